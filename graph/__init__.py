@@ -1,0 +1,1 @@
+"""The data model, the stores, and the graph algorithms (pure functions over in-memory graphs)."""

@@ -1,0 +1,264 @@
+"""The equity graph's data model: entities (nodes) and the facts that link them (edges).
+
+Shares are kept as fractions in [0, 1]; loaders convert from the percentages users write.
+Every record has a deterministic ``key`` so that loading the same fact twice stores it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+
+
+class EntityKind(str, enum.Enum):
+    COMPANY = "company"
+    PERSON = "person"
+    ORGANIZATION = "organization"  # state body, fund, partnership or other non-company holder
+    ADDRESS = "address"
+    CONTACT = "contact"  # phone number or e-mail address
+    EVENT = "event"  # a risk event about one entity
+
+
+#: Kinds that can hold shares and serve as officers.
+PARTY_KINDS = (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)
+
+
+class Interest(str, enum.Enum):
+    SHAREHOLDING = "shareholding"
+    VOTING = "voting"
+    OTHER = "other"
+
+
+class EventType(str, enum.Enum):
+    CONFIRMED_CASE = "confirmed_case"  # a confirmed illegal-fundraising case
+    COMPLAINT = "complaint"
+    NEGATIVE_NEWS = "negative_news"
+    COURT_CASE = "court_case"
+    PENALTY = "penalty"
+    ABNORMAL_OPERATION = "abnormal_operation"  # listed as operating abnormally (经营异常)
+
+
+class LinkKind(str, enum.Enum):
+    LOCATED_AT = "located_at"  # party -> address
+    HAS_CONTACT = "has_contact"  # party -> phone / e-mail
+
+
+@dataclass(frozen=True)
+class Share:
+    """A share as a fraction: exact (``low == high``), a range, or unknown (both ``None``).
+
+    Examples
+    --------
+    >>> Share.exact(0.51).is_exact
+    True
+    >>> Share(0.5, 0.75).describe()
+    '50-75 %'
+    >>> Share.unknown().describe()
+    'unknown'
+    """
+
+    low: float | None
+    high: float | None
+
+    def __post_init__(self):
+        if (self.low is None) != (self.high is None):
+            raise ValueError("a share range needs both bounds or neither")
+        if self.low is not None:
+            if not (0.0 <= self.low <= self.high <= 1.0):
+                raise ValueError(f"share bounds must satisfy 0 <= low <= high <= 1, got {self.low}, {self.high}")
+
+    @classmethod
+    def exact(cls, value: float) -> "Share":
+        return cls(value, value)
+
+    @classmethod
+    def unknown(cls) -> "Share":
+        return cls(None, None)
+
+    @property
+    def is_known(self) -> bool:
+        return self.low is not None
+
+    @property
+    def is_exact(self) -> bool:
+        return self.low is not None and self.low == self.high
+
+    def describe(self) -> str:
+        if self.low is None:
+            return "unknown"
+        if self.is_exact:
+            return f"{_percent(self.low)} %"
+        return f"{_percent(self.low)}-{_percent(self.high)} %"
+
+
+def _percent(fraction: float) -> str:
+    text = f"{fraction * 100:.4f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A node: a company, person, other organization, address, contact or event."""
+
+    id: str
+    kind: EntityKind
+    name: str
+    aliases: tuple[str, ...] = ()
+    reg_no: str | None = None
+    jurisdiction: str | None = None
+    status: str | None = None
+    founded: dt.date | None = None
+    registered_capital: float | None = None
+    paid_in_capital: float | None = None
+    currency: str | None = None
+    industry: str | None = None
+    business_scope: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class Holding:
+    """``holder_id`` holds ``share`` of ``company_id`` (holder -> company)."""
+
+    holder_id: str
+    company_id: str
+    share: Share = field(default_factory=Share.unknown)
+    interest: Interest = Interest.SHAREHOLDING
+    since: dt.date | None = None
+    until: dt.date | None = None
+    source: str | None = None
+
+    @property
+    def key(self) -> str:
+        return "|".join((self.holder_id, self.company_id, self.interest.value, _date_key(self.since)))
+
+    def valid_on(self, day: dt.date) -> bool:
+        return _valid_on(self.since, self.until, day)
+
+
+@dataclass(frozen=True)
+class Officer:
+    """``person_id`` serves ``company_id`` in ``role`` (legal representative, director, ...)."""
+
+    person_id: str
+    company_id: str
+    role: str
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @property
+    def key(self) -> str:
+        return "|".join((self.person_id, self.company_id, self.role, _date_key(self.since)))
+
+    def valid_on(self, day: dt.date) -> bool:
+        return _valid_on(self.since, self.until, day)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A party's registered address or contact: ``src`` (party) -> ``dst`` (address / contact)."""
+
+    src: str
+    dst: str
+    kind: LinkKind
+
+    @property
+    def key(self) -> str:
+        return "|".join((self.src, self.dst, self.kind.value))
+
+
+@dataclass(frozen=True)
+class RiskEvent:
+    """A risk event about one entity; ``severity`` runs from 1 (minor) to 5 (grave)."""
+
+    entity_id: str
+    type: EventType
+    date: dt.date | None = None
+    severity: int | None = None
+    text: str | None = None
+    source: str | None = None
+
+    @property
+    def id(self) -> str:
+        return event_id(self.entity_id, self.type.value, _date_key(self.date), self.text or "", self.source or "")
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+
+#: Standard officer roles; loaders map registry titles onto these and keep other titles verbatim.
+OFFICER_ROLES = (
+    "legal_representative",
+    "chairman",
+    "director",
+    "executive_director",
+    "supervisor",
+    "manager",
+    "general_manager",
+    "executive_partner",
+    "finance_officer",
+)
+
+
+def _date_key(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def _valid_on(since: dt.date | None, until: dt.date | None, day: dt.date) -> bool:
+    return (since is None or since <= day) and (until is None or day <= until)
+
+
+def event_id(*parts: str) -> str:
+    """A stable id for an event made from its facts, so that reloading it does not duplicate it."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    return f"event:{digest}"
+
+
+def address_id(text: str) -> str:
+    """The id of an address node: addresses written alike (width, case, spaces) share one node.
+
+    Examples
+    --------
+    >>> address_id("北京市朝阳区 建国路１号") == address_id("北京市朝阳区建国路1号")
+    True
+    """
+    return "addr:" + _digest(normalize_name(text).replace(" ", ""))
+
+
+def contact_id(text: str) -> str:
+    """The id of a phone / e-mail node; phone numbers are compared by their digits.
+
+    Examples
+    --------
+    >>> contact_id("010-8888 6666") == contact_id("01088886666")
+    True
+    """
+    norm = normalize_name(text)
+    if "@" not in norm:
+        digits = "".join(ch for ch in norm if ch.isdigit())
+        norm = digits or norm
+    return "contact:" + _digest(norm)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def normalize_name(text: str) -> str:
+    """The form names are compared and searched in: NFKC (full-width to half-width), case-folded,
+    white space collapsed.
+
+    Examples
+    --------
+    >>> normalize_name("  ＡＢＣ（中国）  Holdings ")
+    'abc(中国) holdings'
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(folded.split())

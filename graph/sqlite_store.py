@@ -1,0 +1,419 @@
+"""The embedded default store: one SQLite file, no server.
+
+Every write goes through :meth:`SQLiteStore.writer`, one ``BEGIN IMMEDIATE`` transaction: a load
+that fails half-way is rolled back and leaves the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import numpy as np
+
+from .arrays import EVENT_CODES, INTEREST_CODES, KIND_CODES, LINK_CODES, OPEN_END, OPEN_START, GraphArrays
+from .errors import StoreError
+from .model import (
+    PARTY_KINDS,
+    Entity,
+    EntityKind,
+    EventType,
+    Holding,
+    Interest,
+    Link,
+    LinkKind,
+    Officer,
+    RiskEvent,
+    Share,
+    normalize_name,
+)
+from .store import Edges, Record, SearchHit, Store, Writer
+
+DEFAULT_PATH = "equitygraph.db"
+SCHEMA_VERSION = "1"
+_BATCH = 5000
+_IN_CHUNK = 500  # SQLite allows 32766 variables; smaller IN lists keep each query's plan cheap
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, aliases TEXT, reg_no TEXT,
+    jurisdiction TEXT, status TEXT, founded TEXT, registered_capital REAL, paid_in_capital REAL,
+    currency TEXT, industry TEXT, business_scope TEXT);
+CREATE INDEX IF NOT EXISTS entities_reg_no ON entities (reg_no);
+CREATE TABLE IF NOT EXISTS names (
+    entity_id TEXT NOT NULL, name_norm TEXT NOT NULL, is_alias INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, name_norm)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS names_norm ON names (name_norm);
+CREATE TABLE IF NOT EXISTS holdings (
+    key TEXT PRIMARY KEY, holder_id TEXT NOT NULL, company_id TEXT NOT NULL, share_low REAL,
+    share_high REAL, interest TEXT NOT NULL, since TEXT, until TEXT, source TEXT);
+CREATE INDEX IF NOT EXISTS holdings_holder ON holdings (holder_id);
+CREATE INDEX IF NOT EXISTS holdings_company ON holdings (company_id);
+CREATE TABLE IF NOT EXISTS officers (
+    key TEXT PRIMARY KEY, person_id TEXT NOT NULL, company_id TEXT NOT NULL, role TEXT NOT NULL,
+    since TEXT, until TEXT);
+CREATE INDEX IF NOT EXISTS officers_person ON officers (person_id);
+CREATE INDEX IF NOT EXISTS officers_company ON officers (company_id);
+CREATE TABLE IF NOT EXISTS links (
+    src TEXT NOT NULL, dst TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (src, dst, kind)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS links_dst ON links (dst);
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY, entity_id TEXT NOT NULL, type TEXT NOT NULL, date TEXT, severity INTEGER,
+    text TEXT, source TEXT);
+CREATE INDEX IF NOT EXISTS events_entity ON events (entity_id);
+CREATE TABLE IF NOT EXISTS results (
+    name TEXT NOT NULL, entity_id TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (name, entity_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS results_entity ON results (entity_id);
+"""
+
+_ENTITY_COLUMNS = (
+    "id, kind, name, aliases, reg_no, jurisdiction, status, founded, registered_capital, "
+    "paid_in_capital, currency, industry, business_scope"
+)
+_UPSERT = {
+    "entities": f"INSERT OR REPLACE INTO entities ({_ENTITY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "names_clear": "DELETE FROM names WHERE entity_id = ?",
+    "names": "INSERT OR IGNORE INTO names (entity_id, name_norm, is_alias) VALUES (?,?,?)",
+    "holdings": "INSERT OR REPLACE INTO holdings VALUES (?,?,?,?,?,?,?,?,?)",
+    "officers": "INSERT OR REPLACE INTO officers VALUES (?,?,?,?,?,?)",
+    "links": "INSERT OR IGNORE INTO links VALUES (?,?,?)",
+    "events": "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?)",
+}
+
+
+def default_path() -> Path:
+    """``$EQUITYGRAPH_DB`` if set, else ``./equitygraph.db``."""
+    return Path(os.environ.get("EQUITYGRAPH_DB") or DEFAULT_PATH)
+
+
+class SQLiteStore(Store):
+    """The embedded store in the SQLite file ``path`` (created when missing).
+
+    Examples
+    --------
+    >>> from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    >>> with SQLiteStore(":memory:") as store:
+    ...     with store.writer() as w:
+    ...         w.add(Entity("p1", EntityKind.PERSON, "张三"))
+    ...         w.add(Entity("c1", EntityKind.COMPANY, "华信投资有限公司"))
+    ...         w.add(Holding("p1", "c1", Share.exact(0.6)))
+    ...     [h.share.describe() for h in store.holders_of("c1")]
+    ['60 %']
+    """
+
+    def __init__(self, path: str | os.PathLike = DEFAULT_PATH):
+        self.path = str(path)
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = OFF")
+            self._check_schema()
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: cannot open as an equitygraph database: {e}") from None
+
+    def _check_schema(self) -> None:
+        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "meta" not in tables:
+            raise StoreError(f"{self.path}: is a SQLite file, but not an equitygraph database")
+        self._db.executescript(_SCHEMA)
+        version = self.get_meta("schema_version")
+        if version is None:
+            self.set_meta("schema_version", SCHEMA_VERSION)
+        elif version != SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: schema version {version}, this equitygraph reads {SCHEMA_VERSION}")
+
+    # -- writing ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[Writer]:
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"{self.path}: cannot start a write: {e}") from None
+        writer = _SQLiteWriter(self._db)
+        try:
+            yield writer
+            writer.flush()
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(ids), _IN_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._db.execute(f"SELECT id FROM entities WHERE id IN ({marks})", chunk))
+        return found
+
+    # -- look-ups ---------------------------------------------------------------------------
+    def get(self, entity_id: str) -> Entity | None:
+        row = self._db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        return _entity(row) if row else None
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Entity]:
+        found = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), _IN_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id IN ({marks})", chunk):
+                found[row[0]] = _entity(row)
+        return found
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        norm = normalize_name(text)
+        if not norm:
+            return []
+        hits: dict[str, tuple[str, str, str, float]] = {}
+
+        def offer(entity_id: str, matched: str, how: str, score: float) -> None:
+            if entity_id not in hits or hits[entity_id][3] < score:
+                hits[entity_id] = (entity_id, matched, how, score)
+
+        compact_no = "".join(text.split()).upper()
+        for (entity_id,) in self._db.execute("SELECT id FROM entities WHERE reg_no = ?", (compact_no,)):
+            offer(entity_id, compact_no, "reg_no", 1.0)
+        queries = (
+            ("SELECT entity_id, name_norm, is_alias FROM names WHERE name_norm = ? LIMIT ?", (norm,), "exact", 0.95),
+            (
+                "SELECT entity_id, name_norm, is_alias FROM names WHERE name_norm > ? AND name_norm < ? LIMIT ?",
+                (norm, norm + "\U0010ffff"),
+                "prefix",
+                0.8,
+            ),
+            ("SELECT entity_id, name_norm, is_alias FROM names WHERE instr(name_norm, ?) > 0 LIMIT ?", (norm,), "contains", 0.6),
+        )
+        for sql, args, how, score in queries:
+            if len(hits) >= limit and how == "contains":
+                break
+            for entity_id, matched, is_alias in self._db.execute(sql, (*args, limit * 5)):
+                # Shorter names that contain the query are closer matches; aliases rank a little lower.
+                closeness = len(norm) / max(len(matched), 1)
+                offer(entity_id, matched, "alias" if is_alias and how == "exact" else how,
+                      score - 0.05 * is_alias + 0.049 * closeness * (how != "exact"))
+        entities = self.get_many(hits)
+        ranked = sorted(hits.values(), key=lambda h: (-h[3], entities[h[0]].name, h[0]))
+        return [SearchHit(entities[eid], matched, how, round(score, 4)) for eid, matched, how, score in ranked[:limit]]
+
+    def edges_touching(self, ids: Iterable[str]) -> Edges:
+        edges = Edges()
+        id_list = list(dict.fromkeys(ids))
+        seen_holdings: set[str] = set()
+        seen_officers: set[str] = set()
+        seen_links: set[tuple] = set()
+        for chunk in _chunks(id_list, _IN_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for column in ("holder_id", "company_id"):
+                for row in self._db.execute(f"SELECT * FROM holdings WHERE {column} IN ({marks})", chunk):
+                    if row[0] not in seen_holdings:
+                        seen_holdings.add(row[0])
+                        edges.holdings.append(_holding(row))
+            for column in ("person_id", "company_id"):
+                for row in self._db.execute(f"SELECT * FROM officers WHERE {column} IN ({marks})", chunk):
+                    if row[0] not in seen_officers:
+                        seen_officers.add(row[0])
+                        edges.officers.append(_officer(row))
+            for column in ("src", "dst"):
+                for row in self._db.execute(f"SELECT src, dst, kind FROM links WHERE {column} IN ({marks})", chunk):
+                    if row not in seen_links:
+                        seen_links.add(row)
+                        edges.links.append(Link(row[0], row[1], LinkKind(row[2])))
+            for row in self._db.execute(
+                f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", chunk
+            ):
+                edges.events.append(_event(row))
+        edges.holdings.sort(key=lambda h: h.key)
+        edges.officers.sort(key=lambda o: o.key)
+        edges.links.sort(key=lambda link: link.key)
+        edges.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
+        return edges
+
+    # -- whole graph ------------------------------------------------------------------------
+    def export_arrays(self) -> GraphArrays:
+        db = self._db
+        ids, kinds = [], []
+        for entity_id, kind in db.execute("SELECT id, kind FROM entities ORDER BY id"):
+            ids.append(entity_id)
+            kinds.append(KIND_CODES[EntityKind(kind)])
+        index = {entity_id: i for i, entity_id in enumerate(ids)}
+
+        h_rows = db.execute(
+            f"SELECT holder_id, company_id, share_low, share_high, interest, {_days('since')}, {_days('until')} "
+            "FROM holdings ORDER BY key"
+        ).fetchall()
+        interest_codes = {i.value: code for i, code in INTEREST_CODES.items()}
+        o_rows = db.execute(
+            f"SELECT person_id, company_id, role, {_days('since')}, {_days('until')} FROM officers ORDER BY key"
+        ).fetchall()
+        roles = sorted({r[2] for r in o_rows})
+        role_codes = {role: code for code, role in enumerate(roles)}
+        l_rows = db.execute("SELECT src, dst, kind FROM links ORDER BY src, dst, kind").fetchall()
+        link_codes = {k.value: code for k, code in LINK_CODES.items()}
+        e_rows = db.execute(f"SELECT entity_id, type, {_days('date')}, severity FROM events ORDER BY id").fetchall()
+        event_codes = {k.value: code for k, code in EVENT_CODES.items()}
+
+        def column(rows, i, dtype, convert=None, missing=None):
+            values = (r[i] for r in rows)
+            if convert is not None:
+                values = (convert[v] for v in values)
+            if missing is not None:
+                values = (missing if v is None else v for v in values)
+            return np.fromiter(values, dtype=dtype, count=len(rows))
+
+        return GraphArrays(
+            ids=ids,
+            kinds=np.array(kinds, dtype=np.int8),
+            holding_holder=column(h_rows, 0, np.int32, index),
+            holding_company=column(h_rows, 1, np.int32, index),
+            share_low=column(h_rows, 2, np.float64, missing=np.nan),
+            share_high=column(h_rows, 3, np.float64, missing=np.nan),
+            holding_interest=column(h_rows, 4, np.int8, interest_codes),
+            holding_since=column(h_rows, 5, np.int32, missing=OPEN_START),
+            holding_until=column(h_rows, 6, np.int32, missing=OPEN_END),
+            officer_person=column(o_rows, 0, np.int32, index),
+            officer_company=column(o_rows, 1, np.int32, index),
+            officer_role=column(o_rows, 2, np.int16, role_codes),
+            officer_roles=roles,
+            officer_since=column(o_rows, 3, np.int32, missing=OPEN_START),
+            officer_until=column(o_rows, 4, np.int32, missing=OPEN_END),
+            link_src=column(l_rows, 0, np.int32, index),
+            link_dst=column(l_rows, 1, np.int32, index),
+            link_kind=column(l_rows, 2, np.int8, link_codes),
+            event_entity=column(e_rows, 0, np.int32, index),
+            event_type=column(e_rows, 1, np.int8, event_codes),
+            event_date=column(e_rows, 2, np.int32, missing=OPEN_START),
+            event_severity=column(e_rows, 3, np.int8, missing=0),
+        )
+
+    def counts(self) -> dict[str, int]:
+        counts = {kind.value: 0 for kind in EntityKind if kind is not EntityKind.EVENT}
+        for kind, n in self._db.execute("SELECT kind, count(*) FROM entities GROUP BY kind"):
+            counts[kind] = n
+        for table in ("holdings", "officers", "links", "events"):
+            counts[table] = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return counts
+
+    # -- computed results -------------------------------------------------------------------
+    def write_results(self, name: str, values: Mapping[str, Any]) -> None:
+        rows = ((name, entity_id, json.dumps(value, ensure_ascii=False, sort_keys=True)) for entity_id, value in values.items())
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DELETE FROM results WHERE name = ?", (name,))
+            self._db.executemany("INSERT INTO results VALUES (?,?,?)", rows)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def read_results(self, name: str) -> dict[str, Any]:
+        rows = self._db.execute("SELECT entity_id, value FROM results WHERE name = ? ORDER BY entity_id", (name,))
+        return {entity_id: json.loads(value) for entity_id, value in rows}
+
+    def results_for(self, entity_id: str) -> dict[str, Any]:
+        rows = self._db.execute("SELECT name, value FROM results WHERE entity_id = ? ORDER BY name", (entity_id,))
+        return {name: json.loads(value) for name, value in rows}
+
+    # -- metadata ---------------------------------------------------------------------------
+    def set_meta(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class _SQLiteWriter(Writer):
+    def __init__(self, db: sqlite3.Connection):
+        self._db = db
+        self._pending: dict[str, list[tuple]] = {table: [] for table in _UPSERT}
+        self._size = 0
+
+    def add(self, record: Record) -> None:
+        pending = self._pending
+        if isinstance(record, Holding):
+            s = record.share
+            pending["holdings"].append((
+                record.key, record.holder_id, record.company_id, s.low, s.high, record.interest.value,
+                _iso(record.since), _iso(record.until), record.source,
+            ))
+        elif isinstance(record, Entity):
+            pending["entities"].append((
+                record.id, record.kind.value, record.name, json.dumps(list(record.aliases), ensure_ascii=False),
+                record.reg_no, record.jurisdiction, record.status, _iso(record.founded), record.registered_capital,
+                record.paid_in_capital, record.currency, record.industry, record.business_scope,
+            ))
+            pending["names_clear"].append((record.id,))
+            if record.kind in PARTY_KINDS:
+                pending["names"].append((record.id, normalize_name(record.name), 0))
+                pending["names"].extend((record.id, normalize_name(a), 1) for a in record.aliases)
+        elif isinstance(record, Officer):
+            pending["officers"].append((
+                record.key, record.person_id, record.company_id, record.role, _iso(record.since), _iso(record.until),
+            ))
+        elif isinstance(record, Link):
+            pending["links"].append((record.src, record.dst, record.kind.value))
+        elif isinstance(record, RiskEvent):
+            pending["events"].append((
+                record.id, record.entity_id, record.type.value, _iso(record.date), record.severity, record.text,
+                record.source,
+            ))
+        else:
+            raise TypeError(f"cannot store {type(record).__name__}")
+        self._size += 1
+        if self._size >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        for table, sql in _UPSERT.items():  # names_clear runs before names: dict order is the order
+            rows = self._pending[table]
+            if rows:
+                self._db.executemany(sql, rows)
+                rows.clear()
+        self._size = 0
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _days(column: str) -> str:
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def _entity(row) -> Entity:
+    return Entity(
+        id=row[0], kind=EntityKind(row[1]), name=row[2], aliases=tuple(json.loads(row[3] or "[]")), reg_no=row[4],
+        jurisdiction=row[5], status=row[6], founded=_date(row[7]), registered_capital=row[8],
+        paid_in_capital=row[9], currency=row[10], industry=row[11], business_scope=row[12],
+    )
+
+
+def _holding(row) -> Holding:
+    share = Share.unknown() if row[3] is None else Share(row[3], row[4])
+    return Holding(row[1], row[2], share, Interest(row[5]), _date(row[6]), _date(row[7]), row[8])
+
+
+def _officer(row) -> Officer:
+    return Officer(row[1], row[2], row[3], _date(row[4]), _date(row[5]))
+
+
+def _event(row) -> RiskEvent:
+    return RiskEvent(row[0], EventType(row[1]), _date(row[2]), row[3], row[4], row[5])

@@ -1,0 +1,1 @@
+"""Every input format, mapped onto the data model; plus the synthetic case generator."""

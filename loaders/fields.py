@@ -1,0 +1,153 @@
+"""Parsers for the values registry extracts write: shares, dates, amounts.
+
+Each raises ``ValueError`` with the problem in words; the loader adds file, line and field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..graph.model import Share
+
+_NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
+_SHARE_RANGE = re.compile(rf"^{_NUMBER}\s*%?\s*(?:-|–|—|~|～|to)\s*{_NUMBER}\s*%?$")
+_SHARE_SINGLE = re.compile(rf"^{_NUMBER}\s*%?$")
+
+
+def parse_share(text: str, scale: str = "percent") -> Share:
+    """A share written as a percentage (``51``, ``51%``, ``51.00%``), a range (``50-75``) or blank.
+
+    With ``scale="fraction"`` plain numbers are read on a 0-1 scale (``0.51``); a number written with
+    ``%`` is a percentage on either scale.
+
+    Examples
+    --------
+    >>> parse_share("51.00%")
+    Share(low=0.51, high=0.51)
+    >>> parse_share("50-75")
+    Share(low=0.5, high=0.75)
+    >>> parse_share("")
+    Share(low=None, high=None)
+    >>> parse_share("0.2", scale="fraction")
+    Share(low=0.2, high=0.2)
+    >>> parse_share("150%")
+    Traceback (most recent call last):
+    ...
+    ValueError: '150%' is outside 0-100 %
+    """
+    if scale not in ("percent", "fraction"):
+        raise ValueError(f"share scale must be 'percent' or 'fraction', not {scale!r}")
+    stripped = text.strip().replace("％", "%")
+    if not stripped:
+        return Share.unknown()
+    if stripped.startswith("-"):
+        raise ValueError(f"{text!r} is outside {_bounds(scale)}")
+    single = _SHARE_SINGLE.match(stripped)
+    ranged = _SHARE_RANGE.match(stripped)
+    if single:
+        low = high = _to_fraction(single.group(1), stripped.endswith("%"), scale, text)
+    elif ranged:
+        has_percent = "%" in stripped
+        low = _to_fraction(ranged.group(1), has_percent, scale, text)
+        high = _to_fraction(ranged.group(2), has_percent, scale, text)
+        if low > high:
+            raise ValueError(f"{text!r} is a range whose low end is above its high end")
+    else:
+        raise ValueError(f"{text!r} is not a percentage, a range like 50-75, or blank")
+    return Share(low, high)
+
+
+def _bounds(scale: str) -> str:
+    return "0-100 %" if scale == "percent" else "0-1 (fraction scale)"
+
+
+def _to_fraction(number: str, has_percent: bool, scale: str, text: str) -> float:
+    value = float(number)
+    if has_percent or scale == "percent":
+        if value > 100:
+            raise ValueError(f"{text!r} is outside 0-100 %")
+        return round(value / 100, 12)
+    if value > 1:
+        raise ValueError(f"{text!r} is outside {_bounds(scale)}")
+    return value
+
+
+_DATE_SEPARATED = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date as registries write it: ``2021-03-04``, ``2021/3/4``, ``20210304``, ``2021年3月4日``
+    (a time of day after it is ignored); blank is ``None``.
+
+    Examples
+    --------
+    >>> parse_date("2021年3月4日")
+    datetime.date(2021, 3, 4)
+    >>> parse_date("2021-02-30")
+    Traceback (most recent call last):
+    ...
+    ValueError: '2021-02-30' is not a valid date (day is out of range for month)
+    """
+    stripped = text.strip()
+    if not stripped:
+        return None
+    match = _DATE_SEPARATED.match(stripped) or _DATE_COMPACT.match(stripped)
+    if not match:
+        raise ValueError(f"{text!r} is not a date (write it as YYYY-MM-DD)")
+    try:
+        return dt.date(*(int(part) for part in match.groups()))
+    except ValueError as e:
+        raise ValueError(f"{text!r} is not a valid date ({e})") from None
+
+
+_CURRENCY_WORDS = {
+    "人民币": "CNY", "美元": "USD", "港元": "HKD", "港币": "HKD", "欧元": "EUR", "日元": "JPY", "英镑": "GBP",
+}
+_MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+_AMOUNT = re.compile(r"^([+-]?(?:\d[\d,]*(?:\.\d+)?|\.\d+))\s*(万|亿)?\s*元?$")
+
+
+def parse_amount(text: str) -> tuple[float | None, str | None]:
+    """An amount of money and the currency named in it, if any: ``1,000,000``, ``500万``,
+    ``1000万元人民币``, ``2.5亿元``; blank is ``(None, None)``.
+
+    Examples
+    --------
+    >>> parse_amount("1000万元人民币")
+    (10000000.0, 'CNY')
+    >>> parse_amount("1,250.5")
+    (1250.5, None)
+    """
+    stripped = "".join(text.split())
+    if not stripped:
+        return None, None
+    currency = None
+    for word, code in _CURRENCY_WORDS.items():
+        if word in stripped:
+            currency = code
+            stripped = stripped.replace(word, "")
+    match = _AMOUNT.match(stripped)
+    if not match:
+        raise ValueError(f"{text!r} is not an amount of money")
+    value = float(match.group(1).replace(",", "")) * _MULTIPLIERS.get(match.group(2), 1.0)
+    if value < 0:
+        raise ValueError(f"{text!r} is negative")
+    return value, currency
+
+
+def parse_int_in(text: str, low: int, high: int) -> int | None:
+    """A whole number from ``low`` to ``high``; blank is ``None``.
+
+    Examples
+    --------
+    >>> parse_int_in(" 3 ", 1, 5)
+    3
+    """
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if not re.fullmatch(r"[+-]?\d+", stripped) or not (low <= int(stripped) <= high):
+        raise ValueError(f"{text!r} is not a whole number from {low} to {high}")
+    return int(stripped)

@@ -1,0 +1,1 @@
+"""What an investigator asks: named-company questions, the CLI, and rendering."""

@@ -1,0 +1,145 @@
+"""The ``equitygraph`` command: a thin shell over the library. Every command opens a store, calls one
+library function and renders its result; errors become one line on stderr with exit code 1."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..graph.errors import EquityGraphError, StoreError
+from ..graph.sqlite_store import SQLiteStore, default_path
+from .render import Result, Section, render_section
+
+FORMATS = ("table", "json")
+
+
+class _Commands(click.Group):
+    """Turns library errors into one-line messages; unexpected errors too, unless debugging."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except EquityGraphError as e:
+            raise click.ClickException(str(e)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted") from None
+        except Exception as e:  # a bug: say what it was in one line, traceback only on request
+            if os.environ.get("EQUITYGRAPH_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(e).__name__}: {e} (set EQUITYGRAPH_DEBUG=1 for the traceback)"
+            ) from None
+
+
+@click.group(cls=_Commands)
+@click.version_option(package_name="equitygraph")
+def cli():
+    """equitygraph: who really controls a company, and what is around it.
+
+    Data lives in an embedded SQLite file (--db, or EQUITYGRAPH_DB, default ./equitygraph.db).
+    """
+
+
+def store_option(command):
+    @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="EQUITYGRAPH_DB",
+                  default=None, help="The embedded store's file [env EQUITYGRAPH_DB; default ./equitygraph.db].")
+    @functools.wraps(command)
+    def wrapper(*args, db_path=None, **kwargs):
+        return command(*args, db_path=db_path or default_path(), **kwargs)
+
+    return wrapper
+
+
+def format_option(command):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="How to print the result.")(command)
+
+
+def open_store(db_path: Path, must_exist: bool = True) -> SQLiteStore:
+    if must_exist and not db_path.exists():
+        raise StoreError(f"no database at {db_path} (load data first: equitygraph load FOLDER --db {db_path})")
+    return SQLiteStore(db_path)
+
+
+def emit(result: Result, fmt: str) -> None:
+    click.echo(result.to_json() if fmt == "json" else result.to_text())
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--encoding", default=None, help="Force the files' encoding (e.g. gb18030); detected when omitted.")
+@click.option("--share-scale", type=click.Choice(("percent", "fraction")), default="percent", show_default=True,
+              help="Read plain share numbers as percentages (51) or fractions (0.51).")
+@store_option
+@format_option
+def load(path, encoding, share_scale, db_path, fmt):
+    """Load a canonical CSV folder (entities.csv, holdings.csv, ...) into the store, all or nothing."""
+    from ..loaders.csv_folder import load_folder
+    from .load_report import LoadResult
+
+    with open_store(db_path, must_exist=False) as store:
+        report = load_folder(store, path, encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty())
+        emit(LoadResult(report, str(db_path), store.counts()), fmt)
+
+
+@cli.command()
+@click.argument("text")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@store_option
+@format_option
+def search(text, limit, db_path, fmt):
+    """Find companies, persons and organizations by name, alias or registration number."""
+    from .search import search_entities
+
+    with open_store(db_path) as store:
+        emit(search_entities(store, text, limit), fmt)
+
+
+@cli.command()
+@click.argument("name")
+@store_option
+@format_option
+def company(name, db_path, fmt):
+    """Everything about one company (or person): profile, holders, holdings, officers, contacts, events."""
+    from .company import company_report
+
+    with open_store(db_path) as store:
+        emit(company_report(store, name), fmt)
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--companies", type=click.IntRange(20, None), default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def generate(out_dir, companies, seed):
+    """Write a synthetic case with planted ground truth into OUT_DIR (canonical CSV format)."""
+    from ..loaders.synthetic import generate_case
+
+    summary = generate_case(out_dir, companies=companies, seed=seed)
+    click.echo(render_section(Section(f"Synthetic case in {out_dir}", ["what", "count"], list(summary.to_dict().items()))))
+
+
+@cli.command()
+@click.option("--dir", "work_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("equitygraph-demo"),
+              show_default=True, help="Where the demo case and its database go.")
+@click.option("--companies", type=click.IntRange(50, None), default=400, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@format_option
+def demo(work_dir, companies, seed, fmt):
+    """Generate a small case, load it, and report on a company whose real controller is hidden."""
+    from .demo import run_demo
+
+    result = run_demo(work_dir, companies=companies, seed=seed)
+    emit(result, fmt)
+    if fmt == "table":
+        click.echo(f"\nExplore further:  equitygraph company {result.report.entity.id} --db {result.db_path}", err=True)
+
+
+def main() -> None:
+    cli(prog_name="equitygraph")

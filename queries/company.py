@@ -1,0 +1,217 @@
+"""The report on one named company (or person, or organization): profile, holders, holdings,
+officers, contacts shared with others, risk events, and who stands above it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..graph.model import Entity, EntityKind, Holding, LinkKind
+from ..graph.store import Store
+from .render import Result, Section
+from .resolve import resolve_entity
+
+UPSTREAM_DEPTH = 4
+UPSTREAM_ROWS = 40
+
+
+@dataclass(frozen=True)
+class HoldingRow:
+    holder_id: str
+    holder_name: str
+    company_id: str
+    company_name: str
+    share: str
+    share_low: float | None
+    share_high: float | None
+    interest: str
+    since: str | None
+    until: str | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class RoleRow:
+    person_id: str
+    person_name: str
+    company_id: str
+    company_name: str
+    role: str
+    since: str | None
+    until: str | None
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    kind: str  # "address" or "contact"
+    text: str
+    shared_with: int  # how many other parties registered the same address / phone
+
+
+@dataclass(frozen=True)
+class EventRow:
+    type: str
+    date: str | None
+    severity: int | None
+    text: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class UpstreamRow:
+    level: int  # 1 = direct holder of the company, 2 = holder of a holder, ...
+    holder_id: str
+    holder_name: str
+    holder_kind: str
+    company_id: str
+    share: str
+
+
+@dataclass
+class CompanyReport(Result):
+    entity: Entity
+    as_of: dt.date
+    holders: list[HoldingRow] = field(default_factory=list)
+    holdings: list[HoldingRow] = field(default_factory=list)
+    officers: list[RoleRow] = field(default_factory=list)
+    roles: list[RoleRow] = field(default_factory=list)
+    contacts: list[ContactRow] = field(default_factory=list)
+    events: list[EventRow] = field(default_factory=list)
+    upstream: list[UpstreamRow] = field(default_factory=list)
+    upstream_truncated: bool = False
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        e = self.entity
+        return {
+            "entity": {
+                "id": e.id, "kind": e.kind.value, "name": e.name, "aliases": list(e.aliases), "reg_no": e.reg_no,
+                "jurisdiction": e.jurisdiction, "status": e.status, "founded": _iso(e.founded),
+                "registered_capital": e.registered_capital, "paid_in_capital": e.paid_in_capital,
+                "currency": e.currency, "industry": e.industry, "business_scope": e.business_scope,
+            },
+            "as_of": self.as_of.isoformat(),
+            "holders": [r.__dict__ for r in self.holders],
+            "holdings": [r.__dict__ for r in self.holdings],
+            "officers": [r.__dict__ for r in self.officers],
+            "roles": [r.__dict__ for r in self.roles],
+            "contacts": [r.__dict__ for r in self.contacts],
+            "events": [r.__dict__ for r in self.events],
+            "upstream": [r.__dict__ for r in self.upstream],
+            "upstream_truncated": self.upstream_truncated,
+            "results": self.results,
+        }
+
+    def sections(self) -> list[Section]:
+        e = self.entity
+        profile = [
+            ("name", e.name), ("id", e.id), ("kind", e.kind.value), ("aliases", " | ".join(e.aliases)),
+            ("registration no.", e.reg_no), ("jurisdiction", e.jurisdiction), ("status", e.status),
+            ("founded", _iso(e.founded)), ("registered capital", _money(e.registered_capital, e.currency)),
+            ("paid-in capital", _money(e.paid_in_capital, e.currency)), ("industry", e.industry),
+            ("business scope", e.business_scope),
+        ]
+        sections = [Section(f"{e.name} ({e.kind.value})", ["field", "value"], [r for r in profile if r[1]])]
+        if e.kind is not EntityKind.PERSON:
+            sections.append(Section(
+                "Direct holders", ["holder", "id", "share", "interest", "since", "until"],
+                [(r.holder_name, r.holder_id, r.share, r.interest, r.since, r.until) for r in self.holders],
+            ))
+        sections.append(Section(
+            "Direct holdings", ["company", "id", "share", "interest", "since", "until"],
+            [(r.company_name, r.company_id, r.share, r.interest, r.since, r.until) for r in self.holdings],
+        ))
+        if self.upstream:
+            sections.append(Section(
+                "Ownership above (current holdings)", ["level", "holder", "id", "kind", "holds", "of"],
+                [(r.level, r.holder_name, r.holder_id, r.holder_kind, r.share, r.company_id) for r in self.upstream],
+                note="stopped at the row limit" if self.upstream_truncated else "",
+            ))
+        if self.officers:
+            sections.append(Section("Officers", ["person", "id", "role", "since", "until"],
+                                    [(r.person_name, r.person_id, r.role, r.since, r.until) for r in self.officers]))
+        if self.roles:
+            sections.append(Section("Roles held", ["company", "id", "role", "since", "until"],
+                                    [(r.company_name, r.company_id, r.role, r.since, r.until) for r in self.roles]))
+        sections.append(Section("Registered addresses and contacts", ["kind", "value", "shared with"],
+                                [(r.kind, r.text, r.shared_with) for r in self.contacts]))
+        sections.append(Section("Risk events", ["date", "type", "severity", "text", "source"],
+                                [(r.date, r.type, r.severity, r.text, r.source) for r in self.events]))
+        return sections
+
+
+def company_report(store: Store, name: str, as_of: dt.date | None = None) -> CompanyReport:
+    """The report on the entity ``name`` resolves to (see :func:`resolve_entity`)."""
+    entity = resolve_entity(store, name)
+    day = as_of or dt.date.today()
+    edges = store.edges_touching([entity.id])
+    others = {h.holder_id for h in edges.holdings} | {h.company_id for h in edges.holdings}
+    others |= {o.person_id for o in edges.officers} | {o.company_id for o in edges.officers}
+    others |= {link.dst for link in edges.links}
+    names = {i: e.name for i, e in store.get_many(others).items()}
+    names[entity.id] = entity.name
+
+    def holding_row(h: Holding) -> HoldingRow:
+        return HoldingRow(h.holder_id, names.get(h.holder_id, h.holder_id), h.company_id,
+                          names.get(h.company_id, h.company_id), h.share.describe(), h.share.low, h.share.high,
+                          h.interest.value, _iso(h.since), _iso(h.until), h.valid_on(day))
+
+    def by_share(row: HoldingRow):
+        return (not row.current, -(row.share_high if row.share_high is not None else -1), row.holder_id, row.company_id)
+
+    report = CompanyReport(entity=entity, as_of=day)
+    report.holders = sorted((holding_row(h) for h in edges.holdings if h.company_id == entity.id), key=by_share)
+    report.holdings = sorted((holding_row(h) for h in edges.holdings if h.holder_id == entity.id), key=by_share)
+    for o in edges.officers:
+        row = RoleRow(o.person_id, names.get(o.person_id, o.person_id), o.company_id,
+                      names.get(o.company_id, o.company_id), o.role, _iso(o.since), _iso(o.until))
+        (report.officers if o.company_id == entity.id else report.roles).append(row)
+    contact_links = [link for link in edges.links if link.src == entity.id]
+    if contact_links:
+        sharing = store.edges_touching([link.dst for link in contact_links]).links
+        for link in contact_links:
+            shared = len({s.src for s in sharing if s.dst == link.dst and s.src != entity.id})
+            kind = "address" if link.kind is LinkKind.LOCATED_AT else "contact"
+            report.contacts.append(ContactRow(kind, names.get(link.dst, link.dst), shared))
+    report.events = [EventRow(e.type.value, _iso(e.date), e.severity, e.text, e.source)
+                     for e in sorted(edges.events, key=lambda e: (e.date or dt.date.min), reverse=True)]
+    report.upstream, report.upstream_truncated = _upstream(store, entity.id, day)
+    report.results = store.results_for(entity.id)
+    return report
+
+
+def _upstream(store: Store, company_id: str, day: dt.date) -> tuple[list[UpstreamRow], bool]:
+    """Holders of the company, their holders, and so on, breadth first, current holdings only."""
+    rows: list[UpstreamRow] = []
+    seen = {company_id}
+    frontier = [company_id]
+    for level in range(1, UPSTREAM_DEPTH + 1):
+        if not frontier:
+            break
+        position = {company: i for i, company in enumerate(frontier)}
+        holdings = [h for h in store.edges_touching(frontier).holdings
+                    if h.company_id in position and h.valid_on(day)]
+        holdings.sort(key=lambda h: (position[h.company_id], -(h.share.high or 0), h.holder_id))
+        entities = store.get_many({h.holder_id for h in holdings})
+        next_frontier = []
+        for h in holdings:
+            if len(rows) >= UPSTREAM_ROWS:
+                return rows, True
+            holder = entities[h.holder_id]
+            rows.append(UpstreamRow(level, h.holder_id, holder.name, holder.kind.value, h.company_id, h.share.describe()))
+            if h.holder_id not in seen and holder.kind is not EntityKind.PERSON:
+                seen.add(h.holder_id)
+                next_frontier.append(h.holder_id)
+        frontier = next_frontier
+    return rows, False
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _money(amount: float | None, currency: str | None) -> str | None:
+    if amount is None:
+        return None
+    return f"{amount:,.0f} {currency or ''}".strip()

@@ -1,0 +1,33 @@
+"""What a load prints: the counts it wrote, the store's totals, and its warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..loaders.csv_folder import LoadReport
+from .render import Result, Section
+
+SHOWN_WARNINGS = 20
+
+
+@dataclass
+class LoadResult(Result):
+    report: LoadReport
+    store: str
+    totals: dict[str, int]
+
+    def to_dict(self) -> dict:
+        return {**self.report.to_dict(), "store": self.store, "store_totals": self.totals}
+
+    def sections(self) -> list[Section]:
+        r = self.report
+        rate = r.rows / r.seconds if r.seconds else 0.0
+        loaded = Section(
+            f"Loaded {r.source} into {self.store}: {r.rows} rows in {r.seconds:.2f} s ({rate:,.0f} rows/s)",
+            ["written", "count"], sorted(r.counts.items()),
+        )
+        totals = Section("The store now holds", ["what", "count"], list(self.totals.items()))
+        hidden = len(r.warnings) - SHOWN_WARNINGS
+        warnings = Section("Warnings", ["warning"], [(w,) for w in r.warnings[:SHOWN_WARNINGS]],
+                           note=f"{hidden} more (see --format json)" if hidden > 0 else "")
+        return [loaded, totals, warnings]

@@ -1,0 +1,34 @@
+"""Search results for what an investigator types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..graph.store import SearchHit, Store
+from .render import Result, Section
+
+
+@dataclass
+class SearchResult(Result):
+    query: str
+    hits: list[SearchHit]
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "hits": [
+                {"id": h.entity.id, "kind": h.entity.kind.value, "name": h.entity.name, "reg_no": h.entity.reg_no,
+                 "matched": h.matched, "how": h.how, "score": h.score}
+                for h in self.hits
+            ],
+        }
+
+    def sections(self) -> list[Section]:
+        rows = [(h.entity.name, h.entity.id, h.entity.kind.value, h.entity.reg_no, h.how, h.matched) for h in self.hits]
+        return [Section(f"Search: {self.query}", ["name", "id", "kind", "reg_no", "match", "matched"], rows,
+                        empty="no matches")]
+
+
+def search_entities(store: Store, text: str, limit: int = 20) -> SearchResult:
+    """Parties matching ``text`` by registration number, name or alias, best first."""
+    return SearchResult(text, store.search(text, limit=limit))

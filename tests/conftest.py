@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from equitygraph.graph.sqlite_store import SQLiteStore
+from equitygraph.loaders.synthetic import generate_case
+
+ENTITIES = """id,kind,name,aliases,reg_no,address,phone
+P1,person,张三,,,北京市朝阳区建国路1号,010-8888 6666
+P2,person,李四,,,,
+C1,company,华信投资有限公司,Huaxin Investment,91110000MA01ABCD1X,北京市朝阳区建国路1号,
+C2,company,恒泰贸易有限公司,,,,01088886666
+"""
+HOLDINGS = """holder_id,company_id,share,interest,since,until,source
+P1,C1,60%,shareholding,2015-01-01,,registry
+P2,C1,40,,2015-01-01,,registry
+C1,C2,50-75,,,,
+P2,C2,,,,,
+"""
+
+
+def write_case(folder: Path, encoding: str = "utf-8", **files: str) -> Path:
+    """Write CSV files named by keyword (entities=..., holdings=...); None leaves a file out."""
+    folder.mkdir(parents=True, exist_ok=True)
+    contents = {"entities": ENTITIES, "holdings": HOLDINGS}
+    contents.update(files)
+    for name, text in contents.items():
+        if text is not None:
+            (folder / f"{name}.csv").write_bytes(text.encode(encoding))
+    return folder
+
+
+def dump(db_path: Path) -> list:
+    """Every row of every table, to compare a store before and after."""
+    con = sqlite3.connect(db_path)
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    rows = [(t, sorted(map(repr, con.execute(f"SELECT * FROM {t}")))) for t in tables]
+    con.close()
+    return rows
+
+
+@pytest.fixture
+def case(tmp_path) -> Path:
+    return write_case(tmp_path / "case")
+
+
+@pytest.fixture
+def store(tmp_path):
+    with SQLiteStore(tmp_path / "test.db") as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def generated_case(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("generated") / "case"
+    generate_case(folder, companies=3000, seed=11)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def generated_store(generated_case, tmp_path_factory):
+    from equitygraph.loaders.csv_folder import load_folder
+
+    with SQLiteStore(tmp_path_factory.mktemp("gen-db") / "gen.db") as s:
+        load_folder(s, generated_case)
+        yield s
