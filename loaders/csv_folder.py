@@ -304,6 +304,10 @@ class _Locator:
 
 def _split_multi(text: str) -> list[str]:
     """Several addresses / phones in one cell are separated by ``|`` or ``;``."""
+    if not text:
+        return []
+    if "|" not in text and ";" not in text and "；" not in text:
+        return [text]
     return [part.strip() for part in text.replace(";", "|").replace("；", "|").split("|") if part.strip()]
 
 

@@ -107,7 +107,7 @@ class CsvTable:
                     raise InvalidInput(
                         self.path, self._line, None, f"the line has {len(record)} fields, the header has {width}"
                     )
-                values = dict(zip(self.columns, (cell.strip() for cell in record)))
+                values = dict(zip(self.columns, [cell.strip() for cell in record]))
                 yield Row(self._line, values)
         finally:
             self._file.close()

@@ -1,0 +1,187 @@
+"""Benchmarks, each side by side with a baseline measured in the same run.
+
+    python bench/run.py [--load-companies 100000] [--generate-companies 1000000]
+
+1. Load into the embedded store: the real loader (parse, validate, write with natural keys and
+   indexes, in one transaction) against a baseline that validates nothing (pandas ``read_csv`` of
+   every file as text, then ``DataFrame.to_sql`` into a fresh SQLite file).
+2. The case generator for a million companies against the I/O floor: reading and re-writing the
+   same CSV files with the csv module alone.
+
+Each measurement runs in its own process, so its peak RSS is its own. Results go to stdout as a
+table and to ``bench/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CASE_FILES = ("entities", "holdings", "officers", "events")
+
+
+def machine_note() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def _measure(task: str, *args: str) -> dict:
+    """Run one task in a fresh interpreter; it prints a JSON line with its figures."""
+    out = subprocess.run([sys.executable, __file__, "--task", task, *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _csv_rows(case: Path) -> int:
+    rows = 0
+    for name in CASE_FILES:
+        with open(case / f"{name}.csv", "rb") as f:
+            rows += sum(1 for _ in f) - 1
+    return rows
+
+
+# -- tasks (each runs in its own process) --------------------------------------------------------
+def task_generate(out: str, companies: str) -> dict:
+    from equitygraph.loaders.synthetic import generate_case
+
+    started = time.perf_counter()
+    summary = generate_case(out, companies=int(companies), seed=1)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "companies": summary.companies, "rows": _csv_rows(Path(out)), "peak_mib": _peak_mib()}
+
+
+def task_copy_csv(src: str, dst: str) -> dict:
+    started = time.perf_counter()
+    Path(dst).mkdir(parents=True, exist_ok=True)
+    for name in (*CASE_FILES, "ground_truth"):
+        with open(Path(src) / f"{name}.csv", encoding="utf-8", newline="") as fin, \
+             open(Path(dst) / f"{name}.csv", "w", encoding="utf-8", newline="") as fout:
+            csv.writer(fout, lineterminator="\n").writerows(csv.reader(fin))
+    return {"seconds": time.perf_counter() - started, "peak_mib": _peak_mib()}
+
+
+def task_load(case: str, db: str) -> dict:
+    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.loaders.csv_folder import load_folder
+
+    with SQLiteStore(db) as store:
+        started = time.perf_counter()
+        report = load_folder(store, case)
+        seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        arrays = store.export_arrays()
+        export_seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": report.rows, "records": sum(report.counts[k] for k in (
+        "company", "person", "organization", "address", "contact", "holdings", "officers", "events", "links")),
+        "export_arrays_seconds": export_seconds, "entities": arrays.n, "peak_mib": _peak_mib()}
+
+
+def task_reload(case: str, db: str) -> dict:
+    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.loaders.csv_folder import load_folder
+
+    with SQLiteStore(db) as store:
+        started = time.perf_counter()
+        report = load_folder(store, case)
+        return {"seconds": time.perf_counter() - started, "rows": report.rows, "peak_mib": _peak_mib()}
+
+
+def task_pandas_to_sql(case: str, db: str) -> dict:
+    import sqlite3
+
+    import pandas as pd
+
+    started = time.perf_counter()
+    con = sqlite3.connect(db)
+    rows = 0
+    for name in CASE_FILES:
+        frame = pd.read_csv(Path(case) / f"{name}.csv", dtype=str, keep_default_na=False)
+        frame.to_sql(name, con, index=False, chunksize=50_000)
+        rows += len(frame)
+    con.commit()
+    con.close()
+    return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mib": _peak_mib()}
+
+
+TASKS = {"generate": task_generate, "copy_csv": task_copy_csv, "load": task_load, "reload": task_reload,
+         "pandas_to_sql": task_pandas_to_sql}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--load-companies", type=int, default=100_000)
+    parser.add_argument("--generate-companies", type=int, default=1_000_000)
+    parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.task:
+        print(json.dumps(TASKS[args.task](*rest)))
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="equitygraph-bench-"))
+    results: dict = {"machine": machine_note(), "date": time.strftime("%Y-%m-%d")}
+    try:
+        print(f"machine: {results['machine']}", file=sys.stderr)
+        print(f"generating {args.generate_companies:,} companies ...", file=sys.stderr)
+        gen = _measure("generate", str(work / "big"), str(args.generate_companies))
+        floor = _measure("copy_csv", str(work / "big"), str(work / "big-copy"))
+        results["generate"] = {**gen, "baseline_csv_copy_seconds": floor["seconds"],
+                               "ratio_to_csv_copy": gen["seconds"] / floor["seconds"]}
+        shutil.rmtree(work / "big")
+        shutil.rmtree(work / "big-copy")
+
+        print(f"loading {args.load_companies:,} companies ...", file=sys.stderr)
+        _measure("generate", str(work / "case"), str(args.load_companies))
+        ours = _measure("load", str(work / "case"), str(work / "ours.db"))
+        again = _measure("reload", str(work / "case"), str(work / "ours.db"))
+        base = _measure("pandas_to_sql", str(work / "case"), str(work / "pandas.db"))
+        results["load"] = {
+            "companies": args.load_companies, "rows": ours["rows"], "records": ours["records"],
+            "seconds": ours["seconds"], "rows_per_s": ours["rows"] / ours["seconds"],
+            "peak_mib": ours["peak_mib"], "reload_seconds": again["seconds"],
+            "export_arrays_seconds": ours["export_arrays_seconds"],
+            "baseline_pandas_to_sql_seconds": base["seconds"], "baseline_rows_per_s": base["rows"] / base["seconds"],
+            "baseline_peak_mib": base["peak_mib"], "ratio_to_baseline": base["seconds"] / ours["seconds"],
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    g, ld = results["generate"], results["load"]
+    print(f"| measurement | equitygraph | baseline (same run) | ratio |\n|---|---|---|---|")
+    print(f"| generate {g['companies']:,} companies ({g['rows']:,} rows) | {g['seconds']:.1f} s, peak {g['peak_mib']:.0f} MiB "
+          f"| csv copy of the same files {g['baseline_csv_copy_seconds']:.1f} s | {g['ratio_to_csv_copy']:.2f}x the I/O floor |")
+    print(f"| load {ld['companies']:,} companies ({ld['rows']:,} CSV rows, {ld['records']:,} records) into SQLite "
+          f"| {ld['seconds']:.1f} s = {ld['rows_per_s']:,.0f} rows/s, peak {ld['peak_mib']:.0f} MiB "
+          f"| pandas read_csv + to_sql, no validation: {ld['baseline_pandas_to_sql_seconds']:.1f} s = "
+          f"{ld['baseline_rows_per_s']:,.0f} rows/s | {ld['ratio_to_baseline']:.2f}x baseline speed |")
+    print(f"| reload of the same folder (idempotent) | {ld['reload_seconds']:.1f} s | | |")
+    print(f"| export_arrays of the loaded store | {ld['export_arrays_seconds']:.2f} s | | |")
+    print(f"\nmachine: {results['machine']}")
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
