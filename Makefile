@@ -17,6 +17,7 @@ demo: $(STAMP)
 	$(BIN)/equitygraph demo
 
 test: $(STAMP)
+	$(BIN)/equitygraph neo4j install --home .neo4j
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

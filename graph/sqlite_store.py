@@ -32,7 +32,7 @@ from .model import (
     Share,
     normalize_name,
 )
-from .store import Edges, Record, SearchHit, Store, Writer
+from .store import Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
 SCHEMA_VERSION = "1"
@@ -188,36 +188,17 @@ class SQLiteStore(Store):
         norm = normalize_name(text)
         if not norm:
             return []
-        hits: dict[str, tuple[str, str, str, float]] = {}
-
-        def offer(entity_id: str, matched: str, how: str, score: float) -> None:
-            if entity_id not in hits or hits[entity_id][3] < score:
-                hits[entity_id] = (entity_id, matched, how, score)
-
-        compact_no = "".join(text.split()).upper()
-        for (entity_id,) in self._db.execute("SELECT id FROM entities WHERE reg_no = ?", (compact_no,)):
-            offer(entity_id, compact_no, "reg_no", 1.0)
-        queries = (
-            ("SELECT entity_id, name_norm, is_alias FROM names WHERE name_norm = ? LIMIT ?", (norm,), "exact", 0.95),
-            (
-                "SELECT entity_id, name_norm, is_alias FROM names WHERE name_norm > ? AND name_norm < ? LIMIT ?",
-                (norm, norm + "\U0010ffff"),
-                "prefix",
-                0.8,
-            ),
-            ("SELECT entity_id, name_norm, is_alias FROM names WHERE instr(name_norm, ?) > 0 LIMIT ?", (norm,), "contains", 0.6),
-        )
-        for sql, args, how, score in queries:
-            if len(hits) >= limit and how == "contains":
-                break
-            for entity_id, matched, is_alias in self._db.execute(sql, (*args, limit * 5)):
-                # Shorter names that contain the query are closer matches; aliases rank a little lower.
-                closeness = len(norm) / max(len(matched), 1)
-                offer(entity_id, matched, "alias" if is_alias and how == "exact" else how,
-                      score - 0.05 * is_alias + 0.049 * closeness * (how != "exact"))
-        entities = self.get_many(hits)
-        ranked = sorted(hits.values(), key=lambda h: (-h[3], entities[h[0]].name, h[0]))
-        return [SearchHit(entities[eid], matched, how, round(score, 4)) for eid, matched, how, score in ranked[:limit]]
+        wanted = limit * 5
+        ids = [r[0] for r in self._db.execute("SELECT id FROM entities WHERE reg_no = ?", ("".join(text.split()).upper(),))]
+        ids += [r[0] for r in self._db.execute("SELECT entity_id FROM names WHERE name_norm = ?", (norm,))]
+        ids += [r[0] for r in self._db.execute(
+            "SELECT entity_id FROM names WHERE name_norm > ? AND name_norm < ? ORDER BY length(name_norm), entity_id LIMIT ?",
+            (norm, norm + "\U0010ffff", wanted))]
+        if len(set(ids)) < limit:
+            ids += [r[0] for r in self._db.execute(
+                "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id LIMIT ?",
+                (norm, wanted))]
+        return rank_search(text, self.get_many(ids).values(), limit)
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         edges = Edges()
@@ -248,6 +229,27 @@ class SQLiteStore(Store):
                 edges.events.append(_event(row))
         edges.holdings.sort(key=lambda h: h.key)
         edges.officers.sort(key=lambda o: o.key)
+        edges.links.sort(key=lambda link: link.key)
+        edges.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
+        return edges
+
+    def edges_among(self, ids: Iterable[str]) -> Edges:
+        id_list = list(dict.fromkeys(ids))
+        if len(id_list) > 10000:  # both-ends IN lists this long stop paying off
+            return super().edges_among(id_list)
+        marks = ",".join("?" * len(id_list))
+        both = id_list + id_list
+        db = self._db
+        edges = Edges(
+            holdings=[_holding(r) for r in db.execute(
+                f"SELECT * FROM holdings WHERE holder_id IN ({marks}) AND company_id IN ({marks}) ORDER BY key", both)],
+            officers=[_officer(r) for r in db.execute(
+                f"SELECT * FROM officers WHERE person_id IN ({marks}) AND company_id IN ({marks}) ORDER BY key", both)],
+            links=[Link(r[0], r[1], LinkKind(r[2])) for r in db.execute(
+                f"SELECT src, dst, kind FROM links WHERE src IN ({marks}) AND dst IN ({marks})", both)],
+            events=[_event(r) for r in db.execute(
+                f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", id_list)],
+        )
         edges.links.sort(key=lambda link: link.key)
         edges.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
         return edges
@@ -319,11 +321,14 @@ class SQLiteStore(Store):
 
     # -- computed results -------------------------------------------------------------------
     def write_results(self, name: str, values: Mapping[str, Any]) -> None:
-        rows = ((name, entity_id, json.dumps(value, ensure_ascii=False, sort_keys=True)) for entity_id, value in values.items())
+        check_result_name(name)
+        rows = ((name, entity_id, json.dumps(value, ensure_ascii=False, sort_keys=True), entity_id)
+                for entity_id, value in values.items())
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.execute("DELETE FROM results WHERE name = ?", (name,))
-            self._db.executemany("INSERT INTO results VALUES (?,?,?)", rows)
+            self._db.executemany(
+                "INSERT INTO results SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)", rows)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")

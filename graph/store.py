@@ -7,12 +7,13 @@ bounded neighbourhood or the whole graph as arrays, and keeps computed per-entit
 from __future__ import annotations
 
 import abc
+import re
 import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
 from .arrays import GraphArrays
-from .model import Entity, Holding, Link, Officer, RiskEvent
+from .model import Entity, Holding, Link, Officer, RiskEvent, normalize_name
 
 Record = Entity | Holding | Officer | Link | RiskEvent
 
@@ -115,58 +116,72 @@ class Store(abc.ABC):
     def holdings_of(self, holder_id: str) -> list[Holding]:
         return [h for h in self.edges_touching([holder_id]).holdings if h.holder_id == holder_id]
 
-    def neighbourhood(self, entity_id: str, depth: int = 2, max_nodes: int = 300, max_degree: int = 40) -> Subgraph:
-        """Entities within ``depth`` hops of ``entity_id`` over every kind of edge.
+    def edges_among(self, ids: Iterable[str]) -> Edges:
+        """The holdings, officer roles and links with both ends in ``ids``, and the events of ``ids``."""
+        wanted = set(ids)
+        edges = self.edges_touching(wanted)
+        return Edges(
+            holdings=[h for h in edges.holdings if h.holder_id in wanted and h.company_id in wanted],
+            officers=[o for o in edges.officers if o.person_id in wanted and o.company_id in wanted],
+            links=[link for link in edges.links if link.src in wanted and link.dst in wanted],
+            events=edges.events,
+        )
 
-        A hub with more than ``max_degree`` neighbours is shown with the first ``max_degree`` of them
-        (largest shares first) and the rest counted in ``collapsed``; the walk stops adding entities
-        at ``max_nodes``.
+    def expand(self, ids: list[str], max_degree: int) -> dict[str, tuple[int, list[tuple[str, list]]]]:
+        """One bounded hop: for each id, its number of distinct neighbours and the first
+        ``max_degree`` of them (largest stake first, then by id) with the records linking them."""
+        by_node: dict[str, dict[str, list]] = {i: {} for i in ids}
+        weight: dict[tuple[str, str], float] = {}
+        for record, a, b, w in _edge_ends(self.edges_touching(ids)):
+            for here, there in ((a, b), (b, a)):
+                if here in by_node:
+                    by_node[here].setdefault(there, []).append(record)
+                    weight[here, there] = max(weight.get((here, there), 0.0), w)
+        expanded = {}
+        for here, neighbours in by_node.items():
+            order = sorted(neighbours, key=lambda there: (-weight[here, there], there))[:max_degree]
+            expanded[here] = (len(neighbours), [(there, neighbours[there]) for there in order])
+        return expanded
+
+    def neighbourhood(self, entity_id: str, depth: int = 2, max_nodes: int = 300, max_degree: int = 40) -> Subgraph:
+        """Entities within ``depth`` hops of ``entity_id`` over every kind of edge, with every edge
+        among them and their risk events.
+
+        A hub with more than ``max_degree`` neighbours is expanded to the first ``max_degree`` of
+        them (largest stakes first) and the number left out is kept in ``collapsed``; the walk stops
+        adding entities at ``max_nodes`` and says so in ``truncated``.
         """
         if depth < 0:
             raise ValueError(f"depth must be 0 or more, got {depth}")
+        if max_degree < 1 or max_nodes < 1:
+            raise ValueError("max_degree and max_nodes must be at least 1")
         center = self.get(entity_id)
         if center is None:
             raise KeyError(entity_id)
         levels = {entity_id: 0}
-        sub = Subgraph(center=entity_id, entities={entity_id: center}, depth=levels)
+        sub = Subgraph(center=entity_id, entities={}, depth=levels)
         frontier = [entity_id]
-        seen_edges: set[tuple[str, str]] = set()
         for hop in range(1, depth + 1):
             if not frontier:
                 break
-            edges = self.edges_touching(frontier)
-            in_frontier = set(frontier)
-            neighbours_of: dict[str, list[tuple[float, str, Any]]] = {}
-            for record, a, b, weight in _edge_ends(edges):
-                for here, there in ((a, b), (b, a)):
-                    if here in in_frontier:
-                        neighbours_of.setdefault(here, []).append((weight, there, record))
+            expanded = self.expand(frontier, max_degree)
             next_frontier: list[str] = []
             for here in frontier:
-                options = sorted(neighbours_of.get(here, []), key=lambda t: (-t[0], t[1]))
-                distinct = list(dict.fromkeys(there for _, there, _ in options))
-                if len(distinct) > max_degree:
-                    keep = set(distinct[:max_degree]) | {n for n in distinct if n in levels}
-                    sub.collapsed[here] = len([n for n in distinct if n not in keep])
-                else:
-                    keep = set(distinct)
-                for _, there, record in options:
-                    if there not in keep:
+                degree, picks = expanded.get(here, (0, []))
+                if degree > max_degree:
+                    sub.collapsed[here] = degree - max_degree
+                for there, _records in picks:
+                    if there in levels:
                         continue
-                    if there not in levels:
-                        if len(levels) >= max_nodes:
-                            sub.truncated = True
-                            continue
-                        levels[there] = hop
-                        next_frontier.append(there)
-                    _append(sub, record, seen_edges)
+                    if len(levels) >= max_nodes:
+                        sub.truncated = True
+                        break
+                    levels[there] = hop
+                    next_frontier.append(there)
             frontier = next_frontier
-        sub.entities.update(self.get_many([i for i in levels if i not in sub.entities]))
-        # Edges among entities already in the picture, e.g. the last ring's links back, belong in it too.
-        inside = self.edges_touching(list(levels))
-        for record, a, b, _ in _edge_ends(inside):
-            if a in levels and b in levels:
-                _append(sub, record, seen_edges)
+        sub.entities = self.get_many(list(levels))
+        inside = self.edges_among(list(levels))
+        sub.holdings, sub.officers, sub.links = inside.holdings, inside.officers, inside.links
         sub.events = [e for e in inside.events if e.entity_id in levels]
         return sub
 
@@ -182,7 +197,10 @@ class Store(abc.ABC):
     # -- computed results -------------------------------------------------------------------
     @abc.abstractmethod
     def write_results(self, name: str, values: Mapping[str, Any]) -> None:
-        """Replace the result set ``name`` with ``values`` (entity id -> JSON-serialisable value)."""
+        """Replace the result set ``name`` with ``values`` (entity id -> JSON-serialisable value).
+
+        ``name`` is lower-case letters, digits and ``_``; values for ids not in the store are dropped.
+        """
 
     @abc.abstractmethod
     def read_results(self, name: str) -> dict[str, Any]: ...
@@ -208,6 +226,59 @@ class Store(abc.ABC):
         self.close()
 
 
+_RESULT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def check_result_name(name: str) -> str:
+    """Result names become property names in Neo4j: lower-case letters, digits and ``_``."""
+    if not _RESULT_NAME.match(name):
+        raise ValueError(f"a result name is lower-case letters, digits and _, starting with a letter; not {name!r}")
+    return name
+
+
+def rank_search(text: str, candidates: Iterable[Entity], limit: int) -> list[SearchHit]:
+    """Rank candidate entities for a search the same way in every backend.
+
+    A registration number equal to the query ranks first, then an exact name, an exact alias, a
+    name or alias starting with the query, and one containing it; among the last two, the closer
+    the lengths the better. Ties go by name, then id. Candidates matching nothing are dropped.
+
+    Examples
+    --------
+    >>> from equitygraph.graph.model import EntityKind
+    >>> hits = rank_search("华信", [Entity("a", EntityKind.COMPANY, "深圳华信"), Entity("b", EntityKind.COMPANY, "华信")], 5)
+    >>> [(h.entity.id, h.how) for h in hits]
+    [('b', 'exact'), ('a', 'contains')]
+    """
+    query = normalize_name(text)
+    if not query:
+        return []
+    reg_no = "".join(text.split()).upper()
+    ranked = []
+    for entity in {e.id: e for e in candidates}.values():
+        best: tuple[float, str, str] | None = None
+        if entity.reg_no and entity.reg_no == reg_no:
+            best = (1.0, "reg_no", reg_no)
+        for position, name in enumerate([entity.name, *entity.aliases]):
+            norm = normalize_name(name)
+            alias = 0.05 if position else 0.0
+            closeness = 0.049 * len(query) / max(len(norm), 1)
+            if norm == query:
+                option = (0.95 - alias, "alias" if position else "exact", norm)
+            elif norm.startswith(query):
+                option = (0.8 - alias + closeness, "prefix", norm)
+            elif query in norm:
+                option = (0.6 - alias + closeness, "contains", norm)
+            else:
+                continue
+            if best is None or option[0] > best[0]:
+                best = option
+        if best is not None:
+            ranked.append(SearchHit(entity, best[2], best[1], round(best[0], 4)))
+    ranked.sort(key=lambda h: (-h.score, h.entity.name, h.entity.id))
+    return ranked[:limit]
+
+
 def _edge_ends(edges: Edges) -> Iterator[tuple[Any, str, str, float]]:
     for h in edges.holdings:
         yield h, h.holder_id, h.company_id, h.share.high if h.share.is_known else 0.0
@@ -215,16 +286,3 @@ def _edge_ends(edges: Edges) -> Iterator[tuple[Any, str, str, float]]:
         yield o, o.person_id, o.company_id, 0.0
     for link in edges.links:
         yield link, link.src, link.dst, 0.0
-
-
-def _append(sub: Subgraph, record, seen: set[tuple[str, str]]) -> None:
-    identity = (type(record).__name__, record.key)
-    if identity in seen:
-        return
-    seen.add(identity)
-    if isinstance(record, Holding):
-        sub.holdings.append(record)
-    elif isinstance(record, Officer):
-        sub.officers.append(record)
-    else:
-        sub.links.append(record)

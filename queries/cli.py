@@ -6,12 +6,14 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from ..graph.errors import EquityGraphError, StoreError
 from ..graph.sqlite_store import SQLiteStore, default_path
+from ..graph.store import Store
 from .render import Result, Section, render_section
 
 FORMATS = ("table", "json")
@@ -46,13 +48,41 @@ def cli():
     """
 
 
-def store_option(command):
-    @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="EQUITYGRAPH_DB",
-                  default=None, help="The embedded store's file [env EQUITYGRAPH_DB; default ./equitygraph.db].")
-    @functools.wraps(command)
-    def wrapper(*args, db_path=None, **kwargs):
-        return command(*args, db_path=db_path or default_path(), **kwargs)
+@dataclass(frozen=True)
+class StoreChoice:
+    """Where a command's data lives: Neo4j when a URI is given, else the embedded file."""
 
+    db_path: Path
+    neo4j_uri: str | None = None
+    neo4j_user: str | None = None
+    neo4j_password: str | None = field(default=None, repr=False)
+    neo4j_database: str | None = None
+
+    def describe(self) -> str:
+        return self.neo4j_uri if self.neo4j_uri else str(self.db_path)
+
+
+def store_option(command):
+    """--db for the embedded store, --neo4j-* for a Neo4j server (which wins when a URI is given)."""
+    options = [
+        click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="EQUITYGRAPH_DB",
+                     default=None, help="The embedded store's file [env EQUITYGRAPH_DB; default ./equitygraph.db]."),
+        click.option("--neo4j-uri", envvar="NEO4J_URI", default=None,
+                     help="Use the Neo4j server at this bolt:// or neo4j:// address [env NEO4J_URI]."),
+        click.option("--neo4j-user", envvar="NEO4J_USER", default=None, help="[env NEO4J_USER; default neo4j]"),
+        click.option("--neo4j-password", envvar="NEO4J_PASSWORD", default=None, show_envvar=False,
+                     help="[env NEO4J_PASSWORD; omit for a server with authentication off]"),
+        click.option("--neo4j-database", envvar="NEO4J_DATABASE", default=None,
+                     help="[env NEO4J_DATABASE; default: the server's default database]"),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, db_path=None, neo4j_uri=None, neo4j_user=None, neo4j_password=None, neo4j_database=None, **kwargs):
+        choice = StoreChoice(db_path or default_path(), neo4j_uri or None, neo4j_user, neo4j_password, neo4j_database)
+        return command(*args, store=choice, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
     return wrapper
 
 
@@ -61,10 +91,16 @@ def format_option(command):
                         help="How to print the result.")(command)
 
 
-def open_store(db_path: Path, must_exist: bool = True) -> SQLiteStore:
-    if must_exist and not db_path.exists():
-        raise StoreError(f"no database at {db_path} (load data first: equitygraph load FOLDER --db {db_path})")
-    return SQLiteStore(db_path)
+def open_store(choice: StoreChoice, must_exist: bool = True) -> Store:
+    if choice.neo4j_uri:
+        from ..graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(choice.neo4j_uri, choice.neo4j_user, choice.neo4j_password, choice.neo4j_database,
+                          progress=sys.stderr.isatty())
+    if must_exist and not choice.db_path.exists():
+        db = choice.db_path
+        raise StoreError(f"no database at {db} (load data first: equitygraph load FOLDER --db {db})")
+    return SQLiteStore(choice.db_path)
 
 
 def emit(result: Result, fmt: str) -> None:
@@ -78,14 +114,14 @@ def emit(result: Result, fmt: str) -> None:
               help="Read plain share numbers as percentages (51) or fractions (0.51).")
 @store_option
 @format_option
-def load(path, encoding, share_scale, db_path, fmt):
+def load(path, encoding, share_scale, store, fmt):
     """Load a canonical CSV folder (entities.csv, holdings.csv, ...) into the store, all or nothing."""
     from ..loaders.csv_folder import load_folder
     from .load_report import LoadResult
 
-    with open_store(db_path, must_exist=False) as store:
-        report = load_folder(store, path, encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty())
-        emit(LoadResult(report, str(db_path), store.counts()), fmt)
+    with open_store(store, must_exist=False) as opened:
+        report = load_folder(opened, path, encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty())
+        emit(LoadResult(report, store.describe(), opened.counts()), fmt)
 
 
 @cli.command()
@@ -93,24 +129,24 @@ def load(path, encoding, share_scale, db_path, fmt):
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @store_option
 @format_option
-def search(text, limit, db_path, fmt):
+def search(text, limit, store, fmt):
     """Find companies, persons and organizations by name, alias or registration number."""
     from .search import search_entities
 
-    with open_store(db_path) as store:
-        emit(search_entities(store, text, limit), fmt)
+    with open_store(store) as opened:
+        emit(search_entities(opened, text, limit), fmt)
 
 
 @cli.command()
 @click.argument("name")
 @store_option
 @format_option
-def company(name, db_path, fmt):
+def company(name, store, fmt):
     """Everything about one company (or person): profile, holders, holdings, officers, contacts, events."""
     from .company import company_report
 
-    with open_store(db_path) as store:
-        emit(company_report(store, name), fmt)
+    with open_store(store) as opened:
+        emit(company_report(opened, name), fmt)
 
 
 @cli.command()
@@ -139,6 +175,11 @@ def demo(work_dir, companies, seed, fmt):
     emit(result, fmt)
     if fmt == "table":
         click.echo(f"\nExplore further:  equitygraph company {result.report.entity.id} --db {result.db_path}", err=True)
+
+
+from .neo4j_commands import neo4j  # noqa: E402  (registers the command group)
+
+cli.add_command(neo4j)
 
 
 def main() -> None:

@@ -67,3 +67,46 @@ def generated_store(generated_case, tmp_path_factory):
     with SQLiteStore(tmp_path_factory.mktemp("gen-db") / "gen.db") as s:
         load_folder(s, generated_case)
         yield s
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def neo4j_lib() -> Path:
+    """The server jars, assembled from Maven Central once (make test does it before pytest)."""
+    from equitygraph.graph.neo4j_server import Neo4jServer
+
+    server = Neo4jServer(REPO / ".neo4j")
+    server.install()
+    return server.lib
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory, neo4j_lib):
+    """A real Neo4j server for the session, authentication off. If it cannot start, tests fail."""
+    from equitygraph.graph.neo4j_server import Neo4jServer, free_port
+
+    server = Neo4jServer(tmp_path_factory.mktemp("neo4j-home"), port=free_port(), lib=neo4j_lib)
+    server.start(heap="1g", pagecache="512m")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def neo4j_store(neo4j_server):
+    from equitygraph.graph.neo4j_store import Neo4jStore
+
+    with Neo4jStore(neo4j_server.uri, batch_size=1000) as s:
+        s.delete_everything()
+        yield s
+
+
+@pytest.fixture(params=["sqlite", "neo4j"])
+def any_store(request, tmp_path):
+    """Each contract test runs once per backend."""
+    if request.param == "neo4j":
+        yield request.getfixturevalue("neo4j_store")
+    else:
+        with SQLiteStore(tmp_path / "contract.db") as s:
+            yield s

@@ -1,0 +1,143 @@
+"""Every Cypher statement the Neo4j store runs, in one place.
+
+Values only ever travel as parameters. The few names put into statement text (node labels and
+relationship types) come from the fixed tables below, never from data.
+"""
+
+from __future__ import annotations
+
+from .model import EntityKind, LinkKind
+
+LABELS = {
+    EntityKind.COMPANY: "Company",
+    EntityKind.PERSON: "Person",
+    EntityKind.ORGANIZATION: "Organization",
+    EntityKind.ADDRESS: "Address",
+    EntityKind.CONTACT: "Contact",
+}
+LINK_TYPES = {LinkKind.LOCATED_AT: "LOCATED_AT", LinkKind.HAS_CONTACT: "HAS_CONTACT"}
+EDGE_TYPES = "HOLDS|OFFICER_OF|LOCATED_AT|HAS_CONTACT"
+
+SCHEMA = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT event_id IF NOT EXISTS FOR (e:Event) REQUIRE e.id IS UNIQUE",
+    "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:EquityGraphMeta) REQUIRE m.key IS UNIQUE",
+    "CREATE CONSTRAINT holds_key IF NOT EXISTS FOR ()-[r:HOLDS]-() REQUIRE r.key IS UNIQUE",
+    "CREATE CONSTRAINT officer_key IF NOT EXISTS FOR ()-[r:OFFICER_OF]-() REQUIRE r.key IS UNIQUE",
+    "CREATE CONSTRAINT located_key IF NOT EXISTS FOR ()-[r:LOCATED_AT]-() REQUIRE r.key IS UNIQUE",
+    "CREATE CONSTRAINT contact_key IF NOT EXISTS FOR ()-[r:HAS_CONTACT]-() REQUIRE r.key IS UNIQUE",
+    "CREATE INDEX entity_reg_no IF NOT EXISTS FOR (n:Entity) ON (n.reg_no)",
+    "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
+    # A text index serves CONTAINS, which is how names, aliases and parts of them are searched.
+    "CREATE TEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON (n.search_text)",
+    # Investigators search by name in Browser and Bloom with db.index.fulltext.queryNodes.
+    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (n:Company|Person|Organization) ON EACH [n.name, n.alias_text]",
+)
+AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
+
+
+def merge_entities(label: str) -> str:
+    return (
+        "UNWIND $rows AS row MERGE (n:Entity {id: row.id}) "
+        f"SET n += row.props, n:{label} RETURN count(n) AS written"
+    )
+
+
+MERGE_HOLDINGS = (
+    "UNWIND $rows AS row MATCH (a:Entity {id: row.src}) MATCH (b:Entity {id: row.dst}) "
+    "MERGE (a)-[r:HOLDS {key: row.key}]->(b) SET r += row.props RETURN count(r) AS written"
+)
+MERGE_OFFICERS = (
+    "UNWIND $rows AS row MATCH (a:Entity {id: row.src}) MATCH (b:Entity {id: row.dst}) "
+    "MERGE (a)-[r:OFFICER_OF {key: row.key}]->(b) SET r += row.props RETURN count(r) AS written"
+)
+
+
+def merge_links(rel_type: str) -> str:
+    return (
+        "UNWIND $rows AS row MATCH (a:Entity {id: row.src}) MATCH (b:Entity {id: row.dst}) "
+        f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) RETURN count(r) AS written"
+    )
+
+
+MERGE_EVENTS = (
+    "UNWIND $rows AS row MATCH (a:Entity {id: row.entity_id}) MERGE (e:Event {id: row.id}) SET e += row.props "
+    "MERGE (a)-[:HAS_EVENT]->(e) RETURN count(e) AS written"
+)
+
+EXISTING_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id"
+GET_MANY = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN properties(n) AS n"
+SEARCH_REG_NO = "MATCH (n:Entity) WHERE n.reg_no = $reg_no RETURN properties(n) AS n"
+SEARCH_CONTAINS = (
+    "MATCH (n:Entity) WHERE n.search_text CONTAINS $needle "
+    "RETURN properties(n) AS n ORDER BY size(n.name), n.id LIMIT $limit"
+)
+
+EDGES_TOUCHING = (
+    "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r:" + EDGE_TYPES + "]-(:Entity) "
+    "RETURN DISTINCT type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props"
+)
+EDGES_AMONG = (
+    "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r:" + EDGE_TYPES + "]-(m:Entity) WHERE m.id IN $ids "
+    "RETURN DISTINCT type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props"
+)
+EVENTS_OF = (
+    "UNWIND $ids AS id MATCH (:Entity {id: id})-[:HAS_EVENT]->(e:Event) "
+    "RETURN DISTINCT id AS entity_id, properties(e) AS e"
+)
+# One hop of a neighbourhood, bounded per node: the hub's neighbours with the largest stakes first,
+# at most $cap of them, and how many distinct neighbours it has in all.
+EXPAND = (
+    "UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+    "CALL (n) { MATCH (n)-[r:" + EDGE_TYPES + "]-(m:Entity) RETURN count(DISTINCT m) AS degree } "
+    "CALL (n) { MATCH (n)-[r:" + EDGE_TYPES + "]-(m:Entity) "
+    "  WITH m, collect(r) AS rels, "
+    "       max(CASE WHEN type(r) = 'HOLDS' THEN coalesce(r.share_high, 0.0) ELSE 0.0 END) AS weight "
+    "  ORDER BY weight DESC, m.id LIMIT $cap "
+    "  RETURN collect({id: m.id, rels: [x IN rels | {type: type(x), src: startNode(x).id, dst: endNode(x).id, "
+    "                                              props: properties(x)}]}) AS picks } "
+    "RETURN id, degree, picks"
+)
+
+PAGE_ENTITIES = (
+    "MATCH (n:Entity) WHERE n.id > $after RETURN n.id AS id, n.kind AS kind ORDER BY n.id LIMIT $limit"
+)
+PAGE_HOLDINGS = (
+    "MATCH (a:Entity)-[r:HOLDS]->(b:Entity) WHERE r.key > $after "
+    "RETURN r.key AS key, a.id AS src, b.id AS dst, r.share_low AS low, r.share_high AS high, "
+    "r.interest AS interest, r.since AS since, r.until AS until ORDER BY r.key LIMIT $limit"
+)
+PAGE_OFFICERS = (
+    "MATCH (a:Entity)-[r:OFFICER_OF]->(b:Entity) WHERE r.key > $after "
+    "RETURN r.key AS key, a.id AS src, b.id AS dst, r.role AS role, r.since AS since, r.until AS until "
+    "ORDER BY r.key LIMIT $limit"
+)
+PAGE_LINKS = (
+    "MATCH (a:Entity)-[r:LOCATED_AT|HAS_CONTACT]->(b:Entity) WHERE r.key > $after "
+    "RETURN r.key AS key, a.id AS src, b.id AS dst, type(r) AS type ORDER BY r.key LIMIT $limit"
+)
+PAGE_EVENTS = (
+    "MATCH (a:Entity)-[:HAS_EVENT]->(e:Event) WHERE e.id > $after "
+    "RETURN e.id AS id, a.id AS entity, e.type AS type, e.date AS date, e.severity AS severity "
+    "ORDER BY e.id LIMIT $limit"
+)
+
+COUNT_KINDS = "MATCH (n:Entity) RETURN n.kind AS kind, count(*) AS n"
+COUNT_RELS = {
+    "holdings": "MATCH ()-[r:HOLDS]->() RETURN count(r) AS n",
+    "officers": "MATCH ()-[r:OFFICER_OF]->() RETURN count(r) AS n",
+    "links": "MATCH ()-[r:LOCATED_AT|HAS_CONTACT]->() RETURN count(r) AS n",
+    "events": "MATCH (e:Event) RETURN count(e) AS n",
+}
+
+CLEAR_RESULT = "MATCH (n:Entity) WHERE n[$prop] IS NOT NULL OR n[$json_prop] IS NOT NULL SET n += $nulls"
+WRITE_RESULT = "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n += row.props"
+READ_RESULT = (
+    "MATCH (n:Entity) WHERE n[$prop] IS NOT NULL OR n[$json_prop] IS NOT NULL "
+    "RETURN n.id AS id, n[$prop] AS value, n[$json_prop] AS json"
+)
+ENTITY_PROPERTIES = "MATCH (n:Entity {id: $id}) RETURN properties(n) AS n"
+
+SET_META = "MERGE (m:EquityGraphMeta {key: $key}) SET m.value = $value"
+GET_META = "MATCH (m:EquityGraphMeta {key: $key}) RETURN m.value AS value"
+DELETE_ALL = "MATCH (n) WHERE n:Entity OR n:Event OR n:EquityGraphMeta CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"

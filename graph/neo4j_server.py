@@ -1,0 +1,297 @@
+"""A local Neo4j 5.26 LTS Community server, assembled from Maven Central and run by the project.
+
+``install`` copies ``org.neo4j:neo4j`` and its dependencies into ``HOME/lib`` with Maven (the pom
+ships beside this module); ``start`` writes ``HOME/conf/neo4j.conf`` (Bolt on 127.0.0.1 only, HTTP
+off unless asked, usage reporting off) and runs ``org.neo4j.server.CommunityEntryPoint`` on Java
+17+, then waits until the driver connects; ``stop`` ends it. Nothing is downloaded from anywhere but
+Maven Central, and a second start reuses the jars.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import StoreError
+
+POM = Path(__file__).with_name("neo4j-server.pom.xml")
+NEO4J_VERSION = re.search(r"<artifactId>neo4j</artifactId>\s*<version>([^<]+)</version>", POM.read_text()).group(1)
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+DEFAULT_USER = "neo4j"
+
+# The JVM flags of Neo4j 5's own default configuration that matter on Java 17: open the JDK
+# internals its page cache and Netty use, and keep stack traces and GC behaviour predictable.
+JVM_FLAGS = (
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "-XX:FlightRecorderOptions=stackdepth=256",
+    "-XX:+UnlockDiagnosticVMOptions",
+    "-XX:+DebugNonSafepoints",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+)
+
+
+def default_home() -> Path:
+    """``$EQUITYGRAPH_NEO4J_HOME`` if set, else ``./.neo4j``."""
+    return Path(os.environ.get("EQUITYGRAPH_NEO4J_HOME") or ".neo4j")
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    pid: int | None
+    uri: str | None
+    home: str
+    version: str = NEO4J_VERSION
+
+
+class Neo4jServer:
+    """One local server whose files live under ``home``.
+
+    Parameters
+    ----------
+    home : folder for lib/, conf/, data/, logs/ and run/ (created as needed)
+    port : Bolt port on 127.0.0.1
+    lib : where the jars are (default HOME/lib); servers with other homes may share one
+    """
+
+    def __init__(self, home: str | os.PathLike | None = None, port: int = 7687, lib: str | os.PathLike | None = None):
+        self.home = Path(home or default_home()).resolve()
+        self.port = port
+        self.lib = Path(lib).resolve() if lib else self.home / "lib"
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.port}"
+
+    @property
+    def _pid_file(self) -> Path:
+        return self.home / "run" / "equitygraph-neo4j.json"
+
+    # -- installing -------------------------------------------------------------------------
+    def installed(self) -> bool:
+        marker = self.lib / ".version"
+        return marker.is_file() and marker.read_text().strip() == NEO4J_VERSION
+
+    def install(self) -> None:
+        """Copy the server's jars from Maven Central into ``HOME/lib`` (once per version)."""
+        if self.installed():
+            return
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise StoreError("Maven (mvn) is needed to assemble the Neo4j server from Maven Central; install it first")
+        if self.lib.exists():
+            shutil.rmtree(self.lib)
+        self.lib.mkdir(parents=True)
+        command = [mvn, "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
+                   f"-DoutputDirectory={self.lib}", "-DincludeScope=runtime"]
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0 or not any(self.lib.glob(f"neo4j-{NEO4J_VERSION}.jar")):
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise StoreError(f"Maven could not assemble Neo4j {NEO4J_VERSION}: {' | '.join(tail) or 'no jars copied'}")
+        (self.lib / ".version").write_text(NEO4J_VERSION + "\n")
+
+    # -- running ----------------------------------------------------------------------------
+    def status(self) -> ServerStatus:
+        state = self._read_pid_file()
+        if state and _alive(state["pid"]):
+            return ServerStatus(True, state["pid"], f"bolt://127.0.0.1:{state['port']}", str(self.home))
+        return ServerStatus(False, None, None, str(self.home))
+
+    def start(self, password: str | None = None, heap: str = "2g", pagecache: str = "2g",
+              http_port: int | None = None, timeout: float = 180.0) -> ServerStatus:
+        """Start the server and wait until Bolt answers. With ``password``, authentication is on
+        and the password is set at the first start (at least 8 characters, as Neo4j requires)."""
+        current = self.status()
+        if current.running:
+            raise StoreError(f"Neo4j is already running from {self.home} (pid {current.pid}, {current.uri})")
+        if not self.installed():
+            self.install()
+        if password is not None and len(password) < 8:
+            raise StoreError("a Neo4j password needs at least 8 characters")
+        if _port_in_use(self.port):
+            raise StoreError(f"port {self.port} on 127.0.0.1 is already in use; choose another with --port")
+        java = _java()
+        for folder in ("conf", "data", "logs", "run", "plugins"):
+            (self.home / folder).mkdir(parents=True, exist_ok=True)
+        self._write_config(auth=password is not None, pagecache=pagecache, http_port=http_port)
+        command = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", str(self.lib / "*"), ENTRY_POINT,
+                   f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}"]
+        console = open(self.home / "logs" / "console.log", "ab")
+        self._process = subprocess.Popen(command, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         cwd=self.home, start_new_session=True)
+        console.close()
+        self._pid_file.write_text(json.dumps({"pid": self._process.pid, "port": self.port}))
+        self._wait_until_ready(password, timeout)
+        return self.status()
+
+    def _write_config(self, auth: bool, pagecache: str, http_port: int | None) -> None:
+        settings = {
+            "server.directories.data": self.home / "data",
+            "server.directories.logs": self.home / "logs",
+            "server.directories.run": self.home / "run",
+            "server.directories.plugins": self.home / "plugins",
+            "server.directories.lib": self.lib,
+            "server.default_listen_address": "127.0.0.1",
+            "server.bolt.enabled": "true",
+            "server.bolt.listen_address": f"127.0.0.1:{self.port}",
+            "server.http.enabled": "true" if http_port else "false",
+            "server.https.enabled": "false",
+            "dbms.security.auth_enabled": "true" if auth else "false",
+            "dbms.usage_report.enabled": "false",
+            "server.memory.pagecache.size": pagecache,
+            "db.tx_log.rotation.retention_policy": "2 files",
+            # Bolt waits two 5 s quiet periods on shutdown by default; a local server need not.
+            "internal.dbms.bolt.netty_server_shutdown_quiet_period": "0",
+            "internal.server.bolt.connection_shutdown_wait_time": "1s",
+        }
+        if http_port:
+            settings["server.http.listen_address"] = f"127.0.0.1:{http_port}"
+        text = "".join(f"{key}={value}\n" for key, value in settings.items())
+        (self.home / "conf" / "neo4j.conf").write_text("# written by equitygraph neo4j start\n" + text)
+
+    def _wait_until_ready(self, password: str | None, timeout: float) -> None:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable
+
+        deadline = time.monotonic() + timeout
+        first_password = password is not None and not (self.home / "data" / ".equitygraph-password-set").exists()
+        auth = None if password is None else (DEFAULT_USER, "neo4j" if first_password else password)
+        while True:
+            if self._process.poll() is not None:
+                self._pid_file.unlink(missing_ok=True)
+                raise StoreError(f"Neo4j stopped while starting (exit code {self._process.returncode}): {self._log_tail()}")
+            try:
+                with GraphDatabase.driver(self.uri, auth=auth) as driver:
+                    driver.verify_connectivity()
+                    if first_password:
+                        driver.execute_query("ALTER CURRENT USER SET PASSWORD FROM $old TO $new",
+                                             old="neo4j", new=password, database_="system")
+                        (self.home / "data" / ".equitygraph-password-set").write_text("")
+                        first_password, auth = False, (DEFAULT_USER, password)
+                        continue
+                    return
+            except (ServiceUnavailable, OSError):
+                pass
+            except (AuthError, ClientError) as e:
+                self.stop()
+                raise StoreError(f"Neo4j started but refused the credentials: {e.message}") from None
+            if time.monotonic() > deadline:
+                self.stop()
+                raise StoreError(f"Neo4j did not answer on {self.uri} within {timeout:.0f} s: {self._log_tail()}")
+            time.sleep(0.5)
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the server (SIGTERM, then SIGKILL after ``timeout``); False if it was not running."""
+        state = self._read_pid_file()
+        if not state or not _alive(state["pid"]):
+            self._pid_file.unlink(missing_ok=True)
+            return False
+        self._signal(state["pid"], signal.SIGTERM)
+        if not self._wait_gone(state["pid"], timeout):
+            self._signal(state["pid"], signal.SIGKILL)
+            self._wait_gone(state["pid"], 10)
+        self._pid_file.unlink(missing_ok=True)
+        return True
+
+    def kill(self) -> None:
+        """Kill the server at once, as a crash would (for tests of recovery)."""
+        state = self._read_pid_file()
+        if state and _alive(state["pid"]):
+            self._signal(state["pid"], signal.SIGKILL)
+            self._wait_gone(state["pid"], 10)
+        self._pid_file.unlink(missing_ok=True)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _signal(self, pid: int, sig: int) -> None:
+        try:
+            os.killpg(pid, sig)  # the server leads its own session: reach the JVM and anything it forked
+        except ProcessLookupError:
+            pass
+
+    def _wait_gone(self, pid: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.pid == pid:
+                try:
+                    self._process.wait(timeout=0.2)
+                    return True
+                except subprocess.TimeoutExpired:
+                    continue
+            if not _alive(pid):
+                return True
+            time.sleep(0.2)
+        return False
+
+    def _read_pid_file(self) -> dict | None:
+        try:
+            return json.loads(self._pid_file.read_text())
+        except (OSError, ValueError):
+            return None
+
+    def _log_tail(self) -> str:
+        lines = []
+        for name in ("console.log", "neo4j.log"):
+            path = self.home / "logs" / name
+            if path.exists():
+                lines += [line for line in path.read_text(errors="replace").splitlines() if line.strip()][-3:]
+        return " | ".join(lines[-4:]) or "no log output"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie has exited; only its parent has not reaped it yet
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return True
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _java() -> str:
+    """A Java 17 or newer: ``$JAVA_HOME/bin/java`` if set, else ``java`` on the PATH."""
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise StoreError("Java 17 or newer is needed to run Neo4j; none was found (set JAVA_HOME)")
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    match = re.search(r'version "(\d+)', out)
+    if not match or int(match.group(1)) < 17:
+        raise StoreError(f"Neo4j {NEO4J_VERSION} needs Java 17 or newer; {java} is {match.group(1) if match else 'unknown'}")
+    return java
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

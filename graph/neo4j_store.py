@@ -1,0 +1,433 @@
+"""The Neo4j store: the same interface as the embedded store, over Bolt.
+
+Writes are staged: a writer spools its records to a temporary file while the loader validates
+them, and only when the whole input has passed are they sent, in ``UNWIND $rows`` batches of
+``batch_size``, each batch its own transaction and every write a ``MERGE`` on a natural key. Bad
+input therefore writes nothing, and a load cut short by a crash can be run again to completion
+without duplicates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import pickle
+import re
+import tempfile
+from typing import Any, Iterable, Iterator, Mapping
+
+import numpy as np
+
+from . import neo4j_cypher as cypher
+from .arrays import EVENT_CODES, INTEREST_CODES, KIND_CODES, LINK_CODES, OPEN_END, OPEN_START, GraphArrays, day_number
+from .errors import StoreError
+from .model import (
+    PARTY_KINDS,
+    Entity,
+    EntityKind,
+    EventType,
+    Holding,
+    Interest,
+    Link,
+    LinkKind,
+    Officer,
+    RiskEvent,
+    Share,
+    normalize_name,
+)
+from .store import Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
+
+_SEPARATOR = "\x1f"  # never inside a normalised name: normalize_name folds it away as white space
+_SPOOL_CHUNK = 10000
+_PAGE = 50000
+_LINK_KINDS = {v: k for k, v in cypher.LINK_TYPES.items()}
+_SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
+
+
+class Neo4jStore(Store):
+    """A store in the Neo4j database at ``uri``.
+
+    Parameters
+    ----------
+    uri : ``bolt://``, ``neo4j://`` or ``neo4j+s://`` address
+    user, password : credentials; no password means a server with authentication off
+    database : the database to use (the server's default when None)
+    batch_size : rows per ``UNWIND`` write transaction
+    progress : show a progress bar on stderr while writing
+    retry_seconds : how long the driver retries a transaction the server did not answer
+    """
+
+    def __init__(self, uri: str, user: str | None = None, password: str | None = None, database: str | None = None,
+                 batch_size: int = 10000, progress: bool = False, retry_seconds: float = 15.0):
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable
+
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+        if scheme not in _SCHEMES:
+            raise StoreError(f"cannot use the Neo4j address {uri!r}: it must start with bolt:// or neo4j:// "
+                             "(or bolt+s://, neo4j+s:// for encrypted connections)")
+        self.uri = uri
+        self.database = database
+        self.batch_size = batch_size
+        self.progress = progress
+        auth = None if password is None else (user or "neo4j", password)
+        try:
+            self._driver = GraphDatabase.driver(uri, auth=auth, max_transaction_retry_time=retry_seconds,
+                                                notifications_min_severity="OFF")
+            self._driver.verify_connectivity()
+        except AuthError:
+            raise StoreError(f"Neo4j at {uri} refused the credentials of user {user or 'neo4j'!r}") from None
+        except (ServiceUnavailable, OSError) as e:
+            reason = re.search(r"\(reason (.+)\)\s*$", str(e))
+            raise StoreError(f"cannot reach Neo4j at {uri} ({reason.group(1) if reason else _first_line(e)}); "
+                             "is the server running? (equitygraph neo4j start)") from None
+        except (ConfigurationError, ValueError) as e:
+            raise StoreError(f"cannot use the Neo4j address {uri!r}: {_first_line(e)}") from None
+        except (DriverError, Neo4jError) as e:
+            raise StoreError(f"Neo4j at {uri}: {_first_line(e)}") from None
+        for statement in cypher.SCHEMA:
+            self._run(statement)
+        self._run(cypher.AWAIT_INDEXES)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _run(self, query: str, **params) -> list:
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:
+            records, _, _ = self._driver.execute_query(query, params, database_=self.database)
+        except (DriverError, Neo4jError) as e:
+            raise StoreError(f"Neo4j at {self.uri}: {_first_line(e)}") from None
+        return records
+
+    def _write(self, query: str, rows: list) -> int:
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        def work(tx):
+            return tx.run(query, rows=rows).single()["written"]
+
+        try:
+            with self._driver.session(database=self.database) as session:
+                return session.execute_write(work)
+        except (DriverError, Neo4jError) as e:
+            raise StoreError(f"Neo4j at {self.uri}: {_first_line(e)}") from None
+
+    # -- writing ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[Writer]:
+        with tempfile.TemporaryFile(prefix="equitygraph-spool-") as spool:
+            writer = _SpoolWriter(spool)
+            yield writer
+            writer.close()
+            self._replay(writer)
+
+    def _replay(self, writer: "_SpoolWriter") -> None:
+        from tqdm import tqdm
+
+        with tqdm(total=writer.count, desc="writing to Neo4j", unit=" records", disable=not self.progress,
+                  mininterval=0.5) as bar:
+            # Nodes first, in a pass of their own, so no relationship waits for a node in a later chunk.
+            for nodes_pass in (True, False):
+                for chunk in writer.chunks():
+                    groups: dict[str, list] = {}
+                    for statement, row in chunk:
+                        if (statement in _NODE_STATEMENTS) == nodes_pass:
+                            groups.setdefault(statement, []).append(row)
+                    for statement, rows in groups.items():
+                        for start in range(0, len(rows), self.batch_size):
+                            batch = rows[start : start + self.batch_size]
+                            written = self._write(statement, batch)
+                            if written != len(batch):
+                                raise StoreError(
+                                    f"{len(batch) - written} of {len(batch)} records refer to entities that are "
+                                    "not in Neo4j; nothing after them was written"
+                                )
+                            bar.update(len(batch))
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        return {r["id"] for r in self._run(cypher.EXISTING_IDS, ids=list(ids))}
+
+    # -- look-ups ---------------------------------------------------------------------------
+    def get(self, entity_id: str) -> Entity | None:
+        return self.get_many([entity_id]).get(entity_id)
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Entity]:
+        wanted = list(dict.fromkeys(ids))
+        found = {}
+        for start in range(0, len(wanted), _PAGE):
+            for record in self._run(cypher.GET_MANY, ids=wanted[start : start + _PAGE]):
+                entity = _entity(record["n"])
+                found[entity.id] = entity
+        return {i: found[i] for i in wanted if i in found}
+
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        norm = normalize_name(text)
+        if not norm:
+            return []
+        wanted = limit * 5
+        candidates = [_entity(r["n"]) for r in self._run(cypher.SEARCH_REG_NO, reg_no="".join(text.split()).upper())]
+        for needle in (_SEPARATOR + norm + _SEPARATOR, _SEPARATOR + norm):
+            candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=needle, limit=wanted)]
+        if len({c.id for c in candidates}) < limit:
+            candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=norm, limit=wanted)]
+        return rank_search(text, candidates, limit)
+
+    def edges_touching(self, ids: Iterable[str]) -> Edges:
+        wanted = list(dict.fromkeys(ids))
+        return self._edges(self._run(cypher.EDGES_TOUCHING, ids=wanted), self._run(cypher.EVENTS_OF, ids=wanted))
+
+    def edges_among(self, ids: Iterable[str]) -> Edges:
+        wanted = list(dict.fromkeys(ids))
+        return self._edges(self._run(cypher.EDGES_AMONG, ids=wanted), self._run(cypher.EVENTS_OF, ids=wanted))
+
+    def _edges(self, rel_records, event_records) -> Edges:
+        edges = Edges()
+        for r in rel_records:
+            _append_edge(edges, r["type"], r["src"], r["dst"], r["props"])
+        edges.events = [_event(r["entity_id"], r["e"]) for r in event_records]
+        edges.holdings.sort(key=lambda h: h.key)
+        edges.officers.sort(key=lambda o: o.key)
+        edges.links.sort(key=lambda link: link.key)
+        edges.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
+        return edges
+
+    def expand(self, ids: list[str], max_degree: int) -> dict[str, tuple[int, list[tuple[str, list]]]]:
+        expanded = {}
+        for record in self._run(cypher.EXPAND, ids=list(ids), cap=max_degree):
+            picks = []
+            for pick in record["picks"]:
+                holder = Edges()
+                for rel in pick["rels"]:
+                    _append_edge(holder, rel["type"], rel["src"], rel["dst"], rel["props"])
+                picks.append((pick["id"], holder.holdings + holder.officers + holder.links))
+            expanded[record["id"]] = (record["degree"], picks)
+        return expanded
+
+    # -- whole graph ------------------------------------------------------------------------
+    def _pages(self, query: str, key: str) -> Iterator:
+        after = ""
+        while True:
+            records = self._run(query, after=after, limit=_PAGE)
+            yield from records
+            if len(records) < _PAGE:
+                return
+            after = records[-1][key]
+
+    def export_arrays(self) -> GraphArrays:
+        # Sorted in Python, by code point, as the embedded store's SQL sorts: the same ids in the same order.
+        nodes = sorted((r["id"], r["kind"]) for r in self._pages(cypher.PAGE_ENTITIES, "id"))
+        ids = [i for i, _ in nodes]
+        index = {entity_id: i for i, entity_id in enumerate(ids)}
+        holdings = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_HOLDINGS, "key")), key=lambda t: t[0])
+        officers = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_OFFICERS, "key")), key=lambda t: t[0])
+        links = sorted(((r["src"], r["dst"], r["type"]) for r in self._pages(cypher.PAGE_LINKS, "key")))
+        events = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_EVENTS, "id")), key=lambda t: t[0])
+        roles = sorted({o[3] for o in officers})
+        role_codes = {role: code for code, role in enumerate(roles)}
+        interest_codes = {i.value: code for i, code in INTEREST_CODES.items()}
+        link_codes = {cypher.LINK_TYPES[k]: code for k, code in LINK_CODES.items()}
+        event_codes = {k.value: code for k, code in EVENT_CODES.items()}
+
+        def col(rows, fn, dtype):
+            return np.fromiter((fn(r) for r in rows), dtype=dtype, count=len(rows))
+
+        nan = float("nan")
+        return GraphArrays(
+            ids=ids,
+            kinds=col(nodes, lambda r: KIND_CODES[EntityKind(r[1])], np.int8),
+            holding_holder=col(holdings, lambda r: index[r[1]], np.int32),
+            holding_company=col(holdings, lambda r: index[r[2]], np.int32),
+            share_low=col(holdings, lambda r: nan if r[3] is None else r[3], np.float64),
+            share_high=col(holdings, lambda r: nan if r[4] is None else r[4], np.float64),
+            holding_interest=col(holdings, lambda r: interest_codes[r[5]], np.int8),
+            holding_since=col(holdings, lambda r: day_number(_date(r[6]), OPEN_START), np.int32),
+            holding_until=col(holdings, lambda r: day_number(_date(r[7]), OPEN_END), np.int32),
+            officer_person=col(officers, lambda r: index[r[1]], np.int32),
+            officer_company=col(officers, lambda r: index[r[2]], np.int32),
+            officer_role=col(officers, lambda r: role_codes[r[3]], np.int16),
+            officer_roles=roles,
+            officer_since=col(officers, lambda r: day_number(_date(r[4]), OPEN_START), np.int32),
+            officer_until=col(officers, lambda r: day_number(_date(r[5]), OPEN_END), np.int32),
+            link_src=col(links, lambda r: index[r[0]], np.int32),
+            link_dst=col(links, lambda r: index[r[1]], np.int32),
+            link_kind=col(links, lambda r: link_codes[r[2]], np.int8),
+            event_entity=col(events, lambda r: index[r[1]], np.int32),
+            event_type=col(events, lambda r: event_codes[r[2]], np.int8),
+            event_date=col(events, lambda r: day_number(_date(r[3]), OPEN_START), np.int32),
+            event_severity=col(events, lambda r: r[4] or 0, np.int8),
+        )
+
+    def counts(self) -> dict[str, int]:
+        counts = {kind.value: 0 for kind in EntityKind if kind is not EntityKind.EVENT}
+        for r in self._run(cypher.COUNT_KINDS):
+            counts[r["kind"]] = r["n"]
+        for name, query in cypher.COUNT_RELS.items():
+            counts[name] = self._run(query)[0]["n"]
+        return counts
+
+    # -- computed results -------------------------------------------------------------------
+    def write_results(self, name: str, values: Mapping[str, Any]) -> None:
+        prop, json_prop = _result_props(name)
+        self._run(cypher.CLEAR_RESULT, prop=prop, json_prop=json_prop, nulls={prop: None, json_prop: None})
+        rows = []
+        for entity_id, value in values.items():
+            # Scalars and lists of scalars stay native so Browser and Bloom can filter on them.
+            if _is_native(value):
+                rows.append({"id": entity_id, "props": {prop: value, json_prop: None}})
+            else:
+                rows.append({"id": entity_id, "props": {prop: None,
+                                                        json_prop: json.dumps(value, ensure_ascii=False, sort_keys=True)}})
+        for start in range(0, len(rows), self.batch_size):
+            self._run(cypher.WRITE_RESULT, rows=rows[start : start + self.batch_size])
+
+    def read_results(self, name: str) -> dict[str, Any]:
+        prop, json_prop = _result_props(name)
+        rows = self._run(cypher.READ_RESULT, prop=prop, json_prop=json_prop)
+        return {r["id"]: (json.loads(r["json"]) if r["json"] is not None else r["value"])
+                for r in sorted(rows, key=lambda r: r["id"])}
+
+    def results_for(self, entity_id: str) -> dict[str, Any]:
+        records = self._run(cypher.ENTITY_PROPERTIES, id=entity_id)
+        if not records:
+            return {}
+        found = {}
+        for key, value in records[0]["n"].items():
+            if key.startswith("result_"):
+                name = key[len("result_"):]
+                if name.endswith("_json"):
+                    found[name[: -len("_json")]] = json.loads(value)
+                else:
+                    found[name] = value
+        return dict(sorted(found.items()))
+
+    # -- metadata ---------------------------------------------------------------------------
+    def set_meta(self, key: str, value: str) -> None:
+        self._run(cypher.SET_META, key=key, value=value)
+
+    def get_meta(self, key: str) -> str | None:
+        records = self._run(cypher.GET_META, key=key)
+        return records[0]["value"] if records else None
+
+    def delete_everything(self) -> None:
+        """Remove every entity, event and setting equitygraph wrote (the schema stays)."""
+        with self._driver.session(database=self.database) as session:
+            session.run(cypher.DELETE_ALL).consume()
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+# -- the spool ---------------------------------------------------------------------------------
+class _SpoolWriter(Writer):
+    """Turns records into parameter rows and pickles them to a temporary file, chunk by chunk."""
+
+    def __init__(self, spool):
+        self._spool = spool
+        self._pending: list[tuple[str, dict]] = []
+        self._chunks = 0
+        self.count = 0
+
+    def add(self, record: Record) -> None:
+        self._pending.append(_row(record))
+        self.count += 1
+        if len(self._pending) >= _SPOOL_CHUNK:
+            self._dump()
+
+    def _dump(self) -> None:
+        if self._pending:
+            pickle.dump(self._pending, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+            self._chunks += 1
+            self._pending = []
+
+    def close(self) -> None:
+        self._dump()
+
+    def chunks(self) -> Iterator[list[tuple[str, dict]]]:
+        self._spool.seek(0)
+        for _ in range(self._chunks):
+            yield pickle.load(self._spool)
+
+
+_NODE_STATEMENTS = {cypher.merge_entities(label) for label in cypher.LABELS.values()}
+
+
+def _row(record: Record) -> tuple[str, dict]:
+    if isinstance(record, Holding):
+        s = record.share
+        return cypher.MERGE_HOLDINGS, {"src": record.holder_id, "dst": record.company_id, "key": record.key, "props": {
+            "share_low": s.low, "share_high": s.high, "interest": record.interest.value, "since": record.since,
+            "until": record.until, "source": record.source}}
+    if isinstance(record, Entity):
+        names = [normalize_name(n) for n in (record.name, *record.aliases)] if record.kind in PARTY_KINDS else []
+        return cypher.merge_entities(cypher.LABELS[record.kind]), {"id": record.id, "props": {
+            "kind": record.kind.value, "name": record.name, "aliases": list(record.aliases) or None,
+            "alias_text": " | ".join(record.aliases) or None, "reg_no": record.reg_no,
+            "jurisdiction": record.jurisdiction, "status": record.status, "founded": record.founded,
+            "registered_capital": record.registered_capital, "paid_in_capital": record.paid_in_capital,
+            "currency": record.currency, "industry": record.industry, "business_scope": record.business_scope,
+            "search_text": (_SEPARATOR + _SEPARATOR.join(names) + _SEPARATOR) if names else None}}
+    if isinstance(record, Officer):
+        return cypher.MERGE_OFFICERS, {"src": record.person_id, "dst": record.company_id, "key": record.key, "props": {
+            "role": record.role, "since": record.since, "until": record.until}}
+    if isinstance(record, Link):
+        return cypher.merge_links(cypher.LINK_TYPES[record.kind]), {"src": record.src, "dst": record.dst,
+                                                                      "key": record.key}
+    if isinstance(record, RiskEvent):
+        return cypher.MERGE_EVENTS, {"entity_id": record.entity_id, "id": record.id, "props": {
+            "type": record.type.value, "date": record.date, "severity": record.severity, "text": record.text,
+            "source": record.source}}
+    raise TypeError(f"cannot store {type(record).__name__}")
+
+
+# -- reading back ------------------------------------------------------------------------------
+def _date(value) -> dt.date | None:
+    if value is None:
+        return None
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _entity(props: dict) -> Entity:
+    return Entity(
+        id=props["id"], kind=EntityKind(props["kind"]), name=props["name"], aliases=tuple(props.get("aliases") or ()),
+        reg_no=props.get("reg_no"), jurisdiction=props.get("jurisdiction"), status=props.get("status"),
+        founded=_date(props.get("founded")), registered_capital=props.get("registered_capital"),
+        paid_in_capital=props.get("paid_in_capital"), currency=props.get("currency"), industry=props.get("industry"),
+        business_scope=props.get("business_scope"),
+    )
+
+
+def _append_edge(edges: Edges, rel_type: str, src: str, dst: str, props: dict) -> None:
+    if rel_type == "HOLDS":
+        low = props.get("share_low")
+        share = Share.unknown() if low is None else Share(low, props["share_high"])
+        edges.holdings.append(Holding(src, dst, share, Interest(props["interest"]), _date(props.get("since")),
+                                      _date(props.get("until")), props.get("source")))
+    elif rel_type == "OFFICER_OF":
+        edges.officers.append(Officer(src, dst, props["role"], _date(props.get("since")), _date(props.get("until"))))
+    else:
+        edges.links.append(Link(src, dst, _LINK_KINDS[rel_type]))
+
+
+def _event(entity_id: str, props: dict) -> RiskEvent:
+    return RiskEvent(entity_id, EventType(props["type"]), _date(props.get("date")), props.get("severity"),
+                     props.get("text"), props.get("source"))
+
+
+def _result_props(name: str) -> tuple[str, str]:
+    check_result_name(name)
+    return f"result_{name}", f"result_{name}_json"
+
+
+def _is_native(value: Any) -> bool:
+    scalar = (str, int, float, bool)
+    if isinstance(value, scalar):
+        return True
+    return isinstance(value, list) and bool(value) and all(isinstance(v, type(value[0])) and isinstance(v, scalar)
+                                                           for v in value)
+
+
+def _first_line(error: Exception) -> str:
+    text = getattr(error, "message", None) or str(error) or type(error).__name__
+    return text.strip().splitlines()[0]

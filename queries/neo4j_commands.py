@@ -1,0 +1,70 @@
+"""``equitygraph neo4j install|start|stop|status``: the local Neo4j server the project runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..graph.neo4j_server import Neo4jServer, default_home
+
+
+def _home_option(command):
+    return click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="EQUITYGRAPH_NEO4J_HOME",
+                        default=None, help="The server's folder [env EQUITYGRAPH_NEO4J_HOME; default ./.neo4j].")(command)
+
+
+def _port_option(command):
+    return click.option("--port", type=click.IntRange(1, 65535), default=7687, show_default=True,
+                        help="Bolt port on 127.0.0.1.")(command)
+
+
+@click.group()
+def neo4j():
+    """Run a local Neo4j 5.26 LTS Community server, assembled from Maven Central."""
+
+
+@neo4j.command()
+@_home_option
+def install(home):
+    """Copy the server's jars from Maven Central into HOME/lib (needs Maven; once per version)."""
+    server = Neo4jServer(home or default_home())
+    server.install()
+    click.echo(f"Neo4j jars in {server.lib}")
+
+
+@neo4j.command()
+@_home_option
+@_port_option
+@click.option("--password", envvar="NEO4J_PASSWORD", default=None,
+              help="Turn authentication on and set this password for user neo4j at the first start "
+                   "[env NEO4J_PASSWORD]; without it authentication is off.")
+@click.option("--heap", default="2g", show_default=True, help="JVM heap.")
+@click.option("--pagecache", default="2g", show_default=True, help="Neo4j page cache.")
+@click.option("--http-port", type=click.IntRange(1, 65535), default=None, help="Also serve HTTP (Browser) here.")
+def start(home, port, password, heap, pagecache, http_port):
+    """Start the server and wait until it answers on Bolt."""
+    server = Neo4jServer(home or default_home(), port=port)
+    status = server.start(password=password, heap=heap, pagecache=pagecache, http_port=http_port)
+    click.echo(f"Neo4j {status.version} running (pid {status.pid}) at {status.uri}; "
+               f"use it with --neo4j-uri {status.uri} or NEO4J_URI={status.uri}")
+
+
+@neo4j.command()
+@_home_option
+def stop(home):
+    """Stop the server."""
+    stopped = Neo4jServer(home or default_home()).stop()
+    click.echo("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@neo4j.command()
+@_home_option
+def status(home):
+    """Say whether the server runs, and where."""
+    state = Neo4jServer(home or default_home()).status()
+    if state.running:
+        click.echo(f"running (pid {state.pid}) at {state.uri}, home {state.home}")
+    else:
+        click.echo(f"not running, home {state.home}")
+        raise SystemExit(3)

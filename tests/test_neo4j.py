@@ -1,0 +1,127 @@
+"""What only the Neo4j backend does: its server, credentials, staged loads and crash recovery."""
+
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ENTITIES, HOLDINGS, write_case
+from equitygraph.graph.errors import InvalidInput, StoreError
+from equitygraph.graph.neo4j_server import Neo4jServer, free_port
+from equitygraph.graph.neo4j_store import Neo4jStore
+from equitygraph.graph.sqlite_store import SQLiteStore
+from equitygraph.loaders.csv_folder import load_folder
+from equitygraph.queries.cli import cli
+
+PASSWORD = "s3cret-pass"
+
+
+@pytest.fixture(scope="module")
+def secured_server(tmp_path_factory, neo4j_lib):
+    """A second server, with authentication on and the password set at its first start."""
+    server = Neo4jServer(tmp_path_factory.mktemp("neo4j-auth"), port=free_port(), lib=neo4j_lib)
+    server.start(password=PASSWORD, heap="1g", pagecache="256m")
+    yield server
+    server.stop()
+
+
+def test_cypher_looking_names_load_and_are_found_without_side_effects(tmp_path, neo4j_store):
+    nasty = ["x'}) MATCH (n) DETACH DELETE n //", 'a "quoted" \\ back\\slash {braces}', "RETURN 1; CREATE (:Evil)",
+             "`backtick` $param", "<img src=x onerror=alert(1)>"]
+    entities = "id,kind,name\n" + "".join(f'N{i},company,"{n.replace(chr(34), chr(34) * 2)}"\n' for i, n in enumerate(nasty))
+    folder = write_case(tmp_path / "nasty", entities=ENTITIES + entities.split("\n", 1)[1])
+    load_folder(neo4j_store, folder)
+    for i, name in enumerate(nasty):
+        assert neo4j_store.get(f"N{i}").name == name
+        assert [h.entity.id for h in neo4j_store.search(name)][0] == f"N{i}"
+    assert neo4j_store.counts()["company"] == 2 + len(nasty)
+    assert neo4j_store._run("MATCH (n:Evil) RETURN count(n) AS n")[0]["n"] == 0
+
+
+def test_bad_input_writes_nothing_to_neo4j(tmp_path, neo4j_store, case):
+    load_folder(neo4j_store, case)
+    before = neo4j_store.counts()
+    bad = write_case(tmp_path / "bad", entities=ENTITIES + "".join(f"X{i},company,新{i}\n" for i in range(3000)),
+                     holdings=HOLDINGS + "P1,C9,10,,,,\n")
+    with pytest.raises(InvalidInput, match="holdings.csv:6: company_id: unknown id 'C9'"):
+        load_folder(neo4j_store, bad)
+    assert neo4j_store.counts() == before
+
+
+def test_wrong_password_and_unreachable_server_are_one_line_errors(secured_server, case, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["load", str(case), "--neo4j-uri", secured_server.uri, "--neo4j-password", "wrong-one"])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: Neo4j at {secured_server.uri} refused the credentials of user 'neo4j'\n"
+    assert "wrong-one" not in result.output
+    port = free_port()
+    result = runner.invoke(cli, ["search", "x", "--neo4j-uri", f"bolt://127.0.0.1:{port}"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: cannot reach Neo4j at bolt://127.0.0.1:{port} ([Errno 111] Connection refused); "
+                             "is the server running? (equitygraph neo4j start)\n")
+
+
+def test_cli_works_the_same_on_neo4j_with_a_password(secured_server, case, monkeypatch):
+    monkeypatch.setenv("NEO4J_URI", secured_server.uri)
+    monkeypatch.setenv("NEO4J_PASSWORD", PASSWORD)
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["load", str(case)])
+    assert loaded.exit_code == 0, loaded.output
+    assert PASSWORD not in loaded.output
+    result = runner.invoke(cli, ["company", "华信投资有限公司", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"holder_id": "P1"' in result.stdout
+
+
+def test_a_load_cut_by_a_server_crash_completes_when_run_again(secured_server, generated_case, tmp_path, monkeypatch):
+    with SQLiteStore(tmp_path / "expected.db") as reference:
+        load_folder(reference, generated_case)
+        expected = reference.counts()
+
+    store = Neo4jStore(secured_server.uri, password=PASSWORD, batch_size=500, retry_seconds=1)
+    store.delete_everything()
+    real_write = store._write
+    calls = {"n": 0}
+
+    def crash_during_the_sixth_batch(query, rows):
+        calls["n"] += 1
+        if calls["n"] == 6:
+            threading.Timer(0.01, secured_server.kill).start()
+        return real_write(query, rows)
+
+    monkeypatch.setattr(store, "_write", crash_during_the_sixth_batch)
+    with pytest.raises(StoreError):
+        load_folder(store, generated_case)
+    store.close()
+    assert calls["n"] >= 6
+
+    secured_server.start(password=PASSWORD, heap="1g", pagecache="256m")
+    with Neo4jStore(secured_server.uri, password=PASSWORD, batch_size=5000) as store:
+        partial = store.counts()
+        assert 0 < sum(partial.values()) < sum(expected.values())
+        load_folder(store, generated_case)
+        assert store.counts() == expected
+        load_folder(store, generated_case)
+        assert store.counts() == expected
+
+
+def test_server_commands(tmp_path, neo4j_lib, monkeypatch):
+    server = Neo4jServer(tmp_path / "cmd", port=free_port(), lib=neo4j_lib)
+    assert not server.status().running
+    assert server.stop() is False
+    with pytest.raises(StoreError, match="a Neo4j password needs at least 8 characters"):
+        server.start(password="short")
+    busy = Neo4jServer(tmp_path / "busy", port=server.port, lib=neo4j_lib)
+    server.start(heap="512m", pagecache="128m")
+    try:
+        with pytest.raises(StoreError, match=f"port {server.port} on 127.0.0.1 is already in use"):
+            busy.start(heap="512m", pagecache="128m")
+        with pytest.raises(StoreError, match="Neo4j is already running from"):
+            server.start()
+        status = server.status()
+        assert status.running and status.uri == server.uri
+        result = CliRunner().invoke(cli, ["neo4j", "status", "--home", str(tmp_path / "cmd")])
+        assert result.exit_code == 0 and f"at {server.uri}" in result.stdout
+    finally:
+        assert server.stop() is True
+    assert CliRunner().invoke(cli, ["neo4j", "status", "--home", str(tmp_path / "cmd")]).exit_code == 3

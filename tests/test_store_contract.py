@@ -1,0 +1,182 @@
+"""The store contract: every test runs against the embedded store and against a real Neo4j server."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from equitygraph.graph.arrays import KIND_CODES, OPEN_END, OPEN_START
+from equitygraph.graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, Share
+from equitygraph.loaders.csv_folder import load_folder
+
+
+def person(i, name=None):
+    return Entity(i, EntityKind.PERSON, name or i)
+
+
+def company(i, name=None, **kw):
+    return Entity(i, EntityKind.COMPANY, name or i, **kw)
+
+
+
+def test_a_writer_that_fails_writes_nothing(any_store):
+    with any_store.writer() as w:
+        w.add(person("P1"))
+    with pytest.raises(RuntimeError):
+        with any_store.writer() as w:
+            for i in range(12000):  # more than one batch is flushed before the failure
+                w.add(company(f"C{i}"))
+            raise RuntimeError("boom")
+    assert any_store.counts()["company"] == 0
+    assert any_store.get("P1") is not None
+
+
+
+def test_search_by_reg_no_name_alias_and_part(case, any_store):
+    load_folder(any_store, case)
+    assert [(h.entity.id, h.how) for h in any_store.search("91110000MA01ABCD1X")] == [("C1", "reg_no")]
+    assert [(h.entity.id, h.how) for h in any_store.search("华信投资有限公司")] == [("C1", "exact")]
+    assert [(h.entity.id, h.how) for h in any_store.search("HUAXIN investment")] == [("C1", "alias")]
+    assert [(h.entity.id, h.how) for h in any_store.search("华信")] == [("C1", "prefix")]
+    assert [(h.entity.id, h.how) for h in any_store.search("贸易")] == [("C2", "contains")]
+    assert any_store.search("不存在") == []
+    assert any_store.search("   ") == []
+
+
+
+def test_search_ranks_exact_before_prefix_before_contains(any_store):
+    with any_store.writer() as w:
+        w.add_many([company("A", "华信"), company("B", "华信投资"), company("C", "深圳华信投资"), company("D", "华信科技")])
+    ranked = [h.entity.id for h in any_store.search("华信")]
+    assert ranked[0] == "A" and ranked[-1] == "C"
+    assert set(ranked) == {"A", "B", "C", "D"}
+
+
+
+def test_search_treats_full_width_and_case_alike(any_store):
+    with any_store.writer() as w:
+        w.add(company("X", "ＡＢＣ（中国）有限公司"))
+    assert any_store.search("abc(中国)有限公司")[0].entity.id == "X"
+
+
+
+def test_untrusted_names_are_stored_verbatim(any_store):
+    nasty = "Robert'); DROP TABLE entities;-- \\ {x} \"q\" MATCH (n) DETACH DELETE n"
+    with any_store.writer() as w:
+        w.add(company("N", nasty))
+    assert any_store.get("N").name == nasty
+    assert any_store.search(nasty)[0].entity.id == "N"
+    assert any_store.counts()["company"] == 1
+
+
+
+def build_star(store, hub_degree=60):
+    with store.writer() as w:
+        w.add(person("BOSS"))
+        w.add(company("TOP"))
+        w.add(Holding("BOSS", "TOP", Share.exact(0.9)))
+        for i in range(hub_degree):
+            w.add(company(f"S{i:02d}"))
+            w.add(Holding("TOP", f"S{i:02d}", Share.exact((i + 1) / 100)))
+        w.add(company("DEEP"))
+        w.add(Holding("S00", "DEEP", Share.exact(1.0)))
+        w.add(Entity("addr:1", EntityKind.ADDRESS, "某路1号"))
+        w.add(Link("BOSS", "addr:1", LinkKind.LOCATED_AT))
+        w.add(Officer("BOSS", "TOP", "legal_representative"))
+
+
+
+def test_neighbourhood_collapses_hubs_and_keeps_the_largest_stakes(any_store):
+    build_star(any_store)
+    sub = any_store.neighbourhood("BOSS", depth=2, max_degree=10)
+    assert set(sub.entities) == {"BOSS", "TOP", "addr:1"} | {f"S{i:02d}" for i in range(51, 60)}
+    assert sub.collapsed == {"TOP": 51}
+    assert sub.depth["S59"] == 2 and sub.depth["TOP"] == 1
+    assert len(sub.officers) == 1 and not sub.truncated
+
+
+
+def test_neighbourhood_respects_depth_and_node_cap(any_store):
+    build_star(any_store, hub_degree=5)
+    assert set(any_store.neighbourhood("DEEP", depth=1).entities) == {"DEEP", "S00"}
+    assert "BOSS" in any_store.neighbourhood("DEEP", depth=3).entities
+    capped = any_store.neighbourhood("BOSS", depth=3, max_nodes=4)
+    assert len(capped.entities) == 4 and capped.truncated
+    graph = any_store.neighbourhood("DEEP", depth=3).to_networkx()
+    assert graph.has_edge("S00", "DEEP") and graph.nodes["DEEP"]["kind"] == "company"
+    with pytest.raises(KeyError):
+        any_store.neighbourhood("NOBODY")
+
+
+
+def test_export_arrays_matches_the_rows(any_store):
+    with any_store.writer() as w:
+        w.add_many([person("P"), company("A"), company("B")])
+        w.add(Holding("P", "A", Share.exact(0.6), since=dt.date(2020, 1, 1), until=dt.date(2020, 12, 31)))
+        w.add(Holding("A", "B", Share(0.5, 0.75)))
+        w.add(Holding("P", "B", Share.unknown()))
+        w.add(Officer("P", "B", "director", since=dt.date(1970, 1, 11)))
+    a = any_store.export_arrays()
+    assert a.ids == ["A", "B", "P"]
+    assert list(a.kinds) == [KIND_CODES[EntityKind.COMPANY]] * 2 + [KIND_CODES[EntityKind.PERSON]]
+    order = sorted(zip(a.holding_holder, a.holding_company, a.share_low, a.share_high))
+    assert [(a.ids[h], a.ids[c]) for h, c, _, _ in order] == [("A", "B"), ("P", "A"), ("P", "B")]
+    assert order[0][2:] == (0.5, 0.75) and order[1][2:] == (0.6, 0.6) and np.isnan(order[2][2])
+    dated = [i for i in range(3) if a.ids[a.holding_holder[i]] == "P" and a.ids[a.holding_company[i]] == "A"][0]
+    assert a.holding_since[dated] == (dt.date(2020, 1, 1) - dt.date(1970, 1, 1)).days
+    assert a.holding_until[dated] == (dt.date(2020, 12, 31) - dt.date(1970, 1, 1)).days
+    assert sorted(a.holding_since)[-1] == a.holding_since[dated] and OPEN_START in a.holding_since
+    assert OPEN_END in a.holding_until
+    assert list(a.holdings_valid_on(dt.date(2021, 6, 1))) == [i != dated for i in range(3)]
+    assert list(a.officer_since) == [10] and a.officer_roles == ["director"]
+    assert a.index_of("P") == 2
+
+
+
+def test_results_are_replaced_not_merged(any_store):
+    with any_store.writer() as w:
+        w.add_many([company("A"), company("B")])
+    any_store.write_results("controller", {"A": {"id": "P", "rule": "majority"}, "B": None})
+    any_store.write_results("controller", {"A": {"id": "Q", "rule": "largest"}})
+    any_store.write_results("risk", {"A": 0.7})
+    assert any_store.read_results("controller") == {"A": {"id": "Q", "rule": "largest"}}
+    assert any_store.results_for("A") == {"controller": {"id": "Q", "rule": "largest"}, "risk": 0.7}
+    assert any_store.results_for("B") == {}
+    any_store.write_results("risk", {"A": 0.9, "NOT-THERE": 0.1})
+    assert any_store.read_results("risk") == {"A": 0.9}
+    with pytest.raises(ValueError):
+        any_store.write_results("Bad Name", {"A": 1})
+
+
+
+
+def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, tmp_path, neo4j_store):
+    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.queries.company import company_report
+
+    with SQLiteStore(tmp_path / "same.db") as embedded:
+        load_folder(embedded, generated_case)
+        load_folder(neo4j_store, generated_case)
+        assert embedded.counts() == neo4j_store.counts()
+
+        a, b = embedded.export_arrays(), neo4j_store.export_arrays()
+        assert a.ids == b.ids and a.officer_roles == b.officer_roles
+        for name, column in vars(a).items():
+            if isinstance(column, np.ndarray):
+                assert np.array_equal(column, getattr(b, name), equal_nan=True), name
+
+        companies = [i for i, k in zip(a.ids, a.kinds) if k == KIND_CODES[EntityKind.COMPANY]]
+        for company_id in companies[::150]:
+            assert company_report(embedded, company_id).to_dict() == company_report(neo4j_store, company_id).to_dict()
+            x = embedded.neighbourhood(company_id, depth=3, max_nodes=60, max_degree=8)
+            y = neo4j_store.neighbourhood(company_id, depth=3, max_nodes=60, max_degree=8)
+            assert (x.depth, x.collapsed, x.truncated) == (y.depth, y.collapsed, y.truncated)
+            assert (x.holdings, x.officers, x.links, x.events) == (y.holdings, y.officers, y.links, y.events)
+            assert x.entities == y.entities
+
+        entity = embedded.get(companies[7])
+        queries = [entity.name, entity.name[:4], entity.name[2:5], entity.reg_no, "有限公司", "张", "Limited", "华信"]
+        for query in queries:
+            hits = [(h.entity.id, h.how, h.score) for h in embedded.search(query, limit=15)]
+            assert hits == [(h.entity.id, h.how, h.score) for h in neo4j_store.search(query, limit=15)], query
+            assert hits, query
