@@ -125,58 +125,152 @@ def task_pandas_to_sql(case: str, db: str) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": rows, "peak_mib": _peak_mib()}
 
 
+def task_neo4j(case: str, home: str, lib: str, baseline_rows: str) -> dict:
+    """Load into a fresh Neo4j with the real loader, then the per-row baseline on a slice of the
+    same records, then per-company query latency."""
+    import random
+
+    from equitygraph.graph.neo4j_server import Neo4jServer, free_port
+    from equitygraph.graph.neo4j_store import Neo4jStore, _row
+    from equitygraph.loaders.csv_folder import load_folder, read_folder
+    from equitygraph.queries.company import company_report
+
+    server = Neo4jServer(home, port=free_port(), lib=lib)
+    server.start(heap="4g", pagecache="3g")
+    try:
+        with Neo4jStore(server.uri, batch_size=10000) as store:
+            replay_seconds = {}
+            real_replay = store._replay
+
+            def timed_replay(writer):
+                started = time.perf_counter()
+                real_replay(writer)
+                replay_seconds["s"] = time.perf_counter() - started
+
+            store._replay = timed_replay
+            started = time.perf_counter()
+            report = load_folder(store, case)
+            seconds = time.perf_counter() - started
+            records = sum(report.counts[k] for k in (
+                "company", "person", "organization", "address", "contact", "holdings", "officers", "events", "links"))
+            started = time.perf_counter()
+            load_folder(store, case)
+            reload_seconds = time.perf_counter() - started
+
+            # The baseline: the same MERGE statements, one row per statement and transaction.
+            sample = []
+            for record in read_folder(case):
+                sample.append(_row(record))
+                if len(sample) >= int(baseline_rows):
+                    break
+            store.delete_everything()
+            started = time.perf_counter()
+            for statement, row in sample:
+                if "Entity {id: row.id}) SET" in statement:
+                    store._write(statement, [row])
+            for statement, row in sample:
+                if "Entity {id: row.id}) SET" not in statement:
+                    store._write(statement, [row])
+            baseline_seconds = time.perf_counter() - started
+
+            store.delete_everything()
+            load_folder(store, case)
+            companies = [r["id"] for r in store._pages(
+                "MATCH (n:Company) WHERE n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $limit", "id")]
+            picks = random.Random(1).sample(companies, 200)
+            latencies = []
+            for company_id in picks:
+                started = time.perf_counter()
+                company_report(store, company_id)
+                store.neighbourhood(company_id, depth=2)
+                latencies.append((time.perf_counter() - started) * 1000)
+            latencies.sort()
+    finally:
+        server.stop()
+    return {
+        "rows": report.rows, "records": records, "seconds": seconds, "write_seconds": replay_seconds["s"],
+        "reload_seconds": reload_seconds, "baseline_records": len(sample), "baseline_seconds": baseline_seconds,
+        "latency_ms_p50": latencies[len(latencies) // 2], "latency_ms_p95": latencies[int(len(latencies) * 0.95)],
+        "peak_mib": _peak_mib(),
+    }
+
+
 TASKS = {"generate": task_generate, "copy_csv": task_copy_csv, "load": task_load, "reload": task_reload,
-         "pandas_to_sql": task_pandas_to_sql}
+         "pandas_to_sql": task_pandas_to_sql, "neo4j": task_neo4j}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--load-companies", type=int, default=100_000)
     parser.add_argument("--generate-companies", type=int, default=1_000_000)
+    parser.add_argument("--baseline-rows", type=int, default=20_000, help="rows for the Neo4j per-row baseline")
+    parser.add_argument("--only", choices=("generate", "load", "neo4j"), action="append",
+                        help="run only these parts (repeatable); all by default")
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.task:
         print(json.dumps(TASKS[args.task](*rest)))
         return
-
+    parts = set(args.only or ("generate", "load", "neo4j"))
     work = Path(tempfile.mkdtemp(prefix="equitygraph-bench-"))
     results: dict = {"machine": machine_note(), "date": time.strftime("%Y-%m-%d")}
+    rows = ["| measurement | equitygraph | baseline (same run) | ratio |", "|---|---|---|---|"]
+    print(f"machine: {results['machine']}", file=sys.stderr)
     try:
-        print(f"machine: {results['machine']}", file=sys.stderr)
-        print(f"generating {args.generate_companies:,} companies ...", file=sys.stderr)
-        gen = _measure("generate", str(work / "big"), str(args.generate_companies))
-        floor = _measure("copy_csv", str(work / "big"), str(work / "big-copy"))
-        results["generate"] = {**gen, "baseline_csv_copy_seconds": floor["seconds"],
-                               "ratio_to_csv_copy": gen["seconds"] / floor["seconds"]}
-        shutil.rmtree(work / "big")
-        shutil.rmtree(work / "big-copy")
+        if "generate" in parts:
+            print(f"generating {args.generate_companies:,} companies ...", file=sys.stderr)
+            g = _measure("generate", str(work / "big"), str(args.generate_companies))
+            floor = _measure("copy_csv", str(work / "big"), str(work / "big-copy"))
+            g.update(baseline_csv_copy_seconds=floor["seconds"], ratio_to_csv_copy=g["seconds"] / floor["seconds"])
+            results["generate"] = g
+            rows.append(f"| generate {g['companies']:,} companies ({g['rows']:,} rows) | {g['seconds']:.1f} s, "
+                        f"peak {g['peak_mib']:.0f} MiB | csv copy of the same files {floor['seconds']:.1f} s "
+                        f"| {g['ratio_to_csv_copy']:.2f}x the I/O floor |")
+            shutil.rmtree(work / "big")
+            shutil.rmtree(work / "big-copy")
+        if parts & {"load", "neo4j"}:
+            print(f"generating {args.load_companies:,} companies to load ...", file=sys.stderr)
+            _measure("generate", str(work / "case"), str(args.load_companies))
+        if "load" in parts:
+            print("loading into SQLite ...", file=sys.stderr)
+            ours = _measure("load", str(work / "case"), str(work / "ours.db"))
+            again = _measure("reload", str(work / "case"), str(work / "ours.db"))
+            base = _measure("pandas_to_sql", str(work / "case"), str(work / "pandas.db"))
+            ld = results["load"] = {
+                "companies": args.load_companies, **ours, "rows_per_s": ours["rows"] / ours["seconds"],
+                "reload_seconds": again["seconds"], "baseline_pandas_to_sql_seconds": base["seconds"],
+                "baseline_rows_per_s": base["rows"] / base["seconds"], "baseline_peak_mib": base["peak_mib"],
+                "ratio_to_baseline": base["seconds"] / ours["seconds"],
+            }
+            rows.append(f"| load {ld['companies']:,} companies ({ld['rows']:,} CSV rows, {ld['records']:,} records) "
+                        f"into SQLite | {ld['seconds']:.1f} s = {ld['rows_per_s']:,.0f} rows/s, peak {ld['peak_mib']:.0f} MiB "
+                        f"| pandas read_csv + to_sql, no validation: {base['seconds']:.1f} s = "
+                        f"{ld['baseline_rows_per_s']:,.0f} rows/s | {ld['ratio_to_baseline']:.2f}x baseline speed |")
+            rows.append(f"| SQLite reload of the same folder (idempotent) | {again['seconds']:.1f} s | | |")
+            rows.append(f"| SQLite export_arrays | {ours['export_arrays_seconds']:.2f} s | | |")
+        if "neo4j" in parts:
+            print("loading into Neo4j ...", file=sys.stderr)
+            from equitygraph.graph.neo4j_server import Neo4jServer
 
-        print(f"loading {args.load_companies:,} companies ...", file=sys.stderr)
-        _measure("generate", str(work / "case"), str(args.load_companies))
-        ours = _measure("load", str(work / "case"), str(work / "ours.db"))
-        again = _measure("reload", str(work / "case"), str(work / "ours.db"))
-        base = _measure("pandas_to_sql", str(work / "case"), str(work / "pandas.db"))
-        results["load"] = {
-            "companies": args.load_companies, "rows": ours["rows"], "records": ours["records"],
-            "seconds": ours["seconds"], "rows_per_s": ours["rows"] / ours["seconds"],
-            "peak_mib": ours["peak_mib"], "reload_seconds": again["seconds"],
-            "export_arrays_seconds": ours["export_arrays_seconds"],
-            "baseline_pandas_to_sql_seconds": base["seconds"], "baseline_rows_per_s": base["rows"] / base["seconds"],
-            "baseline_peak_mib": base["peak_mib"], "ratio_to_baseline": base["seconds"] / ours["seconds"],
-        }
+            lib = Neo4jServer(HERE.parent / ".neo4j")
+            lib.install()
+            n = _measure("neo4j", str(work / "case"), str(work / "neo4j-home"), str(lib.lib), str(args.baseline_rows))
+            n.update(rows_per_s=n["rows"] / n["seconds"], write_records_per_s=n["records"] / n["write_seconds"],
+                     baseline_records_per_s=n["baseline_records"] / n["baseline_seconds"])
+            n["ratio_to_baseline"] = n["write_records_per_s"] / n["baseline_records_per_s"]
+            results["neo4j"] = n
+            rows.append(f"| load {args.load_companies:,} companies into Neo4j, end to end (parse, validate, spool, write) "
+                        f"| {n['seconds']:.1f} s = {n['rows_per_s']:,.0f} CSV rows/s | | |")
+            rows.append(f"| Neo4j write phase, UNWIND batches of 10,000 | {n['records']:,} records in "
+                        f"{n['write_seconds']:.1f} s = {n['write_records_per_s']:,.0f} records/s | one MERGE per "
+                        f"statement and transaction, {n['baseline_records']:,} records: "
+                        f"{n['baseline_records_per_s']:,.0f} records/s | {n['ratio_to_baseline']:.0f}x |")
+            rows.append(f"| Neo4j reload of the same folder (idempotent) | {n['reload_seconds']:.1f} s | | |")
+            rows.append(f"| Neo4j per-company report + 2-hop neighbourhood, 200 companies | p50 {n['latency_ms_p50']:.1f} ms, "
+                        f"p95 {n['latency_ms_p95']:.1f} ms | | |")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-    g, ld = results["generate"], results["load"]
-    print(f"| measurement | equitygraph | baseline (same run) | ratio |\n|---|---|---|---|")
-    print(f"| generate {g['companies']:,} companies ({g['rows']:,} rows) | {g['seconds']:.1f} s, peak {g['peak_mib']:.0f} MiB "
-          f"| csv copy of the same files {g['baseline_csv_copy_seconds']:.1f} s | {g['ratio_to_csv_copy']:.2f}x the I/O floor |")
-    print(f"| load {ld['companies']:,} companies ({ld['rows']:,} CSV rows, {ld['records']:,} records) into SQLite "
-          f"| {ld['seconds']:.1f} s = {ld['rows_per_s']:,.0f} rows/s, peak {ld['peak_mib']:.0f} MiB "
-          f"| pandas read_csv + to_sql, no validation: {ld['baseline_pandas_to_sql_seconds']:.1f} s = "
-          f"{ld['baseline_rows_per_s']:,.0f} rows/s | {ld['ratio_to_baseline']:.2f}x baseline speed |")
-    print(f"| reload of the same folder (idempotent) | {ld['reload_seconds']:.1f} s | | |")
-    print(f"| export_arrays of the loaded store | {ld['export_arrays_seconds']:.2f} s | | |")
+    print("\n".join(rows))
     print(f"\nmachine: {results['machine']}")
     out = HERE / "results"
     out.mkdir(exist_ok=True)

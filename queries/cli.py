@@ -149,6 +149,28 @@ def company(name, store, fmt):
         emit(company_report(opened, name), fmt)
 
 
+def as_of_option(command):
+    return click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        help="Use only holdings and roles in force on this date (YYYY-MM-DD).")(command)
+
+
+@cli.command()
+@click.argument("name")
+@as_of_option
+@click.option("--threshold", type=click.FloatRange(0, 100, min_open=True), default=25.0, show_default=True,
+              help="Beneficial-ownership threshold in percent.")
+@click.option("--exclusive", is_flag=True, help="Count only holdings above the threshold (> 25 %), not at it.")
+@store_option
+@format_option
+def control(name, as_of, threshold, exclusive, store, fmt):
+    """Who actually controls NAME, through which chains, its beneficial owners and concealment signals."""
+    from .control import control_report
+
+    with open_store(store) as opened:
+        day = as_of.date() if as_of else None
+        emit(control_report(opened, name, as_of=day, threshold=threshold / 100, inclusive=not exclusive), fmt)
+
+
 @cli.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--companies", type=click.IntRange(20, None), default=1000, show_default=True)

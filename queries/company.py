@@ -81,6 +81,7 @@ class CompanyReport(Result):
     upstream: list[UpstreamRow] = field(default_factory=list)
     upstream_truncated: bool = False
     results: dict[str, Any] = field(default_factory=dict)
+    control: Any = None  # a ControlReport for companies and organizations
 
     def to_dict(self) -> dict:
         e = self.entity
@@ -101,6 +102,7 @@ class CompanyReport(Result):
             "upstream": [r.__dict__ for r in self.upstream],
             "upstream_truncated": self.upstream_truncated,
             "results": self.results,
+            "control": self.control.to_dict() if self.control is not None else None,
         }
 
     def sections(self) -> list[Section]:
@@ -113,6 +115,8 @@ class CompanyReport(Result):
             ("business scope", e.business_scope),
         ]
         sections = [Section(f"{e.name} ({e.kind.value})", ["field", "value"], [r for r in profile if r[1]])]
+        if self.control is not None:
+            sections.extend(self.control.sections())
         if e.kind is not EntityKind.PERSON:
             sections.append(Section(
                 "Direct holders", ["holder", "id", "share", "interest", "since", "until"],
@@ -178,6 +182,10 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
                      for e in sorted(edges.events, key=lambda e: (e.date or dt.date.min), reverse=True)]
     report.upstream, report.upstream_truncated = _upstream(store, entity.id, day)
     report.results = store.results_for(entity.id)
+    if entity.kind in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
+        from .control import control_report
+
+        report.control = control_report(store, entity.id, as_of=as_of)
     return report
 
 
