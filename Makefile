@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean chromium
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,16 @@ $(STAMP): setup.cfg pyproject.toml
 demo: $(STAMP)
 	$(BIN)/equitygraph demo
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/equitygraph neo4j install --home .neo4j
 	$(BIN)/python -m pytest
+
+# The page tests open the HTML in a real headless Chromium, from Debian's packages.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "the page tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

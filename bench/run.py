@@ -195,8 +195,137 @@ def task_neo4j(case: str, home: str, lib: str, baseline_rows: str) -> dict:
     }
 
 
+def task_load_only(case: str, db: str) -> dict:
+    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.loaders.csv_folder import load_folder
+
+    with SQLiteStore(db) as store:
+        report = load_folder(store, case)
+    return {"seconds": report.seconds, "rows": report.rows, "peak_mib": _peak_mib()}
+
+
+def task_whole_graph(db: str) -> dict:
+    """Integrated ownership and actual control of every company, from the loaded store."""
+    from equitygraph.graph.control import control_table
+    from equitygraph.graph.ownership import integrated_ownership
+    from equitygraph.graph.sqlite_store import SQLiteStore
+
+    with SQLiteStore(db) as store:
+        started = time.perf_counter()
+        arrays = store.export_arrays()
+        export = time.perf_counter() - started
+    started = time.perf_counter()
+    owned = integrated_ownership(arrays)
+    ownership = time.perf_counter() - started
+    started = time.perf_counter()
+    table = control_table(arrays)
+    control = time.perf_counter() - started
+    return {"export_seconds": export, "ownership_seconds": ownership, "control_seconds": control,
+            "entities": arrays.n, "holdings": int(len(arrays.holding_holder)), "ownership_pairs": int(owned.low.nnz),
+            "controlled": int((table.ultimate >= 0).sum()), "peak_mib": _peak_mib()}
+
+
+def task_networkx_baseline(db: str) -> dict:
+    """Integrated ownership by plain path enumeration over a networkx graph, against ours."""
+    import networkx as nx
+    import numpy as np
+
+    from equitygraph.graph.ownership import direct_shares, integrated, ownership_matrix
+    from equitygraph.graph.sqlite_store import SQLiteStore
+
+    with SQLiteStore(db) as store:
+        arrays = store.export_arrays()
+    started = time.perf_counter()
+    ours = integrated(ownership_matrix(direct_shares(arrays), "low")).tocsc()
+    ours_seconds = time.perf_counter() - started
+
+    direct = direct_shares(arrays)
+    started = time.perf_counter()
+    # The plain networkx way: for every company, every simple path from every ancestor, product of shares.
+    graph = nx.DiGraph()
+    for h, c, s in zip(direct.holder.tolist(), direct.company.tolist(), direct.low.tolist()):
+        graph.add_edge(h, c, share=graph.get_edge_data(h, c, {"share": 0.0})["share"] + s)
+    baseline: dict[tuple[int, int], float] = {}
+    for target in graph.nodes:
+        for ancestor in nx.ancestors(graph, target):
+            total = 0.0
+            for path in nx.all_simple_paths(graph, ancestor, target):
+                total += float(np.prod([graph[a][b]["share"] for a, b in zip(path, path[1:])]))
+            baseline[ancestor, target] = total
+    baseline_seconds = time.perf_counter() - started
+    # Simple paths cannot go round a cycle and the series does: compare where no cycle lies upstream.
+    cyclic = {n for c in nx.strongly_connected_components(graph) if len(c) > 1 for n in c}
+    worst, compared = 0.0, 0
+    upstream_cycle = {c: c in cyclic or bool(nx.ancestors(graph, c) & cyclic) for c in graph.nodes}
+    for (h, c), value in baseline.items():
+        if upstream_cycle[c]:
+            continue
+        compared += 1
+        worst = max(worst, abs(ours[h, c] - value))
+    acyclic_pairs = compared
+    return {"ours_seconds": ours_seconds, "baseline_seconds": baseline_seconds, "pairs": len(baseline),
+            "compared_pairs": acyclic_pairs, "max_abs_difference": worst, "ours_pairs": int(ours.nnz),
+            "ratio": baseline_seconds / ours_seconds}
+
+
+def task_named_company(db: str, count: str) -> dict:
+    """One named company end to end: resolve the name, control, chains, beneficial owners, signals."""
+    import random
+
+    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.queries.control import control_report
+
+    with SQLiteStore(db) as store:
+        names = [r[0] for r in store._db.execute("SELECT name FROM entities WHERE kind = 'company' ORDER BY id")]
+        picks = random.Random(1).sample(names, int(count))
+        latencies = []
+        for name in picks:
+            started = time.perf_counter()
+            control_report(store, name)
+            latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    return {"p50_ms": latencies[len(latencies) // 2], "p95_ms": latencies[int(len(latencies) * 0.95)],
+            "max_ms": latencies[-1], "companies": len(latencies)}
+
+
 TASKS = {"generate": task_generate, "copy_csv": task_copy_csv, "load": task_load, "reload": task_reload,
-         "pandas_to_sql": task_pandas_to_sql, "neo4j": task_neo4j}
+         "pandas_to_sql": task_pandas_to_sql, "neo4j": task_neo4j, "load_only": task_load_only,
+         "whole_graph": task_whole_graph, "networkx_baseline": task_networkx_baseline,
+         "named_company": task_named_company}
+
+
+def _control_part(work: Path, args, results: dict) -> list[str]:
+    rows = []
+    print("control: 10,000 companies against networkx path enumeration ...", file=sys.stderr)
+    _measure("generate", str(work / "c10k"), "10000")
+    _measure("load_only", str(work / "c10k"), str(work / "c10k.db"))
+    nx_ = _measure("networkx_baseline", str(work / "c10k.db"))
+    rows.append(f"| integrated ownership, 10,000 companies ({nx_['pairs']:,} owner-company pairs) | "
+                f"{nx_['ours_seconds'] * 1000:.0f} ms | networkx path enumeration {nx_['baseline_seconds']:.2f} s; "
+                f"max difference on {nx_['compared_pairs']:,} acyclic pairs {nx_['max_abs_difference']:.1e} "
+                f"| {nx_['ratio']:.0f}x |")
+    if not (work / "case").exists():
+        _measure("generate", str(work / "case"), str(args.load_companies))
+    if not (work / "ours.db").exists():
+        _measure("load_only", str(work / "case"), str(work / "ours.db"))
+    named = _measure("named_company", str(work / "ours.db"), "300")
+    rows.append(f"| one named company end to end (resolve, control, chains, owners, signals), {args.load_companies:,}-company "
+                f"store, 300 names | p50 {named['p50_ms']:.1f} ms, p95 {named['p95_ms']:.1f} ms | | |")
+    print(f"control: {args.control_companies:,} companies ...", file=sys.stderr)
+    _measure("generate", str(work / "big"), str(args.control_companies))
+    load = _measure("load_only", str(work / "big"), str(work / "big.db"))
+    shutil.rmtree(work / "big")
+    whole = _measure("whole_graph", str(work / "big.db"))
+    rows.append(f"| load {args.control_companies:,} companies into SQLite | {load['seconds']:.0f} s = "
+                f"{load['rows'] / load['seconds']:,.0f} rows/s | | |")
+    rows.append(f"| whole graph, {args.control_companies:,} companies ({whole['holdings']:,} holdings): export arrays "
+                f"| {whole['export_seconds']:.1f} s | | |")
+    rows.append(f"| integrated ownership of every holder in every company (low and high bounds) | "
+                f"{whole['ownership_seconds']:.2f} s, {whole['ownership_pairs']:,} pairs | | |")
+    rows.append(f"| actual controller of every company | {whole['control_seconds']:.2f} s | | |")
+    rows.append(f"| peak memory of the whole-graph process (export + both) | {whole['peak_mib']:,.0f} MiB | | |")
+    results["control"] = {"networkx": nx_, "named_company": named, "load_big": load, "whole_graph": whole}
+    return rows
 
 
 def main() -> None:
@@ -204,14 +333,15 @@ def main() -> None:
     parser.add_argument("--load-companies", type=int, default=100_000)
     parser.add_argument("--generate-companies", type=int, default=1_000_000)
     parser.add_argument("--baseline-rows", type=int, default=20_000, help="rows for the Neo4j per-row baseline")
-    parser.add_argument("--only", choices=("generate", "load", "neo4j"), action="append",
+    parser.add_argument("--control-companies", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=("generate", "load", "neo4j", "control"), action="append",
                         help="run only these parts (repeatable); all by default")
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.task:
         print(json.dumps(TASKS[args.task](*rest)))
         return
-    parts = set(args.only or ("generate", "load", "neo4j"))
+    parts = set(args.only or ("generate", "load", "neo4j", "control"))
     work = Path(tempfile.mkdtemp(prefix="equitygraph-bench-"))
     results: dict = {"machine": machine_note(), "date": time.strftime("%Y-%m-%d")}
     rows = ["| measurement | equitygraph | baseline (same run) | ratio |", "|---|---|---|---|"]
@@ -268,6 +398,8 @@ def main() -> None:
             rows.append(f"| Neo4j reload of the same folder (idempotent) | {n['reload_seconds']:.1f} s | | |")
             rows.append(f"| Neo4j per-company report + 2-hop neighbourhood, 200 companies | p50 {n['latency_ms_p50']:.1f} ms, "
                         f"p95 {n['latency_ms_p95']:.1f} ms | | |")
+        if "control" in parts:
+            rows.extend(_control_part(work, args, results))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("\n".join(rows))

@@ -176,15 +176,16 @@ def votes(arrays: GraphArrays, as_of: dt.date | None = None):
     held = direct_shares(arrays, as_of, (Interest.SHAREHOLDING,))
     voting = direct_shares(arrays, as_of, (Interest.VOTING,))
     n = np.int64(arrays.n)
-    key = np.concatenate([held.holder * n + held.company, voting.holder * n + voting.company])
-    low = np.concatenate([held.low, voting.low])
-    high = np.concatenate([held.high, voting.high])
-    is_voting = np.concatenate([np.zeros(len(held.low), bool), np.ones(len(voting.low), bool)])
+    # Voting records first, so that after a stable sort by pair they lead their pair.
+    key = np.concatenate([voting.holder * n + voting.company, held.holder * n + held.company])
+    low = np.concatenate([voting.low, held.low])
+    high = np.concatenate([voting.high, held.high])
+    is_voting = np.concatenate([np.ones(len(voting.low), bool), np.zeros(len(held.low), bool)])
     # Per pair: voting records win; several records of one kind add up.
     if len(key) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0), np.zeros(0)
-    order = np.lexsort((~is_voting, key))
+    order = np.argsort(key, kind="stable")
     key, low, high, is_voting = key[order], low[order], high[order], is_voting[order]
     first_of_pair = np.r_[True, key[1:] != key[:-1]]
     pair = np.cumsum(first_of_pair) - 1
@@ -196,9 +197,11 @@ def votes(arrays: GraphArrays, as_of: dt.date | None = None):
     return pair_key // n, pair_key % n, np.minimum(low_sum, 1.0), high_sum
 
 
-def board_appointments(arrays: GraphArrays, holder: np.ndarray, company: np.ndarray, as_of: dt.date | None = None):
+def board_appointments(arrays: GraphArrays, holder: np.ndarray, company: np.ndarray, as_of: dt.date | None = None,
+                       min_board: int = 1):
     """For each (holder, company) pair: how many of the company's board members the holder
-    appoints (they are the holder, or hold an office in it), and each company's board size."""
+    appoints (they are the holder, or hold an office in it), and each company's board size.
+    Only companies with boards of at least ``min_board`` are joined; the others get 0."""
     if as_of is None:
         in_force = arrays.officer_until == np.iinfo(np.int32).max
     else:
@@ -206,10 +209,16 @@ def board_appointments(arrays: GraphArrays, holder: np.ndarray, company: np.ndar
     board_codes = [i for i, role in enumerate(arrays.officer_roles) if role in BOARD_ROLES]
     on_board = in_force & np.isin(arrays.officer_role, board_codes)
     n = np.int64(arrays.n)
-    seat_key = np.unique(arrays.officer_person[on_board].astype(np.int64) * n + arrays.officer_company[on_board])
+    seat_key = _unique(arrays.officer_person[on_board].astype(np.int64) * n + arrays.officer_company[on_board])
     seat_person, seat_company = seat_key // n, seat_key % n
     board_size = np.bincount(seat_company, minlength=arrays.n)
-    office_key = np.unique(arrays.officer_person[in_force].astype(np.int64) * n + arrays.officer_company[in_force])
+    appoints = np.zeros(len(company), dtype=np.int64)
+    big_board = board_size >= min_board
+    if not big_board.any():
+        return appoints, board_size
+    wanted = np.flatnonzero(big_board[company])
+    holder, company = holder[wanted], company[wanted]
+    office_key = _unique(arrays.officer_person[in_force].astype(np.int64) * n + arrays.officer_company[in_force])
     # Join pairs with the seats of their company: seats are sorted by person, so sort by company.
     by_company = np.argsort(seat_company, kind="stable")
     seat_person, seat_company = seat_person[by_company], seat_company[by_company]
@@ -220,8 +229,8 @@ def board_appointments(arrays: GraphArrays, holder: np.ndarray, company: np.ndar
     offsets = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     member = seat_person[np.repeat(start, count) + offsets]
     member_holder = holder[pair_index]
-    appointed = (member == member_holder) | np.isin(member * n + member_holder, office_key)
-    appoints = np.bincount(pair_index[appointed], minlength=len(company))
+    appointed = (member == member_holder) | _contains(office_key, member * n + member_holder)
+    appoints[wanted] = np.bincount(pair_index[appointed], minlength=len(company))
     return appoints, board_size
 
 
@@ -230,33 +239,69 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
     """Direct and actual control of every company at once (the whole-graph form of
     :func:`direct_control` with :func:`pool_stakes`, followed upward)."""
     holder, company, low, high = votes(arrays, as_of)
-    appoints, board_size = board_appointments(arrays, holder, company, as_of)
-    table = _decide(arrays, holder, company, low, high, appoints, board_size, rules, max_hops)
+    appoints, board_size = board_appointments(arrays, holder, company, as_of, rules.min_board if rules.board else 1)
+    base = _decide(arrays.n, holder, company, low, high, appoints, board_size, rules)
+    table = _follow_upward(arrays, *base, rules, max_hops)
     is_person = arrays.kinds == KIND_CODES[EntityKind.PERSON]
+    n = np.int64(arrays.n)
     for _ in range(rounds):
-        # Stakes of holders with one actual controller in common count as that controller's.
+        # Stakes of holders with one actual controller in common count as that controller's. Only
+        # companies with a holder that someone else controls can change, so only they are decided again.
         sole = (table.ultimate >= 0) & (table.ultimate_joint < 0) & ~is_person
         head = np.where(sole[holder], table.ultimate[holder], holder)
-        n = np.int64(arrays.n)
-        group_key = company * n + head
-        _, inverse, sizes = np.unique(group_key, return_inverse=True, return_counts=True)
-        pooled_holder = np.where(sizes[inverse] >= 2, head, holder)
-        key = company * n + pooled_holder
-        uniq, inverse = np.unique(key, return_inverse=True)
-        p_low = np.minimum(np.bincount(inverse, weights=low), 1.0)
-        p_high = np.minimum(np.bincount(inverse, weights=high), 1.0)
-        p_appoints = np.bincount(inverse, weights=appoints).astype(np.int64)
-        pooled = _decide(arrays, uniq % n, uniq // n, p_low, p_high, p_appoints, board_size, rules, max_hops)
-        settled = np.array_equal(pooled.controller, table.controller) and np.array_equal(pooled.verdict, table.verdict)
-        table = pooled
+        candidate = np.zeros(arrays.n, dtype=bool)
+        candidate[company[head != holder]] = True
+        rows = np.flatnonzero(candidate[company])
+        _, inverse, sizes = _groups(company[rows] * n + head[rows])
+        pooled_holder = np.where(sizes[inverse] >= 2, head[rows], holder[rows])
+        is_affected = np.zeros(arrays.n, dtype=bool)
+        is_affected[company[rows][sizes[inverse] >= 2]] = True
+        affected = np.flatnonzero(is_affected)
+        verdict, controller, partner, rule = (a.copy() for a in base)
+        if len(affected):
+            keep = is_affected[company[rows]]
+            key = company[rows][keep] * n + pooled_holder[keep]
+            uniq, inverse, _ = _groups(key)
+            pooled = _decide(arrays.n, uniq % n, uniq // n,
+                             np.minimum(np.bincount(inverse, weights=low[rows][keep]), 1.0),
+                             np.minimum(np.bincount(inverse, weights=high[rows][keep]), 1.0),
+                             np.bincount(inverse, weights=appoints[rows][keep]).astype(np.int64), board_size, rules)
+            for mine, theirs in zip((verdict, controller, partner, rule), pooled):
+                mine[affected] = theirs[affected]
+        settled = np.array_equal(controller, table.controller) and np.array_equal(verdict, table.verdict)
         if settled:
             break
+        table = _follow_upward(arrays, verdict, controller, partner, rule, rules, max_hops)
     return table
 
 
-def _decide(arrays, holder, company, low, high, appoints, board_size, rules, max_hops) -> ControlTable:
-    n = arrays.n
-    order = np.lexsort((holder, -low, company))
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sorting beats hashing here)."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
+def _contains(sorted_values: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    at = np.minimum(np.searchsorted(sorted_values, queries), max(len(sorted_values) - 1, 0))
+    return (sorted_values[at] == queries) if len(sorted_values) else np.zeros(len(queries), dtype=bool)
+
+
+def _groups(keys: np.ndarray):
+    """Distinct keys, each key's group number, and the group sizes."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, dtype=bool)
+    group_of_sorted = np.cumsum(first) - 1
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = group_of_sorted
+    return ordered[first], inverse, np.bincount(group_of_sorted) if len(keys) else np.zeros(0, dtype=np.int64)
+
+
+def _decide(n: int, holder, company, low, high, appoints, board_size, rules):
+    """Direct control of every company from its holders' rows: verdict, controller, joint partner
+    and rule per entity (entities without rows get ``NONE``)."""
+    # Rows come sorted by holder; a stable sort on company, then falling votes, keeps holder order in ties.
+    order = np.argsort(company + (1.0 - low) * 0.5, kind="stable")
     holder, company, low, high, appoints = holder[order], company[order], low[order], high[order], appoints[order]
     first = np.r_[True, company[1:] != company[:-1]] if len(company) else np.zeros(0, bool)
     starts = np.flatnonzero(first)
@@ -308,7 +353,9 @@ def _decide(arrays, holder, company, low, high, appoints, board_size, rules, max
     partner = np.full(n, -1, dtype=np.int64)
     rule = np.full(n, -1, dtype=np.int8)
     verdict[companies], controller[companies], partner[companies], rule[companies] = g_verdict, g_controller, g_partner, g_rule
-    return _follow_upward(arrays, verdict, controller, partner, rule, rules, max_hops)
+    return verdict, controller, partner, rule
+
+
 
 
 def _follow_upward(arrays, verdict, controller, partner, rule, rules, max_hops) -> ControlTable:

@@ -122,6 +122,16 @@ PAGE_EVENTS = (
     "ORDER BY e.id LIMIT $limit"
 )
 
+ALL_ENTITIES = "MATCH (n:Entity) WHERE n.id > $after RETURN n.id AS id, properties(n) AS n ORDER BY n.id LIMIT $limit"
+ALL_RELATIONSHIPS = (
+    "MATCH (a:Entity)-[r:" + EDGE_TYPES + "]->(b:Entity) WHERE r.key > $after "
+    "RETURN r.key AS key, type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props ORDER BY r.key LIMIT $limit"
+)
+ALL_EVENTS = (
+    "MATCH (a:Entity)-[:HAS_EVENT]->(e:Event) WHERE e.id > $after "
+    "RETURN e.id AS id, a.id AS entity_id, properties(e) AS e ORDER BY e.id LIMIT $limit"
+)
+
 COUNT_KINDS = "MATCH (n:Entity) RETURN n.kind AS kind, count(*) AS n"
 COUNT_RELS = {
     "holdings": "MATCH ()-[r:HOLDS]->() RETURN count(r) AS n",

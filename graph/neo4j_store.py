@@ -30,12 +30,12 @@ from .model import (
     Holding,
     Interest,
     Link,
-    LinkKind,
     Officer,
     RiskEvent,
     Share,
     normalize_name,
 )
+from .names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
 from .store import Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 _SEPARATOR = "\x1f"  # never inside a normalised name: normalize_name folds it away as white space
@@ -172,6 +172,13 @@ class Neo4jStore(Store):
             candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=needle, limit=wanted)]
         if len({c.id for c in candidates}) < limit:
             candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=norm, limit=wanted)]
+        compact = norm.replace(" ", "")
+        if compact != norm and len({c.id for c in candidates}) < limit:
+            candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=compact, limit=wanted)]
+        if len({c.id for c in candidates}) < limit:
+            for probe in fuzzy_probes(norm):
+                candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=probe,
+                                                                   limit=FUZZY_CANDIDATES)]
         return rank_search(text, candidates, limit)
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
@@ -214,6 +221,17 @@ class Neo4jStore(Store):
             if len(records) < _PAGE:
                 return
             after = records[-1][key]
+
+    def iter_records(self) -> Iterator[Record]:
+        for r in self._pages(cypher.ALL_ENTITIES, "id"):
+            yield _entity(r["n"])
+        buckets = Edges()
+        for r in self._pages(cypher.ALL_RELATIONSHIPS, "key"):
+            _append_edge(buckets, r["type"], r["src"], r["dst"], r["props"])
+        yield from sorted(buckets.holdings, key=lambda h: h.key)
+        yield from sorted(buckets.officers, key=lambda o: o.key)
+        yield from sorted(buckets.links, key=lambda link: (link.src, link.dst, link.kind.value))
+        yield from (_event(r["entity_id"], r["e"]) for r in self._pages(cypher.ALL_EVENTS, "id"))
 
     def export_arrays(self) -> GraphArrays:
         # Sorted in Python, by code point, as the embedded store's SQL sorts: the same ids in the same order.
@@ -360,7 +378,8 @@ def _row(record: Record) -> tuple[str, dict]:
             "share_low": s.low, "share_high": s.high, "interest": record.interest.value, "since": record.since,
             "until": record.until, "source": record.source}}
     if isinstance(record, Entity):
-        names = [normalize_name(n) for n in (record.name, *record.aliases)] if record.kind in PARTY_KINDS else []
+        names = [form for n in (record.name, *record.aliases) for form in search_forms(n)] \
+            if record.kind in PARTY_KINDS else []
         return cypher.merge_entities(cypher.LABELS[record.kind]), {"id": record.id, "props": {
             "kind": record.kind.value, "name": record.name, "aliases": list(record.aliases) or None,
             "alias_text": " | ".join(record.aliases) or None, "reg_no": record.reg_no,

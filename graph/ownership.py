@@ -107,17 +107,31 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
     if A.shape[0] != A.shape[1]:
         raise ValueError(f"an ownership matrix is square, got {A.shape}")
     A = sp.csr_matrix(A)
-    total = A.copy()
-    paths = A
+    A.sum_duplicates()
+    # Only entities that both hold and are held (holding companies, H) can be the middle of a path,
+    # so T = A + A[:, H] S with S = T[H, :], and S is summed over the much smaller H x H block:
+    # S = Q1 + Q2 + ..., Q1 = A[H, :], Q(k+1) = A[H, H] Q(k).
+    is_held = np.zeros(A.shape[0], dtype=bool)
+    is_held[A.indices] = True
+    middle = np.flatnonzero((np.diff(A.indptr) > 0) & is_held)
+    if len(middle) == 0:
+        return A.copy()
+    block = A[middle][:, middle].tocsr()
+    step = A[middle].tocsr()
+    terms = [step.tocoo()]
     for _ in range(max_length):
-        paths = A @ paths
-        if paths.nnz:
-            paths.data[np.abs(paths.data) < tol] = 0.0
-            paths.eliminate_zeros()
-        if paths.nnz == 0:
+        step = block @ step
+        if step.nnz:
+            step.data[np.abs(step.data) < tol] = 0.0
+            step.eliminate_zeros()
+        if step.nnz == 0:
             break
-        total = total + paths
-    return total.tocsr()
+        terms.append(step.tocoo())
+    rows = np.concatenate([t.row for t in terms])
+    cols = np.concatenate([t.col for t in terms])
+    data = np.concatenate([t.data for t in terms])
+    from_middle = sp.csr_matrix((data, (rows, cols)), shape=(len(middle), A.shape[1]))
+    return (A + A[:, middle] @ from_middle).tocsr()
 
 
 @dataclass

@@ -32,6 +32,7 @@ from .model import (
     Share,
     normalize_name,
 )
+from .names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
 from .store import Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
@@ -194,10 +195,15 @@ class SQLiteStore(Store):
         ids += [r[0] for r in self._db.execute(
             "SELECT entity_id FROM names WHERE name_norm > ? AND name_norm < ? ORDER BY length(name_norm), entity_id LIMIT ?",
             (norm, norm + "\U0010ffff", wanted))]
+        contains = "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id LIMIT ?"
         if len(set(ids)) < limit:
-            ids += [r[0] for r in self._db.execute(
-                "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id LIMIT ?",
-                (norm, wanted))]
+            ids += [r[0] for r in self._db.execute(contains, (norm, wanted))]
+        compact = norm.replace(" ", "")
+        if compact != norm and len(set(ids)) < limit:
+            ids += [r[0] for r in self._db.execute(contains, (compact, wanted))]
+        if len(set(ids)) < limit:
+            for probe in fuzzy_probes(norm):
+                ids += [r[0] for r in self._db.execute(contains, (probe, FUZZY_CANDIDATES))]
         return rank_search(text, self.get_many(ids).values(), limit)
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
@@ -255,60 +261,47 @@ class SQLiteStore(Store):
         return edges
 
     # -- whole graph ------------------------------------------------------------------------
+    def iter_records(self) -> Iterator[Record]:
+        # A second connection, so that a long export neither blocks nor is disturbed by this one.
+        reader = sqlite3.connect(self.path, check_same_thread=False) if self.path != ":memory:" else self._db
+        try:
+            yield from (_entity(r) for r in reader.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities ORDER BY id"))
+            yield from (_holding(r) for r in reader.execute("SELECT * FROM holdings ORDER BY key"))
+            yield from (_officer(r) for r in reader.execute("SELECT * FROM officers ORDER BY key"))
+            yield from (Link(r[0], r[1], LinkKind(r[2])) for r in reader.execute("SELECT src, dst, kind FROM links ORDER BY src, dst, kind"))
+            yield from (_event(r) for r in reader.execute(
+                "SELECT entity_id, type, date, severity, text, source FROM events ORDER BY id"))
+        finally:
+            if reader is not self._db:
+                reader.close()
+
     def export_arrays(self) -> GraphArrays:
         db = self._db
-        ids, kinds = [], []
-        for entity_id, kind in db.execute("SELECT id, kind FROM entities ORDER BY id"):
-            ids.append(entity_id)
-            kinds.append(KIND_CODES[EntityKind(kind)])
+        ids = [r[0] for r in db.execute("SELECT id FROM entities ORDER BY id")]
         index = {entity_id: i for i, entity_id in enumerate(ids)}
-
-        h_rows = db.execute(
-            f"SELECT holder_id, company_id, share_low, share_high, interest, {_days('since')}, {_days('until')} "
-            "FROM holdings ORDER BY key"
-        ).fetchall()
+        kind_codes = {k.value: code for k, code in KIND_CODES.items()}
+        kinds = _columns(db, "SELECT kind FROM entities ORDER BY id", len(ids), [(np.int8, kind_codes, None)])[0]
         interest_codes = {i.value: code for i, code in INTEREST_CODES.items()}
-        o_rows = db.execute(
-            f"SELECT person_id, company_id, role, {_days('since')}, {_days('until')} FROM officers ORDER BY key"
-        ).fetchall()
-        roles = sorted({r[2] for r in o_rows})
+        roles = [r[0] for r in db.execute("SELECT DISTINCT role FROM officers ORDER BY role")]
         role_codes = {role: code for code, role in enumerate(roles)}
-        l_rows = db.execute("SELECT src, dst, kind FROM links ORDER BY src, dst, kind").fetchall()
         link_codes = {k.value: code for k, code in LINK_CODES.items()}
-        e_rows = db.execute(f"SELECT entity_id, type, {_days('date')}, severity FROM events ORDER BY id").fetchall()
         event_codes = {k.value: code for k, code in EVENT_CODES.items()}
-
-        def column(rows, i, dtype, convert=None, missing=None):
-            values = (r[i] for r in rows)
-            if convert is not None:
-                values = (convert[v] for v in values)
-            if missing is not None:
-                values = (missing if v is None else v for v in values)
-            return np.fromiter(values, dtype=dtype, count=len(rows))
-
+        count = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("holdings", "officers", "links", "events")}
+        index_of = (np.int32, index, None)
+        holdings = _columns(db, f"SELECT holder_id, company_id, share_low, share_high, interest, {_days('since')}, "
+                                f"{_days('until')} FROM holdings ORDER BY key", count["holdings"],
+                            [index_of, index_of, (np.float64, None, np.nan), (np.float64, None, np.nan),
+                             (np.int8, interest_codes, None), (np.int32, None, OPEN_START), (np.int32, None, OPEN_END)])
+        officers = _columns(db, f"SELECT person_id, company_id, role, {_days('since')}, {_days('until')} FROM officers "
+                                "ORDER BY key", count["officers"],
+                            [index_of, index_of, (np.int16, role_codes, None), (np.int32, None, OPEN_START),
+                             (np.int32, None, OPEN_END)])
+        links = _columns(db, "SELECT src, dst, kind FROM links ORDER BY src, dst, kind", count["links"],
+                         [index_of, index_of, (np.int8, link_codes, None)])
+        events = _columns(db, f"SELECT entity_id, type, {_days('date')}, severity FROM events ORDER BY id", count["events"],
+                          [index_of, (np.int8, event_codes, None), (np.int32, None, OPEN_START), (np.int8, None, 0)])
         return GraphArrays(
-            ids=ids,
-            kinds=np.array(kinds, dtype=np.int8),
-            holding_holder=column(h_rows, 0, np.int32, index),
-            holding_company=column(h_rows, 1, np.int32, index),
-            share_low=column(h_rows, 2, np.float64, missing=np.nan),
-            share_high=column(h_rows, 3, np.float64, missing=np.nan),
-            holding_interest=column(h_rows, 4, np.int8, interest_codes),
-            holding_since=column(h_rows, 5, np.int32, missing=OPEN_START),
-            holding_until=column(h_rows, 6, np.int32, missing=OPEN_END),
-            officer_person=column(o_rows, 0, np.int32, index),
-            officer_company=column(o_rows, 1, np.int32, index),
-            officer_role=column(o_rows, 2, np.int16, role_codes),
-            officer_roles=roles,
-            officer_since=column(o_rows, 3, np.int32, missing=OPEN_START),
-            officer_until=column(o_rows, 4, np.int32, missing=OPEN_END),
-            link_src=column(l_rows, 0, np.int32, index),
-            link_dst=column(l_rows, 1, np.int32, index),
-            link_kind=column(l_rows, 2, np.int8, link_codes),
-            event_entity=column(e_rows, 0, np.int32, index),
-            event_type=column(e_rows, 1, np.int8, event_codes),
-            event_date=column(e_rows, 2, np.int32, missing=OPEN_START),
-            event_severity=column(e_rows, 3, np.int8, missing=0),
+            ids, kinds, *holdings, *officers[:3], roles, *officers[3:], *links, *events,
         )
 
     def counts(self) -> dict[str, int]:
@@ -377,8 +370,10 @@ class _SQLiteWriter(Writer):
             ))
             if record.kind in PARTY_KINDS:
                 pending["names_clear"].append((record.id,))
-                pending["names"].append((record.id, normalize_name(record.name), 0))
-                pending["names"].extend((record.id, normalize_name(a), 1) for a in record.aliases)
+                for position, name in enumerate((record.name, *record.aliases)):
+                    forms = search_forms(name)
+                    pending["names"].append((record.id, forms[0], 1 if position else 0))
+                    pending["names"].extend((record.id, form, 2) for form in forms[1:])
         elif isinstance(record, Officer):
             pending["officers"].append((
                 record.key, record.person_id, record.company_id, record.role, _iso(record.since), _iso(record.until),
@@ -403,6 +398,26 @@ class _SQLiteWriter(Writer):
                 self._db.executemany(sql, rows)
                 rows.clear()
         self._size = 0
+
+
+def _columns(db: sqlite3.Connection, sql: str, count: int, specs: list) -> list[np.ndarray]:
+    """The columns of a query as numpy arrays, filled chunk by chunk so the rows never all sit in
+    memory as Python tuples. Each spec is (dtype, a dict to map values through or None, the value
+    for NULL or None)."""
+    arrays = [np.empty(count, dtype=dtype) for dtype, _, _ in specs]
+    cursor = db.execute(sql)
+    start = 0
+    while rows := cursor.fetchmany(200_000):
+        stop = start + len(rows)
+        for column, (array, (dtype, mapping, missing)) in enumerate(zip(arrays, specs)):
+            values = (r[column] for r in rows)
+            if mapping is not None:
+                values = (mapping[v] for v in values)
+            if missing is not None:
+                values = (missing if v is None else v for v in values)
+            array[start:stop] = np.fromiter(values, dtype=dtype, count=len(rows))
+        start = stop
+    return arrays
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -187,6 +187,10 @@ class Store(abc.ABC):
 
     # -- whole graph ------------------------------------------------------------------------
     @abc.abstractmethod
+    def iter_records(self) -> Iterator[Record]:
+        """Every record in the store: entities (by id), then holdings, officer roles, links and events."""
+
+    @abc.abstractmethod
     def export_arrays(self) -> GraphArrays:
         """The whole graph as integer-indexed arrays for whole-graph algorithms."""
 
@@ -236,12 +240,17 @@ def check_result_name(name: str) -> str:
     return name
 
 
+FUZZY_THRESHOLD = 70
+
+
 def rank_search(text: str, candidates: Iterable[Entity], limit: int) -> list[SearchHit]:
     """Rank candidate entities for a search the same way in every backend.
 
     A registration number equal to the query ranks first, then an exact name, an exact alias, a
-    name or alias starting with the query, and one containing it; among the last two, the closer
-    the lengths the better. Ties go by name, then id. Candidates matching nothing are dropped.
+    name or alias starting with the query, and one containing it (among these, the closer the
+    lengths the better); then the same in pinyin or pinyin initials (``huaxin``, ``hx`` for
+    华信); last, names within a small edit distance (``fuzzy``, rapidfuzz, similarity >= 70).
+    Ties go by name, then id. Candidates matching nothing are dropped.
 
     Examples
     --------
@@ -249,30 +258,45 @@ def rank_search(text: str, candidates: Iterable[Entity], limit: int) -> list[Sea
     >>> hits = rank_search("华信", [Entity("a", EntityKind.COMPANY, "深圳华信"), Entity("b", EntityKind.COMPANY, "华信")], 5)
     >>> [(h.entity.id, h.how) for h in hits]
     [('b', 'exact'), ('a', 'contains')]
+    >>> [(h.entity.id, h.how) for h in rank_search("huaxin", [Entity("b", EntityKind.COMPANY, "华信")], 5)]
+    [('b', 'pinyin')]
     """
+    from rapidfuzz import fuzz
+
+    from .names import search_forms
+
     query = normalize_name(text)
     if not query:
         return []
     reg_no = "".join(text.split()).upper()
+    compact = query.replace(" ", "")
     ranked = []
     for entity in {e.id: e for e in candidates}.values():
         best: tuple[float, str, str] | None = None
         if entity.reg_no and entity.reg_no == reg_no:
             best = (1.0, "reg_no", reg_no)
+        fuzzy: tuple[float, str, str] | None = None
         for position, name in enumerate([entity.name, *entity.aliases]):
-            norm = normalize_name(name)
             alias = 0.05 if position else 0.0
-            closeness = 0.049 * len(query) / max(len(norm), 1)
-            if norm == query:
-                option = (0.95 - alias, "alias" if position else "exact", norm)
-            elif norm.startswith(query):
-                option = (0.8 - alias + closeness, "prefix", norm)
-            elif query in norm:
-                option = (0.6 - alias + closeness, "contains", norm)
-            else:
-                continue
-            if best is None or option[0] > best[0]:
-                best = option
+            for form_index, form in enumerate(search_forms(name)):
+                pinyin = form_index > 0
+                needle = compact if pinyin else query
+                closeness = 0.049 * len(needle) / max(len(form), 1)
+                base = 0.2 if pinyin else 0.0
+                if form == needle:
+                    option = (0.95 - alias - base, "pinyin" if pinyin else ("alias" if position else "exact"), form)
+                elif form.startswith(needle):
+                    option = (0.8 - alias - base + closeness, "pinyin" if pinyin else "prefix", form)
+                elif needle in form:
+                    option = (0.6 - alias - base + closeness, "pinyin" if pinyin else "contains", form)
+                else:
+                    similarity = (fuzz.partial_ratio if len(needle) < len(form) else fuzz.ratio)(needle, form)
+                    if similarity >= FUZZY_THRESHOLD and (fuzzy is None or 0.3 * similarity / 100 > fuzzy[0]):
+                        fuzzy = (round(0.3 * similarity / 100 - alias / 10, 4), "fuzzy", form)
+                    continue
+                if best is None or option[0] > best[0]:
+                    best = option
+        best = best or fuzzy
         if best is not None:
             ranked.append(SearchHit(entity, best[2], best[1], round(best[0], 4)))
     ranked.sort(key=lambda h: (-h.score, h.entity.name, h.entity.id))

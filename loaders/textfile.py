@@ -57,9 +57,16 @@ class CsvTable:
         self._file = open(path, "rb")
         self._reader = csv.reader(self._decoded_lines(), strict=True)
         self._line = 0
+        try:
+            self._read_header(required, known)
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _read_header(self, required: tuple[str, ...], known: tuple[str, ...]) -> None:
+        path = self.path
         header = self._next_record()
         if header is None:
-            self._file.close()
             raise InvalidInput(path, None, None, "the file is empty (a header line is required)")
         self.columns = [name.strip().lstrip("\ufeff").lower() for name in header]
         seen = set()
@@ -111,6 +118,3 @@ class CsvTable:
                 yield Row(self._line, values)
         finally:
             self._file.close()
-
-    def close(self) -> None:
-        self._file.close()

@@ -16,7 +16,7 @@ from ..graph.sqlite_store import SQLiteStore, default_path
 from ..graph.store import Store
 from .render import Result, Section, render_section
 
-FORMATS = ("table", "json")
+FORMATS = ("table", "json", "jsonl", "csv")
 
 
 class _Commands(click.Group):
@@ -104,7 +104,7 @@ def open_store(choice: StoreChoice, must_exist: bool = True) -> Store:
 
 
 def emit(result: Result, fmt: str) -> None:
-    click.echo(result.to_json() if fmt == "json" else result.to_text())
+    click.echo(result.render(fmt))
 
 
 @cli.command()
@@ -169,6 +169,68 @@ def control(name, as_of, threshold, exclusive, store, fmt):
     with open_store(store) as opened:
         day = as_of.date() if as_of else None
         emit(control_report(opened, name, as_of=day, threshold=threshold / 100, inclusive=not exclusive), fmt)
+
+
+@cli.command()
+@as_of_option
+@store_option
+@format_option
+def analyze(as_of, store, fmt):
+    """Decide every company's actual controller and largest owner, and write them back to the store."""
+    from .analyze import analyze as analyze_store
+
+    with open_store(store) as opened:
+        def progress(step):
+            if sys.stderr.isatty():
+                click.echo(f"{step} ...", err=True)
+
+        emit(analyze_store(opened, as_of.date() if as_of else None, progress), fmt)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The HTML file.")
+@click.option("--depth", type=click.IntRange(1, 4), default=2, show_default=True)
+@click.option("--max-nodes", type=click.IntRange(10, 2000), default=150, show_default=True)
+@as_of_option
+@store_option
+def viz(name, output, depth, max_nodes, as_of, store):
+    """Draw NAME's neighbourhood as an interactive page (one offline HTML file)."""
+    from .viz import graph_page
+
+    with open_store(store) as opened:
+        page = graph_page(opened, name, depth=depth, max_nodes=max_nodes, as_of=as_of.date() if as_of else None)
+    page.save(output)
+    click.echo(f"wrote {output}: {page.nodes} nodes, {page.edges} edges"
+               + (f", {len(page.collapsed)} hubs collapsed" if page.collapsed else ""), err=True)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The HTML file.")
+@as_of_option
+@store_option
+def report(name, output, as_of, store):
+    """Write a self-contained case report on NAME (HTML, with the graph embedded)."""
+    from .case_report import case_report
+
+    with open_store(store) as opened:
+        page = case_report(opened, name, as_of=as_of.date() if as_of else None)
+    page.save(output)
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(("graphml", "gexf", "jsonl", "csv")), required=True,
+              help="graphml / gexf for Gephi and yEd, jsonl, or csv (a canonical CSV folder, loadable again).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File (or folder, for csv).")
+@store_option
+def export(fmt, output, store):
+    """Export the whole graph (what was written is reported on stderr)."""
+    from .export import export_graph
+
+    with open_store(store) as opened:
+        click.echo(export_graph(opened, fmt, output).to_text(), err=True)
 
 
 @cli.command()

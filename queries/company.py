@@ -105,6 +105,11 @@ class CompanyReport(Result):
             "control": self.control.to_dict() if self.control is not None else None,
         }
 
+    def records(self) -> list[dict]:
+        """Direct holders and holdings, one record each, told apart by ``relation``."""
+        return ([{"relation": "holder", **r.__dict__} for r in self.holders]
+                + [{"relation": "holding", **r.__dict__} for r in self.holdings])
+
     def sections(self) -> list[Section]:
         e = self.entity
         profile = [

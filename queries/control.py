@@ -170,6 +170,20 @@ class ControlReport(Result):
             "truncated": self.truncated,
         }
 
+    def records(self) -> list[dict]:
+        """The ultimate owners with their integrated ownership, and who among them controls or is a
+        beneficial owner."""
+        owners = {o.person: o.basis for o in self.beneficial.owners}
+        rows = [{"company_id": self.entity.id, "owner_id": i, "owner_name": self.name(i), "owner_kind": self.kinds.get(i),
+                 "integrated_low": round(lo, 10), "integrated_high": round(hi, 10),
+                 "actual_controller": i in self.actual_controllers,
+                 "beneficial_owner": owners.get(i, "")} for i, lo, hi in self.owners]
+        listed = {r["owner_id"] for r in rows}
+        rows += [{"company_id": self.entity.id, "owner_id": i, "owner_name": self.name(i), "owner_kind": self.kinds.get(i),
+                  "integrated_low": None, "integrated_high": None, "actual_controller": i in self.actual_controllers,
+                  "beneficial_owner": owners.get(i, "")} for i in [*self.actual_controllers, *owners] if i not in listed]
+        return list({r["owner_id"]: r for r in rows}.values())
+
     def sections(self) -> list[Section]:
         when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
         if self.actual_controllers:

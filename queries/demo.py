@@ -26,6 +26,9 @@ class DemoResult(Result):
         return {"case_dir": str(self.case_dir), "db_path": str(self.db_path), "case": self.summary.to_dict(),
                 "load": self.load.to_dict(), "company": self.report.to_dict(), "ground_truth": self.truth}
 
+    def records(self) -> list[dict]:
+        return self.report.records()
+
     def sections(self) -> list[Section]:
         s, r = self.summary, self.load
         intro = Section(

@@ -6,7 +6,9 @@ that the text and HTML renderers format the same way.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import unicodedata
 from dataclasses import dataclass, field
@@ -30,6 +32,30 @@ class Result:
 
     def sections(self) -> list[Section]:
         raise NotImplementedError
+
+    def records(self) -> list[dict]:
+        """The result's main table as flat records, for JSON lines and CSV."""
+        main = self.sections()[0]
+        return [dict(zip(main.columns, row)) for row in main.rows]
+
+    def to_jsonl(self) -> str:
+        return "\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in self.records())
+
+    def to_csv(self) -> str:
+        records = self.records()
+        columns = list(dict.fromkeys(key for r in records for key in r))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+        return out.getvalue().rstrip("\n")
+
+    def render(self, fmt: str) -> str:
+        """The result as ``table``, ``json``, ``jsonl`` or ``csv`` text."""
+        renderers = {"table": self.to_text, "json": self.to_json, "jsonl": self.to_jsonl, "csv": self.to_csv}
+        if fmt not in renderers:
+            raise ValueError(f"format must be one of {', '.join(renderers)}, not {fmt!r}")
+        return renderers[fmt]()
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)

@@ -22,7 +22,8 @@ def resolve_entity(store: Store, text: str) -> Entity:
     entity = store.get(query)
     if entity is not None:
         return entity
-    hits = store.search(query, limit=20)
+    found = store.search(query, limit=20)
+    hits = [h for h in found if h.how != "fuzzy"]  # a near miss is a suggestion, never an answer
     exact = [h for h in hits if h.how in _EXACT]
     chosen = exact or hits
     if len(chosen) == 1:
@@ -34,7 +35,7 @@ def resolve_entity(store: Store, text: str) -> Entity:
             f"{query!r} matches {len(chosen)} entities: {shown}{more}; name one by its id or registration number",
             [h.entity for h in chosen],
         )
-    suggestions = suggest_names(store, query)
+    suggestions = [h.entity.name for h in found][:5] or suggest_names(store, query)
     hint = f"; closest names: {', '.join(suggestions)}" if suggestions else ""
     raise NotFound(f"no company, person or organization matches {query!r}{hint}")
 

@@ -23,6 +23,9 @@ class SearchResult(Result):
             ],
         }
 
+    def records(self) -> list[dict]:
+        return self.to_dict()["hits"]
+
     def sections(self) -> list[Section]:
         rows = [(h.entity.name, h.entity.id, h.entity.kind.value, h.entity.reg_no, h.how, h.matched) for h in self.hits]
         return [Section(f"Search: {self.query}", ["name", "id", "kind", "reg_no", "match", "matched"], rows,

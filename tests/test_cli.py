@@ -118,3 +118,72 @@ def test_internal_errors_are_one_line(run, case, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr == ("Error: internal error: ZeroDivisionError: division by zero "
                              "(set EQUITYGRAPH_DEBUG=1 for the traceback)\n")
+
+
+def test_control_command_and_as_of(run, case):
+    run("load", case)
+    result = run("control", "华信投资有限公司", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [p["id"] for p in data["actual_controllers"]] == ["P1"]
+    assert data["control_path"][0]["rule"] == "majority"
+    assert [o["id"] for o in data["beneficial_owners"]["owners"]] == ["P1", "P2"]
+    early = json.loads(run("control", "C1", "--as-of", "2014-12-31", "--format", "json").stdout)
+    assert early["verdict"] == "none" and early["actual_controllers"] == []
+    bad = run("control", "C1", "--as-of", "31/12/2014")
+    assert bad.exit_code == 2 and "'31/12/2014' does not match the format '%Y-%m-%d'" in bad.stderr
+    assert run("control", "C1", "--threshold", "0").exit_code == 2
+
+
+def test_analyze_writes_controllers_back(run, case, tmp_path):
+    run("load", case)
+    result = run("analyze", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["verdicts"] == {"single": 2}
+    from equitygraph.graph.sqlite_store import SQLiteStore
+
+    with SQLiteStore(tmp_path / "cli.db") as store:
+        assert store.read_results("controller") == {"C1": "P1", "C2": "P1"}
+        assert store.results_for("C1")["control_verdict"] == "single"
+
+
+def test_every_query_command_speaks_jsonl_and_csv(run, case):
+    run("load", case)
+    lines = run("search", "有限公司", "--format", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["C1", "C2"]  # equally close: by name, 华 before 恒
+    table = run("company", "C1", "--format", "csv").stdout.splitlines()
+    assert table[0].startswith("relation,holder_id,holder_name,company_id")
+    assert table[1].startswith("holder,P1,张三,C1,华信投资有限公司,60 %,0.6,0.6,")
+    owners = run("control", "C2", "--format", "csv").stdout.splitlines()
+    assert owners[0] == ("company_id,owner_id,owner_name,owner_kind,integrated_low,integrated_high,actual_controller,"
+                         "beneficial_owner")
+    assert owners[1:] == ["C2,P2,李四,person,0.2,0.8,False,possible ownership",  # 40 % of C1 plus an unknown stake
+                          "C2,P1,张三,person,0.3,0.45,True,ownership"]  # 60 % of C1's 50-75 %
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "jsonl", "csv"])
+def test_export_formats(run, case, tmp_path, fmt):
+    import networkx as nx
+
+    run("load", case)
+    out = tmp_path / f"export.{fmt}"
+    result = run("export", "--format", fmt, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "holding" in result.stderr or "holdings" in result.stderr
+    if fmt == "graphml":
+        graph = nx.read_graphml(out)
+        assert graph.nodes["C1"]["label"] == "华信投资有限公司" and graph.number_of_edges() == 8
+    elif fmt == "gexf":
+        assert nx.read_gexf(out).nodes["P1"]["label"] == "张三"
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert sum(r["type"] == "holding" for r in rows) == 4
+        assert {"type": "holding", "holder_id": "C1", "company_id": "C2", "share_low": 0.5, "share_high": 0.75,
+                "interest": "shareholding", "since": None, "until": None, "source": None} in rows
+    else:  # the canonical folder loads back into an identical store
+        again = tmp_path / "again.db"
+        assert run("load", out, "--db", again).exit_code == 0
+        from equitygraph.graph.sqlite_store import SQLiteStore
+
+        with SQLiteStore(tmp_path / "cli.db") as a, SQLiteStore(again) as b:
+            assert list(a.iter_records()) == list(b.iter_records())

@@ -125,3 +125,18 @@ def test_server_commands(tmp_path, neo4j_lib, monkeypatch):
     finally:
         assert server.stop() is True
     assert CliRunner().invoke(cli, ["neo4j", "status", "--home", str(tmp_path / "cmd")]).exit_code == 3
+
+
+def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case):
+    from equitygraph.queries.analyze import analyze
+
+    load_folder(neo4j_store, generated_case)
+    result = analyze(neo4j_store)
+    assert result.companies == 3000
+    rows = neo4j_store._run("MATCH (c:Company {id: $id}) RETURN c.result_controller AS controller, "
+                            "c.result_control_verdict AS verdict", id="C0001")
+    expected = neo4j_store.read_results("controller").get("C0001")
+    assert rows[0]["controller"] == expected and rows[0]["verdict"] in ("single", "joint", "dispersed", "uncertain")
+    analyze(neo4j_store)  # re-computed and overwritten, not duplicated
+    assert neo4j_store._run("MATCH (c:Company) WHERE c.result_controller IS NOT NULL RETURN count(c) AS n")[0]["n"] \
+        == len(neo4j_store.read_results("controller"))

@@ -159,6 +159,7 @@ def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, 
         load_folder(neo4j_store, generated_case)
         assert embedded.counts() == neo4j_store.counts()
 
+        assert sorted(map(repr, embedded.iter_records())) == sorted(map(repr, neo4j_store.iter_records()))
         a, b = embedded.export_arrays(), neo4j_store.export_arrays()
         assert a.ids == b.ids and a.officer_roles == b.officer_roles
         for name, column in vars(a).items():
@@ -174,9 +175,34 @@ def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, 
             assert (x.holdings, x.officers, x.links, x.events) == (y.holdings, y.officers, y.links, y.events)
             assert x.entities == y.entities
 
+        from equitygraph.queries.analyze import analyze
+        from equitygraph.queries.control import control_report
+
+        analyze(embedded)
+        analyze(neo4j_store)
+        for result in ("controller", "control_verdict", "control_rule", "control_hops", "top_owner", "top_owner_share"):
+            assert embedded.read_results(result) == neo4j_store.read_results(result), result
+        for company_id in companies[::300]:
+            assert control_report(embedded, company_id).to_dict() == control_report(neo4j_store, company_id).to_dict()
+
         entity = embedded.get(companies[7])
         queries = [entity.name, entity.name[:4], entity.name[2:5], entity.reg_no, "有限公司", "张", "Limited", "华信"]
         for query in queries:
             hits = [(h.entity.id, h.how, h.score) for h in embedded.search(query, limit=15)]
             assert hits == [(h.entity.id, h.how, h.score) for h in neo4j_store.search(query, limit=15)], query
             assert hits, query
+
+
+def test_search_by_pinyin_initials_and_with_a_typo(case, any_store):
+    load_folder(any_store, case)
+    assert [(h.entity.id, h.how) for h in any_store.search("hengtai")] == [("C2", "pinyin")]
+    assert [(h.entity.id, h.how) for h in any_store.search("HTMY")] == [("C2", "pinyin")]
+    assert [(h.entity.id, h.how) for h in any_store.search("zhang san")] == [("P1", "pinyin")]
+    typo = any_store.search("恒泰贸意有限公司")
+    assert [(h.entity.id, h.how) for h in typo] == [("C2", "fuzzy")]
+    from equitygraph.graph.errors import NotFound
+    from equitygraph.queries.resolve import resolve_entity
+
+    with pytest.raises(NotFound, match="no company, person or organization matches '恒泰贸意有限公司'; "
+                                       "closest names: 恒泰贸易有限公司"):
+        resolve_entity(any_store, "恒泰贸意有限公司")

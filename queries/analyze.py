@@ -1,0 +1,113 @@
+"""Whole-graph analysis: every company's actual controller and largest ultimate owner, written
+back to the store so that other tools (Neo4j Browser, Bloom, SQL) can use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..graph.arrays import KIND_CODES
+from ..graph.control import RULES, VERDICTS, control_table
+from ..graph.model import EntityKind
+from ..graph.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
+from ..graph.store import Store
+from .render import Result, Section
+
+
+@dataclass
+class AnalysisResult(Result):
+    companies: int
+    verdicts: dict[str, int]
+    seconds: dict[str, float]
+    as_of: dt.date | None
+
+    def to_dict(self) -> dict:
+        return {"companies": self.companies, "verdicts": self.verdicts,
+                "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "written": ["controller", "control_verdict", "control_rule", "control_hops", "top_owner",
+                            "top_owner_share"]}
+
+    def sections(self) -> list[Section]:
+        when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
+        return [
+            Section(f"Control of {self.companies:,} companies{when}", ["verdict", "companies"],
+                    sorted(self.verdicts.items(), key=lambda kv: -kv[1])),
+            Section("Time", ["step", "seconds"], [(k, f"{v:.2f}") for k, v in self.seconds.items()],
+                    note="written back per company: controller, control_verdict, control_rule, control_hops, "
+                         "top_owner, top_owner_share"),
+        ]
+
+
+def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: None) -> AnalysisResult:
+    seconds = {}
+    started = time.perf_counter()
+    progress("reading the graph")
+    arrays = store.export_arrays()
+    seconds["read the graph"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    progress("deciding control")
+    table = control_table(arrays, as_of)
+    seconds["control"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    progress("integrating ownership")
+    direct = direct_shares(arrays, as_of)
+    T = integrated(ownership_matrix(direct, "low")).tocsc()
+    roots = ultimate_owner_mask(arrays, direct)
+    T = T[roots.nonzero()[0], :] if roots.any() else T[:0, :]
+    root_ids = np.flatnonzero(roots)
+    top_owner, top_share = _column_max(T, root_ids, arrays.n)
+    seconds["integrated ownership"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    progress("writing results back")
+    companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
+    ids = arrays.ids
+    controller, verdict, rule, hops, owner, share = {}, {}, {}, {}, {}, {}
+    for j in companies:
+        entity = ids[j]
+        verdict[entity] = "loop" if table.loop[j] else VERDICTS[table.verdict[j]] if table.ultimate[j] < 0 else (
+            "joint" if table.ultimate_joint[j] >= 0 else "single")
+        found = table.actual_controller(j)
+        if found:
+            controller[entity] = "|".join(found)
+            hops[entity] = int(table.hops[j])
+        if table.rule[j] >= 0:
+            rule[entity] = RULES[table.rule[j]]
+        if top_owner[j] >= 0:
+            owner[entity] = ids[top_owner[j]]
+            share[entity] = round(float(top_share[j]), 6)
+    for name, values in (("controller", controller), ("control_verdict", verdict), ("control_rule", rule),
+                         ("control_hops", hops), ("top_owner", owner), ("top_owner_share", share)):
+        store.write_results(name, values)
+    seconds["write back"] = time.perf_counter() - started
+    counts: dict[str, int] = {}
+    for v in verdict.values():
+        counts[v] = counts.get(v, 0) + 1
+    return AnalysisResult(len(companies), counts, seconds, as_of)
+
+
+def _column_max(T, row_ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each column of a CSC matrix: the row id of its largest entry and that entry."""
+    owner = np.full(n, -1, dtype=np.int64)
+    share = np.zeros(n)
+    T = T.tocsc()
+    T.sort_indices()
+    counts = np.diff(T.indptr)
+    nonempty = np.flatnonzero(counts)
+    if len(nonempty):
+        best = np.maximum.reduceat(T.data, T.indptr[nonempty]) if T.nnz else np.zeros(0)
+        column_of = np.repeat(np.arange(T.shape[1]), counts)
+        is_best = T.data == best[np.searchsorted(nonempty, column_of)]
+        # The first (lowest-index) row reaching the maximum, so ties are broken the same every time.
+        first = np.full(T.shape[1], -1, dtype=np.int64)
+        rows = T.indices[is_best][::-1]
+        first[column_of[is_best][::-1]] = rows
+        owner[nonempty] = row_ids[first[nonempty]]
+        share[nonempty] = best
+    return owner, share

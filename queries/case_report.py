@@ -1,0 +1,38 @@
+"""The self-contained case report: one HTML file an investigator can attach to a case file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+
+from .. import __version__
+from ..graph.model import EntityKind
+from ..graph.store import Store
+from .company import company_report
+from .viz import GraphPage, render_graph
+
+
+def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: int = 2) -> GraphPage:
+    """Profile, controllers and chains, beneficial owners, concealment signals, the embedded graph,
+    the holders and holdings, officers, contacts and risk events, and where the data came from."""
+    report = company_report(store, name, as_of=as_of)
+    entity = report.entity
+    sub = store.neighbourhood(entity.id, depth=depth, max_nodes=150, max_degree=25)
+    sections = report.sections()
+    graph_after = 1 + (len(report.control.sections()) if report.control is not None else 0)
+    sources = Counter(h.source for h in store.edges_touching([entity.id]).holdings if h.source)
+    last_load = json.loads(store.get_meta("last_load") or "{}")
+    provenance = [
+        ("data loaded from", last_load.get("source", "unknown")),
+        ("data loaded at", last_load.get("loaded_at", "unknown")),
+        ("sources of the holdings shown", ", ".join(f"{s} ({n})" for s, n in sources.most_common()) or "not given"),
+        ("as of", as_of.isoformat() if as_of else "current records (no end date)"),
+    ]
+    kind = "company" if entity.kind is EntityKind.COMPANY else entity.kind.value
+    subtitle = f"{kind} {entity.id}" + (f" · {entity.reg_no}" if entity.reg_no else "")
+    html = render_graph(sub, report.control, entity.name, subtitle, height="560px", template="report.html",
+                        sections=sections, graph_after=graph_after, provenance=provenance, version=__version__,
+                        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    return GraphPage(html, len(sub.entities), len(sub.holdings) + len(sub.officers) + len(sub.links),
+                     sub.collapsed, sub.truncated)

@@ -1,0 +1,184 @@
+"""Exporting the whole graph: GraphML and GEXF (Gephi, yEd), JSON lines, and the canonical CSV
+folder (spreadsheets, and loadable again). Every exporter takes a store and writes one path."""
+
+from __future__ import annotations
+
+import abc
+import csv
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from ..graph.errors import EquityGraphError
+from ..graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, RiskEvent
+from ..graph.store import Store
+from ..loaders.csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS
+from .render import Result, Section
+
+
+class Exporter(abc.ABC):
+    suffix = ""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @abc.abstractmethod
+    def write(self, store: Store) -> Counter:
+        """Write the store's graph to ``self.path``; return how many of each thing were written."""
+
+
+def _record_type(record) -> str:
+    return {Entity: "entity", Holding: "holding", Officer: "officer", Link: "link", RiskEvent: "event"}[type(record)]
+
+
+def _plain(record) -> dict:
+    data = {}
+    for key, value in record.__dict__.items():
+        if hasattr(value, "value"):
+            value = value.value
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, tuple):
+            value = list(value)
+        if key == "share":
+            data["share_low"], data["share_high"] = value.low, value.high
+            continue
+        data[key] = value
+    if isinstance(record, RiskEvent):
+        data["id"] = record.id
+    return data
+
+
+class JsonLinesExporter(Exporter):
+    """One JSON object per line, ``{"type": "entity" | "holding" | "officer" | "link" | "event", ...}``."""
+
+    def write(self, store: Store) -> Counter:
+        counts = Counter()
+        with open(self.path, "w", encoding="utf-8") as f:
+            for record in store.iter_records():
+                kind = _record_type(record)
+                counts[kind] += 1
+                f.write(json.dumps({"type": kind, **_plain(record)}, ensure_ascii=False) + "\n")
+        return counts
+
+
+class CanonicalCsvExporter(Exporter):
+    """A folder in the canonical CSV format (docs/csv-format.md), which ``equitygraph load`` reads
+    back: addresses and contacts go back into the entities' address, phone and email columns."""
+
+    def write(self, store: Store) -> Counter:
+        self.path.mkdir(parents=True, exist_ok=True)
+        texts = {r.id: r.name for r in store.iter_records() if isinstance(r, Entity)
+                 and r.kind in (EntityKind.ADDRESS, EntityKind.CONTACT)}
+        columns: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for r in store.iter_records():
+            if isinstance(r, Link) and r.dst in texts:
+                text = texts[r.dst]
+                column = "address" if r.kind is LinkKind.LOCATED_AT else ("email" if "@" in text else "phone")
+                columns[r.src][column].append(text)
+        counts = Counter()
+        files = {name: open(self.path / f"{name}.csv", "w", encoding="utf-8", newline="")
+                 for name in ("entities", "holdings", "officers", "events")}
+        try:
+            writers = {name: csv.writer(f, lineterminator="\n") for name, f in files.items()}
+            for name, header in (("entities", ENTITY_COLUMNS), ("holdings", HOLDING_COLUMNS),
+                                 ("officers", OFFICER_COLUMNS), ("events", EVENT_COLUMNS)):
+                writers[name].writerow(header)
+            for r in store.iter_records():
+                if isinstance(r, Entity) and r.id not in texts:
+                    extra = columns.get(r.id, {})
+                    row = {**{k: v for k, v in _plain(r).items() if k in ENTITY_COLUMNS},
+                           "aliases": "|".join(r.aliases), "address": "|".join(extra.get("address", [])),
+                           "phone": "|".join(extra.get("phone", [])), "email": "|".join(extra.get("email", []))}
+                    writers["entities"].writerow(["" if row.get(c) is None else row[c] for c in ENTITY_COLUMNS])
+                    counts["entities"] += 1
+                elif isinstance(r, Holding):
+                    writers["holdings"].writerow([r.holder_id, r.company_id, _share_text(r), r.interest.value,
+                                                  _iso(r.since), _iso(r.until), r.source or ""])
+                    counts["holdings"] += 1
+                elif isinstance(r, Officer):
+                    writers["officers"].writerow([r.person_id, r.company_id, r.role, _iso(r.since), _iso(r.until)])
+                    counts["officers"] += 1
+                elif isinstance(r, RiskEvent):
+                    writers["events"].writerow([r.entity_id, r.type.value, _iso(r.date),
+                                                "" if r.severity is None else r.severity, r.text or "", r.source or ""])
+                    counts["events"] += 1
+        finally:
+            for f in files.values():
+                f.close()
+        return counts
+
+
+class NetworkxExporter(Exporter):
+    """GraphML or GEXF through networkx: parties and addresses as nodes, facts as edges."""
+
+    def __init__(self, path: str | Path, fmt: str):
+        super().__init__(path)
+        self.fmt = fmt
+
+    def write(self, store: Store) -> Counter:
+        import networkx as nx
+
+        graph = nx.MultiDiGraph()
+        counts = Counter()
+        for r in store.iter_records():
+            kind = _record_type(r)
+            counts[kind] += 1
+            data = {k: v for k, v in _plain(r).items() if v is not None and not isinstance(v, list)}
+            if isinstance(r, Entity):
+                graph.add_node(r.id, label=r.name, **{k: v for k, v in data.items() if k not in ("id", "name")})
+                if r.aliases:
+                    graph.nodes[r.id]["aliases"] = "|".join(r.aliases)
+            elif isinstance(r, Holding):
+                graph.add_edge(r.holder_id, r.company_id, key=r.key, type="holding",
+                               **{k: v for k, v in data.items() if k not in ("holder_id", "company_id")})
+            elif isinstance(r, Officer):
+                graph.add_edge(r.person_id, r.company_id, key=r.key, type="officer",
+                               **{k: v for k, v in data.items() if k not in ("person_id", "company_id")})
+            elif isinstance(r, Link):
+                graph.add_edge(r.src, r.dst, key=r.key, type=r.kind.value)
+            else:  # events are attributes of a node in a graph file: counted, kept as the latest event type
+                graph.nodes[r.entity_id]["risk_events"] = graph.nodes[r.entity_id].get("risk_events", 0) + 1
+        if self.fmt == "graphml":
+            nx.write_graphml(graph, self.path)
+        else:
+            nx.write_gexf(graph, self.path)
+        return counts
+
+
+def _share_text(h: Holding) -> str:
+    s = h.share
+    if not s.is_known:
+        return ""
+    low, high = _pct(s.low), _pct(s.high)
+    return low if s.is_exact else f"{low}-{high}"
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.10f}".rstrip("0").rstrip(".")
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day else ""
+
+
+EXPORTERS = {"graphml": lambda p: NetworkxExporter(p, "graphml"), "gexf": lambda p: NetworkxExporter(p, "gexf"),
+             "jsonl": JsonLinesExporter, "csv": CanonicalCsvExporter}
+
+
+class ExportResult(Result):
+    def __init__(self, fmt: str, path: Path, counts: Counter):
+        self.fmt, self.path, self.counts = fmt, path, counts
+
+    def to_dict(self) -> dict:
+        return {"format": self.fmt, "path": str(self.path), "written": dict(sorted(self.counts.items()))}
+
+    def sections(self) -> list[Section]:
+        return [Section(f"Exported {self.fmt} to {self.path}", ["what", "count"], sorted(self.counts.items()))]
+
+
+def export_graph(store: Store, fmt: str, path: str | Path) -> ExportResult:
+    if fmt not in EXPORTERS:
+        raise EquityGraphError(f"cannot export {fmt!r}; choose one of {', '.join(EXPORTERS)}")
+    exporter = EXPORTERS[fmt](path)
+    return ExportResult(fmt, exporter.path, exporter.write(store))

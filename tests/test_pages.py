@@ -1,0 +1,113 @@
+"""The graph page and the case report, opened in a real headless Chromium."""
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, RiskEvent, Share
+from equitygraph.graph.sqlite_store import SQLiteStore
+from equitygraph.queries.case_report import case_report
+from equitygraph.queries.cli import cli
+from equitygraph.queries.viz import graph_page
+
+PWN_IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">"
+PWN_SCRIPT = "</script><script>document.body.setAttribute('data-pwned','script')</script>华信"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is not installed (make test installs it with apt-get)")
+    return path
+
+
+def open_page(chromium, html_path, tmp_path):
+    """The DOM after the page's scripts ran, and Chromium's console output."""
+    done = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+         "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom", html_path.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
+    return done.stdout, console
+
+
+def offline(html: str) -> bool:
+    return not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)\s*=\s*["']?(https?:)?//""", html, re.I)
+
+
+@pytest.fixture
+def nasty_store(tmp_path):
+    store = SQLiteStore(tmp_path / "nasty.db")
+    with store.writer() as w:
+        w.add(Entity("P", EntityKind.PERSON, PWN_IMG))
+        w.add(Entity("C", EntityKind.COMPANY, PWN_SCRIPT))
+        w.add(Entity("D", EntityKind.COMPANY, "下游公司"))
+        w.add(Holding("P", "C", Share.exact(0.6)))
+        w.add(Holding("C", "D", Share.exact(1.0)))
+        w.add(RiskEvent("C", EventType.NEGATIVE_NEWS, dt.date(2024, 1, 1), 3, "<b onmouseover=alert(1)>news</b>"))
+    yield store
+    store.close()
+
+
+def test_graph_page_is_offline_and_draws(chromium, generated_store, tmp_path):
+    company = next(t for t in generated_store.search("控股集团", limit=5))
+    page = graph_page(generated_store, company.entity.id, depth=2)
+    path = page.save(tmp_path / "graph.html")
+    assert offline(page.html)
+    dom, console = open_page(chromium, path, tmp_path)
+    assert "<canvas" in dom
+    drawn = re.search(r'data-graph-drawn="(\d+)"', dom)
+    assert drawn and int(drawn.group(1)) == page.nodes
+    assert not [line for line in console if "Uncaught" in line or "rror" in line], console
+
+
+def test_untrusted_names_show_as_text_and_never_run(chromium, nasty_store, tmp_path):
+    page = graph_page(nasty_store, "C")
+    path = page.save(tmp_path / "nasty.html")
+    dom, console = open_page(chromium, path, tmp_path)
+    assert "data-pwned" not in re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-graph-drawn="3"' in dom
+    assert "&lt;/script&gt;&lt;script&gt;" in dom  # the heading shows the name as text
+    assert not [line for line in console if "Uncaught" in line], console
+
+
+def test_case_report_has_every_section_and_runs_no_untrusted_script(chromium, nasty_store, tmp_path):
+    page = case_report(nasty_store, "C")
+    path = page.save(tmp_path / "report.html")
+    assert offline(page.html)
+    for heading in ("Control of", "Control path", "Beneficial owners", "Ultimate owners", "Control chains",
+                    "Graph of the neighbourhood", "Direct holders", "Risk events", "Data sources and date"):
+        assert f"<h2>{heading}" in page.html, heading
+    dom, console = open_page(chromium, path, tmp_path)
+    assert "data-pwned" not in re.search(r"<body[^>]*>", dom).group(0)
+    assert "data-graph-drawn" in dom
+    assert "&lt;b onmouseover=alert(1)&gt;news&lt;/b&gt;" in dom  # the event text, escaped in its table
+
+
+def test_viz_and_report_commands(nasty_store, tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "nasty.db")
+    result = runner.invoke(cli, ["viz", "C", "--db", db, "-o", str(tmp_path / "v.html")])
+    assert result.exit_code == 0 and result.stderr == f"wrote {tmp_path / 'v.html'}: 3 nodes, 2 edges\n"
+    result = runner.invoke(cli, ["report", "C", "--db", db, "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 0 and (tmp_path / "r.html").stat().st_size > 100_000
+    assert runner.invoke(cli, ["viz", "C", "--db", db, "-o", str(tmp_path / "x.html"), "--depth", "9"]).exit_code == 2
+
+
+def test_hubs_are_collapsed_with_a_count(tmp_path):
+    store = SQLiteStore(tmp_path / "hub.db")
+    with store.writer() as w:
+        w.add(Entity("HUB", EntityKind.PERSON, "代持人"))
+        for i in range(60):
+            w.add(Entity(f"C{i}", EntityKind.COMPANY, f"公司{i}"))
+            w.add(Holding("HUB", f"C{i}", Share.exact(0.1)))
+    page = graph_page(store, "C0", depth=2, max_nodes=150)
+    assert page.collapsed == {"HUB": 35}
+    assert "+35 more" in page.html
