@@ -36,7 +36,7 @@ from .model import (
     normalize_name,
 )
 from .names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
-from .store import Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
+from .store import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 _SEPARATOR = "\x1f"  # never inside a normalised name: normalize_name folds it away as white space
 _SPOOL_CHUNK = 10000
@@ -162,12 +162,16 @@ class Neo4jStore(Store):
                 found[entity.id] = entity
         return {i: found[i] for i in wanted if i in found}
 
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 20, exact_only: bool = False) -> list[SearchHit]:
         norm = normalize_name(text)
         if not norm:
             return []
         wanted = limit * 5
         candidates = [_entity(r["n"]) for r in self._run(cypher.SEARCH_REG_NO, reg_no="".join(text.split()).upper())]
+        if exact_only:
+            candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=_SEPARATOR + norm + _SEPARATOR,
+                                                               limit=wanted)]
+            return [h for h in rank_search(text, candidates, limit) if h.how in EXACT_MATCHES]
         for needle in (_SEPARATOR + norm + _SEPARATOR, _SEPARATOR + norm):
             candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=needle, limit=wanted)]
         if len({c.id for c in candidates}) < limit:
@@ -238,8 +242,9 @@ class Neo4jStore(Store):
         nodes = sorted((r["id"], r["kind"]) for r in self._pages(cypher.PAGE_ENTITIES, "id"))
         ids = [i for i, _ in nodes]
         index = {entity_id: i for i, entity_id in enumerate(ids)}
-        holdings = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_HOLDINGS, "key")), key=lambda t: t[0])
-        officers = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_OFFICERS, "key")), key=lambda t: t[0])
+        # Grouped by company (as the embedded store orders them): whole-graph passes then read memory in order.
+        holdings = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_HOLDINGS, "key")), key=lambda t: (t[2], t[0]))
+        officers = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_OFFICERS, "key")), key=lambda t: (t[2], t[0]))
         links = sorted(((r["src"], r["dst"], r["type"]) for r in self._pages(cypher.PAGE_LINKS, "key")))
         events = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_EVENTS, "id")), key=lambda t: t[0])
         roles = sorted({o[3] for o in officers})

@@ -33,7 +33,7 @@ from .model import (
     normalize_name,
 )
 from .names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
-from .store import Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
+from .store import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
 SCHEMA_VERSION = "1"
@@ -185,13 +185,15 @@ class SQLiteStore(Store):
                 found[row[0]] = _entity(row)
         return found
 
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 20, exact_only: bool = False) -> list[SearchHit]:
         norm = normalize_name(text)
         if not norm:
             return []
         wanted = limit * 5
         ids = [r[0] for r in self._db.execute("SELECT id FROM entities WHERE reg_no = ?", ("".join(text.split()).upper(),))]
         ids += [r[0] for r in self._db.execute("SELECT entity_id FROM names WHERE name_norm = ?", (norm,))]
+        if exact_only:
+            return [h for h in rank_search(text, self.get_many(ids).values(), limit) if h.how in EXACT_MATCHES]
         ids += [r[0] for r in self._db.execute(
             "SELECT entity_id FROM names WHERE name_norm > ? AND name_norm < ? ORDER BY length(name_norm), entity_id LIMIT ?",
             (norm, norm + "\U0010ffff", wanted))]
@@ -289,11 +291,11 @@ class SQLiteStore(Store):
         count = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("holdings", "officers", "links", "events")}
         index_of = (np.int32, index, None)
         holdings = _columns(db, f"SELECT holder_id, company_id, share_low, share_high, interest, {_days('since')}, "
-                                f"{_days('until')} FROM holdings ORDER BY key", count["holdings"],
+                                f"{_days('until')} FROM holdings ORDER BY company_id, key", count["holdings"],
                             [index_of, index_of, (np.float64, None, np.nan), (np.float64, None, np.nan),
                              (np.int8, interest_codes, None), (np.int32, None, OPEN_START), (np.int32, None, OPEN_END)])
         officers = _columns(db, f"SELECT person_id, company_id, role, {_days('since')}, {_days('until')} FROM officers "
-                                "ORDER BY key", count["officers"],
+                                "ORDER BY company_id, key", count["officers"],
                             [index_of, index_of, (np.int16, role_codes, None), (np.int32, None, OPEN_START),
                              (np.int32, None, OPEN_END)])
         links = _columns(db, "SELECT src, dst, kind FROM links ORDER BY src, dst, kind", count["links"],

@@ -103,8 +103,9 @@ class Store(abc.ABC):
     def get_many(self, ids: Iterable[str]) -> dict[str, Entity]: ...
 
     @abc.abstractmethod
-    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
-        """Parties whose registration number, name or alias matches ``text``, best first."""
+    def search(self, text: str, limit: int = 20, exact_only: bool = False) -> list[SearchHit]:
+        """Parties whose registration number, name or alias matches ``text``, best first; with
+        ``exact_only``, only equal registration numbers, names and aliases (index look-ups only)."""
 
     @abc.abstractmethod
     def edges_touching(self, ids: Iterable[str]) -> Edges:
@@ -241,6 +242,7 @@ def check_result_name(name: str) -> str:
 
 
 FUZZY_THRESHOLD = 70
+EXACT_MATCHES = ("reg_no", "exact", "alias")
 
 
 def rank_search(text: str, candidates: Iterable[Entity], limit: int) -> list[SearchHit]:

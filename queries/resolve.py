@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ..graph.errors import AmbiguousName, NotFound
 from ..graph.model import Entity
-from ..graph.store import SearchHit, Store
+from ..graph.store import EXACT_MATCHES, SearchHit, Store
 
-_EXACT = ("reg_no", "exact", "alias")
 
 
 def resolve_entity(store: Store, text: str) -> Entity:
@@ -22,9 +21,10 @@ def resolve_entity(store: Store, text: str) -> Entity:
     entity = store.get(query)
     if entity is not None:
         return entity
-    found = store.search(query, limit=20)
+    # An exact name or registration number needs index look-ups only; the scans come after.
+    found = store.search(query, limit=20, exact_only=True) or store.search(query, limit=20)
     hits = [h for h in found if h.how != "fuzzy"]  # a near miss is a suggestion, never an answer
-    exact = [h for h in hits if h.how in _EXACT]
+    exact = [h for h in hits if h.how in EXACT_MATCHES]
     chosen = exact or hits
     if len(chosen) == 1:
         return chosen[0].entity
