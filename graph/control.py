@@ -194,7 +194,7 @@ def votes(arrays: GraphArrays, as_of: dt.date | None = None):
     low_sum = np.bincount(pair[keep], weights=low[keep], minlength=n_pairs)
     high_sum = np.minimum(np.bincount(pair[keep], weights=high[keep], minlength=n_pairs), 1.0)
     pair_key = key[first_of_pair]
-    return pair_key // n, pair_key % n, np.minimum(low_sum, 1.0), high_sum
+    return (pair_key // n).astype(np.int32), (pair_key % n).astype(np.int32), np.minimum(low_sum, 1.0), high_sum
 
 
 def board_appointments(arrays: GraphArrays, holder: np.ndarray, company: np.ndarray, as_of: dt.date | None = None,
@@ -240,7 +240,9 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
     :func:`direct_control` with :func:`pool_stakes`, followed upward)."""
     holder, company, low, high = votes(arrays, as_of)
     appoints, board_size = board_appointments(arrays, holder, company, as_of, rules.min_board if rules.board else 1)
-    base = _decide(arrays.n, holder, company, low, high, appoints, board_size, rules)
+    base = _per_entity(arrays.n, _decide(arrays.n, holder, company, low, high, appoints, board_size, rules))
+    current = [a.copy() for a in base]  # base plus this round's pooled decisions, patched in place
+    patched = np.zeros(0, dtype=np.int64)
     table = _follow_upward(arrays, *base, rules, max_hops)
     is_person = arrays.kinds == KIND_CODES[EntityKind.PERSON]
     n = np.int64(arrays.n)
@@ -257,7 +259,10 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
         is_affected = np.zeros(arrays.n, dtype=bool)
         is_affected[company[rows][sizes[inverse] >= 2]] = True
         affected = np.flatnonzero(is_affected)
-        verdict, controller, partner, rule = (a.copy() for a in base)
+        for mine, original in zip(current, base):
+            mine[patched] = original[patched]
+        patched = affected
+        verdict, controller, partner, rule = current
         if len(affected):
             keep = is_affected[company[rows]]
             key = company[rows][keep] * n + pooled_holder[keep]
@@ -266,12 +271,14 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
                              np.minimum(np.bincount(inverse, weights=low[rows][keep]), 1.0),
                              np.minimum(np.bincount(inverse, weights=high[rows][keep]), 1.0),
                              np.bincount(inverse, weights=appoints[rows][keep]).astype(np.int64), board_size, rules)
-            for mine, theirs in zip((verdict, controller, partner, rule), pooled):
-                mine[affected] = theirs[affected]
+            companies, values = pooled
+            for mine, theirs in zip(current, values):
+                mine[companies] = theirs
         settled = np.array_equal(controller, table.controller) and np.array_equal(verdict, table.verdict)
         if settled:
             break
-        table = _follow_upward(arrays, verdict, controller, partner, rule, rules, max_hops)
+        # The table keeps its own arrays: ``current`` is patched again in the next round.
+        table = _follow_upward(arrays, *(a.copy() for a in current), rules, max_hops)
     return table
 
 
@@ -323,14 +330,14 @@ def _decide(n: int, holder, company, low, high, appoints, board_size, rules):
     if not rules.board:
         appointing[:] = False
     board_count = np.bincount(group, weights=appointing, minlength=len(starts))
-    board_pick = np.full(len(starts), -1)
+    board_pick = np.full(len(starts), -1, dtype=np.int32)
     board_rows = np.flatnonzero(appointing)
     board_pick[group[board_rows]] = holder[board_rows]  # used only where exactly one appoints
 
     g_verdict = np.full(len(starts), DISPERSED, dtype=np.int8)
     g_rule = np.full(len(starts), -1, dtype=np.int8)
-    g_controller = np.full(len(starts), -1, dtype=np.int64)
-    g_partner = np.full(len(starts), -1, dtype=np.int64)
+    g_controller = np.full(len(starts), -1, dtype=np.int32)
+    g_partner = np.full(len(starts), -1, dtype=np.int32)
     undecided = np.ones(len(starts), dtype=bool)
 
     def decide(mask, verdict, rule, who):
@@ -348,12 +355,17 @@ def _decide(n: int, holder, company, low, high, appoints, board_size, rules):
         (top_low > rules.relative) & (others_high >= top_low - _EPS) & any_range)
     g_verdict[undecided & could] = UNCERTAIN
 
-    verdict = np.full(n, NONE, dtype=np.int8)
-    controller = np.full(n, -1, dtype=np.int64)
-    partner = np.full(n, -1, dtype=np.int64)
-    rule = np.full(n, -1, dtype=np.int8)
-    verdict[companies], controller[companies], partner[companies], rule[companies] = g_verdict, g_controller, g_partner, g_rule
-    return verdict, controller, partner, rule
+    return companies, (g_verdict, g_controller, g_partner, g_rule)
+
+
+def _per_entity(n: int, decided) -> list[np.ndarray]:
+    """Spread per-company decisions over arrays indexed by entity (NONE where nothing was decided)."""
+    companies, values = decided
+    out = [np.full(n, NONE, dtype=np.int8), np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32),
+           np.full(n, -1, dtype=np.int8)]
+    for array, value in zip(out, values):
+        array[companies] = value
+    return out
 
 
 
