@@ -120,7 +120,7 @@ def graph_data(sub: Subgraph, control: ControlReport | None) -> tuple[list[dict]
         net.add_edge(link.src, link.dst, color="#999999", dashes=[2, 4], width=1, arrows="")
     options = {
         "physics": {"solver": "barnesHut", "barnesHut": {"gravitationalConstant": -6000, "springLength": 140},
-                    "stabilization": {"enabled": True, "iterations": 400, "fit": True}},
+                    "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 25, "fit": True}},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
         "edges": {"smooth": {"type": "dynamic"}},
         "nodes": {"font": {"face": "Noto Sans CJK SC, Microsoft YaHei, Arial"}},

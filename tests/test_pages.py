@@ -28,10 +28,18 @@ def chromium():
 
 def open_page(chromium, html_path, tmp_path):
     """The DOM after the page's scripts ran, and Chromium's console output."""
+    for _ in range(4):  # the first frame waits for the layout to settle, which a busy machine can delay past the dump
+        dom, console = _dump(chromium, html_path, tmp_path)
+        if "data-graph-drawn" in dom:
+            break
+    return dom, console
+
+
+def _dump(chromium, html_path, tmp_path):
     done = subprocess.run(
         [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-         "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000", "--dump-dom", html_path.as_uri()],
+         "--enable-logging=stderr", "--v=0", "--virtual-time-budget=20000", "--dump-dom", html_path.as_uri()],
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     console = [line for line in done.stderr.splitlines() if "CONSOLE" in line]
