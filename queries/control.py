@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..graph.beneficial import SENIOR_MANAGER_ROLES, BeneficialOwnership, beneficial_owners
 from ..graph.chains import Chain, Edge, control_chains, integrated_in
 from ..graph.control import BOARD_ROLES, ControlRules, Stake, Verdict, direct_control, pool_stakes
+from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Interest, Officer
 from ..graph.store import Store
 from .render import Result, Section
@@ -229,6 +230,9 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     from .signals import concealment_signals
 
     entity = resolve_entity(store, name)
+    if entity.kind not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
+        raise EquityGraphError(f"{entity.name} ({entity.id}) is a {entity.kind.value}; control is asked of companies "
+                               "and organizations (use equitygraph company for what a person holds)")
     up = upstream(store, entity.id, as_of)
     kinds = {i: e.kind.value for i, e in up.entities.items()}
     names = {i: e.name for i, e in up.entities.items()}

@@ -187,3 +187,11 @@ def test_export_formats(run, case, tmp_path, fmt):
 
         with SQLiteStore(tmp_path / "cli.db") as a, SQLiteStore(again) as b:
             assert list(a.iter_records()) == list(b.iter_records())
+
+
+def test_control_of_a_person_is_refused_with_a_hint(run, case):
+    run("load", case)
+    result = run("control", "P1")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: 张三 (P1) is a person; control is asked of companies and organizations "
+                             "(use equitygraph company for what a person holds)\n")
