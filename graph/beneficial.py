@@ -31,10 +31,6 @@ class BeneficialOwnership:
     inclusive: bool
     exempt_small_company: bool
 
-    @property
-    def fallback_used(self) -> bool:
-        return bool(self.owners) and self.owners[0].basis in ("control", "senior manager")
-
 
 def beneficial_owners(integrated: dict[str, tuple[float, float]], persons: set[str], *,
                       controllers: tuple[str, ...] = (), senior_managers: tuple[str, ...] = (),

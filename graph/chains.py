@@ -43,10 +43,6 @@ class Chain:
         """The weakest link: the smallest share on the chain (La Porta et al. 1999)."""
         return min(h.low for h in self.hops), min(h.high for h in self.hops)
 
-    @property
-    def has_unknown(self) -> bool:
-        return any(h.unknown for h in self.hops)
-
 
 def control_chains(edges: list[Edge], company: str, tops: set[str] | None = None, max_depth: int = 10,
                    max_chains: int = 50) -> tuple[list[Chain], bool]:

@@ -76,10 +76,6 @@ class Verdict:
     rule: str | None = None
     candidates: tuple[str, ...] = ()  # for dispersed / uncertain: the largest holders
 
-    @property
-    def controller(self) -> str | None:
-        return self.controllers[0] if self.kind == "single" else None
-
 
 def direct_control(stakes: list[Stake], board_size: int = 0, rules: ControlRules = ControlRules()) -> Verdict:
     """Who controls a company with these holders' ``stakes`` and a board of ``board_size``.
@@ -240,7 +236,7 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
     :func:`direct_control` with :func:`pool_stakes`, followed upward)."""
     holder, company, low, high = votes(arrays, as_of)
     appoints, board_size = board_appointments(arrays, holder, company, as_of, rules.min_board if rules.board else 1)
-    base = _per_entity(arrays.n, _decide(arrays.n, holder, company, low, high, appoints, board_size, rules))
+    base = _per_entity(arrays.n, _decide(holder, company, low, high, appoints, board_size, rules))
     current = [a.copy() for a in base]  # base plus this round's pooled decisions, patched in place
     patched = np.zeros(0, dtype=np.int64)
     table = _follow_upward(arrays, *base, rules, max_hops)
@@ -267,7 +263,7 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
             keep = is_affected[company[rows]]
             key = company[rows][keep] * n + pooled_holder[keep]
             uniq, inverse, _ = _groups(key)
-            pooled = _decide(arrays.n, uniq % n, uniq // n,
+            pooled = _decide(uniq % n, uniq // n,
                              np.minimum(np.bincount(inverse, weights=low[rows][keep]), 1.0),
                              np.minimum(np.bincount(inverse, weights=high[rows][keep]), 1.0),
                              np.bincount(inverse, weights=appoints[rows][keep]).astype(np.int64), board_size, rules)
@@ -304,9 +300,9 @@ def _groups(keys: np.ndarray):
     return ordered[first], inverse, np.bincount(group_of_sorted) if len(keys) else np.zeros(0, dtype=np.int64)
 
 
-def _decide(n: int, holder, company, low, high, appoints, board_size, rules):
-    """Direct control of every company from its holders' rows: verdict, controller, joint partner
-    and rule per entity (entities without rows get ``NONE``)."""
+def _decide(holder, company, low, high, appoints, board_size, rules):
+    """Direct control of every company from its holders' rows: the companies, and per company the
+    verdict, controller, joint partner and rule (spread over entities by :func:`_per_entity`)."""
     # Rows come sorted by holder; a stable sort on company, then falling votes, keeps holder order in ties.
     order = np.argsort(company + (1.0 - low) * 0.5, kind="stable")
     holder, company, low, high, appoints = holder[order], company[order], low[order], high[order], appoints[order]

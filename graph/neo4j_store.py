@@ -198,11 +198,7 @@ class Neo4jStore(Store):
         for r in rel_records:
             _append_edge(edges, r["type"], r["src"], r["dst"], r["props"])
         edges.events = [_event(r["entity_id"], r["e"]) for r in event_records]
-        edges.holdings.sort(key=lambda h: h.key)
-        edges.officers.sort(key=lambda o: o.key)
-        edges.links.sort(key=lambda link: link.key)
-        edges.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
-        return edges
+        return edges.sorted()
 
     def expand(self, ids: list[str], max_degree: int) -> dict[str, tuple[int, list[tuple[str, list]]]]:
         expanded = {}

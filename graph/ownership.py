@@ -142,15 +142,6 @@ class IntegratedOwnership:
     high: sp.csr_matrix
     ids: list[str]
 
-    def of_company(self, j: int) -> dict[int, tuple[float, float]]:
-        """Holder index -> (low, high) integrated share of company ``j``."""
-        lo = self.low[:, j].tocoo()
-        hi = self.high[:, j].tocoo()
-        result = {int(i): (0.0, float(v)) for i, v in zip(hi.row, hi.data)}
-        for i, v in zip(lo.row, lo.data):
-            result[int(i)] = (float(v), result.get(int(i), (0.0, float(v)))[1])
-        return result
-
 
 def integrated_ownership(arrays: GraphArrays, as_of: dt.date | None = None) -> IntegratedOwnership:
     """Integrated ownership of every holder in every company, as ``[low, high]`` intervals."""

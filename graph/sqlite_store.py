@@ -235,11 +235,7 @@ class SQLiteStore(Store):
                 f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", chunk
             ):
                 edges.events.append(_event(row))
-        edges.holdings.sort(key=lambda h: h.key)
-        edges.officers.sort(key=lambda o: o.key)
-        edges.links.sort(key=lambda link: link.key)
-        edges.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
-        return edges
+        return edges.sorted()
 
     def edges_among(self, ids: Iterable[str]) -> Edges:
         id_list = list(dict.fromkeys(ids))
@@ -258,9 +254,7 @@ class SQLiteStore(Store):
             events=[_event(r) for r in db.execute(
                 f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", id_list)],
         )
-        edges.links.sort(key=lambda link: link.key)
-        edges.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
-        return edges
+        return edges.sorted()
 
     # -- whole graph ------------------------------------------------------------------------
     def iter_records(self) -> Iterator[Record]:

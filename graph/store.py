@@ -7,6 +7,7 @@ bounded neighbourhood or the whole graph as arrays, and keeps computed per-entit
 from __future__ import annotations
 
 import abc
+import datetime as dt
 import re
 import contextlib
 from dataclasses import dataclass, field
@@ -36,6 +37,14 @@ class Edges:
     officers: list[Officer] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     events: list[RiskEvent] = field(default_factory=list)
+
+    def sorted(self) -> "Edges":
+        """In the one order every backend returns: by key, events by entity, date and id."""
+        self.holdings.sort(key=lambda h: h.key)
+        self.officers.sort(key=lambda o: o.key)
+        self.links.sort(key=lambda link: link.key)
+        self.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
+        return self
 
 
 @dataclass
@@ -113,9 +122,6 @@ class Store(abc.ABC):
 
     def holders_of(self, company_id: str) -> list[Holding]:
         return [h for h in self.edges_touching([company_id]).holdings if h.company_id == company_id]
-
-    def holdings_of(self, holder_id: str) -> list[Holding]:
-        return [h for h in self.edges_touching([holder_id]).holdings if h.holder_id == holder_id]
 
     def edges_among(self, ids: Iterable[str]) -> Edges:
         """The holdings, officer roles and links with both ends in ``ids``, and the events of ``ids``."""
