@@ -18,7 +18,14 @@ LABELS = {
 LINK_TYPES = {LinkKind.LOCATED_AT: "LOCATED_AT", LinkKind.HAS_CONTACT: "HAS_CONTACT"}
 EDGE_TYPES = "HOLDS|OFFICER_OF|LOCATED_AT|HAS_CONTACT"
 
+# Indexes first: they are populated in the background, while each constraint waits for its own
+# index, so on a database that already holds data (after a bulk import) they fill side by side.
 SCHEMA = (
+    "CREATE INDEX entity_reg_no IF NOT EXISTS FOR (n:Entity) ON (n.reg_no)",
+    # A text index serves CONTAINS, which is how names, aliases and parts of them are searched.
+    "CREATE TEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON (n.search_text)",
+    # Investigators search by name in Browser and Bloom with db.index.fulltext.queryNodes.
+    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (n:Company|Person|Organization) ON EACH [n.name, n.alias_text]",
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT event_id IF NOT EXISTS FOR (e:Event) REQUIRE e.id IS UNIQUE",
     "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:EquityGraphMeta) REQUIRE m.key IS UNIQUE",
@@ -26,12 +33,6 @@ SCHEMA = (
     "CREATE CONSTRAINT officer_key IF NOT EXISTS FOR ()-[r:OFFICER_OF]-() REQUIRE r.key IS UNIQUE",
     "CREATE CONSTRAINT located_key IF NOT EXISTS FOR ()-[r:LOCATED_AT]-() REQUIRE r.key IS UNIQUE",
     "CREATE CONSTRAINT contact_key IF NOT EXISTS FOR ()-[r:HAS_CONTACT]-() REQUIRE r.key IS UNIQUE",
-    "CREATE INDEX entity_reg_no IF NOT EXISTS FOR (n:Entity) ON (n.reg_no)",
-    "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
-    # A text index serves CONTAINS, which is how names, aliases and parts of them are searched.
-    "CREATE TEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON (n.search_text)",
-    # Investigators search by name in Browser and Bloom with db.index.fulltext.queryNodes.
-    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (n:Company|Person|Organization) ON EACH [n.name, n.alias_text]",
 )
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 

@@ -25,6 +25,7 @@ from .errors import StoreError
 POM = Path(__file__).with_name("neo4j-server.pom.xml")
 NEO4J_VERSION = re.search(r"<artifactId>neo4j</artifactId>\s*<version>([^<]+)</version>", POM.read_text()).group(1)
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 DEFAULT_USER = "neo4j"
 
 # The JVM flags of Neo4j 5's own default configuration that matter on Java 17: open the JDK
@@ -142,9 +143,65 @@ class Neo4jServer:
         self._process = subprocess.Popen(command, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          cwd=self.home, start_new_session=True)
         console.close()
-        self._pid_file.write_text(json.dumps({"pid": self._process.pid, "port": self.port}))
+        # The settings stay beside the pid so a restart (after a bulk import) runs the server as before.
+        self._pid_file.write_text(json.dumps({"pid": self._process.pid, "port": self.port, "heap": heap,
+                                              "pagecache": pagecache, "http_port": http_port,
+                                              "auth": password is not None}))
         self._wait_until_ready(password, timeout)
         return self.status()
+
+    def settings(self) -> dict | None:
+        """How the running server was started (port, heap, pagecache, http_port, auth); None if it is not running."""
+        state = self._read_pid_file()
+        if not state or not _alive(state["pid"]):
+            return None
+        return {key: state.get(key) for key in ("port", "heap", "pagecache", "http_port", "auth")}
+
+    # -- bulk import ------------------------------------------------------------------------
+    def import_database(self, nodes: list[tuple[str, Path]], relationships: list[tuple[str, Path]],
+                        database: str = "neo4j", multiline: bool = False, heap: str = "2g") -> None:
+        """Build ``database`` from CSV files with ``neo4j-admin database import full``; the server must be stopped.
+
+        ``nodes`` pairs labels (``"Entity:Company"``) with files, ``relationships`` types with files.
+        The database's old files are moved aside first and put back if the importer fails, so a
+        failed import leaves the database as it was.
+        """
+        if self.status().running:
+            raise StoreError(f"Neo4j is running from {self.home}; stop it before a bulk import")
+        if not self.installed():
+            self.install()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.\-]*", database):
+            raise StoreError(f"cannot import into a database named {database!r}")
+        data = self.home / "data"
+        moved = []
+        for folder in (data / "databases" / database, data / "transactions" / database):
+            if folder.exists():
+                aside = folder.with_name(folder.name + ".before-import")
+                if aside.exists():
+                    shutil.rmtree(aside)
+                folder.rename(aside)
+                moved.append((aside, folder))
+        report = self.home / "logs" / "import.report"
+        command = [_java(), f"-Xmx{heap}", *JVM_FLAGS, "-cp", str(self.lib / "*"), ADMIN_TOOL,
+                   "database", "import", "full", database, "--verbose", "--id-type=string", "--array-delimiter=U+001E",
+                   f"--multiline-fields={'true' if multiline else 'false'}", "--bad-tolerance=0",
+                   f"--report-file={report}", "--threads=" + str(os.cpu_count() or 2)]
+        command += [f"--nodes={label}={path}" for label, path in nodes]
+        command += [f"--relationships={rel_type}={path}" for rel_type, path in relationships]
+        env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.home)
+            if done.returncode != 0:
+                raise StoreError(f"the Neo4j importer failed (exit code {done.returncode}): "
+                                 f"{_import_failure(done.stdout + done.stderr)}")
+        except BaseException:  # also an interrupt: the old database goes back in every case
+            for folder in (data / "databases" / database, data / "transactions" / database):
+                shutil.rmtree(folder, ignore_errors=True)
+            for aside, folder in moved:
+                aside.rename(folder)
+            raise
+        for aside, _ in moved:
+            shutil.rmtree(aside, ignore_errors=True)
 
     def _write_config(self, auth: bool, pagecache: str, http_port: int | None) -> None:
         settings = {
@@ -257,6 +314,15 @@ class Neo4jServer:
             if path.exists():
                 lines += [line for line in path.read_text(errors="replace").splitlines() if line.strip()][-3:]
         return " | ".join(lines[-4:]) or "no log output"
+
+
+def _import_failure(output: str) -> str:
+    """The importer's own words for why it failed: the innermost cause it printed, else its last lines."""
+    causes = re.findall(r"^Caused by: [\w.$]+: (.+)$", output, flags=re.MULTILINE)
+    if causes:
+        return causes[-1].strip()
+    lines = [line.strip() for line in output.splitlines() if line.strip() and not line.lstrip().startswith("at ")]
+    return " | ".join(lines[-3:]) or "no output"
 
 
 def _alive(pid: int) -> bool:

@@ -372,32 +372,50 @@ class _SpoolWriter(Writer):
 _NODE_STATEMENTS = {cypher.merge_entities(label) for label in cypher.LABELS.values()}
 
 
+# The properties each record sets, in a fixed order, so the Bolt writer and the bulk importer's
+# files (neo4j_import.py) store exactly the same values.
+ENTITY_PROPS = ("kind", "name", "aliases", "alias_text", "reg_no", "jurisdiction", "status", "founded",
+                "registered_capital", "paid_in_capital", "currency", "industry", "business_scope", "search_text")
+HOLDING_PROPS = ("share_low", "share_high", "interest", "since", "until", "source")
+OFFICER_PROPS = ("role", "since", "until")
+EVENT_PROPS = ("type", "date", "severity", "text", "source")
+
+
+def entity_values(e: Entity) -> tuple:
+    names = [form for n in (e.name, *e.aliases) for form in search_forms(n)] if e.kind in PARTY_KINDS else []
+    return (e.kind.value, e.name, list(e.aliases) or None, " | ".join(e.aliases) or None, e.reg_no, e.jurisdiction,
+            e.status, e.founded, e.registered_capital, e.paid_in_capital, e.currency, e.industry, e.business_scope,
+            (_SEPARATOR + _SEPARATOR.join(names) + _SEPARATOR) if names else None)
+
+
+def holding_values(h: Holding) -> tuple:
+    return (h.share.low, h.share.high, h.interest.value, h.since, h.until, h.source)
+
+
+def officer_values(o: Officer) -> tuple:
+    return (o.role, o.since, o.until)
+
+
+def event_values(e: RiskEvent) -> tuple:
+    return (e.type.value, e.date, e.severity, e.text, e.source)
+
+
 def _row(record: Record) -> tuple[str, dict]:
     if isinstance(record, Holding):
-        s = record.share
-        return cypher.MERGE_HOLDINGS, {"src": record.holder_id, "dst": record.company_id, "key": record.key, "props": {
-            "share_low": s.low, "share_high": s.high, "interest": record.interest.value, "since": record.since,
-            "until": record.until, "source": record.source}}
+        return cypher.MERGE_HOLDINGS, {"src": record.holder_id, "dst": record.company_id, "key": record.key,
+                                       "props": dict(zip(HOLDING_PROPS, holding_values(record)))}
     if isinstance(record, Entity):
-        names = [form for n in (record.name, *record.aliases) for form in search_forms(n)] \
-            if record.kind in PARTY_KINDS else []
-        return cypher.merge_entities(cypher.LABELS[record.kind]), {"id": record.id, "props": {
-            "kind": record.kind.value, "name": record.name, "aliases": list(record.aliases) or None,
-            "alias_text": " | ".join(record.aliases) or None, "reg_no": record.reg_no,
-            "jurisdiction": record.jurisdiction, "status": record.status, "founded": record.founded,
-            "registered_capital": record.registered_capital, "paid_in_capital": record.paid_in_capital,
-            "currency": record.currency, "industry": record.industry, "business_scope": record.business_scope,
-            "search_text": (_SEPARATOR + _SEPARATOR.join(names) + _SEPARATOR) if names else None}}
+        return cypher.merge_entities(cypher.LABELS[record.kind]), {
+            "id": record.id, "props": dict(zip(ENTITY_PROPS, entity_values(record)))}
     if isinstance(record, Officer):
-        return cypher.MERGE_OFFICERS, {"src": record.person_id, "dst": record.company_id, "key": record.key, "props": {
-            "role": record.role, "since": record.since, "until": record.until}}
+        return cypher.MERGE_OFFICERS, {"src": record.person_id, "dst": record.company_id, "key": record.key,
+                                       "props": dict(zip(OFFICER_PROPS, officer_values(record)))}
     if isinstance(record, Link):
         return cypher.merge_links(cypher.LINK_TYPES[record.kind]), {"src": record.src, "dst": record.dst,
                                                                       "key": record.key}
     if isinstance(record, RiskEvent):
-        return cypher.MERGE_EVENTS, {"entity_id": record.entity_id, "id": record.id, "props": {
-            "type": record.type.value, "date": record.date, "severity": record.severity, "text": record.text,
-            "source": record.source}}
+        return cypher.MERGE_EVENTS, {"entity_id": record.entity_id, "id": record.id,
+                                     "props": dict(zip(EVENT_PROPS, event_values(record)))}
     raise TypeError(f"cannot store {type(record).__name__}")
 
 

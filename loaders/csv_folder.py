@@ -353,3 +353,28 @@ def load_folder(store: Store, folder: str | Path, *, encoding: str | None = None
                                              "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                                              "rows": report.rows}, ensure_ascii=False))
     return report
+
+
+def import_folder(server, folder: str | Path, *, password: str | None = None, user: str | None = None,
+                  database: str = "neo4j", replace: bool = False, encoding: str | None = None,
+                  share_scale: str = "percent", progress: bool = False):
+    """Make the local Neo4j ``server``'s database hold exactly ``folder``, by the offline importer.
+
+    The fast path for a first load (see :mod:`equitygraph.graph.neo4j_import`); the folder is
+    validated completely before the server is touched. Returns the report and the open store.
+    """
+    from tqdm import tqdm
+
+    from ..graph.neo4j_import import bulk_import
+
+    report = LoadReport(str(folder))
+    started = time.perf_counter()
+    with tqdm(desc="reading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
+        records = read_folder(folder, encoding=encoding, share_scale=share_scale, report=report, progress=bar.update)
+        store = bulk_import(server, records, password=password, user=user, database=database, replace=replace,
+                            progress=progress)
+    report.seconds = time.perf_counter() - started
+    store.set_meta("last_load", json.dumps({"source": str(Path(folder).resolve()),
+                                             "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                                             "rows": report.rows, "how": "neo4j-admin import"}, ensure_ascii=False))
+    return report, store

@@ -107,11 +107,17 @@ def emit(result: Result, fmt: str) -> None:
     click.echo(result.render(fmt))
 
 
+def reading_options(command):
+    """The options of every command that reads a canonical CSV folder."""
+    command = click.option("--share-scale", type=click.Choice(("percent", "fraction")), default="percent",
+                           show_default=True, help="Read plain share numbers as percentages (51) or fractions (0.51).")(command)
+    return click.option("--encoding", default=None,
+                        help="Force the files' encoding (e.g. gb18030); detected when omitted.")(command)
+
+
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--encoding", default=None, help="Force the files' encoding (e.g. gb18030); detected when omitted.")
-@click.option("--share-scale", type=click.Choice(("percent", "fraction")), default="percent", show_default=True,
-              help="Read plain share numbers as percentages (51) or fractions (0.51).")
+@reading_options
 @store_option
 @format_option
 def load(path, encoding, share_scale, store, fmt):

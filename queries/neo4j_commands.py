@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from ..graph.neo4j_server import Neo4jServer, default_home
+from .cli import emit, format_option, reading_options
 
 
 def _home_option(command):
@@ -48,6 +50,33 @@ def start(home, port, password, heap, pagecache, http_port):
     status = server.start(password=password, heap=heap, pagecache=pagecache, http_port=http_port)
     click.echo(f"Neo4j {status.version} running (pid {status.pid}) at {status.uri}; "
                f"use it with --neo4j-uri {status.uri} or NEO4J_URI={status.uri}")
+
+
+@neo4j.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@_home_option
+@click.option("--password", envvar="NEO4J_PASSWORD", default=None,
+              help="The password of user neo4j, if the server has authentication on [env NEO4J_PASSWORD].")
+@click.option("--database", envvar="NEO4J_DATABASE", default="neo4j", show_default=True,
+              help="The database to build [env NEO4J_DATABASE].")
+@click.option("--replace", is_flag=True, help="Replace a database that already holds data.")
+@reading_options
+@format_option
+def import_folder(path, home, password, database, replace, encoding, share_scale, fmt):
+    """Build the local server's database from a canonical CSV folder with Neo4j's offline importer.
+
+    The fast path for a first load: the folder is validated completely, then the server is stopped,
+    neo4j-admin builds the database, and the server starts again as it was. Use `equitygraph load
+    --neo4j-uri ...` to add to a database, or for a server that is not run from HOME.
+    """
+    from ..loaders.csv_folder import import_folder as run_import
+    from .load_report import LoadResult
+
+    server = Neo4jServer(home or default_home())
+    report, store = run_import(server, path, password=password, database=database, replace=replace,
+                               encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty())
+    with store:
+        emit(LoadResult(report, f"{store.uri} (database {database}, by neo4j-admin import)", store.counts()), fmt)
 
 
 @neo4j.command()

@@ -1,0 +1,220 @@
+"""The initial-load path into Neo4j: the offline importer instead of transactions.
+
+A Bolt write runs at about 20,000 records/s on a 2-core machine however it is batched, because
+every ``MERGE`` looks up its nodes in an index and logs a transaction. For a first load (or a
+replacement) of a whole database the server's own offline importer (``neo4j-admin database import
+full``) builds the store files directly. :class:`ImportFiles` turns validated records into the
+importer's CSV files - the same properties, labels and relationship types the Bolt writer sets -
+and :func:`bulk_import` stops the local server, imports, restarts it and creates the schema.
+Incremental loads keep using the Bolt writer (``Neo4jStore.writer``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import neo4j_cypher as cypher
+from .errors import StoreError
+from .neo4j_server import Neo4jServer
+from .model import Entity, Holding, Link, Officer, RiskEvent
+from .neo4j_store import (
+    ENTITY_PROPS,
+    EVENT_PROPS,
+    HOLDING_PROPS,
+    OFFICER_PROPS,
+    Neo4jStore,
+    entity_values,
+    event_values,
+    holding_values,
+    officer_values,
+)
+from .store import Record, Writer
+
+ARRAY_DELIMITER = "\x1e"  # the importer is told U+001E; a list item holding it could not be told apart
+# The importer's type of each property that is not a string (Python floats are Cypher floats).
+_TYPES = {"aliases": ":string[]", "founded": ":date", "registered_capital": ":double", "paid_in_capital": ":double",
+          "share_low": ":double", "share_high": ":double", "since": ":date", "until": ":date", "date": ":date",
+          "severity": ":long"}
+
+
+class _File:
+    """One importer CSV file. Rows are written as they come; a key seen again marks its earlier
+    row to be dropped (the later record wins, as the Bolt writer's ``MERGE ... SET`` would)."""
+
+    def __init__(self, path: Path, header: str):
+        self.path = path
+        self.rows = 0
+        self._handle = open(path, "w", encoding="utf-8", newline="")
+        self._handle.write(header + "\n")
+        self._line_of_key: dict[str, int] = {}
+        self._dropped: set[int] = set()
+
+    def write(self, key: str, line: str) -> None:
+        earlier = self._line_of_key.get(key)
+        if earlier is not None:
+            self._dropped.add(earlier)
+        self._line_of_key[key] = self.rows
+        self._handle.write(line)
+        self.rows += 1
+
+    def close(self) -> None:
+        self._handle.close()
+        self._line_of_key = {}
+        if self._dropped:
+            # Rare (a key repeated in the input): rewrite the file without the superseded rows.
+            kept = self.path.with_suffix(".kept")
+            with open(self.path, encoding="utf-8", newline="") as source, \
+                    open(kept, "w", encoding="utf-8", newline="") as target:
+                target.write(source.readline())
+                for number, line in enumerate(_csv_records(source)):
+                    if number not in self._dropped:
+                        target.write(line)
+            kept.replace(self.path)
+            self.rows -= len(self._dropped)
+            self._dropped = set()
+
+
+def _csv_records(handle) -> Iterator[str]:
+    """Whole CSV records of our own files: a physical line ends a record only outside quotes."""
+    pending = ""
+    for line in handle:
+        pending += line
+        if pending.count('"') % 2 == 0:
+            yield pending
+            pending = ""
+
+
+class ImportFiles(Writer):
+    """A writer that turns records into the importer's CSV files in ``folder``.
+
+    After :meth:`close`, :attr:`nodes` and :attr:`relationships` list ``(label or type, path)`` for
+    :meth:`Neo4jServer.import_database`, and :attr:`multiline` says whether a value spans lines.
+    """
+
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.multiline = False
+        self.count = 0
+        self.nodes: list[tuple[str, Path]] = []
+        self.relationships: list[tuple[str, Path]] = []
+        self._files: dict[str, _File] = {}
+        self._entities = {kind: self._file(label, "id:ID(Entity)", ENTITY_PROPS) for kind, label in cypher.LABELS.items()}
+        relationship = ":START_ID(Entity),:END_ID(Entity),key"
+        self._holdings = self._file("HOLDS", relationship, HOLDING_PROPS)
+        self._officers = self._file("OFFICER_OF", relationship, OFFICER_PROPS)
+        self._links = {kind: self._file(rel_type, relationship, ()) for kind, rel_type in cypher.LINK_TYPES.items()}
+        self._events = self._file("Event", "id:ID(Event)", EVENT_PROPS)
+        self._has_event = self._file("HAS_EVENT", ":START_ID(Entity),:END_ID(Event)", ())
+
+    def _file(self, name: str, id_columns: str, columns: tuple[str, ...]) -> _File:
+        header = ",".join((id_columns, *(column + _TYPES.get(column, "") for column in columns)))
+        made = self._files[name] = _File(self.folder / f"{name}.csv", header)
+        return made
+
+    def add(self, record: Record) -> None:
+        self.count += 1
+        if isinstance(record, Holding):
+            self._holdings.write(record.key, self._line((record.holder_id, record.company_id, record.key,
+                                                         *holding_values(record))))
+        elif isinstance(record, Entity):
+            values = entity_values(record)
+            if values[2] and any(ARRAY_DELIMITER in alias for alias in values[2]):
+                raise StoreError(f"entity {record.id!r}: an alias holds the control character U+001E, which the "
+                                 "bulk importer reads as a list separator; remove it, or load with equitygraph load")
+            self._entities[record.kind].write(record.id, self._line((record.id, *values)))
+        elif isinstance(record, Link):
+            self._links[record.kind].write(record.key, self._line((record.src, record.dst, record.key)))
+        elif isinstance(record, Officer):
+            self._officers.write(record.key, self._line((record.person_id, record.company_id, record.key,
+                                                         *officer_values(record))))
+        elif isinstance(record, RiskEvent):
+            event_id = record.id
+            self._events.write(event_id, self._line((event_id, *event_values(record))))
+            self._has_event.write(event_id, self._line((record.entity_id, event_id)))
+        else:
+            raise TypeError(f"cannot store {type(record).__name__}")
+
+    def _line(self, values: tuple) -> str:
+        cells = []
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                if "\n" in value or "\r" in value:
+                    self.multiline = True
+                cells.append('"' + value.replace('"', '""') + '"' if '"' in value else '"' + value + '"')
+            elif value is None:
+                cells.append("")
+            elif kind is float:
+                cells.append(repr(value))
+            elif kind is int:
+                cells.append(str(value))
+            elif kind is dt.date:
+                cells.append(value.isoformat())
+            else:  # a list of aliases
+                cells.append(self._line((ARRAY_DELIMITER.join(value),))[:-1])
+        return ",".join(cells) + "\n"
+
+    def close(self) -> None:
+        for name, written in self._files.items():
+            written.close()
+            if name in cypher.LABELS.values():
+                self.nodes.append((f"Entity:{name}", written.path))
+            elif name == "Event":
+                self.nodes.append(("Event", written.path))
+            else:
+                self.relationships.append((name, written.path))
+
+
+@contextlib.contextmanager
+def _scratch_folder() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="equitygraph-import-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def bulk_import(server: Neo4jServer, records: Iterable[Record], *, password: str | None = None,
+                user: str | None = None, database: str = "neo4j", replace: bool = False,
+                progress: bool = False) -> Neo4jStore:
+    """Make ``database`` of the running local ``server`` hold exactly ``records``, by the offline importer.
+
+    The records are written to the importer's files first, so bad input (the loader raises while
+    they are read) leaves the database untouched. Unless ``replace``, the database must be empty.
+    The server is stopped for the import and started again as it was; the returned store is open
+    on it with the schema created.
+    """
+    settings = server.settings()
+    if settings is None:
+        raise StoreError(f"the Neo4j server in {server.home} is not running; start it first (equitygraph neo4j start)")
+    server = Neo4jServer(server.home, port=settings["port"], lib=server.lib)  # the port it runs on
+    if settings["auth"] and password is None:
+        raise StoreError("the Neo4j server has authentication on; give its password (--password or NEO4J_PASSWORD)")
+    with Neo4jStore(server.uri, user=user, password=password, database=database) as before:
+        held = sum(before.counts().values())
+    if held and not replace:
+        raise StoreError(f"the Neo4j database {database!r} already holds {held:,} entities and relationships; "
+                         "a bulk import replaces a whole database: add --replace, or use equitygraph load to add to it")
+    with _scratch_folder() as folder:
+        files = ImportFiles(folder)
+        try:
+            files.add_many(records)
+        finally:
+            files.close()
+        server.stop()
+        try:
+            if progress:
+                print("importing with neo4j-admin (the server is stopped meanwhile) ...", file=sys.stderr, flush=True)
+            server.import_database(files.nodes, files.relationships, database=database, multiline=files.multiline)
+        finally:
+            server.start(password=password if settings["auth"] else None, heap=settings["heap"],
+                         pagecache=settings["pagecache"], http_port=settings["http_port"])
+    # Opening the store creates the constraints and indexes and waits until they are populated.
+    return Neo4jStore(server.uri, user=user, password=password, database=database, progress=progress)

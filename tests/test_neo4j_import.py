@@ -1,0 +1,169 @@
+"""The bulk path into Neo4j: the offline importer builds the same database the Bolt writer does."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import ENTITIES, HOLDINGS, write_case
+from equitygraph.graph.errors import InvalidInput, StoreError
+from equitygraph.graph.neo4j_server import Neo4jServer, free_port
+from equitygraph.graph.neo4j_store import Neo4jStore
+from equitygraph.loaders.csv_folder import import_folder, load_folder
+from equitygraph.queries.cli import cli
+
+PASSWORD = "import-pass-1"
+
+
+@pytest.fixture(scope="module")
+def import_server(tmp_path_factory, neo4j_lib):
+    """A server of its own (a bulk import stops and restarts it), with authentication on."""
+    server = Neo4jServer(tmp_path_factory.mktemp("neo4j-import"), port=free_port(), lib=neo4j_lib)
+    server.start(password=PASSWORD, heap="1g", pagecache="256m")
+    yield server
+    server.stop()
+
+
+def graph_dump(store: Neo4jStore) -> tuple[list, list]:
+    """Every node (labels, properties) and relationship (type, ends, properties) but the load's own note."""
+    nodes = store._run("MATCH (n) WHERE NOT n:EquityGraphMeta RETURN labels(n) AS labels, properties(n) AS props")
+    rels = store._run("MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props")
+    return (sorted(repr((sorted(r["labels"]), sorted(r["props"].items()))) for r in nodes),
+            sorted(repr((r["type"], r["src"], r["dst"], sorted(r["props"].items()))) for r in rels))
+
+
+def test_an_imported_case_answers_exactly_as_the_embedded_store(import_server, generated_case, generated_store):
+    from equitygraph.queries.company import company_report
+
+    report, imported = import_folder(import_server, generated_case, password=PASSWORD, replace=True)
+    with imported:
+        assert imported.counts() == generated_store.counts()
+        assert report.counts["holdings"] == generated_store.counts()["holdings"]
+        assert sorted(map(repr, imported.iter_records())) == sorted(map(repr, generated_store.iter_records()))
+        a, b = generated_store.export_arrays(), imported.export_arrays()
+        assert a.ids == b.ids
+        for name, column in vars(a).items():
+            if isinstance(column, np.ndarray):
+                assert np.array_equal(column, getattr(b, name), equal_nan=True), name
+        some = a.ids[:: len(a.ids) // 7]
+        for entity_id in some:
+            entity = generated_store.get(entity_id)
+            for query in (entity.name, entity.name[:3]):
+                assert [(h.entity.id, h.how) for h in imported.search(query)] == \
+                       [(h.entity.id, h.how) for h in generated_store.search(query)], query
+            assert company_report(imported, entity_id).to_dict() == company_report(generated_store, entity_id).to_dict()
+        constraints = {r["name"] for r in imported._run("SHOW CONSTRAINTS YIELD name RETURN name")}
+        assert {"entity_id", "holds_key", "officer_key", "located_key", "contact_key"} <= constraints
+        assert json.loads(imported.get_meta("last_load"))["how"] == "neo4j-admin import"
+
+
+def test_tricky_values_are_stored_exactly_as_the_bolt_writer_stores_them(tmp_path, import_server, neo4j_store):
+    header = "id,kind,name,aliases,reg_no,address,phone,founded,registered_capital,currency,industry,business_scope\n"
+    entities = header + "".join(line + ",,,,,\n" for line in ENTITIES.splitlines()[1:]) + (
+        'X1,company,"He said ""hi"", then left \\ {x}","Alias; one|Alias ""two"" \\ back",,,,2001-02-03,1000万元,'
+        'CNY,金融,"line one\nline two"\n'
+        "X2,company,x'}) MATCH (n) DETACH DELETE n //,,,,,,,,,\n"
+        "X3,organization,RETURN 1; CREATE (:Evil),,,,,,,,,\n"
+    )
+    holdings = HOLDINGS + "X3,X1,30,,,,first\nX3,X1,35,,,,second\nX1,X2,100,,2020-01-01,2022-12-31,\n"
+    events = ('entity_id,type,date,severity,text,source\n'
+              'X1,court_case,2023-04-05,4,"判决书:\n第一行 ""引号""",court\n'
+              "X1,negative_news,,,,\n")
+    officers = "person_id,company_id,role,since,until\nP1,X1,director,2019-01-01,\nP2,X1,监事,,\n"
+    folder = write_case(tmp_path / "tricky", entities=entities, holdings=holdings, events=events, officers=officers)
+    load_folder(neo4j_store, folder)
+    report, imported = import_folder(import_server, folder, password=PASSWORD, replace=True)
+    with imported:
+        assert graph_dump(imported) == graph_dump(neo4j_store)
+        assert imported.get("X1").business_scope == "line one\nline two"
+        assert [h.share.low for h in imported.edges_touching(["X1"]).holdings if h.holder_id == "X3"] == [0.35]
+        assert imported._run("MATCH (n:Evil) RETURN count(n) AS n")[0]["n"] == 0
+    assert any("the later line wins" in w for w in report.warnings)
+
+
+def test_a_database_is_replaced_only_when_asked_and_left_as_it_was_on_any_failure(
+        tmp_path, import_server, case, monkeypatch):
+    _, store = import_folder(import_server, case, password=PASSWORD, replace=True)
+    with store:
+        before = graph_dump(store)
+        held = sum(store.counts().values())
+    assert held == len(before[0]) + len(before[1])
+    pid = import_server.status().pid
+    runner = CliRunner()
+    home = str(import_server.home)
+
+    result = runner.invoke(cli, ["neo4j", "import", str(case), "--home", home, "--password", PASSWORD])
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: the Neo4j database 'neo4j' already holds {held} entities and relationships; a bulk "
+                             "import replaces a whole database: add --replace, or use equitygraph load to add to it\n")
+
+    bad = write_case(tmp_path / "bad", entities=ENTITIES + "".join(f"B{i},company,新{i}\n" for i in range(2000)),
+                     holdings=HOLDINGS + "P1,C9,10,,,,\n")
+    with pytest.raises(InvalidInput, match="holdings.csv:6: company_id: unknown id 'C9'"):
+        import_folder(import_server, bad, password=PASSWORD, replace=True)
+    assert import_server.status().pid == pid  # validation failed before the server was touched
+
+    real_import = Neo4jServer.import_database
+
+    def import_a_dangling_relationship(self, nodes, relationships, **options):
+        holds = dict(relationships)["HOLDS"]
+        holds.write_text(holds.read_text() + '"P1","NOWHERE","k"\n')
+        return real_import(self, nodes, relationships, **options)
+
+    monkeypatch.setattr(Neo4jServer, "import_database", import_a_dangling_relationship)
+    bigger = write_case(tmp_path / "bigger", entities=ENTITIES + "C3,company,新公司\n")
+    failure = r"^the Neo4j importer failed \(exit code 70\): P1 \(Entity\)-\[HOLDS\]->NOWHERE \(Entity\) referring to missing node NOWHERE$"
+    with pytest.raises(StoreError, match=failure):
+        import_folder(import_server, bigger, password=PASSWORD, replace=True)
+    monkeypatch.undo()
+    with Neo4jStore(import_server.uri, password=PASSWORD) as store:
+        assert graph_dump(store) == before
+
+    result = runner.invoke(cli, ["neo4j", "import", str(bigger), "--home", home, "--password", PASSWORD, "--replace",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.stdout)
+    assert printed["store_totals"]["company"] == 3 and printed["counts"]["company"] == 3
+    assert printed["store"] == f"{import_server.uri} (database neo4j, by neo4j-admin import)"
+
+
+def test_a_bulk_import_needs_the_running_server_and_its_password(tmp_path, import_server, case):
+    with pytest.raises(StoreError, match=r"^the Neo4j server in .* is not running; start it first"):
+        import_folder(Neo4jServer(tmp_path / "nowhere"), case)
+    with pytest.raises(StoreError, match="^the Neo4j server has authentication on; give its password"):
+        import_folder(import_server, case, replace=True)
+    with pytest.raises(StoreError, match="refused the credentials"):
+        import_folder(import_server, case, password="not-the-password", replace=True)
+
+
+def test_import_files_keep_the_later_record_of_a_repeated_key_even_across_lines(tmp_path):
+    import csv
+
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    from equitygraph.graph.neo4j_import import ImportFiles
+
+    files = ImportFiles(tmp_path)
+    files.add(Entity("C1", EntityKind.COMPANY, 'A "quoted"\nname'))
+    files.add(Entity("C2", EntityKind.COMPANY, "B"))
+    files.add(Holding("C1", "C2", Share(0.1, 0.1), source='first "one"\nspanning lines'))
+    files.add(Holding("C2", "C1", Share(0.2, 0.2)))
+    files.add(Holding("C1", "C2", Share(0.3, 0.3), source="second"))
+    files.close()
+    with open(dict(files.relationships)["HOLDS"], encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:4] == [":START_ID(Entity)", ":END_ID(Entity)", "key", "share_low:double"]
+    assert [(r[0], r[1], r[3], r[-1]) for r in rows[1:]] == [("C2", "C1", "0.2", ""), ("C1", "C2", "0.3", "second")]
+    with open(dict(files.nodes)["Entity:Company"], encoding="utf-8", newline="") as handle:
+        assert [r[2] for r in csv.reader(handle)][1:] == ['A "quoted"\nname', "B"]
+    assert files.multiline and files.count == 5
+
+
+def test_an_alias_holding_the_list_separator_is_refused_by_name(tmp_path):
+    from equitygraph.graph.model import Entity, EntityKind
+    from equitygraph.graph.neo4j_import import ImportFiles
+
+    files = ImportFiles(tmp_path)
+    with pytest.raises(StoreError, match=r"^entity 'C1': an alias holds the control character U\+001E"):
+        files.add(Entity("C1", EntityKind.COMPANY, "A", aliases=("x\x1ey",)))
+    files.close()
