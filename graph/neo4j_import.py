@@ -144,22 +144,24 @@ class ImportFiles(Writer):
     def _line(self, values: tuple) -> str:
         cells = []
         for value in values:
-            kind = type(value)
-            if kind is str:
-                if "\n" in value or "\r" in value:
-                    self.multiline = True
-                cells.append('"' + value.replace('"', '""') + '"' if '"' in value else '"' + value + '"')
-            elif value is None:
+            if value is None:
                 cells.append("")
-            elif kind is float:
-                cells.append(repr(value))
-            elif kind is int:
-                cells.append(str(value))
-            elif kind is dt.date:
+            elif type(value) is str:
+                cells.append('"' + value.replace('"', '""') + '"')
+            elif type(value) is float:
+                cells.append(repr(value))  # the shortest text that reads back as the same float
+            elif type(value) is dt.date:
                 cells.append(value.isoformat())
-            else:  # a list of aliases
-                cells.append(self._line((ARRAY_DELIMITER.join(value),))[:-1])
-        return ",".join(cells) + "\n"
+            elif type(value) is int:
+                cells.append(str(value))
+            elif type(value) is list:
+                cells.append('"' + ARRAY_DELIMITER.join(value).replace('"', '""') + '"')
+            else:
+                raise TypeError(f"cannot write a {type(value).__name__} to the importer's files")
+        line = ",".join(cells)
+        if not self.multiline and ("\n" in line or "\r" in line):
+            self.multiline = True
+        return line + "\n"
 
     def close(self) -> None:
         for name, written in self._files.items():
