@@ -1,4 +1,4 @@
-"""``equitygraph neo4j install|start|stop|status``: the local Neo4j server the project runs."""
+"""``equitygraph neo4j install|start|stop|status|import``: the local Neo4j server the project runs."""
 
 from __future__ import annotations
 
