@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -82,15 +83,24 @@ def neo4j_lib() -> Path:
     return server.lib
 
 
-@pytest.fixture(scope="session")
-def neo4j_server(tmp_path_factory, neo4j_lib):
-    """A real Neo4j server for the session, authentication off. If it cannot start, tests fail."""
+@contextlib.contextmanager
+def running_server(home: Path, lib: Path, password: str | None = None, pagecache: str = "256m"):
+    """A real Neo4j server in ``home`` on a free port, stopped afterwards. If it cannot start, tests fail."""
     from equitygraph.graph.neo4j_server import Neo4jServer, free_port
 
-    server = Neo4jServer(tmp_path_factory.mktemp("neo4j-home"), port=free_port(), lib=neo4j_lib)
-    server.start(heap="1g", pagecache="512m")
-    yield server
-    server.stop()
+    server = Neo4jServer(home, port=free_port(), lib=lib)
+    server.start(password=password, heap="1g", pagecache=pagecache)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(tmp_path_factory, neo4j_lib):
+    """A real Neo4j server for the session, authentication off."""
+    with running_server(tmp_path_factory.mktemp("neo4j-home"), neo4j_lib, pagecache="512m") as server:
+        yield server
 
 
 @pytest.fixture

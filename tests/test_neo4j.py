@@ -5,7 +5,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from conftest import ENTITIES, HOLDINGS, write_case
+from conftest import ENTITIES, HOLDINGS, running_server, write_case
 from equitygraph.graph.errors import InvalidInput, StoreError
 from equitygraph.graph.neo4j_server import Neo4jServer, free_port
 from equitygraph.graph.neo4j_store import Neo4jStore
@@ -19,10 +19,8 @@ PASSWORD = "s3cret-pass"
 @pytest.fixture(scope="module")
 def secured_server(tmp_path_factory, neo4j_lib):
     """A second server, with authentication on and the password set at its first start."""
-    server = Neo4jServer(tmp_path_factory.mktemp("neo4j-auth"), port=free_port(), lib=neo4j_lib)
-    server.start(password=PASSWORD, heap="1g", pagecache="256m")
-    yield server
-    server.stop()
+    with running_server(tmp_path_factory.mktemp("neo4j-auth"), neo4j_lib, PASSWORD) as server:
+        yield server
 
 
 def test_cypher_looking_names_load_and_are_found_without_side_effects(tmp_path, neo4j_store):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import ENTITIES, HOLDINGS, write_case
+from conftest import ENTITIES, HOLDINGS, running_server, write_case
 from equitygraph.graph.errors import InvalidInput, StoreError
-from equitygraph.graph.neo4j_server import Neo4jServer, free_port
+from equitygraph.graph.neo4j_server import Neo4jServer
 from equitygraph.graph.neo4j_store import Neo4jStore
 from equitygraph.loaders.csv_folder import import_folder, load_folder
 from equitygraph.queries.cli import cli
@@ -19,10 +19,8 @@ PASSWORD = "import-pass-1"
 @pytest.fixture(scope="module")
 def import_server(tmp_path_factory, neo4j_lib):
     """A server of its own (a bulk import stops and restarts it), with authentication on."""
-    server = Neo4jServer(tmp_path_factory.mktemp("neo4j-import"), port=free_port(), lib=neo4j_lib)
-    server.start(password=PASSWORD, heap="1g", pagecache="256m")
-    yield server
-    server.stop()
+    with running_server(tmp_path_factory.mktemp("neo4j-import"), neo4j_lib, PASSWORD) as server:
+        yield server
 
 
 def graph_dump(store: Neo4jStore) -> tuple[list, list]:
