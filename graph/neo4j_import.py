@@ -12,12 +12,16 @@ Incremental loads keep using the Bolt writer (``Neo4jStore.writer``).
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import shutil
 import sys
 import tempfile
+from array import array
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import numpy as np
 
 from . import neo4j_cypher as cypher
 from .errors import StoreError
@@ -43,41 +47,56 @@ _TYPES = {"aliases": ":string[]", "founded": ":date", "registered_capital": ":do
           "severity": ":long"}
 
 
-class _File:
-    """One importer CSV file. Rows are written as they come; a key seen again marks its earlier
-    row to be dropped (the later record wins, as the Bolt writer's ``MERGE ... SET`` would)."""
+def _key_hash(key: str) -> int:
+    return hash(key)
 
-    def __init__(self, path: Path, header: str):
+
+class _File:
+    """One importer CSV file. Rows are written as they come, and only a 64-bit hash of each key is
+    kept (8 bytes a row, not the key); when the file is done, rows whose hashes repeat are read
+    back, and of those whose keys really are equal the later wins, as the Bolt writer's
+    ``MERGE ... SET`` would."""
+
+    def __init__(self, path: Path, header: str, key_column: int):
         self.path = path
         self.rows = 0
+        self._key_column = key_column
         self._handle = open(path, "w", encoding="utf-8", newline="")
         self._handle.write(header + "\n")
-        self._line_of_key: dict[str, int] = {}
-        self._dropped: set[int] = set()
+        self._hashes = array("q")
 
     def write(self, key: str, line: str) -> None:
-        earlier = self._line_of_key.get(key)
-        if earlier is not None:
-            self._dropped.add(earlier)
-        self._line_of_key[key] = self.rows
+        self._hashes.append(_key_hash(key))
         self._handle.write(line)
         self.rows += 1
 
     def close(self) -> None:
         self._handle.close()
-        self._line_of_key = {}
-        if self._dropped:
-            # Rare (a key repeated in the input): rewrite the file without the superseded rows.
-            kept = self.path.with_suffix(".kept")
-            with open(self.path, encoding="utf-8", newline="") as source, \
-                    open(kept, "w", encoding="utf-8", newline="") as target:
-                target.write(source.readline())
-                for number, line in enumerate(_csv_records(source)):
-                    if number not in self._dropped:
-                        target.write(line)
-            kept.replace(self.path)
-            self.rows -= len(self._dropped)
-            self._dropped = set()
+        hashes = np.frombuffer(self._hashes, dtype=np.int64) if self.rows else np.zeros(0, np.int64)
+        self._hashes = array("q")
+        order = np.argsort(hashes, kind="stable")
+        same = hashes[order][1:] == hashes[order][:-1]
+        if not same.any():
+            return
+        suspects = set(order[np.concatenate(([False], same)) | np.concatenate((same, [False]))].tolist())
+        last_row_of_key = {}
+        with open(self.path, encoding="utf-8", newline="") as source:
+            source.readline()
+            for number, line in enumerate(_csv_records(source)):
+                if number in suspects:
+                    last_row_of_key[next(csv.reader([line]))[self._key_column]] = number
+        dropped = suspects - set(last_row_of_key.values())
+        if not dropped:
+            return
+        kept = self.path.with_suffix(".kept")
+        with open(self.path, encoding="utf-8", newline="") as source, \
+                open(kept, "w", encoding="utf-8", newline="") as target:
+            target.write(source.readline())
+            for number, line in enumerate(_csv_records(source)):
+                if number not in dropped:
+                    target.write(line)
+        kept.replace(self.path)
+        self.rows -= len(dropped)
 
 
 def _csv_records(handle) -> Iterator[str]:
@@ -115,7 +134,8 @@ class ImportFiles(Writer):
 
     def _file(self, name: str, id_columns: str, columns: tuple[str, ...]) -> _File:
         header = ",".join((id_columns, *(column + _TYPES.get(column, "") for column in columns)))
-        made = self._files[name] = _File(self.folder / f"{name}.csv", header)
+        key_column = 1 if name == "HAS_EVENT" else 2 if id_columns.startswith(":START_ID") else 0
+        made = self._files[name] = _File(self.folder / f"{name}.csv", header, key_column)
         return made
 
     def add(self, record: Record) -> None:

@@ -135,12 +135,16 @@ def test_a_bulk_import_needs_the_running_server_and_its_password(tmp_path, impor
         import_folder(import_server, case, password="not-the-password", replace=True)
 
 
-def test_import_files_keep_the_later_record_of_a_repeated_key_even_across_lines(tmp_path):
+@pytest.mark.parametrize("hashing", ["real", "every key collides"])
+def test_import_files_keep_the_later_record_of_a_repeated_key_even_across_lines(tmp_path, monkeypatch, hashing):
     import csv
 
+    from equitygraph.graph import neo4j_import
     from equitygraph.graph.model import Entity, EntityKind, Holding, Share
     from equitygraph.graph.neo4j_import import ImportFiles
 
+    if hashing != "real":
+        monkeypatch.setattr(neo4j_import, "_key_hash", lambda key: 42)
     files = ImportFiles(tmp_path)
     files.add(Entity("C1", EntityKind.COMPANY, 'A "quoted"\nname'))
     files.add(Entity("C2", EntityKind.COMPANY, "B"))
