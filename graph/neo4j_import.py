@@ -238,5 +238,7 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record], *, password: str
         finally:
             server.start(password=password if settings["auth"] else None, heap=settings["heap"],
                          pagecache=settings["pagecache"], http_port=settings["http_port"])
+    if progress:
+        print("creating the constraints and indexes ...", file=sys.stderr, flush=True)
     # Opening the store creates the constraints and indexes and waits until they are populated.
     return Neo4jStore(server.uri, user=user, password=password, database=database, progress=progress)

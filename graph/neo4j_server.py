@@ -164,7 +164,7 @@ class Neo4jServer:
 
         ``nodes`` pairs labels (``"Entity:Company"``) with files, ``relationships`` types with files.
         The database's old files are moved aside first and put back if the importer fails, so a
-        failed import leaves the database as it was.
+        failed import leaves the database as it was. The importer's output goes to HOME/logs/import.log.
         """
         if self.status().running:
             raise StoreError(f"Neo4j is running from {self.home}; stop it before a bulk import")
@@ -191,9 +191,11 @@ class Neo4jServer:
         env = {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")}
         try:
             done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=self.home)
+            log = self.home / "logs" / "import.log"
+            log.write_text(done.stdout + done.stderr)
             if done.returncode != 0:
                 raise StoreError(f"the Neo4j importer failed (exit code {done.returncode}): "
-                                 f"{_import_failure(done.stdout + done.stderr)}")
+                                 f"{_import_failure(done.stdout + done.stderr)} (its output: {log})")
         except BaseException:  # also an interrupt: the old database goes back in every case
             for folder in (data / "databases" / database, data / "transactions" / database):
                 shutil.rmtree(folder, ignore_errors=True)

@@ -111,10 +111,12 @@ def test_a_database_is_replaced_only_when_asked_and_left_as_it_was_on_any_failur
 
     monkeypatch.setattr(Neo4jServer, "import_database", import_a_dangling_relationship)
     bigger = write_case(tmp_path / "bigger", entities=ENTITIES + "C3,company,新公司\n")
-    failure = r"^the Neo4j importer failed \(exit code 70\): P1 \(Entity\)-\[HOLDS\]->NOWHERE \(Entity\) referring to missing node NOWHERE$"
+    failure = (r"^the Neo4j importer failed \(exit code 70\): P1 \(Entity\)-\[HOLDS\]->NOWHERE \(Entity\) "
+               r"referring to missing node NOWHERE \(its output: .*/logs/import\.log\)$")
     with pytest.raises(StoreError, match=failure):
         import_folder(import_server, bigger, password=PASSWORD, replace=True)
     monkeypatch.undo()
+    assert "referring to missing node NOWHERE" in (import_server.home / "logs" / "import.log").read_text()
     with Neo4jStore(import_server.uri, password=PASSWORD) as store:
         assert graph_dump(store) == before
 
