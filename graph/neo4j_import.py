@@ -216,7 +216,7 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record], *, password: str
     settings = server.settings()
     if settings is None:
         raise StoreError(f"the Neo4j server in {server.home} is not running; start it first (equitygraph neo4j start)")
-    server = Neo4jServer(server.home, port=settings["port"], lib=server.lib)  # the port it runs on
+    server = Neo4jServer(server.home, port=settings["port"], lib=settings["lib"] or server.lib)  # as it runs
     if settings["auth"] and password is None:
         raise StoreError("the Neo4j server has authentication on; give its password (--password or NEO4J_PASSWORD)")
     with Neo4jStore(server.uri, user=user, password=password, database=database) as before:

@@ -146,16 +146,16 @@ class Neo4jServer:
         # The settings stay beside the pid so a restart (after a bulk import) runs the server as before.
         self._pid_file.write_text(json.dumps({"pid": self._process.pid, "port": self.port, "heap": heap,
                                               "pagecache": pagecache, "http_port": http_port,
-                                              "auth": password is not None}))
+                                              "auth": password is not None, "lib": str(self.lib)}))
         self._wait_until_ready(password, timeout)
         return self.status()
 
     def settings(self) -> dict | None:
-        """How the running server was started (port, heap, pagecache, http_port, auth); None if it is not running."""
+        """How the running server was started (port, heap, pagecache, http_port, auth, lib); None if it is not running."""
         state = self._read_pid_file()
         if not state or not _alive(state["pid"]):
             return None
-        return {key: state.get(key) for key in ("port", "heap", "pagecache", "http_port", "auth")}
+        return {key: state.get(key) for key in ("port", "heap", "pagecache", "http_port", "auth", "lib")}
 
     # -- bulk import ------------------------------------------------------------------------
     def import_database(self, nodes: list[tuple[str, Path]], relationships: list[tuple[str, Path]],
