@@ -18,6 +18,11 @@ KIND_CODES = {kind: code for code, kind in enumerate(EntityKind)}
 INTEREST_CODES = {interest: code for code, interest in enumerate(Interest)}
 LINK_CODES = {kind: code for code, kind in enumerate(LinkKind)}
 EVENT_CODES = {kind: code for code, kind in enumerate(EventType)}
+# The same codes keyed by the text a store keeps for each value, as stores read them back.
+KIND_CODES_BY_VALUE = {kind.value: code for kind, code in KIND_CODES.items()}
+INTEREST_CODES_BY_VALUE = {interest.value: code for interest, code in INTEREST_CODES.items()}
+LINK_CODES_BY_VALUE = {kind.value: code for kind, code in LINK_CODES.items()}
+EVENT_CODES_BY_VALUE = {kind.value: code for kind, code in EVENT_CODES.items()}
 
 OPEN_START = np.iinfo(np.int32).min
 OPEN_END = np.iinfo(np.int32).max
@@ -80,3 +85,11 @@ class GraphArrays:
     def officers_valid_on(self, day: dt.date) -> np.ndarray:
         d = day_number(day, 0)
         return (self.officer_since <= d) & (d <= self.officer_until)
+
+    def holdings_in_force(self, as_of: dt.date | None) -> np.ndarray:
+        """The holdings in force on ``as_of``; with None, the current ones (those without an end date)."""
+        return self.holding_until == OPEN_END if as_of is None else self.holdings_valid_on(as_of)
+
+    def officers_in_force(self, as_of: dt.date | None) -> np.ndarray:
+        """The officer roles in force on ``as_of``; with None, the current ones (those without an end date)."""
+        return self.officer_until == OPEN_END if as_of is None else self.officers_valid_on(as_of)

@@ -198,10 +198,7 @@ def board_appointments(arrays: GraphArrays, holder: np.ndarray, company: np.ndar
     """For each (holder, company) pair: how many of the company's board members the holder
     appoints (they are the holder, or hold an office in it), and each company's board size.
     Only companies with boards of at least ``min_board`` are joined; the others get 0."""
-    if as_of is None:
-        in_force = arrays.officer_until == np.iinfo(np.int32).max
-    else:
-        in_force = arrays.officers_valid_on(as_of)
+    in_force = arrays.officers_in_force(as_of)
     board_codes = [i for i, role in enumerate(arrays.officer_roles) if role in BOARD_ROLES]
     on_board = in_force & np.isin(arrays.officer_role, board_codes)
     n = np.int64(arrays.n)

@@ -20,7 +20,16 @@ from typing import Any, Iterable, Iterator, Mapping
 import numpy as np
 
 from . import neo4j_cypher as cypher
-from .arrays import EVENT_CODES, INTEREST_CODES, KIND_CODES, LINK_CODES, OPEN_END, OPEN_START, GraphArrays, day_number
+from .arrays import (
+    EVENT_CODES_BY_VALUE,
+    INTEREST_CODES_BY_VALUE,
+    KIND_CODES_BY_VALUE,
+    LINK_CODES,
+    OPEN_END,
+    OPEN_START,
+    GraphArrays,
+    day_number,
+)
 from .errors import StoreError
 from .model import (
     PARTY_KINDS,
@@ -245,9 +254,7 @@ class Neo4jStore(Store):
         events = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_EVENTS, "id")), key=lambda t: t[0])
         roles = sorted({o[3] for o in officers})
         role_codes = {role: code for code, role in enumerate(roles)}
-        interest_codes = {i.value: code for i, code in INTEREST_CODES.items()}
         link_codes = {cypher.LINK_TYPES[k]: code for k, code in LINK_CODES.items()}
-        event_codes = {k.value: code for k, code in EVENT_CODES.items()}
 
         def col(rows, fn, dtype):
             return np.fromiter((fn(r) for r in rows), dtype=dtype, count=len(rows))
@@ -255,12 +262,12 @@ class Neo4jStore(Store):
         nan = float("nan")
         return GraphArrays(
             ids=ids,
-            kinds=col(nodes, lambda r: KIND_CODES[EntityKind(r[1])], np.int8),
+            kinds=col(nodes, lambda r: KIND_CODES_BY_VALUE[r[1]], np.int8),
             holding_holder=col(holdings, lambda r: index[r[1]], np.int32),
             holding_company=col(holdings, lambda r: index[r[2]], np.int32),
             share_low=col(holdings, lambda r: nan if r[3] is None else r[3], np.float64),
             share_high=col(holdings, lambda r: nan if r[4] is None else r[4], np.float64),
-            holding_interest=col(holdings, lambda r: interest_codes[r[5]], np.int8),
+            holding_interest=col(holdings, lambda r: INTEREST_CODES_BY_VALUE[r[5]], np.int8),
             holding_since=col(holdings, lambda r: day_number(_date(r[6]), OPEN_START), np.int32),
             holding_until=col(holdings, lambda r: day_number(_date(r[7]), OPEN_END), np.int32),
             officer_person=col(officers, lambda r: index[r[1]], np.int32),
@@ -273,7 +280,7 @@ class Neo4jStore(Store):
             link_dst=col(links, lambda r: index[r[1]], np.int32),
             link_kind=col(links, lambda r: link_codes[r[2]], np.int8),
             event_entity=col(events, lambda r: index[r[1]], np.int32),
-            event_type=col(events, lambda r: event_codes[r[2]], np.int8),
+            event_type=col(events, lambda r: EVENT_CODES_BY_VALUE[r[2]], np.int8),
             event_date=col(events, lambda r: day_number(_date(r[3]), OPEN_START), np.int32),
             event_severity=col(events, lambda r: r[4] or 0, np.int8),
         )

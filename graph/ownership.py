@@ -67,10 +67,7 @@ def direct_shares(arrays: GraphArrays, as_of: dt.date | None = None,
     >>> [round(float(x), 2) for x in d.high]
     [0.7, 0.3]
     """
-    if as_of is None:
-        in_force = arrays.holding_until == np.iinfo(np.int32).max
-    else:
-        in_force = arrays.holdings_valid_on(as_of)
+    in_force = arrays.holdings_in_force(as_of)
     wanted = np.isin(arrays.holding_interest, [INTEREST_CODES[i] for i in interests])
     keep = in_force & wanted
     holder = arrays.holding_holder[keep].astype(np.int64)

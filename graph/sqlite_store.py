@@ -16,7 +16,15 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from .arrays import EVENT_CODES, INTEREST_CODES, KIND_CODES, LINK_CODES, OPEN_END, OPEN_START, GraphArrays
+from .arrays import (
+    EVENT_CODES_BY_VALUE,
+    INTEREST_CODES_BY_VALUE,
+    KIND_CODES_BY_VALUE,
+    LINK_CODES_BY_VALUE,
+    OPEN_END,
+    OPEN_START,
+    GraphArrays,
+)
 from .errors import StoreError
 from .model import (
     PARTY_KINDS,
@@ -275,27 +283,23 @@ class SQLiteStore(Store):
         db = self._db
         ids = [r[0] for r in db.execute("SELECT id FROM entities ORDER BY id")]
         index = {entity_id: i for i, entity_id in enumerate(ids)}
-        kind_codes = {k.value: code for k, code in KIND_CODES.items()}
-        kinds = _columns(db, "SELECT kind FROM entities ORDER BY id", len(ids), [(np.int8, kind_codes, None)])[0]
-        interest_codes = {i.value: code for i, code in INTEREST_CODES.items()}
+        kinds = _columns(db, "SELECT kind FROM entities ORDER BY id", len(ids), [(np.int8, KIND_CODES_BY_VALUE, None)])[0]
         roles = [r[0] for r in db.execute("SELECT DISTINCT role FROM officers ORDER BY role")]
         role_codes = {role: code for code, role in enumerate(roles)}
-        link_codes = {k.value: code for k, code in LINK_CODES.items()}
-        event_codes = {k.value: code for k, code in EVENT_CODES.items()}
         count = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("holdings", "officers", "links", "events")}
         index_of = (np.int32, index, None)
         holdings = _columns(db, f"SELECT holder_id, company_id, share_low, share_high, interest, {_days('since')}, "
                                 f"{_days('until')} FROM holdings ORDER BY company_id, key", count["holdings"],
                             [index_of, index_of, (np.float64, None, np.nan), (np.float64, None, np.nan),
-                             (np.int8, interest_codes, None), (np.int32, None, OPEN_START), (np.int32, None, OPEN_END)])
+                             (np.int8, INTEREST_CODES_BY_VALUE, None), (np.int32, None, OPEN_START), (np.int32, None, OPEN_END)])
         officers = _columns(db, f"SELECT person_id, company_id, role, {_days('since')}, {_days('until')} FROM officers "
                                 "ORDER BY company_id, key", count["officers"],
                             [index_of, index_of, (np.int16, role_codes, None), (np.int32, None, OPEN_START),
                              (np.int32, None, OPEN_END)])
         links = _columns(db, "SELECT src, dst, kind FROM links ORDER BY src, dst, kind", count["links"],
-                         [index_of, index_of, (np.int8, link_codes, None)])
+                         [index_of, index_of, (np.int8, LINK_CODES_BY_VALUE, None)])
         events = _columns(db, f"SELECT entity_id, type, {_days('date')}, severity FROM events ORDER BY id", count["events"],
-                          [index_of, (np.int8, event_codes, None), (np.int32, None, OPEN_START), (np.int8, None, 0)])
+                          [index_of, (np.int8, EVENT_CODES_BY_VALUE, None), (np.int32, None, OPEN_START), (np.int8, None, 0)])
         return GraphArrays(
             ids, kinds, *holdings, *officers[:3], roles, *officers[3:], *links, *events,
         )
