@@ -349,9 +349,7 @@ def load_folder(store: Store, folder: str | Path, *, encoding: str | None = None
         with store.writer() as writer:
             writer.add_many(records)
     report.seconds = time.perf_counter() - started
-    store.set_meta("last_load", json.dumps({"source": str(Path(folder).resolve()),
-                                             "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                             "rows": report.rows}, ensure_ascii=False))
+    _note_load(store, folder, report)
     return report
 
 
@@ -374,7 +372,12 @@ def import_folder(server, folder: str | Path, *, password: str | None = None, us
         store = bulk_import(server, records, password=password, user=user, database=database, replace=replace,
                             progress=progress)
     report.seconds = time.perf_counter() - started
+    _note_load(store, folder, report, how="neo4j-admin import")
+    return report, store
+
+
+def _note_load(store: Store, folder: str | Path, report: LoadReport, **more: str) -> None:
+    """Keep where the data came from and when, for the case report's provenance."""
     store.set_meta("last_load", json.dumps({"source": str(Path(folder).resolve()),
                                              "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                             "rows": report.rows, "how": "neo4j-admin import"}, ensure_ascii=False))
-    return report, store
+                                             "rows": report.rows, **more}, ensure_ascii=False))
