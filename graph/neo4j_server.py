@@ -115,8 +115,8 @@ class Neo4jServer:
 
     # -- running ----------------------------------------------------------------------------
     def status(self) -> ServerStatus:
-        state = self._read_pid_file()
-        if state and _alive(state["pid"]):
+        state = self._running()
+        if state:
             return ServerStatus(True, state["pid"], f"bolt://127.0.0.1:{state['port']}", str(self.home))
         return ServerStatus(False, None, None, str(self.home))
 
@@ -152,8 +152,8 @@ class Neo4jServer:
 
     def settings(self) -> dict | None:
         """How the running server was started (port, heap, pagecache, http_port, auth, lib); None if it is not running."""
-        state = self._read_pid_file()
-        if not state or not _alive(state["pid"]):
+        state = self._running()
+        if not state:
             return None
         return {key: state.get(key) for key in ("port", "heap", "pagecache", "http_port", "auth", "lib")}
 
@@ -263,8 +263,8 @@ class Neo4jServer:
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the server (SIGTERM, then SIGKILL after ``timeout``); False if it was not running."""
-        state = self._read_pid_file()
-        if not state or not _alive(state["pid"]):
+        state = self._running()
+        if not state:
             self._pid_file.unlink(missing_ok=True)
             return False
         self._signal(state["pid"], signal.SIGTERM)
@@ -276,8 +276,8 @@ class Neo4jServer:
 
     def kill(self) -> None:
         """Kill the server at once, as a crash would (for tests of recovery)."""
-        state = self._read_pid_file()
-        if state and _alive(state["pid"]):
+        state = self._running()
+        if state:
             self._signal(state["pid"], signal.SIGKILL)
             self._wait_gone(state["pid"], 10)
         self._pid_file.unlink(missing_ok=True)
@@ -303,11 +303,13 @@ class Neo4jServer:
             time.sleep(0.2)
         return False
 
-    def _read_pid_file(self) -> dict | None:
+    def _running(self) -> dict | None:
+        """What the pid file says of the server, if that server is alive."""
         try:
-            return json.loads(self._pid_file.read_text())
+            state = json.loads(self._pid_file.read_text())
         except (OSError, ValueError):
             return None
+        return state if _alive(state["pid"]) else None
 
     def _log_tail(self) -> str:
         lines = []

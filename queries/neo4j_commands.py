@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..graph.neo4j_server import Neo4jServer, default_home
+from ..graph.neo4j_server import Neo4jServer
 from .cli import emit, format_option, reading_options
 
 
@@ -30,7 +30,7 @@ def neo4j():
 @_home_option
 def install(home):
     """Copy the server's jars from Maven Central into HOME/lib (needs Maven; once per version)."""
-    server = Neo4jServer(home or default_home())
+    server = Neo4jServer(home)
     server.install()
     click.echo(f"Neo4j jars in {server.lib}")
 
@@ -46,7 +46,7 @@ def install(home):
 @click.option("--http-port", type=click.IntRange(1, 65535), default=None, help="Also serve HTTP (Browser) here.")
 def start(home, port, password, heap, pagecache, http_port):
     """Start the server and wait until it answers on Bolt."""
-    server = Neo4jServer(home or default_home(), port=port)
+    server = Neo4jServer(home, port=port)
     status = server.start(password=password, heap=heap, pagecache=pagecache, http_port=http_port)
     click.echo(f"Neo4j {status.version} running (pid {status.pid}) at {status.uri}; "
                f"use it with --neo4j-uri {status.uri} or NEO4J_URI={status.uri}")
@@ -73,7 +73,7 @@ def import_folder(path, home, password, database, replace, encoding, share_scale
     from ..loaders.csv_folder import import_folder as run_import
     from .load_report import LoadResult
 
-    server = Neo4jServer(home or default_home())
+    server = Neo4jServer(home)
     report, store = run_import(server, path, password=password, database=database, replace=replace,
                                encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty())
     with store:
@@ -84,7 +84,7 @@ def import_folder(path, home, password, database, replace, encoding, share_scale
 @_home_option
 def stop(home):
     """Stop the server."""
-    stopped = Neo4jServer(home or default_home()).stop()
+    stopped = Neo4jServer(home).stop()
     click.echo("Neo4j stopped" if stopped else "Neo4j was not running")
 
 
@@ -92,7 +92,7 @@ def stop(home):
 @_home_option
 def status(home):
     """Say whether the server runs, and where."""
-    state = Neo4jServer(home or default_home()).status()
+    state = Neo4jServer(home).status()
     if state.running:
         click.echo(f"running (pid {state.pid}) at {state.uri}, home {state.home}")
     else:
