@@ -156,7 +156,9 @@ def company(name, store, fmt):
 
 
 def as_of_option(command):
+    """--as-of YYYY-MM-DD, handed to the command as a date (or None)."""
     return click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        callback=lambda ctx, param, value: value.date() if value else None,
                         help="Use only holdings and roles in force on this date (YYYY-MM-DD).")(command)
 
 
@@ -173,8 +175,7 @@ def control(name, as_of, threshold, exclusive, store, fmt):
     from .control import control_report
 
     with open_store(store) as opened:
-        day = as_of.date() if as_of else None
-        emit(control_report(opened, name, as_of=day, threshold=threshold / 100, inclusive=not exclusive), fmt)
+        emit(control_report(opened, name, as_of=as_of, threshold=threshold / 100, inclusive=not exclusive), fmt)
 
 
 @cli.command()
@@ -190,7 +191,7 @@ def analyze(as_of, store, fmt):
             if sys.stderr.isatty():
                 click.echo(f"{step} ...", err=True)
 
-        emit(analyze_store(opened, as_of.date() if as_of else None, progress), fmt)
+        emit(analyze_store(opened, as_of, progress), fmt)
 
 
 @cli.command()
@@ -205,7 +206,7 @@ def viz(name, output, depth, max_nodes, as_of, store):
     from .viz import graph_page
 
     with open_store(store) as opened:
-        page = graph_page(opened, name, depth=depth, max_nodes=max_nodes, as_of=as_of.date() if as_of else None)
+        page = graph_page(opened, name, depth=depth, max_nodes=max_nodes, as_of=as_of)
     page.save(output)
     click.echo(f"wrote {output}: {page.nodes} nodes, {page.edges} edges"
                + (f", {len(page.collapsed)} hubs collapsed" if page.collapsed else ""), err=True)
@@ -221,7 +222,7 @@ def report(name, output, as_of, store):
     from .case_report import case_report
 
     with open_store(store) as opened:
-        page = case_report(opened, name, as_of=as_of.date() if as_of else None)
+        page = case_report(opened, name, as_of=as_of)
     page.save(output)
     click.echo(f"wrote {output}", err=True)
 
