@@ -68,11 +68,12 @@ class CanonicalCsvExporter(Exporter):
 
     def write(self, store: Store) -> Counter:
         self.path.mkdir(parents=True, exist_ok=True)
-        texts = {r.id: r.name for r in store.iter_records() if isinstance(r, Entity)
-                 and r.kind in (EntityKind.ADDRESS, EntityKind.CONTACT)}
+        texts: dict[str, str] = {}
         columns: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for r in store.iter_records():
-            if isinstance(r, Link) and r.dst in texts:
+        for r in store.iter_records():  # entities come first, so every address is known before its links
+            if isinstance(r, Entity) and r.kind in (EntityKind.ADDRESS, EntityKind.CONTACT):
+                texts[r.id] = r.name
+            elif isinstance(r, Link) and r.dst in texts:
                 text = texts[r.dst]
                 column = "address" if r.kind is LinkKind.LOCATED_AT else ("email" if "@" in text else "phone")
                 columns[r.src][column].append(text)
