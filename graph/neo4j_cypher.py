@@ -66,7 +66,6 @@ MERGE_EVENTS = (
     "MERGE (a)-[:HAS_EVENT]->(e) RETURN count(e) AS written"
 )
 
-EXISTING_IDS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id"
 GET_MANY = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN properties(n) AS n"
 SEARCH_REG_NO = "MATCH (n:Entity) WHERE n.reg_no = $reg_no RETURN properties(n) AS n"
 SEARCH_CONTAINS = (

@@ -155,9 +155,6 @@ class Neo4jStore(Store):
                                 )
                             bar.update(len(batch))
 
-    def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        return {r["id"] for r in self._run(cypher.EXISTING_IDS, ids=list(ids))}
-
     # -- look-ups ---------------------------------------------------------------------------
     def get(self, entity_id: str) -> Entity | None:
         return self.get_many([entity_id]).get(entity_id)

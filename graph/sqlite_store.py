@@ -173,13 +173,6 @@ class SQLiteStore(Store):
             self._db.execute("ROLLBACK")
             raise
 
-    def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(list(ids), _IN_CHUNK):
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self._db.execute(f"SELECT id FROM entities WHERE id IN ({marks})", chunk))
-        return found
-
     # -- look-ups ---------------------------------------------------------------------------
     def get(self, entity_id: str) -> Entity | None:
         row = self._db.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id = ?", (entity_id,)).fetchone()

@@ -100,10 +100,6 @@ class Store(abc.ABC):
     def writer(self) -> contextlib.AbstractContextManager[Writer]:
         """A writer whose records are committed together when the block ends, or not at all."""
 
-    @abc.abstractmethod
-    def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        """Which of ``ids`` the store already holds."""
-
     # -- look-ups ---------------------------------------------------------------------------
     @abc.abstractmethod
     def get(self, entity_id: str) -> Entity | None: ...
