@@ -83,7 +83,7 @@ def task_copy_csv(src: str, dst: str) -> dict:
 
 
 def task_load(case: str, db: str) -> dict:
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.loaders.csv_folder import load_folder
 
     with SQLiteStore(db) as store:
@@ -99,7 +99,7 @@ def task_load(case: str, db: str) -> dict:
 
 
 def task_reload(case: str, db: str) -> dict:
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.loaders.csv_folder import load_folder
 
     with SQLiteStore(db) as store:
@@ -130,8 +130,8 @@ def task_neo4j(case: str, home: str, lib: str, baseline_rows: str) -> dict:
     same records, then per-company query latency."""
     import random
 
-    from equitygraph.graph.neo4j_server import Neo4jServer, free_port
-    from equitygraph.graph.neo4j_store import Neo4jStore, _row
+    from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
+    from equitygraph.graph.stores.neo4j import Neo4jStore, _row
     from equitygraph.loaders.csv_folder import load_folder, read_folder
     from equitygraph.queries.company import company_report
 
@@ -197,8 +197,8 @@ def task_neo4j(case: str, home: str, lib: str, baseline_rows: str) -> dict:
 
 def task_neo4j_import(case: str, home: str, lib: str) -> dict:
     """The bulk path (equitygraph neo4j import) into a fresh server, timed phase by phase."""
-    from equitygraph.graph import neo4j_import
-    from equitygraph.graph.neo4j_server import Neo4jServer, free_port
+    from equitygraph.graph.stores import neo4j_import
+    from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
     from equitygraph.loaders.csv_folder import import_folder
 
     phases: dict[str, float] = {}
@@ -249,7 +249,7 @@ def task_neo4j_import(case: str, home: str, lib: str) -> dict:
 
 
 def task_load_only(case: str, db: str) -> dict:
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.loaders.csv_folder import load_folder
 
     with SQLiteStore(db) as store:
@@ -259,9 +259,9 @@ def task_load_only(case: str, db: str) -> dict:
 
 def task_whole_graph(db: str) -> dict:
     """Integrated ownership and actual control of every company, from the loaded store."""
-    from equitygraph.graph.control import control_table
-    from equitygraph.graph.ownership import integrated_ownership
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.analysis.control_rules import control_table
+    from equitygraph.graph.analysis.ownership import integrated_ownership
+    from equitygraph.graph.stores.sqlite import SQLiteStore
 
     with SQLiteStore(db) as store:
         started = time.perf_counter()
@@ -283,8 +283,8 @@ def task_networkx_baseline(db: str) -> dict:
     import networkx as nx
     import numpy as np
 
-    from equitygraph.graph.ownership import direct_shares, integrated, ownership_matrix
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.analysis.ownership import direct_shares, integrated, ownership_matrix
+    from equitygraph.graph.stores.sqlite import SQLiteStore
 
     with SQLiteStore(db) as store:
         arrays = store.export_arrays()
@@ -325,7 +325,7 @@ def task_named_company(db: str, count: str) -> dict:
     """One named company end to end: resolve the name, control, chains, beneficial owners, signals."""
     import random
 
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.queries.control import control_report
 
     with SQLiteStore(db) as store:
@@ -435,7 +435,7 @@ def main() -> None:
             rows.append(f"| SQLite export_arrays | {ours['export_arrays_seconds']:.2f} s | | |")
         if "neo4j" in parts:
             print("loading into Neo4j ...", file=sys.stderr)
-            from equitygraph.graph.neo4j_server import Neo4jServer
+            from equitygraph.graph.stores.neo4j_server import Neo4jServer
 
             lib = Neo4jServer(HERE.parent / ".neo4j")
             lib.install()

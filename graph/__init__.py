@@ -1,1 +1,2 @@
-"""The data model, the stores, and the graph algorithms (pure functions over in-memory graphs)."""
+"""The data model (``model``, ``arrays``, ``names``, ``errors``); ``stores/`` for I/O; ``analysis/``
+for the pure algorithms."""

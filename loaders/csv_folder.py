@@ -32,7 +32,7 @@ from ..graph.model import (
     address_id,
     contact_id,
 )
-from ..graph.store import Record, Store
+from ..graph.stores.base import Record, Store
 from .fields import parse_amount, parse_date, parse_int_in, parse_share
 from .textfile import CsvTable, Row
 
@@ -358,12 +358,12 @@ def import_folder(server, folder: str | Path, *, password: str | None = None, us
                   share_scale: str = "percent", progress: bool = False):
     """Make the local Neo4j ``server``'s database hold exactly ``folder``, by the offline importer.
 
-    The fast path for a first load (see :mod:`equitygraph.graph.neo4j_import`); the folder is
+    The fast path for a first load (see :mod:`equitygraph.graph.stores.neo4j_import`); the folder is
     validated completely before the server is touched. Returns the report and the open store.
     """
     from tqdm import tqdm
 
-    from ..graph.neo4j_import import bulk_import
+    from ..graph.stores.neo4j_import import bulk_import
 
     report = LoadReport(str(folder))
     started = time.perf_counter()

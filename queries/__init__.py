@@ -1,1 +1,2 @@
-"""What an investigator asks: named-company questions, the CLI, and rendering."""
+"""What an investigator asks, one module per question; ``cli/`` is the command line and ``pages/``
+the HTML pages."""

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph.arrays import KIND_CODES
-from ..graph.control import RULES, VERDICTS, control_table
+from ..graph.analysis.control_rules import RULES, VERDICTS, control_table
 from ..graph.model import EntityKind
-from ..graph.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
-from ..graph.store import Store
+from ..graph.analysis.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
+from ..graph.stores.base import Store
 from .render import Result, Section
 
 

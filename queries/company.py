@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..graph.model import Entity, EntityKind, Holding, LinkKind
-from ..graph.store import Store
+from ..graph.stores.base import Store
 from .render import Result, Section
 from .resolve import resolve_entity
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..graph.beneficial import SENIOR_MANAGER_ROLES, BeneficialOwnership, beneficial_owners
-from ..graph.chains import Chain, Edge, control_chains, integrated_in
-from ..graph.control import BOARD_ROLES, ControlRules, Stake, Verdict, direct_control, pool_stakes
+from ..graph.analysis.beneficial import SENIOR_MANAGER_ROLES, BeneficialOwnership, beneficial_owners
+from ..graph.analysis.chains import Chain, Edge, control_chains, integrated_in
+from ..graph.analysis.control_rules import BOARD_ROLES, ControlRules, Stake, Verdict, direct_control, pool_stakes
 from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Interest, Officer
-from ..graph.store import Store
+from ..graph.stores.base import Store
 from .render import Result, Section
 from .resolve import resolve_entity
 

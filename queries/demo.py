@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..graph.sqlite_store import SQLiteStore
+from ..graph.stores.sqlite import SQLiteStore
 from ..loaders.csv_folder import LoadReport, load_folder
 from ..loaders.synthetic import CaseSummary, generate_case, read_ground_truth
 from .company import CompanyReport, company_report

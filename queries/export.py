@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, RiskEvent
-from ..graph.store import Store
+from ..graph.stores.base import Store
 from ..loaders.csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS
 from .render import Result, Section
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..graph.errors import AmbiguousName, NotFound
 from ..graph.model import Entity
-from ..graph.store import EXACT_MATCHES, SearchHit, Store
+from ..graph.stores.base import EXACT_MATCHES, SearchHit, Store
 
 
 

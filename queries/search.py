@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..graph.store import SearchHit, Store
+from ..graph.stores.base import SearchHit, Store
 from .render import Result, Section
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from ..graph.model import EntityKind
-from ..graph.store import Store
+from ..graph.stores.base import Store
 
 OFFSHORE = {"VG", "KY", "BM", "WS", "SC", "MH", "BS", "PA", "BZ", "AI", "LR"}
 HOLDING_WORDS = ("投资", "控股", "资产管理", "holding", "capital", "investment")

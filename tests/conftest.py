@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from equitygraph.graph.sqlite_store import SQLiteStore
+from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.synthetic import generate_case
 
 ENTITIES = """id,kind,name,aliases,reg_no,address,phone
@@ -76,7 +76,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def neo4j_lib() -> Path:
     """The server jars, assembled from Maven Central once (make test does it before pytest)."""
-    from equitygraph.graph.neo4j_server import Neo4jServer
+    from equitygraph.graph.stores.neo4j_server import Neo4jServer
 
     server = Neo4jServer(REPO / ".neo4j")
     server.install()
@@ -86,7 +86,7 @@ def neo4j_lib() -> Path:
 @contextlib.contextmanager
 def running_server(home: Path, lib: Path, password: str | None = None, pagecache: str = "256m"):
     """A real Neo4j server in ``home`` on a free port, stopped afterwards. If it cannot start, tests fail."""
-    from equitygraph.graph.neo4j_server import Neo4jServer, free_port
+    from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
 
     server = Neo4jServer(home, port=free_port(), lib=lib)
     server.start(password=password, heap="1g", pagecache=pagecache)
@@ -105,7 +105,7 @@ def neo4j_server(tmp_path_factory, neo4j_lib):
 
 @pytest.fixture
 def neo4j_store(neo4j_server):
-    from equitygraph.graph.neo4j_store import Neo4jStore
+    from equitygraph.graph.stores.neo4j import Neo4jStore
 
     with Neo4jStore(neo4j_server.uri, batch_size=1000) as s:
         s.delete_everything()

@@ -140,7 +140,7 @@ def test_analyze_writes_controllers_back(run, case, tmp_path):
     result = run("analyze", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["verdicts"] == {"single": 2}
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.stores.sqlite import SQLiteStore
 
     with SQLiteStore(tmp_path / "cli.db") as store:
         assert store.read_results("controller") == {"C1": "P1", "C2": "P1"}
@@ -183,7 +183,7 @@ def test_export_formats(run, case, tmp_path, fmt):
     else:  # the canonical folder loads back into an identical store
         again = tmp_path / "again.db"
         assert run("load", out, "--db", again).exit_code == 0
-        from equitygraph.graph.sqlite_store import SQLiteStore
+        from equitygraph.graph.stores.sqlite import SQLiteStore
 
         with SQLiteStore(tmp_path / "cli.db") as a, SQLiteStore(again) as b:
             assert list(a.iter_records()) == list(b.iter_records())

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from equitygraph.graph.beneficial import beneficial_owners
-from equitygraph.graph.chains import Edge, control_chains, integrated_in
-from equitygraph.graph.control import ControlRules, Stake, control_table, pool_stakes
+from equitygraph.graph.analysis.beneficial import beneficial_owners
+from equitygraph.graph.analysis.chains import Edge, control_chains, integrated_in
+from equitygraph.graph.analysis.control_rules import ControlRules, Stake, control_table, pool_stakes
 from equitygraph.graph.model import Entity, EntityKind, Holding, Officer, Share
-from equitygraph.graph.ownership import integrated_ownership
-from equitygraph.graph.sqlite_store import SQLiteStore
+from equitygraph.graph.analysis.ownership import integrated_ownership
+from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.synthetic import read_ground_truth
 from equitygraph.queries.control import control_report
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import ENTITIES, HOLDINGS, dump, write_case
 from equitygraph.graph.errors import InvalidInput
 from equitygraph.graph.model import EntityKind, Share
-from equitygraph.graph.sqlite_store import SQLiteStore
+from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 
 BAD_INPUTS = [

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 
 from conftest import ENTITIES, HOLDINGS, running_server, write_case
 from equitygraph.graph.errors import InvalidInput, StoreError
-from equitygraph.graph.neo4j_server import Neo4jServer, free_port
-from equitygraph.graph.neo4j_store import Neo4jStore
-from equitygraph.graph.sqlite_store import SQLiteStore
+from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
+from equitygraph.graph.stores.neo4j import Neo4jStore
+from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.queries.cli import cli
 

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from conftest import ENTITIES, HOLDINGS, running_server, write_case
 from equitygraph.graph.errors import InvalidInput, StoreError
-from equitygraph.graph.neo4j_server import Neo4jServer
-from equitygraph.graph.neo4j_store import Neo4jStore
+from equitygraph.graph.stores.neo4j_server import Neo4jServer
+from equitygraph.graph.stores.neo4j import Neo4jStore
 from equitygraph.loaders.csv_folder import import_folder, load_folder
 from equitygraph.queries.cli import cli
 
@@ -141,9 +141,9 @@ def test_a_bulk_import_needs_the_running_server_and_its_password(tmp_path, impor
 def test_import_files_keep_the_later_record_of_a_repeated_key_even_across_lines(tmp_path, monkeypatch, hashing):
     import csv
 
-    from equitygraph.graph import neo4j_import
+    from equitygraph.graph.stores import neo4j_import
     from equitygraph.graph.model import Entity, EntityKind, Holding, Share
-    from equitygraph.graph.neo4j_import import ImportFiles
+    from equitygraph.graph.stores.neo4j_import import ImportFiles
 
     if hashing != "real":
         monkeypatch.setattr(neo4j_import, "_key_hash", lambda key: 42)
@@ -165,7 +165,7 @@ def test_import_files_keep_the_later_record_of_a_repeated_key_even_across_lines(
 
 def test_an_alias_holding_the_list_separator_is_refused_by_name(tmp_path):
     from equitygraph.graph.model import Entity, EntityKind
-    from equitygraph.graph.neo4j_import import ImportFiles
+    from equitygraph.graph.stores.neo4j_import import ImportFiles
 
     files = ImportFiles(tmp_path)
     with pytest.raises(StoreError, match=r"^entity 'C1': an alias holds the control character U\+001E"):

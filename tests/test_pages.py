@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, RiskEvent, Share
-from equitygraph.graph.sqlite_store import SQLiteStore
-from equitygraph.queries.case_report import case_report
+from equitygraph.graph.stores.sqlite import SQLiteStore
+from equitygraph.queries.pages.case_report import case_report
 from equitygraph.queries.cli import cli
-from equitygraph.queries.viz import graph_page
+from equitygraph.queries.pages.graph_page import graph_page
 
 PWN_IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">"
 PWN_SCRIPT = "</script><script>document.body.setAttribute('data-pwned','script')</script>华信"

@@ -7,7 +7,7 @@ import pytest
 
 from equitygraph.graph.errors import StoreError
 from equitygraph.graph.model import Entity, EntityKind
-from equitygraph.graph.sqlite_store import SQLiteStore, default_path
+from equitygraph.graph.stores.sqlite import SQLiteStore, default_path
 
 
 def test_default_path_follows_the_environment(monkeypatch):

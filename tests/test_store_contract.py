@@ -151,7 +151,7 @@ def test_results_are_replaced_not_merged(any_store):
 
 
 def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, tmp_path, neo4j_store):
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.queries.company import company_report
 
     with SQLiteStore(tmp_path / "same.db") as embedded:

@@ -39,7 +39,7 @@ def test_exact_company_count_and_a_clear_error_below_the_minimum(tmp_path):
 
 
 def test_generated_case_loads_cleanly(generated_case, tmp_path):
-    from equitygraph.graph.sqlite_store import SQLiteStore
+    from equitygraph.graph.stores.sqlite import SQLiteStore
 
     with SQLiteStore(tmp_path / "g.db") as store:
         report = load_folder(store, generated_case)

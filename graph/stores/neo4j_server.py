@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StoreError
+from ..errors import StoreError
 
 POM = Path(__file__).with_name("neo4j-server.pom.xml")
 NEO4J_VERSION = re.search(r"<artifactId>neo4j</artifactId>\s*<version>([^<]+)</version>", POM.read_text()).group(1)

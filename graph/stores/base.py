@@ -13,8 +13,8 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
-from .arrays import GraphArrays
-from .model import Entity, Holding, Link, Officer, RiskEvent, normalize_name
+from ..arrays import GraphArrays
+from ..model import Entity, Holding, Link, Officer, RiskEvent, normalize_name
 
 Record = Entity | Holding | Officer | Link | RiskEvent
 
@@ -267,7 +267,7 @@ def rank_search(text: str, candidates: Iterable[Entity], limit: int) -> list[Sea
     """
     from rapidfuzz import fuzz
 
-    from .names import search_forms
+    from ..names import search_forms
 
     query = normalize_name(text)
     if not query:

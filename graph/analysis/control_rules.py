@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arrays import KIND_CODES, GraphArrays
-from .model import EntityKind, Interest
+from ..arrays import KIND_CODES, GraphArrays
+from ..model import EntityKind, Interest
 from .ownership import direct_shares
 
 BOARD_ROLES = ("director", "chairman", "executive_director")

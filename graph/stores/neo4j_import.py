@@ -23,11 +23,11 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import neo4j_cypher as cypher
-from .errors import StoreError
+from . import cypher
+from ..errors import StoreError
 from .neo4j_server import Neo4jServer
-from .model import Entity, Holding, Link, Officer, RiskEvent
-from .neo4j_store import (
+from ..model import Entity, Holding, Link, Officer, RiskEvent
+from .neo4j import (
     ENTITY_PROPS,
     EVENT_PROPS,
     HOLDING_PROPS,
@@ -38,7 +38,7 @@ from .neo4j_store import (
     holding_values,
     officer_values,
 )
-from .store import Record, Writer
+from .base import Record, Writer
 
 ARRAY_DELIMITER = "\x1e"  # the importer is told U+001E; a list item holding it could not be told apart
 # The importer's type of each property that is not a string (Python floats are Cypher floats).

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .arrays import INTEREST_CODES, KIND_CODES, GraphArrays
-from .model import EntityKind, Interest
+from ..arrays import INTEREST_CODES, KIND_CODES, GraphArrays
+from ..model import EntityKind, Interest
 
 TOLERANCE = 1e-12
 MAX_PATH_LENGTH = 500
@@ -56,7 +56,7 @@ def direct_shares(arrays: GraphArrays, as_of: dt.date | None = None,
 
     Examples
     --------
-    >>> from equitygraph.graph.sqlite_store import SQLiteStore
+    >>> from equitygraph.graph.stores.sqlite import SQLiteStore
     >>> from equitygraph.graph.model import Entity, EntityKind, Holding, Share
     >>> with SQLiteStore(":memory:") as s:
     ...     with s.writer() as w:

@@ -19,8 +19,8 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from . import neo4j_cypher as cypher
-from .arrays import (
+from . import cypher
+from ..arrays import (
     EVENT_CODES_BY_VALUE,
     INTEREST_CODES_BY_VALUE,
     KIND_CODES_BY_VALUE,
@@ -30,8 +30,8 @@ from .arrays import (
     GraphArrays,
     day_number,
 )
-from .errors import StoreError
-from .model import (
+from ..errors import StoreError
+from ..model import (
     PARTY_KINDS,
     Entity,
     EntityKind,
@@ -44,8 +44,8 @@ from .model import (
     Share,
     normalize_name,
 )
-from .names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
-from .store import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
+from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
+from .base import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 _SEPARATOR = "\x1f"  # never inside a normalised name: normalize_name folds it away as white space
 _SPOOL_CHUNK = 10000

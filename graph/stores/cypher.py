@@ -6,7 +6,7 @@ relationship types) come from the fixed tables below, never from data.
 
 from __future__ import annotations
 
-from .model import EntityKind, LinkKind
+from ..model import EntityKind, LinkKind
 
 LABELS = {
     EntityKind.COMPANY: "Company",

@@ -6,11 +6,11 @@ import datetime as dt
 import json
 from collections import Counter
 
-from .. import __version__
-from ..graph.model import EntityKind
-from ..graph.store import Store
-from .company import company_report
-from .viz import GraphPage, render_graph
+from ... import __version__
+from ...graph.model import EntityKind
+from ...graph.stores.base import Store
+from ..company import company_report
+from .graph_page import GraphPage, render_graph
 
 
 def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: int = 2) -> GraphPage:

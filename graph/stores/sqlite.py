@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 
-from .arrays import (
+from ..arrays import (
     EVENT_CODES_BY_VALUE,
     INTEREST_CODES_BY_VALUE,
     KIND_CODES_BY_VALUE,
@@ -25,8 +25,8 @@ from .arrays import (
     OPEN_START,
     GraphArrays,
 )
-from .errors import StoreError
-from .model import (
+from ..errors import StoreError
+from ..model import (
     PARTY_KINDS,
     Entity,
     EntityKind,
@@ -40,8 +40,8 @@ from .model import (
     Share,
     normalize_name,
 )
-from .names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
-from .store import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
+from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
+from .base import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
 SCHEMA_VERSION = "1"

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..graph.model import EntityKind
-from ..graph.store import Store, Subgraph
-from .control import ControlReport, control_report
-from .resolve import resolve_entity
+from ...graph.model import EntityKind
+from ...graph.stores.base import Store, Subgraph
+from ..control import ControlReport, control_report
+from ..resolve import resolve_entity
 
 KIND_COLORS = {
     EntityKind.COMPANY: "#1f77b4",

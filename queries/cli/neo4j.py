@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..graph.neo4j_server import Neo4jServer
-from .cli import emit, format_option, reading_options
+from ...graph.stores.neo4j_server import Neo4jServer
+from .options import emit, format_option, reading_options
 
 
 def _home_option(command):
@@ -70,8 +70,8 @@ def import_folder(path, home, password, database, replace, encoding, share_scale
     (about 10 s of fixed cost). Use `equitygraph load --neo4j-uri ...` for small folders, to add to
     a database, or for a server that is not run from HOME.
     """
-    from ..loaders.csv_folder import import_folder as run_import
-    from .load_report import LoadResult
+    from ...loaders.csv_folder import import_folder as run_import
+    from ..load_report import LoadResult
 
     server = Neo4jServer(home)
     report, store = run_import(server, path, password=password, database=database, replace=replace,

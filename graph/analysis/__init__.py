@@ -1,0 +1,1 @@
+"""Pure graph algorithms: arrays or a small subgraph in, results out, no I/O."""

@@ -1,0 +1,30 @@
+"""The ``equitygraph`` command: a thin shell over the library. Every command opens a store, calls one
+library function and renders its result; errors become one line on stderr with exit code 1.
+
+One module per command group; each imports only :mod:`.options`, and this module puts them together.
+"""
+
+from __future__ import annotations
+
+import click
+
+from . import data, neo4j, pages, questions
+from .options import Commands
+
+
+@click.group(cls=Commands)
+@click.version_option(package_name="equitygraph")
+def cli():
+    """equitygraph: who really controls a company, and what is around it.
+
+    Data lives in an embedded SQLite file (--db, or EQUITYGRAPH_DB, default ./equitygraph.db).
+    """
+
+
+for command in (data.load, questions.search, questions.company, questions.control, questions.analyze, pages.viz,
+                pages.report, data.export, data.generate, data.demo, neo4j.neo4j):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="equitygraph")

@@ -1,0 +1,113 @@
+"""What every command shares: the error shell, the store and format options, opening a store and
+printing a result."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from ...graph.errors import EquityGraphError, StoreError
+from ...graph.stores.base import Store
+from ...graph.stores.sqlite import SQLiteStore, default_path
+from ..render import Result
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+class Commands(click.Group):
+    """Turns library errors into one-line messages; unexpected errors too, unless debugging."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except EquityGraphError as e:
+            raise click.ClickException(str(e)) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.ClickException("interrupted") from None
+        except Exception as e:  # a bug: say what it was in one line, traceback only on request
+            if os.environ.get("EQUITYGRAPH_DEBUG"):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(e).__name__}: {e} (set EQUITYGRAPH_DEBUG=1 for the traceback)"
+            ) from None
+
+
+@dataclass(frozen=True)
+class StoreChoice:
+    """Where a command's data lives: Neo4j when a URI is given, else the embedded file."""
+
+    db_path: Path
+    neo4j_uri: str | None = None
+    neo4j_user: str | None = None
+    neo4j_password: str | None = field(default=None, repr=False)
+    neo4j_database: str | None = None
+
+    def describe(self) -> str:
+        return self.neo4j_uri if self.neo4j_uri else str(self.db_path)
+
+
+def store_option(command):
+    """--db for the embedded store, --neo4j-* for a Neo4j server (which wins when a URI is given)."""
+    options = [
+        click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="EQUITYGRAPH_DB",
+                     default=None, help="The embedded store's file [env EQUITYGRAPH_DB; default ./equitygraph.db]."),
+        click.option("--neo4j-uri", envvar="NEO4J_URI", default=None,
+                     help="Use the Neo4j server at this bolt:// or neo4j:// address [env NEO4J_URI]."),
+        click.option("--neo4j-user", envvar="NEO4J_USER", default=None, help="[env NEO4J_USER; default neo4j]"),
+        click.option("--neo4j-password", envvar="NEO4J_PASSWORD", default=None, show_envvar=False,
+                     help="[env NEO4J_PASSWORD; omit for a server with authentication off]"),
+        click.option("--neo4j-database", envvar="NEO4J_DATABASE", default=None,
+                     help="[env NEO4J_DATABASE; default: the server's default database]"),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, db_path=None, neo4j_uri=None, neo4j_user=None, neo4j_password=None, neo4j_database=None, **kwargs):
+        choice = StoreChoice(db_path or default_path(), neo4j_uri or None, neo4j_user, neo4j_password, neo4j_database)
+        return command(*args, store=choice, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def format_option(command):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="How to print the result.")(command)
+
+
+def open_store(choice: StoreChoice, must_exist: bool = True) -> Store:
+    if choice.neo4j_uri:
+        from ...graph.stores.neo4j import Neo4jStore
+
+        return Neo4jStore(choice.neo4j_uri, choice.neo4j_user, choice.neo4j_password, choice.neo4j_database,
+                          progress=sys.stderr.isatty())
+    if must_exist and not choice.db_path.exists():
+        db = choice.db_path
+        raise StoreError(f"no database at {db} (load data first: equitygraph load FOLDER --db {db})")
+    return SQLiteStore(choice.db_path)
+
+
+def emit(result: Result, fmt: str) -> None:
+    click.echo(result.render(fmt))
+
+
+def reading_options(command):
+    """The options of every command that reads a canonical CSV folder."""
+    command = click.option("--share-scale", type=click.Choice(("percent", "fraction")), default="percent",
+                           show_default=True, help="Read plain share numbers as percentages (51) or fractions (0.51).")(command)
+    return click.option("--encoding", default=None,
+                        help="Force the files' encoding (e.g. gb18030); detected when omitted.")(command)
+
+
+def as_of_option(command):
+    """--as-of YYYY-MM-DD, handed to the command as a date (or None)."""
+    return click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                        callback=lambda ctx, param, value: value.date() if value else None,
+                        help="Use only holdings and roles in force on this date (YYYY-MM-DD).")(command)
