@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import EntityKind, EventType, Interest, LinkKind
+from .model import EntityKind, EventType, Interest, LinkKind, effective_day
 
 KIND_CODES = {kind: code for code, kind in enumerate(EntityKind)}
 INTEREST_CODES = {interest: code for code, interest in enumerate(Interest)}
@@ -66,7 +66,20 @@ class GraphArrays:
     event_type: np.ndarray  # int8, codes of EVENT_CODES
     event_date: np.ndarray  # int32 day numbers, OPEN_START when undated
     event_severity: np.ndarray  # int8, 0 when not given
+    # Per entity, what its register of holders leaves out (see Entity): nan / False when not stated.
+    disclosure_threshold: np.ndarray | None = None  # float64 fraction
+    listed: np.ndarray | None = None  # bool
+    free_float: np.ndarray | None = None  # float64 fraction
     _index: dict[str, int] | None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        n = len(self.ids)
+        if self.disclosure_threshold is None:
+            self.disclosure_threshold = np.full(n, np.nan)
+        if self.listed is None:
+            self.listed = np.zeros(n, dtype=bool)
+        if self.free_float is None:
+            self.free_float = np.full(n, np.nan)
 
     @property
     def n(self) -> int:
@@ -87,9 +100,72 @@ class GraphArrays:
         return (self.officer_since <= d) & (d <= self.officer_until)
 
     def holdings_in_force(self, as_of: dt.date | None) -> np.ndarray:
-        """The holdings in force on ``as_of``; with None, the current ones (those without an end date)."""
-        return self.holding_until == OPEN_END if as_of is None else self.holdings_valid_on(as_of)
+        """The holdings in force on ``as_of``; with None, those in force today (the one rule of
+        :func:`~equitygraph.graph.model.effective_day`, also for a holding that ends in the future)."""
+        return self.holdings_valid_on(effective_day(as_of))
 
     def officers_in_force(self, as_of: dt.date | None) -> np.ndarray:
-        """The officer roles in force on ``as_of``; with None, the current ones (those without an end date)."""
-        return self.officer_until == OPEN_END if as_of is None else self.officers_valid_on(as_of)
+        """The officer roles in force on ``as_of``, or today."""
+        return self.officers_valid_on(effective_day(as_of))
+
+
+def arrays_from_records(entities, holdings=(), officers=(), links=(), events=()) -> GraphArrays:
+    """The arrays of a set of records (a small subgraph, say), built exactly as the stores build
+    them for the whole graph: ids in code-point order, holdings and roles grouped by company.
+
+    Records whose ends are not among ``entities`` are left out.
+
+    Examples
+    --------
+    >>> from equitygraph.graph.model import Entity, Holding, Share
+    >>> a = arrays_from_records([Entity("P", EntityKind.PERSON, "P"), Entity("C", EntityKind.COMPANY, "C")],
+    ...                         [Holding("P", "C", Share.exact(0.6)), Holding("X", "C", Share.exact(0.4))])
+    >>> a.ids, a.holding_holder.tolist(), a.share_low.tolist()
+    (['C', 'P'], [1], [0.6])
+    """
+    by_id = {e.id: e for e in entities}
+    ids = sorted(by_id)
+    index = {entity_id: i for i, entity_id in enumerate(ids)}
+    people = [by_id[i] for i in ids]
+    holdings = sorted((h for h in holdings if h.holder_id in index and h.company_id in index),
+                      key=lambda h: (h.company_id, h.key))
+    officers = sorted((o for o in officers if o.person_id in index and o.company_id in index),
+                      key=lambda o: (o.company_id, o.key))
+    links = sorted((link for link in links if link.src in index and link.dst in index),
+                   key=lambda link: (link.src, link.dst, link.kind.value))
+    events = sorted((e for e in events if e.entity_id in index), key=lambda e: e.id)
+    roles = sorted({o.role for o in officers})
+    role_codes = {role: code for code, role in enumerate(roles)}
+
+    def col(values, dtype):
+        return np.array(list(values), dtype=dtype)
+
+    nan = float("nan")
+    return GraphArrays(
+        ids=ids,
+        kinds=col((KIND_CODES[e.kind] for e in people), np.int8),
+        holding_holder=col((index[h.holder_id] for h in holdings), np.int32),
+        holding_company=col((index[h.company_id] for h in holdings), np.int32),
+        share_low=col((nan if h.share.low is None else h.share.low for h in holdings), np.float64),
+        share_high=col((nan if h.share.high is None else h.share.high for h in holdings), np.float64),
+        holding_interest=col((INTEREST_CODES[h.interest] for h in holdings), np.int8),
+        holding_since=col((day_number(h.since, OPEN_START) for h in holdings), np.int32),
+        holding_until=col((day_number(h.until, OPEN_END) for h in holdings), np.int32),
+        officer_person=col((index[o.person_id] for o in officers), np.int32),
+        officer_company=col((index[o.company_id] for o in officers), np.int32),
+        officer_role=col((role_codes[o.role] for o in officers), np.int16),
+        officer_roles=roles,
+        officer_since=col((day_number(o.since, OPEN_START) for o in officers), np.int32),
+        officer_until=col((day_number(o.until, OPEN_END) for o in officers), np.int32),
+        link_src=col((index[link.src] for link in links), np.int32),
+        link_dst=col((index[link.dst] for link in links), np.int32),
+        link_kind=col((LINK_CODES[link.kind] for link in links), np.int8),
+        event_entity=col((index[e.entity_id] for e in events), np.int32),
+        event_type=col((EVENT_CODES[e.type] for e in events), np.int8),
+        event_date=col((day_number(e.date, OPEN_START) for e in events), np.int32),
+        event_severity=col((e.severity or 0 for e in events), np.int8),
+        disclosure_threshold=col((nan if e.disclosure_threshold is None else e.disclosure_threshold for e in people),
+                                 np.float64),
+        listed=col((bool(e.listed) for e in people), bool),
+        free_float=col((nan if e.free_float is None else e.free_float for e in people), np.float64),
+    )

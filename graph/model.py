@@ -22,6 +22,9 @@ class EntityKind(str, enum.Enum):
     EVENT = "event"  # a risk event about one entity
 
 
+#: A register covering less of a company's shares than this is counted as incomplete in the reports.
+REGISTER_COMPLETE = 0.95
+
 #: Kinds that can hold shares and serve as officers.
 PARTY_KINDS = (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)
 
@@ -116,6 +119,13 @@ class Entity:
     currency: str | None = None
     industry: str | None = None
     business_scope: str | None = None
+    # What the register of holders leaves out (docs/control.md, "Registers that are not complete"):
+    # every holder not on record holds less than ``disclosure_threshold`` (0 = the register is
+    # complete); a ``listed`` company's unrecorded shares, or its declared ``free_float``, are held
+    # by dispersed public holders.
+    disclosure_threshold: float | None = None
+    listed: bool = False
+    free_float: float | None = None
 
     @property
     def key(self) -> str:
@@ -141,6 +151,10 @@ class Holding:
     def valid_on(self, day: dt.date) -> bool:
         return _valid_on(self.since, self.until, day)
 
+    def in_force(self, as_of: dt.date | None = None) -> bool:
+        """In force on ``as_of``, or today when None (see :func:`effective_day`)."""
+        return self.valid_on(effective_day(as_of))
+
 
 @dataclass(frozen=True)
 class Officer:
@@ -158,6 +172,9 @@ class Officer:
 
     def valid_on(self, day: dt.date) -> bool:
         return _valid_on(self.since, self.until, day)
+
+    def in_force(self, as_of: dt.date | None = None) -> bool:
+        return self.valid_on(effective_day(as_of))
 
 
 @dataclass(frozen=True)
@@ -209,6 +226,20 @@ OFFICER_ROLES = (
 
 def _date_key(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
+
+
+def effective_day(as_of: dt.date | None) -> dt.date:
+    """The day a question is asked about: ``as_of``, or today. "Current" always means "in force
+    today": a holding that ends in the future is current, one that starts in the future is not.
+
+    Examples
+    --------
+    >>> effective_day(dt.date(2020, 1, 1))
+    datetime.date(2020, 1, 1)
+    >>> effective_day(None) == dt.date.today()
+    True
+    """
+    return as_of if as_of is not None else dt.date.today()
 
 
 def _valid_on(since: dt.date | None, until: dt.date | None, day: dt.date) -> bool:

@@ -19,6 +19,7 @@ from stdnum.cn import uscc
 from ..graph.errors import InvalidInput
 from ..graph.model import (
     PARTY_KINDS,
+    REGISTER_COMPLETE,
     Entity,
     EntityKind,
     EventType,
@@ -33,12 +34,13 @@ from ..graph.model import (
     contact_id,
 )
 from ..graph.stores.base import Record, Store
-from .fields import parse_amount, parse_date, parse_int_in, parse_share
+from .fields import parse_amount, parse_bool, parse_date, parse_fraction, parse_int_in, parse_share
 from .textfile import CsvTable, Row
 
 ENTITY_COLUMNS = (
     "id", "kind", "name", "aliases", "reg_no", "jurisdiction", "status", "founded", "registered_capital",
     "paid_in_capital", "currency", "industry", "business_scope", "address", "phone", "email",
+    "disclosure_threshold", "listed", "free_float",
 )
 HOLDING_COLUMNS = ("holder_id", "company_id", "share", "interest", "since", "until", "source")
 OFFICER_COLUMNS = ("person_id", "company_id", "role", "since", "until")
@@ -70,6 +72,8 @@ class LoadReport:
     counts: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: companies of this load with less than 95 % of their shares on record today (no holder at all included)
+    incomplete_registers: int = 0
 
     @property
     def rows(self) -> int:
@@ -82,6 +86,7 @@ class LoadReport:
             "counts": dict(sorted(self.counts.items())),
             "rows": self.rows,
             "seconds": round(self.seconds, 3),
+            "incomplete_registers": self.incomplete_registers,
             "warnings": self.warnings,
         }
 
@@ -167,6 +172,10 @@ class _FolderReader:
                 currency=v.get("currency") or currency_a or currency_b,
                 industry=v.get("industry") or None,
                 business_scope=v.get("business_scope") or None,
+                disclosure_threshold=at.parse(v, "disclosure_threshold",
+                                              lambda text: parse_fraction(text, self.share_scale), None),
+                listed=at.parse(v, "listed", parse_bool, False),
+                free_float=at.parse(v, "free_float", lambda text: parse_fraction(text, self.share_scale), None),
             )
             self.first_line[entity_id] = row.line
             self.kinds[entity_id] = kind
@@ -225,9 +234,9 @@ class _FolderReader:
             share = at.parse(v, "share", lambda text: parse_share(text, self.share_scale), Share.unknown())
             interest = at.choice(v, "interest", Interest, Interest.SHAREHOLDING)
             since, until = self._period(at, v)
-            if interest is Interest.SHAREHOLDING and until is None and share.is_known:
-                current_total[company] += share.low
             holding = Holding(holder, company, share, interest, since, until, v.get("source") or None)
+            if interest is Interest.SHAREHOLDING and holding.in_force():
+                current_total[company] += share.low if share.is_known else 0.0
             self._note_repeat(table, row.line, holding.key, f"holding of {holder!r} in {company!r}")
             self.report.counts["holdings"] += 1
             yield holding
@@ -236,6 +245,9 @@ class _FolderReader:
                 self.report.warnings.append(
                     f"{table.path.name}: company {company!r}: current shareholdings sum to {total * 100:.2f} % (above 100 %)"
                 )
+        self.report.incomplete_registers = sum(
+            1 for entity_id, kind in self.kinds.items()
+            if kind is EntityKind.COMPANY and current_total.get(entity_id, 0.0) < REGISTER_COMPLETE - 1e-9)
 
     def _officers(self, table: CsvTable) -> Iterator[Record]:
         for row in self._rows(table):

@@ -58,6 +58,46 @@ def parse_share(text: str, scale: str = "percent") -> Share:
     return Share(low, high)
 
 
+def parse_fraction(text: str, scale: str = "percent") -> float | None:
+    """One exact percentage (a threshold, a free float) as a fraction; blank is ``None``.
+
+    Examples
+    --------
+    >>> parse_fraction("25%")
+    0.25
+    >>> parse_fraction("20-30")
+    Traceback (most recent call last):
+    ...
+    ValueError: '20-30' is a range; one percentage is needed here
+    """
+    share = parse_share(text, scale)
+    if not share.is_known:
+        return None
+    if not share.is_exact:
+        raise ValueError(f"{text!r} is a range; one percentage is needed here")
+    return share.low
+
+
+_TRUE = {"yes", "y", "true", "t", "1", "是", "listed", "上市"}
+_FALSE = {"no", "n", "false", "f", "0", "否", "unlisted", "非上市"}
+
+
+def parse_bool(text: str) -> bool:
+    """Yes or no, as spreadsheets write it: ``yes``/``no``, ``true``/``false``, ``1``/``0``, ``是``/``否``.
+
+    Examples
+    --------
+    >>> parse_bool("是"), parse_bool("FALSE")
+    (True, False)
+    """
+    word = text.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not yes or no (write yes, no, true, false, 1 or 0)")
+
+
 def _bounds(scale: str) -> str:
     return "0-100 %" if scale == "percent" else "0-1 (fraction scale)"
 

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph.arrays import KIND_CODES
-from ..graph.analysis.control_rules import RULES, VERDICTS, control_table
-from ..graph.model import EntityKind
+from ..graph.analysis.control_rules import REASONS, RULES, VERDICTS, control_table
+from ..graph.model import REGISTER_COMPLETE, EntityKind
 from ..graph.analysis.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
 from ..graph.stores.base import Store
 from .render import Result, Section
+
+
+WRITTEN = ("controller", "control_verdict", "control_rule", "control_reason", "control_hops", "top_owner",
+           "top_owner_share", "on_record", "not_on_record")
 
 
 @dataclass
@@ -23,22 +27,26 @@ class AnalysisResult(Result):
     verdicts: dict[str, int]
     seconds: dict[str, float]
     as_of: dt.date | None
+    incomplete_registers: int = 0  # companies with less than 95 % of their shares on record
+    reasons: dict[str, int] | None = None  # why verdicts are uncertain or loops, by reason
 
     def to_dict(self) -> dict:
-        return {"companies": self.companies, "verdicts": self.verdicts,
+        return {"companies": self.companies, "verdicts": self.verdicts, "reasons": self.reasons or {},
+                "incomplete_registers": self.incomplete_registers,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "as_of": self.as_of.isoformat() if self.as_of else None,
-                "written": ["controller", "control_verdict", "control_rule", "control_hops", "top_owner",
-                            "top_owner_share"]}
+                "written": list(WRITTEN)}
 
     def sections(self) -> list[Section]:
         when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
         return [
             Section(f"Control of {self.companies:,} companies{when}", ["verdict", "companies"],
-                    sorted(self.verdicts.items(), key=lambda kv: -kv[1])),
+                    sorted(self.verdicts.items(), key=lambda kv: -kv[1]),
+                    note=f"{self.incomplete_registers:,} companies have less than 95 % of their shares on record"),
+            Section("Why not certain", ["reason", "companies"],
+                    sorted((self.reasons or {}).items(), key=lambda kv: -kv[1])),
             Section("Time", ["step", "seconds"], [(k, f"{v:.2f}") for k, v in self.seconds.items()],
-                    note="written back per company: controller, control_verdict, control_rule, control_hops, "
-                         "top_owner, top_owner_share"),
+                    note="written back per company: " + ", ".join(WRITTEN)),
         ]
 
 
@@ -68,28 +76,37 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     progress("writing results back")
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids = arrays.ids
-    controller, verdict, rule, hops, owner, share = {}, {}, {}, {}, {}, {}
+    controller, verdict, rule, reason, hops, owner, share, on_record, missing = ({} for _ in range(9))
+    registers = table.registers
     for j in companies:
         entity = ids[j]
-        verdict[entity] = "loop" if table.loop[j] else VERDICTS[table.verdict[j]] if table.ultimate[j] < 0 else (
-            "joint" if table.ultimate_joint[j] >= 0 else "single")
+        verdict[entity] = VERDICTS[table.final[j]]
         found = table.actual_controller(j)
         if found:
             controller[entity] = "|".join(found)
             hops[entity] = int(table.hops[j])
         if table.rule[j] >= 0:
             rule[entity] = RULES[table.rule[j]]
+        if table.final_reason[j]:
+            reason[entity] = REASONS[table.final_reason[j]]
         if top_owner[j] >= 0:
             owner[entity] = ids[top_owner[j]]
             share[entity] = round(float(top_share[j]), 6)
+        on_record[entity] = round(float(registers.on_record_low[j]), 6)
+        missing[entity] = round(registers.not_on_record(j)[1], 6)
     for name, values in (("controller", controller), ("control_verdict", verdict), ("control_rule", rule),
-                         ("control_hops", hops), ("top_owner", owner), ("top_owner_share", share)):
+                         ("control_reason", reason), ("control_hops", hops), ("top_owner", owner),
+                         ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing)):
         store.write_results(name, values)
     seconds["write back"] = time.perf_counter() - started
     counts: dict[str, int] = {}
     for v in verdict.values():
         counts[v] = counts.get(v, 0) + 1
-    return AnalysisResult(len(companies), counts, seconds, as_of)
+    why: dict[str, int] = {}
+    for v in reason.values():
+        why[v] = why.get(v, 0) + 1
+    incomplete = int((registers.on_record_low[companies] < REGISTER_COMPLETE - 1e-9).sum())
+    return AnalysisResult(len(companies), counts, seconds, as_of, incomplete, why)
 
 
 def _column_max(T, row_ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

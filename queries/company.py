@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..graph.model import Entity, EntityKind, Holding, LinkKind
+from ..graph.model import Entity, EntityKind, Holding, LinkKind, effective_day
 from ..graph.stores.base import Store
 from .render import Result, Section
 from .resolve import resolve_entity
@@ -153,7 +153,7 @@ class CompanyReport(Result):
 def company_report(store: Store, name: str, as_of: dt.date | None = None) -> CompanyReport:
     """The report on the entity ``name`` resolves to (see :func:`resolve_entity`)."""
     entity = resolve_entity(store, name)
-    day = as_of or dt.date.today()
+    day = effective_day(as_of)
     edges = store.edges_touching([entity.id])
     others = {h.holder_id for h in edges.holdings} | {h.company_id for h in edges.holdings}
     others |= {o.person_id for o in edges.officers} | {o.company_id for o in edges.officers}

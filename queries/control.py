@@ -8,7 +8,27 @@ from dataclasses import dataclass, field
 
 from ..graph.analysis.beneficial import SENIOR_MANAGER_ROLES, BeneficialOwnership, beneficial_owners
 from ..graph.analysis.chains import Chain, Edge, control_chains, integrated_in
-from ..graph.analysis.control_rules import BOARD_ROLES, ControlRules, Stake, Verdict, direct_control, pool_stakes
+from ..graph.analysis.control_rules import (
+    CIRCULAR,
+    CONTROLLER_UNCERTAIN,
+    CONTROLLER_UNRECORDED,
+    DISPERSED,
+    HOLDERS_UNCERTAIN,
+    JOINT,
+    LOOP,
+    NONE,
+    REASONS,
+    RULES,
+    SINGLE,
+    UNCERTAIN,
+    UNRECORDED_LARGER,
+    UNRECORDED_MAJORITY,
+    VERDICTS,
+    ControlRules,
+    ControlTable,
+    control_table,
+)
+from ..graph.arrays import arrays_from_records
 from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Interest, Officer
 from ..graph.stores.base import Store
@@ -33,11 +53,8 @@ class Upstream:
 def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_depth: int = UPSTREAM_DEPTH,
              max_nodes: int = UPSTREAM_NODES) -> Upstream:
     """Holdings into the company, into its holders, and so on up to ``max_depth`` levels, with the
-    officer roles of everyone met (for board control); only facts in force on ``as_of`` (current
-    facts, those without an end date, when None)."""
-    def in_force(record) -> bool:
-        return record.until is None if as_of is None else record.valid_on(as_of)
-
+    officer roles of everyone met (for board control); only facts in force on ``as_of`` (today
+    when None)."""
     seen = {company_id}
     frontier = [company_id]
     holdings: dict[str, Holding] = {}
@@ -49,11 +66,11 @@ def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_de
         edges = store.edges_touching(frontier)
         wanted = set(frontier)
         for o in edges.officers:
-            if in_force(o):
+            if o.in_force(as_of):
                 officers[o.key] = o
         next_frontier = []
         for h in edges.holdings:
-            if h.company_id in wanted and in_force(h):
+            if h.company_id in wanted and h.in_force(as_of):
                 holdings[h.key] = h
                 if h.holder_id not in seen:
                     if len(seen) >= max_nodes:
@@ -88,18 +105,6 @@ def edges_into(up: Upstream, company: str, interest: Interest = Interest.SHAREHO
     return edges
 
 
-def stakes_of(up: Upstream, company: str) -> tuple[list[Stake], int]:
-    """The holders' votes in one company (a voting interest replaces the holder's shareholding)
-    and the size of its board, with the seats each holder appoints."""
-    votes = {e.holder: e for e in edges_into(up, company, Interest.SHAREHOLDING)}
-    votes.update({e.holder: e for e in edges_into(up, company, Interest.VOTING)})
-    board = sorted({o.person_id for o in up.officers if o.company_id == company and o.role in BOARD_ROLES})
-    offices = {(o.person_id, o.company_id) for o in up.officers}
-    stakes = [Stake(e.holder, e.low, e.high, sum(1 for m in board if m == e.holder or (m, e.holder) in offices))
-              for _, e in sorted(votes.items())]
-    return stakes, len(board)
-
-
 def ownership_edges(up: Upstream) -> list[Edge]:
     """The shareholdings above the company, bounded as :func:`edges_into` gives them."""
     return [e for company in sorted({h.company_id for h in up.holdings}) for e in edges_into(up, company)]
@@ -112,6 +117,41 @@ class ControlHop:
     rule: str
     low: float
     high: float
+
+
+@dataclass(frozen=True)
+class RegisterFacts:
+    """What the company's register of holders covers today (or as of the report's date)."""
+
+    holders: int
+    on_record: tuple[float, float]
+    not_on_record: tuple[float, float]
+    hidden_max: float  # the most one holder not on record could hold (of the votes)
+    disclosure_threshold: float | None
+    listed: bool
+    free_float: float | None
+
+    def to_dict(self) -> dict:
+        return {"holders_on_record": self.holders, "on_record_low": self.on_record[0], "on_record_high": self.on_record[1],
+                "not_on_record_low": self.not_on_record[0], "not_on_record_high": self.not_on_record[1],
+                "largest_unrecorded_holder_at_most": self.hidden_max,
+                "disclosure_threshold": self.disclosure_threshold, "listed": self.listed, "free_float": self.free_float}
+
+    def describe(self) -> str:
+        """``45 % on record; 55 % not on record (...)``."""
+        on = _span(*self.on_record) if self.holders else "no holder"
+        missing = self.not_on_record[1]
+        if missing <= 1e-9:
+            return f"{on} on record; the register is complete"
+        text = f"{on} on record; {_span(*self.not_on_record).replace('unknown (at most', '(up to')} not on record"
+        if self.listed or self.free_float is not None:
+            text += " (dispersed public holders"
+            text += f", each below {_pct(self.disclosure_threshold)})" if self.disclosure_threshold is not None else ")"
+        elif self.disclosure_threshold is not None:
+            text += f" (each holder missing from the register holds less than {_pct(self.disclosure_threshold)})"
+        else:
+            text += " (no disclosure threshold: one holder could hold all of it)"
+        return text
 
 
 @dataclass
@@ -131,6 +171,10 @@ class ControlReport(Result):
     names: dict[str, str]
     kinds: dict[str, str]
     truncated: bool
+    register: RegisterFacts | None = None
+    reason_code: str = ""  # one of control_rules.REASONS
+    reason: str = ""  # the reason in words, where the verdict is not a plain single or joint controller
+    loop_members: tuple[str, ...] = ()
     signals: list = field(default_factory=list)
 
     @property
@@ -150,16 +194,21 @@ class ControlReport(Result):
             "entity": party(self.entity.id),
             "as_of": self.as_of.isoformat() if self.as_of else None,
             "verdict": self.verdict,
+            "reason_code": self.reason_code,
+            "reason": self.reason,
             "actual_controllers": [party(i) for i in self.actual_controllers],
             "control_path": [{"controller": party(h.controller), "controlled": party(h.controlled), "rule": h.rule,
                               "votes_low": h.low, "votes_high": h.high} for h in self.hops],
+            "loop_members": [party(i) for i in self.loop_members],
             "candidates": [party(i) for i in self.candidates],
+            "register": self.register.to_dict() if self.register is not None else None,
             "ultimate_owners": [{**party(i), "integrated_low": lo, "integrated_high": hi} for i, lo, hi in self.owners],
             "beneficial_owners": {
                 "threshold": self.beneficial.threshold, "inclusive": self.beneficial.inclusive,
                 "small_company_exemption": self.beneficial.exempt_small_company,
                 "owners": [{**party(o.person), "basis": o.basis, "integrated_low": o.low, "integrated_high": o.high}
                            for o in self.beneficial.owners],
+                "not_on_record_up_to": self.beneficial.unrecorded,
             },
             "chains": [{"top": party(c.top), "cash_flow_low": c.cash_flow[0], "cash_flow_high": c.cash_flow[1],
                         "control_low": c.control[0], "control_high": c.control[1],
@@ -191,9 +240,14 @@ class ControlReport(Result):
             who = " and ".join(f"{self.name(i)} ({i})" for i in self.actual_controllers)
             summary = [("actual controller", who), ("verdict", self.verdict)]
         else:
-            summary = [("actual controller", "no single controller"), ("verdict", self.verdict)]
+            summary = [("actual controller", "no single controller" if self.verdict != "uncertain" else "uncertain"),
+                       ("verdict", self.verdict)]
             if self.candidates:
                 summary.append(("largest holders", ", ".join(f"{self.name(i)} ({i})" for i in self.candidates)))
+        if self.reason:
+            summary.append(("why", self.reason))
+        if self.register is not None:
+            summary.append(("shares on record", self.register.describe()))
         if self.cash_flow is not None:
             summary.append(("cash-flow rights", _span(*self.cash_flow)))
             summary.append(("control rights (weakest link)", _span(*self.control_rights)))
@@ -204,11 +258,18 @@ class ControlReport(Result):
                              _span(h.low, h.high)) for h in self.hops]))
         bo = self.beneficial
         rule = f"{'>=' if bo.inclusive else '>'} {bo.threshold * 100:g} %"
-        out.append(Section(f"Beneficial owners ({rule})", ["person", "id", "basis", "integrated"],
-                           [(self.name(o.person), o.person, o.basis,
-                             _span(o.low, o.high) if o.low is not None else "") for o in bo.owners],
-                           note=("small-company exemption may apply: registered capital <= CNY 10 million and only "
-                                 "natural-person holders") if bo.exempt_small_company else ""))
+        rows = [(self.name(o.person), o.person, o.basis, _span(o.low, o.high) if o.low is not None else "")
+                for o in bo.owners]
+        if bo.unrecorded is not None:
+            rows.append(("not on record", "", "possible ownership", f"up to {bo.unrecorded * 100:.2f} %"))
+        notes = []
+        if bo.exempt_small_company:
+            notes.append("small-company exemption may apply: registered capital <= CNY 10 million and only "
+                         "natural-person holders")
+        if bo.unrecorded is not None:
+            notes.append("a holder missing from the registers could be a beneficial owner")
+        out.append(Section(f"Beneficial owners ({rule})", ["person", "id", "basis", "integrated"], rows,
+                           note="; ".join(notes)))
         out.append(Section("Ultimate owners (integrated ownership)", ["owner", "id", "kind", "owns"],
                            [(self.name(i), i, self.kinds.get(i), _span(lo, hi)) for i, lo, hi in self.owners[:15]],
                            note=f"{len(self.owners) - 15} more" if len(self.owners) > 15 else ""))
@@ -226,7 +287,11 @@ class ControlReport(Result):
 
 def control_report(store: Store, name: str, as_of: dt.date | None = None, rules: ControlRules = ControlRules(),
                    threshold: float = 0.25, inclusive: bool = True) -> ControlReport:
-    """The control report on the company ``name`` resolves to."""
+    """The control report on the company ``name`` resolves to.
+
+    Control is decided by :func:`~equitygraph.graph.analysis.control_rules.control_table` on the
+    arrays of the company's upstream subgraph: the very code the whole-graph form runs.
+    """
     from .signals import concealment_signals
 
     entity = resolve_entity(store, name)
@@ -234,84 +299,39 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
         raise EquityGraphError(f"{entity.name} ({entity.id}) is a {entity.kind.value}; control is asked of companies "
                                "and organizations (use equitygraph company for what a person holds)")
     up = upstream(store, entity.id, as_of)
+    up.entities.setdefault(entity.id, entity)
     kinds = {i: e.kind.value for i, e in up.entities.items()}
     names = {i: e.name for i, e in up.entities.items()}
-
-    verdicts: dict[str, Verdict] = {}
-    pooled: dict[str, dict[str, Stake]] = {}
-    in_progress: set[str] = set()
-
-    def verdict_of(company: str) -> Verdict:
-        if company not in verdicts:
-            in_progress.add(company)
-            stakes, board = stakes_of(up, company)
-            heads = {}
-            for s in stakes:
-                if kinds.get(s.holder) != EntityKind.PERSON.value and s.holder not in in_progress:
-                    above = actual_of(s.holder, frozenset([company]))
-                    if len(above) == 1:
-                        heads[s.holder] = above[0]
-            merged = pool_stakes(stakes, heads)
-            pooled[company] = {s.holder: s for s in merged}
-            verdicts[company] = direct_control(merged, board, rules)
-            in_progress.discard(company)
-        return verdicts[company]
-
-    def actual_of(company: str, seen: frozenset) -> tuple[str, ...]:
-        v = verdict_of(company)
-        if v.kind == "joint":
-            return v.controllers
-        if v.kind != "single":
-            return ()
-        top = v.controllers[0]
-        if kinds.get(top) == EntityKind.PERSON.value or top in seen or top == company or top in in_progress:
-            return (top,)
-        above = actual_of(top, seen | {company})
-        return above if verdict_of(top).kind in ("single", "joint") else (top,)
-
-    hops: list[ControlHop] = []
-    current, visited = entity.id, {entity.id}
-    final = verdict_of(current)
-    actual: tuple[str, ...] = ()
-    verdict_kind = final.kind
-    while True:
-        v = verdict_of(current)
-        if v.kind not in ("single", "joint"):
-            # Followed at least one step, control stops at a company nobody controls alone: that company.
-            verdict_kind = "single" if hops else v.kind
-            break
-        for controller in v.controllers:
-            s = pooled[current][controller]
-            hops.append(ControlHop(controller, current, v.rule, s.low, s.high))
-        if v.kind == "joint":
-            actual, verdict_kind = v.controllers, "joint"
-            break
-        nxt = v.controllers[0]
-        actual = (nxt,)
-        if kinds.get(nxt) == EntityKind.PERSON.value:
-            verdict_kind = "single"
-            break
-        if nxt in visited:
-            verdict_kind = "loop"
-            break
-        visited.add(nxt)
-        current = nxt
-    candidates = final.candidates if not hops else ()
+    arrays = arrays_from_records(up.entities.values(), up.holdings, up.officers)
+    table = control_table(arrays, as_of, rules)
+    j = arrays.index_of(entity.id)
+    hops = control_path(table, j)
+    actual = table.actual_controller(j)
+    verdict = VERDICTS[table.final[j]]
+    loop = loop_members(table, j) if table.final[j] == LOOP else ()
 
     edges = ownership_edges(up)
     integrated = integrated_in(edges, entity.id) if edges else {}
     held = {e.company for e in edges}
+    direct = [e for e in edges if e.company == entity.id]
+    candidates = ()
+    if table.verdict[j] in (DISPERSED, UNCERTAIN, NONE):
+        candidates = tuple(e.holder for e in sorted(direct, key=lambda e: (-e.low, -e.high, e.holder))[:3])
     owners = sorted(((i, lo, hi) for i, (lo, hi) in integrated.items() if i not in held),
                     key=lambda t: (-t[2], -t[1], t[0]))
     persons = {i for i, k in kinds.items() if k == EntityKind.PERSON.value}
     managers = tuple(o.person_id for role in SENIOR_MANAGER_ROLES for o in up.officers
                      if o.company_id == entity.id and o.role == role)
-    direct = [e for e in edges if e.company == entity.id]
     capital = entity.registered_capital if (entity.currency or "CNY") == "CNY" else None
+    reg = table.registers
+    reach = {c: 1.0 if c == entity.id else integrated.get(c, (0.0, 0.0))[1] for c in held | {entity.id}}
+    unrecorded = max((float(reg.hidden_share_max[arrays.index_of(c)]) * share for c, share in reach.items()),
+                     default=0.0)
     bo = beneficial_owners(
         {i: (lo, hi) for i, lo, hi in owners} | {i: v for i, v in integrated.items() if i in persons},
         persons, controllers=actual, senior_managers=managers, threshold=threshold, inclusive=inclusive,
         registered_capital_cny=capital, direct_holders_all_persons=bool(direct) and all(e.holder in persons for e in direct),
+        unrecorded=unrecorded,
     )
     tops = set(actual) | {o.person for o in bo.owners}
     chains, cut = control_chains(edges, entity.id, tops or None, max_chains=SHOWN_CHAINS)
@@ -320,10 +340,106 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
         cash_flow = integrated[actual[0]]
         own = [c for c in chains if c.top == actual[0]]
         control_rights = (min(1.0, sum(c.control[0] for c in own)), min(1.0, sum(c.control[1] for c in own)))
-    report = ControlReport(entity, as_of, verdict_kind, actual, hops, candidates, owners, bo, chains, cut, cash_flow,
-                           control_rights, names, kinds, up.truncated)
+    register = RegisterFacts(int(reg.holders[j]), (float(reg.on_record_low[j]), float(reg.on_record_high[j])),
+                             reg.not_on_record(j), float(reg.hidden_max[j]), entity.disclosure_threshold,
+                             entity.listed, entity.free_float)
+    report = ControlReport(entity, as_of, verdict, actual, hops, candidates, owners, bo, chains, cut, cash_flow,
+                           control_rights, names, kinds, up.truncated, register, REASONS[table.final_reason[j]],
+                           "", loop)
+    report.reason = explain(table, arrays, j, report.name, candidates)
     report.signals = concealment_signals(store, report, up)
     return report
+
+
+def control_path(table: ControlTable, j: int) -> list[ControlHop]:
+    """The steps of direct control from entity ``j`` upward (both controllers of joint control),
+    stopping where control stops or comes round again."""
+    ids = table.ids
+    hops: list[ControlHop] = []
+    current, seen = j, {j}
+    while table.verdict[current] in (SINGLE, JOINT):
+        hops.append(ControlHop(ids[table.controller[current]], ids[current], RULES[table.rule[current]],
+                               float(table.votes_low[current]), float(table.votes_high[current])))
+        if table.verdict[current] == JOINT:
+            hops.append(ControlHop(ids[table.joint_partner[current]], ids[current], RULES[table.rule[current]],
+                                   float(table.partner_low[current]), float(table.partner_high[current])))
+            break
+        above = int(table.controller[current])
+        if above in seen:
+            break
+        seen.add(above)
+        current = above
+    return hops
+
+
+def loop_members(table: ControlTable, j: int) -> tuple[str, ...]:
+    """The companies a control loop goes round, for a company whose control ends in one."""
+    verdict, controller = table.verdict, table.controller
+    path: list[int] = []
+    current = j
+    while current >= 0 and current not in path and verdict[current] in (SINGLE, JOINT):
+        path.append(current)
+        current = int(controller[current])
+    if current in path:
+        return tuple(table.ids[i] for i in path[path.index(current):])
+    if path and verdict[path[-1]] == JOINT:  # the loop comes back through the joint partner
+        branch: list[int] = []
+        current = int(table.joint_partner[path[-1]])
+        while current >= 0 and current not in branch and current not in path and verdict[current] == SINGLE:
+            branch.append(current)
+            current = int(controller[current])
+        if current in path:
+            return tuple(table.ids[i] for i in path[path.index(current):] + branch)
+    return tuple(table.ids[i] for i in path)
+
+
+def explain(table: ControlTable, arrays, j: int, name, candidates: tuple[str, ...] = ()) -> str:
+    """The reason for entity ``j``'s verdict in words, where it is not a plain controller."""
+    code = table.final_reason[j]
+    if table.final[j] in (SINGLE, JOINT):
+        return ""
+    if code == CIRCULAR:
+        members = loop_members(table, j)
+        return ("control runs in a circle (" + " <- ".join(name(i) for i in (*members, members[0])) +
+                "); nobody outside the circle controls it")
+    if code in (CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED):
+        above = int(table.ultimate[j])
+        if table.ultimate_joint[j] >= 0 and table.final[above] != UNCERTAIN and table.verdict[above] != NONE:
+            above = int(table.ultimate_joint[j])  # of joint controllers, the one whose control is in doubt
+        who = f"{name(table.ids[above])} ({table.ids[above]})"
+        if code == CONTROLLER_UNRECORDED:
+            return f"{who} controls it, but no holder of {name(table.ids[above])} is on record"
+        return f"{who} controls it, but who controls {name(table.ids[above])} is uncertain: " + _direct_reason(
+            table, above, name, ())
+    if table.final[j] == NONE:
+        return "no holder is on record"
+    if table.final[j] == UNCERTAIN:
+        return _direct_reason(table, j, name, candidates)
+    return ""
+
+
+def _direct_reason(table: ControlTable, k: int, name, candidates) -> str:
+    reg = table.registers
+    hidden = float(reg.hidden_max[k])
+    code = table.reason[k]
+    if table.verdict[k] == NONE:
+        return "no holder is on record"
+    low, high = reg.not_on_record(k)
+    missing = f"{high * 100:.2f} %" if high - low < 1e-9 else f"{low * 100:.2f}-{high * 100:.2f} %"
+    if code == UNRECORDED_MAJORITY:
+        return (f"{missing} of the shares are not on record; a single holder of "
+                f"{'it' if hidden >= high - 1e-9 else f'up to {hidden * 100:.2f} % of it'} would have the majority")
+    if code == UNRECORDED_LARGER:
+        largest = f", more than {name(candidates[0])}" if candidates else ""
+        return f"{missing} of the shares are not on record; one holder of it could hold up to {hidden * 100:.2f} %{largest}"
+    if code == HOLDERS_UNCERTAIN:
+        return ("holders whose own control is uncertain could stand under one controller, together or with another "
+                "holder, and outvote the rest")
+    return "ranges or unknown shares on record could change who controls it"
+
+
+def _pct(fraction: float | None) -> str:
+    return "" if fraction is None else f"{fraction * 100:g} %"
 
 
 def _span(low: float | None, high: float | None) -> str:

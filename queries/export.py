@@ -90,7 +90,9 @@ class CanonicalCsvExporter(Exporter):
                     extra = columns.get(r.id, {})
                     row = {**{k: v for k, v in _plain(r).items() if k in ENTITY_COLUMNS},
                            "aliases": "|".join(r.aliases), "address": "|".join(extra.get("address", [])),
-                           "phone": "|".join(extra.get("phone", [])), "email": "|".join(extra.get("email", []))}
+                           "phone": "|".join(extra.get("phone", [])), "email": "|".join(extra.get("email", [])),
+                           "disclosure_threshold": _pct_or_blank(r.disclosure_threshold),
+                           "listed": "yes" if r.listed else "", "free_float": _pct_or_blank(r.free_float)}
                     writers["entities"].writerow(["" if row.get(c) is None else row[c] for c in ENTITY_COLUMNS])
                     counts["entities"] += 1
                 elif isinstance(r, Holding):
@@ -157,6 +159,10 @@ def _share_text(h: Holding) -> str:
 
 def _pct(fraction: float) -> str:
     return f"{fraction * 100:.10f}".rstrip("0").rstrip(".")
+
+
+def _pct_or_blank(fraction: float | None) -> str:
+    return "" if fraction is None else _pct(fraction)
 
 
 def _iso(day) -> str:

@@ -26,7 +26,9 @@ class LoadResult(Result):
             f"Loaded {r.source} into {self.store}: {r.rows} rows in {r.seconds:.2f} s ({rate:,.0f} rows/s)",
             ["written", "count"], sorted(r.counts.items()),
         )
-        totals = Section("The store now holds", ["what", "count"], list(self.totals.items()))
+        totals = Section("The store now holds", ["what", "count"], list(self.totals.items()),
+                         note=f"{r.incomplete_registers:,} of the companies loaded have less than 95 % of their shares "
+                              "on record today" if r.incomplete_registers else "")
         hidden = len(r.warnings) - SHOWN_WARNINGS
         warnings = Section("Warnings", ["warning"], [(w,) for w in r.warnings[:SHOWN_WARNINGS]],
                            note=f"{hidden} more (see --format json)" if hidden > 0 else "")

@@ -63,7 +63,7 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
     if people:
         edges = store.edges_touching(people)
         for person in people:
-            stakes = {h.company_id for h in edges.holdings if h.holder_id == person and h.until is None}
+            stakes = {h.company_id for h in edges.holdings if h.holder_id == person and h.in_force(report.as_of)}
             if len(stakes) >= NOMINEE_STAKES:
                 signals.append(Signal("nominee_holder", f"{name(person)} ({person}) holds stakes in {len(stakes)} "
                                                         "companies, as professional nominees do", (person,)))

@@ -139,12 +139,18 @@ def test_analyze_writes_controllers_back(run, case, tmp_path):
     run("load", case)
     result = run("analyze", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["verdicts"] == {"single": 2}
+    # C1 holds 50-75 % of C2 and P2 an unknown share: P2 could hold the other 50 %, so C2's control is uncertain.
+    summary = json.loads(result.stdout)
+    assert (summary["verdicts"], summary["reasons"]) == ({"single": 1, "uncertain": 1}, {"ranges": 1})
+    assert summary["incomplete_registers"] == 1  # C2: 50 % on record for certain
     from equitygraph.graph.stores.sqlite import SQLiteStore
 
     with SQLiteStore(tmp_path / "cli.db") as store:
-        assert store.read_results("controller") == {"C1": "P1", "C2": "P1"}
+        assert store.read_results("controller") == {"C1": "P1"}
         assert store.results_for("C1")["control_verdict"] == "single"
+        assert store.read_results("control_reason") == {"C2": "ranges"}
+        assert store.read_results("on_record") == {"C1": 1.0, "C2": 0.5}
+        assert store.read_results("not_on_record") == {"C1": 0.0, "C2": 0.5}
 
 
 def test_every_query_command_speaks_jsonl_and_csv(run, case):
@@ -158,7 +164,7 @@ def test_every_query_command_speaks_jsonl_and_csv(run, case):
     assert owners[0] == ("company_id,owner_id,owner_name,owner_kind,integrated_low,integrated_high,actual_controller,"
                          "beneficial_owner")
     assert owners[1:] == ["C2,P2,李四,person,0.2,0.8,False,possible ownership",  # 40 % of C1 plus an unknown stake
-                          "C2,P1,张三,person,0.3,0.45,True,ownership"]  # 60 % of C1's 50-75 %
+                          "C2,P1,张三,person,0.3,0.45,False,ownership"]  # 60 % of C1's 50-75 %; control uncertain
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf", "jsonl", "csv"])

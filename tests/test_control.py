@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from equitygraph.graph.analysis.beneficial import beneficial_owners
 from equitygraph.graph.analysis.chains import Edge, control_chains, integrated_in
-from equitygraph.graph.analysis.control_rules import ControlRules, Stake, control_table, pool_stakes
+from equitygraph.graph.analysis.control_rules import ControlRules, control_table
 from equitygraph.graph.model import Entity, EntityKind, Holding, Officer, Share
 from equitygraph.graph.analysis.ownership import integrated_ownership
 from equitygraph.graph.stores.sqlite import SQLiteStore
@@ -57,11 +57,13 @@ def test_single_chain():
 
 
 def test_diamond_adds_paths_and_pools_the_controlled_holders():
-    store = build([("P", "X", 0.6), ("P", "Z", 0.4), ("X", "Y", 0.5), ("Z", "Y", 0.3), ("R", "Y", 0.2)],
-                  persons={"P", "R"})
+    # Z's register is complete (P 40 % and three holders of 20 %), so P controls Z by the relative rule.
+    minor = [(f"S{i}", "Z", 0.2) for i in (1, 2, 3)]
+    store = build([("P", "X", 0.6), ("P", "Z", 0.4), ("X", "Y", 0.5), ("Z", "Y", 0.3), ("R", "Y", 0.2), *minor],
+                  persons={"P", "R", "S1", "S2", "S3"}, nodes=["Q"])
     r = control_report(store, "Y")
     owners = {i: lo for i, lo, _ in r.owners}
-    assert owners == pytest.approx({"P": 0.6 * 0.5 + 0.4 * 0.3, "R": 0.2})
+    assert owners == pytest.approx({"P": 0.6 * 0.5 + 0.4 * 0.3, "R": 0.2, "S1": 0.06, "S2": 0.06, "S3": 0.06})
     assert r.actual_controllers == ("P",)
     assert [(h.controlled, h.controller, h.rule) for h in r.hops] == [("Y", "P", "majority")]
     assert r.hops[0].low == pytest.approx(0.8)  # X's 50 % and Z's 30 % are both P's votes
@@ -93,9 +95,14 @@ def test_ranges_propagate_as_intervals_and_unknown_is_never_zero_or_all():
     owners = {i: (lo, hi) for i, lo, hi in r.owners}
     assert owners["P"] == pytest.approx((0.4, 0.6))
     assert owners["Q"] == pytest.approx((0.0, 0.4))  # unknown: at most what P leaves over (50 %) times 80 %
-    assert r.actual_controllers == ("P",)
+    # P holds at least 50 % of X, but Q's unknown share could be the other 50 %: joint control is possible.
+    assert (r.verdict, r.reason_code, r.actual_controllers) == ("uncertain", "controller_uncertain", ())
+    assert "ranges or unknown shares" in r.reason and "name-X (X) controls it" in r.reason
     text = r.to_text()
     assert "unknown (at most 40.00 %)" in text and "40.00-60.00 %" in text
+    above_half = control_report(build([("P", "X", (0.51, 0.75)), ("Q", "X", None), ("X", "Y", 0.8)],
+                                      persons={"P", "Q"}), "Y")
+    assert above_half.actual_controllers == ("P",)
     lone = build([("P", "X", None)], persons={"P"})
     only = control_report(lone, "X")
     assert only.verdict == "uncertain" and only.actual_controllers == ()
@@ -122,13 +129,13 @@ def test_joint_and_dispersed_ownership():
 
 
 def test_board_majority_controls_where_shares_do_not():
-    holdings = [(h, "Y", 0.2) for h in ("X", "R", "S", "T", "U")]
+    holdings = [(h, "Y", 0.2) for h in ("X", "R", "S", "T", "U")] + [("K", "X", 1.0)]
     officers = [("D1", "Y", "director"), ("D2", "Y", "director"), ("D3", "Y", "chairman"),
                 ("D1", "X", "manager"), ("D2", "X", "director")]
-    store = build(holdings, persons={"R", "S", "T", "U", "D1", "D2", "D3"}, officers=officers)
+    store = build(holdings, persons={"K", "R", "S", "T", "U", "D1", "D2", "D3"}, officers=officers)
     r = control_report(store, "Y")
-    assert (r.actual_controllers, r.hops[0].rule) == (("X",), "board")
-    assert whole_graph_controllers(store)["Y"] == ("X",)
+    assert (r.actual_controllers, r.hops[0].controller, r.hops[0].rule) == (("K",), "X", "board")
+    assert whole_graph_controllers(store)["Y"] == ("K",)
     no_board = control_report(store, "Y", rules=ControlRules(board=False))
     assert no_board.verdict == "dispersed"
 
@@ -165,7 +172,9 @@ def test_beneficial_owner_thresholds_and_fallbacks():
 
 
 def test_pooling_keeps_pyramid_steps():
-    assert pool_stakes([Stake("X", 1.0, 1.0)], {"X": "P"}) == [Stake("X", 1.0, 1.0)]
+    store = build([("P", "X", 1.0), ("X", "Y", 1.0)], persons={"P"})
+    hops = control_report(store, "Y").hops
+    assert [(h.controlled, h.controller) for h in hops] == [("Y", "X"), ("X", "P")]  # X alone is not pooled under P
 
 
 # -- property tests ---------------------------------------------------------------------------

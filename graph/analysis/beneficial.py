@@ -30,13 +30,14 @@ class BeneficialOwnership:
     threshold: float
     inclusive: bool
     exempt_small_company: bool
+    unrecorded: float | None = None  # the most a holder missing from the registers could own, where it meets the threshold
 
 
 def beneficial_owners(integrated: dict[str, tuple[float, float]], persons: set[str], *,
                       controllers: tuple[str, ...] = (), senior_managers: tuple[str, ...] = (),
                       threshold: float = 0.25, inclusive: bool = True,
                       registered_capital_cny: float | None = None, direct_holders_all_persons: bool = False,
-                      ) -> BeneficialOwnership:
+                      unrecorded: float = 0.0) -> BeneficialOwnership:
     """The beneficial owners of one company.
 
     Parameters
@@ -46,6 +47,7 @@ def beneficial_owners(integrated: dict[str, tuple[float, float]], persons: set[s
     controllers : the actual controller(s), for the fallback
     senior_managers : the legal representative and managers, for the last fallback
     threshold, inclusive : 0.25 and True for the PBoC rule; 0.10, or 0.25 exclusive (> 25 %) elsewhere
+    unrecorded : the most of the company a holder missing from the registers could own (integrated)
 
     Examples
     --------
@@ -76,4 +78,4 @@ def beneficial_owners(integrated: dict[str, tuple[float, float]], persons: set[s
             chosen = [BeneficialOwner(m, "senior manager") for m in dict.fromkeys(senior_managers)][:1]
     exempt = (registered_capital_cny is not None and registered_capital_cny <= EXEMPTION_CAPITAL_CNY
               and direct_holders_all_persons)
-    return BeneficialOwnership(tuple(chosen), threshold, inclusive, exempt)
+    return BeneficialOwnership(tuple(chosen), threshold, inclusive, exempt, unrecorded if meets(unrecorded) else None)

@@ -100,7 +100,8 @@ EXPAND = (
 )
 
 PAGE_ENTITIES = (
-    "MATCH (n:Entity) WHERE n.id > $after RETURN n.id AS id, n.kind AS kind ORDER BY n.id LIMIT $limit"
+    "MATCH (n:Entity) WHERE n.id > $after RETURN n.id AS id, n.kind AS kind, "
+    "n.disclosure_threshold AS threshold, n.listed AS listed, n.free_float AS free_float ORDER BY n.id LIMIT $limit"
 )
 PAGE_HOLDINGS = (
     "MATCH (a:Entity)-[r:HOLDS]->(b:Entity) WHERE r.key > $after "

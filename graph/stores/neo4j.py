@@ -241,8 +241,8 @@ class Neo4jStore(Store):
 
     def export_arrays(self) -> GraphArrays:
         # Sorted in Python, by code point, as the embedded store's SQL sorts: the same ids in the same order.
-        nodes = sorted((r["id"], r["kind"]) for r in self._pages(cypher.PAGE_ENTITIES, "id"))
-        ids = [i for i, _ in nodes]
+        nodes = sorted(tuple(r.values()) for r in self._pages(cypher.PAGE_ENTITIES, "id"))
+        ids = [r[0] for r in nodes]
         index = {entity_id: i for i, entity_id in enumerate(ids)}
         # Grouped by company (as the embedded store orders them): whole-graph passes then read memory in order.
         holdings = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_HOLDINGS, "key")), key=lambda t: (t[2], t[0]))
@@ -280,6 +280,9 @@ class Neo4jStore(Store):
             event_type=col(events, lambda r: EVENT_CODES_BY_VALUE[r[2]], np.int8),
             event_date=col(events, lambda r: day_number(_date(r[3]), OPEN_START), np.int32),
             event_severity=col(events, lambda r: r[4] or 0, np.int8),
+            disclosure_threshold=col(nodes, lambda r: nan if r[2] is None else r[2], np.float64),
+            listed=col(nodes, lambda r: bool(r[3]), bool),
+            free_float=col(nodes, lambda r: nan if r[4] is None else r[4], np.float64),
         )
 
     def counts(self) -> dict[str, int]:
@@ -379,7 +382,8 @@ _NODE_STATEMENTS = {cypher.merge_entities(label) for label in cypher.LABELS.valu
 # The properties each record sets, in a fixed order, so the Bolt writer and the bulk importer's
 # files (neo4j_import.py) store exactly the same values.
 ENTITY_PROPS = ("kind", "name", "aliases", "alias_text", "reg_no", "jurisdiction", "status", "founded",
-                "registered_capital", "paid_in_capital", "currency", "industry", "business_scope", "search_text")
+                "registered_capital", "paid_in_capital", "currency", "industry", "business_scope", "search_text",
+                "disclosure_threshold", "listed", "free_float")
 HOLDING_PROPS = ("share_low", "share_high", "interest", "since", "until", "source")
 OFFICER_PROPS = ("role", "since", "until")
 EVENT_PROPS = ("type", "date", "severity", "text", "source")
@@ -389,7 +393,8 @@ def entity_values(e: Entity) -> tuple:
     names = [form for n in (e.name, *e.aliases) for form in search_forms(n)] if e.kind in PARTY_KINDS else []
     return (e.kind.value, e.name, list(e.aliases) or None, " | ".join(e.aliases) or None, e.reg_no, e.jurisdiction,
             e.status, e.founded, e.registered_capital, e.paid_in_capital, e.currency, e.industry, e.business_scope,
-            (_SEPARATOR + _SEPARATOR.join(names) + _SEPARATOR) if names else None)
+            (_SEPARATOR + _SEPARATOR.join(names) + _SEPARATOR) if names else None,
+            e.disclosure_threshold, True if e.listed else None, e.free_float)
 
 
 def holding_values(h: Holding) -> tuple:
@@ -436,7 +441,8 @@ def _entity(props: dict) -> Entity:
         reg_no=props.get("reg_no"), jurisdiction=props.get("jurisdiction"), status=props.get("status"),
         founded=_date(props.get("founded")), registered_capital=props.get("registered_capital"),
         paid_in_capital=props.get("paid_in_capital"), currency=props.get("currency"), industry=props.get("industry"),
-        business_scope=props.get("business_scope"),
+        business_scope=props.get("business_scope"), disclosure_threshold=props.get("disclosure_threshold"),
+        listed=bool(props.get("listed")), free_float=props.get("free_float"),
     )
 
 

@@ -43,6 +43,7 @@ from .base import Record, Writer
 ARRAY_DELIMITER = "\x1e"  # the importer is told U+001E; a list item holding it could not be told apart
 # The importer's type of each property that is not a string (Python floats are Cypher floats).
 _TYPES = {"aliases": ":string[]", "founded": ":date", "registered_capital": ":double", "paid_in_capital": ":double",
+          "disclosure_threshold": ":double", "listed": ":boolean", "free_float": ":double",
           "share_low": ":double", "share_high": ":double", "since": ":date", "until": ":date", "date": ":date",
           "severity": ":long"}
 
@@ -174,6 +175,8 @@ class ImportFiles(Writer):
                 cells.append(value.isoformat())
             elif type(value) is int:
                 cells.append(str(value))
+            elif type(value) is bool:
+                cells.append("true" if value else "false")
             elif type(value) is list:
                 cells.append('"' + ARRAY_DELIMITER.join(value).replace('"', '""') + '"')
             else:

@@ -44,7 +44,7 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
 from .base import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _BATCH = 5000
 _IN_CHUNK = 500  # SQLite allows 32766 variables; smaller IN lists keep each query's plan cheap
 
@@ -53,7 +53,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS entities (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, aliases TEXT, reg_no TEXT,
     jurisdiction TEXT, status TEXT, founded TEXT, registered_capital REAL, paid_in_capital REAL,
-    currency TEXT, industry TEXT, business_scope TEXT) WITHOUT ROWID;
+    currency TEXT, industry TEXT, business_scope TEXT, disclosure_threshold REAL, listed INTEGER,
+    free_float REAL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entities_reg_no ON entities (reg_no);
 CREATE TABLE IF NOT EXISTS names (
     entity_id TEXT NOT NULL, name_norm TEXT NOT NULL, is_alias INTEGER NOT NULL,
@@ -91,10 +92,15 @@ def _index_name(statement: str) -> str:
 
 _ENTITY_COLUMNS = (
     "id, kind, name, aliases, reg_no, jurisdiction, status, founded, registered_capital, "
-    "paid_in_capital, currency, industry, business_scope"
+    "paid_in_capital, currency, industry, business_scope, disclosure_threshold, listed, free_float"
 )
+# What each schema version added, to bring an older store up to date (additive changes only).
+_MIGRATIONS = {
+    "1": ("ALTER TABLE entities ADD COLUMN disclosure_threshold REAL", "ALTER TABLE entities ADD COLUMN listed INTEGER",
+          "ALTER TABLE entities ADD COLUMN free_float REAL"),
+}
 _UPSERT = {
-    "entities": f"INSERT OR REPLACE INTO entities ({_ENTITY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "entities": f"INSERT OR REPLACE INTO entities ({_ENTITY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "names_clear": "DELETE FROM names WHERE entity_id = ?",
     "names": "INSERT OR IGNORE INTO names (entity_id, name_norm, is_alias) VALUES (?,?,?)",
     "holdings": "INSERT OR REPLACE INTO holdings VALUES (?,?,?,?,?,?,?,?,?)",
@@ -143,7 +149,17 @@ class SQLiteStore(Store):
             raise StoreError(f"{self.path}: is a SQLite file, but not an equitygraph database")
         self._db.executescript(_SCHEMA)
         version = self.get_meta("schema_version")
-        if version is None:
+        if version in _MIGRATIONS:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _MIGRATIONS[version]:
+                    self._db.execute(statement)
+                self.set_meta("schema_version", SCHEMA_VERSION)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        elif version is None:
             self.set_meta("schema_version", SCHEMA_VERSION)
         elif version != SCHEMA_VERSION:
             raise StoreError(f"{self.path}: schema version {version}, this equitygraph reads {SCHEMA_VERSION}")
@@ -276,7 +292,10 @@ class SQLiteStore(Store):
         db = self._db
         ids = [r[0] for r in db.execute("SELECT id FROM entities ORDER BY id")]
         index = {entity_id: i for i, entity_id in enumerate(ids)}
-        kinds = _columns(db, "SELECT kind FROM entities ORDER BY id", len(ids), [(np.int8, KIND_CODES_BY_VALUE, None)])[0]
+        kinds, threshold, listed, free_float = _columns(
+            db, "SELECT kind, disclosure_threshold, coalesce(listed, 0), free_float FROM entities ORDER BY id", len(ids),
+            [(np.int8, KIND_CODES_BY_VALUE, None), (np.float64, None, np.nan), (bool, None, None),
+             (np.float64, None, np.nan)])
         roles = [r[0] for r in db.execute("SELECT DISTINCT role FROM officers ORDER BY role")]
         role_codes = {role: code for code, role in enumerate(roles)}
         count = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("holdings", "officers", "links", "events")}
@@ -295,6 +314,7 @@ class SQLiteStore(Store):
                           [index_of, (np.int8, EVENT_CODES_BY_VALUE, None), (np.int32, None, OPEN_START), (np.int8, None, 0)])
         return GraphArrays(
             ids, kinds, *holdings, *officers[:3], roles, *officers[3:], *links, *events,
+            disclosure_threshold=threshold, listed=listed, free_float=free_float,
         )
 
     def counts(self) -> dict[str, int]:
@@ -360,6 +380,7 @@ class _SQLiteWriter(Writer):
                 json.dumps(list(record.aliases), ensure_ascii=False) if record.aliases else None,
                 record.reg_no, record.jurisdiction, record.status, _iso(record.founded), record.registered_capital,
                 record.paid_in_capital, record.currency, record.industry, record.business_scope,
+                record.disclosure_threshold, 1 if record.listed else None, record.free_float,
             ))
             if record.kind in PARTY_KINDS:
                 pending["names_clear"].append((record.id,))
@@ -435,6 +456,7 @@ def _entity(row) -> Entity:
         id=row[0], kind=EntityKind(row[1]), name=row[2], aliases=tuple(json.loads(row[3] or "[]")), reg_no=row[4],
         jurisdiction=row[5], status=row[6], founded=_date(row[7]), registered_capital=row[8],
         paid_in_capital=row[9], currency=row[10], industry=row[11], business_scope=row[12],
+        disclosure_threshold=row[13], listed=bool(row[14]), free_float=row[15],
     )
 
 

@@ -156,7 +156,9 @@ def graph_page(store: Store, name: str, depth: int = 2, max_nodes: int = 150, ma
     cut = " (node cap reached)" if sub.truncated else ""
     subtitle = (f"{entity.id} · {len(sub.entities)} entities within {depth} hops{cut}"
                 + (f" · actual controller: {', '.join(control.name(i) for i in control.actual_controllers)}"
-                   if control is not None and control.actual_controllers else ""))
+                   if control is not None and control.actual_controllers else "")
+                + (f" · control {control.verdict}" if control is not None and not control.actual_controllers else "")
+                + (f" · {control.register.describe()}" if control is not None and control.register is not None else ""))
     html = render_graph(sub, control, f"{entity.name}", subtitle)
     return GraphPage(html, len(sub.entities) + len(sub.collapsed),
                      len(sub.holdings) + len(sub.officers) + len(sub.links) + len(sub.collapsed),
