@@ -20,12 +20,13 @@ test: $(STAMP) chromium
 	$(BIN)/equitygraph neo4j install --home .neo4j
 	$(BIN)/python -m pytest
 
-# The page tests open the HTML in a real headless Chromium, from Debian's packages.
+# The page tests open the HTML in a real headless Chromium, from Debian's packages, with a CJK font
+# so that Chinese names render in screenshots as users see them.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "the page tests need Chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "the page tests need Chromium and a CJK font: sudo apt-get install chromium fonts-noto-cjk" >&2; exit 1; fi; }
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

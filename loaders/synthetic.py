@@ -15,11 +15,16 @@ What it plants (see docs/csv-format.md for the files):
   nominees, tied by shared phones, addresses, officers and holdings; some members have a confirmed
   case, some only complaints or news, and some look clean on their own. In some members the boss
   held the shares until shortly before the case and handed them to a nominee;
-* background risk events (court cases, penalties, abnormal operation) on ordinary companies.
+* background risk events (court cases, penalties, abnormal operation) on ordinary companies;
+* **the harder cases of the control rules**: control through a majority of the board, the largest
+  holder's 10-point lead, a voting agreement that outweighs the shares, registers that are not
+  complete (a holder of 45 % and nothing else on record: uncertain; a disclosure threshold or a
+  listing that settles it), and two companies holding majorities of each other (a control loop).
 
 ``ground_truth.csv`` lists, per company, the controller the default control rules should find from
-the registry (``controller_id``; ``|``-joined for joint control, blank when ownership is dispersed),
-the hidden controller behind a nominee, the group and the ring; and one row per nominee person.
+the registry (``controller_id``; ``|``-joined for joint control, blank when there is none), the
+verdict (``control``: single, joint, dispersed, uncertain or loop), the hidden controller behind a
+nominee, the group and the ring; and one row per nominee person.
 Output is a function of ``(companies, seed)`` alone.
 """
 
@@ -57,7 +62,7 @@ from .synthetic_names import (
 
 TRUTH_COLUMNS = ("entity_id", "role", "controller_id", "hidden_controller_id", "control", "group_id", "ring_id",
                  "ring_role", "nominee_for")
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,7 @@ class _CaseWriter:
         self._files = {name: open(out / f"{name}.csv", "w", encoding="utf-8", newline="") for name in self.FILES}
         self.rows = {}
         for name, columns in self.FILES.items():
-            self.rows[name] = csv.writer(self._files[name], lineterminator="\n").writerow
+            self.rows[name] = _padded(csv.writer(self._files[name], lineterminator="\n").writerow, len(columns))
             self.rows[name](columns)
 
     def __enter__(self):
@@ -159,6 +164,8 @@ class _Generator:
                 size = min(max(3, int(rng.paretovariate(1.3) * 3)), 60, group_budget, left)
                 self._group(size)
                 group_budget -= size
+            elif left >= 3 and rng.random() < 0.05:
+                self._harder_case()
             else:
                 self._standalone()
         return CaseSummary(self.n_company, self.n_person, self.n_org, self.n_holdings, self.n_officers,
@@ -320,6 +327,71 @@ class _Generator:
             self.small_companies.append((company, controller))
         self._background_events(company, name, founded)
 
+    def _harder_case(self) -> None:
+        """One company (two or three for a loop) that the simple rules would get wrong, with its truth."""
+        rng = self.rng
+        kind = rng.choice(("board", "largest", "voting", "unrecorded", "threshold", "listed", "loop"))
+        founded = self._date(2005, 2023)
+
+        def new_company(**register) -> str:
+            industry = rng.choice(INDUSTRIES)
+            name = self._unique(f"{rng.choice(REGIONS)[0]}{self._brand()[0]}{industry[1]}{rng.choice(COMPANY_FORMS)}")
+            return self._company(name, founded, industry=industry, **register)
+
+        if kind == "loop":
+            a, b = new_company(), new_company()
+            for x, y in ((a, b), (b, a)):
+                self._hold(x, y, 60, founded)
+                self._hold(self._person(), y, 40, founded)
+                self._officer(self._some_person(), y, "legal_representative", founded)
+                self._truth(y, "company", "", "", "loop")
+            if rng.random() < 0.5:
+                below = new_company()
+                self._hold(a, below, 100, founded)
+                self._officer(self._some_person(), below, "legal_representative", founded)
+                self._truth(below, "company", "", "", "loop")
+            return
+        if kind == "board" and self.small_companies:
+            parent, parent_controller = rng.choice(self.small_companies)
+            company = new_company()
+            self._hold(parent, company, 20, founded)
+            for _ in range(4):
+                self._hold(self._person(), company, 20, founded)
+            d1, d2, d3 = self._person(), self._person(), self._person()
+            for director, role in ((d1, "director"), (d2, "director"), (d3, "chairman")):
+                self._officer(director, company, role, founded)
+            self._officer(d1, parent, "manager", founded)  # two of the three seats filled from the parent
+            self._officer(d2, parent, "finance_officer", founded)
+            controller, control = parent_controller, "single"
+        elif kind == "largest":
+            company = new_company()
+            controller = self._person()
+            self._hold(controller, company, 25, founded)
+            for _ in range(5):
+                self._hold(self._person(), company, 15, founded)
+            control = "single"
+        elif kind == "voting":
+            company = new_company()
+            controller, other = self._person(), self._person()
+            self._hold(controller, company, 20, founded)
+            self._hold(other, company, 80, founded)
+            self._hold(controller, company, 60, founded, interest="voting")  # a voting agreement
+            self._hold(other, company, 40, founded, interest="voting")
+            control = "single"
+        elif kind in ("unrecorded", "threshold", "listed"):
+            register = {"threshold": {"disclosure_threshold": "25"}, "listed": {"listed": "yes"}}.get(kind, {})
+            company = new_company(**register)
+            top = self._person()
+            stakes = {"unrecorded": (45,), "threshold": (35, 15, 10), "listed": (32, 8)}[kind]
+            self._hold(top, company, stakes[0], founded)
+            for share in stakes[1:]:
+                self._hold(self._person(), company, share, founded)
+            controller, control = ("", "uncertain") if kind == "unrecorded" else (top, "single")
+        else:
+            return self._standalone()
+        self._officer(self._some_person(), company, "legal_representative", founded)
+        self._truth(company, "company", controller, "", control)
+
     def _ring(self, size: int) -> None:
         rng = self.rng
         self.n_rings += 1
@@ -384,7 +456,7 @@ class _Generator:
 
     # -- entities ---------------------------------------------------------------------------
     def _company(self, name: str, founded: dt.date, *, industry=None, address=None, phone=None, alias="",
-                 capital=None, offshore=False, paid_in_ratio=None) -> str:
+                 capital=None, offshore=False, paid_in_ratio=None, disclosure_threshold="", listed="") -> str:
         rng = self.rng
         self.n_company += 1
         company_id = f"C{self.n_company:0{self.width}d}"
@@ -403,7 +475,7 @@ class _Generator:
             company_id, "company", name, alias, self._uscc(), "CN", status, founded.isoformat(), capital_text,
             str(int(paid * 10000)), "CNY", industry[0], industry[2],
             address or self._new_address(), phone or (self._new_phone() if rng.random() < 0.6 else ""),
-            "",
+            "", disclosure_threshold, listed,
         ))
         return company_id
 
@@ -435,7 +507,8 @@ class _Generator:
         return self._person()
 
     # -- edges ------------------------------------------------------------------------------
-    def _hold(self, holder: str, company: str, share, since: dt.date, until: dt.date | None = None) -> None:
+    def _hold(self, holder: str, company: str, share, since: dt.date, until: dt.date | None = None,
+              interest: str = "") -> None:
         self.n_holdings += 1
         if company not in self._holders:
             self._holders = {company: set()}  # companies are built one at a time: only the current one matters
@@ -446,7 +519,8 @@ class _Generator:
             text = share
         else:
             text = _share_text(self.rng, share)
-        self.w["holdings"]((holder, company, text, "", since.isoformat(), until.isoformat() if until else "", "registry"))
+        self.w["holdings"]((holder, company, text, interest, since.isoformat(), until.isoformat() if until else "",
+                            "registry"))
 
     def _officer(self, person: str, company: str, role: str, since: dt.date) -> None:
         self.n_officers += 1
@@ -503,6 +577,13 @@ class _Generator:
 
     def _new_phone(self) -> str:
         return f"1{self.rng.choice('3456789')}{self.rng.randint(0, 999_999_999):09d}"
+
+
+def _padded(write, width: int):
+    """A row writer that fills the columns a row leaves out with blanks."""
+    def padded(row) -> None:
+        write(tuple(row) + ("",) * (width - len(row)))
+    return padded
 
 
 def _numbered(name: str, n: int) -> str:

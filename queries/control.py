@@ -143,7 +143,10 @@ class RegisterFacts:
         missing = self.not_on_record[1]
         if missing <= 1e-9:
             return f"{on} on record; the register is complete"
-        text = f"{on} on record; {_span(*self.not_on_record).replace('unknown (at most', '(up to')} not on record"
+        low, high = self.not_on_record
+        gap = f"{high * 100:.2f} %" if high - low < 1e-9 else (
+            f"up to {high * 100:.2f} %" if low <= 1e-9 else f"{low * 100:.2f}-{high * 100:.2f} %")
+        text = f"{on} on record; {gap} not on record"
         if self.listed or self.free_float is not None:
             text += " (dispersed public holders"
             text += f", each below {_pct(self.disclosure_threshold)})" if self.disclosure_threshold is not None else ")"
@@ -425,7 +428,8 @@ def _direct_reason(table: ControlTable, k: int, name, candidates) -> str:
     if table.verdict[k] == NONE:
         return "no holder is on record"
     low, high = reg.not_on_record(k)
-    missing = f"{high * 100:.2f} %" if high - low < 1e-9 else f"{low * 100:.2f}-{high * 100:.2f} %"
+    missing = f"{high * 100:.2f} %" if high - low < 1e-9 else (
+        f"up to {high * 100:.2f} %" if low <= 1e-9 else f"{low * 100:.2f}-{high * 100:.2f} %")
     if code == UNRECORDED_MAJORITY:
         return (f"{missing} of the shares are not on record; a single holder of "
                 f"{'it' if hidden >= high - 1e-9 else f'up to {hidden * 100:.2f} % of it'} would have the majority")

@@ -107,8 +107,14 @@ def _shell_features(store: Store, entity) -> list[str]:
     return features if len(features) >= 2 else []
 
 
-def _changes_before_events(store: Store, companies: list[str], name) -> list[Signal]:
+def _changes_before_events(store: Store, companies: list[str], known_name) -> list[Signal]:
     edges = store.edges_touching(companies)
+    # Holders that have left are not among the report's names (they are not in force any more).
+    former = store.get_many({h.holder_id for h in edges.holdings} | set(companies))
+
+    def name(entity_id: str) -> str:
+        return former[entity_id].name if entity_id in former else known_name(entity_id)
+
     signals = []
     for company in companies:
         events = [e for e in edges.events if e.entity_id == company and e.date]

@@ -201,3 +201,42 @@ def test_control_of_a_person_is_refused_with_a_hint(run, case):
     assert result.exit_code == 1
     assert result.stderr == ("Error: 张三 (P1) is a person; control is asked of companies and organizations "
                              "(use equitygraph company for what a person holds)\n")
+
+
+def test_as_of_reaches_analyze_viz_and_report(run, tmp_path):
+    # P held C until 2020-06-30, Q from 2020-07-01: as of 2019 P controls, today Q.
+    folder = write_case(tmp_path / "asof", entities="id,kind,name\nP,person,潘先生\nQ,person,秦女士\nC,company,长城公司\n",
+                        holdings="holder_id,company_id,share,since,until\nP,C,100,2018-01-01,2020-06-30\n"
+                                 "Q,C,100,2020-07-01,\n")
+    assert run("load", folder).exit_code == 0
+    then = json.loads(run("analyze", "--as-of", "2019-05-01", "--format", "json").stdout)
+    assert then["as_of"] == "2019-05-01"
+    assert json.loads(run("control", "C", "--format", "json").stdout)["actual_controllers"][0]["id"] == "Q"
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+
+    with SQLiteStore(tmp_path / "cli.db") as store:
+        assert store.read_results("controller") == {"C": "P"}
+    run("analyze")
+    with SQLiteStore(tmp_path / "cli.db") as store:
+        assert store.read_results("controller") == {"C": "Q"}
+    assert run("viz", "C", "--as-of", "2019-05-01", "-o", tmp_path / "v.html").exit_code == 0
+    assert "actual controller: 潘先生" in (tmp_path / "v.html").read_text(encoding="utf-8")
+    assert run("report", "C", "--as-of", "2019-05-01", "-o", tmp_path / "r.html").exit_code == 0
+    report = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Control of 长城公司 as of 2019-05-01" in report and "潘先生 (P)" in report
+    assert "秦女士 (Q)" not in report
+
+
+def test_the_canonical_export_of_a_generated_case_loads_back_identically(generated_store, tmp_path):
+    """Every column the generator writes (thresholds, listings, voting interests, ended holdings) survives."""
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.loaders.csv_folder import load_folder
+    from equitygraph.queries.export import export_graph
+
+    export_graph(generated_store, "csv", tmp_path / "out")
+    with SQLiteStore(tmp_path / "again.db") as again:
+        load_folder(again, tmp_path / "out")
+        records = list(again.iter_records())
+    assert records == list(generated_store.iter_records())
+    assert any(getattr(r, "listed", False) for r in records)
+    assert any(getattr(r, "disclosure_threshold", None) == 0.25 for r in records)

@@ -199,12 +199,14 @@ def test_gbk_bytes_after_the_detection_sample_are_caught_on_their_line(tmp_path)
     assert str(e.value).startswith("entities.csv:60002: cannot be decoded as utf-8")
 
 
-def test_reloading_the_same_folder_is_idempotent(case, store):
-    load_folder(store, case)
-    first = store.counts()
-    load_folder(store, case)
-    load_folder(store, case)
-    assert store.counts() == first
+def test_reloading_the_same_folder_is_idempotent(case, tmp_path):
+    with SQLiteStore(tmp_path / "reload.db") as store:
+        load_folder(store, case)
+        first = store.counts()
+        before = dump(tmp_path / "reload.db", skip_meta=True)
+        load_folder(store, case)
+        load_folder(store, case)
+        assert dump(tmp_path / "reload.db", skip_meta=True) == before  # every row of every table, not only counts
     assert first == {"company": 2, "person": 2, "organization": 0, "address": 1, "contact": 1, "holdings": 4,
                      "officers": 0, "links": 4, "events": 0}
 
@@ -216,7 +218,9 @@ def test_reload_with_events_and_officers_is_idempotent(tmp_path, store):
         events="entity_id,type,date,severity,text,source\nC1,complaint,2024-03-01,3,\"投资人投诉\"\"到期不兑付\"\"\",12315\n",
     )
     load_folder(store, folder)
+    once = sorted(map(repr, store.iter_records()))
     load_folder(store, folder)
+    assert sorted(map(repr, store.iter_records())) == once
     counts = store.counts()
     assert (counts["officers"], counts["events"]) == (2, 1)
     roles = sorted(o.role for o in store.edges_touching(["C1"]).officers)

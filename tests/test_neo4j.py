@@ -125,16 +125,24 @@ def test_server_commands(tmp_path, neo4j_lib, monkeypatch):
     assert CliRunner().invoke(cli, ["neo4j", "status", "--home", str(tmp_path / "cmd")]).exit_code == 3
 
 
-def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case):
+def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case, generated_store):
+    from equitygraph.graph.analysis.control_rules import VERDICTS, control_table
     from equitygraph.queries.analyze import analyze
 
     load_folder(neo4j_store, generated_case)
     result = analyze(neo4j_store)
     assert result.companies == 3000
-    rows = neo4j_store._run("MATCH (c:Company {id: $id}) RETURN c.result_controller AS controller, "
-                            "c.result_control_verdict AS verdict", id="C0001")
-    expected = neo4j_store.read_results("controller").get("C0001")
-    assert rows[0]["controller"] == expected and rows[0]["verdict"] in ("single", "joint", "dispersed", "uncertain")
+    # What the node properties must hold: computed here from the embedded store of the same case.
+    arrays = generated_store.export_arrays()
+    table = control_table(arrays)
+    companies = [i for i in arrays.ids if i.startswith("C")]
+    rows = neo4j_store._run("MATCH (c:Company) WHERE c.id IN $ids RETURN c.id AS id, c.result_controller AS controller, "
+                            "c.result_control_verdict AS verdict", ids=companies)
+    written = {r["id"]: (r["controller"], r["verdict"]) for r in rows}
+    expected = {i: ("|".join(table.actual_controller(arrays.index_of(i))) or None,
+                    VERDICTS[table.final[arrays.index_of(i)]]) for i in companies}
+    assert written == expected
+    assert {v for _, v in written.values()} >= {"single", "joint", "dispersed", "uncertain", "loop"}
     analyze(neo4j_store)  # re-computed and overwritten, not duplicated
     assert neo4j_store._run("MATCH (c:Company) WHERE c.result_controller IS NOT NULL RETURN count(c) AS n")[0]["n"] \
-        == len(neo4j_store.read_results("controller"))
+        == sum(1 for controller, _ in expected.values() if controller)

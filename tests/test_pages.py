@@ -91,6 +91,41 @@ def test_untrusted_names_show_as_text_and_never_run(chromium, nasty_store, tmp_p
     assert not [line for line in console if "Uncaught" in line], console
 
 
+def test_tooltips_show_untrusted_text_as_text(chromium, nasty_store, tmp_path):
+    """Hover each node in a real browser: the tooltip holds the hostile name as text, and nothing runs."""
+    from playwright.sync_api import sync_playwright
+
+    path = graph_page(nasty_store, "C").save(tmp_path / "hover.html")
+    expected = {"P": PWN_IMG, "C": PWN_SCRIPT, "D": "下游公司"}
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            page.goto(path.as_uri())
+            page.wait_for_selector("body[data-graph-settled]", state="attached", timeout=30_000)
+            for node, name in expected.items():
+                x, y = page.evaluate("""(id) => {
+                    const network = window.equitygraphNetwork;
+                    const at = network.canvasToDOM(network.getPositions([id])[id]);
+                    const box = document.getElementById("graph").getBoundingClientRect();
+                    return [box.left + at.x, box.top + at.y];
+                }""", node)
+                page.mouse.move(x, y)
+                tip = page.wait_for_selector("div.vis-tooltip", state="visible", timeout=10_000)
+                assert tip.inner_text().splitlines()[0] == name
+                assert tip.evaluate("t => t.querySelector('img, script, b') === null")
+                page.screenshot(path=str(tmp_path / f"hover-{node}.png"))
+                corner = page.evaluate("() => { const b = document.getElementById('graph').getBoundingClientRect();"
+                                       " return [b.left + 3, b.bottom - 3]; }")
+                page.mouse.move(*corner)  # an empty spot of the canvas: the tooltip goes
+                page.wait_for_selector("div.vis-tooltip", state="hidden", timeout=10_000)
+            assert page.evaluate("document.body.getAttribute('data-pwned')") is None
+        finally:
+            browser.close()
+
+
 def test_case_report_has_every_section_and_runs_no_untrusted_script(chromium, nasty_store, tmp_path):
     page = case_report(nasty_store, "C")
     path = page.save(tmp_path / "report.html")
