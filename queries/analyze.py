@@ -77,23 +77,28 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids = arrays.ids
     controller, verdict, rule, reason, hops, owner, share, on_record, missing = ({} for _ in range(9))
-    registers = table.registers
-    for j in companies:
+    rows = table.rows.of[companies]
+    by_row, registers = table.by_row, table.registers
+    final, rules, reasons, steps = by_row["final"][rows], by_row["rule"][rows], by_row["final_reason"][rows], \
+        by_row["hops"][rows]
+    covered_low = registers.on_record_low[rows]
+    uncovered = np.maximum(0.0, 1.0 - covered_low)
+    for k, j in enumerate(companies):
         entity = ids[j]
-        verdict[entity] = VERDICTS[table.final[j]]
+        verdict[entity] = VERDICTS[final[k]]
         found = table.actual_controller(j)
         if found:
             controller[entity] = "|".join(found)
-            hops[entity] = int(table.hops[j])
-        if table.rule[j] >= 0:
-            rule[entity] = RULES[table.rule[j]]
-        if table.final_reason[j]:
-            reason[entity] = REASONS[table.final_reason[j]]
+            hops[entity] = int(steps[k])
+        if rules[k] >= 0:
+            rule[entity] = RULES[rules[k]]
+        if reasons[k]:
+            reason[entity] = REASONS[reasons[k]]
         if top_owner[j] >= 0:
             owner[entity] = ids[top_owner[j]]
             share[entity] = round(float(top_share[j]), 6)
-        on_record[entity] = round(float(registers.on_record_low[j]), 6)
-        missing[entity] = round(registers.not_on_record(j)[1], 6)
+        on_record[entity] = round(float(covered_low[k]), 6)
+        missing[entity] = round(float(uncovered[k]), 6)
     for name, values in (("controller", controller), ("control_verdict", verdict), ("control_rule", rule),
                          ("control_reason", reason), ("control_hops", hops), ("top_owner", owner),
                          ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing)):
@@ -105,7 +110,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     why: dict[str, int] = {}
     for v in reason.values():
         why[v] = why.get(v, 0) + 1
-    incomplete = int((registers.on_record_low[companies] < REGISTER_COMPLETE - 1e-9).sum())
+    incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
     return AnalysisResult(len(companies), counts, seconds, as_of, incomplete, why)
 
 

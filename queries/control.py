@@ -311,7 +311,8 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     hops = control_path(table, j)
     actual = table.actual_controller(j)
     verdict = VERDICTS[table.final[j]]
-    loop = loop_members(table, j) if table.final[j] == LOOP else ()
+    direct_holders = tuple(sorted({arrays.index_of(h.holder_id) for h in up.holdings if h.company_id == entity.id}))
+    loop = loop_members(table, j, direct_holders) if table.final[j] == LOOP else ()
 
     edges = ownership_edges(up)
     integrated = integrated_in(edges, entity.id) if edges else {}
@@ -328,7 +329,7 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     capital = entity.registered_capital if (entity.currency or "CNY") == "CNY" else None
     reg = table.registers
     reach = {c: 1.0 if c == entity.id else integrated.get(c, (0.0, 0.0))[1] for c in held | {entity.id}}
-    unrecorded = max((float(reg.hidden_share_max[arrays.index_of(c)]) * share for c, share in reach.items()),
+    unrecorded = max((reg.largest_hidden_share(arrays.index_of(c)) * share for c, share in reach.items()),
                      default=0.0)
     bo = beneficial_owners(
         {i: (lo, hi) for i, lo, hi in owners} | {i: v for i, v in integrated.items() if i in persons},
@@ -343,13 +344,13 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
         cash_flow = integrated[actual[0]]
         own = [c for c in chains if c.top == actual[0]]
         control_rights = (min(1.0, sum(c.control[0] for c in own)), min(1.0, sum(c.control[1] for c in own)))
-    register = RegisterFacts(int(reg.holders[j]), (float(reg.on_record_low[j]), float(reg.on_record_high[j])),
-                             reg.not_on_record(j), float(reg.hidden_max[j]), entity.disclosure_threshold,
+    register = RegisterFacts(reg.holders_of(j), reg.on_record(j), reg.not_on_record(j), reg.largest_hidden(j),
+                             entity.disclosure_threshold,
                              entity.listed, entity.free_float)
     report = ControlReport(entity, as_of, verdict, actual, hops, candidates, owners, bo, chains, cut, cash_flow,
                            control_rights, names, kinds, up.truncated, register, REASONS[table.final_reason[j]],
                            "", loop)
-    report.reason = explain(table, arrays, j, report.name, candidates)
+    report.reason = explain(table, arrays, j, report.name, candidates, loop)
     report.signals = concealment_signals(store, report, up)
     return report
 
@@ -375,8 +376,10 @@ def control_path(table: ControlTable, j: int) -> list[ControlHop]:
     return hops
 
 
-def loop_members(table: ControlTable, j: int) -> tuple[str, ...]:
-    """The companies a control loop goes round, for a company whose control ends in one."""
+def loop_members(table: ControlTable, j: int, holders: tuple[int, ...] = ()) -> tuple[str, ...]:
+    """The companies a control loop goes round, for a company whose control ends in one; with
+    ``holders`` (entity indices of its direct holders), also those of them it controls itself, whose
+    votes in it count as its own."""
     verdict, controller = table.verdict, table.controller
     path: list[int] = []
     current = j
@@ -384,7 +387,15 @@ def loop_members(table: ControlTable, j: int) -> tuple[str, ...]:
         path.append(current)
         current = int(controller[current])
     if current in path:
-        return tuple(table.ids[i] for i in path[path.index(current):])
+        circle = path[path.index(current):]
+        for h in holders:
+            climb, seen = h, set()
+            while climb >= 0 and climb not in seen and verdict[climb] == SINGLE and climb != j:
+                seen.add(climb)
+                climb = int(controller[climb])
+            if climb == j and h != j and h not in circle:
+                circle.append(h)
+        return tuple(table.ids[i] for i in circle)
     if path and verdict[path[-1]] == JOINT:  # the loop comes back through the joint partner
         branch: list[int] = []
         current = int(table.joint_partner[path[-1]])
@@ -396,13 +407,14 @@ def loop_members(table: ControlTable, j: int) -> tuple[str, ...]:
     return tuple(table.ids[i] for i in path)
 
 
-def explain(table: ControlTable, arrays, j: int, name, candidates: tuple[str, ...] = ()) -> str:
+def explain(table: ControlTable, arrays, j: int, name, candidates: tuple[str, ...] = (),
+            members: tuple[str, ...] = ()) -> str:
     """The reason for entity ``j``'s verdict in words, where it is not a plain controller."""
     code = table.final_reason[j]
     if table.final[j] in (SINGLE, JOINT):
         return ""
     if code == CIRCULAR:
-        members = loop_members(table, j)
+        members = members or loop_members(table, j)
         return ("control runs in a circle (" + " <- ".join(name(i) for i in (*members, members[0])) +
                 "); nobody outside the circle controls it")
     if code in (CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED):
@@ -423,7 +435,7 @@ def explain(table: ControlTable, arrays, j: int, name, candidates: tuple[str, ..
 
 def _direct_reason(table: ControlTable, k: int, name, candidates) -> str:
     reg = table.registers
-    hidden = float(reg.hidden_max[k])
+    hidden = reg.largest_hidden(k)
     code = table.reason[k]
     if table.verdict[k] == NONE:
         return "no holder is on record"

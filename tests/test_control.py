@@ -4,8 +4,9 @@ import datetime as dt
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from equitygraph.graph.analysis.beneficial import beneficial_owners
@@ -180,18 +181,20 @@ def test_pooling_keeps_pyramid_steps():
 
 # -- property tests ---------------------------------------------------------------------------
 @st.composite
-def ownership_dags(draw, max_nodes=7):
+def ownership_graphs(draw, max_nodes=7, cyclic=False):
+    """Companies N1.. held by a person N0 and by each other: only by earlier ones (a DAG), or in
+    any direction (cycles included); each register sums to at most 100 %."""
     n = draw(st.integers(2, max_nodes))
     edges = []
     for j in range(1, n):
         room = 1.0
-        for i in range(j):
-            if draw(st.booleans()):
-                share = draw(st.sampled_from([0.05, 0.1, 0.2, 0.25, 0.3, 0.35, 0.5, 0.6, 0.8, 1.0]))
-                share = min(share, round(room, 6))
-                if share > 0:
-                    edges.append((f"N{i}", f"N{j}", share))
-                    room -= share
+        candidates = [x for x in range(n) if x != j] if cyclic else list(range(j))
+        for i in draw(st.lists(st.sampled_from(candidates), unique=True, max_size=4)):
+            share = min(draw(st.sampled_from([0.05, 0.1, 0.2, 0.25, 0.3, 0.35, 0.5, 0.6, 0.8, 0.9, 1.0])),
+                        round(room, 6))
+            if share > 0:
+                edges.append((f"N{i}", f"N{j}", share))
+                room -= share
     return n, edges
 
 
@@ -211,7 +214,7 @@ def brute_force(edges, target):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ownership_dags())
+@given(ownership_graphs())
 def test_integrated_ownership_matches_path_enumeration(dag):
     n, edges = dag
     store = build(edges, persons={"N0"}, nodes=[f"N{i}" for i in range(n)])
@@ -226,23 +229,8 @@ def test_integrated_ownership_matches_path_enumeration(dag):
             assert exact[holder][0] == pytest.approx(value, abs=1e-9)
 
 
-@st.composite
-def cyclic_ownership(draw, max_nodes=7):
-    """Companies N1.. held by a person N0 and by each other in any direction, cycles included."""
-    n = draw(st.integers(2, max_nodes))
-    edges = []
-    for j in range(1, n):
-        room = 1.0
-        for i in draw(st.lists(st.sampled_from([x for x in range(n) if x != j]), unique=True, max_size=4)):
-            share = min(draw(st.sampled_from([0.05, 0.1, 0.3, 0.5, 0.6, 0.9, 1.0])), round(room, 6))
-            if share > 0:
-                edges.append((f"N{i}", f"N{j}", share))
-                room -= share
-    return n, edges
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(cyclic_ownership())
+@given(ownership_graphs(cyclic=True))
 def test_ultimate_owners_never_own_more_than_everything_even_in_cycles(graph):
     n, edges = graph
     store = build(edges, persons={"N0"}, nodes=[f"N{i}" for i in range(n)])
@@ -254,13 +242,17 @@ def test_ultimate_owners_never_own_more_than_everything_even_in_cycles(graph):
         column = arrays.index_of(f"N{j}")
         assert whole[roots, column].sum() <= 1.0 + 1e-9
         exact = integrated_in([Edge(h, c, s, s) for h, c, s in edges], f"N{j}")
+        # Companies that own each other completely, with nobody outside, have no ownership to share out.
+        assume(all(np.isfinite(low) for low, _ in exact.values()))
         assert sum(low for holder, (low, _) in exact.items() if holder not in held) <= 1.0 + 1e-9
         for holder, (low, _) in exact.items():
-            assert whole[arrays.index_of(holder), column] == pytest.approx(low, abs=1e-9)
+            # The series drops terms below 1e-12; round a cycle of 90 % that adds up to a few 1e-9 on a
+            # holder inside the cycle, whose integrated "ownership" there exceeds 1 (10.76 here and there).
+            assert whole[arrays.index_of(holder), column] == pytest.approx(low, rel=1e-8, abs=1e-9)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ownership_dags(), st.randoms(use_true_random=False))
+@given(ownership_graphs(), st.randoms(use_true_random=False))
 def test_answers_do_not_depend_on_names_or_input_order_and_both_forms_agree(dag, rnd):
     n, edges = dag
     # Renaming the entities changes their order in the arrays (ids are sorted), which the code never

@@ -193,7 +193,7 @@ def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, 
             assert control_report(embedded, company_id).to_dict() == control_report(neo4j_store, company_id).to_dict()
 
         entity = embedded.get(companies[7])
-        queries = [entity.name, entity.name[:4], entity.name[2:5], entity.reg_no, "有限公司", "张", "Limited", "华信"]
+        queries = [entity.name, entity.name[:4], entity.name[2:5], entity.reg_no, "有限公司", "张", "Limited", "控股集团"]
         for query in queries:
             hits = [(h.entity.id, h.how, h.score) for h in embedded.search(query, limit=15)]
             assert hits == [(h.entity.id, h.how, h.score) for h in neo4j_store.search(query, limit=15)], query

@@ -75,31 +75,85 @@ class ControlRules:
                 raise ValueError(f"{name} must be a fraction between 0 and 1, got {value}")
 
 
+class _Rows:
+    """The entities control is decided for (companies and organizations), numbered 0..m-1: the
+    whole-graph arrays are n long, and most entities (persons, addresses, phones) are never held."""
+
+    def __init__(self, arrays: GraphArrays):
+        kinds = arrays.kinds
+        holdable = (kinds == KIND_CODES[EntityKind.COMPANY]) | (kinds == KIND_CODES[EntityKind.ORGANIZATION])
+        self.entity = np.flatnonzero(holdable).astype(np.int32)  # row -> entity index
+        self.of = np.full(arrays.n, -1, dtype=np.int32)  # entity index -> row, -1 if none
+        self.of[self.entity] = np.arange(len(self.entity), dtype=np.int32)
+        self.is_company = kinds[self.entity] == KIND_CODES[EntityKind.COMPANY]
+        self.n = arrays.n
+
+    def __len__(self) -> int:
+        return len(self.entity)
+
+    def spread(self, values: np.ndarray, fill) -> np.ndarray:
+        """Per-row values as an array over all entities, ``fill`` where an entity has no row."""
+        out = np.full(self.n, fill, dtype=values.dtype)
+        out[self.entity] = values
+        return out
+
+
 @dataclass
 class Registers:
-    """What each entity's register of holders covers on one day, indexed like ``GraphArrays.ids``.
+    """What each company's register of holders covers on one day.
 
-    ``on_record_low``/``on_record_high`` bound the part of the shares the in-force shareholdings
-    cover (an unknown share counts 0 to what the other holders leave); the rest is not on record.
-    ``hidden_max`` is the most of the votes one holder not on record could hold, and
-    ``hidden_share_max`` the most of the shares, given the disclosure threshold, listing and free
-    float. Entities nobody holds on record (persons, organizations without holders) have nothing
-    unrecorded; a company without any holder on record has all of it unrecorded.
+    The arrays are per row (see :attr:`rows`); the methods take entity indices. ``on_record_low``
+    and ``on_record_high`` bound the part of the shares the in-force shareholdings cover (an
+    unknown share counts 0 to what the other holders leave); the rest is not on record.
+    ``hidden_max`` is the most of the votes one holder not on record could hold, given the
+    disclosure threshold, listing and free float. Entities nobody holds on record (persons,
+    organizations without holders) have nothing unrecorded; a company without any holder on record
+    has all of it unrecorded.
     """
 
+    rows: _Rows
     holders: np.ndarray
     on_record_low: np.ndarray
     on_record_high: np.ndarray
     hidden_max: np.ndarray
-    hidden_share_max: np.ndarray
+    _unrecorded_shares: np.ndarray
+    _arrays: GraphArrays
+    _rules: ControlRules
+
+    def _row(self, j: int) -> int:
+        return int(self.rows.of[j])
 
     def not_on_record(self, j: int) -> tuple[float, float]:
         """The part of entity ``j``'s shares not on record, as ``(low, high)``."""
-        return max(0.0, 1.0 - float(self.on_record_high[j])), max(0.0, 1.0 - float(self.on_record_low[j]))
+        r = self._row(j)
+        if r < 0:
+            return 0.0, 0.0
+        return max(0.0, 1.0 - float(self.on_record_high[r])), max(0.0, 1.0 - float(self.on_record_low[r]))
+
+    def on_record(self, j: int) -> tuple[float, float]:
+        r = self._row(j)
+        return (0.0, 0.0) if r < 0 else (float(self.on_record_low[r]), float(self.on_record_high[r]))
+
+    def holders_of(self, j: int) -> int:
+        r = self._row(j)
+        return 0 if r < 0 else int(self.holders[r])
+
+    def largest_hidden(self, j: int) -> float:
+        """The most of entity ``j``'s votes one holder missing from its register could hold."""
+        r = self._row(j)
+        return 0.0 if r < 0 else float(self.hidden_max[r])
+
+    def largest_hidden_share(self, j: int) -> float:
+        """The most of entity ``j``'s shares one holder missing from its register could hold."""
+        r = self._row(j)
+        if r < 0:
+            return 0.0
+        at = self.rows.entity[r:r + 1]
+        return float(_largest_hidden(self._unrecorded_shares[r:r + 1], self._arrays, at, self._rules)[0])
 
 
 def registers(arrays: GraphArrays, as_of: dt.date | None = None, rules: ControlRules = ControlRules()) -> Registers:
-    """The coverage of every entity's register on ``as_of`` (today when None).
+    """The coverage of every company's register on ``as_of`` (today when None).
 
     Examples
     --------
@@ -107,40 +161,55 @@ def registers(arrays: GraphArrays, as_of: dt.date | None = None, rules: ControlR
     >>> from equitygraph.graph.model import Entity, Holding, Share
     >>> people = [Entity("P", EntityKind.PERSON, "P"), Entity("C", EntityKind.COMPANY, "C", disclosure_threshold=0.25)]
     >>> r = registers(arrays_from_records(people, [Holding("P", "C", Share.exact(0.45))]))
-    >>> r.not_on_record(0), float(r.hidden_max[0])
-    ((0.55, 0.55), 0.25)
+    >>> r.not_on_record(0), r.largest_hidden(0), r.not_on_record(1)
+    ((0.55, 0.55), 0.25, (0.0, 0.0))
     """
-    n = arrays.n
+    rows = _Rows(arrays)
     held = direct_shares(arrays, as_of, (Interest.SHAREHOLDING,))
-    holders = np.bincount(held.company, minlength=n).astype(np.int32)
-    on_low = np.minimum(np.bincount(held.company, weights=held.low, minlength=n), 1.0)
-    on_high = np.minimum(np.bincount(held.company, weights=held.high, minlength=n), 1.0)
-    _, vote_company, vote_low, _ = votes(arrays, as_of)
-    votes_low = np.minimum(np.bincount(vote_company, weights=vote_low, minlength=n), 1.0)
-    has_votes = np.bincount(vote_company, minlength=n) > 0
-    # What can be unrecorded: a company's every holder may be; a person has none, and an organization
-    # (a state body, a fund) with no holder on record is taken to have none.
-    can_hide = (arrays.kinds == KIND_CODES[EntityKind.COMPANY]) | (holders > 0) | has_votes
-    hidden = _largest_hidden(np.where(can_hide, 1.0 - votes_low, 0.0), arrays, rules)
-    hidden_share = _largest_hidden(np.where(can_hide, 1.0 - on_low, 0.0), arrays, rules)
-    return Registers(holders, on_low, on_high, hidden, hidden_share)
+    voting = direct_shares(arrays, as_of, (Interest.VOTING,))
+    _, vote_company, vote_low, _ = _votes(held, voting, arrays.n)
+    return _registers(arrays, rows, held, rows.of[vote_company], vote_low, rules)
 
 
-def _largest_hidden(missing: np.ndarray, arrays: GraphArrays, rules: ControlRules) -> np.ndarray:
-    """The most one holder of the ``missing`` part can hold: the part itself, below the disclosure
-    threshold where one is given; a free float (all of the missing part, for a listed company
-    that declares none) is dispersed among holders below the threshold, or below 5 %."""
+def _registers(arrays: GraphArrays, rows: _Rows, held, vote_row: np.ndarray, vote_low: np.ndarray,
+               rules: ControlRules) -> Registers:
+    m = len(rows)
+    held_row = rows.of[held.company]
+    holders = np.bincount(held_row, minlength=m).astype(np.int32)
+    on_low = np.minimum(np.bincount(held_row, weights=held.low, minlength=m), 1.0)
+    on_high = np.minimum(np.bincount(held_row, weights=held.high, minlength=m), 1.0)
+    votes_low = np.minimum(np.bincount(vote_row, weights=vote_low, minlength=m), 1.0)
+    has_votes = np.bincount(vote_row, minlength=m) > 0
+    # What can be unrecorded: a company's every holder may be; an organization (a state body, a
+    # fund) with no holder on record is taken to have none.
+    can_hide = rows.is_company | (holders > 0) | has_votes
+    hidden = _largest_hidden(np.where(can_hide, 1.0 - votes_low, 0.0), arrays, rows.entity, rules)
+    return Registers(rows, holders, on_low, on_high, hidden, np.where(can_hide, 1.0 - on_low, 0.0), arrays, rules)
+
+
+def _largest_hidden(missing: np.ndarray, arrays: GraphArrays, entity: np.ndarray, rules: ControlRules) -> np.ndarray:
+    """The most one holder of the ``missing`` part (of the entities ``entity``) can hold: the part
+    itself, below the disclosure threshold where one is given; a free float (all of the missing
+    part, for a listed company that declares none) is dispersed among holders below the threshold,
+    or below 5 %."""
     missing = np.clip(missing, 0.0, 1.0)
-    threshold = arrays.disclosure_threshold
+    threshold = arrays.disclosure_threshold[entity]
+    free_float = arrays.free_float[entity]
     has_threshold = ~np.isnan(threshold)
-    float_part = np.where(np.isnan(arrays.free_float), np.where(arrays.listed, missing, 0.0), arrays.free_float)
+    float_part = np.where(np.isnan(free_float), np.where(arrays.listed[entity], missing, 0.0), free_float)
     float_part = np.minimum(float_part, missing)
     one_holder = np.minimum(missing - float_part, np.where(has_threshold, threshold, 1.0))
     public_holder = np.minimum(float_part, np.where(has_threshold, threshold, rules.listed_threshold))
     return np.maximum(one_holder, public_holder)
 
 
-@dataclass
+_ROW_FIELDS = {  # per-row decision arrays, and what an entity without a row gets
+    "verdict": NONE, "controller": -1, "joint_partner": -1, "rule": -1, "reason": NO_REASON, "votes_low": 0.0,
+    "votes_high": 0.0, "partner_low": 0.0, "partner_high": 0.0, "final": NONE, "final_reason": NO_REASON,
+    "ultimate": -1, "ultimate_joint": -1, "hops": 0,
+}
+
+
 class ControlTable:
     """Direct and actual control of every entity, as arrays indexed like ``GraphArrays.ids``.
 
@@ -152,25 +221,31 @@ class ControlTable:
     Actual control, after climbing: ``final[j]`` (a code of ``VERDICTS``), ``final_reason[j]``,
     ``ultimate[j]`` / ``ultimate_joint[j]`` (the last controller(s) reached, -1 if none),
     ``hops[j]`` (steps climbed). Only ``final`` SINGLE or JOINT names an actual controller.
+
+    The decisions are kept per company or organization (``row``); each array over all entities is
+    built on first use.
     """
 
-    ids: list[str]
-    verdict: np.ndarray
-    controller: np.ndarray
-    joint_partner: np.ndarray
-    rule: np.ndarray
-    reason: np.ndarray
-    votes_low: np.ndarray
-    votes_high: np.ndarray
-    partner_low: np.ndarray
-    partner_high: np.ndarray
-    final: np.ndarray
-    final_reason: np.ndarray
-    ultimate: np.ndarray
-    ultimate_joint: np.ndarray
-    hops: np.ndarray
-    registers: Registers
-    rules: ControlRules = field(default_factory=ControlRules)
+    def __init__(self, ids: list[str], rows: _Rows, values: dict[str, np.ndarray], registers: Registers,
+                 rules: ControlRules):
+        self.ids = ids
+        self.rows = rows
+        self.by_row = values
+        self.registers = registers
+        self.rules = rules
+        self._spread: dict[str, np.ndarray] = {}
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name in _ROW_FIELDS:
+            if name not in self._spread:
+                self._spread[name] = self.rows.spread(self.by_row[name], _ROW_FIELDS[name])
+            return self._spread[name]
+        raise AttributeError(name)
+
+    def of(self, j: int, name: str):
+        """One entity's value of one field, without building the array over all entities."""
+        r = self.rows.of[j]
+        return _ROW_FIELDS[name] if r < 0 else self.by_row[name][r]
 
     @property
     def loop(self) -> np.ndarray:
@@ -178,20 +253,20 @@ class ControlTable:
 
     def actual_controller(self, j: int) -> tuple[str, ...]:
         """The ids of the actual controller(s) of entity ``j``; empty unless that is certain."""
-        if self.final[j] == SINGLE:
-            return (self.ids[self.ultimate[j]],)
-        if self.final[j] == JOINT:
-            return tuple(sorted((self.ids[self.ultimate[j]], self.ids[self.ultimate_joint[j]])))
+        final = self.of(j, "final")
+        if final == SINGLE:
+            return (self.ids[self.of(j, "ultimate")],)
+        if final == JOINT:
+            return tuple(sorted((self.ids[self.of(j, "ultimate")], self.ids[self.of(j, "ultimate_joint")])))
         return ()
 
 
-def votes(arrays: GraphArrays, as_of: dt.date | None = None):
+def _votes(held, voting, n: int):
     """Per (holder, company) pair in force: vote bounds, a voting interest replacing the shareholding."""
-    held = direct_shares(arrays, as_of, (Interest.SHAREHOLDING,))
-    voting = direct_shares(arrays, as_of, (Interest.VOTING,))
-    n = np.int64(arrays.n)
-    # Voting records first, so that after a stable sort by pair they lead their pair.
-    key = np.concatenate([voting.holder * n + voting.company, held.holder * n + held.company])
+    n = np.int64(n)
+    # Voting records first, so that after a stable sort by pair they lead their pair. Keyed company
+    # first: the stores hand holdings over grouped by company, so the sort finds them nearly in order.
+    key = np.concatenate([voting.company * n + voting.holder, held.company * n + held.holder])
     low = np.concatenate([voting.low, held.low])
     high = np.concatenate([voting.high, held.high])
     is_voting = np.concatenate([np.ones(len(voting.low), bool), np.zeros(len(held.low), bool)])
@@ -208,7 +283,13 @@ def votes(arrays: GraphArrays, as_of: dt.date | None = None):
     low_sum = np.bincount(pair[keep], weights=low[keep], minlength=n_pairs)
     high_sum = np.minimum(np.bincount(pair[keep], weights=high[keep], minlength=n_pairs), 1.0)
     pair_key = key[first_of_pair]
-    return (pair_key // n).astype(np.int32), (pair_key % n).astype(np.int32), np.minimum(low_sum, 1.0), high_sum
+    return (pair_key % n).astype(np.int32), (pair_key // n).astype(np.int32), np.minimum(low_sum, 1.0), high_sum
+
+
+def votes(arrays: GraphArrays, as_of: dt.date | None = None):
+    """Per (holder, company) pair in force: vote bounds, a voting interest replacing the shareholding."""
+    return _votes(direct_shares(arrays, as_of, (Interest.SHAREHOLDING,)),
+                  direct_shares(arrays, as_of, (Interest.VOTING,)), arrays.n)
 
 
 def board_appointments(arrays: GraphArrays, holder: np.ndarray, company: np.ndarray, as_of: dt.date | None = None,
@@ -263,55 +344,118 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
     >>> VERDICTS[t.final[0]], RULES[t.rule[0]], t.actual_controller(0)
     ('single', 'majority', ('P',))
     """
-    reg = registers(arrays, as_of, rules)
-    holder, company, low, high = votes(arrays, as_of)
-    appoints, board_size = board_appointments(arrays, holder, company, as_of, rules.min_board if rules.board else 1)
+    rows = _Rows(arrays)
+    held = direct_shares(arrays, as_of, (Interest.SHAREHOLDING,))
+    voting = direct_shares(arrays, as_of, (Interest.VOTING,))
+    holder, company, low, high = _votes(held, voting, arrays.n)
+    company = rows.of[company]  # from here on, the companies held are rows
+    reg = _registers(arrays, rows, held, company, low, rules)
+    appoints, board_size = board_appointments(arrays, holder, rows.entity[company], as_of,
+                                              rules.min_board if rules.board else 1)
+    board_size = board_size[rows.entity]
     missing = 1.0 - reg.on_record_high
-    base = _per_entity(arrays, reg, rules, _decide(holder, company, low, high, appoints, board_size, reg.hidden_max,
-                                                   missing, rules))
-    current = [a.copy() for a in base]  # base plus this round's decisions, patched in place
+    base = _per_row(arrays, rows, reg, rules, _decide(holder, company, low, high, appoints, board_size,
+                                                      reg.hidden_max, missing, rules))
+    votes_in = (holder, company, low, high, appoints, board_size, missing)
+    forced = np.zeros(len(rows), dtype=bool)
+    while True:
+        table, unstable = _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds)
+        if not unstable.any() or forced[unstable].all():
+            return table
+        # Decisions that flip from round to round (each side resting on the other) are uncertain;
+        # decided again with them held uncertain, the rest settles.
+        forced |= unstable
+
+
+def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds):
+    """Pool stakes under their holders' controllers and decide again, until nothing changes: the
+    table, and the companies whose decision still flipped in the last round."""
+    holder, company, low, high, appoints, board_size, missing = votes_in
+    _force_uncertain(base, forced)
+    # The first five are read when climbing, so each round's table gets copies of them; the votes are
+    # only read at the end and are patched in place.
+    climbing = 5
+    current = [a.copy() for a in base]
     patched = np.zeros(0, dtype=np.int64)
-    table = _follow_upward(arrays, [a.copy() for a in base], reg, rules, max_hops)
-    is_person = arrays.kinds == KIND_CODES[EntityKind.PERSON]
+    table = _follow_upward(arrays, rows, [a.copy() for a in current[:climbing]] + current[climbing:], reg, rules,
+                           max_hops)
     is_company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
     n = np.int64(arrays.n)
+    # Only holders that are companies or organizations can be controlled, pooled or uncertain: the
+    # rounds look at their rows alone (persons hold most stakes).
+    by_company = np.flatnonzero(rows.of[holder] >= 0)
+    their_row = rows.of[holder[by_company]]
+    their_holder, held_company = holder[by_company], rows.entity[company[by_company]]
+    head, self_held, floats = holder.copy(), np.zeros(len(holder), dtype=bool), np.zeros(len(holder), dtype=bool)
     for _ in range(rounds):
         # Stakes of holders with one actual controller in common count as that controller's; a holder
         # whose own control is uncertain may stand with any other. Only companies with such holders
         # can change, so only they are decided again.
-        sole = (table.final == SINGLE) & ~is_person
-        head = np.where(sole[holder], table.ultimate[holder], holder)
-        unsure = (table.final == UNCERTAIN) | ((table.verdict == NONE) & is_company)
-        floats = unsure[holder] & (head == holder)
-        candidate = np.zeros(arrays.n, dtype=bool)
+        final, ultimate, verdict = table.by_row["final"], table.by_row["ultimate"], table.by_row["verdict"]
+        their_final = final[their_row]
+        their_head = np.where(their_final == SINGLE, ultimate[their_row], their_holder)
+        # A holder the company itself controls (its subsidiary holding shares in it) votes as the company
+        # does: its stake is the company's own, never a bloc of whoever controls the company.
+        their_self = _climbs_to(verdict, table.by_row["controller"], rows.of, their_holder, held_company, max_hops)
+        their_head = np.where(their_self, held_company, their_head)
+        unsure = (their_final == UNCERTAIN) | ((verdict[their_row] == NONE) & is_company[their_holder])
+        head[by_company], self_held[by_company] = their_head, their_self
+        floats[by_company] = unsure & (their_head == their_holder)
+        candidate = np.zeros(len(rows), dtype=bool)
         candidate[company[(head != holder) | floats]] = True
-        rows = np.flatnonzero(candidate[company])
-        _, inverse, sizes = _groups(company[rows] * n + head[rows])
-        pooled_holder = np.where(sizes[inverse] >= 2, head[rows], holder[rows])
-        is_affected = np.zeros(arrays.n, dtype=bool)
-        is_affected[company[rows][(sizes[inverse] >= 2) | floats[rows]]] = True
+        picked = np.flatnonzero(candidate[company])
+        _, inverse, sizes = _groups(company[picked] * n + head[picked])
+        pooled_holder = np.where((sizes[inverse] >= 2) | self_held[picked], head[picked], holder[picked])
+        is_affected = np.zeros(len(rows), dtype=bool)
+        is_affected[company[picked][(sizes[inverse] >= 2) | floats[picked] | self_held[picked]]] = True
         affected = np.flatnonzero(is_affected)
         for mine, original in zip(current, base):
             mine[patched] = original[patched]
         patched = affected
         if len(affected):
-            keep = is_affected[company[rows]]
-            key = company[rows][keep] * n + pooled_holder[keep]
+            keep = is_affected[company[picked]]
+            key = company[picked][keep] * n + pooled_holder[keep]
             uniq, inverse, _ = _groups(key)
             companies, values = _decide(uniq % n, uniq // n,
-                                        np.minimum(np.bincount(inverse, weights=low[rows][keep]), 1.0),
-                                        np.minimum(np.bincount(inverse, weights=high[rows][keep]), 1.0),
-                                        np.bincount(inverse, weights=appoints[rows][keep]).astype(np.int64),
+                                        np.minimum(np.bincount(inverse, weights=low[picked][keep]), 1.0),
+                                        np.minimum(np.bincount(inverse, weights=high[picked][keep]), 1.0),
+                                        np.bincount(inverse, weights=appoints[picked][keep]).astype(np.int64),
                                         board_size, reg.hidden_max, missing, rules,
-                                        np.bincount(inverse, weights=floats[rows][keep]) > 0)
+                                        np.bincount(inverse, weights=floats[picked][keep]) > 0)
+            # Controlled by its own votes: name the largest of the subsidiaries that carry them, so the
+            # climb goes round the circle (and finds it) and the next round still sees who they are.
+            own = rows.entity[companies]
+            for who in (values[1], values[2]):
+                itself = np.flatnonzero(who == own)
+                if len(itself):
+                    who[itself] = _largest_self_holder(holder[picked], company[picked], low[picked],
+                                                       self_held[picked], companies[itself])
             for mine, theirs in zip(current, values):
                 mine[companies] = theirs
-        settled = np.array_equal(current[1], table.controller) and np.array_equal(current[0], table.verdict)
-        if settled:
+            _force_uncertain(current, forced)
+        unstable = (current[1] != table.by_row["controller"]) | (current[0] != verdict)
+        if not unstable.any():
             break
-        # The table keeps its own arrays: ``current`` is patched again in the next round.
-        table = _follow_upward(arrays, [a.copy() for a in current], reg, rules, max_hops)
-    return table
+        table = _follow_upward(arrays, rows, [a.copy() for a in current[:climbing]] + current[climbing:], reg, rules,
+                               max_hops)
+    return table, unstable
+
+
+def _largest_self_holder(holder, company, low, self_held, wanted) -> np.ndarray:
+    """For each company row in ``wanted``, the subsidiary holding the largest of its own votes."""
+    rows = np.flatnonzero(self_held)
+    order = np.lexsort((-low[rows], company[rows]))  # by company, then falling votes
+    rows = rows[order]
+    first = rows[np.r_[True, company[rows][1:] != company[rows][:-1]]] if len(rows) else rows
+    best = dict(zip(company[first].tolist(), holder[first].tolist()))
+    return np.array([best[c] for c in wanted.tolist()], dtype=np.int32)
+
+
+def _force_uncertain(decisions: list[np.ndarray], forced: np.ndarray) -> None:
+    if forced.any():
+        verdict, controller, partner, rule, reason = decisions[:5]
+        verdict[forced], controller[forced], partner[forced], rule[forced] = UNCERTAIN, -1, -1, -1
+        reason[forced] = HOLDERS_UNCERTAIN
 
 
 def _unique(values: np.ndarray) -> np.ndarray:
@@ -346,12 +490,13 @@ def _decide(holder, company, low, high, appoints, board_size, hidden, missing, r
     rows whose holder is a company whose own control is uncertain: any controller could stand
     behind it, so such holders may together, and with one other holder, be one coalition.
     """
-    if floating is None:
-        floating = np.zeros(len(company), dtype=bool)
-    # Rows come sorted by holder; a stable sort on company, then falling votes, keeps holder order in ties.
+    coalitions = floating is not None and bool(floating.any())
+    # Rows come sorted by company and holder; a stable sort on company, then falling votes, keeps
+    # holder order in ties.
     order = np.argsort(company + (1.0 - low) * 0.5, kind="stable")
     holder, company, low, high = holder[order], company[order], low[order], high[order]
-    appoints, floating = appoints[order], floating[order]
+    appoints = appoints[order]
+    floating = floating[order] if coalitions else None
     rows = len(company)
     first = np.r_[True, company[1:] != company[:-1]] if rows else np.zeros(0, bool)
     starts = np.flatnonzero(first)
@@ -380,31 +525,35 @@ def _decide(holder, company, low, high, appoints, board_size, hidden, missing, r
     hidden_g = hidden[companies]
 
     # Coalitions of holders behind which anyone may stand: all of them, with the best other holder.
-    float_high = per_group(np.where(floating, high, 0.0))
-    float_others = float_high - np.where(floating[starts], high[starts], 0.0) if rows else float_high
-    steady_other_high = group_max(np.where(floating | first, -1.0, high))
-    others_bound = np.maximum(others_high, np.where(float_others > 0, steady_other_high + float_others, 0.0))
-    steady_high = group_max(np.where(floating, -1.0, high))
-    steady_low = np.where(floating, -1.0, low)
-    steady_top_low = group_max(steady_low)
-    steady_second_low = group_max(np.where(first & ~floating, -1.0, steady_low))
-    coalition = float_high > 0
-    coalition_majority = coalition & (steady_high + float_high >= maj)
-    coalition_could = coalition & (could(float_high, steady_top_low) | could(float_high + steady_high, steady_second_low))
+    if coalitions:
+        float_high = per_group(np.where(floating, high, 0.0))
+        float_others = float_high - np.where(floating[starts], high[starts], 0.0)
+        steady_other_high = group_max(np.where(floating | first, -1.0, high))
+        others_bound = np.maximum(others_high, np.where(float_others > 0, steady_other_high + float_others, 0.0))
+        steady_high = group_max(np.where(floating, -1.0, high))
+        steady_low = np.where(floating, -1.0, low)
+        steady_top_low = group_max(steady_low)
+        steady_second_low = group_max(np.where(first & ~floating, -1.0, steady_low))
+        coalition = float_high > 0
+        coalition_majority = coalition & (steady_high + float_high >= maj)
+        coalition_could = coalition & (could(float_high, steady_top_low) | could(float_high + steady_high,
+                                                                                 steady_second_low))
+    else:
+        others_bound = others_high
+        coalition_majority = coalition_could = np.zeros(groups, dtype=bool)
 
     majority_count = per_group(low >= maj)
     could_majority = per_group(high >= maj)
-    appointing = (2 * appoints > board_size[company]) & (board_size[company] >= rules.min_board) & rules.board
-    board_count = per_group(appointing)
+    # Board control: only the rows of companies with a board big enough are looked at.
+    boarded = np.flatnonzero(board_size[company] >= rules.min_board) if rules.board else np.zeros(0, dtype=np.int64)
+    board_rows = boarded[2 * appoints[boarded] > board_size[company[boarded]]]
+    board_count = np.bincount(group[board_rows], minlength=groups)
     board_pick = np.full(groups, -1, dtype=np.int64)
-    board_rows = np.flatnonzero(appointing)
     board_pick[group[board_rows]] = board_rows  # used only where exactly one appoints
     pick = np.maximum(board_pick, 0)
     pick_could_majority = (high[pick] >= maj) if rows else np.zeros(0, bool)
 
     # Whoever a rule names, could a holder on record, or one not on record, still reach a rule?
-    others_low = np.where(first, second_low[group], top_low[group]) if rows else np.zeros(0)
-    recorded_could = per_group(could(high, others_low)) > 0
     hidden_could = could(hidden_g, top_low)
     hidden_majority = hidden_g >= maj
     # Say "not on record" only where some part certainly is; else unknown shares on record can fill it.
@@ -447,6 +596,11 @@ def _decide(holder, company, low, high, appoints, board_size, hidden, missing, r
     unsure(board_count == 1, board_recorded_rival)
     decide((top_low > rel) & (top_low > others_bound + _EPS) & (top_low > hidden_g + _EPS), SINGLE, 2, starts)
     decide((top_low >= floor) & (top_low - np.maximum(others_bound, hidden_g) >= margin), SINGLE, 3, starts)
+    # Could a holder on record meet a rule whatever its range holds? Asked only of the undecided.
+    open_rows = np.flatnonzero(undecided[group])
+    open_group = group[open_rows]
+    others_low = np.where(first[open_rows], second_low[open_group], top_low[open_group])
+    recorded_could = np.bincount(open_group, weights=could(high[open_rows], others_low), minlength=groups) > 0
     maybe = undecided & (recorded_could | hidden_could | coalition_could)
     g_verdict[maybe] = UNCERTAIN
     g_reason[maybe] = np.where((hidden_could & blame_unrecorded)[maybe],
@@ -456,19 +610,21 @@ def _decide(holder, company, low, high, appoints, board_size, hidden, missing, r
                        g_partner_high)
 
 
-def _per_entity(arrays: GraphArrays, reg: Registers, rules: ControlRules, decided) -> list[np.ndarray]:
-    """Spread per-company decisions over arrays indexed by entity. An entity without holders on
-    record is ``none``, unless what is known of its register decides: a company whose every holder
-    is below a disclosure threshold (or dispersed, if listed) is ``dispersed`` or ``uncertain``."""
-    n = arrays.n
-    out = [np.full(n, NONE, dtype=np.int8), np.full(n, -1, dtype=np.int32), np.full(n, -1, dtype=np.int32),
-           np.full(n, -1, dtype=np.int8), np.zeros(n, dtype=np.int8), np.zeros(n), np.zeros(n), np.zeros(n),
-           np.zeros(n)]
-    known = (~np.isnan(arrays.disclosure_threshold)) | arrays.listed | (~np.isnan(arrays.free_float))
+def _per_row(arrays: GraphArrays, rows: _Rows, reg: Registers, rules: ControlRules, decided) -> list[np.ndarray]:
+    """Spread per-company decisions over arrays indexed by row. A row without holders on record is
+    ``none``, unless what is known of its register decides: a company whose every holder is below
+    a disclosure threshold (or dispersed, if listed) is ``dispersed`` or ``uncertain``."""
+    m = len(rows)
+    out = [np.full(m, NONE, dtype=np.int8), np.full(m, -1, dtype=np.int32), np.full(m, -1, dtype=np.int32),
+           np.full(m, -1, dtype=np.int8), np.zeros(m, dtype=np.int8), np.zeros(m), np.zeros(m), np.zeros(m),
+           np.zeros(m)]
+    entity = rows.entity
+    known = (~np.isnan(arrays.disclosure_threshold[entity])) | arrays.listed[entity] | (
+        ~np.isnan(arrays.free_float[entity]))
     hidden = reg.hidden_max
     could = (hidden >= rules.majority - _EPS) | (hidden > rules.relative + _EPS) | (
         (hidden >= rules.floor - _EPS) & (hidden >= rules.margin - _EPS))
-    stated = known & (arrays.kinds == KIND_CODES[EntityKind.COMPANY])
+    stated = known & rows.is_company
     out[0][stated] = np.where(could[stated], UNCERTAIN, DISPERSED)
     out[4][stated] = np.where(could[stated], np.where(hidden[stated] >= rules.majority - _EPS, UNRECORDED_MAJORITY,
                                                       UNRECORDED_LARGER), NO_REASON)
@@ -478,11 +634,18 @@ def _per_entity(arrays: GraphArrays, reg: Registers, rules: ControlRules, decide
     return out
 
 
-def _follow_upward(arrays: GraphArrays, decisions: list[np.ndarray], reg: Registers, rules: ControlRules,
-                   max_hops: int) -> ControlTable:
-    """Climb from each controlled entity to the controller of its controller, and so on."""
+def _follow_upward(arrays: GraphArrays, rows: _Rows, decisions: list[np.ndarray], reg: Registers,
+                   rules: ControlRules, max_hops: int) -> ControlTable:
+    """Climb from each controlled company to the controller of its controller, and so on."""
     verdict, controller, partner, rule, reason, votes_low, votes_high, partner_low, partner_high = decisions
     is_company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
+    of, me = rows.of, rows.entity
+
+    def verdict_of(entity: np.ndarray) -> np.ndarray:
+        """The direct verdict of entities (NONE for those without a row: persons)."""
+        r = of[entity]
+        return np.where(r >= 0, verdict[np.maximum(r, 0)], NONE)
+
     single, joint = verdict == SINGLE, verdict == JOINT
     final = verdict.copy()
     final_reason = reason.copy()
@@ -490,13 +653,14 @@ def _follow_upward(arrays: GraphArrays, decisions: list[np.ndarray], reg: Regist
     ultimate_joint = np.where(joint, partner, -1)
     hops = np.where(single | joint, 1, 0).astype(np.int32)
     current = ultimate.copy()
+    joint_at = np.where(joint, me, -1)  # the company whose joint control ends the climb
     active = single.copy()
     for _ in range(max_hops):
         if not active.any():
             break
         idx = np.flatnonzero(active)
         above = current[idx]
-        above_verdict = verdict[above]
+        above_verdict = verdict_of(above)
         unsure = above_verdict == UNCERTAIN
         unrecorded = (above_verdict == NONE) & is_company[above]
         final[idx[unsure | unrecorded]] = UNCERTAIN
@@ -506,50 +670,66 @@ def _follow_upward(arrays: GraphArrays, decisions: list[np.ndarray], reg: Regist
         joins = above_verdict == JOINT
         active[idx[~climbs]] = False  # a joint, dispersed, uncertain or unheld controller ends the climb
         step = idx[climbs | joins]
-        target = current[step]
+        target = of[current[step]]
         ultimate[step] = controller[target]
         ultimate_joint[step] = np.where(verdict[target] == JOINT, partner[target], -1)
         hops[step] += 1
         current[step] = controller[target]
         final[idx[joins]] = JOINT
-        back_home = step[ultimate[step] == step]
+        joint_at[idx[joins]] = above[joins]
+        back_home = step[ultimate[step] == me[step]]
         final[back_home] = LOOP
         active[back_home] = False
     final[active] = LOOP  # still climbing after max_hops: a control loop not through the start itself
-    # Joint control that comes back: the company is one of its joint controllers, or one of them is
-    # controlled by it (through sole control, at any depth).
+    # Joint control that comes back: one of the joint controllers is the company or the jointly
+    # controlled company above it, or is controlled by one of them (through sole control, at any depth).
     joint_final = np.flatnonzero(final == JOINT)
     if len(joint_final):
-        back = _climbs_to(verdict, controller, ultimate[joint_final], joint_final, max_hops) | _climbs_to(
-            verdict, controller, ultimate_joint[joint_final], joint_final, max_hops)
+        back = np.zeros(len(joint_final), dtype=bool)
+        for partners in (ultimate[joint_final], ultimate_joint[joint_final]):
+            for target in (me[joint_final], joint_at[joint_final]):
+                back |= _climbs_to(verdict, controller, of, partners, target, max_hops)
         final[joint_final[back]] = LOOP
     final_reason[final == LOOP] = CIRCULAR
     # Joint control by a company whose own control is uncertain is uncertain too: whoever controls
     # it may hold the other half as well.
     for _ in range(max_hops):
-        unsure = (final == UNCERTAIN) | ((verdict == NONE) & is_company)
         joint_final = np.flatnonzero(final == JOINT)
+        if not len(joint_final):
+            break
         partners = (ultimate[joint_final], ultimate_joint[joint_final])
-        doubtful = unsure[partners[0]] | unsure[partners[1]]
+        unsure = [(_final_of(final, of, p) == UNCERTAIN) | ((verdict_of(p) == NONE) & is_company[p]) for p in partners]
+        doubtful = unsure[0] | unsure[1]
         if not doubtful.any():
             break
         blocked = joint_final[doubtful]
         final[blocked] = UNCERTAIN
-        unrecorded = ((verdict == NONE) & is_company)
-        final_reason[blocked] = np.where(unrecorded[partners[0][doubtful]] | unrecorded[partners[1][doubtful]],
-                                         CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN)
-    return ControlTable(arrays.ids, verdict, controller, partner, rule, reason, votes_low, votes_high, partner_low,
-                        partner_high, final, final_reason, ultimate, ultimate_joint, hops, reg, rules)
+        unheld = [((verdict_of(p) == NONE) & is_company[p])[doubtful] for p in partners]
+        final_reason[blocked] = np.where(unheld[0] | unheld[1], CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN)
+    values = dict(zip(("verdict", "controller", "joint_partner", "rule", "reason", "votes_low", "votes_high",
+                       "partner_low", "partner_high"), decisions))
+    values.update(final=final, final_reason=final_reason, ultimate=ultimate, ultimate_joint=ultimate_joint, hops=hops)
+    return ControlTable(arrays.ids, rows, values, reg, rules)
 
 
-def _climbs_to(verdict, controller, start: np.ndarray, target: np.ndarray, max_hops: int) -> np.ndarray:
-    """Whether sole control, followed upward from each ``start``, meets its ``target``."""
+def _final_of(final: np.ndarray, of: np.ndarray, entity: np.ndarray) -> np.ndarray:
+    r = of[entity]
+    return np.where(r >= 0, final[np.maximum(r, 0)], NONE)
+
+
+def _climbs_to(verdict, controller, of, start: np.ndarray, target: np.ndarray, max_hops: int) -> np.ndarray:
+    """Whether sole control, followed upward from each entity ``start``, meets its entity ``target``."""
     found = start == target
-    current = start.copy()
+    going = np.flatnonzero((start >= 0) & ~found)
+    current = start[going]
     for _ in range(max_hops):
-        going = (current >= 0) & ~found
-        if not going.any():
+        if not len(going):
             break
-        current = np.where(going & (verdict[np.maximum(current, 0)] == SINGLE), controller[np.maximum(current, 0)], -1)
-        found |= current == target
+        r = of[current]
+        climbs = r >= 0
+        climbs[climbs] = verdict[r[climbs]] == SINGLE
+        going, current = going[climbs], controller[r[climbs]]
+        hit = current == target[going]
+        found[going[hit]] = True
+        going, current = going[~hit], current[~hit]
     return found

@@ -124,11 +124,34 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
         if step.nnz == 0:
             break
         terms.append(step.tocoo())
+    else:
+        # Round a cycle whose shares multiply to nearly 1 the series converges too slowly: the rest of it,
+        # sum over m >= 1 of block^m step = (I - block)^-1 block step, is solved exactly instead.
+        rest = _solve_rest(block, block @ step)
+        if rest is not None:
+            terms.append(rest.tocoo())
     rows = np.concatenate([t.row for t in terms])
     cols = np.concatenate([t.col for t in terms])
     data = np.concatenate([t.data for t in terms])
     from_middle = sp.csr_matrix((data, (rows, cols)), shape=(len(middle), A.shape[1]))
     return (A + A[:, middle] @ from_middle).tocsr()
+
+
+def _solve_rest(block: sp.csr_matrix, rhs: sp.csr_matrix) -> sp.csr_matrix | None:
+    """``(I - block)^-1 rhs``, or None where companies own each other completely (singular)."""
+    import warnings
+
+    from scipy.sparse.linalg import MatrixRankWarning, spsolve
+
+    system = (sp.identity(block.shape[0], format="csc") - block.tocsc()).tocsc()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MatrixRankWarning)
+        try:
+            rest = spsolve(system, rhs.tocsc())
+        except (MatrixRankWarning, RuntimeError):
+            return None
+    rest = sp.csr_matrix(rest).reshape(rhs.shape) if not sp.issparse(rest) else rest.tocsr()
+    return rest if np.isfinite(rest.data).all() else None
 
 
 @dataclass
