@@ -146,7 +146,7 @@ class Holding:
 
     @property
     def key(self) -> str:
-        return "|".join((self.holder_id, self.company_id, self.interest.value, _date_key(self.since)))
+        return natural_key(self.holder_id, self.company_id, self.interest.value, _date_key(self.since))
 
     def valid_on(self, day: dt.date) -> bool:
         return _valid_on(self.since, self.until, day)
@@ -168,7 +168,7 @@ class Officer:
 
     @property
     def key(self) -> str:
-        return "|".join((self.person_id, self.company_id, self.role, _date_key(self.since)))
+        return natural_key(self.person_id, self.company_id, self.role, _date_key(self.since))
 
     def valid_on(self, day: dt.date) -> bool:
         return _valid_on(self.since, self.until, day)
@@ -187,7 +187,7 @@ class Link:
 
     @property
     def key(self) -> str:
-        return "|".join((self.src, self.dst, self.kind.value))
+        return natural_key(self.src, self.dst, self.kind.value)
 
 
 @dataclass(frozen=True)
@@ -246,9 +246,24 @@ def _valid_on(since: dt.date | None, until: dt.date | None, day: dt.date) -> boo
     return (since is None or since <= day) and (until is None or day <= until)
 
 
+def natural_key(*parts: str) -> str:
+    """The parts joined with ``|``, each ``\\`` and ``|`` in them escaped, so that no two different
+    records share a key (``A|B`` holding ``C`` and ``A`` holding ``B|C`` do not).
+
+    Examples
+    --------
+    >>> natural_key("A|B", "C") == natural_key("A", "B|C")
+    False
+    >>> natural_key("P1", "C1", "shareholding", "")
+    'P1|C1|shareholding|'
+    """
+    return "|".join(part.replace("\\", "\\\\").replace("|", "\\|") for part in parts)
+
+
 def event_id(*parts: str) -> str:
     """A stable id for an event made from its facts, so that reloading it does not duplicate it."""
-    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+    joined = "\x1f".join(part.replace("\\", "\\\\").replace("\x1f", "\\\x1f") for part in parts)
+    digest = hashlib.sha1(joined.encode("utf-8")).hexdigest()[:16]
     return f"event:{digest}"
 
 

@@ -11,8 +11,21 @@ import re
 from ..graph.model import Share
 
 _NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
-_SHARE_RANGE = re.compile(rf"^{_NUMBER}\s*%?\s*(?:-|–|—|~|～|to)\s*{_NUMBER}\s*%?$")
-_SHARE_SINGLE = re.compile(rf"^{_NUMBER}\s*%?$")
+# Matched against the value with its white space removed, and only when it is short: the patterns
+# then run in linear time on whatever a cell holds.
+_SHARE_RANGE = re.compile(rf"^{_NUMBER}%?(?:-|–|—|~|～|to){_NUMBER}%?$")
+_SHARE_SINGLE = re.compile(rf"^{_NUMBER}%?$")
+MAX_VALUE_LENGTH = 64  # no share, date or amount as registries write them is longer
+
+
+def _shown(text: str) -> str:
+    """A value as error messages quote it: in full when short, its start otherwise."""
+    return repr(text) if len(text) <= 40 else repr(text[:40]) + f"... ({len(text):,} characters)"
+
+
+def _check_length(text: str, what: str) -> None:
+    if len(text) > MAX_VALUE_LENGTH:
+        raise ValueError(f"{_shown(text)} is too long to be {what}")
 
 
 def parse_share(text: str, scale: str = "percent") -> Share:
@@ -38,7 +51,8 @@ def parse_share(text: str, scale: str = "percent") -> Share:
     """
     if scale not in ("percent", "fraction"):
         raise ValueError(f"share scale must be 'percent' or 'fraction', not {scale!r}")
-    stripped = text.strip().replace("％", "%")
+    _check_length(text.strip(), "a share")
+    stripped = "".join(text.split()).replace("％", "%")
     if not stripped:
         return Share.unknown()
     if stripped.startswith("-"):
@@ -133,6 +147,7 @@ def parse_date(text: str) -> dt.date | None:
     stripped = text.strip()
     if not stripped:
         return None
+    _check_length(stripped, "a date")
     match = _DATE_SEPARATED.match(stripped) or _DATE_COMPACT.match(stripped)
     if not match:
         raise ValueError(f"{text!r} is not a date (write it as YYYY-MM-DD)")
@@ -146,6 +161,7 @@ _CURRENCY_WORDS = {
     "人民币": "CNY", "美元": "USD", "港元": "HKD", "港币": "HKD", "欧元": "EUR", "日元": "JPY", "英镑": "GBP",
 }
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8}
+MAX_AMOUNT = 1e18
 _AMOUNT = re.compile(r"^([+-]?(?:\d[\d,]*(?:\.\d+)?|\.\d+))\s*(万|亿)?\s*元?$")
 
 
@@ -163,6 +179,7 @@ def parse_amount(text: str) -> tuple[float | None, str | None]:
     stripped = "".join(text.split())
     if not stripped:
         return None, None
+    _check_length(stripped, "an amount of money")
     currency = None
     for word, code in _CURRENCY_WORDS.items():
         if word in stripped:
@@ -174,6 +191,8 @@ def parse_amount(text: str) -> tuple[float | None, str | None]:
     value = float(match.group(1).replace(",", "")) * _MULTIPLIERS.get(match.group(2), 1.0)
     if value < 0:
         raise ValueError(f"{text!r} is negative")
+    if value > MAX_AMOUNT:
+        raise ValueError(f"{_shown(text)} is larger than any registered capital (above 10^18)")
     return value, currency
 
 

@@ -1,9 +1,11 @@
-"""Reading CSV files the way registries export them: UTF-8 with or without BOM, or GB18030/GBK."""
+"""Reading CSV files the way registries export them: UTF-8 with or without BOM, GB18030/GBK, Big5,
+Windows-1252 or UTF-16, each line bounded and decoded on its own so errors name their line."""
 
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -11,21 +13,79 @@ from typing import Iterator
 from ..graph.errors import InvalidInput
 
 _SAMPLE_BYTES = 1 << 20
+# A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(text: str) -> str:
+    """A cell of the canonical CSV format that a spreadsheet shows as text: a leading ``'`` is
+    added before ``=``, ``+``, ``-``, ``@``, tab or carriage return, and before a ``'`` that is
+    followed by one of these or by another ``'``, so :func:`unescape_cell` gives the text back.
+
+    Examples
+    --------
+    >>> [escape_cell(t) for t in ("=1+1", "'=1", "'t Hooft", "华信")]
+    ["'=1+1", "''=1", "'t Hooft", '华信']
+    >>> all(unescape_cell(escape_cell(t)) == t for t in ("=1+1", "'=1", "''", "'t Hooft", "-", "'"))
+    True
+    """
+    if text.startswith(FORMULA_STARTS) or (text.startswith("'") and text[1:2] in (*FORMULA_STARTS, "'")):
+        return "'" + text
+    return text
+
+
+def unescape_cell(text: str) -> str:
+    """The text of a cell :func:`escape_cell` wrote (a cell written by hand is read as it is,
+    unless it starts with ``'`` followed by a formula character or another ``'``)."""
+    if text.startswith("'") and text[1:2] in (*FORMULA_STARTS, "'"):
+        return text[1:]
+    return text
+
+
+# What a registry export that is not UTF-8 is in, in the order of preference on a tie.
+_CANDIDATES = ("gb18030", "big5", "cp1252", "latin_1", "utf_16")
+_DETECTION_BYTES = 256 << 10
+_MAX_CHAOS = 0.25  # charset-normalizer's "mess" above which a decoding is not trusted
+MAX_LINE_BYTES = 4 << 20  # no line of a registry export is longer; the CSV field limit is 128 KiB
 
 
 def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` for a file with a UTF-8 BOM, ``utf-8`` if its start decodes as UTF-8, else
-    ``gb18030`` (a superset of GBK and GB2312, which Chinese registry exports use)."""
+    """The encoding of a CSV file: ``utf-8-sig``, ``utf-16`` or ``utf-32`` by their byte-order
+    marks, ``utf-8`` if its start decodes as UTF-8, else what charset-normalizer finds among
+    GB18030 (a superset of GBK and GB2312, which Chinese registry exports use), Big5,
+    Windows-1252 and Latin-1. Raises :class:`InvalidInput` where none fits with confidence."""
     with open(path, "rb") as f:
         sample = f.read(_SAMPLE_BYTES)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         # final=False: a sample cut inside a multi-byte character is still UTF-8.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
         return "utf-8"
     except UnicodeDecodeError:
-        return "gb18030"
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample[:_DETECTION_BYTES], cp_isolation=list(_CANDIDATES)).best()
+    if best is None or best.chaos > _MAX_CHAOS:
+        raise InvalidInput(path, None, None, "is not UTF-8, and no other encoding (GB18030, Big5, Windows-1252) fits "
+                                             "it with confidence; pass the file's encoding, e.g. --encoding gb18030")
+    return best.encoding.replace("_", "-")
+
+
+def check_encoding(name: str) -> str:
+    """``name`` if Python knows it as a text encoding, else a ``ValueError`` saying so."""
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r}") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ValueError(f"{name!r} is not a text encoding")
+    return name
 
 
 @dataclass(frozen=True)
@@ -48,10 +108,9 @@ class CsvTable:
     def __init__(self, path: Path, required: tuple[str, ...], known: tuple[str, ...], encoding: str | None = None):
         self.path = path
         try:
-            self.encoding = encoding or detect_encoding(path)
-            codecs.lookup(self.encoding)
-        except LookupError:
-            raise InvalidInput(path, None, None, f"unknown encoding {encoding!r}") from None
+            self.encoding = check_encoding(encoding) if encoding else detect_encoding(path)
+        except ValueError as e:
+            raise InvalidInput(path, None, None, str(e)) from None
         except OSError as e:
             raise InvalidInput(path, None, None, f"cannot read the file: {e.strerror}") from None
         self._file = open(path, "rb")
@@ -80,10 +139,20 @@ class CsvTable:
         self.ignored_columns = [name for name in self.columns if name and name not in known]
 
     def _decoded_lines(self) -> Iterator[str]:
+        if '\n,"'.encode(self.encoding) == b'\n,"':
+            yield from self._byte_lines()
+        else:  # UTF-16 or UTF-32: newlines are more than one byte, so decode first, then split
+            yield from self._text_lines()
+
+    def _byte_lines(self) -> Iterator[str]:
         # Decoding line by line (not in the reader's 8 KiB chunks) puts a bad byte on its true line;
-        # a newline byte never occurs inside a UTF-8 or GB18030 character, so the split is safe.
+        # a newline byte never occurs inside a character of these encodings, so the split is safe.
         encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        for number, raw in enumerate(self._file, start=1):
+        number = 0
+        while raw := self._file.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            if len(raw) > MAX_LINE_BYTES:
+                raise InvalidInput(self.path, number, None, f"the line is longer than {MAX_LINE_BYTES >> 20} MiB")
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
             try:
@@ -93,6 +162,22 @@ class CsvTable:
                     self.path, number, None,
                     f"cannot be decoded as {self.encoding}; pass the file's encoding (for example --encoding gb18030)",
                 ) from None
+
+    def _text_lines(self) -> Iterator[str]:
+        text = io.TextIOWrapper(self._file, encoding=self.encoding, newline="")
+        number = 0
+        while True:
+            try:
+                line = text.readline(MAX_LINE_BYTES + 1)
+            except UnicodeDecodeError:
+                raise InvalidInput(self.path, number + 1, None,
+                                   f"cannot be decoded as {self.encoding}; pass the file's encoding") from None
+            if not line:
+                return
+            number += 1
+            if len(line) > MAX_LINE_BYTES:
+                raise InvalidInput(self.path, number, None, f"the line is longer than {MAX_LINE_BYTES >> 20} MiB")
+            yield line
 
     def _next_record(self) -> list[str] | None:
         try:
@@ -114,7 +199,7 @@ class CsvTable:
                     raise InvalidInput(
                         self.path, self._line, None, f"the line has {len(record)} fields, the header has {width}"
                     )
-                values = dict(zip(self.columns, [cell.strip() for cell in record]))
+                values = dict(zip(self.columns, [unescape_cell(cell.strip()) for cell in record]))
                 yield Row(self._line, values)
         finally:
             self._file.close()

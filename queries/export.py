@@ -6,6 +6,7 @@ from __future__ import annotations
 import abc
 import csv
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, RiskEvent
 from ..graph.stores.base import Store
 from ..loaders.csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS
-from .render import Result, Section
+from ..loaders.textfile import escape_cell
+from .render import Result, Section, open_private
 
 
 class Exporter(abc.ABC):
@@ -54,7 +56,7 @@ class JsonLinesExporter(Exporter):
 
     def write(self, store: Store) -> Counter:
         counts = Counter()
-        with open(self.path, "w", encoding="utf-8") as f:
+        with open_private(self.path, "w", encoding="utf-8") as f:
             for record in store.iter_records():
                 kind = _record_type(record)
                 counts[kind] += 1
@@ -67,7 +69,7 @@ class CanonicalCsvExporter(Exporter):
     back: addresses and contacts go back into the entities' address, phone and email columns."""
 
     def write(self, store: Store) -> Counter:
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
         texts: dict[str, str] = {}
         columns: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for r in store.iter_records():  # entities come first, so every address is known before its links
@@ -78,10 +80,11 @@ class CanonicalCsvExporter(Exporter):
                 column = "address" if r.kind is LinkKind.LOCATED_AT else ("email" if "@" in text else "phone")
                 columns[r.src][column].append(text)
         counts = Counter()
-        files = {name: open(self.path / f"{name}.csv", "w", encoding="utf-8", newline="")
+        files = {name: open_private(self.path / f"{name}.csv", "w", encoding="utf-8", newline="")
                  for name in ("entities", "holdings", "officers", "events")}
         try:
-            writers = {name: csv.writer(f, lineterminator="\n") for name, f in files.items()}
+            # CRLF line ends (RFC 4180) make the writer quote a value holding a bare carriage return too.
+            writers = {name: _EscapingWriter(csv.writer(f, lineterminator="\r\n")) for name, f in files.items()}
             for name, header in (("entities", ENTITY_COLUMNS), ("holdings", HOLDING_COLUMNS),
                                  ("officers", OFFICER_COLUMNS), ("events", EVENT_COLUMNS)):
                 writers[name].writerow(header)
@@ -112,6 +115,17 @@ class CanonicalCsvExporter(Exporter):
         return counts
 
 
+class _EscapingWriter:
+    """Rows of the canonical folder, each text cell escaped against spreadsheet formulas
+    (``loaders.textfile.escape_cell``; the loader takes the escape off again)."""
+
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row) -> None:
+        self._writer.writerow([escape_cell(cell) if isinstance(cell, str) else cell for cell in row])
+
+
 class NetworkxExporter(Exporter):
     """GraphML or GEXF through networkx: parties and addresses as nodes, facts as edges."""
 
@@ -127,26 +141,37 @@ class NetworkxExporter(Exporter):
         for r in store.iter_records():
             kind = _record_type(r)
             counts[kind] += 1
-            data = {k: v for k, v in _plain(r).items() if v is not None and not isinstance(v, list)}
+            data = {k: _xml_safe(v) for k, v in _plain(r).items() if v is not None and not isinstance(v, list)}
             if isinstance(r, Entity):
-                graph.add_node(r.id, label=r.name, **{k: v for k, v in data.items() if k not in ("id", "name")})
+                node = _xml_safe(r.id)
+                graph.add_node(node, label=_xml_safe(r.name), **{k: v for k, v in data.items() if k not in ("id", "name")})
                 if r.aliases:
-                    graph.nodes[r.id]["aliases"] = "|".join(r.aliases)
+                    graph.nodes[node]["aliases"] = _xml_safe("|".join(r.aliases))
             elif isinstance(r, Holding):
-                graph.add_edge(r.holder_id, r.company_id, key=r.key, type="holding",
+                graph.add_edge(_xml_safe(r.holder_id), _xml_safe(r.company_id), key=_xml_safe(r.key), type="holding",
                                **{k: v for k, v in data.items() if k not in ("holder_id", "company_id")})
             elif isinstance(r, Officer):
-                graph.add_edge(r.person_id, r.company_id, key=r.key, type="officer",
+                graph.add_edge(_xml_safe(r.person_id), _xml_safe(r.company_id), key=_xml_safe(r.key), type="officer",
                                **{k: v for k, v in data.items() if k not in ("person_id", "company_id")})
             elif isinstance(r, Link):
-                graph.add_edge(r.src, r.dst, key=r.key, type=r.kind.value)
+                graph.add_edge(_xml_safe(r.src), _xml_safe(r.dst), key=_xml_safe(r.key), type=r.kind.value)
             else:  # events are attributes of a node in a graph file: counted, kept as the latest event type
-                graph.nodes[r.entity_id]["risk_events"] = graph.nodes[r.entity_id].get("risk_events", 0) + 1
-        if self.fmt == "graphml":
-            nx.write_graphml(graph, self.path)
-        else:
-            nx.write_gexf(graph, self.path)
+                node = graph.nodes[_xml_safe(r.entity_id)]
+                node["risk_events"] = node.get("risk_events", 0) + 1
+        with open_private(self.path, "wb") as f:
+            (nx.write_graphml if self.fmt == "graphml" else nx.write_gexf)(graph, f)
         return counts
+
+
+# Characters XML 1.0 cannot hold at all, not even escaped: shown as \xNN text instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(value):
+    if not isinstance(value, str):
+        return value
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        value)
 
 
 def _share_text(h: Holding) -> str:

@@ -25,6 +25,7 @@ class LoadResult(Result):
         loaded = Section(
             f"Loaded {r.source} into {self.store}: {r.rows} rows in {r.seconds:.2f} s ({rate:,.0f} rows/s)",
             ["written", "count"], sorted(r.counts.items()),
+            note="read as " + ", ".join(f"{name} {encoding}" for name, encoding in r.encodings.items()),
         )
         totals = Section("The store now holds", ["what", "count"], list(self.totals.items()),
                          note=f"{r.incomplete_registers:,} of the companies loaded have less than 95 % of their shares "

@@ -10,9 +10,13 @@ import csv
 import html
 import io
 import json
+import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Sequence
+
+from ..loaders.textfile import FORMULA_STARTS
 
 
 @dataclass
@@ -22,6 +26,58 @@ class Section:
     rows: list[Sequence[Any]] = field(default_factory=list)
     note: str = ""  # said under the table, e.g. "12 more not shown"
     empty: str = "none"
+
+
+# Characters that steer a terminal rather than show: C0 and C1 controls (ESC starts CSI and OSC
+# sequences, CR moves back over a line, 0x9b is an 8-bit CSI) and the bidirectional overrides
+# that reorder what is shown. Names and texts come from the people under investigation.
+_STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# In JSON, C0 controls inside strings are escaped already and newlines between values are layout.
+_STEERING_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character that could steer a terminal shown as an escape instead.
+
+    Examples
+    --------
+    >>> printable("华信\x1b]0;pwned\x07\r actual controller: X")
+    '华信\\x1b]0;pwned\\x07\\r actual controller: X'
+    >>> printable("Acme\u202eLtd")
+    'Acme\\u202eLtd'
+    """
+    return _STEERING.sub(_escaped, text)
+
+
+def _escaped(match: re.Match) -> str:
+    ch = match.group()
+    if ch in _NAMED:
+        return _NAMED[ch]
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def neutralize_formula(cell: str) -> str:
+    r"""A text cell a spreadsheet will show as text: a leading ``'`` before ``=``, ``+``, ``-``,
+    ``@``, tab or carriage return.
+
+    Examples
+    --------
+    >>> neutralize_formula('=HYPERLINK("http://x","click")'), neutralize_formula("华信")
+    ('\'=HYPERLINK("http://x","click")', '华信')
+    """
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def open_private(path, mode: str = "w", **options):
+    """Open a file for writing that only its owner may read (reports and exports hold case data)."""
+    return open(path, mode, opener=lambda name, flags: os.open(name, flags, 0o600), **options)
+
+
+def json_text(value, **options) -> str:
+    """JSON with the C1 controls and bidirectional overrides escaped too (``json`` escapes only C0)."""
+    text = json.dumps(value, ensure_ascii=False, default=str, **options)
+    return _STEERING_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Result:
@@ -39,15 +95,17 @@ class Result:
         return [dict(zip(main.columns, row)) for row in main.rows]
 
     def to_jsonl(self) -> str:
-        return "\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in self.records())
+        return "\n".join(json_text(r) for r in self.records())
 
     def to_csv(self) -> str:
+        """The records as CSV for people: text cells neutralised against formulas, steering
+        characters escaped (``to_json`` gives the exact values)."""
         records = self.records()
         columns = list(dict.fromkeys(key for r in records for key in r))
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+        writer = csv.DictWriter(out, fieldnames=[_csv_cell(c) for c in columns], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(records)
+        writer.writerows({_csv_cell(k): _csv_cell(v) for k, v in r.items()} for r in records)
         return out.getvalue().rstrip("\n")
 
     def render(self, fmt: str) -> str:
@@ -58,7 +116,7 @@ class Result:
         return renderers[fmt]()
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+        return json_text(self.to_dict(), indent=2)
 
     def to_text(self) -> str:
         return "\n\n".join(render_section(s) for s in self.sections())
@@ -102,6 +160,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any):
+    return neutralize_formula(printable(value)) if isinstance(value, str) else value
+
+
 def _pad(text: str, width: int) -> str:
     return text + " " * (width - display_width(text))
 
@@ -117,14 +179,15 @@ def render_section(section: Section) -> str:
       张三      60 %
       Acme Ltd  40 %
     """
-    lines = [section.title]
+    lines = [printable(section.title)]
     if not section.rows:
         lines.append(f"  ({section.empty})")
     else:
-        cells = [[_cell(c) for c in section.columns]] + [[_cell(v).replace("\n", " ") for v in row] for row in section.rows]
+        cells = [[printable(_cell(c)) for c in section.columns]] + [
+            [printable(_cell(v).replace("\n", " ")) for v in row] for row in section.rows]
         widths = [max(display_width(row[i]) for row in cells) for i in range(len(section.columns))]
         for row in cells:
             lines.append(("  " + "  ".join(_pad(v, w) for v, w in zip(row, widths))).rstrip())
     if section.note:
-        lines.append(f"  {section.note}")
+        lines.append(f"  {printable(section.note)}")
     return "\n".join(lines)

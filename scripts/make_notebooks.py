@@ -77,12 +77,11 @@ NOTEBOOKS = {
                       "server = Neo4jServer(work / 'neo4j', port=free_port(), lib=lib)\n"
                       "server.start(heap='1g', pagecache='256m')"),
         new_code_cell("generate_case(work / 'case', companies=int(os.environ.get('EQUITYGRAPH_NB_COMPANIES', 1000)), seed=5)\n"
-                      "graph = Neo4jStore(server.uri)\n"
+                      "graph = Neo4jStore(server.uri, password=server.stored_password())  # authentication is on by default\n"
                       "embedded = SQLiteStore(work / 'case.db')\n"
                       "load_folder(graph, work / 'case').rows, load_folder(embedded, work / 'case').rows"),
-        new_code_cell("rows = graph._run('MATCH (p:Person)-[h:HOLDS]->(c:Company) RETURN p.name AS person, count(c) AS companies '\n"
-                      "                  'ORDER BY companies DESC, person LIMIT 5')\n"
-                      "[dict(r) for r in rows]"),
+        new_code_cell("graph.cypher('MATCH (p:Person)-[h:HOLDS]->(c:Company) RETURN p.name AS person, count(c) AS companies '\n"
+                      "             'ORDER BY companies DESC, person LIMIT 5')"),
         new_code_cell("company = embedded.search('控股集团', limit=1)[0].entity.id\n"
                       "assert control_report(graph, company).to_dict() == control_report(embedded, company).to_dict()\n"
                       "control_report(graph, company)"),

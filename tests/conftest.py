@@ -91,7 +91,7 @@ def running_server(home: Path, lib: Path, password: str | None = None, pagecache
     from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
 
     server = Neo4jServer(home, port=free_port(), lib=lib)
-    server.start(password=password, heap="1g", pagecache=pagecache)
+    server.start(password=password, heap="1g", pagecache=pagecache, auth=password is not None)
     try:
         yield server
     finally:

@@ -109,8 +109,13 @@ def test_server_commands(tmp_path, neo4j_lib, monkeypatch):
     assert server.stop() is False
     with pytest.raises(StoreError, match="a Neo4j password needs at least 8 characters"):
         server.start(password="short")
+    with pytest.raises(StoreError, match=r"--heap: '1g\\nserver.default_listen_address=0.0.0.0' is not a memory size"):
+        server.start(heap="1g\nserver.default_listen_address=0.0.0.0")
+    with pytest.raises(StoreError, match="cannot write server.directories.data to neo4j.conf"):
+        Neo4jServer(tmp_path / "line\nbreak", port=free_port(), lib=neo4j_lib).start(pagecache="128m", heap="512m")
+    assert not (tmp_path / "cmd" / "conf" / "neo4j.conf").exists()
     busy = Neo4jServer(tmp_path / "busy", port=server.port, lib=neo4j_lib)
-    server.start(heap="512m", pagecache="128m")
+    server.start(heap="512m", pagecache="128m")  # authentication on, by default
     try:
         with pytest.raises(StoreError, match=f"port {server.port} on 127.0.0.1 is already in use"):
             busy.start(heap="512m", pagecache="128m")
@@ -120,9 +125,39 @@ def test_server_commands(tmp_path, neo4j_lib, monkeypatch):
         assert status.running and status.uri == server.uri
         result = CliRunner().invoke(cli, ["neo4j", "status", "--home", str(tmp_path / "cmd")])
         assert result.exit_code == 0 and f"at {server.uri}" in result.stdout
+        # A client without the password is refused; the generated one is its owner's alone, and the
+        # CLI finds it for this server's address by itself.
+        assert server.password_file.stat().st_mode & 0o777 == 0o600
+        with pytest.raises(StoreError, match="refused the credentials|cannot reach"):
+            Neo4jStore(server.uri, retry_seconds=1)
+        Neo4jStore(server.uri, password=server.stored_password()).close()
+        monkeypatch.setenv("EQUITYGRAPH_NEO4J_HOME", str(tmp_path / "cmd"))
+        monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+        found = CliRunner().invoke(cli, ["search", "x", "--neo4j-uri", server.uri])
+        assert found.exit_code == 0, found.output
     finally:
         assert server.stop() is True
     assert CliRunner().invoke(cli, ["neo4j", "status", "--home", str(tmp_path / "cmd")]).exit_code == 3
+
+
+def test_a_stale_pid_file_never_gets_a_stranger_killed(tmp_path, neo4j_lib):
+    """The pid in a pid file left behind may since belong to another process: it is left alone."""
+    import json
+    import subprocess
+
+    stranger = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        server = Neo4jServer(tmp_path / "stale", port=free_port(), lib=neo4j_lib)
+        (tmp_path / "stale" / "run").mkdir(parents=True)
+        (tmp_path / "stale" / "run" / "equitygraph-neo4j.json").write_text(json.dumps(
+            {"pid": stranger.pid, "started": 1, "port": server.port, "auth": False}))
+        assert not server.status().running
+        assert server.stop() is False
+        server.kill()
+        assert stranger.poll() is None  # still alive
+    finally:
+        stranger.kill()
+        stranger.wait()
 
 
 def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case, generated_store):

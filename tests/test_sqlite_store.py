@@ -24,7 +24,7 @@ def test_a_foreign_sqlite_file_is_refused(tmp_path):
     con.execute("CREATE TABLE t (x)")
     con.commit()
     con.close()
-    with pytest.raises(StoreError, match="is a SQLite file, but not an equitygraph database"):
+    with pytest.raises(StoreError, match="is a SQLite file, but not an equitygraph store"):
         SQLiteStore(path)
 
 
@@ -32,7 +32,7 @@ def test_a_foreign_sqlite_file_is_refused(tmp_path):
 def test_a_file_that_is_not_sqlite_is_refused(tmp_path):
     path = tmp_path / "notes.db"
     path.write_text("hello " * 200)
-    with pytest.raises(StoreError, match="cannot open as an equitygraph database"):
+    with pytest.raises(StoreError, match="cannot open as an equitygraph store"):
         SQLiteStore(path)
 
 
@@ -48,3 +48,100 @@ def test_reopening_keeps_everything(tmp_path):
         assert (a.name, a.aliases, a.founded, a.registered_capital) == ("甲公司", ("Jia Co",), dt.date(2001, 2, 3), 5e6)
         assert s.read_results("x") == {"A": [1, 2]}
 
+
+
+def test_another_applications_file_with_a_meta_table_is_left_byte_for_byte(tmp_path):
+    """Issue 17: a read command pointed at a foreign SQLite file used to add seven tables and switch it to WAL."""
+    from click.testing import CliRunner
+
+    from equitygraph.queries.cli import cli
+
+    path = tmp_path / "other-app.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+    con.execute("INSERT INTO meta VALUES ('owner', 'someone else')")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    for command in (["search", "x"], ["company", "x"], ["analyze"], ["load", str(tmp_path)]):
+        result = CliRunner().invoke(cli, [*command, "--db", str(path)])
+        assert result.exit_code == 1, command
+        assert "is a SQLite file, but not an equitygraph store (nothing was changed)" in result.output, command
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other-app.db"]  # no -wal or -shm either
+
+
+def test_a_read_command_neither_creates_nor_migrates(tmp_path):
+    from click.testing import CliRunner
+
+    from equitygraph.queries.cli import cli
+
+    empty = tmp_path / "empty.db"
+    sqlite3.connect(empty).close()  # a zero-byte file
+    result = CliRunner().invoke(cli, ["search", "x", "--db", str(empty)])
+    assert (result.exit_code, result.output.strip()) == (1, f"Error: {empty}: is empty, not an equitygraph store")
+    assert empty.stat().st_size == 0
+    old = tmp_path / "old.db"
+    with SQLiteStore(old) as store:
+        with store.writer() as w:
+            w.add(Entity("A", EntityKind.COMPANY, "甲"))
+        store._db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    before = old.read_bytes()
+    result = CliRunner().invoke(cli, ["company", "A", "--db", str(old)])
+    assert result.exit_code == 1 and "was written by an earlier equitygraph (schema 2)" in result.output
+    assert old.read_bytes() == before
+    assert CliRunner().invoke(cli, ["analyze", "--db", str(old)]).exit_code == 0  # a write command upgrades it
+    assert CliRunner().invoke(cli, ["company", "A", "--db", str(old)]).exit_code == 0
+
+
+def test_stores_are_readable_by_their_owner_only(tmp_path):
+    with SQLiteStore(tmp_path / "private.db") as s:
+        with s.writer() as w:
+            w.add(Entity("A", EntityKind.COMPANY, "甲"))
+    for name in ("private.db", "private.db-wal"):
+        if (tmp_path / name).exists():
+            assert (tmp_path / name).stat().st_mode & 0o077 == 0, name
+
+
+def test_a_write_while_another_command_writes_says_so(tmp_path):
+    path = tmp_path / "busy.db"
+    with SQLiteStore(path) as loading, SQLiteStore(path) as analyzing:
+        analyzing._db.execute("PRAGMA busy_timeout = 100")
+        with loading.writer() as w:
+            w.add(Entity("A", EntityKind.COMPANY, "甲"))
+            with pytest.raises(StoreError, match="another equitygraph command is writing to this store"):
+                analyzing.write_results("x", {"A": 1})
+
+
+def test_keys_that_joined_ids_with_a_bar_no_longer_collide(tmp_path):
+    """``A|B`` holding ``C`` and ``A`` holding ``B|C`` used to share a key: one replaced the other."""
+    from equitygraph.graph.model import Holding, Share
+
+    with SQLiteStore(tmp_path / "keys.db") as s:
+        with s.writer() as w:
+            w.add_many([Entity(i, EntityKind.COMPANY, i) for i in ("A|B", "C", "A", "B|C")])
+            w.add(Holding("A|B", "C", Share.exact(0.3)))
+            w.add(Holding("A", "B|C", Share.exact(0.7)))
+        assert s.counts()["holdings"] == 2
+        assert {(h.holder_id, h.company_id) for h in s.iter_records() if isinstance(h, Holding)} == {
+            ("A|B", "C"), ("A", "B|C")}
+
+
+def test_a_store_of_schema_2_is_brought_up_to_date_with_escaped_keys(tmp_path):
+    from equitygraph.graph.model import Holding, Share
+
+    path = tmp_path / "v2.db"
+    with SQLiteStore(path) as s:
+        with s.writer() as w:
+            w.add_many([Entity(i, EntityKind.COMPANY, i) for i in ("X|Y", "Z")])
+            w.add(Holding("X|Y", "Z", Share.exact(0.5)))
+        # What schema 2 wrote: the key joined without escaping, no application id.
+        s._db.execute("UPDATE holdings SET key = 'X|Y|Z|shareholding|'")
+        s._db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        s._db.execute("PRAGMA application_id = 0")
+    with SQLiteStore(path) as s:
+        assert s.get_meta("schema_version") == "3"
+        assert [r[0] for r in s._db.execute("SELECT key FROM holdings")] == [Holding("X|Y", "Z").key]
+        with s.writer() as w:  # loading the same fact again changes nothing
+            w.add(Holding("X|Y", "Z", Share.exact(0.5)))
+        assert s.counts()["holdings"] == 1

@@ -213,3 +213,18 @@ def test_search_by_pinyin_initials_and_with_a_typo(case, any_store):
     with pytest.raises(NotFound, match="no company, person or organization matches '恒泰贸意有限公司'; "
                                        "closest names: 恒泰贸易有限公司"):
         resolve_entity(any_store, "恒泰贸意有限公司")
+
+
+def test_keys_that_would_join_alike_stay_apart(any_store):
+    """``A|B`` holding ``C`` and ``A`` holding ``B|C``: one key each, in both stores (issue 17)."""
+    with any_store.writer() as w:
+        w.add_many([Entity(i, EntityKind.COMPANY, i) for i in ("A|B", "C", "A", "B|C", "back\\slash")])
+        w.add(Holding("A|B", "C", Share.exact(0.3)))
+        w.add(Holding("A", "B|C", Share.exact(0.7)))
+        w.add(Officer("back\\slash", "C", "director|chair"))
+        w.add(Officer("back\\slash", "C", "director"))
+    assert (any_store.counts()["holdings"], any_store.counts()["officers"]) == (2, 2)
+    with any_store.writer() as w:  # the same facts again: nothing new
+        w.add(Holding("A|B", "C", Share.exact(0.3)))
+        w.add(Officer("back\\slash", "C", "director|chair"))
+    assert (any_store.counts()["holdings"], any_store.counts()["officers"]) == (2, 2)

@@ -152,3 +152,23 @@ ENTITY_PROPERTIES = "MATCH (n:Entity {id: $id}) RETURN properties(n) AS n"
 SET_META = "MERGE (m:EquityGraphMeta {key: $key}) SET m.value = $value"
 GET_META = "MATCH (m:EquityGraphMeta {key: $key}) RETURN m.value AS value"
 DELETE_ALL = "MATCH (n) WHERE n:Entity OR n:Event OR n:EquityGraphMeta CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+# Keys written before they escaped "|" and "\\": recomputed in place (model.natural_key).
+_ESC = "replace(replace({0}, '\\\\', '\\\\\\\\'), '|', '\\\\|')"
+ESCAPE_KEYS = tuple(
+    f"MATCH (a:Entity)-[r:{rel_type}]->(b:Entity) WHERE a.id CONTAINS '|' OR a.id CONTAINS '\\\\' "
+    f"OR b.id CONTAINS '|' OR b.id CONTAINS '\\\\' {extra_where}"
+    f"SET r.key = {_ESC.format('a.id')} + '|' + {_ESC.format('b.id')} + '|' + {tail}"
+    for rel_type, extra_where, tail in (
+        ("HOLDS", "", "r.interest + '|' + coalesce(toString(r.since), '')"),
+        ("OFFICER_OF", "OR r.role CONTAINS '|' OR r.role CONTAINS '\\\\' ",
+         f"{_ESC.format('r.role')} + '|' + coalesce(toString(r.since), '')"),
+        ("LOCATED_AT", "", "'located_at'"),
+        ("HAS_CONTACT", "", "'has_contact'"),
+    ))
+EVENTS_TO_REHASH = (
+    "MATCH (a:Entity)-[:HAS_EVENT]->(e:Event) WHERE a.id CONTAINS '\\\\' OR e.text CONTAINS '\\\\' "
+    "OR e.source CONTAINS '\\\\' OR a.id CONTAINS $sep OR e.text CONTAINS $sep OR e.source CONTAINS $sep "
+    "RETURN a.id AS entity_id, properties(e) AS e"
+)
+SET_EVENT_ID = "MATCH (e:Event {id: $old}) SET e.id = $new"

@@ -47,6 +47,7 @@ from ..model import (
 from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
 from .base import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
+KEY_FORMAT = "2"  # keys escape | and \\ in ids (model.natural_key)
 _SEPARATOR = "\x1f"  # never inside a normalised name: normalize_name folds it away as white space
 _SPOOL_CHUNK = 10000
 _PAGE = 50000
@@ -65,10 +66,11 @@ class Neo4jStore(Store):
     batch_size : rows per ``UNWIND`` write transaction
     progress : show a progress bar on stderr while writing
     retry_seconds : how long the driver retries a transaction the server did not answer
+    readonly : only read: create no schema and bring nothing up to date (what read commands use)
     """
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None, database: str | None = None,
-                 batch_size: int = 10000, progress: bool = False, retry_seconds: float = 15.0):
+                 batch_size: int = 10000, progress: bool = False, retry_seconds: float = 15.0, readonly: bool = False):
         from neo4j import GraphDatabase
         from neo4j.exceptions import AuthError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable
 
@@ -97,9 +99,29 @@ class Neo4jStore(Store):
             raise StoreError(f"cannot use the Neo4j address {uri!r}: {_first_line(e)}") from None
         except (DriverError, Neo4jError) as e:
             raise StoreError(f"Neo4j at {uri}: {_first_line(e)}") from None
+        self.readonly = readonly
+        if readonly:
+            return
         for statement in cypher.SCHEMA:
             self._run(statement)
         self._run(cypher.AWAIT_INDEXES)
+        if self.get_meta("key_format") != KEY_FORMAT:
+            self._escape_keys()
+
+    def _escape_keys(self) -> None:
+        """Relationship keys and event ids written before keys escaped ``|`` and ``\\`` (see
+        ``model.natural_key``) are rewritten, so a reload finds them instead of adding twins."""
+        for statement in cypher.ESCAPE_KEYS:
+            self._run(statement)
+        for record in self._run(cypher.EVENTS_TO_REHASH, sep=_SEPARATOR):
+            event = _event(record["entity_id"], record["e"])
+            self._run(cypher.SET_EVENT_ID, old=record["e"]["id"], new=event.id)
+        self.set_meta("key_format", KEY_FORMAT)
+
+    def cypher(self, query: str, **params) -> list[dict]:
+        """Run your own Cypher (values as ``$parameters``, never pasted into the text) and get the
+        records as dicts: for the questions the library does not ask yet."""
+        return [dict(r) for r in self._run(query, **params)]
 
     # -- plumbing ---------------------------------------------------------------------------
     def _run(self, query: str, **params) -> list:

@@ -221,6 +221,8 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record], *, password: str
         raise StoreError(f"the Neo4j server in {server.home} is not running; start it first (equitygraph neo4j start)")
     server = Neo4jServer(server.home, port=settings["port"], lib=settings["lib"] or server.lib)  # as it runs
     if settings["auth"] and password is None:
+        password = server.stored_password()
+    if settings["auth"] and password is None:
         raise StoreError("the Neo4j server has authentication on; give its password (--password or NEO4J_PASSWORD)")
     with Neo4jStore(server.uri, user=user, password=password, database=database) as before:
         held = sum(before.counts().values())
@@ -240,7 +242,7 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record], *, password: str
             server.import_database(files.nodes, files.relationships, database=database, multiline=files.multiline)
         finally:
             server.start(password=password if settings["auth"] else None, heap=settings["heap"],
-                         pagecache=settings["pagecache"], http_port=settings["http_port"])
+                         pagecache=settings["pagecache"], http_port=settings["http_port"], auth=settings["auth"])
     if progress:
         print("creating the constraints and indexes ...", file=sys.stderr, flush=True)
     # Opening the store creates the constraints and indexes and waits until they are populated.

@@ -120,22 +120,44 @@ class Neo4jServer:
             return ServerStatus(True, state["pid"], f"bolt://127.0.0.1:{state['port']}", str(self.home))
         return ServerStatus(False, None, None, str(self.home))
 
+    @property
+    def password_file(self) -> Path:
+        """Where the generated password of user neo4j is kept, readable by its owner only."""
+        return self.home / "password"
+
+    def stored_password(self) -> str | None:
+        try:
+            return self.password_file.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
     def start(self, password: str | None = None, heap: str = "2g", pagecache: str = "2g",
-              http_port: int | None = None, timeout: float = 180.0) -> ServerStatus:
-        """Start the server and wait until Bolt answers. With ``password``, authentication is on
-        and the password is set at the first start (at least 8 characters, as Neo4j requires)."""
+              http_port: int | None = None, timeout: float = 180.0, auth: bool = True) -> ServerStatus:
+        """Start the server and wait until Bolt answers.
+
+        Authentication is on unless ``auth`` is False. The password of user ``neo4j`` is
+        ``password`` if given (at least 8 characters, as Neo4j requires), else one generated at the
+        first start and kept in :attr:`password_file` (mode 0600), which the CLI reads by itself
+        for this server's address; it is set at the server's first start.
+        """
         current = self.status()
         if current.running:
             raise StoreError(f"Neo4j is already running from {self.home} (pid {current.pid}, {current.uri})")
-        if not self.installed():
-            self.install()
+        heap, pagecache = _memory_size("heap", heap), _memory_size("pagecache", pagecache)
         if password is not None and len(password) < 8:
             raise StoreError("a Neo4j password needs at least 8 characters")
+        if not self.installed():
+            self.install()
         if _port_in_use(self.port):
             raise StoreError(f"port {self.port} on 127.0.0.1 is already in use; choose another with --port")
         java = _java()
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         for folder in ("conf", "data", "logs", "run", "plugins"):
-            (self.home / folder).mkdir(parents=True, exist_ok=True)
+            (self.home / folder).mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not auth:
+            password = None
+        elif password is None:
+            password = self.stored_password() or self._new_password()
         self._write_config(auth=password is not None, pagecache=pagecache, http_port=http_port)
         command = [java, f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS, "-cp", str(self.lib / "*"), ENTRY_POINT,
                    f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}"]
@@ -143,10 +165,12 @@ class Neo4jServer:
         self._process = subprocess.Popen(command, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                          cwd=self.home, start_new_session=True)
         console.close()
-        # The settings stay beside the pid so a restart (after a bulk import) runs the server as before.
-        self._pid_file.write_text(json.dumps({"pid": self._process.pid, "port": self.port, "heap": heap,
-                                              "pagecache": pagecache, "http_port": http_port,
-                                              "auth": password is not None, "lib": str(self.lib)}))
+        # The settings stay beside the pid so a restart (after a bulk import) runs the server as before;
+        # the start time tells this server from a later process that happens to get the same pid.
+        self._pid_file.write_text(json.dumps({"pid": self._process.pid, "started": _start_time(self._process.pid),
+                                              "port": self.port, "heap": heap, "pagecache": pagecache,
+                                              "http_port": http_port, "auth": password is not None,
+                                              "lib": str(self.lib)}))
         self._wait_until_ready(password, timeout)
         return self.status()
 
@@ -205,6 +229,16 @@ class Neo4jServer:
         for aside, _ in moved:
             shutil.rmtree(aside, ignore_errors=True)
 
+    def _new_password(self) -> str:
+        import secrets
+
+        password = secrets.token_urlsafe(18)
+        self.password_file.unlink(missing_ok=True)
+        with open(self.password_file, "w", encoding="utf-8",
+                  opener=lambda name, flags: os.open(name, flags | os.O_EXCL, 0o600)) as f:
+            f.write(password + "\n")
+        return password
+
     def _write_config(self, auth: bool, pagecache: str, http_port: int | None) -> None:
         settings = {
             "server.directories.data": self.home / "data",
@@ -227,6 +261,9 @@ class Neo4jServer:
         }
         if http_port:
             settings["server.http.listen_address"] = f"127.0.0.1:{http_port}"
+        for key, value in settings.items():
+            if any(ch in str(value) for ch in "\n\r\x00"):  # a line break would add a setting of its own
+                raise StoreError(f"cannot write {key} to neo4j.conf: {str(value)!r} holds a line break")
         text = "".join(f"{key}={value}\n" for key, value in settings.items())
         (self.home / "conf" / "neo4j.conf").write_text("# written by equitygraph neo4j start\n" + text)
 
@@ -304,12 +341,26 @@ class Neo4jServer:
         return False
 
     def _running(self) -> dict | None:
-        """What the pid file says of the server, if that server is alive."""
+        """What the pid file says of the server, if that server is alive and is the Neo4j started
+        from this home: a stale pid file may name a process that has nothing to do with it."""
         try:
             state = json.loads(self._pid_file.read_text())
-        except (OSError, ValueError):
+            pid = int(state["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
             return None
-        return state if _alive(state["pid"]) else None
+        if not _alive(pid) or not self._is_ours(pid, state.get("started")):
+            return None
+        return state
+
+    def _is_ours(self, pid: int, started) -> bool:
+        if self._process is not None and self._process.pid == pid and self._process.poll() is None:
+            return True
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return False  # nothing to tell it by: never signal a process that may be a stranger's
+        ours = ENTRY_POINT.encode() in command and f"--home-dir={self.home}".encode() in command
+        return ours and (started is None or _start_time(pid) == started)
 
     def _log_tail(self) -> str:
         lines = []
@@ -318,6 +369,44 @@ class Neo4jServer:
             if path.exists():
                 lines += [line for line in path.read_text(errors="replace").splitlines() if line.strip()][-3:]
         return " | ".join(lines[-4:]) or "no log output"
+
+
+def _start_time(pid: int) -> int | None:
+    """When a process started (clock ticks since boot), to tell it from a later one with its pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+_MEMORY = re.compile(r"[1-9][0-9]{0,6}[kKmMgG]?")
+
+
+def _memory_size(option: str, value: str) -> str:
+    """A heap or page-cache size as the JVM and neo4j.conf take it (``512m``, ``2g``), else a clear error."""
+    if not isinstance(value, str) or not _MEMORY.fullmatch(value):
+        raise StoreError(f"--{option}: {value!r} is not a memory size like 512m or 2g")
+    return value
+
+
+def local_password(uri: str) -> str | None:
+    """The stored password of the local server (``EQUITYGRAPH_NEO4J_HOME`` or ./.neo4j) when ``uri``
+    is its Bolt address and it runs with authentication on; None otherwise."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(uri)
+        host, port = parts.hostname, parts.port or 7687
+    except ValueError:
+        return None
+    if host not in ("127.0.0.1", "localhost"):
+        return None
+    server = Neo4jServer(default_home())
+    settings = server.settings()
+    if not settings or settings.get("port") != port or not settings.get("auth"):
+        return None
+    return server.stored_password()
 
 
 def _import_failure(output: str) -> str:

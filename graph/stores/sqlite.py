@@ -44,7 +44,10 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
 from .base import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
+# Marks the file as an equitygraph store (SQLite's application_id header field): a store is never
+# opened for writing unless it carries this, or is empty.
+APPLICATION_ID = 0x45475250
 _BATCH = 5000
 _IN_CHUNK = 500  # SQLite allows 32766 variables; smaller IN lists keep each query's plan cheap
 
@@ -94,11 +97,31 @@ _ENTITY_COLUMNS = (
     "id, kind, name, aliases, reg_no, jurisdiction, status, founded, registered_capital, "
     "paid_in_capital, currency, industry, business_scope, disclosure_threshold, listed, free_float"
 )
-# What each schema version added, to bring an older store up to date (additive changes only).
-_MIGRATIONS = {
-    "1": ("ALTER TABLE entities ADD COLUMN disclosure_threshold REAL", "ALTER TABLE entities ADD COLUMN listed INTEGER",
-          "ALTER TABLE entities ADD COLUMN free_float REAL"),
-}
+
+
+def _add_register_columns(db: sqlite3.Connection) -> None:
+    """Schema 1 -> 2: what entities.csv says of the register (threshold, listing, free float)."""
+    for column in ("disclosure_threshold REAL", "listed INTEGER", "free_float REAL"):
+        db.execute(f"ALTER TABLE entities ADD COLUMN {column}")
+
+
+def _escape_keys(db: sqlite3.Connection) -> None:
+    """Schema 2 -> 3: keys escape ``|`` and ``\\`` in ids (``model.natural_key``), event ids likewise."""
+    def touched(*columns: str) -> str:
+        return " OR ".join(f"instr({c}, '|') OR instr({c}, '\\')" for c in columns)
+
+    for row in db.execute(f"SELECT * FROM holdings WHERE {touched('holder_id', 'company_id')}").fetchall():
+        db.execute("UPDATE OR REPLACE holdings SET key = ? WHERE key = ?", (_holding(row).key, row[0]))
+    for row in db.execute(f"SELECT * FROM officers WHERE {touched('person_id', 'company_id', 'role')}").fetchall():
+        db.execute("UPDATE OR REPLACE officers SET key = ? WHERE key = ?", (_officer(row).key, row[0]))
+    events = "SELECT id, entity_id, type, date, severity, text, source FROM events WHERE " + " OR ".join(
+        f"instr(coalesce({c}, ''), '\\') OR instr(coalesce({c}, ''), char(31))" for c in ("entity_id", "text", "source"))
+    for row in db.execute(events).fetchall():
+        db.execute("UPDATE OR REPLACE events SET id = ? WHERE id = ?", (_event(row[1:]).id, row[0]))
+
+
+# How to bring a store of each older schema version one version up, in one transaction each.
+_MIGRATIONS = {"1": _add_register_columns, "2": _escape_keys}
 _UPSERT = {
     "entities": f"INSERT OR REPLACE INTO entities ({_ENTITY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     "names_clear": "DELETE FROM names WHERE entity_id = ?",
@@ -130,52 +153,96 @@ class SQLiteStore(Store):
     ['60 %']
     """
 
-    def __init__(self, path: str | os.PathLike = DEFAULT_PATH):
+    def __init__(self, path: str | os.PathLike = DEFAULT_PATH, readonly: bool = False):
         self.path = str(path)
+        self.readonly = readonly
+        memory = self.path == ":memory:"
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
+            if readonly:
+                if memory or not Path(self.path).is_file():
+                    raise StoreError(f"no equitygraph store at {self.path}")
+                self._db = sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True,
+                                           isolation_level=None, check_same_thread=False)
+            else:
+                if not memory and not Path(self.path).exists():
+                    # Case data: readable by its owner only (SQLite gives the WAL file the same mode).
+                    os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # Another command writing (a load) makes a write wait this long before it says so.
+            self._db.execute("PRAGMA busy_timeout = 5000")
             # The default 2 MiB page cache thrashes on the name and edge indexes of a large load.
             self._db.execute("PRAGMA cache_size = -262144")
             self._db.execute("PRAGMA foreign_keys = OFF")
             self._check_schema()
+            if not readonly:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{self.path}: cannot open as an equitygraph database: {e}") from None
+            raise StoreError(f"{self.path}: cannot open as an equitygraph store: {e}") from None
 
     def _check_schema(self) -> None:
-        tables = {row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if tables and "meta" not in tables:
-            raise StoreError(f"{self.path}: is a SQLite file, but not an equitygraph database")
-        self._db.executescript(_SCHEMA)
-        version = self.get_meta("schema_version")
-        if version in _MIGRATIONS:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in _MIGRATIONS[version]:
-                    self._db.execute(statement)
+        """Refuses a file that is not an equitygraph store before anything is written to it; brings
+        an older store up to date, but only when opened for writing."""
+        db = self._db
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        marked = db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        # Stores written before the marker existed have the meta table with a schema version.
+        legacy = not marked and {"meta", "entities", "holdings"} <= tables and db.execute(
+            "SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is not None
+        if tables and not (marked or legacy):
+            raise StoreError(f"{self.path}: is a SQLite file, but not an equitygraph store (nothing was changed)")
+        if not tables:
+            if self.readonly:
+                raise StoreError(f"{self.path}: is empty, not an equitygraph store")
+            with self._transaction("create the store"):
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self.set_meta("schema_version", SCHEMA_VERSION)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        elif version is None:
-            self.set_meta("schema_version", SCHEMA_VERSION)
-        elif version != SCHEMA_VERSION:
+            return
+        version = self.get_meta("schema_version")
+        if version == SCHEMA_VERSION and marked:
+            return
+        if version not in _MIGRATIONS and version != SCHEMA_VERSION:
             raise StoreError(f"{self.path}: schema version {version}, this equitygraph reads {SCHEMA_VERSION}")
+        if self.readonly:
+            raise StoreError(f"{self.path}: was written by an earlier equitygraph (schema {version}); a command that "
+                             "writes to it (equitygraph load or analyze) brings it up to date")
+        with self._transaction("bring the store up to date"):
+            while version in _MIGRATIONS:
+                _MIGRATIONS[version](db)
+                version = str(int(version) + 1)
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self.set_meta("schema_version", SCHEMA_VERSION)
+
+    @contextlib.contextmanager
+    def _transaction(self, what: str):
+        """One ``BEGIN IMMEDIATE`` transaction; a store another command is writing to is named as busy."""
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened for reading only; cannot {what}")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise StoreError(f"{self.path}: another equitygraph command is writing to this store (a load?); "
+                                 f"try again when it has finished") from None
+            raise StoreError(f"{self.path}: cannot {what}: {e}") from None
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     # -- writing ----------------------------------------------------------------------------
     @contextlib.contextmanager
     def writer(self) -> Iterator[Writer]:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise StoreError(f"{self.path}: cannot start a write: {e}") from None
-        writer = _SQLiteWriter(self._db)
-        # Into an empty store, building the secondary indexes once at the end is several times faster
-        # than keeping them up to date row by row. DDL is transactional, so a rollback restores them.
-        bulk = self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM entities)").fetchone()[0]
-        try:
+        with self._transaction("write"):
+            writer = _SQLiteWriter(self._db)
+            # Into an empty store, building the secondary indexes once at the end is several times faster
+            # than keeping them up to date row by row. DDL is transactional, so a rollback restores them.
+            bulk = self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM entities)").fetchone()[0]
             if bulk:
                 for statement in _INDEXES:
                     self._db.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
@@ -184,10 +251,6 @@ class SQLiteStore(Store):
             if bulk:
                 for statement in _INDEXES:
                     self._db.execute(statement)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     # -- look-ups ---------------------------------------------------------------------------
     def get(self, entity_id: str) -> Entity | None:
@@ -276,7 +339,8 @@ class SQLiteStore(Store):
     # -- whole graph ------------------------------------------------------------------------
     def iter_records(self) -> Iterator[Record]:
         # A second connection, so that a long export neither blocks nor is disturbed by this one.
-        reader = sqlite3.connect(self.path, check_same_thread=False) if self.path != ":memory:" else self._db
+        reader = (sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+                  if self.path != ":memory:" else self._db)
         try:
             yield from (_entity(r) for r in reader.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities ORDER BY id"))
             yield from (_holding(r) for r in reader.execute("SELECT * FROM holdings ORDER BY key"))
@@ -330,15 +394,10 @@ class SQLiteStore(Store):
         check_result_name(name)
         rows = ((name, entity_id, json.dumps(value, ensure_ascii=False, sort_keys=True), entity_id)
                 for entity_id, value in values.items())
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction("write results"):
             self._db.execute("DELETE FROM results WHERE name = ?", (name,))
             self._db.executemany(
                 "INSERT INTO results SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)", rows)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def read_results(self, name: str) -> dict[str, Any]:
         rows = self._db.execute("SELECT entity_id, value FROM results WHERE name = ? ORDER BY entity_id", (name,))
@@ -350,6 +409,8 @@ class SQLiteStore(Store):
 
     # -- metadata ---------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:
+        if self.readonly:
+            raise StoreError(f"{self.path}: opened for reading only")
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def get_meta(self, key: str) -> str | None:

@@ -6,6 +6,8 @@ One module per command group; each imports only :mod:`.options`, and this module
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from . import data, neo4j, pages, questions
@@ -27,4 +29,6 @@ for command in (data.load, questions.search, questions.company, questions.contro
 
 
 def main() -> None:
+    # Whatever a command creates (stores, reports, exports, a Neo4j home) holds case data: its owner's alone.
+    os.umask(0o077)
     cli(prog_name="equitygraph")

@@ -21,7 +21,7 @@ def load(path, encoding, share_scale, store, fmt):
     from ...loaders.csv_folder import load_folder
     from ..load_report import LoadResult
 
-    with open_store(store, must_exist=False) as opened:
+    with open_store(store, must_exist=False, write=True) as opened:
         report = load_folder(opened, path, encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty())
         emit(LoadResult(report, store.describe(), opened.counts()), fmt)
 

@@ -39,17 +39,24 @@ def install(home):
 @_home_option
 @_port_option
 @click.option("--password", envvar="NEO4J_PASSWORD", default=None,
-              help="Turn authentication on and set this password for user neo4j at the first start "
-                   "[env NEO4J_PASSWORD]; without it authentication is off.")
-@click.option("--heap", default="2g", show_default=True, help="JVM heap.")
-@click.option("--pagecache", default="2g", show_default=True, help="Neo4j page cache.")
+              help="The password of user neo4j, set at the first start [env NEO4J_PASSWORD]; without it one is "
+                   "generated and kept in HOME/password (readable by you only), which the other commands use "
+                   "for this server by themselves.")
+@click.option("--no-auth", is_flag=True, help="Run without authentication (anyone on this machine may connect).")
+@click.option("--heap", default="2g", show_default=True, help="JVM heap (512m, 2g, ...).")
+@click.option("--pagecache", default="2g", show_default=True, help="Neo4j page cache (512m, 2g, ...).")
 @click.option("--http-port", type=click.IntRange(1, 65535), default=None, help="Also serve HTTP (Browser) here.")
-def start(home, port, password, heap, pagecache, http_port):
+def start(home, port, password, no_auth, heap, pagecache, http_port):
     """Start the server and wait until it answers on Bolt."""
+    if no_auth and password:
+        raise click.UsageError("--no-auth and --password contradict each other")
     server = Neo4jServer(home, port=port)
-    status = server.start(password=password, heap=heap, pagecache=pagecache, http_port=http_port)
+    status = server.start(password=password, heap=heap, pagecache=pagecache, http_port=http_port, auth=not no_auth)
     click.echo(f"Neo4j {status.version} running (pid {status.pid}) at {status.uri}; "
                f"use it with --neo4j-uri {status.uri} or NEO4J_URI={status.uri}")
+    if not no_auth and password is None:
+        click.echo(f"authentication on: user neo4j, password in {server.password_file} (used by equitygraph for "
+                   f"{status.uri} by itself)")
 
 
 @neo4j.command("import")

@@ -14,7 +14,7 @@ import click
 from ...graph.errors import EquityGraphError, StoreError
 from ...graph.stores.base import Store
 from ...graph.stores.sqlite import SQLiteStore, default_path
-from ..render import Result
+from ..render import Result, printable
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
@@ -26,7 +26,7 @@ class Commands(click.Group):
         try:
             return super().invoke(ctx)
         except EquityGraphError as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(printable(str(e))) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
@@ -34,9 +34,9 @@ class Commands(click.Group):
         except Exception as e:  # a bug: say what it was in one line, traceback only on request
             if os.environ.get("EQUITYGRAPH_DEBUG"):
                 raise
-            raise click.ClickException(
+            raise click.ClickException(printable(
                 f"internal error: {type(e).__name__}: {e} (set EQUITYGRAPH_DEBUG=1 for the traceback)"
-            ) from None
+            )) from None
 
 
 @dataclass(frozen=True)
@@ -82,16 +82,22 @@ def format_option(command):
                         help="How to print the result.")(command)
 
 
-def open_store(choice: StoreChoice, must_exist: bool = True) -> Store:
+def open_store(choice: StoreChoice, must_exist: bool = True, write: bool = False) -> Store:
+    """The store a command works on. Only commands that write (``write``) may create a store or bring
+    an older one up to date; the others open it for reading and change nothing."""
     if choice.neo4j_uri:
         from ...graph.stores.neo4j import Neo4jStore
+        from ...graph.stores.neo4j_server import local_password
 
-        return Neo4jStore(choice.neo4j_uri, choice.neo4j_user, choice.neo4j_password, choice.neo4j_database,
-                          progress=sys.stderr.isatty())
+        password = choice.neo4j_password
+        if password is None:
+            password = local_password(choice.neo4j_uri)
+        return Neo4jStore(choice.neo4j_uri, choice.neo4j_user, password, choice.neo4j_database,
+                          progress=sys.stderr.isatty(), readonly=not write)
     if must_exist and not choice.db_path.exists():
         db = choice.db_path
         raise StoreError(f"no database at {db} (load data first: equitygraph load FOLDER --db {db})")
-    return SQLiteStore(choice.db_path)
+    return SQLiteStore(choice.db_path, readonly=not write)
 
 
 def emit(result: Result, fmt: str) -> None:

@@ -58,7 +58,7 @@ def analyze(as_of, store, fmt):
     """Decide every company's actual controller and largest owner, and write them back to the store."""
     from ..analyze import analyze as analyze_store
 
-    with open_store(store) as opened:
+    with open_store(store, write=True) as opened:
         def progress(step):
             if sys.stderr.isatty():
                 click.echo(f"{step} ...", err=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from pathlib import Path
 
 from ... import __version__
 from ...graph.model import EntityKind
@@ -24,7 +25,8 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
     sources = Counter(h.source for h in store.edges_touching([entity.id]).holdings if h.source)
     last_load = json.loads(store.get_meta("last_load") or "{}")
     provenance = [
-        ("data loaded from", last_load.get("source", "unknown")),
+        # The folder's name, not where it sits on this machine (a report travels with the case file).
+        ("data loaded from", Path(last_load["source"]).name if last_load.get("source") else "unknown"),
         ("data loaded at", last_load.get("loaded_at", "unknown")),
         ("sources of the holdings shown", ", ".join(f"{s} ({n})" for s, n in sources.most_common()) or "not given"),
         ("as of", as_of.isoformat() if as_of else "current records (no end date)"),

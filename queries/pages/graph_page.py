@@ -17,6 +17,7 @@ from pathlib import Path
 from ...graph.model import EntityKind
 from ...graph.stores.base import Store, Subgraph
 from ..control import ControlReport, control_report
+from ..render import open_private
 from ..resolve import resolve_entity
 
 KIND_COLORS = {
@@ -43,7 +44,8 @@ class GraphPage:
 
     def save(self, path: str | os.PathLike) -> Path:
         path = Path(path)
-        path.write_text(self.html, encoding="utf-8")
+        with open_private(path, "w", encoding="utf-8") as f:
+            f.write(self.html)
         return path
 
 
