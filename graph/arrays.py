@@ -12,17 +12,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .model import EntityKind, EventType, Interest, LinkKind, effective_day
+from .model import EntityKind, EventType, Interest, LinkKind, RelationType, effective_day
 
 KIND_CODES = {kind: code for code, kind in enumerate(EntityKind)}
 INTEREST_CODES = {interest: code for code, interest in enumerate(Interest)}
 LINK_CODES = {kind: code for code, kind in enumerate(LinkKind)}
 EVENT_CODES = {kind: code for code, kind in enumerate(EventType)}
+RELATION_CODES = {kind: code for code, kind in enumerate(RelationType)}
 # The same codes keyed by the text a store keeps for each value, as stores read them back.
 KIND_CODES_BY_VALUE = {kind.value: code for kind, code in KIND_CODES.items()}
 INTEREST_CODES_BY_VALUE = {interest.value: code for interest, code in INTEREST_CODES.items()}
 LINK_CODES_BY_VALUE = {kind.value: code for kind, code in LINK_CODES.items()}
 EVENT_CODES_BY_VALUE = {kind.value: code for kind, code in EVENT_CODES.items()}
+RELATION_CODES_BY_VALUE = {kind.value: code for kind, code in RELATION_CODES.items()}
 
 OPEN_START = np.iinfo(np.int32).min
 OPEN_END = np.iinfo(np.int32).max
@@ -70,10 +72,22 @@ class GraphArrays:
     disclosure_threshold: np.ndarray | None = None  # float64 fraction
     listed: np.ndarray | None = None  # bool
     free_float: np.ndarray | None = None  # float64 fraction
+    # Declared ties (relations.csv): a, b, type (codes of RELATION_CODES), validity as day numbers.
+    relation_a: np.ndarray | None = None
+    relation_b: np.ndarray | None = None
+    relation_type: np.ndarray | None = None
+    relation_since: np.ndarray | None = None
+    relation_until: np.ndarray | None = None
+    # Persons' identity keys (Entity.identity), by entity index, for the few that have one.
+    identity: dict[int, str] = field(default_factory=dict)
     _index: dict[str, int] | None = field(default=None, repr=False)
 
     def __post_init__(self):
         n = len(self.ids)
+        for name, dtype in (("relation_a", np.int32), ("relation_b", np.int32), ("relation_type", np.int8),
+                            ("relation_since", np.int32), ("relation_until", np.int32)):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(0, dtype=dtype))
         if self.disclosure_threshold is None:
             self.disclosure_threshold = np.full(n, np.nan)
         if self.listed is None:
@@ -108,8 +122,12 @@ class GraphArrays:
         """The officer roles in force on ``as_of``, or today."""
         return self.officers_valid_on(effective_day(as_of))
 
+    def relations_in_force(self, as_of: dt.date | None) -> np.ndarray:
+        d = day_number(effective_day(as_of), 0)
+        return (self.relation_since <= d) & (d <= self.relation_until)
 
-def arrays_from_records(entities, holdings=(), officers=(), links=(), events=()) -> GraphArrays:
+
+def arrays_from_records(entities, holdings=(), officers=(), links=(), events=(), relations=()) -> GraphArrays:
     """The arrays of a set of records (a small subgraph, say), built exactly as the stores build
     them for the whole graph: ids in code-point order, holdings and roles grouped by company.
 
@@ -134,6 +152,7 @@ def arrays_from_records(entities, holdings=(), officers=(), links=(), events=())
     links = sorted((link for link in links if link.src in index and link.dst in index),
                    key=lambda link: (link.src, link.dst, link.kind.value))
     events = sorted((e for e in events if e.entity_id in index), key=lambda e: e.id)
+    relations = sorted((r for r in relations if r.a in index and r.b in index), key=lambda r: r.key)
     roles = sorted({o.role for o in officers})
     role_codes = {role: code for code, role in enumerate(roles)}
 
@@ -168,4 +187,10 @@ def arrays_from_records(entities, holdings=(), officers=(), links=(), events=())
                                  np.float64),
         listed=col((bool(e.listed) for e in people), bool),
         free_float=col((nan if e.free_float is None else e.free_float for e in people), np.float64),
+        relation_a=col((index[r.a] for r in relations), np.int32),
+        relation_b=col((index[r.b] for r in relations), np.int32),
+        relation_type=col((RELATION_CODES[r.type] for r in relations), np.int8),
+        relation_since=col((day_number(r.since, OPEN_START) for r in relations), np.int32),
+        relation_until=col((day_number(r.until, OPEN_END) for r in relations), np.int32),
+        identity={i: e.identity for i, e in enumerate(people) if e.identity},
     )

@@ -49,6 +49,23 @@ class LinkKind(str, enum.Enum):
     HAS_CONTACT = "has_contact"  # party -> phone / e-mail
 
 
+class RelationType(str, enum.Enum):
+    """Ties a registry does not show but an investigator knows (relations.csv)."""
+
+    CONCERT_PARTY = "concert_party"  # 一致行动人: their votes count together
+    SPOUSE = "spouse"
+    PARENT = "parent"  # a is b's parent
+    CHILD = "child"  # a is b's child
+    SIBLING = "sibling"
+    RELATIVE = "relative"  # another close family tie
+    NOMINEE = "nominee"  # a holds, on record, for b (the principal): 代持
+    CONTROL_AGREEMENT = "control_agreement"  # a controls b by contract (VIE): 协议控制
+
+
+FAMILY_TIES = (RelationType.SPOUSE, RelationType.PARENT, RelationType.CHILD, RelationType.SIBLING,
+               RelationType.RELATIVE)
+
+
 @dataclass(frozen=True)
 class Share:
     """A share as a fraction: exact (``low == high``), a range, or unknown (both ``None``).
@@ -126,10 +143,35 @@ class Entity:
     disclosure_threshold: float | None = None
     listed: bool = False
     free_float: float | None = None
+    # A natural person's identity evidence: a salted hash of the ID number (the number itself only
+    # where the user asked to keep it), and the birth date.
+    id_hash: str | None = None
+    id_number: str | None = None
+    birth_date: dt.date | None = None
 
     @property
     def key(self) -> str:
         return self.id
+
+    @property
+    def identity(self) -> str | None:
+        """What makes two person records one person: the same ID number (hash), or the same name
+        with the same birth date. None where the record has neither: a name alone proves nothing.
+
+        Examples
+        --------
+        >>> Entity("p1", EntityKind.PERSON, "王伟", birth_date=dt.date(1980, 5, 1)).identity
+        'nb:王伟|1980-05-01'
+        >>> Entity("p2", EntityKind.PERSON, "王伟").identity is None
+        True
+        """
+        if self.kind is not EntityKind.PERSON:
+            return None
+        if self.id_hash:
+            return "id:" + self.id_hash
+        if self.birth_date:
+            return f"nb:{normalize_name(self.name)}|{self.birth_date.isoformat()}"
+        return None
 
 
 @dataclass(frozen=True)
@@ -188,6 +230,54 @@ class Link:
     @property
     def key(self) -> str:
         return natural_key(self.src, self.dst, self.kind.value)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A declared tie between two parties: ``a`` is ``type`` of ``b`` (see :class:`RelationType`)."""
+
+    a: str
+    b: str
+    type: RelationType
+    since: dt.date | None = None
+    until: dt.date | None = None
+    source: str | None = None
+
+    @property
+    def key(self) -> str:
+        return natural_key(self.a, self.b, self.type.value, _date_key(self.since))
+
+    def valid_on(self, day: dt.date) -> bool:
+        return _valid_on(self.since, self.until, day)
+
+    def in_force(self, as_of: dt.date | None = None) -> bool:
+        return self.valid_on(effective_day(as_of))
+
+
+def id_number_hash(number: str, salt: str) -> str:
+    """A salted hash of an ID number (spaces dropped, letters upper-cased), so that two records with
+    one number can be told to be one person without keeping the number.
+
+    Examples
+    --------
+    >>> id_number_hash("11010119800501123x", "s") == id_number_hash("110101 19800501123X", "s")
+    True
+    """
+    import hmac
+
+    normal = "".join(number.split()).upper()
+    return hmac.new(salt.encode(), normal.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def mask_id_number(number: str) -> str:
+    """An ID number as it may be shown: its first four and last four characters.
+
+    Examples
+    --------
+    >>> mask_id_number("11010119800501123X")
+    '1101**********123X'
+    """
+    return number[:4] + "*" * max(0, len(number) - 8) + number[-4:] if len(number) > 8 else "*" * len(number)
 
 
 @dataclass(frozen=True)

@@ -27,11 +27,15 @@ from ..graph.model import (
     Interest,
     Link,
     LinkKind,
+    FAMILY_TIES,
     Officer,
+    Relation,
+    RelationType,
     RiskEvent,
     Share,
     address_id,
     contact_id,
+    id_number_hash,
 )
 from ..graph.stores.base import Record, Store
 from .fields import parse_amount, parse_bool, parse_date, parse_fraction, parse_int_in, parse_share
@@ -40,11 +44,12 @@ from .textfile import CsvTable, Row
 ENTITY_COLUMNS = (
     "id", "kind", "name", "aliases", "reg_no", "jurisdiction", "status", "founded", "registered_capital",
     "paid_in_capital", "currency", "industry", "business_scope", "address", "phone", "email",
-    "disclosure_threshold", "listed", "free_float",
+    "disclosure_threshold", "listed", "free_float", "id_number", "id_hash", "birth_date",
 )
 HOLDING_COLUMNS = ("holder_id", "company_id", "share", "interest", "since", "until", "source")
 OFFICER_COLUMNS = ("person_id", "company_id", "role", "since", "until")
 EVENT_COLUMNS = ("entity_id", "type", "date", "severity", "text", "source")
+RELATION_COLUMNS = ("a_id", "b_id", "type", "since", "until", "source")
 
 _KIND_WORDS = {
     "company": EntityKind.COMPANY, "公司": EntityKind.COMPANY, "企业": EntityKind.COMPANY,
@@ -58,6 +63,14 @@ _ROLE_WORDS = {
     "董事长": "chairman", "董事": "director", "执行董事": "executive_director", "监事": "supervisor",
     "经理": "manager", "总经理": "general_manager", "执行事务合伙人": "executive_partner",
     "财务负责人": "finance_officer",
+}
+_RELATION_WORDS = {
+    "一致行动人": RelationType.CONCERT_PARTY, "一致行动": RelationType.CONCERT_PARTY,
+    "concert party": RelationType.CONCERT_PARTY, "acting in concert": RelationType.CONCERT_PARTY,
+    "配偶": RelationType.SPOUSE, "夫妻": RelationType.SPOUSE, "父母": RelationType.PARENT, "父亲": RelationType.PARENT,
+    "母亲": RelationType.PARENT, "子女": RelationType.CHILD, "儿子": RelationType.CHILD, "女儿": RelationType.CHILD,
+    "兄弟姐妹": RelationType.SIBLING, "亲属": RelationType.RELATIVE, "代持": RelationType.NOMINEE,
+    "协议控制": RelationType.CONTROL_AGREEMENT, "vie": RelationType.CONTROL_AGREEMENT,
 }
 #: Holders of record that can be held; persons cannot be.
 _HOLDABLE = (EntityKind.COMPANY, EntityKind.ORGANIZATION)
@@ -77,7 +90,7 @@ class LoadReport:
 
     @property
     def rows(self) -> int:
-        return sum(self.counts[k] for k in ("entity rows", "holdings", "officers", "events"))
+        return sum(self.counts[k] for k in ("entity rows", "holdings", "officers", "events", "relations"))
 
     def to_dict(self) -> dict:
         return {
@@ -94,8 +107,10 @@ class LoadReport:
 class _FolderReader:
     def __init__(self, folder: Path, encoding: str | None, share_scale: str,
                  known_kinds: Callable[[list[str]], dict[str, EntityKind]], report: LoadReport,
-                 progress: Callable[[int], None]):
+                 progress: Callable[[int], None], id_salt: str | None = None, keep_id_numbers: bool = False):
         self.folder = folder
+        self.id_salt = id_salt
+        self.keep_id_numbers = keep_id_numbers
         self.encoding = encoding
         self.share_scale = share_scale
         self.known_kinds = known_kinds
@@ -120,6 +135,9 @@ class _FolderReader:
         events = self.folder / "events.csv"
         if events.is_file():
             yield from self._events(self._table(events, ("entity_id", "type"), EVENT_COLUMNS))
+        relations = self.folder / "relations.csv"
+        if relations.is_file():
+            yield from self._relations(self._table(relations, ("a_id", "b_id", "type"), RELATION_COLUMNS))
 
     def _table(self, path: Path, required: tuple[str, ...], known: tuple[str, ...]) -> CsvTable:
         table = CsvTable(path, required, known, self.encoding)
@@ -176,6 +194,8 @@ class _FolderReader:
                                               lambda text: parse_fraction(text, self.share_scale), None),
                 listed=at.parse(v, "listed", parse_bool, False),
                 free_float=at.parse(v, "free_float", lambda text: parse_fraction(text, self.share_scale), None),
+                birth_date=at.parse(v, "birth_date", parse_date, None),
+                **self._id_number(at, v, kind),
             )
             self.first_line[entity_id] = row.line
             self.kinds[entity_id] = kind
@@ -195,6 +215,20 @@ class _FolderReader:
                         yield Entity(node_id, node_kind, text)
                     self.report.counts["links"] += 1
                     yield Link(entity_id, node_id, link_kind)
+
+    def _id_number(self, at: "_Locator", v: dict, kind: EntityKind) -> dict:
+        """An ID number becomes a salted hash (the number is kept too only where asked)."""
+        number, given_hash = "".join(v.get("id_number", "").split()).upper(), v.get("id_hash", "")
+        if (number or given_hash) and kind is not EntityKind.PERSON:
+            at.fail("id_number" if number else "id_hash", "only natural persons have ID numbers here")
+        if number:
+            if not 6 <= len(number) <= 32 or not number.isalnum():
+                at.fail("id_number", "is not an ID number (6 to 32 letters and digits)")
+            if self.id_salt is None:
+                raise ValueError("reading ID numbers needs the store's salt (id_salt)")
+            return {"id_hash": id_number_hash(number, self.id_salt),
+                    "id_number": number if self.keep_id_numbers else None}
+        return {"id_hash": given_hash or None}
 
     # -- edges ------------------------------------------------------------------------------
     def _kind_of(self, at: "_Locator", v: dict, column: str, allowed: tuple[EntityKind, ...], why: str) -> str:
@@ -279,6 +313,35 @@ class _FolderReader:
             )
 
 
+    def _relations(self, table: CsvTable) -> Iterator[Record]:
+        for row in self._rows(table):
+            v = row.values
+            at = _Locator(table.path, row.line)
+            a = self._kind_of(at, v, "a_id", PARTY_KINDS, "relations are between companies, persons or organizations")
+            b = self._kind_of(at, v, "b_id", PARTY_KINDS, "relations are between companies, persons or organizations")
+            word = at.required(v, "type")
+            kind = _RELATION_WORDS.get(word.lower()) or _RELATION_WORDS.get(word)
+            if kind is None:
+                try:
+                    kind = RelationType(word.lower())
+                except ValueError:
+                    at.fail("type", f"{word!r} is not one of {', '.join(t.value for t in RelationType)}")
+            if a == b:
+                at.fail("b_id", f"{a!r} cannot be related to itself")
+            if kind in FAMILY_TIES and {self._kind(a), self._kind(b)} != {EntityKind.PERSON}:
+                at.fail("type", f"{kind.value} is a tie between natural persons")
+            if kind is RelationType.CONTROL_AGREEMENT and self._kind(b) not in _HOLDABLE:
+                at.fail("b_id", f"{b!r} is a {self._kind(b).value}; a control agreement controls a company")
+            since, until = self._period(at, v)
+            relation = Relation(a, b, kind, since, until, v.get("source") or None)
+            self._note_repeat(table, row.line, relation.key, f"{kind.value} tie of {a!r} and {b!r}")
+            self.report.counts["relations"] += 1
+            yield relation
+
+    def _kind(self, entity_id: str) -> EntityKind | None:
+        return self.kinds.get(entity_id) or self.store_kinds.get(entity_id)
+
+
 class _Locator:
     """Turns a field's problem into an :class:`InvalidInput` naming file, line and field."""
 
@@ -325,24 +388,35 @@ def _split_multi(text: str) -> list[str]:
 
 def read_folder(folder: str | Path, *, encoding: str | None = None, share_scale: str = "percent",
                 known_kinds: Callable[[list[str]], dict[str, EntityKind]] = lambda ids: {},
-                report: LoadReport | None = None, progress: Callable[[int], None] = lambda n: None) -> Iterator[Record]:
+                report: LoadReport | None = None, progress: Callable[[int], None] = lambda n: None,
+                id_salt: str | None = None, keep_id_numbers: bool = False) -> Iterator[Record]:
     """Validated records of a canonical CSV folder, entities first.
 
     ``known_kinds`` tells the kinds of ids defined outside the folder (usually in the store), so a
-    folder can add holdings between entities loaded earlier. Raises :class:`InvalidInput` at the
-    first bad value.
+    folder can add holdings between entities loaded earlier. ID numbers are stored as hashes salted
+    with ``id_salt`` (the store's), the numbers themselves only with ``keep_id_numbers``. Raises
+    :class:`InvalidInput` at the first bad value.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidInput(folder, None, None, "is not a folder (expected a folder holding entities.csv and holdings.csv)")
     if share_scale not in ("percent", "fraction"):
         raise ValueError(f"share_scale must be 'percent' or 'fraction', not {share_scale!r}")
-    reader = _FolderReader(folder, encoding, share_scale, known_kinds, report or LoadReport(str(folder)), progress)
+    reader = _FolderReader(folder, encoding, share_scale, known_kinds, report or LoadReport(str(folder)), progress,
+                           id_salt, keep_id_numbers)
     return reader.records()
 
 
+def store_salt(store: Store) -> tuple[str, bool]:
+    """The store's secret salt for ID-number hashes, and whether it is new (to be kept with the load)."""
+    import secrets
+
+    salt = store.get_meta("id_salt")
+    return (salt, False) if salt is not None else (secrets.token_hex(16), True)
+
+
 def load_folder(store: Store, folder: str | Path, *, encoding: str | None = None, share_scale: str = "percent",
-                progress: bool = False) -> LoadReport:
+                progress: bool = False, keep_id_numbers: bool = False) -> LoadReport:
     """Load a canonical CSV folder into ``store`` in one transaction and report what was written.
 
     Loading the same folder again changes nothing: every record has a natural key.
@@ -356,10 +430,13 @@ def load_folder(store: Store, folder: str | Path, *, encoding: str | None = None
         return {i: e.kind for i, e in store.get_many(ids).items()}
 
     with tqdm(desc="loading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
+        salt, new_salt = store_salt(store)
         records = read_folder(folder, encoding=encoding, share_scale=share_scale, known_kinds=store_kinds,
-                              report=report, progress=bar.update)
+                              report=report, progress=bar.update, id_salt=salt, keep_id_numbers=keep_id_numbers)
         with store.writer() as writer:
             writer.add_many(records)
+            if new_salt:  # in the load's own transaction: a failed load keeps no salt either
+                store.set_meta("id_salt", salt)
     report.seconds = time.perf_counter() - started
     _note_load(store, folder, report)
     return report
@@ -380,10 +457,15 @@ def import_folder(server, folder: str | Path, *, password: str | None = None, us
     report = LoadReport(str(folder))
     started = time.perf_counter()
     with tqdm(desc="reading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
-        records = read_folder(folder, encoding=encoding, share_scale=share_scale, report=report, progress=bar.update)
+        import secrets
+
+        salt = secrets.token_hex(16)  # a new database: a new salt, kept in it once it is built
+        records = read_folder(folder, encoding=encoding, share_scale=share_scale, report=report, progress=bar.update,
+                              id_salt=salt)
         store = bulk_import(server, records, password=password, user=user, database=database, replace=replace,
                             progress=progress)
     report.seconds = time.perf_counter() - started
+    store.set_meta("id_salt", salt)
     _note_load(store, folder, report, how="neo4j-admin import")
     return report, store
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from stdnum.cn import uscc
 
 from ..graph.errors import EquityGraphError
-from .csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS
+from .csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS, RELATION_COLUMNS
 from .synthetic_names import (
     BRAND_CHARS,
     COMPANY_FORMS,
@@ -111,6 +111,7 @@ class _CaseWriter:
         "holdings": HOLDING_COLUMNS,
         "officers": OFFICER_COLUMNS,
         "events": EVENT_COLUMNS,
+        "relations": RELATION_COLUMNS,
         "ground_truth": TRUTH_COLUMNS,
     }
 
@@ -330,7 +331,8 @@ class _Generator:
     def _harder_case(self) -> None:
         """One company (two or three for a loop) that the simple rules would get wrong, with its truth."""
         rng = self.rng
-        kind = rng.choice(("board", "largest", "voting", "unrecorded", "threshold", "listed", "loop"))
+        kind = rng.choice(("board", "largest", "voting", "unrecorded", "threshold", "listed", "loop", "concert",
+                           "agreement", "nominee"))
         founded = self._date(2005, 2023)
 
         def new_company(**register) -> str:
@@ -377,6 +379,34 @@ class _Generator:
             self._hold(other, company, 80, founded)
             self._hold(controller, company, 60, founded, interest="voting")  # a voting agreement
             self._hold(other, company, 40, founded, interest="voting")
+            control = "single"
+        elif kind == "concert":
+            # Two holders of 30 % and 25 % who signed to act in concert (一致行动): 55 % together.
+            company = new_company()
+            a, b = self._person(), self._person()
+            self._hold(a, company, 30, founded)
+            self._hold(b, company, 25, founded)
+            for _ in range(3):
+                self._hold(self._person(), company, 15, founded)
+            self._relation(a, b, "concert_party", founded)
+            controller, control = "|".join(sorted((a, b))), "joint"
+        elif kind == "agreement":
+            # Held by an offshore vehicle, controlled by contract (VIE) by a person who holds nothing.
+            company = new_company()
+            vehicle = self._company(self._unique(self._latin_company_name()), founded, offshore=True)
+            owner = self._person()
+            self._hold(owner, vehicle, 100, founded)
+            self._truth(vehicle, "company", owner, "", "single")
+            self._hold(vehicle, company, 100, founded)
+            controller, control = self._person(), "single"
+            self._relation(controller, company, "control_agreement", founded)
+        elif kind == "nominee":
+            # 60 % on record in a nominee's name, declared to be held for the principal (代持).
+            company = new_company()
+            nominee, controller = self._person(), self._person()
+            self._hold(nominee, company, 60, founded)
+            self._hold(self._person(), company, 40, founded)
+            self._relation(nominee, controller, "nominee", founded)
             control = "single"
         elif kind in ("unrecorded", "threshold", "listed"):
             register = {"threshold": {"disclosure_threshold": "25"}, "listed": {"listed": "yes"}}.get(kind, {})
@@ -525,6 +555,9 @@ class _Generator:
     def _officer(self, person: str, company: str, role: str, since: dt.date) -> None:
         self.n_officers += 1
         self.w["officers"]((person, company, role, since.isoformat(), ""))
+
+    def _relation(self, a: str, b: str, kind: str, since: dt.date) -> None:
+        self.w["relations"]((a, b, kind, since.isoformat(), "", "declared"))
 
     def _event(self, entity: str, name: str, kind: str, day: dt.date, severity: int) -> None:
         self.n_events += 1

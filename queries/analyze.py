@@ -4,6 +4,7 @@ back to the store so that other tools (Neo4j Browser, Bloom, SQL) can use them."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from dataclasses import dataclass
 
@@ -13,12 +14,16 @@ from ..graph.arrays import KIND_CODES
 from ..graph.analysis.control_rules import REASONS, RULES, VERDICTS, control_table
 from ..graph.model import REGISTER_COMPLETE, EntityKind
 from ..graph.analysis.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
+from ..graph.analysis.clusters import clusters
+from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import Store
+from .standing import ANALYSIS_META
 from .render import Result, Section
 
 
 WRITTEN = ("controller", "control_verdict", "control_rule", "control_reason", "control_hops", "top_owner",
-           "top_owner_share", "on_record", "not_on_record")
+           "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
+           "group_size", "cluster", "cluster_size")
 
 
 @dataclass
@@ -50,7 +55,8 @@ class AnalysisResult(Result):
         ]
 
 
-def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: None) -> AnalysisResult:
+def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: None,
+            with_clusters: bool = True) -> AnalysisResult:
     seconds = {}
     started = time.perf_counter()
     progress("reading the graph")
@@ -59,7 +65,9 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
 
     started = time.perf_counter()
     progress("deciding control")
-    table = control_table(arrays, as_of)
+    from .control import identity_decisions
+
+    table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
     seconds["control"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -71,6 +79,17 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     root_ids = np.flatnonzero(roots)
     top_owner, top_share = _column_max(T, root_ids, arrays.n)
     seconds["integrated ownership"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    progress("enterprise groups")
+    groups = enterprise_groups(table, arrays, min_size=2)
+    seconds["groups"] = time.perf_counter() - started
+    clustered = None
+    if with_clusters:
+        started = time.perf_counter()
+        progress("clusters")
+        clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays))
+        seconds["clusters"] = time.perf_counter() - started
 
     started = time.perf_counter()
     progress("writing results back")
@@ -99,10 +118,28 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
             share[entity] = round(float(top_share[j]), 6)
         on_record[entity] = round(float(covered_low[k]), 6)
         missing[entity] = round(float(uncovered[k]), 6)
+    direct, partner = _direct_controllers(table, arrays, companies)
+    group, group_size = {}, {}
+    for g in groups.groups:
+        key = "|".join(ids[c] for c in g.controllers)
+        for m in g.members.tolist():
+            group[ids[m]], group_size[ids[m]] = key, g.size
+    cluster, cluster_size = {}, {}
+    if clustered is not None:
+        for c in clustered.clusters:
+            for m in c.members.tolist():
+                cluster[ids[m]], cluster_size[ids[m]] = c.id, c.size
     for name, values in (("controller", controller), ("control_verdict", verdict), ("control_rule", rule),
                          ("control_reason", reason), ("control_hops", hops), ("top_owner", owner),
-                         ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing)):
+                         ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing),
+                         ("direct_controller", direct), ("direct_partner", partner), ("group", group),
+                         ("group_size", group_size), ("cluster", cluster), ("cluster_size", cluster_size)):
+        if name.startswith("cluster") and clustered is None:
+            continue
         store.write_results(name, values)
+    store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
+                                               "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                                               "clusters": clustered is not None}))
     seconds["write back"] = time.perf_counter() - started
     counts: dict[str, int] = {}
     for v in verdict.values():
@@ -112,6 +149,24 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         why[v] = why.get(v, 0) + 1
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
     return AnalysisResult(len(companies), counts, seconds, as_of, incomplete, why)
+
+
+def _direct_controllers(table, arrays, companies) -> tuple[dict, dict]:
+    """Each company's direct controller(s), for the look-ups of subsidiaries."""
+    from ..graph.analysis.control_rules import JOINT, SINGLE
+
+    rows = table.rows.of[companies]
+    verdict = table.by_row["verdict"][rows]
+    first, second = table.by_row["controller"][rows], table.by_row["joint_partner"][rows]
+    direct, partner = {}, {}
+    ids = arrays.ids
+    for k in np.flatnonzero((verdict == SINGLE) | (verdict == JOINT)).tolist():
+        a, b = int(first[k]), int(second[k])
+        pair = sorted((ids[a], ids[b])) if verdict[k] == JOINT else [ids[a]]
+        direct[ids[companies[k]]] = pair[0]
+        if len(pair) == 2:
+            partner[ids[companies[k]]] = pair[1]
+    return direct, partner
 
 
 def _column_max(T, row_ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -66,6 +66,7 @@ class UpstreamRow:
     holder_kind: str
     company_id: str
     share: str
+    integrated: str = ""  # the holder's integrated stake in the company reported on, over every path
 
 
 @dataclass
@@ -133,8 +134,9 @@ class CompanyReport(Result):
         ))
         if self.upstream:
             sections.append(Section(
-                "Ownership above (current holdings)", ["level", "holder", "id", "kind", "holds", "of"],
-                [(r.level, r.holder_name, r.holder_id, r.holder_kind, r.share, r.company_id) for r in self.upstream],
+                "Ownership above (current holdings)", ["level", "holder", "id", "kind", "holds", "of", "owns in all"],
+                [(r.level, r.holder_name, r.holder_id, r.holder_kind, r.share, r.company_id, r.integrated)
+                 for r in self.upstream],
                 note="stopped at the row limit" if self.upstream_truncated else "",
             ))
         if self.officers:
@@ -188,9 +190,14 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
     report.upstream, report.upstream_truncated = _upstream(store, entity.id, day)
     report.results = store.results_for(entity.id)
     if entity.kind in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
-        from .control import control_report
+        from dataclasses import replace
+
+        from .control import _span, control_report
 
         report.control = control_report(store, entity.id, as_of=as_of)
+        stakes = report.control.stakes
+        report.upstream = [replace(r, integrated=_span(*stakes[r.holder_id]) if r.holder_id in stakes else "")
+                           for r in report.upstream]
     return report
 
 

@@ -30,7 +30,7 @@ from ..graph.analysis.control_rules import (
 )
 from ..graph.arrays import arrays_from_records
 from ..graph.errors import EquityGraphError
-from ..graph.model import Entity, EntityKind, Holding, Interest, Officer
+from ..graph.model import Entity, EntityKind, Holding, Interest, Officer, Relation
 from ..graph.stores.base import Store
 from .render import Result, Section
 from .resolve import resolve_entity
@@ -48,6 +48,7 @@ class Upstream:
     officers: list[Officer]
     entities: dict[str, Entity]
     truncated: bool
+    relations: list[Relation] = field(default_factory=list)
 
 
 def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_depth: int = UPSTREAM_DEPTH,
@@ -59,6 +60,7 @@ def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_de
     frontier = [company_id]
     holdings: dict[str, Holding] = {}
     officers: dict[str, Officer] = {}
+    relations: dict[str, Relation] = {}
     truncated = False
     for _ in range(max_depth + 1):
         if not frontier:
@@ -69,6 +71,15 @@ def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_de
             if o.in_force(as_of):
                 officers[o.key] = o
         next_frontier = []
+        # Declared ties reach as far as holdings do: a principal behind a nominee, a concert party,
+        # a party controlling by agreement.
+        for r in edges.relations:
+            if r.in_force(as_of) and r.key not in relations:
+                relations[r.key] = r
+                for party in (r.a, r.b):
+                    if party not in seen and len(seen) < max_nodes:
+                        seen.add(party)
+                        next_frontier.append(party)
         for h in edges.holdings:
             if h.company_id in wanted and h.in_force(as_of):
                 holdings[h.key] = h
@@ -84,7 +95,7 @@ def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_de
     people = {o.person_id for o in officers.values()}
     entities = store.get_many(seen | people)
     return Upstream(sorted(holdings.values(), key=lambda h: h.key), sorted(officers.values(), key=lambda o: o.key),
-                    entities, truncated)
+                    entities, truncated, sorted(relations.values(), key=lambda r: r.key))
 
 
 def edges_into(up: Upstream, company: str, interest: Interest = Interest.SHAREHOLDING) -> list[Edge]:
@@ -179,6 +190,7 @@ class ControlReport(Result):
     reason: str = ""  # the reason in words, where the verdict is not a plain single or joint controller
     loop_members: tuple[str, ...] = ()
     signals: list = field(default_factory=list)
+    stakes: dict[str, tuple[float, float]] = field(default_factory=dict)  # every holder above: integrated ownership
 
     @property
     def wedge(self) -> float | None:
@@ -305,8 +317,8 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     up.entities.setdefault(entity.id, entity)
     kinds = {i: e.kind.value for i, e in up.entities.items()}
     names = {i: e.name for i, e in up.entities.items()}
-    arrays = arrays_from_records(up.entities.values(), up.holdings, up.officers)
-    table = control_table(arrays, as_of, rules)
+    arrays = arrays_from_records(up.entities.values(), up.holdings, up.officers, relations=up.relations)
+    table = control_table(arrays, as_of, rules, decisions=identity_decisions(store, arrays))
     j = arrays.index_of(entity.id)
     hops = control_path(table, j)
     actual = table.actual_controller(j)
@@ -351,8 +363,15 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
                            control_rights, names, kinds, up.truncated, register, REASONS[table.final_reason[j]],
                            "", loop)
     report.reason = explain(table, arrays, j, report.name, candidates, loop)
+    report.stakes = integrated
     report.signals = concealment_signals(store, report, up)
     return report
+
+
+def identity_decisions(store: Store, arrays) -> list[tuple[int, int, bool]]:
+    """The investigators' same-person decisions among the entities of ``arrays``, by index."""
+    index = {entity_id: i for i, entity_id in enumerate(arrays.ids)}
+    return [(index[a], index[b], same) for a, b, same in store.identity_decisions() if a in index and b in index]
 
 
 def control_path(table: ControlTable, j: int) -> list[ControlHop]:

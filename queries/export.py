@@ -11,9 +11,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ..graph.errors import EquityGraphError
-from ..graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, RiskEvent
+from ..graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, Relation, RiskEvent
 from ..graph.stores.base import Store
-from ..loaders.csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS
+from ..loaders.csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS, RELATION_COLUMNS
 from ..loaders.textfile import escape_cell
 from .render import Result, Section, open_private
 
@@ -30,7 +30,8 @@ class Exporter(abc.ABC):
 
 
 def _record_type(record) -> str:
-    return {Entity: "entity", Holding: "holding", Officer: "officer", Link: "link", RiskEvent: "event"}[type(record)]
+    return {Entity: "entity", Holding: "holding", Officer: "officer", Link: "link", RiskEvent: "event",
+            Relation: "relation"}[type(record)]
 
 
 def _plain(record) -> dict:
@@ -81,12 +82,13 @@ class CanonicalCsvExporter(Exporter):
                 columns[r.src][column].append(text)
         counts = Counter()
         files = {name: open_private(self.path / f"{name}.csv", "w", encoding="utf-8", newline="")
-                 for name in ("entities", "holdings", "officers", "events")}
+                 for name in ("entities", "holdings", "officers", "events", "relations")}
         try:
             # CRLF line ends (RFC 4180) make the writer quote a value holding a bare carriage return too.
             writers = {name: _EscapingWriter(csv.writer(f, lineterminator="\r\n")) for name, f in files.items()}
             for name, header in (("entities", ENTITY_COLUMNS), ("holdings", HOLDING_COLUMNS),
-                                 ("officers", OFFICER_COLUMNS), ("events", EVENT_COLUMNS)):
+                                 ("officers", OFFICER_COLUMNS), ("events", EVENT_COLUMNS),
+                                 ("relations", RELATION_COLUMNS)):
                 writers[name].writerow(header)
             for r in store.iter_records():
                 if isinstance(r, Entity) and r.id not in texts:
@@ -95,7 +97,8 @@ class CanonicalCsvExporter(Exporter):
                            "aliases": "|".join(r.aliases), "address": "|".join(extra.get("address", [])),
                            "phone": "|".join(extra.get("phone", [])), "email": "|".join(extra.get("email", [])),
                            "disclosure_threshold": _pct_or_blank(r.disclosure_threshold),
-                           "listed": "yes" if r.listed else "", "free_float": _pct_or_blank(r.free_float)}
+                           "listed": "yes" if r.listed else "", "free_float": _pct_or_blank(r.free_float),
+                           "birth_date": _iso(r.birth_date)}
                     writers["entities"].writerow(["" if row.get(c) is None else row[c] for c in ENTITY_COLUMNS])
                     counts["entities"] += 1
                 elif isinstance(r, Holding):
@@ -105,6 +108,9 @@ class CanonicalCsvExporter(Exporter):
                 elif isinstance(r, Officer):
                     writers["officers"].writerow([r.person_id, r.company_id, r.role, _iso(r.since), _iso(r.until)])
                     counts["officers"] += 1
+                elif isinstance(r, Relation):
+                    writers["relations"].writerow([r.a, r.b, r.type.value, _iso(r.since), _iso(r.until), r.source or ""])
+                    counts["relations"] += 1
                 elif isinstance(r, RiskEvent):
                     writers["events"].writerow([r.entity_id, r.type.value, _iso(r.date),
                                                 "" if r.severity is None else r.severity, r.text or "", r.source or ""])
@@ -155,6 +161,9 @@ class NetworkxExporter(Exporter):
                                **{k: v for k, v in data.items() if k not in ("person_id", "company_id")})
             elif isinstance(r, Link):
                 graph.add_edge(_xml_safe(r.src), _xml_safe(r.dst), key=_xml_safe(r.key), type=r.kind.value)
+            elif isinstance(r, Relation):
+                graph.add_edge(_xml_safe(r.a), _xml_safe(r.b), key=_xml_safe(r.key), type=r.type.value,
+                               **{k: v for k, v in data.items() if k not in ("a", "b", "type")})
             else:  # events are attributes of a node in a graph file: counted, kept as the latest event type
                 node = graph.nodes[_xml_safe(r.entity_id)]
                 node["risk_events"] = node.get("risk_events", 0) + 1

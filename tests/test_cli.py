@@ -40,7 +40,7 @@ def test_company_table_shows_holders_and_the_chain_above(run, case):
     assert "Direct holders" in out and "华信投资有限公司" in out and "50-75 %" in out
     assert "Ownership above (current holdings)" in out
     lines = [line.split() for line in out.splitlines()]
-    assert ["2", "张三", "P1", "person", "60", "%", "C1"] in lines
+    assert ["2", "张三", "P1", "person", "60", "%", "C1", "30.00-45.00", "%"] in lines  # 60 % of 50-75 %
 
 
 def test_bad_input_exits_1_with_one_line(run, tmp_path):

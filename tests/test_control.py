@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from equitygraph.graph.analysis.beneficial import beneficial_owners
 from equitygraph.graph.analysis.chains import Edge, control_chains, integrated_in
 from equitygraph.graph.analysis.control_rules import RULES, VERDICTS, ControlRules, control_table
-from equitygraph.graph.model import Entity, EntityKind, Holding, Officer, Share
+from equitygraph.graph.model import Entity, EntityKind, Holding, Officer, Relation, Share
 from equitygraph.graph.analysis.ownership import integrated_ownership
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.synthetic import read_ground_truth
@@ -319,7 +319,13 @@ def test_planted_controllers_are_recovered(generated_store, generated_case):
     rules = Counter(RULES[table.rule[arrays.index_of(t["entity_id"])]] for t in truth if t["control"] == "single")
     assert min(rules[r] for r in RULES) >= 3, rules  # majority, board, relative and largest all planted
     assert Counter(verdicts.values())["uncertain"] >= 5 and Counter(verdicts.values())["loop"] >= 5
-    for t in truth[::300] + [t for t in truth if t["control"] in ("uncertain", "loop")][:10]:
+    assert rules["agreement"] >= 3
+    declared = {r.b for r in generated_store.iter_records() if isinstance(r, Relation)}  # VIE-controlled companies
+    concert = [t for t in truth if t["control"] == "joint" and len(found[t["entity_id"]].split("|")) == 2
+               and any(isinstance(r, Relation) for r in generated_store.edges_touching([t["controller_id"].split("|")[0]]).relations)]
+    assert len(concert) >= 3
+    for t in (truth[::300] + [t for t in truth if t["control"] in ("uncertain", "loop")][:10] + concert
+              + [t for t in truth if t["entity_id"] in declared]):
         report = control_report(generated_store, t["entity_id"])
         assert ("|".join(report.actual_controllers), report.verdict) == (found[t["entity_id"]], t["control"])
 

@@ -208,7 +208,7 @@ def test_reloading_the_same_folder_is_idempotent(case, tmp_path):
         load_folder(store, case)
         assert dump(tmp_path / "reload.db", skip_meta=True) == before  # every row of every table, not only counts
     assert first == {"company": 2, "person": 2, "organization": 0, "address": 1, "contact": 1, "holdings": 4,
-                     "officers": 0, "links": 4, "events": 0}
+                     "officers": 0, "links": 4, "events": 0, "relations": 0}
 
 
 def test_reload_with_events_and_officers_is_idempotent(tmp_path, store):

@@ -7,7 +7,7 @@ import pytest
 
 from equitygraph.graph.errors import StoreError
 from equitygraph.graph.model import Entity, EntityKind
-from equitygraph.graph.stores.sqlite import SQLiteStore, default_path
+from equitygraph.graph.stores.sqlite import SCHEMA_VERSION, SQLiteStore, default_path
 
 
 def test_default_path_follows_the_environment(monkeypatch):
@@ -140,7 +140,7 @@ def test_a_store_of_schema_2_is_brought_up_to_date_with_escaped_keys(tmp_path):
         s._db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
         s._db.execute("PRAGMA application_id = 0")
     with SQLiteStore(path) as s:
-        assert s.get_meta("schema_version") == "3"
+        assert s.get_meta("schema_version") == SCHEMA_VERSION
         assert [r[0] for r in s._db.execute("SELECT key FROM holdings")] == [Holding("X|Y", "Z").key]
         with s.writer() as w:  # loading the same fact again changes nothing
             w.add(Holding("X|Y", "Z", Share.exact(0.5)))

@@ -36,10 +36,12 @@ import numpy as np
 
 from ..arrays import KIND_CODES, GraphArrays
 from ..model import EntityKind, Interest
+from .declared import agreements, concert_heads, resolve_holders
 from .ownership import direct_shares
 
 BOARD_ROLES = ("director", "chairman", "executive_director")
-RULES = ("majority", "board", "relative", "largest")
+RULES = ("majority", "board", "relative", "largest", "agreement")
+AGREEMENT = 4
 # Verdict kinds, in the codes the arrays use. LOOP is only ever a final verdict (after the climb).
 VERDICTS = ("single", "joint", "dispersed", "uncertain", "none", "loop")
 SINGLE, JOINT, DISPERSED, UNCERTAIN, NONE, LOOP = range(6)
@@ -327,7 +329,7 @@ def board_appointments(arrays: GraphArrays, holder: np.ndarray, company: np.ndar
 
 
 def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: ControlRules = ControlRules(),
-                  max_hops: int = 64, rounds: int = 4) -> ControlTable:
+                  max_hops: int = 64, rounds: int = 4, decisions: list[tuple[int, int, bool]] = ()) -> ControlTable:
     """Direct and actual control of every company at once.
 
     Examples
@@ -344,6 +346,9 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
     >>> VERDICTS[t.final[0]], RULES[t.rule[0]], t.actual_controller(0)
     ('single', 'majority', ('P',))
     """
+    arrays = resolve_holders(arrays, as_of, decisions)
+    concert, groups = concert_heads(arrays, as_of)
+    by_agreement = agreements(arrays, as_of)
     rows = _Rows(arrays)
     held = direct_shares(arrays, as_of, (Interest.SHAREHOLDING,))
     voting = direct_shares(arrays, as_of, (Interest.VOTING,))
@@ -356,10 +361,13 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
     missing = 1.0 - reg.on_record_high
     base = _per_row(arrays, rows, reg, rules, _decide(holder, company, low, high, appoints, board_size,
                                                       reg.hidden_max, missing, rules))
+    forced_by_agreement = (rows.of[by_agreement[0]], by_agreement[1])
+    _force_agreements(base, forced_by_agreement)
     votes_in = (holder, company, low, high, appoints, board_size, missing)
+    declared = (concert, groups, forced_by_agreement)
     forced = np.zeros(len(rows), dtype=bool)
     while True:
-        table, unstable = _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds)
+        table, unstable = _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, declared)
         if not unstable.any() or forced[unstable].all():
             return table
         # Decisions that flip from round to round (each side resting on the other) are uncertain;
@@ -367,10 +375,11 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
         forced |= unstable
 
 
-def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds):
+def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, declared):
     """Pool stakes under their holders' controllers and decide again, until nothing changes: the
     table, and the companies whose decision still flipped in the last round."""
     holder, company, low, high, appoints, board_size, missing = votes_in
+    concert, groups, by_agreement = declared
     _force_uncertain(base, forced)
     # The first five are read when climbing, so each round's table gets copies of them; the votes are
     # only read at the end and are patched in place.
@@ -386,7 +395,8 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds):
     by_company = np.flatnonzero(rows.of[holder] >= 0)
     their_row = rows.of[holder[by_company]]
     their_holder, held_company = holder[by_company], rows.entity[company[by_company]]
-    head, self_held, floats = holder.copy(), np.zeros(len(holder), dtype=bool), np.zeros(len(holder), dtype=bool)
+    # Concert parties' votes count under their group's head.
+    head, self_held, floats = concert[holder], np.zeros(len(holder), dtype=bool), np.zeros(len(holder), dtype=bool)
     for _ in range(rounds):
         # Stakes of holders with one actual controller in common count as that controller's; a holder
         # whose own control is uncertain may stand with any other. Only companies with such holders
@@ -397,7 +407,7 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds):
         # A holder the company itself controls (its subsidiary holding shares in it) votes as the company
         # does: its stake is the company's own, never a bloc of whoever controls the company.
         their_self = _climbs_to(verdict, table.by_row["controller"], rows.of, their_holder, held_company, max_hops)
-        their_head = np.where(their_self, held_company, their_head)
+        their_head = np.where(their_self, held_company, concert[their_head])
         unsure = (their_final == UNCERTAIN) | ((verdict[their_row] == NONE) & is_company[their_holder])
         head[by_company], self_held[by_company] = their_head, their_self
         floats[by_company] = unsure & (their_head == their_holder)
@@ -430,8 +440,11 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds):
                 if len(itself):
                     who[itself] = _largest_self_holder(holder[picked], company[picked], low[picked],
                                                        self_held[picked], companies[itself])
+            _joint_concert(companies, values, pooled_holder[keep], holder[picked][keep], low[picked][keep],
+                           company[picked][keep], groups)
             for mine, theirs in zip(current, values):
                 mine[companies] = theirs
+            _force_agreements(current, by_agreement)
             _force_uncertain(current, forced)
         unstable = (current[1] != table.by_row["controller"]) | (current[0] != verdict)
         if not unstable.any():
@@ -449,6 +462,33 @@ def _largest_self_holder(holder, company, low, self_held, wanted) -> np.ndarray:
     first = rows[np.r_[True, company[rows][1:] != company[rows][:-1]]] if len(rows) else rows
     best = dict(zip(company[first].tolist(), holder[first].tolist()))
     return np.array([best[c] for c in wanted.tolist()], dtype=np.int32)
+
+
+def _joint_concert(companies, values, pooled_holder, holder, low, company, groups) -> None:
+    """Where the votes that decided were a concert group's, its members control jointly: the two
+    with the most votes are named (a group of three or more is rare; the rest act with them)."""
+    if not groups:
+        return
+    verdict, controller, partner = values[0], values[1], values[2]
+    heads = np.flatnonzero(np.isin(controller, list(groups)) & (verdict == SINGLE))
+    if not len(heads):
+        return
+    for k in heads.tolist():
+        mine = np.flatnonzero((company == companies[k]) & (pooled_holder == controller[k]))
+        members = [m for _, m in sorted(zip((-low[mine]).tolist(), holder[mine].tolist()))]
+        members = list(dict.fromkeys(members))
+        if len(members) >= 2:
+            verdict[k], controller[k], partner[k] = JOINT, members[0], members[1]
+            values[7][k], values[8][k] = values[5][k], values[6][k]  # the group's votes, for both
+
+
+def _force_agreements(decisions: list[np.ndarray], by_agreement) -> None:
+    """A company controlled by agreement (VIE) is controlled by its counterparty, whatever the shares."""
+    companies, controllers = by_agreement
+    if len(companies):
+        verdict, controller, partner, rule, reason = decisions[:5]
+        verdict[companies], controller[companies], partner[companies] = SINGLE, controllers, -1
+        rule[companies], reason[companies] = AGREEMENT, NO_REASON
 
 
 def _force_uncertain(decisions: list[np.ndarray], forced: np.ndarray) -> None:

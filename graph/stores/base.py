@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..arrays import GraphArrays
-from ..model import Entity, Holding, Link, Officer, RiskEvent, normalize_name
+from ..model import Entity, Holding, Link, Officer, Relation, RiskEvent, normalize_name
 
-Record = Entity | Holding | Officer | Link | RiskEvent
+Record = Entity | Holding | Officer | Link | Relation | RiskEvent
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,14 @@ class Edges:
     officers: list[Officer] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     events: list[RiskEvent] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
 
     def sorted(self) -> "Edges":
         """In the one order every backend returns: by key, events by entity, date and id."""
         self.holdings.sort(key=lambda h: h.key)
         self.officers.sort(key=lambda o: o.key)
         self.links.sort(key=lambda link: link.key)
+        self.relations.sort(key=lambda r: r.key)
         self.events.sort(key=lambda e: (e.entity_id, e.date or dt.date.min, e.id))
         return self
 
@@ -62,6 +64,7 @@ class Subgraph:
     officers: list[Officer] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     events: list[RiskEvent] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
     collapsed: dict[str, int] = field(default_factory=dict)
     truncated: bool = False
 
@@ -78,6 +81,8 @@ class Subgraph:
             graph.add_edge(o.person_id, o.company_id, kind="officer", record=o)
         for link in self.links:
             graph.add_edge(link.src, link.dst, kind=link.kind.value, record=link)
+        for r in self.relations:
+            graph.add_edge(r.a, r.b, kind=r.type.value, record=r)
         return graph
 
 
@@ -128,6 +133,7 @@ class Store(abc.ABC):
             officers=[o for o in edges.officers if o.person_id in wanted and o.company_id in wanted],
             links=[link for link in edges.links if link.src in wanted and link.dst in wanted],
             events=edges.events,
+            relations=[r for r in edges.relations if r.a in wanted and r.b in wanted],
         )
 
     def expand(self, ids: list[str], max_degree: int) -> dict[str, tuple[int, list[tuple[str, list]]]]:
@@ -185,6 +191,7 @@ class Store(abc.ABC):
         sub.entities = self.get_many(list(levels))
         inside = self.edges_among(list(levels))
         sub.holdings, sub.officers, sub.links = inside.holdings, inside.officers, inside.links
+        sub.relations = inside.relations
         sub.events = [e for e in inside.events if e.entity_id in levels]
         return sub
 
@@ -215,6 +222,20 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def results_for(self, entity_id: str) -> dict[str, Any]:
         """Every stored result for one entity, by result name."""
+
+    @abc.abstractmethod
+    def entities_with_result(self, name: str, value: Any) -> list[str]:
+        """The ids whose result ``name`` equals ``value`` (by index: groups, clusters), in id order."""
+
+    # -- identity decisions -----------------------------------------------------------------
+    @abc.abstractmethod
+    def decide_identity(self, a: str, b: str, same: bool, note: str | None = None) -> None:
+        """Keep an investigator's decision that the persons ``a`` and ``b`` are (or are not) one
+        person; it survives reloads and replaces an earlier decision on the pair."""
+
+    @abc.abstractmethod
+    def identity_decisions(self) -> list[tuple[str, str, bool]]:
+        """Every decision, as ``(a, b, same)`` with ``a < b``."""
 
     # -- metadata ---------------------------------------------------------------------------
     @abc.abstractmethod
@@ -314,3 +335,5 @@ def _edge_ends(edges: Edges) -> Iterator[tuple[Any, str, str, float]]:
         yield o, o.person_id, o.company_id, 0.0
     for link in edges.links:
         yield link, link.src, link.dst, 0.0
+    for r in edges.relations:
+        yield r, r.a, r.b, 0.0

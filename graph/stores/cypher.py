@@ -16,7 +16,7 @@ LABELS = {
     EntityKind.CONTACT: "Contact",
 }
 LINK_TYPES = {LinkKind.LOCATED_AT: "LOCATED_AT", LinkKind.HAS_CONTACT: "HAS_CONTACT"}
-EDGE_TYPES = "HOLDS|OFFICER_OF|LOCATED_AT|HAS_CONTACT"
+EDGE_TYPES = "HOLDS|OFFICER_OF|LOCATED_AT|HAS_CONTACT|RELATED"
 
 # Indexes first: they are populated in the background, while each constraint waits for its own
 # index, so on a database that already holds data (after a bulk import) they fill side by side.
@@ -33,6 +33,8 @@ SCHEMA = (
     "CREATE CONSTRAINT officer_key IF NOT EXISTS FOR ()-[r:OFFICER_OF]-() REQUIRE r.key IS UNIQUE",
     "CREATE CONSTRAINT located_key IF NOT EXISTS FOR ()-[r:LOCATED_AT]-() REQUIRE r.key IS UNIQUE",
     "CREATE CONSTRAINT contact_key IF NOT EXISTS FOR ()-[r:HAS_CONTACT]-() REQUIRE r.key IS UNIQUE",
+    "CREATE CONSTRAINT related_key IF NOT EXISTS FOR ()-[r:RELATED]-() REQUIRE r.key IS UNIQUE",
+    "CREATE INDEX entity_identity IF NOT EXISTS FOR (n:Entity) ON (n.identity)",
 )
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 
@@ -61,6 +63,10 @@ def merge_links(rel_type: str) -> str:
     )
 
 
+MERGE_RELATIONS = (
+    "UNWIND $rows AS row MATCH (a:Entity {id: row.src}) MATCH (b:Entity {id: row.dst}) "
+    "MERGE (a)-[r:RELATED {key: row.key}]->(b) SET r += row.props RETURN count(r) AS written"
+)
 MERGE_EVENTS = (
     "UNWIND $rows AS row MATCH (a:Entity {id: row.entity_id}) MERGE (e:Event {id: row.id}) SET e += row.props "
     "MERGE (a)-[:HAS_EVENT]->(e) RETURN count(e) AS written"
@@ -117,6 +123,12 @@ PAGE_LINKS = (
     "MATCH (a:Entity)-[r:LOCATED_AT|HAS_CONTACT]->(b:Entity) WHERE r.key > $after "
     "RETURN r.key AS key, a.id AS src, b.id AS dst, type(r) AS type ORDER BY r.key LIMIT $limit"
 )
+PAGE_RELATIONS = (
+    "MATCH (a:Entity)-[r:RELATED]->(b:Entity) WHERE r.key > $after "
+    "RETURN r.key AS key, a.id AS src, b.id AS dst, r.type AS type, r.since AS since, r.until AS until "
+    "ORDER BY r.key LIMIT $limit"
+)
+PAGE_IDENTITIES = "MATCH (n:Person) WHERE n.identity IS NOT NULL RETURN n.id AS id, n.identity AS identity"
 PAGE_EVENTS = (
     "MATCH (a:Entity)-[:HAS_EVENT]->(e:Event) WHERE e.id > $after "
     "RETURN e.id AS id, a.id AS entity, e.type AS type, e.date AS date, e.severity AS severity "
@@ -139,6 +151,7 @@ COUNT_RELS = {
     "officers": "MATCH ()-[r:OFFICER_OF]->() RETURN count(r) AS n",
     "links": "MATCH ()-[r:LOCATED_AT|HAS_CONTACT]->() RETURN count(r) AS n",
     "events": "MATCH (e:Event) RETURN count(e) AS n",
+    "relations": "MATCH ()-[r:RELATED]->() RETURN count(r) AS n",
 }
 
 CLEAR_RESULT = "MATCH (n:Entity) WHERE n[$prop] IS NOT NULL OR n[$json_prop] IS NOT NULL SET n += $nulls"
@@ -148,6 +161,17 @@ READ_RESULT = (
     "RETURN n.id AS id, n[$prop] AS value, n[$json_prop] AS json"
 )
 ENTITY_PROPERTIES = "MATCH (n:Entity {id: $id}) RETURN properties(n) AS n"
+WITH_RESULT = "MATCH (n:Entity) WHERE n[$prop] = $value RETURN n.id AS id ORDER BY n.id"
+DECIDE_IDENTITY = (
+    "MATCH (a:Entity {id: $a}) MATCH (b:Entity {id: $b}) "
+    "OPTIONAL MATCH (a)-[old:SAME_AS|NOT_SAME_AS]->(b) DELETE old "
+    "WITH a, b CALL (a, b) { WITH a, b WHERE $same MERGE (a)-[r:SAME_AS]->(b) SET r.decided_at = $at, r.note = $note } "
+    "CALL (a, b) { WITH a, b WHERE NOT $same MERGE (a)-[r:NOT_SAME_AS]->(b) SET r.decided_at = $at, r.note = $note }"
+)
+IDENTITY_DECISIONS = (
+    "MATCH (a:Entity)-[r:SAME_AS|NOT_SAME_AS]->(b:Entity) "
+    "RETURN a.id AS a, b.id AS b, type(r) = 'SAME_AS' AS same ORDER BY a, b"
+)
 
 SET_META = "MERGE (m:EquityGraphMeta {key: $key}) SET m.value = $value"
 GET_META = "MATCH (m:EquityGraphMeta {key: $key}) RETURN m.value AS value"

@@ -26,6 +26,7 @@ from ..arrays import (
     KIND_CODES_BY_VALUE,
     LINK_CODES,
     OPEN_END,
+    RELATION_CODES_BY_VALUE,
     OPEN_START,
     GraphArrays,
     day_number,
@@ -40,6 +41,8 @@ from ..model import (
     Interest,
     Link,
     Officer,
+    Relation,
+    RelationType,
     RiskEvent,
     Share,
     normalize_name,
@@ -236,7 +239,7 @@ class Neo4jStore(Store):
                 holder = Edges()
                 for rel in pick["rels"]:
                     _append_edge(holder, rel["type"], rel["src"], rel["dst"], rel["props"])
-                picks.append((pick["id"], holder.holdings + holder.officers + holder.links))
+                picks.append((pick["id"], holder.holdings + holder.officers + holder.links + holder.relations))
             expanded[record["id"]] = (record["degree"], picks)
         return expanded
 
@@ -260,6 +263,7 @@ class Neo4jStore(Store):
         yield from sorted(buckets.officers, key=lambda o: o.key)
         yield from sorted(buckets.links, key=lambda link: (link.src, link.dst, link.kind.value))
         yield from (_event(r["entity_id"], r["e"]) for r in self._pages(cypher.ALL_EVENTS, "id"))
+        yield from sorted(buckets.relations, key=lambda r: r.key)
 
     def export_arrays(self) -> GraphArrays:
         # Sorted in Python, by code point, as the embedded store's SQL sorts: the same ids in the same order.
@@ -271,6 +275,8 @@ class Neo4jStore(Store):
         officers = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_OFFICERS, "key")), key=lambda t: (t[2], t[0]))
         links = sorted(((r["src"], r["dst"], r["type"]) for r in self._pages(cypher.PAGE_LINKS, "key")))
         events = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_EVENTS, "id")), key=lambda t: t[0])
+        relations = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_RELATIONS, "key")), key=lambda t: t[0])
+        identities = {r["id"]: r["identity"] for r in self._run(cypher.PAGE_IDENTITIES)}
         roles = sorted({o[3] for o in officers})
         role_codes = {role: code for code, role in enumerate(roles)}
         link_codes = {cypher.LINK_TYPES[k]: code for k, code in LINK_CODES.items()}
@@ -305,6 +311,12 @@ class Neo4jStore(Store):
             disclosure_threshold=col(nodes, lambda r: nan if r[2] is None else r[2], np.float64),
             listed=col(nodes, lambda r: bool(r[3]), bool),
             free_float=col(nodes, lambda r: nan if r[4] is None else r[4], np.float64),
+            relation_a=col(relations, lambda r: index[r[1]], np.int32),
+            relation_b=col(relations, lambda r: index[r[2]], np.int32),
+            relation_type=col(relations, lambda r: RELATION_CODES_BY_VALUE[r[3]], np.int8),
+            relation_since=col(relations, lambda r: day_number(_date(r[4]), OPEN_START), np.int32),
+            relation_until=col(relations, lambda r: day_number(_date(r[5]), OPEN_END), np.int32),
+            identity={index[i]: key for i, key in identities.items()},
         )
 
     def counts(self) -> dict[str, int]:
@@ -349,6 +361,20 @@ class Neo4jStore(Store):
                 else:
                     found[name] = value
         return dict(sorted(found.items()))
+
+    def entities_with_result(self, name: str, value: Any) -> list[str]:
+        prop, json_prop = _result_props(name)
+        if not _is_native(value):
+            prop, value = json_prop, json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return [r["id"] for r in self._run(cypher.WITH_RESULT, prop=prop, value=value)]
+
+    def decide_identity(self, a: str, b: str, same: bool, note: str | None = None) -> None:
+        a, b = sorted((a, b))
+        self._run(cypher.DECIDE_IDENTITY, a=a, b=b, same=same, note=note,
+                  at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+
+    def identity_decisions(self) -> list[tuple[str, str, bool]]:
+        return [(r["a"], r["b"], r["same"]) for r in self._run(cypher.IDENTITY_DECISIONS)]
 
     # -- metadata ---------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:
@@ -405,7 +431,8 @@ _NODE_STATEMENTS = {cypher.merge_entities(label) for label in cypher.LABELS.valu
 # files (neo4j_import.py) store exactly the same values.
 ENTITY_PROPS = ("kind", "name", "aliases", "alias_text", "reg_no", "jurisdiction", "status", "founded",
                 "registered_capital", "paid_in_capital", "currency", "industry", "business_scope", "search_text",
-                "disclosure_threshold", "listed", "free_float")
+                "disclosure_threshold", "listed", "free_float", "id_hash", "id_number", "birth_date", "identity")
+RELATION_PROPS = ("type", "since", "until", "source")
 HOLDING_PROPS = ("share_low", "share_high", "interest", "since", "until", "source")
 OFFICER_PROPS = ("role", "since", "until")
 EVENT_PROPS = ("type", "date", "severity", "text", "source")
@@ -416,7 +443,12 @@ def entity_values(e: Entity) -> tuple:
     return (e.kind.value, e.name, list(e.aliases) or None, " | ".join(e.aliases) or None, e.reg_no, e.jurisdiction,
             e.status, e.founded, e.registered_capital, e.paid_in_capital, e.currency, e.industry, e.business_scope,
             (_SEPARATOR + _SEPARATOR.join(names) + _SEPARATOR) if names else None,
-            e.disclosure_threshold, True if e.listed else None, e.free_float)
+            e.disclosure_threshold, True if e.listed else None, e.free_float, e.id_hash, e.id_number, e.birth_date,
+            e.identity)
+
+
+def relation_values(r: Relation) -> tuple:
+    return (r.type.value, r.since, r.until, r.source)
 
 
 def holding_values(h: Holding) -> tuple:
@@ -444,6 +476,9 @@ def _row(record: Record) -> tuple[str, dict]:
     if isinstance(record, Link):
         return cypher.merge_links(cypher.LINK_TYPES[record.kind]), {"src": record.src, "dst": record.dst,
                                                                       "key": record.key}
+    if isinstance(record, Relation):
+        return cypher.MERGE_RELATIONS, {"src": record.a, "dst": record.b, "key": record.key,
+                                        "props": dict(zip(RELATION_PROPS, relation_values(record)))}
     if isinstance(record, RiskEvent):
         return cypher.MERGE_EVENTS, {"entity_id": record.entity_id, "id": record.id,
                                      "props": dict(zip(EVENT_PROPS, event_values(record)))}
@@ -464,7 +499,8 @@ def _entity(props: dict) -> Entity:
         founded=_date(props.get("founded")), registered_capital=props.get("registered_capital"),
         paid_in_capital=props.get("paid_in_capital"), currency=props.get("currency"), industry=props.get("industry"),
         business_scope=props.get("business_scope"), disclosure_threshold=props.get("disclosure_threshold"),
-        listed=bool(props.get("listed")), free_float=props.get("free_float"),
+        listed=bool(props.get("listed")), free_float=props.get("free_float"), id_hash=props.get("id_hash"),
+        id_number=props.get("id_number"), birth_date=_date(props.get("birth_date")),
     )
 
 
@@ -476,6 +512,9 @@ def _append_edge(edges: Edges, rel_type: str, src: str, dst: str, props: dict) -
                                       _date(props.get("until")), props.get("source")))
     elif rel_type == "OFFICER_OF":
         edges.officers.append(Officer(src, dst, props["role"], _date(props.get("since")), _date(props.get("until"))))
+    elif rel_type == "RELATED":
+        edges.relations.append(Relation(src, dst, RelationType(props["type"]), _date(props.get("since")),
+                                        _date(props.get("until")), props.get("source")))
     else:
         edges.links.append(Link(src, dst, _LINK_KINDS[rel_type]))
 

@@ -26,24 +26,26 @@ import numpy as np
 from . import cypher
 from ..errors import StoreError
 from .neo4j_server import Neo4jServer
-from ..model import Entity, Holding, Link, Officer, RiskEvent
+from ..model import Entity, Holding, Link, Officer, Relation, RiskEvent
 from .neo4j import (
     ENTITY_PROPS,
     EVENT_PROPS,
     HOLDING_PROPS,
     OFFICER_PROPS,
+    RELATION_PROPS,
     Neo4jStore,
     entity_values,
     event_values,
     holding_values,
     officer_values,
+    relation_values,
 )
 from .base import Record, Writer
 
 ARRAY_DELIMITER = "\x1e"  # the importer is told U+001E; a list item holding it could not be told apart
 # The importer's type of each property that is not a string (Python floats are Cypher floats).
 _TYPES = {"aliases": ":string[]", "founded": ":date", "registered_capital": ":double", "paid_in_capital": ":double",
-          "disclosure_threshold": ":double", "listed": ":boolean", "free_float": ":double",
+          "disclosure_threshold": ":double", "listed": ":boolean", "free_float": ":double", "birth_date": ":date",
           "share_low": ":double", "share_high": ":double", "since": ":date", "until": ":date", "date": ":date",
           "severity": ":long"}
 
@@ -131,6 +133,7 @@ class ImportFiles(Writer):
         self._officers = self._file("OFFICER_OF", relationship, OFFICER_PROPS)
         self._links = {kind: self._file(rel_type, relationship, ()) for kind, rel_type in cypher.LINK_TYPES.items()}
         self._events = self._file("Event", "id:ID(Event)", EVENT_PROPS)
+        self._relations = self._file("RELATED", relationship, RELATION_PROPS)
         self._has_event = self._file("HAS_EVENT", ":START_ID(Entity),:END_ID(Event)", ())
 
     def _file(self, name: str, id_columns: str, columns: tuple[str, ...]) -> _File:
@@ -155,6 +158,8 @@ class ImportFiles(Writer):
         elif isinstance(record, Officer):
             self._officers.write(record.key, self._line((record.person_id, record.company_id, record.key,
                                                          *officer_values(record))))
+        elif isinstance(record, Relation):
+            self._relations.write(record.key, self._line((record.a, record.b, record.key, *relation_values(record))))
         elif isinstance(record, RiskEvent):
             event_id = record.id
             self._events.write(event_id, self._line((event_id, *event_values(record))))

@@ -22,6 +22,7 @@ from ..arrays import (
     KIND_CODES_BY_VALUE,
     LINK_CODES_BY_VALUE,
     OPEN_END,
+    RELATION_CODES_BY_VALUE,
     OPEN_START,
     GraphArrays,
 )
@@ -36,6 +37,8 @@ from ..model import (
     Link,
     LinkKind,
     Officer,
+    Relation,
+    RelationType,
     RiskEvent,
     Share,
     normalize_name,
@@ -44,7 +47,7 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
 from .base import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # Marks the file as an equitygraph store (SQLite's application_id header field): a store is never
 # opened for writing unless it carries this, or is empty.
 APPLICATION_ID = 0x45475250
@@ -57,8 +60,9 @@ CREATE TABLE IF NOT EXISTS entities (
     id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, aliases TEXT, reg_no TEXT,
     jurisdiction TEXT, status TEXT, founded TEXT, registered_capital REAL, paid_in_capital REAL,
     currency TEXT, industry TEXT, business_scope TEXT, disclosure_threshold REAL, listed INTEGER,
-    free_float REAL) WITHOUT ROWID;
+    free_float REAL, id_hash TEXT, id_number TEXT, birth_date TEXT, identity TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS entities_reg_no ON entities (reg_no);
+CREATE INDEX IF NOT EXISTS entities_identity ON entities (identity);
 CREATE TABLE IF NOT EXISTS names (
     entity_id TEXT NOT NULL, name_norm TEXT NOT NULL, is_alias INTEGER NOT NULL,
     PRIMARY KEY (entity_id, name_norm)) WITHOUT ROWID;
@@ -80,10 +84,19 @@ CREATE TABLE IF NOT EXISTS events (
     id TEXT PRIMARY KEY, entity_id TEXT NOT NULL, type TEXT NOT NULL, date TEXT, severity INTEGER,
     text TEXT, source TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_entity ON events (entity_id);
+CREATE TABLE IF NOT EXISTS relations (
+    key TEXT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, type TEXT NOT NULL, since TEXT, until TEXT,
+    source TEXT) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relations_a ON relations (a);
+CREATE INDEX IF NOT EXISTS relations_b ON relations (b);
 CREATE TABLE IF NOT EXISTS results (
     name TEXT NOT NULL, entity_id TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (name, entity_id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS results_entity ON results (entity_id);
+CREATE INDEX IF NOT EXISTS results_value ON results (name, value);
+CREATE TABLE IF NOT EXISTS identity_decisions (
+    a TEXT NOT NULL, b TEXT NOT NULL, same INTEGER NOT NULL, decided_at TEXT NOT NULL, note TEXT,
+    PRIMARY KEY (a, b)) WITHOUT ROWID;
 """
 
 _INDEXES = [line for line in _SCHEMA.splitlines() if line.startswith("CREATE INDEX")]
@@ -95,14 +108,21 @@ def _index_name(statement: str) -> str:
 
 _ENTITY_COLUMNS = (
     "id, kind, name, aliases, reg_no, jurisdiction, status, founded, registered_capital, "
-    "paid_in_capital, currency, industry, business_scope, disclosure_threshold, listed, free_float"
+    "paid_in_capital, currency, industry, business_scope, disclosure_threshold, listed, free_float, id_hash, "
+    "id_number, birth_date"
 )
+
+
+def _add_columns(db: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> None:
+    have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+    for column in columns:
+        if column.split()[0] not in have:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def _add_register_columns(db: sqlite3.Connection) -> None:
     """Schema 1 -> 2: what entities.csv says of the register (threshold, listing, free float)."""
-    for column in ("disclosure_threshold REAL", "listed INTEGER", "free_float REAL"):
-        db.execute(f"ALTER TABLE entities ADD COLUMN {column}")
+    _add_columns(db, "entities", ("disclosure_threshold REAL", "listed INTEGER", "free_float REAL"))
 
 
 def _escape_keys(db: sqlite3.Connection) -> None:
@@ -120,16 +140,25 @@ def _escape_keys(db: sqlite3.Connection) -> None:
         db.execute("UPDATE OR REPLACE events SET id = ? WHERE id = ?", (_event(row[1:]).id, row[0]))
 
 
+def _add_identities_and_relations(db: sqlite3.Connection) -> None:
+    """Schema 3 -> 4: persons' identity evidence, declared relations, identity decisions, result look-ups."""
+    _add_columns(db, "entities", ("id_hash TEXT", "id_number TEXT", "birth_date TEXT", "identity TEXT"))
+    for statement in _SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
 # How to bring a store of each older schema version one version up, in one transaction each.
-_MIGRATIONS = {"1": _add_register_columns, "2": _escape_keys}
+_MIGRATIONS = {"1": _add_register_columns, "2": _escape_keys, "3": _add_identities_and_relations}
 _UPSERT = {
-    "entities": f"INSERT OR REPLACE INTO entities ({_ENTITY_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    "entities": f"INSERT OR REPLACE INTO entities ({_ENTITY_COLUMNS}, identity) VALUES ({','.join('?' * 20)})",
     "names_clear": "DELETE FROM names WHERE entity_id = ?",
     "names": "INSERT OR IGNORE INTO names (entity_id, name_norm, is_alias) VALUES (?,?,?)",
     "holdings": "INSERT OR REPLACE INTO holdings VALUES (?,?,?,?,?,?,?,?,?)",
     "officers": "INSERT OR REPLACE INTO officers VALUES (?,?,?,?,?,?)",
     "links": "INSERT OR IGNORE INTO links VALUES (?,?,?)",
     "events": "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?)",
+    "relations": "INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?)",
 }
 
 
@@ -294,6 +323,7 @@ class SQLiteStore(Store):
         seen_holdings: set[str] = set()
         seen_officers: set[str] = set()
         seen_links: set[tuple] = set()
+        seen_relations: set[str] = set()
         for chunk in _chunks(id_list, _IN_CHUNK):
             marks = ",".join("?" * len(chunk))
             for column in ("holder_id", "company_id"):
@@ -315,6 +345,11 @@ class SQLiteStore(Store):
                 f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", chunk
             ):
                 edges.events.append(_event(row))
+            for column in ("a", "b"):
+                for row in self._db.execute(f"SELECT * FROM relations WHERE {column} IN ({marks})", chunk):
+                    if row[0] not in seen_relations:
+                        seen_relations.add(row[0])
+                        edges.relations.append(_relation(row))
         return edges.sorted()
 
     def edges_among(self, ids: Iterable[str]) -> Edges:
@@ -333,6 +368,8 @@ class SQLiteStore(Store):
                 f"SELECT src, dst, kind FROM links WHERE src IN ({marks}) AND dst IN ({marks})", both)],
             events=[_event(r) for r in db.execute(
                 f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", id_list)],
+            relations=[_relation(r) for r in db.execute(
+                f"SELECT * FROM relations WHERE a IN ({marks}) AND b IN ({marks})", both)],
         )
         return edges.sorted()
 
@@ -348,6 +385,7 @@ class SQLiteStore(Store):
             yield from (Link(r[0], r[1], LinkKind(r[2])) for r in reader.execute("SELECT src, dst, kind FROM links ORDER BY src, dst, kind"))
             yield from (_event(r) for r in reader.execute(
                 "SELECT entity_id, type, date, severity, text, source FROM events ORDER BY id"))
+            yield from (_relation(r) for r in reader.execute("SELECT * FROM relations ORDER BY key"))
         finally:
             if reader is not self._db:
                 reader.close()
@@ -362,7 +400,8 @@ class SQLiteStore(Store):
              (np.float64, None, np.nan)])
         roles = [r[0] for r in db.execute("SELECT DISTINCT role FROM officers ORDER BY role")]
         role_codes = {role: code for code, role in enumerate(roles)}
-        count = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("holdings", "officers", "links", "events")}
+        count = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                 for t in ("holdings", "officers", "links", "events", "relations")}
         index_of = (np.int32, index, None)
         holdings = _columns(db, f"SELECT holder_id, company_id, share_low, share_high, interest, {_days('since')}, "
                                 f"{_days('until')} FROM holdings ORDER BY company_id, key", count["holdings"],
@@ -376,18 +415,42 @@ class SQLiteStore(Store):
                          [index_of, index_of, (np.int8, LINK_CODES_BY_VALUE, None)])
         events = _columns(db, f"SELECT entity_id, type, {_days('date')}, severity FROM events ORDER BY id", count["events"],
                           [index_of, (np.int8, EVENT_CODES_BY_VALUE, None), (np.int32, None, OPEN_START), (np.int8, None, 0)])
+        relations = _columns(db, f"SELECT a, b, type, {_days('since')}, {_days('until')} FROM relations ORDER BY key",
+                             count["relations"], [index_of, index_of, (np.int8, RELATION_CODES_BY_VALUE, None),
+                                                  (np.int32, None, OPEN_START), (np.int32, None, OPEN_END)])
+        identities = {i: key for i, key in db.execute("SELECT id, identity FROM entities WHERE identity IS NOT NULL")}
         return GraphArrays(
             ids, kinds, *holdings, *officers[:3], roles, *officers[3:], *links, *events,
             disclosure_threshold=threshold, listed=listed, free_float=free_float,
+            relation_a=relations[0], relation_b=relations[1], relation_type=relations[2],
+            relation_since=relations[3], relation_until=relations[4],
+            identity={index[i]: key for i, key in identities.items()},
         )
 
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in EntityKind if kind is not EntityKind.EVENT}
         for kind, n in self._db.execute("SELECT kind, count(*) FROM entities GROUP BY kind"):
             counts[kind] = n
-        for table in ("holdings", "officers", "links", "events"):
+        for table in ("holdings", "officers", "links", "events", "relations"):
             counts[table] = self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         return counts
+
+    def entities_with_result(self, name: str, value: Any) -> list[str]:
+        check_result_name(name)
+        encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return [r[0] for r in self._db.execute(
+            "SELECT entity_id FROM results WHERE name = ? AND value = ? ORDER BY entity_id", (name, encoded))]
+
+    def decide_identity(self, a: str, b: str, same: bool, note: str | None = None) -> None:
+        a, b = sorted((a, b))
+        with self._transaction("keep the decision"):
+            self._db.execute("INSERT OR REPLACE INTO identity_decisions VALUES (?, ?, ?, ?, ?)",
+                             (a, b, 1 if same else 0, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                              note))
+
+    def identity_decisions(self) -> list[tuple[str, str, bool]]:
+        return [(a, b, bool(same)) for a, b, same in self._db.execute(
+            "SELECT a, b, same FROM identity_decisions ORDER BY a, b")]
 
     # -- computed results -------------------------------------------------------------------
     def write_results(self, name: str, values: Mapping[str, Any]) -> None:
@@ -441,7 +504,8 @@ class _SQLiteWriter(Writer):
                 json.dumps(list(record.aliases), ensure_ascii=False) if record.aliases else None,
                 record.reg_no, record.jurisdiction, record.status, _iso(record.founded), record.registered_capital,
                 record.paid_in_capital, record.currency, record.industry, record.business_scope,
-                record.disclosure_threshold, 1 if record.listed else None, record.free_float,
+                record.disclosure_threshold, 1 if record.listed else None, record.free_float, record.id_hash,
+                record.id_number, _iso(record.birth_date), record.identity,
             ))
             if record.kind in PARTY_KINDS:
                 pending["names_clear"].append((record.id,))
@@ -455,6 +519,9 @@ class _SQLiteWriter(Writer):
             ))
         elif isinstance(record, Link):
             pending["links"].append((record.src, record.dst, record.kind.value))
+        elif isinstance(record, Relation):
+            pending["relations"].append((record.key, record.a, record.b, record.type.value, _iso(record.since),
+                                         _iso(record.until), record.source))
         elif isinstance(record, RiskEvent):
             pending["events"].append((
                 record.id, record.entity_id, record.type.value, _iso(record.date), record.severity, record.text,
@@ -517,8 +584,13 @@ def _entity(row) -> Entity:
         id=row[0], kind=EntityKind(row[1]), name=row[2], aliases=tuple(json.loads(row[3] or "[]")), reg_no=row[4],
         jurisdiction=row[5], status=row[6], founded=_date(row[7]), registered_capital=row[8],
         paid_in_capital=row[9], currency=row[10], industry=row[11], business_scope=row[12],
-        disclosure_threshold=row[13], listed=bool(row[14]), free_float=row[15],
+        disclosure_threshold=row[13], listed=bool(row[14]), free_float=row[15], id_hash=row[16], id_number=row[17],
+        birth_date=_date(row[18]),
     )
+
+
+def _relation(row) -> Relation:
+    return Relation(row[1], row[2], RelationType(row[3]), _date(row[4]), _date(row[5]), row[6])
 
 
 def _holding(row) -> Holding:

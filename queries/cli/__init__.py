@@ -10,7 +10,7 @@ import os
 
 import click
 
-from . import data, neo4j, pages, questions
+from . import data, neo4j, pages, questions, relations
 from .options import Commands
 
 
@@ -23,8 +23,10 @@ def cli():
     """
 
 
-for command in (data.load, questions.search, questions.company, questions.control, questions.analyze, pages.viz,
-                pages.report, data.export, data.generate, data.demo, neo4j.neo4j):
+for command in (data.load, questions.search, questions.company, questions.control, relations.related,
+                relations.group, relations.groups, relations.clusters, relations.cluster, relations.path,
+                relations.stake, relations.same, relations.not_same, questions.analyze, pages.viz, pages.report,
+                data.export, data.generate, data.demo, neo4j.neo4j):
     cli.add_command(command)
 
 

@@ -14,15 +14,18 @@ from .options import emit, format_option, open_store, reading_options, store_opt
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @reading_options
+@click.option("--keep-id-numbers", is_flag=True,
+              help="Keep persons' ID numbers themselves, not only their salted hashes (they are never printed in full).")
 @store_option
 @format_option
-def load(path, encoding, share_scale, store, fmt):
+def load(path, encoding, share_scale, keep_id_numbers, store, fmt):
     """Load a canonical CSV folder (entities.csv, holdings.csv, ...) into the store, all or nothing."""
     from ...loaders.csv_folder import load_folder
     from ..load_report import LoadResult
 
     with open_store(store, must_exist=False, write=True) as opened:
-        report = load_folder(opened, path, encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty())
+        report = load_folder(opened, path, encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty(),
+                             keep_id_numbers=keep_id_numbers)
         emit(LoadResult(report, store.describe(), opened.counts()), fmt)
 
 

@@ -1,0 +1,162 @@
+"""Enterprise groups (系族) and clusters: of a named company or controller, and the largest of the graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..graph.analysis.clusters import LINKS, ClusterTable, clusters
+from ..graph.analysis.groups import enterprise_groups
+from ..graph.errors import EquityGraphError, NotFound
+from ..graph.model import EntityKind
+from ..graph.stores.base import Store
+from .render import Result, Section
+from .resolve import resolve_entity
+from .standing import whole_graph
+
+SHOWN_MEMBERS = 50
+
+
+@dataclass
+class GroupSummary:
+    controllers: tuple[str, ...]
+    members: list[str]
+    depth: int | None
+    with_events: list[str]
+    capital: float
+
+
+@dataclass
+class GroupReport(Result):
+    """One enterprise group, or the largest ones (``top``)."""
+
+    groups: list[GroupSummary]
+    names: dict[str, str]
+    title: str
+    as_of: dt.date | None = None
+
+    def to_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat() if self.as_of else None, "groups": [
+            {"controllers": [{"id": c, "name": self.names.get(c, c)} for c in g.controllers], "size": len(g.members),
+             "depth": g.depth, "members": [{"id": m, "name": self.names.get(m, m)} for m in g.members],
+             "members_with_events": g.with_events, "registered_capital": g.capital} for g in self.groups]}
+
+    def records(self) -> list[dict]:
+        return [{"group": " | ".join(g.controllers), "controller_names": " | ".join(self.names.get(c, c) for c in g.controllers),
+                 "size": len(g.members), "depth": g.depth, "with_events": len(g.with_events),
+                 "registered_capital": g.capital} for g in self.groups]
+
+    def sections(self) -> list[Section]:
+        summary = Section(self.title, ["controller", "companies", "depth", "with risk events", "registered capital"],
+                          [(" and ".join(f"{self.names.get(c, c)} ({c})" for c in g.controllers), len(g.members), g.depth,
+                            len(g.with_events), f"{g.capital:,.0f}") for g in self.groups])
+        if len(self.groups) != 1:
+            return [summary]
+        g = self.groups[0]
+        members = Section("Members", ["company", "id", "risk events"],
+                          [(self.names.get(m, m), m, "yes" if m in g.with_events else "") for m in g.members[:SHOWN_MEMBERS]],
+                          note=f"{len(g.members) - SHOWN_MEMBERS} more" if len(g.members) > SHOWN_MEMBERS else "")
+        return [summary, members]
+
+
+def group_of(store: Store, name: str, as_of: dt.date | None = None) -> GroupReport:
+    """The enterprise group ``name`` belongs to (a company) or heads (a controller)."""
+    entity = resolve_entity(store, name)
+    world = whole_graph(store, as_of)
+    j = world.index_of(entity.id)
+    table = enterprise_groups(world.table, world.arrays)
+    group = table.group_of(j) if entity.kind is EntityKind.COMPANY else None
+    if group is None:
+        group = table.controlled_by((j,))
+    if group is None:
+        raise NotFound(f"{entity.name} ({entity.id}) is in no enterprise group: "
+                       + ("its actual controller is not certain" if entity.kind is EntityKind.COMPANY
+                          else "it controls no company"))
+    summary = _summary(store, world.arrays, group)
+    return GroupReport([summary], _names(store, summary), f"Enterprise group of {entity.name}", as_of)
+
+
+def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, min_size: int = 2) -> GroupReport:
+    if top < 1:
+        raise ValueError(f"top must be at least 1, got {top}")
+    world = whole_graph(store, as_of)
+    table = enterprise_groups(world.table, world.arrays, min_size=min_size)
+    summaries = [_summary(store, world.arrays, g) for g in table.groups[:top]]
+    names = {}
+    for s in summaries:
+        names.update(_names(store, s, members=False))
+    return GroupReport(summaries, names, f"The {len(summaries)} largest enterprise groups "
+                                         f"(of {len(table.groups):,} with {min_size} companies or more)", as_of)
+
+
+def _summary(store: Store, arrays, group) -> GroupSummary:
+    members = [arrays.ids[m] for m in group.members]
+    capital = sum(e.registered_capital or 0.0 for e in store.get_many(members).values())
+    return GroupSummary(tuple(arrays.ids[c] for c in group.controllers), members, group.depth,
+                        [arrays.ids[m] for m in group.with_events], capital)
+
+
+def _names(store: Store, summary: GroupSummary, members: bool = True) -> dict[str, str]:
+    wanted = list(summary.controllers) + (summary.members if members else [])
+    return {i: e.name for i, e in store.get_many(wanted).items()}
+
+
+@dataclass
+class ClusterReport(Result):
+    rows: list[dict]
+    members: list[tuple[str, str, str, bool]] | None  # for one cluster: (id, name, kind, has events)
+    title: str
+    links: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"links": list(self.links), "clusters": self.rows,
+                "members": [{"id": i, "name": n, "kind": k, "risk_events": e} for i, n, k, e in self.members or []]}
+
+    def records(self) -> list[dict]:
+        return self.rows
+
+    def sections(self) -> list[Section]:
+        out = [Section(self.title, ["cluster", "parties", "held together by", "central", "with risk events"],
+                       [(r["cluster"], r["size"], ", ".join(f"{k} {v}" for k, v in r["links"].items()),
+                         ", ".join(r["central_names"]), r["with_events"]) for r in self.rows],
+                       note="links: " + ", ".join(self.links))]
+        if self.members is not None:
+            out.append(Section("Members", ["party", "id", "kind", "risk events"],
+                               [(n, i, k, "yes" if e else "") for i, n, k, e in self.members[:SHOWN_MEMBERS * 2]]))
+        return out
+
+
+def _clusters(store: Store, links, as_of) -> tuple[ClusterTable, object]:
+    from .control import identity_decisions
+
+    arrays = store.export_arrays()
+    return clusters(arrays, links=links, as_of=as_of, decisions=identity_decisions(store, arrays)), arrays
+
+
+def _row(store: Store, arrays, cluster) -> dict:
+    central = [arrays.ids[c] for c in cluster.central]
+    names = store.get_many(central)
+    return {"cluster": cluster.id, "size": cluster.size, "links": cluster.links, "central": central,
+            "central_names": [names[c].name if c in names else c for c in central],
+            "with_events": len(cluster.with_events)}
+
+
+def largest_clusters(store: Store, top: int = 20, links=LINKS, as_of: dt.date | None = None) -> ClusterReport:
+    if top < 1:
+        raise ValueError(f"top must be at least 1, got {top}")
+    table, arrays = _clusters(store, links, as_of)
+    rows = [_row(store, arrays, c) for c in table.clusters[:top]]
+    return ClusterReport(rows, None, f"The {len(rows)} largest clusters (of {len(table.clusters):,})", tuple(links))
+
+
+def cluster_of(store: Store, name: str, links=LINKS, as_of: dt.date | None = None) -> ClusterReport:
+    entity = resolve_entity(store, name)
+    table, arrays = _clusters(store, links, as_of)
+    cluster = table.cluster_of(arrays.index_of(entity.id))
+    if cluster is None:
+        raise EquityGraphError(f"{entity.name} ({entity.id}) is linked to no other party over {', '.join(links)}")
+    ids = [arrays.ids[m] for m in cluster.members]
+    found = store.get_many(ids)
+    events = {arrays.ids[m] for m in cluster.with_events}
+    members = [(i, found[i].name, found[i].kind.value, i in events) for i in ids if i in found]
+    return ClusterReport([_row(store, arrays, cluster)], members, f"Cluster of {entity.name}", tuple(links))
