@@ -142,6 +142,7 @@ class _Generator:
         self.used_names: set[str] = set()
         self._holders: dict[str, set[str]] = {}
         self.persons: list[str] = []
+        self.group_heads: set[str] = set()
         self.small_companies: list[tuple[str, str]] = []  # (company id, its visible controller or itself)
         n_agents = max(2, companies // 2000)
         self.agent_addresses = [self._new_address() for _ in range(n_agents)]
@@ -191,6 +192,7 @@ class _Generator:
             visible = self._person(phone=controller_phone)
             hidden = controller
             self._truth(visible, "nominee", nominee_for=controller)
+        self.group_heads.update((visible, controller))
         founded = self._date(1998, 2012)
         holder_on_top = visible
         if rng.random() < 0.12:  # round-tripping through offshore vehicles
@@ -531,9 +533,12 @@ class _Generator:
         return org_id
 
     def _some_person(self) -> str:
-        """A new person most of the time; an existing one (people own several companies) otherwise."""
+        """A new person most of the time; an existing one (people own several companies) otherwise,
+        but never a group's controller: its group is exactly what the truth says it controls."""
         if self.persons and self.rng.random() < 0.3:
-            return self.rng.choice(self.persons)
+            chosen = self.rng.choice(self.persons)
+            if chosen not in self.group_heads:
+                return chosen
         return self._person()
 
     # -- edges ------------------------------------------------------------------------------

@@ -149,12 +149,18 @@ def largest_clusters(store: Store, top: int = 20, links=LINKS, as_of: dt.date | 
     return ClusterReport(rows, None, f"The {len(rows)} largest clusters (of {len(table.clusters):,})", tuple(links))
 
 
-def cluster_of(store: Store, name: str, links=LINKS, as_of: dt.date | None = None) -> ClusterReport:
+def find_cluster(store: Store, name: str, links=LINKS, as_of: dt.date | None = None):
+    """The entity ``name`` resolves to, its cluster, and the arrays the cluster indexes."""
     entity = resolve_entity(store, name)
     table, arrays = _clusters(store, links, as_of)
     cluster = table.cluster_of(arrays.index_of(entity.id))
     if cluster is None:
         raise EquityGraphError(f"{entity.name} ({entity.id}) is linked to no other party over {', '.join(links)}")
+    return entity, cluster, arrays
+
+
+def cluster_of(store: Store, name: str, links=LINKS, as_of: dt.date | None = None) -> ClusterReport:
+    entity, cluster, arrays = find_cluster(store, name, links, as_of)
     ids = [arrays.ids[m] for m in cluster.members]
     found = store.get_many(ids)
     events = {arrays.ids[m] for m in cluster.with_events}

@@ -31,8 +31,8 @@ RULES = {
                             "CAS 36 art. 4(6))",
     "major_holder": "holds at least {major} of the company (SSE/SZSE Listing Rules 6.3.3; 上市公司信息披露管理办法 art. 62)",
     "key_management": "key management personnel of the company or of its controller (IAS 24.9(a)(iii); CAS 36 art. 4(9))",
-    "managed_by_key_management": "controlled or managed by its key management personnel (IAS 24.9(b)(vi),(vii); "
-                                 "CAS 36 art. 4(10))",
+    "managed_by_key_management": "controlled or managed by its key management personnel or their close family "
+                                 "(IAS 24.9(b)(vi),(vii); CAS 36 art. 4(10))",
     "family": "a close family member of its key management or controller (IAS 24.9(a); CAS 36 art. 4(9))",
     "concert_party": "acts in concert with a holder or controller of the company (上市公司收购管理办法 art. 83)",
     "shared_address": "registers the same address",
@@ -154,7 +154,8 @@ def related_parties(store: Store, name: str, as_of: dt.date | None = None, *, le
     _stakes(found, holders, holdings, associate, major)
     key_people = _key_management(found, store, officers, controllers, as_of)
     _managed_by(found, store, world, key_people, entity.id, as_of)
-    _declared(found, store, [*key_people, *controllers, *(h.holder_id for h in holders)], relations, as_of)
+    family = _declared(found, store, [*key_people, *controllers, *(h.holder_id for h in holders)], relations, as_of)
+    _controlled_by_family(found, world, family, entity.id)
     if suspected:
         reach = [entity.id] + ([*controllers, *key_people] if depth >= 2 else [])
         _shared_contacts(found, store, reach)
@@ -295,20 +296,32 @@ def _managed_by(found: _Found, store: Store, world, people: list[str], company: 
                           [Hop(person, company, "officer of"), Hop(person, child, "controls")])
 
 
-def _declared(found: _Found, store: Store, people: list[str], relations: list[Relation], as_of) -> None:
+def _declared(found: _Found, store: Store, people: list[str], relations: list[Relation], as_of) -> dict[str, Hop]:
+    """Declared ties of the company's people: family (who are related parties, and so are the
+    companies they control) and concert parties. Returns the family members with their tie."""
     wanted = set(people)
     ties = list(relations)
     if wanted:
         ties += [r for r in store.edges_touching(list(wanted)).relations if r.in_force(as_of)]
+    family = {}
     for r in {t.key: t for t in ties}.values():
         for me, other in ((r.a, r.b), (r.b, r.a)):
             if me not in wanted and me != found.company:
                 continue
-            hop = [Hop(r.a, r.b, r.type.value.replace("_", " "), "", _iso(r.since), _iso(r.until))]
+            hop = Hop(r.a, r.b, r.type.value.replace("_", " "), "", _iso(r.since), _iso(r.until))
             if r.type in FAMILY_TIES:
-                found.add(other, "family", hop)
+                found.add(other, "family", [hop])
+                family[other] = hop
             elif r.type is RelationType.CONCERT_PARTY:
-                found.add(other, "concert_party", hop)
+                found.add(other, "concert_party", [hop])
+    return family
+
+
+def _controlled_by_family(found: _Found, world, family: dict[str, Hop], company: str) -> None:
+    for person, tie in family.items():
+        for child in world.children(person):
+            if child != company:
+                found.add(child, "managed_by_key_management", [tie, Hop(person, child, "controls")])
 
 
 def _shared_contacts(found: _Found, store: Store, reach: list[str]) -> None:

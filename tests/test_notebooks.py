@@ -1,5 +1,6 @@
 """Every notebook runs top to bottom on a generated case, and git holds them without outputs."""
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -9,9 +10,15 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_three_notebooks():
+def test_there_are_four_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01-quick-start.ipynb", "02-hidden-control-case-study.ipynb",
-                                           "03-neo4j-walkthrough.ipynb"]
+                                           "03-neo4j-walkthrough.ipynb", "04-related-parties-case-research.ipynb"]
+
+
+def test_notebooks_use_the_public_api_only():
+    for path in NOTEBOOKS:
+        code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        assert not re.search(r"\._[a-z]", code), path.name  # no private methods or attributes
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

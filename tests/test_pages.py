@@ -159,3 +159,24 @@ def test_hubs_are_collapsed_with_a_count(tmp_path):
     page = graph_page(store, "C0", depth=2, max_nodes=150)
     assert page.collapsed == {"HUB": 35}
     assert "+35 more" in page.html
+
+
+def test_a_cluster_page_draws_and_an_analyzed_page_marks_related_parties(chromium, tmp_path, generated_case):
+    from equitygraph.loaders.csv_folder import load_folder
+    from equitygraph.queries.analyze import analyze
+    from equitygraph.queries.pages.graph_page import cluster_page
+
+    with SQLiteStore(tmp_path / "marks.db") as store:
+        load_folder(store, generated_case)
+        company = store.search("控股集团", limit=1)[0].entity.id
+        before = graph_page(store, company)
+        assert "run equitygraph analyze to mark related parties" in before.html
+        analyze(store)
+        page = graph_page(store, company)
+        assert "related party: controller" in page.html or "related party: actual controller" in page.html
+        assert "suspected link:" in page.html
+        whole = cluster_page(store, company, max_nodes=60)
+    path = whole.save(tmp_path / "cluster.html")
+    dom, console = open_page(chromium, path, tmp_path)
+    assert drawn_nodes(dom) == whole.nodes
+    assert not [line for line in console if "Uncaught" in line], console

@@ -191,6 +191,10 @@ def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, 
         assert len(hard) >= 20
         for company_id in companies[::300] + hard[::2]:
             assert control_report(embedded, company_id).to_dict() == control_report(neo4j_store, company_id).to_dict()
+        from equitygraph.queries.related import related_parties
+
+        for company_id in companies[::500]:  # from the results analyze wrote back, in both stores
+            assert related_parties(embedded, company_id).to_dict() == related_parties(neo4j_store, company_id).to_dict()
 
         entity = embedded.get(companies[7])
         queries = [entity.name, entity.name[:4], entity.name[2:5], entity.reg_no, "有限公司", "张", "Limited", "控股集团"]
@@ -228,3 +232,25 @@ def test_keys_that_would_join_alike_stay_apart(any_store):
         w.add(Holding("A|B", "C", Share.exact(0.3)))
         w.add(Officer("back\\slash", "C", "director|chair"))
     assert (any_store.counts()["holdings"], any_store.counts()["officers"]) == (2, 2)
+
+
+def test_relations_decisions_and_result_look_ups(any_store):
+    from equitygraph.graph.model import Relation, RelationType
+
+    with any_store.writer() as w:
+        w.add_many([Entity(i, EntityKind.PERSON, i) for i in ("A", "B", "C")])
+        w.add(Relation("A", "B", RelationType.SPOUSE, since=dt.date(2010, 1, 1), source="户籍"))
+        w.add(Relation("B", "C", RelationType.CONCERT_PARTY))
+    assert [r for r in any_store.iter_records() if isinstance(r, Relation)] == [
+        Relation("A", "B", RelationType.SPOUSE, dt.date(2010, 1, 1), None, "户籍"),
+        Relation("B", "C", RelationType.CONCERT_PARTY)]
+    assert [r.type for r in any_store.edges_touching(["C"]).relations] == [RelationType.CONCERT_PARTY]
+    assert any_store.counts()["relations"] == 2
+    arrays = any_store.export_arrays()
+    assert (arrays.relation_a.tolist(), arrays.relation_b.tolist()) == ([0, 1], [1, 2])
+    any_store.decide_identity("C", "A", True, note="seen")
+    any_store.decide_identity("B", "C", False)
+    any_store.decide_identity("A", "C", False)  # a later decision on a pair replaces the earlier
+    assert any_store.identity_decisions() == [("A", "C", False), ("B", "C", False)]
+    any_store.write_results("group", {"A": "P1", "B": "P1", "C": "P2"})
+    assert any_store.entities_with_result("group", "P1") == ["A", "B"]

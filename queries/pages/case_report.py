@@ -22,6 +22,18 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
     sub = store.neighbourhood(entity.id, depth=depth, max_nodes=150, max_degree=25)
     sections = report.sections()
     graph_after = 1 + (len(report.control.sections()) if report.control is not None else 0)
+    if entity.kind is not EntityKind.PERSON:
+        # Which companies belong with it, and why: in law, then the suspected links, kept apart.
+        from ..related import related_parties
+
+        related = related_parties(store, entity.id, as_of)
+        sections[graph_after:graph_after] = related.sections()
+        graph_after += len(related.sections())
+        marks = {p.entity_id: (p.category, p.relation) for p in related.parties}
+    else:
+        marks = None
+    membership = [(label, report.results[key]) for label, key in (("enterprise group of", "group"), ("cluster", "cluster"))
+                  if key in report.results]
     sources = Counter(h.source for h in store.edges_touching([entity.id]).holdings if h.source)
     last_load = json.loads(store.get_meta("last_load") or "{}")
     provenance = [
@@ -32,8 +44,9 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
         ("as of", as_of.isoformat() if as_of else "current records (no end date)"),
     ]
     kind = "company" if entity.kind is EntityKind.COMPANY else entity.kind.value
-    subtitle = f"{kind} {entity.id}" + (f" · {entity.reg_no}" if entity.reg_no else "")
-    html = render_graph(sub, report.control, entity.name, subtitle, height="560px", template="report.html",
+    subtitle = (f"{kind} {entity.id}" + (f" · {entity.reg_no}" if entity.reg_no else "")
+                + "".join(f" · {label} {value}" for label, value in membership))
+    html = render_graph(sub, report.control, entity.name, subtitle, height="560px", template="report.html", related=marks,
                         sections=sections, graph_after=graph_after, provenance=provenance, version=__version__,
                         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     return GraphPage(html, len(sub.entities), len(sub.holdings) + len(sub.officers) + len(sub.links),

@@ -31,6 +31,9 @@ KIND_LABELS = {EntityKind.COMPANY: "company", EntityKind.PERSON: "natural person
                EntityKind.ORGANIZATION: "other organization", EntityKind.ADDRESS: "address",
                EntityKind.CONTACT: "phone / e-mail"}
 RISK_COLOR = "#d62728"
+DECLARED_COLOR = "#8c564b"
+RELATED_COLORS = {"legal": "#2ca02c", "suspected": "#ff7f0e"}
+DIRECTED = ("nominee", "control_agreement", "parent", "child")
 TEMPLATES = Path(__file__).with_name("templates")
 
 
@@ -41,6 +44,13 @@ class GraphPage:
     edges: int
     collapsed: dict[str, int]
     truncated: bool
+
+    def _repr_html_(self) -> str:
+        """The page inline in a notebook: in a frame of its own, so its script runs as in a browser."""
+        import html
+
+        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width: 100%; height: 640px; '
+                f'border: 1px solid #ddd" sandbox="allow-scripts"></iframe>')
 
     def save(self, path: str | os.PathLike) -> Path:
         path = Path(path)
@@ -64,8 +74,10 @@ def _vis_assets() -> tuple[str, str]:
     return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
 
 
-def graph_data(sub: Subgraph, control: ControlReport | None) -> tuple[list[dict], list[dict], dict]:
-    """Nodes, edges and options for vis-network, built with pyvis."""
+def graph_data(sub: Subgraph, control: ControlReport | None,
+               related: dict[str, tuple[str, str]] | None = None) -> tuple[list[dict], list[dict], dict]:
+    """Nodes, edges and options for vis-network, built with pyvis. ``related`` marks the related
+    parties: id -> (category, relation); legal ones ringed green, suspected ones dashed orange."""
     from pyvis.network import Network
 
     net = Network(directed=True)
@@ -94,14 +106,18 @@ def graph_data(sub: Subgraph, control: ControlReport | None) -> tuple[list[dict]
         mine = events.get(entity_id, [])
         for e in sorted(mine, key=lambda e: e.date or dt.date.min, reverse=True)[:3]:
             facts.append(f"{e.date.isoformat() if e.date else ''} {e.type.value}: {(e.text or '')[:80]}")
-        color = {"background": KIND_COLORS.get(entity.kind, "#999"),
-                 "border": RISK_COLOR if mine else KIND_COLORS.get(entity.kind, "#999")}
+        tie = (related or {}).get(entity_id)
+        if tie:
+            facts.append(f"{'related party' if tie[0] == 'legal' else 'suspected link'}: {tie[1].replace('_', ' ')}")
+        ring = RELATED_COLORS[tie[0]] if tie else KIND_COLORS.get(entity.kind, "#999")
+        color = {"background": KIND_COLORS.get(entity.kind, "#999"), "border": RISK_COLOR if mine else ring}
         is_party = entity.kind in (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)
         room = 18 if is_party else 12
         label = entity.name if len(entity.name) <= room else entity.name[: room - 1] + "…"
         net.add_node(entity_id, label=label, title="\n".join(facts), color=color,
                      shape="dot", size=28 if entity_id == sub.center else (16 if is_party else 7),
-                     borderWidth=4 if mine else (3 if entity_id in chain_nodes else 1),
+                     borderWidth=4 if mine else (3 if entity_id in chain_nodes or tie else 1),
+                     shapeProperties={"borderDashes": [3, 3] if tie and tie[0] == "suspected" else False},
                      font={"size": 14 if entity_id == sub.center else (11 if is_party else 8),
                            "color": "#222" if is_party else "#777"})
     for hub, hidden in sorted(sub.collapsed.items()):
@@ -120,6 +136,10 @@ def graph_data(sub: Subgraph, control: ControlReport | None) -> tuple[list[dict]
                      dashes=True, width=1, font={"size": 9, "color": "#9467bd"})
     for link in sub.links:
         net.add_edge(link.src, link.dst, color="#999999", dashes=[2, 4], width=1, arrows="")
+    for r in sub.relations:
+        net.add_edge(r.a, r.b, label=r.type.value.replace("_", " "), title=f"declared: {r.type.value.replace('_', ' ')}",
+                     color=DECLARED_COLOR, dashes=[8, 4], width=2, arrows="to" if r.type.value in DIRECTED else "",
+                     font={"size": 9, "color": DECLARED_COLOR})
     options = {
         "physics": {"solver": "barnesHut", "barnesHut": {"gravitationalConstant": -6000, "springLength": 140},
                     "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 25, "fit": True}},
@@ -131,8 +151,8 @@ def graph_data(sub: Subgraph, control: ControlReport | None) -> tuple[list[dict]
 
 
 def render_graph(sub: Subgraph, control: ControlReport | None, title: str, subtitle: str, height: str = "78vh",
-                 template: str = "graph.html", **extra) -> str:
-    nodes, edges, options = graph_data(sub, control)
+                 template: str = "graph.html", related: dict | None = None, **extra) -> str:
+    nodes, edges, options = graph_data(sub, control, related)
     vis_js, vis_css = _vis_assets()
     legend = [(KIND_LABELS[k], c) for k, c in KIND_COLORS.items()]
     return _environment().get_template(template).render(
@@ -145,6 +165,41 @@ def _safe(text: str):
 
     # The vis-network bundle is our own shipped asset, not data: it goes in as it is.
     return Markup(text)
+
+
+def cluster_page(store: Store, name: str, max_nodes: int = 150, as_of: dt.date | None = None) -> GraphPage:
+    """The page of the whole cluster the entity ``name`` resolves to (its best connected parties
+    first where it is larger than ``max_nodes``)."""
+    from ..groups import find_cluster
+
+    entity, cluster, arrays = find_cluster(store, name, as_of=as_of)
+    central = [arrays.ids[m] for m in cluster.central]
+    members = list(dict.fromkeys([entity.id, *central, *(arrays.ids[m] for m in cluster.members)]))[:max_nodes]
+    # The addresses and phones that tie them are drawn too, where there is room.
+    edges = store.edges_touching(members)
+    places = [link.dst for link in edges.links if link.src in set(members)]
+    shown = list(dict.fromkeys(members + places))[: max_nodes + max_nodes // 2]
+    inside = store.edges_among(shown)
+    sub = Subgraph(center=entity.id, entities=store.get_many(shown), depth={i: 0 for i in shown},
+                   holdings=[h for h in inside.holdings if h.in_force(as_of)],
+                   officers=[o for o in inside.officers if o.in_force(as_of)], links=inside.links,
+                   events=[e for e in inside.events if e.entity_id in set(shown)], relations=inside.relations,
+                   truncated=len(cluster.members) > len(members))
+    cut = f" (the {len(members)} best connected of {cluster.size})" if sub.truncated else ""
+    links = ", ".join(f"{k} {v}" for k, v in cluster.links.items())
+    html = render_graph(sub, None, f"Cluster {cluster.id}", f"{cluster.size} parties{cut} · held together by {links}")
+    return GraphPage(html, len(sub.entities), len(sub.holdings) + len(sub.officers) + len(sub.links) + len(sub.relations),
+                     {}, sub.truncated)
+
+
+def _related_marks(store: Store, entity, as_of) -> dict | None:
+    """The related parties to mark on a page, where analyze has written what they rest on."""
+    from ..related import related_parties
+    from ..standing import analyzed
+
+    if entity.kind is EntityKind.PERSON or not analyzed(store, as_of):
+        return None
+    return {p.entity_id: (p.category, p.relation) for p in related_parties(store, entity.id, as_of).parties}
 
 
 def graph_page(store: Store, name: str, depth: int = 2, max_nodes: int = 150, max_degree: int = 25,
@@ -161,7 +216,10 @@ def graph_page(store: Store, name: str, depth: int = 2, max_nodes: int = 150, ma
                    if control is not None and control.actual_controllers else "")
                 + (f" · control {control.verdict}" if control is not None and not control.actual_controllers else "")
                 + (f" · {control.register.describe()}" if control is not None and control.register is not None else ""))
-    html = render_graph(sub, control, f"{entity.name}", subtitle)
+    related = _related_marks(store, entity, as_of)
+    if related is None:
+        subtitle += " · run equitygraph analyze to mark related parties"
+    html = render_graph(sub, control, f"{entity.name}", subtitle, related=related)
     return GraphPage(html, len(sub.entities) + len(sub.collapsed),
                      len(sub.holdings) + len(sub.officers) + len(sub.links) + len(sub.collapsed),
                      sub.collapsed, sub.truncated)
