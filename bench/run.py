@@ -384,9 +384,9 @@ def task_groups_clusters(db: str) -> dict:
     started = time.perf_counter()
     found = clusters(arrays)
     clustering = time.perf_counter() - started
-    sizes = sorted(c.size for c in found.clusters)
+    sizes = sorted(found.size.tolist())
     return {"control_seconds": control, "groups_seconds": grouping, "groups": len(groups.groups),
-            "clusters_seconds": clustering, "cluster_phases": found.seconds, "clusters": len(found.clusters),
+            "clusters_seconds": clustering, "cluster_phases": found.seconds, "clusters": len(found),
             "cluster_median": sizes[len(sizes) // 2] if sizes else 0, "cluster_max": sizes[-1] if sizes else 0,
             "peak_mib": _peak_mib()}
 

@@ -13,8 +13,11 @@ What it plants (see docs/csv-format.md for the files):
   addresses shared by many unrelated companies;
 * **illegal-fundraising rings**: companies with finance-flavoured names run by one boss through
   nominees, tied by shared phones, addresses, officers and holdings; some members have a confirmed
-  case, some only complaints or news, and some look clean on their own. In some members the boss
-  held the shares until shortly before the case and handed them to a nominee;
+  case, some only complaints or news, and some look clean on their own (an ordinary name and
+  business, capital paid in). In some members the boss held the shares until shortly before the
+  case and handed them to a nominee. Half the members without a case of their own are found part of
+  it 6 to 30 months later (investigations widen); and **decoys**, standalone companies that look risky on their
+  own (finance-flavoured names and scopes, nothing paid in) but are tied to no ring;
 * background risk events (court cases, penalties, abnormal operation) on ordinary companies;
 * **the harder cases of the control rules**: control through a majority of the board, the largest
   holder's 10-point lead, a voting agreement that outweighs the shares, registers that are not
@@ -142,7 +145,7 @@ class _Generator:
         self.used_names: set[str] = set()
         self._holders: dict[str, set[str]] = {}
         self.persons: list[str] = []
-        self.group_heads: set[str] = set()
+        self.not_reused: set[str] = set()
         self.small_companies: list[tuple[str, str]] = []  # (company id, its visible controller or itself)
         n_agents = max(2, companies // 2000)
         self.agent_addresses = [self._new_address() for _ in range(n_agents)]
@@ -192,7 +195,7 @@ class _Generator:
             visible = self._person(phone=controller_phone)
             hidden = controller
             self._truth(visible, "nominee", nominee_for=controller)
-        self.group_heads.update((visible, controller))
+        self.not_reused.update((visible, controller))
         founded = self._date(1998, 2012)
         holder_on_top = visible
         if rng.random() < 0.12:  # round-tripping through offshore vehicles
@@ -277,15 +280,18 @@ class _Generator:
 
     def _standalone(self) -> None:
         rng = self.rng
-        industry = rng.choice(INDUSTRIES)
+        # A few look risky on their own and are tied to no ring: finance-flavoured names and scopes,
+        # nothing paid in (decoys, so that an evaluation measures what the network adds).
+        decoy = rng.random() < 0.04
+        industry = rng.choice(RING_WORDS if decoy else INDUSTRIES)
         founded = self._date(2000, 2024)
-        agent = rng.random() < 0.15
+        agent = rng.random() < (0.5 if decoy else 0.15)
         name = self._unique(f"{rng.choice(REGIONS)[0]}{self._brand()[0]}{industry[1]}{rng.choice(COMPANY_FORMS)}")
         company = self._company(
             name, founded,
             industry=industry, address=rng.choice(self.agent_addresses) if agent else None,
             phone=rng.choice(self.agent_phones) if agent and rng.random() < 0.3 else None,
-            capital=rng.choice((10, 50, 100, 200, 500, 1000, 3000, 5000)),
+            capital=rng.choice((10, 50, 100, 200, 500, 1000, 3000, 5000)), paid_in_ratio=0.0 if decoy else None,
         )
         roll = rng.random()
         if roll < 0.08 and self.small_companies:
@@ -325,7 +331,7 @@ class _Generator:
         self._officer(legal_rep, company, "legal_representative", founded)
         if rng.random() < 0.5:
             self._officer(self._some_person(), company, "supervisor", founded)
-        self._truth(company, "company", controller, "", control)
+        self._truth(company, "company", controller, "", control, ring_role="decoy" if decoy else "")
         if control == "single" and len(self.small_companies) < 200_000:
             self.small_companies.append((company, controller))
         self._background_events(company, name, founded)
@@ -445,7 +451,10 @@ class _Generator:
         n_confirmed = max(1, round(size * 0.3))
         n_flagged = max(1, round(size * 0.3))
         for k in range(size):
-            words = rng.choice(RING_WORDS)
+            # Members with no event of their own look like any company: an ordinary name and business,
+            # capital paid in. Only their ties give them away; the others look like what they are.
+            clean = k >= n_confirmed + n_flagged or rng.random() < 0.3
+            words = rng.choice(INDUSTRIES if clean else RING_WORDS)
             since = case_date - dt.timedelta(days=rng.randint(400, 2500))
             name_brand = brand[0] if rng.random() < 0.5 else self._brand()[0]
             name = self._unique(f"{rng.choice(REGIONS)[0]}{name_brand}{words[1]}{rng.choice(COMPANY_FORMS)}")
@@ -453,7 +462,8 @@ class _Generator:
                 name, since, industry=words,
                 address=ring_address if rng.random() < 0.6 else None,
                 phone=ring_phone if k < 2 or rng.random() < 0.6 else None,
-                capital=rng.choice((1000, 3000, 5000, 10000)), paid_in_ratio=0.0,
+                capital=rng.choice((100, 500, 1000) if clean else (1000, 3000, 5000, 10000)),
+                paid_in_ratio=1.0 if clean else 0.0,
             )
             self.n_ring_companies += 1
             nominee = nominees[k % len(nominees)]
@@ -483,6 +493,9 @@ class _Generator:
                 self._event(member, name, rng.choice(("complaint", "negative_news")), case_date - dt.timedelta(days=rng.randint(0, 200)), 3)
             else:
                 role = "hidden"
+            if role != "confirmed" and rng.random() < 0.5:
+                # Investigations widen: half the other members are found to be part of the case later.
+                self._event(member, name, "confirmed_case", case_date + dt.timedelta(days=rng.randint(180, 900)), 5)
             self._truth(member, "company", visible, boss, "single", ring_id=ring_id, ring_role=role)
             members.append((member, visible))
 
@@ -534,10 +547,12 @@ class _Generator:
 
     def _some_person(self) -> str:
         """A new person most of the time; an existing one (people own several companies) otherwise,
-        but never a group's controller: its group is exactly what the truth says it controls."""
+        but never a group's controller (its group is exactly what the truth says it controls) nor a
+        party to a declared tie (a nominee holds everything for the principal, concert parties vote
+        together everywhere)."""
         if self.persons and self.rng.random() < 0.3:
             chosen = self.rng.choice(self.persons)
-            if chosen not in self.group_heads:
+            if chosen not in self.not_reused:
                 return chosen
         return self._person()
 
@@ -563,6 +578,7 @@ class _Generator:
 
     def _relation(self, a: str, b: str, kind: str, since: dt.date) -> None:
         self.w["relations"]((a, b, kind, since.isoformat(), "", "declared"))
+        self.not_reused.update((a, b))
 
     def _event(self, entity: str, name: str, kind: str, day: dt.date, severity: int) -> None:
         self.n_events += 1

@@ -126,9 +126,9 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
             group[ids[m]], group_size[ids[m]] = key, g.size
     cluster, cluster_size = {}, {}
     if clustered is not None:
-        for c in clustered.clusters:
-            for m in c.members.tolist():
-                cluster[ids[m]], cluster_size[ids[m]] = c.id, c.size
+        for j in np.flatnonzero(clustered.of >= 0).tolist():
+            number = int(clustered.of[j])
+            cluster[ids[j]], cluster_size[ids[j]] = clustered.ids[number], int(clustered.size[number])
     for name, values in (("controller", controller), ("control_verdict", verdict), ("control_rule", rule),
                          ("control_reason", reason), ("control_hops", hops), ("top_owner", owner),
                          ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing),

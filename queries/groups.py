@@ -145,8 +145,8 @@ def largest_clusters(store: Store, top: int = 20, links=LINKS, as_of: dt.date | 
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     table, arrays = _clusters(store, links, as_of)
-    rows = [_row(store, arrays, c) for c in table.clusters[:top]]
-    return ClusterReport(rows, None, f"The {len(rows)} largest clusters (of {len(table.clusters):,})", tuple(links))
+    rows = [_row(store, arrays, c) for c in table.top(top)]
+    return ClusterReport(rows, None, f"The {len(rows)} largest clusters (of {len(table):,})", tuple(links))
 
 
 def find_cluster(store: Store, name: str, links=LINKS, as_of: dt.date | None = None):

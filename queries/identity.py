@@ -23,7 +23,7 @@ SHARED_ADDRESS = 0.4
 COMMON_CO_HOLDER = 0.3
 SAME_CITY = 0.15
 MIN_SCORE = 0.3
-NAMESAKES_LOOKED_AT = 200
+BUSY_HOLDER = 20
 
 
 @dataclass(frozen=True)
@@ -36,66 +36,95 @@ class PossibleMatch:
 
 
 def possible_matches(store: Store, persons: list[str], as_of: dt.date | None = None) -> list[PossibleMatch]:
-    """For each of ``persons``, the persons elsewhere with the same name and enough other evidence."""
+    """For each of ``persons``, the persons elsewhere with the same name and enough other evidence.
+
+    The evidence is looked for around the person, not among all namesakes: those who register one
+    of the person's addresses or phones, and those who hold a company beside one of the person's
+    co-holders; only they are checked for the name. Busy holders (more than ``BUSY_HOLDER``
+    holdings: professional nominees, holding vehicles) tie everyone and are not followed. (A common name has hundreds of namesakes; the
+    person's neighbourhood has a handful of parties.) The neighbourhood is read in a few batched
+    calls for all ``persons`` at once, so a company with many holders costs a few round trips."""
     people = {i: e for i, e in store.get_many(persons).items() if e.kind is EntityKind.PERSON}
     if not people:
         return []
-    decided = {(a, b): same for a, b, same in store.identity_decisions()}
+    decided = {(a, b) for a, b, _ in store.identity_decisions()}
+    mine = store.edges_touching(list(people))
+    contacts = {p: {link.dst: link.kind for link in mine.links if link.src == p} for p in people}
+    all_contacts = sorted({d for c in contacts.values() for d in c})
+    places = store.get_many(all_contacts)
+    sharing = store.edges_touching(all_contacts).links if all_contacts else []
+    busy = {p for p, n in store.holding_counts(list(people)).items() if n > BUSY_HOLDER}
+    held = {p: {h.company_id for h in mine.holdings if h.holder_id == p and p not in busy and h.in_force(as_of)}
+            for p in people}
+    holders_of = _holders_of(store, set().union(*held.values()), as_of)
+    co_holders = {p: set().union(*(holders_of.get(c, set()) for c in held[p])) - {p} for p in people}
+    beside = _companies_of(store, set().union(*co_holders.values()), as_of)
+    elsewhere = {c: hs for c, hs in beside.items() if c not in holders_of}
+    holders_of.update(_holders_of(store, set(elsewhere), as_of))
     found = []
     for person, entity in people.items():
-        namesakes = [h.entity for h in store.search(entity.name, limit=NAMESAKES_LOOKED_AT, exact_only=True)
-                     if h.entity.kind is EntityKind.PERSON and h.entity.id != person
-                     and normalize_name(h.entity.name) == normalize_name(entity.name)]
-        namesakes = [q for q in namesakes if tuple(sorted((person, q.id))) not in decided
-                     and not (entity.identity and entity.identity == q.identity)]
-        if not namesakes:
+        name = normalize_name(entity.name)
+        reasons: dict[str, list[str]] = {}
+        scores: dict[str, float] = {}
+        mine_contacts = contacts[person]
+        for link in sharing:
+            if link.dst in mine_contacts and link.src != person:
+                what = "address" if mine_contacts[link.dst] is LinkKind.LOCATED_AT else "phone or e-mail"
+                text = places[link.dst].name if link.dst in places else link.dst
+                reasons.setdefault(link.src, []).append(f"the same {what} ({text})")
+                scores[link.src] = scores.get(link.src, 0.0) + (SHARED_ADDRESS if what == "address" else SHARED_PHONE)
+        tied_by: dict[str, set[str]] = {}
+        for company, holders in elsewhere.items():
+            via = holders & co_holders[person]
+            if via and company not in held[person]:
+                for other in holders_of.get(company, set()) - {person} - holders:
+                    tied_by.setdefault(other, set()).update(via)
+        for other, via in tied_by.items():
+            reasons.setdefault(other, []).append(f"companies held together with {', '.join(sorted(via)[:3])}")
+            scores[other] = scores.get(other, 0.0) + COMMON_CO_HOLDER
+        candidates = {i: e for i, e in store.get_many(scores).items() if e.kind is EntityKind.PERSON
+                      and normalize_name(e.name) == name and tuple(sorted((person, i))) not in decided
+                      and not (entity.identity and entity.identity == e.identity)}
+        if not candidates:
             continue
-        edges = store.edges_touching([person, *(q.id for q in namesakes)])
-        contacts = {}
-        for link in edges.links:
-            contacts.setdefault(link.src, {})[link.dst] = link.kind
-        held = {}
-        for h in edges.holdings:
-            if h.in_force(as_of):
-                held.setdefault(h.holder_id, set()).add(h.company_id)
-        co_holders = _co_holders(store, {c for cs in held.values() for c in cs}, as_of)
-        places = store.get_many({d for ds in contacts.values() for d in ds})
-        mine = contacts.get(person, {})
-        my_cities = {_city(places[d].name) for d, kind in mine.items() if kind is LinkKind.LOCATED_AT and d in places}
-        for q in namesakes:
-            theirs = contacts.get(q.id, {})
-            reasons, score = [], 0.0
-            for shared in sorted(set(mine) & set(theirs)):
-                what = "address" if mine[shared] is LinkKind.LOCATED_AT else "phone or e-mail"
-                reasons.append(f"the same {what} ({places[shared].name if shared in places else shared})")
-                score += SHARED_ADDRESS if what == "address" else SHARED_PHONE
-            common = (_holders_of(co_holders, held.get(person, set())) & _holders_of(co_holders, held.get(q.id, set()))
-                      ) - {person, q.id}
-            if common:
-                reasons.append(f"companies held together with {', '.join(sorted(common)[:3])}")
-                score += COMMON_CO_HOLDER
-            cities = {_city(places[d].name) for d, kind in theirs.items() if kind is LinkKind.LOCATED_AT and d in places}
-            same_city = (my_cities & cities) - {""}
-            if same_city and reasons:
-                reasons.append(f"both registered in {sorted(same_city)[0]}")
+        my_cities = {_city(places[d].name) for d, kind in mine_contacts.items()
+                     if kind is LinkKind.LOCATED_AT and d in places}
+        theirs = store.edges_touching(sorted(candidates)).links
+        addresses = store.get_many(sorted({link.dst for link in theirs if link.kind is LinkKind.LOCATED_AT}))
+        for other in sorted(candidates):
+            score, said = scores[other], list(dict.fromkeys(reasons[other]))
+            cities = {_city(addresses[link.dst].name) for link in theirs
+                      if link.src == other and link.dst in addresses} & my_cities - {""}
+            if cities:
+                said.append(f"both registered in {sorted(cities)[0]}")
                 score += SAME_CITY
             if score >= MIN_SCORE:
-                found.append(PossibleMatch(person, q.id, entity.name, min(score, 0.95), tuple(reasons)))
+                found.append(PossibleMatch(person, other, entity.name, min(score, 0.95), tuple(said)))
     return found
 
 
-def _co_holders(store: Store, companies: set[str], as_of) -> dict[str, set[str]]:
-    if not companies:
+def _holders_of(store: Store, companies: set[str], as_of) -> dict[str, set[str]]:
+    """Who holds each of ``companies``."""
+    out: dict[str, set[str]] = {}
+    if companies:
+        for h in store.edges_touching(sorted(companies)).holdings:
+            if h.company_id in companies and h.in_force(as_of):
+                out.setdefault(h.company_id, set()).add(h.holder_id)
+    return out
+
+
+def _companies_of(store: Store, holders: set[str], as_of, limit: int = BUSY_HOLDER) -> dict[str, set[str]]:
+    """For each company one of ``holders`` holds, which of them hold it (the busiest holders, such
+    as professional nominees, are left out: they tie everyone)."""
+    counts = store.holding_counts(sorted(holders))
+    holders = {h for h in holders if counts.get(h, 0) <= limit}
+    if not holders:
         return {}
-    holders: dict[str, set[str]] = {}
-    for h in store.edges_touching(list(companies)).holdings:
-        if h.company_id in companies and h.in_force(as_of):
-            holders.setdefault(h.company_id, set()).add(h.holder_id)
-    return holders
-
-
-def _holders_of(co_holders: dict[str, set[str]], companies: set[str]) -> set[str]:
-    return {h for c in companies for h in co_holders.get(c, set())}
+    out: dict[str, set[str]] = {}
+    for h in store.edges_touching(sorted(holders)).holdings:
+        if h.holder_id in holders and h.in_force(as_of):
+            out.setdefault(h.company_id, set()).add(h.holder_id)
+    return out
 
 
 def _city(address: str) -> str:

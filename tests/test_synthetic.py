@@ -10,7 +10,7 @@ from stdnum.cn import uscc
 
 from equitygraph.graph.errors import EquityGraphError
 from equitygraph.loaders.csv_folder import load_folder
-from equitygraph.loaders.fields import parse_share
+from equitygraph.loaders.fields import parse_amount, parse_share
 from equitygraph.loaders.synthetic import generate_case, read_ground_truth
 
 FILES = ("entities.csv", "holdings.csv", "officers.csv", "events.csv", "relations.csv", "ground_truth.csv", "case.json")
@@ -185,7 +185,7 @@ def test_rings_have_members_that_look_clean_alone_but_are_linked(generated_case)
     truth = [t for t in read_ground_truth(generated_case) if t["ring_id"] and t["role"] == "company"]
     events = defaultdict(set)
     for e in rows(generated_case, "events"):
-        events[e["entity_id"]].add(e["type"])
+        events[e["entity_id"]].add((e["type"], e["date"]))
     officers = defaultdict(set)
     for o in rows(generated_case, "officers"):
         officers[o["company_id"]].add(o["person_id"])
@@ -197,12 +197,17 @@ def test_rings_have_members_that_look_clean_alone_but_are_linked(generated_case)
     for ring, members in by_ring.items():
         roles = Counter(t["ring_role"] for t in members)
         assert roles["confirmed"] >= 1 and roles["hidden"] >= 1, ring
+        case = min(day for t in members if t["ring_role"] == "confirmed"
+                   for kind, day in events[t["entity_id"]] if kind == "confirmed_case")
         for t in members:
             company = t["entity_id"]
             if t["ring_role"] == "confirmed":
-                assert "confirmed_case" in events[company]
+                assert "confirmed_case" in {kind for kind, _ in events[company]}
             if t["ring_role"] == "hidden":
-                assert not events[company]
+                # Nothing of its own before the ring's case; a case of its own only when the investigation widens.
+                assert all(kind == "confirmed_case" and day > case for kind, day in events[company])
+                paid_in, registered = (parse_amount(entities[company][c])[0] for c in ("paid_in_capital", "registered_capital"))
+                assert paid_in == registered > 0
             others = [m["entity_id"] for m in members if m["entity_id"] != company]
             tied = any(
                 officers[company] & officers[o]

@@ -40,15 +40,47 @@ class Cluster:
         return len(self.members)
 
 
-@dataclass
 class ClusterTable:
-    clusters: list[Cluster]  # largest first
-    of: np.ndarray  # per entity: its cluster's number, -1 for entities in none (or alone)
-    links: tuple[str, ...]
-    seconds: dict[str, float]
+    """Every cluster of two parties or more, numbered largest first (ties by id).
+
+    ``of[j]`` is entity ``j``'s cluster number (-1 for entities in none, or alone); ``size`` and
+    ``ids`` hold each cluster's size and id; :attr:`clusters` (or :meth:`cluster`) describe them,
+    built only when asked for (a million-company graph has hundreds of thousands).
+    """
+
+    def __init__(self, arrays, members: np.ndarray, offsets: np.ndarray, of: np.ndarray, links, link_counts,
+                 degree, has_event):
+        self._arrays = arrays
+        self._members, self._offsets = members, offsets  # members grouped by cluster number, in id order
+        self.of = of
+        self.links = tuple(links)
+        self.size = np.diff(offsets)
+        self.ids = [("K:" + arrays.ids[members[start]]) for start in offsets[:-1].tolist()]
+        self._link_counts, self._degree, self._has_event = link_counts, degree, has_event
+        self._built: dict[int, Cluster] = {}
+        self.seconds: dict[str, float] = {}
+
+    def __len__(self) -> int:
+        return len(self.size)
+
+    def cluster(self, number: int) -> Cluster:
+        if number not in self._built:
+            members = self._members[self._offsets[number]:self._offsets[number + 1]]
+            counts = self._link_counts[number]
+            held = {LINKS[k]: int(counts[k]) for k in range(len(LINKS)) if counts[k]}
+            central = members[np.lexsort((members, -self._degree[members]))][:5]
+            self._built[number] = Cluster(self.ids[number], members, held, central, members[self._has_event[members]])
+        return self._built[number]
+
+    @property
+    def clusters(self) -> list[Cluster]:
+        return [self.cluster(k) for k in range(len(self))]
+
+    def top(self, count: int) -> list[Cluster]:
+        return [self.cluster(k) for k in range(min(count, len(self)))]
 
     def cluster_of(self, j: int) -> Cluster | None:
-        return self.clusters[self.of[j]] if self.of[j] >= 0 else None
+        return self.cluster(int(self.of[j])) if self.of[j] >= 0 else None
 
 
 def link_edges(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None,
@@ -181,37 +213,27 @@ def _communities(src, dst, wanted, n, seed, resolution, strip_rounds: int = 3) -
 
 
 def _describe(arrays, label, is_party, src, dst, kind, degree, links) -> ClusterTable:
-    """Number the clusters of two parties or more, largest first, and say what holds each together."""
+    """Number the clusters of two parties or more, largest first, and count what holds each together."""
     parties = np.flatnonzero(is_party)
     party_label = label[parties]
     sizes = np.bincount(party_label, minlength=label.max() + 1 if len(label) else 0)
     has_event = np.zeros(arrays.n, dtype=bool)
     has_event[arrays.event_entity] = True
-    degree = np.asarray(degree)
-    order = np.lexsort((parties, party_label))  # parties in id order (ids are sorted) within each label
-    grouped, grouped_label = parties[order], party_label[order]
-    starts = np.flatnonzero(np.r_[True, grouped_label[1:] != grouped_label[:-1]]) if len(grouped) else grouped
-    ends = np.r_[starts[1:], len(grouped)]
-    same = label[src] == label[dst]
-    link_count = {}
-    if same.any():
-        pair = label[src[same]] * len(LINKS) + kind[same]
-        counted = np.bincount(pair)
-        link_count = {int(p): int(c) for p, c in enumerate(counted) if c}
-    found = []
-    for s, e in zip(starts.tolist(), ends.tolist()):
-        members = grouped[s:e]
-        if len(members) < 2:
-            continue
-        lab = int(grouped_label[s])
-        held = {LINKS[k]: link_count[lab * len(LINKS) + k] for k in range(len(LINKS))
-                if lab * len(LINKS) + k in link_count}
-        central = members[np.lexsort((members, -degree[members]))][:5]
-        found.append((lab, Cluster("K:" + arrays.ids[members[0]], members, held, central, members[has_event[members]])))
-    found.sort(key=lambda item: (-item[1].size, item[1].id))
-    of = np.full(arrays.n, -1, dtype=np.int64)
+    kept = np.flatnonzero(sizes >= 2)
+    # Largest first; among equals, by the smallest id of a member (its first, ids being sorted).
+    first_member = np.full(len(sizes), arrays.n, dtype=np.int64)
+    np.minimum.at(first_member, party_label, parties)
+    ranked = kept[np.lexsort((first_member[kept], -sizes[kept]))]
     numbers = np.full(len(sizes), -1, dtype=np.int64)
-    for number, (lab, _) in enumerate(found):
-        numbers[lab] = number
+    numbers[ranked] = np.arange(len(ranked))
+    of = np.full(arrays.n, -1, dtype=np.int64)
     of[parties] = numbers[party_label]
-    return ClusterTable([c for _, c in found], of, tuple(links), {})
+    inside = np.flatnonzero(of >= 0)
+    members = inside[np.lexsort((inside, of[inside]))]
+    offsets = np.r_[0, np.cumsum(sizes[ranked])].astype(np.int64)
+    link_counts = np.zeros((len(ranked), len(LINKS)), dtype=np.int64)
+    same = label[src] == label[dst]
+    counted = numbers[label[src[same]]]
+    keep = counted >= 0
+    np.add.at(link_counts, (counted[keep], kind[same][keep]), 1)
+    return ClusterTable(arrays, members, offsets, of, links, link_counts, np.asarray(degree), has_event)

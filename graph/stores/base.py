@@ -121,6 +121,10 @@ class Store(abc.ABC):
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         """Every holding, officer role, link and event with an end in ``ids``."""
 
+    @abc.abstractmethod
+    def holding_counts(self, ids: Iterable[str]) -> dict[str, int]:
+        """How many holdings each of ``ids`` has as holder (index look-ups: to skip the busiest)."""
+
     def holders_of(self, company_id: str) -> list[Holding]:
         return [h for h in self.edges_touching([company_id]).holdings if h.company_id == company_id]
 
@@ -203,6 +207,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def export_arrays(self) -> GraphArrays:
         """The whole graph as integer-indexed arrays for whole-graph algorithms."""
+
+    @abc.abstractmethod
+    def company_facts(self) -> Iterator[tuple]:
+        """Every company's ``(id, name, business_scope, registered_capital, paid_in_capital, founded)``
+        in id order: what risk indicators read besides the graph."""
 
     @abc.abstractmethod
     def counts(self) -> dict[str, int]:

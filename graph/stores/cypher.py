@@ -87,6 +87,7 @@ EDGES_AMONG = (
     "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r:" + EDGE_TYPES + "]-(m:Entity) WHERE m.id IN $ids "
     "RETURN DISTINCT type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props"
 )
+HOLDING_COUNTS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id, COUNT { (n)-[:HOLDS]->() } AS n"
 EVENTS_OF = (
     "UNWIND $ids AS id MATCH (:Entity {id: id})-[:HAS_EVENT]->(e:Event) "
     "RETURN DISTINCT id AS entity_id, properties(e) AS e"
@@ -127,6 +128,10 @@ PAGE_RELATIONS = (
     "MATCH (a:Entity)-[r:RELATED]->(b:Entity) WHERE r.key > $after "
     "RETURN r.key AS key, a.id AS src, b.id AS dst, r.type AS type, r.since AS since, r.until AS until "
     "ORDER BY r.key LIMIT $limit"
+)
+PAGE_COMPANY_FACTS = (
+    "MATCH (n:Company) WHERE n.id > $after RETURN n.id AS id, n.name AS name, n.business_scope AS scope, "
+    "n.registered_capital AS registered, n.paid_in_capital AS paid_in, n.founded AS founded ORDER BY n.id LIMIT $limit"
 )
 PAGE_IDENTITIES = "MATCH (n:Person) WHERE n.identity IS NOT NULL RETURN n.id AS id, n.identity AS identity"
 PAGE_EVENTS = (

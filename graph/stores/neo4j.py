@@ -220,6 +220,9 @@ class Neo4jStore(Store):
         wanted = list(dict.fromkeys(ids))
         return self._edges(self._run(cypher.EDGES_TOUCHING, ids=wanted), self._run(cypher.EVENTS_OF, ids=wanted))
 
+    def holding_counts(self, ids: Iterable[str]) -> dict[str, int]:
+        return {r["id"]: r["n"] for r in self._run(cypher.HOLDING_COUNTS, ids=list(dict.fromkeys(ids))) if r["n"]}
+
     def edges_among(self, ids: Iterable[str]) -> Edges:
         wanted = list(dict.fromkeys(ids))
         return self._edges(self._run(cypher.EDGES_AMONG, ids=wanted), self._run(cypher.EVENTS_OF, ids=wanted))
@@ -318,6 +321,10 @@ class Neo4jStore(Store):
             relation_until=col(relations, lambda r: day_number(_date(r[5]), OPEN_END), np.int32),
             identity={index[i]: key for i, key in identities.items()},
         )
+
+    def company_facts(self) -> Iterator[tuple]:
+        for r in self._pages(cypher.PAGE_COMPANY_FACTS, "id"):
+            yield (r["id"], r["name"], r["scope"], r["registered"], r["paid_in"], _date(r["founded"]))
 
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in EntityKind if kind is not EntityKind.EVENT}

@@ -352,6 +352,14 @@ class SQLiteStore(Store):
                         edges.relations.append(_relation(row))
         return edges.sorted()
 
+    def holding_counts(self, ids: Iterable[str]) -> dict[str, int]:
+        counts = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), _IN_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            counts.update(self._db.execute(
+                f"SELECT holder_id, count(*) FROM holdings WHERE holder_id IN ({marks}) GROUP BY holder_id", chunk))
+        return counts
+
     def edges_among(self, ids: Iterable[str]) -> Edges:
         id_list = list(dict.fromkeys(ids))
         if len(id_list) > 10000:  # both-ends IN lists this long stop paying off
@@ -426,6 +434,11 @@ class SQLiteStore(Store):
             relation_since=relations[3], relation_until=relations[4],
             identity={index[i]: key for i, key in identities.items()},
         )
+
+    def company_facts(self) -> Iterator[tuple]:
+        for row in self._db.execute("SELECT id, name, business_scope, registered_capital, paid_in_capital, founded "
+                                    "FROM entities WHERE kind = 'company' ORDER BY id"):
+            yield row[:5] + (_date(row[5]),)
 
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in EntityKind if kind is not EntityKind.EVENT}
