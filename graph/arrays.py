@@ -44,6 +44,17 @@ def day_number(day: dt.date | None, open_value: int) -> int:
     return open_value if day is None else (day - _EPOCH).days
 
 
+def date_of(number: int) -> dt.date:
+    """The date of a day number (the inverse of :func:`day_number`).
+
+    Examples
+    --------
+    >>> date_of(day_number(dt.date(2024, 2, 29), OPEN_START))
+    datetime.date(2024, 2, 29)
+    """
+    return _EPOCH + dt.timedelta(days=int(number))
+
+
 @dataclass
 class GraphArrays:
     ids: list[str]

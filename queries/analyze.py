@@ -23,7 +23,8 @@ from .render import Result, Section
 
 WRITTEN = ("controller", "control_verdict", "control_rule", "control_reason", "control_hops", "top_owner",
            "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
-           "group_size", "cluster", "cluster_size")
+           "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason")
+EXPLAINED = 5000  # risk reasons are written for this many warned companies, the highest scores first
 
 
 @dataclass
@@ -34,10 +35,11 @@ class AnalysisResult(Result):
     as_of: dt.date | None
     incomplete_registers: int = 0  # companies with less than 95 % of their shares on record
     reasons: dict[str, int] | None = None  # why verdicts are uncertain or loops, by reason
+    tiers: dict[str, int] | None = None  # companies warned, by risk tier (confirmed cases apart)
 
     def to_dict(self) -> dict:
         return {"companies": self.companies, "verdicts": self.verdicts, "reasons": self.reasons or {},
-                "incomplete_registers": self.incomplete_registers,
+                "incomplete_registers": self.incomplete_registers, "risk_tiers": self.tiers or {},
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "written": list(WRITTEN)}
@@ -50,13 +52,20 @@ class AnalysisResult(Result):
                     note=f"{self.incomplete_registers:,} companies have less than 95 % of their shares on record"),
             Section("Why not certain", ["reason", "companies"],
                     sorted((self.reasons or {}).items(), key=lambda kv: -kv[1])),
+            Section("Early warnings", ["tier", "companies"], list((self.tiers or {}).items()),
+                    note="equitygraph risk --top N lists them with their reasons"),
             Section("Time", ["step", "seconds"], [(k, f"{v:.2f}") for k, v in self.seconds.items()],
                     note="written back per company: " + ", ".join(WRITTEN)),
         ]
 
 
 def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: None,
-            with_clusters: bool = True) -> AnalysisResult:
+            with_clusters: bool = True, risk_config=None) -> AnalysisResult:
+    """Control, ownership, groups, clusters and risk of every company, written back to the store
+    (``risk_config``: the risk weights, the shipped default when None)."""
+    from .risk_config import load_config
+
+    risk_config = risk_config if risk_config is not None else load_config()
     seconds = {}
     started = time.perf_counter()
     progress("reading the graph")
@@ -90,6 +99,11 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         progress("clusters")
         clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays))
         seconds["clusters"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    progress("risk")
+    risk, tiers = _risk(store, arrays, table, risk_config, as_of)
+    seconds["risk"] = time.perf_counter() - started
 
     started = time.perf_counter()
     progress("writing results back")
@@ -133,7 +147,8 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
                          ("control_reason", reason), ("control_hops", hops), ("top_owner", owner),
                          ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing),
                          ("direct_controller", direct), ("direct_partner", partner), ("group", group),
-                         ("group_size", group_size), ("cluster", cluster), ("cluster_size", cluster_size)):
+                         ("group_size", group_size), ("cluster", cluster), ("cluster_size", cluster_size),
+                         *risk.items()):
         if name.startswith("cluster") and clustered is None:
             continue
         store.write_results(name, values)
@@ -148,7 +163,29 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     for v in reason.values():
         why[v] = why.get(v, 0) + 1
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
-    return AnalysisResult(len(companies), counts, seconds, as_of, incomplete, why)
+    return AnalysisResult(len(companies), counts, seconds, as_of, incomplete, why, tiers)
+
+
+def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], dict[str, int]]:
+    """Every company's risk score and tier, and the reasons of the highest warned ones."""
+    from .risk import explain, score_all
+
+    scores = score_all(store, config, as_of, arrays=arrays, table=table)
+    companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
+    ids, combined, confirmed = arrays.ids, scores.combined, scores.found.confirmed
+    score = {ids[j]: round(float(combined[j]), 4) for j in companies.tolist()}
+    tier, tiers = {}, {"red": 0, "orange": 0, "yellow": 0, "confirmed": int(confirmed[companies].sum())}
+    for j in companies.tolist():
+        t = "confirmed" if confirmed[j] else config.tier(float(combined[j]))
+        if t:
+            tier[ids[j]] = t
+            if not confirmed[j]:
+                tiers[t] += 1
+    warned = companies[(combined[companies] >= config["tiers"]["yellow"] - 1e-12) & ~confirmed[companies]]
+    warned = warned[np.argsort(-combined[warned], kind="stable")][:EXPLAINED]
+    reason = {e.entity: e.sentence(3) for e in explain(store, scores, [ids[j] for j in warned.tolist()])}
+    reason.update({ids[j]: "a confirmed case on record" for j in companies[confirmed[companies]].tolist()})
+    return {"risk_score": score, "risk_tier": tier, "risk_reason": reason}, tiers
 
 
 def _direct_controllers(table, arrays, companies) -> tuple[dict, dict]:

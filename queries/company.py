@@ -106,6 +106,19 @@ class CompanyReport(Result):
             "control": self.control.to_dict() if self.control is not None else None,
         }
 
+    def risk_section(self) -> Section:
+        """The illegal-fundraising risk analyze wrote back: score, tier and the largest reasons."""
+        r = self.results
+        if "risk_score" not in r:
+            return Section("Risk of illegal fundraising", ["", ""], [],
+                           empty="not scored yet: run equitygraph analyze (or equitygraph risk NAME)")
+        rows = [("score", f"{r['risk_score']:.2f}"),
+                ("tier", {"confirmed": "a confirmed case"}.get(r.get("risk_tier"), r.get("risk_tier") or "no warning"))]
+        if r.get("risk_reason"):
+            rows.append(("why", r["risk_reason"]))
+        return Section("Risk of illegal fundraising", ["", ""], rows,
+                       note="as of the last analyze; equitygraph risk NAME explains it in full")
+
     def records(self) -> list[dict]:
         """Direct holders and holdings, one record each, told apart by ``relation``."""
         return ([{"relation": "holder", **r.__dict__} for r in self.holders]
@@ -123,6 +136,8 @@ class CompanyReport(Result):
         sections = [Section(f"{e.name} ({e.kind.value})", ["field", "value"], [r for r in profile if r[1]])]
         if self.control is not None:
             sections.extend(self.control.sections())
+        if e.kind is EntityKind.COMPANY:
+            sections.append(self.risk_section())
         if e.kind is not EntityKind.PERSON:
             sections.append(Section(
                 "Direct holders", ["holder", "id", "share", "interest", "since", "until"],

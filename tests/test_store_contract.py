@@ -144,6 +144,8 @@ def test_results_are_replaced_not_merged(any_store):
     assert any_store.results_for("B") == {}
     any_store.write_results("risk", {"A": 0.9, "NOT-THERE": 0.1})
     assert any_store.read_results("risk") == {"A": 0.9}
+    assert any_store.results_of("risk", ["B", "A", "NOT-THERE"]) == {"A": 0.9}
+    assert any_store.results_of("controller", ["A", "A"]) == {"A": {"id": "Q", "rule": "largest"}}
     with pytest.raises(ValueError):
         any_store.write_results("Bad Name", {"A": 1})
 

@@ -229,6 +229,10 @@ class Store(abc.ABC):
     def read_results(self, name: str) -> dict[str, Any]: ...
 
     @abc.abstractmethod
+    def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:
+        """The result ``name`` of each of ``ids`` that has one (a page's nodes, a list's rows)."""
+
+    @abc.abstractmethod
     def results_for(self, entity_id: str) -> dict[str, Any]:
         """Every stored result for one entity, by result name."""
 

@@ -165,6 +165,9 @@ READ_RESULT = (
     "MATCH (n:Entity) WHERE n[$prop] IS NOT NULL OR n[$json_prop] IS NOT NULL "
     "RETURN n.id AS id, n[$prop] AS value, n[$json_prop] AS json"
 )
+RESULTS_OF = (
+    "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id, n[$prop] AS value, n[$json_prop] AS json"
+)
 ENTITY_PROPERTIES = "MATCH (n:Entity {id: $id}) RETURN properties(n) AS n"
 WITH_RESULT = "MATCH (n:Entity) WHERE n[$prop] = $value RETURN n.id AS id ORDER BY n.id"
 DECIDE_IDENTITY = (

@@ -355,6 +355,12 @@ class Neo4jStore(Store):
         return {r["id"]: (json.loads(r["json"]) if r["json"] is not None else r["value"])
                 for r in sorted(rows, key=lambda r: r["id"])}
 
+    def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:
+        prop, json_prop = _result_props(name)
+        rows = self._run(cypher.RESULTS_OF, ids=list(dict.fromkeys(ids)), prop=prop, json_prop=json_prop)
+        return {r["id"]: (json.loads(r["json"]) if r["json"] is not None else r["value"]) for r in rows
+                if r["json"] is not None or r["value"] is not None}
+
     def results_for(self, entity_id: str) -> dict[str, Any]:
         records = self._run(cypher.ENTITY_PROPERTIES, id=entity_id)
         if not records:

@@ -479,6 +479,16 @@ class SQLiteStore(Store):
         rows = self._db.execute("SELECT entity_id, value FROM results WHERE name = ? ORDER BY entity_id", (name,))
         return {entity_id: json.loads(value) for entity_id, value in rows}
 
+    def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:
+        check_result_name(name)
+        found = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), _IN_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for entity_id, value in self._db.execute(
+                    f"SELECT entity_id, value FROM results WHERE name = ? AND entity_id IN ({marks})", [name, *chunk]):
+                found[entity_id] = json.loads(value)
+        return found
+
     def results_for(self, entity_id: str) -> dict[str, Any]:
         rows = self._db.execute("SELECT name, value FROM results WHERE entity_id = ? ORDER BY name", (entity_id,))
         return {name: json.loads(value) for name, value in rows}

@@ -10,7 +10,7 @@ import os
 
 import click
 
-from . import data, neo4j, pages, questions, relations
+from . import data, neo4j, pages, questions, relations, risk
 from .options import Commands
 
 
@@ -25,7 +25,7 @@ def cli():
 
 for command in (data.load, questions.search, questions.company, questions.control, relations.related,
                 relations.group, relations.groups, relations.clusters, relations.cluster, relations.path,
-                relations.stake, relations.same, relations.not_same, questions.analyze, pages.viz, pages.report,
+                relations.stake, relations.same, relations.not_same, risk.risk, risk.evaluate, questions.analyze, pages.viz, pages.report,
                 data.export, data.generate, data.demo, neo4j.neo4j):
     cli.add_command(command)
 

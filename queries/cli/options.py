@@ -31,6 +31,10 @@ class Commands(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.ClickException("interrupted") from None
+        except BrokenPipeError:
+            # The reader went away (| head): nothing more to say, and nowhere to say it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(1) from None
         except Exception as e:  # a bug: say what it was in one line, traceback only on request
             if os.environ.get("EQUITYGRAPH_DEBUG"):
                 raise

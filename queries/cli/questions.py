@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -51,16 +52,21 @@ def control(name, as_of, threshold, exclusive, store, fmt):
 
 
 @click.command()
+@click.option("--risk-config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Your own risk.toml for the risk scores (see equitygraph risk).")
 @as_of_option
 @store_option
 @format_option
-def analyze(as_of, store, fmt):
-    """Decide every company's actual controller and largest owner, and write them back to the store."""
+def analyze(config_path, as_of, store, fmt):
+    """Decide every company's actual controller, largest owner, group, cluster and risk, and write
+    them back to the store."""
     from ..analyze import analyze as analyze_store
+    from ..risk_config import load_config
 
+    config = load_config(config_path)  # a bad file stops here, before anything is written
     with open_store(store, write=True) as opened:
         def progress(step):
             if sys.stderr.isatty():
                 click.echo(f"{step} ...", err=True)
 
-        emit(analyze_store(opened, as_of, progress), fmt)
+        emit(analyze_store(opened, as_of, progress, risk_config=config), fmt)

@@ -11,7 +11,7 @@ from ... import __version__
 from ...graph.model import EntityKind
 from ...graph.stores.base import Store
 from ..company import company_report
-from .graph_page import GraphPage, render_graph
+from .graph_page import GraphPage, render_graph, risk_marks
 
 
 def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: int = 2) -> GraphPage:
@@ -47,6 +47,7 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
     subtitle = (f"{kind} {entity.id}" + (f" · {entity.reg_no}" if entity.reg_no else "")
                 + "".join(f" · {label} {value}" for label, value in membership))
     html = render_graph(sub, report.control, entity.name, subtitle, height="560px", template="report.html", related=marks,
+                        risk=risk_marks(store, sub.entities),
                         sections=sections, graph_after=graph_after, provenance=provenance, version=__version__,
                         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     return GraphPage(html, len(sub.entities), len(sub.holdings) + len(sub.officers) + len(sub.links),

@@ -22,7 +22,7 @@ from ..resolve import resolve_entity
 
 KIND_COLORS = {
     EntityKind.COMPANY: "#1f77b4",
-    EntityKind.PERSON: "#ff7f0e",
+    EntityKind.PERSON: "#e377c2",
     EntityKind.ORGANIZATION: "#2ca02c",
     EntityKind.ADDRESS: "#bcbd22",
     EntityKind.CONTACT: "#17becf",
@@ -33,6 +33,8 @@ KIND_LABELS = {EntityKind.COMPANY: "company", EntityKind.PERSON: "natural person
 RISK_COLOR = "#d62728"
 DECLARED_COLOR = "#8c564b"
 RELATED_COLORS = {"legal": "#2ca02c", "suspected": "#ff7f0e"}
+# A company's fill: its risk tier, or a confirmed case.
+TIER_COLORS = {"confirmed": "#67000d", "red": "#d62728", "orange": "#fd8d3c", "yellow": "#fdd835"}
 DIRECTED = ("nominee", "control_agreement", "parent", "child")
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -74,10 +76,11 @@ def _vis_assets() -> tuple[str, str]:
     return (lib / "vis-network.min.js").read_text(encoding="utf-8"), (lib / "vis-network.css").read_text(encoding="utf-8")
 
 
-def graph_data(sub: Subgraph, control: ControlReport | None,
-               related: dict[str, tuple[str, str]] | None = None) -> tuple[list[dict], list[dict], dict]:
+def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, tuple[str, str]] | None = None,
+               risk: dict[str, tuple[float, str, str]] | None = None) -> tuple[list[dict], list[dict], dict]:
     """Nodes, edges and options for vis-network, built with pyvis. ``related`` marks the related
-    parties: id -> (category, relation); legal ones ringed green, suspected ones dashed orange."""
+    parties: id -> (category, relation); legal ones ringed green, suspected ones dashed orange.
+    ``risk``: id -> (score, tier, reason) fills warned companies with their tier's colour."""
     from pyvis.network import Network
 
     net = Network(directed=True)
@@ -109,8 +112,13 @@ def graph_data(sub: Subgraph, control: ControlReport | None,
         tie = (related or {}).get(entity_id)
         if tie:
             facts.append(f"{'related party' if tie[0] == 'legal' else 'suspected link'}: {tie[1].replace('_', ' ')}")
-        ring = RELATED_COLORS[tie[0]] if tie else KIND_COLORS.get(entity.kind, "#999")
-        color = {"background": KIND_COLORS.get(entity.kind, "#999"), "border": RISK_COLOR if mine else ring}
+        score, tier, reason = (risk or {}).get(entity_id, (None, "", ""))
+        if score is not None:
+            # A warning's reason begins with its score and tier already.
+            facts.append(f"risk {reason[:200]}" if reason and tier else f"risk {score:.2f} {tier}".rstrip())
+        fill = TIER_COLORS.get(tier, KIND_COLORS.get(entity.kind, "#999"))
+        ring = RELATED_COLORS[tie[0]] if tie else fill
+        color = {"background": fill, "border": RISK_COLOR if mine else ring}
         is_party = entity.kind in (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)
         room = 18 if is_party else 12
         label = entity.name if len(entity.name) <= room else entity.name[: room - 1] + "…"
@@ -151,13 +159,22 @@ def graph_data(sub: Subgraph, control: ControlReport | None,
 
 
 def render_graph(sub: Subgraph, control: ControlReport | None, title: str, subtitle: str, height: str = "78vh",
-                 template: str = "graph.html", related: dict | None = None, **extra) -> str:
-    nodes, edges, options = graph_data(sub, control, related)
+                 template: str = "graph.html", related: dict | None = None, risk: dict | None = None, **extra) -> str:
+    nodes, edges, options = graph_data(sub, control, related, risk)
     vis_js, vis_css = _vis_assets()
     legend = [(KIND_LABELS[k], c) for k, c in KIND_COLORS.items()]
+    legend += [("confirmed case" if tier == "confirmed" else f"risk tier {tier}", c) for tier, c in TIER_COLORS.items()]
     return _environment().get_template(template).render(
         title=title, subtitle=subtitle, nodes=nodes, edges=edges, options=options, legend=legend,
         vis_js=_safe(vis_js), vis_css=_safe(vis_css), height=height, **extra)
+
+
+def risk_marks(store: Store, ids) -> dict[str, tuple[float, str, str]]:
+    """The risk analyze wrote back for ``ids``: id -> (score, tier, reason)."""
+    ids = list(ids)
+    scores = store.results_of("risk_score", ids)
+    tiers, reasons = store.results_of("risk_tier", scores), store.results_of("risk_reason", scores)
+    return {i: (float(s), tiers.get(i, ""), reasons.get(i, "")) for i, s in scores.items()}
 
 
 def _safe(text: str):
@@ -187,7 +204,8 @@ def cluster_page(store: Store, name: str, max_nodes: int = 150, as_of: dt.date |
                    truncated=len(cluster.members) > len(members))
     cut = f" (the {len(members)} best connected of {cluster.size})" if sub.truncated else ""
     links = ", ".join(f"{k} {v}" for k, v in cluster.links.items())
-    html = render_graph(sub, None, f"Cluster {cluster.id}", f"{cluster.size} parties{cut} · held together by {links}")
+    html = render_graph(sub, None, f"Cluster {cluster.id}", f"{cluster.size} parties{cut} · held together by {links}",
+                        risk=risk_marks(store, sub.entities))
     return GraphPage(html, len(sub.entities), len(sub.holdings) + len(sub.officers) + len(sub.links) + len(sub.relations),
                      {}, sub.truncated)
 
@@ -219,7 +237,11 @@ def graph_page(store: Store, name: str, depth: int = 2, max_nodes: int = 150, ma
     related = _related_marks(store, entity, as_of)
     if related is None:
         subtitle += " · run equitygraph analyze to mark related parties"
-    html = render_graph(sub, control, f"{entity.name}", subtitle, related=related)
+    risk = risk_marks(store, sub.entities)
+    if entity.id in risk:
+        score, tier, _ = risk[entity.id]
+        subtitle += f" · risk {score:.2f}{' ' + tier if tier else ''}"
+    html = render_graph(sub, control, f"{entity.name}", subtitle, related=related, risk=risk)
     return GraphPage(html, len(sub.entities) + len(sub.collapsed),
                      len(sub.holdings) + len(sub.officers) + len(sub.links) + len(sub.collapsed),
                      sub.collapsed, sub.truncated)

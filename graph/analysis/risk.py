@@ -1,0 +1,368 @@
+"""Risk of illegal fundraising: explainable indicators in five dimensions, and risk that spreads from
+known cases through control, holdings, officers, declared ties and shared contacts (docs/risk.md).
+
+Everything here is arrays in, arrays out: the indicators of every company at once, the network
+scores over scipy.sparse, and the contributions that explain a few companies' scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..arrays import EVENT_CODES, KIND_CODES, LINK_CODES, GraphArrays, day_number
+from ..model import EntityKind, EventType, LinkKind, effective_day
+from .control_rules import JOINT, SINGLE, ControlTable
+
+DIMENSIONS = ("equity", "compliance", "business", "public_opinion", "complaints")
+INDICATORS = {
+    "equity": ("pyramid", "nominee_holder", "frequent_changes", "handover_before_event", "far_from_cash_flow"),
+    "compliance": ("penalty", "court_case", "abnormal_operation", "capital_gap", "young_and_large"),
+    "business": ("fundraising_words", "finance_name"),
+    "public_opinion": ("negative_news",),
+    "complaints": ("complaint",),
+}
+LINK_KINDS = ("control", "holding", "legal_representative", "officer", "declared", "contact", "address")
+
+
+@dataclass(frozen=True)
+class RiskConfig:
+    """The weights, words and thresholds of risk.toml, checked (``queries.risk_config`` reads them)."""
+
+    sections: dict
+
+    def __getitem__(self, name: str) -> dict:
+        return self.sections[name]
+
+    def tier(self, score: float) -> str:
+        for name in ("red", "orange", "yellow"):
+            if score >= self["tiers"][name] - 1e-12:
+                return name
+        return ""
+
+
+@dataclass
+class Facts:
+    """What the indicators read of each company besides the graph: per entity index."""
+
+    names: list[str]
+    scopes: list[str]
+    registered: np.ndarray  # float, nan where not given
+    paid_in: np.ndarray
+    founded: np.ndarray  # day numbers, OPEN_START where not given
+
+
+@dataclass
+class Indicators:
+    """Every company's indicators (values 0-1, per entity index), dimension scores and intrinsic score."""
+
+    values: dict[str, np.ndarray]
+    dimension: dict[str, np.ndarray]
+    intrinsic: np.ndarray
+    confirmed: np.ndarray  # bool: a confirmed case on record by the as-of date
+    words: dict[int, list[str]] = field(default_factory=dict)  # fundraising words found, by entity
+    counts: dict[str, np.ndarray] = field(default_factory=dict)  # events behind an indicator, by kind
+
+
+def indicators(arrays: GraphArrays, facts: Facts, table: ControlTable, config: RiskConfig,
+               as_of: dt.date | None = None) -> Indicators:
+    """The intrinsic indicators of every company, only facts dated on or before ``as_of`` counting."""
+    n = arrays.n
+    today = day_number(effective_day(as_of), 0)
+    company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
+    values: dict[str, np.ndarray] = {}
+    counts: dict[str, np.ndarray] = {}
+    eq, co = config["equity"], config["compliance"]
+
+    rows = table.rows.of
+    hops = np.zeros(n)
+    hops[table.rows.entity] = table.by_row["hops"]
+    final = np.full(n, -1)
+    final[table.rows.entity] = table.by_row["final"]
+    certain = (final == SINGLE) | (final == JOINT)
+    values["pyramid"] = np.where(certain & (hops >= 2), np.minimum(1.0, (hops - 1) / 3), 0.0)
+    counts["hops"] = np.where(certain, hops, 0).astype(np.int64)
+    held = arrays.holdings_in_force(as_of)
+    holders, holdings = arrays.holding_holder[held], arrays.holding_company[held]
+    stakes = np.bincount(holders, minlength=n)
+    is_person = arrays.kinds == KIND_CODES[EntityKind.PERSON]
+    nominee = is_person[holders] & (stakes[holders] >= eq["nominee_stakes"])
+    values["nominee_holder"] = (np.bincount(holdings[nominee], minlength=n) > 0).astype(float)
+    window = eq["change_window_days"]
+    legal_codes = [i for i, role in enumerate(arrays.officer_roles) if role == "legal_representative"]
+    rep = np.isin(arrays.officer_role, legal_codes)
+    # A change is a day on which holders or the legal representative changed: a stake passed from one
+    # holder to another, or ten holders leaving in one restructuring, is one change.
+    changed = [(arrays.holding_company, arrays.holding_since), (arrays.holding_company, arrays.holding_until),
+               (arrays.officer_company[rep], arrays.officer_since[rep]),
+               (arrays.officer_company[rep], arrays.officer_until[rep])]
+    keys = np.concatenate([company_of[_within(days, today - window, today)].astype(np.int64) * (1 << 32)
+                           + days[_within(days, today - window, today)].astype(np.int64) + (1 << 31)
+                           for company_of, days in changed])
+    changes = np.bincount((np.unique(keys) >> 32).astype(np.int64), minlength=n)
+    counts["changes"] = changes
+    values["frequent_changes"] = np.minimum(1.0, changes / eq["changes_for_full"])
+    values["handover_before_event"] = _handover(arrays, today, eq["handover_window_days"], n)
+    values["far_from_cash_flow"] = _far_from_cash_flow(table, n)
+
+    dated = (arrays.event_date <= today) | (arrays.event_date == np.iinfo(np.int32).min)
+    age = np.where(arrays.event_date == np.iinfo(np.int32).min, 0, today - arrays.event_date).astype(float)
+    recency = np.power(0.5, np.maximum(age, 0) / config["recency"]["half_life_days"])
+    for kind, name in ((EventType.PENALTY, "penalty"), (EventType.COURT_CASE, "court_case"),
+                       (EventType.ABNORMAL_OPERATION, "abnormal_operation"), (EventType.NEGATIVE_NEWS, "negative_news"),
+                       (EventType.COMPLAINT, "complaint")):
+        mine = dated & (arrays.event_type == EVENT_CODES[kind])
+        counts[name] = np.bincount(arrays.event_entity[mine], minlength=n)
+        values[name] = 1.0 - np.exp(-np.bincount(arrays.event_entity[mine], weights=recency[mine], minlength=n))
+    confirmed = np.zeros(n, dtype=bool)
+    confirmed[arrays.event_entity[dated & (arrays.event_type == EVENT_CODES[EventType.CONFIRMED_CASE])]] = True
+
+    registered, paid = facts.registered, facts.paid_in
+    gap = (registered > 0) & ((paid == 0) | (registered >= co["capital_gap_ratio"] * np.where(paid > 0, paid, np.inf)))
+    values["capital_gap"] = gap.astype(float)
+    young = (facts.founded > today - co["young_days"]) & (facts.founded <= today)
+    values["young_and_large"] = (young & (registered >= co["large_capital"])).astype(float)
+
+    words_found, fundraising, finance = _words(facts, company, config["words"])
+    values["fundraising_words"] = np.minimum(1.0, fundraising / 2)
+    values["finance_name"] = finance.astype(float)
+
+    dimension = {}
+    for dim in DIMENSIONS:
+        weights = config[dim]
+        keep = np.ones(n)
+        for name in INDICATORS[dim]:
+            keep *= 1.0 - weights[name] * np.clip(values[name], 0.0, 1.0)
+        dimension[dim] = np.where(company, 1.0 - keep, 0.0)
+    total = sum(config["dimensions"][d] for d in DIMENSIONS) or 1.0
+    intrinsic = sum(config["dimensions"][d] * dimension[d] for d in DIMENSIONS) / total
+    return Indicators(values, dimension, np.where(company, intrinsic, 0.0), confirmed & company, words_found, counts)
+
+
+def _within(days: np.ndarray, start: int, stop: int) -> np.ndarray:
+    return (days > start) & (days <= stop)
+
+
+def _handover(arrays: GraphArrays, today: int, window: int, n: int) -> np.ndarray:
+    """1 where a stake was taken or given up within ``window`` days before a risk event of the company."""
+    events = (arrays.event_date <= today) & (arrays.event_date > np.iinfo(np.int32).min)
+    if not events.any():
+        return np.zeros(n)
+    key = arrays.event_entity[events].astype(np.int64) * (1 << 32) + (arrays.event_date[events].astype(np.int64) + (1 << 31))
+    key.sort()
+    out = np.zeros(n)
+    for days in (arrays.holding_since, arrays.holding_until):
+        real = (days > np.iinfo(np.int32).min) & (days < np.iinfo(np.int32).max) & (days <= today)
+        company = arrays.holding_company[real].astype(np.int64)
+        probe = company * (1 << 32) + (days[real].astype(np.int64) + (1 << 31))
+        at = np.searchsorted(key, probe)  # the first event on or after the change
+        found = at < len(key)
+        nxt = key[np.minimum(at, len(key) - 1)]
+        close = found & (nxt >> 32 == company) & ((nxt & 0xFFFFFFFF) - (1 << 31) - days[real] <= window)
+        out[company[close]] = 1.0
+    return out
+
+
+def _far_from_cash_flow(table: ControlTable, n: int) -> np.ndarray:
+    """How far below a fifth of the cash flow its controller stands: the product of the votes along
+    the control path (each step's share), against 20 %."""
+    rows = table.by_row
+    m = len(table.rows)
+    product = np.where((rows["verdict"] == SINGLE) | (rows["verdict"] == JOINT), rows["votes_low"], 0.0)
+    current = rows["controller"].copy()
+    active = rows["verdict"] == SINGLE
+    for _ in range(16):
+        r = table.rows.of[np.maximum(current, 0)]
+        go = active & (current >= 0) & (r >= 0)
+        go[go] = rows["verdict"][r[go]] == SINGLE
+        if not go.any():
+            break
+        product[go] *= rows["votes_low"][r[go]]
+        current = np.where(go, rows["controller"][np.maximum(r, 0)], -1)
+        active = go
+    out = np.zeros(n)
+    certain = (rows["final"] == SINGLE) | (rows["final"] == JOINT)
+    out[table.rows.entity] = np.where(certain & (product < 0.2), 1.0 - product / 0.2, 0.0)
+    return out
+
+
+def _words(facts: Facts, company: np.ndarray, words: dict) -> tuple[dict[int, list[str]], np.ndarray, np.ndarray]:
+    fundraising = re.compile("|".join(re.escape(w) for w in sorted(words["fundraising"], key=len, reverse=True)),
+                             re.IGNORECASE)
+    finance = re.compile("|".join(re.escape(w) for w in words["finance_name"]), re.IGNORECASE)
+    n = len(facts.names)
+    hits = np.zeros(n)
+    named = np.zeros(n, dtype=bool)
+    found: dict[int, list[str]] = {}
+    for j in np.flatnonzero(company).tolist():
+        name, scope = facts.names[j] or "", facts.scopes[j] or ""
+        matched = set(m.group().lower() for m in fundraising.finditer(f"{name} {scope}"))
+        if matched:
+            hits[j] = len(matched)
+            found[j] = sorted(matched)
+        named[j] = finance.search(name) is not None
+    return found, hits, named
+
+
+@dataclass
+class Network:
+    """Risk received through the network, per entity, and what it took to compute it."""
+
+    score: np.ndarray  # 0-1: the risk received from others, on the intrinsic scale
+    received: np.ndarray  # the risk received, as the walk adds it up (a seed's own echo taken off)
+    seeds: np.ndarray  # the starting risk of each entity
+    spread: sp.csr_matrix  # carry x the weighted, hub-damped, row-normalised adjacency
+    adjacency: sp.csr_matrix  # the weighted links (for paths)
+    method: str
+
+
+def link_matrix(arrays: GraphArrays, table: ControlTable, config: RiskConfig,
+                as_of: dt.date | None = None) -> sp.csr_matrix:
+    """The symmetric weighted links between entities (weights of risk.toml, hubs damped)."""
+    w = config["links"]
+    parts = []
+    held = arrays.holdings_in_force(as_of)
+    share = np.nan_to_num(arrays.share_low[held], nan=0.05)
+    parts.append((arrays.holding_holder[held], arrays.holding_company[held], w["holding"] * np.maximum(share, 0.05)))
+    rows = table.by_row
+    direct = (rows["verdict"] == SINGLE) | (rows["verdict"] == JOINT)
+    parts.append((rows["controller"][direct], table.rows.entity[direct], np.full(direct.sum(), w["control"])))
+    joint = rows["verdict"] == JOINT
+    parts.append((rows["joint_partner"][joint], table.rows.entity[joint], np.full(joint.sum(), w["control"])))
+    roles = arrays.officers_in_force(as_of)
+    legal = np.isin(arrays.officer_role, [i for i, r in enumerate(arrays.officer_roles) if r == "legal_representative"])
+    for mask, name in ((roles & legal, "legal_representative"), (roles & ~legal, "officer")):
+        parts.append((arrays.officer_person[mask], arrays.officer_company[mask], np.full(mask.sum(), w[name])))
+    declared = arrays.relations_in_force(as_of)
+    parts.append((arrays.relation_a[declared], arrays.relation_b[declared], np.full(declared.sum(), w["declared"])))
+    contact = arrays.link_kind == LINK_CODES[LinkKind.HAS_CONTACT]
+    parts.append((arrays.link_src[contact], arrays.link_dst[contact], np.full(contact.sum(), w["contact"])))
+    parts.append((arrays.link_src[~contact], arrays.link_dst[~contact], np.full((~contact).sum(), w["address"])))
+    src = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    dst = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    weight = np.concatenate([p[2] for p in parts]).astype(float)
+    degree = np.bincount(src, minlength=arrays.n) + np.bincount(dst, minlength=arrays.n)
+    hub = config["contagion"]["hub_degree"]
+    # A registration agent's address or a professional nominee ties hundreds of strangers: each of its
+    # links carries hub_degree / degree of a link's weight.
+    weight = weight * np.minimum(1.0, hub / np.maximum(degree[src], 1)) * np.minimum(1.0, hub / np.maximum(degree[dst], 1))
+    both_src, both_dst = np.concatenate([src, dst]), np.concatenate([dst, src])
+    adjacency = sp.csr_matrix((np.concatenate([weight, weight]), (both_src, both_dst)), shape=(arrays.n, arrays.n))
+    return adjacency.tocsr()
+
+
+def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, config: RiskConfig,
+              as_of: dt.date | None = None) -> Network:
+    """Risk that spreads from confirmed cases and from high intrinsic risk (see docs/risk.md)."""
+    c = config["contagion"]
+    adjacency = link_matrix(arrays, table, config, as_of)
+    strength = np.asarray(adjacency.sum(axis=1)).ravel()
+    inverse = np.where(strength > 0, 1.0 / np.maximum(strength, 1e-300), 0.0)
+    spread = (sp.diags(inverse) @ adjacency).tocsr() * c["carry"]
+    seeds = np.where(found.confirmed, c["seed_confirmed"], c["seed_intrinsic"] * found.intrinsic)
+    if c["method"] == "debtrank":
+        score = _debtrank(spread, seeds, c["max_steps"])
+    else:
+        score = _pagerank(spread, seeds, c["max_steps"])
+    # A risky company's own risk comes back to it through each neighbour (there and back again, and
+    # again): that echo is its own, not its network's. With d the part that returns in two steps, the
+    # echo is d + d² + ... = d / (1 - d) of its seed (exact for a neighbour tied to nothing else).
+    back = np.asarray(spread.multiply(spread.T).sum(axis=1)).ravel()
+    echo = back / (1.0 - back) * seeds
+    received = np.maximum(score - echo, 0.0)
+    # Companies meet through a person, a phone or an address: two links, carry² of the risk. Measured
+    # in that unit (a company whose one tie is a person serving one confirmed case receives 1) and
+    # bounded smoothly in [0, 1), so that it sits on the intrinsic score's scale.
+    return Network(1.0 - np.exp(-received / c["carry"] ** 2), received, seeds, spread, adjacency, c["method"])
+
+
+def combine(found: Indicators, network: Network, config: RiskConfig) -> np.ndarray:
+    """The combined score: the weighted mean of the intrinsic and the network score; 1 for a confirmed case."""
+    w = config["combine"]
+    score = (w["intrinsic"] * found.intrinsic + w["network"] * network.score) / (w["intrinsic"] + w["network"])
+    return np.where(found.confirmed, 1.0, score)
+
+
+def _pagerank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: float = 1e-7) -> np.ndarray:
+    """Personalised PageRank without the seed's own share: the sum over paths of one link or more
+    of the product of the carried shares, times the risk at the path's start."""
+    received = np.zeros(len(seeds))
+    term = seeds.copy()
+    for _ in range(steps):
+        term = spread @ term
+        received += term
+        if term.max(initial=0.0) < tol:
+            break
+    return received
+
+
+def _debtrank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
+    """DebtRank: each entity passes risk on once, in the round after it was first hit, so risk does
+    not echo round cycles."""
+    level = seeds.copy()
+    active = seeds > 0
+    spent = np.zeros(len(seeds), dtype=bool)
+    for _ in range(steps):
+        if not active.any():
+            break
+        push = np.where(active, level, 0.0)
+        gained = spread @ push
+        new_level = np.minimum(1.0, level + gained)
+        spent |= active
+        active = (new_level > level + 1e-12) & ~spent
+        level = new_level
+    return level - seeds
+
+
+def contributions(network: Network, targets: np.ndarray, top: int = 5, steps: int = 30,
+                  prune: float = 1e-5) -> tuple[list[list[tuple[int, float]]], list[int]]:
+    """For each target entity, the ``top`` seeds its network risk comes from most, with the part of
+    the received risk each gives (PageRank form: row i of sum_k spread^k, times the seeds), and how
+    many seeds give it something at all. Paths whose carried share falls below ``prune`` are dropped."""
+    rows = sp.csr_matrix((np.ones(len(targets)), (np.arange(len(targets)), targets)),
+                         shape=(len(targets), network.spread.shape[0]))
+    total = sp.csr_matrix(rows.shape)
+    term = rows
+    for _ in range(steps):
+        term = (term @ network.spread).tocsr()
+        term.data[term.data < prune] = 0.0
+        term.eliminate_zeros()
+        if term.nnz == 0:
+            break
+        total = total + term
+    total = total.tocsr()
+    out, counts = [], []
+    for k in range(len(targets)):
+        start, stop = total.indptr[k], total.indptr[k + 1]
+        cols, vals = total.indices[start:stop], total.data[start:stop] * network.seeds[total.indices[start:stop]]
+        vals = np.where(cols == targets[k], 0.0, vals)  # its own risk echoed back is not a source
+        order = np.argsort(-vals)[:top]
+        out.append([(int(cols[o]), float(vals[o])) for o in order if vals[o] > 0])
+        counts.append(int((vals > 0).sum()))
+    return out, counts
+
+
+def path_between(adjacency: sp.csr_matrix, start: int, goal: int, max_hops: int = 6, cap: int = 20000) -> list[int]:
+    """A shortest path from ``start`` to ``goal`` over the links (breadth first, bounded)."""
+    parent = {start: -1}
+    frontier = [start]
+    for _ in range(max_hops):
+        nxt = []
+        for node in frontier:
+            for other in adjacency.indices[adjacency.indptr[node]:adjacency.indptr[node + 1]].tolist():
+                if other not in parent:
+                    parent[other] = node
+                    if other == goal:
+                        path = [goal]
+                        while parent[path[-1]] != -1:
+                            path.append(parent[path[-1]])
+                        return path[::-1]
+                    nxt.append(other)
+        if len(parent) > cap:
+            break
+        frontier = nxt
+    return []

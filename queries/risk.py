@@ -1,0 +1,369 @@
+"""Early warnings of illegal fundraising: every company's score (intrinsic indicators and the risk its
+network passes on), its tier, and the reasons in data and in words (docs/risk.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..graph.analysis.control_rules import control_table
+from ..graph.analysis.risk import (
+    DIMENSIONS,
+    INDICATORS,
+    Facts,
+    Indicators,
+    Network,
+    RiskConfig,
+    combine,
+    contagion,
+    contributions,
+    indicators,
+    path_between,
+)
+from ..graph.arrays import OPEN_START, GraphArrays, day_number
+from ..graph.errors import EquityGraphError
+from ..graph.model import EntityKind, LinkKind
+from ..graph.stores.base import Store
+from .render import Result, Section
+from .resolve import resolve_entity
+
+WHAT = {  # how an indicator reads in a reason ({n}: the count behind it, {s}: its plural ending)
+    "pyramid": "control through {hops} layers of companies", "nominee_holder": "a nominee-like holder",
+    "frequent_changes": "holders or legal representative changed on {changes} day{s} in {years:g} years",
+    "handover_before_event": "a stake handed over shortly before a risk event",
+    "far_from_cash_flow": "a controller far from the cash flow", "penalty": "{n} penalt{ies}",
+    "court_case": "{n} court case{s}", "abnormal_operation": "listed as operating abnormally",
+    "capital_gap": "registered capital far above paid-in", "young_and_large": "young, with a large registered capital",
+    "fundraising_words": "name or business scope ({words})", "finance_name": "a finance-flavoured name",
+    "negative_news": "{n} negative news item{s}{latest}", "complaint": "{n} complaint{s}{latest}",
+}
+COUNTED = {"frequent_changes": "changes", "penalty": "penalty", "court_case": "court_case",
+           "negative_news": "negative_news", "complaint": "complaint"}
+
+
+@dataclass
+class Scores:
+    """Every company's risk: the arrays, the indicators, the network and the combined score."""
+
+    arrays: GraphArrays
+    found: Indicators
+    network: Network
+    combined: np.ndarray
+    config: RiskConfig
+    as_of: dt.date | None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def tier(self, j: int) -> str:
+        """red, orange or yellow (a warning), confirmed (a case on record), or nothing."""
+        return "confirmed" if self.found.confirmed[j] else self.config.tier(float(self.combined[j]))
+
+
+def facts_of(store: Store, arrays: GraphArrays) -> Facts:
+    n = arrays.n
+    names, scopes = [""] * n, [""] * n
+    registered, paid, founded = np.full(n, np.nan), np.full(n, np.nan), np.full(n, OPEN_START, dtype=np.int64)
+    for entity_id, name, scope, reg, paid_in, day in store.company_facts():
+        j = arrays.index_of(entity_id)
+        names[j], scopes[j] = name or "", scope or ""
+        registered[j] = np.nan if reg is None else reg
+        paid[j] = np.nan if paid_in is None else paid_in
+        founded[j] = day_number(day, OPEN_START)
+    return Facts(names, scopes, registered, paid, founded)
+
+
+def score_all(store: Store, config: RiskConfig, as_of: dt.date | None = None, arrays: GraphArrays | None = None,
+              table=None, facts: Facts | None = None) -> Scores:
+    """Score every company of the store as of ``as_of`` (facts dated later do not count)."""
+    from .control import identity_decisions
+
+    started = time.perf_counter()
+    arrays = arrays if arrays is not None else store.export_arrays()
+    facts = facts if facts is not None else facts_of(store, arrays)
+    read = time.perf_counter() - started
+    if table is None:
+        table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
+    scores = score_arrays(arrays, facts, table, config, as_of)
+    scores.seconds = {"read": read, **scores.seconds}
+    return scores
+
+
+def score_arrays(arrays: GraphArrays, facts: Facts, table, config: RiskConfig, as_of: dt.date | None = None) -> Scores:
+    """Score every company of ``arrays`` (with its control ``table``) as of ``as_of``."""
+    seconds = {}
+    started = time.perf_counter()
+    found = indicators(arrays, facts, table, config, as_of)
+    seconds["indicators"] = time.perf_counter() - started
+    started = time.perf_counter()
+    network = contagion(arrays, table, found, config, as_of)
+    seconds["network"] = time.perf_counter() - started
+    return Scores(arrays, found, network, combine(found, network, config), config, as_of, seconds)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One share of a score: ``share`` of it, from ``source``, said as ``words``."""
+
+    share: float
+    kind: str  # "network", or a dimension of the intrinsic score
+    source: str | None  # the entity it comes from (a case, a risky company), for network parts
+    words: str
+    path: tuple[str, ...] = ()
+
+
+@dataclass
+class Explanation:
+    entity: str
+    score: float
+    tier: str
+    intrinsic: float
+    network: float
+    confirmed: bool
+    parts: list[Part]
+
+    def sentence(self, most: int | None = None) -> str:
+        """The score, its tier and its largest parts in words (``most`` of them, or all)."""
+        head = f"{self.score:.2f}{' ' + self.tier if self.tier else ''}"
+        if self.confirmed:
+            return f"{head}: a confirmed case on record"
+        said = [f"{p.share * 100:.0f} % {p.words}" for p in self.parts if p.share >= 0.005][:most]
+        return head + ": " + "; ".join(said)
+
+
+def explain(store: Store, scores: Scores, entities: list[str], top_sources: int = 3) -> list[Explanation]:
+    """Why each of ``entities`` scores as it does: the seeds its network risk comes from (and the
+    path from each), and the indicators behind its intrinsic risk, as parts of the combined score
+    (for a confirmed case, of the score it would have without the case). The paths' links are read
+    from the store in one batch for all ``entities``."""
+    arrays, found, network, config = scores.arrays, scores.found, scores.network, scores.config
+    index = np.array([arrays.index_of(e) for e in entities], dtype=np.int64)
+    sources, counts = contributions(network, index, top=top_sources) if len(index) else ([], [])
+    paths = {(j, s): path_between(network.adjacency, j, s) for k, j in enumerate(index.tolist()) for s, _ in sources[k]}
+    words = _PathWords(store, arrays, network, config, scores.as_of, {p for path in paths.values() for p in path})
+    w = config["combine"]
+    total = w["intrinsic"] + w["network"]
+    dims_total = sum(config["dimensions"][d] for d in DIMENSIONS)
+    out = []
+    for k, j in enumerate(index.tolist()):
+        # Shares of the score the indicators and the network make (a case's would-be score when confirmed).
+        score = (w["intrinsic"] * float(found.intrinsic[j]) + w["network"] * float(network.score[j])) / total
+        parts = []
+        net_part = w["network"] * float(network.score[j]) / total
+        received = float(network.received[j]) or 1.0
+        listed = 0.0
+        for source, value in sources[k]:
+            share = net_part * min(value / received, 1.0) / max(score, 1e-12)
+            listed += share
+            path = paths[(j, source)]
+            what = "confirmed case" if found.confirmed[source] else "high-risk company"
+            parts.append(Part(share, "network", arrays.ids[source],
+                              f"from {what} {words.name(source)}" + words.via(path), tuple(arrays.ids[p] for p in path)))
+        rest = net_part / max(score, 1e-12) - listed
+        if rest >= 0.005:
+            others = counts[k] - len(sources[k])
+            parts.append(Part(rest, "network", None, f"from {others} other source{'s' if others != 1 else ''} "
+                              "in the network, each a smaller part" if others > 0 else "from longer paths"))
+        for dim in DIMENSIONS:
+            part = w["intrinsic"] * config["dimensions"][dim] * float(found.dimension[dim][j]) / dims_total / total
+            if part > 0:
+                parts.append(Part(part / max(score, 1e-12), dim, None, _indicator_words(found, dim, j, scores)))
+        parts.sort(key=lambda p: -p.share)
+        out.append(Explanation(arrays.ids[j], float(scores.combined[j]), scores.tier(j), float(found.intrinsic[j]),
+                               float(network.score[j]), bool(found.confirmed[j]), parts))
+    return out
+
+
+class _PathWords:
+    """The links along explanation paths in words, read from the store once for all paths."""
+
+    def __init__(self, store: Store, arrays: GraphArrays, network: Network, config: RiskConfig, as_of, nodes: set[int]):
+        self.arrays = arrays
+        ids = [arrays.ids[p] for p in sorted(nodes)]
+        self.entities = store.get_many(ids) if ids else {}
+        self.degree = np.diff(network.adjacency.indptr)
+        self.hub = config["contagion"]["hub_degree"]
+        # What the first id is to the second, as a phrase with {x} for the second.
+        self.ties: dict[tuple[str, str], str] = {}
+        edges = store.edges_among(ids) if ids else None
+        if edges is None:
+            return
+        for h in edges.holdings:
+            if h.in_force(as_of):
+                share = h.share.describe()
+                self.ties.setdefault((h.holder_id, h.company_id), f"holds {share} of {{x}}")
+                self.ties.setdefault((h.company_id, h.holder_id), f"is held {share} by {{x}}")
+        for o in edges.officers:
+            if o.in_force(as_of):
+                role = o.role.replace("_", " ")
+                self.ties.setdefault((o.person_id, o.company_id), f"{role} of {{x}}")
+                self.ties.setdefault((o.company_id, o.person_id), f"has {{x}} as {role}")
+        for link in edges.links:
+            kind = "address" if link.kind is LinkKind.LOCATED_AT else "phone or e-mail"
+            self.ties.setdefault((link.dst, link.src), f"the {kind} of {{x}}")
+            self.ties.setdefault((link.src, link.dst), f"registered at {{x}}")
+        for r in edges.relations:
+            kind = r.type.value.replace("_", " ")
+            self.ties.setdefault((r.a, r.b), f"declared {kind} of {{x}}")
+            self.ties.setdefault((r.b, r.a), f"declared {kind} of {{x}}")
+
+    def name(self, j: int) -> str:
+        entity_id = self.arrays.ids[j]
+        entity = self.entities.get(entity_id)
+        return f"{entity.name} ({entity_id})" if entity else entity_id
+
+    def _tie(self, a: str, b: str, x: str) -> str:
+        return self.ties.get((a, b), "linked to {x}").format(x=x)
+
+    def via(self, path: list[int]) -> str:
+        """How the path runs, in words: `` (holds 100 % of it)`` for a direct link, `` via NAME,
+        legal representative of this company and of that one`` for a party between, a hub's
+        damping said."""
+        if len(path) < 2:
+            return ""
+        ids = [self.arrays.ids[p] for p in path]
+        if len(path) == 2:
+            return f", which {self._tie(ids[1], ids[0], 'this company')}"
+        said = []
+        for i in range(1, len(path) - 1):
+            middle = ids[i]
+            here = "this company" if i == 1 else ids[i - 1]
+            there = "the source" if i == len(path) - 2 else ids[i + 1]
+            before, after = self.ties.get((middle, ids[i - 1]), ""), self.ties.get((middle, ids[i + 1]), "")
+            if before and before == after:
+                text = f"{self.name(path[i])}, {before.format(x='both')}"
+            else:
+                text = f"{self.name(path[i])}, {self._tie(middle, ids[i - 1], here)} and {self._tie(middle, ids[i + 1], there)}"
+            if self.degree[path[i]] > self.hub:
+                degree = int(self.degree[path[i]])
+                text += f" (a hub of {degree} links: each carries {self.hub}/{degree} of a link's weight)"
+            said.append(text)
+        return " via " + "; then ".join(said)
+
+
+def _indicator_words(found: Indicators, dim: str, j: int, scores: Scores) -> str:
+    config = scores.config
+    strongest = sorted(((config[dim][name] * float(found.values[name][j]), name) for name in INDICATORS[dim]),
+                       reverse=True)
+    said = []
+    for weight, name in strongest:
+        if weight <= 0:
+            continue
+        n = int(found.counts[COUNTED[name]][j]) if name in COUNTED else 0
+        said.append(WHAT[name].format(
+            n=n, s="" if n == 1 else "s", ies="y" if n == 1 else "ies", changes=n,
+            latest=", the latest weighing most" if n > 1 else "",
+            years=config["equity"]["change_window_days"] / 365, hops=int(found.counts["hops"][j]),
+            words=", ".join(found.words.get(j, [])[:4])))
+    return dim.replace("_", " ") + ": " + ", ".join(said[:3])
+
+
+@dataclass
+class RiskList(Result):
+    rows: list[dict]
+    title: str
+    as_of: dt.date | None
+    short: list[str] = field(default_factory=list)  # each warning's three largest parts, for tables
+
+    def to_dict(self) -> dict:
+        return {"as_of": self.as_of.isoformat() if self.as_of else None, "warnings": self.rows}
+
+    def records(self) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "parts"} for r in self.rows]
+
+    def sections(self) -> list[Section]:
+        return [Section(self.title, ["#", "company", "id", "score", "tier", "intrinsic", "network", "why"],
+                        [(r["rank"], r["name"], r["id"], f"{r['score']:.2f}", r["tier"], f"{r['intrinsic']:.2f}",
+                          f"{r['network']:.2f}", short) for r, short in zip(self.rows, self.short)],
+                        empty="no warnings", note="why: the three largest parts; --format json for all of them")]
+
+
+def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None = None, as_of: dt.date | None = None,
+             region: str | None = None, industry: str | None = None, cluster: str | None = None,
+             scores: Scores | None = None) -> RiskList:
+    """The early-warning list: companies with no confirmed case yet, highest combined score first."""
+    scores = scores or score_all(store, config, as_of)
+    arrays = scores.arrays
+    company = arrays.kinds == 0
+    candidates = np.flatnonzero(company & ~scores.found.confirmed)
+    order = candidates[np.argsort(-scores.combined[candidates], kind="stable")]
+    threshold = config["tiers"][tier] if tier else config["tiers"]["yellow"]
+    order = order[scores.combined[order] >= threshold - 1e-12]
+    if tier:
+        higher = [config["tiers"][t] for t in ("red", "orange", "yellow") if config["tiers"][t] > threshold]
+        if higher:
+            order = order[scores.combined[order] < min(higher) - 1e-12]
+    picked = []
+    wanted_cluster = set(store.entities_with_result("cluster", cluster)) if cluster else None
+    for start in range(0, len(order), max(top * 5, 100)):
+        chunk = [arrays.ids[j] for j in order[start:start + max(top * 5, 100)]]
+        entities = store.get_many(chunk)
+        for entity_id in chunk:
+            entity = entities[entity_id]
+            if industry and industry.lower() not in f"{entity.industry or ''} {entity.business_scope or ''}".lower():
+                continue
+            if region and region not in entity.name and region not in _addresses(store, entity_id):
+                continue
+            if wanted_cluster is not None and entity_id not in wanted_cluster:
+                continue
+            picked.append(entity)
+            if len(picked) >= top:
+                break
+        if len(picked) >= top:
+            break
+    reasons = explain(store, scores, [e.id for e in picked])
+    rows = [{"rank": k + 1, "id": e.id, "name": e.name, "score": round(r.score, 4), "tier": r.tier,
+             "intrinsic": round(r.intrinsic, 4), "network": round(r.network, 4), "why": r.sentence(),
+             "parts": [p.__dict__ for p in r.parts]} for k, (e, r) in enumerate(zip(picked, reasons))]
+    filters = ", ".join(f"{k} {v}" for k, v in (("tier", tier), ("region", region), ("industry", industry),
+                                               ("cluster", cluster)) if v)
+    when = f" as of {as_of.isoformat()}" if as_of else ""
+    return RiskList(rows, f"Early warnings{when}: companies with no confirmed case yet" + (f" ({filters})" if filters else ""),
+                    as_of, [r.sentence(3) for r in reasons])
+
+
+def _addresses(store: Store, entity_id: str) -> str:
+    places = [link.dst for link in store.edges_touching([entity_id]).links if link.dst.startswith("addr:")]
+    return " ".join(e.name for e in store.get_many(places).values())
+
+
+@dataclass
+class RiskReport(Result):
+    name: str
+    explanation: Explanation
+    indicators: list[tuple[str, str, float]]  # (dimension, indicator, value)
+
+    def to_dict(self) -> dict:
+        e = self.explanation
+        return {"id": e.entity, "name": self.name, "score": e.score, "tier": e.tier, "intrinsic": e.intrinsic,
+                "network": e.network, "confirmed_case": e.confirmed, "explanation": e.sentence(),
+                "parts": [p.__dict__ for p in e.parts],
+                "indicators": [{"dimension": d, "indicator": i, "value": v} for d, i, v in self.indicators]}
+
+    def records(self) -> list[dict]:
+        return [{**p.__dict__, "path": " -> ".join(p.path)} for p in self.explanation.parts]
+
+    def sections(self) -> list[Section]:
+        e = self.explanation
+        head = Section(f"Risk of {self.name} ({e.entity})", ["", ""],
+                       [("score", f"{e.score:.2f} {e.tier}".strip()), ("intrinsic", f"{e.intrinsic:.2f}"),
+                        ("network", f"{e.network:.2f}"), ("why", e.sentence())])
+        parts = Section("Where the score comes from", ["share", "from", "path"],
+                        [(f"{p.share * 100:.0f} %", p.words, " -> ".join(p.path)) for p in e.parts])
+        values = Section("Indicators", ["dimension", "indicator", "value"],
+                         [(d, i, f"{v:.2f}") for d, i, v in self.indicators if v > 0])
+        return [head, parts, values]
+
+
+def risk_of(store: Store, name: str, config: RiskConfig, as_of: dt.date | None = None,
+            scores: Scores | None = None) -> RiskReport:
+    """One company's score with its explanation."""
+    entity = resolve_entity(store, name)
+    if entity.kind is not EntityKind.COMPANY:
+        raise EquityGraphError(f"{entity.name} ({entity.id}) is a {entity.kind.value}; risk is scored for companies")
+    scores = scores or score_all(store, config, as_of)
+    [explanation] = explain(store, scores, [entity.id])
+    j = scores.arrays.index_of(entity.id)
+    values = [(d, i, float(scores.found.values[i][j])) for d in DIMENSIONS for i in INDICATORS[d]]
+    return RiskReport(entity.name, explanation, values)
