@@ -454,12 +454,89 @@ def task_related_latency(db: str, count: str, neo4j_uri: str = "") -> dict:
             "path_p50_ms": pick(paths, 0.5), "path_p95_ms": pick(paths, 0.95), "count": int(count)}
 
 
+def task_risk(db: str, explained: str = "1000") -> dict:
+    """Risk of every company (indicators + network) and the explanations of the top warnings, timed
+    apart from reading the store."""
+    import numpy as np
+
+    from equitygraph.graph.analysis.control_rules import control_table
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries.risk import explain, facts_of, score_arrays
+    from equitygraph.queries.risk_config import load_config
+
+    config = load_config()
+    with SQLiteStore(db, readonly=True) as store:
+        started = time.perf_counter()
+        arrays = store.export_arrays()
+        export = time.perf_counter() - started
+        started = time.perf_counter()
+        facts = facts_of(store, arrays)
+        read_facts = time.perf_counter() - started
+        started = time.perf_counter()
+        table = control_table(arrays)
+        control = time.perf_counter() - started
+        started = time.perf_counter()
+        scores = score_arrays(arrays, facts, table, config)
+        scoring = time.perf_counter() - started
+        company = np.flatnonzero((arrays.kinds == 0) & ~scores.found.confirmed)
+        top = company[np.argsort(-scores.combined[company], kind="stable")[:int(explained)]]
+        started = time.perf_counter()
+        reasons = explain(store, scores, [arrays.ids[j] for j in top.tolist()])
+        explaining = time.perf_counter() - started
+    tiers = {name: int(sum(1 for j in company.tolist() if config.tier(float(scores.combined[j])) == name))
+             for name in ("red", "orange", "yellow")}
+    return {"export_seconds": export, "facts_seconds": read_facts, "control_seconds": control,
+            "score_seconds": scoring, "phases": scores.seconds, "explain_seconds": explaining,
+            "explained": len(reasons), "entities": arrays.n, "companies": int((arrays.kinds == 0).sum()),
+            "links": int(scores.network.spread.nnz // 2), "tiers": tiers,
+            "confirmed": int(scores.found.confirmed.sum()), "example": reasons[0].sentence(3) if reasons else "",
+            "peak_mib": _peak_mib()}
+
+
+def task_risk_networkx(db: str) -> dict:
+    """networkx personalised PageRank on the same weighted links, the same seeds and damping."""
+    import networkx as nx
+    import numpy as np
+
+    from equitygraph.graph.analysis.control_rules import control_table
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.graph.analysis.risk import link_matrix
+    from equitygraph.queries.risk import facts_of, score_arrays
+    from equitygraph.queries.risk_config import load_config
+
+    config = load_config()
+    with SQLiteStore(db, readonly=True) as store:
+        arrays = store.export_arrays()
+        facts = facts_of(store, arrays)
+    table = control_table(arrays)
+    started = time.perf_counter()
+    scores = score_arrays(arrays, facts, table, config)
+    ours = time.perf_counter() - started
+    adjacency = link_matrix(arrays, table, config).tocoo()
+    started = time.perf_counter()
+    graph = nx.Graph()
+    graph.add_nodes_from(range(arrays.n))
+    upper = adjacency.row < adjacency.col
+    graph.add_weighted_edges_from(zip(adjacency.row[upper].tolist(), adjacency.col[upper].tolist(),
+                                      adjacency.data[upper].tolist()))
+    seeds = {int(j): float(scores.network.seeds[j]) for j in np.flatnonzero(scores.network.seeds > 0)}
+    ranked = nx.pagerank(graph, alpha=config["contagion"]["carry"], personalization=seeds, weight="weight", tol=1e-8)
+    baseline = time.perf_counter() - started
+    company = np.flatnonzero(arrays.kinds == 0)
+    theirs = np.array([ranked[int(j)] for j in company])
+    mine = scores.network.received[company]
+    top = min(1000, len(company))
+    overlap = len(set(np.argsort(-theirs)[:top].tolist()) & set(np.argsort(-mine)[:top].tolist())) / top
+    return {"ours_seconds": ours, "baseline_seconds": baseline, "ratio": baseline / ours,
+            "top_1000_overlap": overlap, "nodes": arrays.n, "edges": int(upper.sum())}
+
+
 TASKS = {"generate": task_generate, "copy_csv": task_copy_csv, "load": task_load, "reload": task_reload,
          "pandas_to_sql": task_pandas_to_sql, "neo4j": task_neo4j, "neo4j_import": task_neo4j_import, "load_only": task_load_only,
          "whole_graph": task_whole_graph, "networkx_baseline": task_networkx_baseline,
          "named_company": task_named_company, "control_one_by_one": task_control_one_by_one,
          "groups_clusters": task_groups_clusters, "louvain_baseline": task_louvain_baseline,
-         "related_latency": task_related_latency}
+         "related_latency": task_related_latency, "risk": task_risk, "risk_networkx": task_risk_networkx}
 
 
 def _control_part(work: Path, args, results: dict) -> list[str]:

@@ -140,7 +140,7 @@ def explain(store: Store, scores: Scores, entities: list[str], top_sources: int 
     arrays, found, network, config = scores.arrays, scores.found, scores.network, scores.config
     index = np.array([arrays.index_of(e) for e in entities], dtype=np.int64)
     sources, counts = contributions(network, index, top=top_sources) if len(index) else ([], [])
-    paths = {(j, s): path_between(network.adjacency, j, s) for k, j in enumerate(index.tolist()) for s, _ in sources[k]}
+    paths = {(j, s): path_between(network.spread, j, s) for k, j in enumerate(index.tolist()) for s, _ in sources[k]}
     words = _PathWords(store, arrays, network, config, scores.as_of, {p for path in paths.values() for p in path})
     w = config["combine"]
     total = w["intrinsic"] + w["network"]
@@ -182,7 +182,7 @@ class _PathWords:
         self.arrays = arrays
         ids = [arrays.ids[p] for p in sorted(nodes)]
         self.entities = store.get_many(ids) if ids else {}
-        self.degree = np.diff(network.adjacency.indptr)
+        self.degree = np.diff(network.spread.indptr)
         self.hub = config["contagion"]["hub_degree"]
         # What the first id is to the second, as a phrase with {x} for the second.
         self.ties: dict[tuple[str, str], str] = {}

@@ -10,9 +10,10 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_there_are_four_notebooks():
+def test_there_are_five_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01-quick-start.ipynb", "02-hidden-control-case-study.ipynb",
-                                           "03-neo4j-walkthrough.ipynb", "04-related-parties-case-research.ipynb"]
+                                           "03-neo4j-walkthrough.ipynb", "04-related-parties-case-research.ipynb",
+                                           "05-early-warning-risk.ipynb"]
 
 
 def test_notebooks_use_the_public_api_only():
