@@ -7,6 +7,10 @@
    every file as text, then ``DataFrame.to_sql`` into a fresh SQLite file).
 2. The case generator for a million companies against the I/O floor: reading and re-writing the
    same CSV files with the csv module alone.
+3. Neo4j loads (UNWIND batches and the bulk importer) against one MERGE per row; control of every
+   company against the same rules company by company (``--only control``).
+4. Risk of every company of a million-company case, and the explanations of the top 1,000, against
+   networkx personalised PageRank on the same links (``--only risk [--risk-db STORE]``).
 
 Each measurement runs in its own process, so its peak RSS is its own. Results go to stdout as a
 table and to ``bench/results/latest.json``.
@@ -475,9 +479,11 @@ def task_risk(db: str, explained: str = "1000") -> dict:
         started = time.perf_counter()
         table = control_table(arrays)
         control = time.perf_counter() - started
+        peak_before = _peak_mib()
         started = time.perf_counter()
         scores = score_arrays(arrays, facts, table, config)
         scoring = time.perf_counter() - started
+        peak_scores = _peak_mib()
         company = np.flatnonzero((arrays.kinds == 0) & ~scores.found.confirmed)
         top = company[np.argsort(-scores.combined[company], kind="stable")[:int(explained)]]
         started = time.perf_counter()
@@ -490,7 +496,7 @@ def task_risk(db: str, explained: str = "1000") -> dict:
             "explained": len(reasons), "entities": arrays.n, "companies": int((arrays.kinds == 0).sum()),
             "links": int(scores.network.spread.nnz // 2), "tiers": tiers,
             "confirmed": int(scores.found.confirmed.sum()), "example": reasons[0].sentence(3) if reasons else "",
-            "peak_mib": _peak_mib()}
+            "peak_before_scores_mib": peak_before, "peak_after_scores_mib": peak_scores, "peak_mib": _peak_mib()}
 
 
 def task_risk_networkx(db: str) -> dict:
@@ -578,6 +584,31 @@ def _control_part(work: Path, args, results: dict) -> list[str]:
     return rows
 
 
+def _risk_part(work: Path, args, results: dict) -> list[str]:
+    db = Path(args.risk_db) if args.risk_db else work / "big.db"
+    if not db.exists():
+        print(f"risk: generating and loading {args.control_companies:,} companies ...", file=sys.stderr)
+        _measure("generate", str(work / "big"), str(args.control_companies))
+        _measure("load_only", str(work / "big"), str(db))
+        shutil.rmtree(work / "big")
+    print("risk: scores, explanations, networkx pagerank ...", file=sys.stderr)
+    ours = _measure("risk", str(db), "1000")
+    nx_ = _measure("risk_networkx", str(db))
+    results["risk"] = {"ours": ours, "networkx": nx_}
+    return [
+        f"| risk of every company, {ours['companies']:,} companies ({ours['entities']:,} entities, {ours['links']:,} links "
+        f"in the walk): indicators + network, from the arrays and control table | {ours['score_seconds']:.1f} s "
+        f"(indicators {ours['phases']['indicators']:.1f} s, network {ours['phases']['network']:.1f} s; read apart: export "
+        f"{ours['export_seconds']:.0f} s, company facts {ours['facts_seconds']:.0f} s, control table "
+        f"{ours['control_seconds']:.1f} s) | networkx pagerank on the same links, seeds and damping (graph built + "
+        f"solved, no indicators): {nx_['baseline_seconds']:.0f} s | {nx_['ratio']:.0f}x |",
+        f"| explanations of the top {ours['explained']:,} warnings (sources, paths in words) | "
+        f"{ours['explain_seconds']:.1f} s | | |",
+        f"| peak memory of the risk process | {ours['peak_mib']:,.0f} MiB ({ours['peak_before_scores_mib']:,.0f} MiB "
+        f"before scoring: export, facts, control table) | | |",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--load-companies", type=int, default=100_000)
@@ -586,14 +617,16 @@ def main() -> None:
     parser.add_argument("--bulk-companies", type=int, default=1_000_000,
                         help="companies for the sustained bulk import into Neo4j (0 skips it)")
     parser.add_argument("--control-companies", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=("generate", "load", "neo4j", "control"), action="append",
+    parser.add_argument("--risk-db", default=None,
+                        help="a loaded store for the risk part (default: generate and load --control-companies)")
+    parser.add_argument("--only", choices=("generate", "load", "neo4j", "control", "risk"), action="append",
                         help="run only these parts (repeatable); all by default")
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.task:
         print(json.dumps(TASKS[args.task](*rest)))
         return
-    parts = set(args.only or ("generate", "load", "neo4j", "control"))
+    parts = set(args.only or ("generate", "load", "neo4j", "control", "risk"))
     work = Path(tempfile.mkdtemp(prefix="equitygraph-bench-"))
     results: dict = {"machine": machine_note(), "date": time.strftime("%Y-%m-%d")}
     rows = ["| measurement | equitygraph | baseline (same run) | ratio |", "|---|---|---|---|"]
@@ -683,6 +716,8 @@ def main() -> None:
                         f"p95 {n['latency_ms_p95']:.1f} ms | | |")
         if "control" in parts:
             rows.extend(_control_part(work, args, results))
+        if "risk" in parts:
+            rows.extend(_risk_part(work, args, results))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("\n".join(rows))

@@ -23,7 +23,7 @@ from ..graph.analysis.risk import (
     indicators,
     path_between,
 )
-from ..graph.arrays import OPEN_START, GraphArrays, day_number
+from ..graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
 from ..graph.errors import EquityGraphError
 from ..graph.model import EntityKind, LinkKind
 from ..graph.stores.base import Store
@@ -62,15 +62,17 @@ class Scores:
 
 
 def facts_of(store: Store, arrays: GraphArrays) -> Facts:
-    n = arrays.n
-    names, scopes = [""] * n, [""] * n
-    registered, paid, founded = np.full(n, np.nan), np.full(n, np.nan), np.full(n, OPEN_START, dtype=np.int64)
+    """Every company's name, business scope, capital and founding date, in ``arrays``' company order."""
+    members = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
+    m = len(members)
+    names, scopes = [""] * m, [""] * m
+    registered, paid, founded = np.full(m, np.nan), np.full(m, np.nan), np.full(m, OPEN_START, dtype=np.int64)
     for entity_id, name, scope, reg, paid_in, day in store.company_facts():
-        j = arrays.index_of(entity_id)
-        names[j], scopes[j] = name or "", scope or ""
-        registered[j] = np.nan if reg is None else reg
-        paid[j] = np.nan if paid_in is None else paid_in
-        founded[j] = day_number(day, OPEN_START)
+        r = int(np.searchsorted(members, arrays.index_of(entity_id)))
+        names[r], scopes[r] = name or "", scope or ""
+        registered[r] = np.nan if reg is None else reg
+        paid[r] = np.nan if paid_in is None else paid_in
+        founded[r] = day_number(day, OPEN_START)
     return Facts(names, scopes, registered, paid, founded)
 
 
@@ -165,8 +167,9 @@ def explain(store: Store, scores: Scores, entities: list[str], top_sources: int 
             others = counts[k] - len(sources[k])
             parts.append(Part(rest, "network", None, f"from {others} other source{'s' if others != 1 else ''} "
                               "in the network, each a smaller part" if others > 0 else "from longer paths"))
-        for dim in DIMENSIONS:
-            part = w["intrinsic"] * config["dimensions"][dim] * float(found.dimension[dim][j]) / dims_total / total
+        row = found.row(j) if found.intrinsic[j] > 0 else -1
+        for dim in DIMENSIONS if row >= 0 else ():
+            part = w["intrinsic"] * config["dimensions"][dim] * float(found.dimension[dim][row]) / dims_total / total
             if part > 0:
                 parts.append(Part(part / max(score, 1e-12), dim, None, _indicator_words(found, dim, j, scores)))
         parts.sort(key=lambda p: -p.share)
@@ -244,17 +247,18 @@ class _PathWords:
 
 def _indicator_words(found: Indicators, dim: str, j: int, scores: Scores) -> str:
     config = scores.config
-    strongest = sorted(((config[dim][name] * float(found.values[name][j]), name) for name in INDICATORS[dim]),
+    row = found.row(j)
+    strongest = sorted(((config[dim][name] * float(found.values[name][row]), name) for name in INDICATORS[dim]),
                        reverse=True)
     said = []
     for weight, name in strongest:
         if weight <= 0:
             continue
-        n = int(found.counts[COUNTED[name]][j]) if name in COUNTED else 0
+        n = int(found.counts[COUNTED[name]][row]) if name in COUNTED else 0
         said.append(WHAT[name].format(
             n=n, s="" if n == 1 else "s", ies="y" if n == 1 else "ies", changes=n,
             latest=", the latest weighing most" if n > 1 else "",
-            years=config["equity"]["change_window_days"] / 365, hops=int(found.counts["hops"][j]),
+            years=config["equity"]["change_window_days"] / 365, hops=int(found.counts["hops"][row]),
             words=", ".join(found.words.get(j, [])[:4])))
     return dim.replace("_", " ") + ": " + ", ".join(said[:3])
 
@@ -365,5 +369,6 @@ def risk_of(store: Store, name: str, config: RiskConfig, as_of: dt.date | None =
     scores = scores or score_all(store, config, as_of)
     [explanation] = explain(store, scores, [entity.id])
     j = scores.arrays.index_of(entity.id)
-    values = [(d, i, float(scores.found.values[i][j])) for d in DIMENSIONS for i in INDICATORS[d]]
+    row = scores.found.row(j)
+    values = [(d, i, float(scores.found.values[i][row])) for d in DIMENSIONS for i in INDICATORS[d]]
     return RiskReport(entity.name, explanation, values)

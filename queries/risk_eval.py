@@ -129,7 +129,9 @@ class _Scorer:
     def existing(self, as_of) -> np.ndarray:
         """Companies founded on or before the date (or with no founding date)."""
         day = day_number(effective_day(as_of), 0)
-        return self.company & ((self.facts.founded <= day) | (self.facts.founded == OPEN_START))
+        existing = np.zeros(self.arrays.n, dtype=bool)
+        existing[self.company] = (self.facts.founded <= day) | (self.facts.founded == OPEN_START)
+        return existing
 
 
 def evaluate_hidden(store: Store, config: RiskConfig, fraction: float = 0.5, seeds: int = 3, k: int = 50,
@@ -253,19 +255,23 @@ def fit(store: Store, config: RiskConfig, k: int = 50, out: str | None = None) -
         scores = scorer.scores(scorer.arrays, day, cfg)
         candidates = scorer.existing(day) & ~scores.found.confirmed
         positive = cases_after(scorer.arrays, number, until)
-        features = np.column_stack([scores.found.values[name] for name in FEATURES[:-1]] + [scores.network.score])
+        members = scores.found.members  # the features have one row per company
+        features = np.column_stack([scores.found.values[name] for name in FEATURES[:-1]] + [scores.network.score[members]])
         return scores, candidates, positive, np.clip(features, 0.0, 1.0)
 
+    members = scorer.arrays.kinds == KIND_CODES[EntityKind.COMPANY]
     _, candidates, positive, features = table_of(train_date, train_day, test_day, config)
+    rows = candidates[members]
     try:
-        fitted = fit_weights(features[candidates], positive[candidates], FEATURES)
+        fitted = fit_weights(features[rows], positive[members][rows], FEATURES)
     except ValueError as e:
         raise EquityGraphError(f"cannot fit: {e}") from None
     tuned = fitted_config(config, fitted.coefficients)
     hand, test_candidates, test_positive, test_features = table_of(test_date, test_day, None, config)
     mine = scorer.scores(scorer.arrays, test_date, tuned)
     model = np.zeros(scorer.arrays.n)
-    model[test_candidates] = fitted.model.predict_proba(test_features[test_candidates])[:, 1]
+    rows = test_candidates[members]
+    model[np.flatnonzero(members)[rows]] = fitted.model.predict_proba(test_features[rows])[:, 1]
     figures = {"hand-set weights": ranking_figures(hand.combined, test_positive, test_candidates, k),
                "fitted weights (TOML)": ranking_figures(mine.combined, test_positive, test_candidates, k),
                "fitted model": ranking_figures(model, test_positive, test_candidates, k)}

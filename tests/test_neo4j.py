@@ -178,6 +178,16 @@ def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case
                     VERDICTS[table.final[arrays.index_of(i)]]) for i in companies}
     assert written == expected
     assert {v for _, v in written.values()} >= {"single", "joint", "dispersed", "uncertain", "loop"}
+    # Risk scores and tiers too, equal to the embedded store's for the same case.
+    from equitygraph.queries.risk import score_all
+    from equitygraph.queries.risk_config import load_config
+
+    scores = score_all(generated_store, load_config())
+    expected_scores = {i: round(float(scores.combined[arrays.index_of(i)]), 4) for i in companies}
+    assert neo4j_store.results_of("risk_score", companies) == pytest.approx(expected_scores, abs=1e-4)
+    tiers = neo4j_store.results_of("risk_tier", companies)
+    assert tiers == {i: scores.tier(arrays.index_of(i)) for i in companies if scores.tier(arrays.index_of(i))}
+    assert {"confirmed", "yellow"} <= set(tiers.values())
     analyze(neo4j_store)  # re-computed and overwritten, not duplicated
     assert neo4j_store._run("MATCH (c:Company) WHERE c.result_controller IS NOT NULL RETURN count(c) AS n")[0]["n"] \
         == sum(1 for controller, _ in expected.values() if controller)

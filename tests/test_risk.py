@@ -133,10 +133,6 @@ def scored(risk_store):
     return score_all(risk_store, load_config(), AS_OF)
 
 
-def value(scores, name, entity):
-    return float(scores.found.values[name][scores.arrays.index_of(entity)])
-
-
 def intrinsic_of(dimensions: dict) -> float:
     """The intrinsic score from dimension scores, with the default dimension weights."""
     weights = {"equity": 0.20, "compliance": 0.15, "business": 0.25, "public_opinion": 0.20, "complaints": 0.20}
@@ -171,7 +167,8 @@ def test_each_indicator_scores_its_hand_checked_value(scored, company):
     j = scored.arrays.index_of(company)
     expected = {d: 0.0 for d in ("equity", "compliance", "business", "public_opinion", "complaints")}
     expected.update(WORKED[company])
-    assert {d: float(scored.found.dimension[d][j]) for d in expected} == pytest.approx(expected, abs=1e-9)
+    row = scored.found.row(j)
+    assert {d: float(scored.found.dimension[d][row]) for d in expected} == pytest.approx(expected, abs=1e-9)
     assert float(scored.found.intrinsic[j]) == pytest.approx(intrinsic_of(expected), abs=1e-9)
     if company not in ("NM3", "PB", "PC"):  # tied to nothing risky but their own holders
         assert float(scored.network.score[j]) == pytest.approx(0.0, abs=1e-12)
@@ -191,7 +188,7 @@ def test_indicators_say_what_they_found_in_words(risk_store, scored):
 def test_only_facts_dated_on_or_before_as_of_count(risk_store, scored):
     later = score_all(risk_store, load_config(), dt.date(2025, 6, 1))
     j = later.arrays.index_of("NEWS")
-    assert float(later.found.dimension["public_opinion"][j]) == pytest.approx(
+    assert float(later.found.dimension["public_opinion"][later.found.row(j)]) == pytest.approx(
         1 - math.exp(-(1 + recency(151) + recency(516))), abs=1e-9)
     before = score_all(risk_store, load_config(), dt.date(2024, 1, 1))
     for company in ("NEWS", "CMP", "PEN", "AB", "HO"):
@@ -206,9 +203,11 @@ def test_only_facts_dated_on_or_before_as_of_count(risk_store, scored):
 
 
 def network_by_hand(edges: list[tuple[str, str, float]], seeds: dict[str, float], target: str,
-                    carry: float = 0.5) -> float:
+                    companies=("K", "T", "Q"), carry: float = 0.5) -> float:
     """The network score of ``target`` on a small graph, by a dense linear solve: received risk x =
-    S(s + x) with S = carry x the row-normalised weights, less the target's own two-step echo."""
+    S(s + x) with S = carry x the row-normalised weights, where a party tied to one company only
+    (a leaf) keeps its weight in the row sums but passes nothing, less the target's own echo
+    d / (1 - d) of its seed, d its two-step return."""
     nodes = sorted({n for a, b, _ in edges for n in (a, b)})
     at = {n: i for i, n in enumerate(nodes)}
     weights = np.zeros((len(nodes), len(nodes)))
@@ -216,11 +215,14 @@ def network_by_hand(edges: list[tuple[str, str, float]], seeds: dict[str, float]
         weights[at[a], at[b]] += w
         weights[at[b], at[a]] += w
     spread = carry * weights / weights.sum(axis=1, keepdims=True)
+    leaf = np.array([n not in companies and (weights[at[n]] > 0).sum() == 1 for n in nodes])
+    spread[leaf, :] = 0
+    spread[:, leaf] = 0
     s = np.array([seeds.get(n, 0.0) for n in nodes])
     received = np.linalg.solve(np.eye(len(nodes)) - spread, spread @ s)
     t = at[target]
-    echo = spread[t] @ spread[:, t] * s[t]
-    return 1 - math.exp(-(received[t] - echo) / carry ** 2)
+    back = spread[t] @ spread[:, t]
+    return 1 - math.exp(-(received[t] - back / (1 - back) * s[t]) / carry ** 2)
 
 
 ADDRESS = 0.3
@@ -518,3 +520,15 @@ def test_evaluate_fit_writes_a_risk_toml_that_loads_and_scores(planted, tmp_path
     assert config["combine"]["network"] > 0 and sum(config["dimensions"].values()) == pytest.approx(1, abs=1e-3)
     listed = run("risk", "--config", out, "--db", planted[0].path, "--format", "json")
     assert listed.exit_code == 0 and json.loads(listed.output)["warnings"]
+
+
+def test_the_case_report_carries_the_tier_and_the_reason(analyzed, tmp_path):
+    import html as html_lib
+
+    page = tmp_path / "t1-report.html"
+    result = run("report", "T1", "--db", analyzed[0], "--output", page)
+    assert result.exit_code == 0, result.output
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
+    assert "Risk of illegal fundraising" in text
+    assert "0.32 yellow: 100 % from confirmed case 鑫源投资管理有限公司 (K1) via 李法人 (L1), legal representative of both" \
+        in text

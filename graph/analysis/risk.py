@@ -46,7 +46,8 @@ class RiskConfig:
 
 @dataclass
 class Facts:
-    """What the indicators read of each company besides the graph: per entity index."""
+    """What the indicators read of each company besides the graph: one row per company, in entity
+    index order (the rows of :class:`Indicators`)."""
 
     names: list[str]
     scopes: list[str]
@@ -57,14 +58,25 @@ class Facts:
 
 @dataclass
 class Indicators:
-    """Every company's indicators (values 0-1, per entity index), dimension scores and intrinsic score."""
+    """Every company's indicators (values 0-1), dimension scores and intrinsic score.
+
+    ``values``, ``dimension`` and ``counts`` hold one row per company (``row(j)`` is entity j's);
+    ``intrinsic`` and ``confirmed`` one per entity (0 and False for all but companies)."""
 
     values: dict[str, np.ndarray]
     dimension: dict[str, np.ndarray]
     intrinsic: np.ndarray
     confirmed: np.ndarray  # bool: a confirmed case on record by the as-of date
+    members: np.ndarray  # the entity index of each company row
     words: dict[int, list[str]] = field(default_factory=dict)  # fundraising words found, by entity
-    counts: dict[str, np.ndarray] = field(default_factory=dict)  # events behind an indicator, by kind
+    counts: dict[str, np.ndarray] = field(default_factory=dict)  # what lies behind an indicator, by kind
+
+    def row(self, j: int) -> int:
+        """Entity ``j``'s row in ``values``, ``dimension`` and ``counts``."""
+        at = int(np.searchsorted(self.members, j))
+        if at >= len(self.members) or self.members[at] != j:
+            raise KeyError(f"entity {j} is not a company")
+        return at
 
 
 def indicators(arrays: GraphArrays, facts: Facts, table: ControlTable, config: RiskConfig,
@@ -73,15 +85,23 @@ def indicators(arrays: GraphArrays, facts: Facts, table: ControlTable, config: R
     n = arrays.n
     today = day_number(effective_day(as_of), 0)
     company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
+    members = np.flatnonzero(company)
+    m = len(members)
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[members] = np.arange(m)
+
+    def per_company(entities: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        rows = slot[entities]
+        mine = rows >= 0
+        return np.bincount(rows[mine], weights=None if weights is None else weights[mine], minlength=m)
+
     values: dict[str, np.ndarray] = {}
     counts: dict[str, np.ndarray] = {}
     eq, co = config["equity"], config["compliance"]
 
-    rows = table.rows.of
-    hops = np.zeros(n)
-    hops[table.rows.entity] = table.by_row["hops"]
-    final = np.full(n, -1)
-    final[table.rows.entity] = table.by_row["final"]
+    row = table.rows.of[members]
+    hops = np.where(row >= 0, table.by_row["hops"][np.maximum(row, 0)], 0)
+    final = np.where(row >= 0, table.by_row["final"][np.maximum(row, 0)], -1)
     certain = (final == SINGLE) | (final == JOINT)
     values["pyramid"] = np.where(certain & (hops >= 2), np.minimum(1.0, (hops - 1) / 3), 0.0)
     counts["hops"] = np.where(certain, hops, 0).astype(np.int64)
@@ -90,7 +110,7 @@ def indicators(arrays: GraphArrays, facts: Facts, table: ControlTable, config: R
     stakes = np.bincount(holders, minlength=n)
     is_person = arrays.kinds == KIND_CODES[EntityKind.PERSON]
     nominee = is_person[holders] & (stakes[holders] >= eq["nominee_stakes"])
-    values["nominee_holder"] = (np.bincount(holdings[nominee], minlength=n) > 0).astype(float)
+    values["nominee_holder"] = (per_company(holdings[nominee]) > 0).astype(float)
     window = eq["change_window_days"]
     legal_codes = [i for i, role in enumerate(arrays.officer_roles) if role == "legal_representative"]
     rep = np.isin(arrays.officer_role, legal_codes)
@@ -102,58 +122,64 @@ def indicators(arrays: GraphArrays, facts: Facts, table: ControlTable, config: R
     keys = np.concatenate([company_of[_within(days, today - window, today)].astype(np.int64) * (1 << 32)
                            + days[_within(days, today - window, today)].astype(np.int64) + (1 << 31)
                            for company_of, days in changed])
-    changes = np.bincount((np.unique(keys) >> 32).astype(np.int64), minlength=n)
+    changes = per_company((np.unique(keys) >> 32).astype(np.int64))
     counts["changes"] = changes
     values["frequent_changes"] = np.minimum(1.0, changes / eq["changes_for_full"])
-    values["handover_before_event"] = _handover(arrays, today, eq["handover_window_days"], n)
-    values["far_from_cash_flow"] = _far_from_cash_flow(table, n)
+    values["handover_before_event"] = (per_company(_handover(arrays, today, eq["handover_window_days"])) > 0).astype(float)
+    values["far_from_cash_flow"] = _far_from_cash_flow(table, slot, m)
 
-    dated = (arrays.event_date <= today) | (arrays.event_date == np.iinfo(np.int32).min)
-    age = np.where(arrays.event_date == np.iinfo(np.int32).min, 0, today - arrays.event_date).astype(float)
+    undated = arrays.event_date == np.iinfo(np.int32).min
+    dated = (arrays.event_date <= today) | undated
+    age = np.where(undated, 0, today - arrays.event_date).astype(float)
     recency = np.power(0.5, np.maximum(age, 0) / config["recency"]["half_life_days"])
     for kind, name in ((EventType.PENALTY, "penalty"), (EventType.COURT_CASE, "court_case"),
                        (EventType.ABNORMAL_OPERATION, "abnormal_operation"), (EventType.NEGATIVE_NEWS, "negative_news"),
                        (EventType.COMPLAINT, "complaint")):
         mine = dated & (arrays.event_type == EVENT_CODES[kind])
-        counts[name] = np.bincount(arrays.event_entity[mine], minlength=n)
-        values[name] = 1.0 - np.exp(-np.bincount(arrays.event_entity[mine], weights=recency[mine], minlength=n))
+        counts[name] = per_company(arrays.event_entity[mine])
+        values[name] = 1.0 - np.exp(-per_company(arrays.event_entity[mine], recency[mine]))
     confirmed = np.zeros(n, dtype=bool)
     confirmed[arrays.event_entity[dated & (arrays.event_type == EVENT_CODES[EventType.CONFIRMED_CASE])]] = True
 
+    if len(facts.names) != m:
+        raise ValueError(f"facts of {len(facts.names)} companies for {m} companies in the arrays")
     registered, paid = facts.registered, facts.paid_in
     gap = (registered > 0) & ((paid == 0) | (registered >= co["capital_gap_ratio"] * np.where(paid > 0, paid, np.inf)))
     values["capital_gap"] = gap.astype(float)
-    young = (facts.founded > today - co["young_days"]) & (facts.founded <= today)
+    founded = facts.founded
+    young = (founded > today - co["young_days"]) & (founded <= today)
     values["young_and_large"] = (young & (registered >= co["large_capital"])).astype(float)
 
-    words_found, fundraising, finance = _words(facts, company, config["words"])
+    words_found, fundraising, finance = _words(facts, members, config["words"])
     values["fundraising_words"] = np.minimum(1.0, fundraising / 2)
     values["finance_name"] = finance.astype(float)
 
     dimension = {}
     for dim in DIMENSIONS:
         weights = config[dim]
-        keep = np.ones(n)
+        keep = np.ones(m)
         for name in INDICATORS[dim]:
             keep *= 1.0 - weights[name] * np.clip(values[name], 0.0, 1.0)
-        dimension[dim] = np.where(company, 1.0 - keep, 0.0)
+        dimension[dim] = 1.0 - keep
     total = sum(config["dimensions"][d] for d in DIMENSIONS) or 1.0
-    intrinsic = sum(config["dimensions"][d] * dimension[d] for d in DIMENSIONS) / total
-    return Indicators(values, dimension, np.where(company, intrinsic, 0.0), confirmed & company, words_found, counts)
+    intrinsic = np.zeros(n)
+    intrinsic[members] = sum(config["dimensions"][d] * dimension[d] for d in DIMENSIONS) / total
+    return Indicators(values, dimension, intrinsic, confirmed & company, members, words_found, counts)
 
 
 def _within(days: np.ndarray, start: int, stop: int) -> np.ndarray:
     return (days > start) & (days <= stop)
 
 
-def _handover(arrays: GraphArrays, today: int, window: int, n: int) -> np.ndarray:
-    """1 where a stake was taken or given up within ``window`` days before a risk event of the company."""
+def _handover(arrays: GraphArrays, today: int, window: int) -> np.ndarray:
+    """The entities (with repeats) whose stake was taken or given up within ``window`` days before a
+    risk event of theirs."""
     events = (arrays.event_date <= today) & (arrays.event_date > np.iinfo(np.int32).min)
     if not events.any():
-        return np.zeros(n)
+        return np.zeros(0, dtype=np.int64)
     key = arrays.event_entity[events].astype(np.int64) * (1 << 32) + (arrays.event_date[events].astype(np.int64) + (1 << 31))
     key.sort()
-    out = np.zeros(n)
+    out = []
     for days in (arrays.holding_since, arrays.holding_until):
         real = (days > np.iinfo(np.int32).min) & (days < np.iinfo(np.int32).max) & (days <= today)
         company = arrays.holding_company[real].astype(np.int64)
@@ -162,15 +188,14 @@ def _handover(arrays: GraphArrays, today: int, window: int, n: int) -> np.ndarra
         found = at < len(key)
         nxt = key[np.minimum(at, len(key) - 1)]
         close = found & (nxt >> 32 == company) & ((nxt & 0xFFFFFFFF) - (1 << 31) - days[real] <= window)
-        out[company[close]] = 1.0
-    return out
+        out.append(company[close])
+    return np.concatenate(out)
 
 
-def _far_from_cash_flow(table: ControlTable, n: int) -> np.ndarray:
+def _far_from_cash_flow(table: ControlTable, slot: np.ndarray, m: int) -> np.ndarray:
     """How far below a fifth of the cash flow its controller stands: the product of the votes along
     the control path (each step's share), against 20 %."""
     rows = table.by_row
-    m = len(table.rows)
     product = np.where((rows["verdict"] == SINGLE) | (rows["verdict"] == JOINT), rows["votes_low"], 0.0)
     current = rows["controller"].copy()
     active = rows["verdict"] == SINGLE
@@ -183,30 +208,32 @@ def _far_from_cash_flow(table: ControlTable, n: int) -> np.ndarray:
         product[go] *= rows["votes_low"][r[go]]
         current = np.where(go, rows["controller"][np.maximum(r, 0)], -1)
         active = go
-    out = np.zeros(n)
+    out = np.zeros(m)
     certain = (rows["final"] == SINGLE) | (rows["final"] == JOINT)
-    out[table.rows.entity] = np.where(certain & (product < 0.2), 1.0 - product / 0.2, 0.0)
+    far = np.where(certain & (product < 0.2), 1.0 - product / 0.2, 0.0)
+    at = slot[table.rows.entity]
+    out[at[at >= 0]] = far[at >= 0]
     return out
 
 
-def _words(facts: Facts, company: np.ndarray, words: dict) -> tuple[dict[int, list[str]], np.ndarray, np.ndarray]:
+def _words(facts: Facts, members: np.ndarray, words: dict) -> tuple[dict[int, list[str]], np.ndarray, np.ndarray]:
     """The fundraising words in each company's name and business scope (how many different ones,
-    and which), and whether its name is finance-flavoured; case does not matter."""
-    members = np.flatnonzero(company)
-    n = len(facts.names)
-    names = [facts.names[j] or "" for j in members.tolist()]
+    per company row, and which, per entity), and whether its name is finance-flavoured; case does
+    not matter."""
+    names = facts.names
     found: dict[int, list[str]] = {}
-    for texts in (names, [facts.scopes[j] or "" for j in members.tolist()]):
+    for texts in (names, facts.scopes):
         for word, owner in _occurrences(texts, words["fundraising"]):
             for j in members[owner].tolist():
                 found.setdefault(j, []).append(word)
-    hits = np.zeros(n)
+    hits = np.zeros(len(members))
     for j, seen in found.items():
         found[j] = sorted(set(seen))
-        hits[j] = len(found[j])
-    named = np.zeros(n, dtype=bool)
+    if found:
+        hits[np.searchsorted(members, np.fromiter(found, dtype=np.int64))] = [len(w) for w in found.values()]
+    named = np.zeros(len(members), dtype=bool)
     for _, owner in _occurrences(names, words["finance_name"]):
-        named[members[owner]] = True
+        named[owner] = True
     return found, hits, named
 
 
@@ -270,28 +297,48 @@ def link_matrix(arrays: GraphArrays, table: ControlTable, config: RiskConfig,
     hub = config["contagion"]["hub_degree"]
     # A registration agent's address or a professional nominee ties hundreds of strangers: each of its
     # links carries hub_degree / degree of a link's weight.
-    weight = weight * np.minimum(1.0, hub / np.maximum(degree[src], 1)) * np.minimum(1.0, hub / np.maximum(degree[dst], 1))
-    adjacency = sp.coo_matrix((np.concatenate([weight, weight]), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
-                              shape=(arrays.n, arrays.n)).tocsr()
-    adjacency.eliminate_zeros()  # a link kind weighted 0 is no link at all
-    return adjacency
+    weight *= np.minimum(1.0, hub / np.maximum(degree[src], 1)) * np.minimum(1.0, hub / np.maximum(degree[dst], 1))
+    del degree
+    rows, columns = np.concatenate([src, dst]), np.concatenate([dst, src])
+    del src, dst
+    weight = np.concatenate([weight, weight])
+    # Memory bounds the million-company case: each intermediate goes as soon as it is used.
+    links = sp.coo_matrix((weight, (rows, columns)), shape=(arrays.n, arrays.n))
+    del rows, columns, weight
+    links = links.tocsr()
+    links.eliminate_zeros()  # a link kind weighted 0 is no link at all
+    return links
 
 
 def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, config: RiskConfig,
               as_of: dt.date | None = None) -> Network:
     """Risk that spreads from confirmed cases and from high intrinsic risk (see docs/risk.md)."""
     c = config["contagion"]
-    spread = link_matrix(arrays, table, config, as_of)
-    strength = np.asarray(spread.sum(axis=1)).ravel()
+    links = link_matrix(arrays, table, config, as_of)
+    strength = np.asarray(links.sum(axis=1)).ravel()
     inverse = np.where(strength > 0, 1.0 / np.maximum(strength, 1e-300), 0.0)
+    # A holder, address or phone tied to one company only passes nothing between companies: it would
+    # only hand the company's own risk back. Such leaves keep their weight in their company's share
+    # of links but are left out of the walk (most of a registry's persons, addresses and phones).
+    neighbours = np.diff(links.indptr)
+    core = (arrays.kinds == KIND_CODES[EntityKind.COMPANY]) | (neighbours >= 2)
+    keep = np.repeat(core, neighbours)
+    keep &= core[links.indices]
+    kept = np.concatenate([[0], np.cumsum(keep, dtype=links.indptr.dtype)])
+    indptr = kept[links.indptr]
+    del kept
+    weight, columns = links.data[keep], links.indices[keep]
+    del links, keep
+    per_row = np.diff(indptr)
     # A risky company's own risk comes back to it through each neighbour (there and back again, and
     # again): that echo is its own, not its network's. With d the part that returns in two steps
     # (sum over neighbours j of spread_ij spread_ji), the echo is d + d² + ... = d / (1 - d) of its
     # seed, exact for a neighbour tied to nothing else.
-    squared = sp.csr_matrix((spread.data ** 2, spread.indices, spread.indptr), shape=spread.shape)
+    squared = sp.csr_matrix((weight ** 2, columns, indptr), shape=(arrays.n, arrays.n))
     back = c["carry"] ** 2 * inverse * (squared @ inverse)
     del squared
-    spread.data *= np.repeat(c["carry"] * inverse, np.diff(spread.indptr))  # in place: the weights are not kept
+    weight *= np.repeat(c["carry"] * inverse, per_row)
+    spread = sp.csr_matrix((weight, columns, indptr), shape=(arrays.n, arrays.n))
     seeds = np.where(found.confirmed, c["seed_confirmed"], c["seed_intrinsic"] * found.intrinsic)
     if c["method"] == "debtrank":
         score = _debtrank(spread, seeds, c["max_steps"])
