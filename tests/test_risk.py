@@ -529,6 +529,6 @@ def test_the_case_report_carries_the_tier_and_the_reason(analyzed, tmp_path):
     result = run("report", "T1", "--db", analyzed[0], "--output", page)
     assert result.exit_code == 0, result.output
     text = html_lib.unescape(re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")))
-    assert "Risk of illegal fundraising" in text
+    assert "Risk of illegal fundraising" in text and "· risk 0.32 yellow" in text  # the subtitle too
     assert "0.32 yellow: 100 % from confirmed case 鑫源投资管理有限公司 (K1) via 李法人 (L1), legal representative of both" \
         in text

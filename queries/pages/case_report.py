@@ -44,10 +44,13 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
         ("as of", as_of.isoformat() if as_of else "current records (no end date)"),
     ]
     kind = "company" if entity.kind is EntityKind.COMPANY else entity.kind.value
+    risk = risk_marks(store, sub.entities)
+    score, tier, _ = risk.get(entity.id, (None, "", ""))
     subtitle = (f"{kind} {entity.id}" + (f" · {entity.reg_no}" if entity.reg_no else "")
-                + "".join(f" · {label} {value}" for label, value in membership))
+                + "".join(f" · {label} {value}" for label, value in membership)
+                + (f" · risk {score:.2f}{' ' + tier if tier else ''}" if score is not None else ""))
     html = render_graph(sub, report.control, entity.name, subtitle, height="560px", template="report.html", related=marks,
-                        risk=risk_marks(store, sub.entities),
+                        risk=risk,
                         sections=sections, graph_after=graph_after, provenance=provenance, version=__version__,
                         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     return GraphPage(html, len(sub.entities), len(sub.holdings) + len(sub.officers) + len(sub.links),
