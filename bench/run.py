@@ -494,7 +494,7 @@ def task_risk(db: str, explained: str = "1000") -> dict:
     return {"export_seconds": export, "facts_seconds": read_facts, "control_seconds": control,
             "score_seconds": scoring, "phases": scores.seconds, "explain_seconds": explaining,
             "explained": len(reasons), "entities": arrays.n, "companies": int((arrays.kinds == 0).sum()),
-            "links": int(scores.network.spread.nnz // 2), "tiers": tiers,
+            "links": int(scores.network.spread.nnz // 2), "walked": int(len(scores.network.walked)), "tiers": tiers,
             "confirmed": int(scores.found.confirmed.sum()), "example": reasons[0].sentence(3) if reasons else "",
             "peak_before_scores_mib": peak_before, "peak_after_scores_mib": peak_scores, "peak_mib": _peak_mib()}
 

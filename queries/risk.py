@@ -17,11 +17,11 @@ from ..graph.analysis.risk import (
     Indicators,
     Network,
     RiskConfig,
+    Texts,
     combine,
     contagion,
     contributions,
     indicators,
-    path_between,
 )
 from ..graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
 from ..graph.errors import EquityGraphError
@@ -65,15 +65,16 @@ def facts_of(store: Store, arrays: GraphArrays) -> Facts:
     """Every company's name, business scope, capital and founding date, in ``arrays``' company order."""
     members = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     m = len(members)
-    names, scopes = [""] * m, [""] * m
+    names, scopes = Texts.collect(), Texts.collect()
     registered, paid, founded = np.full(m, np.nan), np.full(m, np.nan), np.full(m, OPEN_START, dtype=np.int64)
     for entity_id, name, scope, reg, paid_in, day in store.company_facts():
         r = int(np.searchsorted(members, arrays.index_of(entity_id)))
-        names[r], scopes[r] = name or "", scope or ""
+        names.add(r, name or "")
+        scopes.add(r, scope or "")
         registered[r] = np.nan if reg is None else reg
         paid[r] = np.nan if paid_in is None else paid_in
         founded[r] = day_number(day, OPEN_START)
-    return Facts(names, scopes, registered, paid, founded)
+    return Facts(names.build(), scopes.build(), registered, paid, founded)
 
 
 def score_all(store: Store, config: RiskConfig, as_of: dt.date | None = None, arrays: GraphArrays | None = None,
@@ -142,7 +143,7 @@ def explain(store: Store, scores: Scores, entities: list[str], top_sources: int 
     arrays, found, network, config = scores.arrays, scores.found, scores.network, scores.config
     index = np.array([arrays.index_of(e) for e in entities], dtype=np.int64)
     sources, counts = contributions(network, index, top=top_sources) if len(index) else ([], [])
-    paths = {(j, s): path_between(network.spread, j, s) for k, j in enumerate(index.tolist()) for s, _ in sources[k]}
+    paths = {(j, s): network.path(j, s) for k, j in enumerate(index.tolist()) for s, _ in sources[k]}
     words = _PathWords(store, arrays, network, config, scores.as_of, {p for path in paths.values() for p in path})
     w = config["combine"]
     total = w["intrinsic"] + w["network"]
@@ -185,7 +186,7 @@ class _PathWords:
         self.arrays = arrays
         ids = [arrays.ids[p] for p in sorted(nodes)]
         self.entities = store.get_many(ids) if ids else {}
-        self.degree = np.diff(network.spread.indptr)
+        self.network = network
         self.hub = config["contagion"]["hub_degree"]
         # What the first id is to the second, as a phrase with {x} for the second.
         self.ties: dict[tuple[str, str], str] = {}
@@ -238,8 +239,8 @@ class _PathWords:
                 text = f"{self.name(path[i])}, {before.format(x='both')}"
             else:
                 text = f"{self.name(path[i])}, {self._tie(middle, ids[i - 1], here)} and {self._tie(middle, ids[i + 1], there)}"
-            if self.degree[path[i]] > self.hub:
-                degree = int(self.degree[path[i]])
+            degree = self.network.neighbours(path[i])
+            if degree > self.hub:
                 text += f" (a hub of {degree} links: each carries {self.hub}/{degree} of a link's weight)"
             said.append(text)
         return " via " + "; then ".join(said)

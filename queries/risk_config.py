@@ -63,7 +63,7 @@ def _checked(sections: dict, name: str) -> RiskConfig:
                 if value not in ("pagerank", "debtrank"):
                     raise ConfigError(f"{where}: {value!r} is not pagerank or debtrank")
             elif (section, key) in _LIST_KEYS:
-                if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+                if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() and "\n" not in w for w in value):
                     raise ConfigError(f"{where}: must be a list of words")
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(f"{where}: {value!r} is not a number")

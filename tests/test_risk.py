@@ -532,3 +532,15 @@ def test_the_case_report_carries_the_tier_and_the_reason(analyzed, tmp_path):
     assert "Risk of illegal fundraising" in text and "· risk 0.32 yellow" in text  # the subtitle too
     assert "0.32 yellow: 100 % from confirmed case 鑫源投资管理有限公司 (K1) via 李法人 (L1), legal representative of both" \
         in text
+
+
+def test_words_are_found_whatever_the_case_and_never_across_two_texts():
+    from equitygraph.graph.analysis.risk import Texts
+
+    builder = Texts.collect()
+    for row, text in enumerate(["İstanbul Wealth Management Ltd", "深圳理", "财富有限公司", "P2P 网贷平台", "peer to PEER"]):
+        builder.add(row, text)
+    texts = builder.build()
+    assert texts.holding("wealth management").tolist() == [0]  # İ lengthens when lower-cased: no shift
+    assert texts.holding("理财").tolist() == []  # 理 ends one text, 财 begins the next
+    assert texts.holding("p2p").tolist() == [3] and texts.holding("peer to peer").tolist() == [4]

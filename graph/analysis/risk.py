@@ -44,13 +44,64 @@ class RiskConfig:
         return ""
 
 
+@dataclass(frozen=True)
+class Texts:
+    """Many short texts (a million company names) lower-cased in one string, a newline after each:
+    a fraction of the memory of a million str objects, and one ``str.find`` scans them all."""
+
+    joined: str
+    starts: np.ndarray  # where each text begins in ``joined``
+    rows: np.ndarray  # the company row each text belongs to
+
+    @classmethod
+    def collect(cls) -> "TextsBuilder":
+        return TextsBuilder()
+
+    def holding(self, word: str) -> np.ndarray:
+        """The rows whose text holds ``word`` (already lower-cased), each once."""
+        at, spots = self.joined.find(word), []
+        while at >= 0:
+            spots.append(at)
+            at = self.joined.find(word, at + len(word))
+        if not spots:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(self.rows[np.searchsorted(self.starts, np.array(spots), side="right") - 1])
+
+
+class TextsBuilder:
+    """Adds texts one by one, joining them in chunks so that the million strings never coexist."""
+
+    CHUNK = 65536
+
+    def __init__(self):
+        self._chunks: list[str] = []
+        self._pending: list[str] = []
+        self._lengths: list[int] = []
+        self._rows: list[int] = []
+
+    def add(self, row: int, text: str) -> None:
+        low = text.lower()  # per text: a few letters lengthen when lower-cased, which must not shift the rest
+        self._pending.append(low)
+        self._lengths.append(len(low) + 1)
+        self._rows.append(row)
+        if len(self._pending) >= self.CHUNK:
+            self._chunks.append("".join(f"{p}\n" for p in self._pending))
+            self._pending = []
+
+    def build(self) -> Texts:
+        self._chunks.append("".join(f"{p}\n" for p in self._pending))
+        lengths = np.array(self._lengths, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if len(lengths) else lengths
+        return Texts("".join(self._chunks), starts, np.array(self._rows, dtype=np.int64))
+
+
 @dataclass
 class Facts:
     """What the indicators read of each company besides the graph: one row per company, in entity
     index order (the rows of :class:`Indicators`)."""
 
-    names: list[str]
-    scopes: list[str]
+    names: Texts
+    scopes: Texts
     registered: np.ndarray  # float, nan where not given
     paid_in: np.ndarray
     founded: np.ndarray  # day numbers, OPEN_START where not given
@@ -141,8 +192,8 @@ def indicators(arrays: GraphArrays, facts: Facts, table: ControlTable, config: R
     confirmed = np.zeros(n, dtype=bool)
     confirmed[arrays.event_entity[dated & (arrays.event_type == EVENT_CODES[EventType.CONFIRMED_CASE])]] = True
 
-    if len(facts.names) != m:
-        raise ValueError(f"facts of {len(facts.names)} companies for {m} companies in the arrays")
+    if len(facts.registered) != m:
+        raise ValueError(f"facts of {len(facts.registered)} companies for {m} companies in the arrays")
     registered, paid = facts.registered, facts.paid_in
     gap = (registered > 0) & ((paid == 0) | (registered >= co["capital_gap_ratio"] * np.where(paid > 0, paid, np.inf)))
     values["capital_gap"] = gap.astype(float)
@@ -220,40 +271,20 @@ def _words(facts: Facts, members: np.ndarray, words: dict) -> tuple[dict[int, li
     """The fundraising words in each company's name and business scope (how many different ones,
     per company row, and which, per entity), and whether its name is finance-flavoured; case does
     not matter."""
-    names = facts.names
     found: dict[int, list[str]] = {}
-    for texts in (names, facts.scopes):
-        for word, owner in _occurrences(texts, words["fundraising"]):
-            for j in members[owner].tolist():
-                found.setdefault(j, []).append(word)
+    for word in dict.fromkeys(w.lower() for w in words["fundraising"]):
+        rows = np.union1d(facts.names.holding(word), facts.scopes.holding(word))
+        for j in members[rows].tolist():
+            found.setdefault(j, []).append(word)
     hits = np.zeros(len(members))
     for j, seen in found.items():
-        found[j] = sorted(set(seen))
+        found[j] = sorted(seen)
     if found:
         hits[np.searchsorted(members, np.fromiter(found, dtype=np.int64))] = [len(w) for w in found.values()]
     named = np.zeros(len(members), dtype=bool)
-    for _, owner in _occurrences(names, words["finance_name"]):
-        named[owner] = True
+    for word in dict.fromkeys(w.lower() for w in words["finance_name"]):
+        named[facts.names.holding(word)] = True
     return found, hits, named
-
-
-def _occurrences(texts: list[str], words: list[str]):
-    """For each word, the indices of the texts that hold it, whatever the case: one scan of all the
-    texts joined, per word (str.find runs in C; a regular expression of alternatives is slower)."""
-    joined = "\n".join(texts)
-    lowered = joined.lower()
-    if len(lowered) != len(joined):  # a few letters lengthen when lower-cased: then text by text
-        texts = [text.lower() for text in texts]
-        lowered = "\n".join(texts)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    starts = np.concatenate([[0], np.cumsum(lengths[:-1] + 1)]) if len(texts) else lengths
-    for word in dict.fromkeys(w.lower() for w in words):
-        at, spots = lowered.find(word), []
-        while at >= 0:
-            spots.append(at)
-            at = lowered.find(word, at + len(word))
-        if spots:
-            yield word, np.unique(np.searchsorted(starts, np.array(spots), side="right") - 1)
 
 
 @dataclass
@@ -263,13 +294,44 @@ class Network:
     score: np.ndarray  # 0-1: the risk received from others, on the intrinsic scale
     received: np.ndarray  # the risk received, as the walk adds it up (a seed's own echo taken off)
     seeds: np.ndarray  # the starting risk of each entity
-    spread: sp.csr_matrix  # carry x the weighted, hub-damped, row-normalised links (its pattern: the links)
+    spread: sp.csr_matrix  # carry x the weighted, hub-damped, row-normalised links of the walked entities
+    walked: np.ndarray  # the entity of each row of ``spread``, ascending (leaves are not walked)
     method: str
+
+    def row(self, j: int) -> int:
+        """Entity ``j``'s row in ``spread``, or -1 where it is a leaf."""
+        at = int(np.searchsorted(self.walked, j))
+        return at if at < len(self.walked) and self.walked[at] == j else -1
+
+    def neighbours(self, j: int) -> int:
+        """How many entities the walk links ``j`` to."""
+        r = self.row(j)
+        return int(self.spread.indptr[r + 1] - self.spread.indptr[r]) if r >= 0 else 0
+
+    def path(self, start: int, goal: int) -> list[int]:
+        """A shortest path of entities from ``start`` to ``goal`` over the walked links."""
+        a, b = self.row(start), self.row(goal)
+        return [int(self.walked[r]) for r in path_between(self.spread, a, b)] if a >= 0 and b >= 0 else []
 
 
 def link_matrix(arrays: GraphArrays, table: ControlTable, config: RiskConfig,
                 as_of: dt.date | None = None) -> sp.csr_matrix:
     """The symmetric weighted links between entities (weights of risk.toml, hubs damped)."""
+    src, dst, weight = link_list(arrays, table, config, as_of)
+    return _symmetric(src, dst, weight, arrays.n)
+
+
+def _symmetric(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, n: int) -> sp.csr_matrix:
+    links = sp.coo_matrix((np.concatenate([weight, weight]), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
+                          shape=(n, n)).tocsr()
+    links.eliminate_zeros()  # a link kind weighted 0 is no link at all
+    return links
+
+
+def link_list(arrays: GraphArrays, table: ControlTable, config: RiskConfig,
+              as_of: dt.date | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every link once, as (one end, the other, weight), hubs damped; a pair may be linked twice
+    (a holding and control)."""
     w = config["links"]
     parts = []
     held = arrays.holdings_in_force(as_of)
@@ -289,67 +351,70 @@ def link_matrix(arrays: GraphArrays, table: ControlTable, config: RiskConfig,
     contact = arrays.link_kind == LINK_CODES[LinkKind.HAS_CONTACT]
     parts.append((arrays.link_src[contact], arrays.link_dst[contact], np.full(contact.sum(), w["contact"])))
     parts.append((arrays.link_src[~contact], arrays.link_dst[~contact], np.full((~contact).sum(), w["address"])))
-    src = np.concatenate([p[0] for p in parts]).astype(np.int32)
-    dst = np.concatenate([p[1] for p in parts]).astype(np.int32)
-    weight = np.concatenate([p[2] for p in parts]).astype(float)
+    src = np.concatenate([p[0] for p in parts], dtype=np.int32)
+    dst = np.concatenate([p[1] for p in parts], dtype=np.int32)
+    weight = np.concatenate([p[2] for p in parts], dtype=float)
     del parts
-    degree = np.bincount(src, minlength=arrays.n) + np.bincount(dst, minlength=arrays.n)
-    hub = config["contagion"]["hub_degree"]
+    degree = np.bincount(src, minlength=arrays.n)
+    degree += np.bincount(dst, minlength=arrays.n)
     # A registration agent's address or a professional nominee ties hundreds of strangers: each of its
     # links carries hub_degree / degree of a link's weight.
-    weight *= np.minimum(1.0, hub / np.maximum(degree[src], 1)) * np.minimum(1.0, hub / np.maximum(degree[dst], 1))
+    damping = np.minimum(1.0, config["contagion"]["hub_degree"] / np.maximum(degree, 1))
     del degree
-    rows, columns = np.concatenate([src, dst]), np.concatenate([dst, src])
-    del src, dst
-    weight = np.concatenate([weight, weight])
-    # Memory bounds the million-company case: each intermediate goes as soon as it is used.
-    links = sp.coo_matrix((weight, (rows, columns)), shape=(arrays.n, arrays.n))
-    del rows, columns, weight
-    links = links.tocsr()
-    links.eliminate_zeros()  # a link kind weighted 0 is no link at all
-    return links
+    weight *= damping[src]
+    weight *= damping[dst]
+    return src, dst, weight
 
 
 def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, config: RiskConfig,
               as_of: dt.date | None = None) -> Network:
     """Risk that spreads from confirmed cases and from high intrinsic risk (see docs/risk.md)."""
     c = config["contagion"]
-    links = link_matrix(arrays, table, config, as_of)
-    strength = np.asarray(links.sum(axis=1)).ravel()
-    inverse = np.where(strength > 0, 1.0 / np.maximum(strength, 1e-300), 0.0)
+    src, dst, weight = link_list(arrays, table, config, as_of)
+    strength = np.bincount(src, weights=weight, minlength=arrays.n)
+    strength += np.bincount(dst, weights=weight, minlength=arrays.n)
+    strength[strength <= 1e-300] = 0.0  # next to nothing is nothing: its inverse would overflow
+    inverse = np.divide(1.0, strength, out=strength, where=strength > 0)  # in place: 0 stays 0
     # A holder, address or phone tied to one company only passes nothing between companies: it would
     # only hand the company's own risk back. Such leaves keep their weight in their company's share
     # of links but are left out of the walk (most of a registry's persons, addresses and phones).
-    neighbours = np.diff(links.indptr)
-    core = (arrays.kinds == KIND_CODES[EntityKind.COMPANY]) | (neighbours >= 2)
-    keep = np.repeat(core, neighbours)
-    keep &= core[links.indices]
-    kept = np.concatenate([[0], np.cumsum(keep, dtype=links.indptr.dtype)])
-    indptr = kept[links.indptr]
-    del kept
-    weight, columns = links.data[keep], links.indices[keep]
-    del links, keep
-    per_row = np.diff(indptr)
+    # An entity's links all go to one neighbour when the least and the greatest neighbour agree.
+    real = weight > 0
+    least = np.full(arrays.n, np.iinfo(np.int32).max, dtype=np.int32)
+    most = np.full(arrays.n, -1, dtype=np.int32)
+    for ends, others in ((src, dst), (dst, src)):
+        np.minimum.at(least, ends[real], others[real])
+        np.maximum.at(most, ends[real], others[real])
+    walked = np.flatnonzero((arrays.kinds == KIND_CODES[EntityKind.COMPANY]) | (least < most))
+    del least, most
+    at = np.full(arrays.n, -1, dtype=np.int32)
+    at[walked] = np.arange(len(walked), dtype=np.int32)
+    kept = real & (at[src] >= 0) & (at[dst] >= 0)
+    links = _symmetric(at[src[kept]], at[dst[kept]], weight[kept], len(walked))
+    del src, dst, weight, kept, real, at
+    indptr, columns, weight = links.indptr, links.indices, links.data
+    inverse = inverse[walked]
     # A risky company's own risk comes back to it through each neighbour (there and back again, and
     # again): that echo is its own, not its network's. With d the part that returns in two steps
     # (sum over neighbours j of spread_ij spread_ji), the echo is d + d² + ... = d / (1 - d) of its
     # seed, exact for a neighbour tied to nothing else.
-    squared = sp.csr_matrix((weight ** 2, columns, indptr), shape=(arrays.n, arrays.n))
+    squared = sp.csr_matrix((weight ** 2, columns, indptr), shape=links.shape)
     back = c["carry"] ** 2 * inverse * (squared @ inverse)
     del squared
-    weight *= np.repeat(c["carry"] * inverse, per_row)
-    spread = sp.csr_matrix((weight, columns, indptr), shape=(arrays.n, arrays.n))
+    weight *= np.repeat(c["carry"] * inverse, np.diff(indptr))
+    spread = sp.csr_matrix((weight, columns, indptr), shape=links.shape)
     seeds = np.where(found.confirmed, c["seed_confirmed"], c["seed_intrinsic"] * found.intrinsic)
+    start = seeds[walked]
     if c["method"] == "debtrank":
-        score = _debtrank(spread, seeds, c["max_steps"])
+        got = _debtrank(spread, start, c["max_steps"])
     else:
-        score = _pagerank(spread, seeds, c["max_steps"])
-    echo = back / (1.0 - back) * seeds
-    received = np.maximum(score - echo, 0.0)
+        got = _pagerank(spread, start, c["max_steps"])
+    received = np.zeros(arrays.n)
+    received[walked] = np.maximum(got - back / (1.0 - back) * start, 0.0)
     # Companies meet through a person, a phone or an address: two links, carry² of the risk. Measured
-    # in that unit (a company whose one tie is a person serving one confirmed case receives 1) and
-    # bounded smoothly in [0, 1), so that it sits on the intrinsic score's scale.
-    return Network(1.0 - np.exp(-received / c["carry"] ** 2), received, seeds, spread, c["method"])
+    # in that unit and bounded smoothly in [0, 1), it sits on the intrinsic score's scale (a company
+    # whose one tie is a legal representative shared with one confirmed case scores 0.49).
+    return Network(1.0 - np.exp(-received / c["carry"] ** 2), received, seeds, spread, walked, c["method"])
 
 
 def combine(found: Indicators, network: Network, config: RiskConfig) -> np.ndarray:
@@ -395,7 +460,10 @@ def contributions(network: Network, targets: np.ndarray, top: int = 5, steps: in
     """For each target entity, the ``top`` seeds its network risk comes from most, with the part of
     the received risk each gives (PageRank form: row i of sum_k spread^k, times the seeds), and how
     many seeds give it something at all. Paths whose carried share falls below ``prune`` are dropped."""
-    rows = sp.csr_matrix((np.ones(len(targets)), (np.arange(len(targets)), targets)),
+    local = np.array([network.row(int(j)) for j in targets], dtype=np.int64)
+    if (local < 0).any():
+        raise ValueError("contributions are for walked entities (companies and parties linking two or more)")
+    rows = sp.csr_matrix((np.ones(len(targets)), (np.arange(len(targets)), local)),
                          shape=(len(targets), network.spread.shape[0]))
     total = sp.csr_matrix(rows.shape)
     term = rows
@@ -407,13 +475,14 @@ def contributions(network: Network, targets: np.ndarray, top: int = 5, steps: in
             break
         total = total + term
     total = total.tocsr()
+    seeds = network.seeds[network.walked]
     out, counts = [], []
     for k in range(len(targets)):
         start, stop = total.indptr[k], total.indptr[k + 1]
-        cols, vals = total.indices[start:stop], total.data[start:stop] * network.seeds[total.indices[start:stop]]
-        vals = np.where(cols == targets[k], 0.0, vals)  # its own risk echoed back is not a source
+        cols, vals = total.indices[start:stop], total.data[start:stop] * seeds[total.indices[start:stop]]
+        vals = np.where(cols == local[k], 0.0, vals)  # its own risk echoed back is not a source
         order = np.argsort(-vals)[:top]
-        out.append([(int(cols[o]), float(vals[o])) for o in order if vals[o] > 0])
+        out.append([(int(network.walked[cols[o]]), float(vals[o])) for o in order if vals[o] > 0])
         counts.append(int((vals > 0).sum()))
     return out, counts
 
