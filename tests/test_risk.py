@@ -544,3 +544,15 @@ def test_words_are_found_whatever_the_case_and_never_across_two_texts():
     assert texts.holding("wealth management").tolist() == [0]  # İ lengthens when lower-cased: no shift
     assert texts.holding("理财").tolist() == []  # 理 ends one text, 财 begins the next
     assert texts.holding("p2p").tolist() == [3] and texts.holding("peer to peer").tolist() == [4]
+
+
+def test_a_store_without_links_scores_on_intrinsic_risk_alone(tmp_path):
+    folder = write_case(tmp_path / "alone", entities="id,kind,name\nA,company,理财有限公司\nB,company,五金商行\n",
+                        holdings="holder_id,company_id,share\n", events="entity_id,type,date\nA,complaint,2025-01-01\n")
+    with SQLiteStore(tmp_path / "alone.db") as s:
+        load_folder(s, folder)
+        scores = score_all(s, load_config(), AS_OF)
+        a = scores.arrays.index_of("A")
+        assert float(scores.network.score.max()) == 0.0
+        assert float(scores.found.intrinsic[a]) == pytest.approx(0.25 * (1 - (1 - 0.8 * 0.5) * (1 - 0.5)) + 0.2 * E1)
+        assert [w["id"] for w in warnings(s, load_config(), as_of=AS_OF, scores=scores).rows] == []

@@ -371,7 +371,8 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     """Risk that spreads from confirmed cases and from high intrinsic risk (see docs/risk.md)."""
     c = config["contagion"]
     src, dst, weight = link_list(arrays, table, config, as_of)
-    strength = np.bincount(src, weights=weight, minlength=arrays.n)
+    strength = np.zeros(arrays.n)  # float even with no links at all (bincount of nothing is integer)
+    strength += np.bincount(src, weights=weight, minlength=arrays.n)
     strength += np.bincount(dst, weights=weight, minlength=arrays.n)
     strength[strength <= 1e-300] = 0.0  # next to nothing is nothing: its inverse would overflow
     inverse = np.divide(1.0, strength, out=strength, where=strength > 0)  # in place: 0 stays 0
