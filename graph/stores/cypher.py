@@ -35,6 +35,9 @@ SCHEMA = (
     "CREATE CONSTRAINT contact_key IF NOT EXISTS FOR ()-[r:HAS_CONTACT]-() REQUIRE r.key IS UNIQUE",
     "CREATE CONSTRAINT related_key IF NOT EXISTS FOR ()-[r:RELATED]-() REQUIRE r.key IS UNIQUE",
     "CREATE INDEX entity_identity IF NOT EXISTS FOR (n:Entity) ON (n.identity)",
+    # The results other questions look entities up by (who a controller controls, a group, a cluster).
+    *(f"CREATE INDEX entity_result_{name} IF NOT EXISTS FOR (n:Entity) ON (n.result_{name})"
+      for name in ("controller", "direct_controller", "direct_partner", "cluster")),
 )
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 
@@ -169,7 +172,14 @@ RESULTS_OF = (
     "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id, n[$prop] AS value, n[$json_prop] AS json"
 )
 ENTITY_PROPERTIES = "MATCH (n:Entity {id: $id}) RETURN properties(n) AS n"
-WITH_RESULT = "MATCH (n:Entity) WHERE n[$prop] = $value RETURN n.id AS id ORDER BY n.id"
+
+
+def with_result(prop: str) -> str:
+    """Entities whose result property ``prop`` (a checked result name: letters, digits, _) equals
+    $value; named in the query, not passed as ``n[$prop]``, so that its index serves the look-up."""
+    if not prop.replace("_", "").isalnum() or not prop.isascii():
+        raise ValueError(f"not a result property: {prop!r}")
+    return f"MATCH (n:Entity) WHERE n.`{prop}` = $value RETURN n.id AS id ORDER BY n.id"
 DECIDE_IDENTITY = (
     "MATCH (a:Entity {id: $a}) MATCH (b:Entity {id: $b}) "
     "OPTIONAL MATCH (a)-[old:SAME_AS|NOT_SAME_AS]->(b) DELETE old "

@@ -379,7 +379,7 @@ class Neo4jStore(Store):
         prop, json_prop = _result_props(name)
         if not _is_native(value):
             prop, value = json_prop, json.dumps(value, ensure_ascii=False, sort_keys=True)
-        return [r["id"] for r in self._run(cypher.WITH_RESULT, prop=prop, value=value)]
+        return [r["id"] for r in self._run(cypher.with_result(prop), value=value)]
 
     def decide_identity(self, a: str, b: str, same: bool, note: str | None = None) -> None:
         a, b = sorted((a, b))
