@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
-
 from ..graph.model import EntityKind
 from ..graph.stores.base import Store
 
@@ -40,6 +38,8 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
         signals.append(Signal("wedge", f"the controller's control rights ({report.control_rights[0] * 100:.1f} %) exceed "
                                        f"its cash-flow rights ({report.cash_flow[0] * 100:.1f} %) by "
                                        f"{report.wedge * 100:.1f} points", report.actual_controllers))
+    import networkx as nx  # here, not at the top: it takes longer to import than the question takes to answer
+
     graph = nx.DiGraph((h.holder_id, h.company_id) for h in up.holdings)
     touched = set(path) | {report.entity.id}
     for component in nx.strongly_connected_components(graph):

@@ -4,6 +4,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitygraph.graph.arrays import KIND_CODES, OPEN_END, OPEN_START
 from equitygraph.graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, Share
@@ -256,3 +258,20 @@ def test_relations_decisions_and_result_look_ups(any_store):
     assert any_store.identity_decisions() == [("A", "C", False), ("B", "C", False)]
     any_store.write_results("group", {"A": "P1", "B": "P1", "C": "P2"})
     assert any_store.entities_with_result("group", "P1") == ["A", "B"]
+
+
+names = st.text(alphabet="华信投资 HXhx-Ａ", min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(names, st.lists(names, max_size=2), st.sampled_from([None, "91110000MA01ABCD1X", "X1"])),
+                min_size=1, max_size=6), names)
+def test_exact_look_ups_agree_with_the_full_ranking(rows, query):
+    # Resolving a name typed in full skips the pinyin and fuzzy forms; what it finds must be what the
+    # full ranking calls a registration number, exact name or alias, scores and order included.
+    from equitygraph.graph.stores.base import EXACT_MATCHES, exact_hits, rank_search
+
+    entities = [Entity(f"E{k}", EntityKind.COMPANY, name, aliases=tuple(aliases), reg_no=reg_no)
+                for k, (name, aliases, reg_no) in enumerate(rows)]
+    for text in (query, rows[0][0], f" {rows[0][0]} ", "91110000MA01ABCD1X"):
+        assert exact_hits(text, entities, 20) == [h for h in rank_search(text, entities, 20) if h.how in EXACT_MATCHES]

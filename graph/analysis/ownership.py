@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 from ..arrays import INTEREST_CODES, KIND_CODES, GraphArrays
 from ..model import EntityKind, Interest
@@ -86,6 +89,8 @@ def direct_shares(arrays: GraphArrays, as_of: dt.date | None = None,
 
 def ownership_matrix(direct: DirectShares, bound: str = "low") -> sp.csr_matrix:
     """``A`` (holder x company) of the ``low`` or ``high`` bounds; repeated pairs are summed."""
+    import scipy.sparse as sp  # here, not at the top: a one-company question needs no scipy
+
     values = direct.low if bound == "low" else direct.high
     return sp.csr_matrix((values, (direct.holder, direct.company)), shape=(direct.n, direct.n))
 
@@ -97,10 +102,13 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
     --------
     A chain P -(60 %)-> X -(50 %)-> Y gives P 30 % of Y:
 
+    >>> import scipy.sparse as sp
     >>> A = sp.csr_matrix(([0.6, 0.5], ([0, 1], [1, 2])), shape=(3, 3))
     >>> round(float(integrated(A)[0, 2]), 6)
     0.3
     """
+    import scipy.sparse as sp
+
     if A.shape[0] != A.shape[1]:
         raise ValueError(f"an ownership matrix is square, got {A.shape}")
     A = sp.csr_matrix(A)
@@ -141,6 +149,7 @@ def _solve_rest(block: sp.csr_matrix, rhs: sp.csr_matrix) -> sp.csr_matrix | Non
     """``(I - block)^-1 rhs``, or None where companies own each other completely (singular)."""
     import warnings
 
+    import scipy.sparse as sp
     from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
     system = (sp.identity(block.shape[0], format="csc") - block.tocsc()).tocsc()

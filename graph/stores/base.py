@@ -341,6 +341,35 @@ def rank_search(text: str, candidates: Iterable[Entity], limit: int) -> list[Sea
     return ranked[:limit]
 
 
+def exact_hits(text: str, candidates: Iterable[Entity], limit: int) -> list[SearchHit]:
+    """What :func:`rank_search` finds of ``text`` as a registration number, an exact name or an exact
+    alias, with the same scores, and nothing else: no pinyin tables to load for a name typed in full.
+
+    Examples
+    --------
+    >>> from equitygraph.graph.model import EntityKind
+    >>> people = [Entity("a", EntityKind.COMPANY, "深圳华信"), Entity("b", EntityKind.COMPANY, "华信", aliases=("HX",))]
+    >>> [(h.entity.id, h.how, h.score) for h in exact_hits(" 华信", people, 5)]
+    [('b', 'exact', 0.95)]
+    >>> exact_hits("华信", people, 5) == [h for h in rank_search("华信", people, 5) if h.how in EXACT_MATCHES]
+    True
+    """
+    query = normalize_name(text)
+    if not query:
+        return []
+    reg_no = "".join(text.split()).upper()
+    ranked = []
+    for entity in {e.id: e for e in candidates}.values():
+        if entity.reg_no and entity.reg_no == reg_no:
+            ranked.append(SearchHit(entity, reg_no, "reg_no", 1.0))
+        elif normalize_name(entity.name) == query:
+            ranked.append(SearchHit(entity, query, "exact", 0.95))
+        elif any(normalize_name(alias) == query for alias in entity.aliases):
+            ranked.append(SearchHit(entity, query, "alias", 0.9))
+    ranked.sort(key=lambda h: (-h.score, h.entity.name, h.entity.id))
+    return ranked[:limit]
+
+
 def _edge_ends(edges: Edges) -> Iterator[tuple[Any, str, str, float]]:
     for h in edges.holdings:
         yield h, h.holder_id, h.company_id, h.share.high if h.share.is_known else 0.0

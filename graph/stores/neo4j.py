@@ -48,7 +48,7 @@ from ..model import (
     normalize_name,
 )
 from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
-from .base import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
+from .base import Edges, Record, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 
 KEY_FORMAT = "2"  # keys escape | and \\ in ids (model.natural_key)
 _SEPARATOR = "\x1f"  # never inside a normalised name: normalize_name folds it away as white space
@@ -202,7 +202,7 @@ class Neo4jStore(Store):
         if exact_only:
             candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=_SEPARATOR + norm + _SEPARATOR,
                                                                limit=wanted)]
-            return [h for h in rank_search(text, candidates, limit) if h.how in EXACT_MATCHES]
+            return exact_hits(text, candidates, limit)
         for needle in (_SEPARATOR + norm + _SEPARATOR, _SEPARATOR + norm):
             candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=needle, limit=wanted)]
         if len({c.id for c in candidates}) < limit:

@@ -44,7 +44,7 @@ from ..model import (
     normalize_name,
 )
 from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
-from .base import EXACT_MATCHES, Edges, Record, SearchHit, Store, Writer, check_result_name, rank_search
+from .base import Edges, Record, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
 SCHEMA_VERSION = "4"
@@ -302,7 +302,7 @@ class SQLiteStore(Store):
         ids = [r[0] for r in self._db.execute("SELECT id FROM entities WHERE reg_no = ?", ("".join(text.split()).upper(),))]
         ids += [r[0] for r in self._db.execute("SELECT entity_id FROM names WHERE name_norm = ?", (norm,))]
         if exact_only:
-            return [h for h in rank_search(text, self.get_many(ids).values(), limit) if h.how in EXACT_MATCHES]
+            return exact_hits(text, self.get_many(ids).values(), limit)
         ids += [r[0] for r in self._db.execute(
             "SELECT entity_id FROM names WHERE name_norm > ? AND name_norm < ? ORDER BY length(name_norm), entity_id LIMIT ?",
             (norm, norm + "\U0010ffff", wanted))]
