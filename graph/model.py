@@ -174,8 +174,19 @@ class Entity:
         return None
 
 
+class _InForce:
+    """A fact in force from ``since`` to ``until``, both days included; None leaves that end open."""
+
+    def valid_on(self, day: dt.date) -> bool:
+        return _valid_on(self.since, self.until, day)
+
+    def in_force(self, as_of: dt.date | None = None) -> bool:
+        """In force on ``as_of``, or today when None (see :func:`effective_day`)."""
+        return self.valid_on(effective_day(as_of))
+
+
 @dataclass(frozen=True)
-class Holding:
+class Holding(_InForce):
     """``holder_id`` holds ``share`` of ``company_id`` (holder -> company)."""
 
     holder_id: str
@@ -190,16 +201,9 @@ class Holding:
     def key(self) -> str:
         return natural_key(self.holder_id, self.company_id, self.interest.value, _date_key(self.since))
 
-    def valid_on(self, day: dt.date) -> bool:
-        return _valid_on(self.since, self.until, day)
-
-    def in_force(self, as_of: dt.date | None = None) -> bool:
-        """In force on ``as_of``, or today when None (see :func:`effective_day`)."""
-        return self.valid_on(effective_day(as_of))
-
 
 @dataclass(frozen=True)
-class Officer:
+class Officer(_InForce):
     """``person_id`` serves ``company_id`` in ``role`` (legal representative, director, ...)."""
 
     person_id: str
@@ -211,12 +215,6 @@ class Officer:
     @property
     def key(self) -> str:
         return natural_key(self.person_id, self.company_id, self.role, _date_key(self.since))
-
-    def valid_on(self, day: dt.date) -> bool:
-        return _valid_on(self.since, self.until, day)
-
-    def in_force(self, as_of: dt.date | None = None) -> bool:
-        return self.valid_on(effective_day(as_of))
 
 
 @dataclass(frozen=True)
@@ -233,7 +231,7 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Relation:
+class Relation(_InForce):
     """A declared tie between two parties: ``a`` is ``type`` of ``b`` (see :class:`RelationType`)."""
 
     a: str
@@ -246,12 +244,6 @@ class Relation:
     @property
     def key(self) -> str:
         return natural_key(self.a, self.b, self.type.value, _date_key(self.since))
-
-    def valid_on(self, day: dt.date) -> bool:
-        return _valid_on(self.since, self.until, day)
-
-    def in_force(self, as_of: dt.date | None = None) -> bool:
-        return self.valid_on(effective_day(as_of))
 
 
 def id_number_hash(number: str, salt: str) -> str:
