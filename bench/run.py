@@ -489,8 +489,8 @@ def task_risk(db: str, explained: str = "1000") -> dict:
         started = time.perf_counter()
         reasons = explain(store, scores, [arrays.ids[j] for j in top.tolist()])
         explaining = time.perf_counter() - started
-    tiers = {name: int(sum(1 for j in company.tolist() if config.tier(float(scores.combined[j])) == name))
-             for name in ("red", "orange", "yellow")}
+    named = config.tiers_of(scores.combined[company])
+    tiers = {name: int((named == name).sum()) for name in ("red", "orange", "yellow")}
     return {"export_seconds": export, "facts_seconds": read_facts, "control_seconds": control,
             "score_seconds": scoring, "phases": scores.seconds, "explain_seconds": explaining,
             "explained": len(reasons), "entities": arrays.n, "companies": int((arrays.kinds == 0).sum()),

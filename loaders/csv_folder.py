@@ -312,7 +312,6 @@ class _FolderReader:
                 v.get("text") or None, v.get("source") or None,
             )
 
-
     def _relations(self, table: CsvTable) -> Iterator[Record]:
         for row in self._rows(table):
             v = row.values

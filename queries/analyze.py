@@ -174,13 +174,9 @@ def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], 
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids, combined, confirmed = arrays.ids, scores.combined, scores.found.confirmed
     score = {ids[j]: round(float(combined[j]), 4) for j in companies.tolist()}
-    tier, tiers = {}, {"red": 0, "orange": 0, "yellow": 0, "confirmed": int(confirmed[companies].sum())}
-    for j in companies.tolist():
-        t = "confirmed" if confirmed[j] else config.tier(float(combined[j]))
-        if t:
-            tier[ids[j]] = t
-            if not confirmed[j]:
-                tiers[t] += 1
+    named = scores.tiers(companies)
+    tier = {ids[j]: t for j, t in zip(companies.tolist(), named.tolist()) if t}
+    tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
     warned = companies[(combined[companies] >= config["tiers"]["yellow"] - 1e-12) & ~confirmed[companies]]
     warned = warned[np.argsort(-combined[warned], kind="stable")][:EXPLAINED]
     reason = {e.entity: e.sentence(3) for e in explain(store, scores, [ids[j] for j in warned.tolist()])}

@@ -58,17 +58,23 @@ class Scores:
 
     def tier(self, j: int) -> str:
         """red, orange or yellow (a warning), confirmed (a case on record), or nothing."""
-        return "confirmed" if self.found.confirmed[j] else self.config.tier(float(self.combined[j]))
+        return str(self.tiers(np.array([j]))[0])
+
+    def tiers(self, entities: np.ndarray) -> np.ndarray:
+        """The tier of each of ``entities`` (indices), as :meth:`tier` says it."""
+        return np.where(self.found.confirmed[entities], "confirmed", self.config.tiers_of(self.combined[entities]))
 
 
 def facts_of(store: Store, arrays: GraphArrays) -> Facts:
     """Every company's name, business scope, capital and founding date, in ``arrays``' company order."""
-    members = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
-    m = len(members)
+    company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
+    m = int(company.sum())
+    row_of = np.full(arrays.n, -1, dtype=np.int64)
+    row_of[company] = np.arange(m)
     names, scopes = Texts.collect(), Texts.collect()
     registered, paid, founded = np.full(m, np.nan), np.full(m, np.nan), np.full(m, OPEN_START, dtype=np.int64)
     for entity_id, name, scope, reg, paid_in, day in store.company_facts():
-        r = int(np.searchsorted(members, arrays.index_of(entity_id)))
+        r = int(row_of[arrays.index_of(entity_id)])
         names.add(r, name or "")
         scopes.add(r, scope or "")
         registered[r] = np.nan if reg is None else reg
@@ -206,7 +212,8 @@ class _PathWords:
         for link in edges.links:
             kind = "address" if link.kind is LinkKind.LOCATED_AT else "phone or e-mail"
             self.ties.setdefault((link.dst, link.src), f"the {kind} of {{x}}")
-            self.ties.setdefault((link.src, link.dst), f"registered at {{x}}")
+            uses = "registered at {x}" if kind == "address" else "uses the phone or e-mail {x}"
+            self.ties.setdefault((link.src, link.dst), uses)
         for r in edges.relations:
             kind = r.type.value.replace("_", " ")
             self.ties.setdefault((r.a, r.b), f"declared {kind} of {{x}}")
@@ -290,7 +297,7 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
     """The early-warning list: companies with no confirmed case yet, highest combined score first."""
     scores = scores or score_all(store, config, as_of)
     arrays = scores.arrays
-    company = arrays.kinds == 0
+    company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
     candidates = np.flatnonzero(company & ~scores.found.confirmed)
     order = candidates[np.argsort(-scores.combined[candidates], kind="stable")]
     threshold = config["tiers"][tier] if tier else config["tiers"]["yellow"]

@@ -259,19 +259,18 @@ def fit(store: Store, config: RiskConfig, k: int = 50, out: str | None = None) -
         features = np.column_stack([scores.found.values[name] for name in FEATURES[:-1]] + [scores.network.score[members]])
         return scores, candidates, positive, np.clip(features, 0.0, 1.0)
 
-    members = scorer.arrays.kinds == KIND_CODES[EntityKind.COMPANY]
     _, candidates, positive, features = table_of(train_date, train_day, test_day, config)
-    rows = candidates[members]
+    rows = candidates[scorer.company]
     try:
-        fitted = fit_weights(features[rows], positive[members][rows], FEATURES)
+        fitted = fit_weights(features[rows], positive[scorer.company][rows], FEATURES)
     except ValueError as e:
         raise EquityGraphError(f"cannot fit: {e}") from None
     tuned = fitted_config(config, fitted.coefficients)
     hand, test_candidates, test_positive, test_features = table_of(test_date, test_day, None, config)
     mine = scorer.scores(scorer.arrays, test_date, tuned)
     model = np.zeros(scorer.arrays.n)
-    rows = test_candidates[members]
-    model[np.flatnonzero(members)[rows]] = fitted.model.predict_proba(test_features[rows])[:, 1]
+    rows = test_candidates[scorer.company]
+    model[np.flatnonzero(scorer.company)[rows]] = fitted.model.predict_proba(test_features[rows])[:, 1]
     figures = {"hand-set weights": ranking_figures(hand.combined, test_positive, test_candidates, k),
                "fitted weights (TOML)": ranking_figures(mine.combined, test_positive, test_candidates, k),
                "fitted model": ranking_figures(model, test_positive, test_candidates, k)}

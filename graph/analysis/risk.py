@@ -25,7 +25,6 @@ INDICATORS = {
     "public_opinion": ("negative_news",),
     "complaints": ("complaint",),
 }
-LINK_KINDS = ("control", "holding", "legal_representative", "officer", "declared", "contact", "address")
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,12 @@ class RiskConfig:
         return self.sections[name]
 
     def tier(self, score: float) -> str:
-        for name in ("red", "orange", "yellow"):
-            if score >= self["tiers"][name] - 1e-12:
-                return name
-        return ""
+        return str(self.tiers_of(np.array([score]))[0])
+
+    def tiers_of(self, scores: np.ndarray) -> np.ndarray:
+        """red, orange, yellow or "" for each score: the highest threshold it reaches."""
+        names = ("red", "orange", "yellow")
+        return np.select([scores >= self["tiers"][name] - 1e-12 for name in names], names, default="")
 
 
 @dataclass(frozen=True)
