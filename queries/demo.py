@@ -10,6 +10,8 @@ from ..loaders.csv_folder import LoadReport, load_folder
 from ..loaders.synthetic import CaseSummary, generate_case, read_ground_truth
 from .company import CompanyReport, company_report
 from .render import Result, Section
+from .risk import RiskList, warnings
+from .risk_config import load_config
 
 
 @dataclass
@@ -21,10 +23,12 @@ class DemoResult(Result):
     report: CompanyReport
     truth: dict[str, str]
     truth_names: dict[str, str]
+    warnings: RiskList
 
     def to_dict(self) -> dict:
         return {"case_dir": str(self.case_dir), "db_path": str(self.db_path), "case": self.summary.to_dict(),
-                "load": self.load.to_dict(), "company": self.report.to_dict(), "ground_truth": self.truth}
+                "load": self.load.to_dict(), "company": self.report.to_dict(), "ground_truth": self.truth,
+                "warnings": self.warnings.to_dict()["warnings"]}
 
     def records(self) -> list[dict]:
         return self.report.records()
@@ -39,6 +43,8 @@ class DemoResult(Result):
                               f"{s.rings} fundraising rings in {self.case_dir}"),
                 ("loaded", f"{r.rows} rows in {r.seconds:.2f} s into {self.db_path}"),
                 ("featured", f"{self.report.entity.name}: its registered holders hide who controls it"),
+                ("early warnings", f"the {len(self.warnings.rows)} riskiest companies with no confirmed case yet, at the "
+                                   f"end; equitygraph risk NAME --db {self.db_path} explains one in full"),
             ],
         )
         name = self.truth_names.get
@@ -52,7 +58,7 @@ class DemoResult(Result):
             ],
             note="The controller on record fronts for the hidden one: they share a phone or an address.",
         )
-        return [intro, *self.report.sections(), truth]
+        return [intro, *self.report.sections(), truth, *self.warnings.sections()]
 
 
 def pick_featured(truth_rows: list[dict[str, str]], report_depth) -> dict[str, str]:
@@ -82,4 +88,7 @@ def run_demo(work_dir: str | Path, companies: int = 400, seed: int = 7) -> DemoR
         featured = pick_featured(truth_rows, upstream_depth)
         report = company_report(store, featured["entity_id"])
         people = store.get_many([featured["controller_id"], featured["hidden_controller_id"]])
-    return DemoResult(case_dir, db_path, summary, load, report, featured, {i: e.name for i, e in people.items()})
+        # The other question the tool exists for: which companies with no case yet look like the next ring.
+        warned = warnings(store, load_config(), top=5)
+    return DemoResult(case_dir, db_path, summary, load, report, featured, {i: e.name for i, e in people.items()},
+                      warned)

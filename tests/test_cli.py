@@ -105,6 +105,13 @@ def test_demo_reports_a_company_with_a_hidden_controller(run, tmp_path):
     assert truth["controller_id"] in above  # the nominee is on record above the company
     assert truth["hidden_controller_id"] not in above  # the real controller is not
     assert max(row["level"] for row in data["company"]["upstream"]) >= 2
+    # The early warnings: the riskiest companies with no confirmed case yet are mostly planted ring members.
+    from equitygraph.loaders.synthetic import read_ground_truth
+
+    rings = {t["entity_id"] for t in read_ground_truth(tmp_path / "demo" / "case") if t["ring_id"]}
+    warned = [w["id"] for w in data["warnings"]]
+    assert len(warned) == 5 and len(rings & set(warned)) >= 3
+    assert "early warnings" in run("demo", "--dir", tmp_path / "again").output
 
 
 def test_internal_errors_are_one_line(run, case, monkeypatch):
