@@ -33,6 +33,7 @@ class Interest(str, enum.Enum):
     SHAREHOLDING = "shareholding"
     VOTING = "voting"
     OTHER = "other"
+    BOARD = "board"  # the right to appoint or remove (a majority of) the board
 
 
 class EventType(str, enum.Enum):
@@ -60,6 +61,19 @@ class RelationType(str, enum.Enum):
     RELATIVE = "relative"  # another close family tie
     NOMINEE = "nominee"  # a holds, on record, for b (the principal): 代持
     CONTROL_AGREEMENT = "control_agreement"  # a controls b by contract (VIE): 协议控制
+    # From the open registers (GLEIF, BODS); added after the others so that stored codes keep their meaning.
+    ACCOUNTING_PARENT = "accounting_parent"  # a consolidates b in its accounts (GLEIF direct parent): control
+    ULTIMATE_PARENT = "ultimate_parent"  # a is declared b's ultimate parent (checked, not used, by the analysis)
+    INDIRECT_HOLDER = "indirect_holder"  # a is declared to hold ``share`` of b through others
+    BENEFICIAL_OWNER = "beneficial_owner"  # a is declared a beneficial owner of b
+    FUND_MANAGER = "fund_manager"  # a manages fund b
+    UMBRELLA_FUND = "umbrella_fund"  # b is a sub-fund of a
+    MASTER_FUND = "master_fund"  # b is a feeder fund of a
+
+
+#: Facts a register declares about control through others: kept beside what the analysis computes
+#: and compared with it (``equitygraph discrepancies``), never used as edges of their own.
+DECLARED_FACTS = (RelationType.ULTIMATE_PARENT, RelationType.INDIRECT_HOLDER, RelationType.BENEFICIAL_OWNER)
 
 
 FAMILY_TIES = (RelationType.SPOUSE, RelationType.PARENT, RelationType.CHILD, RelationType.SIBLING,
@@ -232,7 +246,8 @@ class Link:
 
 @dataclass(frozen=True)
 class Relation(_InForce):
-    """A declared tie between two parties: ``a`` is ``type`` of ``b`` (see :class:`RelationType`)."""
+    """A declared tie between two parties: ``a`` is ``type`` of ``b`` (see :class:`RelationType`);
+    ``share`` is the declared stake of an indirect holder or beneficial owner."""
 
     a: str
     b: str
@@ -240,6 +255,7 @@ class Relation(_InForce):
     since: dt.date | None = None
     until: dt.date | None = None
     source: str | None = None
+    share: Share = field(default_factory=Share.unknown)
 
     @property
     def key(self) -> str:

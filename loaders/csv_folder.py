@@ -49,7 +49,7 @@ ENTITY_COLUMNS = (
 HOLDING_COLUMNS = ("holder_id", "company_id", "share", "interest", "since", "until", "source")
 OFFICER_COLUMNS = ("person_id", "company_id", "role", "since", "until")
 EVENT_COLUMNS = ("entity_id", "type", "date", "severity", "text", "source")
-RELATION_COLUMNS = ("a_id", "b_id", "type", "since", "until", "source")
+RELATION_COLUMNS = ("a_id", "b_id", "type", "since", "until", "source", "share")
 
 _KIND_WORDS = {
     "company": EntityKind.COMPANY, "公司": EntityKind.COMPANY, "企业": EntityKind.COMPANY,
@@ -72,6 +72,14 @@ _RELATION_WORDS = {
     "兄弟姐妹": RelationType.SIBLING, "亲属": RelationType.RELATIVE, "代持": RelationType.NOMINEE,
     "协议控制": RelationType.CONTROL_AGREEMENT, "vie": RelationType.CONTROL_AGREEMENT,
 }
+#: Ties whose second party must be a company or organization, and why.
+_CONTROLS = {
+    RelationType.CONTROL_AGREEMENT: "a control agreement controls a company",
+    RelationType.ACCOUNTING_PARENT: "an accounting parent consolidates a company",
+    RelationType.ULTIMATE_PARENT: "an ultimate parent is the parent of a company",
+    RelationType.INDIRECT_HOLDER: "an indirect holder holds a company",
+    RelationType.BENEFICIAL_OWNER: "a beneficial owner owns a company",
+}
 #: Holders of record that can be held; persons cannot be.
 _HOLDABLE = (EntityKind.COMPANY, EntityKind.ORGANIZATION)
 
@@ -81,6 +89,9 @@ class LoadReport:
     """What a load wrote and what it warned about."""
 
     source: str
+    fmt: str = "csv"
+    #: the mapping each file or sheet was read with (mapping loads only)
+    mappings: dict[str, str] = field(default_factory=dict)
     encodings: dict[str, str] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
@@ -95,6 +106,8 @@ class LoadReport:
     def to_dict(self) -> dict:
         return {
             "source": self.source,
+            "format": self.fmt,
+            **({"mappings": self.mappings} if self.mappings else {}),
             "encodings": self.encodings,
             "counts": dict(sorted(self.counts.items())),
             "rows": self.rows,
@@ -329,10 +342,11 @@ class _FolderReader:
                 at.fail("b_id", f"{a!r} cannot be related to itself")
             if kind in FAMILY_TIES and {self._kind(a), self._kind(b)} != {EntityKind.PERSON}:
                 at.fail("type", f"{kind.value} is a tie between natural persons")
-            if kind is RelationType.CONTROL_AGREEMENT and self._kind(b) not in _HOLDABLE:
-                at.fail("b_id", f"{b!r} is a {self._kind(b).value}; a control agreement controls a company")
+            if kind in _CONTROLS and self._kind(b) not in _HOLDABLE:
+                at.fail("b_id", f"{b!r} is a {self._kind(b).value}; {_CONTROLS[kind]}")
             since, until = self._period(at, v)
-            relation = Relation(a, b, kind, since, until, v.get("source") or None)
+            share = at.parse(v, "share", lambda text: parse_share(text, self.share_scale), Share.unknown())
+            relation = Relation(a, b, kind, since, until, v.get("source") or None, share)
             self._note_repeat(table, row.line, relation.key, f"{kind.value} tie of {a!r} and {b!r}")
             self.report.counts["relations"] += 1
             yield relation

@@ -127,7 +127,8 @@ class CsvTable:
         header = self._next_record()
         if header is None:
             raise InvalidInput(path, None, None, "the file is empty (a header line is required)")
-        self.columns = [name.strip().lstrip("\ufeff").lower() for name in header]
+        self.original_columns = [name.strip().lstrip("\ufeff") for name in header]
+        self.columns = [name.lower() for name in self.original_columns]
         seen = set()
         for name in self.columns:
             if name in seen and name:
@@ -137,6 +138,9 @@ class CsvTable:
             if name not in seen:
                 raise InvalidInput(path, 1, name, "required column is missing")
         self.ignored_columns = [name for name in self.columns if name and name not in known]
+
+    def close(self) -> None:
+        self._file.close()
 
     def _decoded_lines(self) -> Iterator[str]:
         if '\n,"'.encode(self.encoding) == b'\n,"':

@@ -30,7 +30,7 @@ from ..graph.analysis.control_rules import (
 )
 from ..graph.arrays import arrays_from_records
 from ..graph.errors import EquityGraphError
-from ..graph.model import Entity, EntityKind, Holding, Interest, Officer, Relation
+from ..graph.model import DECLARED_FACTS, Entity, EntityKind, Holding, Interest, Officer, Relation, RelationType
 from ..graph.stores.base import Store
 from .render import Result, Section
 from .resolve import resolve_entity
@@ -38,6 +38,9 @@ from .resolve import resolve_entity
 UPSTREAM_DEPTH = 12
 UPSTREAM_NODES = 2000
 SHOWN_CHAINS = 20
+#: Ties control does not pass through: what a register declares (checked by ``discrepancies``) and
+#: fund ties (a manager of a thousand funds would bring them all into every one's walk).
+NOT_WALKED = (*DECLARED_FACTS, RelationType.FUND_MANAGER, RelationType.UMBRELLA_FUND, RelationType.MASTER_FUND)
 
 
 @dataclass
@@ -76,6 +79,8 @@ def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_de
         for r in edges.relations:
             if r.in_force(as_of) and r.key not in relations:
                 relations[r.key] = r
+                if r.type in NOT_WALKED:
+                    continue
                 for party in (r.a, r.b):
                     if party not in seen and len(seen) < max_nodes:
                         seen.add(party)
@@ -270,7 +275,8 @@ class ControlReport(Result):
         out = [Section(f"Control of {self.entity.name}{when}", ["", ""], summary)]
         out.append(Section("Control path (from the company upward)", ["controlled", "controller", "rule", "votes"],
                            [(self.name(h.controlled), f"{self.name(h.controller)} ({h.controller})", h.rule,
-                             _span(h.low, h.high)) for h in self.hops]))
+                             "by agreement or consolidation" if h.rule == "agreement" else _span(h.low, h.high))
+                            for h in self.hops]))
         bo = self.beneficial
         rule = f"{'>=' if bo.inclusive else '>'} {bo.threshold * 100:g} %"
         rows = [(self.name(o.person), o.person, o.basis, _span(o.low, o.high) if o.low is not None else "")

@@ -109,7 +109,8 @@ class CanonicalCsvExporter(Exporter):
                     writers["officers"].writerow([r.person_id, r.company_id, r.role, _iso(r.since), _iso(r.until)])
                     counts["officers"] += 1
                 elif isinstance(r, Relation):
-                    writers["relations"].writerow([r.a, r.b, r.type.value, _iso(r.since), _iso(r.until), r.source or ""])
+                    writers["relations"].writerow([r.a, r.b, r.type.value, _iso(r.since), _iso(r.until), r.source or "",
+                                                   _share_text(r)])
                     counts["relations"] += 1
                 elif isinstance(r, RiskEvent):
                     writers["events"].writerow([r.entity_id, r.type.value, _iso(r.date),
@@ -183,7 +184,7 @@ def _xml_safe(value):
                         value)
 
 
-def _share_text(h: Holding) -> str:
+def _share_text(h: Holding | Relation) -> str:
     s = h.share
     if not s.is_known:
         return ""

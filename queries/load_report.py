@@ -22,10 +22,14 @@ class LoadResult(Result):
     def sections(self) -> list[Section]:
         r = self.report
         rate = r.rows / r.seconds if r.seconds else 0.0
+        read_as = []
+        if r.mappings:
+            read_as.append("mappings: " + "; ".join(f"{sheet} as {how}" for sheet, how in r.mappings.items()))
+        if r.encodings:
+            read_as.append("read as " + ", ".join(f"{name} {encoding}" for name, encoding in r.encodings.items()))
         loaded = Section(
-            f"Loaded {r.source} into {self.store}: {r.rows} rows in {r.seconds:.2f} s ({rate:,.0f} rows/s)",
-            ["written", "count"], sorted(r.counts.items()),
-            note="read as " + ", ".join(f"{name} {encoding}" for name, encoding in r.encodings.items()),
+            f"Loaded {r.source} ({r.fmt}) into {self.store}: {r.rows} rows in {r.seconds:.2f} s ({rate:,.0f} rows/s)",
+            ["written", "count"], sorted(r.counts.items()), note="\n".join(read_as),
         )
         totals = Section("The store now holds", ["what", "count"], list(self.totals.items()),
                          note=f"{r.incomplete_registers:,} of the companies loaded have less than 95 % of their shares "

@@ -21,7 +21,7 @@ def run(tmp_path, monkeypatch):
 
 
 def test_load_then_search_then_company(run, case):
-    loaded = run("load", case, "--format", "json")
+    loaded = run("load", case, "--report-format", "json")
     assert loaded.exit_code == 0, loaded.output
     assert json.loads(loaded.stdout)["counts"]["holdings"] == 4
     found = run("search", "huaxin", "--format", "json")

@@ -88,7 +88,7 @@ BAD_INPUTS = [
     ),
     pytest.param(
         {"holdings": HOLDINGS.replace("P1,C1,60%,shareholding", "P1,C1,60%,ownership")},
-        "holdings.csv:2: interest: 'ownership' is not one of shareholding, voting, other",
+        "holdings.csv:2: interest: 'ownership' is not one of shareholding, voting, other, board",
         id="bad-interest",
     ),
     pytest.param(

@@ -105,8 +105,10 @@ def concert_heads(arrays: GraphArrays, as_of: dt.date | None = None) -> tuple[np
 
 
 def agreements(arrays: GraphArrays, as_of: dt.date | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The companies controlled by agreement (VIE) and who controls each (the latest agreement wins)."""
-    tied = _in_force(arrays, as_of, RelationType.CONTROL_AGREEMENT)
+    """The companies controlled by agreement (VIE) or consolidated by an accounting parent (GLEIF),
+    and who controls each (the latest tie wins)."""
+    tied = np.union1d(_in_force(arrays, as_of, RelationType.CONTROL_AGREEMENT),
+                      _in_force(arrays, as_of, RelationType.ACCOUNTING_PARENT))
     return arrays.relation_b[tied].astype(np.int64), arrays.relation_a[tied].astype(np.int64)
 
 

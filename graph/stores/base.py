@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..arrays import GraphArrays
-from ..model import Entity, Holding, Link, Officer, Relation, RiskEvent, normalize_name
+from ..model import Entity, Holding, Link, Officer, Relation, RelationType, RiskEvent, normalize_name
 
 Record = Entity | Holding | Officer | Link | Relation | RiskEvent
 
@@ -203,6 +203,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def iter_records(self) -> Iterator[Record]:
         """Every record in the store: entities (by id), then holdings, officer roles, links and events."""
+
+    def relations_of(self, types: Iterable[RelationType]) -> list[Relation]:
+        """Every declared tie of the given types, by key."""
+        wanted = set(types)
+        return [r for r in self.iter_records() if isinstance(r, Relation) and r.type in wanted]
 
     @abc.abstractmethod
     def export_arrays(self) -> GraphArrays:

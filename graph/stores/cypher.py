@@ -148,6 +148,10 @@ ALL_RELATIONSHIPS = (
     "MATCH (a:Entity)-[r:" + EDGE_TYPES + "]->(b:Entity) WHERE r.key > $after "
     "RETURN r.key AS key, type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props ORDER BY r.key LIMIT $limit"
 )
+RELATIONS_OF = (
+    "MATCH (a:Entity)-[r:RELATED]->(b:Entity) WHERE r.type IN $types "
+    "RETURN a.id AS src, b.id AS dst, properties(r) AS props"
+)
 ALL_EVENTS = (
     "MATCH (a:Entity)-[:HAS_EVENT]->(e:Event) WHERE e.id > $after "
     "RETURN e.id AS id, a.id AS entity_id, properties(e) AS e ORDER BY e.id LIMIT $limit"

@@ -256,6 +256,12 @@ class Neo4jStore(Store):
                 return
             after = records[-1][key]
 
+    def relations_of(self, types) -> list[Relation]:
+        edges = Edges()
+        for r in self._run(cypher.RELATIONS_OF, types=[RelationType(t).value for t in types]):
+            _append_edge(edges, "RELATED", r["src"], r["dst"], r["props"])
+        return sorted(edges.relations, key=lambda r: r.key)
+
     def iter_records(self) -> Iterator[Record]:
         for r in self._pages(cypher.ALL_ENTITIES, "id"):
             yield _entity(r["n"])
@@ -445,7 +451,7 @@ _NODE_STATEMENTS = {cypher.merge_entities(label) for label in cypher.LABELS.valu
 ENTITY_PROPS = ("kind", "name", "aliases", "alias_text", "reg_no", "jurisdiction", "status", "founded",
                 "registered_capital", "paid_in_capital", "currency", "industry", "business_scope", "search_text",
                 "disclosure_threshold", "listed", "free_float", "id_hash", "id_number", "birth_date", "identity")
-RELATION_PROPS = ("type", "since", "until", "source")
+RELATION_PROPS = ("type", "since", "until", "source", "share_low", "share_high")
 HOLDING_PROPS = ("share_low", "share_high", "interest", "since", "until", "source")
 OFFICER_PROPS = ("role", "since", "until")
 EVENT_PROPS = ("type", "date", "severity", "text", "source")
@@ -461,7 +467,7 @@ def entity_values(e: Entity) -> tuple:
 
 
 def relation_values(r: Relation) -> tuple:
-    return (r.type.value, r.since, r.until, r.source)
+    return (r.type.value, r.since, r.until, r.source, r.share.low, r.share.high)
 
 
 def holding_values(h: Holding) -> tuple:
@@ -526,8 +532,10 @@ def _append_edge(edges: Edges, rel_type: str, src: str, dst: str, props: dict) -
     elif rel_type == "OFFICER_OF":
         edges.officers.append(Officer(src, dst, props["role"], _date(props.get("since")), _date(props.get("until"))))
     elif rel_type == "RELATED":
+        low = props.get("share_low")
+        share = Share.unknown() if low is None else Share(low, props["share_high"])
         edges.relations.append(Relation(src, dst, RelationType(props["type"]), _date(props.get("since")),
-                                        _date(props.get("until")), props.get("source")))
+                                        _date(props.get("until")), props.get("source"), share))
     else:
         edges.links.append(Link(src, dst, _LINK_KINDS[rel_type]))
 

@@ -47,7 +47,7 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
 from .base import Edges, Record, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 # Marks the file as an equitygraph store (SQLite's application_id header field): a store is never
 # opened for writing unless it carries this, or is empty.
 APPLICATION_ID = 0x45475250
@@ -86,7 +86,7 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_entity ON events (entity_id);
 CREATE TABLE IF NOT EXISTS relations (
     key TEXT PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, type TEXT NOT NULL, since TEXT, until TEXT,
-    source TEXT) WITHOUT ROWID;
+    source TEXT, share_low REAL, share_high REAL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS relations_a ON relations (a);
 CREATE INDEX IF NOT EXISTS relations_b ON relations (b);
 CREATE TABLE IF NOT EXISTS results (
@@ -148,8 +148,14 @@ def _add_identities_and_relations(db: sqlite3.Connection) -> None:
             db.execute(statement)
 
 
+def _add_relation_shares(db: sqlite3.Connection) -> None:
+    """Schema 4 -> 5: the declared stake of an indirect holder or beneficial owner (open registers)."""
+    _add_columns(db, "relations", ("share_low REAL", "share_high REAL"))
+
+
 # How to bring a store of each older schema version one version up, in one transaction each.
-_MIGRATIONS = {"1": _add_register_columns, "2": _escape_keys, "3": _add_identities_and_relations}
+_MIGRATIONS = {"1": _add_register_columns, "2": _escape_keys, "3": _add_identities_and_relations,
+               "4": _add_relation_shares}
 _UPSERT = {
     "entities": f"INSERT OR REPLACE INTO entities ({_ENTITY_COLUMNS}, identity) VALUES ({','.join('?' * 20)})",
     "names_clear": "DELETE FROM names WHERE entity_id = ?",
@@ -158,7 +164,7 @@ _UPSERT = {
     "officers": "INSERT OR REPLACE INTO officers VALUES (?,?,?,?,?,?)",
     "links": "INSERT OR IGNORE INTO links VALUES (?,?,?)",
     "events": "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?)",
-    "relations": "INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?)",
+    "relations": "INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?)",
 }
 
 
@@ -382,6 +388,12 @@ class SQLiteStore(Store):
         return edges.sorted()
 
     # -- whole graph ------------------------------------------------------------------------
+    def relations_of(self, types) -> list[Relation]:
+        values = [RelationType(t).value for t in types]
+        marks = ",".join("?" * len(values))
+        return [_relation(r) for r in self._db.execute(f"SELECT * FROM relations WHERE type IN ({marks}) ORDER BY key",
+                                                       values)]
+
     def iter_records(self) -> Iterator[Record]:
         # A second connection, so that a long export neither blocks nor is disturbed by this one.
         reader = (sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
@@ -512,6 +524,7 @@ class _SQLiteWriter(Writer):
         self._db = db
         self._pending: dict[str, list[tuple]] = {table: [] for table in _UPSERT}
         self._size = 0
+        self._pending_ids: set[str] = set()
 
     def add(self, record: Record) -> None:
         pending = self._pending
@@ -522,6 +535,9 @@ class _SQLiteWriter(Writer):
                 _iso(record.since), _iso(record.until), record.source,
             ))
         elif isinstance(record, Entity):
+            if record.id in self._pending_ids:  # written twice in one batch: its first names must go first
+                self.flush()
+            self._pending_ids.add(record.id)
             pending["entities"].append((
                 record.id, record.kind.value, record.name,
                 json.dumps(list(record.aliases), ensure_ascii=False) if record.aliases else None,
@@ -544,7 +560,7 @@ class _SQLiteWriter(Writer):
             pending["links"].append((record.src, record.dst, record.kind.value))
         elif isinstance(record, Relation):
             pending["relations"].append((record.key, record.a, record.b, record.type.value, _iso(record.since),
-                                         _iso(record.until), record.source))
+                                         _iso(record.until), record.source, record.share.low, record.share.high))
         elif isinstance(record, RiskEvent):
             pending["events"].append((
                 record.id, record.entity_id, record.type.value, _iso(record.date), record.severity, record.text,
@@ -563,6 +579,7 @@ class _SQLiteWriter(Writer):
                 self._db.executemany(sql, rows)
                 rows.clear()
         self._size = 0
+        self._pending_ids.clear()
 
 
 def _columns(db: sqlite3.Connection, sql: str, count: int, specs: list) -> list[np.ndarray]:
@@ -613,7 +630,8 @@ def _entity(row) -> Entity:
 
 
 def _relation(row) -> Relation:
-    return Relation(row[1], row[2], RelationType(row[3]), _date(row[4]), _date(row[5]), row[6])
+    share = Share.unknown() if row[7] is None else Share(row[7], row[8])
+    return Relation(row[1], row[2], RelationType(row[3]), _date(row[4]), _date(row[5]), row[6], share)
 
 
 def _holding(row) -> Holding:

@@ -25,8 +25,8 @@ def cli():
 
 for command in (data.load, questions.search, questions.company, questions.control, relations.related,
                 relations.group, relations.groups, relations.clusters, relations.cluster, relations.path,
-                relations.stake, relations.same, relations.not_same, risk.risk, risk.evaluate, questions.analyze, pages.viz, pages.report,
-                data.export, data.generate, data.demo, neo4j.neo4j):
+                relations.stake, relations.same, relations.not_same, relations.discrepancies, risk.risk, risk.evaluate, questions.analyze, pages.viz, pages.report,
+                data.export, data.generate, data.demo, data.mapping, neo4j.neo4j):
     cli.add_command(command)
 
 

@@ -11,22 +11,71 @@ from ..render import Section, render_section
 from .options import emit, format_option, open_store, reading_options, store_option
 
 
+INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
+
+
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "input_format", type=click.Choice(INPUT_FORMATS), default=None,
+              help="The input's format: csv (the canonical folder), mapping (Excel / CSV registry extracts), bods, "
+                   "psc (UK PSC snapshot), gleif, ftm (FollowTheMoney). Told from the content when omitted.")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A mapping file (TOML) saying which column is which field (implies --format mapping); "
+                   "without one, the built-in mappings read the common Chinese and English layouts.")
 @reading_options
 @click.option("--keep-id-numbers", is_flag=True,
               help="Keep persons' ID numbers themselves, not only their salted hashes (they are never printed in full).")
 @store_option
-@format_option
-def load(path, encoding, share_scale, keep_id_numbers, store, fmt):
-    """Load a canonical CSV folder (entities.csv, holdings.csv, ...) into the store, all or nothing."""
-    from ...loaders.csv_folder import load_folder
+@click.option("--report-format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
+              help="How to print the load report.")
+def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, store, fmt):
+    """Load PATH into the store, all or nothing: a canonical CSV folder, Excel or CSV registry
+    extracts, BODS, a UK PSC snapshot, GLEIF or FollowTheMoney files (see docs/inputs.md).
+
+    Loading the same input again changes nothing. The input's format is --format; the report's is
+    --report-format."""
+    from ...loaders.formats import load_path
     from ..load_report import LoadResult
 
     with open_store(store, must_exist=False, write=True) as opened:
-        report = load_folder(opened, path, encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty(),
-                             keep_id_numbers=keep_id_numbers)
+        report = load_path(opened, path, fmt=input_format, mapping=mapping, encoding=encoding, share_scale=share_scale,
+                           progress=sys.stderr.isatty(), keep_id_numbers=keep_id_numbers)
         emit(LoadResult(report, store.describe(), opened.counts()), fmt)
+
+
+@click.group()
+def mapping():
+    """Mappings for Excel and CSV registry extracts: see what would be read, or start one."""
+
+
+@mapping.command("check")
+@click.argument("mapping_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--rows", type=click.IntRange(1, 1000), default=5, show_default=True, help="Rows to read from each sheet.")
+@click.option("--encoding", default=None, help="Force the CSV files' encoding (e.g. gb18030).")
+@format_option
+def mapping_check(mapping_file, path, rows, encoding, fmt):
+    """Show how MAPPING_FILE reads PATH: each sheet's kind and columns, and the records of its first rows."""
+    from ..mapping_view import check_mapping
+
+    emit(check_mapping(path, mapping_file, rows=rows, encoding=encoding), fmt)
+
+
+@mapping.command("init")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the mapping here (default: print it).")
+@click.option("--encoding", default=None, help="Force the CSV files' encoding (e.g. gb18030).")
+def mapping_init(path, output, encoding):
+    """Write a starting mapping for PATH from the headers it recognises."""
+    from ..mapping_view import starting_mapping
+
+    text = starting_mapping(path, encoding=encoding)
+    if output is None:
+        click.echo(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
 
 
 @click.command()

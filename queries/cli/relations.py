@@ -146,3 +146,17 @@ def _decision(same: bool):
 
 same = _decision(True)
 not_same = _decision(False)
+
+
+@click.command()
+@as_of_option
+@click.option("--all", "include_agreements", is_flag=True, help="List the declared facts that agree too.")
+@store_option
+@format_option
+def discrepancies(as_of, include_agreements, store, fmt):
+    """Where what a register declares (an ultimate parent, an indirect share, a beneficial owner)
+    disagrees with what the direct facts give: each is a lead."""
+    from ..discrepancies import discrepancies as check
+
+    with open_store(store) as opened:
+        emit(check(opened, as_of, include_agreements), fmt)

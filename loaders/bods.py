@@ -1,0 +1,353 @@
+"""The Beneficial Ownership Data Standard, versions 0.2 to 0.4 (JSON array or JSON lines).
+
+Entity and person statements become parties, ownership-or-control statements become holdings,
+officer roles and declared ties (see docs/inputs.md for the whole mapping):
+
+* a direct interest (or one whose level is unknown: the register names this party as the holder)
+  is a holding - ``shareholding`` a shareholding, ``votingRights`` a voting interest,
+  ``appointmentOfBoard`` board control, an interest of unknown type a shareholding of unknown size,
+  the rest ``other``; ``boardMember``, ``boardChair`` and ``seniorManagingOfficial`` are officer roles;
+* an indirect interest is a declared fact (``indirect_holder``) beside the chain equitygraph
+  computes, never an edge of its own (it would count the stake twice);
+* ``beneficialOwnershipOrControl`` is kept as a declared beneficial owner;
+* ``share.exact`` is exact, ``minimum``/``maximum`` (exclusive bounds included) a range;
+* anonymous, unknown and unspecified parties are explicit unknown parties, named with the reason;
+* statements are applied in date order: a later statement of a record (0.4) or one that replaces
+  earlier ones (0.2, 0.3) wins, a closed record's interests end on its statement date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..graph.errors import InvalidInput
+from ..graph.model import (
+    Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share, address_id,
+)
+from ..graph.stores.base import Record
+from .common import SCHEME_COUNTRIES, Matcher, clean_reg_no
+from .csv_folder import LoadReport
+from .jsonfile import Found, files_in, read_objects
+
+PREFIX = "bods:"
+_INTERESTS = {"shareholding": Interest.SHAREHOLDING, "votingRights": Interest.VOTING,
+              "appointmentOfBoard": Interest.BOARD, "unknownInterest": Interest.SHAREHOLDING, None: Interest.SHAREHOLDING}
+_OFFICER_ROLES = {"boardMember": "director", "boardChair": "chairman", "seniorManagingOfficial": "manager"}
+_COMPANY_TYPES = {"registeredEntity", "legalEntity", None}
+_KINDS = {"entityStatement": "entity", "personStatement": "person", "ownershipOrControlStatement": "relationship"}
+
+
+@dataclass
+class _Statement:
+    found: Found
+    path: Path
+    id: str
+    kind: str  # entity, person or relationship
+    record: str  # the record it describes (0.4 recordId; 0.2/0.3 the first statement of its chain)
+    date: str
+    closed: bool
+    details: dict
+    replaces: list[str] = field(default_factory=list)
+
+    def fail(self, field_name: str, problem: str):
+        line = self.found.line
+        where = field_name if line is not None else f"{self.found.where()} ({self.id}): {field_name}"
+        raise InvalidInput(self.path, line, where, problem)
+
+    @property
+    def source(self) -> str:
+        return f"{self.path.name}#{self.id}"
+
+
+def is_bods(value: dict) -> bool:
+    """Whether a JSON object is a BODS statement (for detecting the format)."""
+    return ("statementId" in value and "recordType" in value) or ("statementID" in value and "statementType" in value)
+
+
+def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
+              progress: Callable[[int], None] = lambda n: None) -> Iterator[Record]:
+    """Validated records of the BODS statements in ``path`` (a file, or a folder of .json/.jsonl files)."""
+    statements = _statements(Path(path), report, progress)
+    latest, record_of = _latest(statements, report)
+    parties: dict[str, str] = {}  # statement id or record id -> node id
+    for st in latest:
+        if st.kind != "relationship":
+            entity = _party(st, matcher)
+            parties[st.record] = entity.id
+            matcher.kinds[entity.id] = entity.kind
+            if entity.id.startswith(PREFIX):
+                matcher.remember(entity)
+                report.counts["entity rows"] += 1
+                report.counts[entity.kind.value] += 1
+                if entity.status == "unknown":
+                    report.counts["unknown parties"] += 1
+                yield entity
+                for address in _addresses(st.details):
+                    yield Entity(address_id(address), EntityKind.ADDRESS, address)
+                    report.counts["links"] += 1
+                    yield Link(entity.id, address_id(address), LinkKind.LOCATED_AT)
+            else:
+                report.counts["matched on record"] += 1
+    parties.update({sid: parties[record] for sid, record in record_of.items() if record in parties})
+    nominations: dict[str, dict[str, list[str]]] = {}
+    for st in latest:
+        if st.kind == "relationship":
+            yield from _relationship(st, parties, matcher, report, nominations)
+    for subject, sides in sorted(nominations.items()):
+        for nominee in sides.get("nominee", []):
+            for nominator in sides.get("nominator", []):
+                report.counts["relations"] += 1
+                yield Relation(nominee, nominator, RelationType.NOMINEE, source=f"nomination {subject}")
+
+
+def _statements(path: Path, report: LoadReport, progress) -> list[_Statement]:
+    statements = []
+    for file in files_in(path):
+        for found in read_objects(file):
+            value = found.value
+            if "recordType" in value:  # 0.4
+                kind = value["recordType"]
+                statement = _Statement(found, file, str(value.get("statementId", "")), kind,
+                                       str(value.get("recordId", "")), str(value.get("statementDate") or ""),
+                                       value.get("recordStatus") == "closed", value.get("recordDetails") or {})
+                if not statement.record:
+                    statement.fail("recordId", "is missing")
+            elif "statementType" in value:  # 0.2, 0.3
+                kind = _KINDS.get(value["statementType"], value["statementType"])
+                sid = str(value.get("statementID", ""))
+                statement = _Statement(found, file, sid, kind, sid, str(value.get("statementDate") or ""), False,
+                                       value, [str(s) for s in value.get("replacesStatements") or []])
+            else:
+                raise InvalidInput(file, found.line, None if found.line else found.where(),
+                                   "is not a BODS statement (no recordType or statementType)")
+            if not statement.id:
+                statement.fail("statementId", "is missing")
+            if kind not in ("entity", "person", "relationship"):
+                statement.fail("recordType", f"{kind!r} is not entity, person or relationship")
+            statements.append(statement)
+            report.counts["statements"] += 1
+            progress(1)
+    return statements
+
+
+def _latest(statements: list[_Statement], report: LoadReport) -> tuple[list[_Statement], dict[str, str]]:
+    """The last statement of each record, in date order (file order on a tie), and the record of
+    every statement id; a statement that replaces others (0.2, 0.3) takes over their record."""
+    ordered = sorted(range(len(statements)), key=lambda i: (statements[i].date, i))
+    record_of: dict[str, str] = {}
+    latest: dict[str, int] = {}
+    for i in ordered:
+        st = statements[i]
+        for old in st.replaces:
+            st.record = record_of.get(old, old)
+            report.counts["replaced statements"] += 1
+        record_of[st.id] = st.record
+        if st.record in latest:
+            report.counts["superseded statements"] += 1
+        latest[st.record] = i
+    return [statements[i] for i in sorted(latest.values())], record_of
+
+
+def _party(st: _Statement, matcher: Matcher) -> Entity:
+    d = st.details
+    node = PREFIX + st.record
+    if st.kind == "person":
+        person_type = d.get("personType") or "knownPerson"
+        if person_type != "knownPerson":
+            reason = (d.get("unspecifiedPersonDetails") or {}).get("reason") or d.get("missingInfoReason") or person_type
+            return Entity(node, EntityKind.PERSON, f"{_UNKNOWN_WORDS.get(person_type, 'unknown person')} ({reason})",
+                          status="unknown")
+        return Entity(node, EntityKind.PERSON, _person_name(st), birth_date=_full_date(d.get("birthDate")),
+                      jurisdiction=_first_code(d.get("nationalities")))
+    entity_type = d.get("entityType")
+    type_name = entity_type.get("type") if isinstance(entity_type, dict) else entity_type
+    jurisdiction = ((d.get("jurisdiction") or d.get("incorporatedInJurisdiction") or {}).get("code"))
+    reg_no, scheme_country = _identifier(d.get("identifiers") or [])
+    jurisdiction = jurisdiction or scheme_country
+    if type_name in ("anonymousEntity", "unknownEntity"):
+        reason = (d.get("unspecifiedEntityDetails") or {}).get("reason") or d.get("missingInfoReason") or type_name
+        return Entity(node, EntityKind.ORGANIZATION, f"unknown entity ({reason})", status="unknown")
+    existing = matcher.by_number(reg_no, jurisdiction) if reg_no else None
+    if existing is not None and not existing.id.startswith(PREFIX):
+        return existing
+    name = d.get("name") or f"unnamed {type_name or 'entity'} {st.record}"
+    status = "closed" if st.closed else ("dissolved" if d.get("dissolutionDate") else None)
+    aliases = tuple(a for a in (d.get("alternateNames") or []) if isinstance(a, str) and a and a != name)
+    return Entity(node, EntityKind.COMPANY if type_name in _COMPANY_TYPES else EntityKind.ORGANIZATION, name,
+                  aliases=aliases, reg_no=reg_no, jurisdiction=jurisdiction, status=status,
+                  founded=_full_date(d.get("foundingDate")),
+                  listed=bool((d.get("publicListing") or {}).get("hasPublicListing")),
+                  industry=(entity_type or {}).get("subtype") if isinstance(entity_type, dict) else None)
+
+
+_UNKNOWN_WORDS = {"anonymousPerson": "anonymous person", "unknownPerson": "unknown person"}
+
+
+def _person_name(st: _Statement) -> str:
+    names = st.details.get("names") or []
+    ranked = sorted(names, key=lambda n: n.get("type") not in ("legal", "individual"))
+    for n in ranked:
+        full = n.get("fullName") or " ".join(p for p in (n.get("givenName"), n.get("familyName")) if p)
+        if full:
+            return full
+    return f"unnamed person {st.record}"
+
+
+def _identifier(identifiers: list) -> tuple[str | None, str | None]:
+    for ident in identifiers:
+        if isinstance(ident, dict) and ident.get("id"):
+            scheme = str(ident.get("scheme") or "")
+            return clean_reg_no(str(ident["id"])), SCHEME_COUNTRIES.get(scheme, scheme[:2] if "-" in scheme else None)
+    return None, None
+
+
+def _first_code(items) -> str | None:
+    for item in items or []:
+        if isinstance(item, dict) and item.get("code"):
+            return item["code"]
+    return None
+
+
+def _addresses(d: dict) -> list[str]:
+    return [a["address"].strip() for a in d.get("addresses") or []
+            if isinstance(a, dict) and isinstance(a.get("address"), str) and a["address"].strip()]
+
+
+def _full_date(text) -> dt.date | None:
+    """A complete date (a year or a month alone is not a day), else None."""
+    if not isinstance(text, str) or len(text) < 10:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _date(st: _Statement, text, field_name: str) -> dt.date | None:
+    if text in (None, ""):
+        return None
+    if not isinstance(text, str) or len(text) < 4:
+        st.fail(field_name, f"{text!r} is not a date")
+    day = _full_date(text)
+    if day is None:
+        try:  # a year or a year and month: its first day
+            parts = [int(p) for p in text[:7].split("-")]
+            day = dt.date(parts[0], parts[1] if len(parts) > 1 else 1, 1)
+        except (ValueError, IndexError):
+            st.fail(field_name, f"{text!r} is not a date")
+    return day
+
+
+def _share(st: _Statement, share, field_name: str) -> Share:
+    """A BODS share (percentages) as a fraction range; exclusive bounds bound the range too."""
+    if not share:
+        return Share.unknown()
+    if not isinstance(share, dict):
+        st.fail(field_name, f"{share!r} is not a share object")
+
+    def number(key):
+        value = share.get(key)
+        if value is None or isinstance(value, bool):
+            return None
+        if not isinstance(value, (int, float)) or not 0 <= value <= 100:
+            st.fail(f"{field_name}.{key}", f"{value!r} is not a percentage from 0 to 100")
+        return round(value / 100, 12)
+
+    exact = number("exact")
+    if exact is not None:
+        return Share.exact(exact)
+    low = number("minimum")
+    low = low if low is not None else number("exclusiveMinimum")
+    high = number("maximum")
+    high = high if high is not None else number("exclusiveMaximum")
+    if low is None and high is None:
+        return Share.unknown()
+    low, high = low if low is not None else 0.0, high if high is not None else 1.0
+    if low > high:
+        st.fail(field_name, f"minimum {low * 100:g} is above maximum {high * 100:g}")
+    return Share(low, high)
+
+
+def _reference(st: _Statement, value, field_name: str) -> tuple[str | None, dict | None]:
+    """The record a subject or interested party names, or the reason it is unspecified."""
+    if isinstance(value, str):
+        return value, None
+    if isinstance(value, dict):
+        for key in ("describedByEntityStatement", "describedByPersonStatement"):
+            if value.get(key):
+                return str(value[key]), None
+        if "unspecified" in value:
+            return None, value["unspecified"] or {}
+        if "reason" in value:
+            return None, value
+    st.fail(field_name, "names no statement and gives no reason")
+
+
+def _relationship(st: _Statement, parties: dict[str, str], matcher: Matcher, report: LoadReport,
+                  nominations: dict) -> Iterator[Record]:
+    d = st.details
+    subject_ref, _ = _reference(st, d.get("subject"), "subject")
+    if subject_ref is None:
+        st.fail("subject", "an ownership-or-control statement needs a subject")
+    subject = _node(st, subject_ref, parties, matcher, "subject")
+    if matcher.kind_of(subject) not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
+        st.fail("subject", f"{subject_ref!r} is a person; only entities have owners")
+    party_ref, unspecified = _reference(st, d.get("interestedParty"), "interestedParty")
+    if party_ref is None:
+        reason = unspecified.get("reason") or "unknown"
+        description = unspecified.get("description")
+        party = f"{PREFIX}unspecified:{st.record}"
+        report.counts["unknown parties"] += 1
+        report.counts["entity rows"] += 1
+        report.counts["organization"] += 1
+        yield Entity(party, EntityKind.ORGANIZATION,
+                     f"unspecified interested party ({reason}{': ' + description if description else ''})",
+                     status="unknown")
+        matcher.kinds[party] = EntityKind.ORGANIZATION
+    else:
+        party = _node(st, party_ref, parties, matcher, "interestedParty")
+    interests = d.get("interests") or [{}]
+    if not isinstance(interests, list):
+        st.fail("interests", "is not a list")
+    owned: dict[dt.date | None, Relation] = {}
+    for number, interest in enumerate(interests):
+        at = f"interests[{number}]"
+        if not isinstance(interest, dict):
+            st.fail(at, "is not an object")
+        kind = interest.get("type")
+        level = interest.get("directOrIndirect") or interest.get("interestLevel") or "unknown"
+        share = _share(st, interest.get("share"), f"{at}.share")
+        since = _date(st, interest.get("startDate"), f"{at}.startDate")
+        until = _date(st, interest.get("endDate"), f"{at}.endDate")
+        if until is None and st.closed:
+            until = _date(st, st.date, "statementDate")
+        if since and until and until < since:
+            st.fail(f"{at}.endDate", f"{until.isoformat()} is before the start {since.isoformat()}")
+        if level == "indirect":
+            report.counts["relations"] += 1
+            yield Relation(party, subject, RelationType.INDIRECT_HOLDER, since, until, st.source, share)
+        elif kind in _OFFICER_ROLES:
+            report.counts["officers"] += 1
+            yield Officer(party, subject, _OFFICER_ROLES[kind], since, until)
+        else:
+            if kind in ("nominee", "nominator"):
+                nominations.setdefault(subject, {}).setdefault(kind, []).append(party)
+            report.counts["holdings"] += 1
+            yield Holding(party, subject, share, _INTERESTS.get(kind, Interest.OTHER), since, until, st.source)
+        if interest.get("beneficialOwnershipOrControl"):
+            # One declared beneficial owner per start date, with the stake of its shareholding if it has one.
+            known = owned.get(since)
+            if known is None or (not known.share.is_known and share.is_known) or kind == "shareholding":
+                owned[since] = Relation(party, subject, RelationType.BENEFICIAL_OWNER, since, until, st.source, share)
+    report.counts["relations"] += len(owned)
+    yield from owned.values()
+
+
+def _node(st: _Statement, ref: str, parties: dict[str, str], matcher: Matcher, field_name: str) -> str:
+    node = parties.get(ref) or PREFIX + ref
+    if matcher.kind_of(node) is None:
+        st.fail(field_name, f"names statement {ref!r}, which is neither in the input nor in the store")
+    return node

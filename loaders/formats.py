@@ -1,0 +1,154 @@
+"""Every input format, by name, and telling them apart by their content.
+
+``csv`` is the canonical folder (docs/csv-format.md); ``mapping`` registry extracts in Excel or
+CSV read through a mapping (docs/mappings.md); ``bods``, ``psc``, ``gleif`` and ``ftm`` the open
+standards (docs/inputs.md).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..graph.errors import InvalidInput
+from ..graph.stores.base import Store
+from .csv_folder import LoadReport
+
+FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
+_SPREADSHEETS = (".xlsx", ".xlsm", ".xls")
+
+
+def detect_format(path: str | Path) -> str:
+    """The format of a file or folder, from what it holds; an error asking for ``--format`` where
+    the content does not say."""
+    path = Path(path)
+    if path.is_dir():
+        if (path / "entities.csv").is_file():
+            return "csv"
+        found = {_file_format(p) for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")}
+        found.discard(None)
+        if "psc" in found and found <= {"psc", "mapping"}:
+            return "psc"  # a snapshot with the company data CSV beside it
+        if len(found) == 1:
+            return found.pop()
+        if not found:
+            raise InvalidInput(path, None, None, "holds neither entities.csv nor files of a known format "
+                                                 "(Excel, CSV, BODS, PSC, GLEIF or FollowTheMoney JSON)")
+        raise InvalidInput(path, None, None, f"holds files of several formats ({', '.join(sorted(found))}); "
+                                             "load them one format at a time, or pass --format")
+    if not path.exists():
+        raise InvalidInput(path, None, None, "no such file or folder")
+    found = _file_format(path)
+    if found is None:
+        raise InvalidInput(path, None, None, "the format cannot be told from the content; pass --format "
+                                             f"({' / '.join(FORMATS)})")
+    return found
+
+
+def _file_format(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in _SPREADSHEETS:
+        return "mapping"
+    if suffix == ".xml":
+        with open(path, "rb") as f:
+            head = f.read(2048)
+        return "gleif" if b"gleif.org" in head else None
+    if suffix == ".csv":
+        header = _csv_header(path)
+        if {"Relationship.StartNode.NodeID", "LEI"} & header or "ExceptionCategory" in header:
+            return "gleif"
+        if "CompanyNumber" in header:
+            return "psc"
+        return "mapping"
+    if suffix in (".json", ".jsonl", ".ndjson", ".txt"):
+        from .jsonfile import read_objects
+
+        try:
+            first = next(iter(read_objects(path)), None)
+        except InvalidInput:
+            return None
+        return _json_format(first.value) if first else None
+    return None
+
+
+def _json_format(value: dict) -> str | None:
+    from .bods import is_bods
+    from .ftm import is_ftm
+    from .gleif import record_kind
+    from .psc import is_company_data, is_psc
+
+    if is_bods(value):
+        return "bods"
+    if is_psc(value) or is_company_data(value):
+        return "psc"
+    if record_kind(value):
+        return "gleif"
+    if is_ftm(value):
+        return "ftm"
+    return None
+
+
+def _csv_header(path: Path) -> set[str]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            with open(path, encoding=encoding, newline="") as f:
+                return {name.strip() for name in next(csv.reader(f), [])}
+        except (UnicodeDecodeError, csv.Error):
+            continue
+    return set()
+
+
+def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping: str | Path | None = None,
+              encoding: str | None = None, share_scale: str = "percent", progress: bool = False,
+              keep_id_numbers: bool = False) -> LoadReport:
+    """Load ``path`` in format ``fmt`` (told from the content when None) into ``store``, all or
+    nothing; a ``mapping`` file implies the mapping format."""
+    path = Path(path)
+    if fmt is None:
+        fmt = "mapping" if mapping is not None else detect_format(path)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    if mapping is not None and fmt != "mapping":
+        raise InvalidInput(Path(mapping), None, None, f"a mapping is for Excel and CSV extracts, not for {fmt} input")
+    if fmt == "csv":
+        from .csv_folder import load_folder
+
+        return load_folder(store, path, encoding=encoding, share_scale=share_scale, progress=progress,
+                           keep_id_numbers=keep_id_numbers)
+    from .common import Matcher, load_records
+
+    also = None
+    if fmt == "mapping":
+        from .csv_folder import store_salt
+        from .tabular import read_tabular
+
+        salt, new_salt = store_salt(store)
+
+        def read(report, bar):
+            return read_tabular(path, mapping=mapping, matcher=Matcher(store, report), report=report, progress=bar,
+                                encoding=encoding, id_salt=salt)
+
+        def also():  # in the load's own transaction: a failed load keeps no salt either
+            if new_salt:
+                store.set_meta("id_salt", salt)
+    elif fmt == "bods":
+        from .bods import read_bods
+
+        def read(report, bar):
+            return read_bods(path, matcher=Matcher(store, report), report=report, progress=bar)
+    elif fmt == "psc":
+        from .psc import read_psc
+
+        def read(report, bar):
+            return read_psc(path, store=store, report=report, progress=bar)
+    elif fmt == "gleif":
+        from .gleif import read_gleif
+
+        def read(report, bar):
+            return read_gleif(path, matcher=Matcher(store, report), report=report, progress=bar)
+    else:
+        from .ftm import read_ftm
+
+        def read(report, bar):
+            return read_ftm(path, matcher=Matcher(store, report), report=report, progress=bar)
+    return load_records(store, path, read, fmt=fmt, progress=progress, also=also or (lambda: None))

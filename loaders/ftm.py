@@ -1,0 +1,198 @@
+"""FollowTheMoney entities (JSON lines, as Aleph and OpenSanctions export them), read with the
+followthemoney library so that schema inheritance and property types are the library's.
+
+Two passes over the file, so memory holds the parties' ids and kinds, never the file: the first
+reads the parties (any schema that is a LegalEntity, and Address), the second the facts between them
+(Ownership, Directorship, Family). See docs/inputs.md for the mapping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Callable, Iterator
+
+from ..graph.errors import InvalidInput
+from ..graph.model import (
+    Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, address_id, contact_id,
+)
+from ..graph.stores.base import Record
+from .common import Matcher, clean_reg_no
+from .csv_folder import LoadReport
+from .fields import parse_share
+from .jsonfile import Found, files_in, read_objects
+
+PREFIX = "ftm:"
+_ROLE_WORDS = {"director": "director", "chairman": "chairman", "chair": "chairman", "ceo": "general_manager",
+               "general manager": "general_manager", "manager": "manager", "supervisor": "supervisor",
+               "legal representative": "legal_representative", "secretary": "secretary"}
+_FAMILY_WORDS = {"spouse": RelationType.SPOUSE, "wife": RelationType.SPOUSE, "husband": RelationType.SPOUSE,
+                 "parent": RelationType.PARENT, "father": RelationType.PARENT, "mother": RelationType.PARENT,
+                 "child": RelationType.CHILD, "son": RelationType.CHILD, "daughter": RelationType.CHILD,
+                 "sibling": RelationType.SIBLING, "brother": RelationType.SIBLING, "sister": RelationType.SIBLING}
+
+
+def is_ftm(value: dict) -> bool:
+    return isinstance(value.get("schema"), str) and isinstance(value.get("properties"), dict) and "id" in value
+
+
+def _model():
+    from followthemoney import model
+
+    return model
+
+
+class FtmReader:
+    def __init__(self, matcher: Matcher, report: LoadReport, progress: Callable[[int], None]):
+        self.model = _model()
+        self.matcher = matcher
+        self.report = report
+        self.progress = progress
+        self.nodes: dict[str, str] = {}  # FtM id -> node id
+        self.address_refs: list[tuple[str, str]] = []  # (party node, FtM Address id)
+
+    def records(self, path: Path) -> Iterator[Record]:
+        files = files_in(path)
+        for file in files:
+            for found, proxy in self._proxies(file):
+                if proxy.schema.is_a("LegalEntity") or proxy.schema.name == "Address":
+                    yield from self._party(file, found, proxy)
+        for node, ref in self.address_refs:
+            if ref in self.nodes:
+                self.report.counts["links"] += 1
+                yield Link(node, self.nodes[ref], LinkKind.LOCATED_AT)
+        for file in files:
+            for found, proxy in self._proxies(file):
+                if not (proxy.schema.is_a("LegalEntity") or proxy.schema.name == "Address"):
+                    yield from self._fact(file, found, proxy)
+
+    def _proxies(self, file: Path):
+        from followthemoney.exc import InvalidData
+
+        for found in read_objects(file):
+            self.progress(1)
+            try:
+                proxy = self.model.get_proxy(found.value)
+            except (InvalidData, TypeError, ValueError) as e:
+                _fail(file, found, "schema", f"is not a FollowTheMoney entity ({e})")
+            if not proxy.id:
+                _fail(file, found, "id", "is missing")
+            yield found, proxy
+
+    def _party(self, file: Path, found: Found, proxy) -> Iterator[Record]:
+        schema = proxy.schema
+        node = PREFIX + proxy.id
+        if schema.name == "Address":
+            text = proxy.first("full", quiet=True) or ", ".join(proxy.get("street", quiet=True) + proxy.get("city", quiet=True) + proxy.get("country", quiet=True))
+            if text:
+                self.nodes[proxy.id] = address_id(text)
+                self.report.counts["address"] += 1
+                yield Entity(address_id(text), EntityKind.ADDRESS, text)
+            return
+        names = proxy.get("name", quiet=True)
+        if not names:
+            _fail(file, found, "properties.name", "is empty")
+        kind = EntityKind.PERSON if schema.is_a("Person") else \
+            EntityKind.COMPANY if schema.is_a("Company") else EntityKind.ORGANIZATION
+        reg_no = clean_reg_no(proxy.first("registrationNumber", quiet=True) or proxy.first("leiCode", quiet=True))
+        countries = proxy.get("jurisdiction", quiet=True) or proxy.get("country", quiet=True) or proxy.get("nationality", quiet=True)
+        jurisdiction = countries[0].upper() if countries else None
+        if reg_no and kind is not EntityKind.PERSON:
+            existing = self.matcher.by_number(reg_no, jurisdiction)
+            if existing is not None and not existing.id.startswith(PREFIX):
+                self.nodes[proxy.id] = existing.id
+                self.matcher.kinds[existing.id] = existing.kind
+                self.report.counts["matched on record"] += 1
+                return
+        aliases = tuple(dict.fromkeys(n for n in names[1:] + proxy.get("alias", quiet=True) + proxy.get("previousName", quiet=True)
+                                      if n != names[0]))
+        entity = Entity(node, kind, names[0], aliases=aliases, reg_no=reg_no if kind is not EntityKind.PERSON else None,
+                        jurisdiction=jurisdiction, status=proxy.first("status", quiet=True) if kind is not EntityKind.PERSON else None,
+                        founded=_day(proxy.first("incorporationDate", quiet=True)) if kind is not EntityKind.PERSON else None,
+                        industry=proxy.first("sector", quiet=True) if kind is not EntityKind.PERSON else None,
+                        birth_date=_day(proxy.first("birthDate", quiet=True)) if kind is EntityKind.PERSON else None)
+        self.nodes[proxy.id] = node
+        self.matcher.remember(entity)
+        self.report.counts["entity rows"] += 1
+        self.report.counts[kind.value] += 1
+        yield entity
+        for text in proxy.get("address", quiet=True):
+            yield Entity(address_id(text), EntityKind.ADDRESS, text)
+            self.report.counts["links"] += 1
+            yield Link(node, address_id(text), LinkKind.LOCATED_AT)
+        for prop in ("phone", "email"):
+            for text in proxy.get(prop):
+                yield Entity(contact_id(text), EntityKind.CONTACT, text)
+                self.report.counts["links"] += 1
+                yield Link(node, contact_id(text), LinkKind.HAS_CONTACT)
+        self.address_refs.extend((node, ref) for ref in proxy.get("addressEntity", quiet=True))
+
+    def _ref(self, file: Path, found: Found, proxy, prop: str) -> str:
+        ref = proxy.first(prop)
+        if not ref:
+            _fail(file, found, f"properties.{prop}", "is empty")
+        node = self.nodes.get(ref)
+        if node is None:
+            stored = self.matcher.kind_of(PREFIX + ref)
+            if stored is None:
+                _fail(file, found, f"properties.{prop}", f"names entity {ref!r}, which is neither in the input nor in the store")
+            node = PREFIX + ref
+        return node
+
+    def _fact(self, file: Path, found: Found, proxy) -> Iterator[Record]:
+        name = proxy.schema.name
+        since, until = _day(proxy.first("startDate", quiet=True)), _day(proxy.first("endDate", quiet=True))
+        if since and until and until < since:
+            _fail(file, found, "properties.endDate", f"{until.isoformat()} is before the start {since.isoformat()}")
+        source = f"{file.name}:{found.line}" if found.line else f"{file.name}#{proxy.id}"
+        if name == "Ownership":
+            owner, asset = self._ref(file, found, proxy, "owner"), self._ref(file, found, proxy, "asset")
+            if self.matcher.kind_of(asset) not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
+                self.report.counts["skipped (not a company)"] += 1
+                return
+            text = proxy.first("percentage", quiet=True) or ""
+            try:
+                share = parse_share(text)
+            except ValueError as e:
+                _fail(file, found, "properties.percentage", str(e))
+            kind_text = " ".join(proxy.get("ownershipType", quiet=True) + proxy.get("role", quiet=True)).lower()
+            interest = Interest.VOTING if "vot" in kind_text else Interest.SHAREHOLDING
+            self.report.counts["holdings"] += 1
+            yield Holding(owner, asset, share, interest, since, until, source)
+        elif name == "Directorship":
+            director, company = self._ref(file, found, proxy, "director"), self._ref(file, found, proxy, "organization")
+            if self.matcher.kind_of(company) not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
+                self.report.counts["skipped (not a company)"] += 1
+                return
+            title = (proxy.first("role", quiet=True) or "director").strip()
+            role = _ROLE_WORDS.get(title.lower(), title.lower().replace(" ", "_"))
+            self.report.counts["officers"] += 1
+            yield Officer(director, company, role, since, until)
+        elif name == "Family":
+            a, b = self._ref(file, found, proxy, "person"), self._ref(file, found, proxy, "relative")
+            words = (proxy.first("relationship", quiet=True) or "").lower()
+            kind = next((t for w, t in _FAMILY_WORDS.items() if w in words), RelationType.RELATIVE)
+            if a != b:
+                self.report.counts["relations"] += 1
+                yield Relation(a, b, kind, since, until, source)
+        else:
+            self.report.counts[f"skipped {name}"] += 1
+
+
+def _fail(file: Path, found: Found, field_name: str, problem: str):
+    raise InvalidInput(file, found.line, field_name if found.line else f"{found.where()}: {field_name}", problem)
+
+
+def _day(text) -> dt.date | None:
+    if not text or len(text) < 10:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def read_ftm(path: str | Path, *, matcher: Matcher, report: LoadReport,
+             progress: Callable[[int], None] = lambda n: None) -> Iterator[Record]:
+    """Validated records of FollowTheMoney JSON lines (a file, or a folder of them)."""
+    return FtmReader(matcher, report, progress).records(Path(path))

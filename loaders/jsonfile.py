@@ -1,0 +1,100 @@
+"""Reading the JSON the open registers publish: one array of objects, or JSON lines (one object per
+line, as the UK PSC snapshot and BODS bulk files are), each object with where it was found."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..graph.errors import InvalidInput
+from .textfile import MAX_LINE_BYTES
+
+
+@dataclass(frozen=True)
+class Found:
+    """An object and where it is: its line in a JSON-lines file, or its position in an array."""
+
+    value: dict
+    line: int | None
+    position: int
+
+    def where(self) -> str:
+        return f"line {self.line}" if self.line is not None else f"item {self.position}"
+
+
+def first_char(path: Path) -> str:
+    with open(path, "rb") as f:
+        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1].decode("ascii", "replace")
+
+
+def read_objects(path: Path) -> Iterator[Found]:
+    """The objects of ``path``, streamed line by line where the file has one object per line (also
+    inside ``[`` and ``]``, as the PSC samples are), else read whole as one JSON document."""
+    if _one_object_per_line(path):
+        yield from _lines(path)
+        return
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            document = json.load(f)
+    except json.JSONDecodeError as e:
+        raise InvalidInput(path, e.lineno, None, f"is not valid JSON: {e.msg} (column {e.colno})") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(path, None, None, "is not UTF-8 (JSON is always UTF-8)") from None
+    items = document if isinstance(document, list) else document.get("statements") if isinstance(document, dict) \
+        and isinstance(document.get("statements"), list) else [document]
+    for position, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise InvalidInput(path, None, f"item {position}", "is not a JSON object")
+        yield Found(item, None, position)
+
+
+def _one_object_per_line(path: Path) -> bool:
+    with open(path, "rb") as f:
+        for raw in f:
+            text = raw.strip().rstrip(b",")
+            if text in (b"", b"[", b"]", b"\xef\xbb\xbf["):
+                continue
+            text = text.lstrip(b"\xef\xbb\xbf")
+            if not text.startswith(b"{"):
+                return False
+            try:
+                return isinstance(json.loads(text), dict)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return False
+    return False
+
+
+def _lines(path: Path) -> Iterator[Found]:
+    position = 0
+    with open(path, "rb") as f:
+        for number, raw in enumerate(iter(lambda: f.readline(MAX_LINE_BYTES + 1), b""), 1):
+            if len(raw) > MAX_LINE_BYTES:
+                raise InvalidInput(path, number, None, f"the line is longer than {MAX_LINE_BYTES >> 20} MiB")
+            text = raw.strip().lstrip(b"\xef\xbb\xbf").rstrip(b",")
+            if text in (b"", b"[", b"]"):
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise InvalidInput(path, number, None, f"is not valid JSON: {e.msg} (column {e.colno})") from None
+            except UnicodeDecodeError:
+                raise InvalidInput(path, number, None, "is not UTF-8 (JSON is always UTF-8)") from None
+            if not isinstance(value, dict):
+                raise InvalidInput(path, number, None, "is not a JSON object")
+            position += 1
+            yield Found(value, number, position)
+
+
+def files_in(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl", ".ndjson")) -> list[Path]:
+    """``path`` itself, or the files of folder ``path`` with one of ``suffixes``, sorted by name."""
+    if path.is_dir():
+        found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+        if not found:
+            raise InvalidInput(path, None, None, f"holds no {' / '.join(suffixes)} file")
+        return found
+    if not path.is_file():
+        raise InvalidInput(path, None, None, "no such file or folder")
+    return [path]
