@@ -25,7 +25,8 @@ from typing import Callable, Iterator
 
 from ..graph.errors import InvalidInput
 from ..graph.model import (
-    Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share, address_id,
+    OFFICER_ROLES, Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share,
+    address_id,
 )
 from ..graph.stores.base import Record
 from .common import SCHEME_COUNTRIES, Matcher, clean_reg_no
@@ -36,7 +37,7 @@ PREFIX = "bods:"
 _INTERESTS = {"shareholding": Interest.SHAREHOLDING, "votingRights": Interest.VOTING,
               "appointmentOfBoard": Interest.BOARD, "unknownInterest": Interest.SHAREHOLDING, None: Interest.SHAREHOLDING}
 _OFFICER_ROLES = {"boardMember": "director", "boardChair": "chairman", "seniorManagingOfficial": "manager"}
-_COMPANY_TYPES = {"registeredEntity", "legalEntity", None}
+_COMPANY_TYPES = {"registeredEntity", None}  # legalEntity and the rest: organizations
 _KINDS = {"entityStatement": "entity", "personStatement": "person", "ownershipOrControlStatement": "relationship"}
 
 
@@ -179,8 +180,7 @@ def _party(st: _Statement, matcher: Matcher) -> Entity:
     return Entity(node, EntityKind.COMPANY if type_name in _COMPANY_TYPES else EntityKind.ORGANIZATION, name,
                   aliases=aliases, reg_no=reg_no, jurisdiction=jurisdiction, status=status,
                   founded=_full_date(d.get("foundingDate")),
-                  listed=bool((d.get("publicListing") or {}).get("hasPublicListing")),
-                  industry=(entity_type or {}).get("subtype") if isinstance(entity_type, dict) else None)
+                  listed=bool((d.get("publicListing") or {}).get("hasPublicListing")))
 
 
 _UNKNOWN_WORDS = {"anonymousPerson": "anonymous person", "unknownPerson": "unknown person"}
@@ -327,11 +327,13 @@ def _relationship(st: _Statement, parties: dict[str, str], matcher: Matcher, rep
         if since and until and until < since:
             st.fail(f"{at}.endDate", f"{until.isoformat()} is before the start {since.isoformat()}")
         if level == "indirect":
-            report.counts["relations"] += 1
-            yield Relation(party, subject, RelationType.INDIRECT_HOLDER, since, until, st.source, share)
+            if kind in _INTERESTS:  # an indirect stake; an indirect influence of another kind is no share
+                report.counts["relations"] += 1
+                yield Relation(party, subject, RelationType.INDIRECT_HOLDER, since, until, st.source, share)
         elif kind in _OFFICER_ROLES:
             report.counts["officers"] += 1
-            yield Officer(party, subject, _OFFICER_ROLES[kind], since, until)
+            details = str(interest.get("details") or "")
+            yield Officer(party, subject, details if details in OFFICER_ROLES else _OFFICER_ROLES[kind], since, until)
         else:
             if kind in ("nominee", "nominator"):
                 nominations.setdefault(subject, {}).setdefault(kind, []).append(party)

@@ -117,7 +117,7 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
                            keep_id_numbers=keep_id_numbers)
     from .common import Matcher, load_records
 
-    also = None
+    hooks = []
     if fmt == "mapping":
         from .csv_folder import store_salt
         from .tabular import read_tabular
@@ -128,9 +128,8 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
             return read_tabular(path, mapping=mapping, matcher=Matcher(store, report), report=report, progress=bar,
                                 encoding=encoding, id_salt=salt)
 
-        def also():  # in the load's own transaction: a failed load keeps no salt either
-            if new_salt:
-                store.set_meta("id_salt", salt)
+        if new_salt:  # kept in the load's own transaction: a failed load keeps no salt either
+            hooks.append(lambda: store.set_meta("id_salt", salt))
     elif fmt == "bods":
         from .bods import read_bods
 
@@ -151,4 +150,4 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
 
         def read(report, bar):
             return read_ftm(path, matcher=Matcher(store, report), report=report, progress=bar)
-    return load_records(store, path, read, fmt=fmt, progress=progress, also=also or (lambda: None))
+    return load_records(store, path, read, fmt=fmt, progress=progress, also=lambda: [hook() for hook in hooks])

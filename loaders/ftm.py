@@ -14,7 +14,8 @@ from typing import Callable, Iterator
 
 from ..graph.errors import InvalidInput
 from ..graph.model import (
-    Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, address_id, contact_id,
+    Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share, address_id,
+    contact_id,
 )
 from ..graph.stores.base import Record
 from .common import Matcher, clean_reg_no
@@ -30,6 +31,10 @@ _FAMILY_WORDS = {"spouse": RelationType.SPOUSE, "wife": RelationType.SPOUSE, "hu
                  "parent": RelationType.PARENT, "father": RelationType.PARENT, "mother": RelationType.PARENT,
                  "child": RelationType.CHILD, "son": RelationType.CHILD, "daughter": RelationType.CHILD,
                  "sibling": RelationType.SIBLING, "brother": RelationType.SIBLING, "sister": RelationType.SIBLING}
+
+
+#: Declared ties written as UnknownLink by equitygraph's own export, their type as the role.
+_TIES = {t.value for t in RelationType}
 
 
 def is_ftm(value: dict) -> bool:
@@ -156,7 +161,8 @@ class FtmReader:
             except ValueError as e:
                 _fail(file, found, "properties.percentage", str(e))
             kind_text = " ".join(proxy.get("ownershipType", quiet=True) + proxy.get("role", quiet=True)).lower()
-            interest = Interest.VOTING if "vot" in kind_text else Interest.SHAREHOLDING
+            interest = next((i for i in Interest if i.value == kind_text.strip()), None) or (
+                Interest.VOTING if "vot" in kind_text else Interest.SHAREHOLDING)
             self.report.counts["holdings"] += 1
             yield Holding(owner, asset, share, interest, since, until, source)
         elif name == "Directorship":
@@ -175,6 +181,14 @@ class FtmReader:
             if a != b:
                 self.report.counts["relations"] += 1
                 yield Relation(a, b, kind, since, until, source)
+        elif name == "UnknownLink" and (proxy.first("role", quiet=True) or "") in _TIES:
+            a, b = self._ref(file, found, proxy, "subject"), self._ref(file, found, proxy, "object")
+            try:
+                share = parse_share(proxy.first("description", quiet=True) or "")
+            except ValueError:
+                share = Share.unknown()
+            self.report.counts["relations"] += 1
+            yield Relation(a, b, RelationType(proxy.first("role", quiet=True)), since, until, source, share)
         else:
             self.report.counts[f"skipped {name}"] += 1
 

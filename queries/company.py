@@ -29,6 +29,7 @@ class HoldingRow:
     since: str | None
     until: str | None
     current: bool
+    source: str | None = None  # where the fact comes from: file and line, or record id
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,14 @@ class CompanyReport(Result):
             sections.append(self.risk_section())
         if e.kind is not EntityKind.PERSON:
             sections.append(Section(
-                "Direct holders", ["holder", "id", "share", "interest", "since", "until"],
-                [(r.holder_name, r.holder_id, r.share, r.interest, r.since, r.until) for r in self.holders],
+                "Direct holders", ["holder", "id", "share", "interest", "since", "until", "source"],
+                [(r.holder_name, r.holder_id, r.share, r.interest, r.since, r.until, r.source or "")
+                 for r in self.holders],
             ))
         sections.append(Section(
-            "Direct holdings", ["company", "id", "share", "interest", "since", "until"],
-            [(r.company_name, r.company_id, r.share, r.interest, r.since, r.until) for r in self.holdings],
+            "Direct holdings", ["company", "id", "share", "interest", "since", "until", "source"],
+            [(r.company_name, r.company_id, r.share, r.interest, r.since, r.until, r.source or "")
+             for r in self.holdings],
         ))
         if self.upstream:
             sections.append(Section(
@@ -181,7 +184,7 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
     def holding_row(h: Holding) -> HoldingRow:
         return HoldingRow(h.holder_id, names.get(h.holder_id, h.holder_id), h.company_id,
                           names.get(h.company_id, h.company_id), h.share.describe(), h.share.low, h.share.high,
-                          h.interest.value, _iso(h.since), _iso(h.until), h.valid_on(day))
+                          h.interest.value, _iso(h.since), _iso(h.until), h.valid_on(day), h.source)
 
     def by_share(row: HoldingRow):
         return (not row.current, -(row.share_high if row.share_high is not None else -1), row.holder_id, row.company_id)

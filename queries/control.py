@@ -196,6 +196,10 @@ class ControlReport(Result):
     loop_members: tuple[str, ...] = ()
     signals: list = field(default_factory=list)
     stakes: dict[str, tuple[float, float]] = field(default_factory=dict)  # every holder above: integrated ownership
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (holder, company): where the fact comes from
+
+    def source(self, holder: str, company: str) -> str:
+        return self.sources.get((holder, company), "")
 
     @property
     def wedge(self) -> float | None:
@@ -218,7 +222,8 @@ class ControlReport(Result):
             "reason": self.reason,
             "actual_controllers": [party(i) for i in self.actual_controllers],
             "control_path": [{"controller": party(h.controller), "controlled": party(h.controlled), "rule": h.rule,
-                              "votes_low": h.low, "votes_high": h.high} for h in self.hops],
+                              "votes_low": h.low, "votes_high": h.high,
+                              "source": self.source(h.controller, h.controlled) or None} for h in self.hops],
             "loop_members": [party(i) for i in self.loop_members],
             "candidates": [party(i) for i in self.candidates],
             "register": self.register.to_dict() if self.register is not None else None,
@@ -233,7 +238,8 @@ class ControlReport(Result):
             "chains": [{"top": party(c.top), "cash_flow_low": c.cash_flow[0], "cash_flow_high": c.cash_flow[1],
                         "control_low": c.control[0], "control_high": c.control[1],
                         "hops": [{"holder": party(h.holder), "company": party(h.company), "low": h.low, "high": h.high,
-                                  "unknown": h.unknown} for h in c.hops]} for c in self.chains],
+                                  "unknown": h.unknown, "source": self.source(h.holder, h.company) or None}
+                                 for h in c.hops]} for c in self.chains],
             "chains_cut": self.chains_cut,
             "cash_flow": self.cash_flow, "control_rights": self.control_rights, "wedge": self.wedge,
             "signals": [s.to_dict() for s in self.signals],
@@ -273,10 +279,11 @@ class ControlReport(Result):
             summary.append(("control rights (weakest link)", _span(*self.control_rights)))
             summary.append(("wedge", f"{self.wedge * 100:.1f} points"))
         out = [Section(f"Control of {self.entity.name}{when}", ["", ""], summary)]
-        out.append(Section("Control path (from the company upward)", ["controlled", "controller", "rule", "votes"],
+        out.append(Section("Control path (from the company upward)",
+                           ["controlled", "controller", "rule", "votes", "source"],
                            [(self.name(h.controlled), f"{self.name(h.controller)} ({h.controller})", h.rule,
-                             "by agreement or consolidation" if h.rule == "agreement" else _span(h.low, h.high))
-                            for h in self.hops]))
+                             "by agreement or consolidation" if h.rule == "agreement" else _span(h.low, h.high),
+                             self.source(h.controller, h.controlled)) for h in self.hops]))
         bo = self.beneficial
         rule = f"{'>=' if bo.inclusive else '>'} {bo.threshold * 100:g} %"
         rows = [(self.name(o.person), o.person, o.basis, _span(o.low, o.high) if o.low is not None else "")
@@ -370,6 +377,9 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
                            "", loop)
     report.reason = explain(table, arrays, j, report.name, candidates, loop)
     report.stakes = integrated
+    report.sources = {(r.a, r.b): r.source for r in up.relations if r.source and r.type not in NOT_WALKED}
+    report.sources |= {(h.holder_id, h.company_id): h.source for h in up.holdings
+                       if h.source and h.interest is Interest.SHAREHOLDING}
     report.signals = concealment_signals(store, report, up)
     return report
 

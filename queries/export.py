@@ -204,8 +204,17 @@ def _iso(day) -> str:
     return day.isoformat() if day else ""
 
 
+def _open_standard(fmt: str):
+    def make(path):
+        from . import export_open
+
+        return {"ftm": export_open.FtmExporter, "bods": export_open.BodsExporter}[fmt](path)
+    return make
+
+
 EXPORTERS = {"graphml": lambda p: NetworkxExporter(p, "graphml"), "gexf": lambda p: NetworkxExporter(p, "gexf"),
-             "jsonl": JsonLinesExporter, "csv": CanonicalCsvExporter}
+             "jsonl": JsonLinesExporter, "csv": CanonicalCsvExporter, "ftm": _open_standard("ftm"),
+             "bods": _open_standard("bods")}
 
 
 class ExportResult(Result):

@@ -79,8 +79,9 @@ def mapping_init(path, output, encoding):
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(("graphml", "gexf", "jsonl", "csv")), required=True,
-              help="graphml / gexf for Gephi and yEd, jsonl, or csv (a canonical CSV folder, loadable again).")
+@click.option("--format", "fmt", type=click.Choice(("graphml", "gexf", "jsonl", "csv", "ftm", "bods")), required=True,
+              help="graphml / gexf for Gephi and yEd, jsonl, csv (a canonical CSV folder), ftm (FollowTheMoney "
+                   "JSON lines) or bods (BODS 0.4 statements); csv, ftm and bods load again.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File (or folder, for csv).")
 @store_option
 def export(fmt, output, store):
