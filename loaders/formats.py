@@ -117,6 +117,9 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
                            keep_id_numbers=keep_id_numbers)
     from .common import Matcher, load_records
 
+    # What the load matches names and numbers against: the store as it was (nothing, when it was empty;
+    # a first load into the embedded store then also builds its indexes only at the end).
+    before = None if store.is_empty() else store
     hooks = []
     if fmt == "mapping":
         from .csv_folder import store_salt
@@ -125,8 +128,8 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
         salt, new_salt = store_salt(store)
 
         def read(report, bar):
-            return read_tabular(path, mapping=mapping, matcher=Matcher(store, report), report=report, progress=bar,
-                                encoding=encoding, id_salt=salt)
+            return read_tabular(path, mapping=mapping, matcher=Matcher(before, report), report=report, progress=bar,
+                                encoding=encoding, id_salt=salt, share_scale=share_scale)
 
         if new_salt:  # kept in the load's own transaction: a failed load keeps no salt either
             hooks.append(lambda: store.set_meta("id_salt", salt))
@@ -134,20 +137,20 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
         from .bods import read_bods
 
         def read(report, bar):
-            return read_bods(path, matcher=Matcher(store, report), report=report, progress=bar)
+            return read_bods(path, matcher=Matcher(before, report), report=report, progress=bar)
     elif fmt == "psc":
         from .psc import read_psc
 
         def read(report, bar):
-            return read_psc(path, store=store, report=report, progress=bar)
+            return read_psc(path, store=before, report=report, progress=bar)
     elif fmt == "gleif":
         from .gleif import read_gleif
 
         def read(report, bar):
-            return read_gleif(path, matcher=Matcher(store, report), report=report, progress=bar)
+            return read_gleif(path, matcher=Matcher(before, report), report=report, progress=bar)
     else:
         from .ftm import read_ftm
 
         def read(report, bar):
-            return read_ftm(path, matcher=Matcher(store, report), report=report, progress=bar)
+            return read_ftm(path, matcher=Matcher(before, report), report=report, progress=bar)
     return load_records(store, path, read, fmt=fmt, progress=progress, also=lambda: [hook() for hook in hooks])

@@ -77,7 +77,7 @@ class GleifReader:
                 self.progress(1)
                 kind = record_kind(value)
                 if kind is None:
-                    raise InvalidInput(file, None, where, "is not a GLEIF LEI, relationship or reporting-exception record")
+                    _fail(file, where, None, "is not a GLEIF LEI, relationship or reporting-exception record")
                 (entities if kind == "entity" else others).append((file, where, kind, value))
         # Entities first, so relationships find them; placeholders only for LEIs nowhere else.
         for file, where, _, value in entities:
@@ -108,7 +108,7 @@ class GleifReader:
         if isinstance(name, dict):  # XML: the text with its language attribute
             name = name.get("#text")
         if not name:
-            raise InvalidInput(file, None, f"{where}: Entity.LegalName", "is empty")
+            _fail(file, where, "Entity.LegalName", "is empty")
         stored = self.matcher.by_number(lei)
         if stored is not None and not stored.id.startswith(PREFIX):
             self.ids[lei] = stored.id
@@ -146,8 +146,7 @@ class GleifReader:
         kind_text = _get(value, "Relationship.RelationshipType")
         kind = RELATIONSHIP_TYPES.get(str(kind_text))
         if kind is None:
-            raise InvalidInput(file, None, f"{where}: Relationship.RelationshipType",
-                               f"{kind_text!r} is not one of {', '.join(RELATIONSHIP_TYPES)}")
+            _fail(file, where, "Relationship.RelationshipType", f"{kind_text!r} is not one of {', '.join(RELATIONSHIP_TYPES)}")
         since, until = _period(value)
         status = str(_get(value, "Relationship.RelationshipStatus") or "ACTIVE").upper()
         if status != "ACTIVE" and until is None:
@@ -228,10 +227,17 @@ def _xml_dict(element) -> dict:
     return out
 
 
+def _fail(file: Path, where: str, field_name: str | None, problem: str):
+    """An error at a CSV line (``file:line: field``), or at an item or record of a JSON or XML file."""
+    if where.startswith("line "):
+        raise InvalidInput(file, int(where[5:]), field_name, problem)
+    raise InvalidInput(file, None, f"{where}: {field_name}" if field_name else where, problem)
+
+
 def _lei(file: Path, where: str, value, field_name: str) -> str:
     text = "".join(str(value or "").split()).upper()
     if len(text) != 20 or not text.isalnum():
-        raise InvalidInput(file, None, f"{where}: {field_name}", f"{value!r} is not an LEI (20 letters and digits)")
+        _fail(file, where, field_name, f"{value!r} is not an LEI (20 letters and digits)")
     return text
 
 

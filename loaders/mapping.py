@@ -84,8 +84,9 @@ def amount_factor(unit: str) -> float:
     return _AMOUNT_UNITS[unit]
 
 
-def read_mapping(path: str | Path) -> Mapping:
-    """A mapping file, checked: unknown kinds, fields or options are errors naming the file."""
+def read_mapping(path: str | Path, share_scale: str = "percent") -> Mapping:
+    """A mapping file, checked: unknown kinds, fields or options are errors naming the file;
+    ``share_scale`` where the file does not set one."""
     import tomllib
 
     path = Path(path)
@@ -99,7 +100,7 @@ def read_mapping(path: str | Path) -> Mapping:
     if unknown:
         raise InvalidInput(path, None, sorted(unknown)[0], "is not a mapping option (share_scale, amount_unit, table)")
     mapping = Mapping(origin=path.name)
-    mapping.share_scale = data.get("share_scale", "percent")
+    mapping.share_scale = data.get("share_scale", share_scale)
     if mapping.share_scale not in ("percent", "fraction"):
         raise InvalidInput(path, None, "share_scale", f"{mapping.share_scale!r} is not percent or fraction")
     mapping.amount_unit = data.get("amount_unit", "元")

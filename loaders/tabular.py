@@ -366,12 +366,12 @@ def mapped_sheets(path: Path, mapping: Mapping, encoding: str | None, report: Lo
 
 def read_tabular(path: str | Path, *, mapping: str | Path | None, matcher: Matcher, report: LoadReport,
                  progress: Callable[[int], None] = lambda n: None, encoding: str | None = None,
-                 id_salt: str | None = None) -> Iterator[Record]:
+                 id_salt: str | None = None, share_scale: str = "percent") -> Iterator[Record]:
     """Validated records of a workbook, a CSV file or a folder of them, read through ``mapping``
-    (a TOML file) and the built-in mappings."""
+    (a TOML file) and the built-in mappings; ``share_scale`` where the mapping does not set one."""
     from ..graph.errors import InvalidInput
 
-    loaded = read_mapping(mapping) if mapping is not None else Mapping()
+    loaded = read_mapping(mapping, share_scale) if mapping is not None else Mapping(share_scale=share_scale)
     pairs = mapped_sheets(Path(path), loaded, encoding, report)
     readable = []
     for sheet, mapped in pairs:

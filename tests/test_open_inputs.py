@@ -301,7 +301,10 @@ def test_ftm_entities_and_their_facts(db, tmp_path):
 
 def test_open_inputs_load_the_same_into_neo4j(neo4j_store, tmp_path):
     with SQLiteStore(tmp_path / "same.db") as embedded:
-        for path in (BODS / "v0.4" / "fermcat.json", OPEN / "gleif" / "rr-updates-data2.json", psc_folder(tmp_path)):
+        from test_tabular import workbook
+
+        book = workbook(tmp_path / "case.xlsx")
+        for path in (BODS / "v0.4" / "fermcat.json", OPEN / "gleif" / "rr-updates-data2.json", psc_folder(tmp_path), book):
             load_path(embedded, path)
             load_path(neo4j_store, path)
         assert sorted(map(repr, neo4j_store.iter_records())) == sorted(map(repr, embedded.iter_records()))
@@ -325,3 +328,28 @@ def test_cli_load_names_the_format_and_reports_in_json(tmp_path):
            "(csv / mapping / bods / psc / gleif / ftm)")
     result = runner.invoke(cli, ["discrepancies", "--db", str(db), "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["checked"] == 1  # the one beneficial owner in force today
+
+
+def test_gleif_golden_copy_csv(db, tmp_path):
+    path = tmp_path / "rr-golden-copy.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["Relationship.StartNode.NodeID", "Relationship.EndNode.NodeID", "Relationship.RelationshipType",
+                         "Relationship.RelationshipStatus", "Relationship.Period1.startDate",
+                         "Relationship.Period1.endDate", "Relationship.Period1.periodType"])
+        writer.writerow(["98450051BS9C610A8T78", "2138002YAB7Z9KO21397", "IS_DIRECTLY_CONSOLIDATED_BY", "ACTIVE",
+                         "2018-06-30T00:00:00Z", "", "RELATIONSHIP_PERIOD"])
+        writer.writerow(["2138002YAB7Z9KO21397", "984500501A1B1045PB30", "IS_DIRECTLY_CONSOLIDATED_BY", "INACTIVE",
+                         "2019-06-30T00:00:00Z", "2023-01-31T00:00:00Z", "RELATIONSHIP_PERIOD"])
+    assert detect_format(path) == "gleif"
+    load_path(db, path)
+    ties = sorted((r.a, r.b, r.type, r.since, r.until) for r in records(db, Relation))
+    assert ties == [
+        ("lei:2138002YAB7Z9KO21397", "lei:98450051BS9C610A8T78", RelationType.ACCOUNTING_PARENT, dt.date(2018, 6, 30), None),
+        ("lei:984500501A1B1045PB30", "lei:2138002YAB7Z9KO21397", RelationType.ACCOUNTING_PARENT, dt.date(2019, 6, 30),
+         dt.date(2023, 1, 31)),
+    ]
+    assert db.get("lei:984500501A1B1045PB30").status == "not in the input"
+    with pytest.raises(InvalidInput, match=r"^rr-golden-copy.csv:2: Relationship.StartNode.NodeID: .XYZ. is not an LEI"):
+        path.write_text(path.read_text().replace("98450051BS9C610A8T78", "XYZ"))
+        load_path(db, path)

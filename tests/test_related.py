@@ -212,7 +212,9 @@ def test_confirmed_and_rejected_matches_survive_a_reload(tmp_path):
 @pytest.mark.parametrize("relations, message", [
     ("a_id,b_id,type\nK,NOBODY,配偶\n", "relations.csv:2: b_id: unknown id 'NOBODY' (not in entities.csv nor in the store)"),
     ("a_id,b_id,type\nK,Q,friends\n", "relations.csv:2: type: 'friends' is not one of concert_party, spouse, parent, "
-                                      "child, sibling, relative, nominee, control_agreement"),
+                                      "child, sibling, relative, nominee, control_agreement, accounting_parent, "
+                                      "ultimate_parent, indirect_holder, beneficial_owner, fund_manager, umbrella_fund, "
+                                      "master_fund"),
     ("a_id,b_id,type\nK,K,配偶\n", "relations.csv:2: b_id: 'K' cannot be related to itself"),
     ("a_id,b_id,type\nK,X,spouse\n", "relations.csv:2: type: spouse is a tie between natural persons"),
 ])

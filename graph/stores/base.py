@@ -204,6 +204,10 @@ class Store(abc.ABC):
     def iter_records(self) -> Iterator[Record]:
         """Every record in the store: entities (by id), then holdings, officer roles, links and events."""
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no entity at all (a first load has nothing to match against)."""
+        return not any(n for n in self.counts().values())
+
     def relations_of(self, types: Iterable[RelationType]) -> list[Relation]:
         """Every declared tie of the given types, by key."""
         wanted = set(types)

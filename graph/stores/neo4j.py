@@ -256,6 +256,9 @@ class Neo4jStore(Store):
                 return
             after = records[-1][key]
 
+    def is_empty(self) -> bool:
+        return not self._run("MATCH (n:Entity) RETURN n.id AS id LIMIT 1")
+
     def relations_of(self, types) -> list[Relation]:
         edges = Edges()
         for r in self._run(cypher.RELATIONS_OF, types=[RelationType(t).value for t in types]):

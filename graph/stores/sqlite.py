@@ -388,6 +388,9 @@ class SQLiteStore(Store):
         return edges.sorted()
 
     # -- whole graph ------------------------------------------------------------------------
+    def is_empty(self) -> bool:
+        return not self._db.execute("SELECT EXISTS (SELECT 1 FROM entities)").fetchone()[0]
+
     def relations_of(self, types) -> list[Relation]:
         values = [RelationType(t).value for t in types]
         marks = ",".join("?" * len(values))
@@ -524,7 +527,7 @@ class _SQLiteWriter(Writer):
         self._db = db
         self._pending: dict[str, list[tuple]] = {table: [] for table in _UPSERT}
         self._size = 0
-        self._pending_ids: set[str] = set()
+        self._names: dict[str, list[tuple]] = {}
 
     def add(self, record: Record) -> None:
         pending = self._pending
@@ -535,9 +538,6 @@ class _SQLiteWriter(Writer):
                 _iso(record.since), _iso(record.until), record.source,
             ))
         elif isinstance(record, Entity):
-            if record.id in self._pending_ids:  # written twice in one batch: its first names must go first
-                self.flush()
-            self._pending_ids.add(record.id)
             pending["entities"].append((
                 record.id, record.kind.value, record.name,
                 json.dumps(list(record.aliases), ensure_ascii=False) if record.aliases else None,
@@ -547,11 +547,12 @@ class _SQLiteWriter(Writer):
                 record.id_number, _iso(record.birth_date), record.identity,
             ))
             if record.kind in PARTY_KINDS:
-                pending["names_clear"].append((record.id,))
+                # Keyed by entity, so that an entity written twice in one batch keeps only its last names.
+                names = self._names[record.id] = []
                 for position, name in enumerate((record.name, *record.aliases)):
                     forms = search_forms(name)
-                    pending["names"].append((record.id, forms[0], 1 if position else 0))
-                    pending["names"].extend((record.id, form, 2) for form in forms[1:])
+                    names.append((record.id, forms[0], 1 if position else 0))
+                    names.extend((record.id, form, 2) for form in forms[1:])
         elif isinstance(record, Officer):
             pending["officers"].append((
                 record.key, record.person_id, record.company_id, record.role, _iso(record.since), _iso(record.until),
@@ -573,13 +574,15 @@ class _SQLiteWriter(Writer):
             self.flush()
 
     def flush(self) -> None:
+        self._pending["names_clear"].extend((entity_id,) for entity_id in self._names)
+        self._pending["names"].extend(row for rows in self._names.values() for row in rows)
+        self._names.clear()
         for table, sql in _UPSERT.items():  # names_clear runs before names: dict order is the order
             rows = self._pending[table]
             if rows:
                 self._db.executemany(sql, rows)
                 rows.clear()
         self._size = 0
-        self._pending_ids.clear()
 
 
 def _columns(db: sqlite3.Connection, sql: str, count: int, specs: list) -> list[np.ndarray]:
