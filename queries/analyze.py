@@ -143,15 +143,13 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         for j in np.flatnonzero(clustered.of >= 0).tolist():
             number = int(clustered.of[j])
             cluster[ids[j]], cluster_size[ids[j]] = clustered.ids[number], int(clustered.size[number])
-    for name, values in (("controller", controller), ("control_verdict", verdict), ("control_rule", rule),
-                         ("control_reason", reason), ("control_hops", hops), ("top_owner", owner),
-                         ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing),
-                         ("direct_controller", direct), ("direct_partner", partner), ("group", group),
-                         ("group_size", group_size), ("cluster", cluster), ("cluster_size", cluster_size),
-                         *risk.items()):
-        if name.startswith("cluster") and clustered is None:
-            continue
-        store.write_results(name, values)
+    store.write_analysis({name: values for name, values in (
+        ("controller", controller), ("control_verdict", verdict), ("control_rule", rule),
+        ("control_reason", reason), ("control_hops", hops), ("top_owner", owner),
+        ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing),
+        ("direct_controller", direct), ("direct_partner", partner), ("group", group),
+        ("group_size", group_size), ("cluster", cluster), ("cluster_size", cluster_size),
+        *risk.items()) if not (name.startswith("cluster") and clustered is None)}, ids_known=True)
     store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
                                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                                                "clusters": clustered is not None}))

@@ -145,3 +145,43 @@ def test_a_store_of_schema_2_is_brought_up_to_date_with_escaped_keys(tmp_path):
         with s.writer() as w:  # loading the same fact again changes nothing
             w.add(Holding("X|Y", "Z", Share.exact(0.5)))
         assert s.counts()["holdings"] == 1
+
+
+def _same_arrays(a, b) -> bool:
+    import dataclasses
+
+    import numpy as np
+
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray):
+            if x.dtype != y.dtype or not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+                return False
+        elif f.name != "_index" and x != y:
+            return False
+    return True
+
+
+def test_the_arrays_cache_is_used_only_while_the_store_is_unchanged(generated_case, tmp_path):
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    from equitygraph.graph.stores import arrays_cache
+    from equitygraph.loaders.csv_folder import load_folder
+
+    db = tmp_path / "cached.db"
+    with SQLiteStore(db) as store:
+        load_folder(store, generated_case)
+        first = store.export_arrays()  # read from the tables, and cached
+        cache = arrays_cache.cache_path(db)
+        assert cache.is_file() and (cache.stat().st_mode & 0o777) == 0o600
+        assert _same_arrays(store.export_arrays(), first)
+        assert _same_arrays(arrays_cache.load(cache, store.get_meta("generation")), store._read_arrays())
+        with store.writer() as w:  # any write of records makes the cache stale
+            w.add_many([Entity("ZZ-NEW", EntityKind.PERSON, "新股东"), Holding("ZZ-NEW", first.ids[0], Share.exact(0.1))])
+        assert arrays_cache.load(cache, store.get_meta("generation")) is None
+        after = store.export_arrays()
+        assert after.n == first.n + 1 and "ZZ-NEW" in after.ids
+        assert _same_arrays(after, store._read_arrays())
+    cache.write_bytes(b"not a zip file")  # a broken cache is ignored, never an error
+    with SQLiteStore(db, readonly=True) as store:
+        assert _same_arrays(store.export_arrays(), after)
+    assert cache.read_bytes() == b"not a zip file"  # and a store opened for reading writes nothing

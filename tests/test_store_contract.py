@@ -152,6 +152,33 @@ def test_results_are_replaced_not_merged(any_store):
         any_store.write_results("Bad Name", {"A": 1})
 
 
+def test_an_analysis_is_written_at_once_and_read_like_any_result(any_store):
+    with any_store.writer() as w:
+        w.add_many([company("A"), company("B"), company("C")])
+    any_store.write_results("risk", {"A": 0.5})  # an older result set of one name, replaced by the analysis
+    any_store.write_analysis({
+        "controller": {"A": "P|Q", "B": "P|Q", "NOT-THERE": "P"},
+        "risk": {"A": 0.25, "C": 1},
+        "hops": {"A": [1, {"x": "华信"}], "B": "1"},  # a list, and a string that looks like JSON
+        "flag": {"C": True},
+    })
+    assert any_store.results_for("A") == {"controller": "P|Q", "hops": [1, {"x": "华信"}], "risk": 0.25}
+    assert any_store.results_for("C") == {"flag": True, "risk": 1}
+    assert any_store.results_for("NOT-THERE") == {}
+    assert any_store.read_results("controller") == {"A": "P|Q", "B": "P|Q"}
+    assert any_store.read_results("hops") == {"A": [1, {"x": "华信"}], "B": "1"}
+    assert any_store.results_of("risk", ["C", "B", "A"]) == {"A": 0.25, "C": 1}
+    assert any_store.entities_with_result("controller", "P|Q") == ["A", "B"]
+    assert any_store.entities_with_result("hops", "1") == ["B"]
+    assert any_store.entities_with_result("flag", True) == ["C"]
+    any_store.write_analysis({"controller": {"C": "Z"}})  # the next analysis replaces the whole previous one
+    assert any_store.read_results("controller") == {"C": "Z"}
+    assert any_store.read_results("risk") == {} and any_store.results_for("A") == {}
+    any_store.write_results("controller", {"B": "Y"})  # one set rewritten on its own
+    assert any_store.read_results("controller") == {"B": "Y"}
+    assert any_store.entities_with_result("controller", "Y") == ["B"] and any_store.results_for("C") == {}
+
+
 
 
 def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, tmp_path, neo4j_store):

@@ -234,6 +234,20 @@ class Store(abc.ABC):
         ``name`` is lower-case letters, digits and ``_``; values for ids not in the store are dropped.
         """
 
+    def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False) -> None:
+        """Every result set of one analysis (name -> entity id -> value), replacing the previous
+        analysis whole (its sets not named now are cleared); a backend may write them all at once.
+        ``ids_known``: every id is in the store (the caller read them from it)."""
+        import json
+
+        previous = json.loads(self.get_meta("analysis_names") or "[]")
+        for name in previous:
+            if name not in results:
+                self.write_results(name, {})
+        for name, values in results.items():
+            self.write_results(name, values)
+        self.set_meta("analysis_names", json.dumps(sorted(results)))
+
     @abc.abstractmethod
     def read_results(self, name: str) -> dict[str, Any]: ...
 

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
@@ -286,6 +287,8 @@ class SQLiteStore(Store):
             if bulk:
                 for statement in _INDEXES:
                     self._db.execute(statement)
+            # A new generation: arrays cached before this write no longer describe the store.
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (secrets.token_hex(8),))
 
     # -- look-ups ---------------------------------------------------------------------------
     def get(self, entity_id: str) -> Entity | None:
@@ -414,6 +417,26 @@ class SQLiteStore(Store):
                 reader.close()
 
     def export_arrays(self) -> GraphArrays:
+        """The whole graph as arrays: from the cache beside the store when it is of the store's
+        generation (see :mod:`.arrays_cache`), else read from the tables (and cached, when the store
+        is open for writing)."""
+        from . import arrays_cache
+
+        generation = self.get_meta("generation")
+        cache = arrays_cache.cache_path(self.path) if self.path != ":memory:" else None
+        if generation and cache is not None:
+            cached = arrays_cache.load(cache, generation)
+            if cached is not None:
+                return cached
+        arrays = self._read_arrays()
+        if generation and cache is not None and not self.readonly:
+            try:
+                arrays_cache.save(cache, arrays, generation)
+            except OSError:
+                pass  # a cache that cannot be written is only a slower next read
+        return arrays
+
+    def _read_arrays(self) -> GraphArrays:
         db = self._db
         ids = [r[0] for r in db.execute("SELECT id FROM entities ORDER BY id")]
         index = {entity_id: i for i, entity_id in enumerate(ids)}
@@ -465,6 +488,11 @@ class SQLiteStore(Store):
 
     def entities_with_result(self, name: str, value: Any) -> list[str]:
         check_result_name(name)
+        layout = self._layout()
+        if name in layout["table_of"]:
+            wanted = _encode(value) if name in layout["json"] else value
+            return [r[0] for r in self._db.execute(
+                f'SELECT entity_id FROM {layout["table_of"][name]} WHERE "{name}" = ? ORDER BY entity_id', (wanted,))]
         encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
         return [r[0] for r in self._db.execute(
             "SELECT entity_id FROM results WHERE name = ? AND value = ? ORDER BY entity_id", (name, encoded))]
@@ -486,19 +514,97 @@ class SQLiteStore(Store):
         rows = ((name, entity_id, json.dumps(value, ensure_ascii=False, sort_keys=True), entity_id)
                 for entity_id, value in values.items())
         with self._transaction("write results"):
+            layout = self._layout()
+            if name in layout["table_of"]:  # a name lives in one place: it leaves the analysis tables
+                self._db.execute(f'UPDATE {layout["table_of"][name]} SET "{name}" = NULL')
+                del layout["table_of"][name]
+                self._set_layout(layout["table_of"], layout["json"] - {name})
             self._db.execute("DELETE FROM results WHERE name = ?", (name,))
             self._db.executemany(
                 "INSERT INTO results SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)", rows)
 
+    def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False) -> None:
+        """Every result set of an analysis at once, replacing the previous analysis: a table per
+        family of result sets over the same entities (the companies; the parties in clusters), a
+        row per entity and a column per result, written in key order, its look-up indexes built
+        after. ``ids_known`` skips dropping the ids not in the store (the caller read them from it)."""
+        names = sorted(results, key=lambda n: -len(results[n]))
+        for name in names:
+            check_result_name(name)
+        scalars = {str, int, float, type(None)}
+        json_names = {n for n in names if set(map(type, results[n].values())) - scalars}
+        families: list[tuple[set, list[str]]] = []
+        for name in names:
+            keys = results[name].keys()
+            # A set joins a family it is part of and fills at least half of: few empty cells to write.
+            family = next((f for f in families if 2 * len(keys) >= len(f[0]) and keys <= f[0]), None)
+            if family is None:
+                families.append((set(keys), [name]))
+            else:
+                family[1].append(name)
+        old = self._layout()
+        with self._transaction("write results"):
+            db = self._db
+            for table in set(old["table_of"].values()):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
+            table_of = {}
+            for number, (keys, members) in enumerate(families, 1):
+                table = f"analysis_{number}"
+                ids = sorted(keys)
+                position = {entity_id: k for k, entity_id in enumerate(ids)}
+                columns = []
+                for name in members:
+                    column = [None] * len(ids)
+                    encode = name in json_names
+                    for entity_id, value in results[name].items():
+                        column[position[entity_id]] = _encode(value) if encode and value is not None else value
+                    columns.append(column)
+                quoted = "".join(f', "{n}"' for n in members)
+                db.execute(f"CREATE TABLE {table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
+                db.executemany(f"INSERT INTO {table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
+                               zip(ids, *columns))
+                if not ids_known:
+                    db.execute(f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = entity_id)")
+                for name in members:
+                    table_of[name] = table
+                    if name in LOOKED_UP_RESULTS:
+                        db.execute(f'CREATE INDEX {table}_{name} ON {table} ("{name}")')
+            stale = sorted(set(names) | set(old["table_of"]))
+            if stale:
+                db.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
+            self._set_layout(table_of, json_names)
+
+    def _layout(self) -> dict:
+        """Where each result of the last analysis is kept (name -> table), and which hold JSON."""
+        found = self.get_meta("analysis_layout")
+        data = json.loads(found) if found else {"table_of": {}, "json": []}
+        return {"table_of": data["table_of"], "json": set(data["json"])}
+
+    def _set_layout(self, table_of: dict[str, str], json_names: set[str]) -> None:
+        self.set_meta("analysis_layout", json.dumps({"table_of": table_of, "json": sorted(json_names)}))
+
     def read_results(self, name: str) -> dict[str, Any]:
+        layout = self._layout()
+        if name in layout["table_of"]:
+            rows = self._db.execute(f'SELECT entity_id, "{check_result_name(name)}" FROM {layout["table_of"][name]} '
+                                    f'WHERE "{name}" IS NOT NULL ORDER BY entity_id')
+            return {entity_id: _decoded(name, value, layout) for entity_id, value in rows}
         rows = self._db.execute("SELECT entity_id, value FROM results WHERE name = ? ORDER BY entity_id", (name,))
         return {entity_id: json.loads(value) for entity_id, value in rows}
 
     def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:
         check_result_name(name)
+        layout = self._layout()
+        table = layout["table_of"].get(name)
         found = {}
         for chunk in _chunks(list(dict.fromkeys(ids)), _IN_CHUNK):
             marks = ",".join("?" * len(chunk))
+            if table is not None:
+                for entity_id, value in self._db.execute(
+                        f'SELECT entity_id, "{name}" FROM {table} WHERE entity_id IN ({marks}) AND "{name}" IS NOT NULL',
+                        chunk):
+                    found[entity_id] = _decoded(name, value, layout)
+                continue
             for entity_id, value in self._db.execute(
                     f"SELECT entity_id, value FROM results WHERE name = ? AND entity_id IN ({marks})", [name, *chunk]):
                 found[entity_id] = json.loads(value)
@@ -506,7 +612,16 @@ class SQLiteStore(Store):
 
     def results_for(self, entity_id: str) -> dict[str, Any]:
         rows = self._db.execute("SELECT name, value FROM results WHERE entity_id = ? ORDER BY name", (entity_id,))
-        return {name: json.loads(value) for name, value in rows}
+        found = {name: json.loads(value) for name, value in rows}
+        layout = self._layout()
+        for table in sorted(set(layout["table_of"].values())):
+            cursor = self._db.execute(f"SELECT * FROM {table} WHERE entity_id = ?", (entity_id,))
+            row = cursor.fetchone()
+            if row is not None:
+                for (column, *_), value in zip(cursor.description[1:], row[1:]):
+                    if value is not None and layout["table_of"].get(column) == table:
+                        found[column] = _decoded(column, value, layout)
+        return dict(sorted(found.items()))
 
     # -- metadata ---------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:
@@ -603,6 +718,18 @@ def _columns(db: sqlite3.Connection, sql: str, count: int, specs: list) -> list[
             array[start:stop] = np.fromiter(values, dtype=dtype, count=len(rows))
         start = stop
     return arrays
+
+
+#: Results looked up by value (a controller's companies, a group, a cluster, a tier): indexed.
+LOOKED_UP_RESULTS = {"controller", "direct_controller", "direct_partner", "group", "cluster", "risk_tier"}
+
+
+def _encode(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _decoded(name: str, value, layout: dict):
+    return json.loads(value) if name in layout["json"] else value
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
