@@ -16,7 +16,7 @@ from ..graph.model import REGISTER_COMPLETE, EntityKind
 from ..graph.analysis.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
-from ..graph.stores.base import Store
+from ..graph.stores.base import ResultColumn, Store
 from .standing import ANALYSIS_META
 from .render import Result, Section
 
@@ -109,57 +109,59 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     progress("writing results back")
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids = arrays.ids
-    controller, verdict, rule, reason, hops, owner, share, on_record, missing = ({} for _ in range(9))
+    names = np.array(ids, dtype=object)
+    company_ids = names[companies].tolist()  # sorted, as arrays.ids are: the rows of one result table
     rows = table.rows.of[companies]
     by_row, registers = table.by_row, table.registers
     final, rules, reasons, steps = by_row["final"][rows], by_row["rule"][rows], by_row["final_reason"][rows], \
         by_row["hops"][rows]
     covered_low = registers.on_record_low[rows]
     uncovered = np.maximum(0.0, 1.0 - covered_low)
-    for k, j in enumerate(companies):
-        entity = ids[j]
-        verdict[entity] = VERDICTS[final[k]]
-        found = table.actual_controller(j)
-        if found:
-            controller[entity] = "|".join(found)
-            hops[entity] = int(steps[k])
-        if rules[k] >= 0:
-            rule[entity] = RULES[rules[k]]
-        if reasons[k]:
-            reason[entity] = REASONS[reasons[k]]
-        if top_owner[j] >= 0:
-            owner[entity] = ids[top_owner[j]]
-            share[entity] = round(float(top_share[j]), 6)
-        on_record[entity] = round(float(covered_low[k]), 6)
-        missing[entity] = round(float(uncovered[k]), 6)
-    direct, partner = _direct_controllers(table, arrays, companies)
+    controller = _pairs(names, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
+    found = np.not_equal(controller, None)
+    owned = top_owner[companies] >= 0
+    direct, partner = _direct_controllers(table, names, companies)
+    results = {
+        "controller": controller.tolist(),
+        "control_verdict": np.array(VERDICTS, dtype=object)[final].tolist(),
+        "control_rule": _where(rules >= 0, np.array(RULES, dtype=object)[np.maximum(rules, 0)]),
+        "control_reason": _where(reasons != 0, np.array(REASONS, dtype=object)[reasons]),
+        "control_hops": _where(found, steps.astype(np.int64)),
+        "top_owner": _where(owned, names[np.maximum(top_owner[companies], 0)]),
+        "top_owner_share": _where(owned, np.round(top_share[companies].astype(float), 6)),
+        "on_record": np.round(covered_low.astype(float), 6).tolist(),
+        "not_on_record": np.round(uncovered.astype(float), 6).tolist(),
+        "direct_controller": direct, "direct_partner": partner,
+    }
+    written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
     group, group_size = {}, {}
     for g in groups.groups:
         key = "|".join(ids[c] for c in g.controllers)
         for m in g.members.tolist():
             group[ids[m]], group_size[ids[m]] = key, g.size
-    cluster, cluster_size = {}, {}
+    written |= {"group": group, "group_size": group_size}
     if clustered is not None:
-        for j in np.flatnonzero(clustered.of >= 0).tolist():
-            number = int(clustered.of[j])
-            cluster[ids[j]], cluster_size[ids[j]] = clustered.ids[number], int(clustered.size[number])
-    store.write_analysis({name: values for name, values in (
-        ("controller", controller), ("control_verdict", verdict), ("control_rule", rule),
-        ("control_reason", reason), ("control_hops", hops), ("top_owner", owner),
-        ("top_owner_share", share), ("on_record", on_record), ("not_on_record", missing),
-        ("direct_controller", direct), ("direct_partner", partner), ("group", group),
-        ("group_size", group_size), ("cluster", cluster), ("cluster_size", cluster_size),
-        *risk.items()) if not (name.startswith("cluster") and clustered is None)}, ids_known=True)
+        members = np.flatnonzero(clustered.of >= 0)
+        member_ids = names[members].tolist()
+        number = clustered.of[members]
+        written["cluster"] = ResultColumn(member_ids, np.array(clustered.ids, dtype=object)[number].tolist())
+        written["cluster_size"] = ResultColumn(member_ids, clustered.size[number].astype(np.int64).tolist())
+    for name, values in risk.items():
+        written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
+    store.write_analysis(written, ids_known=True)
+    verdict = written["control_verdict"]
+    reason = written["control_reason"]
     store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
                                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                                                "clusters": clustered is not None}))
     seconds["write back"] = time.perf_counter() - started
     counts: dict[str, int] = {}
-    for v in verdict.values():
+    for v in verdict.values:
         counts[v] = counts.get(v, 0) + 1
     why: dict[str, int] = {}
-    for v in reason.values():
-        why[v] = why.get(v, 0) + 1
+    for v in reason.values:
+        if v is not None:
+            why[v] = why.get(v, 0) + 1
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
     return AnalysisResult(len(companies), counts, seconds, as_of, incomplete, why, tiers)
 
@@ -171,7 +173,7 @@ def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], 
     scores = score_all(store, config, as_of, arrays=arrays, table=table)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids, combined, confirmed = arrays.ids, scores.combined, scores.found.confirmed
-    score = {ids[j]: round(float(combined[j]), 4) for j in companies.tolist()}
+    score = np.round(combined[companies].astype(float), 4).tolist()  # a column over the companies
     named = scores.tiers(companies)
     tier = {ids[j]: t for j, t in zip(companies.tolist(), named.tolist()) if t}
     tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
@@ -182,22 +184,45 @@ def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], 
     return {"risk_score": score, "risk_tier": tier, "risk_reason": reason}, tiers
 
 
-def _direct_controllers(table, arrays, companies) -> tuple[dict, dict]:
-    """Each company's direct controller(s), for the look-ups of subsidiaries."""
+def _direct_controllers(table, names: np.ndarray, companies: np.ndarray) -> tuple[list, list]:
+    """Each company's direct controller (and joint partner), for the look-ups of subsidiaries: two
+    columns over the companies, None where there is none."""
     from ..graph.analysis.control_rules import JOINT, SINGLE
 
     rows = table.rows.of[companies]
     verdict = table.by_row["verdict"][rows]
-    first, second = table.by_row["controller"][rows], table.by_row["joint_partner"][rows]
-    direct, partner = {}, {}
-    ids = arrays.ids
-    for k in np.flatnonzero((verdict == SINGLE) | (verdict == JOINT)).tolist():
-        a, b = int(first[k]), int(second[k])
-        pair = sorted((ids[a], ids[b])) if verdict[k] == JOINT else [ids[a]]
-        direct[ids[companies[k]]] = pair[0]
-        if len(pair) == 2:
-            partner[ids[companies[k]]] = pair[1]
-    return direct, partner
+    one, other = table.by_row["controller"][rows], table.by_row["joint_partner"][rows]
+    first = np.full(len(companies), None, dtype=object)
+    second = np.full(len(companies), None, dtype=object)
+    single = verdict == SINGLE
+    first[single] = names[one[single]]
+    joint = np.flatnonzero(verdict == JOINT)
+    if len(joint):
+        pairs = [sorted(pair) for pair in zip(names[one[joint]].tolist(), names[other[joint]].tolist())]
+        first[joint] = [a for a, _ in pairs]
+        second[joint] = [b for _, b in pairs]
+    return first.tolist(), second.tolist()
+
+
+def _pairs(names: np.ndarray, verdict: np.ndarray, one: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Per row: the controller's id (single), the two ids sorted and joined by ``|`` (joint), else None."""
+    from ..graph.analysis.control_rules import JOINT, SINGLE
+
+    out = np.full(len(verdict), None, dtype=object)
+    single = verdict == SINGLE
+    out[single] = names[one[single]]
+    joint = np.flatnonzero(verdict == JOINT)
+    if len(joint):
+        a, b = names[one[joint]], names[other[joint]]
+        out[joint] = ["|".join(sorted(pair)) for pair in zip(a.tolist(), b.tolist())]
+    return out
+
+
+def _where(mask: np.ndarray, values: np.ndarray) -> list:
+    """``values`` where ``mask``, None elsewhere, as a list of Python values."""
+    out = np.full(len(mask), None, dtype=object)
+    out[mask] = values[mask] if len(values) == len(mask) else values
+    return out.tolist()
 
 
 def _column_max(T, row_ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -180,6 +180,25 @@ def test_an_analysis_is_written_at_once_and_read_like_any_result(any_store):
 
 
 
+def test_an_analysis_given_as_columns_reads_as_the_same_analysis_given_as_dicts(any_store):
+    from equitygraph.graph.stores.base import ResultColumn
+
+    with any_store.writer() as w:
+        w.add_many([company("A"), company("B"), company("C"), company("D")])
+    ids = ["A", "B", "C", "D", "NOT-THERE"]
+    columns = {"verdict": ResultColumn(ids, ["single", None, "joint", None, "single"]),
+               "path": ResultColumn(ids, [[1, 2], [3, 4], None, None, None]),  # equal-length lists stay values
+               "cluster": ResultColumn(ids, ["k1", "k1", None, None, None]),
+               "tier": {"C": "red"}}
+    any_store.write_analysis(columns)
+    expected = {"A": {"cluster": "k1", "path": [1, 2], "verdict": "single"}, "B": {"cluster": "k1", "path": [3, 4]},
+                "C": {"tier": "red", "verdict": "joint"}, "D": {}}
+    assert {i: any_store.results_for(i) for i in "ABCD"} == expected
+    assert any_store.entities_with_result("cluster", "k1") == ["A", "B"]
+    assert any_store.read_results("verdict") == {"A": "single", "C": "joint"}
+
+
+
 
 def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, tmp_path, neo4j_store):
     from equitygraph.graph.stores.sqlite import SQLiteStore

@@ -86,6 +86,38 @@ class Subgraph:
         return graph
 
 
+class ResultColumn(Mapping):
+    """A result set as a column: ``values[k]`` is the value of ``ids[k]`` (None: no value), ``ids``
+    sorted. Columns built over one ``ids`` list are written side by side, without a dict between.
+
+    Examples
+    --------
+    >>> column = ResultColumn(["a", "b", "c"], [1, None, "x"])
+    >>> dict(column), len(column), column["c"]
+    ({'a': 1, 'c': 'x'}, 2, 'x')
+    """
+
+    def __init__(self, ids: list[str], values: list):
+        if len(ids) != len(values):
+            raise ValueError(f"{len(ids)} ids but {len(values)} values")
+        self.ids, self.values = ids, values
+        self._dict: dict | None = None
+
+    def _as_dict(self) -> dict:
+        if self._dict is None:
+            self._dict = {i: v for i, v in zip(self.ids, self.values) if v is not None}
+        return self._dict
+
+    def __getitem__(self, key):
+        return self._as_dict()[key]
+
+    def __iter__(self):
+        return iter(self._as_dict())
+
+    def __len__(self) -> int:
+        return len(self._as_dict())
+
+
 class Writer(abc.ABC):
     """Adds records inside one transaction; see :meth:`Store.writer`."""
 

@@ -45,7 +45,7 @@ from ..model import (
     normalize_name,
 )
 from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
-from .base import Edges, Record, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
+from .base import Edges, Record, ResultColumn, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
 SCHEMA_VERSION = "5"
@@ -423,6 +423,10 @@ class SQLiteStore(Store):
         from . import arrays_cache
 
         generation = self.get_meta("generation")
+        if generation is None and not self.readonly:  # a store written before generations were kept
+            with self._transaction("mark its generation"):
+                generation = secrets.token_hex(8)
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (generation,))
         cache = arrays_cache.cache_path(self.path) if self.path != ":memory:" else None
         if generation and cache is not None:
             cached = arrays_cache.load(cache, generation)
@@ -527,38 +531,24 @@ class SQLiteStore(Store):
         """Every result set of an analysis at once, replacing the previous analysis: a table per
         family of result sets over the same entities (the companies; the parties in clusters), a
         row per entity and a column per result, written in key order, its look-up indexes built
-        after. ``ids_known`` skips dropping the ids not in the store (the caller read them from it)."""
-        names = sorted(results, key=lambda n: -len(results[n]))
-        for name in names:
+        after. Result sets given as :class:`ResultColumn` over one ``ids`` list are one family
+        without a dict between. ``ids_known`` skips dropping ids not in the store."""
+        for name in results:
             check_result_name(name)
         scalars = {str, int, float, type(None)}
-        json_names = {n for n in names if set(map(type, results[n].values())) - scalars}
-        families: list[tuple[set, list[str]]] = []
-        for name in names:
-            keys = results[name].keys()
-            # A set joins a family it is part of and fills at least half of: few empty cells to write.
-            family = next((f for f in families if 2 * len(keys) >= len(f[0]) and keys <= f[0]), None)
-            if family is None:
-                families.append((set(keys), [name]))
-            else:
-                family[1].append(name)
+        json_names = {n for n, values in results.items()
+                      if set(map(type, values.values if isinstance(values, ResultColumn) else values.values())) - scalars}
+        families = _families(results)
         old = self._layout()
         with self._transaction("write results"):
             db = self._db
             for table in set(old["table_of"].values()):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
             table_of = {}
-            for number, (keys, members) in enumerate(families, 1):
+            for number, (ids, members, columns) in enumerate(families, 1):
                 table = f"analysis_{number}"
-                ids = sorted(keys)
-                position = {entity_id: k for k, entity_id in enumerate(ids)}
-                columns = []
-                for name in members:
-                    column = [None] * len(ids)
-                    encode = name in json_names
-                    for entity_id, value in results[name].items():
-                        column[position[entity_id]] = _encode(value) if encode and value is not None else value
-                    columns.append(column)
+                columns = [[_encode(v) if v is not None else None for v in column] if name in json_names else column
+                           for name, column in zip(members, columns)]
                 quoted = "".join(f', "{n}"' for n in members)
                 db.execute(f"CREATE TABLE {table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
                 db.executemany(f"INSERT INTO {table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
@@ -569,7 +559,7 @@ class SQLiteStore(Store):
                     table_of[name] = table
                     if name in LOOKED_UP_RESULTS:
                         db.execute(f'CREATE INDEX {table}_{name} ON {table} ("{name}")')
-            stale = sorted(set(names) | set(old["table_of"]))
+            stale = sorted(set(results) | set(old["table_of"]))
             if stale:
                 db.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
             self._set_layout(table_of, json_names)
@@ -726,6 +716,51 @@ LOOKED_UP_RESULTS = {"controller", "direct_controller", "direct_partner", "group
 
 def _encode(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list[str], list[str], list[list]]]:
+    """The result sets grouped into tables: ``(ids, names, columns)`` each, ids sorted, a column per
+    name aligned to them, and no row empty in every column."""
+    families: list[tuple[list[str], list[str], list[list]]] = []
+    by_ids: dict[int, tuple[list[str], list[str], list[list]]] = {}
+    for name, values in results.items():  # columns over one ids list: one family, as given
+        if isinstance(values, ResultColumn):
+            family = by_ids.setdefault(id(values.ids), (values.ids, [], []))
+            family[1].append(name)
+            family[2].append(values.values)
+    for ids, names, columns in by_ids.values():
+        present = np.zeros(len(ids), dtype=bool)
+        objects = []
+        for column in columns:
+            array = np.fromiter(column, dtype=object, count=len(column))  # lists stay elements
+            present |= np.not_equal(array, None)
+            objects.append(array)
+        keep = np.flatnonzero(present)
+        if len(keep) == len(ids):
+            families.append((ids, names, columns))
+        elif len(keep):
+            families.append(([ids[k] for k in keep.tolist()], names, [a[keep].tolist() for a in objects]))
+    grouped: list[tuple[set, list[str]]] = []
+    mappings = sorted((n for n, v in results.items() if not isinstance(v, ResultColumn)), key=lambda n: -len(results[n]))
+    for name in mappings:
+        keys = results[name].keys()
+        # A set joins a family it is part of and fills at least half of: few empty cells to write.
+        family = next((f for f in grouped if 2 * len(keys) >= len(f[0]) and keys <= f[0]), None)
+        if family is None:
+            grouped.append((set(keys), [name]))
+        else:
+            family[1].append(name)
+    for keys, names in grouped:
+        ids = sorted(keys)
+        position = {entity_id: k for k, entity_id in enumerate(ids)}
+        columns = []
+        for name in names:
+            column = [None] * len(ids)
+            for entity_id, value in results[name].items():
+                column[position[entity_id]] = value
+            columns.append(column)
+        families.append((ids, names, columns))
+    return families
 
 
 def _decoded(name: str, value, layout: dict):
