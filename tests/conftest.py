@@ -36,10 +36,10 @@ def write_case(folder: Path, encoding: str = "utf-8", **files: str) -> Path:
 
 def dump(db_path: Path, skip_meta: bool = False) -> list:
     """Every row of every table, to compare a store before and after (without the load notes in
-    ``meta``, which say when the last load ran, where ``skip_meta``)."""
+    ``meta`` where ``skip_meta``: when the last load ran, and the generation token every write renews)."""
     con = sqlite3.connect(db_path)
     tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-    rows = [(t, sorted(map(repr, con.execute(f"SELECT * FROM {t}" + (" WHERE key != 'last_load'" if t == "meta" and skip_meta else "")))))
+    rows = [(t, sorted(map(repr, con.execute(f"SELECT * FROM {t}" + (" WHERE key NOT IN ('last_load', 'generation')" if t == "meta" and skip_meta else "")))))
             for t in tables]
     con.close()
     return rows

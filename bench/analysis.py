@@ -1,0 +1,159 @@
+"""What surrounds the analyses on the embedded store, each beside its baseline in the same run:
+
+1. the whole-graph arrays read from the tables (the baseline) against the cache beside the store;
+2. the analysis results written back at once (``write_analysis``: a table per family of result
+   sets, a row per entity) against one result set at a time into the row-per-result table
+   (``write_results``, the way analyze wrote them before);
+3. ``analyze`` end to end with its phases.
+
+    python bench/analysis.py --db STORE [--skip-baseline-write]
+
+The store is copied first (the bench writes to it). Each measurement runs in its own process.
+Results go to stdout and ``bench/results/analysis.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import machine_note  # noqa: E402
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _measure(task: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--task", task, *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def task_read_tables(db: str) -> dict:
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+
+    with SQLiteStore(db) as store:
+        started = time.perf_counter()
+        arrays = store._read_arrays()
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "entities": arrays.n, "peak_mib": _peak_mib()}
+
+
+def task_read_cached(db: str) -> dict:
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+
+    with SQLiteStore(db) as store:
+        store.export_arrays()  # builds the cache where there is none of this generation
+        started = time.perf_counter()
+        arrays = store.export_arrays()
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "entities": arrays.n, "peak_mib": _peak_mib()}
+
+
+def task_analyze(db: str, capture: str) -> dict:
+    """analyze end to end, keeping what it wrote back for the write-back tasks."""
+    import equitygraph.graph.stores.sqlite as sqlite
+    from equitygraph.queries.analyze import analyze
+
+    write = sqlite.SQLiteStore.write_analysis
+    timing = {}
+
+    def kept(self, results, ids_known=False):
+        with open(capture, "wb") as f:
+            pickle.dump({name: dict(values) for name, values in results.items()}, f, protocol=5)
+        started = time.perf_counter()
+        write(self, results, ids_known)
+        timing["write_analysis"] = time.perf_counter() - started
+
+    sqlite.SQLiteStore.write_analysis = kept
+    with sqlite.SQLiteStore(db) as store:
+        started = time.perf_counter()
+        result = analyze(store)
+        total = time.perf_counter() - started
+    return {"seconds": total, "phases": result.seconds, "write_analysis": timing["write_analysis"],
+            "peak_mib": _peak_mib()}
+
+
+def task_write_analysis(db: str, capture: str) -> dict:
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+
+    with open(capture, "rb") as f:
+        results = pickle.load(f)
+    with SQLiteStore(db) as store:
+        started = time.perf_counter()
+        store.write_analysis(results, ids_known=True)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "values": sum(len(v) for v in results.values()), "peak_mib": _peak_mib()}
+
+
+def task_write_per_name(db: str, capture: str) -> dict:
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+
+    with open(capture, "rb") as f:
+        results = pickle.load(f)
+    with SQLiteStore(db) as store:
+        with store._transaction("clear the analysis tables"):  # untimed: as a store before write_analysis
+            for table in set(store._layout()["table_of"].values()):
+                store._db.execute(f"DROP TABLE {table}")
+            store._set_layout({}, set())
+        started = time.perf_counter()
+        for name, values in results.items():
+            store.write_results(name, values)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "values": sum(len(v) for v in results.values()), "peak_mib": _peak_mib()}
+
+
+TASKS = {"read_tables": task_read_tables, "read_cached": task_read_cached, "analyze": task_analyze,
+         "write_analysis": task_write_analysis, "write_per_name": task_write_per_name}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", help="an embedded store (copied; the copy is written to)")
+    parser.add_argument("--skip-baseline-write", action="store_true", help="leave out the slow per-name write-back")
+    parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.task:
+        print(json.dumps(TASKS[args.task](*rest)))
+        return
+    if not args.db:
+        parser.error("--db STORE is required")
+    results = {"machine": machine_note(), "store": args.db}
+    with tempfile.TemporaryDirectory(prefix="eg-analysis-", dir=Path(args.db).resolve().parent) as tmp:
+        db = str(Path(tmp) / "bench.db")
+        shutil.copy(args.db, db)
+        capture = str(Path(tmp) / "results.pkl")
+        results["read_tables"] = _measure("read_tables", db)
+        results["read_cached"] = _measure("read_cached", db)
+        results["analyze"] = _measure("analyze", db, capture)
+        results["write_analysis"] = _measure("write_analysis", db, capture)
+        if not args.skip_baseline_write:
+            results["write_per_name"] = _measure("write_per_name", db, capture)
+    r = results
+    print(f"machine: {r['machine']}")
+    print(f"arrays: from the tables {r['read_tables']['seconds']:.1f} s, from the cache {r['read_cached']['seconds']:.2f} s "
+          f"({r['read_tables']['seconds'] / r['read_cached']['seconds']:.0f}x), {r['read_tables']['entities']:,} entities")
+    line = f"write-back: at once {r['write_analysis']['seconds']:.1f} s ({r['write_analysis']['values']:,} values)"
+    if "write_per_name" in r:
+        line += (f", one set at a time {r['write_per_name']['seconds']:.1f} s "
+                 f"({r['write_per_name']['seconds'] / r['write_analysis']['seconds']:.1f}x)")
+    print(line)
+    phases = ", ".join(f"{k} {v:.1f}" for k, v in r["analyze"]["phases"].items())
+    print(f"analyze: {r['analyze']['seconds']:.1f} s ({phases}), peak {r['analyze']['peak_mib']:.0f} MiB")
+    out = HERE / "results" / "analysis.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
