@@ -16,8 +16,7 @@ from ..graph.stores.base import Record, Store
 from .csv_folder import LoadReport, _note_load
 
 #: ISO country codes of the identifier schemes (org-id.guide) the open registers use most.
-SCHEME_COUNTRIES = {"GB-COH": "GB", "UA-EDR": "UA", "DK-CVR": "DK", "SK-ORSR": "SK", "CN-SAMR": "CN",
-                    "XI-LEI": None, "XI-GLEIF": None}
+SCHEME_COUNTRIES = {"GB-COH": "GB", "UA-EDR": "UA", "DK-CVR": "DK", "SK-ORSR": "SK", "XI-LEI": None, "XI-GLEIF": None}
 
 
 def clean_reg_no(text: str | None) -> str | None:

@@ -135,7 +135,8 @@ class FtmExporter(Exporter):
 _INTEREST_TYPES = {Interest.SHAREHOLDING: "shareholding", Interest.VOTING: "votingRights",
                    Interest.BOARD: "appointmentOfBoard", Interest.OTHER: "otherInfluenceOrControl"}
 _BOARD_ROLES = {"director": "boardMember", "executive_director": "boardMember", "chairman": "boardChair"}
-_SCHEMES = {"GB": "GB-COH", "UA": "UA-EDR", "DK": "DK-CVR", "SK": "SK-ORSR", "CN": "CN-SAMR"}
+_SCHEMES = {"GB": "GB-COH", "UA": "UA-EDR", "DK": "DK-CVR", "SK": "SK-ORSR"}
+_SCHEME_NAMES = {"CN": "unified social credit code (统一社会信用代码)"}
 
 
 class BodsExporter(Exporter):
@@ -166,8 +167,8 @@ class BodsExporter(Exporter):
                     details["alternateNames"] = list(r.aliases)
                 if r.reg_no:
                     scheme = "XI-LEI" if r.id.startswith("lei:") else _SCHEMES.get((r.jurisdiction or "").upper())
-                    details["identifiers"] = [{"id": r.reg_no, **({"scheme": scheme} if scheme else
-                                                                   {"schemeName": "registration number"})}]
+                    name = _SCHEME_NAMES.get((r.jurisdiction or "").upper(), "registration number")
+                    details["identifiers"] = [{"id": r.reg_no, **({"scheme": scheme} if scheme else {"schemeName": name})}]
                 if r.jurisdiction:
                     details["jurisdiction"] = {"name": r.jurisdiction, "code": r.jurisdiction}
                 if r.founded:
