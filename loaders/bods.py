@@ -31,6 +31,7 @@ from ..graph.model import (
 from ..graph.stores.base import Record
 from .common import SCHEME_COUNTRIES, Matcher, clean_reg_no
 from .csv_folder import LoadReport
+from .fields import iso_day
 from .jsonfile import Found, files_in, read_objects
 
 PREFIX = "bods:"
@@ -161,7 +162,7 @@ def _party(st: _Statement, matcher: Matcher) -> Entity:
             reason = (d.get("unspecifiedPersonDetails") or {}).get("reason") or d.get("missingInfoReason") or person_type
             return Entity(node, EntityKind.PERSON, f"{_UNKNOWN_WORDS.get(person_type, 'unknown person')} ({reason})",
                           status="unknown")
-        return Entity(node, EntityKind.PERSON, _person_name(st), birth_date=_full_date(d.get("birthDate")),
+        return Entity(node, EntityKind.PERSON, _person_name(st), birth_date=iso_day(d.get("birthDate")),
                       jurisdiction=_first_code(d.get("nationalities")))
     entity_type = d.get("entityType")
     type_name = entity_type.get("type") if isinstance(entity_type, dict) else entity_type
@@ -179,7 +180,7 @@ def _party(st: _Statement, matcher: Matcher) -> Entity:
     aliases = tuple(a for a in (d.get("alternateNames") or []) if isinstance(a, str) and a and a != name)
     return Entity(node, EntityKind.COMPANY if type_name in _COMPANY_TYPES else EntityKind.ORGANIZATION, name,
                   aliases=aliases, reg_no=reg_no, jurisdiction=jurisdiction, status=status,
-                  founded=_full_date(d.get("foundingDate")),
+                  founded=iso_day(d.get("foundingDate")),
                   listed=bool((d.get("publicListing") or {}).get("hasPublicListing")))
 
 
@@ -216,22 +217,12 @@ def _addresses(d: dict) -> list[str]:
             if isinstance(a, dict) and isinstance(a.get("address"), str) and a["address"].strip()]
 
 
-def _full_date(text) -> dt.date | None:
-    """A complete date (a year or a month alone is not a day), else None."""
-    if not isinstance(text, str) or len(text) < 10:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 def _date(st: _Statement, text, field_name: str) -> dt.date | None:
     if text in (None, ""):
         return None
     if not isinstance(text, str) or len(text) < 4:
         st.fail(field_name, f"{text!r} is not a date")
-    day = _full_date(text)
+    day = iso_day(text)
     if day is None:
         try:  # a year or a year and month: its first day
             parts = [int(p) for p in text[:7].split("-")]

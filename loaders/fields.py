@@ -157,6 +157,23 @@ def parse_date(text: str) -> dt.date | None:
         raise ValueError(f"{text!r} is not a valid date ({e})") from None
 
 
+def iso_day(text) -> dt.date | None:
+    """The day an ISO date or date-time starts with (``2019-09-11``, ``2012-11-29T00:00:00.000Z``); None
+    for anything else, a year or a month alone included: the open registers' optional dates.
+
+    Examples
+    --------
+    >>> iso_day("2012-11-29T00:00:00.000Z"), iso_day("1965-11"), iso_day(None)
+    (datetime.date(2012, 11, 29), None, None)
+    """
+    if not isinstance(text, str) or len(text) < 10:
+        return None
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
 _CURRENCY_WORDS = {
     "人民币": "CNY", "美元": "USD", "港元": "HKD", "港币": "HKD", "欧元": "EUR", "日元": "JPY", "英镑": "GBP",
 }

@@ -61,13 +61,13 @@ def _file_format(path: Path) -> str | None:
             return "psc"
         return "mapping"
     if suffix in (".json", ".jsonl", ".ndjson", ".txt"):
-        from .jsonfile import read_objects
+        from .jsonfile import first_object
 
         try:
-            first = next(iter(read_objects(path)), None)
+            first = first_object(path)
         except InvalidInput:
             return None
-        return _json_format(first.value) if first else None
+        return _json_format(first) if first else None
     return None
 
 

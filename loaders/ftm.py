@@ -8,7 +8,6 @@ reads the parties (any schema that is a LegalEntity, and Address), the second th
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -20,7 +19,7 @@ from ..graph.model import (
 from ..graph.stores.base import Record
 from .common import Matcher, clean_reg_no
 from .csv_folder import LoadReport
-from .fields import parse_share
+from .fields import iso_day, parse_share
 from .jsonfile import Found, files_in, read_objects
 
 PREFIX = "ftm:"
@@ -113,9 +112,9 @@ class FtmReader:
                                       if n != names[0]))
         entity = Entity(node, kind, names[0], aliases=aliases, reg_no=reg_no if kind is not EntityKind.PERSON else None,
                         jurisdiction=jurisdiction, status=proxy.first("status", quiet=True) if kind is not EntityKind.PERSON else None,
-                        founded=_day(proxy.first("incorporationDate", quiet=True)) if kind is not EntityKind.PERSON else None,
+                        founded=iso_day(proxy.first("incorporationDate", quiet=True)) if kind is not EntityKind.PERSON else None,
                         industry=proxy.first("sector", quiet=True) if kind is not EntityKind.PERSON else None,
-                        birth_date=_day(proxy.first("birthDate", quiet=True)) if kind is EntityKind.PERSON else None)
+                        birth_date=iso_day(proxy.first("birthDate", quiet=True)) if kind is EntityKind.PERSON else None)
         self.nodes[proxy.id] = node
         self.matcher.remember(entity)
         self.report.counts["entity rows"] += 1
@@ -146,7 +145,7 @@ class FtmReader:
 
     def _fact(self, file: Path, found: Found, proxy) -> Iterator[Record]:
         name = proxy.schema.name
-        since, until = _day(proxy.first("startDate", quiet=True)), _day(proxy.first("endDate", quiet=True))
+        since, until = iso_day(proxy.first("startDate", quiet=True)), iso_day(proxy.first("endDate", quiet=True))
         if since and until and until < since:
             _fail(file, found, "properties.endDate", f"{until.isoformat()} is before the start {since.isoformat()}")
         source = f"{file.name}:{found.line}" if found.line else f"{file.name}#{proxy.id}"
@@ -195,15 +194,6 @@ class FtmReader:
 
 def _fail(file: Path, found: Found, field_name: str, problem: str):
     raise InvalidInput(file, found.line, field_name if found.line else f"{found.where()}: {field_name}", problem)
-
-
-def _day(text) -> dt.date | None:
-    if not text or len(text) < 10:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
 
 
 def read_ftm(path: str | Path, *, matcher: Matcher, report: LoadReport,

@@ -27,6 +27,7 @@ from ..graph.model import (
 from ..graph.stores.base import Record
 from .common import Matcher
 from .csv_folder import LoadReport
+from .fields import iso_day
 from .jsonfile import files_in, read_objects
 
 PREFIX = "lei:"
@@ -128,7 +129,7 @@ class GleifReader:
                         str(name).strip(), aliases=tuple(a for a in aliases if a and a != name), reg_no=lei,
                         jurisdiction=str(jurisdiction)[:2] if jurisdiction else None,
                         status=(_get(value, "Entity.EntityStatus") or "").lower() or None,
-                        founded=_day(_get(value, "Entity.EntityCreationDate")),
+                        founded=iso_day(_get(value, "Entity.EntityCreationDate")),
                         industry=category.lower() if category else None)
         self.matcher.remember(entity)
         self.report.counts["entity rows"] += 1
@@ -150,7 +151,7 @@ class GleifReader:
         since, until = _period(value)
         status = str(_get(value, "Relationship.RelationshipStatus") or "ACTIVE").upper()
         if status != "ACTIVE" and until is None:
-            until = _day(_get(value, "Registration.LastUpdateDate")) or dt.date.today()
+            until = iso_day(_get(value, "Registration.LastUpdateDate")) or dt.date.today()
         if since and until and until < since:
             since = None  # GLEIF sometimes dates the period after its lapse: keep the end, the surer fact
         child, placeholder = self._node(child_lei)
@@ -241,27 +242,19 @@ def _lei(file: Path, where: str, value, field_name: str) -> str:
     return text
 
 
-def _day(text) -> dt.date | None:
-    if not isinstance(text, str) or len(text) < 10:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 def _period(value: dict) -> tuple[dt.date | None, dt.date | None]:
     if "Relationship.Period1.startDate" in value:  # golden-copy CSV
         for n in range(1, 6):
             if (value.get(f"Relationship.Period{n}.periodType") or "") == "RELATIONSHIP_PERIOD":
-                return _day(value.get(f"Relationship.Period{n}.startDate")), _day(value.get(f"Relationship.Period{n}.endDate"))
+                return (iso_day(value.get(f"Relationship.Period{n}.startDate")),
+                        iso_day(value.get(f"Relationship.Period{n}.endDate")))
         return None, None
     periods = _get(value, "Relationship.RelationshipPeriods")
     if isinstance(periods, dict):
         periods = periods.get("RelationshipPeriod")
     for period in periods if isinstance(periods, list) else [periods] if periods else []:
         if isinstance(period, dict) and period.get("PeriodType") == "RELATIONSHIP_PERIOD":
-            return _day(period.get("StartDate")), _day(period.get("EndDate"))
+            return iso_day(period.get("StartDate")), iso_day(period.get("EndDate"))
     return None, None
 
 

@@ -24,10 +24,26 @@ class Found:
         return f"line {self.line}" if self.line is not None else f"item {self.position}"
 
 
-def first_char(path: Path) -> str:
+_PEEK_BYTES = 1 << 20
+
+
+def first_object(path: Path) -> dict | None:
+    """The first object of a JSON or JSON-lines file, from the file's start where it is there (to
+    tell formats apart without reading a whole document); None where there is none."""
     with open(path, "rb") as f:
-        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head[:1].decode("ascii", "replace")
+        head = f.read(_PEEK_BYTES)
+    text = head.decode("utf-8-sig", errors="ignore").lstrip()
+    if text.startswith("["):
+        text = text[1:].lstrip()
+    try:
+        value, _ = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        if len(head) < _PEEK_BYTES:
+            return None
+        return next((found.value for found in read_objects(path)), None)  # a first object longer than the peek
+    if isinstance(value, dict) and isinstance(value.get("statements"), list):
+        value = value["statements"][0] if value["statements"] else None
+    return value if isinstance(value, dict) else None
 
 
 def read_objects(path: Path) -> Iterator[Found]:

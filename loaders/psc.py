@@ -30,7 +30,7 @@ from ..graph.stores.base import Record, Store
 from .common import clean_reg_no
 from .csv_folder import LoadReport
 from .fields import parse_date
-from .jsonfile import Found, files_in, read_objects
+from .jsonfile import Found, files_in, first_object, read_objects
 from .textfile import CsvTable
 
 PSC_THRESHOLD = 0.25
@@ -249,9 +249,8 @@ class PscReader:
 
 
 def _first_is_company_data(path: Path) -> bool:
-    for found in read_objects(path):
-        return is_company_data(found.value)
-    return False
+    first = first_object(path)
+    return first is not None and is_company_data(first)
 
 
 def _registered_in_uk(ident: dict) -> bool:

@@ -18,7 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..graph.model import (
     Entity, EntityKind, EventType, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent,
@@ -87,21 +87,27 @@ class TabularReader:
     levels: dict = field(default_factory=dict)  # penetration: the holder last seen at each level, and the root
 
     def records(self, sheets: list[tuple[Sheet, TableMapping]]) -> Iterator[Record]:
-        self.has_company_table = any(m.kind == "companies" for _, m in sheets)
-        for sheet, mapped in sorted(sheets, key=lambda pair: READ_ORDER[pair[1].kind]):
+        self.has_company_table = has_company_list(sheets)
+        for sheet, mapped in in_read_order(sheets):
             self.report.mappings[sheet.label] = f"{mapped.kind}: {mapped.origin}"
             if sheet.encoding:
                 self.report.encodings[sheet.label] = sheet.encoding
-            read = getattr(self, "_" + mapped.kind)
-            self.levels = {}
-            count = 0
-            for number, cells in sheet.rows():
-                count += 1
-                self.progress(1)
-                row = _Row(sheet, number, {name: cells.get(header) for name, header in mapped.columns.items()})
-                yield from read(row, mapped)
+            count = yield from self.sheet_records(sheet, mapped, sheet.rows())
             if count == 0:
                 self.report.warnings.append(f"{sheet.label}: has a header but no rows")
+
+    def sheet_records(self, sheet: Sheet, mapped: TableMapping, rows: Iterable[tuple[int, dict]]) -> Iterator[Record]:
+        """The records of some rows of one sheet (a penetration table's levels start afresh); returns
+        how many rows were read."""
+        read = getattr(self, "_" + mapped.kind)
+        self.levels = {}
+        count = 0
+        for number, cells in rows:
+            count += 1
+            self.progress(1)
+            yield from read(_Row(sheet, number, {name: cells.get(header) for name, header in mapped.columns.items()}),
+                            mapped)
+        return count
 
     # -- values ---------------------------------------------------------------------------
     def _share(self, row: _Row, name: str, mapped: TableMapping) -> Share:
@@ -334,6 +340,15 @@ class TabularReader:
         self.report.counts["events"] += 1
         yield RiskEvent(company, kind, self._date(row, "date", mapped), severity, row.text("text") or None,
                         row.text("source") or f"{row.sheet.label}:{row.number}")
+
+
+def has_company_list(sheets: list[tuple[Sheet, TableMapping]]) -> bool:
+    return any(m.kind == "companies" for _, m in sheets)
+
+
+def in_read_order(sheets: list[tuple[Sheet, TableMapping]]) -> list[tuple[Sheet, TableMapping]]:
+    """Companies first, so the other tables find the companies they name."""
+    return sorted(sheets, key=lambda pair: READ_ORDER[pair[1].kind])
 
 
 def _kind_from_type(text: str) -> EntityKind | None:

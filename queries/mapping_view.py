@@ -11,7 +11,7 @@ from ..graph.model import Entity, Holding, Link, Officer, Relation, RiskEvent
 from ..loaders.common import Matcher
 from ..loaders.csv_folder import LoadReport
 from ..loaders.mapping import Mapping, mapping_toml, read_mapping
-from ..loaders.tabular import TabularReader, mapped_sheets
+from ..loaders.tabular import TabularReader, has_company_list, in_read_order, mapped_sheets
 from .render import Result, Section
 
 
@@ -50,20 +50,13 @@ def check_mapping(path: str | Path, mapping_file: str | Path | None, *, rows: in
     reader = TabularReader(Matcher(None, report), report, mapping, id_salt="check")
     readable = [(s, m) for s, m in pairs if m is not None]
     shown = []
-    first_rows = {id(sheet): list(itertools.islice(sheet.rows(), rows)) for sheet, _ in readable}
     records_by_sheet: dict[int, list] = {id(sheet): [] for sheet, _ in readable}
     errors: dict[int, str] = {}
-    reader.has_company_table = any(m.kind == "companies" for _, m in readable)
-    from ..loaders.mapping import READ_ORDER
-    from ..loaders.tabular import _Row
-
-    for sheet, mapped in sorted(readable, key=lambda pair: READ_ORDER[pair[1].kind]):
-        read = getattr(reader, "_" + mapped.kind)
-        reader.levels = {}
+    reader.has_company_table = has_company_list(readable)
+    for sheet, mapped in in_read_order(readable):
         try:
-            for number, cells in first_rows[id(sheet)]:
-                row = _Row(sheet, number, {name: cells.get(header) for name, header in mapped.columns.items()})
-                records_by_sheet[id(sheet)].extend(read(row, mapped))
+            for record in reader.sheet_records(sheet, mapped, itertools.islice(sheet.rows(), rows)):
+                records_by_sheet[id(sheet)].append(record)
         except InvalidInput as e:
             errors[id(sheet)] = str(e)
     for sheet, mapped in pairs:
