@@ -117,21 +117,24 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         by_row["hops"][rows]
     covered_low = registers.on_record_low[rows]
     uncovered = np.maximum(0.0, 1.0 - covered_low)
-    controller = _pairs(names, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
-    found = np.not_equal(controller, None)
+    top, top_partner = _controllers(names, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
+    found = np.not_equal(top, None)
+    joint = np.flatnonzero(np.not_equal(top_partner, None))
+    top[joint] = top[joint] + "|" + top_partner[joint]  # a joint actual controller: both ids, sorted
     owned = top_owner[companies] >= 0
-    direct, partner = _direct_controllers(table, names, companies)
+    direct, partner = _controllers(names, by_row["verdict"][rows], by_row["controller"][rows],
+                                   by_row["joint_partner"][rows])
     results = {
-        "controller": controller.tolist(),
+        "controller": top.tolist(),
         "control_verdict": np.array(VERDICTS, dtype=object)[final].tolist(),
         "control_rule": _where(rules >= 0, np.array(RULES, dtype=object)[np.maximum(rules, 0)]),
         "control_reason": _where(reasons != 0, np.array(REASONS, dtype=object)[reasons]),
         "control_hops": _where(found, steps.astype(np.int64)),
         "top_owner": _where(owned, names[np.maximum(top_owner[companies], 0)]),
-        "top_owner_share": _where(owned, np.round(top_share[companies].astype(float), 6)),
-        "on_record": np.round(covered_low.astype(float), 6).tolist(),
-        "not_on_record": np.round(uncovered.astype(float), 6).tolist(),
-        "direct_controller": direct, "direct_partner": partner,
+        "top_owner_share": _where(owned, np.array(_rounded(top_share[companies], 6), dtype=object)),
+        "on_record": _rounded(covered_low, 6),
+        "not_on_record": _rounded(uncovered, 6),
+        "direct_controller": direct.tolist(), "direct_partner": partner.tolist(),
     }
     written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
     group, group_size = {}, {}
@@ -173,7 +176,7 @@ def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], 
     scores = score_all(store, config, as_of, arrays=arrays, table=table)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids, combined, confirmed = arrays.ids, scores.combined, scores.found.confirmed
-    score = np.round(combined[companies].astype(float), 4).tolist()  # a column over the companies
+    score = _rounded(combined[companies], 4)  # a column over the companies
     named = scores.tiers(companies)
     tier = {ids[j]: t for j, t in zip(companies.tolist(), named.tolist()) if t}
     tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
@@ -184,16 +187,14 @@ def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], 
     return {"risk_score": score, "risk_tier": tier, "risk_reason": reason}, tiers
 
 
-def _direct_controllers(table, names: np.ndarray, companies: np.ndarray) -> tuple[list, list]:
-    """Each company's direct controller (and joint partner), for the look-ups of subsidiaries: two
-    columns over the companies, None where there is none."""
+def _controllers(names: np.ndarray, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the controller's id (single control) or the first of the two ids sorted (joint), and
+    the second of them; None where control is neither."""
     from ..graph.analysis.control_rules import JOINT, SINGLE
 
-    rows = table.rows.of[companies]
-    verdict = table.by_row["verdict"][rows]
-    one, other = table.by_row["controller"][rows], table.by_row["joint_partner"][rows]
-    first = np.full(len(companies), None, dtype=object)
-    second = np.full(len(companies), None, dtype=object)
+    first = np.full(len(verdict), None, dtype=object)
+    second = np.full(len(verdict), None, dtype=object)
     single = verdict == SINGLE
     first[single] = names[one[single]]
     joint = np.flatnonzero(verdict == JOINT)
@@ -201,21 +202,12 @@ def _direct_controllers(table, names: np.ndarray, companies: np.ndarray) -> tupl
         pairs = [sorted(pair) for pair in zip(names[one[joint]].tolist(), names[other[joint]].tolist())]
         first[joint] = [a for a, _ in pairs]
         second[joint] = [b for _, b in pairs]
-    return first.tolist(), second.tolist()
+    return first, second
 
 
-def _pairs(names: np.ndarray, verdict: np.ndarray, one: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Per row: the controller's id (single), the two ids sorted and joined by ``|`` (joint), else None."""
-    from ..graph.analysis.control_rules import JOINT, SINGLE
-
-    out = np.full(len(verdict), None, dtype=object)
-    single = verdict == SINGLE
-    out[single] = names[one[single]]
-    joint = np.flatnonzero(verdict == JOINT)
-    if len(joint):
-        a, b = names[one[joint]], names[other[joint]]
-        out[joint] = ["|".join(sorted(pair)) for pair in zip(a.tolist(), b.tolist())]
-    return out
+def _rounded(values: np.ndarray, digits: int) -> list[float]:
+    """Python's correctly rounded ``round`` of each value (numpy's differs on the last digit of ties)."""
+    return [round(v, digits) for v in values.astype(float).tolist()]
 
 
 def _where(mask: np.ndarray, values: np.ndarray) -> list:

@@ -185,3 +185,19 @@ def test_the_arrays_cache_is_used_only_while_the_store_is_unchanged(generated_ca
     with SQLiteStore(db, readonly=True) as store:
         assert _same_arrays(store.export_arrays(), after)
     assert cache.read_bytes() == b"not a zip file"  # and a store opened for reading writes nothing
+
+
+def test_analyze_rounds_shares_as_python_does(tmp_path):
+    """The results are written as columns; their rounding is Python's, which numpy's differs from
+    on ties (0.2149875 is 0.214987 to Python, 0.214988 to numpy.round)."""
+    from equitygraph.graph.model import Holding, Share
+    from equitygraph.queries.analyze import analyze
+
+    with SQLiteStore(tmp_path / "round.db") as store:
+        with store.writer() as w:
+            w.add_many([Entity("C", EntityKind.COMPANY, "甲公司"), Entity("P", EntityKind.PERSON, "王伟"),
+                        Holding("P", "C", Share.exact(0.2149875))])
+        analyze(store)
+        assert store.results_for("C")["on_record"] == 0.214987 == round(0.2149875, 6)
+        assert store.results_for("C")["not_on_record"] == round(1 - 0.2149875, 6)
+        assert store.results_for("C")["top_owner_share"] == 0.214987
