@@ -29,9 +29,9 @@ from ..graph.model import (
     address_id,
 )
 from ..graph.stores.base import Record
-from .common import SCHEME_COUNTRIES, Matcher, clean_reg_no
+from .common import SCHEME_COUNTRIES, Matcher
 from .csv_folder import LoadReport
-from .fields import iso_day
+from .fields import clean_reg_no, iso_day
 from .jsonfile import Found, files_in, read_objects
 
 PREFIX = "bods:"

@@ -14,21 +14,10 @@ from typing import Callable, Iterable, Iterator
 from ..graph.model import Entity, EntityKind, normalize_name
 from ..graph.stores.base import Record, Store
 from .csv_folder import LoadReport, _note_load
+from .fields import clean_reg_no
 
 #: ISO country codes of the identifier schemes (org-id.guide) the open registers use most.
 SCHEME_COUNTRIES = {"GB-COH": "GB", "UA-EDR": "UA", "DK-CVR": "DK", "SK-ORSR": "SK", "XI-LEI": None, "XI-GLEIF": None}
-
-
-def clean_reg_no(text: str | None) -> str | None:
-    """A registration number as the store keeps it: spaces dropped, upper case.
-
-    Examples
-    --------
-    >>> clean_reg_no(" 9131 0000 mA1k ")
-    '91310000MA1K'
-    """
-    cleaned = "".join((text or "").split()).upper()
-    return cleaned or None
 
 
 class Matcher:

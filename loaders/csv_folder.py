@@ -38,7 +38,7 @@ from ..graph.model import (
     id_number_hash,
 )
 from ..graph.stores.base import Record, Store
-from .fields import parse_amount, parse_bool, parse_date, parse_fraction, parse_int_in, parse_share
+from .fields import clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_int_in, parse_share
 from .textfile import CsvTable, Row
 
 ENTITY_COLUMNS = (
@@ -184,7 +184,7 @@ class _FolderReader:
             name = at.required(v, "name")
             registered, currency_a = at.parse(v, "registered_capital", parse_amount, (None, None))
             paid_in, currency_b = at.parse(v, "paid_in_capital", parse_amount, (None, None))
-            reg_no = "".join(v.get("reg_no", "").split()).upper() or None
+            reg_no = clean_reg_no(v.get("reg_no"))
             if reg_no and len(reg_no) == 18 and v.get("jurisdiction", "").upper() in ("", "CN") and not uscc.is_valid(reg_no):
                 self.report.warnings.append(
                     f"{table.path.name}:{row.line}: reg_no: {reg_no!r} fails the unified social credit code checksum"
@@ -231,7 +231,7 @@ class _FolderReader:
 
     def _id_number(self, at: "_Locator", v: dict, kind: EntityKind) -> dict:
         """An ID number becomes a salted hash (the number is kept too only where asked)."""
-        number, given_hash = "".join(v.get("id_number", "").split()).upper(), v.get("id_hash", "")
+        number, given_hash = clean_reg_no(v.get("id_number")) or "", v.get("id_hash", "")
         if (number or given_hash) and kind is not EntityKind.PERSON:
             at.fail("id_number" if number else "id_hash", "only natural persons have ID numbers here")
         if number:

@@ -157,6 +157,18 @@ def parse_date(text: str) -> dt.date | None:
         raise ValueError(f"{text!r} is not a valid date ({e})") from None
 
 
+def clean_reg_no(text: str | None) -> str | None:
+    """A registration or ID number as it is kept and compared: spaces dropped, upper case; None if empty.
+
+    Examples
+    --------
+    >>> clean_reg_no(" 9131 0000 mA1k "), clean_reg_no("  ")
+    ('91310000MA1K', None)
+    """
+    cleaned = "".join((text or "").split()).upper()
+    return cleaned or None
+
+
 def iso_day(text) -> dt.date | None:
     """The day an ISO date or date-time starts with (``2019-09-11``, ``2012-11-29T00:00:00.000Z``); None
     for anything else, a year or a month alone included: the open registers' optional dates.

@@ -17,9 +17,9 @@ from ..graph.model import (
     contact_id,
 )
 from ..graph.stores.base import Record
-from .common import Matcher, clean_reg_no
+from .common import Matcher
 from .csv_folder import LoadReport
-from .fields import iso_day, parse_share
+from .fields import clean_reg_no, iso_day, parse_share
 from .jsonfile import Found, files_in, read_objects
 
 PREFIX = "ftm:"

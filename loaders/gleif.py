@@ -27,7 +27,7 @@ from ..graph.model import (
 from ..graph.stores.base import Record
 from .common import Matcher
 from .csv_folder import LoadReport
-from .fields import iso_day
+from .fields import clean_reg_no, iso_day
 from .jsonfile import files_in, read_objects
 
 PREFIX = "lei:"
@@ -236,7 +236,7 @@ def _fail(file: Path, where: str, field_name: str | None, problem: str):
 
 
 def _lei(file: Path, where: str, value, field_name: str) -> str:
-    text = "".join(str(value or "").split()).upper()
+    text = clean_reg_no(str(value or "")) or ""
     if len(text) != 20 or not text.isalnum():
         _fail(file, where, field_name, f"{value!r} is not an LEI (20 letters and digits)")
     return text

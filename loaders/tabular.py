@@ -25,9 +25,9 @@ from ..graph.model import (
     Share, address_id, contact_id, id_number_hash, normalize_name,
 )
 from ..graph.stores.base import Record
-from .common import Matcher, clean_reg_no
+from .common import Matcher
 from .csv_folder import LoadReport, _ROLE_WORDS, _split_multi
-from .fields import parse_amount, parse_date, parse_int_in, parse_share
+from .fields import clean_reg_no, parse_amount, parse_date, parse_int_in, parse_share
 from .mapping import READ_ORDER, Mapping, TableMapping, all_header_words, amount_factor, map_sheet, read_mapping
 from .sheets import Percent, Sheet, cell_text, read_sheets
 
@@ -197,7 +197,7 @@ class TabularReader:
                 kind = EntityKind.COMPANY if looks_like_company(name) else EntityKind.PERSON
         if kind is not EntityKind.PERSON:
             return (yield from self._new_party(kind, name, reg_no))
-        number = "".join(row.text(id_field).split()).upper() if id_field else ""
+        number = clean_reg_no(row.text(id_field)) or "" if id_field else ""
         id_hash = None
         if number:
             if not 6 <= len(number) <= 32 or not number.isalnum():
