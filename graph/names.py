@@ -7,6 +7,7 @@ million names convert in seconds.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -42,26 +43,49 @@ def pinyin_forms(name: str) -> tuple[str, str] | None:
     >>> pinyin_forms("Acme Ltd") is None
     True
     """
-    norm = normalize_name(name)
-    if not any(is_cjk(ch) for ch in norm):
+    return _pinyin_of(normalize_name(name))
+
+
+def _pinyin_of(norm: str) -> tuple[str, str] | None:
+    if not _CJK.search(norm):
         return None
+    to_full, to_initials = _translations()
+    full = norm.translate(to_full)
+    if full.isascii():  # every character had a reading: str.translate did it all in C
+        return full, norm.translate(to_initials)
     table = _pinyin_table()
-    full, initials = [], []
+    full_parts, initials = [], []
     for ch in norm:
         if ch.isascii():
             if ch.isalnum():
-                full.append(ch)
+                full_parts.append(ch)
                 initials.append(ch)
         elif (reading := table.get(ord(ch))) is not None:
-            full.append(reading)
+            full_parts.append(reading)
             initials.append(reading[0])
-    return "".join(full), "".join(initials)
+    return "".join(full_parts), "".join(initials)
+
+
+_CJK = re.compile("[\u3400-\u9fff\U00020000-\U0002ffff]")
+
+
+@lru_cache(maxsize=1)
+def _translations() -> tuple[dict[int, str | None], dict[int, str | None]]:
+    """str.translate tables: each character with a reading to its pinyin (or its initial), ASCII
+    punctuation and spaces to nothing, ASCII letters and digits kept (absent from the tables)."""
+    table = _pinyin_table()
+    to_full: dict[int, str | None] = {code: reading for code, reading in table.items() if code >= 128}
+    to_initials: dict[int, str | None] = {code: reading[0] for code, reading in to_full.items()}
+    for code in range(128):
+        if not chr(code).isalnum():
+            to_full[code] = to_initials[code] = None
+    return to_full, to_initials
 
 
 def search_forms(name: str) -> list[str]:
     """Every form a name is found by: the normalised name, then its pinyin and initials."""
     forms = [normalize_name(name)]
-    pinyin = pinyin_forms(name)
+    pinyin = _pinyin_of(forms[0])
     if pinyin:
         forms.extend(pinyin)
     return forms

@@ -429,10 +429,12 @@ def store_salt(store: Store) -> tuple[str, bool]:
 
 
 def load_folder(store: Store, folder: str | Path, *, encoding: str | None = None, share_scale: str = "percent",
-                progress: bool = False, keep_id_numbers: bool = False) -> LoadReport:
+                progress: bool = False, keep_id_numbers: bool = False, columnar: bool = True) -> LoadReport:
     """Load a canonical CSV folder into ``store`` in one transaction and report what was written.
 
-    Loading the same folder again changes nothing: every record has a natural key.
+    Loading the same folder again changes nothing: every record has a natural key. Into an empty
+    embedded store the folder is read column by column (:mod:`.csv_columns`) unless ``columnar`` is
+    False; where that path cannot give the row reader's exact result, the row reader loads it.
     """
     from tqdm import tqdm
 
@@ -442,16 +444,46 @@ def load_folder(store: Store, folder: str | Path, *, encoding: str | None = None
     def store_kinds(ids: list[str]) -> dict[str, EntityKind]:
         return {i: e.kind for i, e in store.get_many(ids).items()}
 
-    with tqdm(desc="loading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
-        salt, new_salt = store_salt(store)
-        records = read_folder(folder, encoding=encoding, share_scale=share_scale, known_kinds=store_kinds,
-                              report=report, progress=bar.update, id_salt=salt, keep_id_numbers=keep_id_numbers)
-        with store.writer() as writer:
-            writer.add_many(records)
-            if new_salt:  # in the load's own transaction: a failed load keeps no salt either
-                store.set_meta("id_salt", salt)
+    salt, new_salt = store_salt(store)
+    by_columns = None
+    if columnar and getattr(store, "accepts_batch", lambda: False)():
+        by_columns = _load_columns(store, folder, encoding, share_scale, progress, salt, new_salt, keep_id_numbers)
+    if by_columns is not None:
+        report = by_columns
+    else:
+        with tqdm(desc="loading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
+            records = read_folder(folder, encoding=encoding, share_scale=share_scale, known_kinds=store_kinds,
+                                  report=report, progress=bar.update, id_salt=salt, keep_id_numbers=keep_id_numbers)
+            with store.writer() as writer:
+                writer.add_many(records)
+                if new_salt:  # in the load's own transaction: a failed load keeps no salt either
+                    store.set_meta("id_salt", salt)
     report.seconds = time.perf_counter() - started
     _note_load(store, folder, report)
+    return report
+
+
+def _load_columns(store: Store, folder, encoding, share_scale, progress, salt, new_salt,
+                  keep_id_numbers) -> LoadReport | None:
+    """The columnar load into an empty store; None where the row reader must do it. Each table is
+    written (by the store's worker thread) while the next file is read."""
+    from tqdm import tqdm
+
+    from .csv_columns import UseRowReader, read_columns
+
+    report = LoadReport(str(folder))
+    with tqdm(desc="loading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
+        try:
+            with store.batch_writer({"id_salt": salt} if new_salt else {}) as writer:
+                for name, piece in read_columns(folder, encoding=encoding, share_scale=share_scale, report=report,
+                                                progress=bar.update, id_salt=salt, keep_id_numbers=keep_id_numbers):
+                    if name == "records":
+                        for record in piece:
+                            writer.add(record)
+                    else:
+                        writer.add_table(name, piece)
+        except UseRowReader:
+            return None
     return report
 
 

@@ -62,8 +62,8 @@ CREATE TABLE IF NOT EXISTS entities (
     jurisdiction TEXT, status TEXT, founded TEXT, registered_capital REAL, paid_in_capital REAL,
     currency TEXT, industry TEXT, business_scope TEXT, disclosure_threshold REAL, listed INTEGER,
     free_float REAL, id_hash TEXT, id_number TEXT, birth_date TEXT, identity TEXT) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entities_reg_no ON entities (reg_no);
-CREATE INDEX IF NOT EXISTS entities_identity ON entities (identity);
+CREATE INDEX IF NOT EXISTS entities_reg_no ON entities (reg_no) WHERE reg_no IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_identity ON entities (identity) WHERE identity IS NOT NULL;
 CREATE TABLE IF NOT EXISTS names (
     entity_id TEXT NOT NULL, name_norm TEXT NOT NULL, is_alias INTEGER NOT NULL,
     PRIMARY KEY (entity_id, name_norm)) WITHOUT ROWID;
@@ -289,6 +289,34 @@ class SQLiteStore(Store):
                     self._db.execute(statement)
             # A new generation: arrays cached before this write no longer describe the store.
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (secrets.token_hex(8),))
+
+    def accepts_batch(self) -> bool:
+        """Whether :meth:`batch_writer` can write into this store: a file open for writing, still empty."""
+        return not self.readonly and self.path != ":memory:" and self.is_empty()
+
+    @contextlib.contextmanager
+    def batch_writer(self, meta: dict[str, str] | None = None, progress=lambda n: None):
+        """A writer of whole column tables into this store, which must be empty (see :mod:`.sqlite_bulk`):
+        ``add_table(name, table)`` and ``add(record)`` for events and relations. Everything is
+        committed when the block ends, or nothing is."""
+        from .sqlite_bulk import BatchWriter
+
+        if not self.accepts_batch():
+            raise StoreError(f"{self.path}: tables go in whole only into an empty store file open for writing")
+        # Two SQLite libraries (Python's and ADBC's) must never have the file open at once in one process:
+        # POSIX locks are per process, so one library's close would take the other's locks away.
+        self._db.close()
+        try:
+            writer = BatchWriter(self.path, {**(meta or {}), "generation": secrets.token_hex(8)}, _INDEXES,
+                                 record_row, name_rows, progress)
+            try:
+                yield writer
+            except BaseException:
+                writer.abandon()
+                raise
+            writer.finish()
+        finally:
+            self.__init__(self.path)
 
     # -- look-ups ---------------------------------------------------------------------------
     def get(self, entity_id: str) -> Entity | None:
@@ -627,6 +655,48 @@ class SQLiteStore(Store):
         self._db.close()
 
 
+def record_row(record: Record) -> tuple[str, tuple]:
+    """The table a record is kept in and its row there."""
+    if isinstance(record, Holding):
+        s = record.share
+        return "holdings", (record.key, record.holder_id, record.company_id, s.low, s.high, record.interest.value,
+                            _iso(record.since), _iso(record.until), record.source)
+    if isinstance(record, Entity):
+        return "entities", (
+            record.id, record.kind.value, record.name,
+            json.dumps(list(record.aliases), ensure_ascii=False) if record.aliases else None,
+            record.reg_no, record.jurisdiction, record.status, _iso(record.founded), record.registered_capital,
+            record.paid_in_capital, record.currency, record.industry, record.business_scope,
+            record.disclosure_threshold, 1 if record.listed else None, record.free_float, record.id_hash,
+            record.id_number, _iso(record.birth_date), record.identity,
+        )
+    if isinstance(record, Officer):
+        return "officers", (record.key, record.person_id, record.company_id, record.role, _iso(record.since),
+                            _iso(record.until))
+    if isinstance(record, Link):
+        return "links", (record.src, record.dst, record.kind.value)
+    if isinstance(record, Relation):
+        return "relations", (record.key, record.a, record.b, record.type.value, _iso(record.since),
+                             _iso(record.until), record.source, record.share.low, record.share.high)
+    if isinstance(record, RiskEvent):
+        return "events", (record.id, record.entity_id, record.type.value, _iso(record.date), record.severity,
+                          record.text, record.source)
+    raise TypeError(f"cannot store {type(record).__name__}")
+
+
+def name_rows(entity_id: str, name: str, aliases) -> list[tuple[str, str, int]]:
+    """The rows of the names table for a party: each form of its name (0) and aliases (1), pinyin
+    forms marked 2; a form met twice is kept once, as first met."""
+    rows, seen = [], set()
+    for position, text in enumerate((name, *aliases)):
+        forms = search_forms(text)
+        for number, form in enumerate(forms):
+            if form not in seen:
+                seen.add(form)
+                rows.append((entity_id, form, 2 if number else (1 if position else 0)))
+    return rows
+
+
 class _SQLiteWriter(Writer):
     def __init__(self, db: sqlite3.Connection):
         self._db = db
@@ -635,45 +705,11 @@ class _SQLiteWriter(Writer):
         self._names: dict[str, list[tuple]] = {}
 
     def add(self, record: Record) -> None:
-        pending = self._pending
-        if isinstance(record, Holding):
-            s = record.share
-            pending["holdings"].append((
-                record.key, record.holder_id, record.company_id, s.low, s.high, record.interest.value,
-                _iso(record.since), _iso(record.until), record.source,
-            ))
-        elif isinstance(record, Entity):
-            pending["entities"].append((
-                record.id, record.kind.value, record.name,
-                json.dumps(list(record.aliases), ensure_ascii=False) if record.aliases else None,
-                record.reg_no, record.jurisdiction, record.status, _iso(record.founded), record.registered_capital,
-                record.paid_in_capital, record.currency, record.industry, record.business_scope,
-                record.disclosure_threshold, 1 if record.listed else None, record.free_float, record.id_hash,
-                record.id_number, _iso(record.birth_date), record.identity,
-            ))
-            if record.kind in PARTY_KINDS:
-                # Keyed by entity, so that an entity written twice in one batch keeps only its last names.
-                names = self._names[record.id] = []
-                for position, name in enumerate((record.name, *record.aliases)):
-                    forms = search_forms(name)
-                    names.append((record.id, forms[0], 1 if position else 0))
-                    names.extend((record.id, form, 2) for form in forms[1:])
-        elif isinstance(record, Officer):
-            pending["officers"].append((
-                record.key, record.person_id, record.company_id, record.role, _iso(record.since), _iso(record.until),
-            ))
-        elif isinstance(record, Link):
-            pending["links"].append((record.src, record.dst, record.kind.value))
-        elif isinstance(record, Relation):
-            pending["relations"].append((record.key, record.a, record.b, record.type.value, _iso(record.since),
-                                         _iso(record.until), record.source, record.share.low, record.share.high))
-        elif isinstance(record, RiskEvent):
-            pending["events"].append((
-                record.id, record.entity_id, record.type.value, _iso(record.date), record.severity, record.text,
-                record.source,
-            ))
-        else:
-            raise TypeError(f"cannot store {type(record).__name__}")
+        table, row = record_row(record)
+        self._pending[table].append(row)
+        if table == "entities" and record.kind in PARTY_KINDS:
+            # Keyed by entity, so that an entity written twice in one batch keeps only its last names.
+            self._names[record.id] = name_rows(record.id, record.name, record.aliases)
         self._size += 1
         if self._size >= _BATCH:
             self.flush()

@@ -1,0 +1,32 @@
+"""The graph as columns: what a bulk load hands a store instead of one record at a time.
+
+The same facts as the records a loader yields (see :mod:`.model`), column by column in pyarrow
+tables, so that a store can write millions of them without a Python object per fact: dates are ISO
+strings, shares their low and high ends, keys the records' natural keys, each key once per table.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+ENTITY_SCHEMA = pa.schema([
+    ("id", pa.string()), ("kind", pa.string()), ("name", pa.string()), ("aliases", pa.list_(pa.string())),
+    ("reg_no", pa.string()), ("jurisdiction", pa.string()), ("status", pa.string()), ("founded", pa.string()),
+    ("registered_capital", pa.float64()), ("paid_in_capital", pa.float64()), ("currency", pa.string()),
+    ("industry", pa.string()), ("business_scope", pa.string()), ("disclosure_threshold", pa.float64()),
+    ("listed", pa.bool_()), ("free_float", pa.float64()), ("id_hash", pa.string()), ("id_number", pa.string()),
+    ("birth_date", pa.string()), ("identity", pa.string()),
+])
+HOLDING_SCHEMA = pa.schema([
+    ("key", pa.string()), ("holder_id", pa.string()), ("company_id", pa.string()), ("share_low", pa.float64()),
+    ("share_high", pa.float64()), ("interest", pa.string()), ("since", pa.string()), ("until", pa.string()),
+    ("source", pa.string()),
+])
+OFFICER_SCHEMA = pa.schema([
+    ("key", pa.string()), ("person_id", pa.string()), ("company_id", pa.string()), ("role", pa.string()),
+    ("since", pa.string()), ("until", pa.string()),
+])
+LINK_SCHEMA = pa.schema([("src", pa.string()), ("dst", pa.string()), ("kind", pa.string())])
+
+#: The tables a bulk load hands a store, by name.
+SCHEMAS = {"entities": ENTITY_SCHEMA, "holdings": HOLDING_SCHEMA, "officers": OFFICER_SCHEMA, "links": LINK_SCHEMA}

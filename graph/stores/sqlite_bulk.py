@@ -1,0 +1,172 @@
+"""Column tables written into an empty embedded store at once (see :mod:`..columns`).
+
+The tables go in through ADBC's SQLite driver, which binds pyarrow columns to one prepared statement
+in C, with no Python tuple per row, and lets go of the GIL while it does: a worker thread writes one
+table while the loader reads the next file on the other core. Each table is sorted by its primary key
+first (rows in key order fill the B-tree page by page; in file order a million random ids cost four
+times as long). Everything happens in one transaction on that connection - the secondary indexes
+dropped, the rows inserted, the indexes built once at the end, the meta rows set - so a failure
+leaves the store empty, as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..columns import SCHEMAS
+from ..errors import StoreError
+from ..model import EntityKind
+
+_PARTY_KINDS = pa.array([k.value for k in (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)])
+_KEYS = {"entities": ["id"], "holdings": ["key"], "officers": ["key"], "links": ["src", "dst", "kind"],
+         "names": ["entity_id", "name_norm"]}
+_DONE = object()
+
+
+class BatchWriter:
+    """Takes tables with :meth:`add_table` and records with :meth:`add`; see :meth:`SQLiteStore.batch_writer`."""
+
+    def __init__(self, path: str, meta: dict[str, str], indexes: list[str], record_row, name_rows, progress):
+        import adbc_driver_sqlite.dbapi as adbc
+
+        self._meta = meta
+        self._indexes = indexes
+        self._record_row = record_row
+        self._name_rows = name_rows
+        self._progress = progress
+        self._small: dict[str, list[tuple]] = {"events": [], "relations": []}
+        self._connection = adbc.connect(path, autocommit=True)  # the transaction is ours: BEGIN IMMEDIATE ... COMMIT
+        self._cursor = self._connection.cursor()
+        try:
+            # A rollback journal while the store is new: the rows go into the file once, not into the
+            # write-ahead log first and the file after. (Refused, harmlessly, while another process reads.)
+            for pragma in ("busy_timeout = 5000", "cache_size = -262144", "journal_mode = DELETE",
+                           "synchronous = NORMAL"):
+                self._cursor.execute(f"PRAGMA {pragma}")
+            try:
+                self._cursor.execute("BEGIN IMMEDIATE")
+            except Exception:
+                raise StoreError(f"{path}: another equitygraph command is writing to this store (a load?); try again "
+                                 "when it has finished") from None
+            self._cursor.execute("SELECT EXISTS (SELECT 1 FROM entities)")
+            if self._cursor.fetchone()[0]:
+                self._cursor.execute("ROLLBACK")
+                raise StoreError(f"{path}: is no longer empty (another command loaded into it)")
+            for statement in indexes:
+                self._cursor.execute(f"DROP INDEX IF EXISTS {statement.split()[5]}")
+        except BaseException:
+            self._close()
+            raise
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="equitygraph-batch-writer", daemon=True)
+        self._thread.start()
+
+    def add_table(self, name: str, table: pa.Table) -> None:
+        """Queue a table of :data:`..columns.SCHEMAS` ``[name]`` (entities also give the names table)."""
+        if table.schema != SCHEMAS[name]:
+            raise ValueError(f"{name}: columns {table.schema.names} are not {SCHEMAS[name].names}")
+        self._put(name, _sorted(name, _entities(table) if name == "entities" else table))
+        if name == "entities":
+            self._put("names", _sorted("names", _names(table, self._name_rows)))
+
+    def add(self, record) -> None:
+        table, row = self._record_row(record)
+        if table not in self._small:
+            raise TypeError(f"{type(record).__name__} records go in as tables")
+        self._small[table].append(row)
+
+    def _put(self, name: str, table: pa.Table) -> None:
+        if self._failure is not None:
+            raise self._failure
+        self._queue.put((name, table))
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not _DONE:
+            if self._failure is None:
+                try:
+                    name, table = item
+                    if table.num_rows:
+                        self._cursor.adbc_ingest(name, table, mode="append")
+                    if name != "names":
+                        self._progress(table.num_rows)
+                except BaseException as e:  # raised in the loader's thread at its next call
+                    self._failure = e
+
+    def finish(self) -> None:
+        """Write what is queued, build the indexes, set the meta rows and commit."""
+        self._queue.put(_DONE)
+        self._thread.join()
+        try:
+            if self._failure is not None:
+                raise self._failure
+            for name, rows in self._small.items():
+                if rows:
+                    self._cursor.executemany(
+                        f"INSERT OR REPLACE INTO {name} VALUES ({','.join('?' * len(rows[0]))})", rows)
+            for statement in self._indexes:
+                self._cursor.execute(statement)
+            for key, value in self._meta.items():
+                self._cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            self._cursor.execute("COMMIT")
+        except BaseException:
+            self._cursor.execute("ROLLBACK")
+            raise
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        try:
+            self._cursor.execute("PRAGMA journal_mode = WAL")
+        except Exception:
+            pass  # another process reads the store: it stays in the mode it was in
+        self._cursor.close()
+        self._connection.close()
+
+    def abandon(self) -> None:
+        """Roll everything back: the store is left empty."""
+        self._failure = self._failure or StoreError("abandoned")
+        self._queue.put(_DONE)
+        self._thread.join()
+        try:
+            self._cursor.execute("ROLLBACK")
+        finally:
+            self._close()
+
+
+def _sorted(name: str, table: pa.Table) -> pa.Table:
+    return table.sort_by([(column, "ascending") for column in _KEYS[name]])
+
+
+def _entities(table: pa.Table) -> pa.Table:
+    """The entities table's own column forms: aliases as JSON, listed as 1 or NULL."""
+    aliases = table.column("aliases").combine_chunks()
+    present = np.flatnonzero(aliases.is_valid().to_numpy(zero_copy_only=False))
+    encoded = pa.nulls(len(aliases), pa.string())
+    if len(present):
+        texts = [json.dumps(names, ensure_ascii=False) for names in aliases.take(pa.array(present)).to_pylist()]
+        mask = np.zeros(len(aliases), dtype=bool)
+        mask[present] = True
+        encoded = pc.replace_with_mask(encoded, pa.array(mask), pa.array(texts, pa.string()))
+    listed = pc.if_else(pc.fill_null(table.column("listed"), False), 1, pa.scalar(None, pa.int64()))
+    return (table.set_column(table.schema.get_field_index("aliases"), "aliases", encoded)
+                 .set_column(table.schema.get_field_index("listed"), "listed", listed))
+
+
+def _names(entities: pa.Table, name_rows) -> pa.Table:
+    parties = entities.filter(pc.is_in(entities.column("kind"), value_set=_PARTY_KINDS))
+    entity_ids, forms, flags = [], [], []
+    for entity_id, name, aliases in zip(parties.column("id").to_pylist(), parties.column("name").to_pylist(),
+                                        parties.column("aliases").to_pylist()):
+        for row in name_rows(entity_id, name, aliases or ()):
+            entity_ids.append(row[0])
+            forms.append(row[1])
+            flags.append(row[2])
+    return pa.table({"entity_id": pa.array(entity_ids, pa.string()), "name_norm": pa.array(forms, pa.string()),
+                     "is_alias": pa.array(flags, pa.int64())})
