@@ -78,8 +78,11 @@ def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale
     entities = _read(folder / "entities.csv", ("id", "kind", "name"), rows.ENTITY_COLUMNS, encoding, report)
     entity_table, links, ids, kinds = _entities(entities, reader, share_scale, report)
     progress(entities.size)
+    del entities  # the cells: only the tables are kept from here on
     yield "entities", entity_table
+    del entity_table
     yield "links", links
+    del links
     holdings = _read(folder / "holdings.csv", ("holder_id", "company_id", "share"), rows.HOLDING_COLUMNS, encoding,
                      report)
     yield "holdings", _holdings(holdings, ids, kinds, share_scale, report)
@@ -379,14 +382,17 @@ def _contacts(csv: _Csv, ids: pa.Array, report) -> tuple[pa.Table, pa.Table]:
         encoded = cells.take(pa.array(filled)).dictionary_encode()
         codes = encoded.indices.to_numpy()
         distinct = encoded.dictionary.to_pylist()
-        split = [rows._split_multi(text) for text in distinct]
-        if all(len(parts) == 1 and parts[0] == text for parts, text in zip(split, distinct)):  # one value per cell
+        several = pc.or_(pc.or_(pc.match_substring(encoded.dictionary, "|"), pc.match_substring(encoded.dictionary, ";")),
+                         pc.match_substring(encoded.dictionary, "；"))
+        if not pc.any(several).as_py():  # one value per cell: whole columns
             made = pa.array(make_ids(distinct), pa.string())
             flat_ids = made.take(encoded.indices)
             flat_texts = encoded.dictionary.take(encoded.indices)
             parts_rows.append(filled)
             parts_order.append(np.full(len(filled), order * 1000, dtype=np.int64))
         else:
+            several = several.to_numpy(zero_copy_only=False)
+            split = [rows._split_multi(text) if many else [text] for text, many in zip(distinct, several)]
             made = [make_ids(parts) for parts in split]
             rows_of, order_of, flat_ids, flat_texts = [], [], [], []
             for row, code in zip(filled.tolist(), codes.tolist()):
@@ -416,10 +422,13 @@ def _contacts(csv: _Csv, ids: pa.Array, report) -> tuple[pa.Table, pa.Table]:
     _count(node_kind, report)
     nodes = {name: pa.nulls(len(first), ENTITY_SCHEMA.field(name).type) for name in ENTITY_SCHEMA.names}
     nodes.update(id=dst.take(first), kind=node_kind, name=text.take(first))
-    # A link repeats only within one row (a phone also given as the e-mail, a part written twice).
-    pairs = pc.binary_join_element_wise(links.column("src"), dst, kind, "\x00")
-    if pc.count_distinct(pairs).as_py() != links.num_rows:
-        links = links.take(_first_rows(pairs.combine_chunks().dictionary_encode().indices.to_numpy()))
+    # A link repeats only within one row and kind (a phone also given as the e-mail, a part written twice).
+    located = pc.equal(kind, LinkKind.LOCATED_AT.value).to_numpy(zero_copy_only=False)
+    rows_in_order = row_of[order.to_numpy()]
+    if any(np.bincount(rows_in_order[located == side]).max(initial=0) > 1 for side in (True, False)):
+        pairs = pc.binary_join_element_wise(links.column("src"), dst, kind, "\x00")
+        links = links.take(pa.array(np.sort(_first_rows(pairs.combine_chunks().dictionary_encode().indices.to_numpy())
+                                            .to_numpy())))
     return pa.Table.from_pydict(nodes, schema=ENTITY_SCHEMA), links
 
 

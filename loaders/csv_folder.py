@@ -482,6 +482,7 @@ def _load_columns(store: Store, folder, encoding, share_scale, progress, salt, n
                             writer.add(record)
                     else:
                         writer.add_table(name, piece)
+                    del piece  # the writer keeps its own sorted copy
         except UseRowReader:
             return None
     return report

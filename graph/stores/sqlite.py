@@ -687,6 +687,14 @@ def record_row(record: Record) -> tuple[str, tuple]:
 def name_rows(entity_id: str, name: str, aliases) -> list[tuple[str, str, int]]:
     """The rows of the names table for a party: each form of its name (0) and aliases (1), pinyin
     forms marked 2; a form met twice is kept once, as first met."""
+    if not aliases:  # most parties: the pinyin forms are ASCII, the name with Chinese in it is not
+        forms = search_forms(name)
+        if len(forms) == 1:
+            return [(entity_id, forms[0], 0)]
+        rows = [(entity_id, forms[0], 0), (entity_id, forms[1], 2)]
+        if forms[2] != forms[1]:
+            rows.append((entity_id, forms[2], 2))
+        return rows
     rows, seen = [], set()
     for position, text in enumerate((name, *aliases)):
         forms = search_forms(text)

@@ -36,7 +36,9 @@ class BatchWriter:
         import adbc_driver_sqlite.dbapi as adbc
 
         self._meta = meta
-        self._indexes = indexes
+        self._indexes_of: dict[str, list[str]] = {}
+        for statement in indexes:  # CREATE INDEX IF NOT EXISTS name ON table (...)
+            self._indexes_of.setdefault(statement.split()[7], []).append(statement)
         self._record_row = record_row
         self._name_rows = name_rows
         self._progress = progress
@@ -94,6 +96,9 @@ class BatchWriter:
                     name, table = item
                     if table.num_rows:
                         self._cursor.adbc_ingest(name, table, mode="append")
+                    # A table comes once: its indexes are built now, while the loader reads the next file.
+                    for statement in self._indexes_of.pop(name, []):
+                        self._cursor.execute(statement)
                     if name != "names":
                         self._progress(table.num_rows)
                 except BaseException as e:  # raised in the loader's thread at its next call
@@ -110,8 +115,9 @@ class BatchWriter:
                 if rows:
                     self._cursor.executemany(
                         f"INSERT OR REPLACE INTO {name} VALUES ({','.join('?' * len(rows[0]))})", rows)
-            for statement in self._indexes:
-                self._cursor.execute(statement)
+            for statements in self._indexes_of.values():
+                for statement in statements:
+                    self._cursor.execute(statement)
             for key, value in self._meta.items():
                 self._cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             self._cursor.execute("COMMIT")
@@ -159,14 +165,23 @@ def _entities(table: pa.Table) -> pa.Table:
                  .set_column(table.schema.get_field_index("listed"), "listed", listed))
 
 
-def _names(entities: pa.Table, name_rows) -> pa.Table:
+def _names(entities: pa.Table, name_rows, chunk: int = 250_000) -> pa.Table:
+    """The names table of the parties, made a chunk at a time so that only one chunk's rows are
+    ever Python objects."""
     parties = entities.filter(pc.is_in(entities.column("kind"), value_set=_PARTY_KINDS))
-    entity_ids, forms, flags = [], [], []
-    for entity_id, name, aliases in zip(parties.column("id").to_pylist(), parties.column("name").to_pylist(),
-                                        parties.column("aliases").to_pylist()):
-        for row in name_rows(entity_id, name, aliases or ()):
-            entity_ids.append(row[0])
-            forms.append(row[1])
-            flags.append(row[2])
-    return pa.table({"entity_id": pa.array(entity_ids, pa.string()), "name_norm": pa.array(forms, pa.string()),
-                     "is_alias": pa.array(flags, pa.int64())})
+    pieces = []
+    for start in range(0, parties.num_rows, chunk):
+        part = parties.slice(start, chunk)
+        entity_ids, forms, flags = [], [], []
+        for entity_id, name, aliases in zip(part.column("id").to_pylist(), part.column("name").to_pylist(),
+                                            part.column("aliases").to_pylist()):
+            for row in name_rows(entity_id, name, aliases or ()):
+                entity_ids.append(row[0])
+                forms.append(row[1])
+                flags.append(row[2])
+        pieces.append(pa.table({"entity_id": pa.array(entity_ids, pa.string()),
+                                "name_norm": pa.array(forms, pa.string()), "is_alias": pa.array(flags, pa.int64())}))
+    if not pieces:
+        return pa.table({"entity_id": pa.array([], pa.string()), "name_norm": pa.array([], pa.string()),
+                         "is_alias": pa.array([], pa.int64())})
+    return pa.concat_tables(pieces)
