@@ -496,20 +496,28 @@ def import_folder(server, folder: str | Path, *, password: str | None = None, us
     The fast path for a first load (see :mod:`equitygraph.graph.stores.neo4j_import`); the folder is
     validated completely before the server is touched. Returns the report and the open store.
     """
+    import secrets
+
     from tqdm import tqdm
 
     from ..graph.stores.neo4j_import import bulk_import
+    from .csv_columns import UseRowReader, read_columns
 
-    report = LoadReport(str(folder))
     started = time.perf_counter()
-    with tqdm(desc="reading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
-        import secrets
-
-        salt = secrets.token_hex(16)  # a new database: a new salt, kept in it once it is built
-        records = read_folder(folder, encoding=encoding, share_scale=share_scale, report=report, progress=bar.update,
-                              id_salt=salt)
-        store = bulk_import(server, records, password=password, user=user, database=database, replace=replace,
-                            progress=progress)
+    salt = secrets.token_hex(16)  # a new database: a new salt, kept in it once it is built
+    options = dict(password=password, user=user, database=database, replace=replace, progress=progress)
+    try:  # by columns where they give the row reader's result (see load_folder), else by rows
+        report = LoadReport(str(folder))
+        with tqdm(desc="reading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
+            pieces = read_columns(folder, encoding=encoding, share_scale=share_scale, report=report,
+                                  progress=bar.update, id_salt=salt)
+            store = bulk_import(server, tables=pieces, **options)
+    except UseRowReader:
+        report = LoadReport(str(folder))
+        with tqdm(desc="reading", unit=" rows", disable=not progress, mininterval=0.5) as bar:
+            records = read_folder(folder, encoding=encoding, share_scale=share_scale, report=report,
+                                  progress=bar.update, id_salt=salt)
+            store = bulk_import(server, records, **options)
     report.seconds = time.perf_counter() - started
     store.set_meta("id_salt", salt)
     _note_load(store, folder, report, how="neo4j-admin import")

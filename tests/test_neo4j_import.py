@@ -171,3 +171,53 @@ def test_an_alias_holding_the_list_separator_is_refused_by_name(tmp_path):
     with pytest.raises(StoreError, match=r"^entity 'C1': an alias holds the control character U\+001E"):
         files.add(Entity("C1", EntityKind.COMPANY, "A", aliases=("x\x1ey",)))
     files.close()
+
+
+def _importer_rows(folder):
+    """Each importer file's rows, parsed, numbers as numbers (the writers may spell a float differently)."""
+    import csv
+
+    def cell(text):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+    rows = {}
+    for path in sorted(folder.glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows[path.name] = sorted(map(repr, ([cell(c) for c in row] for row in csv.reader(handle))))
+    return rows
+
+
+def test_importer_files_from_columns_equal_those_from_records(tmp_path, generated_case):
+    from equitygraph.graph.stores.neo4j_import import ImportFiles
+    from equitygraph.loaders.csv_columns import read_columns
+    from equitygraph.loaders.csv_folder import LoadReport, read_folder
+
+    by_records = ImportFiles(tmp_path / "records")
+    by_records.add_many(read_folder(generated_case, id_salt="s"))
+    by_records.close()
+    by_tables = ImportFiles(tmp_path / "tables")
+    for name, piece in read_columns(generated_case, report=LoadReport("x"), id_salt="s"):
+        if name == "records":
+            by_tables.add_many(piece)
+        else:
+            by_tables.add_table(name, piece)
+    by_tables.close()
+    assert _importer_rows(tmp_path / "tables") == _importer_rows(tmp_path / "records")
+    assert by_tables.nodes == [(label, tmp_path / "tables" / path.name) for label, path in by_records.nodes]
+
+
+def test_an_alias_holding_the_list_separator_is_refused_in_a_table_too(tmp_path):
+    from equitygraph.graph.stores.neo4j_import import ImportFiles
+    from equitygraph.loaders.csv_columns import read_columns
+    from equitygraph.loaders.csv_folder import LoadReport
+
+    folder = write_case(tmp_path / "case", entities=ENTITIES.replace("Huaxin Investment", "x\x1ey"))
+    files = ImportFiles(tmp_path / "files")
+    with pytest.raises(StoreError, match=r"^entity 'C1': an alias holds the control character U\+001E"):
+        for name, piece in read_columns(folder, report=LoadReport("x"), id_salt="s"):
+            if name != "records":
+                files.add_table(name, piece)
+    files.close()

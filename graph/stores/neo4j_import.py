@@ -67,14 +67,28 @@ class _File:
         self._handle = open(path, "w", encoding="utf-8", newline="")
         self._handle.write(header + "\n")
         self._hashes = array("q")
+        self._unique = 0
 
     def write(self, key: str, line: str) -> None:
         self._hashes.append(_key_hash(key))
         self._handle.write(line)
         self.rows += 1
 
+    def append_table(self, table, pacsv) -> None:
+        """Rows whose keys are known to be unique (no hash kept: nothing to look for at close)."""
+        import io
+
+        buffer = io.BytesIO()
+        pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        self._handle.flush()
+        self._handle.buffer.write(buffer.getbuffer())
+        self.rows += table.num_rows
+        self._unique += table.num_rows
+
     def close(self) -> None:
         self._handle.close()
+        if self._unique:  # a file of whole tables: their keys are unique already
+            return
         hashes = np.frombuffer(self._hashes, dtype=np.int64) if self.rows else np.zeros(0, np.int64)
         self._hashes = array("q")
         order = np.argsort(hashes, kind="stable")
@@ -100,6 +114,45 @@ class _File:
                     target.write(line)
         kept.replace(self.path)
         self.rows -= len(dropped)
+
+
+def _entity_columns(part, party: bool):
+    """The importer's columns of entities of one kind: ``id``, then :data:`ENTITY_PROPS`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .neo4j import _SEPARATOR
+    from ..names import search_forms
+
+    aliases = part.column("aliases").to_pylist()
+    for entity_id, names in zip(part.column("id").to_pylist(), aliases):
+        if names and any(ARRAY_DELIMITER in alias for alias in names):
+            raise StoreError(f"entity {entity_id!r}: an alias holds the control character U+001E, which the bulk "
+                             "importer reads as a list separator; remove it, or load with equitygraph load")
+    search = None
+    if party:
+        search = [_SEPARATOR + _SEPARATOR.join(form for n in (name, *(names or ())) for form in search_forms(n))
+                  + _SEPARATOR for name, names in zip(part.column("name").to_pylist(), aliases)]
+    columns = {
+        "id": part.column("id"), "kind": part.column("kind"), "name": part.column("name"),
+        "aliases": pa.array([ARRAY_DELIMITER.join(names) if names else None for names in aliases], pa.string()),
+        "alias_text": pa.array([" | ".join(names) if names else None for names in aliases], pa.string()),
+    }
+    for name in ENTITY_PROPS[4:]:
+        if name == "search_text":
+            columns[name] = pa.array(search, pa.string()) if search is not None else pa.nulls(part.num_rows, pa.string())
+        elif name == "listed":
+            columns[name] = pc.if_else(pc.fill_null(part.column("listed"), False), True, pa.scalar(None, pa.bool_()))
+        else:
+            columns[name] = part.column(name)
+    return pa.table(columns)
+
+
+def _escaped(column):
+    """:func:`model.natural_key`'s escaping of one part, for whole columns."""
+    import pyarrow.compute as pc
+
+    return pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), "|", "\\|")
 
 
 def _csv_records(handle) -> Iterator[str]:
@@ -167,6 +220,46 @@ class ImportFiles(Writer):
         else:
             raise TypeError(f"cannot store {type(record).__name__}")
 
+    def add_table(self, name: str, table) -> None:
+        """A table of :data:`..columns.SCHEMAS` (each key once), written with pyarrow's CSV writer:
+        strings quoted, floats in their shortest form, as :meth:`_line` writes them."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from ..columns import SCHEMAS
+        from ..model import EntityKind, LinkKind
+
+        if table.schema != SCHEMAS[name]:
+            raise ValueError(f"{name}: columns {table.schema.names} are not {SCHEMAS[name].names}")
+        self.count += table.num_rows
+        if name == "entities":
+            for kind, label_file in self._entities.items():
+                part = table.filter(pc.equal(table.column("kind"), kind.value))
+                if part.num_rows:
+                    self._write_table(label_file, _entity_columns(part, kind in (EntityKind.COMPANY, EntityKind.PERSON,
+                                                                                  EntityKind.ORGANIZATION)))
+        elif name == "holdings":
+            self._write_table(self._holdings, table.select(["holder_id", "company_id", "key", *HOLDING_PROPS]))
+        elif name == "officers":
+            self._write_table(self._officers, table.select(["person_id", "company_id", "key", *OFFICER_PROPS]))
+        elif name == "links":
+            for kind, link_file in self._links.items():
+                part = table.filter(pc.equal(table.column("kind"), LinkKind(kind).value))
+                if part.num_rows:
+                    keys = pc.binary_join_element_wise(*(_escaped(part.column(c)) for c in ("src", "dst", "kind")), "|")
+                    self._write_table(link_file, pa.table({"src": part.column("src"), "dst": part.column("dst"),
+                                                           "key": keys}))
+
+    def _write_table(self, written: "_File", table) -> None:
+        import pyarrow.compute as pc
+        import pyarrow.csv as pacsv
+
+        for column in table.columns:
+            if column.type == "string" and not self.multiline and (
+                    pc.any(pc.match_substring(column, "\n")).as_py() or pc.any(pc.match_substring(column, "\r")).as_py()):
+                self.multiline = True
+        written.append_table(table, pacsv)
+
     def _line(self, values: tuple) -> str:
         cells = []
         for value in values:
@@ -211,12 +304,13 @@ def _scratch_folder() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def bulk_import(server: Neo4jServer, records: Iterable[Record], *, password: str | None = None,
+def bulk_import(server: Neo4jServer, records: Iterable[Record] = (), *, password: str | None = None,
                 user: str | None = None, database: str = "neo4j", replace: bool = False,
-                progress: bool = False) -> Neo4jStore:
+                progress: bool = False, tables: Iterable[tuple[str, object]] = ()) -> Neo4jStore:
     """Make ``database`` of the running local ``server`` hold exactly ``records``, by the offline importer.
 
-    The records are written to the importer's files first, so bad input (the loader raises while
+    ``tables`` are ``(name, table)`` pieces as :func:`..loaders.csv_columns.read_columns` gives them
+    (``"records"`` pieces hold records). The records are written to the importer's files first, so bad input (the loader raises while
     they are read) leaves the database untouched. Unless ``replace``, the database must be empty.
     The server is stopped for the import and started again as it was; the returned store is open
     on it with the schema created.
@@ -237,6 +331,11 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record], *, password: str
     with _scratch_folder() as folder:
         files = ImportFiles(folder)
         try:
+            for name, piece in tables:
+                if name == "records":
+                    files.add_many(piece)
+                else:
+                    files.add_table(name, piece)
             files.add_many(records)
         finally:
             files.close()
