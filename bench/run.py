@@ -219,6 +219,7 @@ def task_neo4j_import(case: str, home: str, lib: str) -> dict:
         setattr(owner, name, wrapper)
 
     timed(neo4j_import.ImportFiles, "add", "import_files")
+    timed(neo4j_import.ImportFiles, "add_table", "import_files")
     timed(neo4j_import.ImportFiles, "close", "import_files")
     timed(Neo4jServer, "stop", "server_stop")
     timed(Neo4jServer, "import_database", "neo4j_admin_import")

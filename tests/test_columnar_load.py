@@ -204,3 +204,24 @@ def test_entities_and_holdings_unchanged_keep_their_order_of_warnings(tmp_path):
     (_, columns_report), (_, rows_report) = _load_both(folder, tmp_path)
     assert columns_report["warnings"] == rows_report["warnings"]
     assert columns_report["warnings"][0] == "entities.csv: column 'colour' is not part of the format and was ignored"
+
+
+@pytest.mark.parametrize("folder_of", ["generated", "tricky"])
+def test_the_arrays_cached_at_load_equal_those_read_from_the_tables(tmp_path, generated_case, folder_of):
+    import numpy as np
+
+    from equitygraph.graph.stores import arrays_cache
+
+    folder = generated_case if folder_of == "generated" else _tricky(tmp_path / "case")
+    db = tmp_path / "cached.db"
+    with SQLiteStore(db) as store:
+        load_folder(store, folder)
+        cached = arrays_cache.load(arrays_cache.cache_path(db), store.get_meta("generation"))
+        assert cached is not None  # written by the load itself
+        read = store._read_arrays()
+    assert cached.ids == read.ids and cached.officer_roles == read.officer_roles
+    assert cached.identity == read.identity
+    for name, column in vars(read).items():
+        if isinstance(column, np.ndarray):
+            assert column.dtype == getattr(cached, name).dtype, name
+            assert np.array_equal(column, getattr(cached, name), equal_nan=True), name

@@ -20,6 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..columns import SCHEMAS
+from . import arrays_cache
+from .arrays_tables import ArraysFromTables
 from ..errors import StoreError
 from ..model import EntityKind
 
@@ -34,6 +36,9 @@ class BatchWriter:
 
     def __init__(self, path: str, meta: dict[str, str], indexes: list[str], record_row, name_rows, progress):
         import adbc_driver_sqlite.dbapi as adbc
+
+        self._path = path
+        self._arrays = ArraysFromTables()
 
         self._meta = meta
         self._indexes_of: dict[str, list[str]] = {}
@@ -74,7 +79,13 @@ class BatchWriter:
         """Queue a table of :data:`..columns.SCHEMAS` ``[name]`` (entities also give the names table)."""
         if table.schema != SCHEMAS[name]:
             raise ValueError(f"{name}: columns {table.schema.names} are not {SCHEMAS[name].names}")
-        self._put(name, _sorted(name, _entities(table) if name == "entities" else table))
+        stored = _sorted(name, _entities(table) if name == "entities" else table)
+        self._put(name, stored)
+        if self._arrays is not None:
+            try:
+                getattr(self._arrays, name)(stored)
+            except Exception:  # the cache is a convenience: the load goes on without it
+                self._arrays = None
         if name == "entities":
             self._put("names", _sorted("names", _names(table, self._name_rows)))
 
@@ -123,9 +134,20 @@ class BatchWriter:
             self._cursor.execute("COMMIT")
         except BaseException:
             self._cursor.execute("ROLLBACK")
-            raise
-        finally:
             self._close()
+            raise
+        self._close()
+        self._cache_arrays()
+
+    def _cache_arrays(self) -> None:
+        """The whole-graph arrays of the new store, cached for its generation (see :mod:`.arrays_cache`)."""
+        if self._arrays is None or "generation" not in self._meta:
+            return
+        try:
+            self._arrays.small(self._small["events"], self._small["relations"])
+            arrays_cache.save(arrays_cache.cache_path(self._path), self._arrays.arrays(), self._meta["generation"])
+        except Exception:
+            pass  # the first analysis reads the tables instead
 
     def _close(self) -> None:
         try:
