@@ -201,3 +201,43 @@ def test_analyze_rounds_shares_as_python_does(tmp_path):
         assert store.results_for("C")["on_record"] == 0.214987 == round(0.2149875, 6)
         assert store.results_for("C")["not_on_record"] == round(1 - 0.2149875, 6)
         assert store.results_for("C")["top_owner_share"] == 0.214987
+
+
+def test_an_analysis_written_through_adbc_equals_the_one_written_row_by_row(tmp_path, generated_case, monkeypatch):
+    """analyze's write-back goes in as pyarrow tables where each column has one type; the tables and
+    every read of them equal those of the row-by-row path."""
+    import sqlite3
+
+    from equitygraph.graph.stores import sqlite as sqlite_module
+    from equitygraph.loaders.csv_folder import load_folder
+    from equitygraph.queries.analyze import analyze
+
+    from equitygraph.graph.stores import sqlite_bulk
+
+    written = []
+    real = sqlite_bulk.write_families
+    monkeypatch.setattr(sqlite_bulk, "write_families", lambda *args: written.append(args[2]) or real(*args))
+    dumps, results = [], []
+    for by_tables in (True, False):
+        db = tmp_path / f"{by_tables}.db"
+        if not by_tables:
+            monkeypatch.setattr(sqlite_module, "_arrow_families", lambda families: None)
+        with SQLiteStore(db) as store:
+            load_folder(store, generated_case)
+            analyze(store)
+            analyze(store)  # the second replaces the first
+            layout = store._layout()
+            results.append({name: store.read_results(name) for name in sorted(layout["table_of"])})
+            assert len(layout["table_of"]) > 5
+        con = sqlite3.connect(db)
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'analysis_%' ORDER BY name")]
+        dumps.append({t: con.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables} |
+                     {"types": con.execute("SELECT sql FROM sqlite_master WHERE name LIKE 'analysis_%' ORDER BY name")
+                      .fetchall()})
+        dumps[-1]["value types"] = sorted({(t, c, con.execute(f'SELECT group_concat(DISTINCT typeof("{c}")) FROM {t}')
+                                            .fetchone()[0]) for t in tables
+                                           for c in [r[1] for r in con.execute(f"PRAGMA table_info({t})")]})
+        con.close()
+    assert len(written) == 2 and all(tables for tables in written)  # both analyses of the first store went as tables
+    assert dumps[0] == dumps[1]
+    assert results[0] == results[1]

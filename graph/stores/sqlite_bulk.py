@@ -207,3 +207,48 @@ def _names(entities: pa.Table, name_rows, chunk: int = 250_000) -> pa.Table:
         return pa.table({"entity_id": pa.array([], pa.string()), "name_norm": pa.array([], pa.string()),
                          "is_alias": pa.array([], pa.int64())})
     return pa.concat_tables(pieces)
+
+
+def write_families(path: str, old_tables: set[str], tables: list[pa.Table], stale: list[str], ids_known: bool,
+                   looked_up: set[str], json_names: set[str]) -> None:
+    """An analysis's result tables (see :meth:`SQLiteStore.write_analysis`) written through ADBC in one
+    transaction: the old tables dropped, a table per family ingested whole, its look-up indexes built."""
+    import adbc_driver_sqlite.dbapi as adbc
+
+    connection = adbc.connect(path, autocommit=True)
+    cursor = connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except Exception:
+            raise StoreError(f"{path}: another equitygraph command is writing to this store (a load?); try again "
+                             "when it has finished") from None
+        try:
+            for table in sorted(old_tables):
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            table_of = {}
+            for number, data in enumerate(tables, 1):
+                table = f"analysis_{number}"
+                members = data.schema.names[1:]
+                quoted = "".join(f', "{n}"' for n in members)
+                cursor.execute(f"CREATE TABLE {table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
+                if data.num_rows:
+                    cursor.adbc_ingest(table, data, mode="append")
+                if not ids_known:
+                    cursor.execute(f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = entity_id)")
+                for name in members:
+                    table_of[name] = table
+                    if name in looked_up:
+                        cursor.execute(f'CREATE INDEX {table}_{name} ON {table} ("{name}")')
+            if stale:
+                cursor.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
+            layout = json.dumps({"table_of": table_of, "json": sorted(json_names)})
+            cursor.execute("INSERT OR REPLACE INTO meta VALUES ('analysis_layout', ?)", (layout,))
+            cursor.execute("COMMIT")
+        except BaseException:
+            cursor.execute("ROLLBACK")
+            raise
+    finally:
+        cursor.close()
+        connection.close()
