@@ -245,7 +245,8 @@ def task_neo4j_import(case: str, home: str, lib: str) -> dict:
     finally:
         server.stop()
     records = sum(report.counts[k] for k in (
-        "company", "person", "organization", "address", "contact", "holdings", "officers", "events", "links"))
+        "company", "person", "organization", "address", "contact", "holdings", "officers", "events", "links",
+        "relations"))
     assert records == sum(counts.values()), (records, counts)
     write = sum(phases[k] for k in ("import_files", "server_stop", "neo4j_admin_import", "server_start",
                                     "schema_and_indexes"))

@@ -173,6 +173,7 @@ class CompanyReport(Result):
 def company_report(store: Store, name: str, as_of: dt.date | None = None) -> CompanyReport:
     """The report on the entity ``name`` resolves to (see :func:`resolve_entity`)."""
     entity = resolve_entity(store, name)
+    store = store.around(entity.id)
     day = effective_day(as_of)
     edges = store.edges_touching([entity.id])
     others = {h.holder_id for h in edges.holdings} | {h.company_id for h in edges.holdings}

@@ -326,6 +326,7 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     if entity.kind not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
         raise EquityGraphError(f"{entity.name} ({entity.id}) is a {entity.kind.value}; control is asked of companies "
                                "and organizations (use equitygraph company for what a person holds)")
+    store = store.around(entity.id)
     up = upstream(store, entity.id, as_of)
     up.entities.setdefault(entity.id, entity)
     kinds = {i: e.kind.value for i, e in up.entities.items()}

@@ -204,3 +204,39 @@ def test_looking_entities_up_by_a_result_uses_an_index(neo4j_store):
         assert "NodeIndexSeek" in str(summary.plan), name
     with pytest.raises(ValueError):
         cypher.with_result("result_x` OR true //")
+
+
+def test_a_company_seen_from_its_region_answers_as_the_server_does_in_fewer_round_trips(
+        neo4j_store, generated_case, generated_store):
+    """Neo4jStore.around prefetches a company's upstream region in one query; every question a company
+    or control report asks is answered as before, with a fraction of the round trips."""
+    from equitygraph.queries.company import company_report
+    from equitygraph.queries.control import control_report, upstream
+
+    load_folder(neo4j_store, generated_case)
+    calls = []
+    real_run = neo4j_store._run
+    neo4j_store._run = lambda query, **params: calls.append(query) or real_run(query, **params)
+    try:
+        companies = [i for i in generated_store.export_arrays().ids if i.startswith("C")][::150]
+        before = after = 0
+        for company in companies:
+            view = neo4j_store.around(company)
+            walked = upstream(neo4j_store, company)
+            ids = sorted(walked.entities)
+            assert view.edges_touching(ids) == neo4j_store.edges_touching(ids)
+            assert view.get_many(ids) == neo4j_store.get_many(ids)
+            assert upstream(view, company) == walked
+            calls.clear()
+            with_view = company_report(neo4j_store, company).to_dict()
+            after += len(calls)
+            assert with_view == company_report(generated_store, company).to_dict()
+            assert control_report(neo4j_store, company).to_dict() == control_report(generated_store, company).to_dict()
+            neo4j_store.around = lambda entity_id: neo4j_store  # the walk without the region, for the count
+            calls.clear()
+            company_report(neo4j_store, company)
+            before += len(calls)
+            del neo4j_store.around
+    finally:
+        neo4j_store._run = real_run
+    assert after < before / 2, (after, before)

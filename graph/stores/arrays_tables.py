@@ -32,7 +32,7 @@ class ArraysFromTables:
         """``table`` sorted by id, in the store's column forms."""
         self._ids = table.column("id").combine_chunks()
         self.parts.update(
-            ids=self._ids.to_pylist(), kinds=_codes(table.column("kind"), KIND_CODES_BY_VALUE, np.int8),
+            kinds=_codes(table.column("kind"), KIND_CODES_BY_VALUE, np.int8),
             disclosure_threshold=_floats(table.column("disclosure_threshold")),
             listed=pc.fill_null(table.column("listed"), 0).to_numpy().astype(bool),
             free_float=_floats(table.column("free_float")),
@@ -90,7 +90,8 @@ class ArraysFromTables:
             officer_roles=[], officer_since=empty_index, officer_until=empty_index, link_src=empty_index,
             link_dst=empty_index, link_kind=np.zeros(0, np.int8),
         )
-        return GraphArrays(**{**defaults, **self.parts})
+        # The ids become Python strings last, when the tables of the load are gone.
+        return GraphArrays(ids=self._ids.to_pylist(), **{**defaults, **self.parts})
 
     def _index(self, column) -> np.ndarray:
         where = pc.index_in(column, value_set=self._ids)

@@ -138,6 +138,11 @@ class Store(abc.ABC):
         """A writer whose records are committed together when the block ends, or not at all."""
 
     # -- look-ups ---------------------------------------------------------------------------
+    def around(self, entity_id: str) -> "Store":
+        """This store as the questions about one company read it: a store whose round trips cost
+        (Neo4j) prefetches the company's upstream region; an embedded one is its own view."""
+        return self
+
     @abc.abstractmethod
     def get(self, entity_id: str) -> Entity | None: ...
 

@@ -90,6 +90,22 @@ EDGES_AMONG = (
     "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r:" + EDGE_TYPES + "]-(m:Entity) WHERE m.id IN $ids "
     "RETURN DISTINCT type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props"
 )
+# One company's upstream region in one round trip (see Neo4jStore.around): the company, its holders
+# up to 8 levels (at most $max) and the parties declared tied to them; for each of those with at most
+# $cap ties, every tie with the other party's properties, and its events.
+AROUND = (
+    "MATCH (c:Entity {id: $id}) "
+    "CALL (c) { MATCH (c)<-[:HOLDS*0..8]-(u:Entity) RETURN DISTINCT u LIMIT $max } "
+    "WITH collect(u) AS up "
+    "CALL (up) { UNWIND up AS u MATCH (u)-[:RELATED]-(m:Entity) RETURN collect(DISTINCT m) AS tied } "
+    "UNWIND up + tied AS n "
+    "WITH DISTINCT n WHERE COUNT { (n)-[:" + EDGE_TYPES + "]-() } <= $cap "
+    "CALL (n) { MATCH (n)-[r:" + EDGE_TYPES + "]-(m:Entity) "
+    "  RETURN collect({type: type(r), src: startNode(r).id, dst: endNode(r).id, props: properties(r), "
+    "                  other: properties(m)}) AS rels } "
+    "CALL (n) { MATCH (n)-[:HAS_EVENT]->(e:Event) RETURN collect(properties(e)) AS events } "
+    "RETURN properties(n) AS node, rels, events"
+)
 HOLDING_COUNTS = "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN id, COUNT { (n)-[:HOLDS]->() } AS n"
 EVENTS_OF = (
     "UNWIND $ids AS id MATCH (:Entity {id: id})-[:HAS_EVENT]->(e:Event) "

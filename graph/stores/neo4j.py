@@ -51,6 +51,8 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
 from .base import Edges, Record, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 
 KEY_FORMAT = "2"  # keys escape | and \\ in ids (model.natural_key)
+_AROUND_NODES = 400  # the upstream region fetched with a company (the walks stop at 300 parties)
+_AROUND_TIES = 200  # a party with more ties than this is asked of the server when the walk reaches it
 _SEPARATOR = "\x1f"  # never inside a normalised name: normalize_name folds it away as white space
 _SPOOL_CHUNK = 10000
 _PAGE = 50000
@@ -219,6 +221,21 @@ class Neo4jStore(Store):
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         wanted = list(dict.fromkeys(ids))
         return self._edges(self._run(cypher.EDGES_TOUCHING, ids=wanted), self._run(cypher.EVENTS_OF, ids=wanted))
+
+    def around(self, entity_id: str) -> "_Around":
+        """This store seen from one company, its upstream region fetched in one round trip: the walks
+        of a company or control report (a round trip per hop otherwise) read it from memory, and ask
+        the server only for what lies outside it."""
+        complete: dict[str, tuple[list, list]] = {}
+        entities: dict[str, Entity] = {}
+        for record in self._run(cypher.AROUND, id=entity_id, max=_AROUND_NODES, cap=_AROUND_TIES):
+            node = record["node"]
+            entities[node["id"]] = _entity(node)
+            for rel in record["rels"]:
+                other = rel["other"]
+                entities.setdefault(other["id"], _entity(other))
+            complete[node["id"]] = (record["rels"], record["events"])
+        return _Around(self, complete, entities)
 
     def holding_counts(self, ids: Iterable[str]) -> dict[str, int]:
         return {r["id"]: r["n"] for r in self._run(cypher.HOLDING_COUNTS, ids=list(dict.fromkeys(ids))) if r["n"]}
@@ -512,6 +529,51 @@ def _date(value) -> dt.date | None:
     if value is None:
         return None
     return value.to_native() if hasattr(value, "to_native") else value
+
+
+class _Around:
+    """A :class:`Neo4jStore` seen from one company (see :meth:`Neo4jStore.around`): ties and entities
+    of the prefetched region from memory, exactly as the server would give them; anything else from
+    the store."""
+
+    def __init__(self, store: "Neo4jStore", complete: dict[str, tuple[list, list]], entities: dict[str, Entity]):
+        self._store = store
+        self._complete = complete
+        self._entities = entities
+
+    def around(self, entity_id: str) -> "_Around":
+        return self if entity_id in self._complete else self._store.around(entity_id)
+
+    def edges_touching(self, ids: Iterable[str]) -> Edges:
+        wanted = list(dict.fromkeys(ids))
+        if not all(i in self._complete for i in wanted):
+            return self._store.edges_touching(wanted)
+        edges, seen, seen_events = Edges(), set(), set()
+        for entity_id in wanted:
+            rels, events = self._complete[entity_id]
+            for rel in rels:
+                key = (rel["type"], rel["src"], rel["dst"], repr(sorted(rel["props"].items())))
+                if key not in seen:
+                    seen.add(key)
+                    _append_edge(edges, rel["type"], rel["src"], rel["dst"], rel["props"])
+            for event in events:
+                key = (entity_id, repr(sorted(event.items())))
+                if key not in seen_events:
+                    seen_events.add(key)
+                    edges.events.append(_event(entity_id, event))
+        return edges.sorted()
+
+    def get(self, entity_id: str) -> Entity | None:
+        return self.get_many([entity_id]).get(entity_id)
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Entity]:
+        wanted = list(dict.fromkeys(ids))
+        missing = [i for i in wanted if i not in self._entities]
+        found = self._store.get_many(missing) if missing else {}
+        return {i: self._entities.get(i) or found[i] for i in wanted if i in self._entities or i in found}
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
 
 
 def _entity(props: dict) -> Entity:
