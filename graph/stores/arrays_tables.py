@@ -27,6 +27,7 @@ class ArraysFromTables:
     def __init__(self):
         self.parts: dict[str, object] = {}
         self._ids: pa.Array | None = None
+        self._lookups: dict[str, object] = {}  # part -> id column, all looked up in one pass at the end
 
     def entities(self, table: pa.Table) -> None:
         """``table`` sorted by id, in the store's column forms."""
@@ -90,14 +91,34 @@ class ArraysFromTables:
             officer_roles=[], officer_since=empty_index, officer_until=empty_index, link_src=empty_index,
             link_dst=empty_index, link_kind=np.zeros(0, np.int8),
         )
+        self._resolve()
         # The ids become Python strings last, when the tables of the load are gone.
         return GraphArrays(ids=self._ids.to_pylist(), **{**defaults, **self.parts})
 
-    def _index(self, column) -> np.ndarray:
-        where = pc.index_in(column, value_set=self._ids)
+    def _index(self, column):
+        """A placeholder for the ids' positions: found for every column at once in :meth:`_resolve`
+        (one hash table of the ids, not one per column)."""
+        return _Lookup(column)
+
+    def _resolve(self) -> None:
+        wanted = [(name, value.column) for name, value in self.parts.items() if isinstance(value, _Lookup)]
+        if not wanted:
+            return
+        columns = [pa.chunked_array([c]) if isinstance(c, pa.Array) else c for _, c in wanted]
+        where = pc.index_in(pa.chunked_array([chunk for c in columns for chunk in c.chunks], pa.string()),
+                            value_set=self._ids)
         if where.null_count:
             raise ValueError("a table names an entity that is not among the entities")
-        return where.to_numpy(zero_copy_only=False).astype(np.int32)
+        positions = where.to_numpy(zero_copy_only=False).astype(np.int32)
+        start = 0
+        for (name, _), column in zip(wanted, columns):
+            self.parts[name] = positions[start:start + len(column)]
+            start += len(column)
+
+
+class _Lookup:
+    def __init__(self, column):
+        self.column = column
 
 
 def _codes(column, codes: dict, dtype) -> np.ndarray:
