@@ -566,22 +566,8 @@ class SQLiteStore(Store):
         scalars = {str, int, float, type(None)}
         json_names = {n for n, values in results.items()
                       if set(map(type, values.values if isinstance(values, ResultColumn) else values.values())) - scalars}
-        families = [(ids, members, [[_encode(v) if v is not None else None for v in column] if name in json_names
-                                    else column for name, column in zip(members, columns)])
-                    for ids, members, columns in _families(results)]
+        families = _families(results)
         old = self._layout()
-        stale = sorted(set(results) | set(old["table_of"]))
-        tables = _arrow_families(families) if self.path != ":memory:" and not self.readonly else None
-        if tables is not None:
-            from .sqlite_bulk import write_families
-
-            self._db.close()  # see batch_writer: one SQLite library at a time holds the file
-            try:
-                write_families(self.path, set(old["table_of"].values()), tables, stale, ids_known,
-                               LOOKED_UP_RESULTS, json_names)
-            finally:
-                self.__init__(self.path)
-            return
         with self._transaction("write results"):
             db = self._db
             for table in set(old["table_of"].values()):
@@ -589,6 +575,8 @@ class SQLiteStore(Store):
             table_of = {}
             for number, (ids, members, columns) in enumerate(families, 1):
                 table = f"analysis_{number}"
+                columns = [[_encode(v) if v is not None else None for v in column] if name in json_names else column
+                           for name, column in zip(members, columns)]
                 quoted = "".join(f', "{n}"' for n in members)
                 db.execute(f"CREATE TABLE {table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
                 db.executemany(f"INSERT INTO {table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
@@ -599,6 +587,7 @@ class SQLiteStore(Store):
                     table_of[name] = table
                     if name in LOOKED_UP_RESULTS:
                         db.execute(f'CREATE INDEX {table}_{name} ON {table} ("{name}")')
+            stale = sorted(set(results) | set(old["table_of"]))
             if stale:
                 db.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
             self._set_layout(table_of, json_names)
@@ -767,28 +756,6 @@ def _columns(db: sqlite3.Connection, sql: str, count: int, specs: list) -> list[
 
 #: Results looked up by value (a controller's companies, a group, a cluster, a tier): indexed.
 LOOKED_UP_RESULTS = {"controller", "direct_controller", "direct_partner", "group", "cluster", "risk_tier"}
-
-
-def _arrow_families(families) -> list | None:
-    """The families as pyarrow tables, where every column holds one type (text, whole numbers or
-    floats) so that SQLite stores each value as Python's sqlite3 would; else None."""
-    import pyarrow as pa
-
-    tables = []
-    for ids, members, columns in families:
-        arrays = [pa.array(ids, pa.string())]
-        for column in columns:
-            kinds = set(map(type, column)) - {type(None)}
-            kind = {frozenset(): pa.string(), frozenset({str}): pa.string(), frozenset({int}): pa.int64(),
-                    frozenset({float}): pa.float64()}.get(frozenset(kinds))
-            if kind is None:
-                return None
-            try:
-                arrays.append(pa.array(column, kind, from_pandas=False))
-            except (OverflowError, pa.ArrowException):
-                return None
-        tables.append(pa.Table.from_arrays(arrays, names=["entity_id", *members]))
-    return tables
 
 
 def _encode(value) -> str:
