@@ -201,3 +201,21 @@ def test_analyze_rounds_shares_as_python_does(tmp_path):
         assert store.results_for("C")["on_record"] == 0.214987 == round(0.2149875, 6)
         assert store.results_for("C")["not_on_record"] == round(1 - 0.2149875, 6)
         assert store.results_for("C")["top_owner_share"] == 0.214987
+
+
+def test_results_looked_up_by_value_are_found_through_their_partial_index(tmp_path):
+    from equitygraph.graph.model import Entity, EntityKind
+
+    with SQLiteStore(tmp_path / "t.db") as store:
+        with store.writer() as w:
+            for i in range(5):
+                w.add(Entity(f"C{i}", EntityKind.COMPANY, f"公司{i}"))
+        store.write_analysis({"controller": {"C0": "C1", "C2": "C1", "C3": None}, "risk_tier": {"C1": "red"}})
+        assert store.entities_with_result("controller", "C1") == ["C0", "C2"]
+        assert store.entities_with_result("risk_tier", "red") == ["C1"]
+        table = store._layout()["table_of"]["controller"]
+        plan = store._db.execute(f'EXPLAIN QUERY PLAN SELECT entity_id FROM {table} WHERE "controller" = ?',
+                                 ("C1",)).fetchall()
+        assert "USING COVERING INDEX" in plan[0][3]
+        sql = store._db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (f"{table}_controller",)).fetchone()[0]
+        assert sql.endswith('WHERE "controller" IS NOT NULL')

@@ -585,8 +585,8 @@ class SQLiteStore(Store):
                     db.execute(f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = entity_id)")
                 for name in members:
                     table_of[name] = table
-                    if name in LOOKED_UP_RESULTS:
-                        db.execute(f'CREATE INDEX {table}_{name} ON {table} ("{name}")')
+                    if name in LOOKED_UP_RESULTS:  # partial: most companies have no partner, group or tier
+                        db.execute(f'CREATE INDEX {table}_{name} ON {table} ("{name}") WHERE "{name}" IS NOT NULL')
             stale = sorted(set(results) | set(old["table_of"]))
             if stale:
                 db.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
