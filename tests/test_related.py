@@ -1,15 +1,12 @@
 """Related parties, declared ties, person identity, groups, clusters, paths and stakes (issue 10).
 Every relation type and rule on one hand-built case, with the legal basis each test names."""
 
-import random
-
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import dump, write_case
-from equitygraph.graph.errors import InvalidInput
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.queries.cli import cli

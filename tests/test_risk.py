@@ -18,7 +18,7 @@ from equitygraph.graph.analysis.risk_eval import ranking_figures
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.queries.cli import cli
-from equitygraph.queries.risk import explain, risk_of, score_all, warnings
+from equitygraph.queries.risk import explain, score_all, warnings
 from equitygraph.queries.risk_config import load_config
 
 AS_OF = dt.date(2025, 1, 1)
