@@ -8,6 +8,7 @@ strings, shares their low and high ends, keys the records' natural keys, each ke
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 ENTITY_SCHEMA = pa.schema([
     ("id", pa.string()), ("kind", pa.string()), ("name", pa.string()), ("aliases", pa.list_(pa.string())),
@@ -30,3 +31,17 @@ LINK_SCHEMA = pa.schema([("src", pa.string()), ("dst", pa.string()), ("kind", pa
 
 #: The tables a bulk load hands a store, by name.
 SCHEMAS = {"entities": ENTITY_SCHEMA, "holdings": HOLDING_SCHEMA, "officers": OFFICER_SCHEMA, "links": LINK_SCHEMA}
+
+
+def natural_keys(*parts) -> pa.Array:
+    """:func:`.model.natural_key` of each row of the columns ``parts`` (a null part counts as empty):
+    ``\\`` and ``|`` in each part escaped, the parts joined with ``|``.
+
+    Examples
+    --------
+    >>> natural_keys(pa.array(["A|B", "P1"]), pa.array(["C", None])).to_pylist()
+    ['A\\\\|B|C', 'P1|']
+    """
+    escaped = [pc.replace_substring(pc.replace_substring(pc.fill_null(part, ""), "\\", "\\\\"), "|", "\\|")
+               for part in parts]
+    return pc.binary_join_element_wise(*escaped, "|")

@@ -53,17 +53,23 @@ def _pinyin_of(norm: str) -> tuple[str, str] | None:
     full = norm.translate(to_full)
     if full.isascii():  # every character had a reading: str.translate did it all in C
         return full, norm.translate(to_initials)
+    return _pinyin_by_character(norm)
+
+
+def _pinyin_by_character(norm: str) -> tuple[str, str]:
+    """The pinyin forms one character at a time: for names with characters no reading is known of
+    (str.translate would keep them), and the reference the tests hold the fast path to."""
     table = _pinyin_table()
-    full_parts, initials = [], []
+    full, initials = [], []
     for ch in norm:
         if ch.isascii():
             if ch.isalnum():
-                full_parts.append(ch)
+                full.append(ch)
                 initials.append(ch)
         elif (reading := table.get(ord(ch))) is not None:
-            full_parts.append(reading)
+            full.append(reading)
             initials.append(reading[0])
-    return "".join(full_parts), "".join(initials)
+    return "".join(full), "".join(initials)
 
 
 _CJK = re.compile("[\u3400-\u9fff\U00020000-\U0002ffff]")

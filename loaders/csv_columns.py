@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from stdnum.cn import uscc
 
-from ..graph.columns import ENTITY_SCHEMA, HOLDING_SCHEMA, LINK_SCHEMA, OFFICER_SCHEMA
+from ..graph.columns import ENTITY_SCHEMA, HOLDING_SCHEMA, LINK_SCHEMA, OFFICER_SCHEMA, natural_keys
 from ..graph.errors import InvalidInput
 from ..graph.model import REGISTER_COMPLETE, EntityKind, Interest, LinkKind, contact_id, normalize_name
 from . import csv_folder as rows
@@ -75,7 +75,7 @@ def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale
             raise UseRowReader(f"{required} is missing")
     reader = rows._FolderReader(folder, encoding, share_scale, lambda ids: {}, report, progress, id_salt,
                                 keep_id_numbers)
-    entities = _read(folder / "entities.csv", ("id", "kind", "name"), rows.ENTITY_COLUMNS, encoding, report)
+    entities = _read(reader, folder / "entities.csv", ("id", "kind", "name"), rows.ENTITY_COLUMNS)
     entity_table, links, ids, kinds = _entities(entities, reader, share_scale, report)
     progress(entities.size)
     del entities  # the cells: only the tables are kept from here on
@@ -83,13 +83,11 @@ def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale
     del entity_table
     yield "links", links
     del links
-    holdings = _read(folder / "holdings.csv", ("holder_id", "company_id", "share"), rows.HOLDING_COLUMNS, encoding,
-                     report)
+    holdings = _read(reader, folder / "holdings.csv", ("holder_id", "company_id", "share"), rows.HOLDING_COLUMNS)
     yield "holdings", _holdings(holdings, ids, kinds, share_scale, report)
     progress(holdings.size)
     if (folder / "officers.csv").is_file():
-        officers = _read(folder / "officers.csv", ("person_id", "company_id", "role"), rows.OFFICER_COLUMNS, encoding,
-                         report)
+        officers = _read(reader, folder / "officers.csv", ("person_id", "company_id", "role"), rows.OFFICER_COLUMNS)
         yield "officers", _officers(officers, ids, kinds, report)
         progress(officers.size)
     small = [(folder / name, required, known, read) for name, required, known, read in (
@@ -122,18 +120,15 @@ def _kinds_named(small, ids: pa.Array, kinds: pa.Array, encoding: str | None) ->
 
 
 # -- reading ------------------------------------------------------------------------------------
-def _read(path: Path, required: tuple[str, ...], known: tuple[str, ...], encoding: str | None,
-          report: "rows.LoadReport") -> _Csv:
-    try:
-        header = CsvTable(path, required, known, encoding)  # the row reader's header checks and encoding
+def _read(reader, path: Path, required: tuple[str, ...], known: tuple[str, ...]) -> _Csv:
+    try:  # the row reader's header checks, encoding and ignored-column warnings
+        header = reader._table(path, required, known)
     except InvalidInput as e:
         raise UseRowReader(str(e)) from None
     header.close()
     if header.encoding.lower().replace("_", "-") not in _ASCII_COMPATIBLE:
         raise UseRowReader(f"{path.name}: {header.encoding} is read line by line")
-    report.encodings[path.name] = header.encoding
-    for column in header.ignored_columns:
-        report.warnings.append(f"{path.name}: column {column!r} is not part of the format and was ignored")
+    report = reader.report
     data = path.read_bytes()
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
@@ -432,11 +427,18 @@ def _contacts(csv: _Csv, ids: pa.Array, report) -> tuple[pa.Table, pa.Table]:
     return pa.Table.from_pydict(nodes, schema=ENTITY_SCHEMA), links
 
 
-def _first_rows(codes: np.ndarray) -> pa.Array:
-    """The first row of each distinct code, in code order."""
+def _groups(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows in order of their codes (stable: rows of one code in row order), and where each code's
+    rows start in that order."""
     order = np.argsort(codes, kind="stable")
     sorted_codes = codes[order]
     starts = np.concatenate(([True], sorted_codes[1:] != sorted_codes[:-1])) if len(codes) else np.zeros(0, bool)
+    return order, starts
+
+
+def _first_rows(codes: np.ndarray) -> pa.Array:
+    """The first row of each distinct code, in code order."""
+    order, starts = _groups(codes)
     return pa.array(order[starts])
 
 
@@ -459,14 +461,17 @@ def _contact_ids(texts: list[str]) -> list[str]:
 
 
 # -- holdings and officers ----------------------------------------------------------------------
-def _party(csv: _Csv, name: str, ids: pa.Array, kinds: pa.Array, allowed: tuple[str, ...] | None) -> pa.Array:
+def _party(csv: _Csv, name: str, ids: pa.Array, kinds: pa.Array, allowed: tuple[str, ...] | None
+           ) -> tuple[pa.Array, np.ndarray]:
+    """The id column ``name`` and each id's position among the entities; every id must be one of
+    them, of an ``allowed`` kind where given."""
     column = _required(csv, name)
     where = pc.index_in(column, value_set=ids)
     if where.null_count:
         raise UseRowReader(f"{csv.path.name}: {name} names an id outside entities.csv")
     if allowed is not None and not pc.all(pc.is_in(kinds.take(where), value_set=pa.array(allowed))).as_py():
         raise UseRowReader(f"{csv.path.name}: {name} names a party of the wrong kind")
-    return column
+    return column, where.to_numpy()
 
 
 def _period(csv: _Csv) -> tuple[pa.Array, pa.Array]:
@@ -476,24 +481,6 @@ def _period(csv: _Csv) -> tuple[pa.Array, pa.Array]:
     return since, until
 
 
-def _keys(*parts: pa.Array) -> pa.Array:
-    """:func:`model.natural_key` of each row, joined whole where no part needs escaping."""
-    parts = [pc.fill_null(p, "") for p in parts]
-    needs = None
-    for part in parts:
-        odd = pc.match_substring_regex(part, r"[|\\]")
-        needs = odd if needs is None else pc.or_(needs, odd)
-    if pc.any(needs).as_py():
-        from ..graph.model import natural_key
-
-        rows_ = np.flatnonzero(needs.to_numpy(zero_copy_only=False))
-        taken = pa.array(rows_)
-        escaped = [natural_key(*values) for values in zip(*(p.take(taken).to_pylist() for p in parts))]
-        joined = pc.binary_join_element_wise(*parts, "|")
-        return _fill(joined, rows_, escaped, pa.string())
-    return pc.binary_join_element_wise(*parts, "|")
-
-
 def _repeats(csv: _Csv, keys: pa.Array, describe: Callable[[int], str], report) -> pa.Array:
     """Warns of each line whose key an earlier line had (the later line wins), as the row reader does;
     the rows to write, the last of each key."""
@@ -501,9 +488,7 @@ def _repeats(csv: _Csv, keys: pa.Array, describe: Callable[[int], str], report) 
     codes = encoded.indices.to_numpy()
     if len(encoded.dictionary) == len(codes):
         return pa.array(np.arange(len(codes)))
-    order = np.argsort(codes, kind="stable")
-    sorted_codes = codes[order]
-    starts = np.concatenate(([True], sorted_codes[1:] != sorted_codes[:-1]))
+    order, starts = _groups(codes)
     first_row = order[starts][np.cumsum(starts) - 1]  # the first row of each row's key, in sorted order
     repeated = order[~starts]
     firsts = first_row[~starts]
@@ -515,8 +500,8 @@ def _repeats(csv: _Csv, keys: pa.Array, describe: Callable[[int], str], report) 
 
 
 def _holdings(csv: _Csv, ids: pa.Array, kinds: pa.Array, share_scale: str, report) -> pa.Table:
-    holder = _party(csv, "holder_id", ids, kinds, None)
-    company = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
+    holder, _ = _party(csv, "holder_id", ids, kinds, None)
+    company, company_at = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
     share = _each(csv.column("share"), lambda text: _ends(parse_share(text, share_scale)) if text else (None, None),
                   pa.struct([("low", pa.float64()), ("high", pa.float64())]))
 
@@ -525,18 +510,18 @@ def _holdings(csv: _Csv, ids: pa.Array, kinds: pa.Array, share_scale: str, repor
 
     interest = _each(csv.column("interest"), interest_of, pa.string())
     since, until = _period(csv)
-    keys = _keys(holder, company, interest, since)
+    keys = natural_keys(holder, company, interest, since)
     low, high = pc.struct_field(share, [0]), pc.struct_field(share, [1])
     keep = _repeats(csv, keys, lambda row: f"holding of {holder[row].as_py()!r} in {company[row].as_py()!r}", report)
     report.counts["holdings"] += csv.size
-    _register_totals(csv, company, low, interest, since, until, ids, kinds, report)
+    _register_totals(csv, company_at, low, interest, since, until, ids, kinds, report)
     table = pa.table({"key": keys, "holder_id": holder, "company_id": company, "share_low": low, "share_high": high,
                       "interest": interest, "since": since, "until": until, "source": _text(csv.column("source"))},
                      schema=HOLDING_SCHEMA)
     return table.take(keep)
 
 
-def _register_totals(csv, company, low, interest, since, until, ids, kinds, report) -> None:
+def _register_totals(csv, company_at, low, interest, since, until, ids, kinds, report) -> None:
     """The row reader's two register checks: current shareholdings above 100 % (warned, by company) and
     the count of companies with less than 95 % on record."""
     import datetime as dt
@@ -546,13 +531,11 @@ def _register_totals(csv, company, low, interest, since, until, ids, kinds, repo
         pc.equal(interest, Interest.SHAREHOLDING.value),
         pc.and_kleene(pc.or_kleene(pc.is_null(since), pc.less_equal(since, today)),
                       pc.or_kleene(pc.is_null(until), pc.greater_equal(until, today)))), False)
-    where = pc.index_in(company, value_set=ids).to_numpy()
     weights = pc.if_else(current, pc.fill_null(low, 0.0), 0.0).to_numpy()
     counted = current.to_numpy(zero_copy_only=False)
     # Summed in row order, as the row reader's Counter does, so the last digits agree too.
-    totals = np.bincount(where[counted], weights=weights[counted], minlength=len(ids))
-    held = np.bincount(where[counted], minlength=len(ids)) > 0
-    above = np.flatnonzero(held & (totals > 1.0 + 1e-9))
+    totals = np.bincount(company_at[counted], weights=weights[counted], minlength=len(ids))
+    above = np.flatnonzero(totals > 1.0 + 1e-9)
     id_values = ids.take(pa.array(above)).to_pylist()
     for entity_id, total in sorted(zip(id_values, totals[above].tolist())):
         report.warnings.append(
@@ -562,12 +545,12 @@ def _register_totals(csv, company, low, interest, since, until, ids, kinds, repo
 
 
 def _officers(csv: _Csv, ids: pa.Array, kinds: pa.Array, report) -> pa.Table:
-    person = _party(csv, "person_id", ids, kinds, None)
-    company = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
+    person, _ = _party(csv, "person_id", ids, kinds, None)
+    company, _ = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
     role = _each(_required(csv, "role"), lambda title: rows._ROLE_WORDS.get(title.lower(),
                                                                            title.lower().replace(" ", "_")), pa.string())
     since, until = _period(csv)
-    keys = _keys(person, company, role, since)
+    keys = natural_keys(person, company, role, since)
     keep = _repeats(csv, keys, lambda row: f"{role[row].as_py()} role of {person[row].as_py()!r} in "
                                            f"{company[row].as_py()!r}", report)
     report.counts["officers"] += csv.size
@@ -578,6 +561,7 @@ def _officers(csv: _Csv, ids: pa.Array, kinds: pa.Array, report) -> pa.Table:
 
 def _empty(schema: pa.Schema) -> pa.Table:
     return schema.empty_table()
+
 
 def _ends(share) -> tuple[float | None, float | None]:
     return share.low, share.high

@@ -1,27 +1,16 @@
-"""Search forms: the str.translate pinyin against the character-by-character reading it replaced."""
+"""Search forms: the str.translate pinyin against the character-by-character reading it replaced
+(kept in graph/names.py for names with characters of no known reading)."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from equitygraph.graph.model import normalize_name
-from equitygraph.graph.names import _pinyin_table, is_cjk, pinyin_forms
+from equitygraph.graph.names import _pinyin_by_character, is_cjk, pinyin_forms
 
 
-def _pinyin_by_character(name: str):
+def _by_character(name: str):
     norm = normalize_name(name)
-    if not any(is_cjk(ch) for ch in norm):
-        return None
-    table = _pinyin_table()
-    full, initials = [], []
-    for ch in norm:
-        if ch.isascii():
-            if ch.isalnum():
-                full.append(ch)
-                initials.append(ch)
-        elif (reading := table.get(ord(ch))) is not None:
-            full.append(reading)
-            initials.append(reading[0])
-    return "".join(full), "".join(initials)
+    return _pinyin_by_character(norm) if any(is_cjk(ch) for ch in norm) else None
 
 
 _NAME_CHARACTERS = st.one_of(
@@ -35,7 +24,7 @@ _NAME_CHARACTERS = st.one_of(
 @settings(max_examples=400)
 @given(st.text(_NAME_CHARACTERS, max_size=24))
 def test_pinyin_forms_equal_the_character_by_character_reading(name):
-    assert pinyin_forms(name) == _pinyin_by_character(name)
+    assert pinyin_forms(name) == _by_character(name)
 
 
 def test_pinyin_forms_of_a_worked_example():

@@ -27,7 +27,6 @@ class ArraysFromTables:
     def __init__(self):
         self.parts: dict[str, object] = {}
         self._ids: pa.Array | None = None
-        self._lookups: dict[str, object] = {}  # part -> id column, all looked up in one pass at the end
 
     def entities(self, table: pa.Table) -> None:
         """``table`` sorted by id, in the store's column forms."""

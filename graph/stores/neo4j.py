@@ -477,11 +477,16 @@ OFFICER_PROPS = ("role", "since", "until")
 EVENT_PROPS = ("type", "date", "severity", "text", "source")
 
 
+def search_text(name: str, aliases) -> str:
+    """What the text index searches of a party: every search form of its name and aliases, each
+    between separators."""
+    return _SEPARATOR + _SEPARATOR.join(form for n in (name, *aliases) for form in search_forms(n)) + _SEPARATOR
+
+
 def entity_values(e: Entity) -> tuple:
-    names = [form for n in (e.name, *e.aliases) for form in search_forms(n)] if e.kind in PARTY_KINDS else []
     return (e.kind.value, e.name, list(e.aliases) or None, " | ".join(e.aliases) or None, e.reg_no, e.jurisdiction,
             e.status, e.founded, e.registered_capital, e.paid_in_capital, e.currency, e.industry, e.business_scope,
-            (_SEPARATOR + _SEPARATOR.join(names) + _SEPARATOR) if names else None,
+            search_text(e.name, e.aliases) if e.kind in PARTY_KINDS else None,
             e.disclosure_threshold, True if e.listed else None, e.free_float, e.id_hash, e.id_number, e.birth_date,
             e.identity)
 

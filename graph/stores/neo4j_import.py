@@ -39,6 +39,7 @@ from .neo4j import (
     holding_values,
     officer_values,
     relation_values,
+    search_text,
 )
 from .base import Record, Writer
 
@@ -121,9 +122,6 @@ def _entity_columns(part, party: bool):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .neo4j import _SEPARATOR
-    from ..names import search_forms
-
     aliases = part.column("aliases").to_pylist()
     for entity_id, names in zip(part.column("id").to_pylist(), aliases):
         if names and any(ARRAY_DELIMITER in alias for alias in names):
@@ -131,8 +129,7 @@ def _entity_columns(part, party: bool):
                              "importer reads as a list separator; remove it, or load with equitygraph load")
     search = None
     if party:
-        search = [_SEPARATOR + _SEPARATOR.join(form for n in (name, *(names or ())) for form in search_forms(n))
-                  + _SEPARATOR for name, names in zip(part.column("name").to_pylist(), aliases)]
+        search = [search_text(name, names or ()) for name, names in zip(part.column("name").to_pylist(), aliases)]
     columns = {
         "id": part.column("id"), "kind": part.column("kind"), "name": part.column("name"),
         "aliases": pa.array([ARRAY_DELIMITER.join(names) if names else None for names in aliases], pa.string()),
@@ -146,13 +143,6 @@ def _entity_columns(part, party: bool):
         else:
             columns[name] = part.column(name)
     return pa.table(columns)
-
-
-def _escaped(column):
-    """:func:`model.natural_key`'s escaping of one part, for whole columns."""
-    import pyarrow.compute as pc
-
-    return pc.replace_substring(pc.replace_substring(column, "\\", "\\\\"), "|", "\\|")
 
 
 def _csv_records(handle) -> Iterator[str]:
@@ -226,7 +216,7 @@ class ImportFiles(Writer):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from ..columns import SCHEMAS
+        from ..columns import SCHEMAS, natural_keys
         from ..model import EntityKind, LinkKind
 
         if table.schema != SCHEMAS[name]:
@@ -246,7 +236,7 @@ class ImportFiles(Writer):
             for kind, link_file in self._links.items():
                 part = table.filter(pc.equal(table.column("kind"), LinkKind(kind).value))
                 if part.num_rows:
-                    keys = pc.binary_join_element_wise(*(_escaped(part.column(c)) for c in ("src", "dst", "kind")), "|")
+                    keys = natural_keys(part.column("src"), part.column("dst"), part.column("kind"))
                     self._write_table(link_file, pa.table({"src": part.column("src"), "dst": part.column("dst"),
                                                            "key": keys}))
 

@@ -307,8 +307,7 @@ class SQLiteStore(Store):
         # POSIX locks are per process, so one library's close would take the other's locks away.
         self._db.close()
         try:
-            writer = BatchWriter(self.path, {**(meta or {}), "generation": secrets.token_hex(8)}, _INDEXES,
-                                 record_row, name_rows, progress)
+            writer = BatchWriter(self.path, {**(meta or {}), "generation": secrets.token_hex(8)}, progress)
             try:
                 yield writer
             except BaseException:

@@ -5,8 +5,8 @@ in C, with no Python tuple per row, and lets go of the GIL while it does: a work
 table while the loader reads the next file on the other core. Each table is sorted by its primary key
 first (rows in key order fill the B-tree page by page; in file order a million random ids cost four
 times as long). Everything happens in one transaction on that connection - the secondary indexes
-dropped, the rows inserted, the indexes built once at the end, the meta rows set - so a failure
-leaves the store empty, as it was.
+dropped, the rows inserted, each table's indexes built as soon as it is in, the meta rows set - so
+a failure leaves the store empty, as it was.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from . import arrays_cache
 from .arrays_tables import ArraysFromTables
 from ..errors import StoreError
 from ..model import EntityKind
+from .sqlite import _INDEXES, _index_name, name_rows, record_row
 
 _PARTY_KINDS = pa.array([k.value for k in (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)])
 _KEYS = {"entities": ["id"], "holdings": ["key"], "officers": ["key"], "links": ["src", "dst", "kind"],
@@ -34,18 +35,15 @@ _DONE = object()
 class BatchWriter:
     """Takes tables with :meth:`add_table` and records with :meth:`add`; see :meth:`SQLiteStore.batch_writer`."""
 
-    def __init__(self, path: str, meta: dict[str, str], indexes: list[str], record_row, name_rows, progress):
+    def __init__(self, path: str, meta: dict[str, str], progress):
         import adbc_driver_sqlite.dbapi as adbc
 
         self._path = path
         self._arrays = ArraysFromTables()
-
         self._meta = meta
         self._indexes_of: dict[str, list[str]] = {}
-        for statement in indexes:  # CREATE INDEX IF NOT EXISTS name ON table (...)
+        for statement in _INDEXES:  # CREATE INDEX IF NOT EXISTS name ON table (...)
             self._indexes_of.setdefault(statement.split()[7], []).append(statement)
-        self._record_row = record_row
-        self._name_rows = name_rows
         self._progress = progress
         self._small: dict[str, list[tuple]] = {"events": [], "relations": []}
         self._connection = adbc.connect(path, autocommit=True)  # the transaction is ours: BEGIN IMMEDIATE ... COMMIT
@@ -65,8 +63,8 @@ class BatchWriter:
             if self._cursor.fetchone()[0]:
                 self._cursor.execute("ROLLBACK")
                 raise StoreError(f"{path}: is no longer empty (another command loaded into it)")
-            for statement in indexes:
-                self._cursor.execute(f"DROP INDEX IF EXISTS {statement.split()[5]}")
+            for statement in _INDEXES:
+                self._cursor.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
         except BaseException:
             self._close()
             raise
@@ -87,10 +85,10 @@ class BatchWriter:
             except Exception:  # the cache is a convenience: the load goes on without it
                 self._arrays = None
         if name == "entities":
-            self._put("names", _sorted("names", _names(table, self._name_rows)))
+            self._put("names", _sorted("names", _names(table)))
 
     def add(self, record) -> None:
-        table, row = self._record_row(record)
+        table, row = record_row(record)
         if table not in self._small:
             raise TypeError(f"{type(record).__name__} records go in as tables")
         self._small[table].append(row)
@@ -187,7 +185,7 @@ def _entities(table: pa.Table) -> pa.Table:
                  .set_column(table.schema.get_field_index("listed"), "listed", listed))
 
 
-def _names(entities: pa.Table, name_rows, chunk: int = 250_000) -> pa.Table:
+def _names(entities: pa.Table, chunk: int = 250_000) -> pa.Table:
     """The names table of the parties, made a chunk at a time so that only one chunk's rows are
     ever Python objects."""
     parties = entities.filter(pc.is_in(entities.column("kind"), value_set=_PARTY_KINDS))
