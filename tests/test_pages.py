@@ -180,3 +180,65 @@ def test_a_cluster_page_draws_and_an_analyzed_page_marks_related_parties(chromiu
     dom, console = open_page(chromium, path, tmp_path)
     assert drawn_nodes(dom) == whole.nodes
     assert not [line for line in console if "Uncaught" in line], console
+
+
+@pytest.fixture
+def tall_store(tmp_path):
+    """A company controlled from four levels up, whose controller shares a phone with a person
+    who is on record nowhere here: the picture must reach both, whatever its hop limit."""
+    from equitygraph.graph.model import Link, LinkKind, contact_id
+
+    store = SQLiteStore(tmp_path / "tall.db")
+    phone = contact_id("13800000000")
+    with store.writer() as w:
+        for i, name in enumerate(["目标公司", "一层控股", "二层投资", "Offshore Ltd"]):
+            w.add(Entity(f"C{i}", EntityKind.COMPANY, name, jurisdiction="VG" if i == 3 else None))
+        w.add(Entity("P1", EntityKind.PERSON, "梁建辉"))
+        w.add(Entity("P2", EntityKind.PERSON, "幕后人"))
+        w.add(Entity(phone, EntityKind.CONTACT, "13800000000"))
+        w.add(Entity("P9", EntityKind.PERSON, "小股东"))
+        for holder, company in (("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")):
+            w.add(Holding(holder, company, Share.exact(0.8)))
+        w.add(Holding("P9", "C0", Share.exact(0.2)))
+        w.add(Link("P1", phone, LinkKind.HAS_CONTACT))
+        w.add(Link("P2", phone, LinkKind.HAS_CONTACT))
+    yield store
+    store.close()
+
+
+def page_nodes(html: str) -> dict[str, dict]:
+    import json
+
+    found = re.search(r"new vis\.DataSet\((\[.*?\])\);", html, re.S)
+    return {n["id"]: n for n in json.loads(found.group(1))}
+
+
+@pytest.mark.parametrize("depth", [1, 2])
+def test_the_control_chain_and_signal_evidence_are_drawn_whatever_the_hop_limit(tall_store, depth):
+    from equitygraph.graph.model import contact_id
+
+    page = graph_page(tall_store, "C0", depth=depth)
+    nodes = page_nodes(page.html)
+    phone = contact_id("13800000000")
+    for party in ("C1", "C2", "C3", "P1", "P2", phone):
+        assert party in nodes, party
+    beyond = {i for i, n in nodes.items() if n.get("beyond")}
+    # depth 1 reaches C1 and P9; depth 2 reaches C2 as well
+    assert beyond == ({"C2", "C3", "P1", "P2", phone} if depth == 1 else {"C3", "P1", "P2", phone})
+    assert nodes["P1"]["answer"] == "actual controller"
+    assert nodes["C3"]["answer"] == "control chain"
+    assert nodes["P2"]["answer"] == nodes[phone]["answer"] == "evidence: shared_contact"
+    assert "P9" in nodes and not nodes["P9"]["answer"]
+    edges = re.findall(r"new vis\.DataSet\((\[.*?\])\);", page.html, re.S)[1]
+    import json
+
+    red = {(e["from"], e["to"]) for e in json.loads(edges) if e.get("color") == "#d62728"}
+    assert red == {("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")}
+    assert "actual controller: 梁建辉" in page.html
+
+
+def test_the_report_graph_draws_the_whole_chain_too(tall_store):
+    page = case_report(tall_store, "C0", depth=1)
+    nodes = page_nodes(page.html)
+    assert {"P1", "P2", "C3"} <= set(nodes)
+    assert nodes["P1"]["beyond"] and nodes["P1"]["shape"] == "diamond"

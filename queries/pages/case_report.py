@@ -11,6 +11,7 @@ from ... import __version__
 from ...graph.model import EntityKind
 from ...graph.stores.base import Store
 from ..company import company_report
+from .answer import answer_parts, with_answer
 from .graph_page import GraphPage, render_graph, risk_marks
 
 
@@ -20,6 +21,8 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
     report = company_report(store, name, as_of=as_of)
     entity = report.entity
     sub = store.neighbourhood(entity.id, depth=depth, max_nodes=150, max_degree=25)
+    answer = answer_parts(store, report.control) if report.control is not None else {}
+    beyond = with_answer(store, sub, answer)
     sections = report.sections()
     graph_after = 1 + (len(report.control.sections()) if report.control is not None else 0)
     if entity.kind is not EntityKind.PERSON:
@@ -50,7 +53,7 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
                 + "".join(f" · {label} {value}" for label, value in membership)
                 + (f" · risk {score:.2f}{' ' + tier if tier else ''}" if score is not None else ""))
     html = render_graph(sub, report.control, entity.name, subtitle, height="560px", template="report.html", related=marks,
-                        risk=risk,
+                        risk=risk, answer=answer, beyond=beyond,
                         sections=sections, graph_after=graph_after, provenance=provenance, version=__version__,
                         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
     return GraphPage(html, len(sub.entities), len(sub.holdings) + len(sub.officers) + len(sub.links),

@@ -13,12 +13,14 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 from ...graph.model import EntityKind
 from ...graph.stores.base import Store, Subgraph
 from ..control import ControlReport, control_report
 from ..render import open_private
 from ..resolve import resolve_entity
+from .answer import answer_parts, with_answer
 
 KIND_COLORS = {
     EntityKind.COMPANY: "#1f77b4",
@@ -32,6 +34,7 @@ KIND_LABELS = {EntityKind.COMPANY: "company", EntityKind.PERSON: "natural person
                EntityKind.CONTACT: "phone / e-mail"}
 RISK_COLOR = "#d62728"
 DECLARED_COLOR = "#8c564b"
+EVIDENCE_COLOR = "#6a3d9a"  # the parties and the shared phone or address a concealment signal rests on
 RELATED_COLORS = {"legal": "#2ca02c", "suspected": "#ff7f0e"}
 # A company's fill: its risk tier, or a confirmed case.
 TIER_COLORS = {"confirmed": "#67000d", "red": "#d62728", "orange": "#fd8d3c", "yellow": "#fdd835"}
@@ -77,15 +80,19 @@ def _vis_assets() -> tuple[str, str]:
 
 
 def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, tuple[str, str]] | None = None,
-               risk: dict[str, tuple[float, str, str]] | None = None) -> tuple[list[dict], list[dict], dict]:
+               risk: dict[str, tuple[float, str, str]] | None = None, answer: dict[str, str] | None = None,
+               beyond: Iterable[str] = ()) -> tuple[list[dict], list[dict], dict]:
     """Nodes, edges and options for vis-network, built with pyvis. ``related`` marks the related
     parties: id -> (category, relation); legal ones ringed green, suspected ones dashed orange.
-    ``risk``: id -> (score, tier, reason) fills warned companies with their tier's colour."""
+    ``risk``: id -> (score, tier, reason) fills warned companies with their tier's colour.
+    ``answer``: id -> why the control answer rests on it (:func:`.answer.answer_parts`); those in
+    ``beyond`` were drawn although outside the hop limit, and say so."""
     from pyvis.network import Network
 
     net = Network(directed=True)
     chain_edges = set()
     chain_nodes = set()
+    answer, beyond = answer or {}, set(beyond)
     if control is not None:
         for chain in control.chains:
             for hop in chain.hops:
@@ -93,6 +100,8 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
                 chain_nodes.update((hop.holder, hop.company))
         for hop in control.hops:
             chain_nodes.update((hop.controller, hop.controlled))
+            chain_edges.add((hop.controller, hop.controlled))
+    evidence = {i for i, why in answer.items() if why.startswith("evidence")}
     events: dict[str, list] = {}
     for e in sub.events:
         events.setdefault(e.entity_id, []).append(e)
@@ -116,16 +125,19 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
         if score is not None:
             # A warning's reason begins with its score and tier already.
             facts.append(f"risk {reason[:200]}" if reason and tier else f"risk {score:.2f} {tier}".rstrip())
+        if entity_id in answer:
+            facts.append(answer[entity_id] + (" (drawn beyond the hop limit)" if entity_id in beyond else ""))
         fill = TIER_COLORS.get(tier, KIND_COLORS.get(entity.kind, "#999"))
-        ring = RELATED_COLORS[tie[0]] if tie else fill
+        ring = EVIDENCE_COLOR if entity_id in evidence else (RELATED_COLORS[tie[0]] if tie else fill)
         color = {"background": fill, "border": RISK_COLOR if mine else ring}
         is_party = entity.kind in (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)
         room = 18 if is_party else 12
         label = entity.name if len(entity.name) <= room else entity.name[: room - 1] + "…"
         net.add_node(entity_id, label=label, title="\n".join(facts), color=color,
-                     shape="dot", size=28 if entity_id == sub.center else (16 if is_party else 7),
-                     borderWidth=4 if mine else (3 if entity_id in chain_nodes or tie else 1),
+                     shape="diamond" if entity_id in beyond else "dot", size=28 if entity_id == sub.center else (16 if is_party else 7),
+                     borderWidth=4 if mine else (3 if entity_id in chain_nodes or entity_id in evidence or tie else 1),
                      shapeProperties={"borderDashes": [3, 3] if tie and tie[0] == "suspected" else False},
+                     beyond=entity_id in beyond, answer=answer.get(entity_id, ""),
                      font={"size": 14 if entity_id == sub.center else (11 if is_party else 8),
                            "color": "#222" if is_party else "#777"})
     for hub, hidden in sorted(sub.collapsed.items()):
@@ -143,10 +155,14 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
         net.add_edge(o.person_id, o.company_id, label=o.role, arrows="to", title=o.role, color="#9467bd",
                      dashes=True, width=1, font={"size": 9, "color": "#9467bd"})
     for link in sub.links:
-        net.add_edge(link.src, link.dst, color="#999999", dashes=[2, 4], width=1, arrows="")
+        shown_as_evidence = link.src in evidence and link.dst in evidence
+        net.add_edge(link.src, link.dst, color=EVIDENCE_COLOR if shown_as_evidence else "#999999",
+                     dashes=[2, 4], width=2.5 if shown_as_evidence else 1, arrows="")
     for r in sub.relations:
+        in_chain = (r.a, r.b) in chain_edges
         net.add_edge(r.a, r.b, label=r.type.value.replace("_", " "), title=f"declared: {r.type.value.replace('_', ' ')}",
-                     color=DECLARED_COLOR, dashes=[8, 4], width=2, arrows="to" if r.type.value in DIRECTED else "",
+                     color=RISK_COLOR if in_chain else DECLARED_COLOR, dashes=[8, 4], width=4 if in_chain else 2,
+                     arrows="to" if r.type.value in DIRECTED else "",
                      font={"size": 9, "color": DECLARED_COLOR})
     options = {
         "physics": {"solver": "barnesHut", "barnesHut": {"gravitationalConstant": -6000, "springLength": 140},
@@ -159,8 +175,9 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
 
 
 def render_graph(sub: Subgraph, control: ControlReport | None, title: str, subtitle: str, height: str = "78vh",
-                 template: str = "graph.html", related: dict | None = None, risk: dict | None = None, **extra) -> str:
-    nodes, edges, options = graph_data(sub, control, related, risk)
+                 template: str = "graph.html", related: dict | None = None, risk: dict | None = None,
+                 answer: dict | None = None, beyond: Iterable[str] = (), **extra) -> str:
+    nodes, edges, options = graph_data(sub, control, related, risk, answer, beyond)
     vis_js, vis_css = _vis_assets()
     legend = [(KIND_LABELS[k], c) for k, c in KIND_COLORS.items()]
     legend += [("confirmed case" if tier == "confirmed" else f"risk tier {tier}", c) for tier, c in TIER_COLORS.items()]
@@ -228,8 +245,13 @@ def graph_page(store: Store, name: str, depth: int = 2, max_nodes: int = 150, ma
     entity = resolve_entity(store, name)
     sub = store.neighbourhood(entity.id, depth=depth, max_nodes=max_nodes, max_degree=max_degree)
     control = control_report(store, entity.id, as_of=as_of) if entity.kind is not EntityKind.PERSON else None
+    answer = answer_parts(store, control) if control is not None else {}
+    within = len(sub.entities)
+    beyond = with_answer(store, sub, answer)
     cut = " (node cap reached)" if sub.truncated else ""
-    subtitle = (f"{entity.id} · {len(sub.entities)} entities within {depth} hops{cut}"
+    subtitle = (f"{entity.id} · {within} entities within {depth} hops{cut}"
+                + (f" · {len(beyond)} more drawn beyond them: the control chain and the evidence of the signals"
+                   if beyond else "")
                 + (f" · actual controller: {', '.join(control.name(i) for i in control.actual_controllers)}"
                    if control is not None and control.actual_controllers else "")
                 + (f" · control {control.verdict}" if control is not None and not control.actual_controllers else "")
@@ -241,7 +263,8 @@ def graph_page(store: Store, name: str, depth: int = 2, max_nodes: int = 150, ma
     if entity.id in risk:
         score, tier, _ = risk[entity.id]
         subtitle += f" · risk {score:.2f}{' ' + tier if tier else ''}"
-    html = render_graph(sub, control, f"{entity.name}", subtitle, related=related, risk=risk)
+    html = render_graph(sub, control, f"{entity.name}", subtitle, related=related, risk=risk, answer=answer,
+                        beyond=beyond)
     return GraphPage(html, len(sub.entities) + len(sub.collapsed),
                      len(sub.holdings) + len(sub.officers) + len(sub.links) + len(sub.collapsed),
                      sub.collapsed, sub.truncated)
