@@ -11,21 +11,23 @@ import os
 import click
 
 from . import data, neo4j, pages, questions, relations, risk
-from .options import Commands
+from .options import LANG_OPTION, Commands, use_language
 
 
 @click.group(cls=Commands)
 @click.version_option(package_name="equitygraph")
-def cli():
+@LANG_OPTION
+def cli(lang):
     """equitygraph: who really controls a company, and what is around it.
 
     Data lives in an embedded SQLite file (--db, or EQUITYGRAPH_DB, default ./equitygraph.db).
     """
+    use_language(lang)
 
 
 for command in (data.load, questions.search, questions.company, questions.control, relations.related,
                 relations.group, relations.groups, relations.clusters, relations.cluster, relations.path,
-                relations.stake, relations.same, relations.not_same, relations.discrepancies, risk.risk, risk.evaluate, questions.analyze, pages.viz, pages.report,
+                relations.stake, relations.same, relations.not_same, relations.discrepancies, risk.risk, risk.evaluate, questions.analyze, pages.viz, pages.report, pages.serve,
                 data.export, data.generate, data.demo, data.mapping, neo4j.neo4j):
     cli.add_command(command)
 

@@ -4,6 +4,7 @@ printing a result."""
 from __future__ import annotations
 
 import functools
+import inspect
 import os
 import sys
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import click
 from ...graph.errors import EquityGraphError, StoreError
 from ...graph.stores.base import Store
 from ...graph.stores.sqlite import SQLiteStore, default_path
+from .. import i18n
 from ..render import Result, printable
 
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -69,16 +71,31 @@ def store_option(command):
                      help="[env NEO4J_PASSWORD; omit for a server with authentication off]"),
         click.option("--neo4j-database", envvar="NEO4J_DATABASE", default=None,
                      help="[env NEO4J_DATABASE; default: the server's default database]"),
+        LANG_OPTION,
     ]
+    wants_lang = "lang" in inspect.signature(command).parameters
 
     @functools.wraps(command)
-    def wrapper(*args, db_path=None, neo4j_uri=None, neo4j_user=None, neo4j_password=None, neo4j_database=None, **kwargs):
+    def wrapper(*args, db_path=None, neo4j_uri=None, neo4j_user=None, neo4j_password=None, neo4j_database=None,
+                lang=None, **kwargs):
+        chosen = use_language(lang)
         choice = StoreChoice(db_path or default_path(), neo4j_uri or None, neo4j_user, neo4j_password, neo4j_database)
-        return command(*args, store=choice, **kwargs)
+        return command(*args, store=choice, **({"lang": chosen} if wants_lang else {}), **kwargs)
 
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+LANG_OPTION = click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None,
+                           help="Language of headings and messages [env EQUITYGRAPH_LANG; default: the locale's].")
+
+
+def use_language(lang: str | None) -> str:
+    """Set the language of what is printed: ``lang``, else EQUITYGRAPH_LANG, else the locale."""
+    chosen = i18n.choose_language(lang) if lang else i18n.current()
+    i18n.set_language(chosen)
+    return chosen
 
 
 def format_option(command):

@@ -15,14 +15,20 @@ from .options import as_of_option, open_store, store_option
 @click.option("--depth", type=click.IntRange(1, 4), default=2, show_default=True)
 @click.option("--max-nodes", type=click.IntRange(10, 2000), default=150, show_default=True)
 @click.option("--cluster", "whole_cluster", is_flag=True, help="Draw NAME's whole cluster instead of its neighbourhood.")
+@click.option("--layout", type=click.Choice(("graph", "tree")), default="graph", show_default=True,
+              help="tree: the penetration tree, holders above (--depth levels) and investments below.")
 @as_of_option
 @store_option
-def viz(name, output, depth, max_nodes, whole_cluster, as_of, store):
+def viz(name, output, depth, max_nodes, whole_cluster, layout, as_of, store):
     """Draw NAME's neighbourhood (or its cluster) as an interactive page (one offline HTML file)."""
-    from ..pages.graph_page import cluster_page, graph_page
+    from ..pages.graph_page import cluster_page, graph_page, tree_page
 
+    if whole_cluster and layout == "tree":
+        raise click.UsageError("--cluster and --layout tree do not go together")
     with open_store(store) as opened:
-        if whole_cluster:
+        if layout == "tree":
+            page = tree_page(opened, name, up=max(depth, 3), down=1, as_of=as_of)
+        elif whole_cluster:
             page = cluster_page(opened, name, max_nodes=max_nodes, as_of=as_of)
         else:
             page = graph_page(opened, name, depth=depth, max_nodes=max_nodes, as_of=as_of)
@@ -44,3 +50,28 @@ def report(name, output, as_of, store):
         page = case_report(opened, name, as_of=as_of)
     page.save(output)
     click.echo(f"wrote {output}", err=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; any other than 127.0.0.1 or localhost needs the access token.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--token", envvar="EQUITYGRAPH_TOKEN", default=None, show_envvar=True,
+              help="The access token every request must carry; generated and printed once when another host is "
+                   "served and none is given.")
+@store_option
+def serve(host, port, token, lang, store):
+    """Explore the store in the browser: search, the company page, a graph that grows by clicking and
+    the penetration tree (read-only; nothing leaves this machine)."""
+    import uvicorn
+
+    from ..app.server import LOOPBACK, make_app, new_token
+
+    open_store(store).close()  # a missing or foreign store is said now, not on the first request
+    if host not in LOOPBACK and not token:
+        token = new_token()
+    app = make_app(lambda: open_store(store), token=token, host=host, lang=lang)
+    shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    click.echo(f"equitygraph explorer on {address} (Ctrl-C stops it)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)

@@ -1,0 +1,1 @@
+"""The served explorer (equitygraph serve)."""

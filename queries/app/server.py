@@ -1,0 +1,253 @@
+"""``equitygraph serve``: the explorer, a read-only local web application over a store.
+
+Starlette (with uvicorn) rather than Flask or FastAPI: the app is a dozen GET routes returning
+JSON and a few static files; Starlette gives routing, a test client and ASGI middleware in one
+small dependency, and FastAPI's request models would add pydantic for nothing here.
+
+Security: the page and the data are on one origin; data reaches the browser only as JSON; no
+route writes; only GET and HEAD are answered; a Content-Security-Policy allows scripts from the
+app's own files only (no inline script, no eval); query strings, page sizes and search texts are
+capped; static files are looked up by name inside their folder. Bound to 127.0.0.1, requests must
+name that host (a web page cannot reach the app by rebinding a domain name to it); any other bind
+address requires the access token on every request (a bearer header, or ``?token=`` once, which
+sets a strict cookie).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qsl, urlencode
+
+from ...graph.errors import EquityGraphError
+from ...graph.stores.base import Store
+from .. import explore, i18n
+from ..render import json_text
+
+STATIC = Path(__file__).with_name("static")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MAX_QUERY = 2048
+MAX_SEARCH = 200
+WORKERS = 4  # threads answering requests (each holds its own store connection)
+TOKEN_COOKIE = "equitygraph_token"
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+           (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")]
+TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+         ".css": "text/css; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml"}
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def vis_folder() -> Path:
+    import pyvis
+
+    return Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+
+
+class Stores:
+    """One store per worker thread (SQLite connections belong to the thread that opened them)."""
+
+    def __init__(self, open_store: Callable[[], Store]):
+        self._open = open_store
+        self._local = threading.local()
+        self._all: list[Store] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = self._local.store = self._open()
+            with self._lock:
+                self._all.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._all:
+                store.close()
+            self._all.clear()
+
+
+def make_app(open_store: Callable[[], Store], token: str | None = None, host: str = "127.0.0.1",
+             lang: str = "en"):
+    """The ASGI app. ``token``: required on every request when set (it must be for a host other
+    than the loopback); ``lang``: the language when a request names none."""
+    import contextlib
+
+    import anyio.to_thread
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import FileResponse, Response
+    from starlette.routing import Route
+
+    if host not in LOOPBACK and not token:
+        raise ValueError(f"serving on {host} needs an access token")
+    stores = Stores(open_store)
+
+    def reply(value, status: int = 200) -> Response:
+        return Response(json_text(value), status_code=status, media_type="application/json")
+
+    def answer(compute):
+        """Run ``compute(store, request)`` in a worker thread in the request's language; bad
+        parameters and unknown ids are 400 and 404 with one line, anything else a 500 line."""
+
+        async def endpoint(request: Request) -> Response:
+            chosen = request.query_params.get("lang") or lang
+            if chosen not in i18n.LANGUAGES:
+                return reply({"error": f"lang: {chosen!r} is not one of {', '.join(i18n.LANGUAGES)}"}, 400)
+
+            def work():
+                with i18n.language(chosen):
+                    return compute(stores.get(), request)
+
+            try:
+                return reply(await anyio.to_thread.run_sync(work))
+            except explore.NotFound as e:
+                return reply({"error": str(e)}, 404)
+            except (ValueError, EquityGraphError) as e:
+                return reply({"error": str(e)}, 400)
+            except Exception as e:  # a bug: one line, never a traceback to the browser
+                return reply({"error": f"internal error: {type(e).__name__}"}, 500)
+
+        return endpoint
+
+    def number(request, name: str, default: int, low: int, high: int) -> int:
+        text = request.query_params.get(name)
+        if text in (None, ""):
+            return default
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise ValueError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
+        return int(text)
+
+    def filters(request) -> explore.Filters:
+        q = request.query_params
+        return explore.parse_filters(q.get("min_share"), q.get("kinds"), q.get("as_of"))
+
+    def search(store, request):
+        text = request.query_params.get("q", "")
+        if len(text) > MAX_SEARCH:
+            raise ValueError(f"q is longer than {MAX_SEARCH} characters")
+        return {"query": text, "hits": explore.suggestions(store, text, number(request, "limit", 10, 1, 50))}
+
+    def entity(store, request):
+        as_of = filters(request).as_of
+        return explore.entity_page(store, request.path_params["id"], as_of)
+
+    def neighbours(store, request):
+        return explore.neighbours(store, request.path_params["id"], filters(request),
+                                  number(request, "offset", 0, 0, 10**9),
+                                  number(request, "limit", 25, 1, explore.MAX_PAGE))
+
+    def view(store, request):
+        return explore.first_view(store, request.path_params["id"], filters(request),
+                                  number(request, "limit", 25, 1, explore.MAX_PAGE))
+
+    def tree(store, request):
+        return explore.tree(store, request.path_params["id"], filters(request).as_of,
+                            number(request, "up", 2, 0, 8), number(request, "down", 1, 0, 4),
+                            number(request, "limit", 50, 1, explore.MAX_PAGE))
+
+    def messages(store, request):
+        return {"lang": i18n.current(), "messages": i18n.catalog(i18n.current())}
+
+    async def page(request: Request) -> Response:
+        return FileResponse(STATIC / "explorer.html", media_type=TYPES[".html"])
+
+    async def static(request: Request) -> Response:
+        name = request.path_params["name"]
+        folder = vis_folder() if name in ("vis-network.min.js", "vis-network.css") else STATIC
+        path = (folder / name).resolve()
+        # Names only: no folders, no "..", nothing outside the folder whatever the path says.
+        if "/" in name or "\\" in name or name.startswith(".") or path.parent != folder.resolve() or not path.is_file():
+            return reply({"error": "not found"}, 404)
+        return FileResponse(path, media_type=TYPES.get(path.suffix, "application/octet-stream"))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKERS
+        yield
+        stores.close()
+
+    routes = [
+        Route("/", page), Route("/static/{name:path}", static),
+        Route("/api/search", answer(search)), Route("/api/entity/{id}", answer(entity)),
+        Route("/api/neighbours/{id}", answer(neighbours)), Route("/api/view/{id}", answer(view)),
+        Route("/api/tree/{id}", answer(tree)), Route("/api/messages", answer(messages)),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    return Guard(app, token, host)
+
+
+class Guard:
+    """ASGI middleware: methods, sizes, the Host header on the loopback, the token, and the
+    security headers on every response."""
+
+    def __init__(self, app, token: str | None, host: str):
+        self.app, self.token, self.loopback = app, token, host in LOOPBACK
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        refusal = self.refusal(scope)
+        if refusal is not None:
+            status, message, extra = refusal
+            return await self.send_json(send, status, message, extra)
+
+        async def with_headers(event):
+            if event["type"] == "http.response.start":
+                event["headers"] = list(event.get("headers", [])) + HEADERS
+            await send(event)
+
+        await self.app(scope, receive, with_headers)
+
+    def refusal(self, scope):
+        if scope["method"] not in ("GET", "HEAD"):
+            return 405, "read-only: only GET and HEAD are answered", [(b"allow", b"GET, HEAD")]
+        query = scope.get("query_string", b"")
+        if len(query) > MAX_QUERY or len(scope.get("raw_path") or scope["path"].encode()) > MAX_QUERY:
+            return 414, "request too long", []
+        headers = dict(scope.get("headers", []))
+        if self.loopback and not self.token:
+            host = headers.get(b"host", b"").decode("latin-1").rsplit(":", 1)[0].strip("[]")
+            if host not in LOOPBACK:
+                return 403, "this app answers only requests to 127.0.0.1 or localhost", []
+        if self.token:
+            given = _bearer(headers.get(b"authorization", b"")) or _cookie(headers.get(b"cookie", b""))
+            in_query = dict(parse_qsl(query.decode("latin-1"))).get("token")
+            if in_query and hmac.compare_digest(in_query.encode(), self.token.encode()):
+                # Once from the address printed at start; then a cookie, and the token out of the address.
+                rest = urlencode([(k, v) for k, v in parse_qsl(query.decode("latin-1")) if k != "token"])
+                location = scope["path"] + (f"?{rest}" if rest else "")
+                cookie = f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
+                return 303, "", [(b"location", location.encode()), (b"set-cookie", cookie.encode())]
+            if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
+                return 401, "an access token is required (open the address the server printed)", []
+        return None
+
+    @staticmethod
+    async def send_json(send, status: int, message: str, extra):
+        body = json_text({"error": message}).encode() if message else b""
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                *extra, *HEADERS]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _bearer(value: bytes) -> str:
+    text = value.decode("latin-1")
+    return text[7:].strip() if text.lower().startswith("bearer ") else ""
+
+
+def _cookie(value: bytes) -> str:
+    for part in value.decode("latin-1").split(";"):
+        name, _, content = part.strip().partition("=")
+        if name == TOKEN_COOKIE:
+            return content
+    return ""

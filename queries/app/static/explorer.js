@@ -1,0 +1,431 @@
+// The explorer: a graph that grows by double-clicking, the penetration tree, and the entity page.
+// Every text from the data goes into the page as text (textContent, vis-network titles as text),
+// never as markup; data arrives only as JSON from /api.
+(function () {
+  "use strict";
+  var params = new URLSearchParams(location.search);
+  var LANG = params.get("lang") || "";
+  var messages = {};
+  function t(text) { return messages[text] || text; }
+  function fmt(text, values) {
+    return t(text).replace(/\{(\w+)\}/g, function (_, k) { return values[k] === undefined ? "" : String(values[k]); });
+  }
+
+  var KIND_COLORS = {company: "#1f77b4", person: "#e377c2", organization: "#2ca02c", address: "#bcbd22", contact: "#17becf"};
+  var TIER_COLORS = {confirmed: "#67000d", red: "#d62728", orange: "#fd8d3c", yellow: "#fdd835"};
+  var CHAIN = "#d62728", EVIDENCE = "#6a3d9a";
+  var KIND_NAMES = {company: "company", person: "natural person", organization: "other organization",
+                    address: "address", contact: "phone / e-mail"};
+
+  var state = {center: null, mode: "graph", chain: {}, chainNodes: {}, answer: {}, events: {}, offsets: {}, pinned: {}};
+  var nodes, edges, network;
+  var $ = function (id) { return document.getElementById(id); };
+
+  function api(path, query) {
+    var q = new URLSearchParams(query || {});
+    if (LANG) q.set("lang", LANG);
+    var text = q.toString();
+    return fetch(path + (text ? "?" + text : ""), {credentials: "same-origin"}).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw new Error(body.error || r.statusText);
+        return body;
+      });
+    });
+  }
+
+  function status(text, isError) {
+    var s = $("status");
+    s.textContent = text;
+    s.className = isError ? "error" : "";
+  }
+
+  function filters() {
+    var kinds = Array.prototype.filter.call(document.querySelectorAll("input[name=kind]"), function (c) { return c.checked; })
+      .map(function (c) { return c.value; });
+    var q = {kinds: kinds.join(",") || "none"};
+    var share = $("min-share").value;
+    if (share && Number(share) > 0) q.min_share = share;
+    if ($("as-of").value) q.as_of = $("as-of").value;
+    return q;
+  }
+
+  function hashColour(text) {
+    var h = 0;
+    for (var i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) % 360;
+    return "hsl(" + h + ", 65%, 55%)";
+  }
+
+  function fill(n) {
+    var mode = $("colour").value;
+    if (mode === "chain") return state.chainNodes[n.id] ? CHAIN : (state.answer[n.id] ? EVIDENCE : "#cccccc");
+    if (mode === "group") return n.group ? hashColour("g" + n.group) : "#dddddd";
+    if (mode === "cluster") return n.cluster !== undefined && n.cluster !== null ? hashColour("c" + n.cluster) : "#dddddd";
+    if (mode === "risk") return TIER_COLORS[n.risk_tier] || "#dddddd";
+    return KIND_COLORS[n.kind] || "#999999";
+  }
+
+  function tooltip(n) {
+    var lines = [n.name, t(KIND_NAMES[n.kind] || n.kind) + " · " + n.id];
+    if (n.reg_no) lines.push(t("registration no.") + " " + n.reg_no);
+    if (n.status) lines.push(t("status") + " " + n.status);
+    if (n.stake_high !== undefined) lines.push(fmt("integrated stake {stake}", {stake: pct(n.stake_low, n.stake_high)}));
+    if (n.group) lines.push(t("enterprise group") + " " + n.group);
+    if (n.cluster !== undefined && n.cluster !== null) lines.push(t("cluster") + " " + n.cluster);
+    if (n.risk_tier) lines.push(t("risk tier") + " " + t(n.risk_tier) + (n.risk_score !== undefined ? " (" + Number(n.risk_score).toFixed(2) + ")" : ""));
+    var why = state.answer[n.id];
+    if (why) lines.push(t(why) + (n.beyond ? " " + t("(drawn beyond the hop limit)") : ""));
+    if (state.events[n.id]) lines.push(fmt("{count} risk events", {count: state.events[n.id]}));
+    return lines.join("\n");
+  }
+
+  function pct(low, high) {
+    var a = (low * 100).toFixed(2), b = (high * 100).toFixed(2);
+    return a === b ? a + " %" : a + "–" + b + " %";
+  }
+
+  function visNode(n) {
+    var party = n.kind === "company" || n.kind === "person" || n.kind === "organization";
+    var label = n.name.length > 18 ? n.name.slice(0, 17) + "…" : n.name;
+    if (state.mode === "tree" && n.stake_high !== undefined) label += "\n" + pct(n.stake_low, n.stake_high);
+    var colour = fill(n);
+    var ring = state.events[n.id] ? CHAIN : (state.answer[n.id] && state.answer[n.id].indexOf("evidence") === 0 ? EVIDENCE : colour);
+    var out = {id: n.id, label: label, title: tooltip(n), data: n, shape: n.beyond ? "diamond" : (state.mode === "tree" ? "box" : "dot"),
+               color: {background: state.mode === "tree" ? "#ffffff" : colour, border: state.mode === "tree" ? colour : ring},
+               borderWidth: state.events[n.id] || state.answer[n.id] ? 3 : 1,
+               size: n.id === state.center ? 26 : (party ? 15 : 7),
+               font: {size: n.id === state.center ? 14 : (party ? 11 : 8), color: party ? "#222" : "#777",
+                      face: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, Arial"}};
+    if (state.mode === "tree") out.level = n.level;
+    if (state.pinned[n.id]) { out.fixed = {x: true, y: true}; out.borderWidth = 4; }
+    return out;
+  }
+
+  function visEdge(e) {
+    var onChain = state.chain[e.from + "|" + e.to];
+    var out = {id: e.id, from: e.from, to: e.to, data: e, title: t(e.kind) + ": " + e.label};
+    if (e.kind === "holding") {
+      out.label = e.label; out.arrows = "to"; out.color = onChain ? CHAIN : "#7f7f7f"; out.width = onChain ? 4 : 1.5;
+    } else if (e.kind === "officer") {
+      out.label = e.label; out.arrows = "to"; out.dashes = true; out.color = "#9467bd";
+    } else if (e.kind === "link") {
+      out.dashes = [2, 4]; out.color = state.answer[e.from] && state.answer[e.to] ? EVIDENCE : "#999999";
+    } else {
+      out.label = t(e.label.replace(/_/g, " ")); out.dashes = [8, 4]; out.color = onChain ? CHAIN : "#8c564b"; out.arrows = "to";
+    }
+    out.font = {size: 9, align: "middle"};
+    return out;
+  }
+
+  function moreNode(hub, count) {
+    return {id: "more:" + hub, label: fmt("+{count} more", {count: count}), shape: "box", size: 10,
+            title: fmt("{count} more neighbours not drawn: double-click to open them", {count: count}),
+            color: {background: "#eeeeee", border: "#aaaaaa"}, font: {size: 10}, data: {more: hub}};
+  }
+
+  function setMore(hub, count) {
+    var id = "more:" + hub;
+    if (count > 0) {
+      nodes.update(moreNode(hub, count));
+      edges.update({id: "more-edge:" + hub, from: hub, to: id, dashes: true, color: "#bbbbbb"});
+    } else {
+      nodes.remove(id);
+      edges.remove("more-edge:" + hub);
+    }
+  }
+
+  function ensureNetwork() {
+    if (network) return;
+    nodes = new vis.DataSet();
+    edges = new vis.DataSet();
+    network = new vis.Network($("graph"), {nodes: nodes, edges: edges}, options());
+    network.on("doubleClick", function (event) {
+      if (!event.nodes.length) return;
+      var id = event.nodes[0];
+      var node = nodes.get(id);
+      if (node && node.data && node.data.more) return expand(node.data.more);
+      if (state.mode === "tree") return treeOpen(id);
+      expand(id);
+    });
+    network.on("click", function (event) {
+      if (event.nodes.length && !String(event.nodes[0]).startsWith("more:")) showEntity(event.nodes[0], false);
+    });
+    window.equitygraph = {network: network, nodes: nodes, edges: edges, expand: expand, open: openEntity, state: state};
+  }
+
+  function options() {
+    var tree = state.mode === "tree";
+    return {
+      layout: tree ? {hierarchical: {enabled: true, direction: "UD", sortMethod: "directed", levelSeparation: 130,
+                                     nodeSpacing: 170, shakeTowards: "roots"}} : {hierarchical: {enabled: false}},
+      physics: tree ? {enabled: false} : {solver: "barnesHut", barnesHut: {gravitationalConstant: -5000, springLength: 130},
+                                          stabilization: {iterations: 150}},
+      interaction: {hover: true, tooltipDelay: 120, multiselect: true},
+      edges: {smooth: tree ? {type: "cubicBezier", forceDirection: "vertical"} : {type: "dynamic"}}
+    };
+  }
+
+  function draw(view) {
+    ensureNetwork();
+    network.setOptions(options());
+    state.events = view.events || {};
+    state.chain = {};
+    state.chainNodes = {};
+    (view.chain || []).forEach(function (c) { state.chain[c[0] + "|" + c[1]] = true; state.chainNodes[c[0]] = state.chainNodes[c[1]] = true; });
+    state.answer = {};
+    view.nodes.forEach(function (n) { if (n.answer) state.answer[n.id] = n.answer; });
+    state.offsets = {};
+    nodes.clear(); edges.clear();
+    nodes.add(view.nodes.map(visNode));
+    edges.add(view.edges.filter(function (e) { return nodes.get(e.from) && nodes.get(e.to); }).map(visEdge));
+    Object.keys(view.more || {}).forEach(function (hub) {
+      state.offsets[hub] = view.nodes.length - 1; setMore(hub, view.more[hub]);
+    });
+    settle();
+  }
+
+  function settle() {
+    var done = function () {
+      network.fit();
+      document.body.setAttribute("data-nodes", String(nodes.length));
+      document.body.setAttribute("data-ready", String(Date.now()));
+    };
+    if (state.mode === "tree") { setTimeout(done, 50); return; }
+    network.once("stabilizationIterationsDone", done);
+    network.stabilize(150);
+  }
+
+  function expand(id) {
+    if (state.mode === "tree") return treeOpen(id);
+    var q = filters();
+    q.offset = state.offsets[id] || 0;
+    status(t("Loading…"));
+    return api("/api/neighbours/" + encodeURIComponent(id), q).then(function (page) {
+      Object.assign(state.events, page.events || {});
+      page.nodes.forEach(function (n) { if (!nodes.get(n.id)) nodes.add(visNode(n)); });
+      page.edges.forEach(function (e) { if (nodes.get(e.from) && nodes.get(e.to)) edges.update(visEdge(e)); });
+      state.offsets[id] = page.offset + page.nodes.length;
+      setMore(id, page.more);
+      network.setOptions({physics: {enabled: true}});
+      network.stabilize(80);
+      status(fmt("{shown} of {total} neighbours of {id} shown", {shown: state.offsets[id], total: page.total, id: id}));
+      document.body.setAttribute("data-nodes", String(nodes.length));
+      document.body.setAttribute("data-expanded", id + ":" + state.offsets[id]);
+    }).catch(function (err) { status(err.message, true); });
+  }
+
+  function openGraph(id) {
+    state.mode = "graph"; markMode();
+    status(t("Loading…"));
+    return api("/api/view/" + encodeURIComponent(id), filters()).then(function (view) {
+      draw(view);
+      status(view.controllers.length ? fmt("actual controller: {names}", {names: view.controllers.map(function (c) {
+        var n = nodes.get(c); return n ? n.data.name : c; }).join(", ")}) : "");
+    }).catch(function (err) { status(err.message, true); });
+  }
+
+  function openTree(id) {
+    state.mode = "tree"; markMode();
+    status(t("Loading…"));
+    var q = {up: 2, down: 1};
+    if ($("as-of").value) q.as_of = $("as-of").value;
+    return api("/api/tree/" + encodeURIComponent(id), q).then(function (view) {
+      view.chain = []; view.events = {};
+      draw(view);
+      treeMore(view.more);
+      status(t("Holders above, investments below; the share on each edge and each holder's integrated stake"));
+    }).catch(function (err) { status(err.message, true); });
+  }
+
+  // One more level of the tree from a node: its holders if it sits above, its investments if below.
+  function treeOpen(id) {
+    var node = nodes.get(id);
+    if (!node || !node.data) return;
+    var level = node.data.level || 0;
+    var q = level <= 0 ? {up: 1, down: 0} : {up: 0, down: 1};
+    if ($("as-of").value) q.as_of = $("as-of").value;
+    return api("/api/tree/" + encodeURIComponent(id), q).then(function (view) {
+      var stakes = {};
+      nodes.forEach(function (n) { if (n.data && n.data.stake_high !== undefined) stakes[n.id] = n.data; });
+      view.nodes.forEach(function (n) {
+        if (nodes.get(n.id)) return;
+        n.level = level + n.level;
+        nodes.add(visNode(n));
+      });
+      view.edges.forEach(function (e) { if (nodes.get(e.from) && nodes.get(e.to)) edges.update(visEdge(e)); });
+      treeMore(view.more);
+      document.body.setAttribute("data-nodes", String(nodes.length));
+      document.body.setAttribute("data-expanded", id);
+    }).catch(function (err) { status(err.message, true); });
+  }
+
+  function treeMore(more) {
+    Object.keys(more || {}).forEach(function (key) { status(fmt("{count} more not drawn at {id}", {count: more[key], id: key})); });
+  }
+
+  function markMode() {
+    $("mode-graph").className = state.mode === "graph" ? "on" : "";
+    $("mode-tree").className = state.mode === "tree" ? "on" : "";
+  }
+
+  function openEntity(id) {
+    state.center = id;
+    if (location.hash !== "#/entity/" + encodeURIComponent(id)) history.pushState(null, "", "#/entity/" + encodeURIComponent(id));
+    showEntity(id, true);
+    return state.mode === "tree" ? openTree(id) : openGraph(id);
+  }
+
+  function showEntity(id, main) {
+    var q = {};
+    if ($("as-of").value) q.as_of = $("as-of").value;
+    return api("/api/entity/" + encodeURIComponent(id), q).then(function (page) { renderPage(page, main); })
+      .catch(function (err) { var d = $("details"); d.textContent = ""; var p = el("p", err.message); p.className = "error"; d.appendChild(p); });
+  }
+
+  function el(tag, text) { var e = document.createElement(tag); if (text !== undefined && text !== null) e.textContent = String(text); return e; }
+
+  // A cell naming an entity ("name (ID)" or the bare id) becomes a link to it.
+  function cell(text, names) {
+    var td = el("td");
+    var value = text === null || text === undefined ? "" : String(text);
+    var m = value.match(/^(.*) \(([^()]+)\)$/);
+    var id = names[value] !== undefined ? value : (m && names[m[2]] !== undefined ? m[2] : null);
+    if (id === null) { td.textContent = value; return td; }
+    var a = el("a", value);
+    a.setAttribute("data-entity", id);
+    a.addEventListener("click", function () { openEntity(id); });
+    td.appendChild(a);
+    return td;
+  }
+
+  function renderPage(page, main) {
+    var d = $("details");
+    d.textContent = "";
+    var h = el("h1", page.entity.name);
+    d.appendChild(h);
+    var meta = el("p", t(KIND_NAMES[page.entity.kind] || page.entity.kind) + " · " + page.entity.id +
+                  (page.entity.reg_no ? " · " + page.entity.reg_no : ""));
+    meta.className = "note";
+    d.appendChild(meta);
+    if (!main) {
+      var go = el("button", t("Open this one"));
+      go.type = "button";
+      go.addEventListener("click", function () { openEntity(page.entity.id); });
+      d.appendChild(go);
+    }
+    var names = {};
+    Object.keys(page.names).forEach(function (k) { names[k] = page.names[k]; });
+    page.sections.forEach(function (s) {
+      d.appendChild(el("h2", s.title));
+      if (!s.rows.length) { var p = el("p", s.empty); p.className = "note"; d.appendChild(p); return; }
+      var table = el("table");
+      if (s.columns.some(function (c) { return c; })) {
+        var head = el("tr");
+        s.columns.forEach(function (c) { head.appendChild(el("th", c)); });
+        table.appendChild(head);
+      }
+      s.rows.forEach(function (row) {
+        var tr = el("tr");
+        row.forEach(function (c) { tr.appendChild(cell(c, names)); });
+        table.appendChild(tr);
+      });
+      d.appendChild(table);
+      if (s.note) { var n = el("p", s.note); n.className = "note"; d.appendChild(n); }
+    });
+    document.body.setAttribute("data-page", page.entity.id);
+  }
+
+  function restyle() {
+    if (!nodes) return;
+    nodes.update(nodes.get().filter(function (n) { return n.data && !n.data.more; }).map(function (n) { return visNode(n.data); }));
+  }
+
+  function setupSearch() {
+    var input = $("search"), list = $("suggestions"), timer = null, active = -1, hits = [];
+    function choose(i) { if (hits[i]) { list.hidden = true; input.value = hits[i].name; openEntity(hits[i].id); } }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var text = input.value.trim();
+        if (!text) { list.hidden = true; return; }
+        api("/api/search", {q: text, limit: 10}).then(function (r) {
+          hits = r.hits; active = -1; list.textContent = "";
+          hits.forEach(function (h, i) {
+            var li = el("li", h.name);
+            li.appendChild(el("small", t(KIND_NAMES[h.kind] || h.kind) + " " + h.id + (h.reg_no ? " " + h.reg_no : "") +
+                                       (h.matched !== h.name ? " · " + h.matched : "")));
+            li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(i); });
+            list.appendChild(li);
+          });
+          if (!hits.length) list.appendChild(el("li", t("no matches")));
+          list.hidden = false;
+        }).catch(function (err) { status(err.message, true); });
+      }, 150);
+    });
+    input.addEventListener("keydown", function (ev) {
+      var items = list.querySelectorAll("li");
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        active = Math.max(0, Math.min(items.length - 1, active + (ev.key === "ArrowDown" ? 1 : -1)));
+        items.forEach(function (li, i) { li.className = i === active ? "active" : ""; });
+        ev.preventDefault();
+      } else if (ev.key === "Enter") {
+        choose(active >= 0 ? active : 0);
+      } else if (ev.key === "Escape") {
+        list.hidden = true;
+      }
+    });
+    input.addEventListener("blur", function () { setTimeout(function () { list.hidden = true; }, 150); });
+  }
+
+  function translatePage() {
+    document.documentElement.lang = LANG === "zh" ? "zh-CN" : "en";
+    document.querySelectorAll("[data-i18n]").forEach(function (e) { e.textContent = t(e.getAttribute("data-i18n")); });
+    document.querySelectorAll("[data-i18n-placeholder]").forEach(function (e) {
+      e.placeholder = t(e.getAttribute("data-i18n-placeholder"));
+    });
+    document.title = t("equitygraph explorer");
+    ["zh", "en"].forEach(function (l) {
+      var link = $("lang-" + l), q = new URLSearchParams(location.search);
+      q.set("lang", l);
+      link.href = "?" + q.toString() + location.hash;
+    });
+  }
+
+  function fromHash() {
+    var m = location.hash.match(/^#\/entity\/(.+)$/);
+    if (m) { var id = decodeURIComponent(m[1]); if (id !== state.center) openEntity(id); }
+  }
+
+  function start() {
+    setupSearch();
+    $("mode-graph").addEventListener("click", function () { if (state.center) openGraph(state.center); });
+    $("mode-tree").addEventListener("click", function () { if (state.center) openTree(state.center); });
+    $("fit").addEventListener("click", function () { if (network) network.fit(); });
+    $("hide").addEventListener("click", function () {
+      if (!network) return;
+      var chosen = network.getSelectedNodes().filter(function (id) { return id !== state.center; });
+      nodes.remove(chosen);
+      document.body.setAttribute("data-nodes", String(nodes.length));
+    });
+    $("pin").addEventListener("click", function () {
+      if (!network) return;
+      network.getSelectedNodes().forEach(function (id) {
+        state.pinned[id] = !state.pinned[id];
+        var n = nodes.get(id);
+        if (n && n.data && !n.data.more) nodes.update(visNode(n.data));
+      });
+    });
+    $("colour").addEventListener("change", restyle);
+    ["min-share", "as-of"].forEach(function (id) { $(id).addEventListener("change", function () { if (state.center) openEntity(state.center); }); });
+    document.querySelectorAll("input[name=kind]").forEach(function (c) {
+      c.addEventListener("change", function () { if (state.center && state.mode === "graph") openGraph(state.center); });
+    });
+    window.addEventListener("popstate", fromHash);
+    markMode();
+    fromHash();
+    document.body.setAttribute("data-started", "1");
+  }
+
+  api("/api/messages").then(function (r) { messages = r.messages; LANG = LANG || r.lang; })
+    .catch(function () { messages = {}; })
+    .then(function () { translatePage(); start(); });
+})();

@@ -1,0 +1,305 @@
+"""What the explorer asks of a store, as plain JSON-ready dicts: suggestions, one entity's page,
+a node's neighbours (filtered, paged: a hub is opened a page at a time), the first view of a
+company (its neighbours and the whole control answer) and the penetration tree.
+
+The served app (:mod:`equitygraph.queries.app`) is a thin shell over these; a script can call them
+directly or through the app's ``/api``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..graph.errors import EquityGraphError
+from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation
+from ..graph.stores.base import Edges, Store
+
+EDGE_KINDS = ("holding", "officer", "link", "relation")
+MAX_PAGE = 100  # the most neighbours one request returns
+MARKS = ("group", "cluster", "risk_tier", "risk_score", "controller")
+
+
+class NotFound(EquityGraphError):
+    """No entity with the id asked for."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the graph view draws: holdings of at least ``min_share`` (unknown shares kept), the
+    kinds of edge in ``kinds``, and only facts in force on ``as_of`` (every fact when None)."""
+
+    min_share: float = 0.0
+    kinds: tuple[str, ...] = EDGE_KINDS
+    as_of: dt.date | None = None
+
+    def __post_init__(self):
+        if not 0.0 <= self.min_share <= 1.0:
+            raise ValueError(f"min_share must be from 0 to 1, got {self.min_share}")
+        unknown = sorted(set(self.kinds) - set(EDGE_KINDS))
+        if unknown:
+            raise ValueError(f"unknown edge kind {unknown[0]!r} (one of {', '.join(EDGE_KINDS)})")
+
+    def keeps(self, record) -> bool:
+        if isinstance(record, Holding):
+            high = record.share.high
+            return ("holding" in self.kinds and record.in_force(self.as_of)
+                    and (high is None or high >= self.min_share))
+        if isinstance(record, Officer):
+            return "officer" in self.kinds and record.in_force(self.as_of)
+        if isinstance(record, Link):
+            return "link" in self.kinds
+        return "relation" in self.kinds and record.in_force(self.as_of)
+
+
+def entity_json(entity: Entity, marks: dict | None = None) -> dict:
+    out = {"id": entity.id, "name": entity.name, "kind": entity.kind.value, "reg_no": entity.reg_no,
+           "jurisdiction": entity.jurisdiction, "status": entity.status}
+    out.update({k: v for k, v in (marks or {}).items() if v is not None})
+    return out
+
+
+def edge_json(record) -> dict:
+    if isinstance(record, Holding):
+        return {"id": f"h:{record.key}", "from": record.holder_id, "to": record.company_id, "kind": "holding",
+                "label": record.share.describe(), "share_low": record.share.low, "share_high": record.share.high,
+                "interest": record.interest.value, "since": _iso(record.since), "until": _iso(record.until)}
+    if isinstance(record, Officer):
+        return {"id": f"o:{record.key}", "from": record.person_id, "to": record.company_id, "kind": "officer",
+                "label": record.role, "since": _iso(record.since), "until": _iso(record.until)}
+    if isinstance(record, Link):
+        return {"id": f"l:{record.key}", "from": record.src, "to": record.dst, "kind": "link",
+                "label": record.kind.value}
+    return {"id": f"r:{record.key}", "from": record.a, "to": record.b, "kind": "relation",
+            "label": record.type.value, "since": _iso(record.since), "until": _iso(record.until)}
+
+
+def suggestions(store: Store, text: str, limit: int = 10) -> list[dict]:
+    """What the search box offers for ``text``: names, aliases, registration numbers and pinyin,
+    best first (as :meth:`Store.search`)."""
+    text = text.strip()
+    if not text:
+        return []
+    return [{"id": h.entity.id, "name": h.entity.name, "kind": h.entity.kind.value, "reg_no": h.entity.reg_no,
+             "matched": h.matched, "how": h.how} for h in store.search(text, limit=limit)]
+
+
+def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> dict:
+    """Everything ``company`` and ``control`` say about one entity, as sections to show and as
+    data, with the names of every entity mentioned (so the page can link them)."""
+    from .company import company_report
+
+    entity = _get(store, entity_id)
+    report = company_report(store, entity.id, as_of=as_of)
+    data = report.to_dict()
+    mentioned = {entity.id: entity.name}
+    for key in ("holders", "holdings"):
+        for row in data[key]:
+            mentioned[row["holder_id"]] = row["holder_name"]
+            mentioned[row["company_id"]] = row["company_name"]
+    for key in ("officers", "roles"):
+        for row in data[key]:
+            mentioned[row["person_id"]] = row["person_name"]
+            mentioned[row["company_id"]] = row["company_name"]
+    if report.control is not None:
+        mentioned.update(report.control.names)
+    sections = [{"title": s.title, "columns": list(s.columns), "rows": [list(r) for r in s.rows], "note": s.note,
+                 "empty": s.empty} for s in report.sections()]
+    return {"entity": entity_json(entity, _marks(store, [entity.id]).get(entity.id)),
+                       "sections": sections, "data": data, "names": mentioned}
+
+
+def neighbours(store: Store, entity_id: str, filters: Filters = Filters(), offset: int = 0,
+               limit: int = 25) -> dict:
+    """A page of the neighbours of ``entity_id`` (largest stake first, then by id) with the edges to
+    them; ``total`` says how many there are, so the view can offer "+N more"."""
+    if limit < 1 or limit > MAX_PAGE:
+        raise ValueError(f"limit must be from 1 to {MAX_PAGE}, got {limit}")
+    if offset < 0:
+        raise ValueError(f"offset must be 0 or more, got {offset}")
+    _get(store, entity_id)
+    edges = store.edges_touching([entity_id])
+    by_neighbour: dict[str, list] = {}
+    weight: dict[str, float] = {}
+    for record in _records(edges):
+        if not filters.keeps(record):
+            continue
+        a, b = _ends(record)
+        if entity_id not in (a, b) or a == b:
+            continue
+        there = b if a == entity_id else a
+        by_neighbour.setdefault(there, []).append(record)
+        share = record.share.high if isinstance(record, Holding) and record.share.high is not None else 0.0
+        weight[there] = max(weight.get(there, 0.0), share)
+    order = sorted(by_neighbour, key=lambda there: (-weight[there], there))
+    picked = order[offset: offset + limit]
+    entities = store.get_many(picked)
+    marks = _marks(store, picked)
+    return {
+        "id": entity_id, "total": len(order), "offset": offset, "more": max(0, len(order) - offset - len(picked)),
+        "nodes": [entity_json(entities[i], marks.get(i)) for i in picked if i in entities],
+        "edges": [edge_json(r) for there in picked for r in by_neighbour[there]],
+        "events": _event_counts(edges, [entity_id]),
+    }
+
+
+def first_view(store: Store, entity_id: str, filters: Filters = Filters(), limit: int = 25) -> dict:
+    """Where the graph view starts: the entity, its first ``limit`` neighbours, and the whole
+    control answer (the chain up to the actual controller and each signal's evidence) whatever
+    the hop limit, marked as such."""
+    from .control import control_report
+    from .pages.answer import answer_parts
+
+    center = _get(store, entity_id)
+    page = neighbours(store, entity_id, filters, 0, limit)
+    answer: dict[str, str] = {}
+    chain: list[list[str]] = []
+    control = None
+    if center.kind in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
+        control = control_report(store, entity_id, as_of=filters.as_of)
+        answer = answer_parts(store, control)
+        chain = sorted({(h.holder, h.company) for c in control.chains for h in c.hops}
+                       | {(h.controller, h.controlled) for h in control.hops})
+    shown = {entity_id} | {n["id"] for n in page["nodes"]}
+    extra = [i for i in answer if i not in shown]
+    entities = store.get_many(extra)
+    marks = _marks(store, [entity_id, *extra])
+    nodes = [entity_json(center, marks.get(entity_id)) | {"center": True}]
+    nodes += page["nodes"]
+    nodes += [entity_json(entities[i], marks.get(i)) for i in extra if i in entities]
+    for node in nodes:
+        if node["id"] in answer:
+            node["answer"] = answer[node["id"]]
+            node["beyond"] = node["id"] in entities
+    drawn = {n["id"] for n in nodes}
+    inside = store.edges_among(drawn)
+    edges = [edge_json(r) for r in _records(inside) if filters.keeps(r) or _on_chain(r, chain)]
+    return {
+        "center": entity_id, "nodes": nodes, "edges": edges, "more": {entity_id: page["more"]} if page["more"] else {},
+        "chain": [list(c) for c in chain],
+        "controllers": list(control.actual_controllers) if control is not None else [],
+        "verdict": control.verdict if control is not None else None,
+        "events": _event_counts(inside, drawn),
+    }
+
+
+def tree(store: Store, entity_id: str, as_of: dt.date | None = None, up: int = 2, down: int = 1,
+         limit: int = 50) -> dict:
+    """The penetration tree (股权穿透图): holders ``up`` levels above, investments ``down`` levels
+    below, the share on each edge, and each holder's integrated stake in the entity (every path,
+    from the control report). ``up`` is raised to reach the actual controller. Each node's
+    ``level`` places it: negative above, positive below."""
+    from .control import control_report
+
+    center = _get(store, entity_id)
+    stakes: dict[str, tuple[float, float]] = {}
+    if center.kind in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
+        control = control_report(store, entity_id, as_of=as_of)
+        stakes = control.stakes
+        if up:  # the tree reaches the actual controller, however far up
+            up = max(up, len(control.hops), *(len(c.hops) for c in control.chains if c.top in control.actual_controllers))
+    levels = {entity_id: 0}
+    holdings: dict[str, Holding] = {}
+    more: dict[str, int] = {}
+    for direction, depth in ((-1, up), (1, down)):
+        frontier = [entity_id]
+        for level in range(1, depth + 1):
+            if not frontier:
+                break
+            edges = store.edges_touching(frontier)
+            wanted = set(frontier)
+            step: dict[str, list[Holding]] = {}
+            for h in edges.holdings:
+                if not h.in_force(as_of):
+                    continue
+                here, there = (h.company_id, h.holder_id) if direction < 0 else (h.holder_id, h.company_id)
+                if here in wanted:
+                    step.setdefault(here, []).append(h)
+            frontier = []
+            for here in sorted(step):
+                picked = sorted(step[here], key=lambda h: (-(h.share.high or 0.0), h.key))
+                if len(picked) > limit:
+                    more[f"{here}:{'up' if direction < 0 else 'down'}"] = len(picked) - limit
+                for h in picked[:limit]:
+                    holdings[h.key] = h
+                    there = h.holder_id if direction < 0 else h.company_id
+                    if there not in levels:
+                        levels[there] = direction * level
+                        frontier.append(there)
+    entities = store.get_many(levels)
+    marks = _marks(store, list(levels))
+    nodes = []
+    for i, level in levels.items():
+        if i not in entities:
+            continue
+        node = entity_json(entities[i], marks.get(i)) | {"level": level}
+        if i in stakes:
+            node["stake_low"], node["stake_high"] = stakes[i]
+        nodes.append(node)
+    return {"center": entity_id, "nodes": nodes,
+                       "edges": [edge_json(h) for h in holdings.values() if h.holder_id in levels and h.company_id in levels],
+            "more": more}
+
+
+def parse_filters(min_share: str | None, kinds: str | None, as_of: str | None) -> Filters:
+    """Filters from the text of a request (``min_share`` in percent, ``kinds`` comma-separated)."""
+    try:
+        share = float(min_share) / 100 if min_share not in (None, "") else 0.0
+    except ValueError:
+        raise ValueError(f"min_share: {min_share!r} is not a number") from None
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise ValueError(f"as_of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+    chosen = () if kinds == "none" else (tuple(k for k in (kinds or "").split(",") if k) or EDGE_KINDS)
+    return Filters(share, chosen, day)
+
+
+def _get(store: Store, entity_id: str) -> Entity:
+    entity = store.get(entity_id)
+    if entity is None:
+        raise NotFound(f"no entity with id {entity_id!r}")
+    return entity
+
+
+def _marks(store: Store, ids: list[str]) -> dict[str, dict]:
+    """What analyze wrote back for ``ids`` that the view colours by."""
+    out: dict[str, dict] = {}
+    for name in MARKS:
+        for i, value in store.results_of(name, ids).items():
+            out.setdefault(i, {})[name] = value
+    return out
+
+
+def _records(edges: Edges):
+    yield from edges.holdings
+    yield from edges.officers
+    yield from edges.links
+    yield from edges.relations
+
+
+def _ends(record) -> tuple[str, str]:
+    if isinstance(record, Holding):
+        return record.holder_id, record.company_id
+    if isinstance(record, Officer):
+        return record.person_id, record.company_id
+    if isinstance(record, Link):
+        return record.src, record.dst
+    return record.a, record.b
+
+
+def _on_chain(record, chain) -> bool:
+    return isinstance(record, (Holding, Relation)) and tuple(_ends(record)) in set(map(tuple, chain))
+
+
+def _event_counts(edges: Edges, ids) -> dict[str, int]:
+    wanted = set(ids)
+    counts: dict[str, int] = {}
+    for e in edges.events:
+        if e.entity_id in wanted:
+            counts[e.entity_id] = counts.get(e.entity_id, 0) + 1
+    return counts
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
