@@ -9,6 +9,7 @@ from typing import Any
 
 from ..graph.model import Entity, EntityKind, Holding, LinkKind, effective_day
 from ..graph.stores.base import Store
+from .i18n import _, role_name
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -111,14 +112,15 @@ class CompanyReport(Result):
         """The illegal-fundraising risk analyze wrote back: score, tier and the largest reasons."""
         r = self.results
         if "risk_score" not in r:
-            return Section("Risk of illegal fundraising", ["", ""], [],
+            return Section(_("Risk of illegal fundraising"), ["", ""], [],
                            empty="not scored yet: run equitygraph analyze (or equitygraph risk NAME)")
-        rows = [("score", f"{r['risk_score']:.2f}"),
-                ("tier", {"confirmed": "a confirmed case"}.get(r.get("risk_tier"), r.get("risk_tier") or "no warning"))]
+        tier = r.get("risk_tier")
+        rows = [(_("score"), f"{r['risk_score']:.2f}"),
+                (_("tier"), _("a confirmed case") if tier == "confirmed" else (_(tier) if tier else _("no warning")))]
         if r.get("risk_reason"):
-            rows.append(("why", r["risk_reason"]))
-        return Section("Risk of illegal fundraising", ["", ""], rows,
-                       note="as of the last analyze; equitygraph risk NAME explains it in full")
+            rows.append((_("why"), r["risk_reason"]))
+        return Section(_("Risk of illegal fundraising"), ["", ""], rows,
+                       note=_("as of the last analyze; equitygraph risk NAME explains it in full"))
 
     def records(self) -> list[dict]:
         """Direct holders and holdings, one record each, told apart by ``relation``."""
@@ -128,45 +130,46 @@ class CompanyReport(Result):
     def sections(self) -> list[Section]:
         e = self.entity
         profile = [
-            ("name", e.name), ("id", e.id), ("kind", e.kind.value), ("aliases", " | ".join(e.aliases)),
+            ("name", e.name), ("id", e.id), ("kind", _(e.kind.value)), ("aliases", " | ".join(e.aliases)),
             ("registration no.", e.reg_no), ("jurisdiction", e.jurisdiction), ("status", e.status),
             ("founded", _iso(e.founded)), ("registered capital", _money(e.registered_capital, e.currency)),
             ("paid-in capital", _money(e.paid_in_capital, e.currency)), ("industry", e.industry),
             ("business scope", e.business_scope),
         ]
-        sections = [Section(f"{e.name} ({e.kind.value})", ["field", "value"], [r for r in profile if r[1]])]
+        sections = [Section(f"{e.name} ({_(e.kind.value)})", ["field", "value"],
+                            [(_(label), value) for label, value in profile if value])]
         if self.control is not None:
             sections.extend(self.control.sections())
         if e.kind is EntityKind.COMPANY:
             sections.append(self.risk_section())
         if e.kind is not EntityKind.PERSON:
             sections.append(Section(
-                "Direct holders", ["holder", "id", "share", "interest", "since", "until", "source"],
+                _("Direct holders"), ["holder", "id", "share", "interest", "since", "until", "source"],
                 [(r.holder_name, r.holder_id, r.share, r.interest, r.since, r.until, r.source or "")
                  for r in self.holders],
             ))
         sections.append(Section(
-            "Direct holdings", ["company", "id", "share", "interest", "since", "until", "source"],
+            _("Direct holdings"), ["company", "id", "share", "interest", "since", "until", "source"],
             [(r.company_name, r.company_id, r.share, r.interest, r.since, r.until, r.source or "")
              for r in self.holdings],
         ))
         if self.upstream:
             sections.append(Section(
-                "Ownership above (current holdings)", ["level", "holder", "id", "kind", "holds", "of", "owns in all"],
-                [(r.level, r.holder_name, r.holder_id, r.holder_kind, r.share, r.company_id, r.integrated)
+                _("Ownership above (current holdings)"), ["level", "holder", "id", "kind", "holds", "of", "owns in all"],
+                [(r.level, r.holder_name, r.holder_id, _(r.holder_kind), r.share, r.company_id, r.integrated)
                  for r in self.upstream],
-                note="stopped at the row limit" if self.upstream_truncated else "",
+                note=_("stopped at the row limit") if self.upstream_truncated else "",
             ))
         if self.officers:
-            sections.append(Section("Officers", ["person", "id", "role", "since", "until"],
-                                    [(r.person_name, r.person_id, r.role, r.since, r.until) for r in self.officers]))
+            sections.append(Section(_("Officers"), ["person", "id", "role", "since", "until"],
+                                    [(r.person_name, r.person_id, role_name(r.role), r.since, r.until) for r in self.officers]))
         if self.roles:
-            sections.append(Section("Roles held", ["company", "id", "role", "since", "until"],
-                                    [(r.company_name, r.company_id, r.role, r.since, r.until) for r in self.roles]))
-        sections.append(Section("Registered addresses and contacts", ["kind", "value", "shared with"],
-                                [(r.kind, r.text, r.shared_with) for r in self.contacts]))
-        sections.append(Section("Risk events", ["date", "type", "severity", "text", "source"],
-                                [(r.date, r.type, r.severity, r.text, r.source) for r in self.events]))
+            sections.append(Section(_("Roles held"), ["company", "id", "role", "since", "until"],
+                                    [(r.company_name, r.company_id, role_name(r.role), r.since, r.until) for r in self.roles]))
+        sections.append(Section(_("Registered addresses and contacts"), ["kind", "value", "shared with"],
+                                [(_(r.kind), r.text, r.shared_with) for r in self.contacts]))
+        sections.append(Section(_("Risk events"), ["date", "type", "severity", "text", "source"],
+                                [(r.date, _(r.type), r.severity, r.text, r.source) for r in self.events]))
         return sections
 
 

@@ -32,6 +32,7 @@ from ..graph.arrays import arrays_from_records
 from ..graph.errors import EquityGraphError
 from ..graph.model import DECLARED_FACTS, Entity, EntityKind, Holding, Interest, Officer, Relation, RelationType
 from ..graph.stores.base import Store
+from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -207,6 +208,9 @@ class ControlReport(Result):
             return None
         return self.control_rights[0] - self.cash_flow[0]
 
+    def kind_name(self, entity_id: str) -> str:
+        return _(self.kinds[entity_id]) if entity_id in self.kinds else ""
+
     def name(self, entity_id: str) -> str:
         return self.names.get(entity_id, entity_id)
 
@@ -261,55 +265,56 @@ class ControlReport(Result):
         return list({r["owner_id"]: r for r in rows}.values())
 
     def sections(self) -> list[Section]:
-        when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
+        when = _(" as of {day}").format(day=self.as_of.isoformat()) if self.as_of else ""
         if self.actual_controllers:
-            who = " and ".join(f"{self.name(i)} ({i})" for i in self.actual_controllers)
-            summary = [("actual controller", who), ("verdict", self.verdict)]
+            who = _(" and ").join(f"{self.name(i)} ({i})" for i in self.actual_controllers)
+            summary = [(_("actual controller"), who), (_("verdict"), _(self.verdict))]
         else:
-            summary = [("actual controller", "no single controller" if self.verdict != "uncertain" else "uncertain"),
-                       ("verdict", self.verdict)]
+            summary = [(_("actual controller"), _("no single controller") if self.verdict != "uncertain" else _("uncertain")),
+                       (_("verdict"), _(self.verdict))]
             if self.candidates:
-                summary.append(("largest holders", ", ".join(f"{self.name(i)} ({i})" for i in self.candidates)))
+                summary.append((_("largest holders"), ", ".join(f"{self.name(i)} ({i})" for i in self.candidates)))
         if self.reason:
-            summary.append(("why", self.reason))
+            summary.append((_("why"), self.reason))
         if self.register is not None:
-            summary.append(("shares on record", self.register.describe()))
+            summary.append((_("shares on record"), self.register.describe()))
         if self.cash_flow is not None:
-            summary.append(("cash-flow rights", _span(*self.cash_flow)))
-            summary.append(("control rights (weakest link)", _span(*self.control_rights)))
-            summary.append(("wedge", f"{self.wedge * 100:.1f} points"))
-        out = [Section(f"Control of {self.entity.name}{when}", ["", ""], summary)]
-        out.append(Section("Control path (from the company upward)",
+            summary.append((_("cash-flow rights"), _span(*self.cash_flow)))
+            summary.append((_("control rights (weakest link)"), _span(*self.control_rights)))
+            summary.append((_("wedge"), _("{points} points").format(points=f"{self.wedge * 100:.1f}")))
+        out = [Section(_("Control of {name}").format(name=self.entity.name) + when, ["", ""], summary)]
+        out.append(Section(_("Control path (from the company upward)"),
                            ["controlled", "controller", "rule", "votes", "source"],
-                           [(self.name(h.controlled), f"{self.name(h.controller)} ({h.controller})", h.rule,
-                             "by agreement or consolidation" if h.rule == "agreement" else _span(h.low, h.high),
+                           [(self.name(h.controlled), f"{self.name(h.controller)} ({h.controller})", _(h.rule),
+                             _("by agreement or consolidation") if h.rule == "agreement" else _span(h.low, h.high),
                              self.source(h.controller, h.controlled)) for h in self.hops]))
         bo = self.beneficial
         rule = f"{'>=' if bo.inclusive else '>'} {bo.threshold * 100:g} %"
-        rows = [(self.name(o.person), o.person, o.basis, _span(o.low, o.high) if o.low is not None else "")
+        rows = [(self.name(o.person), o.person, _(o.basis), _span(o.low, o.high) if o.low is not None else "")
                 for o in bo.owners]
         if bo.unrecorded is not None:
-            rows.append(("not on record", "", "possible ownership", f"up to {bo.unrecorded * 100:.2f} %"))
+            rows.append((_("not on record"), "", _("possible ownership"),
+                         _("up to {share}").format(share=f"{bo.unrecorded * 100:.2f} %")))
         notes = []
         if bo.exempt_small_company:
-            notes.append("small-company exemption may apply: registered capital <= CNY 10 million and only "
-                         "natural-person holders")
+            notes.append(_("small-company exemption may apply: registered capital <= CNY 10 million and only "
+                           "natural-person holders"))
         if bo.unrecorded is not None:
-            notes.append("a holder missing from the registers could be a beneficial owner")
-        out.append(Section(f"Beneficial owners ({rule})", ["person", "id", "basis", "integrated"], rows,
-                           note="; ".join(notes)))
-        out.append(Section("Ultimate owners (integrated ownership)", ["owner", "id", "kind", "owns"],
-                           [(self.name(i), i, self.kinds.get(i), _span(lo, hi)) for i, lo, hi in self.owners[:15]],
-                           note=f"{len(self.owners) - 15} more" if len(self.owners) > 15 else ""))
+            notes.append(_("a holder missing from the registers could be a beneficial owner"))
+        out.append(Section(_("Beneficial owners ({rule})").format(rule=rule), ["person", "id", "basis", "integrated"],
+                           rows, note="; ".join(notes)))
+        out.append(Section(_("Ultimate owners (integrated ownership)"), ["owner", "id", "kind", "owns"],
+                           [(self.name(i), i, self.kind_name(i), _span(lo, hi)) for i, lo, hi in self.owners[:15]],
+                           note=_("{count} more").format(count=len(self.owners) - 15) if len(self.owners) > 15 else ""))
         rows = []
         for n, c in enumerate(self.chains, 1):
             path = " -> ".join(f"{self.name(h.holder)} [{_span(h.low, h.high)}]" for h in c.hops)
             rows.append((n, f"{path} -> {self.name(c.hops[-1].company)}", _span(*c.cash_flow), _span(*c.control)))
-        out.append(Section("Control chains", ["#", "chain (share at each hop)", "cash flow", "control"], rows,
-                           note="more chains exist than shown" if self.chains_cut else ""))
+        out.append(Section(_("Control chains"), ["#", "chain (share at each hop)", "cash flow", "control"], rows,
+                           note=_("more chains exist than shown") if self.chains_cut else ""))
         if self.signals:
-            out.append(Section("Concealment signals", ["signal", "evidence"],
-                               [(s.kind, s.evidence) for s in self.signals]))
+            out.append(Section(_("Concealment signals"), ["signal", "evidence"],
+                               [(_(s.kind.replace("_", " ")), s.evidence) for s in self.signals]))
         return out
 
 

@@ -41,6 +41,16 @@ def current() -> str:
     return _current.get() or choose_language()
 
 
+def lang_tag() -> str:
+    """The language in force as an HTML ``lang`` value."""
+    return "zh-CN" if current() == "zh" else "en"
+
+
+def reset() -> None:
+    """Back to the language the environment chooses (tests)."""
+    _current.set("")
+
+
 def set_language(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
@@ -80,6 +90,13 @@ def _(message: str) -> str:
         _missing.add(message)
         return message
     return found
+
+
+def role_name(role: str) -> str:
+    """A standard officer role in the language in force; a title kept as registered stays as it is."""
+    from ..graph.model import OFFICER_ROLES
+
+    return _(role.replace("_", " ")) if role in OFFICER_ROLES else role
 
 
 def N_(message: str) -> str:

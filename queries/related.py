@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ..graph.errors import EquityGraphError
 from ..graph.model import FAMILY_TIES, Entity, EntityKind, Holding, LinkKind, Officer, Relation, RelationType
 from ..graph.stores.base import Store
+from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -111,13 +112,14 @@ class RelatedReport(Result):
                  "evidence": " ; ".join(h.describe(self.name) for h in p.evidence)} for p in self.parties]
 
     def sections(self) -> list[Section]:
-        when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
-        legal = Section(f"Related parties of {self.entity.name}{when}: in law", ["relation", "party", "id", "evidence"],
-                        [(p.relation.replace("_", " "), self.name(p.entity_id), p.entity_id,
+        when = _(" as of {day}").format(day=self.as_of.isoformat()) if self.as_of else ""
+        legal = Section(_("Related parties of {name}{when}: in law").format(name=self.entity.name, when=when),
+                        ["relation", "party", "id", "evidence"],
+                        [(_(p.relation.replace("_", " ")), self.name(p.entity_id), p.entity_id,
                           " ; ".join(h.describe(self.name) for h in p.evidence)) for p in self.legal],
                         note="; ".join(self.notes))
-        suspected = Section("Suspected links (not related parties in law)", ["link", "party", "id", "strength", "why"],
-                            [(p.relation.replace("_", " "), self.name(p.entity_id), p.entity_id, f"{p.strength:.2f}",
+        suspected = Section(_("Suspected links (not related parties in law)"), ["link", "party", "id", "strength", "why"],
+                            [(_(p.relation.replace("_", " ")), self.name(p.entity_id), p.entity_id, f"{p.strength:.2f}",
                               p.reason) for p in self.suspected])
         return [legal, suspected]
 

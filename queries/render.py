@@ -17,15 +17,24 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..loaders.textfile import FORMULA_STARTS
+from .i18n import _
 
 
 @dataclass
 class Section:
+    """A titled table. Column headings and the empty text are translated here (they are fixed
+    words); the title, notes and row labels are translated where they are made, with their data."""
+
     title: str
     columns: Sequence[str]
     rows: list[Sequence[Any]] = field(default_factory=list)
     note: str = ""  # said under the table, e.g. "12 more not shown"
     empty: str = "none"
+
+    def __post_init__(self):
+        self.keys = list(self.columns)  # the English headings: the keys of records, whatever the language
+        self.columns = [_(c) if c else c for c in self.columns]
+        self.empty = _(self.empty)
 
 
 # Characters that steer a terminal rather than show: C0 and C1 controls (ESC starts CSI and OSC
@@ -92,7 +101,7 @@ class Result:
     def records(self) -> list[dict]:
         """The result's main table as flat records, for JSON lines and CSV."""
         main = self.sections()[0]
-        return [dict(zip(main.columns, row)) for row in main.rows]
+        return [dict(zip(main.keys, row)) for row in main.rows]
 
     def to_jsonl(self) -> str:
         return "\n".join(json_text(r) for r in self.records())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..graph.stores.base import SearchHit, Store
+from .i18n import _
 from .render import Result, Section
 
 
@@ -27,8 +28,8 @@ class SearchResult(Result):
         return self.to_dict()["hits"]
 
     def sections(self) -> list[Section]:
-        rows = [(h.entity.name, h.entity.id, h.entity.kind.value, h.entity.reg_no, h.how, h.matched) for h in self.hits]
-        return [Section(f"Search: {self.query}", ["name", "id", "kind", "reg_no", "match", "matched"], rows,
+        rows = [(h.entity.name, h.entity.id, _(h.entity.kind.value), h.entity.reg_no, _(h.how), h.matched) for h in self.hits]
+        return [Section(_("Search: {query}").format(query=self.query), ["name", "id", "kind", "reg_no", "match", "matched"], rows,
                         empty="no matches")]
 
 

@@ -45,6 +45,17 @@ def dump(db_path: Path, skip_meta: bool = False) -> list:
     return rows
 
 
+@pytest.fixture(autouse=True)
+def english_unless_asked(monkeypatch):
+    """Each test starts in English, whatever the machine's locale, and leaves no language behind."""
+    from equitygraph.queries import i18n
+
+    monkeypatch.setenv("EQUITYGRAPH_LANG", "en")
+    i18n.reset()
+    yield
+    i18n.reset()
+
+
 @pytest.fixture
 def case(tmp_path) -> Path:
     return write_case(tmp_path / "case")

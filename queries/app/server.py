@@ -176,7 +176,7 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
         stores.close()
 
     routes = [
-        Route("/", page), Route("/static/{name:path}", static),
+        Route("/", page), Route("/static/{name:path}", static), Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/api/search", answer(search)), Route("/api/entity/{id}", answer(entity)),
         Route("/api/neighbours/{id}", answer(neighbours)), Route("/api/view/{id}", answer(view)),
         Route("/api/tree/{id}", answer(tree)), Route("/api/messages", answer(messages)),

@@ -78,7 +78,8 @@ def store_option(command):
     @functools.wraps(command)
     def wrapper(*args, db_path=None, neo4j_uri=None, neo4j_user=None, neo4j_password=None, neo4j_database=None,
                 lang=None, **kwargs):
-        chosen = use_language(lang)
+        # the group's --lang (or the environment's) unless this command names one
+        chosen = use_language(lang, click.get_current_context().find_root().params.get("lang"))
         choice = StoreChoice(db_path or default_path(), neo4j_uri or None, neo4j_user, neo4j_password, neo4j_database)
         return command(*args, store=choice, **({"lang": chosen} if wants_lang else {}), **kwargs)
 
@@ -91,9 +92,10 @@ LANG_OPTION = click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=
                            help="Language of headings and messages [env EQUITYGRAPH_LANG; default: the locale's].")
 
 
-def use_language(lang: str | None) -> str:
-    """Set the language of what is printed: ``lang``, else EQUITYGRAPH_LANG, else the locale."""
-    chosen = i18n.choose_language(lang) if lang else i18n.current()
+def use_language(lang: str | None, default: str | None = None) -> str:
+    """Set the language of what is printed: ``lang``, else ``default``, else EQUITYGRAPH_LANG, else
+    the locale."""
+    chosen = i18n.choose_language(lang or default)
     i18n.set_language(chosen)
     return chosen
 

@@ -11,6 +11,7 @@ from ... import __version__
 from ...graph.model import EntityKind
 from ...graph.stores.base import Store
 from ..company import company_report
+from ..i18n import _
 from .answer import answer_parts, with_answer
 from .graph_page import GraphPage, render_graph, risk_marks
 
@@ -35,23 +36,24 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
         marks = {p.entity_id: (p.category, p.relation) for p in related.parties}
     else:
         marks = None
-    membership = [(label, report.results[key]) for label, key in (("enterprise group of", "group"), ("cluster", "cluster"))
+    membership = [(label, report.results[key]) for label, key in ((_("enterprise group of"), "group"), (_("cluster"), "cluster"))
                   if key in report.results]
     sources = Counter(h.source for h in store.edges_touching([entity.id]).holdings if h.source)
     last_load = json.loads(store.get_meta("last_load") or "{}")
     provenance = [
         # The folder's name, not where it sits on this machine (a report travels with the case file).
-        ("data loaded from", Path(last_load["source"]).name if last_load.get("source") else "unknown"),
-        ("data loaded at", last_load.get("loaded_at", "unknown")),
-        ("sources of the holdings shown", ", ".join(f"{s} ({n})" for s, n in sources.most_common()) or "not given"),
-        ("as of", as_of.isoformat() if as_of else "current records (no end date)"),
+        (_("data loaded from"), Path(last_load["source"]).name if last_load.get("source") else _("unknown")),
+        (_("data loaded at"), last_load.get("loaded_at", _("unknown"))),
+        (_("sources of the holdings shown"), ", ".join(f"{s} ({n})" for s, n in sources.most_common()) or _("not given")),
+        (_("as of"), as_of.isoformat() if as_of else _("current records (no end date)")),
     ]
-    kind = "company" if entity.kind is EntityKind.COMPANY else entity.kind.value
+    kind = _(entity.kind.value)
     risk = risk_marks(store, sub.entities)
-    score, tier, _ = risk.get(entity.id, (None, "", ""))
+    score, tier, _reason = risk.get(entity.id, (None, "", ""))
     subtitle = (f"{kind} {entity.id}" + (f" · {entity.reg_no}" if entity.reg_no else "")
                 + "".join(f" · {label} {value}" for label, value in membership)
-                + (f" · risk {score:.2f}{' ' + tier if tier else ''}" if score is not None else ""))
+                + (" · " + _("risk {score}").format(score=f"{score:.2f}{' ' + _(tier) if tier else ''}")
+                   if score is not None else ""))
     html = render_graph(sub, report.control, entity.name, subtitle, height="560px", template="report.html", related=marks,
                         risk=risk, answer=answer, beyond=beyond,
                         sections=sections, graph_after=graph_after, provenance=provenance, version=__version__,

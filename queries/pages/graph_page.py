@@ -19,6 +19,7 @@ from ...graph.model import EntityKind
 from ...graph.stores.base import Store, Subgraph
 from ..control import ControlReport, control_report
 from ..render import open_private
+from ..i18n import _, lang_tag
 from ..resolve import resolve_entity
 from .answer import answer_parts, with_answer
 
@@ -68,7 +69,9 @@ class GraphPage:
 def _environment():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    environment.globals["_"] = _
+    return environment
 
 
 @lru_cache(maxsize=1)
@@ -179,10 +182,11 @@ def render_graph(sub: Subgraph, control: ControlReport | None, title: str, subti
                  answer: dict | None = None, beyond: Iterable[str] = (), **extra) -> str:
     nodes, edges, options = graph_data(sub, control, related, risk, answer, beyond)
     vis_js, vis_css = _vis_assets()
-    legend = [(KIND_LABELS[k], c) for k, c in KIND_COLORS.items()]
-    legend += [("confirmed case" if tier == "confirmed" else f"risk tier {tier}", c) for tier, c in TIER_COLORS.items()]
+    legend = [(_(KIND_LABELS[k]), c) for k, c in KIND_COLORS.items()]
+    legend += [(_("confirmed case") if tier == "confirmed" else _("risk tier {tier}").format(tier=_(tier)), c)
+               for tier, c in TIER_COLORS.items()]
     return _environment().get_template(template).render(
-        title=title, subtitle=subtitle, nodes=nodes, edges=edges, options=options, legend=legend,
+        title=title, subtitle=subtitle, nodes=nodes, edges=edges, options=options, legend=legend, lang=lang_tag(),
         vis_js=_safe(vis_js), vis_css=_safe(vis_css), height=height, **extra)
 
 
@@ -248,21 +252,23 @@ def graph_page(store: Store, name: str, depth: int = 2, max_nodes: int = 150, ma
     answer = answer_parts(store, control) if control is not None else {}
     within = len(sub.entities)
     beyond = with_answer(store, sub, answer)
-    cut = " (node cap reached)" if sub.truncated else ""
-    subtitle = (f"{entity.id} · {within} entities within {depth} hops{cut}"
-                + (f" · {len(beyond)} more drawn beyond them: the control chain and the evidence of the signals"
-                   if beyond else "")
-                + (f" · actual controller: {', '.join(control.name(i) for i in control.actual_controllers)}"
+    cut = _(" (node cap reached)") if sub.truncated else ""
+    subtitle = (f"{entity.id} · " + _("{count} entities within {depth} hops").format(count=within, depth=depth) + cut
+                + (" · " + _("{count} more drawn beyond them: the control chain and the evidence of the signals")
+                   .format(count=len(beyond)) if beyond else "")
+                + (" · " + _("actual controller: {names}").format(
+                    names=", ".join(control.name(i) for i in control.actual_controllers))
                    if control is not None and control.actual_controllers else "")
-                + (f" · control {control.verdict}" if control is not None and not control.actual_controllers else "")
+                + (" · " + _("control {verdict}").format(verdict=_(control.verdict))
+                   if control is not None and not control.actual_controllers else "")
                 + (f" · {control.register.describe()}" if control is not None and control.register is not None else ""))
     related = _related_marks(store, entity, as_of)
     if related is None:
-        subtitle += " · run equitygraph analyze to mark related parties"
+        subtitle += " · " + _("run equitygraph analyze to mark related parties")
     risk = risk_marks(store, sub.entities)
     if entity.id in risk:
-        score, tier, _ = risk[entity.id]
-        subtitle += f" · risk {score:.2f}{' ' + tier if tier else ''}"
+        score, tier, _reason = risk[entity.id]
+        subtitle += " · " + _("risk {score}").format(score=f"{score:.2f}{' ' + _(tier) if tier else ''}")
     html = render_graph(sub, control, f"{entity.name}", subtitle, related=related, risk=risk, answer=answer,
                         beyond=beyond)
     return GraphPage(html, len(sub.entities) + len(sub.collapsed),
@@ -299,10 +305,11 @@ def tree_page(store: Store, name: str, up: int = 3, down: int = 1, as_of: dt.dat
                "nodes": {"font": {"face": "Noto Sans CJK SC, Microsoft YaHei, Arial"}}}
     vis_js, vis_css = _vis_assets()
     more = sum(data["more"].values())
-    subtitle = (f"{entity.id} · holders {up} levels above, investments {down} below; the share on each edge, "
-                f"each holder's integrated stake under its name" + (f" · {more} more not drawn" if more else ""))
+    subtitle = (f"{entity.id} · " + _("holders {up} levels above, investments {down} below; the share on each edge, "
+                                      "each holder's integrated stake under its name").format(up=up, down=down)
+                + (" · " + _("{count} more not drawn").format(count=more) if more else ""))
     html = _environment().get_template("graph.html").render(
         title=entity.name, subtitle=subtitle, nodes=nodes, edges=edges, options=options,
-        legend=[(KIND_LABELS[k], c) for k, c in KIND_COLORS.items()], vis_js=_safe(vis_js), vis_css=_safe(vis_css),
-        height="78vh")
+        legend=[(_(KIND_LABELS[k]), c) for k, c in KIND_COLORS.items()], vis_js=_safe(vis_js), vis_css=_safe(vis_css),
+        height="78vh", lang=lang_tag())
     return GraphPage(html, len(nodes), len(edges), {}, False)

@@ -185,6 +185,7 @@
 
   function settle() {
     var done = function () {
+      if (state.mode !== "tree") network.setOptions({physics: {enabled: false}});
       network.fit();
       document.body.setAttribute("data-nodes", String(nodes.length));
       document.body.setAttribute("data-ready", String(Date.now()));
@@ -205,11 +206,15 @@
       page.edges.forEach(function (e) { if (nodes.get(e.from) && nodes.get(e.to)) edges.update(visEdge(e)); });
       state.offsets[id] = page.offset + page.nodes.length;
       setMore(id, page.more);
+      status(fmt("{shown} of {total} neighbours of {id} shown", {shown: state.offsets[id], total: page.total, id: id}));
+      // Lay the new nodes out, then hold the picture still while it is read.
+      network.once("stabilizationIterationsDone", function () {
+        network.setOptions({physics: {enabled: false}});
+        document.body.setAttribute("data-nodes", String(nodes.length));
+        document.body.setAttribute("data-expanded", id + ":" + state.offsets[id]);
+      });
       network.setOptions({physics: {enabled: true}});
       network.stabilize(80);
-      status(fmt("{shown} of {total} neighbours of {id} shown", {shown: state.offsets[id], total: page.total, id: id}));
-      document.body.setAttribute("data-nodes", String(nodes.length));
-      document.body.setAttribute("data-expanded", id + ":" + state.offsets[id]);
     }).catch(function (err) { status(err.message, true); });
   }
 
@@ -270,6 +275,7 @@
   function openEntity(id) {
     state.center = id;
     if (location.hash !== "#/entity/" + encodeURIComponent(id)) history.pushState(null, "", "#/entity/" + encodeURIComponent(id));
+    languageLinks();
     showEntity(id, true);
     return state.mode === "tree" ? openTree(id) : openGraph(id);
   }
@@ -383,6 +389,11 @@
       e.placeholder = t(e.getAttribute("data-i18n-placeholder"));
     });
     document.title = t("equitygraph explorer");
+    languageLinks();
+  }
+
+  // The other language, at the same entity.
+  function languageLinks() {
     ["zh", "en"].forEach(function (l) {
       var link = $("lang-" + l), q = new URLSearchParams(location.search);
       q.set("lang", l);

@@ -1,0 +1,128 @@
+"""Update the translation catalogs: extract every message, merge into each language's .po, compile the .mo.
+
+    python scripts/i18n.py            # extract, update, compile
+    python scripts/i18n.py --check    # exit 1 if a message has no translation or a .mo is stale
+
+Messages are: ``_()``/``N_()`` in Python, ``_()`` in the page templates, ``t()``/``fmt()`` in the
+explorer's script, ``data-i18n`` attributes in its page, the column headings and empty texts of
+every ``Section(...)`` (translated when the section is made), and the words the code translates
+from data it computes (kinds of entity, verdicts, rules, tiers, standard roles, signal kinds).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_file
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ROOT / "queries"
+LOCALES = QUERIES / "locale"
+DOMAIN = "equitygraph"
+
+
+def vocabulary() -> list[str]:
+    """The words translated from computed values (``_(entity.kind.value)`` and the like)."""
+    sys.path.insert(0, str(ROOT.parent))
+    from equitygraph.graph.analysis.control_rules import RULES, VERDICTS
+    from equitygraph.graph.model import OFFICER_ROLES, EntityKind, EventType, RelationType
+
+    words = [k.value for k in EntityKind] + [e.value for e in EventType] + list(VERDICTS) + list(RULES)
+    words += [r.replace("_", " ") for r in OFFICER_ROLES] + [r.value.replace("_", " ") for r in RelationType]
+    words += ["confirmed", "red", "orange", "yellow", "address", "contact",
+              "ownership", "possible ownership", "control", "senior manager",
+              "reg_no", "exact", "alias", "prefix", "contains", "pinyin", "fuzzy",
+              "pyramid", "wedge", "cycle", "shell layers", "nominee holder", "shared contact", "change before event",
+              "holding", "officer", "link", "relation", "has_contact", "located_at",
+              "natural person", "other organization", "phone / e-mail", "actual controller", "control chain"]
+    words += ["aliases", "jurisdiction", "founded", "paid-in capital", "industry", "business scope"]
+    words += ["controller", "subsidiary", "fellow subsidiary", "associate", "significant investor", "major holder",
+              "key management", "managed by key management", "family", "shared address", "shared officer",
+              "common holder", "possible same person"]
+    words += [f"evidence: {kind}" for kind in ("pyramid", "wedge", "cycle", "shell_layers", "nominee_holder",
+                                               "shared_contact", "change_before_event")]
+    return words
+
+
+def section_words(path: Path) -> list[str]:
+    """The literal column headings and ``empty=`` texts of the ``Section(...)`` calls in ``path``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Section":
+            if len(node.args) > 1 and isinstance(node.args[1], (ast.List, ast.Tuple)):
+                found += [e.value for e in node.args[1].elts if isinstance(e, ast.Constant) and e.value]
+            for keyword in node.keywords:
+                if keyword.arg == "empty" and isinstance(keyword.value, ast.Constant):
+                    found.append(keyword.value.value)
+    return found
+
+
+def messages() -> list[str]:
+    """Every message, in a stable order."""
+    found: list[str] = []
+    keywords = {"_": None, "N_": None}
+    for path in sorted(QUERIES.rglob("*.py")):
+        found += [m[1] for m in extract_from_file("python", str(path), keywords=keywords) if isinstance(m[1], str)]
+        found += section_words(path)
+    for path in sorted((QUERIES / "pages" / "templates").glob("*.html")):
+        found += [m[1] for m in extract_from_file("jinja2.ext:babel_extract", str(path), keywords={"_": None})
+                  if isinstance(m[1], str)]
+    for path in sorted((QUERIES / "app" / "static").glob("*.js")):
+        found += [m[1] for m in extract_from_file("javascript", str(path), keywords={"t": None, "fmt": (1,)})
+                  if isinstance(m[1], str)]
+    for path in sorted((QUERIES / "app" / "static").glob("*.html")):
+        found += re.findall(r'data-i18n(?:-placeholder)?="([^"]+)"', path.read_text(encoding="utf-8"))
+    found += vocabulary()
+    return [m for m in dict.fromkeys(found) if m.strip()]
+
+
+def update(lang: str, wanted: list[str]) -> Catalog:
+    po_path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    old = read_po(po_path.open("rb")) if po_path.exists() else Catalog(locale=lang)
+    new = Catalog(locale=lang, domain=DOMAIN, project="equitygraph")
+    for message in wanted:
+        kept = old.get(message)
+        new.add(message, kept.string if kept is not None else "")
+    po_path.parent.mkdir(parents=True, exist_ok=True)
+    with po_path.open("wb") as f:
+        write_po(f, new, width=120, omit_header=False, sort_output=False)
+    with (po_path.with_suffix(".mo")).open("wb") as f:
+        write_mo(f, new)
+    return new
+
+
+def check(lang: str, wanted: list[str]) -> list[str]:
+    """What is wrong with ``lang``'s catalogs: messages without a translation, a stale .mo."""
+    po_path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    po = read_po(po_path.open("rb"))
+    problems = [f"{lang}: no translation for {m!r}" for m in wanted if po.get(m) is None or not po.get(m).string]
+    mo = read_mo(po_path.with_suffix(".mo").open("rb"))
+    compiled = {m.id: m.string for m in mo if m.id}
+    written = {m.id: m.string for m in po if m.id}
+    if compiled != written:
+        problems.append(f"{lang}: {po_path.with_suffix('.mo').name} is not compiled from the .po (run scripts/i18n.py)")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    wanted = messages()
+    if "--check" in argv:
+        problems = check("zh", wanted)
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 1 if problems else 0
+    catalog = update("zh", wanted)
+    missing = [m.id for m in catalog if m.id and not m.string]
+    print(f"{len(wanted)} messages; {len(missing)} without a Chinese translation", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

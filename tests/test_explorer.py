@@ -1,0 +1,357 @@
+"""equitygraph serve: the API (worked examples), its security, and the app driven in a real headless Chromium."""
+
+import datetime as dt
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from equitygraph.graph.model import (Entity, EntityKind, EventType, Holding, Link, LinkKind, Officer, RiskEvent, Share,
+                                     contact_id)
+from equitygraph.graph.stores.sqlite import SQLiteStore
+from equitygraph.queries import explore
+from equitygraph.queries.app.server import make_app
+
+PWN_IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">"
+PWN_SCRIPT = "</script><script>document.body.setAttribute('data-pwned','script')</script>华信"
+CYPHER = "x' }) MATCH (n) DETACH DELETE n //"
+PHONE = contact_id("13800000000")
+HUB_HOLDERS = 60
+
+
+def build_case(path: Path) -> Path:
+    """C0 controlled from four levels up by 梁建辉 (P1), who shares a phone with P2; C0 invests in
+    a hub H held by 60 small holders; hostile names on two companies."""
+    store = SQLiteStore(path)
+    with store.writer() as w:
+        for i, name in enumerate(["目标公司", "一层控股", "二层投资", "Offshore Ltd"]):
+            w.add(Entity(f"C{i}", EntityKind.COMPANY, name, reg_no=None, jurisdiction="VG" if i == 3 else "CN"))
+        w.add(Entity("P1", EntityKind.PERSON, "梁建辉"))
+        w.add(Entity("P2", EntityKind.PERSON, "幕后人"))
+        w.add(Entity(PHONE, EntityKind.CONTACT, "13800000000"))
+        w.add(Entity("P9", EntityKind.PERSON, "小股东"))
+        for holder, company in (("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")):
+            w.add(Holding(holder, company, Share.exact(0.8)))
+        w.add(Holding("P9", "C0", Share.exact(0.2)))
+        w.add(Link("P1", PHONE, LinkKind.HAS_CONTACT))
+        w.add(Link("P2", PHONE, LinkKind.HAS_CONTACT))
+        w.add(Officer("P9", "C0", "法定代表人"))
+        w.add(Entity("H", EntityKind.COMPANY, "枢纽公司"))
+        w.add(Holding("C0", "H", Share.exact(0.4)))
+        for i in range(HUB_HOLDERS):
+            w.add(Entity(f"S{i:02d}", EntityKind.PERSON, f"散户{i:02d}"))
+            w.add(Holding(f"S{i:02d}", "H", Share.exact(0.01)))
+        w.add(Entity("X1", EntityKind.COMPANY, PWN_SCRIPT))
+        w.add(Entity("X2", EntityKind.PERSON, PWN_IMG))
+        w.add(Entity("X3", EntityKind.COMPANY, CYPHER))
+        w.add(Holding("X2", "X1", Share.exact(0.6)))
+        w.add(Holding("X3", "X1", Share.exact(0.4)))
+        w.add(RiskEvent("X1", EventType.NEGATIVE_NEWS, dt.date(2024, 1, 1), 3, "<b onmouseover=alert(1)>news</b>"))
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def case_db(tmp_path_factory) -> Path:
+    return build_case(tmp_path_factory.mktemp("explorer") / "case.db")
+
+
+@pytest.fixture
+def store(case_db):
+    opened = SQLiteStore(case_db, readonly=True)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client(case_db):
+    app = make_app(lambda: SQLiteStore(case_db, readonly=True))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        yield c
+
+
+# -- the library under the API --------------------------------------------------------------
+
+def test_first_view_holds_the_whole_control_answer_beyond_one_hop(store):
+    view = explore.first_view(store, "C0", limit=25)
+    nodes = {n["id"]: n for n in view["nodes"]}
+    assert {"C1", "P9", "H"} <= set(nodes)  # the neighbours
+    assert {i for i, n in nodes.items() if n.get("beyond")} == {"C2", "C3", "P1", "P2", PHONE}
+    assert nodes["P1"]["answer"] == "actual controller" and nodes["P2"]["answer"] == "evidence: shared_contact"
+    assert view["controllers"] == ["P1"]
+    assert sorted(map(tuple, view["chain"])) == [("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")]
+    drawn = {(e["from"], e["to"]) for e in view["edges"]}
+    assert {("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3"), ("P1", PHONE), ("P2", PHONE)} <= drawn
+
+
+def test_a_hub_is_opened_a_page_at_a_time(store):
+    first = explore.neighbours(store, "H", limit=25)
+    assert (first["total"], first["more"], len(first["nodes"])) == (HUB_HOLDERS + 1, HUB_HOLDERS + 1 - 25, 25)
+    assert first["nodes"][0]["id"] == "C0"  # the largest stake first
+    second = explore.neighbours(store, "H", offset=25, limit=25)
+    assert {n["id"] for n in first["nodes"]}.isdisjoint(n["id"] for n in second["nodes"])
+    last = explore.neighbours(store, "H", offset=50, limit=25)
+    assert (len(last["nodes"]), last["more"]) == (HUB_HOLDERS + 1 - 50, 0)
+    with pytest.raises(ValueError, match="limit must be from 1 to 100"):
+        explore.neighbours(store, "H", limit=1000)
+
+
+def test_filters_drop_small_stakes_and_kinds(store):
+    big = explore.neighbours(store, "C0", explore.parse_filters("50", None, None))
+    # P9's 20 % and C0's 40 % of H are dropped; P9 stays by the officer role
+    assert {n["id"] for n in big["nodes"]} == {"C1", "P9"}
+    assert {e["kind"] for e in big["edges"] if "P9" in (e["from"], e["to"])} == {"officer"}
+    roles = explore.neighbours(store, "C0", explore.parse_filters(None, "officer", None))
+    assert [n["id"] for n in roles["nodes"]] == ["P9"] and roles["edges"][0]["label"] == "法定代表人"
+    with pytest.raises(ValueError, match="unknown edge kind 'shares'"):
+        explore.parse_filters(None, "shares", None)
+    with pytest.raises(ValueError, match="as_of: '2024-13-01' is not a date"):
+        explore.parse_filters(None, None, "2024-13-01")
+
+
+def test_tree_gives_each_holder_its_integrated_stake(store):
+    tree = explore.tree(store, "C0", up=1, down=1)
+    nodes = {n["id"]: n for n in tree["nodes"]}
+    # raised to reach the actual controller, four levels up
+    assert {i: n["level"] for i, n in nodes.items() if n["level"] < 0} == {"C1": -1, "P9": -1, "C2": -2, "C3": -3, "P1": -4}
+    assert nodes["H"]["level"] == 1
+    assert nodes["P1"]["stake_low"] == pytest.approx(0.8 ** 4)  # 40.96 %, hand-checked
+    assert nodes["C2"]["stake_high"] == pytest.approx(0.64)
+    assert nodes["P9"]["stake_low"] == pytest.approx(0.2)
+
+
+def test_entity_page_sections_and_names_to_link(store):
+    page = explore.entity_page(store, "C0")
+    titles = [s["title"] for s in page["sections"]]
+    assert "Control of 目标公司" in titles and "Direct holders" in titles
+    assert page["names"]["P1"] == "梁建辉" and page["names"]["P9"] == "小股东"
+
+
+# -- the API and its security ---------------------------------------------------------------
+
+def test_api_answers_json(client):
+    hits = client.get("/api/search", params={"q": "liangjianhui"}).json()["hits"]
+    assert hits[0]["id"] == "P1" and hits[0]["how"] == "pinyin"
+    assert client.get("/api/entity/C0").json()["entity"]["name"] == "目标公司"
+    page = client.get("/api/neighbours/H", params={"offset": 50}).json()
+    assert page["more"] == 0 and len(page["nodes"]) == HUB_HOLDERS + 1 - 50
+    assert client.get("/api/tree/C0").json()["center"] == "C0"
+    assert client.get("/api/view/C0").json()["controllers"] == ["P1"]
+
+
+def test_api_errors_are_one_line_with_the_right_status(client):
+    missing = client.get("/api/entity/NOPE")
+    assert missing.status_code == 404 and missing.json() == {"error": "no entity with id 'NOPE'"}
+    bad = client.get("/api/neighbours/H", params={"limit": "1000"})
+    assert bad.status_code == 400 and bad.json() == {"error": "limit must be a whole number from 1 to 100, got '1000'"}
+    assert client.get("/api/view/C0", params={"min_share": "abc"}).json() == {"error": "min_share: 'abc' is not a number"}
+    assert client.get("/api/search", params={"q": "x", "lang": "fr"}).status_code == 400
+    assert client.get("/api/search", params={"q": "华" * 201}).status_code == 400
+
+
+def test_hostile_names_travel_as_json_only(client):
+    body = client.get("/api/entity/X1")
+    assert body.headers["content-type"] == "application/json"
+    assert body.json()["entity"]["name"] == PWN_SCRIPT
+    # no endpoint writes, whatever the text: the Cypher-looking name is only data
+    assert client.get("/api/search", params={"q": CYPHER}).json()["hits"][0]["id"] == "X3"
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/", "/static/explorer.js", "/api/search?q=x"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "unsafe-inline" not in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_read_only_and_capped(client):
+    assert client.post("/api/search", content=b"x").status_code == 405
+    assert client.delete("/api/entity/C0").status_code == 405
+    assert client.get("/api/search", params={"q": "x" * 3000}).status_code == 414
+
+
+@pytest.mark.parametrize("path", ["/static/../server.py", "/static/%2e%2e/server.py", "/static/..%2fserver.py",
+                                  "/static/..%5cserver.py", "/static/.hidden", "/static/vis/../../server.py"])
+def test_static_files_cannot_be_read_outside_their_folder(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "make_app" not in response.text
+
+
+def test_the_loopback_app_refuses_other_host_names(client):
+    # a page on another site that rebinds its domain to 127.0.0.1 sends its own name as Host
+    refused = client.get("/api/search", params={"q": "x"}, headers={"host": "attacker.example:8765"})
+    assert refused.status_code == 403
+    assert client.get("/api/search", params={"q": "x"}, headers={"host": "localhost:8765"}).status_code == 200
+
+
+def test_a_token_is_required_on_every_request_when_set(case_db):
+    app = make_app(lambda: SQLiteStore(case_db, readonly=True), token="s3cret-token", host="0.0.0.0")
+    with TestClient(app, base_url="http://10.0.0.5:8765") as c:
+        refused = c.get("/api/search", params={"q": "x"})
+        assert refused.status_code == 401 and "access token" in refused.json()["error"]
+        assert c.get("/", headers={"authorization": "Bearer wrong"}).status_code == 401
+        assert c.get("/api/search", params={"q": "x"}, headers={"authorization": "Bearer s3cret-token"}).status_code == 200
+        first = c.get("/?token=s3cret-token&lang=zh", follow_redirects=False)
+        assert first.status_code == 303 and first.headers["location"] == "/?lang=zh"
+        assert "HttpOnly" in first.headers["set-cookie"] and "SameSite=Strict" in first.headers["set-cookie"]
+        assert c.get("/api/search", params={"q": "x"}).status_code == 200  # the cookie now
+    with pytest.raises(ValueError, match="needs an access token"):
+        make_app(lambda: None, host="0.0.0.0")
+
+
+def test_serve_refuses_a_missing_store(tmp_path):
+    from click.testing import CliRunner
+
+    from equitygraph.queries.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1
+    assert "no database at" in result.output
+
+
+# -- in the browser -------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(case_db):
+    import uvicorn
+
+    port = free_port()
+    app = make_app(lambda: SQLiteStore(case_db, readonly=True))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is not installed (make test installs it with apt-get)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("EQUITYGRAPH_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    opened = context.new_page()
+    opened.problems = []
+    opened.on("pageerror", lambda e: opened.problems.append(str(e)))
+    opened.on("console", lambda m: opened.problems.append(m.text) if m.type == "error" else None)
+    yield opened
+    context.close()
+
+
+def wait_ready(page, after: str | None = "0"):
+    """Until the view says it has settled (polled from here: the app's CSP forbids the evaluated
+    predicates Playwright's wait_for_function would inject)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready = page.evaluate("document.body.getAttribute('data-ready')")
+        if ready is not None and int(ready) > int(after or 0):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the view did not settle in 30 s")
+
+
+def double_click_node(page, node_id: str):
+    """A real double-click on the node where vis-network drew it."""
+    box = page.locator("#graph canvas").bounding_box()
+    spot = page.evaluate("""id => { const n = window.equitygraph.network;
+        return n.canvasToDOM(n.getPositions([id])[id]); }""", node_id)
+    page.mouse.dblclick(box["x"] + spot["x"], box["y"] + spot["y"])
+
+
+def node_ids(page) -> set[str]:
+    return set(page.evaluate("window.equitygraph.nodes.getIds()"))
+
+
+def test_search_open_expand_twice_tree_and_chinese(page, served, shots):
+    page.goto(served)
+    page.wait_for_selector("body[data-started]")
+    page.fill("#search", "梁建")
+    page.wait_for_selector("#suggestions li")
+    assert "梁建辉" in page.inner_text("#suggestions")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("body[data-page='P1']")
+    wait_ready(page)
+    assert "C3" in node_ids(page)
+    # open the company he controls through the offshore layer, then the chain holder above it, twice
+    page.goto(served + "#/entity/C0")
+    page.wait_for_selector("body[data-page='C0']")
+    wait_ready(page)
+    first = node_ids(page)
+    assert {"P1", "P2", PHONE, "H"} <= first  # the whole answer, from the first view
+    assert "more:H" not in first
+    double_click_node(page, "H")
+    page.wait_for_selector("body[data-expanded^='H:']")
+    grown = node_ids(page)
+    assert "more:H" in grown and len(grown - first) == 24 + 1  # C0 was drawn already; "+36 more"
+    assert page.inner_text("#status").startswith("25 of 61 neighbours of H shown")
+    double_click_node(page, "more:H")
+    page.wait_for_selector("body[data-expanded='H:50']")
+    assert len(node_ids(page) - first) == 49 + 1
+    assert page.evaluate("window.equitygraph.nodes.get('more:H').label") == "+11 more"
+    page.screenshot(path=str(shots / "explorer-graph.png"))
+    assert "Control of 枢纽公司" in page.inner_text("#details")  # a click shows the node's page beside the graph
+    before = page.get_attribute("body", "data-ready")
+    page.click("#mode-tree")
+    wait_ready(page, before)
+    levels = page.evaluate("Object.fromEntries(window.equitygraph.nodes.get().map(n => [n.id, n.level]))")
+    assert levels["P1"] == -4 and levels["H"] == 1
+    label = page.evaluate("window.equitygraph.nodes.get('P1').label")
+    assert label == "梁建辉\n40.96 %"
+    page.screenshot(path=str(shots / "explorer-tree.png"))
+    page.click("#lang-zh")
+    page.wait_for_selector("body[data-page='C0']")
+    wait_ready(page)
+    assert page.inner_text("#mode-tree") == "股权穿透图"
+    assert "目标公司的控制情况" in page.inner_text("#details") and "实际控制人" in page.inner_text("#details")
+    assert page.get_attribute("#search", "placeholder") == "搜索名称、统一社会信用代码或拼音"
+    page.screenshot(path=str(shots / "explorer-zh.png"))
+    assert page.problems == []
+
+
+def test_hostile_names_run_nothing_in_the_live_app(page, served, shots):
+    page.goto(served + "#/entity/X1")
+    page.wait_for_selector("body[data-page='X1']")
+    wait_ready(page)
+    page.fill("#search", "华信")
+    page.wait_for_selector("#suggestions li")
+    double_click_node(page, "X2")
+    page.wait_for_selector("body[data-expanded^='X2:']")
+    assert page.get_attribute("body", "data-pwned") is None
+    assert PWN_SCRIPT in page.inner_text("#details")
+    page.screenshot(path=str(shots / "explorer-hostile.png"))
+    assert page.problems == []

@@ -1,0 +1,80 @@
+"""Chinese and English: every message has a translation, and what the commands and pages show in
+Chinese has no English heading left."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from equitygraph.queries import i18n
+from equitygraph.queries.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CJK = re.compile("[\u4e00-\u9fff]")
+NOT_WORDS = {"#", "ROC-AUC", "PR-AUC"}
+
+
+def test_every_message_has_a_chinese_translation_and_the_catalog_is_compiled():
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_choosing_the_language(monkeypatch):
+    monkeypatch.delenv("EQUITYGRAPH_LANG", raising=False)
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert i18n.choose_language() == "zh"
+    monkeypatch.setenv("EQUITYGRAPH_LANG", "en")
+    assert i18n.choose_language() == "en"
+    assert i18n.choose_language("zh") == "zh"
+    with i18n.language("zh"):
+        assert i18n._("Control of {name}").format(name="华信") == "华信的控制情况"
+    with i18n.language("en"):
+        assert i18n._("Control of {name}").format(name="华信") == "Control of 华信"
+
+
+def test_a_company_in_chinese_has_no_english_heading_left(generated_store, tmp_path):
+    from equitygraph.queries.company import company_report
+    from equitygraph.queries.related import related_parties
+
+    companies = [h.entity.id for h in generated_store.search("控股", limit=5)]
+    with i18n.language("zh"):
+        before = i18n.untranslated()
+        for company in companies:
+            for section in company_report(generated_store, company).sections() + related_parties(generated_store, company).sections():
+                assert CJK.search(section.title), section.title
+                for column in section.columns:
+                    assert not column or column in NOT_WORDS or CJK.search(column), (section.title, column)
+                if section.columns and section.columns[0] == "字段" or section.columns == ["", ""]:
+                    for label, *_ in section.rows:
+                        assert CJK.search(str(label)), (section.title, label)
+        assert i18n.untranslated() - before == set()
+
+
+def test_the_cli_speaks_chinese_when_asked(generated_store, generated_case, monkeypatch):
+    db = generated_store.path
+    company = generated_store.search("控股", limit=1)[0].entity.id
+    zh = CliRunner().invoke(cli, ["control", company, "--db", str(db), "--lang", "zh"])
+    assert zh.exit_code == 0, zh.output
+    assert "的控制情况" in zh.output and "Control of" not in zh.output
+    monkeypatch.setenv("EQUITYGRAPH_LANG", "zh")
+    by_env = CliRunner().invoke(cli, ["control", company, "--db", str(db)])
+    assert "的控制情况" in by_env.output
+    en = CliRunner().invoke(cli, ["--lang", "en", "control", company, "--db", str(db)])
+    assert "Control of" in en.output
+    as_json = CliRunner().invoke(cli, ["control", company, "--db", str(db), "--lang", "zh", "--format", "json"])
+    assert '"actual_controllers"' in as_json.output  # JSON keys stay as documented
+
+
+def test_the_report_and_the_page_in_chinese(generated_store):
+    from equitygraph.queries.pages.case_report import case_report
+    from equitygraph.queries.pages.graph_page import graph_page
+
+    company = generated_store.search("控股", limit=1)[0].entity.id
+    with i18n.language("zh"):
+        report = case_report(generated_store, company).html
+        page = graph_page(generated_store, company).html
+    assert '<html lang="zh-CN">' in report and "周边关系图" in report and "数据来源与日期" in report
+    assert "Graph of the neighbourhood" not in report and "Data sources and date" not in report
+    assert "控制链" in page and "跳内" in page
