@@ -242,3 +242,38 @@ def test_the_report_graph_draws_the_whole_chain_too(tall_store):
     nodes = page_nodes(page.html)
     assert {"P1", "P2", "C3"} <= set(nodes)
     assert nodes["P1"]["beyond"] and nodes["P1"]["shape"] == "diamond"
+
+
+def test_report_prints_to_pdf_with_the_graph_as_a_picture(chromium, tall_store, tmp_path):
+    result = CliRunner().invoke(cli, ["report", "C0", "--db", tall_store.path, "--pdf", str(tmp_path / "r.pdf"),
+                                      "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    pdf = (tmp_path / "r.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 2  # the graph starts a page of its own
+    assert re.search(rb"/Subtype\s*/Image", pdf)  # the canvas printed as the picture the page made of it
+    assert (tmp_path / "r.pdf").stat().st_mode & 0o077 == 0
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "@media print" in html and "break-before: page" in html
+
+
+def test_report_needs_somewhere_to_go(tall_store):
+    result = CliRunner().invoke(cli, ["report", "C0", "--db", tall_store.path])
+    assert result.exit_code == 2
+    assert "say where the report goes: -o FILE.html, --pdf FILE.pdf, or both" in result.output
+
+
+def test_the_tree_page_draws_holders_above_with_their_integrated_stakes(chromium, tall_store, tmp_path):
+    from equitygraph.queries.pages.graph_page import tree_page
+
+    page = tree_page(tall_store, "C0", up=1)
+    nodes = page_nodes(page.html)
+    assert {i: n["level"] for i, n in nodes.items()} == {"C0": 0, "C1": -1, "P9": -1, "C2": -2, "C3": -3, "P1": -4}
+    assert nodes["P1"]["label"] == "梁建辉\n40.96 %"  # 0.8 ** 4, every path (one here)
+    assert nodes["P9"]["label"] == "小股东\n20.00 %"
+    path = page.save(tmp_path / "tree.html")
+    dom, console = open_page(chromium, path, tmp_path)
+    assert drawn_nodes(dom) == 6 and 'data-graph-settled="1"' in dom
+    result = CliRunner().invoke(cli, ["viz", "C0", "--db", tall_store.path, "--layout", "tree", "-o", str(tmp_path / "t.html")])
+    assert result.exit_code == 0, result.output
+    assert page_nodes((tmp_path / "t.html").read_text(encoding="utf-8"))["P1"]["level"] == -4

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from .options import as_of_option, open_store, store_option
 
 
@@ -33,23 +34,32 @@ def viz(name, output, depth, max_nodes, whole_cluster, layout, as_of, store):
         else:
             page = graph_page(opened, name, depth=depth, max_nodes=max_nodes, as_of=as_of)
     page.save(output)
-    click.echo(f"wrote {output}: {page.nodes} nodes, {page.edges} edges"
-               + (f", {len(page.collapsed)} hubs collapsed" if page.collapsed else ""), err=True)
+    click.echo(_("wrote {path}: {nodes} nodes, {edges} edges").format(path=output, nodes=page.nodes, edges=page.edges)
+               + (_(", {count} hubs collapsed").format(count=len(page.collapsed)) if page.collapsed else ""), err=True)
 
 
 @click.command()
 @click.argument("name")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The HTML file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The HTML file.")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also (or only) a PDF of it, printed by headless Chromium.")
 @as_of_option
 @store_option
-def report(name, output, as_of, store):
-    """Write a self-contained case report on NAME (HTML, with the graph embedded)."""
+def report(name, output, pdf, as_of, store):
+    """Write a self-contained case report on NAME (HTML with the graph embedded, and/or PDF)."""
     from ..pages.case_report import case_report
+    from ..pages.pdf import print_pdf
 
+    if output is None and pdf is None:
+        raise click.UsageError("say where the report goes: -o FILE.html, --pdf FILE.pdf, or both")
     with open_store(store) as opened:
         page = case_report(opened, name, as_of=as_of)
-    page.save(output)
-    click.echo(f"wrote {output}", err=True)
+    if output is not None:
+        page.save(output)
+        click.echo(_("wrote {path}").format(path=output), err=True)
+    if pdf is not None:
+        print_pdf(page.html, pdf)
+        click.echo(_("wrote {path}").format(path=pdf), err=True)
 
 
 @click.command()
@@ -73,5 +83,5 @@ def serve(host, port, token, lang, store):
     app = make_app(lambda: open_store(store), token=token, host=host, lang=lang)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
-    click.echo(f"equitygraph explorer on {address} (Ctrl-C stops it)", err=True)
+    click.echo(_("equitygraph explorer on {address} (Ctrl-C stops it)").format(address=address), err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
