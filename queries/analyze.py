@@ -18,6 +18,7 @@ from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import ResultColumn, Store
 from .standing import ANALYSIS_META
+from .i18n import N_, _
 from .render import Result, Section
 
 
@@ -45,17 +46,18 @@ class AnalysisResult(Result):
                 "written": list(WRITTEN)}
 
     def sections(self) -> list[Section]:
-        when = f" as of {self.as_of.isoformat()}" if self.as_of else ""
+        when = _(" as of {day}").format(day=self.as_of.isoformat()) if self.as_of else ""
         return [
-            Section(f"Control of {self.companies:,} companies{when}", ["verdict", "companies"],
-                    sorted(self.verdicts.items(), key=lambda kv: -kv[1]),
-                    note=f"{self.incomplete_registers:,} companies have less than 95 % of their shares on record"),
-            Section("Why not certain", ["reason", "companies"],
-                    sorted((self.reasons or {}).items(), key=lambda kv: -kv[1])),
-            Section("Early warnings", ["tier", "companies"], list((self.tiers or {}).items()),
-                    note="equitygraph risk --top N lists them with their reasons"),
-            Section("Time", ["step", "seconds"], [(k, f"{v:.2f}") for k, v in self.seconds.items()],
-                    note="written back per company: " + ", ".join(WRITTEN)),
+            Section(_("Control of {count} companies").format(count=f"{self.companies:,}") + when, ["verdict", "companies"],
+                    [(_(v), n) for v, n in sorted(self.verdicts.items(), key=lambda kv: -kv[1])],
+                    note=_("{count} companies have less than 95 % of their shares on record").format(
+                        count=f"{self.incomplete_registers:,}")),
+            Section(_("Why not certain"), ["reason", "companies"],
+                    [(_(r.replace("_", " ")), n) for r, n in sorted((self.reasons or {}).items(), key=lambda kv: -kv[1])]),
+            Section(_("Early warnings"), ["tier", "companies"], [(_(t), n) for t, n in (self.tiers or {}).items()],
+                    note=_("equitygraph risk --top N lists them with their reasons")),
+            Section(_("Time"), ["step", "seconds"], [(_(k.replace("_", " ")), f"{v:.2f}") for k, v in self.seconds.items()],
+                    note=_("written back per company: ") + ", ".join(WRITTEN)),
         ]
 
 
@@ -68,45 +70,45 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     risk_config = risk_config if risk_config is not None else load_config()
     seconds = {}
     started = time.perf_counter()
-    progress("reading the graph")
+    progress(N_("reading the graph"))
     arrays = store.export_arrays()
-    seconds["read the graph"] = time.perf_counter() - started
+    seconds[N_("read the graph")] = time.perf_counter() - started
 
     started = time.perf_counter()
-    progress("deciding control")
+    progress(N_("deciding control"))
     from .control import identity_decisions
 
     table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
-    seconds["control"] = time.perf_counter() - started
+    seconds[N_("control")] = time.perf_counter() - started
 
     started = time.perf_counter()
-    progress("integrating ownership")
+    progress(N_("integrating ownership"))
     direct = direct_shares(arrays, as_of)
     T = integrated(ownership_matrix(direct, "low")).tocsc()
     roots = ultimate_owner_mask(arrays, direct)
     T = T[roots.nonzero()[0], :] if roots.any() else T[:0, :]
     root_ids = np.flatnonzero(roots)
     top_owner, top_share = _column_max(T, root_ids, arrays.n)
-    seconds["integrated ownership"] = time.perf_counter() - started
+    seconds[N_("integrated ownership")] = time.perf_counter() - started
 
     started = time.perf_counter()
-    progress("enterprise groups")
+    progress(N_("enterprise groups"))
     groups = enterprise_groups(table, arrays, min_size=2)
-    seconds["groups"] = time.perf_counter() - started
+    seconds[N_("groups")] = time.perf_counter() - started
     clustered = None
     if with_clusters:
         started = time.perf_counter()
-        progress("clusters")
+        progress(N_("clusters"))
         clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays))
-        seconds["clusters"] = time.perf_counter() - started
+        seconds[N_("clusters")] = time.perf_counter() - started
 
     started = time.perf_counter()
-    progress("risk")
+    progress(N_("risk"))
     risk, tiers = _risk(store, arrays, table, risk_config, as_of)
-    seconds["risk"] = time.perf_counter() - started
+    seconds[N_("risk")] = time.perf_counter() - started
 
     started = time.perf_counter()
-    progress("writing results back")
+    progress(N_("writing results back"))
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids = arrays.ids
     names = np.array(ids, dtype=object)
@@ -157,7 +159,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
                                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                                                "clusters": clustered is not None}))
-    seconds["write back"] = time.perf_counter() - started
+    seconds[N_("write back")] = time.perf_counter() - started
     counts: dict[str, int] = {}
     for v in verdict.values:
         counts[v] = counts.get(v, 0) + 1

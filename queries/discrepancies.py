@@ -22,6 +22,7 @@ from ..graph.errors import EquityGraphError
 from ..graph.model import DECLARED_FACTS, Relation, RelationType, Share
 from ..graph.stores.base import Store
 from .control import ControlReport, control_report
+from .i18n import _
 from .render import Result, Section
 
 TOLERANCE = 0.005
@@ -61,11 +62,11 @@ class DiscrepancyReport(Result):
         return [d.to_dict() for d in self.items]
 
     def sections(self) -> list[Section]:
-        rows = [(d.verdict, d.company_name, d.declared.replace("_", " "),
+        rows = [(_(d.verdict), d.company_name, _(d.declared.replace("_", " ")),
                  d.party_name + (f" {d.declared_share.describe()}" if d.declared_share.is_known else ""),
                  d.computed, d.source or "") for d in self.items]
-        shown = "" if self.shown_all else " (agreements left out: --all shows them)"
-        return [Section(f"Declared facts checked against the computed chains: {self.checked}{shown}",
+        shown = "" if self.shown_all else _(" (agreements left out: --all shows them)")
+        return [Section(_("Declared facts checked against the computed chains: {count}").format(count=self.checked) + shown,
                         ["verdict", "company", "declared", "declared as", "computed", "source"], rows,
                         empty="every declared fact agrees with what the direct facts give")]
 

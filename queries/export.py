@@ -15,6 +15,7 @@ from ..graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, 
 from ..graph.stores.base import Store
 from ..loaders.csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS, RELATION_COLUMNS
 from ..loaders.textfile import escape_cell
+from .i18n import _
 from .render import Result, Section, open_private
 
 
@@ -225,7 +226,8 @@ class ExportResult(Result):
         return {"format": self.fmt, "path": str(self.path), "written": dict(sorted(self.counts.items()))}
 
     def sections(self) -> list[Section]:
-        return [Section(f"Exported {self.fmt} to {self.path}", ["what", "count"], sorted(self.counts.items()))]
+        return [Section(_("Exported {fmt} to {path}").format(fmt=self.fmt, path=self.path), ["what", "count"],
+                        [(_(k), n) for k, n in sorted(self.counts.items())])]
 
 
 def export_graph(store: Store, fmt: str, path: str | Path) -> ExportResult:

@@ -10,6 +10,7 @@ from ..graph.analysis.groups import enterprise_groups
 from ..graph.errors import EquityGraphError, NotFound
 from ..graph.model import EntityKind
 from ..graph.stores.base import Store
+from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
 from .standing import whole_graph
@@ -48,14 +49,15 @@ class GroupReport(Result):
 
     def sections(self) -> list[Section]:
         summary = Section(self.title, ["controller", "companies", "depth", "with risk events", "registered capital"],
-                          [(" and ".join(f"{self.names.get(c, c)} ({c})" for c in g.controllers), len(g.members), g.depth,
+                          [(_(" and ").join(f"{self.names.get(c, c)} ({c})" for c in g.controllers), len(g.members), g.depth,
                             len(g.with_events), f"{g.capital:,.0f}") for g in self.groups])
         if len(self.groups) != 1:
             return [summary]
         g = self.groups[0]
-        members = Section("Members", ["company", "id", "risk events"],
-                          [(self.names.get(m, m), m, "yes" if m in g.with_events else "") for m in g.members[:SHOWN_MEMBERS]],
-                          note=f"{len(g.members) - SHOWN_MEMBERS} more" if len(g.members) > SHOWN_MEMBERS else "")
+        members = Section(_("Members"), ["company", "id", "risk events"],
+                          [(self.names.get(m, m), m, _("yes") if m in g.with_events else "") for m in g.members[:SHOWN_MEMBERS]],
+                          note=_("{count} more").format(count=len(g.members) - SHOWN_MEMBERS)
+                          if len(g.members) > SHOWN_MEMBERS else "")
         return [summary, members]
 
 
@@ -73,7 +75,7 @@ def group_of(store: Store, name: str, as_of: dt.date | None = None) -> GroupRepo
                        + ("its actual controller is not certain" if entity.kind is EntityKind.COMPANY
                           else "it controls no company"))
     summary = _summary(store, world.arrays, group)
-    return GroupReport([summary], _names(store, summary), f"Enterprise group of {entity.name}", as_of)
+    return GroupReport([summary], _names(store, summary), _("Enterprise group of {name}").format(name=entity.name), as_of)
 
 
 def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, min_size: int = 2) -> GroupReport:
@@ -85,8 +87,9 @@ def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, mi
     names = {}
     for s in summaries:
         names.update(_names(store, s, members=False))
-    return GroupReport(summaries, names, f"The {len(summaries)} largest enterprise groups "
-                                         f"(of {len(table.groups):,} with {min_size} companies or more)", as_of)
+    title = _("The {count} largest enterprise groups (of {total} with {size} companies or more)").format(
+        count=len(summaries), total=f"{len(table.groups):,}", size=min_size)
+    return GroupReport(summaries, names, title, as_of)
 
 
 def _summary(store: Store, arrays, group) -> GroupSummary:
@@ -117,12 +120,12 @@ class ClusterReport(Result):
 
     def sections(self) -> list[Section]:
         out = [Section(self.title, ["cluster", "parties", "held together by", "central", "with risk events"],
-                       [(r["cluster"], r["size"], ", ".join(f"{k} {v}" for k, v in r["links"].items()),
+                       [(r["cluster"], r["size"], ", ".join(f"{_(k.replace('_', ' '))} {v}" for k, v in r["links"].items()),
                          ", ".join(r["central_names"]), r["with_events"]) for r in self.rows],
-                       note="links: " + ", ".join(self.links))]
+                       note=_("links: ") + ", ".join(_(link.replace("_", " ")) for link in self.links))]
         if self.members is not None:
-            out.append(Section("Members", ["party", "id", "kind", "risk events"],
-                               [(n, i, k, "yes" if e else "") for i, n, k, e in self.members[:SHOWN_MEMBERS * 2]]))
+            out.append(Section(_("Members"), ["party", "id", "kind", "risk events"],
+                               [(n, i, _(k), _("yes") if e else "") for i, n, k, e in self.members[:SHOWN_MEMBERS * 2]]))
         return out
 
 
@@ -146,7 +149,7 @@ def largest_clusters(store: Store, top: int = 20, links=LINKS, as_of: dt.date | 
         raise ValueError(f"top must be at least 1, got {top}")
     table, arrays = _clusters(store, links, as_of)
     rows = [_row(store, arrays, c) for c in table.top(top)]
-    return ClusterReport(rows, None, f"The {len(rows)} largest clusters (of {len(table):,})", tuple(links))
+    return ClusterReport(rows, None, _("The {count} largest clusters (of {total})").format(count=len(rows), total=f"{len(table):,}"), tuple(links))
 
 
 def find_cluster(store: Store, name: str, links=LINKS, as_of: dt.date | None = None):
@@ -165,4 +168,4 @@ def cluster_of(store: Store, name: str, links=LINKS, as_of: dt.date | None = Non
     found = store.get_many(ids)
     events = {arrays.ids[m] for m in cluster.with_events}
     members = [(i, found[i].name, found[i].kind.value, i in events) for i in ids if i in found]
-    return ClusterReport([_row(store, arrays, cluster)], members, f"Cluster of {entity.name}", tuple(links))
+    return ClusterReport([_row(store, arrays, cluster)], members, _("Cluster of {name}").format(name=entity.name), tuple(links))

@@ -99,6 +99,13 @@ def role_name(role: str) -> str:
     return _(role.replace("_", " ")) if role in OFFICER_ROLES else role
 
 
+def known(message: str) -> str:
+    """``message`` translated where the catalog has it, else as it is (a heading already translated
+    with its data passes through unchanged)."""
+    lang = current()
+    return message if lang == "en" else catalog(lang).get(message, message)
+
+
 def N_(message: str) -> str:
     """Marks ``message`` for the catalog where it is translated later (at render time)."""
     return message

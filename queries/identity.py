@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..graph.errors import EquityGraphError
 from ..graph.model import EntityKind, LinkKind, normalize_name
 from ..graph.stores.base import Store
+from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -144,11 +145,11 @@ class IdentityDecision(Result):
                 "same": self.same}
 
     def sections(self) -> list[Section]:
-        verdict = ("the same person: control, related parties and clusters now count them as one" if self.same
-                   else "not the same person: never suggested as a match again")
-        return [Section("Identity decision kept", ["", ""],
-                        [("persons", f"{self.a.name} ({self.a.id}) and {self.b.name} ({self.b.id})"),
-                         ("decision", verdict)])]
+        verdict = (_("the same person: control, related parties and clusters now count them as one") if self.same
+                   else _("not the same person: never suggested as a match again"))
+        return [Section(_("Identity decision kept"), ["", ""],
+                        [(_("persons"), f"{self.a.name} ({self.a.id}) {_('and')} {self.b.name} ({self.b.id})"),
+                         (_("decision"), verdict)])]
 
 
 def decide(store: Store, first: str, second: str, same: bool, note: str | None = None) -> IdentityDecision:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..loaders.csv_folder import LoadReport
+from .i18n import _
 from .render import Result, Section
 
 SHOWN_WARNINGS = 20
@@ -24,17 +25,18 @@ class LoadResult(Result):
         rate = r.rows / r.seconds if r.seconds else 0.0
         read_as = []
         if r.mappings:
-            read_as.append("mappings: " + "; ".join(f"{sheet} as {how}" for sheet, how in r.mappings.items()))
+            read_as.append(_("mappings: ") + "; ".join(f"{sheet}: {how}" for sheet, how in r.mappings.items()))
         if r.encodings:
-            read_as.append("read as " + ", ".join(f"{name} {encoding}" for name, encoding in r.encodings.items()))
+            read_as.append(_("read as ") + ", ".join(f"{name} {encoding}" for name, encoding in r.encodings.items()))
         loaded = Section(
-            f"Loaded {r.source} ({r.fmt}) into {self.store}: {r.rows} rows in {r.seconds:.2f} s ({rate:,.0f} rows/s)",
-            ["written", "count"], sorted(r.counts.items()), note="\n".join(read_as),
+            _("Loaded {source} ({fmt}) into {store}: {rows} rows in {seconds} s ({rate} rows/s)").format(
+                source=r.source, fmt=r.fmt, store=self.store, rows=r.rows, seconds=f"{r.seconds:.2f}", rate=f"{rate:,.0f}"),
+            ["written", "count"], [(_(k), n) for k, n in sorted(r.counts.items())], note="\n".join(read_as),
         )
-        totals = Section("The store now holds", ["what", "count"], list(self.totals.items()),
-                         note=f"{r.incomplete_registers:,} of the companies loaded have less than 95 % of their shares "
-                              "on record today" if r.incomplete_registers else "")
+        totals = Section(_("The store now holds"), ["what", "count"], [(_(k), n) for k, n in self.totals.items()],
+                         note=_("{count} of the companies loaded have less than 95 % of their shares on record today")
+                         .format(count=f"{r.incomplete_registers:,}") if r.incomplete_registers else "")
         hidden = len(r.warnings) - SHOWN_WARNINGS
-        warnings = Section("Warnings", ["warning"], [(w,) for w in r.warnings[:SHOWN_WARNINGS]],
-                           note=f"{hidden} more (see --format json)" if hidden > 0 else "")
+        warnings = Section(_("Warnings"), ["warning"], [(w,) for w in r.warnings[:SHOWN_WARNINGS]],
+                           note=_("{count} more (see --format json)").format(count=hidden) if hidden > 0 else "")
         return [loaded, totals, warnings]

@@ -12,6 +12,7 @@ from ..loaders.common import Matcher
 from ..loaders.csv_folder import LoadReport
 from ..loaders.mapping import Mapping, mapping_toml, read_mapping
 from ..loaders.tabular import TabularReader, has_company_list, in_read_order, mapped_sheets
+from .i18n import _
 from .render import Result, Section
 
 
@@ -26,13 +27,14 @@ class MappingCheck(Result):
         out = []
         for sheet in self.sheets:
             if sheet["kind"] is None:
-                out.append(Section(f"{sheet['sheet']}: no mapping fits (skipped)", ["header"],
+                out.append(Section(_("{sheet}: no mapping fits (skipped)").format(sheet=sheet["sheet"]), ["header"],
                                    [(h,) for h in sheet["unmapped"]]))
                 continue
-            out.append(Section(f"{sheet['sheet']}: read as {sheet['kind']} ({sheet['mapping']})", ["field", "column"],
+            out.append(Section(_("{sheet}: read as {kind} ({mapping})").format(sheet=sheet["sheet"], kind=sheet["kind"],
+                                                                                mapping=sheet["mapping"]), ["field", "column"],
                                list(sheet["columns"].items()),
                                note="not read: " + ", ".join(sheet["unmapped"]) if sheet["unmapped"] else ""))
-            out.append(Section(f"{sheet['sheet']}: the first rows give", ["record", "what"],
+            out.append(Section(_("{sheet}: the first rows give").format(sheet=sheet["sheet"]), ["record", "what"],
                                [(r["record"], r["what"]) for r in sheet["records"]],
                                note=sheet.get("error") or ""))
         return out

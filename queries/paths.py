@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..graph.analysis.chains import control_chains, integrated_in
 from ..graph.model import Holding, Link, Officer, Relation
 from ..graph.stores.base import Store
+from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -55,8 +56,9 @@ class PathReport(Result):
     def sections(self) -> list[Section]:
         rows = [(n, len(p), self.name(p[0].src) + "".join(h.describe(self.name) for h in p))
                 for n, p in enumerate(self.paths, 1)]
-        note = f"{self.explored:,} entities looked at" + ("; the search stopped at its limit" if self.cut else "")
-        return [Section(f"Paths from {self.name(self.a)} to {self.name(self.b)}", ["#", "hops", "path"], rows,
+        note = (_("{count} entities looked at").format(count=f"{self.explored:,}")
+                + (_("; the search stopped at its limit") if self.cut else ""))
+        return [Section(_("Paths from {a} to {b}").format(a=self.name(self.a), b=self.name(self.b)), ["#", "hops", "path"], rows,
                         note=note, empty="no path within the limits")]
 
 
@@ -158,11 +160,11 @@ class StakeReport(Result):
     def sections(self) -> list[Section]:
         from .control import _span
 
-        head = Section(f"Stake of {self.name(self.holder)} in {self.name(self.company)}", ["", ""],
-                       [("integrated ownership (every path, cycles included)", _span(self.low, self.high))])
+        head = Section(_("Stake of {holder} in {company}").format(holder=self.name(self.holder), company=self.name(self.company)),
+                       ["", ""], [(_("integrated ownership (every path, cycles included)"), _span(self.low, self.high))])
         rows = [(n, " -> ".join(f"{self.name(h.holder)} [{_span(h.low, h.high)}]" for h in c.hops)
                  + f" -> {self.name(self.company)}", _span(*c.cash_flow)) for n, c in enumerate(self.chains, 1)]
-        return [head, Section("The paths that contribute most", ["#", "path", "contributes"], rows,
+        return [head, Section(_("The paths that contribute most"), ["#", "path", "contributes"], rows,
                               empty="no ownership path")]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from ..loaders.textfile import FORMULA_STARTS
-from .i18n import _
+from .i18n import known
 
 
 @dataclass
@@ -33,8 +33,8 @@ class Section:
 
     def __post_init__(self):
         self.keys = list(self.columns)  # the English headings: the keys of records, whatever the language
-        self.columns = [_(c) if c else c for c in self.columns]
-        self.empty = _(self.empty)
+        self.columns = [known(c) for c in self.columns]
+        self.empty = known(self.empty)
 
 
 # Characters that steer a terminal rather than show: C0 and C1 controls (ESC starts CSI and OSC

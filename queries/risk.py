@@ -27,6 +27,7 @@ from ..graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
 from ..graph.errors import EquityGraphError
 from ..graph.model import EntityKind, LinkKind
 from ..graph.stores.base import Store
+from .i18n import N_, _
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -286,9 +287,9 @@ class RiskList(Result):
 
     def sections(self) -> list[Section]:
         return [Section(self.title, ["#", "company", "id", "score", "tier", "intrinsic", "network", "why"],
-                        [(r["rank"], r["name"], r["id"], f"{r['score']:.2f}", r["tier"], f"{r['intrinsic']:.2f}",
-                          f"{r['network']:.2f}", short) for r, short in zip(self.rows, self.short)],
-                        empty="no warnings", note="why: the three largest parts; --format json for all of them")]
+                        [(r["rank"], r["name"], r["id"], f"{r['score']:.2f}", _(r["tier"]) if r["tier"] else "",
+                          f"{r['intrinsic']:.2f}", f"{r['network']:.2f}", short) for r, short in zip(self.rows, self.short)],
+                        empty="no warnings", note=_("why: the three largest parts; --format json for all of them"))]
 
 
 def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None = None, as_of: dt.date | None = None,
@@ -328,10 +329,11 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
     rows = [{"rank": k + 1, "id": e.id, "name": e.name, "score": round(r.score, 4), "tier": r.tier,
              "intrinsic": round(r.intrinsic, 4), "network": round(r.network, 4), "why": r.sentence(),
              "parts": [p.__dict__ for p in r.parts]} for k, (e, r) in enumerate(zip(picked, reasons))]
-    filters = ", ".join(f"{k} {v}" for k, v in (("tier", tier), ("region", region), ("industry", industry),
-                                               ("cluster", cluster)) if v)
-    when = f" as of {as_of.isoformat()}" if as_of else ""
-    return RiskList(rows, f"Early warnings{when}: companies with no confirmed case yet" + (f" ({filters})" if filters else ""),
+    filters = ", ".join(f"{_(k)} {v}" for k, v in ((N_("tier"), tier), (N_("region"), region),
+                                                  (N_("industry"), industry), (N_("cluster"), cluster)) if v)
+    when = _(" as of {day}").format(day=as_of.isoformat()) if as_of else ""
+    title = _("Early warnings{when}: companies with no confirmed case yet").format(when=when)
+    return RiskList(rows, title + (f" ({filters})" if filters else ""),
                     as_of, [r.sentence(3) for r in reasons])
 
 
@@ -358,12 +360,12 @@ class RiskReport(Result):
 
     def sections(self) -> list[Section]:
         e = self.explanation
-        head = Section(f"Risk of {self.name} ({e.entity})", ["", ""],
-                       [("score", f"{e.score:.2f} {e.tier}".strip()), ("intrinsic", f"{e.intrinsic:.2f}"),
-                        ("network", f"{e.network:.2f}"), ("why", e.sentence())])
-        parts = Section("Where the score comes from", ["share", "from", "path"],
+        head = Section(_("Risk of {name}").format(name=self.name) + f" ({e.entity})", ["", ""],
+                       [(_("score"), f"{e.score:.2f} {_(e.tier) if e.tier else ''}".strip()),
+                        (_("intrinsic"), f"{e.intrinsic:.2f}"), (_("network"), f"{e.network:.2f}"), (_("why"), e.sentence())])
+        parts = Section(_("Where the score comes from"), ["share", "from", "path"],
                         [(f"{p.share * 100:.0f} %", p.words, " -> ".join(p.path)) for p in e.parts])
-        values = Section("Indicators", ["dimension", "indicator", "value"],
+        values = Section(_("Indicators"), ["dimension", "indicator", "value"],
                          [(d, i, f"{v:.2f}") for d, i, v in self.indicators if v > 0])
         return [head, parts, values]
 

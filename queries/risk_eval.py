@@ -28,6 +28,7 @@ from ..graph.arrays import EVENT_CODES, KIND_CODES, OPEN_START, GraphArrays, dat
 from ..graph.errors import EquityGraphError
 from ..graph.model import EntityKind, EventType, effective_day
 from ..graph.stores.base import Store
+from .i18n import _
 from .render import Result, Section, open_private
 from .risk import Scores, facts_of, score_arrays
 from .risk_config import dump_config
@@ -82,16 +83,19 @@ class Evaluation(Result):
         rows = [(r["scoring"], _text(r["roc_auc"]), _text(r["pr_auc"]), _text(r[f"precision_at_{k}"]),
                  _text(r[f"recall_at_{k}"])) for r in self.records()]
         first = self.runs["combined"][0]
-        note = (f"{first.positives:,} positives among {first.candidates:,} candidates (base rate "
-                f"{first.base_rate:.4f}); {len(self.runs['combined'])} run(s), figures averaged")
+        note = _("{positives} positives among {candidates} candidates (base rate {rate}); {runs} run(s), figures averaged").format(
+            positives=f"{first.positives:,}", candidates=f"{first.candidates:,}", rate=f"{first.base_rate:.4f}",
+            runs=len(self.runs["combined"]))
         lift = self.lift()
-        words = [f"the network adds {lift['pr_auc']:+.3f} PR-AUC, {lift['roc_auc']:+.3f} ROC-AUC and "
-                 f"{lift['precision_at_k']:+.3f} precision@{k} to intrinsic-only scoring"]
+        words = [_("the network adds {pr} PR-AUC, {roc} ROC-AUC and {precision} precision@{k} to intrinsic-only scoring")
+                 .format(pr=f"{lift['pr_auc']:+.3f}", roc=f"{lift['roc_auc']:+.3f}",
+                         precision=f"{lift['precision_at_k']:+.3f}", k=k)]
         if not lift["pr_auc"] > 0:
-            words.append("no lift here: see docs/risk.md on when the network cannot help")
-        return [Section(f"Evaluation ({self.mode}): {self.setting}",
-                        ["scoring", "ROC-AUC", "PR-AUC", f"precision@{k}", f"recall@{k}"], rows, note=note),
-                Section("Lift", ["", ""], [("network", "; ".join(words))] + [("note", n) for n in self.notes])]
+            words.append(_("no lift here: see docs/risk.md on when the network cannot help"))
+        return [Section(_("Evaluation ({mode}): {setting}").format(mode=_(self.mode), setting=self.setting),
+                        ["scoring", "ROC-AUC", "PR-AUC", _("precision@{k}").format(k=k), _("recall@{k}").format(k=k)],
+                        [(_(r[0]), *r[1:]) for r in rows], note=note),
+                Section(_("Lift"), ["", ""], [(_("network"), "; ".join(words))] + [(_("note"), n) for n in self.notes])]
 
 
 def _round(value: float) -> float | None:
@@ -227,16 +231,17 @@ class FitResult(Result):
 
     def sections(self) -> list[Section]:
         k = self.k
-        where = f"written to {self.written}" if self.written else "use --out FILE to write the fitted risk.toml"
+        where = (_("written to {path}").format(path=self.written) if self.written
+                 else _("use --out FILE to write the fitted risk.toml"))
         return [
-            Section(f"Fitted on {self.train}; tested on {self.test}",
-                    ["scoring", "ROC-AUC", "PR-AUC", f"precision@{k}", f"recall@{k}"],
-                    [(r["scoring"], _text(r["roc_auc"]), _text(r["pr_auc"]), _text(r[f"precision_at_{k}"]),
+            Section(_("Fitted on {train}; tested on {test}").format(train=self.train, test=self.test),
+                    ["scoring", "ROC-AUC", "PR-AUC", _("precision@{k}").format(k=k), _("recall@{k}").format(k=k)],
+                    [(_(r["scoring"]), _text(r["roc_auc"]), _text(r["pr_auc"]), _text(r[f"precision_at_{k}"]),
                       _text(r[f"recall_at_{k}"])) for r in self.records()], note=where),
-            Section("Coefficients (logistic regression, class-balanced, C by 5-fold cross-validation)",
+            Section(_("Coefficients (logistic regression, class-balanced, C by 5-fold cross-validation)"),
                     ["feature", "coefficient"],
                     [(name, f"{value:+.3f}") for name, value in sorted(self.coefficients.items(), key=lambda kv: -kv[1])],
-                    note=f"C = {self.regularisation:.4g}; negative coefficients become weight 0 in the TOML"),
+                    note=_("C = {c}; negative coefficients become weight 0 in the TOML").format(c=f"{self.regularisation:.4g}")),
         ]
 
 

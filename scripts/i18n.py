@@ -42,6 +42,10 @@ def vocabulary() -> list[str]:
               "pyramid", "wedge", "cycle", "shell layers", "nominee holder", "shared contact", "change before event",
               "holding", "officer", "link", "relation", "has_contact", "located_at",
               "natural person", "other organization", "phone / e-mail", "actual controller", "control chain"]
+    # what load, export, generate and evaluate count and name
+    words += ["entity rows", "entities", "holdings", "officers", "links", "events", "relations", "organizations",
+              "persons", "addresses", "contacts", "entity", "rings", "ring companies", "groups", "companies",
+              "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
     words += ["aliases", "jurisdiction", "founded", "paid-in capital", "industry", "business scope"]
     words += ["controller", "subsidiary", "fellow subsidiary", "associate", "significant investor", "major holder",
               "key management", "managed by key management", "family", "shared address", "shared officer",

@@ -25,9 +25,15 @@ HUB_HOLDERS = 60
 
 
 def build_case(path: Path) -> Path:
+    store = SQLiteStore(path)
+    write_case(store)
+    store.close()
+    return path
+
+
+def write_case(store) -> None:
     """C0 controlled from four levels up by 梁建辉 (P1), who shares a phone with P2; C0 invests in
     a hub H held by 60 small holders; hostile names on two companies."""
-    store = SQLiteStore(path)
     with store.writer() as w:
         for i, name in enumerate(["目标公司", "一层控股", "二层投资", "Offshore Ltd"]):
             w.add(Entity(f"C{i}", EntityKind.COMPANY, name, reg_no=None, jurisdiction="VG" if i == 3 else "CN"))
@@ -52,8 +58,6 @@ def build_case(path: Path) -> Path:
         w.add(Holding("X2", "X1", Share.exact(0.6)))
         w.add(Holding("X3", "X1", Share.exact(0.4)))
         w.add(RiskEvent("X1", EventType.NEGATIVE_NEWS, dt.date(2024, 1, 1), 3, "<b onmouseover=alert(1)>news</b>"))
-    store.close()
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +134,22 @@ def test_entity_page_sections_and_names_to_link(store):
     titles = [s["title"] for s in page["sections"]]
     assert "Control of 目标公司" in titles and "Direct holders" in titles
     assert page["names"]["P1"] == "梁建辉" and page["names"]["P9"] == "小股东"
+
+
+def test_both_stores_give_the_explorer_the_same_answers(any_store):
+    write_case(any_store)
+    view = explore.first_view(any_store, "C0")
+    assert {n["id"] for n in view["nodes"] if n.get("beyond")} == {"C2", "C3", "P1", "P2", PHONE}
+    assert view["controllers"] == ["P1"]
+    hub = explore.neighbours(any_store, "H", offset=25, limit=25)
+    assert (hub["total"], hub["more"]) == (HUB_HOLDERS + 1, HUB_HOLDERS + 1 - 50)
+    assert [n["id"] for n in hub["nodes"]] == [f"S{i:02d}" for i in range(24, 49)]  # equal stakes: by id
+    tree = {n["id"]: n for n in explore.tree(any_store, "C0", up=1)["nodes"]}
+    assert tree["P1"]["stake_low"] == pytest.approx(0.4096) and tree["P1"]["level"] == -4
+    assert explore.suggestions(any_store, "liangjianhui")[0]["id"] == "P1"
+    app = make_app(lambda: any_store if any_store.__class__.__name__ == "Neo4jStore" else SQLiteStore(any_store.path))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        assert c.get("/api/view/C0").json()["controllers"] == ["P1"]
 
 
 # -- the API and its security ---------------------------------------------------------------

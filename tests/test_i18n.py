@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from equitygraph.queries import i18n
@@ -49,7 +50,8 @@ def test_a_company_in_chinese_has_no_english_heading_left(generated_store, tmp_p
                 if section.columns and section.columns[0] == "字段" or section.columns == ["", ""]:
                     for label, *_ in section.rows:
                         assert CJK.search(str(label)), (section.title, label)
-        assert i18n.untranslated() - before == set()
+        missing = sorted(i18n.untranslated() - before)
+    assert not missing, "no translation for: " + " | ".join(missing)
 
 
 def test_the_cli_speaks_chinese_when_asked(generated_store, generated_case, monkeypatch):
@@ -78,3 +80,64 @@ def test_the_report_and_the_page_in_chinese(generated_store):
     assert '<html lang="zh-CN">' in report and "周边关系图" in report and "数据来源与日期" in report
     assert "Graph of the neighbourhood" not in report and "Data sources and date" not in report
     assert "控制链" in page and "跳内" in page
+
+
+@pytest.fixture(scope="module")
+def analyzed_db(tmp_path_factory):
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.loaders.csv_folder import load_folder
+    from equitygraph.loaders.synthetic import generate_case
+    from equitygraph.queries.analyze import analyze
+
+    work = tmp_path_factory.mktemp("zh")
+    generate_case(work / "case", companies=300, seed=3)
+    with SQLiteStore(work / "zh.db") as store:
+        load_folder(store, work / "case")
+        analyze(store)
+    return work
+
+
+def commands(work: Path, company: str, person: str, other: str) -> list[list[str]]:
+    db = ["--db", str(work / "zh.db")]
+    return [["search", "控股", *db], ["company", company, *db], ["control", company, *db], ["related", company, *db],
+            ["group", company, *db], ["groups", "--top", "3", *db], ["clusters", "--top", "3", *db],
+            ["cluster", company, *db], ["path", company, other, *db], ["stake", person, company, *db],
+            ["risk", "--top", "5", *db], ["risk", company, *db], ["evaluate", "--past", *db], ["discrepancies", *db],
+            ["export", "--format", "jsonl", "-o", str(work / "out.jsonl"), *db],
+            ["load", str(work / "case"), "--db", str(work / "again.db")], ["generate", str(work / "g"), "--companies", "60"],
+            ["analyze", "--db", str(work / "again.db")]]
+
+
+def test_every_command_in_chinese_has_no_english_heading_and_no_untranslated_word(analyzed_db, monkeypatch):
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries import render
+
+    with SQLiteStore(analyzed_db / "zh.db", readonly=True) as store:
+        company = store.search("控股", limit=1)[0].entity.id
+        holders = store.holders_of(company)
+        person = holders[0].holder_id
+        other = store.search("有限公司", limit=30)[-1].entity.id
+    shown: list = []
+    real = render.Result.render
+
+    def keep(self, fmt):
+        shown.extend(self.sections())
+        return real(self, fmt)
+
+    monkeypatch.setattr(render.Result, "render", keep)
+    real_section = render.render_section
+    monkeypatch.setattr("equitygraph.queries.cli.data.render_section", lambda s: shown.append(s) or real_section(s))
+    before = i18n.untranslated()
+    for args in commands(analyzed_db, company, person, other):
+        result = CliRunner().invoke(cli, ["--lang", "zh", *args])
+        assert result.exit_code == 0, (args, result.output)
+    assert len(shown) > 30
+    for section in shown:
+        assert CJK.search(section.title), section.title
+        for column in section.columns:
+            assert not column or column in NOT_WORDS or CJK.search(column), (section.title, column)
+        if list(section.columns) == ["", ""] or (section.columns and section.columns[0] == "字段"):
+            for label, *_rest in section.rows:
+                assert CJK.search(str(label)), (section.title, label)
+    missing = sorted(i18n.untranslated() - before)
+    assert not missing, "no translation for: " + " | ".join(missing)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..render import Section, render_section
+from ..i18n import _
 from .options import emit, format_option, open_store, reading_options, store_option
 
 
@@ -75,7 +76,7 @@ def mapping_init(path, output, encoding):
         click.echo(text)
     else:
         output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        click.echo(_("wrote {path}").format(path=output), err=True)
 
 
 @click.command()
@@ -101,7 +102,8 @@ def generate(out_dir, companies, seed):
     from ...loaders.synthetic import generate_case
 
     summary = generate_case(out_dir, companies=companies, seed=seed)
-    click.echo(render_section(Section(f"Synthetic case in {out_dir}", ["what", "count"], list(summary.to_dict().items()))))
+    click.echo(render_section(Section(_("Synthetic case in {path}").format(path=out_dir), ["what", "count"],
+                                      [(_(k.replace("_", " ")), n) for k, n in summary.to_dict().items()])))
 
 
 @click.command()
@@ -117,4 +119,6 @@ def demo(work_dir, companies, seed, fmt):
     result = run_demo(work_dir, companies=companies, seed=seed)
     emit(result, fmt)
     if fmt == "table":
-        click.echo(f"\nExplore further:  equitygraph company {result.report.entity.id} --db {result.db_path}", err=True)
+        click.echo("\n" + _("Explore further:") + f"  equitygraph company {result.report.entity.id} --db {result.db_path}",
+                   err=True)
+        click.echo(_("In the browser:") + f"  equitygraph serve --db {result.db_path}", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ...graph.stores.neo4j_server import Neo4jServer
+from ..i18n import _
 from .options import emit, format_option, reading_options
 
 
@@ -32,7 +33,7 @@ def install(home):
     """Copy the server's jars from Maven Central into HOME/lib (needs Maven; once per version)."""
     server = Neo4jServer(home)
     server.install()
-    click.echo(f"Neo4j jars in {server.lib}")
+    click.echo(_("Neo4j jars in {path}").format(path=server.lib))
 
 
 @neo4j.command()
@@ -52,11 +53,11 @@ def start(home, port, password, no_auth, heap, pagecache, http_port):
         raise click.UsageError("--no-auth and --password contradict each other")
     server = Neo4jServer(home, port=port)
     status = server.start(password=password, heap=heap, pagecache=pagecache, http_port=http_port, auth=not no_auth)
-    click.echo(f"Neo4j {status.version} running (pid {status.pid}) at {status.uri}; "
-               f"use it with --neo4j-uri {status.uri} or NEO4J_URI={status.uri}")
+    click.echo(_("Neo4j {version} running (pid {pid}) at {uri}; use it with --neo4j-uri {uri} or NEO4J_URI={uri}")
+               .format(version=status.version, pid=status.pid, uri=status.uri))
     if not no_auth and password is None:
-        click.echo(f"authentication on: user neo4j, password in {server.password_file} (used by equitygraph for "
-                   f"{status.uri} by itself)")
+        click.echo(_("authentication on: user neo4j, password in {path} (used by equitygraph for {uri} by itself)")
+                   .format(path=server.password_file, uri=status.uri))
 
 
 @neo4j.command("import")
@@ -92,7 +93,7 @@ def import_folder(path, home, password, database, replace, encoding, share_scale
 def stop(home):
     """Stop the server."""
     stopped = Neo4jServer(home).stop()
-    click.echo("Neo4j stopped" if stopped else "Neo4j was not running")
+    click.echo(_("Neo4j stopped") if stopped else _("Neo4j was not running"))
 
 
 @neo4j.command()
@@ -101,7 +102,7 @@ def status(home):
     """Say whether the server runs, and where."""
     state = Neo4jServer(home).status()
     if state.running:
-        click.echo(f"running (pid {state.pid}) at {state.uri}, home {state.home}")
+        click.echo(_("running (pid {pid}) at {uri}, home {home}").format(pid=state.pid, uri=state.uri, home=state.home))
     else:
-        click.echo(f"not running, home {state.home}")
+        click.echo(_("not running, home {home}").format(home=state.home))
         raise SystemExit(3)

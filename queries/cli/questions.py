@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from .options import as_of_option, emit, format_option, open_store, store_option
 
 
@@ -67,6 +68,6 @@ def analyze(config_path, as_of, store, fmt):
     with open_store(store, write=True) as opened:
         def progress(step):
             if sys.stderr.isatty():
-                click.echo(f"{step} ...", err=True)
+                click.echo(f"{_(step)} ...", err=True)
 
         emit(analyze_store(opened, as_of, progress, risk_config=config), fmt)
