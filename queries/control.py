@@ -66,7 +66,7 @@ def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_de
     officers: dict[str, Officer] = {}
     relations: dict[str, Relation] = {}
     truncated = False
-    for _ in range(max_depth + 1):
+    for _level in range(max_depth + 1):
         if not frontier:
             break
         edges = store.edges_touching(frontier)

@@ -85,7 +85,7 @@ def paths_between(store: Store, first: str, second: str, *, k: int = 3, max_hops
         side = min(live, key=lambda s: len(frontiers[s]))  # grow the smaller side: meet in the middle
         expanded = store.expand(frontiers[side], PER_NODE)
         nxt = []
-        for here, (_, picks) in expanded.items():
+        for here, (_degree, picks) in expanded.items():
             for there, records in picks:
                 hops = [hop for r in records if (hop := _hop(r, links, min_share, as_of))]
                 if not hops:

@@ -12,7 +12,6 @@ from data it computes (kinds of entity, verdicts, rules, tiers, standard roles, 
 from __future__ import annotations
 
 import ast
-import io
 import re
 import sys
 from pathlib import Path
