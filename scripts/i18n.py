@@ -31,9 +31,9 @@ def vocabulary() -> list[str]:
     """The words translated from computed values (``_(entity.kind.value)`` and the like)."""
     sys.path.insert(0, str(ROOT.parent))
     from equitygraph.graph.analysis.control_rules import RULES, VERDICTS
-    from equitygraph.graph.model import OFFICER_ROLES, EntityKind, EventType, RelationType
+    from equitygraph.graph.model import OFFICER_ROLES, EntityKind, EventType, Interest, RelationType
 
-    words = [k.value for k in EntityKind] + [e.value for e in EventType] + list(VERDICTS) + list(RULES)
+    words = [k.value for k in EntityKind] + [i.value for i in Interest] + [e.value for e in EventType] + list(VERDICTS) + list(RULES)
     words += [r.replace("_", " ") for r in OFFICER_ROLES] + [r.value.replace("_", " ") for r in RelationType]
     words += ["confirmed", "red", "orange", "yellow", "address", "contact",
               "ownership", "possible ownership", "control", "senior manager",

@@ -343,6 +343,10 @@ def test_search_open_expand_twice_tree_and_chinese(page, served, shots):
     page.wait_for_selector("body[data-expanded='H:50']")
     assert len(node_ids(page) - first) == 49 + 1
     assert page.evaluate("window.equitygraph.nodes.get('more:H').label") == "+11 more"
+    page.select_option("#colour", "chain")
+    colours = page.evaluate("Object.fromEntries(window.equitygraph.nodes.get().map(n => [n.id, n.color && n.color.background]))")
+    assert colours["P1"] == colours["C3"] == "#d62728" and colours["P2"] == "#6a3d9a" and colours["P9"] == "#cccccc"
+    assert "control chain" in page.inner_text("#legend")
     page.screenshot(path=str(shots / "explorer-graph.png"))
     assert "Control of 枢纽公司" in page.inner_text("#details")  # a click shows the node's page beside the graph
     before = page.get_attribute("body", "data-ready")

@@ -71,12 +71,17 @@ def test_the_cli_speaks_chinese_when_asked(generated_store, generated_case, monk
 
 def test_the_report_and_the_page_in_chinese(generated_store):
     from equitygraph.queries.pages.case_report import case_report
-    from equitygraph.queries.pages.graph_page import graph_page
+    from equitygraph.queries.pages.graph_page import graph_page, tree_page
 
     company = generated_store.search("控股", limit=1)[0].entity.id
     with i18n.language("zh"):
+        before = i18n.untranslated()
         report = case_report(generated_store, company).html
         page = graph_page(generated_store, company).html
+        tree = tree_page(generated_store, company).html
+        missing = sorted(i18n.untranslated() - before)
+    assert not missing, "no translation for: " + " | ".join(missing)
+    assert "综合持股" in tree and "holders" not in tree.split("<body>")[1].split("<script>")[0]
     assert '<html lang="zh-CN">' in report and "周边关系图" in report and "数据来源与日期" in report
     assert "Graph of the neighbourhood" not in report and "Data sources and date" not in report
     assert "控制链" in page and "跳内" in page

@@ -19,7 +19,7 @@ from ...graph.model import EntityKind
 from ...graph.stores.base import Store, Subgraph
 from ..control import ControlReport, control_report
 from ..render import open_private
-from ..i18n import _, lang_tag
+from ..i18n import _, lang_tag, role_name
 from ..resolve import resolve_entity
 from .answer import answer_parts, with_answer
 
@@ -109,27 +109,29 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
     for e in sub.events:
         events.setdefault(e.entity_id, []).append(e)
     for entity_id, entity in sorted(sub.entities.items()):
-        facts = [entity.name, KIND_LABELS.get(entity.kind, entity.kind.value)]
+        facts = [entity.name, _(KIND_LABELS.get(entity.kind, entity.kind.value))]
         if entity.reg_no:
-            facts.append(f"registration no. {entity.reg_no}")
+            facts.append(f"{_('registration no.')} {entity.reg_no}")
         if entity.status:
-            facts.append(f"status {entity.status}")
+            facts.append(f"{_('status')} {entity.status}")
         if entity.founded:
-            facts.append(f"founded {entity.founded.isoformat()}")
+            facts.append(f"{_('founded')} {entity.founded.isoformat()}")
         if control is not None and entity_id in control.actual_controllers:
-            facts.append(f"actual controller of {control.entity.name}")
+            facts.append(_("actual controller of {name}").format(name=control.entity.name))
         mine = events.get(entity_id, [])
         for e in sorted(mine, key=lambda e: e.date or dt.date.min, reverse=True)[:3]:
-            facts.append(f"{e.date.isoformat() if e.date else ''} {e.type.value}: {(e.text or '')[:80]}")
+            facts.append(f"{e.date.isoformat() if e.date else ''} {_(e.type.value)}: {(e.text or '')[:80]}")
         tie = (related or {}).get(entity_id)
         if tie:
-            facts.append(f"{'related party' if tie[0] == 'legal' else 'suspected link'}: {tie[1].replace('_', ' ')}")
+            kind = _("related party") if tie[0] == "legal" else _("suspected link")
+            facts.append(f"{kind}: {_(tie[1].replace('_', ' '))}")
         score, tier, reason = (risk or {}).get(entity_id, (None, "", ""))
         if score is not None:
             # A warning's reason begins with its score and tier already.
-            facts.append(f"risk {reason[:200]}" if reason and tier else f"risk {score:.2f} {tier}".rstrip())
+            facts.append(f"{_('risk')} {reason[:200]}" if reason and tier
+                         else f"{_('risk')} {score:.2f} {_(tier) if tier else ''}".rstrip())
         if entity_id in answer:
-            facts.append(answer[entity_id] + (" (drawn beyond the hop limit)" if entity_id in beyond else ""))
+            facts.append(_(answer[entity_id]) + (" " + _("(drawn beyond the hop limit)") if entity_id in beyond else ""))
         fill = TIER_COLORS.get(tier, KIND_COLORS.get(entity.kind, "#999"))
         ring = EVIDENCE_COLOR if entity_id in evidence else (RELATED_COLORS[tie[0]] if tie else fill)
         color = {"background": fill, "border": RISK_COLOR if mine else ring}
@@ -145,17 +147,18 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
                            "color": "#222" if is_party else "#777"})
     for hub, hidden in sorted(sub.collapsed.items()):
         more = f"more:{hub}"
-        net.add_node(more, label=f"+{hidden} more", title=f"{hidden} more neighbours not drawn",
+        net.add_node(more, label=_("+{count} more").format(count=hidden),
+                     title=_("{count} more neighbours not drawn").format(count=hidden),
                      color={"background": "#eeeeee", "border": "#aaaaaa"}, shape="box", size=10)
         net.add_edge(hub, more, color="#bbbbbb", dashes=True, arrows="")
     for h in sub.holdings:
         in_chain = (h.holder_id, h.company_id) in chain_edges
         net.add_edge(h.holder_id, h.company_id, label=h.share.describe(), arrows="to",
-                     title=f"holds {h.share.describe()} ({h.interest.value})",
+                     title=_("holds {share} ({interest})").format(share=h.share.describe(), interest=_(h.interest.value)),
                      color=RISK_COLOR if in_chain else "#7f7f7f", width=4 if in_chain else 1.5,
                      font={"size": 10, "align": "middle"})
     for o in sub.officers:
-        net.add_edge(o.person_id, o.company_id, label=o.role, arrows="to", title=o.role, color="#9467bd",
+        net.add_edge(o.person_id, o.company_id, label=role_name(o.role), arrows="to", title=role_name(o.role), color="#9467bd",
                      dashes=True, width=1, font={"size": 9, "color": "#9467bd"})
     for link in sub.links:
         shown_as_evidence = link.src in evidence and link.dst in evidence
@@ -163,7 +166,8 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
                      dashes=[2, 4], width=2.5 if shown_as_evidence else 1, arrows="")
     for r in sub.relations:
         in_chain = (r.a, r.b) in chain_edges
-        net.add_edge(r.a, r.b, label=r.type.value.replace("_", " "), title=f"declared: {r.type.value.replace('_', ' ')}",
+        tie_name = _(r.type.value.replace("_", " "))
+        net.add_edge(r.a, r.b, label=tie_name, title=_("declared: {tie}").format(tie=tie_name),
                      color=RISK_COLOR if in_chain else DECLARED_COLOR, dashes=[8, 4], width=4 if in_chain else 2,
                      arrows="to" if r.type.value in DIRECTED else "",
                      font={"size": 9, "color": DECLARED_COLOR})
@@ -297,7 +301,7 @@ def tree_page(store: Store, name: str, up: int = 3, down: int = 1, as_of: dt.dat
                       "color": {"background": "#ffffff", "border": colour}, "borderWidth": 3 if n["id"] == entity.id else 1.5,
                       "font": {"size": 13 if n["id"] == entity.id else 11}})
     edges = [{"from": e["from"], "to": e["to"], "label": e["label"], "arrows": "to", "color": "#7f7f7f",
-              "title": f"holds {e['label']}", "font": {"size": 10, "align": "middle"}} for e in data["edges"]]
+              "title": _("holds {share} ({interest})").format(share=e["label"], interest=_(e["interest"])), "font": {"size": 10, "align": "middle"}} for e in data["edges"]]
     options = {"layout": {"hierarchical": {"enabled": True, "direction": "UD", "sortMethod": "directed",
                                            "levelSeparation": 120, "nodeSpacing": 170}},
                "physics": {"enabled": False}, "interaction": {"hover": True},

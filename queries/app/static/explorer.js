@@ -340,7 +340,25 @@
     document.body.setAttribute("data-page", page.entity.id);
   }
 
+  // What the colours mean in the mode chosen.
+  function legend() {
+    var box = $("legend"), mode = $("colour").value, items = [];
+    if (mode === "kind") Object.keys(KIND_COLORS).forEach(function (k) { items.push([KIND_COLORS[k], t(KIND_NAMES[k])]); });
+    if (mode === "chain") items = [[CHAIN, t("control chain")], [EVIDENCE, t("evidence of a concealment signal")], ["#cccccc", t("other")]];
+    if (mode === "risk") Object.keys(TIER_COLORS).forEach(function (k) { items.push([TIER_COLORS[k], t(k)]); });
+    if (mode === "group" || mode === "cluster") items = [[hashColour("g1"), t("one colour per group or cluster")], ["#dddddd", t("none")]];
+    items.push(["", "◆ " + t("beyond the hop limit, drawn because the answer rests on it")]);
+    box.textContent = "";
+    items.forEach(function (item) {
+      var row = el("span");
+      if (item[0]) { var dot = el("i"); dot.style.background = item[0]; row.appendChild(dot); }
+      row.appendChild(document.createTextNode(item[1]));
+      box.appendChild(row);
+    });
+  }
+
   function restyle() {
+    legend();
     if (!nodes) return;
     nodes.update(nodes.get().filter(function (n) { return n.data && !n.data.more; }).map(function (n) { return visNode(n.data); }));
   }
@@ -432,6 +450,7 @@
     });
     window.addEventListener("popstate", fromHash);
     markMode();
+    legend();
     fromHash();
     document.body.setAttribute("data-started", "1");
   }
