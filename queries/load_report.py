@@ -25,7 +25,8 @@ class LoadResult(Result):
         rate = r.rows / r.seconds if r.seconds else 0.0
         read_as = []
         if r.mappings:
-            read_as.append(_("mappings: ") + "; ".join(f"{sheet}: {how}" for sheet, how in r.mappings.items()))
+            read_as.append(_("mappings: ") + "; ".join(_("{sheet} as {how}").format(sheet=sheet, how=how)
+                                                        for sheet, how in r.mappings.items()))
         if r.encodings:
             read_as.append(_("read as ") + ", ".join(f"{name} {encoding}" for name, encoding in r.encodings.items()))
         loaded = Section(
