@@ -38,9 +38,12 @@ def dump(db_path: Path, skip_meta: bool = False) -> list:
     """Every row of every table, to compare a store before and after (without the load notes in
     ``meta`` where ``skip_meta``: when the last load ran, and the generation token every write renews)."""
     con = sqlite3.connect(db_path)
-    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
-    rows = [(t, sorted(map(repr, con.execute(f"SELECT * FROM {t}" + (" WHERE key NOT IN ('last_load', 'generation')" if t == "meta" and skip_meta else "")))))
-            for t in tables]
+    # The name index by what it holds, not by how FTS5 lays its segments out (a merge moves them).
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+              if not r[0].startswith("name_search_")]
+    select = {"name_search": "SELECT rowid, * FROM name_search",
+              "meta": "SELECT * FROM meta" + (" WHERE key NOT IN ('last_load', 'generation')" if skip_meta else "")}
+    rows = [(t, sorted(map(repr, con.execute(select.get(t, f"SELECT * FROM {t}"))))) for t in tables]
     con.close()
     return rows
 

@@ -219,3 +219,81 @@ def test_results_looked_up_by_value_are_found_through_their_partial_index(tmp_pa
         assert "USING COVERING INDEX" in plan[0][3]
         sql = store._db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (f"{table}_controller",)).fetchone()[0]
         assert sql.endswith('WHERE "controller" IS NOT NULL')
+
+
+# -- the name index (sqlite_search) ---------------------------------------------------------
+
+def scanned(store, needle: str, limit: int = 100) -> list[str]:
+    """What reading the whole names table gives: the answer the index must reproduce."""
+    return [r[0] for r in store._db.execute(
+        "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id LIMIT ?",
+        (needle, limit))]
+
+
+@pytest.fixture(scope="module")
+def columnar_store(generated_case, tmp_path_factory):
+    from equitygraph.loaders.csv_folder import load_folder
+
+    path = tmp_path_factory.mktemp("names") / "c.db"
+    with SQLiteStore(path) as store:
+        load_folder(store, generated_case)  # the bulk path: the index is filled when the store reopens
+    return path
+
+
+def test_the_name_index_answers_as_the_scan_does(columnar_store):
+    from hypothesis import given, settings, strategies as st
+
+    from equitygraph.graph.stores import sqlite_search
+
+    with SQLiteStore(columnar_store, readonly=True) as store:
+        assert store._name_search
+        names = [r[0] for r in store._db.execute("SELECT name_norm FROM names ORDER BY entity_id, name_norm LIMIT 3000")]
+        assert len(names) > 1000
+
+        @settings(max_examples=300, deadline=None)
+        @given(st.sampled_from(names), st.integers(0, 30), st.integers(3, 8), st.sampled_from(["", "%", "_", "\\"]))
+        def same(name, start, size, odd):
+            needle = name[start:start + size] + odd if odd and start % 2 else name[start:start + size]
+            if len(needle) < sqlite_search.MIN_NEEDLE:
+                return
+            found = sqlite_search.containing(store._db, needle, 100)
+            if found is not None:
+                assert found == scanned(store, needle)
+
+        same()
+        # a needle in more names than the index hands out: the scan answers, the same way
+        assert sqlite_search.containing(store._db, "youxian", 100) is None
+        assert store._containing("youxian", 100) == scanned(store, "youxian")
+        assert store._containing("有限公司", 50) == scanned(store, "有限公司", 50)
+
+
+def test_the_row_writer_keeps_the_name_index_up_to_date(tmp_path):
+    with SQLiteStore(tmp_path / "w.db") as store:
+        with store.writer() as w:  # into an empty store: the index is built at the end
+            w.add(Entity("C1", EntityKind.COMPANY, "华信投资有限公司", aliases=("Huaxin Investment",)))
+            w.add(Entity("C2", EntityKind.COMPANY, "腾启财富管理有限公司"))
+        assert store._containing("信投资", 10) == ["C1"] and store._containing("investment", 10) == ["C1"]
+        with store.writer() as w:  # renamed: the old name leaves the index, the new one enters
+            w.add(Entity("C1", EntityKind.COMPANY, "华瑞商贸有限公司"))
+            w.add(Entity("C3", EntityKind.COMPANY, "信投资本有限公司"))
+        assert store._containing("信投资", 10) == ["C3"]
+        assert store._containing("investment", 10) == []
+        assert store._containing("瑞商贸", 10) == ["C1"]
+        assert [h.entity.id for h in store.search("瑞商贸")] == ["C1"]
+        count = store._db.execute("SELECT count(*) FROM name_search").fetchone()[0]
+        assert count == store._db.execute("SELECT count(*) FROM names").fetchone()[0]
+
+
+def test_a_store_without_the_index_gets_it_when_opened_for_writing(tmp_path):
+    path = tmp_path / "old.db"
+    with SQLiteStore(path) as store:
+        with store.writer() as w:
+            w.add(Entity("C1", EntityKind.COMPANY, "华信投资有限公司"))
+        # as a store written before the index existed
+        store._db.execute("DROP TABLE name_search")
+        store._db.execute("DELETE FROM meta WHERE key = 'name_search'")
+    with SQLiteStore(path, readonly=True) as store:  # read-only: searched by scanning, same answer
+        assert not store._name_search
+        assert [h.entity.id for h in store.search("信投资")] == ["C1"]
+    with SQLiteStore(path) as store:
+        assert store._name_search and store._containing("信投资", 10) == ["C1"]

@@ -45,6 +45,7 @@ from ..model import (
     normalize_name,
 )
 from ..names import FUZZY_CANDIDATES, fuzzy_probes, search_forms
+from . import sqlite_search
 from .base import Edges, Record, ResultColumn, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
@@ -213,6 +214,10 @@ class SQLiteStore(Store):
             if not readonly:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
+                if not sqlite_search.available(self._db):
+                    with self._transaction("index the names for search"):
+                        sqlite_search.build(self._db)
+            self._name_search = sqlite_search.available(self._db)
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: cannot open as an equitygraph store: {e}") from None
 
@@ -275,10 +280,10 @@ class SQLiteStore(Store):
     @contextlib.contextmanager
     def writer(self) -> Iterator[Writer]:
         with self._transaction("write"):
-            writer = _SQLiteWriter(self._db)
             # Into an empty store, building the secondary indexes once at the end is several times faster
             # than keeping them up to date row by row. DDL is transactional, so a rollback restores them.
             bulk = self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM entities)").fetchone()[0]
+            writer = _SQLiteWriter(self._db, search=self._name_search and not bulk)
             if bulk:
                 for statement in _INDEXES:
                     self._db.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
@@ -287,6 +292,8 @@ class SQLiteStore(Store):
             if bulk:
                 for statement in _INDEXES:
                     self._db.execute(statement)
+                if self._name_search:
+                    sqlite_search.build(self._db)
             # A new generation: arrays cached before this write no longer describe the store.
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (secrets.token_hex(8),))
 
@@ -307,7 +314,9 @@ class SQLiteStore(Store):
         # POSIX locks are per process, so one library's close would take the other's locks away.
         self._db.close()
         try:
-            writer = BatchWriter(self.path, {**(meta or {}), "generation": secrets.token_hex(8)}, progress)
+            # The name index is filled from the names table when the store is opened again, below.
+            writer = BatchWriter(self.path, {**(meta or {}), "generation": secrets.token_hex(8),
+                                             sqlite_search.META_KEY: "pending"}, progress)
             try:
                 yield writer
             except BaseException:
@@ -342,16 +351,26 @@ class SQLiteStore(Store):
         ids += [r[0] for r in self._db.execute(
             "SELECT entity_id FROM names WHERE name_norm > ? AND name_norm < ? ORDER BY length(name_norm), entity_id LIMIT ?",
             (norm, norm + "\U0010ffff", wanted))]
-        contains = "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id LIMIT ?"
         if len(set(ids)) < limit:
-            ids += [r[0] for r in self._db.execute(contains, (norm, wanted))]
+            ids += self._containing(norm, wanted)
         compact = norm.replace(" ", "")
         if compact != norm and len(set(ids)) < limit:
-            ids += [r[0] for r in self._db.execute(contains, (compact, wanted))]
+            ids += self._containing(compact, wanted)
         if len(set(ids)) < limit:
             for probe in fuzzy_probes(norm):
-                ids += [r[0] for r in self._db.execute(contains, (probe, FUZZY_CANDIDATES))]
+                ids += self._containing(probe, FUZZY_CANDIDATES)
         return rank_search(text, self.get_many(ids).values(), limit)
+
+    def _containing(self, needle: str, limit: int) -> list[str]:
+        """Entities with a name containing ``needle``, shortest names first: from the trigram index
+        where there is one and the needle is long enough, else by reading the names table."""
+        if self._name_search and len(needle) >= sqlite_search.MIN_NEEDLE:
+            found = sqlite_search.containing(self._db, needle, limit)
+            if found is not None:
+                return found
+        return [r[0] for r in self._db.execute(
+            "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id LIMIT ?",
+            (needle, limit))]
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         edges = Edges()
@@ -705,8 +724,9 @@ def name_rows(entity_id: str, name: str, aliases) -> list[tuple[str, str, int]]:
 
 
 class _SQLiteWriter(Writer):
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, search: bool = False):
         self._db = db
+        self._search = search  # keep the name index (sqlite_search) up to date, row by row
         self._pending: dict[str, list[tuple]] = {table: [] for table in _UPSERT}
         self._size = 0
         self._names: dict[str, list[tuple]] = {}
@@ -722,8 +742,12 @@ class _SQLiteWriter(Writer):
             self.flush()
 
     def flush(self) -> None:
+        if self._search and self._names:
+            sqlite_search.forget(self._db, list(self._names))
         self._pending["names_clear"].extend((entity_id,) for entity_id in self._names)
         self._pending["names"].extend(row for rows in self._names.values() for row in rows)
+        if self._search:
+            sqlite_search.add(self._db, self._pending["names"])
         self._names.clear()
         for table, sql in _UPSERT.items():  # names_clear runs before names: dict order is the order
             rows = self._pending[table]

@@ -1,0 +1,92 @@
+"""The embedded store's substring index over names: SQLite FTS5 with the trigram tokenizer.
+
+Searching for a part of a name ("腾启财富" in 深圳腾启财富管理有限公司, a pinyin, a piece of a
+registration number) otherwise reads every row of the names table: about half a second per probe at
+a million companies, several seconds for a fuzzy search. The trigram index answers a needle of
+three characters or more from its postings in about a millisecond. Shorter needles (two Chinese
+characters) cannot use trigrams and are still read from the names table.
+
+Each row of ``names`` has one row here, its rowid a 64-bit digest of (entity, name), so that the
+writer can remove an entity's old names without a look-up table. The index is an accelerator: a
+store without it (SQLite built without FTS5, an older store opened read-only, a fill that did not
+finish) answers the same questions by reading the names table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from typing import Iterable
+
+META_KEY = "name_search"
+READY = "ready"
+MIN_NEEDLE = 3  # trigrams: a shorter needle cannot be looked up
+MATCHES = 2000  # rows read from the index per needle before ordering them (shortest names first)
+CREATE = ("CREATE VIRTUAL TABLE IF NOT EXISTS name_search USING fts5("
+          "name_norm, entity_id UNINDEXED, tokenize='trigram', detail='none')")
+_INSERT = "INSERT OR REPLACE INTO name_search (rowid, name_norm, entity_id) VALUES (?, ?, ?)"
+
+
+def name_key(entity_id: str, name_norm: str) -> int:
+    """The index rowid of one name of one entity.
+
+    Examples
+    --------
+    >>> name_key("C1", "华信") == name_key("C1", "华信") != name_key("C2", "华信")
+    True
+    """
+    digest = hashlib.blake2b(f"{entity_id}\x1f{name_norm}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def available(db: sqlite3.Connection) -> bool:
+    """Whether the index exists and holds every name (the meta row says so once it is filled)."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (META_KEY,)).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and row[0] == READY
+
+
+def build(db: sqlite3.Connection) -> bool:
+    """Create the index if needed and fill it from the names table, inside the caller's transaction.
+    False where this SQLite has no FTS5 (searches then read the names table)."""
+    try:
+        db.execute(CREATE)
+    except sqlite3.OperationalError:
+        return False
+    db.create_function("equitygraph_name_key", 2, name_key, deterministic=True)
+    db.execute("DELETE FROM name_search")
+    db.execute("INSERT OR REPLACE INTO name_search (rowid, name_norm, entity_id) "
+               "SELECT equitygraph_name_key(entity_id, name_norm), name_norm, entity_id FROM names")
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (META_KEY, READY))
+    return True
+
+
+def forget(db: sqlite3.Connection, entity_ids: list[str], chunk: int = 500) -> None:
+    """Drop the indexed names of ``entity_ids`` (before the writer replaces their names)."""
+    for start in range(0, len(entity_ids), chunk):
+        part = entity_ids[start:start + chunk]
+        marks = ",".join("?" * len(part))
+        old = db.execute(f"SELECT entity_id, name_norm FROM names WHERE entity_id IN ({marks})", part).fetchall()
+        db.executemany("DELETE FROM name_search WHERE rowid = ?", [(name_key(e, n),) for e, n in old])
+
+
+def add(db: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """Index names rows ``(entity_id, name_norm, is_alias)``."""
+    db.executemany(_INSERT, [(name_key(e, n), n, e) for e, n, *_ in rows])
+
+
+def containing(db: sqlite3.Connection, needle: str, limit: int) -> list[str] | None:
+    """Entities with a name containing ``needle`` (at least :data:`MIN_NEEDLE` characters), shortest
+    names first, then by id, as a scan of the names table gives them; None where the needle is so
+    common that more than :data:`MATCHES` names hold it (the shortest of all of them are then found
+    by the scan)."""
+    pattern = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    rows = db.execute("SELECT entity_id, name_norm FROM name_search WHERE name_norm LIKE ? ESCAPE '\\' LIMIT ?",
+                      (f"%{pattern}%", MATCHES + 1)).fetchall()
+    if len(rows) > MATCHES:
+        return None
+    # LIKE ignores the case of ASCII letters; a scan compares exactly.
+    found = sorted((len(n), e) for e, n in rows if needle in n)
+    return [e for _, e in found[:limit]]
