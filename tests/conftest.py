@@ -41,7 +41,7 @@ def dump(db_path: Path, skip_meta: bool = False) -> list:
     # The name index by what it holds, not by how FTS5 lays its segments out (a merge moves them).
     tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
               if not r[0].startswith("name_search_")]
-    select = {"name_search": "SELECT rowid, * FROM name_search",
+    select = {"name_search": "SELECT * FROM name_search",
               "meta": "SELECT * FROM meta" + (" WHERE key NOT IN ('last_load', 'generation')" if skip_meta else "")}
     rows = [(t, sorted(map(repr, con.execute(select.get(t, f"SELECT * FROM {t}"))))) for t in tables]
     con.close()

@@ -20,10 +20,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..columns import SCHEMAS
-from . import arrays_cache
-from .arrays_tables import ArraysFromTables
 from ..errors import StoreError
 from ..model import EntityKind
+from . import arrays_cache, sqlite_search
+from .arrays_tables import ArraysFromTables
 from .sqlite import _INDEXES, _index_name, name_rows, record_row
 
 _PARTY_KINDS = pa.array([k.value for k in (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)])
@@ -108,10 +108,24 @@ class BatchWriter:
                     # A table comes once: its indexes are built now, while the loader reads the next file.
                     for statement in self._indexes_of.pop(name, []):
                         self._cursor.execute(statement)
+                    if name == "names":
+                        self._index_names()
                     if name != "names":
                         self._progress(table.num_rows)
                 except BaseException as e:  # raised in the loader's thread at its next call
                     self._failure = e
+
+    def _index_names(self) -> None:
+        """Fill the name index (:mod:`.sqlite_search`) here too, in this thread, while the loader reads on."""
+        try:
+            self._cursor.execute("SAVEPOINT name_search")
+            for statement in sqlite_search.FILL:
+                self._cursor.execute(statement)
+            self._cursor.execute("RELEASE name_search")
+            self._meta.pop(sqlite_search.META_KEY, None)
+        except Exception:  # no FTS5 here: the store fills it when it opens again
+            self._cursor.execute("ROLLBACK TO name_search")
+            self._cursor.execute("RELEASE name_search")
 
     def finish(self) -> None:
         """Write what is queued, build the indexes, set the meta rows and commit."""

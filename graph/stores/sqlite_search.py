@@ -6,37 +6,36 @@ a million companies, several seconds for a fuzzy search. The trigram index answe
 three characters or more from its postings in about a millisecond. Shorter needles (two Chinese
 characters) cannot use trigrams and are still read from the names table.
 
-Each row of ``names`` has one row here, its rowid a 64-bit digest of (entity, name), so that the
-writer can remove an entity's old names without a look-up table. The index is an accelerator: a
-store without it (SQLite built without FTS5, an older store opened read-only, a fill that did not
-finish) answers the same questions by reading the names table.
+Each row of ``names`` has one row in the index; ``name_search_rows`` says which index rows are an
+entity's, so the writer can remove an entity's old names when it writes new ones. The index is an
+accelerator: a store without it (SQLite built without FTS5, an older store opened read-only, a fill
+that did not finish) answers the same questions by reading the names table.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from typing import Iterable
 
 META_KEY = "name_search"
 READY = "ready"
 MIN_NEEDLE = 3  # trigrams: a shorter needle cannot be looked up
-MATCHES = 2000  # rows read from the index per needle before ordering them (shortest names first)
-CREATE = ("CREATE VIRTUAL TABLE IF NOT EXISTS name_search USING fts5("
-          "name_norm, entity_id UNINDEXED, tokenize='trigram', detail='none')")
-_INSERT = "INSERT OR REPLACE INTO name_search (rowid, name_norm, entity_id) VALUES (?, ?, ?)"
+MATCHES = 2000  # index rows read per needle; a needle in more names is left to the scan
+CREATE = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS name_search USING fts5("
+    "name_norm, entity_id UNINDEXED, tokenize='trigram', detail='none')",
+    "CREATE TABLE IF NOT EXISTS name_search_rows (entity_id TEXT NOT NULL, row INTEGER NOT NULL, "
+    "PRIMARY KEY (entity_id, row)) WITHOUT ROWID",
+]
 
-
-def name_key(entity_id: str, name_norm: str) -> int:
-    """The index rowid of one name of one entity.
-
-    Examples
-    --------
-    >>> name_key("C1", "华信") == name_key("C1", "华信") != name_key("C2", "华信")
-    True
-    """
-    digest = hashlib.blake2b(f"{entity_id}\x1f{name_norm}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+# Rows numbered as they come, in the names table's order: both tables grow at their ends.
+FILL = [
+    "DELETE FROM name_search",
+    "DELETE FROM name_search_rows",
+    "INSERT INTO name_search (name_norm, entity_id) SELECT name_norm, entity_id FROM names",
+    "INSERT INTO name_search_rows (entity_id, row) SELECT entity_id, rowid FROM name_search ORDER BY rowid",
+    f"INSERT OR REPLACE INTO meta VALUES ('{META_KEY}', '{READY}')",
+]
 
 
 def available(db: sqlite3.Connection) -> bool:
@@ -52,14 +51,12 @@ def build(db: sqlite3.Connection) -> bool:
     """Create the index if needed and fill it from the names table, inside the caller's transaction.
     False where this SQLite has no FTS5 (searches then read the names table)."""
     try:
-        db.execute(CREATE)
+        for statement in CREATE:
+            db.execute(statement)
     except sqlite3.OperationalError:
         return False
-    db.create_function("equitygraph_name_key", 2, name_key, deterministic=True)
-    db.execute("DELETE FROM name_search")
-    db.execute("INSERT OR REPLACE INTO name_search (rowid, name_norm, entity_id) "
-               "SELECT equitygraph_name_key(entity_id, name_norm), name_norm, entity_id FROM names")
-    db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (META_KEY, READY))
+    for statement in FILL:
+        db.execute(statement)
     return True
 
 
@@ -68,13 +65,20 @@ def forget(db: sqlite3.Connection, entity_ids: list[str], chunk: int = 500) -> N
     for start in range(0, len(entity_ids), chunk):
         part = entity_ids[start:start + chunk]
         marks = ",".join("?" * len(part))
-        old = db.execute(f"SELECT entity_id, name_norm FROM names WHERE entity_id IN ({marks})", part).fetchall()
-        db.executemany("DELETE FROM name_search WHERE rowid = ?", [(name_key(e, n),) for e, n in old])
+        rows = db.execute(f"SELECT row FROM name_search_rows WHERE entity_id IN ({marks})", part).fetchall()
+        db.executemany("DELETE FROM name_search WHERE rowid = ?", rows)
+        db.execute(f"DELETE FROM name_search_rows WHERE entity_id IN ({marks})", part)
 
 
 def add(db: sqlite3.Connection, rows: Iterable[tuple]) -> None:
-    """Index names rows ``(entity_id, name_norm, is_alias)``."""
-    db.executemany(_INSERT, [(name_key(e, n), n, e) for e, n, *_ in rows])
+    """Index names rows ``(entity_id, name_norm, is_alias)``, each once."""
+    rows = list(dict.fromkeys((e, n) for e, n, *_ in rows))
+    if not rows:
+        return
+    first = db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM name_search").fetchone()[0]
+    numbered = [(first + k, n, e) for k, (e, n) in enumerate(rows)]
+    db.executemany("INSERT INTO name_search (rowid, name_norm, entity_id) VALUES (?, ?, ?)", numbered)
+    db.executemany("INSERT INTO name_search_rows (entity_id, row) VALUES (?, ?)", [(e, r) for r, _, e in numbered])
 
 
 def containing(db: sqlite3.Connection, needle: str, limit: int) -> list[str] | None:
