@@ -17,6 +17,7 @@ from ..graph.stores.base import Edges, Store
 
 EDGE_KINDS = ("holding", "officer", "link", "relation")
 MAX_PAGE = 100  # the most neighbours one request returns
+SUGGEST_BUDGET = 0.06  # seconds a suggestion may spend reading names no index holds (two-character parts)
 MARKS = ("group", "cluster", "risk_tier", "risk_score", "controller")
 
 
@@ -76,12 +77,13 @@ def edge_json(record) -> dict:
 
 def suggestions(store: Store, text: str, limit: int = 10) -> list[dict]:
     """What the search box offers for ``text``: names, aliases, registration numbers and pinyin,
-    best first (as :meth:`Store.search`)."""
+    best first (as :meth:`Store.search`, within :data:`SUGGEST_BUDGET` where names must be read
+    one by one: ``equitygraph search`` reads them all)."""
     text = text.strip()
     if not text:
         return []
     return [{"id": h.entity.id, "name": h.entity.name, "kind": h.entity.kind.value, "reg_no": h.entity.reg_no,
-             "matched": h.matched, "how": h.how} for h in store.search(text, limit=limit)]
+             "matched": h.matched, "how": h.how} for h in store.search(text, limit=limit, budget=SUGGEST_BUDGET)]
 
 
 def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> dict:

@@ -251,7 +251,7 @@ def test_the_name_index_answers_as_the_scan_does(columnar_store):
         assert len(names) > 1000
 
         @settings(max_examples=300, deadline=None)
-        @given(st.sampled_from(names), st.integers(0, 30), st.integers(3, 8), st.sampled_from(["", "%", "_", "\\"]))
+        @given(st.sampled_from(names), st.integers(0, 30), st.integers(3, 8), st.sampled_from(["", "%", "_", "\\", "*", "?", "[", "]"]))
         def same(name, start, size, odd):
             needle = name[start:start + size] + odd if odd and start % 2 else name[start:start + size]
             if len(needle) < sqlite_search.MIN_NEEDLE:
@@ -297,3 +297,19 @@ def test_a_store_without_the_index_gets_it_when_opened_for_writing(tmp_path):
         assert [h.entity.id for h in store.search("信投资")] == ["C1"]
     with SQLiteStore(path) as store:
         assert store._name_search and store._containing("信投资", 10) == ["C1"]
+
+
+def test_a_search_within_a_budget_ranks_what_it_read_in_time(columnar_store):
+    with SQLiteStore(columnar_store, readonly=True) as store:
+        name = store._db.execute("SELECT name_norm FROM names WHERE is_alias = 0 LIMIT 1").fetchone()[0]
+        for text in (name[1:3], name[2:6], name, "有限"):
+            full = [h.entity.id for h in store.search(text, limit=10)]
+            assert [h.entity.id for h in store.search(text, limit=10, budget=30.0)] == full
+            hurried = [h.entity.id for h in store.search(text, limit=10, budget=0.0)]
+            assert set(hurried) <= set(store_ids(store)) and len(hurried) <= 10
+        # no time limit stays behind on the connection
+        assert store._db.execute("SELECT count(*) FROM names WHERE instr(name_norm, 'zz') >= 0").fetchone()[0] > 0
+
+
+def store_ids(store) -> list[str]:
+    return [r[0] for r in store._db.execute("SELECT id FROM entities")]

@@ -150,9 +150,12 @@ class Store(abc.ABC):
     def get_many(self, ids: Iterable[str]) -> dict[str, Entity]: ...
 
     @abc.abstractmethod
-    def search(self, text: str, limit: int = 20, exact_only: bool = False) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 20, exact_only: bool = False,
+               budget: float | None = None) -> list[SearchHit]:
         """Parties whose registration number, name or alias matches ``text``, best first; with
-        ``exact_only``, only equal registration numbers, names and aliases (index look-ups only)."""
+        ``exact_only``, only equal registration numbers, names and aliases (index look-ups only).
+        ``budget`` (seconds): a store that must read through its names for some part of the search
+        stops reading there after this long and ranks what it found (suggestions as one types)."""
 
     @abc.abstractmethod
     def edges_touching(self, ids: Iterable[str]) -> Edges:

@@ -195,7 +195,9 @@ class Neo4jStore(Store):
                 found[entity.id] = entity
         return {i: found[i] for i in wanted if i in found}
 
-    def search(self, text: str, limit: int = 20, exact_only: bool = False) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 20, exact_only: bool = False,
+               budget: float | None = None) -> list[SearchHit]:
+        # Every part of it is answered from the text index: no budget to keep.
         norm = normalize_name(text)
         if not norm:
             return []

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -218,6 +219,7 @@ class SQLiteStore(Store):
                     with self._transaction("index the names for search"):
                         sqlite_search.build(self._db)
             self._name_search = sqlite_search.available(self._db)
+            self._deadline: float | None = None
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: cannot open as an equitygraph store: {e}") from None
 
@@ -339,7 +341,15 @@ class SQLiteStore(Store):
                 found[row[0]] = _entity(row)
         return found
 
-    def search(self, text: str, limit: int = 20, exact_only: bool = False) -> list[SearchHit]:
+    def search(self, text: str, limit: int = 20, exact_only: bool = False,
+               budget: float | None = None) -> list[SearchHit]:
+        self._deadline = time.monotonic() + budget if budget is not None else None
+        try:
+            return self._search(text, limit, exact_only)
+        finally:
+            self._deadline = None
+
+    def _search(self, text: str, limit: int, exact_only: bool) -> list[SearchHit]:
         norm = normalize_name(text)
         if not norm:
             return []
@@ -358,19 +368,37 @@ class SQLiteStore(Store):
             ids += self._containing(compact, wanted)
         if len(set(ids)) < limit:
             for probe in fuzzy_probes(norm):
-                ids += self._containing(probe, FUZZY_CANDIDATES)
+                ids += self._containing(probe, FUZZY_CANDIDATES, exact=False)
         return rank_search(text, self.get_many(ids).values(), limit)
 
-    def _containing(self, needle: str, limit: int) -> list[str]:
+    def _containing(self, needle: str, limit: int, exact: bool = True) -> list[str]:
         """Entities with a name containing ``needle``, shortest names first: from the trigram index
         where there is one and the needle is long enough, else by reading the names table."""
-        if self._name_search and len(needle) >= sqlite_search.MIN_NEEDLE:
-            found = sqlite_search.containing(self._db, needle, limit)
+        if self._name_search and len(needle) >= sqlite_search.MIN_NEEDLE and not set(needle) & set("*?["):
+            found = sqlite_search.containing(self._db, needle, limit, exact)
             if found is not None:
                 return found
-        return [r[0] for r in self._db.execute(
-            "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id LIMIT ?",
-            (needle, limit))]
+        if self._deadline is None:
+            return [r[0] for r in self._db.execute(
+                "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id "
+                "LIMIT ?", (needle, limit))]
+        # Within the search's budget: the names read until it runs out, shortest first.
+        found: list[tuple[int, str]] = []
+        deadline = self._deadline
+        self._db.set_progress_handler(lambda: time.monotonic() > deadline, 20000)
+        try:
+            # In the table's own order (by entity), not the name index's, whose Latin pinyin forms would
+            # all come before the first Chinese name.
+            for entity_id, name in self._db.execute(
+                    "SELECT entity_id, name_norm FROM names WHERE instr(name_norm, ?) > 0 ORDER BY entity_id", (needle,)):
+                found.append((len(name), entity_id))
+                if len(found) >= 4 * limit:
+                    break
+        except sqlite3.OperationalError:  # interrupted at the deadline
+            pass
+        finally:
+            self._db.set_progress_handler(None, 0)
+        return [entity_id for _, entity_id in sorted(found)[:limit]]
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         edges = Edges()
