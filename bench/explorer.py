@@ -13,7 +13,8 @@ registration numbers and pinyin, after one warm-up pass:
   after the other here, so the figure is an upper bound).
 
 Baseline in the same run: the static page of the same companies (``graph_page``, what ``viz``
-writes), and the library calls without HTTP. Results go to stdout and ``bench/results/explorer.json``.
+writes), the library calls without HTTP, and the same searches without the suggestions' time
+budget (``equitygraph search``). Results go to stdout and ``bench/results/explorer.json``.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def measure(open_store, label: str, count: int) -> dict:
         searches += [e.name[: max(2, len(e.name) // 3)], e.reg_no or e.name, pinyin[0][:12] if pinyin else e.name]
     server, thread, base = serve(make_app(open_store))
     timings: dict[str, list[float]] = {"search": [], "expand": [], "first_page": [], "library_first_page": [],
-                                       "static_page": []}
+                                       "static_page": [], "search_exhaustive": []}
     try:
         with httpx.Client(base_url=base, timeout=60) as client:
             def get(path, **params):
@@ -124,6 +125,10 @@ def measure(open_store, label: str, count: int) -> dict:
                     start = time.perf_counter()
                     graph_page(store, c)
                     timings["static_page"].append(time.perf_counter() - start)
+                    for text in searches[3 * i: 3 * i + 3]:
+                        start = time.perf_counter()
+                        store.search(text, limit=10)  # what equitygraph search does: every name read
+                        timings["search_exhaustive"].append(time.perf_counter() - start)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
