@@ -56,19 +56,13 @@ def serve(app):
 
 
 def sample(store, count: int) -> list[str]:
-    """Every k-th company id, read from the store's own order."""
-    ids = [e.id for e in _companies(store)]
+    """Every k-th company id, in id order (asked of each store directly: walking every record of a
+    million-company Neo4j page by page takes longer than the benchmark)."""
+    if hasattr(store, "_run"):
+        ids = [r["id"] for r in store._run("MATCH (c:Company) RETURN c.id AS id ORDER BY id")]
+    else:
+        ids = [r[0] for r in store._db.execute("SELECT id FROM entities WHERE kind = 'company' ORDER BY id")]
     return ids[:: max(1, len(ids) // count)][:count]
-
-
-def _companies(store):
-    from equitygraph.graph.model import Entity, EntityKind
-
-    for record in store.iter_records():
-        if not isinstance(record, Entity):
-            break
-        if record.kind is EntityKind.COMPANY:
-            yield record
 
 
 def measure(open_store, label: str, count: int) -> dict:

@@ -81,6 +81,9 @@ SEARCH_CONTAINS = (
     "MATCH (n:Entity) WHERE n.search_text CONTAINS $needle "
     "RETURN properties(n) AS n ORDER BY size(n.name), n.id LIMIT $limit"
 )
+# The first matches the text index gives, unsorted: it stops at the limit instead of sorting every
+# match (a common needle holds hundreds of thousands). For suggestions, ranked afterwards.
+SEARCH_CONTAINS_FIRST = "MATCH (n:Entity) WHERE n.search_text CONTAINS $needle RETURN properties(n) AS n LIMIT $limit"
 
 EDGES_TOUCHING = (
     "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r:" + EDGE_TYPES + "]-(:Entity) "

@@ -197,7 +197,9 @@ class Neo4jStore(Store):
 
     def search(self, text: str, limit: int = 20, exact_only: bool = False,
                budget: float | None = None) -> list[SearchHit]:
-        # Every part of it is answered from the text index: no budget to keep.
+        # Within a budget (suggestions): the text index's first matches, unsorted, instead of the
+        # shortest names of all matches, which means sorting every match of a common needle.
+        contains = cypher.SEARCH_CONTAINS if budget is None else cypher.SEARCH_CONTAINS_FIRST
         norm = normalize_name(text)
         if not norm:
             return []
@@ -208,15 +210,15 @@ class Neo4jStore(Store):
                                                                limit=wanted)]
             return exact_hits(text, candidates, limit)
         for needle in (_SEPARATOR + norm + _SEPARATOR, _SEPARATOR + norm):
-            candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=needle, limit=wanted)]
+            candidates += [_entity(r["n"]) for r in self._run(contains, needle=needle, limit=wanted)]
         if len({c.id for c in candidates}) < limit:
-            candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=norm, limit=wanted)]
+            candidates += [_entity(r["n"]) for r in self._run(contains, needle=norm, limit=wanted)]
         compact = norm.replace(" ", "")
         if compact != norm and len({c.id for c in candidates}) < limit:
-            candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=compact, limit=wanted)]
+            candidates += [_entity(r["n"]) for r in self._run(contains, needle=compact, limit=wanted)]
         if len({c.id for c in candidates}) < limit:
             for probe in fuzzy_probes(norm):
-                candidates += [_entity(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=probe,
+                candidates += [_entity(r["n"]) for r in self._run(contains, needle=probe,
                                                                    limit=FUZZY_CANDIDATES)]
         return rank_search(text, candidates, limit)
 
