@@ -45,6 +45,8 @@ def vocabulary() -> list[str]:
     words += ["entity rows", "entities", "holdings", "officers", "links", "events", "relations", "organizations",
               "persons", "addresses", "contacts", "entity", "rings", "ring companies", "groups", "companies",
               "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
+    words += ["holder in", "holder out", "share changed", "officer in", "officer out", "legal representative changed",
+              "risk event", "controller changed"]
     words += ["aliases", "jurisdiction", "founded", "paid-in capital", "industry", "business scope"]
     words += ["controller", "subsidiary", "fellow subsidiary", "associate", "significant investor", "major holder",
               "key management", "managed by key management", "family", "shared address", "shared officer",

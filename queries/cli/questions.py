@@ -53,6 +53,26 @@ def control(name, as_of, threshold, exclusive, store, fmt):
 
 
 @click.command()
+@click.argument("names", nargs=-1)
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              callback=lambda ctx, param, value: value.date() if value else None, help="First day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              callback=lambda ctx, param, value: value.date() if value else None,
+              help="Last day (YYYY-MM-DD) [default: today].")
+@click.option("--hops", type=click.IntRange(0, 3), default=0, show_default=True,
+              help="Also the changes at entities this many hops from each NAME.")
+@store_option
+@format_option
+def changes(names, since, until, hops, store, fmt):
+    """What changed from --since to --until: holders in and out, shares, officers and legal
+    representatives, risk events, and for each NAME its actual controller (every company when no NAME)."""
+    from ..changes import changes as changes_between
+
+    with open_store(store) as opened:
+        emit(changes_between(opened, since, until, tuple(names), hops), fmt)
+
+
+@click.command()
 @click.option("--risk-config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Your own risk.toml for the risk scores (see equitygraph risk).")
 @as_of_option

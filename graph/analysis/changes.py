@@ -1,0 +1,127 @@
+"""What changed between two days, read from the validity periods of the facts (pure, no I/O).
+
+A holding or officer role that starts inside the window is an arrival; one that ends inside it a
+departure; a holding of the same holder, company and interest that ends on the day another starts
+(or the day before) is one change of share, not a departure and an arrival. A company whose legal
+representative leaves on the day another arrives has its legal representative changed. Risk events
+dated inside the window are new events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..arrays import OPEN_END, OPEN_START, GraphArrays
+
+LEGAL_REPRESENTATIVE = "legal_representative"
+KINDS = ("holder_in", "holder_out", "share_changed", "officer_in", "officer_out", "legal_representative_changed",
+         "risk_event")
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """One change: ``kind`` (of :data:`KINDS`) at ``entity`` (index) on ``day`` (day number);
+    ``party`` the holder, officer or new legal representative; ``before`` and ``after`` the share
+    bounds ``(low, high)``, role indexes, the previous legal representative, or an event's row."""
+
+    day: int
+    kind: str
+    entity: int
+    party: int
+    before: tuple | int | None
+    after: tuple | int | None
+
+
+def fact_changes(arrays: GraphArrays, first: int, last: int, entities: np.ndarray | None = None) -> list[FactChange]:
+    """Every change from day ``first`` to day ``last`` (inclusive) at the companies in ``entities``
+    (a boolean mask over ``arrays.ids``; every entity when None), in order of day, kind, entity, party.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from equitygraph.graph.arrays import arrays_from_records, day_number
+    >>> from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    >>> a = arrays_from_records(
+    ...     [Entity("c", EntityKind.COMPANY, "华信"), Entity("p", EntityKind.PERSON, "张三")],
+    ...     [Holding("p", "c", Share.exact(0.3), until=dt.date(2024, 3, 1)),
+    ...      Holding("p", "c", Share.exact(0.6), since=dt.date(2024, 3, 1))])
+    >>> [(c.kind, c.before, c.after) for c in fact_changes(a, day_number(dt.date(2024, 1, 1), 0),
+    ...                                                     day_number(dt.date(2024, 12, 31), 0))]
+    [('share_changed', (0.3, 0.3), (0.6, 0.6))]
+    """
+    if last < first:
+        raise ValueError("the window ends before it starts")
+    watched = np.ones(len(arrays.ids), dtype=bool) if entities is None else np.asarray(entities, dtype=bool)
+    found: list[FactChange] = []
+    found += _holding_changes(arrays, first, last, watched)
+    found += _officer_changes(arrays, first, last, watched)
+    dated = (arrays.event_date >= first) & (arrays.event_date <= last) & (arrays.event_date != OPEN_START)
+    for row in np.flatnonzero(dated & watched[arrays.event_entity]).tolist():
+        found.append(FactChange(int(arrays.event_date[row]), "risk_event", int(arrays.event_entity[row]), -1,
+                                None, row))
+    return sorted(found, key=lambda c: (c.day, KINDS.index(c.kind), c.entity, c.party))
+
+
+def _inside(days: np.ndarray, first: int, last: int, open_value: int) -> np.ndarray:
+    return (days >= first) & (days <= last) & (days != open_value)
+
+
+def _holding_changes(a: GraphArrays, first: int, last: int, watched: np.ndarray) -> list[FactChange]:
+    mine = watched[a.holding_company]
+    started = np.flatnonzero(mine & _inside(a.holding_since, first, last, OPEN_START)).tolist()
+    ended = np.flatnonzero(mine & _inside(a.holding_until, first, last, OPEN_END)).tolist()
+    starts = {}
+    for row in started:
+        key = (int(a.holding_holder[row]), int(a.holding_company[row]), int(a.holding_interest[row]))
+        starts.setdefault(key, []).append(row)
+    paired: set[int] = set()
+    out = []
+    for row in ended:
+        key = (int(a.holding_holder[row]), int(a.holding_company[row]), int(a.holding_interest[row]))
+        end = int(a.holding_until[row])
+        follow = [r for r in starts.get(key, []) if r not in paired and int(a.holding_since[r]) in (end, end + 1)]
+        if follow:
+            new = follow[0]
+            paired.add(new)
+            out.append(FactChange(int(a.holding_since[new]), "share_changed", key[1], key[0], _share(a, row),
+                                  _share(a, new)))
+        else:
+            out.append(FactChange(end, "holder_out", key[1], key[0], _share(a, row), None))
+    for row in started:
+        if row not in paired:
+            out.append(FactChange(int(a.holding_since[row]), "holder_in", int(a.holding_company[row]),
+                                  int(a.holding_holder[row]), None, _share(a, row)))
+    return out
+
+
+def _officer_changes(a: GraphArrays, first: int, last: int, watched: np.ndarray) -> list[FactChange]:
+    mine = watched[a.officer_company]
+    started = np.flatnonzero(mine & _inside(a.officer_since, first, last, OPEN_START)).tolist()
+    ended = np.flatnonzero(mine & _inside(a.officer_until, first, last, OPEN_END)).tolist()
+    legal = a.officer_roles.index(LEGAL_REPRESENTATIVE) if LEGAL_REPRESENTATIVE in a.officer_roles else -1
+    out = []
+    handed: set[int] = set()
+    for row in ended:
+        company, end = int(a.officer_company[row]), int(a.officer_until[row])
+        if int(a.officer_role[row]) == legal:
+            successor = [r for r in started if r not in handed and int(a.officer_company[r]) == company
+                         and int(a.officer_role[r]) == legal and int(a.officer_since[r]) in (end, end + 1)]
+            if successor:
+                handed.add(successor[0])
+                out.append(FactChange(int(a.officer_since[successor[0]]), "legal_representative_changed", company,
+                                      int(a.officer_person[successor[0]]), int(a.officer_person[row]),
+                                      int(a.officer_person[successor[0]])))
+                continue
+        out.append(FactChange(end, "officer_out", company, int(a.officer_person[row]), int(a.officer_role[row]), None))
+    for row in started:
+        if row not in handed:
+            out.append(FactChange(int(a.officer_since[row]), "officer_in", int(a.officer_company[row]),
+                                  int(a.officer_person[row]), None, int(a.officer_role[row])))
+    return out
+
+
+def _share(a: GraphArrays, row: int) -> tuple[float | None, float | None]:
+    low, high = float(a.share_low[row]), float(a.share_high[row])
+    return (None if np.isnan(low) else low, None if np.isnan(high) else high)

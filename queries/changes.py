@@ -1,0 +1,122 @@
+"""``equitygraph changes``: what changed between two dates, typed, each with before, after and date.
+
+Read from the validity periods already in the store (holdings and officer roles with ``since`` and
+``until``, dated risk events) by :func:`~equitygraph.graph.analysis.changes.fact_changes`; for
+named companies also whether the actual controller differs between the day before the window and
+its last day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..graph.analysis.changes import fact_changes
+from ..graph.arrays import EVENT_CODES, OPEN_END, OPEN_START, date_of, day_number
+from ..graph.model import EntityKind
+from ..graph.stores.base import Store
+from .i18n import _, role_name
+from .render import Result, Section
+from .resolve import resolve_entity
+
+MAX_HOPS = 3
+EVENT_TYPES = {code: kind.value for kind, code in EVENT_CODES.items()}
+
+
+@dataclass
+class ChangeReport(Result):
+    since: dt.date
+    until: dt.date
+    rows: list[dict]
+
+    def to_dict(self) -> dict:
+        return {"since": self.since.isoformat(), "until": self.until.isoformat(), "changes": self.rows}
+
+    def records(self) -> list[dict]:
+        return self.rows
+
+    def sections(self) -> list[Section]:
+        title = _("Changes from {since} to {until}").format(since=self.since.isoformat(), until=self.until.isoformat())
+        return [Section(title, ["date", "change", "company", "id", "party", "before", "after"],
+                        [(r["date"], _(r["change"].replace("_", " ")), r["company_name"], r["company_id"],
+                          r["party_name"] or "", r["before"] or "", r["after"] or "") for r in self.rows],
+                        empty="no changes")]
+
+
+def changes(store: Store, since: dt.date, until: dt.date | None = None, names: tuple[str, ...] = (),
+            hops: int = 0) -> ChangeReport:
+    """The changes from ``since`` to ``until`` (today when None), inclusive: at the entities ``names``
+    resolve to and everything within ``hops`` of them, or across the whole store when no name is given."""
+    until = until or dt.date.today()
+    if until < since:
+        raise ValueError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
+    if not 0 <= hops <= MAX_HOPS:
+        raise ValueError(f"hops must be from 0 to {MAX_HOPS}, got {hops}")
+    arrays = store.export_arrays()
+    index = {entity_id: i for i, entity_id in enumerate(arrays.ids)}
+    named = [resolve_entity(store, name) for name in names]
+    mask = None
+    if named:
+        around = set()
+        for entity in named:
+            around.add(entity.id)
+            if hops:
+                around |= set(store.neighbourhood(entity.id, depth=hops, max_nodes=2000, max_degree=200).entities)
+        mask = np.zeros(len(arrays.ids), dtype=bool)
+        mask[[index[i] for i in around if i in index]] = True
+    found = fact_changes(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END), mask)
+    people = {arrays.ids[c.party] for c in found if c.party >= 0}
+    people |= {arrays.ids[c.before] for c in found if c.kind == "legal_representative_changed"}
+    names_of = {i: e.name for i, e in store.get_many(people | {arrays.ids[c.entity] for c in found}).items()}
+    rows = [_row(arrays, c, names_of) for c in found]
+    for entity in named:
+        if entity.kind is EntityKind.COMPANY:
+            rows += _controller_change(store, entity, since, until)
+    rows.sort(key=lambda r: (r["date"], r["change"], r["company_id"], r["party_id"] or ""))
+    return ChangeReport(since, until, rows)
+
+
+def _row(arrays, c, names_of) -> dict:
+    company = arrays.ids[c.entity]
+    party = arrays.ids[c.party] if c.party >= 0 else None
+    before, after = c.before, c.after
+    if c.kind in ("holder_in", "holder_out", "share_changed"):
+        before, after = _share(before), _share(after)
+    elif c.kind in ("officer_in", "officer_out"):
+        before = role_name(arrays.officer_roles[before]) if before is not None else None
+        after = role_name(arrays.officer_roles[after]) if after is not None else None
+    elif c.kind == "legal_representative_changed":
+        before, after = (f"{names_of.get(arrays.ids[v], arrays.ids[v])} ({arrays.ids[v]})" for v in (before, after))
+    elif c.kind == "risk_event":
+        kind = EVENT_TYPES[int(arrays.event_type[after])]
+        before, after = None, _(kind) + (f" ({int(arrays.event_severity[after])})" if arrays.event_severity[after] else "")
+    return {"date": date_of(c.day).isoformat(), "change": c.kind, "company_id": company,
+            "company_name": names_of.get(company, company), "party_id": party,
+            "party_name": names_of.get(party, party) if party else None, "before": before, "after": after}
+
+
+def _controller_change(store: Store, entity, since: dt.date, until: dt.date) -> list[dict]:
+    from .control import control_report
+
+    earlier = control_report(store, entity.id, as_of=since - dt.timedelta(days=1))
+    later = control_report(store, entity.id, as_of=until)
+    if set(earlier.actual_controllers) == set(later.actual_controllers):
+        return []
+
+    def who(report) -> str:
+        return ", ".join(f"{report.name(i)} ({i})" for i in report.actual_controllers) or _(report.verdict)
+
+    return [{"date": until.isoformat(), "change": "controller_changed", "company_id": entity.id,
+             "company_name": entity.name, "party_id": None, "party_name": None, "before": who(earlier),
+             "after": who(later)}]
+
+
+def _share(bounds) -> str | None:
+    if bounds is None:
+        return None
+    low, high = bounds
+    if low is None or high is None:
+        return _("unknown")
+    return f"{low * 100:g} %" if abs(high - low) < 1e-12 else f"{low * 100:g}-{high * 100:g} %"
