@@ -89,12 +89,15 @@ def _row(arrays, c, names_of) -> dict:
         after = role_name(arrays.officer_roles[after]) if after is not None else None
     elif c.kind == "legal_representative_changed":
         before, after = (f"{names_of.get(arrays.ids[v], arrays.ids[v])} ({arrays.ids[v]})" for v in (before, after))
-    elif c.kind == "risk_event":
-        kind = EVENT_TYPES[int(arrays.event_type[after])]
-        before, after = None, _(kind) + (f" ({int(arrays.event_severity[after])})" if arrays.event_severity[after] else "")
+    event_type = None
+    if c.kind == "risk_event":
+        event_type = EVENT_TYPES[int(arrays.event_type[after])]
+        severity = int(arrays.event_severity[after])
+        before, after = None, _(event_type) + (f" ({severity})" if severity else "")
     return {"date": date_of(c.day).isoformat(), "change": c.kind, "company_id": company,
             "company_name": names_of.get(company, company), "party_id": party,
-            "party_name": names_of.get(party, party) if party else None, "before": before, "after": after}
+            "party_name": names_of.get(party, party) if party else None, "before": before, "after": after,
+            "event_type": event_type}
 
 
 def _controller_change(store: Store, entity, since: dt.date, until: dt.date) -> list[dict]:
@@ -110,7 +113,7 @@ def _controller_change(store: Store, entity, since: dt.date, until: dt.date) -> 
 
     return [{"date": until.isoformat(), "change": "controller_changed", "company_id": entity.id,
              "company_name": entity.name, "party_id": None, "party_name": None, "before": who(earlier),
-             "after": who(later)}]
+             "after": who(later), "event_type": None}]
 
 
 def _share(bounds) -> str | None:

@@ -89,3 +89,47 @@ def test_both_stores_give_the_same_changes(history, any_store):
     for names, hops in (((), 0), (("C",), 0), (("P5",), 1)):
         assert changes(any_store, D(2022, 1, 1), D(2024, 12, 31), names, hops).rows == \
             changes(history, D(2022, 1, 1), D(2024, 12, 31), names, hops).rows
+
+
+def test_watchlists_and_alerts_on_a_new_controller_two_hops_up(tmp_path):
+    """W is watched with 2 hops; its holder M changes controller (X leaves, Y takes M's 80 %): the
+    alert names the change two hops up, most severe first; the complaint at W itself comes next."""
+    from equitygraph.queries.watch import alerts, watch_add, watch_remove, watchlists
+
+    store = SQLiteStore(tmp_path / "w.db")
+    with store.writer() as w:
+        for i, name in (("W", "被监控公司"), ("M", "中间控股"), ("Q", "无关公司")):
+            w.add(Entity(i, EntityKind.COMPANY, name))
+        for i, name in (("X", "旧老板"), ("Y", "新老板")):
+            w.add(Entity(i, EntityKind.PERSON, name))
+        w.add(Holding("M", "W", Share.exact(0.7), since=D(2015, 1, 1)))
+        w.add(Holding("X", "M", Share.exact(0.8), since=D(2015, 1, 1), until=D(2024, 4, 1)))
+        w.add(Holding("Y", "M", Share.exact(0.8), since=D(2024, 4, 1)))
+        w.add(Holding("Y", "Q", Share.exact(0.9), since=D(2024, 4, 5)))
+        w.add(RiskEvent("W", EventType.COMPLAINT, D(2024, 5, 1), 2, "投诉"))
+    watch_add(store, "W", hops=2)
+    watch_add(store, "Q", list_name="other", hops=0)
+    assert set(watchlists(store)) == {"default", "other"}
+    found = alerts(store, D(2024, 1, 1), D(2024, 12, 31), "default").rows
+    top = found[0]
+    assert (top["change"], top["company_id"], top["before"], top["after"], top["severity"]) == \
+        ("controller_changed", "W", "旧老板 (X)", "新老板 (Y)", 5)
+    assert top["reason"] == "controller changed at 被监控公司 itself"
+    by_kind = {(r["change"], r["company_id"], r["party_id"]): r for r in found}
+    assert by_kind[("holder_in", "M", "Y")]["severity"] == 2 and by_kind[("holder_out", "M", "X")]["severity"] == 3
+    assert by_kind[("risk_event", "W", None)]["reason"] == "risk event at 被监控公司 itself"
+    # Y's new stake in Q is three hops from W (W <- M <- Y -> Q): not an alert of this list
+    assert ("holder_in", "Q", "Y") not in by_kind
+    assert [r["severity"] for r in found] == sorted((r["severity"] for r in found), reverse=True)
+    other = alerts(store, D(2024, 1, 1), D(2024, 12, 31), "other").rows
+    assert [(r["change"], r["company_id"]) for r in other] == [("controller_changed", "Q"), ("holder_in", "Q")]
+    run = CliRunner().invoke(cli, ["alerts", "--since", "2024-01-01", "--until", "2024-12-31", "--db", store.path,
+                                   "--format", "jsonl"])
+    assert run.exit_code == 0, run.output
+    lines = [json.loads(line) for line in run.output.splitlines()]
+    assert len(lines) == len(found) + len(other) and all("reason" in a and "severity" in a for a in lines)
+    watch_remove(store, "Q", "other")
+    assert set(watchlists(store)) == {"default"}
+    with pytest.raises(Exception, match="no watchlist 'other'"):
+        alerts(store, D(2024, 1, 1), D(2024, 12, 31), "other")
+    store.close()

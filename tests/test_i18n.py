@@ -110,7 +110,9 @@ def commands(work: Path, company: str, person: str, other: str) -> list[list[str
             ["risk", "--top", "5", *db], ["risk", company, *db], ["evaluate", "--past", *db], ["discrepancies", *db],
             ["export", "--format", "jsonl", "-o", str(work / "out.jsonl"), *db],
             ["load", str(work / "case"), "--db", str(work / "again.db")], ["generate", str(work / "g"), "--companies", "60"],
-            ["analyze", "--db", str(work / "again.db")], ["changes", company, "--since", "2000-01-01", "--hops", "1", *db]]
+            ["analyze", "--db", str(work / "again.db")], ["changes", company, "--since", "2000-01-01", "--hops", "1", *db],
+            ["watch", "add", company, *db], ["watch", "ls", *db], ["alerts", "--since", "2000-01-01", *db],
+            ["watch", "rm", company, *db]]
 
 
 def test_every_command_in_chinese_has_no_english_heading_and_no_untranslated_word(analyzed_db, monkeypatch):

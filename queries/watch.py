@@ -1,0 +1,125 @@
+"""Watchlists kept in the store, and the alerts an investigator acts on: the changes (see
+:mod:`.changes`) at a watched entity or within its hops, ranked by severity, each with its reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from ..graph.errors import EquityGraphError
+from ..graph.stores.base import Store
+from .changes import changes
+from .i18n import _
+from .render import Result, Section
+from .resolve import resolve_entity
+
+META_KEY = "watchlists"
+DEFAULT_LIST = "default"
+SEVERITY = {"controller_changed": 5, "legal_representative_changed": 4, "share_changed": 3, "holder_out": 3,
+            "risk_event": 3, "holder_in": 2, "officer_in": 1, "officer_out": 1}
+EVENT_SEVERITY = {"confirmed_case": 5, "court_case": 4, "penalty": 4}
+
+
+def watchlists(store: Store) -> dict[str, dict[str, dict]]:
+    """list name -> entity id -> {"name", "hops", "added"}."""
+    return json.loads(store.get_meta(META_KEY) or "{}")
+
+
+@dataclass
+class WatchReport(Result):
+    lists: dict[str, dict[str, dict]]
+    said: str = ""
+
+    def to_dict(self) -> dict:
+        return {"lists": self.lists}
+
+    def records(self) -> list[dict]:
+        return [{"list": name, "id": i, **entry} for name, entries in sorted(self.lists.items())
+                for i, entry in sorted(entries.items())]
+
+    def sections(self) -> list[Section]:
+        return [Section(self.said or _("Watchlists"), ["list", "id", "name", "hops", "added"],
+                        [(r["list"], r["id"], r["name"], r["hops"], r["added"]) for r in self.records()],
+                        empty="nothing watched")]
+
+
+def watch_add(store: Store, name: str, list_name: str = DEFAULT_LIST, hops: int = 2) -> WatchReport:
+    if not 0 <= hops <= 3:
+        raise ValueError(f"hops must be from 0 to 3, got {hops}")
+    entity = resolve_entity(store, name)
+    lists = watchlists(store)
+    lists.setdefault(list_name, {})[entity.id] = {"name": entity.name, "hops": hops,
+                                                  "added": dt.date.today().isoformat()}
+    store.set_meta(META_KEY, json.dumps(lists, ensure_ascii=False, sort_keys=True))
+    return WatchReport(lists, _("{name} ({id}) is watched in {list}").format(name=entity.name, id=entity.id,
+                                                                             list=list_name))
+
+
+def watch_remove(store: Store, name: str, list_name: str = DEFAULT_LIST) -> WatchReport:
+    entity = resolve_entity(store, name)
+    lists = watchlists(store)
+    if entity.id not in lists.get(list_name, {}):
+        raise EquityGraphError(f"{entity.name} ({entity.id}) is not in watchlist {list_name!r}")
+    del lists[list_name][entity.id]
+    if not lists[list_name]:
+        del lists[list_name]
+    store.set_meta(META_KEY, json.dumps(lists, ensure_ascii=False, sort_keys=True))
+    return WatchReport(lists, _("{name} ({id}) is no longer watched in {list}").format(name=entity.name, id=entity.id,
+                                                                                      list=list_name))
+
+
+@dataclass
+class AlertReport(Result):
+    since: dt.date
+    until: dt.date
+    rows: list[dict]
+
+    def to_dict(self) -> dict:
+        return {"since": self.since.isoformat(), "until": self.until.isoformat(), "alerts": self.rows}
+
+    def records(self) -> list[dict]:
+        return self.rows
+
+    def sections(self) -> list[Section]:
+        title = _("Alerts from {since} to {until}").format(since=self.since.isoformat(), until=self.until.isoformat())
+        return [Section(title, ["severity", "date", "change", "company", "id", "before", "after", "why"],
+                        [(r["severity"], r["date"], _(r["change"].replace("_", " ")), r["company_name"], r["company_id"],
+                          r["before"] or "", r["after"] or "", r["reason"]) for r in self.rows],
+                        empty="no alerts")]
+
+
+def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name: str | None = None) -> AlertReport:
+    """The changes from ``since`` to ``until`` at each watched entity (of ``list_name``, or every
+    list) and within its hops, each once, most severe first (then nearest, then latest)."""
+    lists = watchlists(store)
+    if list_name is not None and list_name not in lists:
+        raise EquityGraphError(f"no watchlist {list_name!r} (equitygraph watch ls shows them)")
+    until = until or dt.date.today()
+    best: dict[tuple, dict] = {}
+    for name, entries in sorted(lists.items()):
+        if list_name is not None and name != list_name:
+            continue
+        for entity_id, entry in sorted(entries.items()):
+            if store.get(entity_id) is None:
+                continue
+            distance = store.neighbourhood(entity_id, depth=entry["hops"], max_nodes=2000, max_degree=200).depth
+            for row in changes(store, since, until, (entity_id,), entry["hops"]).rows:
+                hops = distance.get(row["company_id"], 0)
+                severity = SEVERITY[row["change"]]
+                if row["change"] == "risk_event":
+                    severity = EVENT_SEVERITY.get(row["event_type"], severity)
+                where = (_("at {name} itself").format(name=entry["name"]) if hops == 0 else
+                         _("{hops} hop(s) from {name}").format(hops=hops, name=entry["name"]))
+                alert = {**row, "severity": severity, "hops": hops, "watched_id": entity_id, "watched_name": entry["name"],
+                         "list": name, "reason": _("{change} {where}").format(
+                             change=_(row["change"].replace("_", " ")), where=where)}
+                key = (row["date"], row["change"], row["company_id"], row["party_id"])
+                if key not in best or (alert["hops"], alert["list"]) < (best[key]["hops"], best[key]["list"]):
+                    best[key] = alert
+    rows = sorted(best.values(), key=lambda a: (-a["severity"], a["hops"], _negated(a["date"]), a["company_id"]))
+    return AlertReport(since, until, rows)
+
+
+def _negated(day: str) -> int:
+    return -dt.date.fromisoformat(day).toordinal()
