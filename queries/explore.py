@@ -178,6 +178,8 @@ def first_view(store: Store, entity_id: str, filters: Filters = Filters(), limit
     edges = [edge_json(r) for r in _records(inside) if filters.keeps(r) or _on_chain(r, chain)]
     return {
         "center": entity_id, "nodes": nodes, "edges": edges, "more": {entity_id: page["more"]} if page["more"] else {},
+        # where "+N more" goes on from: the neighbours shown, not the parts of the answer drawn beside them
+        "next": {entity_id: len(page["nodes"])},
         "chain": [list(c) for c in chain],
         "controllers": list(control.actual_controllers) if control is not None else [],
         "verdict": control.verdict if control is not None else None,

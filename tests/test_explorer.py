@@ -105,6 +105,16 @@ def test_a_hub_is_opened_a_page_at_a_time(store):
         explore.neighbours(store, "H", limit=1000)
 
 
+def test_the_first_view_of_a_hub_goes_on_where_its_neighbours_stop(store):
+    # H's first view draws 25 of its 61 neighbours and, beside them, the chain of its controller
+    view = explore.first_view(store, "H", limit=25)
+    beside = [n["id"] for n in view["nodes"] if n.get("beyond")]
+    assert beside and len(view["nodes"]) == 1 + 25 + len(beside)
+    assert view["more"] == {"H": 36} and view["next"] == {"H": 25}
+    rest = explore.neighbours(store, "H", offset=view["next"]["H"], limit=36)
+    assert len(rest["nodes"]) == 36 and rest["more"] == 0
+
+
 def test_filters_drop_small_stakes_and_kinds(store):
     big = explore.neighbours(store, "C0", explore.parse_filters("50", None, None))
     # P9's 20 % and C0's 40 % of H are dropped; P9 stays by the officer role
@@ -378,4 +388,14 @@ def test_hostile_names_run_nothing_in_the_live_app(page, served, shots):
     assert page.get_attribute("body", "data-pwned") is None
     assert PWN_SCRIPT in page.inner_text("#details")
     page.screenshot(path=str(shots / "explorer-hostile.png"))
+    assert page.problems == []
+
+
+def test_more_at_the_first_view_opens_the_next_neighbours_not_past_them(page, served):
+    page.goto(served + "#/entity/H")
+    page.wait_for_selector("body[data-page='H']")
+    wait_ready(page)
+    double_click_node(page, "more:H")
+    page.wait_for_selector("body[data-expanded^='H:']")
+    assert page.get_attribute("body", "data-expanded") == "H:50"
     assert page.problems == []

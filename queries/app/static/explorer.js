@@ -178,7 +178,7 @@
     nodes.add(view.nodes.map(visNode));
     edges.add(view.edges.filter(function (e) { return nodes.get(e.from) && nodes.get(e.to); }).map(visEdge));
     Object.keys(view.more || {}).forEach(function (hub) {
-      state.offsets[hub] = view.nodes.length - 1; setMore(hub, view.more[hub]);
+      state.offsets[hub] = (view.next || {})[hub] || 0; setMore(hub, view.more[hub]);
     });
     settle();
   }
