@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation
-from ..graph.stores.base import Edges, Store
+from ..graph.stores.base import Edges, Store, edge_ends
 
 EDGE_KINDS = ("holding", "officer", "link", "relation")
 MAX_PAGE = 100  # the most neighbours one request returns
@@ -123,15 +123,11 @@ def neighbours(store: Store, entity_id: str, filters: Filters = Filters(), offse
     edges = store.edges_touching([entity_id])
     by_neighbour: dict[str, list] = {}
     weight: dict[str, float] = {}
-    for record in _records(edges):
-        if not filters.keeps(record):
-            continue
-        a, b = _ends(record)
-        if entity_id not in (a, b) or a == b:
+    for record, a, b, share in edge_ends(edges):
+        if not filters.keeps(record) or entity_id not in (a, b) or a == b:
             continue
         there = b if a == entity_id else a
         by_neighbour.setdefault(there, []).append(record)
-        share = record.share.high if isinstance(record, Holding) and record.share.high is not None else 0.0
         weight[there] = max(weight.get(there, 0.0), share)
     order = sorted(by_neighbour, key=lambda there: (-weight[there], there))
     picked = order[offset: offset + limit]
@@ -155,7 +151,7 @@ def first_view(store: Store, entity_id: str, filters: Filters = Filters(), limit
     center = _get(store, entity_id)
     page = neighbours(store, entity_id, filters, 0, limit)
     answer: dict[str, str] = {}
-    chain: list[list[str]] = []
+    chain: list[tuple[str, str]] = []
     control = None
     if center.kind in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
         control = control_report(store, entity_id, as_of=filters.as_of)
@@ -175,7 +171,9 @@ def first_view(store: Store, entity_id: str, filters: Filters = Filters(), limit
             node["beyond"] = node["id"] in entities
     drawn = {n["id"] for n in nodes}
     inside = store.edges_among(drawn)
-    edges = [edge_json(r) for r in _records(inside) if filters.keeps(r) or _on_chain(r, chain)]
+    on_chain = set(chain)
+    edges = [edge_json(r) for r, a, b, _share in edge_ends(inside)
+             if filters.keeps(r) or (isinstance(r, (Holding, Relation)) and (a, b) in on_chain)]
     return {
         "center": entity_id, "nodes": nodes, "edges": edges, "more": {entity_id: page["more"]} if page["more"] else {},
         # where "+N more" goes on from: the neighbours shown, not the parts of the answer drawn beside them
@@ -273,27 +271,6 @@ def _marks(store: Store, ids: list[str]) -> dict[str, dict]:
         for i, value in store.results_of(name, ids).items():
             out.setdefault(i, {})[name] = value
     return out
-
-
-def _records(edges: Edges):
-    yield from edges.holdings
-    yield from edges.officers
-    yield from edges.links
-    yield from edges.relations
-
-
-def _ends(record) -> tuple[str, str]:
-    if isinstance(record, Holding):
-        return record.holder_id, record.company_id
-    if isinstance(record, Officer):
-        return record.person_id, record.company_id
-    if isinstance(record, Link):
-        return record.src, record.dst
-    return record.a, record.b
-
-
-def _on_chain(record, chain) -> bool:
-    return isinstance(record, (Holding, Relation)) and tuple(_ends(record)) in set(map(tuple, chain))
 
 
 def _event_counts(edges: Edges, ids) -> dict[str, int]:

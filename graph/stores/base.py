@@ -185,7 +185,7 @@ class Store(abc.ABC):
         ``max_degree`` of them (largest stake first, then by id) with the records linking them."""
         by_node: dict[str, dict[str, list]] = {i: {} for i in ids}
         weight: dict[tuple[str, str], float] = {}
-        for record, a, b, w in _edge_ends(self.edges_touching(ids)):
+        for record, a, b, w in edge_ends(self.edges_touching(ids)):
             for here, there in ((a, b), (b, a)):
                 if here in by_node:
                     by_node[here].setdefault(there, []).append(record)
@@ -433,7 +433,8 @@ def exact_hits(text: str, candidates: Iterable[Entity], limit: int) -> list[Sear
     return ranked[:limit]
 
 
-def _edge_ends(edges: Edges) -> Iterator[tuple[Any, str, str, float]]:
+def edge_ends(edges: Edges) -> Iterator[tuple[Any, str, str, float]]:
+    """Each fact with its two ends and its weight (a holding's largest share, else 0), in one order."""
     for h in edges.holdings:
         yield h, h.holder_id, h.company_id, h.share.high if h.share.is_known else 0.0
     for o in edges.officers:

@@ -249,8 +249,6 @@
     var q = level <= 0 ? {up: 1, down: 0} : {up: 0, down: 1};
     if ($("as-of").value) q.as_of = $("as-of").value;
     return api("/api/tree/" + encodeURIComponent(id), q).then(function (view) {
-      var stakes = {};
-      nodes.forEach(function (n) { if (n.data && n.data.stake_high !== undefined) stakes[n.id] = n.data; });
       view.nodes.forEach(function (n) {
         if (nodes.get(n.id)) return;
         n.level = level + n.level;
