@@ -259,6 +259,7 @@ def test_the_name_index_answers_as_the_scan_does(columnar_store):
             found = sqlite_search.containing(store._db, needle, 100)
             if found is not None:
                 assert found == scanned(store, needle)
+            assert store._containing(needle, 100) == scanned(store, needle)  # index or scan, one answer
 
         same()
         # a needle in more names than the index hands out: the scan answers, the same way

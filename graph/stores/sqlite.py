@@ -219,7 +219,6 @@ class SQLiteStore(Store):
                     with self._transaction("index the names for search"):
                         sqlite_search.build(self._db)
             self._name_search = sqlite_search.available(self._db)
-            self._deadline: float | None = None
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: cannot open as an equitygraph store: {e}") from None
 
@@ -343,13 +342,7 @@ class SQLiteStore(Store):
 
     def search(self, text: str, limit: int = 20, exact_only: bool = False,
                budget: float | None = None) -> list[SearchHit]:
-        self._deadline = time.monotonic() + budget if budget is not None else None
-        try:
-            return self._search(text, limit, exact_only)
-        finally:
-            self._deadline = None
-
-    def _search(self, text: str, limit: int, exact_only: bool) -> list[SearchHit]:
+        deadline = time.monotonic() + budget if budget is not None else None
         norm = normalize_name(text)
         if not norm:
             return []
@@ -362,29 +355,28 @@ class SQLiteStore(Store):
             "SELECT entity_id FROM names WHERE name_norm > ? AND name_norm < ? ORDER BY length(name_norm), entity_id LIMIT ?",
             (norm, norm + "\U0010ffff", wanted))]
         if len(set(ids)) < limit:
-            ids += self._containing(norm, wanted)
+            ids += self._containing(norm, wanted, deadline)
         compact = norm.replace(" ", "")
         if compact != norm and len(set(ids)) < limit:
-            ids += self._containing(compact, wanted)
+            ids += self._containing(compact, wanted, deadline)
         if len(set(ids)) < limit:
             for probe in fuzzy_probes(norm):
-                ids += self._containing(probe, FUZZY_CANDIDATES, exact=False)
+                ids += self._containing(probe, FUZZY_CANDIDATES, deadline, exact=False)
         return rank_search(text, self.get_many(ids).values(), limit)
 
-    def _containing(self, needle: str, limit: int, exact: bool = True) -> list[str]:
+    def _containing(self, needle: str, limit: int, deadline: float | None = None, exact: bool = True) -> list[str]:
         """Entities with a name containing ``needle``, shortest names first: from the trigram index
-        where there is one and the needle is long enough, else by reading the names table."""
-        if self._name_search and len(needle) >= sqlite_search.MIN_NEEDLE and not set(needle) & set("*?["):
+        where it can answer, else by reading the names table (until ``deadline``, when given)."""
+        if self._name_search:
             found = sqlite_search.containing(self._db, needle, limit, exact)
             if found is not None:
                 return found
-        if self._deadline is None:
+        if deadline is None:
             return [r[0] for r in self._db.execute(
                 "SELECT entity_id FROM names WHERE instr(name_norm, ?) > 0 ORDER BY length(name_norm), entity_id "
                 "LIMIT ?", (needle, limit))]
         # Within the search's budget: the names read until it runs out, shortest first.
         found: list[tuple[int, str]] = []
-        deadline = self._deadline
         self._db.set_progress_handler(lambda: time.monotonic() > deadline, 20000)
         try:
             # In the table's own order (by entity), not the name index's, whose Latin pinyin forms would
