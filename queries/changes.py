@@ -8,6 +8,7 @@ its last day.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
@@ -49,23 +50,32 @@ def changes(store: Store, since: dt.date, until: dt.date | None = None, names: t
             hops: int = 0) -> ChangeReport:
     """The changes from ``since`` to ``until`` (today when None), inclusive: at the entities ``names``
     resolve to and everything within ``hops`` of them, or across the whole store when no name is given."""
+    if not 0 <= hops <= MAX_HOPS:
+        raise ValueError(f"hops must be from 0 to {MAX_HOPS}, got {hops}")
+    named = [resolve_entity(store, name) for name in names]
+    around = set().union(*(within(store, entity.id, hops) for entity in named)) if named else None
+    return changes_at(store, store.export_arrays(), since, until, around, named)
+
+
+def within(store: Store, entity_id: str, hops: int) -> dict[str, int]:
+    """The entities within ``hops`` of ``entity_id``, each with its distance."""
+    return store.neighbourhood(entity_id, depth=hops, max_nodes=2000, max_degree=200).depth
+
+
+def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, around: set[str] | None,
+               named: list) -> ChangeReport:
+    """The changes at the entities ``around`` (every entity when None) read from ``arrays`` (the
+    store's, read once by a caller that asks many times), and the actual controller of each of
+    ``named`` that is a company."""
     until = until or dt.date.today()
     if until < since:
         raise ValueError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
-    if not 0 <= hops <= MAX_HOPS:
-        raise ValueError(f"hops must be from 0 to {MAX_HOPS}, got {hops}")
-    arrays = store.export_arrays()
-    index = {entity_id: i for i, entity_id in enumerate(arrays.ids)}
-    named = [resolve_entity(store, name) for name in names]
     mask = None
-    if named:
-        around = set()
-        for entity in named:
-            around.add(entity.id)
-            if hops:
-                around |= set(store.neighbourhood(entity.id, depth=hops, max_nodes=2000, max_degree=200).entities)
+    if around is not None:
         mask = np.zeros(len(arrays.ids), dtype=bool)
-        mask[[index[i] for i in around if i in index]] = True
+        for entity_id in around:
+            with contextlib.suppress(KeyError):  # an entity the arrays do not hold has no facts in them
+                mask[arrays.index_of(entity_id)] = True
     found = fact_changes(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END), mask)
     people = {arrays.ids[c.party] for c in found if c.party >= 0}
     people |= {arrays.ids[c.before] for c in found if c.kind == "legal_representative_changed"}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..graph.errors import EquityGraphError
 from ..graph.stores.base import Store
-from .changes import changes
+from .changes import changes_at, within
 from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
@@ -96,15 +96,17 @@ def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name
     if list_name is not None and list_name not in lists:
         raise EquityGraphError(f"no watchlist {list_name!r} (equitygraph watch ls shows them)")
     until = until or dt.date.today()
+    arrays = store.export_arrays()  # once for every watched entity
     best: dict[tuple, dict] = {}
     for name, entries in sorted(lists.items()):
         if list_name is not None and name != list_name:
             continue
         for entity_id, entry in sorted(entries.items()):
-            if store.get(entity_id) is None:
+            entity = store.get(entity_id)
+            if entity is None:
                 continue
-            distance = store.neighbourhood(entity_id, depth=entry["hops"], max_nodes=2000, max_degree=200).depth
-            for row in changes(store, since, until, (entity_id,), entry["hops"]).rows:
+            distance = within(store, entity_id, entry["hops"])
+            for row in changes_at(store, arrays, since, until, set(distance), [entity]).rows:
                 hops = distance.get(row["company_id"], 0)
                 severity = SEVERITY[row["change"]]
                 if row["change"] == "risk_event":
