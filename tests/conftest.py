@@ -136,3 +136,24 @@ def any_store(request, tmp_path):
     else:
         with SQLiteStore(tmp_path / "contract.db") as s:
             yield s
+
+
+def add_tall_case(w) -> str:
+    """Into writer ``w``: company C0 controlled from four levels up (C1 <- C2 <- C3, offshore <- 梁建辉
+    P1, 80 % at each level; P9 holds the other 20 % of C0), P1 sharing a phone with P2, who is on
+    record nowhere else. Returns the phone's node id."""
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Link, LinkKind, Share, contact_id
+
+    phone = contact_id("13800000000")
+    for i, name in enumerate(["目标公司", "一层控股", "二层投资", "Offshore Ltd"]):
+        w.add(Entity(f"C{i}", EntityKind.COMPANY, name, jurisdiction="VG" if i == 3 else None))
+    w.add(Entity("P1", EntityKind.PERSON, "梁建辉"))
+    w.add(Entity("P2", EntityKind.PERSON, "幕后人"))
+    w.add(Entity(phone, EntityKind.CONTACT, "13800000000"))
+    w.add(Entity("P9", EntityKind.PERSON, "小股东"))
+    for holder, company in (("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")):
+        w.add(Holding(holder, company, Share.exact(0.8)))
+    w.add(Holding("P9", "C0", Share.exact(0.2)))
+    w.add(Link("P1", phone, LinkKind.HAS_CONTACT))
+    w.add(Link("P2", phone, LinkKind.HAS_CONTACT))
+    return phone

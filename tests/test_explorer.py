@@ -9,9 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import add_tall_case
 from starlette.testclient import TestClient
 
-from equitygraph.graph.model import (Entity, EntityKind, EventType, Holding, Link, LinkKind, Officer, RiskEvent, Share,
+from equitygraph.graph.model import (Entity, EntityKind, EventType, Holding, Officer, RiskEvent, Share,
                                      contact_id)
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.queries import explore
@@ -32,20 +33,11 @@ def build_case(path: Path) -> Path:
 
 
 def write_case(store) -> None:
-    """C0 controlled from four levels up by 梁建辉 (P1), who shares a phone with P2; C0 invests in
-    a hub H held by 60 small holders; hostile names on two companies."""
+    """The tall case (conftest.add_tall_case: C0 controlled from four levels up by 梁建辉, who shares a
+    phone with P2), P9 also C0's legal representative; C0 invests in a hub H held by 60 small
+    holders; hostile names on two companies."""
     with store.writer() as w:
-        for i, name in enumerate(["目标公司", "一层控股", "二层投资", "Offshore Ltd"]):
-            w.add(Entity(f"C{i}", EntityKind.COMPANY, name, reg_no=None, jurisdiction="VG" if i == 3 else "CN"))
-        w.add(Entity("P1", EntityKind.PERSON, "梁建辉"))
-        w.add(Entity("P2", EntityKind.PERSON, "幕后人"))
-        w.add(Entity(PHONE, EntityKind.CONTACT, "13800000000"))
-        w.add(Entity("P9", EntityKind.PERSON, "小股东"))
-        for holder, company in (("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")):
-            w.add(Holding(holder, company, Share.exact(0.8)))
-        w.add(Holding("P9", "C0", Share.exact(0.2)))
-        w.add(Link("P1", PHONE, LinkKind.HAS_CONTACT))
-        w.add(Link("P2", PHONE, LinkKind.HAS_CONTACT))
+        assert add_tall_case(w) == PHONE
         w.add(Officer("P9", "C0", "法定代表人"))
         w.add(Entity("H", EntityKind.COMPANY, "枢纽公司"))
         w.add(Holding("C0", "H", Share.exact(0.4)))

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
+from conftest import add_tall_case
 
 from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, RiskEvent, Share
 from equitygraph.graph.stores.sqlite import SQLiteStore
@@ -185,23 +186,11 @@ def test_a_cluster_page_draws_and_an_analyzed_page_marks_related_parties(chromiu
 @pytest.fixture
 def tall_store(tmp_path):
     """A company controlled from four levels up, whose controller shares a phone with a person
-    who is on record nowhere here: the picture must reach both, whatever its hop limit."""
-    from equitygraph.graph.model import Link, LinkKind, contact_id
-
+    who is on record nowhere here (conftest.add_tall_case): the picture must reach both, whatever
+    its hop limit."""
     store = SQLiteStore(tmp_path / "tall.db")
-    phone = contact_id("13800000000")
     with store.writer() as w:
-        for i, name in enumerate(["目标公司", "一层控股", "二层投资", "Offshore Ltd"]):
-            w.add(Entity(f"C{i}", EntityKind.COMPANY, name, jurisdiction="VG" if i == 3 else None))
-        w.add(Entity("P1", EntityKind.PERSON, "梁建辉"))
-        w.add(Entity("P2", EntityKind.PERSON, "幕后人"))
-        w.add(Entity(phone, EntityKind.CONTACT, "13800000000"))
-        w.add(Entity("P9", EntityKind.PERSON, "小股东"))
-        for holder, company in (("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")):
-            w.add(Holding(holder, company, Share.exact(0.8)))
-        w.add(Holding("P9", "C0", Share.exact(0.2)))
-        w.add(Link("P1", phone, LinkKind.HAS_CONTACT))
-        w.add(Link("P2", phone, LinkKind.HAS_CONTACT))
+        add_tall_case(w)
     yield store
     store.close()
 
