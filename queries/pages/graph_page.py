@@ -185,10 +185,18 @@ def render_graph(sub: Subgraph, control: ControlReport | None, title: str, subti
                  template: str = "graph.html", related: dict | None = None, risk: dict | None = None,
                  answer: dict | None = None, beyond: Iterable[str] = (), **extra) -> str:
     nodes, edges, options = graph_data(sub, control, related, risk, answer, beyond)
+    legend = _kind_legend() + [(_("confirmed case") if tier == "confirmed" else _("risk tier {tier}").format(tier=_(tier)), c)
+                               for tier, c in TIER_COLORS.items()]
+    return _render(template, title, subtitle, nodes, edges, options, legend, height, **extra)
+
+
+def _kind_legend() -> list[tuple[str, str]]:
+    return [(_(KIND_LABELS[k]), c) for k, c in KIND_COLORS.items()]
+
+
+def _render(template: str, title: str, subtitle: str, nodes, edges, options, legend, height: str, **extra) -> str:
+    """A page of ``template`` with vis-network inlined, in the language in force."""
     vis_js, vis_css = _vis_assets()
-    legend = [(_(KIND_LABELS[k]), c) for k, c in KIND_COLORS.items()]
-    legend += [(_("confirmed case") if tier == "confirmed" else _("risk tier {tier}").format(tier=_(tier)), c)
-               for tier, c in TIER_COLORS.items()]
     return _environment().get_template(template).render(
         title=title, subtitle=subtitle, nodes=nodes, edges=edges, options=options, legend=legend, lang=lang_tag(),
         vis_js=_safe(vis_js), vis_css=_safe(vis_css), height=height, **extra)
@@ -307,13 +315,9 @@ def tree_page(store: Store, name: str, up: int = 3, down: int = 1, as_of: dt.dat
                "physics": {"enabled": False}, "interaction": {"hover": True},
                "edges": {"smooth": {"type": "cubicBezier", "forceDirection": "vertical"}},
                "nodes": {"font": {"face": "Noto Sans CJK SC, Microsoft YaHei, Arial"}}}
-    vis_js, vis_css = _vis_assets()
     more = sum(data["more"].values())
     subtitle = (f"{entity.id} · " + _("holders {up} levels above, investments {down} below; the share on each edge, "
                                       "each holder's integrated stake under its name").format(up=up, down=down)
                 + (" · " + _("{count} more not drawn").format(count=more) if more else ""))
-    html = _environment().get_template("graph.html").render(
-        title=entity.name, subtitle=subtitle, nodes=nodes, edges=edges, options=options,
-        legend=[(_(KIND_LABELS[k]), c) for k, c in KIND_COLORS.items()], vis_js=_safe(vis_js), vis_css=_safe(vis_css),
-        height="78vh", lang=lang_tag())
+    html = _render("graph.html", entity.name, subtitle, nodes, edges, options, _kind_legend(), "78vh")
     return GraphPage(html, len(nodes), len(edges), {}, False)
