@@ -10,7 +10,7 @@ from typing import Any
 from ..graph.model import Entity, EntityKind, Holding, LinkKind, effective_day
 from ..graph.stores.base import Store
 from .i18n import _, role_name
-from .render import Result, Section
+from .render import Result, Section, iso
 from .resolve import resolve_entity
 
 UPSTREAM_DEPTH = 4
@@ -91,7 +91,7 @@ class CompanyReport(Result):
         return {
             "entity": {
                 "id": e.id, "kind": e.kind.value, "name": e.name, "aliases": list(e.aliases), "reg_no": e.reg_no,
-                "jurisdiction": e.jurisdiction, "status": e.status, "founded": _iso(e.founded),
+                "jurisdiction": e.jurisdiction, "status": e.status, "founded": iso(e.founded),
                 "registered_capital": e.registered_capital, "paid_in_capital": e.paid_in_capital,
                 "currency": e.currency, "industry": e.industry, "business_scope": e.business_scope,
             },
@@ -132,7 +132,7 @@ class CompanyReport(Result):
         profile = [
             ("name", e.name), ("id", e.id), ("kind", _(e.kind.value)), ("aliases", " | ".join(e.aliases)),
             ("registration no.", e.reg_no), ("jurisdiction", e.jurisdiction), ("status", e.status),
-            ("founded", _iso(e.founded)), ("registered capital", _money(e.registered_capital, e.currency)),
+            ("founded", iso(e.founded)), ("registered capital", _money(e.registered_capital, e.currency)),
             ("paid-in capital", _money(e.paid_in_capital, e.currency)), ("industry", e.industry),
             ("business scope", e.business_scope),
         ]
@@ -188,7 +188,7 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
     def holding_row(h: Holding) -> HoldingRow:
         return HoldingRow(h.holder_id, names.get(h.holder_id, h.holder_id), h.company_id,
                           names.get(h.company_id, h.company_id), h.share.describe(), h.share.low, h.share.high,
-                          h.interest.value, _iso(h.since), _iso(h.until), h.valid_on(day), h.source)
+                          h.interest.value, iso(h.since), iso(h.until), h.valid_on(day), h.source)
 
     def by_share(row: HoldingRow):
         return (not row.current, -(row.share_high if row.share_high is not None else -1), row.holder_id, row.company_id)
@@ -198,7 +198,7 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
     report.holdings = sorted((holding_row(h) for h in edges.holdings if h.holder_id == entity.id), key=by_share)
     for o in edges.officers:
         row = RoleRow(o.person_id, names.get(o.person_id, o.person_id), o.company_id,
-                      names.get(o.company_id, o.company_id), o.role, _iso(o.since), _iso(o.until))
+                      names.get(o.company_id, o.company_id), o.role, iso(o.since), iso(o.until))
         (report.officers if o.company_id == entity.id else report.roles).append(row)
     contact_links = [link for link in edges.links if link.src == entity.id]
     if contact_links:
@@ -207,7 +207,7 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
             shared = len({s.src for s in sharing if s.dst == link.dst and s.src != entity.id})
             kind = "address" if link.kind is LinkKind.LOCATED_AT else "contact"
             report.contacts.append(ContactRow(kind, names.get(link.dst, link.dst), shared))
-    report.events = [EventRow(e.type.value, _iso(e.date), e.severity, e.text, e.source)
+    report.events = [EventRow(e.type.value, iso(e.date), e.severity, e.text, e.source)
                      for e in sorted(edges.events, key=lambda e: (e.date or dt.date.min), reverse=True)]
     report.upstream, report.upstream_truncated = _upstream(store, entity.id, day)
     report.results = store.results_for(entity.id)
@@ -248,9 +248,6 @@ def _upstream(store: Store, company_id: str, day: dt.date) -> tuple[list[Upstrea
         frontier = next_frontier
     return rows, False
 
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
 
 
 def _money(amount: float | None, currency: str | None) -> str | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation
 from ..graph.stores.base import Edges, Store, edge_ends
+from .render import iso
 
 EDGE_KINDS = ("holding", "officer", "link", "relation")
 MAX_PAGE = 100  # the most neighbours one request returns
@@ -64,15 +65,15 @@ def edge_json(record) -> dict:
     if isinstance(record, Holding):
         return {"id": f"h:{record.key}", "from": record.holder_id, "to": record.company_id, "kind": "holding",
                 "label": record.share.describe(), "share_low": record.share.low, "share_high": record.share.high,
-                "interest": record.interest.value, "since": _iso(record.since), "until": _iso(record.until)}
+                "interest": record.interest.value, "since": iso(record.since), "until": iso(record.until)}
     if isinstance(record, Officer):
         return {"id": f"o:{record.key}", "from": record.person_id, "to": record.company_id, "kind": "officer",
-                "label": record.role, "since": _iso(record.since), "until": _iso(record.until)}
+                "label": record.role, "since": iso(record.since), "until": iso(record.until)}
     if isinstance(record, Link):
         return {"id": f"l:{record.key}", "from": record.src, "to": record.dst, "kind": "link",
                 "label": record.kind.value}
     return {"id": f"r:{record.key}", "from": record.a, "to": record.b, "kind": "relation",
-            "label": record.type.value, "since": _iso(record.since), "until": _iso(record.until)}
+            "label": record.type.value, "since": iso(record.since), "until": iso(record.until)}
 
 
 def suggestions(store: Store, text: str, limit: int = 10) -> list[dict]:
@@ -281,6 +282,3 @@ def _event_counts(edges: Edges, ids) -> dict[str, int]:
             counts[e.entity_id] = counts.get(e.entity_id, 0) + 1
     return counts
 
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None

@@ -20,7 +20,7 @@ from ..graph.model import (
 )
 from ..graph.stores.base import Store
 from .export import Exporter, _pct
-from .render import open_private
+from .render import iso, open_private
 
 _FTM_SCHEMA = {EntityKind.COMPANY: "Company", EntityKind.ORGANIZATION: "Organization", EntityKind.PERSON: "Person"}
 _FAMILY_WORDS = {RelationType.SPOUSE: "spouse", RelationType.PARENT: "parent", RelationType.CHILD: "child",
@@ -113,20 +113,20 @@ class FtmExporter(Exporter):
                 elif isinstance(r, Holding):
                     put("Ownership", "own-" + _digest(r.key), {
                         "owner": ftm_id(r.holder_id), "asset": ftm_id(r.company_id), "percentage": _share_text(r),
-                        "ownershipType": r.interest.value, "startDate": _iso(r.since), "endDate": _iso(r.until),
+                        "ownershipType": r.interest.value, "startDate": iso(r.since), "endDate": iso(r.until),
                         "recordId": r.source})
                 elif isinstance(r, Officer):
                     put("Directorship", "dir-" + _digest(r.key), {
                         "director": ftm_id(r.person_id), "organization": ftm_id(r.company_id), "role": r.role.replace("_", " "),
-                        "startDate": _iso(r.since), "endDate": _iso(r.until)})
+                        "startDate": iso(r.since), "endDate": iso(r.until)})
                 elif isinstance(r, Relation) and r.type in FAMILY_TIES:
                     put("Family", "fam-" + _digest(r.key), {
                         "person": ftm_id(r.a), "relative": ftm_id(r.b), "relationship": _FAMILY_WORDS[r.type],
-                        "startDate": _iso(r.since), "endDate": _iso(r.until)})
+                        "startDate": iso(r.since), "endDate": iso(r.until)})
                 elif isinstance(r, Relation):
                     put("UnknownLink", "tie-" + _digest(r.key), {
-                        "subject": ftm_id(r.a), "object": ftm_id(r.b), "role": r.type.value, "startDate": _iso(r.since),
-                        "endDate": _iso(r.until), "description": _share_text(r) or None})
+                        "subject": ftm_id(r.a), "object": ftm_id(r.b), "role": r.type.value, "startDate": iso(r.since),
+                        "endDate": iso(r.until), "description": _share_text(r) or None})
                 elif isinstance(r, RiskEvent):
                     counts["events left out"] += 1
         return counts
@@ -241,6 +241,3 @@ def _share_text(record) -> str:
         return ""
     return _pct(s.low) if s.is_exact else f"{_pct(s.low)}-{_pct(s.high)}"
 
-
-def _iso(day) -> str | None:
-    return day.isoformat() if day else None

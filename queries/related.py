@@ -14,7 +14,7 @@ from ..graph.errors import EquityGraphError
 from ..graph.model import FAMILY_TIES, Entity, EntityKind, Holding, LinkKind, Officer, Relation, RelationType
 from ..graph.stores.base import Store
 from .i18n import _
-from .render import Result, Section
+from .render import Result, Section, iso
 from .resolve import resolve_entity
 
 KEY_ROLES = ("legal_representative", "chairman", "director", "executive_director", "supervisor", "manager",
@@ -211,12 +211,9 @@ def _share(h: Holding) -> str:
     return h.share.describe()
 
 
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day else None
-
 
 def _holding_hop(h: Holding) -> Hop:
-    return Hop(h.holder_id, h.company_id, "holds", _share(h), _iso(h.since), _iso(h.until))
+    return Hop(h.holder_id, h.company_id, "holds", _share(h), iso(h.since), iso(h.until))
 
 
 def _controllers(found: _Found, control) -> list[str]:
@@ -270,14 +267,14 @@ def _key_management(found: _Found, store: Store, officers: list[Officer], contro
     people = []
     for o in officers:
         if o.role in KEY_ROLES:
-            found.add(o.person_id, "key_management", [Hop(o.person_id, o.company_id, "officer", o.role, _iso(o.since))])
+            found.add(o.person_id, "key_management", [Hop(o.person_id, o.company_id, "officer", o.role, iso(o.since))])
             people.append(o.person_id)
     companies_above = [c for c in controllers[:1]]
     if companies_above:
         for o in store.edges_touching(companies_above).officers:
             if o.company_id in companies_above and o.role in KEY_ROLES and o.in_force(as_of):
                 found.add(o.person_id, "key_management",
-                          [Hop(o.person_id, o.company_id, "officer", o.role, _iso(o.since)),
+                          [Hop(o.person_id, o.company_id, "officer", o.role, iso(o.since)),
                            Hop(o.company_id, found.company, "controls")])
                 people.append(o.person_id)
     return list(dict.fromkeys(people))
@@ -310,7 +307,7 @@ def _declared(found: _Found, store: Store, people: list[str], relations: list[Re
         for me, other in ((r.a, r.b), (r.b, r.a)):
             if me not in wanted and me != found.company:
                 continue
-            hop = Hop(r.a, r.b, r.type.value.replace("_", " "), "", _iso(r.since), _iso(r.until))
+            hop = Hop(r.a, r.b, r.type.value.replace("_", " "), "", iso(r.since), iso(r.until))
             if r.type in FAMILY_TIES:
                 found.add(other, "family", [hop])
                 family[other] = hop

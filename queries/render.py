@@ -46,6 +46,18 @@ _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _STEERING_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def iso(day) -> str | None:
+    """A date as ``YYYY-MM-DD``, None for none (how result objects give dates in JSON).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> iso(dt.date(2024, 3, 1)), iso(None)
+    ('2024-03-01', None)
+    """
+    return day.isoformat() if day else None
+
+
 def printable(text: str) -> str:
     r"""``text`` with every character that could steer a terminal shown as an escape instead.
 
