@@ -16,9 +16,9 @@ import numpy as np
 
 from ..graph.analysis.changes import fact_changes
 from ..graph.arrays import EVENT_CODES, OPEN_END, OPEN_START, date_of, day_number
-from ..graph.model import EntityKind
+from ..graph.model import EntityKind, Share
 from ..graph.stores.base import Store
-from .i18n import _, role_name
+from .i18n import _, known, role_name
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -127,9 +127,4 @@ def _controller_change(store: Store, entity, since: dt.date, until: dt.date) -> 
 
 
 def _share(bounds) -> str | None:
-    if bounds is None:
-        return None
-    low, high = bounds
-    if low is None or high is None:
-        return _("unknown")
-    return f"{low * 100:g} %" if abs(high - low) < 1e-12 else f"{low * 100:g}-{high * 100:g} %"
+    return None if bounds is None else known(Share(*bounds).describe())
