@@ -98,6 +98,8 @@ class LoadReport:
     seconds: float = 0.0
     #: companies of this load with less than 95 % of their shares on record today (no holder at all included)
     incomplete_registers: int = 0
+    #: what a snapshot load changed (see :mod:`.snapshot`); None for a plain load
+    snapshot: dict | None = None
 
     @property
     def rows(self) -> int:
@@ -114,6 +116,7 @@ class LoadReport:
             "seconds": round(self.seconds, 3),
             "incomplete_registers": self.incomplete_registers,
             "warnings": self.warnings,
+            **({"snapshot": self.snapshot} if self.snapshot is not None else {}),
         }
 
 

@@ -104,35 +104,60 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
     """Load ``path`` in format ``fmt`` (told from the content when None) into ``store``, all or
     nothing; a ``mapping`` file implies the mapping format."""
     path = Path(path)
+    fmt = input_format(path, fmt, mapping)
+    if fmt == "csv":
+        from .csv_folder import load_folder
+
+        return load_folder(store, path, encoding=encoding, share_scale=share_scale, progress=progress,
+                           keep_id_numbers=keep_id_numbers)
+    from .common import load_records
+
+    read, also = record_reader(store, path, fmt, mapping=mapping, encoding=encoding, share_scale=share_scale,
+                               keep_id_numbers=keep_id_numbers)
+    return load_records(store, path, read, fmt=fmt, progress=progress, also=also)
+
+
+def input_format(path: Path, fmt: str | None, mapping: str | Path | None) -> str:
+    """The format ``path`` is read in: ``fmt``, the mapping format with a mapping, or told from the content."""
     if fmt is None:
         fmt = "mapping" if mapping is not None else detect_format(path)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     if mapping is not None and fmt != "mapping":
         raise InvalidInput(Path(mapping), None, None, f"a mapping is for Excel and CSV extracts, not for {fmt} input")
-    if fmt == "csv":
-        from .csv_folder import load_folder
+    return fmt
 
-        return load_folder(store, path, encoding=encoding, share_scale=share_scale, progress=progress,
-                           keep_id_numbers=keep_id_numbers)
-    from .common import Matcher, load_records
+
+def record_reader(store: Store, path: Path, fmt: str, *, mapping=None, encoding: str | None = None,
+                  share_scale: str = "percent", keep_id_numbers: bool = False):
+    """``(read, also)``: ``read(report, progress)`` yields the validated records of ``path`` in
+    ``fmt`` (names and numbers matched against ``store``); ``also()`` keeps, inside the load's
+    transaction, what the reading needs kept (a new salt for ID-number hashes)."""
+    from .common import Matcher
 
     # What the load matches names and numbers against: the store as it was (nothing, when it was empty;
     # a first load into the embedded store then also builds its indexes only at the end).
     before = None if store.is_empty() else store
     hooks = []
-    if fmt == "mapping":
+    if fmt in ("csv", "mapping"):
         from .csv_folder import store_salt
-        from .tabular import read_tabular
 
         salt, new_salt = store_salt(store)
+        if new_salt:  # kept in the load's own transaction: a failed load keeps no salt either
+            hooks.append(lambda: store.set_meta("id_salt", salt))
+    if fmt == "csv":
+        from .csv_folder import read_folder
+
+        def read(report, bar):
+            return read_folder(path, encoding=encoding, share_scale=share_scale, report=report, progress=bar,
+                               known_kinds=lambda ids: {i: e.kind for i, e in store.get_many(ids).items()},
+                               id_salt=salt, keep_id_numbers=keep_id_numbers)
+    elif fmt == "mapping":
+        from .tabular import read_tabular
 
         def read(report, bar):
             return read_tabular(path, mapping=mapping, matcher=Matcher(before, report), report=report, progress=bar,
                                 encoding=encoding, id_salt=salt, share_scale=share_scale)
-
-        if new_salt:  # kept in the load's own transaction: a failed load keeps no salt either
-            hooks.append(lambda: store.set_meta("id_salt", salt))
     elif fmt == "bods":
         from .bods import read_bods
 
@@ -153,4 +178,4 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
 
         def read(report, bar):
             return read_ftm(path, matcher=Matcher(before, report), report=report, progress=bar)
-    return load_records(store, path, read, fmt=fmt, progress=progress, also=lambda: [hook() for hook in hooks])
+    return read, lambda: [hook() for hook in hooks]

@@ -40,4 +40,16 @@ class LoadResult(Result):
         hidden = len(r.warnings) - SHOWN_WARNINGS
         warnings = Section(_("Warnings"), ["warning"], [(w,) for w in r.warnings[:SHOWN_WARNINGS]],
                            note=_("{count} more (see --format json)").format(count=hidden) if hidden > 0 else "")
-        return [loaded, totals, warnings]
+        if r.snapshot is None:
+            return [loaded, totals, warnings]
+        previous = r.snapshot["previous"]
+        if r.snapshot["loaded again"]:
+            title = _("Snapshot of {date} loaded again: nothing changed").format(date=r.snapshot["date"])
+        elif previous:
+            title = _("Snapshot of {date} against the snapshot of {previous}").format(date=r.snapshot["date"],
+                                                                                   previous=previous)
+        else:
+            title = _("Snapshot of {date}, the first").format(date=r.snapshot["date"])
+        changed = Section(title, ["what", "count"], [(_(k), n) for k, n in r.snapshot.items()
+                                                     if k not in ("date", "previous", "loaded again")])
+        return [changed, loaded, totals, warnings]

@@ -125,3 +125,15 @@ def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name
 
 def _negated(day: str) -> int:
     return -dt.date.fromisoformat(day).toordinal()
+
+
+def alert_count_line(store: Store, previous: str, day: str) -> str:
+    """One line after a snapshot load: how many alerts the change since the previous snapshot raised."""
+    since = dt.date.fromisoformat(previous) + dt.timedelta(days=1)
+    if not watchlists(store):
+        return _("No watchlist: nothing to alert on (equitygraph watch add NAME).")
+    report = alerts(store, since, dt.date.fromisoformat(day))
+    grave = sum(1 for row in report.rows if row["severity"] >= 4)
+    return _("{count} alert(s) on watched entities from {since} to {until}, {grave} of severity 4 or 5: "
+             "equitygraph alerts --since {since} --until {until}").format(
+        count=len(report.rows), grave=grave, since=since.isoformat(), until=day)

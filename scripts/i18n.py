@@ -47,6 +47,10 @@ def vocabulary() -> list[str]:
               "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
     words += ["holder in", "holder out", "share changed", "officer in", "officer out", "legal representative changed",
               "risk event", "controller changed"]
+    # what a snapshot load counts, and the history generator's summary
+    words += ["facts ended", "shares changed", "facts started", "end dates changed", "facts unchanged",
+              "history recorded", "entries changed", "links added", "parties not seen", "parties not seen earlier",
+              "snapshots", "first snapshot", "last snapshot", "planted changes"]
     words += ["aliases", "jurisdiction", "founded", "paid-in capital", "industry", "business scope"]
     words += ["controller", "subsidiary", "fellow subsidiary", "associate", "significant investor", "major holder",
               "key management", "managed by key management", "family", "shared address", "shared officer",

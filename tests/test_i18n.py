@@ -112,7 +112,11 @@ def commands(work: Path, company: str, person: str, other: str) -> list[list[str
             ["load", str(work / "case"), "--db", str(work / "again.db")], ["generate", str(work / "g"), "--companies", "60"],
             ["analyze", "--db", str(work / "again.db")], ["changes", company, "--since", "2000-01-01", "--hops", "1", *db],
             ["watch", "add", company, *db], ["watch", "ls", *db], ["alerts", "--since", "2000-01-01", *db],
-            ["watch", "rm", company, *db]]
+            ["watch", "rm", company, *db],
+            ["generate", str(work / "h"), "--companies", "60", "--snapshots", "2"],
+            ["load", str(work / "h" / "2026-03-31"), "--snapshot", "2026-03-31", "--db", str(work / "h.db")],
+            ["watch", "add", "C001", "--db", str(work / "h.db")],
+            ["load", str(work / "h" / "2026-06-30"), "--snapshot", "2026-06-30", "--db", str(work / "h.db")]]
 
 
 def test_every_command_in_chinese_has_no_english_heading_and_no_untranslated_word(analyzed_db, monkeypatch):

@@ -244,6 +244,15 @@ class Store(abc.ABC):
     def iter_records(self) -> Iterator[Record]:
         """Every record in the store: entities (by id), then holdings, officer roles, links and events."""
 
+    def open_facts(self, day: dt.date) -> Edges:
+        """The holdings, officer roles and declared ties not ended before ``day`` (what a register
+        snapshot of ``day`` is compared with), in no particular order."""
+        edges = Edges()
+        for record in self.iter_records():
+            if isinstance(record, (Holding, Officer, Relation)) and (record.until is None or record.until >= day):
+                {Holding: edges.holdings, Officer: edges.officers, Relation: edges.relations}[type(record)].append(record)
+        return edges
+
     def is_empty(self) -> bool:
         """Whether the store holds no entity at all (a first load has nothing to match against)."""
         return not any(n for n in self.counts().values())

@@ -167,6 +167,10 @@ ALL_RELATIONSHIPS = (
     "MATCH (a:Entity)-[r:" + EDGE_TYPES + "]->(b:Entity) WHERE r.key > $after "
     "RETURN r.key AS key, type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props ORDER BY r.key LIMIT $limit"
 )
+OPEN_FACTS = (
+    "MATCH (a:Entity)-[r:HOLDS|OFFICER_OF|RELATED]->(b:Entity) WHERE r.until IS NULL OR r.until >= $day "
+    "RETURN type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props"
+)
 RELATIONS_OF = (
     "MATCH (a:Entity)-[r:RELATED]->(b:Entity) WHERE r.type IN $types "
     "RETURN a.id AS src, b.id AS dst, properties(r) AS props"

@@ -286,6 +286,12 @@ class Neo4jStore(Store):
             _append_edge(edges, "RELATED", r["src"], r["dst"], r["props"])
         return sorted(edges.relations, key=lambda r: r.key)
 
+    def open_facts(self, day: dt.date) -> Edges:
+        edges = Edges()
+        for r in self._run(cypher.OPEN_FACTS, day=day):
+            _append_edge(edges, r["type"], r["src"], r["dst"], r["props"])
+        return edges
+
     def iter_records(self) -> Iterator[Record]:
         for r in self._pages(cypher.ALL_ENTITIES, "id"):
             yield _entity(r["n"])

@@ -466,6 +466,13 @@ class SQLiteStore(Store):
         return [_relation(r) for r in self._db.execute(f"SELECT * FROM relations WHERE type IN ({marks}) ORDER BY key",
                                                        values)]
 
+    def open_facts(self, day: dt.date) -> Edges:
+        after = "WHERE until IS NULL OR until >= ?"
+        read = self._db.execute
+        return Edges(holdings=[_holding(r) for r in read(f"SELECT * FROM holdings {after}", (day.isoformat(),))],
+                     officers=[_officer(r) for r in read(f"SELECT * FROM officers {after}", (day.isoformat(),))],
+                     relations=[_relation(r) for r in read(f"SELECT * FROM relations {after}", (day.isoformat(),))])
+
     def iter_records(self) -> Iterator[Record]:
         # A second connection, so that a long export neither blocks nor is disturbed by this one.
         reader = (sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)

@@ -26,10 +26,13 @@ INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
 @reading_options
 @click.option("--keep-id-numbers", is_flag=True,
               help="Keep persons' ID numbers themselves, not only their salted hashes (they are never printed in full).")
+@click.option("--snapshot", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="PATH is the whole register as of this day (YYYY-MM-DD): what it no longer holds is ended, "
+                   "changed shares start anew, and the history is kept (see docs/monitoring.md).")
 @store_option
 @click.option("--report-format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True,
               help="How to print the load report.")
-def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, store, fmt):
+def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, snapshot, store, fmt):
     """Load PATH into the store, all or nothing: a canonical CSV folder, Excel or CSV registry
     extracts, BODS, a UK PSC snapshot, GLEIF or FollowTheMoney files (see docs/inputs.md).
 
@@ -38,10 +41,20 @@ def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, st
     from ...loaders.formats import load_path
     from ..load_report import LoadResult
 
+    options = dict(fmt=input_format, mapping=mapping, encoding=encoding, share_scale=share_scale,
+                   progress=sys.stderr.isatty(), keep_id_numbers=keep_id_numbers)
     with open_store(store, must_exist=False, write=True) as opened:
-        report = load_path(opened, path, fmt=input_format, mapping=mapping, encoding=encoding, share_scale=share_scale,
-                           progress=sys.stderr.isatty(), keep_id_numbers=keep_id_numbers)
+        if snapshot is None:
+            report = load_path(opened, path, **options)
+        else:
+            from ...loaders.snapshot import load_snapshot
+
+            report = load_snapshot(opened, path, snapshot.date(), **options)
         emit(LoadResult(report, store.describe(), opened.counts()), fmt)
+        if snapshot is not None and report.snapshot["previous"] and not report.snapshot["loaded again"]:
+            from ..watch import alert_count_line
+
+            click.echo(alert_count_line(opened, report.snapshot["previous"], report.snapshot["date"]), err=True)
 
 
 @click.group()
@@ -97,12 +110,21 @@ def export(fmt, output, store):
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--companies", type=click.IntRange(20, None), default=1000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-def generate(out_dir, companies, seed):
+@click.option("--snapshots", type=click.IntRange(1, 40), default=1, show_default=True,
+              help="Write this many register snapshots a quarter apart, one folder per day, with the changes "
+                   "planted between them and their truth (changes_truth.csv); load them with load --snapshot DAY.")
+def generate(out_dir, companies, seed, snapshots):
     """Write a synthetic case with planted ground truth into OUT_DIR (canonical CSV format)."""
     from ...loaders.synthetic import generate_case
+    from ...loaders.synthetic_history import generate_history
 
-    summary = generate_case(out_dir, companies=companies, seed=seed)
-    click.echo(render_section(Section(_("Synthetic case in {path}").format(path=out_dir), ["what", "count"],
+    if snapshots > 1:
+        summary = generate_history(out_dir, companies=companies, seed=seed, snapshots=snapshots)
+        title = _("Register snapshots of a synthetic case in {path}")
+    else:
+        summary = generate_case(out_dir, companies=companies, seed=seed)
+        title = _("Synthetic case in {path}")
+    click.echo(render_section(Section(title.format(path=out_dir), ["what", "count"],
                                       [(_(k.replace("_", " ")), n) for k, n in summary.to_dict().items()])))
 
 

@@ -1,0 +1,163 @@
+"""``load --snapshot DATE``: a whole register as of one day, added to the store as history.
+
+The snapshot is read and checked completely first; it is then reconciled with the facts open in
+the store (:mod:`equitygraph.graph.history`) and only what changed is written, in one transaction:
+facts ended, shares changed, facts started, entities whose register entry changed (a former name
+kept as an alias). Parties the snapshot does not name are marked ``not_seen_since`` (a result set,
+cleared when they are seen again). Loading the snapshot of the latest day again changes nothing; a
+snapshot older than the latest, or another snapshot of the latest day, is refused and the store is
+left as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..graph.arrays import KIND_CODES
+from ..graph.errors import EquityGraphError
+from ..graph.history import compared, in_force_on, reconcile
+from ..graph.model import PARTY_KINDS, Entity, Holding, Link, Officer, Relation
+from ..graph.stores.base import Store
+from .csv_folder import LoadReport, _note_load
+from .formats import input_format, record_reader
+
+SNAPSHOTS_META = "snapshots"
+NOT_SEEN = "not_seen_since"
+
+
+class SnapshotRefused(EquityGraphError):
+    """A snapshot that would rewrite history already loaded."""
+
+
+def loaded_snapshots(store: Store) -> list[dict]:
+    """The snapshots loaded into ``store``, oldest first: ``{"date", "source", "loaded_at", ...}``."""
+    return json.loads(store.get_meta(SNAPSHOTS_META) or "[]")
+
+
+def latest_snapshot(store: Store) -> dt.date | None:
+    days = [dt.date.fromisoformat(s["date"]) for s in loaded_snapshots(store)]
+    return max(days) if days else None
+
+
+def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | None = None, mapping=None,
+                  encoding: str | None = None, share_scale: str = "percent", progress: bool = False,
+                  keep_id_numbers: bool = False) -> LoadReport:
+    """Load ``path``, the whole register as of ``day``, as the store's next snapshot (see the module)."""
+    from tqdm import tqdm
+
+    path = Path(path)
+    latest = latest_snapshot(store)
+    if latest is not None and day < latest:
+        raise SnapshotRefused(f"a snapshot of {latest.isoformat()} is loaded already; one of {day.isoformat()} "
+                              "would rewrite the history after it (load snapshots oldest first)")
+    fmt = input_format(path, fmt, mapping)
+    started = time.perf_counter()
+    report = LoadReport(str(path), fmt=fmt)
+    had_history = not store.is_empty()
+    read, also = record_reader(store, path, fmt, mapping=mapping, encoding=encoding, share_scale=share_scale,
+                               keep_id_numbers=keep_id_numbers)
+    with tqdm(desc=f"reading {fmt}", unit=" records", disable=not progress, mininterval=0.5) as bar:
+        records = list(read(report, bar.update))
+    entities, facts, links, others = [], [], [], []
+    for record in records:
+        if isinstance(record, Entity):
+            entities.append(record)
+        elif isinstance(record, (Holding, Officer, Relation)):
+            facts.append(record)
+        elif isinstance(record, Link):
+            links.append(record)
+        else:
+            others.append(record)
+    del records
+    stored = store.open_facts(day)
+    done = reconcile(compared([*stored.holdings, *stored.officers, *stored.relations], facts), facts, day,
+                     dated=had_history)
+    arrays = store.export_arrays()
+    changed_entities = _changed_entities(store, entities)
+    new_links = _new_links(arrays, links)
+    not_seen = _not_seen(store, arrays, entities, facts, day)
+    differs = done.changes + len(changed_entities) + len(new_links)
+    if latest is not None and day == latest and differs:
+        raise SnapshotRefused(f"a snapshot of {day.isoformat()} is loaded already and this one differs from it "
+                              f"({differs:,} facts and entries); load a correction as a snapshot of a later day")
+    with store.writer() as writer:
+        writer.add_many(changed_entities)
+        writer.add_many(new_links)
+        writer.add_many(others)
+        writer.add_many(done.writes())
+        also()
+        if day != latest:
+            kept = loaded_snapshots(store)
+            kept.append({"date": day.isoformat(), "source": str(path.resolve()), "format": fmt,
+                         "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                         **{k.replace(" ", "_"): n for k, n in done.counts().items()}})
+            store.set_meta(SNAPSHOTS_META, json.dumps(kept, ensure_ascii=False))
+    store.write_results(NOT_SEEN, not_seen)
+    earlier = [s["date"] for s in loaded_snapshots(store) if s["date"] < day.isoformat()]
+    report.snapshot = {"date": day.isoformat(), "previous": max(earlier) if earlier else None,
+                       "loaded again": day == latest, **done.counts(), "history recorded": len(done.recorded), "entries changed": len(changed_entities),
+                       "links added": len(new_links),
+                       "parties not seen": sum(1 for d in not_seen.values() if d == day.isoformat()),
+                       "parties not seen earlier": sum(1 for d in not_seen.values() if d != day.isoformat())}
+    report.seconds = time.perf_counter() - started
+    _note_load(store, path, report, format=fmt, snapshot=day.isoformat())
+    return report
+
+
+def _changed_entities(store: Store, entities: list[Entity]) -> list[Entity]:
+    """The snapshot's entities whose stored entry differs; a stored value the snapshot leaves blank is
+    kept, and a former name becomes an alias (曾用名)."""
+    stored = store.get_many([e.id for e in entities])
+    changed = []
+    for entity in entities:
+        old = stored.get(entity.id)
+        if old is None:
+            changed.append(entity)
+            continue
+        merged = dataclasses.replace(entity, **{f.name: getattr(old, f.name) for f in dataclasses.fields(Entity)
+                                                if getattr(entity, f.name) is None and getattr(old, f.name) is not None})
+        former = (old.name,) if old.name != entity.name else ()
+        aliases = tuple(a for a in dict.fromkeys((*entity.aliases, *old.aliases, *former)) if a != entity.name)
+        merged = dataclasses.replace(merged, aliases=aliases)
+        if merged != old:
+            changed.append(merged)
+    return changed
+
+
+def _new_links(arrays, links: list[Link]) -> list[Link]:
+    index = {entity_id: i for i, entity_id in enumerate(arrays.ids)}
+    from ..graph.arrays import LINK_CODES
+
+    known = set(zip(arrays.link_src.tolist(), arrays.link_dst.tolist(), arrays.link_kind.tolist()))
+    return [link for link in dict.fromkeys(links)
+            if (index.get(link.src), index.get(link.dst), LINK_CODES[link.kind]) not in known]
+
+
+def _not_seen(store: Store, arrays, entities: list[Entity], facts, day: dt.date) -> dict[str, str]:
+    """Every party of the store the snapshot does not name, with the first snapshot day it was missing."""
+    seen = {e.id for e in entities}
+    for fact in facts:
+        if in_force_on(fact, day):
+            seen.update(_ends(fact))
+    before = store.read_results(NOT_SEEN)
+    party = np.isin(arrays.kinds, [KIND_CODES[k] for k in PARTY_KINDS])
+    missing = {}
+    for i in np.flatnonzero(party).tolist():
+        entity_id = arrays.ids[i]
+        if entity_id not in seen:
+            missing[entity_id] = before.get(entity_id, day.isoformat())
+    return missing
+
+
+def _ends(fact) -> tuple[str, str]:
+    if isinstance(fact, Holding):
+        return fact.holder_id, fact.company_id
+    if isinstance(fact, Officer):
+        return fact.person_id, fact.company_id
+    return fact.a, fact.b
