@@ -45,3 +45,46 @@ def natural_keys(*parts) -> pa.Array:
     escaped = [pc.replace_substring(pc.replace_substring(pc.fill_null(part, ""), "\\", "\\\\"), "|", "\\|")
                for part in parts]
     return pc.binary_join_element_wise(*escaped, "|")
+
+
+def records_of(name: str, table: pa.Table) -> list:
+    """The records of one of the tables of :data:`SCHEMAS` (what a reconciling load compares),
+    built column by column.
+
+    Examples
+    --------
+    >>> table = pa.table({"key": ["P|C|shareholding|"], "holder_id": ["P"], "company_id": ["C"], "share_low": [0.5],
+    ...                   "share_high": [0.5], "interest": ["shareholding"], "since": ["2020-01-01"], "until": [None],
+    ...                   "source": [None]}, schema=HOLDING_SCHEMA)
+    >>> records_of("holdings", table)
+    [Holding(holder_id='P', company_id='C', share=Share(low=0.5, high=0.5), interest=<Interest.SHAREHOLDING: 'shareholding'>, since=datetime.date(2020, 1, 1), until=None, source=None)]
+    """
+    import datetime as dt
+
+    from .model import Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Share
+
+    def col(column: str) -> list:
+        return table.column(column).to_pylist()
+
+    def days(column: str) -> list:
+        return [None if v is None else dt.date.fromisoformat(v) for v in col(column)]
+
+    if name == "holdings":
+        unknown = Share.unknown()
+        return [Holding(h, c, unknown if low is None else Share(low, high), Interest(i), s, u, src)
+                for h, c, low, high, i, s, u, src in zip(col("holder_id"), col("company_id"), col("share_low"),
+                                                         col("share_high"), col("interest"), days("since"),
+                                                         days("until"), col("source"))]
+    if name == "officers":
+        return [Officer(p, c, r, s, u) for p, c, r, s, u in zip(col("person_id"), col("company_id"), col("role"),
+                                                                days("since"), days("until"))]
+    if name == "links":
+        return [Link(s, d, LinkKind(k)) for s, d, k in zip(col("src"), col("dst"), col("kind"))]
+    if name == "entities":
+        fields = [f for f in ENTITY_SCHEMA.names if f != "identity"]
+        values = {f: (days(f) if f in ("founded", "birth_date") else col(f)) for f in fields}
+        values["kind"] = [EntityKind(k) for k in values["kind"]]
+        values["aliases"] = [tuple(a) if a else () for a in values["aliases"]]
+        values["listed"] = [bool(v) for v in values["listed"]]
+        return [Entity(*row) for row in zip(*(values[f] for f in fields))]
+    raise ValueError(f"no table {name!r}; one of {', '.join(SCHEMAS)}")

@@ -129,10 +129,11 @@ def input_format(path: Path, fmt: str | None, mapping: str | Path | None) -> str
 
 
 def record_reader(store: Store, path: Path, fmt: str, *, mapping=None, encoding: str | None = None,
-                  share_scale: str = "percent", keep_id_numbers: bool = False):
+                  share_scale: str = "percent", keep_id_numbers: bool = False, id_salt: str | None = None):
     """``(read, also)``: ``read(report, progress)`` yields the validated records of ``path`` in
     ``fmt`` (names and numbers matched against ``store``); ``also()`` keeps, inside the load's
-    transaction, what the reading needs kept (a new salt for ID-number hashes)."""
+    transaction, what the reading needs kept (a new salt for ID-number hashes, unless the caller
+    gives the salt in ``id_salt`` and keeps it)."""
     from .common import Matcher
 
     # What the load matches names and numbers against: the store as it was (nothing, when it was empty;
@@ -142,7 +143,7 @@ def record_reader(store: Store, path: Path, fmt: str, *, mapping=None, encoding:
     if fmt in ("csv", "mapping"):
         from .csv_folder import store_salt
 
-        salt, new_salt = store_salt(store)
+        salt, new_salt = (id_salt, False) if id_salt is not None else store_salt(store)
         if new_salt:  # kept in the load's own transaction: a failed load keeps no salt either
             hooks.append(lambda: store.set_meta("id_salt", salt))
     if fmt == "csv":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph.analysis.changes import fact_changes
+from ..graph.analysis.changes import control_may_change, fact_changes
 from ..graph.arrays import EVENT_CODES, OPEN_END, OPEN_START, date_of, day_number
 from ..graph.model import EntityKind, Share
 from ..graph.stores.base import Store
@@ -59,14 +59,16 @@ def changes(store: Store, since: dt.date, until: dt.date | None = None, names: t
 
 def within(store: Store, entity_id: str, hops: int) -> dict[str, int]:
     """The entities within ``hops`` of ``entity_id``, each with its distance."""
-    return store.neighbourhood(entity_id, depth=hops, max_nodes=2000, max_degree=200).depth
+    return store.reach(entity_id, depth=hops, max_nodes=2000, max_degree=200).depth
 
 
 def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, around: set[str] | None,
-               named: list) -> ChangeReport:
+               named: list, may_change=None) -> ChangeReport:
     """The changes at the entities ``around`` (every entity when None) read from ``arrays`` (the
     store's, read once by a caller that asks many times), and the actual controller of each of
-    ``named`` that is a company."""
+    ``named`` that is a company (asked of the control rules only where ``may_change``, the mask of
+    :func:`~equitygraph.graph.analysis.changes.control_may_change`, says it can differ; computed
+    here when None)."""
     until = until or dt.date.today()
     if until < since:
         raise ValueError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
@@ -81,9 +83,12 @@ def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, arou
     people |= {arrays.ids[c.before] for c in found if c.kind == "legal_representative_changed"}
     names_of = {i: e.name for i, e in store.get_many(people | {arrays.ids[c.entity] for c in found}).items()}
     rows = [_row(arrays, c, names_of) for c in found]
-    for entity in named:
-        if entity.kind is EntityKind.COMPANY:
-            rows += _controller_change(store, entity, since, until)
+    companies = [e for e in named if e.kind is EntityKind.COMPANY]
+    if companies and may_change is None:
+        may_change = control_may_change(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END))
+    for entity in companies:
+        if flagged(arrays, may_change, entity.id):
+            rows += controller_change(store, entity, since, until)
     rows.sort(key=lambda r: (r["date"], r["change"], r["company_id"], r["party_id"] or ""))
     return ChangeReport(since, until, rows)
 
@@ -110,16 +115,26 @@ def _row(arrays, c, names_of) -> dict:
             "event_type": event_type}
 
 
-def _controller_change(store: Store, entity, since: dt.date, until: dt.date) -> list[dict]:
-    from .control import control_report
+def flagged(arrays, mask, entity_id: str) -> bool:
+    """Whether ``mask`` (over ``arrays.ids``) holds ``entity_id``."""
+    try:
+        return bool(mask[arrays.index_of(entity_id)])
+    except KeyError:  # not in the arrays: no facts, no controller to change
+        return False
 
-    earlier = control_report(store, entity.id, as_of=since - dt.timedelta(days=1))
-    later = control_report(store, entity.id, as_of=until)
-    if set(earlier.actual_controllers) == set(later.actual_controllers):
+
+def controller_change(store: Store, entity, since: dt.date, until: dt.date) -> list[dict]:
+    """The change of ``entity``'s actual controller between the day before ``since`` and ``until``, if any."""
+    from .control import actual_controllers
+
+    earlier = actual_controllers(store, entity, as_of=since - dt.timedelta(days=1))
+    later = actual_controllers(store, entity, as_of=until)
+    if set(earlier[0]) == set(later[0]):
         return []
 
-    def who(report) -> str:
-        return ", ".join(f"{report.name(i)} ({i})" for i in report.actual_controllers) or _(report.verdict)
+    def who(answer) -> str:
+        ids, verdict, names = answer
+        return ", ".join(f"{names.get(i, i)} ({i})" for i in ids) or _(verdict)
 
     return [{"date": until.isoformat(), "change": "controller_changed", "company_id": entity.id,
              "company_name": entity.name, "party_id": None, "party_name": None, "before": who(earlier),

@@ -332,12 +332,9 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
         raise EquityGraphError(f"{entity.name} ({entity.id}) is a {entity.kind.value}; control is asked of companies "
                                "and organizations (use equitygraph company for what a person holds)")
     store = store.around(entity.id)
-    up = upstream(store, entity.id, as_of)
-    up.entities.setdefault(entity.id, entity)
+    up, arrays, table = _decided(store, entity, as_of, rules)
     kinds = {i: e.kind.value for i, e in up.entities.items()}
     names = {i: e.name for i, e in up.entities.items()}
-    arrays = arrays_from_records(up.entities.values(), up.holdings, up.officers, relations=up.relations)
-    table = control_table(arrays, as_of, rules, decisions=identity_decisions(store, arrays))
     j = arrays.index_of(entity.id)
     hops = control_path(table, j)
     actual = table.actual_controller(j)
@@ -388,6 +385,23 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
                        if h.source and h.interest is Interest.SHAREHOLDING}
     report.signals = concealment_signals(store, report, up)
     return report
+
+
+def _decided(store: Store, entity: Entity, as_of: dt.date | None, rules: ControlRules):
+    """The company's upstream facts, their arrays, and the control rules' table over them."""
+    up = upstream(store, entity.id, as_of)
+    up.entities.setdefault(entity.id, entity)
+    arrays = arrays_from_records(up.entities.values(), up.holdings, up.officers, relations=up.relations)
+    return up, arrays, control_table(arrays, as_of, rules, decisions=identity_decisions(store, arrays))
+
+
+def actual_controllers(store: Store, entity: Entity, as_of: dt.date | None = None,
+                       rules: ControlRules = ControlRules()) -> tuple[tuple[str, ...], str, dict[str, str]]:
+    """The company's actual controllers, the verdict and the names of those met: what
+    :func:`control_report` says of them, without the rest of the report (for many companies at once)."""
+    up, arrays, table = _decided(store.around(entity.id), entity, as_of, rules)
+    j = arrays.index_of(entity.id)
+    return table.actual_controller(j), VERDICTS[table.final[j]], {i: e.name for i, e in up.entities.items()}
 
 
 def identity_decisions(store: Store, arrays) -> list[tuple[int, int, bool]]:

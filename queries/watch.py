@@ -9,7 +9,10 @@ from dataclasses import dataclass
 
 from ..graph.errors import EquityGraphError
 from ..graph.stores.base import Store
-from .changes import changes_at, within
+from ..graph.analysis.changes import control_may_change
+from ..graph.arrays import OPEN_END, OPEN_START, day_number
+from ..graph.model import EntityKind
+from .changes import changes_at, controller_change, flagged, within
 from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
@@ -91,34 +94,51 @@ class AlertReport(Result):
 
 def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name: str | None = None) -> AlertReport:
     """The changes from ``since`` to ``until`` at each watched entity (of ``list_name``, or every
-    list) and within its hops, each once, most severe first (then nearest, then latest)."""
+    list) and within its hops, each once, most severe first (then nearest, then latest).
+
+    The changes are read once for every watched neighbourhood together, and the control rules asked
+    only of watched companies whose controller can have changed (see
+    :func:`~equitygraph.graph.analysis.changes.control_may_change`)."""
     lists = watchlists(store)
     if list_name is not None and list_name not in lists:
         raise EquityGraphError(f"no watchlist {list_name!r} (equitygraph watch ls shows them)")
     until = until or dt.date.today()
-    arrays = store.export_arrays()  # once for every watched entity
-    best: dict[tuple, dict] = {}
+    if until < since:
+        raise ValueError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
+    watched = []
     for name, entries in sorted(lists.items()):
-        if list_name is not None and name != list_name:
+        if list_name is None or name == list_name:
+            watched += [(name, entity_id, entry) for entity_id, entry in sorted(entries.items())]
+    entities = store.get_many([entity_id for _, entity_id, _ in watched])
+    arrays = store.export_arrays()  # once for every watched entity
+    around = {entity_id: within(store, entity_id, entry["hops"]) for _, entity_id, entry in watched
+              if entity_id in entities}
+    found = changes_at(store, arrays, since, until, set().union(*around.values()), []).rows
+    at_company: dict[str, list[dict]] = {}
+    for row in found:
+        at_company.setdefault(row["company_id"], []).append(row)
+    may_change = control_may_change(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END))
+    best: dict[tuple, dict] = {}
+    for name, entity_id, entry in watched:
+        if entity_id not in entities:
             continue
-        for entity_id, entry in sorted(entries.items()):
-            entity = store.get(entity_id)
-            if entity is None:
-                continue
-            distance = within(store, entity_id, entry["hops"])
-            for row in changes_at(store, arrays, since, until, set(distance), [entity]).rows:
-                hops = distance.get(row["company_id"], 0)
-                severity = SEVERITY[row["change"]]
-                if row["change"] == "risk_event":
-                    severity = EVENT_SEVERITY.get(row["event_type"], severity)
-                where = (_("at {name} itself").format(name=entry["name"]) if hops == 0 else
-                         _("{hops} hop(s) from {name}").format(hops=hops, name=entry["name"]))
-                alert = {**row, "severity": severity, "hops": hops, "watched_id": entity_id, "watched_name": entry["name"],
-                         "list": name, "reason": _("{change} {where}").format(
-                             change=_(row["change"].replace("_", " ")), where=where)}
-                key = (row["date"], row["change"], row["company_id"], row["party_id"])
-                if key not in best or (alert["hops"], alert["list"]) < (best[key]["hops"], best[key]["list"]):
-                    best[key] = alert
+        distance = around[entity_id]
+        rows = [row for company in distance for row in at_company.get(company, [])]
+        if entities[entity_id].kind is EntityKind.COMPANY and flagged(arrays, may_change, entity_id):
+            rows += controller_change(store, entities[entity_id], since, until)
+        for row in rows:
+            hops = distance.get(row["company_id"], 0)
+            severity = SEVERITY[row["change"]]
+            if row["change"] == "risk_event":
+                severity = EVENT_SEVERITY.get(row["event_type"], severity)
+            where = (_("at {name} itself").format(name=entry["name"]) if hops == 0 else
+                     _("{hops} hop(s) from {name}").format(hops=hops, name=entry["name"]))
+            alert = {**row, "severity": severity, "hops": hops, "watched_id": entity_id, "watched_name": entry["name"],
+                     "list": name, "reason": _("{change} {where}").format(
+                         change=_(row["change"].replace("_", " ")), where=where)}
+            key = (row["date"], row["change"], row["company_id"], row["party_id"])
+            if key not in best or (alert["hops"], alert["list"]) < (best[key]["hops"], best[key]["list"]):
+                best[key] = alert
     rows = sorted(best.values(), key=lambda a: (-a["severity"], a["hops"], _negated(a["date"]), a["company_id"]))
     return AlertReport(since, until, rows)
 

@@ -278,3 +278,14 @@ def test_a_uk_psc_snapshot_without_a_person_ends_their_control(tmp_path):
         load_snapshot(store, tmp_path / "b", D(2026, 6, 30))
         gone = [(r["change"], r["company_id"], r["party_id"]) for r in changes(store, D(2026, 4, 1), D(2026, 6, 30)).rows]
         assert gone and set(gone) == {("holder_out", "gb:08209948", "psc:FReSTxwXcJbAHBrerDpmTylkW48")}
+
+
+def test_id_numbers_hash_with_the_store_salt_kept_by_the_first_snapshot(tmp_path):
+    entities = "id,kind,name,id_number\nC1,company,华信投资有限公司,\nP1,person,张三,11010119800501123X\n"
+    folder = write_case(tmp_path / "a", entities=entities, holdings="holder_id,company_id,share\nP1,C1,100\n")
+    with SQLiteStore(tmp_path / "i.db") as store:
+        load_snapshot(store, folder, D(2026, 3, 31))
+        salt, hashed = store.get_meta("id_salt"), store.get("P1").id_hash
+        again = load_snapshot(store, folder, D(2026, 3, 31))
+        assert (again.snapshot["loaded again"], again.snapshot["entries changed"]) == (True, 0)
+        assert salt and (store.get_meta("id_salt"), store.get("P1").id_hash) == (salt, hashed)

@@ -125,3 +125,50 @@ def _officer_changes(a: GraphArrays, first: int, last: int, watched: np.ndarray)
 def _share(a: GraphArrays, row: int) -> tuple[float | None, float | None]:
     low, high = float(a.share_low[row]), float(a.share_high[row])
     return (None if np.isnan(low) else low, None if np.isnan(high) else high)
+
+
+def control_may_change(arrays: GraphArrays, first: int, last: int) -> np.ndarray:
+    """A boolean mask of the entities whose actual controller may differ between day ``first - 1``
+    and day ``last``: those at or downstream of (held by, or tied by a declared tie from) an entity
+    where a holding, officer role or declared tie starts or ends in between (a tie's two ends, and
+    ties followed both ways: a nominee's principal, a spouse). Control is decided
+    from the upstream facts alone, so every other entity keeps its controller: callers ask the
+    control rules of these only.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from equitygraph.graph.arrays import arrays_from_records, day_number
+    >>> from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    >>> people = [Entity(i, EntityKind.COMPANY, i) for i in "ABC"] + [Entity("P", EntityKind.PERSON, "P")]
+    >>> a = arrays_from_records(people, [Holding("P", "A", Share.exact(1.0), since=dt.date(2024, 5, 1)),
+    ...                                  Holding("A", "B", Share.exact(0.6)), Holding("P", "C", Share.exact(1.0))])
+    >>> [a.ids[i] for i in control_may_change(a, day_number(dt.date(2024, 1, 1), 0),
+    ...                                        day_number(dt.date(2024, 12, 31), 0)).nonzero()[0]]
+    ['A', 'B']
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    def moved(since: np.ndarray, until: np.ndarray) -> np.ndarray:
+        return ((since >= first) & (since <= last) & (since != OPEN_START)) | \
+            ((until >= first - 1) & (until < last) & (until != OPEN_END))
+
+    n = len(arrays.ids)
+    seeds = np.zeros(n, dtype=bool)
+    seeds[arrays.holding_company[moved(arrays.holding_since, arrays.holding_until)]] = True
+    seeds[arrays.officer_company[moved(arrays.officer_since, arrays.officer_until)]] = True
+    tie_moved = moved(arrays.relation_since, arrays.relation_until)
+    seeds[arrays.relation_a[tie_moved]] = seeds[arrays.relation_b[tie_moved]] = True
+    if not seeds.any():
+        return seeds
+    # One extra node, n, points at every seed: one breadth-first walk from it reaches what they reach.
+    starts = np.flatnonzero(seeds).astype(np.int32)
+    rows = np.concatenate([arrays.holding_holder, arrays.relation_a, arrays.relation_b,
+                           np.full(len(starts), n, dtype=np.int32)])
+    cols = np.concatenate([arrays.holding_company, arrays.relation_b, arrays.relation_a, starts])
+    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
+    reached = breadth_first_order(graph, n, directed=True, return_predecessors=False)
+    mask = np.zeros(n + 1, dtype=bool)
+    mask[reached] = True
+    return mask[:n]

@@ -204,12 +204,23 @@ class Store(abc.ABC):
         them (largest stakes first) and the number left out is kept in ``collapsed``; the walk stops
         adding entities at ``max_nodes`` and says so in ``truncated``.
         """
+        sub = self.reach(entity_id, depth, max_nodes, max_degree)
+        levels = sub.depth
+        sub.entities = self.get_many(list(levels))
+        inside = self.edges_among(list(levels))
+        sub.holdings, sub.officers, sub.links = inside.holdings, inside.officers, inside.links
+        sub.relations = inside.relations
+        sub.events = [e for e in inside.events if e.entity_id in levels]
+        return sub
+
+    def reach(self, entity_id: str, depth: int = 2, max_nodes: int = 300, max_degree: int = 40) -> Subgraph:
+        """The entities :meth:`neighbourhood` would hold, with their distances (``depth``), hubs
+        collapsed and whether the walk was cut short; neither the entities nor the facts are read."""
         if depth < 0:
             raise ValueError(f"depth must be 0 or more, got {depth}")
         if max_degree < 1 or max_nodes < 1:
             raise ValueError("max_degree and max_nodes must be at least 1")
-        center = self.get(entity_id)
-        if center is None:
+        if self.get(entity_id) is None:
             raise KeyError(entity_id)
         levels = {entity_id: 0}
         sub = Subgraph(center=entity_id, entities={}, depth=levels)
@@ -232,11 +243,6 @@ class Store(abc.ABC):
                     levels[there] = hop
                     next_frontier.append(there)
             frontier = next_frontier
-        sub.entities = self.get_many(list(levels))
-        inside = self.edges_among(list(levels))
-        sub.holdings, sub.officers, sub.links = inside.holdings, inside.officers, inside.links
-        sub.relations = inside.relations
-        sub.events = [e for e in inside.events if e.entity_id in levels]
         return sub
 
     # -- whole graph ------------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""Monitoring over time: a snapshot load against the previous snapshot, and alerts on a watchlist.
+
+    python bench/snapshots.py --history FOLDER [--companies 1000000] [--watch 1000]
+
+FOLDER holds register snapshots as ``generate --snapshots 2`` (or more) writes them (made there
+when missing). In one run, on the embedded store, each step in a fresh process-free timing:
+
+1. baseline: a first load of the *second* snapshot's folder into an empty store (``load``, the
+   columnar path a first load takes);
+2. the first snapshot loaded the same way into another store, then the second loaded into it with
+   ``--snapshot`` (read and checked whole, reconciled with the open facts, changes written): the
+   figure is this step, end to end, against (1);
+3. ``--watch`` companies (every k-th company with a planted change nearby, the rest every k-th
+   company) put on a watchlist with 2 hops, then ``alerts`` over the window between the snapshots,
+   with the arrays read before (cached beside the store) and counted apart.
+
+Peak memory is the process's (``ru_maxrss``) after each step. Results go to stdout and
+``bench/results/snapshots.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import machine_note  # noqa: E402
+
+
+def peak_gb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2)
+
+
+def timed(what: str, work, figures: dict):
+    started = time.perf_counter()
+    result = work()
+    figures[what] = {"seconds": round(time.perf_counter() - started, 2), "peak_rss_gb": peak_gb()}
+    print(f"{what}: {figures[what]['seconds']} s (peak {figures[what]['peak_rss_gb']} GB)", file=sys.stderr)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--history", type=Path, required=True)
+    parser.add_argument("--companies", type=int, default=1_000_000)
+    parser.add_argument("--watch", type=int, default=1000)
+    parser.add_argument("--work", type=Path, default=None, help="Where the stores go (default: a temporary folder).")
+    parser.add_argument("--alerts-only", action="store_true",
+                        help="Time the alerts only, on the history store a previous run left in --work.")
+    args = parser.parse_args()
+
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.loaders.csv_folder import load_folder
+    from equitygraph.loaders.snapshot import load_snapshot
+    from equitygraph.loaders.synthetic_history import generate_history, read_history_truth
+    from equitygraph.queries.watch import alerts, watch_add
+
+    figures: dict = {"machine": machine_note()}
+    if not (args.history / "snapshots.json").is_file():
+        timed("generate", lambda: generate_history(args.history, args.companies, seed=1, snapshots=2), figures)
+    days = json.loads((args.history / "snapshots.json").read_text())["snapshots"]
+    first, second = days[0], days[1]
+    work = args.work or Path(tempfile.mkdtemp(prefix="eg-snapshots-"))
+    work.mkdir(parents=True, exist_ok=True)
+    if not args.alerts_only:
+        for name in ("baseline.db", "history.db"):
+            for path in work.glob(name + "*"):
+                path.unlink()
+        with SQLiteStore(work / "baseline.db") as store:
+            timed("baseline: first load of the second snapshot", lambda: load_folder(store, args.history / second),
+                  figures)
+    with SQLiteStore(work / "history.db") as store:
+        if not args.alerts_only:
+            timed("first snapshot, first load", lambda: load_folder(store, args.history / first), figures)
+            store.export_arrays()  # what any analysis of the first snapshot leaves cached
+            report = timed("second snapshot: load --snapshot", lambda: load_snapshot(
+                store, args.history / second, dt.date.fromisoformat(second)), figures)
+            figures["snapshot counts"] = report.snapshot
+            figures["ratio snapshot / first load"] = round(
+                figures["second snapshot: load --snapshot"]["seconds"]
+                / figures["baseline: first load of the second snapshot"]["seconds"], 2)
+        store.set_meta("watchlists", "{}")
+
+        truth = read_history_truth(args.history)
+        planted = sorted({r["company_id"] for r in truth if r["snapshot"] == second and r["change"] != "not_seen"})
+        step = max(1, len(planted) // (args.watch // 2))
+        arrays = store.export_arrays()
+        chosen = [c for c in planted[::step] if c in set(arrays.ids)][: args.watch // 2]
+        taken = set(chosen)
+        companies = [i for i, kind in zip(arrays.ids, arrays.kinds.tolist()) if kind == 0 and i not in taken]
+        stride = max(1, len(companies) // (args.watch - len(chosen)))
+        chosen += companies[::stride][: args.watch - len(chosen)]
+        for company in chosen:
+            watch_add(store, company, hops=2)
+        since = dt.date.fromisoformat(first) + dt.timedelta(days=1)
+        timed("arrays read (cached)", store.export_arrays, figures)
+        found = timed(f"alerts for {len(chosen)} watched companies, 2 hops", lambda: alerts(
+            store, since, dt.date.fromisoformat(second)), figures)
+        figures["alerts"] = len(found.rows)
+        figures["controller changes alerted"] = sum(1 for r in found.rows if r["change"] == "controller_changed")
+    out = HERE / "results" / ("snapshots-alerts.json" if args.alerts_only else "snapshots.json")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
