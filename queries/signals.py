@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..graph.model import EntityKind
+from ..graph.model import EntityKind, effective_day
 from ..graph.stores.base import Store
 
 OFFSHORE = {"VG", "KY", "BM", "WS", "SC", "MH", "BS", "PA", "BZ", "AI", "LR"}
@@ -13,11 +13,16 @@ WEDGE_POINTS = 0.10
 NOMINEE_STAKES = 10
 BUSY_ADDRESS = 20
 EVENT_WINDOW_DAYS = 180
+CHURN_LOOKBACK_DAYS = 3 * 365  # controller changes are looked for this far back
+MAX_ANSWERS = 24  # the most days on which the controller is asked, the latest
+GROUP_MEMBERS = 500  # the most members of a group whose officers are read
 
 
 @dataclass(frozen=True)
 class Signal:
-    kind: str  # pyramid, wedge, cycle, shell_layers, nominee_holder, shared_contact, change_before_event
+    # pyramid, wedge, cycle, shell_layers, nominee_holder, shared_contact, change_before_event, and from the
+    # history: nominee_handoff, controller_churn, group_officer_wave
+    kind: str
     evidence: str
     entities: tuple[str, ...] = ()
 
@@ -83,6 +88,7 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
                                                             f"{other.name} ({other.id}), who is not on record here",
                                           (owner, other.id)))
     signals.extend(_changes_before_events(store, [report.entity.id, *path[1:]], name))
+    signals.extend(history_signals(store, report, [report.entity.id, *path[1:]]))
     return signals
 
 
@@ -135,3 +141,97 @@ def _changes_before_events(store: Store, companies: list[str], known_name) -> li
                         f"{day.isoformat()}, {(e.date - day).days} days before a {e.type.value.replace('_', ' ')} "
                         f"({e.date.isoformat()})", (h.holder_id, company)))
     return signals
+
+
+def history_signals(store: Store, report, companies: list[str]) -> list[Signal]:
+    """The signs in the history of the company and its control path (see
+    :mod:`equitygraph.graph.analysis.timeline`): a stake handed to a likely nominee shortly before a
+    risk event, repeated changes of the actual controller within a year, and the group's legal
+    representatives changed across many of its companies at once."""
+    from ..graph.analysis.timeline import churn, controller_changes, handoffs, officer_waves
+
+    edges = store.edges_touching(companies)
+    as_of = effective_day(report.as_of)
+    past = [h for h in edges.holdings if h.company_id in companies]
+    names = store.get_many({h.holder_id for h in past} | set(companies))
+
+    def name(entity_id: str) -> str:
+        return names[entity_id].name if entity_id in names else report.name(entity_id)
+
+    signals = []
+    for h in handoffs(past, [e for e in edges.events if e.date is None or e.date <= as_of]):
+        if h.day > as_of:
+            continue
+        why = _likely_nominee(store, h.giver, h.taker)
+        if why:
+            signals.append(Signal(
+                "nominee_handoff",
+                f"{name(h.giver)} ({h.giver}) handed a {h.given.share.describe()} stake in {name(h.company)} to "
+                f"{name(h.taker)} ({h.taker}) on {h.day.isoformat()}, {(h.event.date - h.day).days} days before a "
+                f"{h.event.type.value.replace('_', ' ')} ({h.event.date.isoformat()}); {name(h.taker)} {why}",
+                (h.giver, h.taker, h.company)))
+    run = churn(controller_changes(_controller_answers(store, report.entity, edges, companies, as_of)))
+    if run:
+        steps = "; ".join(f"{_who(c.before, name)} -> {_who(c.after, name)} on {c.day.isoformat()}" for c in run)
+        signals.append(Signal("controller_churn", f"the actual controller of {name(report.entity.id)} changed "
+                                                  f"{len(run)} times within a year: {steps}",
+                              tuple(dict.fromkeys(i for c in run for i in (*c.before, *c.after)))))
+    group = store.results_for(report.entity.id).get("group")
+    if group:
+        members = store.entities_with_result("group", group)[:GROUP_MEMBERS]
+        wave = officer_waves(store.edges_touching(members).officers, members)
+        if wave is not None:
+            arrived = sorted({who for _, _, who in wave.changes})
+            people = store.get_many(arrived)
+            companies_changed = sorted({c for c, _, _ in wave.changes})
+            signals.append(Signal(
+                "group_officer_wave",
+                f"the legal representative of {len(companies_changed)} companies of the group changed between "
+                f"{wave.first.isoformat()} and {wave.last.isoformat()}; taking over: "
+                + ", ".join(f"{people[p].name if p in people else p} ({p})" for p in arrived),
+                tuple(companies_changed)))
+    return signals
+
+
+def _likely_nominee(store: Store, giver: str, taker: str) -> str:
+    """Why ``taker`` is a likely nominee (for ``giver``), or "" where nothing says so."""
+    from ..graph.model import RelationType
+
+    edges = store.edges_touching([giver, taker])
+    if any(r.type is RelationType.NOMINEE and r.a == taker for r in edges.relations):
+        return "is declared a nominee"
+    mine = {link.dst for link in edges.links if link.src == giver}
+    shared = sorted({link.dst for link in edges.links if link.src == taker} & mine)
+    if shared:
+        return "shares " + ("an address" if shared[0].startswith("addr:") else "a phone or e-mail") + \
+            f" with {store.get(giver).name if store.get(giver) else giver} ({giver})"
+    stakes = store.holding_counts([taker]).get(taker, 0)
+    if stakes >= NOMINEE_STAKES:
+        return f"holds stakes in {stakes} companies, as professional nominees do"
+    return ""
+
+
+def _controller_answers(store: Store, entity, edges, companies: list[str], as_of):
+    """The actual controller on each day the upstream facts of ``companies`` changed in the
+    ``CHURN_LOOKBACK_DAYS`` before ``as_of`` (and the day before the first), when at least two such
+    days fall within a year of each other; else nothing (no churn possible, nothing computed)."""
+    import datetime as dt
+
+    from ..graph.analysis.timeline import CHURN_CHANGES, CHURN_DAYS
+    from .control import actual_controllers
+
+    start = as_of - dt.timedelta(days=CHURN_LOOKBACK_DAYS)
+    days = set()
+    for fact in [*edges.holdings, *edges.officers, *edges.relations]:
+        for day in (fact.since, fact.until and fact.until + dt.timedelta(days=1)):
+            if day is not None and start < day <= as_of:
+                days.add(day)
+    days = sorted(days)[-MAX_ANSWERS:]
+    if not any((days[i + CHURN_CHANGES - 1] - days[i]).days < CHURN_DAYS for i in range(len(days) - CHURN_CHANGES + 1)):
+        return []
+    asked = [days[0] - dt.timedelta(days=1), *days]
+    return [(day, actual_controllers(store, entity, as_of=day)[0]) for day in asked]
+
+
+def _who(ids, name) -> str:
+    return ", ".join(f"{name(i)} ({i})" for i in ids) or "no controller"

@@ -39,6 +39,7 @@ def vocabulary() -> list[str]:
               "ownership", "possible ownership", "control", "senior manager",
               "reg_no", "exact", "alias", "prefix", "contains", "pinyin", "fuzzy",
               "pyramid", "wedge", "cycle", "shell layers", "nominee holder", "shared contact", "change before event",
+              "nominee handoff", "controller churn", "group officer wave",
               "holding", "officer", "link", "relation", "has_contact", "located_at",
               "natural person", "other organization", "phone / e-mail", "actual controller", "control chain"]
     # what load, export, generate and evaluate count and name
@@ -56,7 +57,8 @@ def vocabulary() -> list[str]:
               "key management", "managed by key management", "family", "shared address", "shared officer",
               "common holder", "possible same person"]
     words += [f"evidence: {kind}" for kind in ("pyramid", "wedge", "cycle", "shell_layers", "nominee_holder",
-                                               "shared_contact", "change_before_event")]
+                                               "shared_contact", "change_before_event", "nominee_handoff", "controller_churn",
+                                               "group_officer_wave")]
     return words
 
 
