@@ -124,21 +124,30 @@ def flagged(arrays, mask, entity_id: str) -> bool:
 
 
 def controller_change(store: Store, entity, since: dt.date, until: dt.date) -> list[dict]:
-    """The change of ``entity``'s actual controller between the day before ``since`` and ``until``, if any."""
-    from .control import actual_controllers
+    """The changes of ``entity``'s actual controller and of its beneficial owners between the day
+    before ``since`` and ``until``, if any."""
+    from .control import control_report
 
-    earlier = actual_controllers(store, entity, as_of=since - dt.timedelta(days=1))
-    later = actual_controllers(store, entity, as_of=until)
-    if set(earlier[0]) == set(later[0]):
-        return []
+    earlier = control_report(store, entity.id, as_of=since - dt.timedelta(days=1), signals=False)
+    later = control_report(store, entity.id, as_of=until, signals=False)
+    rows = []
 
-    def who(answer) -> str:
-        ids, verdict, names = answer
-        return ", ".join(f"{names.get(i, i)} ({i})" for i in ids) or _(verdict)
+    def row(change: str, before: str, after: str) -> dict:
+        return {"date": until.isoformat(), "change": change, "company_id": entity.id, "company_name": entity.name,
+                "party_id": None, "party_name": None, "before": before, "after": after, "event_type": None}
 
-    return [{"date": until.isoformat(), "change": "controller_changed", "company_id": entity.id,
-             "company_name": entity.name, "party_id": None, "party_name": None, "before": who(earlier),
-             "after": who(later), "event_type": None}]
+    def who(report, ids) -> str:
+        return ", ".join(f"{report.name(i)} ({i})" for i in ids)
+
+    if set(earlier.actual_controllers) != set(later.actual_controllers):
+        rows.append(row("controller_changed", who(earlier, earlier.actual_controllers) or _(earlier.verdict),
+                        who(later, later.actual_controllers) or _(later.verdict)))
+    owners_before = sorted(o.person for o in earlier.beneficial.owners)
+    owners_after = sorted(o.person for o in later.beneficial.owners)
+    if owners_before != owners_after:
+        rows.append(row("beneficial_owner_changed", who(earlier, owners_before) or _("none"),
+                        who(later, owners_after) or _("none")))
+    return rows
 
 
 def _share(bounds) -> str | None:

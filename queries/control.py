@@ -319,11 +319,12 @@ class ControlReport(Result):
 
 
 def control_report(store: Store, name: str, as_of: dt.date | None = None, rules: ControlRules = ControlRules(),
-                   threshold: float = 0.25, inclusive: bool = True) -> ControlReport:
+                   threshold: float = 0.25, inclusive: bool = True, signals: bool = True) -> ControlReport:
     """The control report on the company ``name`` resolves to.
 
     Control is decided by :func:`~equitygraph.graph.analysis.control_rules.control_table` on the
-    arrays of the company's upstream subgraph: the very code the whole-graph form runs.
+    arrays of the company's upstream subgraph: the very code the whole-graph form runs. Without
+    ``signals``, the concealment signals are not looked for (many reports compared, not read).
     """
     from .signals import concealment_signals
 
@@ -383,7 +384,7 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     report.sources = {(r.a, r.b): r.source for r in up.relations if r.source and r.type not in NOT_WALKED}
     report.sources |= {(h.holder_id, h.company_id): h.source for h in up.holdings
                        if h.source and h.interest is Interest.SHAREHOLDING}
-    report.signals = concealment_signals(store, report, up)
+    report.signals = concealment_signals(store, report, up) if signals else []
     return report
 
 

@@ -47,7 +47,7 @@ def vocabulary() -> list[str]:
               "persons", "addresses", "contacts", "entity", "rings", "ring companies", "groups", "companies",
               "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
     words += ["holder in", "holder out", "share changed", "officer in", "officer out", "legal representative changed",
-              "risk event", "controller changed"]
+              "risk event", "controller changed", "beneficial owner changed", "none"]
     # what a snapshot load counts, and the history generator's summary
     words += ["facts ended", "shares changed", "facts started", "end dates changed", "facts unchanged",
               "history recorded", "entries changed", "links added", "parties not seen", "parties not seen earlier",

@@ -55,6 +55,8 @@ def test_every_change_in_the_window_typed_with_before_and_after(history):
         ("2024-05-01", "holder_in", "P4", None, "10 %"),
         ("2024-05-01", "share_changed", "P3", "40 %", "30 %"),
         ("2024-06-10", "risk_event", None, None, "complaint (2)"),
+        # P1's 60 % passed to P2; P3 keeps 30 % (>= 25 %); P4's 10 % is below the threshold
+        ("2024-12-31", "beneficial_owner_changed", None, "张一 (P1), 王三 (P3)", "李二 (P2), 王三 (P3)"),
         ("2024-12-31", "controller_changed", None, "张一 (P1)", "李二 (P2)"),
     ]
 
@@ -76,7 +78,7 @@ def test_changes_on_the_command_line(history):
     run = CliRunner().invoke(cli, ["changes", "C", "--since", "2024-01-01", "--until", "2024-12-31",
                                    "--db", history.path, "--format", "json"])
     assert run.exit_code == 0, run.output
-    assert len(json.loads(run.output)["changes"]) == 8
+    assert len(json.loads(run.output)["changes"]) == 9
     bad = CliRunner().invoke(cli, ["changes", "--since", "2024-06-01", "--until", "2024-01-01", "--db", history.path])
     assert bad.exit_code == 1 and "--until 2024-01-01 is before --since 2024-06-01" in bad.output
     table = CliRunner().invoke(cli, ["--lang", "zh", "changes", "C", "--since", "2024-01-01", "--until", "2024-12-31",
@@ -122,7 +124,8 @@ def test_watchlists_and_alerts_on_a_new_controller_two_hops_up(tmp_path):
     assert ("holder_in", "Q", "Y") not in by_kind
     assert [r["severity"] for r in found] == sorted((r["severity"] for r in found), reverse=True)
     other = alerts(store, D(2024, 1, 1), D(2024, 12, 31), "other").rows
-    assert [(r["change"], r["company_id"]) for r in other] == [("controller_changed", "Q"), ("holder_in", "Q")]
+    assert [(r["change"], r["company_id"]) for r in other] == [("controller_changed", "Q"),
+                                                               ("beneficial_owner_changed", "Q"), ("holder_in", "Q")]
     run = CliRunner().invoke(cli, ["alerts", "--since", "2024-01-01", "--until", "2024-12-31", "--db", store.path,
                                    "--format", "jsonl"])
     assert run.exit_code == 0, run.output

@@ -224,7 +224,8 @@ def test_a_snapshot_load_says_how_many_alerts_it_raised(tmp_path):
     assert runner.invoke(cli, ["watch", "add", "W", "--hops", "2", "--db", db]).exit_code == 0
     run = runner.invoke(cli, ["load", str(second), "--snapshot", "2026-06-30", "--db", db])
     assert run.exit_code == 0, run.output
-    assert ("3 alert(s) on watched entities from 2026-04-01 to 2026-06-30, 1 of severity 4 or 5: "
+    # X out and Y in at M (severity 3 and 2), and at W itself a new controller (5) and beneficial owner (4)
+    assert ("4 alert(s) on watched entities from 2026-04-01 to 2026-06-30, 2 of severity 4 or 5: "
             "equitygraph alerts --since 2026-04-01 --until 2026-06-30") in run.output
     alerts = runner.invoke(cli, ["alerts", "--since", "2026-04-01", "--until", "2026-06-30", "--db", db,
                                  "--format", "jsonl"])
