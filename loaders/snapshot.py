@@ -15,11 +15,12 @@ import dataclasses
 import datetime as dt
 import json
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..graph.arrays import KIND_CODES
+from ..graph.arrays import KIND_CODES, LINK_CODES
 from ..graph.errors import EquityGraphError
 from ..graph.history import compared, in_force_on, reconcile
 from ..graph.model import PARTY_KINDS, Entity, Holding, Link, Officer, Relation
@@ -49,8 +50,6 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
                   encoding: str | None = None, share_scale: str = "percent", progress: bool = False,
                   keep_id_numbers: bool = False) -> LoadReport:
     """Load ``path``, the whole register as of ``day``, as the store's next snapshot (see the module)."""
-    from tqdm import tqdm
-
     path = Path(path)
     latest = latest_snapshot(store)
     if latest is not None and day < latest:
@@ -58,35 +57,17 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
                               "would rewrite the history after it (load snapshots oldest first)")
     fmt = input_format(path, fmt, mapping)
     started = time.perf_counter()
-    report = LoadReport(str(path), fmt=fmt)
     had_history = not store.is_empty()
     salt, new_salt = store_salt(store)
-    read, _ = record_reader(store, path, fmt, mapping=mapping, encoding=encoding, share_scale=share_scale,
-                            keep_id_numbers=keep_id_numbers, id_salt=salt)
-    with tqdm(desc=f"reading {fmt}", unit=" records", disable=not progress, mininterval=0.5) as bar:
-        records = _by_columns(path, encoding, share_scale, keep_id_numbers, salt, report, bar.update) \
-            if fmt == "csv" else None
-        if records is None:
-            report = LoadReport(str(path), fmt=fmt)
-            records = list(read(report, bar.update))
-    entities, facts, links, others = [], [], [], []
-    for record in records:
-        if isinstance(record, Entity):
-            entities.append(record)
-        elif isinstance(record, (Holding, Officer, Relation)):
-            facts.append(record)
-        elif isinstance(record, Link):
-            links.append(record)
-        else:
-            others.append(record)
-    del records
+    report, read = _read(store, path, fmt, salt, progress, dict(mapping=mapping, encoding=encoding,
+                                                                share_scale=share_scale, keep_id_numbers=keep_id_numbers))
     stored = store.open_facts(day)
-    done = reconcile(compared([*stored.holdings, *stored.officers, *stored.relations], facts), facts, day,
+    done = reconcile(compared([*stored.holdings, *stored.officers, *stored.relations], read.facts), read.facts, day,
                      dated=had_history)
     arrays = store.export_arrays()
-    changed_entities = _changed_entities(store, entities)
-    new_links = _new_links(arrays, links)
-    not_seen = _not_seen(store, arrays, entities, facts, day)
+    changed_entities = _changed_entities(store, read.entities)
+    new_links = _new_links(arrays, read.links)
+    not_seen = _not_seen(store, arrays, read.entities, read.facts, day)
     differs = done.changes + len(changed_entities) + len(new_links)
     if latest is not None and day == latest and differs:
         raise SnapshotRefused(f"a snapshot of {day.isoformat()} is loaded already and this one differs from it "
@@ -94,7 +75,7 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
     with store.writer() as writer:
         writer.add_many(changed_entities)
         writer.add_many(new_links)
-        writer.add_many(others)
+        writer.add_many(read.others)
         writer.add_many(done.writes())
         if new_salt:  # in the load's own transaction: a failed load keeps no salt either
             store.set_meta("id_salt", salt)
@@ -107,8 +88,8 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
     store.write_results(NOT_SEEN, not_seen)
     earlier = [s["date"] for s in loaded_snapshots(store) if s["date"] < day.isoformat()]
     report.snapshot = {"date": day.isoformat(), "previous": max(earlier) if earlier else None,
-                       "loaded again": day == latest, **done.counts(), "history recorded": len(done.recorded), "entries changed": len(changed_entities),
-                       "links added": len(new_links),
+                       "loaded again": day == latest, **done.counts(), "history recorded": len(done.recorded),
+                       "entries changed": len(changed_entities), "links added": len(new_links),
                        "parties not seen": sum(1 for d in not_seen.values() if d == day.isoformat()),
                        "parties not seen earlier": sum(1 for d in not_seen.values() if d != day.isoformat())}
     report.seconds = time.perf_counter() - started
@@ -116,15 +97,49 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
     return report
 
 
-def _by_columns(path, encoding, share_scale, keep_id_numbers, salt, report, progress) -> list | None:
+@dataclass
+class _Snapshot:
+    entities: list = field(default_factory=list)
+    facts: list = field(default_factory=list)  # holdings, officer roles, declared ties
+    links: list = field(default_factory=list)
+    others: list = field(default_factory=list)  # risk events
+
+
+def _read(store: Store, path: Path, fmt: str, salt: str, progress: bool, options: dict) -> tuple[LoadReport, _Snapshot]:
+    """The whole snapshot, read and checked before anything is written (a bad value raises here)."""
+    from tqdm import tqdm
+
+    report = LoadReport(str(path), fmt=fmt)
+    with tqdm(desc=f"reading {fmt}", unit=" records", disable=not progress, mininterval=0.5) as bar:
+        records = _by_columns(path, options, salt, report, bar.update) if fmt == "csv" else None
+        if records is None:
+            report = LoadReport(str(path), fmt=fmt)
+            read, _ = record_reader(store, path, fmt, id_salt=salt, **options)
+            records = read(report, bar.update)
+        snapshot = _Snapshot()
+        for record in records:
+            if isinstance(record, Entity):
+                snapshot.entities.append(record)
+            elif isinstance(record, (Holding, Officer, Relation)):
+                snapshot.facts.append(record)
+            elif isinstance(record, Link):
+                snapshot.links.append(record)
+            else:
+                snapshot.others.append(record)
+    return report, snapshot
+
+
+def _by_columns(path: Path, options: dict, salt: str, report: LoadReport, progress) -> list | None:
     """A canonical folder read column by column (several times faster than row by row), as records;
     None where the row reader must read it (see :mod:`.csv_columns`)."""
     from ..graph.columns import records_of
     from .csv_columns import UseRowReader, read_columns
+
     records: list = []
     try:
-        for name, piece in read_columns(path, encoding=encoding, share_scale=share_scale, report=report,
-                                        progress=progress, id_salt=salt, keep_id_numbers=keep_id_numbers):
+        for name, piece in read_columns(path, encoding=options["encoding"], share_scale=options["share_scale"],
+                                        report=report, progress=progress, id_salt=salt,
+                                        keep_id_numbers=options["keep_id_numbers"]):
             records.extend(piece if name == "records" else records_of(name, piece))
     except UseRowReader:
         return None
@@ -154,9 +169,8 @@ def _changed_entities(store: Store, entities: list[Entity]) -> list[Entity]:
 
 
 def _new_links(arrays, links: list[Link]) -> list[Link]:
+    """The snapshot's address and phone links the store does not hold yet."""
     index = {entity_id: i for i, entity_id in enumerate(arrays.ids)}
-    from ..graph.arrays import LINK_CODES
-
     known = set(zip(arrays.link_src.tolist(), arrays.link_dst.tolist(), arrays.link_kind.tolist()))
     return [link for link in dict.fromkeys(links)
             if (index.get(link.src), index.get(link.dst), LINK_CODES[link.kind]) not in known]
