@@ -66,24 +66,32 @@ def records_of(name: str, table: pa.Table) -> list:
     def col(column: str) -> list:
         return table.column(column).to_pylist()
 
+    dates: dict = {None: None}  # each distinct day parsed once: registers repeat their dates
+
     def days(column: str) -> list:
-        return [None if v is None else dt.date.fromisoformat(v) for v in col(column)]
+        return [dates[v] if v in dates else dates.setdefault(v, dt.date.fromisoformat(v)) for v in col(column)]
+
+    def coded(column: str, enum) -> list:
+        members = {m.value: m for m in enum}
+        return [members[v] for v in col(column)]
 
     if name == "holdings":
-        unknown = Share.unknown()
-        return [Holding(h, c, unknown if low is None else Share(low, high), Interest(i), s, u, src)
+        shares: dict = {(None, None): Share.unknown()}  # frozen: one object per distinct share
+        return [Holding(h, c, shares[low, high] if (low, high) in shares else shares.setdefault((low, high),
+                                                                                                Share(low, high)),
+                        i, s, u, src)
                 for h, c, low, high, i, s, u, src in zip(col("holder_id"), col("company_id"), col("share_low"),
-                                                         col("share_high"), col("interest"), days("since"),
+                                                         col("share_high"), coded("interest", Interest), days("since"),
                                                          days("until"), col("source"))]
     if name == "officers":
         return [Officer(p, c, r, s, u) for p, c, r, s, u in zip(col("person_id"), col("company_id"), col("role"),
                                                                 days("since"), days("until"))]
     if name == "links":
-        return [Link(s, d, LinkKind(k)) for s, d, k in zip(col("src"), col("dst"), col("kind"))]
+        return [Link(s, d, k) for s, d, k in zip(col("src"), col("dst"), coded("kind", LinkKind))]
     if name == "entities":
         fields = [f for f in ENTITY_SCHEMA.names if f != "identity"]
         values = {f: (days(f) if f in ("founded", "birth_date") else col(f)) for f in fields}
-        values["kind"] = [EntityKind(k) for k in values["kind"]]
+        values["kind"] = coded("kind", EntityKind)
         values["aliases"] = [tuple(a) if a else () for a in values["aliases"]]
         values["listed"] = [bool(v) for v in values["listed"]]
         return [Entity(*row) for row in zip(*(values[f] for f in fields))]

@@ -149,14 +149,13 @@ def _by_columns(path: Path, options: dict, salt: str, report: LoadReport, progre
 def _changed_entities(store: Store, entities: list[Entity]) -> list[Entity]:
     """The snapshot's entities whose stored entry differs; a stored value the snapshot leaves blank is
     kept, and a former name becomes an alias (曾用名)."""
-    stored = store.get_many([e.id for e in entities])
+    differing = store.entities_differing(entities)
+    stored = store.get_many([e.id for e in differing])
     changed = []
-    for entity in entities:
+    for entity in differing:
         old = stored.get(entity.id)
         if old is None:
             changed.append(entity)
-            continue
-        if old == entity:
             continue
         merged = dataclasses.replace(entity, **{f.name: getattr(old, f.name) for f in dataclasses.fields(Entity)
                                                 if getattr(entity, f.name) is None and getattr(old, f.name) is not None})
@@ -170,10 +169,22 @@ def _changed_entities(store: Store, entities: list[Entity]) -> list[Entity]:
 
 def _new_links(arrays, links: list[Link]) -> list[Link]:
     """The snapshot's address and phone links the store does not hold yet."""
-    index = {entity_id: i for i, entity_id in enumerate(arrays.ids)}
-    known = set(zip(arrays.link_src.tolist(), arrays.link_dst.tolist(), arrays.link_kind.tolist()))
-    return [link for link in dict.fromkeys(links)
-            if (index.get(link.src), index.get(link.dst), LINK_CODES[link.kind]) not in known]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not links:
+        return []
+    n = len(arrays.ids)
+    known = (arrays.link_src.astype(np.int64) * n + arrays.link_dst) * len(LINK_CODES) + arrays.link_kind
+    stored = pa.array(arrays.ids, pa.string())
+
+    def positions(ids: list[str]) -> np.ndarray:
+        return pc.index_in(pa.array(ids, pa.string()), value_set=stored).fill_null(-1).to_numpy().astype(np.int64)
+
+    src, dst = positions([link.src for link in links]), positions([link.dst for link in links])
+    kind = np.array([LINK_CODES[link.kind] for link in links], dtype=np.int64)
+    new = (src < 0) | (dst < 0) | ~np.isin((src * n + dst) * len(LINK_CODES) + kind, known)
+    return list(dict.fromkeys(link for link, is_new in zip(links, new.tolist()) if is_new))
 
 
 def _not_seen(store: Store, arrays, entities: list[Entity], facts, day: dt.date) -> dict[str, str]:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from equitygraph.graph.history import compared, reconcile
-from equitygraph.graph.model import Holding, Officer, Relation, RelationType, Share
+from equitygraph.graph.model import Holding, Officer, Relation, RelationType, Share, contact_id
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.snapshot import SnapshotRefused, load_snapshot, loaded_snapshots
 from equitygraph.loaders.synthetic_history import generate_history, read_history_truth
@@ -290,3 +290,27 @@ def test_id_numbers_hash_with_the_store_salt_kept_by_the_first_snapshot(tmp_path
         again = load_snapshot(store, folder, D(2026, 3, 31))
         assert (again.snapshot["loaded again"], again.snapshot["entries changed"]) == (True, 0)
         assert salt and (store.get_meta("id_salt"), store.get("P1").id_hash) == (salt, hashed)
+
+
+def test_each_store_says_which_entities_differ_from_what_it_holds(any_store):
+    from equitygraph.graph.model import Entity, EntityKind
+
+    kept = [Entity("C1", EntityKind.COMPANY, "华信", aliases=("HX",), registered_capital=1e7, founded=D(2019, 3, 5)),
+            Entity("P1", EntityKind.PERSON, "张三", birth_date=D(1980, 5, 1)), Entity("Z9", EntityKind.COMPANY, "末")]
+    with any_store.writer() as w:
+        w.add_many(kept)
+    renamed = Entity("C1", EntityKind.COMPANY, "华信控股", aliases=("HX",), registered_capital=1e7, founded=D(2019, 3, 5))
+    new = Entity("A0", EntityKind.PERSON, "新人")
+    assert any_store.entities_differing([kept[2], renamed, kept[1], new]) == [new, renamed]
+    assert any_store.entities_differing(kept) == []
+
+
+def test_a_new_phone_in_a_later_snapshot_is_added_once(tmp_path):
+    entities = "id,kind,name,phone\nC1,company,华信投资有限公司,010-88886666\nP1,person,张三,\n"
+    holdings = "holder_id,company_id,share\nP1,C1,100\n"
+    with SQLiteStore(tmp_path / "l.db") as store:
+        load_snapshot(store, write_case(tmp_path / "a", entities=entities, holdings=holdings), D(2026, 3, 31))
+        later = write_case(tmp_path / "b", entities=entities.replace("张三,", "张三,13900000000"), holdings=holdings)
+        assert load_snapshot(store, later, D(2026, 6, 30)).snapshot["links added"] == 1
+        assert load_snapshot(store, later, D(2026, 6, 30)).snapshot["links added"] == 0
+        assert {link.dst for link in store.edges_touching(["P1"]).links} == {contact_id("139 0000 0000")}

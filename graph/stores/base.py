@@ -250,6 +250,11 @@ class Store(abc.ABC):
     def iter_records(self) -> Iterator[Record]:
         """Every record in the store: entities (by id), then holdings, officer roles, links and events."""
 
+    def entities_differing(self, entities: list[Entity]) -> list[Entity]:
+        """Those of ``entities`` the store does not hold as they are (missing, or stored otherwise), by id."""
+        stored = self.get_many([e.id for e in entities])
+        return sorted((e for e in entities if stored.get(e.id) != e), key=lambda e: e.id)
+
     def open_facts(self, day: dt.date) -> Edges:
         """The holdings, officer roles and declared ties not ended before ``day`` (what a register
         snapshot of ``day`` is compared with), in no particular order."""
