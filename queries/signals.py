@@ -87,8 +87,10 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
                     signals.append(Signal("shared_contact", f"{name(owner)} ({owner}) shares {what} with "
                                                             f"{other.name} ({other.id}), who is not on record here",
                                           (owner, other.id)))
-    signals.extend(_changes_before_events(store, [report.entity.id, *path[1:]], name))
-    signals.extend(history_signals(store, report, [report.entity.id, *path[1:]]))
+    on_path = [report.entity.id, *path[1:]]
+    facts = store.edges_touching(on_path)
+    signals.extend(_changes_before_events(store, facts, on_path, name))
+    signals.extend(history_signals(store, report, facts, on_path))
     return signals
 
 
@@ -113,8 +115,7 @@ def _shell_features(store: Store, entity) -> list[str]:
     return features if len(features) >= 2 else []
 
 
-def _changes_before_events(store: Store, companies: list[str], known_name) -> list[Signal]:
-    edges = store.edges_touching(companies)
+def _changes_before_events(store: Store, edges, companies: list[str], known_name) -> list[Signal]:
     # Holders that have left are not among the report's names (they are not in force any more).
     former = store.get_many({h.holder_id for h in edges.holdings} | set(companies))
 
@@ -143,14 +144,13 @@ def _changes_before_events(store: Store, companies: list[str], known_name) -> li
     return signals
 
 
-def history_signals(store: Store, report, companies: list[str]) -> list[Signal]:
-    """The signs in the history of the company and its control path (see
-    :mod:`equitygraph.graph.analysis.timeline`): a stake handed to a likely nominee shortly before a
-    risk event, repeated changes of the actual controller within a year, and the group's legal
-    representatives changed across many of its companies at once."""
+def history_signals(store: Store, report, edges, companies: list[str]) -> list[Signal]:
+    """The signs in the history of the company and its control path (``companies``, whose facts are
+    ``edges``; see :mod:`equitygraph.graph.analysis.timeline`): a stake handed to a likely nominee
+    shortly before a risk event, repeated changes of the actual controller within a year, and the
+    group's legal representatives changed across many of its companies at once."""
     from ..graph.analysis.timeline import churn, controller_changes, handoffs, officer_waves
 
-    edges = store.edges_touching(companies)
     as_of = effective_day(report.as_of)
     past = [h for h in edges.holdings if h.company_id in companies]
     names = store.get_many({h.holder_id for h in past} | set(companies))
