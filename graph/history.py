@@ -1,6 +1,7 @@
 """A register snapshot reconciled with the history in the store (pure, no I/O).
 
-A snapshot is the whole register as of one day. Against the facts still open in the store it says
+A snapshot is the whole register as of one day. Against the facts still open in the store
+(holdings, officer roles, declared ties, and addresses and phones: links) it says
 which ended (absent now: their ``until`` set to the day before the snapshot), which changed (a
 holding or declared tie of the same parties with another share: the old one ended, a new one
 started on the snapshot day), which are new (starting on the register's own date, or on the
@@ -18,9 +19,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .model import Holding, Officer, Relation
+from .model import Holding, Link, Officer, Relation
 
-Fact = Holding | Officer | Relation
+Fact = Holding | Officer | Relation | Link
 _DAY = dt.timedelta(days=1)
 
 
@@ -38,11 +39,13 @@ def identity(fact: Fact) -> tuple:
         return ("holding", fact.holder_id, fact.company_id, fact.interest)
     if isinstance(fact, Officer):
         return ("officer", fact.person_id, fact.company_id, fact.role)
+    if isinstance(fact, Link):
+        return ("link", fact.src, fact.dst, fact.kind)
     return ("relation", fact.a, fact.b, fact.type)
 
 
 def _share(fact: Fact):
-    return None if isinstance(fact, Officer) else fact.share
+    return None if isinstance(fact, (Officer, Link)) else fact.share
 
 
 def in_force_on(fact: Fact, day: dt.date) -> bool:
@@ -75,11 +78,13 @@ class Reconciled:
 
 
 def compared(stored: Iterable[Fact], snapshot: Iterable[Fact]) -> list[Fact]:
-    """The stored facts a snapshot speaks for: of the kinds it carries (relations: of the types it carries)."""
+    """The stored facts a snapshot speaks for: of the kinds it carries (declared ties of the types
+    it carries, links of the kinds it carries: a register of addresses only ends no phone)."""
     snapshot = list(snapshot)
     carries = {type(f) for f in snapshot}
-    types = {f.type for f in snapshot if isinstance(f, Relation)}
-    return [f for f in stored if type(f) in carries and (not isinstance(f, Relation) or f.type in types)]
+    types = {f.type for f in snapshot if isinstance(f, Relation)} | {f.kind for f in snapshot if isinstance(f, Link)}
+    return [f for f in stored if type(f) in carries
+            and (f.type in types if isinstance(f, Relation) else f.kind in types if isinstance(f, Link) else True)]
 
 
 def reconcile(stored: Iterable[Fact], snapshot: Iterable[Fact], day: dt.date, dated: bool = True) -> Reconciled:

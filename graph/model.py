@@ -232,16 +232,26 @@ class Officer(_InForce):
 
 
 @dataclass(frozen=True)
-class Link:
-    """A party's registered address or contact: ``src`` (party) -> ``dst`` (address / contact)."""
+class Link(_InForce):
+    """A party's registered address or contact: ``src`` (party) -> ``dst`` (address / contact).
+
+    A link with an ``until`` is history: a register snapshot no longer showed it (stores keep it
+    apart from the links in force, which every question about today reads)."""
 
     src: str
     dst: str
     kind: LinkKind
+    since: dt.date | None = None
+    until: dt.date | None = None
 
     @property
     def key(self) -> str:
         return natural_key(self.src, self.dst, self.kind.value)
+
+    @property
+    def history_key(self) -> str:
+        """The key of an ended link: the same link may end, come back and end again."""
+        return natural_key(self.src, self.dst, self.kind.value, _date_key(self.since), _date_key(self.until))
 
 
 @dataclass(frozen=True)

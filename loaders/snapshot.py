@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..graph.arrays import KIND_CODES, LINK_CODES
+from ..graph.arrays import KIND_CODES
 from ..graph.errors import EquityGraphError
 from ..graph.history import compared, in_force_on, reconcile
 from ..graph.model import PARTY_KINDS, Entity, Holding, Link, Officer, Relation
@@ -62,19 +62,17 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
     report, read = _read(store, path, fmt, salt, progress, dict(mapping=mapping, encoding=encoding,
                                                                 share_scale=share_scale, keep_id_numbers=keep_id_numbers))
     stored = store.open_facts(day)
-    done = reconcile(compared([*stored.holdings, *stored.officers, *stored.relations], read.facts), read.facts, day,
-                     dated=had_history)
-    arrays = store.export_arrays()
+    done = reconcile(compared([*stored.holdings, *stored.officers, *stored.relations, *stored.links], read.facts),
+                     read.facts, day, dated=had_history)
+    del stored
     changed_entities = _changed_entities(store, read.entities)
-    new_links = _new_links(arrays, read.links)
-    not_seen = _not_seen(store, arrays, read.entities, read.facts, day)
-    differs = done.changes + len(changed_entities) + len(new_links)
+    not_seen = _not_seen(store, store.export_arrays(), read.entities, read.facts, day)
+    differs = done.changes + len(changed_entities)
     if latest is not None and day == latest and differs:
         raise SnapshotRefused(f"a snapshot of {day.isoformat()} is loaded already and this one differs from it "
                               f"({differs:,} facts and entries); load a correction as a snapshot of a later day")
     with store.writer() as writer:
         writer.add_many(changed_entities)
-        writer.add_many(new_links)
         writer.add_many(read.others)
         writer.add_many(done.writes())
         if new_salt:  # in the load's own transaction: a failed load keeps no salt either
@@ -89,7 +87,7 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
     earlier = [s["date"] for s in loaded_snapshots(store) if s["date"] < day.isoformat()]
     report.snapshot = {"date": day.isoformat(), "previous": max(earlier) if earlier else None,
                        "loaded again": day == latest, **done.counts(), "history recorded": len(done.recorded),
-                       "entries changed": len(changed_entities), "links added": len(new_links),
+                       "entries changed": len(changed_entities),
                        "parties not seen": sum(1 for d in not_seen.values() if d == day.isoformat()),
                        "parties not seen earlier": sum(1 for d in not_seen.values() if d != day.isoformat())}
     report.seconds = time.perf_counter() - started
@@ -100,8 +98,7 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
 @dataclass
 class _Snapshot:
     entities: list = field(default_factory=list)
-    facts: list = field(default_factory=list)  # holdings, officer roles, declared ties
-    links: list = field(default_factory=list)
+    facts: list = field(default_factory=list)  # holdings, officer roles, declared ties, links
     others: list = field(default_factory=list)  # risk events
 
 
@@ -120,10 +117,8 @@ def _read(store: Store, path: Path, fmt: str, salt: str, progress: bool, options
         for record in records:
             if isinstance(record, Entity):
                 snapshot.entities.append(record)
-            elif isinstance(record, (Holding, Officer, Relation)):
+            elif isinstance(record, (Holding, Officer, Relation, Link)):
                 snapshot.facts.append(record)
-            elif isinstance(record, Link):
-                snapshot.links.append(record)
             else:
                 snapshot.others.append(record)
     return report, snapshot
@@ -167,31 +162,11 @@ def _changed_entities(store: Store, entities: list[Entity]) -> list[Entity]:
     return changed
 
 
-def _new_links(arrays, links: list[Link]) -> list[Link]:
-    """The snapshot's address and phone links the store does not hold yet."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if not links:
-        return []
-    n = len(arrays.ids)
-    known = (arrays.link_src.astype(np.int64) * n + arrays.link_dst) * len(LINK_CODES) + arrays.link_kind
-    stored = pa.array(arrays.ids, pa.string())
-
-    def positions(ids: list[str]) -> np.ndarray:
-        return pc.index_in(pa.array(ids, pa.string()), value_set=stored).fill_null(-1).to_numpy().astype(np.int64)
-
-    src, dst = positions([link.src for link in links]), positions([link.dst for link in links])
-    kind = np.array([LINK_CODES[link.kind] for link in links], dtype=np.int64)
-    new = (src < 0) | (dst < 0) | ~np.isin((src * n + dst) * len(LINK_CODES) + kind, known)
-    return list(dict.fromkeys(link for link, is_new in zip(links, new.tolist()) if is_new))
-
-
 def _not_seen(store: Store, arrays, entities: list[Entity], facts, day: dt.date) -> dict[str, str]:
     """Every party of the store the snapshot does not name, with the first snapshot day it was missing."""
     seen = {e.id for e in entities}
     for fact in facts:
-        if in_force_on(fact, day):
+        if in_force_on(fact, day) and not isinstance(fact, Link):
             seen.update(_ends(fact))
     before = store.read_results(NOT_SEEN)
     party = np.isin(arrays.kinds, [KIND_CODES[k] for k in PARTY_KINDS])

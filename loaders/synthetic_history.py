@@ -9,9 +9,10 @@ touches (standalone companies held by persons only that hold nothing):
 * a controlling stake sold whole to a new person (holder out, holder in, actual controller changed);
 * a dispersed holder's stake halved, the other half sold to a new person (share changed, holder in);
 * a supervisor replaced (officer out, officer in), a legal representative replaced;
-* a complaint dated inside the window;
-* a company struck off: gone from the register with its holdings and roles (holders out,
-  officers out, and the company not seen since the snapshot).
+* a complaint dated inside the window; a company moved to a new address (address changed);
+* a company struck off: gone from the register with its holdings, roles, address and phone
+  (holders out, officers out, address and contact changed to none, and the company not seen since
+  the snapshot).
 
 ``changes_truth.csv`` lists every change per snapshot as ``equitygraph changes`` reports it (dates
 aside): ``snapshot, change, company_id, party_id, before, after``; shares as in the reports
@@ -128,6 +129,12 @@ class _Register:
         self.controllers: dict[str, list[str]] = {}
         self.dropped: set[int] = set()  # rows no longer in the register, by identity (lists are long)
         self.struck: set[str] = set()
+        self._entity_rows: dict[str, list[str]] | None = None
+
+    def entity_row(self, entity_id: str) -> list[str] | None:
+        if self._entity_rows is None:
+            self._entity_rows = {r[0]: r for r in self.rows["entities"]}
+        return self._entity_rows.get(entity_id)
 
     def drop(self, row: list[str]) -> None:
         self.dropped.add(id(row))
@@ -203,14 +210,14 @@ class _Planter:
         rng.shuffle(self.pool)
         self.count = count
         self.events: list[list[str]] = []
-        self.new_people = 0
+        self.new_people = self.moved = 0
 
     def run(self) -> list[tuple]:
         rows: list[tuple] = []
         holdings = self._by_company("holdings")
         officers = self._by_company("officers")
         plans = (("sell", self._sell), ("dilute", self._dilute), ("supervisor", self._supervisor),
-                 ("legal", self._legal), ("complaint", self._complaint), ("strike", self._strike))
+                 ("legal", self._legal), ("complaint", self._complaint), ("move", self._move), ("strike", self._strike))
         for _name, plant in plans:
             done = 0
             for company in self.pool:
@@ -304,10 +311,27 @@ class _Planter:
         self.events.append([company, "complaint", day.isoformat(), "3", "多名群众反映该公司以高息为诱饵吸收资金", "synthetic"])
         return [("risk_event", company, "", "", "complaint")]
 
+    def _move(self, company, holdings, officers):
+        row = self.r.entity_row(company)
+        column = ENTITY_COLUMNS.index("address")
+        if row is None or not row[column]:
+            return None
+        old = row[column]
+        self.moved += 1
+        row[column] = f"{old.split('市')[0]}市新区迁址路{self.k}{self.moved:05d}号"
+        return [("address_changed", company, "", old, row[column])]
+
     def _strike(self, company, holdings, officers):
         if not holdings:
             return None
         self.r.struck.add(company)
+        row = self.r.entity_row(company)
+        address, phone, email = (row[ENTITY_COLUMNS.index(c)] for c in ("address", "phone", "email"))
+        contacts = "; ".join(sorted(c for c in (phone, email) if c))
         return ([("holder_out", company, r[0], _described(r[2]), "") for r in holdings]
                 + [("officer_out", company, r[0], r[2], "") for r in officers]
+                + ([("address_changed", company, "", address, "")] if address else [])
+                + ([("contact_changed", company, "", contacts, "")] if contacts else [])
+                + ([("controller_changed", company, "", "|".join(sorted(self._controllers(company))), "")]
+                   if self._controllers(company) else [])
                 + [("not_seen", company, "", "", "")])

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph.analysis.changes import control_may_change, fact_changes
+from ..graph.analysis.changes import control_may_change, fact_changes, link_changes
 from ..graph.arrays import EVENT_CODES, OPEN_END, OPEN_START, date_of, day_number
 from ..graph.model import EntityKind, Share
 from ..graph.stores.base import Store
@@ -78,11 +78,15 @@ def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, arou
         for entity_id in around:
             with contextlib.suppress(KeyError):  # an entity the arrays do not hold has no facts in them
                 mask[arrays.index_of(entity_id)] = True
-    found = fact_changes(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END), mask)
+    first, last = day_number(since, OPEN_START), day_number(until, OPEN_END)
+    found = fact_changes(arrays, first, last, mask)
+    moved = [c for c in link_changes(store.link_changes(since, until), first, last) if around is None or c.party in around]
     people = {arrays.ids[c.party] for c in found if c.party >= 0}
     people |= {arrays.ids[c.before] for c in found if c.kind == "legal_representative_changed"}
+    people |= {i for c in moved for i in (c.party, *c.before, *c.after)}
     names_of = {i: e.name for i, e in store.get_many(people | {arrays.ids[c.entity] for c in found}).items()}
     rows = [_row(arrays, c, names_of) for c in found]
+    rows += [_link_row(c, names_of) for c in moved]
     companies = [e for e in named if e.kind is EntityKind.COMPANY]
     if companies and may_change is None:
         may_change = control_may_change(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END))
@@ -91,6 +95,18 @@ def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, arou
             rows += controller_change(store, entity, since, until)
     rows.sort(key=lambda r: (r["date"], r["change"], r["company_id"], r["party_id"] or ""))
     return ChangeReport(since, until, rows)
+
+
+LINK_CHANGES = {"located_at": "address_changed", "has_contact": "contact_changed"}
+
+
+def _link_row(c, names_of) -> dict:
+    def texts(ids) -> str | None:
+        return "; ".join(names_of.get(i, i) for i in ids) or None
+
+    return {"date": date_of(c.day).isoformat(), "change": LINK_CHANGES[c.kind], "company_id": c.party,
+            "company_name": names_of.get(c.party, c.party), "party_id": None, "party_name": None,
+            "before": texts(c.before), "after": texts(c.after), "event_type": None}
 
 
 def _row(arrays, c, names_of) -> dict:

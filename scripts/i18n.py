@@ -47,10 +47,11 @@ def vocabulary() -> list[str]:
               "persons", "addresses", "contacts", "entity", "rings", "ring companies", "groups", "companies",
               "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
     words += ["holder in", "holder out", "share changed", "officer in", "officer out", "legal representative changed",
-              "risk event", "controller changed", "beneficial owner changed", "none"]
+              "risk event", "controller changed", "beneficial owner changed", "none",
+              "address changed", "contact changed"]
     # what a snapshot load counts, and the history generator's summary
     words += ["facts ended", "shares changed", "facts started", "end dates changed", "facts unchanged",
-              "history recorded", "entries changed", "links added", "parties not seen", "parties not seen earlier",
+              "history recorded", "entries changed", "parties not seen", "parties not seen earlier",
               "snapshots", "first snapshot", "last snapshot", "planted changes"]
     words += ["aliases", "jurisdiction", "founded", "paid-in capital", "industry", "business scope"]
     words += ["controller", "subsidiary", "fellow subsidiary", "associate", "significant investor", "major holder",

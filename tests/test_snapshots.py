@@ -141,12 +141,13 @@ def test_controller_changes_planted_are_found_and_others_are_not(history_case, h
 
 
 def _ids(who: str) -> str:
-    return "|".join(sorted(part.rsplit("(", 1)[1].rstrip(")") for part in who.split(", ")))
+    """The ids in "name (id), name (id)"; none in a verdict ("no controller")."""
+    return "|".join(sorted(part.rsplit("(", 1)[1].rstrip(")") for part in who.split(", ") if "(" in part))
 
 
 def test_an_as_of_question_between_snapshots_is_answered_from_the_earlier(history_case, history_store):
     truth = read_history_truth(history_case)
-    row = next(r for r in truth if r["change"] == "controller_changed" and "|" not in r["before"])
+    row = next(r for r in truth if r["change"] == "controller_changed" and "|" not in r["before"] and r["after"])
     day = D.fromisoformat(row["snapshot"])
     assert control_report(history_store, row["company_id"], as_of=day - dt.timedelta(days=1)).actual_controllers == \
         (row["before"],)
@@ -305,12 +306,21 @@ def test_each_store_says_which_entities_differ_from_what_it_holds(any_store):
     assert any_store.entities_differing(kept) == []
 
 
-def test_a_new_phone_in_a_later_snapshot_is_added_once(tmp_path):
+def test_a_phone_changed_or_added_in_a_later_snapshot_ends_the_old_one(any_store, tmp_path):
     entities = "id,kind,name,phone\nC1,company,华信投资有限公司,010-88886666\nP1,person,张三,\n"
     holdings = "holder_id,company_id,share\nP1,C1,100\n"
-    with SQLiteStore(tmp_path / "l.db") as store:
-        load_snapshot(store, write_case(tmp_path / "a", entities=entities, holdings=holdings), D(2026, 3, 31))
-        later = write_case(tmp_path / "b", entities=entities.replace("张三,", "张三,13900000000"), holdings=holdings)
-        assert load_snapshot(store, later, D(2026, 6, 30)).snapshot["links added"] == 1
-        assert load_snapshot(store, later, D(2026, 6, 30)).snapshot["links added"] == 0
-        assert {link.dst for link in store.edges_touching(["P1"]).links} == {contact_id("139 0000 0000")}
+    load_snapshot(any_store, write_case(tmp_path / "a", entities=entities, holdings=holdings), D(2026, 3, 31))
+    later = write_case(tmp_path / "b", holdings=holdings,
+                       entities=entities.replace("88886666", "99990000").replace("张三,", "张三,13900000000"))
+    report = load_snapshot(any_store, later, D(2026, 6, 30))
+    assert (report.snapshot["facts ended"], report.snapshot["facts started"]) == (1, 2)
+    assert {link.dst for link in any_store.edges_touching(["C1", "P1"]).links} == {
+        contact_id("010-99990000"), contact_id("139 0000 0000")}  # the old phone is history, not in force
+    got = [(r["date"], r["change"], r["company_id"], r["before"], r["after"])
+           for r in changes(any_store, D(2026, 4, 1), D(2026, 6, 30)).rows]
+    assert got == [("2026-06-30", "contact_changed", "C1", "010-88886666", "010-99990000"),
+                   ("2026-06-30", "contact_changed", "P1", None, "13900000000")]
+    again = load_snapshot(any_store, later, D(2026, 6, 30))
+    assert (again.snapshot["loaded again"], again.snapshot["facts started"], again.snapshot["facts ended"]) == \
+        (True, 0, 0)
+    assert changes(any_store, D(2026, 4, 1), D(2026, 6, 30)).rows[0]["before"] == "010-88886666"

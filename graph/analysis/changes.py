@@ -172,3 +172,48 @@ def control_may_change(arrays: GraphArrays, first: int, last: int) -> np.ndarray
     mask = np.zeros(n + 1, dtype=bool)
     mask[reached] = True
     return mask[:n]
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    """``party``'s addresses (``located_at``) or phones and e-mails (``has_contact``) on ``day``:
+    the ones it left (``before``) and the ones it took (``after``), as node ids."""
+
+    day: int
+    kind: str
+    party: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
+def link_changes(links, first: int, last: int) -> list[LinkChange]:
+    """One change per party and kind of link from the links that began or ended from day ``first``
+    to day ``last`` (day numbers): what ended and what began, dated by the latest of them.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from equitygraph.graph.arrays import day_number
+    >>> from equitygraph.graph.model import Link, LinkKind
+    >>> moved = [Link("C", "addr:old", LinkKind.LOCATED_AT, until=dt.date(2026, 6, 29)),
+    ...          Link("C", "addr:new", LinkKind.LOCATED_AT, since=dt.date(2026, 6, 30))]
+    >>> [(c.party, c.kind, c.before, c.after) for c in link_changes(moved, day_number(dt.date(2026, 4, 1), 0),
+    ...                                                                   day_number(dt.date(2026, 6, 30), 0))]
+    [('C', 'located_at', ('addr:old',), ('addr:new',))]
+    """
+    from ..arrays import day_number
+
+    by_party: dict[tuple[str, str], tuple[list, list, list]] = {}
+    for link in links:
+        ended = day_number(link.until, OPEN_END)
+        began = day_number(link.since, OPEN_START)
+        before, after, days = by_party.setdefault((link.src, link.kind.value), ([], [], []))
+        if link.until is not None and first <= ended <= last:
+            before.append(link.dst)
+            days.append(ended)
+        if link.since is not None and first <= began <= last:
+            after.append(link.dst)
+            days.append(began)
+    return sorted((LinkChange(max(days), kind, party, tuple(sorted(before)), tuple(sorted(after)))
+                   for (party, kind), (before, after, days) in by_party.items() if days),
+                  key=lambda c: (c.day, c.kind, c.party))

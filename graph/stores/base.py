@@ -256,13 +256,19 @@ class Store(abc.ABC):
         return sorted((e for e in entities if stored.get(e.id) != e), key=lambda e: e.id)
 
     def open_facts(self, day: dt.date) -> Edges:
-        """The holdings, officer roles and declared ties not ended before ``day`` (what a register
-        snapshot of ``day`` is compared with), in no particular order."""
+        """The holdings, officer roles and declared ties not ended before ``day``, and the links in
+        force (what a register snapshot of ``day`` is compared with), in no particular order."""
         edges = Edges()
         for record in self.iter_records():
-            if isinstance(record, (Holding, Officer, Relation)) and (record.until is None or record.until >= day):
-                {Holding: edges.holdings, Officer: edges.officers, Relation: edges.relations}[type(record)].append(record)
+            if isinstance(record, (Holding, Officer, Relation, Link)) and (record.until is None or record.until >= day):
+                {Holding: edges.holdings, Officer: edges.officers, Relation: edges.relations,
+                 Link: edges.links}[type(record)].append(record)
         return edges
+
+    def link_changes(self, first: dt.date, last: dt.date) -> list[Link]:
+        """The address and contact links that began (``since``) or ended (``until``: kept apart from
+        the links in force) from day ``first`` to day ``last``."""
+        return [r for r in self.iter_records() if isinstance(r, Link) and r.since and first <= r.since <= last]
 
     def is_empty(self) -> bool:
         """Whether the store holds no entity at all (a first load has nothing to match against)."""

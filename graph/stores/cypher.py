@@ -62,8 +62,27 @@ MERGE_OFFICERS = (
 def merge_links(rel_type: str) -> str:
     return (
         "UNWIND $rows AS row MATCH (a:Entity {id: row.src}) MATCH (b:Entity {id: row.dst}) "
-        f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) RETURN count(r) AS written"
+        f"MERGE (a)-[r:{rel_type} {{key: row.key}}]->(b) ON CREATE SET r.since = row.since RETURN count(r) AS written"
     )
+
+
+def end_links(rel_type: str) -> str:
+    """An ended link kept as LINK_HISTORY (which no question about today reads) and gone from the links in force."""
+    return (
+        "UNWIND $rows AS row MATCH (a:Entity {id: row.src}) MATCH (b:Entity {id: row.dst}) "
+        "MERGE (a)-[h:LINK_HISTORY {key: row.key}]->(b) SET h.kind = row.kind, h.since = row.since, h.until = row.until "
+        f"WITH a, b, row, h OPTIONAL MATCH (a)-[r:{rel_type} {{key: row.current}}]->(b) DELETE r "
+        "RETURN count(h) AS written"
+    )
+
+
+LINK_CHANGES = (
+    "MATCH (a:Entity)-[r:LOCATED_AT|HAS_CONTACT]->(b:Entity) WHERE r.since >= $first AND r.since <= $last "
+    "RETURN type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props "
+    "UNION ALL MATCH (a:Entity)-[r:LINK_HISTORY]->(b:Entity) "
+    "WHERE (r.until >= $first AND r.until <= $last) OR (r.since >= $first AND r.since <= $last) "
+    "RETURN type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props"
+)
 
 
 MERGE_RELATIONS = (
@@ -168,7 +187,8 @@ ALL_RELATIONSHIPS = (
     "RETURN r.key AS key, type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props ORDER BY r.key LIMIT $limit"
 )
 OPEN_FACTS = (
-    "MATCH (a:Entity)-[r:HOLDS|OFFICER_OF|RELATED]->(b:Entity) WHERE r.until IS NULL OR r.until >= $day "
+    "MATCH (a:Entity)-[r:HOLDS|OFFICER_OF|RELATED|LOCATED_AT|HAS_CONTACT]->(b:Entity) "
+    "WHERE r.until IS NULL OR r.until >= $day "
     "RETURN type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props"
 )
 RELATIONS_OF = (

@@ -40,6 +40,7 @@ from ..model import (
     Holding,
     Interest,
     Link,
+    LinkKind,
     Officer,
     Relation,
     RelationType,
@@ -292,6 +293,12 @@ class Neo4jStore(Store):
             _append_edge(edges, r["type"], r["src"], r["dst"], r["props"])
         return edges
 
+    def link_changes(self, first: dt.date, last: dt.date) -> list[Link]:
+        edges = Edges()
+        for r in self._run(cypher.LINK_CHANGES, first=first, last=last):
+            _append_edge(edges, r["type"], r["src"], r["dst"], r["props"])
+        return edges.links
+
     def iter_records(self) -> Iterator[Record]:
         for r in self._pages(cypher.ALL_ENTITIES, "id"):
             yield _entity(r["n"])
@@ -528,8 +535,12 @@ def _row(record: Record) -> tuple[str, dict]:
         return cypher.MERGE_OFFICERS, {"src": record.person_id, "dst": record.company_id, "key": record.key,
                                        "props": dict(zip(OFFICER_PROPS, officer_values(record)))}
     if isinstance(record, Link):
+        if record.until is not None:
+            return cypher.end_links(cypher.LINK_TYPES[record.kind]), {
+                "src": record.src, "dst": record.dst, "key": record.history_key, "current": record.key,
+                "kind": record.kind.value, "since": record.since, "until": record.until}
         return cypher.merge_links(cypher.LINK_TYPES[record.kind]), {"src": record.src, "dst": record.dst,
-                                                                      "key": record.key}
+                                                                      "key": record.key, "since": record.since}
     if isinstance(record, Relation):
         return cypher.MERGE_RELATIONS, {"src": record.a, "dst": record.b, "key": record.key,
                                         "props": dict(zip(RELATION_PROPS, relation_values(record)))}
@@ -616,8 +627,10 @@ def _append_edge(edges: Edges, rel_type: str, src: str, dst: str, props: dict) -
         share = Share.unknown() if low is None else Share(low, props["share_high"])
         edges.relations.append(Relation(src, dst, RelationType(props["type"]), _date(props.get("since")),
                                         _date(props.get("until")), props.get("source"), share))
+    elif rel_type == "LINK_HISTORY":
+        edges.links.append(Link(src, dst, LinkKind(props["kind"]), _date(props.get("since")), _date(props["until"])))
     else:
-        edges.links.append(Link(src, dst, _LINK_KINDS[rel_type]))
+        edges.links.append(Link(src, dst, _LINK_KINDS[rel_type], _date(props.get("since"))))
 
 
 def _event(entity_id: str, props: dict) -> RiskEvent:

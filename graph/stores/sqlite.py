@@ -50,7 +50,7 @@ from . import sqlite_search
 from .base import Edges, Record, ResultColumn, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 
 DEFAULT_PATH = "equitygraph.db"
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 # Marks the file as an equitygraph store (SQLite's application_id header field): a store is never
 # opened for writing unless it carries this, or is empty.
 APPLICATION_ID = 0x45475250
@@ -81,8 +81,12 @@ CREATE TABLE IF NOT EXISTS officers (
 CREATE INDEX IF NOT EXISTS officers_person ON officers (person_id);
 CREATE INDEX IF NOT EXISTS officers_company ON officers (company_id);
 CREATE TABLE IF NOT EXISTS links (
-    src TEXT NOT NULL, dst TEXT NOT NULL, kind TEXT NOT NULL, PRIMARY KEY (src, dst, kind)) WITHOUT ROWID;
+    src TEXT NOT NULL, dst TEXT NOT NULL, kind TEXT NOT NULL, since TEXT, PRIMARY KEY (src, dst, kind)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS links_dst ON links (dst);
+CREATE TABLE IF NOT EXISTS link_history (
+    src TEXT NOT NULL, dst TEXT NOT NULL, kind TEXT NOT NULL, since TEXT NOT NULL, until TEXT NOT NULL,
+    PRIMARY KEY (src, dst, kind, since, until)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS link_history_until ON link_history (until);
 CREATE TABLE IF NOT EXISTS events (
     id TEXT PRIMARY KEY, entity_id TEXT NOT NULL, type TEXT NOT NULL, date TEXT, severity INTEGER,
     text TEXT, source TEXT) WITHOUT ROWID;
@@ -156,16 +160,26 @@ def _add_relation_shares(db: sqlite3.Connection) -> None:
     _add_columns(db, "relations", ("share_low REAL", "share_high REAL"))
 
 
+def _add_link_periods(db: sqlite3.Connection) -> None:
+    """Schema 5 -> 6: when a link began, and the links a register snapshot no longer shows."""
+    _add_columns(db, "links", ("since TEXT",))
+    for statement in _SCHEMA.split(";"):
+        if "link_history" in statement:
+            db.execute(statement)
+
+
 # How to bring a store of each older schema version one version up, in one transaction each.
 _MIGRATIONS = {"1": _add_register_columns, "2": _escape_keys, "3": _add_identities_and_relations,
-               "4": _add_relation_shares}
+               "4": _add_relation_shares, "5": _add_link_periods}
 _UPSERT = {
     "entities": f"INSERT OR REPLACE INTO entities ({_ENTITY_COLUMNS}, identity) VALUES ({','.join('?' * 20)})",
     "names_clear": "DELETE FROM names WHERE entity_id = ?",
     "names": "INSERT OR IGNORE INTO names (entity_id, name_norm, is_alias) VALUES (?,?,?)",
     "holdings": "INSERT OR REPLACE INTO holdings VALUES (?,?,?,?,?,?,?,?,?)",
     "officers": "INSERT OR REPLACE INTO officers VALUES (?,?,?,?,?,?)",
-    "links": "INSERT OR IGNORE INTO links VALUES (?,?,?)",
+    "links_ended": "DELETE FROM links WHERE src = ? AND dst = ? AND kind = ?",
+    "link_history": "INSERT OR REPLACE INTO link_history VALUES (?,?,?,?,?)",
+    "links": "INSERT OR IGNORE INTO links VALUES (?,?,?,?)",
     "events": "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?)",
     "relations": "INSERT OR REPLACE INTO relations VALUES (?,?,?,?,?,?,?,?,?)",
 }
@@ -412,10 +426,11 @@ class SQLiteStore(Store):
                         seen_officers.add(row[0])
                         edges.officers.append(_officer(row))
             for column in ("src", "dst"):
-                for row in self._db.execute(f"SELECT src, dst, kind FROM links WHERE {column} IN ({marks})", chunk):
+                for row in self._db.execute(f"SELECT src, dst, kind, since FROM links WHERE {column} IN ({marks})",
+                                            chunk):
                     if row not in seen_links:
                         seen_links.add(row)
-                        edges.links.append(Link(row[0], row[1], LinkKind(row[2])))
+                        edges.links.append(_link(row))
             for row in self._db.execute(
                 f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", chunk
             ):
@@ -447,8 +462,8 @@ class SQLiteStore(Store):
                 f"SELECT * FROM holdings WHERE holder_id IN ({marks}) AND company_id IN ({marks}) ORDER BY key", both)],
             officers=[_officer(r) for r in db.execute(
                 f"SELECT * FROM officers WHERE person_id IN ({marks}) AND company_id IN ({marks}) ORDER BY key", both)],
-            links=[Link(r[0], r[1], LinkKind(r[2])) for r in db.execute(
-                f"SELECT src, dst, kind FROM links WHERE src IN ({marks}) AND dst IN ({marks})", both)],
+            links=[_link(r) for r in db.execute(
+                f"SELECT src, dst, kind, since FROM links WHERE src IN ({marks}) AND dst IN ({marks})", both)],
             events=[_event(r) for r in db.execute(
                 f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", id_list)],
             relations=[_relation(r) for r in db.execute(
@@ -485,7 +500,15 @@ class SQLiteStore(Store):
         read = self._db.execute
         return Edges(holdings=[_holding(r) for r in read(f"SELECT * FROM holdings {after}", (day.isoformat(),))],
                      officers=[_officer(r) for r in read(f"SELECT * FROM officers {after}", (day.isoformat(),))],
-                     relations=[_relation(r) for r in read(f"SELECT * FROM relations {after}", (day.isoformat(),))])
+                     relations=[_relation(r) for r in read(f"SELECT * FROM relations {after}", (day.isoformat(),))],
+                     links=[_link(r) for r in read("SELECT src, dst, kind, since FROM links")])
+
+    def link_changes(self, first: dt.date, last: dt.date) -> list[Link]:
+        days = (first.isoformat(), last.isoformat())
+        began = self._db.execute("SELECT src, dst, kind, since FROM links WHERE since BETWEEN ? AND ?", days)
+        ended = self._db.execute("SELECT src, dst, kind, nullif(since, ''), until FROM link_history "
+                                 "WHERE until BETWEEN ? AND ? OR since BETWEEN ? AND ?", days + days)
+        return [_link(r) for r in [*began, *ended]]
 
     def iter_records(self) -> Iterator[Record]:
         # A second connection, so that a long export neither blocks nor is disturbed by this one.
@@ -495,7 +518,7 @@ class SQLiteStore(Store):
             yield from (_entity(r) for r in reader.execute(f"SELECT {_ENTITY_COLUMNS} FROM entities ORDER BY id"))
             yield from (_holding(r) for r in reader.execute("SELECT * FROM holdings ORDER BY key"))
             yield from (_officer(r) for r in reader.execute("SELECT * FROM officers ORDER BY key"))
-            yield from (Link(r[0], r[1], LinkKind(r[2])) for r in reader.execute("SELECT src, dst, kind FROM links ORDER BY src, dst, kind"))
+            yield from (_link(r) for r in reader.execute("SELECT src, dst, kind, since FROM links ORDER BY src, dst, kind"))
             yield from (_event(r) for r in reader.execute(
                 "SELECT entity_id, type, date, severity, text, source FROM events ORDER BY id"))
             yield from (_relation(r) for r in reader.execute("SELECT * FROM relations ORDER BY key"))
@@ -733,7 +756,10 @@ def record_row(record: Record) -> tuple[str, tuple]:
         return "officers", (record.key, record.person_id, record.company_id, record.role, _iso(record.since),
                             _iso(record.until))
     if isinstance(record, Link):
-        return "links", (record.src, record.dst, record.kind.value)
+        if record.until is not None:
+            return "link_history", (record.src, record.dst, record.kind.value, _iso(record.since) or "",
+                                    _iso(record.until))
+        return "links", (record.src, record.dst, record.kind.value, _iso(record.since))
     if isinstance(record, Relation):
         return "relations", (record.key, record.a, record.b, record.type.value, _iso(record.since),
                              _iso(record.until), record.source, record.share.low, record.share.high)
@@ -775,6 +801,8 @@ class _SQLiteWriter(Writer):
     def add(self, record: Record) -> None:
         table, row = record_row(record)
         self._pending[table].append(row)
+        if table == "link_history":  # an ended link leaves the links in force
+            self._pending["links_ended"].append(row[:3])
         if table == "entities" and record.kind in PARTY_KINDS:
             # Keyed by entity, so that an entity written twice in one batch keeps only its last names.
             self._names[record.id] = name_rows(record.id, record.name, record.aliases)
@@ -910,6 +938,11 @@ def _relation(row) -> Relation:
 def _holding(row) -> Holding:
     share = Share.unknown() if row[3] is None else Share(row[3], row[4])
     return Holding(row[1], row[2], share, Interest(row[5]), _date(row[6]), _date(row[7]), row[8])
+
+
+def _link(row) -> Link:
+    """A link in force (src, dst, kind, since) or ended (and until)."""
+    return Link(row[0], row[1], LinkKind(row[2]), _date(row[3]), _date(row[4]) if len(row) > 4 else None)
 
 
 def _officer(row) -> Officer:
