@@ -1,7 +1,7 @@
 """``load --snapshot DATE``: a whole register as of one day, added to the store as history.
 
 The snapshot is read and checked completely first; it is then reconciled with the facts open in
-the store (:mod:`equitygraph.graph.history`) and only what changed is written, in one transaction:
+the store (:mod:`equitygraph.loaders.reconcile`) and only what changed is written, in one transaction:
 facts ended, shares changed, facts started, entities whose register entry changed (a former name
 kept as an alias). Parties the snapshot does not name are marked ``not_seen_since`` (a result set,
 cleared when they are seen again). Loading the snapshot of the latest day again changes nothing; a
@@ -22,7 +22,7 @@ import numpy as np
 
 from ..graph.arrays import KIND_CODES
 from ..graph.errors import EquityGraphError
-from ..graph.history import compared, in_force_on, reconcile
+from .reconcile import compared, in_force_on, reconcile
 from ..graph.model import PARTY_KINDS, Entity, Holding, Link, Officer, Relation
 from ..graph.stores.base import Store
 from .csv_folder import LoadReport, _note_load, store_salt

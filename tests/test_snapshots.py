@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from equitygraph.graph.history import compared, reconcile
+from equitygraph.loaders.reconcile import compared, reconcile
 from equitygraph.graph.model import Holding, Officer, Relation, RelationType, Share, contact_id
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.snapshot import SnapshotRefused, load_snapshot, loaded_snapshots

@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .model import Holding, Link, Officer, Relation
+from ..graph.model import Holding, Link, Officer, Relation
 
 Fact = Holding | Officer | Relation | Link
 _DAY = dt.timedelta(days=1)
