@@ -25,6 +25,8 @@ from .render import Result, Section
 WRITTEN = ("controller", "control_verdict", "control_rule", "control_reason", "control_hops", "top_owner",
            "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
            "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason")
+#: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
+COMPARED = ("risk_tier", "group", "cluster")
 EXPLAINED = 5000  # risk reasons are written for this many warned companies, the highest scores first
 
 
@@ -153,12 +155,17 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         written["cluster_size"] = ResultColumn(member_ids, clustered.size[number].astype(np.int64).tolist())
     for name, values in risk.items():
         written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
+    # What the last analysis said of tiers, groups and clusters, kept beside the new: changes between them.
+    before = json.loads(store.get_meta(ANALYSIS_META) or "null")
+    for name in COMPARED:
+        written["previous_" + name] = store.read_results(name) if before else {}
     store.write_analysis(written, ids_known=True)
     verdict = written["control_verdict"]
     reason = written["control_reason"]
+    previous = {k: before[k] for k in ("as_of", "at")} if before else None
     store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
                                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                               "clusters": clustered is not None}))
+                                               "clusters": clustered is not None, "previous": previous}))
     seconds[N_("write back")] = time.perf_counter() - started
     counts: dict[str, int] = {}
     for v in verdict.values:

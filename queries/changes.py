@@ -87,6 +87,7 @@ def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, arou
     names_of = {i: e.name for i, e in store.get_many(people | {arrays.ids[c.entity] for c in found}).items()}
     rows = [_row(arrays, c, names_of) for c in found]
     rows += [_link_row(c, names_of) for c in moved]
+    rows += analysis_changes(store, since, until, around)
     companies = [e for e in named if e.kind is EntityKind.COMPANY]
     if companies and may_change is None:
         may_change = control_may_change(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END))
@@ -98,6 +99,35 @@ def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, arou
 
 
 LINK_CHANGES = {"located_at": "address_changed", "has_contact": "contact_changed"}
+ANALYSIS_CHANGES = {"risk_tier": "risk_tier_changed", "group": "group_changed", "cluster": "cluster_changed"}
+
+
+def analysis_changes(store: Store, since: dt.date, until: dt.date, around: set[str] | None) -> list[dict]:
+    """The companies whose risk tier, enterprise group or cluster differs between the last analysis
+    and the one before, where the last is dated inside the window (its ``--as-of``, or the day it
+    ran), at the entities ``around`` (every entity when None)."""
+    import json
+
+    from .standing import ANALYSIS_META
+
+    last = json.loads(store.get_meta(ANALYSIS_META) or "null")
+    if not last or not last.get("previous"):
+        return []
+    day = dt.date.fromisoformat(last["as_of"] or last["at"][:10])
+    if not since <= day <= until:
+        return []
+    rows = []
+    for name, change in ANALYSIS_CHANGES.items():
+        if around is None:
+            now, before = store.read_results(name), store.read_results("previous_" + name)
+        else:
+            now, before = store.results_of(name, around), store.results_of("previous_" + name, around)
+        moved = sorted(i for i in set(now) | set(before) if now.get(i) != before.get(i))
+        names_of = {i: e.name for i, e in store.get_many(moved).items()}
+        rows += [{"date": day.isoformat(), "change": change, "company_id": i, "company_name": names_of.get(i, i),
+                  "party_id": None, "party_name": None, "before": before.get(i), "after": now.get(i),
+                  "event_type": None} for i in moved]
+    return rows
 
 
 def _link_row(c, names_of) -> dict:

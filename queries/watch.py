@@ -21,7 +21,8 @@ META_KEY = "watchlists"
 DEFAULT_LIST = "default"
 SEVERITY = {"controller_changed": 5, "beneficial_owner_changed": 4, "legal_representative_changed": 4,
             "share_changed": 3, "holder_out": 3, "risk_event": 3, "holder_in": 2, "address_changed": 2,
-            "contact_changed": 2, "officer_in": 1, "officer_out": 1}
+            "contact_changed": 2, "risk_tier_changed": 3, "group_changed": 2, "cluster_changed": 2, "officer_in": 1,
+            "officer_out": 1}
 EVENT_SEVERITY = {"confirmed_case": 5, "court_case": 4, "penalty": 4}
 
 

@@ -48,7 +48,7 @@ def vocabulary() -> list[str]:
               "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
     words += ["holder in", "holder out", "share changed", "officer in", "officer out", "legal representative changed",
               "risk event", "controller changed", "beneficial owner changed", "none",
-              "address changed", "contact changed"]
+              "address changed", "contact changed", "risk tier changed", "group changed", "cluster changed"]
     # what a snapshot load counts, and the history generator's summary
     words += ["facts ended", "shares changed", "facts started", "end dates changed", "facts unchanged",
               "history recorded", "entries changed", "parties not seen", "parties not seen earlier",

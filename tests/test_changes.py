@@ -136,3 +136,38 @@ def test_watchlists_and_alerts_on_a_new_controller_two_hops_up(tmp_path):
     with pytest.raises(Exception, match="no watchlist 'other'"):
         alerts(store, D(2024, 1, 1), D(2024, 12, 31), "other")
     store.close()
+
+
+def test_tiers_groups_and_clusters_changed_between_two_analyses(tmp_path):
+    """A holds C1 and C2 (a group); C3 passes from B to A on 2026-06-01 and has a confirmed case: the
+    second analysis puts C3 in A's group and in another risk tier, and changes says so, dated by it."""
+    from equitygraph.queries.analyze import analyze
+    from equitygraph.graph.model import EventType, RiskEvent
+
+    store = SQLiteStore(tmp_path / "a.db")
+    with store.writer() as w:
+        for i in ("C1", "C2", "C3"):
+            w.add(Entity(i, EntityKind.COMPANY, f"公司{i}"))
+        for i in ("A", "B"):
+            w.add(Entity(i, EntityKind.PERSON, f"股东{i}"))
+        w.add(Holding("A", "C1", Share.exact(1.0), since=D(2015, 1, 1)))
+        w.add(Holding("A", "C2", Share.exact(1.0), since=D(2015, 1, 1)))
+        w.add(Holding("B", "C3", Share.exact(1.0), since=D(2015, 1, 1)))
+    analyze(store, as_of=D(2026, 3, 31))
+    assert changes(store, D(2026, 1, 1), D(2026, 12, 31)).rows == []  # a first analysis has nothing to compare
+    before = store.read_results("risk_tier").get("C3")
+    with store.writer() as w:
+        w.add(Holding("B", "C3", Share.exact(1.0), since=D(2015, 1, 1), until=D(2026, 5, 31)))
+        w.add(Holding("A", "C3", Share.exact(1.0), since=D(2026, 6, 1)))
+        w.add(RiskEvent("C3", EventType.CONFIRMED_CASE, D(2026, 6, 20), 5, "非法集资案"))
+    analyze(store, as_of=D(2026, 6, 30))
+    after = store.read_results("risk_tier").get("C3")
+    assert before != after
+    rows = {(r["change"], r["company_id"]): r for r in changes(store, D(2026, 6, 1), D(2026, 6, 30)).rows
+            if r["change"].endswith(("tier_changed", "group_changed", "cluster_changed"))}
+    assert (rows["group_changed", "C3"]["before"], rows["group_changed", "C3"]["after"]) == (None, "A")
+    assert (rows["risk_tier_changed", "C3"]["before"], rows["risk_tier_changed", "C3"]["after"]) == (before, after)
+    assert rows["group_changed", "C3"]["date"] == "2026-06-30"
+    assert ("group_changed", "C1") not in rows  # in A's group both times
+    assert changes(store, D(2026, 7, 1), D(2026, 7, 31)).rows == []  # the analysis is dated 2026-06-30
+    store.close()
