@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from operator import attrgetter
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -25,9 +26,15 @@ Fact = Holding | Officer | Relation | Link
 _DAY = dt.timedelta(days=1)
 
 
+_IDENTITY = {Holding: lambda f: (1, f.holder_id, f.company_id, f.interest),
+             Officer: lambda f: (2, f.person_id, f.company_id, f.role),
+             Link: lambda f: (3, f.src, f.dst, f.kind), Relation: lambda f: (4, f.a, f.b, f.type)}
+_SHARE = {Holding: attrgetter("share"), Relation: attrgetter("share"), Officer: lambda f: None, Link: lambda f: None}
+
+
 def identity(fact: Fact) -> tuple:
-    """What makes two records of one fact, whatever their dates and share: the parties and the
-    interest, role or type.
+    """What makes two records of one fact, whatever their dates and share: the kind of fact, the
+    parties and the interest, role, kind of link or type.
 
     Examples
     --------
@@ -35,17 +42,11 @@ def identity(fact: Fact) -> tuple:
     >>> identity(Holding("P", "C", Share.exact(0.3))) == identity(Holding("P", "C", Share.exact(0.6)))
     True
     """
-    if isinstance(fact, Holding):
-        return ("holding", fact.holder_id, fact.company_id, fact.interest)
-    if isinstance(fact, Officer):
-        return ("officer", fact.person_id, fact.company_id, fact.role)
-    if isinstance(fact, Link):
-        return ("link", fact.src, fact.dst, fact.kind)
-    return ("relation", fact.a, fact.b, fact.type)
+    return _IDENTITY[type(fact)](fact)
 
 
 def _share(fact: Fact):
-    return None if isinstance(fact, (Officer, Link)) else fact.share
+    return _SHARE[type(fact)](fact)
 
 
 def in_force_on(fact: Fact, day: dt.date) -> bool:
@@ -123,7 +124,8 @@ def reconcile(stored: Iterable[Fact], snapshot: Iterable[Fact], day: dt.date, da
             done.recorded.append(fact)  # history the register gives, or a future start: written as given
             continue
         olds = open_now.get(identity(fact), [])
-        same = next((old for old in olds if _share(old) == _share(fact)), None)
+        share = _share(fact)
+        same = next((old for old in olds if _share(old) == share), None)
         if same is not None:
             olds.remove(same)
             if same.until != fact.until:

@@ -65,8 +65,8 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
     done = reconcile(compared([*stored.holdings, *stored.officers, *stored.relations, *stored.links], read.facts),
                      read.facts, day, dated=had_history)
     del stored
-    changed_entities = _changed_entities(store, read.entities)
-    not_seen = _not_seen(store, store.export_arrays(), read.entities, read.facts, day)
+    changed_entities = _changed_entities(store, read)
+    not_seen = _not_seen(store, store.export_arrays(), read, day)
     differs = done.changes + len(changed_entities)
     if latest is not None and day == latest and differs:
         raise SnapshotRefused(f"a snapshot of {day.isoformat()} is loaded already and this one differs from it "
@@ -98,6 +98,7 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
 @dataclass
 class _Snapshot:
     entities: list = field(default_factory=list)
+    entity_tables: list = field(default_factory=list)  # a canonical folder's, compared as they are
     facts: list = field(default_factory=list)  # holdings, officer roles, declared ties, links
     others: list = field(default_factory=list)  # risk events
 
@@ -108,12 +109,12 @@ def _read(store: Store, path: Path, fmt: str, salt: str, progress: bool, options
 
     report = LoadReport(str(path), fmt=fmt)
     with tqdm(desc=f"reading {fmt}", unit=" records", disable=not progress, mininterval=0.5) as bar:
-        records = _by_columns(path, options, salt, report, bar.update) if fmt == "csv" else None
+        snapshot = _Snapshot()
+        records = _by_columns(path, options, salt, report, bar.update, snapshot) if fmt == "csv" else None
         if records is None:
-            report = LoadReport(str(path), fmt=fmt)
+            report, snapshot = LoadReport(str(path), fmt=fmt), _Snapshot()
             read, _ = record_reader(store, path, fmt, id_salt=salt, **options)
             records = read(report, bar.update)
-        snapshot = _Snapshot()
         for record in records:
             if isinstance(record, Entity):
                 snapshot.entities.append(record)
@@ -124,9 +125,11 @@ def _read(store: Store, path: Path, fmt: str, salt: str, progress: bool, options
     return report, snapshot
 
 
-def _by_columns(path: Path, options: dict, salt: str, report: LoadReport, progress) -> list | None:
-    """A canonical folder read column by column (several times faster than row by row), as records;
-    None where the row reader must read it (see :mod:`.csv_columns`)."""
+def _by_columns(path: Path, options: dict, salt: str, report: LoadReport, progress, snapshot: "_Snapshot"
+                ) -> list | None:
+    """A canonical folder read column by column (several times faster than row by row), as records
+    (the entities left as tables, in ``snapshot.entity_tables``); None where the row reader must
+    read it (see :mod:`.csv_columns`)."""
     from ..graph.columns import records_of
     from .csv_columns import UseRowReader, read_columns
 
@@ -135,16 +138,21 @@ def _by_columns(path: Path, options: dict, salt: str, report: LoadReport, progre
         for name, piece in read_columns(path, encoding=options["encoding"], share_scale=options["share_scale"],
                                         report=report, progress=progress, id_salt=salt,
                                         keep_id_numbers=options["keep_id_numbers"]):
-            records.extend(piece if name == "records" else records_of(name, piece))
+            if name == "entities":
+                snapshot.entity_tables.append(piece)
+            else:
+                records.extend(piece if name == "records" else records_of(name, piece))
     except UseRowReader:
         return None
     return records
 
 
-def _changed_entities(store: Store, entities: list[Entity]) -> list[Entity]:
+def _changed_entities(store: Store, read: _Snapshot) -> list[Entity]:
     """The snapshot's entities whose stored entry differs; a stored value the snapshot leaves blank is
     kept, and a former name becomes an alias (曾用名)."""
-    differing = store.entities_differing(entities)
+    differing = store.entities_differing(read.entities)
+    for table in read.entity_tables:
+        differing += store.entity_table_differing(table)
     stored = store.get_many([e.id for e in differing])
     changed = []
     for entity in differing:
@@ -162,10 +170,12 @@ def _changed_entities(store: Store, entities: list[Entity]) -> list[Entity]:
     return changed
 
 
-def _not_seen(store: Store, arrays, entities: list[Entity], facts, day: dt.date) -> dict[str, str]:
+def _not_seen(store: Store, arrays, read: _Snapshot, day: dt.date) -> dict[str, str]:
     """Every party of the store the snapshot does not name, with the first snapshot day it was missing."""
-    seen = {e.id for e in entities}
-    for fact in facts:
+    seen = {e.id for e in read.entities}
+    for table in read.entity_tables:
+        seen.update(table.column("id").to_pylist())
+    for fact in read.facts:
         if in_force_on(fact, day) and not isinstance(fact, Link):
             seen.update(_ends(fact))
     before = store.read_results(NOT_SEEN)

@@ -255,6 +255,13 @@ class Store(abc.ABC):
         stored = self.get_many([e.id for e in entities])
         return sorted((e for e in entities if stored.get(e.id) != e), key=lambda e: e.id)
 
+    def entity_table_differing(self, table) -> list[Entity]:
+        """:meth:`entities_differing` for entities given as a table of :data:`~..columns.ENTITY_SCHEMA`
+        (a store that can compare the table's rows with its own skips building the unchanged)."""
+        from ..columns import records_of
+
+        return self.entities_differing(records_of("entities", table))
+
     def open_facts(self, day: dt.date) -> Edges:
         """The holdings, officer roles and declared ties not ended before ``day``, and the links in
         force (what a register snapshot of ``day`` is compared with), in no particular order."""

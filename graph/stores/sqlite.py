@@ -482,17 +482,35 @@ class SQLiteStore(Store):
                                                        values)]
 
     def entities_differing(self, entities: list[Entity]) -> list[Entity]:
-        # A merge of the entities in id order with the table's rows in key order, row against row:
-        # a million entities are compared without building one from the store.
+        rows = [record_row(e)[1] for e in entities]
+        return [entities[i] for i in self._rows_differing(rows)]
+
+    def entity_table_differing(self, table) -> list[Entity]:
+        from ..columns import ENTITY_SCHEMA, records_of
+
+        columns = [table.column(name).to_pylist() for name in ENTITY_SCHEMA.names]  # the table's order is ours
+        columns[3] = [json.dumps(a, ensure_ascii=False) if a else None for a in columns[3]]
+        columns[14] = [1 if listed else None for listed in columns[14]]
+        import pyarrow.compute as pc
+
+        order = pc.sort_indices(table.column("id")).to_pylist()
+        differing = self._rows_differing(list(zip(*columns)), order)
+        return records_of("entities", table.take(differing)) if differing else []
+
+    def _rows_differing(self, rows: list[tuple], order: list[int] | None = None) -> list[int]:
+        """The positions, in id order, of ``rows`` (as the entities table holds them; ``order``: their
+        positions in id order, when known) that it does not hold as they are: a merge with the
+        table's rows in key order, without building an entity."""
         cursor = self._db.execute(f"SELECT {_ENTITY_COLUMNS}, identity FROM entities ORDER BY id")
         stored = (row for batch in iter(lambda: cursor.fetchmany(10_000), []) for row in batch)
         row = next(stored, None)
         differing = []
-        for entity in sorted(entities, key=lambda e: e.id):
-            while row is not None and row[0] < entity.id:
+        for at in order if order is not None else sorted(range(len(rows)), key=lambda i: rows[i][0]):
+            wanted = rows[at]
+            while row is not None and row[0] < wanted[0]:
                 row = next(stored, None)
-            if row is None or row[0] != entity.id or record_row(entity)[1] != row:
-                differing.append(entity)
+            if row is None or row != wanted:
+                differing.append(at)
         return differing
 
     def open_facts(self, day: dt.date) -> Edges:
@@ -935,14 +953,18 @@ def _relation(row) -> Relation:
     return Relation(row[1], row[2], RelationType(row[3]), _date(row[4]), _date(row[5]), row[6], share)
 
 
+_INTERESTS = {i.value: i for i in Interest}
+_LINK_KINDS = {k.value: k for k in LinkKind}
+
+
 def _holding(row) -> Holding:
     share = Share.unknown() if row[3] is None else Share(row[3], row[4])
-    return Holding(row[1], row[2], share, Interest(row[5]), _date(row[6]), _date(row[7]), row[8])
+    return Holding(row[1], row[2], share, _INTERESTS[row[5]], _date(row[6]), _date(row[7]), row[8])
 
 
 def _link(row) -> Link:
     """A link in force (src, dst, kind, since) or ended (and until)."""
-    return Link(row[0], row[1], LinkKind(row[2]), _date(row[3]), _date(row[4]) if len(row) > 4 else None)
+    return Link(row[0], row[1], _LINK_KINDS[row[2]], _date(row[3]), _date(row[4]) if len(row) > 4 else None)
 
 
 def _officer(row) -> Officer:
