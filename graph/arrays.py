@@ -7,6 +7,7 @@ is ``(since <= d) & (d <= until)`` on whole columns.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ LINK_CODES_BY_VALUE = {kind.value: code for kind, code in LINK_CODES.items()}
 EVENT_CODES_BY_VALUE = {kind.value: code for kind, code in EVENT_CODES.items()}
 RELATION_CODES_BY_VALUE = {kind.value: code for kind, code in RELATION_CODES.items()}
 
+#: Look-ups by id answered by bisecting the sorted ids before a dict of every id is built.
+BISECTED_LOOKUPS = 20_000
 OPEN_START = np.iinfo(np.int32).min
 OPEN_END = np.iinfo(np.int32).max
 _EPOCH = dt.date(1970, 1, 1)
@@ -92,6 +95,7 @@ class GraphArrays:
     # Persons' identity keys (Entity.identity), by entity index, for the few that have one.
     identity: dict[int, str] = field(default_factory=dict)
     _index: dict[str, int] | None = field(default=None, repr=False)
+    _lookups: int = field(default=0, repr=False)
 
     def __post_init__(self):
         n = len(self.ids)
@@ -111,9 +115,19 @@ class GraphArrays:
         return len(self.ids)
 
     def index_of(self, entity_id: str) -> int:
-        if self._index is None:
-            self._index = {entity_id: i for i, entity_id in enumerate(self.ids)}
-        return self._index[entity_id]
+        """The index of ``entity_id`` (KeyError when absent). The ids are in code-point order: the
+        first look-ups bisect them; a caller asking many times gets a dict built once."""
+        if self._index is not None:
+            return self._index[entity_id]
+        self._lookups += 1
+        # A dict costs about a third of a bisection per id to build: worth it past that many look-ups.
+        if self._lookups > max(BISECTED_LOOKUPS, len(self.ids) // 3):
+            self._index = {i: k for k, i in enumerate(self.ids)}
+            return self._index[entity_id]
+        at = bisect.bisect_left(self.ids, entity_id)
+        if at == len(self.ids) or self.ids[at] != entity_id:
+            raise KeyError(entity_id)
+        return at
 
     def holdings_valid_on(self, day: dt.date) -> np.ndarray:
         """A boolean mask of the holdings in force on ``day``."""
