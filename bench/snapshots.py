@@ -1,6 +1,7 @@
 """Monitoring over time: a snapshot load against the previous snapshot, and alerts on a watchlist.
 
     python bench/snapshots.py --history FOLDER [--companies 1000000] [--watch 1000]
+    python bench/snapshots.py --history FOLDER --neo4j [--companies 100000]   # the same two loads on Neo4j
 
 FOLDER holds register snapshots as ``generate --snapshots 2`` (or more) writes them (made there
 when missing). In one run, on the embedded store, each step in a fresh process-free timing:
@@ -14,7 +15,9 @@ when missing). In one run, on the embedded store, each step in a fresh process-f
    company) put on a watchlist with 2 hops, then ``alerts`` over the window between the snapshots,
    with the arrays read before (cached beside the store) and counted apart.
 
-Peak memory is the process's (``ru_maxrss``) after each step. Results go to stdout and
+With ``--neo4j``, on a Neo4j server of its own: the baseline is the second snapshot's first load by
+the offline importer (``neo4j import``), against the first snapshot imported the same way and the
+second loaded over Bolt with ``--snapshot``. Peak memory is the process's (``ru_maxrss``) after each step. Results go to stdout and
 ``bench/results/snapshots.json``.
 """
 
@@ -52,6 +55,7 @@ def main() -> None:
     parser.add_argument("--companies", type=int, default=1_000_000)
     parser.add_argument("--watch", type=int, default=1000)
     parser.add_argument("--work", type=Path, default=None, help="Where the stores go (default: a temporary folder).")
+    parser.add_argument("--neo4j", action="store_true", help="Time the loads on a Neo4j server instead.")
     parser.add_argument("--alerts-only", action="store_true",
                         help="Time the alerts only, on the history store a previous run left in --work.")
     args = parser.parse_args()
@@ -69,6 +73,8 @@ def main() -> None:
     first, second = days[0], days[1]
     work = args.work or Path(tempfile.mkdtemp(prefix="eg-snapshots-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.neo4j:
+        return on_neo4j(args.history, first, second, figures)
     if not args.alerts_only:
         for name in ("baseline.db", "history.db"):
             for path in work.glob(name + "*"):
@@ -107,6 +113,38 @@ def main() -> None:
         figures["alerts"] = len(found.rows)
         figures["controller changes alerted"] = sum(1 for r in found.rows if r["change"] == "controller_changed")
     out = HERE / "results" / ("snapshots-alerts.json" if args.alerts_only else "snapshots.json")
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+def on_neo4j(history: Path, first: str, second: str, figures: dict) -> None:
+    from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
+    from equitygraph.loaders.csv_folder import import_folder
+    from equitygraph.loaders.snapshot import load_snapshot
+
+    lib = Neo4jServer(HERE.parent / ".neo4j")
+    lib.install()
+    with tempfile.TemporaryDirectory(prefix="equitygraph-bench-snapshots-") as home:
+        server = Neo4jServer(home, port=free_port(), lib=lib.lib)
+        server.start(heap="3g", pagecache="3g", auth=False)
+        try:
+            _, store = timed("neo4j baseline: import of the second snapshot",
+                             lambda: import_folder(server, history / second, replace=True), figures)
+            store.close()
+            _, store = timed("neo4j first snapshot, import", lambda: import_folder(server, history / first, replace=True),
+                             figures)
+            store.export_arrays()
+            report = timed("neo4j second snapshot: load --snapshot over Bolt", lambda: load_snapshot(
+                store, history / second, dt.date.fromisoformat(second)), figures)
+            store.close()
+            figures["snapshot counts"] = report.snapshot
+            figures["ratio snapshot / first load"] = round(
+                figures["neo4j second snapshot: load --snapshot over Bolt"]["seconds"]
+                / figures["neo4j baseline: import of the second snapshot"]["seconds"], 2)
+        finally:
+            server.stop()
+    out = HERE / "results" / "snapshots-neo4j.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(figures, indent=2, ensure_ascii=False))

@@ -18,9 +18,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from ..graph.arrays import KIND_CODES
 from ..graph.errors import EquityGraphError
 from .reconcile import compared, in_force_on, reconcile
 from ..graph.model import PARTY_KINDS, Entity, Holding, Link, Officer, Relation
@@ -66,7 +63,7 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
                      read.facts, day, dated=had_history)
     del stored
     changed_entities = _changed_entities(store, read)
-    not_seen = _not_seen(store, store.export_arrays(), read, day)
+    not_seen = _not_seen(store, read, day)
     differs = done.changes + len(changed_entities)
     if latest is not None and day == latest and differs:
         raise SnapshotRefused(f"a snapshot of {day.isoformat()} is loaded already and this one differs from it "
@@ -170,7 +167,7 @@ def _changed_entities(store: Store, read: _Snapshot) -> list[Entity]:
     return changed
 
 
-def _not_seen(store: Store, arrays, read: _Snapshot, day: dt.date) -> dict[str, str]:
+def _not_seen(store: Store, read: _Snapshot, day: dt.date) -> dict[str, str]:
     """Every party of the store the snapshot does not name, with the first snapshot day it was missing."""
     seen = {e.id for e in read.entities}
     for table in read.entity_tables:
@@ -179,13 +176,7 @@ def _not_seen(store: Store, arrays, read: _Snapshot, day: dt.date) -> dict[str, 
         if in_force_on(fact, day) and not isinstance(fact, Link):
             seen.update(_ends(fact))
     before = store.read_results(NOT_SEEN)
-    party = np.isin(arrays.kinds, [KIND_CODES[k] for k in PARTY_KINDS])
-    missing = {}
-    for i in np.flatnonzero(party).tolist():
-        entity_id = arrays.ids[i]
-        if entity_id not in seen:
-            missing[entity_id] = before.get(entity_id, day.isoformat())
-    return missing
+    return {i: before.get(i, day.isoformat()) for i in store.ids_of(PARTY_KINDS) if i not in seen}
 
 
 def _ends(fact) -> tuple[str, str]:

@@ -304,6 +304,8 @@ def test_each_store_says_which_entities_differ_from_what_it_holds(any_store):
     new = Entity("A0", EntityKind.PERSON, "新人")
     assert any_store.entities_differing([kept[2], renamed, kept[1], new]) == [new, renamed]
     assert any_store.entities_differing(kept) == []
+    assert (any_store.ids_of([EntityKind.COMPANY]), any_store.ids_of([EntityKind.PERSON, EntityKind.COMPANY])) == \
+        (["C1", "Z9"], ["C1", "P1", "Z9"])
 
 
 def test_a_phone_changed_or_added_in_a_later_snapshot_ends_the_old_one(any_store, tmp_path):

@@ -13,8 +13,8 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
-from ..arrays import GraphArrays
-from ..model import Entity, Holding, Link, Officer, Relation, RelationType, RiskEvent, normalize_name
+from ..arrays import KIND_CODES, GraphArrays
+from ..model import Entity, EntityKind, Holding, Link, Officer, Relation, RelationType, RiskEvent, normalize_name
 
 Record = Entity | Holding | Officer | Link | Relation | RiskEvent
 
@@ -249,6 +249,12 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def iter_records(self) -> Iterator[Record]:
         """Every record in the store: entities (by id), then holdings, officer roles, links and events."""
+
+    def ids_of(self, kinds: Iterable[EntityKind]) -> list[str]:
+        """The ids of every entity of ``kinds``, in id order."""
+        wanted = {KIND_CODES[k] for k in kinds}
+        arrays = self.export_arrays()
+        return [i for i, code in zip(arrays.ids, arrays.kinds.tolist()) if code in wanted]
 
     def entities_differing(self, entities: list[Entity]) -> list[Entity]:
         """Those of ``entities`` the store does not hold as they are (missing, or stored otherwise), by id."""

@@ -186,6 +186,7 @@ ALL_RELATIONSHIPS = (
     "MATCH (a:Entity)-[r:" + EDGE_TYPES + "]->(b:Entity) WHERE r.key > $after "
     "RETURN r.key AS key, type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props ORDER BY r.key LIMIT $limit"
 )
+IDS_OF_KINDS = "MATCH (n:Entity) WHERE n.kind IN $kinds RETURN n.id AS id"
 OPEN_FACTS = (
     "MATCH (a:Entity)-[r:HOLDS|OFFICER_OF|RELATED|LOCATED_AT|HAS_CONTACT]->(b:Entity) "
     "WHERE r.until IS NULL OR r.until >= $day "

@@ -287,6 +287,9 @@ class Neo4jStore(Store):
             _append_edge(edges, "RELATED", r["src"], r["dst"], r["props"])
         return sorted(edges.relations, key=lambda r: r.key)
 
+    def ids_of(self, kinds) -> list[str]:
+        return sorted(r["id"] for r in self._run(cypher.IDS_OF_KINDS, kinds=[EntityKind(k).value for k in kinds]))
+
     def open_facts(self, day: dt.date) -> Edges:
         edges = Edges()
         for r in self._run(cypher.OPEN_FACTS, day=day):

@@ -481,6 +481,11 @@ class SQLiteStore(Store):
         return [_relation(r) for r in self._db.execute(f"SELECT * FROM relations WHERE type IN ({marks}) ORDER BY key",
                                                        values)]
 
+    def ids_of(self, kinds) -> list[str]:
+        values = [EntityKind(k).value for k in kinds]
+        return [r[0] for r in self._db.execute(
+            f"SELECT id FROM entities WHERE kind IN ({','.join('?' * len(values))}) ORDER BY id", values)]
+
     def entities_differing(self, entities: list[Entity]) -> list[Entity]:
         rows = [record_row(e)[1] for e in entities]
         return [entities[i] for i in self._rows_differing(rows)]
