@@ -2,8 +2,8 @@
 
 The snapshot is read and checked completely first; it is then reconciled with the facts open in
 the store (:mod:`equitygraph.loaders.reconcile`) and only what changed is written, in one transaction:
-facts ended, shares changed, facts started, entities whose register entry changed (a former name
-kept as an alias). Parties the snapshot does not name are marked ``not_seen_since`` (a result set,
+facts ended (holdings, officer roles, declared ties, addresses and phones), shares changed, facts
+started, entities whose register entry changed (a former name kept as an alias). Parties the snapshot does not name are marked ``not_seen_since`` (a result set,
 cleared when they are seen again). Loading the snapshot of the latest day again changes nothing; a
 snapshot older than the latest, or another snapshot of the latest day, is refused and the store is
 left as it was.
@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..graph.errors import EquityGraphError
-from .reconcile import compared, in_force_on, reconcile
 from ..graph.model import PARTY_KINDS, Entity, Holding, Link, Officer, Relation
 from ..graph.stores.base import Store
 from .csv_folder import LoadReport, _note_load, store_salt
 from .formats import input_format, record_reader
+from .reconcile import compared, in_force_on, reconcile
 
 SNAPSHOTS_META = "snapshots"
 NOT_SEEN = "not_seen_since"
