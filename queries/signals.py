@@ -203,8 +203,9 @@ def _likely_nominee(store: Store, giver: str, taker: str) -> str:
     mine = {link.dst for link in edges.links if link.src == giver}
     shared = sorted({link.dst for link in edges.links if link.src == taker} & mine)
     if shared:
+        named = store.get(giver)
         return "shares " + ("an address" if shared[0].startswith("addr:") else "a phone or e-mail") + \
-            f" with {store.get(giver).name if store.get(giver) else giver} ({giver})"
+            f" with {named.name if named else giver} ({giver})"
     stakes = store.holding_counts([taker]).get(taker, 0)
     if stakes >= NOMINEE_STAKES:
         return f"holds stakes in {stakes} companies, as professional nominees do"
