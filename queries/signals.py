@@ -89,8 +89,14 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
                                           (owner, other.id)))
     on_path = [report.entity.id, *path[1:]]
     facts = store.edges_touching(on_path)
-    signals.extend(_changes_before_events(store, facts, on_path, name))
-    signals.extend(history_signals(store, report, facts, on_path))
+    # Holders that have left are not among the report's names (they are not in force any more).
+    former = store.get_many({h.holder_id for h in facts.holdings} | set(on_path))
+
+    def past_name(entity_id: str) -> str:
+        return former[entity_id].name if entity_id in former else name(entity_id)
+
+    signals.extend(_changes_before_events(facts, on_path, past_name))
+    signals.extend(history_signals(store, report, facts, on_path, past_name))
     return signals
 
 
@@ -115,13 +121,7 @@ def _shell_features(store: Store, entity) -> list[str]:
     return features if len(features) >= 2 else []
 
 
-def _changes_before_events(store: Store, edges, companies: list[str], known_name) -> list[Signal]:
-    # Holders that have left are not among the report's names (they are not in force any more).
-    former = store.get_many({h.holder_id for h in edges.holdings} | set(companies))
-
-    def name(entity_id: str) -> str:
-        return former[entity_id].name if entity_id in former else known_name(entity_id)
-
+def _changes_before_events(edges, companies: list[str], name) -> list[Signal]:
     signals = []
     for company in companies:
         events = [e for e in edges.events if e.entity_id == company and e.date]
@@ -144,20 +144,16 @@ def _changes_before_events(store: Store, edges, companies: list[str], known_name
     return signals
 
 
-def history_signals(store: Store, report, edges, companies: list[str]) -> list[Signal]:
+def history_signals(store: Store, report, edges, companies: list[str], name) -> list[Signal]:
     """The signs in the history of the company and its control path (``companies``, whose facts are
-    ``edges``; see :mod:`equitygraph.graph.analysis.timeline`): a stake handed to a likely nominee
-    shortly before a risk event, repeated changes of the actual controller within a year, and the
-    group's legal representatives changed across many of its companies at once."""
+    ``edges``; ``name`` names their holders, past ones too; see
+    :mod:`equitygraph.graph.analysis.timeline`): a stake handed to a likely nominee shortly before a
+    risk event, repeated changes of the actual controller within a year, and the group's legal
+    representatives changed across many of its companies at once."""
     from ..graph.analysis.timeline import churn, controller_changes, handoffs, officer_waves
 
     as_of = effective_day(report.as_of)
     past = [h for h in edges.holdings if h.company_id in companies]
-    names = store.get_many({h.holder_id for h in past} | set(companies))
-
-    def name(entity_id: str) -> str:
-        return names[entity_id].name if entity_id in names else report.name(entity_id)
-
     signals = []
     for h in handoffs(past, [e for e in edges.events if e.date is None or e.date <= as_of]):
         if h.day > as_of:
