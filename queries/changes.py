@@ -90,7 +90,7 @@ def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, arou
     rows += analysis_changes(store, since, until, around)
     companies = [e for e in named if e.kind is EntityKind.COMPANY]
     if companies and may_change is None:
-        may_change = control_may_change(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END))
+        may_change = control_may_change(arrays, first, last)
     for entity in companies:
         if flagged(arrays, may_change, entity.id):
             rows += controller_change(store, entity, since, until)
@@ -100,6 +100,14 @@ def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, arou
 
 LINK_CHANGES = {"located_at": "address_changed", "has_contact": "contact_changed"}
 ANALYSIS_CHANGES = {"risk_tier": "risk_tier_changed", "group": "group_changed", "cluster": "cluster_changed"}
+
+
+def change_row(day: dt.date | str, change: str, company_id: str, company_name: str, before=None, after=None,
+               party_id: str | None = None, party_name: str | None = None, event_type: str | None = None) -> dict:
+    """One row of a change report (and of an alert, which adds to it)."""
+    return {"date": day if isinstance(day, str) else day.isoformat(), "change": change, "company_id": company_id,
+            "company_name": company_name, "party_id": party_id, "party_name": party_name, "before": before,
+            "after": after, "event_type": event_type}
 
 
 def analysis_changes(store: Store, since: dt.date, until: dt.date, around: set[str] | None) -> list[dict]:
@@ -124,9 +132,7 @@ def analysis_changes(store: Store, since: dt.date, until: dt.date, around: set[s
             now, before = store.results_of(name, around), store.results_of("previous_" + name, around)
         moved = sorted(i for i in set(now) | set(before) if now.get(i) != before.get(i))
         names_of = {i: e.name for i, e in store.get_many(moved).items()}
-        rows += [{"date": day.isoformat(), "change": change, "company_id": i, "company_name": names_of.get(i, i),
-                  "party_id": None, "party_name": None, "before": before.get(i), "after": now.get(i),
-                  "event_type": None} for i in moved]
+        rows += [change_row(day, change, i, names_of.get(i, i), before.get(i), now.get(i)) for i in moved]
     return rows
 
 
@@ -134,9 +140,8 @@ def _link_row(c, names_of) -> dict:
     def texts(ids) -> str | None:
         return "; ".join(names_of.get(i, i) for i in ids) or None
 
-    return {"date": date_of(c.day).isoformat(), "change": LINK_CHANGES[c.kind], "company_id": c.party,
-            "company_name": names_of.get(c.party, c.party), "party_id": None, "party_name": None,
-            "before": texts(c.before), "after": texts(c.after), "event_type": None}
+    return change_row(date_of(c.day), LINK_CHANGES[c.kind], c.party, names_of.get(c.party, c.party), texts(c.before),
+                      texts(c.after))
 
 
 def _row(arrays, c, names_of) -> dict:
@@ -155,10 +160,8 @@ def _row(arrays, c, names_of) -> dict:
         event_type = EVENT_TYPES[int(arrays.event_type[after])]
         severity = int(arrays.event_severity[after])
         before, after = None, _(event_type) + (f" ({severity})" if severity else "")
-    return {"date": date_of(c.day).isoformat(), "change": c.kind, "company_id": company,
-            "company_name": names_of.get(company, company), "party_id": party,
-            "party_name": names_of.get(party, party) if party else None, "before": before, "after": after,
-            "event_type": event_type}
+    return change_row(date_of(c.day), c.kind, company, names_of.get(company, company), before, after, party,
+                      names_of.get(party, party) if party else None, event_type)
 
 
 def flagged(arrays, mask, entity_id: str) -> bool:
@@ -178,21 +181,18 @@ def controller_change(store: Store, entity, since: dt.date, until: dt.date) -> l
     later = control_report(store, entity.id, as_of=until, signals=False)
     rows = []
 
-    def row(change: str, before: str, after: str) -> dict:
-        return {"date": until.isoformat(), "change": change, "company_id": entity.id, "company_name": entity.name,
-                "party_id": None, "party_name": None, "before": before, "after": after, "event_type": None}
-
     def who(report, ids) -> str:
         return ", ".join(f"{report.name(i)} ({i})" for i in ids)
 
     if set(earlier.actual_controllers) != set(later.actual_controllers):
-        rows.append(row("controller_changed", who(earlier, earlier.actual_controllers) or _(earlier.verdict),
-                        who(later, later.actual_controllers) or _(later.verdict)))
+        rows.append(change_row(until, "controller_changed", entity.id, entity.name,
+                               who(earlier, earlier.actual_controllers) or _(earlier.verdict),
+                               who(later, later.actual_controllers) or _(later.verdict)))
     owners_before = sorted(o.person for o in earlier.beneficial.owners)
     owners_after = sorted(o.person for o in later.beneficial.owners)
     if owners_before != owners_after:
-        rows.append(row("beneficial_owner_changed", who(earlier, owners_before) or _("none"),
-                        who(later, owners_after) or _("none")))
+        rows.append(change_row(until, "beneficial_owner_changed", entity.id, entity.name,
+                               who(earlier, owners_before) or _("none"), who(later, owners_after) or _("none")))
     return rows
 
 

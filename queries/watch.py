@@ -7,12 +7,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from ..graph.errors import EquityGraphError
-from ..graph.stores.base import Store
 from ..graph.analysis.changes import control_may_change
 from ..graph.arrays import OPEN_END, OPEN_START, day_number
+from ..graph.errors import EquityGraphError
 from ..graph.model import EntityKind
-from .changes import changes_at, controller_change, flagged, within
+from ..graph.stores.base import Store
+from .changes import MAX_HOPS, ChangeReport, changes_at, controller_change, flagged, within
 from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
@@ -50,8 +50,8 @@ class WatchReport(Result):
 
 
 def watch_add(store: Store, name: str, list_name: str = DEFAULT_LIST, hops: int = 2) -> WatchReport:
-    if not 0 <= hops <= 3:
-        raise ValueError(f"hops must be from 0 to 3, got {hops}")
+    if not 0 <= hops <= MAX_HOPS:
+        raise ValueError(f"hops must be from 0 to {MAX_HOPS}, got {hops}")
     entity = resolve_entity(store, name)
     lists = watchlists(store)
     lists.setdefault(list_name, {})[entity.id] = {"name": entity.name, "hops": hops,
@@ -75,16 +75,11 @@ def watch_remove(store: Store, name: str, list_name: str = DEFAULT_LIST) -> Watc
 
 
 @dataclass
-class AlertReport(Result):
-    since: dt.date
-    until: dt.date
-    rows: list[dict]
+class AlertReport(ChangeReport):
+    """Changes with their severity, nearness and reason, most severe first."""
 
     def to_dict(self) -> dict:
         return {"since": self.since.isoformat(), "until": self.until.isoformat(), "alerts": self.rows}
-
-    def records(self) -> list[dict]:
-        return self.rows
 
     def sections(self) -> list[Section]:
         title = _("Alerts from {since} to {until}").format(since=self.since.isoformat(), until=self.until.isoformat())
@@ -105,8 +100,6 @@ def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name
     if list_name is not None and list_name not in lists:
         raise EquityGraphError(f"no watchlist {list_name!r} (equitygraph watch ls shows them)")
     until = until or dt.date.today()
-    if until < since:
-        raise ValueError(f"--until {until.isoformat()} is before --since {since.isoformat()}")
     watched = []
     for name, entries in sorted(lists.items()):
         if list_name is None or name == list_name:
