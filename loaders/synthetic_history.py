@@ -289,22 +289,29 @@ class _Planter:
                 ("holder_in", company, buyer, "", _described(new_text))]
 
     def _supervisor(self, company, holdings, officers):
-        supervisors = [r for r in officers if r[2] == "supervisor"]
-        if len(supervisors) != 1:
+        replaced = self._replace_officer(company, officers, "supervisor")
+        if replaced is None:
             return None
-        old, new = supervisors[0], self._person()
-        self.r.drop(old)
-        self.r.rows["officers"].append(self._officer(new, company, "supervisor"))
-        return [("officer_out", company, old[0], "supervisor", ""), ("officer_in", company, new, "", "supervisor")]
+        old, new = replaced
+        return [("officer_out", company, old, "supervisor", ""), ("officer_in", company, new, "", "supervisor")]
 
     def _legal(self, company, holdings, officers):
-        legal = [r for r in officers if r[2] == "legal_representative"]
-        if len(legal) != 1:
+        replaced = self._replace_officer(company, officers, "legal_representative")
+        if replaced is None:
             return None
-        old, new = legal[0], self._person()
-        self.r.drop(old)
-        self.r.rows["officers"].append(self._officer(new, company, "legal_representative"))
-        return [("legal_representative_changed", company, new, old[0], new)]
+        old, new = replaced
+        return [("legal_representative_changed", company, new, old, new)]
+
+    def _replace_officer(self, company, officers, role: str) -> tuple[str, str] | None:
+        """The company's one holder of ``role`` replaced by a new person: (who left, who came), or
+        None where the role has not exactly one holder."""
+        holding = [r for r in officers if r[2] == role]
+        if len(holding) != 1:
+            return None
+        new = self._person()
+        self.r.drop(holding[0])
+        self.r.rows["officers"].append(self._officer(new, company, role))
+        return holding[0][0], new
 
     def _complaint(self, company, holdings, officers):
         day = self.previous + dt.timedelta(days=self.rng.randint(1, (self.day - self.previous).days))
