@@ -23,14 +23,13 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import machine_note  # noqa: E402
+from run import local_neo4j, machine_note  # noqa: E402
 
 
 def quantiles(values: list[float]) -> dict:
@@ -143,24 +142,16 @@ def main() -> None:
         results["runs"].append(measure(lambda: SQLiteStore(args.db, readonly=True), f"embedded {args.db}", args.count))
     if args.neo4j:
         from equitygraph.graph.stores.neo4j import Neo4jStore
-        from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
         from equitygraph.loaders.csv_folder import import_folder
 
-        lib = Neo4jServer(HERE.parent / ".neo4j")
-        lib.install()
-        with tempfile.TemporaryDirectory(prefix="equitygraph-bench-explorer-") as home:
-            server = Neo4jServer(home, port=free_port(), lib=lib.lib)
-            server.start(heap="3g", pagecache="3g", auth=False)
-            try:
-                start = time.perf_counter()
-                _, imported = import_folder(server, args.neo4j)
-                imported.close()
-                results["neo4j_import_s"] = round(time.perf_counter() - start, 1)
-                shared = Neo4jStore(server.uri, readonly=True)
-                shared.close = lambda: None  # one driver for every worker thread (it is thread-safe)
-                results["runs"].append(measure(lambda: shared, f"neo4j {args.neo4j}", args.count))
-            finally:
-                server.stop()
+        with local_neo4j("equitygraph-bench-explorer-", "3g") as server:
+            start = time.perf_counter()
+            _, imported = import_folder(server, args.neo4j)
+            imported.close()
+            results["neo4j_import_s"] = round(time.perf_counter() - start, 1)
+            shared = Neo4jStore(server.uri, readonly=True)
+            shared.close = lambda: None  # one driver for every worker thread (it is thread-safe)
+            results["runs"].append(measure(lambda: shared, f"neo4j {args.neo4j}", args.count))
     print(json.dumps(results, indent=2, ensure_ascii=False))
     out = HERE / "results"
     out.mkdir(exist_ok=True)

@@ -14,13 +14,12 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import machine_note  # noqa: E402
+from run import local_neo4j, machine_note  # noqa: E402
 
 
 def _quantiles(values: list[float]) -> dict:
@@ -35,46 +34,38 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
 
-    from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
     from equitygraph.loaders.csv_folder import import_folder
     from equitygraph.queries.company import company_report
 
-    lib = Neo4jServer(HERE.parent / ".neo4j")
-    lib.install()
-    with tempfile.TemporaryDirectory(prefix="equitygraph-bench-report-") as home:
-        server = Neo4jServer(home, port=free_port(), lib=lib.lib)
-        server.start(heap="2g", pagecache="2g", auth=False)
-        try:
-            _, store = import_folder(server, args.case)
-            with store:
-                ids = [r["id"] for r in store._run("MATCH (c:Company) RETURN c.id AS id ORDER BY id")]
-                picked = ids[:: max(1, len(ids) // args.count)][: args.count]
-                one_by_one = lambda entity_id: store  # noqa: E731  the walk without the region
-                timings: dict[str, list[float]] = {"region": [], "per_hop": []}
-                trips: dict[str, int] = {"region": 0, "per_hop": 0}
-                real_run = store._run
+    with local_neo4j("equitygraph-bench-report-", "2g") as server:
+        _, store = import_folder(server, args.case)
+        with store:
+            ids = [r["id"] for r in store._run("MATCH (c:Company) RETURN c.id AS id ORDER BY id")]
+            picked = ids[:: max(1, len(ids) // args.count)][: args.count]
+            one_by_one = lambda entity_id: store  # noqa: E731  the walk without the region
+            timings: dict[str, list[float]] = {"region": [], "per_hop": []}
+            trips: dict[str, int] = {"region": 0, "per_hop": 0}
+            real_run = store._run
 
-                def counted(way):
-                    def run(query, **params):
-                        trips[way] += 1
-                        return real_run(query, **params)
-                    return run
+            def counted(way):
+                def run(query, **params):
+                    trips[way] += 1
+                    return real_run(query, **params)
+                return run
 
-                for warm in (True, False):
-                    for company in picked:
-                        for way in ("region", "per_hop"):
-                            if way == "per_hop":
-                                store.around = one_by_one
-                            store._run = counted(way) if not warm else real_run
-                            started = time.perf_counter()
-                            company_report(store, company)
-                            if not warm:
-                                timings[way].append(time.perf_counter() - started)
-                            store._run = real_run
-                            if way == "per_hop":
-                                del store.around
-        finally:
-            server.stop()
+            for warm in (True, False):
+                for company in picked:
+                    for way in ("region", "per_hop"):
+                        if way == "per_hop":
+                            store.around = one_by_one
+                        store._run = counted(way) if not warm else real_run
+                        started = time.perf_counter()
+                        company_report(store, company)
+                        if not warm:
+                            timings[way].append(time.perf_counter() - started)
+                        store._run = real_run
+                        if way == "per_hop":
+                            del store.around
     results = {"machine": machine_note(), "case": args.case, "companies": len(picked),
                "region": {**_quantiles(timings["region"]), "round_trips_per_report": trips["region"] / len(picked)},
                "per_hop": {**_quantiles(timings["per_hop"]), "round_trips_per_report": trips["per_hop"] / len(picked)}}

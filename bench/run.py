@@ -19,6 +19,7 @@ table and to ``bench/results/latest.json``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -46,6 +47,23 @@ def machine_note() -> str:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+@contextlib.contextmanager
+def local_neo4j(prefix: str, memory: str):
+    """A Neo4j server of the benchmark's own (the jars from Maven Central, a temporary home, Bolt on
+    127.0.0.1, authentication off, ``memory`` of heap and as much page cache), stopped afterwards."""
+    from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
+
+    lib = Neo4jServer(HERE.parent / ".neo4j")
+    lib.install()
+    with tempfile.TemporaryDirectory(prefix=prefix) as home:
+        server = Neo4jServer(home, port=free_port(), lib=lib.lib)
+        server.start(heap=memory, pagecache=memory, auth=False)
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def _measure(task: str, *args: str) -> dict:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import machine_note  # noqa: E402
+from run import local_neo4j, machine_note  # noqa: E402
 
 
 def peak_gb() -> float:
@@ -119,31 +119,23 @@ def main() -> None:
 
 
 def on_neo4j(history: Path, first: str, second: str, figures: dict) -> None:
-    from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
     from equitygraph.loaders.csv_folder import import_folder
     from equitygraph.loaders.snapshot import load_snapshot
 
-    lib = Neo4jServer(HERE.parent / ".neo4j")
-    lib.install()
-    with tempfile.TemporaryDirectory(prefix="equitygraph-bench-snapshots-") as home:
-        server = Neo4jServer(home, port=free_port(), lib=lib.lib)
-        server.start(heap="3g", pagecache="3g", auth=False)
-        try:
-            _, store = timed("neo4j baseline: import of the second snapshot",
-                             lambda: import_folder(server, history / second, replace=True), figures)
-            store.close()
-            _, store = timed("neo4j first snapshot, import", lambda: import_folder(server, history / first, replace=True),
-                             figures)
-            store.export_arrays()
-            report = timed("neo4j second snapshot: load --snapshot over Bolt", lambda: load_snapshot(
-                store, history / second, dt.date.fromisoformat(second)), figures)
-            store.close()
-            figures["snapshot counts"] = report.snapshot
-            figures["ratio snapshot / first load"] = round(
-                figures["neo4j second snapshot: load --snapshot over Bolt"]["seconds"]
-                / figures["neo4j baseline: import of the second snapshot"]["seconds"], 2)
-        finally:
-            server.stop()
+    with local_neo4j("equitygraph-bench-snapshots-", "3g") as server:
+        _, store = timed("neo4j baseline: import of the second snapshot",
+                         lambda: import_folder(server, history / second, replace=True), figures)
+        store.close()
+        _, store = timed("neo4j first snapshot, import", lambda: import_folder(server, history / first, replace=True),
+                         figures)
+        store.export_arrays()
+        report = timed("neo4j second snapshot: load --snapshot over Bolt", lambda: load_snapshot(
+            store, history / second, dt.date.fromisoformat(second)), figures)
+        store.close()
+        figures["snapshot counts"] = report.snapshot
+        figures["ratio snapshot / first load"] = round(
+            figures["neo4j second snapshot: load --snapshot over Bolt"]["seconds"]
+            / figures["neo4j baseline: import of the second snapshot"]["seconds"], 2)
     out = HERE / "results" / "snapshots-neo4j.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
