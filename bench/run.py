@@ -154,7 +154,8 @@ def task_neo4j(case: str, home: str, lib: str, baseline_rows: str) -> dict:
 
     from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
     from equitygraph.graph.stores.neo4j import Neo4jStore, _row
-    from equitygraph.loaders.csv_folder import load_folder, read_folder
+    from equitygraph.loaders.csv_folder import load_folder
+    from equitygraph.loaders.csv_rows import read_folder
     from equitygraph.queries.company import company_report
 
     server = Neo4jServer(home, port=free_port(), lib=lib)
@@ -313,7 +314,7 @@ def task_control_one_by_one(db: str, count: str) -> dict:
     from equitygraph.graph.analysis.control_rules import control_table
     from equitygraph.graph.arrays import arrays_from_records
     from equitygraph.graph.stores.sqlite import SQLiteStore
-    from equitygraph.queries.control import upstream
+    from equitygraph.queries.control.answer import upstream
 
     with SQLiteStore(db) as store:
         companies = [r[0] for r in store._db.execute("SELECT id FROM entities WHERE kind = 'company'")]
@@ -375,7 +376,7 @@ def task_named_company(db: str, count: str) -> dict:
     import random
 
     from equitygraph.graph.stores.sqlite import SQLiteStore
-    from equitygraph.queries.control import control_report
+    from equitygraph.queries.control.report import control_report
 
     with SQLiteStore(db) as store:
         names = [r[0] for r in store._db.execute("SELECT name FROM entities WHERE kind = 'company' ORDER BY id")]
@@ -443,8 +444,8 @@ def task_related_latency(db: str, count: str, neo4j_uri: str = "") -> dict:
     import random
 
     from equitygraph.graph.stores.sqlite import SQLiteStore
-    from equitygraph.queries.paths import paths_between
-    from equitygraph.queries.related import related_parties
+    from equitygraph.queries.relations.paths import paths_between
+    from equitygraph.queries.relations.related import related_parties
 
     if neo4j_uri:
         from equitygraph.graph.stores.neo4j import Neo4jStore
@@ -485,8 +486,8 @@ def task_risk(db: str, explained: str = "1000") -> dict:
 
     from equitygraph.graph.analysis.control_rules import control_table
     from equitygraph.graph.stores.sqlite import SQLiteStore
-    from equitygraph.queries.risk import explain, facts_of, score_arrays
-    from equitygraph.queries.risk_config import load_config
+    from equitygraph.queries.risk.scores import explain, facts_of, score_arrays
+    from equitygraph.queries.risk.config import load_config
 
     config = load_config()
     with SQLiteStore(db, readonly=True) as store:
@@ -527,8 +528,8 @@ def task_risk_networkx(db: str) -> dict:
     from equitygraph.graph.analysis.control_rules import control_table
     from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.graph.analysis.risk import link_matrix
-    from equitygraph.queries.risk import facts_of, score_arrays
-    from equitygraph.queries.risk_config import load_config
+    from equitygraph.queries.risk.scores import facts_of, score_arrays
+    from equitygraph.queries.risk.config import load_config
 
     config = load_config()
     with SQLiteStore(db, readonly=True) as store:

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..graph.model import Entity, EntityKind, normalize_name
 from ..graph.stores.base import Record, Store
-from .csv_folder import LoadReport, _note_load
+from .report import LoadReport, note_load
 from .fields import clean_reg_no
 
 #: ISO country codes of the identifier schemes (org-id.guide) the open registers use most.
@@ -84,7 +84,7 @@ def load_records(store: Store, source: str | Path, read: Callable[[LoadReport, C
             writer.add_many(read(report, bar.update))
             also()
     report.seconds = time.perf_counter() - started
-    _note_load(store, source, report, format=fmt)
+    note_load(store, source, report, format=fmt)
     return report
 
 

@@ -28,7 +28,8 @@ from stdnum.cn import uscc
 from ..graph.columns import ENTITY_SCHEMA, HOLDING_SCHEMA, LINK_SCHEMA, OFFICER_SCHEMA, natural_keys
 from ..graph.errors import InvalidInput
 from ..graph.model import REGISTER_COMPLETE, EntityKind, Interest, LinkKind, contact_id, normalize_name
-from . import csv_folder as rows
+from . import csv_rows as rows
+from .report import LoadReport
 from .fields import clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_share
 from .textfile import MAX_LINE_BYTES, CsvTable, unescape_cell
 
@@ -63,7 +64,7 @@ class _Csv:
 
 
 def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale: str = "percent",
-                 report: "rows.LoadReport", progress: Callable[[int], None] = lambda n: None,
+                 report: "LoadReport", progress: Callable[[int], None] = lambda n: None,
                  id_salt: str | None = None, keep_id_numbers: bool = False) -> Iterator[tuple[str, object]]:
     """The folder for an empty store, piece by piece as each is ready: ``("entities", table)``, then
     ``"links"``, ``"holdings"``, ``"officers"`` (tables of :mod:`..graph.columns`' schemas, each key
@@ -73,7 +74,7 @@ def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale
     for required in ("entities.csv", "holdings.csv"):
         if not (folder / required).is_file():
             raise UseRowReader(f"{required} is missing")
-    reader = rows._FolderReader(folder, encoding, share_scale, lambda ids: {}, report, progress, id_salt,
+    reader = rows.FolderReader(folder, encoding, share_scale, lambda ids: {}, report, progress, id_salt,
                                 keep_id_numbers)
     entities = _read(reader, folder / "entities.csv", ("id", "kind", "name"), rows.ENTITY_COLUMNS)
     entity_table, links, ids, kinds = _entities(entities, reader, share_scale, report)
@@ -254,7 +255,7 @@ def _entities(csv: _Csv, reader, share_scale: str, report) -> tuple[pa.Table, pa
         raise UseRowReader("entities.csv: an id appears twice")
 
     def kind_of(word: str) -> str:
-        kind = rows._KIND_WORDS.get(word.lower())
+        kind = rows.KIND_WORDS.get(word.lower())
         if kind is None:
             raise ValueError(word)
         return kind.value
@@ -342,7 +343,7 @@ def _id_numbers(csv: _Csv, kinds: pa.Array, reader) -> tuple[pa.Array, pa.Array]
                                               csv.column("id_hash").take(taken).to_pylist(),
                                               kinds.take(taken).to_pylist(), csv.lines[rows_].tolist()):
         try:
-            found = reader._id_number(rows._Locator(csv.path, line), {"id_number": number, "id_hash": given_hash},
+            found = reader._id_number(rows.Locator(csv.path, line), {"id_number": number, "id_hash": given_hash},
                                       EntityKind(kind))
         except InvalidInput as e:
             raise UseRowReader(str(e)) from None
@@ -387,7 +388,7 @@ def _contacts(csv: _Csv, ids: pa.Array, report) -> tuple[pa.Table, pa.Table]:
             parts_order.append(np.full(len(filled), order * 1000, dtype=np.int64))
         else:
             several = several.to_numpy(zero_copy_only=False)
-            split = [rows._split_multi(text) if many else [text] for text, many in zip(distinct, several)]
+            split = [rows.split_multi(text) if many else [text] for text, many in zip(distinct, several)]
             made = [make_ids(parts) for parts in split]
             rows_of, order_of, flat_ids, flat_texts = [], [], [], []
             for row, code in zip(filled.tolist(), codes.tolist()):
@@ -547,7 +548,7 @@ def _register_totals(csv, company_at, low, interest, since, until, ids, kinds, r
 def _officers(csv: _Csv, ids: pa.Array, kinds: pa.Array, report) -> pa.Table:
     person, _ = _party(csv, "person_id", ids, kinds, None)
     company, _ = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
-    role = _each(_required(csv, "role"), lambda title: rows._ROLE_WORDS.get(title.lower(),
+    role = _each(_required(csv, "role"), lambda title: rows.ROLE_WORDS.get(title.lower(),
                                                                            title.lower().replace(" ", "_")), pa.string())
     since, until = _period(csv)
     keys = natural_keys(person, company, role, since)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..graph.errors import InvalidInput
 from ..graph.stores.base import Store
-from .csv_folder import LoadReport
+from .report import LoadReport
 
 FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
 _SPREADSHEETS = (".xlsx", ".xlsm", ".xls")
@@ -141,13 +141,13 @@ def record_reader(store: Store, path: Path, fmt: str, *, mapping=None, encoding:
     before = None if store.is_empty() else store
     hooks = []
     if fmt in ("csv", "mapping"):
-        from .csv_folder import store_salt
+        from .report import store_salt
 
         salt, new_salt = (id_salt, False) if id_salt is not None else store_salt(store)
         if new_salt:  # kept in the load's own transaction: a failed load keeps no salt either
             hooks.append(lambda: store.set_meta("id_salt", salt))
     if fmt == "csv":
-        from .csv_folder import read_folder
+        from .csv_rows import read_folder
 
         def read(report, bar):
             return read_folder(path, encoding=encoding, share_scale=share_scale, report=report, progress=bar,

@@ -18,7 +18,7 @@ from ..graph.model import (
 )
 from ..graph.stores.base import Record
 from .common import Matcher
-from .csv_folder import LoadReport
+from .report import LoadReport
 from .fields import clean_reg_no, iso_day, parse_share
 from .jsonfile import Found, files_in, read_objects
 

@@ -26,7 +26,7 @@ from ..graph.model import (
 )
 from ..graph.stores.base import Record
 from .common import Matcher
-from .csv_folder import LoadReport
+from .report import LoadReport
 from .fields import clean_reg_no, iso_day
 from .jsonfile import files_in, read_objects
 

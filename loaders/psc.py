@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 from ..graph.errors import InvalidInput
 from ..graph.model import Entity, EntityKind, Holding, Interest, Link, LinkKind, Share, address_id
 from ..graph.stores.base import Record, Store
-from .csv_folder import LoadReport
+from .report import LoadReport
 from .fields import clean_reg_no, parse_date
 from .jsonfile import Found, files_in, first_object, read_objects
 from .textfile import CsvTable

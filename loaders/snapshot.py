@@ -21,7 +21,7 @@ from pathlib import Path
 from ..graph.errors import EquityGraphError
 from ..graph.model import PARTY_KINDS, Entity, Holding, Link, Officer, Relation
 from ..graph.stores.base import Store
-from .csv_folder import LoadReport, _note_load, store_salt
+from .report import LoadReport, note_load, store_salt
 from .formats import input_format, record_reader
 from .reconcile import compared, in_force_on, reconcile
 
@@ -88,7 +88,7 @@ def load_snapshot(store: Store, path: str | Path, day: dt.date, *, fmt: str | No
                        "parties not seen": sum(1 for d in not_seen.values() if d == day.isoformat()),
                        "parties not seen earlier": sum(1 for d in not_seen.values() if d != day.isoformat())}
     report.seconds = time.perf_counter() - started
-    _note_load(store, path, report, format=fmt, snapshot=day.isoformat())
+    note_load(store, path, report, format=fmt, snapshot=day.isoformat())
     return report
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 from stdnum.cn import uscc
 
 from ..graph.errors import EquityGraphError
-from .csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS, RELATION_COLUMNS
+from .csv_rows import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS, RELATION_COLUMNS
 from .synthetic_names import (
     BRAND_CHARS,
     COMPANY_FORMS,

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..graph.errors import EquityGraphError
-from .csv_folder import ENTITY_COLUMNS
+from .csv_rows import ENTITY_COLUMNS
 from .fields import parse_share
 from .synthetic import GIVEN_CHARS, generate_case, read_ground_truth, _surname
 

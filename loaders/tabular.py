@@ -26,7 +26,8 @@ from ..graph.model import (
 )
 from ..graph.stores.base import Record
 from .common import Matcher
-from .csv_folder import LoadReport, _ROLE_WORDS, _split_multi
+from .csv_rows import ROLE_WORDS, split_multi
+from .report import LoadReport
 from .fields import clean_reg_no, parse_amount, parse_date, parse_int_in, parse_share
 from .mapping import READ_ORDER, Mapping, TableMapping, all_header_words, amount_factor, map_sheet, read_mapping
 from .sheets import Percent, Sheet, cell_text, read_sheets
@@ -228,7 +229,7 @@ class TabularReader:
                                         f"{self.company_rows[entity_id]}; the later row wins")
         self.company_rows[entity_id] = row.number
         entity = Entity(entity_id, EntityKind.COMPANY, name,
-                        aliases=tuple(a for a in _split_multi(row.text("aliases").replace("、", "|")) if a != name),
+                        aliases=tuple(a for a in split_multi(row.text("aliases").replace("、", "|")) if a != name),
                         reg_no=reg_no, jurisdiction=row.text("jurisdiction") or ("CN" if reg_no and len(reg_no) == 18 else None),
                         status=row.text("status") or None, founded=self._date(row, "founded", mapped),
                         registered_capital=registered, paid_in_capital=paid_in, currency=currency or currency_b,
@@ -244,7 +245,7 @@ class TabularReader:
             ("phone", contact_id, EntityKind.CONTACT, LinkKind.HAS_CONTACT),
             ("email", contact_id, EntityKind.CONTACT, LinkKind.HAS_CONTACT),
         ):
-            for text in _split_multi(row.text(column)):
+            for text in split_multi(row.text(column)):
                 yield Entity(make_id(text), node_kind, text)
                 self.report.counts["links"] += 1
                 yield Link(entity_id, make_id(text), link_kind)
@@ -286,7 +287,7 @@ class TabularReader:
             part = part.strip()
             if part:
                 self.report.counts["officers"] += 1
-                yield Officer(person, company, _ROLE_WORDS.get(part.lower(), part.lower().replace(" ", "_")), since, until)
+                yield Officer(person, company, ROLE_WORDS.get(part.lower(), part.lower().replace(" ", "_")), since, until)
 
     def _penetration(self, row: _Row, mapped: TableMapping) -> Iterator[Record]:
         """A row per holder and the company it holds: the company is the row's own column, or the

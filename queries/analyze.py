@@ -17,7 +17,7 @@ from ..graph.analysis.ownership import direct_shares, integrated, ownership_matr
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import ResultColumn, Store
-from .standing import ANALYSIS_META
+from .relations.standing import ANALYSIS_META
 from .i18n import N_, _
 from .render import Result, Section
 
@@ -67,7 +67,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
             with_clusters: bool = True, risk_config=None) -> AnalysisResult:
     """Control, ownership, groups, clusters and risk of every company, written back to the store
     (``risk_config``: the risk weights, the shipped default when None)."""
-    from .risk_config import load_config
+    from .risk.config import load_config
 
     risk_config = risk_config if risk_config is not None else load_config()
     seconds = {}
@@ -78,7 +78,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
 
     started = time.perf_counter()
     progress(N_("deciding control"))
-    from .control import identity_decisions
+    from .control.answer import identity_decisions
 
     table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
     seconds[N_("control")] = time.perf_counter() - started
@@ -180,7 +180,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
 
 def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], dict[str, int]]:
     """Every company's risk score and tier, and the reasons of the highest warned ones."""
-    from .risk import explain, score_all
+    from .risk.scores import explain, score_all
 
     scores = score_all(store, config, as_of, arrays=arrays, table=table)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])

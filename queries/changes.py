@@ -116,7 +116,7 @@ def analysis_changes(store: Store, since: dt.date, until: dt.date, around: set[s
     ran), at the entities ``around`` (every entity when None)."""
     import json
 
-    from .standing import ANALYSIS_META
+    from .relations.standing import ANALYSIS_META
 
     last = json.loads(store.get_meta(ANALYSIS_META) or "null")
     if not last or not last.get("previous"):
@@ -175,7 +175,7 @@ def flagged(arrays, mask, entity_id: str) -> bool:
 def controller_change(store: Store, entity, since: dt.date, until: dt.date) -> list[dict]:
     """The changes of ``entity``'s actual controller and of its beneficial owners between the day
     before ``since`` and ``until``, if any."""
-    from .control import control_report
+    from .control.report import control_report
 
     earlier = control_report(store, entity.id, as_of=since - dt.timedelta(days=1), signals=False)
     later = control_report(store, entity.id, as_of=until, signals=False)

@@ -214,11 +214,12 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
     if entity.kind in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
         from dataclasses import replace
 
-        from .control import _span, control_report
+        from .control.answer import span
+        from .control.report import control_report
 
         report.control = control_report(store, entity.id, as_of=as_of)
         stakes = report.control.stakes
-        report.upstream = [replace(r, integrated=_span(*stakes[r.holder_id]) if r.holder_id in stakes else "")
+        report.upstream = [replace(r, integrated=span(*stakes[r.holder_id]) if r.holder_id in stakes else "")
                            for r in report.upstream]
     return report
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..graph.stores.sqlite import SQLiteStore
-from ..loaders.csv_folder import LoadReport, load_folder
+from ..loaders.csv_folder import load_folder
+from ..loaders.report import LoadReport
 from ..loaders.synthetic import CaseSummary, generate_case, read_ground_truth
 from .company import CompanyReport, company_report
 from .render import Result, Section
-from .risk import RiskList, warnings
-from .risk_config import load_config
+from .risk.scores import RiskList, warnings
+from .risk.config import load_config
 
 
 @dataclass

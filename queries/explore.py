@@ -146,8 +146,8 @@ def first_view(store: Store, entity_id: str, filters: Filters = Filters(), limit
     """Where the graph view starts: the entity, its first ``limit`` neighbours, and the whole
     control answer (the chain up to the actual controller and each signal's evidence) whatever
     the hop limit, marked as such."""
-    from .control import control_report
-    from .pages.answer import answer_parts
+    from .control.report import control_report
+    from .control.parts import answer_parts
 
     center = _get(store, entity_id)
     page = neighbours(store, entity_id, filters, 0, limit)
@@ -192,7 +192,7 @@ def tree(store: Store, entity_id: str, as_of: dt.date | None = None, up: int = 2
     below, the share on each edge, and each holder's integrated stake in the entity (every path,
     from the control report). ``up`` is raised to reach the actual controller. Each node's
     ``level`` places it: negative above, positive below."""
-    from .control import control_report
+    from .control.report import control_report
 
     center = _get(store, entity_id)
     stakes: dict[str, tuple[float, float]] = {}

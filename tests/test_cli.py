@@ -238,7 +238,7 @@ def test_the_canonical_export_of_a_generated_case_loads_back_identically(generat
     """Every column the generator writes (thresholds, listings, voting interests, ended holdings) survives."""
     from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.loaders.csv_folder import load_folder
-    from equitygraph.queries.export import export_graph
+    from equitygraph.queries.io.export import export_graph
 
     export_graph(generated_store, "csv", tmp_path / "out")
     with SQLiteStore(tmp_path / "again.db") as again:

@@ -14,7 +14,8 @@ from equitygraph.graph.errors import InvalidInput
 from equitygraph.graph.model import address_id, contact_id
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_columns import UseRowReader, _address_ids, _contact_ids, _uscc_valid, read_columns
-from equitygraph.loaders.csv_folder import LoadReport, load_folder
+from equitygraph.loaders.csv_folder import load_folder
+from equitygraph.loaders.report import LoadReport
 
 SALT = "0123456789abcdef0123456789abcdef"
 

@@ -16,7 +16,7 @@ from equitygraph.graph.model import Entity, EntityKind, Holding, Officer, Relati
 from equitygraph.graph.analysis.ownership import integrated_ownership
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.synthetic import read_ground_truth
-from equitygraph.queries.control import control_report
+from equitygraph.queries.control.report import control_report
 
 
 def build(holdings, persons=(), officers=(), capital=None, nodes=()):

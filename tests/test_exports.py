@@ -11,7 +11,7 @@ from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.loaders.formats import load_path
 from equitygraph.loaders.synthetic import generate_case
-from equitygraph.queries.export import export_graph
+from equitygraph.queries.io.export import export_graph
 
 OPEN = Path(__file__).parent / "data" / "open"
 

@@ -10,7 +10,7 @@ import pytest
 from equitygraph.graph.model import (Entity, EntityKind, EventType, Holding, Link, LinkKind, Officer, RiskEvent,
                                      Share, contact_id)
 from equitygraph.graph.stores.sqlite import SQLiteStore
-from equitygraph.queries.control import control_report
+from equitygraph.queries.control.report import control_report
 
 D = dt.date
 PHONE = contact_id("13900000000")

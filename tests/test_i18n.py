@@ -37,7 +37,7 @@ def test_choosing_the_language(monkeypatch):
 
 def test_a_company_in_chinese_has_no_english_heading_left(generated_store, tmp_path):
     from equitygraph.queries.company import company_report
-    from equitygraph.queries.related import related_parties
+    from equitygraph.queries.relations.related import related_parties
 
     companies = [h.entity.id for h in generated_store.search("控股", limit=5)]
     with i18n.language("zh"):

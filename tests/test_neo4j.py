@@ -179,8 +179,8 @@ def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case
     assert written == expected
     assert {v for _, v in written.values()} >= {"single", "joint", "dispersed", "uncertain", "loop"}
     # Risk scores and tiers too, equal to the embedded store's for the same case.
-    from equitygraph.queries.risk import score_all
-    from equitygraph.queries.risk_config import load_config
+    from equitygraph.queries.risk.scores import score_all
+    from equitygraph.queries.risk.config import load_config
 
     scores = score_all(generated_store, load_config())
     expected_scores = {i: round(float(scores.combined[arrays.index_of(i)]), 4) for i in companies}
@@ -211,7 +211,8 @@ def test_a_company_seen_from_its_region_answers_as_the_server_does_in_fewer_roun
     """Neo4jStore.around prefetches a company's upstream region in one query; every question a company
     or control report asks is answered as before, with a fraction of the round trips."""
     from equitygraph.queries.company import company_report
-    from equitygraph.queries.control import control_report, upstream
+    from equitygraph.queries.control.report import control_report
+    from equitygraph.queries.control.answer import upstream
 
     load_folder(neo4j_store, generated_case)
     calls = []

@@ -193,7 +193,8 @@ def _importer_rows(folder):
 def test_importer_files_from_columns_equal_those_from_records(tmp_path, generated_case):
     from equitygraph.graph.stores.neo4j_import import ImportFiles
     from equitygraph.loaders.csv_columns import read_columns
-    from equitygraph.loaders.csv_folder import LoadReport, read_folder
+    from equitygraph.loaders.csv_rows import read_folder
+    from equitygraph.loaders.report import LoadReport
 
     by_records = ImportFiles(tmp_path / "records")
     by_records.add_many(read_folder(generated_case, id_salt="s"))
@@ -212,7 +213,7 @@ def test_importer_files_from_columns_equal_those_from_records(tmp_path, generate
 def test_an_alias_holding_the_list_separator_is_refused_in_a_table_too(tmp_path):
     from equitygraph.graph.stores.neo4j_import import ImportFiles
     from equitygraph.loaders.csv_columns import read_columns
-    from equitygraph.loaders.csv_folder import LoadReport
+    from equitygraph.loaders.report import LoadReport
 
     folder = write_case(tmp_path / "case", entities=ENTITIES.replace("Huaxin Investment", "x\x1ey"))
     files = ImportFiles(tmp_path / "files")

@@ -16,7 +16,7 @@ from equitygraph.graph.model import EntityKind, Holding, Interest, Officer, Rela
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.formats import detect_format, load_path
 from equitygraph.queries.cli import cli
-from equitygraph.queries.discrepancies import discrepancies
+from equitygraph.queries.control.discrepancies import discrepancies
 
 OPEN = Path(__file__).parent / "data" / "open"
 BODS = OPEN / "bods"
@@ -233,7 +233,7 @@ def test_gleif_entities_parents_and_the_declared_ultimate_parent_walked(db, tmp_
     ties = {(r.a, r.b, r.type) for r in records(db, Relation)}
     assert ("lei:2138002YAB7Z9KO21397", "lei:98450051BS9C610A8T78", RelationType.ACCOUNTING_PARENT) in ties
     # Control follows the direct parents: MONOOVA FX <- MONOOVA GLOBAL PAYMENTS <- MONEYTECH GROUP.
-    from equitygraph.queries.control import control_report
+    from equitygraph.queries.control.report import control_report
 
     hops = [h.controller for h in control_report(db, fx.id).hops]
     assert hops == ["lei:2138002YAB7Z9KO21397", "lei:984500501A1B1045PB30"]
@@ -288,7 +288,7 @@ def test_ftm_entities_and_their_facts(db, tmp_path):
     assert sorted((h.holder_id, h.company_id, h.share.describe()) for h in records(db, Holding)) == [
         ("ftm:c1", "ftm:c2", "100 %"), ("ftm:p1", "ftm:c1", "60 %")]
     assert [(o.person_id, o.role) for o in records(db, Officer)] == [("ftm:p1", "director")]
-    from equitygraph.queries.control import control_report
+    from equitygraph.queries.control.report import control_report
 
     assert control_report(db, "ftm:c2").actual_controllers == ("ftm:p1",)
     bad = tmp_path / "bad.json"

@@ -24,7 +24,7 @@ from equitygraph.graph.model import Entity, EntityKind, Holding, Interest, Offic
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.queries.analyze import analyze
 from equitygraph.queries.company import company_report
-from equitygraph.queries.control import control_report
+from equitygraph.queries.control.report import control_report
 
 
 def company(entity_id, **register):

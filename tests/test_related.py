@@ -10,7 +10,7 @@ from conftest import dump, write_case
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.queries.cli import cli
-from equitygraph.queries.related import related_parties
+from equitygraph.queries.relations.related import related_parties
 
 # P controls H (60 %), H controls X (55 %): X is the company asked about. X controls S1 (100 %), S1
 # controls S2 (70 %); H also controls F (80 %). X holds 25 % of A. I holds 22 % of X, M 8 %, N 5 %.
@@ -156,7 +156,7 @@ def test_concert_parties_change_the_actual_controller(tmp_path):
     together = write_case(tmp_path / "together", entities=entities, holdings=holdings,
                           relations="a_id,b_id,type\nA,B,concert_party\n")
     runner.invoke(cli, ["load", str(together), "--db", str(tmp_path / "c.db")])
-    from equitygraph.queries.control import control_report
+    from equitygraph.queries.control.report import control_report
 
     with SQLiteStore(tmp_path / "c.db") as store:
         report = control_report(store, "C")
@@ -170,7 +170,7 @@ def test_nominee_and_control_agreement(tmp_path):
     holdings = "holder_id,company_id,share\nN,C,60\nO,C,40\nH,V,100\nO,H,100\n"
     folder = write_case(tmp_path / "decl", entities=entities, holdings=holdings,
                         relations="a_id,b_id,type\nN,B,代持\nE,V,协议控制\n")
-    from equitygraph.queries.control import control_report
+    from equitygraph.queries.control.report import control_report
 
     with SQLiteStore(tmp_path / "d.db") as store:
         load_folder(store, folder)
@@ -197,8 +197,8 @@ def test_confirmed_and_rejected_matches_survive_a_reload(tmp_path):
     assert runner.invoke(cli, ["load", str(folder), "--db", str(db)]).exit_code == 0  # a reload keeps decisions
     with SQLiteStore(db) as store:
         assert store.identity_decisions() == [("P1", "P2", True), ("P1", "P3", False)]
-        from equitygraph.queries.control import control_report
-        from equitygraph.queries.identity import possible_matches
+        from equitygraph.queries.control.report import control_report
+        from equitygraph.queries.relations.identity import possible_matches
 
         report = control_report(store, "C")
         assert report.actual_controllers == ("P1",) and report.hops[0].low == pytest.approx(0.6)
@@ -236,7 +236,7 @@ def test_id_numbers_are_kept_as_salted_hashes_and_join_records(tmp_path):
         p1 = store.get("P1")
         assert p1.id_number is None and len(p1.id_hash) == 32 and p1.id_hash == store.get("P2").id_hash
         assert "11010119800501123X" not in open(tmp_path / "ids.db", "rb").read().decode("latin-1")
-        from equitygraph.queries.control import control_report
+        from equitygraph.queries.control.report import control_report
 
         # P1 and P2 (one ID number) hold 55 %, P3 and P4 (one name, one birth date) 45 %.
         report = control_report(store, "C")
@@ -308,7 +308,7 @@ def build(edges, n):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_graphs(), st.integers(1, 4), st.sampled_from([0.0, 0.25]))
 def test_every_path_exists_and_keeps_its_constraints(graph, max_hops, min_share):
-    from equitygraph.queries.paths import paths_between
+    from equitygraph.queries.relations.paths import paths_between
 
     n, edges = graph
     store = build(edges, n)
@@ -330,7 +330,7 @@ def test_every_path_exists_and_keeps_its_constraints(graph, max_hops, min_share)
 def test_stake_is_the_exact_integrated_ownership(graph):
     import numpy as np
 
-    from equitygraph.queries.paths import stake
+    from equitygraph.queries.relations.paths import stake
 
     n, edges = graph
     store = build(edges, n)

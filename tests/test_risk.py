@@ -18,8 +18,8 @@ from equitygraph.graph.analysis.risk_eval import ranking_figures
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.queries.cli import cli
-from equitygraph.queries.risk import explain, score_all, warnings
-from equitygraph.queries.risk_config import load_config
+from equitygraph.queries.risk.scores import explain, score_all, warnings
+from equitygraph.queries.risk.config import load_config
 
 AS_OF = dt.date(2025, 1, 1)
 CASE_DAY = "2024-06-01"
@@ -484,7 +484,7 @@ def planted(tmp_path_factory):
 
 
 def test_hidden_ring_members_rank_above_ordinary_companies_and_the_network_adds_lift(planted):
-    from equitygraph.queries.risk_eval import evaluate_hidden
+    from equitygraph.queries.risk.evaluate import evaluate_hidden
 
     runs = [evaluate_hidden(s, load_config(), fraction=0.5, seeds=3, k=20) for s in planted]
     mean = {scoring: {figure: np.mean([r.mean(scoring, figure) for r in runs])
@@ -500,7 +500,7 @@ def test_hidden_ring_members_rank_above_ordinary_companies_and_the_network_adds_
 
 
 def test_scored_as_of_a_past_date_the_later_cases_rank_high(planted):
-    from equitygraph.queries.risk_eval import evaluate_past
+    from equitygraph.queries.risk.evaluate import evaluate_past
 
     runs = [evaluate_past(s, load_config(), k=20) for s in planted]
     for run_ in runs:

@@ -7,7 +7,7 @@ import pytest
 from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, Link, LinkKind, RiskEvent, Share
 from equitygraph.graph.model import contact_id
 from equitygraph.graph.stores.sqlite import SQLiteStore
-from equitygraph.queries.control import control_report
+from equitygraph.queries.control.report import control_report
 
 
 @pytest.fixture(scope="module")

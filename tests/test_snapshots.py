@@ -15,7 +15,7 @@ from equitygraph.loaders.snapshot import SnapshotRefused, load_snapshot, loaded_
 from equitygraph.loaders.synthetic_history import generate_history, read_history_truth
 from equitygraph.queries.changes import changes
 from equitygraph.queries.cli import cli
-from equitygraph.queries.control import control_report
+from equitygraph.queries.control.report import control_report
 
 from conftest import dump, write_case
 

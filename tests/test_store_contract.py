@@ -226,7 +226,7 @@ def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, 
             assert x.entities == y.entities
 
         from equitygraph.queries.analyze import analyze
-        from equitygraph.queries.control import control_report
+        from equitygraph.queries.control.report import control_report
 
         analyze(embedded)
         analyze(neo4j_store)
@@ -241,7 +241,7 @@ def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, 
         assert len(hard) >= 20
         for company_id in companies[::300] + hard[::2]:
             assert control_report(embedded, company_id).to_dict() == control_report(neo4j_store, company_id).to_dict()
-        from equitygraph.queries.related import related_parties
+        from equitygraph.queries.relations.related import related_parties
 
         for company_id in companies[::500]:  # from the results analyze wrote back, in both stores
             assert related_parties(embedded, company_id).to_dict() == related_parties(neo4j_store, company_id).to_dict()

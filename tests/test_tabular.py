@@ -14,7 +14,7 @@ from equitygraph.graph.model import EntityKind, Holding, Officer, Relation, Rela
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.formats import load_path
 from equitygraph.queries.cli import cli
-from equitygraph.queries.control import control_report
+from equitygraph.queries.control.report import control_report
 
 COMPANY_HEADER = ["企业名称", "统一社会信用代码", "法定代表人", "注册资本（万元）", "实缴资本", "成立日期", "登记状态",
                   "注册地址", "电话", "邮箱", "经营范围", "所属行业"]
@@ -146,7 +146,7 @@ def test_a_penetration_table_by_levels_and_its_declared_final_shares(db, tmp_pat
                      ("李娜", "华信投资有限公司", "20 %"), ("梁建辉", "华信控股集团有限公司", "70 %"),
                      ("远景资本有限公司", "华信控股集团有限公司", "30 %")]
     assert control_report(db, root.id).actual_controllers == ("person:co:华信控股集团有限公司:梁建辉",)
-    from equitygraph.queries.discrepancies import discrepancies
+    from equitygraph.queries.control.discrepancies import discrepancies
 
     found = [(d.party_name, d.verdict, d.computed) for d in discrepancies(db).items]
     assert found == [("BVI Nominee Ltd", "differs", "integrated ownership 24.00 %")]

@@ -29,7 +29,7 @@ INDICATORS = {
 
 @dataclass(frozen=True)
 class RiskConfig:
-    """The weights, words and thresholds of risk.toml, checked (``queries.risk_config`` reads them)."""
+    """The weights, words and thresholds of risk.toml, checked (``queries.risk.config`` reads them)."""
 
     sections: dict
 

@@ -3,7 +3,7 @@ event, repeated changes of actual controller, and one officer change made across
 
 Each function takes records (:mod:`equitygraph.graph.model`) and returns what it found with the
 dates that show it; whether a taker is a likely nominee, and which companies form a group, the
-caller knows (:mod:`equitygraph.queries.signals`).
+caller knows (:mod:`equitygraph.queries.control.signals`).
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ from ..errors import StoreError
 from ..model import EntityKind
 from . import arrays_cache, sqlite_search
 from .arrays_tables import ArraysFromTables
-from .sqlite import _INDEXES, _index_name, name_rows, record_row
+from .sqlite_rows import name_rows, record_row
+from .sqlite_schema import INDEXES, index_name
 
 _PARTY_KINDS = pa.array([k.value for k in (EntityKind.COMPANY, EntityKind.PERSON, EntityKind.ORGANIZATION)])
 _KEYS = {"entities": ["id"], "holdings": ["key"], "officers": ["key"], "links": ["src", "dst", "kind"],
@@ -42,7 +43,7 @@ class BatchWriter:
         self._arrays = ArraysFromTables()
         self._meta = meta
         self._indexes_of: dict[str, list[str]] = {}
-        for statement in _INDEXES:  # CREATE INDEX IF NOT EXISTS name ON table (...)
+        for statement in INDEXES:  # CREATE INDEX IF NOT EXISTS name ON table (...)
             self._indexes_of.setdefault(statement.split()[7], []).append(statement)
         self._progress = progress
         self._small: dict[str, list[tuple]] = {"events": [], "relations": []}
@@ -63,8 +64,8 @@ class BatchWriter:
             if self._cursor.fetchone()[0]:
                 self._cursor.execute("ROLLBACK")
                 raise StoreError(f"{path}: is no longer empty (another command loaded into it)")
-            for statement in _INDEXES:
-                self._cursor.execute(f"DROP INDEX IF EXISTS {_index_name(statement)}")
+            for statement in INDEXES:
+                self._cursor.execute(f"DROP INDEX IF EXISTS {index_name(statement)}")
         except BaseException:
             self._close()
             raise

@@ -39,7 +39,7 @@ def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, sn
     Loading the same input again changes nothing. The input's format is --format; the report's is
     --report-format."""
     from ...loaders.formats import load_path
-    from ..load_report import LoadResult
+    from ..io.load_report import LoadResult
 
     options = dict(fmt=input_format, mapping=mapping, encoding=encoding, share_scale=share_scale,
                    progress=sys.stderr.isatty(), keep_id_numbers=keep_id_numbers)
@@ -70,7 +70,7 @@ def mapping():
 @format_option
 def mapping_check(mapping_file, path, rows, encoding, fmt):
     """Show how MAPPING_FILE reads PATH: each sheet's kind and columns, and the records of its first rows."""
-    from ..mapping_view import check_mapping
+    from ..io.mapping_view import check_mapping
 
     emit(check_mapping(path, mapping_file, rows=rows, encoding=encoding), fmt)
 
@@ -82,7 +82,7 @@ def mapping_check(mapping_file, path, rows, encoding, fmt):
 @click.option("--encoding", default=None, help="Force the CSV files' encoding (e.g. gb18030).")
 def mapping_init(path, output, encoding):
     """Write a starting mapping for PATH from the headers it recognises."""
-    from ..mapping_view import starting_mapping
+    from ..io.mapping_view import starting_mapping
 
     text = starting_mapping(path, encoding=encoding)
     if output is None:
@@ -100,7 +100,7 @@ def mapping_init(path, output, encoding):
 @store_option
 def export(fmt, output, store):
     """Export the whole graph (what was written is reported on stderr)."""
-    from ..export import export_graph
+    from ..io.export import export_graph
 
     with open_store(store) as opened:
         click.echo(export_graph(opened, fmt, output).to_text(), err=True)

@@ -79,7 +79,7 @@ def import_folder(path, home, password, database, replace, encoding, share_scale
     a database, or for a server that is not run from HOME.
     """
     from ...loaders.csv_folder import import_folder as run_import
-    from ..load_report import LoadResult
+    from ..io.load_report import LoadResult
 
     server = Neo4jServer(home)
     report, store = run_import(server, path, password=password, database=database, replace=replace,

@@ -46,7 +46,7 @@ def company(name, store, fmt):
 @format_option
 def control(name, as_of, threshold, exclusive, store, fmt):
     """Who actually controls NAME, through which chains, its beneficial owners and concealment signals."""
-    from ..control import control_report
+    from ..control.report import control_report
 
     with open_store(store) as opened:
         emit(control_report(opened, name, as_of=as_of, threshold=threshold / 100, inclusive=not exclusive), fmt)
@@ -82,7 +82,7 @@ def analyze(config_path, as_of, store, fmt):
     """Decide every company's actual controller, largest owner, group, cluster and risk, and write
     them back to the store."""
     from ..analyze import analyze as analyze_store
-    from ..risk_config import load_config
+    from ..risk.config import load_config
 
     config = load_config(config_path)  # a bad file stops here, before anything is written
     with open_store(store, write=True) as opened:

@@ -25,7 +25,7 @@ LINK_CHOICE = click.Choice(("ownership", "officers", "contacts", "declared"))
 @format_option
 def related(name, as_of, legal_only, suspected_only, depth, associate, major, store, fmt):
     """NAME's related parties: in law (rule and evidence) and suspected (strength and reason)."""
-    from ..related import related_parties
+    from ..relations.related import related_parties
 
     if legal_only and suspected_only:
         raise click.UsageError("--legal-only and --suspected-only exclude each other")
@@ -41,7 +41,7 @@ def related(name, as_of, legal_only, suspected_only, depth, associate, major, st
 @format_option
 def group(name, as_of, store, fmt):
     """The enterprise group (系族) NAME belongs to, or heads."""
-    from ..groups import group_of
+    from ..relations.groups import group_of
 
     with open_store(store) as opened:
         emit(group_of(opened, name, as_of), fmt)
@@ -54,7 +54,7 @@ def group(name, as_of, store, fmt):
 @format_option
 def groups(top, as_of, store, fmt):
     """The largest enterprise groups of the whole graph."""
-    from ..groups import largest_groups
+    from ..relations.groups import largest_groups
 
     with open_store(store) as opened:
         emit(largest_groups(opened, top, as_of), fmt)
@@ -73,7 +73,7 @@ def _links_option(command):
 @format_option
 def clusters(links, top, as_of, store, fmt):
     """The largest clusters of the whole graph (components, then Leiden communities)."""
-    from ..groups import LINKS, largest_clusters
+    from ..relations.groups import LINKS, largest_clusters
 
     with open_store(store) as opened:
         emit(largest_clusters(opened, top, links or LINKS, as_of), fmt)
@@ -87,7 +87,7 @@ def clusters(links, top, as_of, store, fmt):
 @format_option
 def cluster(name, links, as_of, store, fmt):
     """The cluster NAME is in, with its members."""
-    from ..groups import LINKS, cluster_of
+    from ..relations.groups import LINKS, cluster_of
 
     with open_store(store) as opened:
         emit(cluster_of(opened, name, links or LINKS, as_of), fmt)
@@ -106,7 +106,7 @@ def cluster(name, links, as_of, store, fmt):
 @format_option
 def path(first, second, count, max_hops, links, min_share, as_of, store, fmt):
     """The shortest paths from FIRST to SECOND, each hop explained."""
-    from ..paths import PATH_LINKS, paths_between
+    from ..relations.paths import PATH_LINKS, paths_between
 
     with open_store(store) as opened:
         emit(paths_between(opened, first, second, k=count, max_hops=max_hops, links=links or PATH_LINKS,
@@ -121,7 +121,7 @@ def path(first, second, count, max_hops, links, min_share, as_of, store, fmt):
 @format_option
 def stake(holder, company, as_of, store, fmt):
     """HOLDER's integrated stake in COMPANY over every path, with the paths that contribute most."""
-    from ..paths import stake as find_stake
+    from ..relations.paths import stake as find_stake
 
     with open_store(store) as opened:
         emit(find_stake(opened, holder, company, as_of), fmt)
@@ -134,7 +134,7 @@ def _decision(same: bool):
     @store_option
     @format_option
     def command(first, second, note, store, fmt):
-        from ..identity import decide
+        from ..relations.identity import decide
 
         with open_store(store, write=True) as opened:
             emit(decide(opened, first, second, same, note), fmt)
@@ -156,7 +156,7 @@ not_same = _decision(False)
 def discrepancies(as_of, include_agreements, store, fmt):
     """Where what a register declares (an ultimate parent, an indirect share, a beneficial owner)
     disagrees with what the direct facts give: each is a lead."""
-    from ..discrepancies import discrepancies as check
+    from ..control.discrepancies import discrepancies as check
 
     with open_store(store) as opened:
         emit(check(opened, as_of, include_agreements), fmt)

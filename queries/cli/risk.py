@@ -32,8 +32,8 @@ def config_option(command):
 def risk(name, top, tier, region, industry, cluster, config_path, as_of, store, fmt):
     """The early-warning list (companies with no confirmed case yet, riskiest first), or NAME's score
     with the reasons: which sources and which indicators it comes from."""
-    from ..risk import risk_of, warnings
-    from ..risk_config import load_config
+    from ..risk.scores import risk_of, warnings
+    from ..risk.config import load_config
 
     if name and (tier or region or industry or cluster):
         raise click.UsageError("NAME scores one company; --tier, --region, --industry and --cluster filter the list")
@@ -66,8 +66,8 @@ def risk(name, top, tier, region, industry, cluster, config_path, as_of, store, 
 def evaluate(fraction, seeds, past, horizon, fit, out, k, config_path, as_of, store, fmt):
     """How well the risk scores find confirmed cases: intrinsic-only, network-only and combined
     scoring side by side (ROC-AUC, PR-AUC, precision@k, recall@k)."""
-    from ..risk_config import load_config
-    from ..risk_eval import evaluate_hidden, evaluate_past, fit as fit_weights
+    from ..risk.config import load_config
+    from ..risk.evaluate import evaluate_hidden, evaluate_past, fit as fit_weights
 
     chosen = [flag for flag, on in (("--hide", fraction is not None), ("--past", past), ("--fit", fit)) if on]
     if len(chosen) > 1:

@@ -12,7 +12,7 @@ from ...graph.model import EntityKind
 from ...graph.stores.base import Store
 from ..company import company_report
 from ..i18n import _
-from .answer import answer_parts, with_answer
+from ..control.parts import answer_parts, with_answer
 from .graph_page import GraphPage, render_graph, risk_marks
 
 
@@ -28,7 +28,7 @@ def case_report(store: Store, name: str, as_of: dt.date | None = None, depth: in
     graph_after = 1 + (len(report.control.sections()) if report.control is not None else 0)
     if entity.kind is not EntityKind.PERSON:
         # Which companies belong with it, and why: in law, then the suspected links, kept apart.
-        from ..related import related_parties
+        from ..relations.related import related_parties
 
         related = related_parties(store, entity.id, as_of)
         sections[graph_after:graph_after] = related.sections()

@@ -17,11 +17,11 @@ from typing import Iterable
 
 from ...graph.model import EntityKind
 from ...graph.stores.base import Store, Subgraph
-from ..control import ControlReport, control_report
+from ..control.report import ControlReport, control_report
 from ..render import open_private
 from ..i18n import _, lang_tag, role_name
 from ..resolve import resolve_entity
-from .answer import answer_parts, with_answer
+from ..control.parts import answer_parts, with_answer
 
 KIND_COLORS = {
     EntityKind.COMPANY: "#1f77b4",
@@ -220,7 +220,7 @@ def _safe(text: str):
 def cluster_page(store: Store, name: str, max_nodes: int = 150, as_of: dt.date | None = None) -> GraphPage:
     """The page of the whole cluster the entity ``name`` resolves to (its best connected parties
     first where it is larger than ``max_nodes``)."""
-    from ..groups import find_cluster
+    from ..relations.groups import find_cluster
 
     entity, cluster, arrays = find_cluster(store, name, as_of=as_of)
     central = [arrays.ids[m] for m in cluster.central]
@@ -245,8 +245,8 @@ def cluster_page(store: Store, name: str, max_nodes: int = 150, as_of: dt.date |
 
 def _related_marks(store: Store, entity, as_of) -> dict | None:
     """The related parties to mark on a page, where analyze has written what they rest on."""
-    from ..related import related_parties
-    from ..standing import analyzed
+    from ..relations.related import related_parties
+    from ..relations.standing import analyzed
 
     if entity.kind is EntityKind.PERSON or not analyzed(store, as_of):
         return None

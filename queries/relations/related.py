@@ -10,12 +10,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from ..graph.errors import EquityGraphError
-from ..graph.model import FAMILY_TIES, Entity, EntityKind, Holding, LinkKind, Officer, Relation, RelationType
-from ..graph.stores.base import Store
-from .i18n import _
-from .render import Result, Section, iso
-from .resolve import resolve_entity
+from ...graph.errors import EquityGraphError
+from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, LinkKind, Officer, Relation, RelationType
+from ...graph.stores.base import Store
+from ..i18n import _
+from ..render import Result, Section, iso
+from ..resolve import resolve_entity
 
 KEY_ROLES = ("legal_representative", "chairman", "director", "executive_director", "supervisor", "manager",
              "general_manager", "finance_officer", "executive_partner")
@@ -129,11 +129,11 @@ def related_parties(store: Store, name: str, as_of: dt.date | None = None, *, le
                     standing=None) -> RelatedReport:
     """The related parties of the company ``name`` resolves to; see the module docstring.
 
-    ``standing`` answers who controls whom elsewhere in the graph (``queries.standing.standing``);
+    ``standing`` answers who controls whom elsewhere in the graph (``queries.relations.standing.standing``);
     ``depth`` is how far suspected links are followed from the company (1: its own contacts,
     officers and holders; 2: also those of its controller and key management).
     """
-    from .control import control_report
+    from ..control.report import control_report
     from .standing import standing as find_standing
 
     entity = resolve_entity(store, name)

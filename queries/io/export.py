@@ -3,31 +3,21 @@ folder (spreadsheets, and loadable again). Every exporter takes a store and writ
 
 from __future__ import annotations
 
-import abc
 import csv
 import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from ..graph.errors import EquityGraphError
-from ..graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, Relation, RiskEvent
-from ..graph.stores.base import Store
-from ..loaders.csv_folder import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS, RELATION_COLUMNS
-from ..loaders.textfile import escape_cell
-from .i18n import _
-from .render import Result, Section, open_private
-
-
-class Exporter(abc.ABC):
-    suffix = ""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-
-    @abc.abstractmethod
-    def write(self, store: Store) -> Counter:
-        """Write the store's graph to ``self.path``; return how many of each thing were written."""
+from ...graph.errors import EquityGraphError
+from ...graph.model import Entity, EntityKind, Holding, Link, LinkKind, Officer, Relation, RiskEvent
+from ...graph.stores.base import Store
+from ...loaders.csv_rows import ENTITY_COLUMNS, EVENT_COLUMNS, HOLDING_COLUMNS, OFFICER_COLUMNS, RELATION_COLUMNS
+from ...loaders.textfile import escape_cell
+from . import export_open
+from .exporter import Exporter, pct
+from ..i18n import _
+from ..render import Result, Section, open_private
 
 
 def _record_type(record) -> str:
@@ -189,16 +179,12 @@ def _share_text(h: Holding | Relation) -> str:
     s = h.share
     if not s.is_known:
         return ""
-    low, high = _pct(s.low), _pct(s.high)
+    low, high = pct(s.low), pct(s.high)
     return low if s.is_exact else f"{low}-{high}"
 
 
-def _pct(fraction: float) -> str:
-    return f"{fraction * 100:.10f}".rstrip("0").rstrip(".")
-
-
 def _pct_or_blank(fraction: float | None) -> str:
-    return "" if fraction is None else _pct(fraction)
+    return "" if fraction is None else pct(fraction)
 
 
 def _iso(day) -> str:
@@ -207,8 +193,6 @@ def _iso(day) -> str:
 
 def _open_standard(fmt: str):
     def make(path):
-        from . import export_open
-
         return {"ftm": export_open.FtmExporter, "bods": export_open.BodsExporter}[fmt](path)
     return make
 

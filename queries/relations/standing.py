@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph.analysis.control_rules import JOINT, SINGLE, ControlTable, control_table
-from ..graph.arrays import GraphArrays
-from ..graph.stores.base import Store
-from .control import identity_decisions
+from ...graph.analysis.control_rules import JOINT, SINGLE, ControlTable, control_table
+from ...graph.arrays import GraphArrays
+from ...graph.stores.base import Store
+from ..control.answer import identity_decisions
 
 ANALYSIS_META = "analysis"  # what analyze last wrote: {"as_of": ..., "at": ...}
 
@@ -65,7 +65,7 @@ class WholeGraph:
     def group_members(self, controllers: tuple[str, ...]) -> list[str]:
         """The companies whose actual controller is exactly ``controllers``."""
         if not hasattr(self, "_groups"):
-            from ..graph.analysis.groups import enterprise_groups
+            from ...graph.analysis.groups import enterprise_groups
 
             self._groups = enterprise_groups(self.table, self.arrays)
         group = self._groups.controlled_by(tuple(self.index_of(c) for c in controllers))

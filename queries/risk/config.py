@@ -6,10 +6,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..graph.analysis.risk import RiskConfig
-from ..graph.errors import EquityGraphError
+from ...graph.analysis.risk import RiskConfig
+from ...graph.errors import EquityGraphError
 
-DEFAULT = Path(__file__).resolve().parent.parent / "graph" / "analysis" / "risk.toml"
+DEFAULT = Path(__file__).resolve().parents[2] / "graph" / "analysis" / "risk.toml"
 _TEXT_KEYS = {("contagion", "method")}
 _LIST_KEYS = {("words", "fundraising"), ("words", "finance_name")}
 _FRACTIONS = {("tiers", "red"), ("tiers", "orange"), ("tiers", "yellow"), ("contagion", "carry"),

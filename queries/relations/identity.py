@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..graph.errors import EquityGraphError
-from ..graph.model import EntityKind, LinkKind, normalize_name
-from ..graph.stores.base import Store
-from .i18n import _
-from .render import Result, Section
-from .resolve import resolve_entity
+from ...graph.errors import EquityGraphError
+from ...graph.model import EntityKind, LinkKind, normalize_name
+from ...graph.stores.base import Store
+from ..i18n import _
+from ..render import Result, Section
+from ..resolve import resolve_entity
 
 # What each kind of evidence adds to a possible match's score; a match needs MIN_SCORE.
 SHARED_PHONE = 0.5

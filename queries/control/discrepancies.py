@@ -18,12 +18,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..graph.errors import EquityGraphError
-from ..graph.model import DECLARED_FACTS, Relation, RelationType, Share
-from ..graph.stores.base import Store
-from .control import ControlReport, control_report
-from .i18n import _
-from .render import Result, Section
+from ...graph.errors import EquityGraphError
+from ...graph.model import DECLARED_FACTS, Relation, RelationType, Share
+from ...graph.stores.base import Store
+from .report import ControlReport, control_report
+from ..i18n import _
+from ..render import Result, Section
 
 TOLERANCE = 0.005
 VERDICT_ORDER = {"differs": 0, "incomplete": 1, "agrees": 2}

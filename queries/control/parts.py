@@ -8,7 +8,7 @@ four or five levels up; a page that says "actual controller: X" must show X and 
 from __future__ import annotations
 
 from ...graph.stores.base import Store, Subgraph
-from ..control import ControlReport
+from .report import ControlReport
 
 
 def answer_parts(store: Store, control: ControlReport) -> dict[str, str]:

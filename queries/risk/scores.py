@@ -9,27 +9,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..graph.analysis.control_rules import control_table
-from ..graph.analysis.risk import (
-    DIMENSIONS,
-    INDICATORS,
-    Facts,
-    Indicators,
-    Network,
-    RiskConfig,
-    Texts,
-    combine,
-    contagion,
-    contributions,
-    indicators,
-)
-from ..graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
-from ..graph.errors import EquityGraphError
-from ..graph.model import EntityKind, LinkKind
-from ..graph.stores.base import Store
-from .i18n import N_, _
-from .render import Result, Section
-from .resolve import resolve_entity
+from ...graph.analysis.control_rules import control_table
+from ...graph.analysis.risk import DIMENSIONS, INDICATORS, Facts, Indicators, Network, RiskConfig, Texts, combine, contagion, contributions, indicators
+from ...graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
+from ...graph.errors import EquityGraphError
+from ...graph.model import EntityKind, LinkKind
+from ...graph.stores.base import Store
+from ..i18n import N_, _
+from ..render import Result, Section
+from ..resolve import resolve_entity
 
 WHAT = {  # how an indicator reads in a reason ({n}: the count behind it, {s}: its plural ending)
     "pyramid": "control through {hops} layers of companies", "nominee_holder": "a nominee-like holder",
@@ -87,7 +75,7 @@ def facts_of(store: Store, arrays: GraphArrays) -> Facts:
 def score_all(store: Store, config: RiskConfig, as_of: dt.date | None = None, arrays: GraphArrays | None = None,
               table=None, facts: Facts | None = None) -> Scores:
     """Score every company of the store as of ``as_of`` (facts dated later do not count)."""
-    from .control import identity_decisions
+    from ..control.answer import identity_decisions
 
     started = time.perf_counter()
     arrays = arrays if arrays is not None else store.export_arrays()

@@ -7,13 +7,13 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..graph.model import Entity, Holding, Link, Officer, Relation, RiskEvent
-from ..loaders.common import Matcher
-from ..loaders.csv_folder import LoadReport
-from ..loaders.mapping import Mapping, mapping_toml, read_mapping
-from ..loaders.tabular import TabularReader, has_company_list, in_read_order, mapped_sheets
-from .i18n import _
-from .render import Result, Section
+from ...graph.model import Entity, Holding, Link, Officer, Relation, RiskEvent
+from ...loaders.common import Matcher
+from ...loaders.report import LoadReport
+from ...loaders.mapping import Mapping, mapping_toml, read_mapping
+from ...loaders.tabular import TabularReader, has_company_list, in_read_order, mapped_sheets
+from ..i18n import _
+from ..render import Result, Section
 
 
 @dataclass
@@ -44,7 +44,7 @@ def check_mapping(path: str | Path, mapping_file: str | Path | None, *, rows: in
                   encoding: str | None = None) -> MappingCheck:
     """How each sheet of ``path`` is read, and the records of its first ``rows`` rows; the first
     error of a sheet is shown in place of its later records (nothing is written anywhere)."""
-    from ..graph.errors import InvalidInput
+    from ...graph.errors import InvalidInput
 
     mapping = read_mapping(mapping_file) if mapping_file is not None else Mapping()
     pairs = mapped_sheets(Path(path), mapping, encoding)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..loaders.csv_folder import LoadReport
-from .i18n import _
-from .render import Result, Section
+from ...loaders.report import LoadReport
+from ..i18n import _
+from ..render import Result, Section
 
 SHOWN_WARNINGS = 20
 

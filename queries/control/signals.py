@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..graph.model import EntityKind, effective_day
-from ..graph.stores.base import Store
+from ...graph.model import EntityKind, effective_day
+from ...graph.stores.base import Store
+from .answer import actual_controllers
 
 OFFSHORE = {"VG", "KY", "BM", "WS", "SC", "MH", "BS", "PA", "BZ", "AI", "LR"}
 HOLDING_WORDS = ("投资", "控股", "资产管理", "holding", "capital", "investment")
@@ -31,7 +32,7 @@ class Signal:
 
 
 def concealment_signals(store: Store, report, up) -> list[Signal]:
-    """The signals for one control report (see :mod:`equitygraph.queries.control`)."""
+    """The signals for one control report (see :mod:`equitygraph.queries.control.report`)."""
     name = report.name
     signals: list[Signal] = []
     path = [h.controlled for h in report.hops]
@@ -150,7 +151,7 @@ def history_signals(store: Store, report, edges, companies: list[str], name) -> 
     :mod:`equitygraph.graph.analysis.timeline`): a stake handed to a likely nominee shortly before a
     risk event, repeated changes of the actual controller within a year, and the group's legal
     representatives changed across many of its companies at once."""
-    from ..graph.analysis.timeline import churn, controller_changes, handoffs, officer_waves
+    from ...graph.analysis.timeline import churn, controller_changes, handoffs, officer_waves
 
     as_of = effective_day(report.as_of)
     past = [h for h in edges.holdings if h.company_id in companies]
@@ -191,7 +192,7 @@ def history_signals(store: Store, report, edges, companies: list[str], name) -> 
 
 def _likely_nominee(store: Store, giver: str, taker: str) -> str:
     """Why ``taker`` is a likely nominee (for ``giver``), or "" where nothing says so."""
-    from ..graph.model import RelationType
+    from ...graph.model import RelationType
 
     edges = store.edges_touching([giver, taker])
     if any(r.type is RelationType.NOMINEE and r.a == taker for r in edges.relations):
@@ -214,8 +215,7 @@ def _controller_answers(store: Store, entity, edges, companies: list[str], as_of
     days fall within a year of each other; else nothing (no churn possible, nothing computed)."""
     import datetime as dt
 
-    from ..graph.analysis.timeline import CHURN_CHANGES, CHURN_DAYS
-    from .control import actual_controllers
+    from ...graph.analysis.timeline import CHURN_CHANGES, CHURN_DAYS
 
     start = as_of - dt.timedelta(days=CHURN_LOOKBACK_DAYS)
     days = set()

@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..graph.analysis.chains import control_chains, integrated_in
-from ..graph.model import Holding, Link, Officer, Relation
-from ..graph.stores.base import Store
-from .i18n import _
-from .render import Result, Section
-from .resolve import resolve_entity
+from ...graph.analysis.chains import control_chains, integrated_in
+from ...graph.model import Holding, Link, Officer, Relation
+from ...graph.stores.base import Store
+from ..i18n import _
+from ..render import Result, Section
+from ..resolve import resolve_entity
 
 PATH_LINKS = ("ownership", "officers", "contacts", "declared")
 EXPLORED = 20000  # entities a path search looks at, at most
@@ -158,19 +158,19 @@ class StakeReport(Result):
                                     for h in c.hops]} for c in self.chains]}
 
     def sections(self) -> list[Section]:
-        from .control import _span
+        from ..control.answer import span
 
         head = Section(_("Stake of {holder} in {company}").format(holder=self.name(self.holder), company=self.name(self.company)),
-                       ["", ""], [(_("integrated ownership (every path, cycles included)"), _span(self.low, self.high))])
-        rows = [(n, " -> ".join(f"{self.name(h.holder)} [{_span(h.low, h.high)}]" for h in c.hops)
-                 + f" -> {self.name(self.company)}", _span(*c.cash_flow)) for n, c in enumerate(self.chains, 1)]
+                       ["", ""], [(_("integrated ownership (every path, cycles included)"), span(self.low, self.high))])
+        rows = [(n, " -> ".join(f"{self.name(h.holder)} [{span(h.low, h.high)}]" for h in c.hops)
+                 + f" -> {self.name(self.company)}", span(*c.cash_flow)) for n, c in enumerate(self.chains, 1)]
         return [head, Section(_("The paths that contribute most"), ["#", "path", "contributes"], rows,
                               empty="no ownership path")]
 
 
 def stake(store: Store, holder: str, company: str, as_of: dt.date | None = None, shown: int = 10) -> StakeReport:
     """``holder``'s integrated ownership of ``company``: the exact solve over its upstream subgraph."""
-    from .control import ownership_edges, upstream
+    from ..control.answer import ownership_edges, upstream
 
     a, b = resolve_entity(store, holder).id, resolve_entity(store, company).id
     up = upstream(store, b, as_of)

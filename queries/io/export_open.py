@@ -15,12 +15,10 @@ import re
 import uuid
 from collections import Counter, defaultdict
 
-from ..graph.model import (
-    FAMILY_TIES, Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent,
-)
-from ..graph.stores.base import Store
-from .export import Exporter, _pct
-from .render import iso, open_private
+from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent
+from ...graph.stores.base import Store
+from .exporter import Exporter, pct
+from ..render import iso, open_private
 
 _FTM_SCHEMA = {EntityKind.COMPANY: "Company", EntityKind.ORGANIZATION: "Organization", EntityKind.PERSON: "Person"}
 _FAMILY_WORDS = {RelationType.SPOUSE: "spouse", RelationType.PARENT: "parent", RelationType.CHILD: "child",
@@ -239,5 +237,5 @@ def _share_text(record) -> str:
     s = record.share
     if not s.is_known:
         return ""
-    return _pct(s.low) if s.is_exact else f"{_pct(s.low)}-{_pct(s.high)}"
+    return pct(s.low) if s.is_exact else f"{pct(s.low)}-{pct(s.high)}"
 

@@ -14,24 +14,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..graph.analysis.risk import DIMENSIONS, INDICATORS, RiskConfig
-from ..graph.analysis.risk_eval import (
-    Figures,
-    cases_after,
-    confirmed_cases,
-    fit_weights,
-    hide_some,
-    ranking_figures,
-    without_cases,
-)
-from ..graph.arrays import EVENT_CODES, KIND_CODES, OPEN_START, GraphArrays, date_of, day_number
-from ..graph.errors import EquityGraphError
-from ..graph.model import EntityKind, EventType, effective_day
-from ..graph.stores.base import Store
-from .i18n import _
-from .render import Result, Section, open_private
-from .risk import Scores, facts_of, score_arrays
-from .risk_config import dump_config
+from ...graph.analysis.risk import DIMENSIONS, INDICATORS, RiskConfig
+from ...graph.analysis.risk_eval import Figures, cases_after, confirmed_cases, fit_weights, hide_some, ranking_figures, without_cases
+from ...graph.arrays import EVENT_CODES, KIND_CODES, OPEN_START, GraphArrays, date_of, day_number
+from ...graph.errors import EquityGraphError
+from ...graph.model import EntityKind, EventType, effective_day
+from ...graph.stores.base import Store
+from ..i18n import _
+from ..render import Result, Section, open_private
+from .scores import Scores, facts_of, score_arrays
+from .config import dump_config
 
 SCORINGS = ("intrinsic", "network", "combined")
 
@@ -110,8 +102,8 @@ class _Scorer:
     """The arrays, company facts and control table read once, scored as often as needed."""
 
     def __init__(self, store: Store, config: RiskConfig):
-        from ..graph.analysis.control_rules import control_table
-        from .control import identity_decisions
+        from ...graph.analysis.control_rules import control_table
+        from ..control.answer import identity_decisions
 
         self.store, self.config = store, config
         self.arrays = store.export_arrays()

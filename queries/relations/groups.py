@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..graph.analysis.clusters import LINKS, ClusterTable, clusters
-from ..graph.analysis.groups import enterprise_groups
-from ..graph.errors import EquityGraphError, NotFound
-from ..graph.model import EntityKind
-from ..graph.stores.base import Store
-from .i18n import _
-from .render import Result, Section
-from .resolve import resolve_entity
+from ...graph.analysis.clusters import LINKS, ClusterTable, clusters
+from ...graph.analysis.groups import enterprise_groups
+from ...graph.errors import EquityGraphError, NotFound
+from ...graph.model import EntityKind
+from ...graph.stores.base import Store
+from ..i18n import _
+from ..render import Result, Section
+from ..resolve import resolve_entity
 from .standing import whole_graph
 
 SHOWN_MEMBERS = 50
@@ -130,7 +130,7 @@ class ClusterReport(Result):
 
 
 def _clusters(store: Store, links, as_of) -> tuple[ClusterTable, object]:
-    from .control import identity_decisions
+    from ..control.answer import identity_decisions
 
     arrays = store.export_arrays()
     return clusters(arrays, links=links, as_of=as_of, decisions=identity_decisions(store, arrays)), arrays

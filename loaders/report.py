@@ -1,0 +1,61 @@
+"""What a load wrote and warned about, where its data came from, and the store's salt for ID numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..graph.stores.base import Store
+
+
+@dataclass
+class LoadReport:
+    """What a load wrote and what it warned about."""
+
+    source: str
+    fmt: str = "csv"
+    #: the mapping each file or sheet was read with (mapping loads only)
+    mappings: dict[str, str] = field(default_factory=dict)
+    encodings: dict[str, str] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    #: companies of this load with less than 95 % of their shares on record today (no holder at all included)
+    incomplete_registers: int = 0
+    #: what a snapshot load changed (see :mod:`.snapshot`); None for a plain load
+    snapshot: dict | None = None
+
+    @property
+    def rows(self) -> int:
+        return sum(self.counts[k] for k in ("entity rows", "holdings", "officers", "events", "relations"))
+
+    def to_dict(self) -> dict:
+        return {
+            "source": self.source,
+            "format": self.fmt,
+            **({"mappings": self.mappings} if self.mappings else {}),
+            "encodings": self.encodings,
+            "counts": dict(sorted(self.counts.items())),
+            "rows": self.rows,
+            "seconds": round(self.seconds, 3),
+            "incomplete_registers": self.incomplete_registers,
+            "warnings": self.warnings,
+            **({"snapshot": self.snapshot} if self.snapshot is not None else {}),
+        }
+
+
+def store_salt(store: Store) -> tuple[str, bool]:
+    """The store's secret salt for ID-number hashes, and whether it is new (to be kept with the load)."""
+    salt = store.get_meta("id_salt")
+    return (salt, False) if salt is not None else (secrets.token_hex(16), True)
+
+
+def note_load(store: Store, folder: str | Path, report: LoadReport, **more: str) -> None:
+    """Keep where the data came from and when, for the case report's provenance."""
+    store.set_meta("last_load", json.dumps({"source": str(Path(folder).resolve()),
+                                             "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                                             "rows": report.rows, **more}, ensure_ascii=False))
