@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import machine_note  # noqa: E402
+from runner import machine_note  # noqa: E402
 
 TABLES = ("entities", "names", "holdings", "officers", "links", "events", "relations")
 

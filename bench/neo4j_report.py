@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import local_neo4j, machine_note  # noqa: E402
+from runner import local_neo4j, machine_note  # noqa: E402
 
 
 def _quantiles(values: list[float]) -> dict:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import local_neo4j, machine_note  # noqa: E402
+from runner import local_neo4j, machine_note  # noqa: E402
 
 
 def peak_gb() -> float:

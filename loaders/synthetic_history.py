@@ -33,7 +33,9 @@ from pathlib import Path
 from ..graph.errors import EquityGraphError
 from .csv_rows import ENTITY_COLUMNS
 from .fields import parse_share
-from .synthetic import GIVEN_CHARS, generate_case, read_ground_truth, _surname
+from .synthetic import generate_case, read_ground_truth
+from .synthetic_names import GIVEN_CHARS
+from .synthetic_parts import _surname
 
 FIRST_DAY = dt.date(2026, 3, 31)
 TRUTH_COLUMNS = ("snapshot", "change", "company_id", "party_id", "before", "after")

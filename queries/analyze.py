@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,9 @@ from ..graph.analysis.ownership import direct_shares, integrated, ownership_matr
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import ResultColumn, Store
+from .control.answer import identity_decisions
 from .relations.standing import ANALYSIS_META
+from .risk.config import load_config
 from .i18n import N_, _
 from .render import Result, Section
 
@@ -67,54 +70,69 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
             with_clusters: bool = True, risk_config=None) -> AnalysisResult:
     """Control, ownership, groups, clusters and risk of every company, written back to the store
     (``risk_config``: the risk weights, the shipped default when None)."""
-    from .risk.config import load_config
-
     risk_config = risk_config if risk_config is not None else load_config()
-    seconds = {}
-    started = time.perf_counter()
-    progress(N_("reading the graph"))
-    arrays = store.export_arrays()
-    seconds[N_("read the graph")] = time.perf_counter() - started
+    seconds: dict[str, float] = {}
 
-    started = time.perf_counter()
-    progress(N_("deciding control"))
-    from .control.answer import identity_decisions
+    def step(doing: str, done: str):
+        progress(doing)
+        return _Timer(seconds, done)
 
-    table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
-    seconds[N_("control")] = time.perf_counter() - started
+    with step(N_("reading the graph"), N_("read the graph")):
+        arrays = store.export_arrays()
+    with step(N_("deciding control"), N_("control")):
+        table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
+    with step(N_("integrating ownership"), N_("integrated ownership")):
+        top_owner, top_share = _top_owners(arrays, as_of)
+    with step(N_("enterprise groups"), N_("groups")):
+        groups = enterprise_groups(table, arrays, min_size=2)
+    clustered = None
+    if with_clusters:
+        with step(N_("clusters"), N_("clusters")):
+            clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays))
+    with step(N_("risk"), N_("risk")):
+        risk, tiers = _risk(store, arrays, table, risk_config, as_of)
+    with step(N_("writing results back"), N_("write back")):
+        company_ids, results, covered_low = _control_results(arrays, table, top_owner, top_share)
+        written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
+        written |= _group_results(groups, arrays.ids)
+        if clustered is not None:
+            written |= _cluster_results(clustered, arrays.ids)
+        for name, values in risk.items():
+            written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
+        _write_back(store, written, as_of, clustered is not None)
+    counts = Counter(written["control_verdict"].values)
+    why = Counter(v for v in written["control_reason"].values if v is not None)
+    incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
+    return AnalysisResult(len(company_ids), dict(counts), seconds, as_of, incomplete, dict(why), tiers)
 
-    started = time.perf_counter()
-    progress(N_("integrating ownership"))
+
+class _Timer:
+    """Adds the seconds a step took to ``seconds[name]``."""
+
+    def __init__(self, seconds: dict[str, float], name: str):
+        self.seconds, self.name = seconds, name
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.seconds[self.name] = time.perf_counter() - self.started
+
+
+def _top_owners(arrays, as_of):
+    """Each entity's largest ultimate owner (an owner nobody owns) by integrated ownership, and its share."""
     direct = direct_shares(arrays, as_of)
     T = integrated(ownership_matrix(direct, "low")).tocsc()
     roots = ultimate_owner_mask(arrays, direct)
     T = T[roots.nonzero()[0], :] if roots.any() else T[:0, :]
-    root_ids = np.flatnonzero(roots)
-    top_owner, top_share = _column_max(T, root_ids, arrays.n)
-    seconds[N_("integrated ownership")] = time.perf_counter() - started
+    return _column_max(T, np.flatnonzero(roots), arrays.n)
 
-    started = time.perf_counter()
-    progress(N_("enterprise groups"))
-    groups = enterprise_groups(table, arrays, min_size=2)
-    seconds[N_("groups")] = time.perf_counter() - started
-    clustered = None
-    if with_clusters:
-        started = time.perf_counter()
-        progress(N_("clusters"))
-        clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays))
-        seconds[N_("clusters")] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    progress(N_("risk"))
-    risk, tiers = _risk(store, arrays, table, risk_config, as_of)
-    seconds[N_("risk")] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    progress(N_("writing results back"))
+def _control_results(arrays, table, top_owner, top_share):
+    """The companies' ids (sorted, as ``arrays.ids`` are: the rows of one result table), their control
+    results as lists over them, and the part of each register on record."""
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
-    ids = arrays.ids
-    names = np.array(ids, dtype=object)
-    company_ids = names[companies].tolist()  # sorted, as arrays.ids are: the rows of one result table
+    names = np.array(arrays.ids, dtype=object)
     rows = table.rows.of[companies]
     by_row, registers = table.by_row, table.registers
     final, rules, reasons, steps = by_row["final"][rows], by_row["rule"][rows], by_row["final_reason"][rows], \
@@ -140,42 +158,37 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         "not_on_record": _rounded(uncovered, 6),
         "direct_controller": direct.tolist(), "direct_partner": partner.tolist(),
     }
-    written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
+    return names[companies].tolist(), results, covered_low
+
+
+def _group_results(groups, ids: list[str]) -> dict[str, dict]:
     group, group_size = {}, {}
     for g in groups.groups:
         key = "|".join(ids[c] for c in g.controllers)
         for m in g.members.tolist():
             group[ids[m]], group_size[ids[m]] = key, g.size
-    written |= {"group": group, "group_size": group_size}
-    if clustered is not None:
-        members = np.flatnonzero(clustered.of >= 0)
-        member_ids = names[members].tolist()
-        number = clustered.of[members]
-        written["cluster"] = ResultColumn(member_ids, np.array(clustered.ids, dtype=object)[number].tolist())
-        written["cluster_size"] = ResultColumn(member_ids, clustered.size[number].astype(np.int64).tolist())
-    for name, values in risk.items():
-        written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
-    # What the last analysis said of tiers, groups and clusters, kept beside the new: changes between them.
+    return {"group": group, "group_size": group_size}
+
+
+def _cluster_results(clustered, ids: list[str]) -> dict[str, ResultColumn]:
+    members = np.flatnonzero(clustered.of >= 0)
+    member_ids = np.array(ids, dtype=object)[members].tolist()
+    number = clustered.of[members]
+    return {"cluster": ResultColumn(member_ids, np.array(clustered.ids, dtype=object)[number].tolist()),
+            "cluster_size": ResultColumn(member_ids, clustered.size[number].astype(np.int64).tolist())}
+
+
+def _write_back(store: Store, written: dict, as_of: dt.date | None, with_clusters: bool) -> None:
+    """The analysis into the store, with what the last one said of tiers, groups and clusters kept
+    beside it (``changes`` compares them), and when it was made."""
     before = json.loads(store.get_meta(ANALYSIS_META) or "null")
     for name in COMPARED:
         written["previous_" + name] = store.read_results(name) if before else {}
     store.write_analysis(written, ids_known=True)
-    verdict = written["control_verdict"]
-    reason = written["control_reason"]
     previous = {k: before[k] for k in ("as_of", "at")} if before else None
     store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
                                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                               "clusters": clustered is not None, "previous": previous}))
-    seconds[N_("write back")] = time.perf_counter() - started
-    counts: dict[str, int] = {}
-    for v in verdict.values:
-        counts[v] = counts.get(v, 0) + 1
-    why: dict[str, int] = {}
-    for v in reason.values:
-        if v is not None:
-            why[v] = why.get(v, 0) + 1
-    incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
-    return AnalysisResult(len(companies), counts, seconds, as_of, incomplete, why, tiers)
+                                               "clusters": with_clusters, "previous": previous}))
 
 
 def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], dict[str, int]]:

@@ -9,6 +9,9 @@ import pytest
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.synthetic import generate_case
 
+# The hand-built risk case's fixtures (risk_case, risk_store, scored), shared by the risk test modules.
+pytest_plugins = ["risk_case"]
+
 ENTITIES = """id,kind,name,aliases,reg_no,address,phone
 P1,person,张三,,,北京市朝阳区建国路1号,010-8888 6666
 P2,person,李四,,,,

@@ -13,7 +13,8 @@ from test_csv_loader import BAD_INPUTS
 from equitygraph.graph.errors import InvalidInput
 from equitygraph.graph.model import address_id, contact_id
 from equitygraph.graph.stores.sqlite import SQLiteStore
-from equitygraph.loaders.csv_columns import UseRowReader, _address_ids, _contact_ids, _uscc_valid, read_columns
+from equitygraph.loaders.csv_columns import UseRowReader, _uscc_valid, read_columns
+from equitygraph.loaders.csv_contacts import address_ids as _address_ids, contact_ids as _contact_ids
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.loaders.report import LoadReport
 

@@ -27,13 +27,13 @@ from . import cypher
 from ..errors import StoreError
 from .neo4j_server import Neo4jServer
 from ..model import Entity, Holding, Link, Officer, Relation, RiskEvent
-from .neo4j import (
+from .neo4j import Neo4jStore
+from .neo4j_rows import (
     ENTITY_PROPS,
     EVENT_PROPS,
     HOLDING_PROPS,
     OFFICER_PROPS,
     RELATION_PROPS,
-    Neo4jStore,
     entity_values,
     event_values,
     holding_values,

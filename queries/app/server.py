@@ -15,12 +15,19 @@ sets a strict cookie).
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import secrets
 import threading
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qsl, urlencode
+
+import anyio.to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
 
 from ...graph.errors import EquityGraphError
 from ...graph.stores.base import Store
@@ -79,95 +86,12 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
              lang: str = "en"):
     """The ASGI app. ``token``: required on every request when set (it must be for a host other
     than the loopback); ``lang``: the language when a request names none."""
-    import contextlib
-
-    import anyio.to_thread
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import FileResponse, Response
-    from starlette.routing import Route
-
     if host not in LOOPBACK and not token:
         raise ValueError(f"serving on {host} needs an access token")
     stores = Stores(open_store)
 
-    def reply(value, status: int = 200) -> Response:
-        return Response(json_text(value), status_code=status, media_type="application/json")
-
     def answer(compute):
-        """Run ``compute(store, request)`` in a worker thread in the request's language; bad
-        parameters and unknown ids are 400 and 404 with one line, anything else a 500 line."""
-
-        async def endpoint(request: Request) -> Response:
-            chosen = request.query_params.get("lang") or lang
-            if chosen not in i18n.LANGUAGES:
-                return reply({"error": f"lang: {chosen!r} is not one of {', '.join(i18n.LANGUAGES)}"}, 400)
-
-            def work():
-                with i18n.language(chosen):
-                    return compute(stores.get(), request)
-
-            try:
-                return reply(await anyio.to_thread.run_sync(work))
-            except explore.NotFound as e:
-                return reply({"error": str(e)}, 404)
-            except (ValueError, EquityGraphError) as e:
-                return reply({"error": str(e)}, 400)
-            except Exception as e:  # a bug: one line, never a traceback to the browser
-                return reply({"error": f"internal error: {type(e).__name__}"}, 500)
-
-        return endpoint
-
-    def number(request, name: str, default: int, low: int, high: int) -> int:
-        text = request.query_params.get(name)
-        if text in (None, ""):
-            return default
-        if not text.isdigit() or not low <= int(text) <= high:
-            raise ValueError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
-        return int(text)
-
-    def filters(request) -> explore.Filters:
-        q = request.query_params
-        return explore.parse_filters(q.get("min_share"), q.get("kinds"), q.get("as_of"))
-
-    def search(store, request):
-        text = request.query_params.get("q", "")
-        if len(text) > MAX_SEARCH:
-            raise ValueError(f"q is longer than {MAX_SEARCH} characters")
-        return {"query": text, "hits": explore.suggestions(store, text, number(request, "limit", 10, 1, 50))}
-
-    def entity(store, request):
-        as_of = filters(request).as_of
-        return explore.entity_page(store, request.path_params["id"], as_of)
-
-    def neighbours(store, request):
-        return explore.neighbours(store, request.path_params["id"], filters(request),
-                                  number(request, "offset", 0, 0, 10**9),
-                                  number(request, "limit", 25, 1, explore.MAX_PAGE))
-
-    def view(store, request):
-        return explore.first_view(store, request.path_params["id"], filters(request),
-                                  number(request, "limit", 25, 1, explore.MAX_PAGE))
-
-    def tree(store, request):
-        return explore.tree(store, request.path_params["id"], filters(request).as_of,
-                            number(request, "up", 2, 0, 8), number(request, "down", 1, 0, 4),
-                            number(request, "limit", 50, 1, explore.MAX_PAGE))
-
-    def messages(store, request):
-        return {"lang": i18n.current(), "messages": i18n.catalog(i18n.current())}
-
-    async def page(request: Request) -> Response:
-        return FileResponse(STATIC / "explorer.html", media_type=TYPES[".html"])
-
-    async def static(request: Request) -> Response:
-        name = request.path_params["name"]
-        folder = vis_folder() if name in ("vis-network.min.js", "vis-network.css") else STATIC
-        path = (folder / name).resolve()
-        # Names only: no folders, no "..", nothing outside the folder whatever the path says.
-        if "/" in name or "\\" in name or name.startswith(".") or path.parent != folder.resolve() or not path.is_file():
-            return reply({"error": "not found"}, 404)
-        return FileResponse(path, media_type=TYPES.get(path.suffix, "application/octet-stream"))
+        return _endpoint(stores, lang, compute)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -176,13 +100,101 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
         stores.close()
 
     routes = [
-        Route("/", page), Route("/static/{name:path}", static), Route("/favicon.ico", lambda request: Response(status_code=204)),
-        Route("/api/search", answer(search)), Route("/api/entity/{id}", answer(entity)),
-        Route("/api/neighbours/{id}", answer(neighbours)), Route("/api/view/{id}", answer(view)),
-        Route("/api/tree/{id}", answer(tree)), Route("/api/messages", answer(messages)),
+        Route("/", _page), Route("/static/{name:path}", _static),
+        Route("/favicon.ico", lambda request: Response(status_code=204)),
+        Route("/api/search", answer(_search)), Route("/api/entity/{id}", answer(_entity)),
+        Route("/api/neighbours/{id}", answer(_neighbours)), Route("/api/view/{id}", answer(_view)),
+        Route("/api/tree/{id}", answer(_tree)), Route("/api/messages", answer(_messages)),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
-    return Guard(app, token, host)
+    return Guard(Starlette(routes=routes, lifespan=lifespan), token, host)
+
+
+def _reply(value, status: int = 200) -> Response:
+    return Response(json_text(value), status_code=status, media_type="application/json")
+
+
+def _endpoint(stores: "Stores", lang: str, compute):
+    """An endpoint running ``compute(store, request)`` in a worker thread in the request's language;
+    bad parameters and unknown ids are 400 and 404 with one line, anything else a 500 line."""
+
+    async def endpoint(request: Request) -> Response:
+        chosen = request.query_params.get("lang") or lang
+        if chosen not in i18n.LANGUAGES:
+            return _reply({"error": f"lang: {chosen!r} is not one of {', '.join(i18n.LANGUAGES)}"}, 400)
+
+        def work():
+            with i18n.language(chosen):
+                return compute(stores.get(), request)
+
+        try:
+            return _reply(await anyio.to_thread.run_sync(work))
+        except explore.NotFound as e:
+            return _reply({"error": str(e)}, 404)
+        except (ValueError, EquityGraphError) as e:
+            return _reply({"error": str(e)}, 400)
+        except Exception as e:  # a bug: one line, never a traceback to the browser
+            return _reply({"error": f"internal error: {type(e).__name__}"}, 500)
+
+    return endpoint
+
+
+def _number(request, name: str, default: int, low: int, high: int) -> int:
+    text = request.query_params.get(name)
+    if text in (None, ""):
+        return default
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
+    return int(text)
+
+
+def _filters(request) -> explore.Filters:
+    q = request.query_params
+    return explore.parse_filters(q.get("min_share"), q.get("kinds"), q.get("as_of"))
+
+
+def _search(store, request):
+    text = request.query_params.get("q", "")
+    if len(text) > MAX_SEARCH:
+        raise ValueError(f"q is longer than {MAX_SEARCH} characters")
+    return {"query": text, "hits": explore.suggestions(store, text, _number(request, "limit", 10, 1, 50))}
+
+
+def _entity(store, request):
+    return explore.entity_page(store, request.path_params["id"], _filters(request).as_of)
+
+
+def _neighbours(store, request):
+    return explore.neighbours(store, request.path_params["id"], _filters(request),
+                              _number(request, "offset", 0, 0, 10**9), _number(request, "limit", 25, 1, explore.MAX_PAGE))
+
+
+def _view(store, request):
+    return explore.first_view(store, request.path_params["id"], _filters(request),
+                              _number(request, "limit", 25, 1, explore.MAX_PAGE))
+
+
+def _tree(store, request):
+    return explore.tree(store, request.path_params["id"], _filters(request).as_of,
+                        _number(request, "up", 2, 0, 8), _number(request, "down", 1, 0, 4),
+                        _number(request, "limit", 50, 1, explore.MAX_PAGE))
+
+
+def _messages(store, request):
+    return {"lang": i18n.current(), "messages": i18n.catalog(i18n.current())}
+
+
+async def _page(request: Request) -> Response:
+    return FileResponse(STATIC / "explorer.html", media_type=TYPES[".html"])
+
+
+async def _static(request: Request) -> Response:
+    name = request.path_params["name"]
+    folder = vis_folder() if name in ("vis-network.min.js", "vis-network.css") else STATIC
+    path = (folder / name).resolve()
+    # Names only: no folders, no "..", nothing outside the folder whatever the path says.
+    if "/" in name or "\\" in name or name.startswith(".") or path.parent != folder.resolve() or not path.is_file():
+        return _reply({"error": "not found"}, 404)
+    return FileResponse(path, media_type=TYPES.get(path.suffix, "application/octet-stream"))
 
 
 class Guard:

@@ -8,6 +8,7 @@ text through Jinja's ``tojson`` (HTML-safe) or autoescaping, never as markup.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -88,50 +89,22 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
     """Nodes, edges and options for vis-network, built with pyvis. ``related`` marks the related
     parties: id -> (category, relation); legal ones ringed green, suspected ones dashed orange.
     ``risk``: id -> (score, tier, reason) fills warned companies with their tier's colour.
-    ``answer``: id -> why the control answer rests on it (:func:`.answer.answer_parts`); those in
+    ``answer``: id -> why the control answer rests on it (:func:`..control.parts.answer_parts`); those in
     ``beyond`` were drawn although outside the hop limit, and say so."""
     from pyvis.network import Network
 
     net = Network(directed=True)
-    chain_edges = set()
-    chain_nodes = set()
+    chain_edges, chain_nodes = _chain_of(control)
     answer, beyond = answer or {}, set(beyond)
-    if control is not None:
-        for chain in control.chains:
-            for hop in chain.hops:
-                chain_edges.add((hop.holder, hop.company))
-                chain_nodes.update((hop.holder, hop.company))
-        for hop in control.hops:
-            chain_nodes.update((hop.controller, hop.controlled))
-            chain_edges.add((hop.controller, hop.controlled))
     evidence = {i for i, why in answer.items() if why.startswith("evidence")}
     events: dict[str, list] = {}
     for e in sub.events:
         events.setdefault(e.entity_id, []).append(e)
     for entity_id, entity in sorted(sub.entities.items()):
-        facts = [entity.name, _(KIND_LABELS.get(entity.kind, entity.kind.value))]
-        if entity.reg_no:
-            facts.append(f"{_('registration no.')} {entity.reg_no}")
-        if entity.status:
-            facts.append(f"{_('status')} {entity.status}")
-        if entity.founded:
-            facts.append(f"{_('founded')} {entity.founded.isoformat()}")
-        if control is not None and entity_id in control.actual_controllers:
-            facts.append(_("actual controller of {name}").format(name=control.entity.name))
         mine = events.get(entity_id, [])
-        for e in sorted(mine, key=lambda e: e.date or dt.date.min, reverse=True)[:3]:
-            facts.append(f"{e.date.isoformat() if e.date else ''} {_(e.type.value)}: {(e.text or '')[:80]}")
         tie = (related or {}).get(entity_id)
-        if tie:
-            kind = _("related party") if tie[0] == "legal" else _("suspected link")
-            facts.append(f"{kind}: {_(tie[1].replace('_', ' '))}")
         score, tier, reason = (risk or {}).get(entity_id, (None, "", ""))
-        if score is not None:
-            # A warning's reason begins with its score and tier already.
-            facts.append(f"{_('risk')} {reason[:200]}" if reason and tier
-                         else f"{_('risk')} {score:.2f} {_(tier) if tier else ''}".rstrip())
-        if entity_id in answer:
-            facts.append(_(answer[entity_id]) + (" " + _("(drawn beyond the hop limit)") if entity_id in beyond else ""))
+        facts = _node_facts(entity, control, mine, tie, (score, tier, reason), answer.get(entity_id), entity_id in beyond)
         fill = TIER_COLORS.get(tier, KIND_COLORS.get(entity.kind, "#999"))
         ring = EVIDENCE_COLOR if entity_id in evidence else (RELATED_COLORS[tie[0]] if tie else fill)
         color = {"background": fill, "border": RISK_COLOR if mine else ring}
@@ -145,6 +118,53 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
                      beyond=entity_id in beyond, answer=answer.get(entity_id, ""),
                      font={"size": 14 if entity_id == sub.center else (11 if is_party else 8),
                            "color": "#222" if is_party else "#777"})
+    _add_edges(net, sub, chain_edges, evidence)
+    return net.nodes, net.edges, copy.deepcopy(GRAPH_OPTIONS)
+
+
+def _chain_of(control: ControlReport | None) -> tuple[set, set]:
+    """The edges and nodes of the control answer: every chain and every hop of direct control."""
+    chain_edges, chain_nodes = set(), set()
+    if control is not None:
+        for chain in control.chains:
+            for hop in chain.hops:
+                chain_edges.add((hop.holder, hop.company))
+                chain_nodes.update((hop.holder, hop.company))
+        for hop in control.hops:
+            chain_nodes.update((hop.controller, hop.controlled))
+            chain_edges.add((hop.controller, hop.controlled))
+    return chain_edges, chain_nodes
+
+
+def _node_facts(entity, control: ControlReport | None, mine: list, tie, warned: tuple, why: str | None,
+                beyond: bool) -> list[str]:
+    """The lines of a node's tooltip: who it is, its events, its tie, its risk, why it is drawn."""
+    score, tier, reason = warned
+    facts = [entity.name, _(KIND_LABELS.get(entity.kind, entity.kind.value))]
+    if entity.reg_no:
+        facts.append(f"{_('registration no.')} {entity.reg_no}")
+    if entity.status:
+        facts.append(f"{_('status')} {entity.status}")
+    if entity.founded:
+        facts.append(f"{_('founded')} {entity.founded.isoformat()}")
+    if control is not None and entity.id in control.actual_controllers:
+        facts.append(_("actual controller of {name}").format(name=control.entity.name))
+    for e in sorted(mine, key=lambda e: e.date or dt.date.min, reverse=True)[:3]:
+        facts.append(f"{e.date.isoformat() if e.date else ''} {_(e.type.value)}: {(e.text or '')[:80]}")
+    if tie:
+        kind = _("related party") if tie[0] == "legal" else _("suspected link")
+        facts.append(f"{kind}: {_(tie[1].replace('_', ' '))}")
+    if score is not None:
+        # A warning's reason begins with its score and tier already.
+        facts.append(f"{_('risk')} {reason[:200]}" if reason and tier
+                     else f"{_('risk')} {score:.2f} {_(tier) if tier else ''}".rstrip())
+    if why:
+        facts.append(_(why) + (" " + _("(drawn beyond the hop limit)") if beyond else ""))
+    return facts
+
+
+def _add_edges(net, sub: Subgraph, chain_edges: set, evidence: set) -> None:
+    """Holdings, officer roles, links to contacts and declared ties; the control chain in red."""
     for hub, hidden in sorted(sub.collapsed.items()):
         more = f"more:{hub}"
         net.add_node(more, label=_("+{count} more").format(count=hidden),
@@ -171,14 +191,15 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
                      color=RISK_COLOR if in_chain else DECLARED_COLOR, dashes=[8, 4], width=4 if in_chain else 2,
                      arrows="to" if r.type.value in DIRECTED else "",
                      font={"size": 9, "color": DECLARED_COLOR})
-    options = {
-        "physics": {"solver": "barnesHut", "barnesHut": {"gravitationalConstant": -6000, "springLength": 140},
-                    "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 25, "fit": True}},
-        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
-        "edges": {"smooth": {"type": "dynamic"}},
-        "nodes": {"font": {"face": "Noto Sans CJK SC, Microsoft YaHei, Arial"}},
-    }
-    return net.nodes, net.edges, options
+
+
+GRAPH_OPTIONS = {
+    "physics": {"solver": "barnesHut", "barnesHut": {"gravitationalConstant": -6000, "springLength": 140},
+                "stabilization": {"enabled": True, "iterations": 200, "updateInterval": 25, "fit": True}},
+    "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+    "edges": {"smooth": {"type": "dynamic"}},
+    "nodes": {"font": {"face": "Noto Sans CJK SC, Microsoft YaHei, Arial"}},
+}
 
 
 def render_graph(sub: Subgraph, control: ControlReport | None, title: str, subtitle: str, height: str = "78vh",
