@@ -39,7 +39,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from ..graph.errors import EquityGraphError
 from .synthetic_names import (
     COMPANY_FORMS,

@@ -7,7 +7,6 @@ import datetime as dt
 import pickle
 from typing import Iterator
 
-
 from . import cypher
 from ..model import (
     PARTY_KINDS,
