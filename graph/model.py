@@ -318,18 +318,6 @@ class RiskEvent:
         return self.id
 
 
-#: Standard officer roles; loaders map registry titles onto these and keep other titles verbatim.
-OFFICER_ROLES = (
-    "legal_representative",
-    "chairman",
-    "director",
-    "executive_director",
-    "supervisor",
-    "manager",
-    "general_manager",
-    "executive_partner",
-    "finance_officer",
-)
 
 
 def _date_key(day: dt.date | None) -> str:

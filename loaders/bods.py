@@ -25,9 +25,10 @@ from typing import Callable, Iterator
 
 from ..graph.errors import InvalidInput
 from ..graph.model import (
-    OFFICER_ROLES, Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share,
+    Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share,
     address_id,
 )
+from ..graph.roles import OFFICER_ROLES
 from ..graph.stores.base import Record
 from .common import SCHEME_COUNTRIES, Matcher
 from .report import LoadReport

@@ -25,6 +25,7 @@ from stdnum.cn import uscc
 
 from ..graph.columns import ENTITY_SCHEMA, HOLDING_SCHEMA, OFFICER_SCHEMA, natural_keys
 from ..graph.errors import InvalidInput
+from ..graph.roles import role_code
 from ..graph.model import REGISTER_COMPLETE, EntityKind, Interest, normalize_name
 from . import csv_rows as rows
 from .csv_contacts import contacts, count_kinds, groups_of
@@ -449,8 +450,7 @@ def _register_totals(csv, company_at, low, interest, since, until, ids, kinds, r
 def _officers(csv: _Csv, ids: pa.Array, kinds: pa.Array, report) -> pa.Table:
     person, _ = _party(csv, "person_id", ids, kinds, None)
     company, _ = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
-    role = _each(_required(csv, "role"), lambda title: rows.ROLE_WORDS.get(title.lower(),
-                                                                           title.lower().replace(" ", "_")), pa.string())
+    role = _each(_required(csv, "role"), role_code, pa.string())
     since, until = _period(csv)
     keys = natural_keys(person, company, role, since)
     keep = _repeats(csv, keys, lambda row: f"{role[row].as_py()} role of {person[row].as_py()!r} in "

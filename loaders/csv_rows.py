@@ -34,6 +34,7 @@ from ..graph.model import (
     contact_id,
     id_number_hash,
 )
+from ..graph.roles import role_code
 from ..graph.stores.base import Record
 from .fields import clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_int_in, parse_share
 from .report import LoadReport
@@ -55,12 +56,6 @@ KIND_WORDS = {
     "个人": EntityKind.PERSON,
     "organization": EntityKind.ORGANIZATION, "organisation": EntityKind.ORGANIZATION, "机构": EntityKind.ORGANIZATION,
     "其他": EntityKind.ORGANIZATION,
-}
-ROLE_WORDS = {
-    "法定代表人": "legal_representative", "legal representative": "legal_representative",
-    "董事长": "chairman", "董事": "director", "执行董事": "executive_director", "监事": "supervisor",
-    "经理": "manager", "总经理": "general_manager", "执行事务合伙人": "executive_partner",
-    "财务负责人": "finance_officer",
 }
 _RELATION_WORDS = {
     "一致行动人": RelationType.CONCERT_PARTY, "一致行动": RelationType.CONCERT_PARTY,
@@ -268,7 +263,7 @@ class FolderReader:
             person = self._kind_of(at, v, "person_id", PARTY_KINDS, "officers are persons, companies or organizations")
             company = self._kind_of(at, v, "company_id", _HOLDABLE, "only companies and organizations have officers")
             title = at.required(v, "role")
-            role = ROLE_WORDS.get(title.lower(), title.lower().replace(" ", "_"))
+            role = role_code(title)
             since, until = self._period(at, v)
             officer = Officer(person, company, role, since, until)
             self._note_repeat(table, row.line, officer.key, f"{role} role of {person!r} in {company!r}")

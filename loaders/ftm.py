@@ -16,6 +16,7 @@ from ..graph.model import (
     Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share, address_id,
     contact_id,
 )
+from ..graph.roles import role_code
 from ..graph.stores.base import Record
 from .common import Matcher
 from .report import LoadReport
@@ -23,9 +24,6 @@ from .fields import clean_reg_no, iso_day, parse_share
 from .jsonfile import Found, files_in, read_objects
 
 PREFIX = "ftm:"
-_ROLE_WORDS = {"director": "director", "chairman": "chairman", "chair": "chairman", "ceo": "general_manager",
-               "general manager": "general_manager", "manager": "manager", "supervisor": "supervisor",
-               "legal representative": "legal_representative", "secretary": "secretary"}
 _FAMILY_WORDS = {"spouse": RelationType.SPOUSE, "wife": RelationType.SPOUSE, "husband": RelationType.SPOUSE,
                  "parent": RelationType.PARENT, "father": RelationType.PARENT, "mother": RelationType.PARENT,
                  "child": RelationType.CHILD, "son": RelationType.CHILD, "daughter": RelationType.CHILD,
@@ -170,7 +168,7 @@ class FtmReader:
                 self.report.counts["skipped (not a company)"] += 1
                 return
             title = (proxy.first("role", quiet=True) or "director").strip()
-            role = _ROLE_WORDS.get(title.lower(), title.lower().replace(" ", "_"))
+            role = role_code(title)
             self.report.counts["officers"] += 1
             yield Officer(director, company, role, since, until)
         elif name == "Family":

@@ -6,8 +6,8 @@ Rows name entities by name or registration number, not by id:
 * a company is matched by registration number, then by exact normalised name, among this load's
   companies and the store's; a new company's id is ``co:<reg no>`` or ``co:<name>``;
 * a holder is a person, company or organization by its type column (自然人股东, 企业法人, 合伙企业,
-  ...), else a company on record by that name, else a company when its name reads like one (公司,
-  合伙, Ltd, ...), else a person;
+  ...), else the party on record by that registration number or name, else what its registration
+  number or its name says (:mod:`.holder_kinds`: a person only where the name reads like one);
 * a person named only by a name is scoped to the company the row is about (``person:<company>:<name>``):
   never merged with a namesake elsewhere on the name alone; an ID number (hashed) makes them one.
 """
@@ -24,10 +24,12 @@ from ..graph.model import (
     Entity, EntityKind, EventType, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent,
     Share, address_id, contact_id, id_number_hash, normalize_name,
 )
+from ..graph.roles import family_of, roles_of
 from ..graph.stores.base import Record
 from .common import Matcher
-from .csv_rows import ROLE_WORDS, split_multi
+from .csv_rows import split_multi
 from .report import LoadReport
+from .holder_kinds import RULE_RECORD, RULE_TYPE, kind_by_name
 from .fields import clean_reg_no, parse_amount, parse_date, parse_int_in, parse_share
 from .mapping import READ_ORDER, Mapping, TableMapping, all_header_words, amount_factor, map_sheet, read_mapping
 from .sheets import Percent, Sheet, cell_text, read_sheets
@@ -36,9 +38,6 @@ _PERSON_TYPES = ("自然人", "个人", "natural person", "individual", "person"
 _ORGANIZATION_TYPES = ("合伙", "事业单位", "机关", "社会团体", "基金", "政府", "国有资产", "organization", "organisation",
                        "partnership", "fund", "government", "state", "trust", "其他")
 _COMPANY_TYPES = ("企业", "法人", "公司", "company", "corporate", "entity")
-_COMPANY_ENDINGS = re.compile(
-    r"(公司|集团|企业|合伙\)?|中心|事务所|研究院|银行|基金|合作社|厂|店|\bltd\.?|\blimited|\binc\.?|\bllc|\bllp|\bl\.?p\.?"
-    r"|\bgmbh|\bs\.?a\.?|\bb\.?v\.?|\bplc|\bcorp(oration)?\.?|\bco\.?|\bholdings?|\btrust|\bfund)\s*\)?$", re.I)
 _EVENT_WORDS = {
     "行政处罚": EventType.PENALTY, "处罚": EventType.PENALTY, "penalty": EventType.PENALTY,
     "裁判文书": EventType.COURT_CASE, "法律诉讼": EventType.COURT_CASE, "开庭公告": EventType.COURT_CASE,
@@ -49,17 +48,6 @@ _EVENT_WORDS = {
     "非法集资": EventType.CONFIRMED_CASE, "立案": EventType.CONFIRMED_CASE, "confirmed case": EventType.CONFIRMED_CASE,
 }
 _WAN = re.compile(r"万|亿")
-
-
-def looks_like_company(name: str) -> bool:
-    """Whether a name reads like a company's or another organization's.
-
-    Examples
-    --------
-    >>> [looks_like_company(n) for n in ("深圳华信投资有限公司", "王伟", "Acme Holdings Ltd.", "宁波启航投资合伙企业(有限合伙)")]
-    [True, False, True, True]
-    """
-    return bool(_COMPANY_ENDINGS.search(normalize_name(name)))
 
 
 @dataclass
@@ -190,12 +178,15 @@ class TabularReader:
         name = self._required(row, name_field, mapped)
         reg_no = clean_reg_no(row.text(reg_field)) if reg_field else None
         kind = _kind_from_type(row.text(type_field)) if type_field else None
+        rule = RULE_TYPE if kind is not None else None
         if kind is not EntityKind.PERSON:
             found = (self.matcher.by_number(reg_no) if reg_no else None) or self.matcher.by_exact_name(name)
             if found is not None:
+                self.report.counts[f"typed by {RULE_RECORD}"] += 1
                 return found.id
             if kind is None:
-                kind = EntityKind.COMPANY if looks_like_company(name) else EntityKind.PERSON
+                kind, rule = kind_by_name(name, reg_no)
+        self.report.counts[f"typed by {rule}"] += 1
         if kind is not EntityKind.PERSON:
             return (yield from self._new_party(kind, name, reg_no))
         number = clean_reg_no(row.text(id_field)) or "" if id_field else ""
@@ -283,11 +274,10 @@ class TabularReader:
         title = self._required(row, "role", mapped)
         person = yield from self._party(row, mapped, company, "name", None, None, "id_number")
         since, until = self._date(row, "since", mapped), self._date(row, "until", mapped)
-        for part in re.split(r"[、,，/;；]|兼", title):
-            part = part.strip()
-            if part:
-                self.report.counts["officers"] += 1
-                yield Officer(person, company, ROLE_WORDS.get(part.lower(), part.lower().replace(" ", "_")), since, until)
+        for role, _written in roles_of(title):
+            self.report.counts["officers"] += 1
+            self.report.counts["roles recognised" if family_of(role) else "roles kept as written"] += 1
+            yield Officer(person, company, role, since, until)
 
     def _penetration(self, row: _Row, mapped: TableMapping) -> Iterator[Record]:
         """A row per holder and the company it holds: the company is the row's own column, or the

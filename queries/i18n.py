@@ -94,7 +94,7 @@ def _(message: str) -> str:
 
 def role_name(role: str) -> str:
     """A standard officer role in the language in force; a title kept as registered stays as it is."""
-    from ..graph.model import OFFICER_ROLES
+    from ..graph.roles import OFFICER_ROLES
 
     return _(role.replace("_", " ")) if role in OFFICER_ROLES else role
 

@@ -31,7 +31,8 @@ def vocabulary() -> list[str]:
     """The words translated from computed values (``_(entity.kind.value)`` and the like)."""
     sys.path.insert(0, str(ROOT.parent))
     from equitygraph.graph.analysis.control_rules import RULES, VERDICTS
-    from equitygraph.graph.model import OFFICER_ROLES, EntityKind, EventType, Interest, RelationType
+    from equitygraph.graph.model import EntityKind, EventType, Interest, RelationType
+    from equitygraph.graph.roles import OFFICER_ROLES
 
     words = [k.value for k in EntityKind] + [i.value for i in Interest] + [e.value for e in EventType] + list(VERDICTS) + list(RULES)
     words += [r.replace("_", " ") for r in OFFICER_ROLES] + [r.value.replace("_", " ") for r in RelationType]
@@ -46,6 +47,9 @@ def vocabulary() -> list[str]:
     words += ["entity rows", "entities", "holdings", "officers", "links", "events", "relations", "organizations",
               "persons", "addresses", "contacts", "entity", "rings", "ring companies", "groups", "companies",
               "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
+    from equitygraph.loaders.holder_kinds import RULES as HOLDER_RULES
+
+    words += [f"typed by {rule}" for rule in HOLDER_RULES] + ["roles recognised", "roles kept as written"]
     words += ["holder in", "holder out", "share changed", "officer in", "officer out", "legal representative changed",
               "risk event", "controller changed", "beneficial owner changed", "none",
               "address changed", "contact changed", "risk tier changed", "group changed", "cluster changed"]

@@ -35,8 +35,9 @@ import numpy as np
 
 from ..arrays import KIND_CODES, GraphArrays
 from ..model import EntityKind, Interest
+from ..roles import BOARD_ROLES
 from .climb import climbs_to, follow_upward
-from .control_terms import (AGREEMENT, BOARD_ROLES, CIRCULAR, CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED, DISPERSED,
+from .control_terms import (AGREEMENT, CIRCULAR, CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED, DISPERSED,
                             HOLDERS_UNCERTAIN, JOINT, LOOP, NO_REASON, NONE, RANGES, REASONS, RULES, SINGLE, UNCERTAIN,
                             UNRECORDED_LARGER, UNRECORDED_MAJORITY, VERDICTS, ControlRules, ControlTable, Rows)
 from .declared import agreements, concert_heads, resolve_holders

@@ -10,7 +10,6 @@ import numpy as np
 from ..arrays import KIND_CODES, GraphArrays
 from ..model import EntityKind
 
-BOARD_ROLES = ("director", "chairman", "executive_director")
 RULES = ("majority", "board", "relative", "largest", "agreement")
 AGREEMENT = 4
 # Verdict kinds, in the codes the arrays use. LOOP is only ever a final verdict (after the climb).

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..arrays import GraphArrays
 from ..model import Interest
-from .control_terms import BOARD_ROLES
+from ..roles import BOARD_ROLES
 from .ownership import direct_shares
 
 def votes_of(held, voting, n: int):

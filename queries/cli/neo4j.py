@@ -85,7 +85,8 @@ def import_folder(path, home, password, database, replace, encoding, share_scale
     report, store = run_import(server, path, password=password, database=database, replace=replace,
                                encoding=encoding, share_scale=share_scale, progress=sys.stderr.isatty())
     with store:
-        emit(LoadResult(report, f"{store.uri} (database {database}, by neo4j-admin import)", store.counts()), fmt)
+        emit(LoadResult(report, f"{store.uri} (database {database}, by neo4j-admin import)", store.counts(), "--format"),
+             fmt)
 
 
 @neo4j.command()

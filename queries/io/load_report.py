@@ -16,6 +16,8 @@ class LoadResult(Result):
     report: LoadReport
     store: str
     totals: dict[str, int]
+    #: the option that shows every warning (``load --report-format``; ``neo4j import --format``)
+    format_option: str = "--report-format"
 
     def to_dict(self) -> dict:
         return {**self.report.to_dict(), "store": self.store, "store_totals": self.totals}
@@ -39,7 +41,7 @@ class LoadResult(Result):
                          .format(count=f"{r.incomplete_registers:,}") if r.incomplete_registers else "")
         hidden = len(r.warnings) - SHOWN_WARNINGS
         warnings = Section(_("Warnings"), ["warning"], [(w,) for w in r.warnings[:SHOWN_WARNINGS]],
-                           note=_("{count} more (see --format json)").format(count=hidden) if hidden > 0 else "")
+                           note=_("{count} more (see {option} json)").format(count=hidden, option=self.format_option) if hidden > 0 else "")
         if r.snapshot is None:
             return [loaded, totals, warnings]
         previous = r.snapshot["previous"]

@@ -12,15 +12,12 @@ from dataclasses import dataclass, field
 
 from ...graph.errors import EquityGraphError
 from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, LinkKind, Officer, Relation, RelationType
+from ...graph.roles import KEY_MANAGEMENT_ROLES, MANAGING_ROLES
 from ...graph.stores.base import Store
 from ..i18n import _
 from ..render import Result, Section, iso
 from ..resolve import resolve_entity
 
-KEY_ROLES = ("legal_representative", "chairman", "director", "executive_director", "supervisor", "manager",
-             "general_manager", "finance_officer", "executive_partner")
-MANAGING_ROLES = ("legal_representative", "chairman", "director", "executive_director", "manager", "general_manager",
-                  "executive_partner")
 RULES = {
     "controller": "controls the company (IAS 24.9(a)(i); CAS 36 art. 3-4(1),(2))",
     "actual_controller": "its actual controller, at the top of the control chain (IAS 24.9(a)(i); CAS 36 art. 4)",
@@ -266,13 +263,13 @@ def _key_management(found: _Found, store: Store, officers: list[Officer], contro
                     as_of) -> list[str]:
     people = []
     for o in officers:
-        if o.role in KEY_ROLES:
+        if o.role in KEY_MANAGEMENT_ROLES:
             found.add(o.person_id, "key_management", [Hop(o.person_id, o.company_id, "officer", o.role, iso(o.since))])
             people.append(o.person_id)
     companies_above = [c for c in controllers[:1]]
     if companies_above:
         for o in store.edges_touching(companies_above).officers:
-            if o.company_id in companies_above and o.role in KEY_ROLES and o.in_force(as_of):
+            if o.company_id in companies_above and o.role in KEY_MANAGEMENT_ROLES and o.in_force(as_of):
                 found.add(o.person_id, "key_management",
                           [Hop(o.person_id, o.company_id, "officer", o.role, iso(o.since)),
                            Hop(o.company_id, found.company, "controls")])
