@@ -69,11 +69,14 @@ class RelationType(str, enum.Enum):
     FUND_MANAGER = "fund_manager"  # a manages fund b
     UMBRELLA_FUND = "umbrella_fund"  # b is a sub-fund of a
     MASTER_FUND = "master_fund"  # b is a feeder fund of a
+    # A data vendor's or register's declared actual controller (实际控制人, actl_cntr_name): checked, not used.
+    DECLARED_CONTROLLER = "declared_controller"
 
 
 #: Facts a register declares about control through others: kept beside what the analysis computes
 #: and compared with it (``equitygraph discrepancies``), never used as edges of their own.
-DECLARED_FACTS = (RelationType.ULTIMATE_PARENT, RelationType.INDIRECT_HOLDER, RelationType.BENEFICIAL_OWNER)
+DECLARED_FACTS = (RelationType.ULTIMATE_PARENT, RelationType.INDIRECT_HOLDER, RelationType.BENEFICIAL_OWNER,
+                  RelationType.DECLARED_CONTROLLER)
 
 
 FAMILY_TIES = (RelationType.SPOUSE, RelationType.PARENT, RelationType.CHILD, RelationType.SIBLING,

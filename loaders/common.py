@@ -57,6 +57,13 @@ class Matcher:
         fits = [e for e in candidates if e.kind in kinds]
         return fits[0] if len(fits) == 1 else None
 
+    def by_alias(self, alias: str) -> Entity | None:
+        """The one company on record with ``alias`` among its aliases (a stock code, a former name)."""
+        norm = normalize_name(alias)
+        fits = [e for e in self._stored(alias, lambda e: any(normalize_name(a) == norm for a in e.aliases))
+                if e.kind is EntityKind.COMPANY]
+        return fits[0] if len(fits) == 1 else None
+
     def kind_of(self, entity_id: str) -> EntityKind | None:
         if entity_id not in self.kinds and self.store is not None:
             found = self.store.get(entity_id)

@@ -63,13 +63,14 @@ _RELATION_WORDS = {
     "配偶": RelationType.SPOUSE, "夫妻": RelationType.SPOUSE, "父母": RelationType.PARENT, "父亲": RelationType.PARENT,
     "母亲": RelationType.PARENT, "子女": RelationType.CHILD, "儿子": RelationType.CHILD, "女儿": RelationType.CHILD,
     "兄弟姐妹": RelationType.SIBLING, "亲属": RelationType.RELATIVE, "代持": RelationType.NOMINEE,
-    "协议控制": RelationType.CONTROL_AGREEMENT, "vie": RelationType.CONTROL_AGREEMENT,
+    "协议控制": RelationType.CONTROL_AGREEMENT, "实际控制人": RelationType.DECLARED_CONTROLLER, "vie": RelationType.CONTROL_AGREEMENT,
 }
 #: Ties whose second party must be a company or organization, and why.
 _CONTROLS = {
     RelationType.CONTROL_AGREEMENT: "a control agreement controls a company",
     RelationType.ACCOUNTING_PARENT: "an accounting parent consolidates a company",
     RelationType.ULTIMATE_PARENT: "an ultimate parent is the parent of a company",
+    RelationType.DECLARED_CONTROLLER: "a declared actual controller controls a company",
     RelationType.INDIRECT_HOLDER: "an indirect holder holds a company",
     RelationType.BENEFICIAL_OWNER: "a beneficial owner owns a company",
 }

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from stdnum import lei
+
 from ..graph.model import Share
 
 _NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
@@ -167,6 +169,29 @@ def clean_reg_no(text: str | None) -> str | None:
     """
     cleaned = "".join((text or "").split()).upper()
     return cleaned or None
+
+
+_USCC_SHAPE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+
+
+def registration_number_in(text: str | None) -> str | None:
+    """The registration number a name cell holds instead of a name, in the one form numbers are kept
+    (:func:`clean_reg_no`): a unified social credit code by its shape (check digit or not: a typo in
+    it is still no name), or a valid LEI; None for anything else.
+
+    Examples
+    --------
+    >>> registration_number_in(" 91440300ma5dc6qx3l"), registration_number_in("5493001KJTIIGC8Y1R12")
+    ('91440300MA5DC6QX3L', '5493001KJTIIGC8Y1R12')
+    >>> registration_number_in("王伟"), registration_number_in("12345678")
+    (None, None)
+    """
+    number = clean_reg_no(text)
+    if not number:
+        return None
+    if _USCC_SHAPE.match(number) or (len(number) == 20 and lei.is_valid(number)):
+        return number
+    return None
 
 
 def iso_day(text) -> dt.date | None:

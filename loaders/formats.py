@@ -102,7 +102,20 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
               encoding: str | None = None, share_scale: str = "percent", progress: bool = False,
               keep_id_numbers: bool = False) -> LoadReport:
     """Load ``path`` in format ``fmt`` (told from the content when None) into ``store``, all or
-    nothing; a ``mapping`` file implies the mapping format."""
+    nothing; a ``mapping`` file implies the mapping format. ``path`` may be a list of the Excel and
+    CSV files of one extract, read together."""
+    if isinstance(path, (list, tuple)):
+        paths = [Path(p) for p in path]
+        for one in paths:
+            if input_format(one, fmt, mapping) != "mapping":
+                raise InvalidInput(one, None, None, "several inputs are read together only as Excel or CSV extracts; "
+                                                    "load the others one at a time")
+        from .common import load_records
+
+        read, also = record_reader(store, paths, "mapping", mapping=mapping, encoding=encoding, share_scale=share_scale,
+                                   keep_id_numbers=keep_id_numbers)
+        return load_records(store, " + ".join(str(p) for p in paths), read, fmt="mapping", progress=progress,
+                            also=also)
     path = Path(path)
     fmt = input_format(path, fmt, mapping)
     if fmt == "csv":

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from stdnum import lei
+
 from ..graph.model import EntityKind
 
 #: The rules, in the order they are tried; the load report counts holders by these names.
@@ -77,6 +79,8 @@ def kind_by_name(name: str, reg_no: str | None = None) -> tuple[EntityKind, str]
     number = "".join((reg_no or "").split()).upper()
     if len(number) == 18 and number[0] in _USCC_KIND and number.isalnum():
         return _USCC_KIND[number[0]], RULE_NUMBER
+    if len(number) == 20 and lei.is_valid(number):  # only legal entities have LEIs
+        return EntityKind.COMPANY, RULE_NUMBER
     text = _bare(name)
     # The head of a name is its last word in Chinese (华为技术有限公司工会委员会 is a union) and mostly in
     # English too (Bank of China Limited); a partnership's form in brackets follows its head (企业).

@@ -31,6 +31,10 @@ KINDS = ("companies", "shareholders", "officers", "penetration", "events")
 #: The order tables are read in: companies first, so the others find the companies they name.
 READ_ORDER = {kind: n for n, kind in enumerate(KINDS)}
 _DETECT_PREFERENCE = ("penetration", "shareholders", "officers", "events", "companies")
+#: Headers that say a table lists people: such a table is never a company list.
+PERSON_HEADERS = ("性别", "性別", "gender", "sex", "年龄", "年齡", "age", "出生日期", "出生年月", "出生年份", "出生", "birth",
+                  "birthday", "birth_date", "date of birth", "身份证号", "身份证号码", "身份證字號", "证件号码", "id number",
+                  "id_number", "学历", "學歷", "education", "degree", "国籍", "國籍", "nationality")
 
 
 @dataclass(frozen=True)
@@ -169,18 +173,36 @@ def _match(spec: KindSpec, present: dict[str, str]) -> dict[str, str]:
 
 
 def detect(sheet: Sheet) -> TableMapping | None:
+    """The built-in kind a sheet's headers fit best, reading every header: a table of people
+    (:data:`PERSON_HEADERS`) is never a company list, nor is a table of which only the name column
+    would be read; None where nothing fits (the sheet is then refused or skipped, and said)."""
     present = {header_key(h): h for h in sheet.header if h}
+    people = looks_like_people(sheet.header)
     best = None
     for kind in _DETECT_PREFERENCE:
         spec = builtin_specs()[kind]
         columns = _match(spec, present)
         if not all(name in columns for name in spec.required):
             continue
+        if kind == "companies" and (people or (len(columns) == 1 and len(present) > 2)):
+            continue
         if best is None or len(columns) > len(best.columns):
             used = set(columns.values())
             best = TableMapping(kind, columns, f"built-in {spec.title}",
                                 unmapped=[h for h in sheet.header if h and h not in used])
     return best
+
+
+def looks_like_people(header: list[str]) -> bool:
+    """Whether a header says its rows are people (gender, age, birth, ID number, education).
+
+    Examples
+    --------
+    >>> looks_like_people(["name", "gender", "age", "code", "jobs"]), looks_like_people(["企业名称", "法定代表人"])
+    (True, False)
+    """
+    keys = {header_key(h) for h in header if h}
+    return any(header_key(word) in keys for word in PERSON_HEADERS)
 
 
 def mapping_toml(tables: list[tuple[Sheet, TableMapping | None]]) -> str:

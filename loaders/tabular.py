@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from ..graph.errors import InvalidInput
 from ..graph.model import (
     Entity, EntityKind, EventType, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent,
     Share, address_id, contact_id, id_number_hash, normalize_name,
@@ -30,8 +31,9 @@ from .common import Matcher
 from .csv_rows import split_multi
 from .report import LoadReport
 from .holder_kinds import RULE_RECORD, RULE_TYPE, kind_by_name
-from .fields import clean_reg_no, parse_amount, parse_date, parse_int_in, parse_share
-from .mapping import READ_ORDER, Mapping, TableMapping, all_header_words, amount_factor, map_sheet, read_mapping
+from .fields import clean_reg_no, registration_number_in, parse_amount, parse_date, parse_int_in, parse_share
+from .mapping import (READ_ORDER, Mapping, TableMapping, all_header_words, amount_factor, looks_like_people, map_sheet,
+                      read_mapping)
 from .sheets import Percent, Sheet, cell_text, read_sheets
 
 _PERSON_TYPES = ("自然人", "个人", "natural person", "individual", "person")
@@ -74,6 +76,9 @@ class TabularReader:
     has_company_table: bool = False
     company_rows: dict[str, int] = field(default_factory=dict)
     levels: dict = field(default_factory=dict)  # penetration: the holder last seen at each level, and the root
+    declared: dict = field(default_factory=dict)  # (company, name) -> the row declaring its actual controller
+    named: dict = field(default_factory=dict)  # normalised name -> the parties of this input named so
+    stock_codes: dict = field(default_factory=dict)  # stock code -> company id, from this input's company list
 
     def records(self, sheets: list[tuple[Sheet, TableMapping]]) -> Iterator[Record]:
         self.has_company_table = has_company_list(sheets)
@@ -96,6 +101,7 @@ class TabularReader:
             self.progress(1)
             yield from read(_Row(sheet, number, {name: cells.get(header) for name, header in mapped.columns.items()}),
                             mapped)
+        yield from self._declared_controllers()
         return count
 
     # -- values ---------------------------------------------------------------------------
@@ -146,6 +152,15 @@ class TabularReader:
         """The company a shareholder, officer or event row is about: found, or (with no company
         list in the input) made from the row."""
         name, reg_no = row.text("company") or mapped.company or "", clean_reg_no(row.text("company_reg_no"))
+        reg_no = reg_no or registration_number_in(name)  # a company named by its credit code
+        code = row.text("stock_code")
+        if not name and not reg_no and code:
+            found = self.stock_codes.get(code) or self.matcher.by_alias(code)
+            if found is None:
+                row.fail("stock_code", f"{code!r} is the stock code of no company in this input's company list nor "
+                                       "in the store (one mapping can name the company list and this table: "
+                                       "docs/mappings.md)", mapped.columns)
+            return found if isinstance(found, str) else found.id
         if not name and not reg_no:
             only = [c for c in self.companies]
             if len(only) == 1:
@@ -176,19 +191,22 @@ class TabularReader:
                reg_field: str | None, id_field: str | None) -> Iterator[Record]:
         """The holder or officer a row names, as the module docstring says."""
         name = self._required(row, name_field, mapped)
-        reg_no = clean_reg_no(row.text(reg_field)) if reg_field else None
+        reg_no = (clean_reg_no(row.text(reg_field)) if reg_field else None) or registration_number_in(name)
         kind = _kind_from_type(row.text(type_field)) if type_field else None
         rule = RULE_TYPE if kind is not None else None
         if kind is not EntityKind.PERSON:
             found = (self.matcher.by_number(reg_no) if reg_no else None) or self.matcher.by_exact_name(name)
             if found is not None:
                 self.report.counts[f"typed by {RULE_RECORD}"] += 1
+                self.named.setdefault(normalize_name(name), set()).add(found.id)
                 return found.id
             if kind is None:
                 kind, rule = kind_by_name(name, reg_no)
         self.report.counts[f"typed by {rule}"] += 1
         if kind is not EntityKind.PERSON:
-            return (yield from self._new_party(kind, name, reg_no))
+            party = yield from self._new_party(kind, name, reg_no)
+            self.named.setdefault(normalize_name(name), set()).add(party)
+            return party
         number = clean_reg_no(row.text(id_field)) or "" if id_field else ""
         id_hash = None
         if number:
@@ -201,6 +219,7 @@ class TabularReader:
             self.report.counts["entity rows"] += 1
             self.report.counts["person"] += 1
             yield Entity(person_id, EntityKind.PERSON, name, id_hash=id_hash)
+        self.named.setdefault(normalize_name(name), set()).add(person_id)
         return person_id
 
     # -- tables ---------------------------------------------------------------------------
@@ -219,8 +238,11 @@ class TabularReader:
             self.report.warnings.append(f"{row.sheet.label}:{row.number}: company {name!r} repeats line "
                                         f"{self.company_rows[entity_id]}; the later row wins")
         self.company_rows[entity_id] = row.number
-        entity = Entity(entity_id, EntityKind.COMPANY, name,
-                        aliases=tuple(a for a in split_multi(row.text("aliases").replace("、", "|")) if a != name),
+        code = row.text("stock_code")
+        if code:  # kept as an alias: searchable, and found again by a later load's rows
+            self.stock_codes[code] = entity_id
+        aliases = [a for a in split_multi(row.text("aliases").replace("、", "|")) if a != name]
+        entity = Entity(entity_id, EntityKind.COMPANY, name, aliases=tuple(aliases + ([code] if code else [])),
                         reg_no=reg_no, jurisdiction=row.text("jurisdiction") or ("CN" if reg_no and len(reg_no) == 18 else None),
                         status=row.text("status") or None, founded=self._date(row, "founded", mapped),
                         registered_capital=registered, paid_in_capital=paid_in, currency=currency or currency_b,
@@ -231,6 +253,7 @@ class TabularReader:
         self.report.counts["entity rows"] += 1
         self.report.counts["company"] += 1
         yield entity
+        self._declare_controller(row, mapped, entity_id)
         for column, make_id, node_kind, link_kind in (
             ("address", address_id, EntityKind.ADDRESS, LinkKind.LOCATED_AT),
             ("phone", contact_id, EntityKind.CONTACT, LinkKind.HAS_CONTACT),
@@ -274,24 +297,43 @@ class TabularReader:
         title = self._required(row, "role", mapped)
         person = yield from self._party(row, mapped, company, "name", None, None, "id_number")
         since, until = self._date(row, "since", mapped), self._date(row, "until", mapped)
+        represented = None
+        if row.text("represents"):  # a juristic person's director, sitting through this representative (法人代表)
+            represented = yield from self._party(row, mapped, company, "represents", None, None, None)
         for role, _written in roles_of(title):
             self.report.counts["officers"] += 1
             self.report.counts["roles recognised" if family_of(role) else "roles kept as written"] += 1
             yield Officer(person, company, role, since, until)
+            if represented is not None and represented != person:
+                self.report.counts["officers"] += 1
+                yield Officer(represented, company, role, since, until)
 
     def _penetration(self, row: _Row, mapped: TableMapping) -> Iterator[Record]:
-        """A row per holder and the company it holds: the company is the row's own column, or the
-        holder of the nearest row one level up (the root company at level 1)."""
+        """A row per holder and the company it holds: the company is the row's own column, else the
+        row its parent id names, else the holder of the nearest row one level up (the root company at
+        level 1). A row of level 0 is the root company itself; a ``children`` column repeats rows the
+        table has, and is not read."""
         level_text = self._required(row, "level", mapped)
         try:
             level = int(re.sub(r"[^0-9]", "", level_text) or "x")
         except ValueError:
             row.fail("level", f"{level_text!r} is not a level number", mapped.columns)
-        if level < 1:
-            row.fail("level", "levels start at 1", mapped.columns)
         stack = self.levels
+        nodes = stack.setdefault("nodes", {})
+        node, parent = row.text("node_id"), row.text("parent_id")
+        if level == 0:
+            named = _Row(row.sheet, row.number, {**row.values, "company": row.values.get("company") or row.values.get("holder")})
+            stack["root"] = yield from self._company_of(named, mapped)
+            if node:
+                nodes[node] = stack["root"]
+            self._declare_controller(row, mapped, stack["root"])
+            return
         if row.text("company"):
             company = yield from self._company_of(row, mapped)
+        elif parent and parent in nodes:
+            company = nodes[parent]
+        elif parent and level > 1:
+            row.fail("parent_id", f"{parent!r} is the id of no row before it", mapped.columns)
         elif level == 1:
             if "root" not in stack:
                 stack["root"] = yield from self._company_of(row, mapped)
@@ -302,6 +344,8 @@ class TabularReader:
                 row.fail("level", f"level {level} follows no row of level {level - 1}", mapped.columns)
         holder = yield from self._party(row, mapped, company, "holder", "holder_type", "holder_reg_no", None)
         stack[level] = holder
+        if node:
+            nodes[node] = holder
         for deeper in [k for k in stack if isinstance(k, int) and k > level]:
             del stack[deeper]
         share = self._share(row, "share", mapped)
@@ -313,6 +357,32 @@ class TabularReader:
             self.report.counts["relations"] += 1
             yield Relation(holder, stack["root"], RelationType.INDIRECT_HOLDER, source=f"{row.sheet.label}:{row.number}",
                            share=declared)
+        if "root" in stack:
+            self._declare_controller(row, mapped, stack["root"])
+
+    def _declare_controller(self, row: _Row, mapped: TableMapping, company: str) -> None:
+        """Keep a vendor's declared actual controller (实际控制人, ``actl_cntr_name``) of ``company`` for
+        the end of the sheet, when the parties it may name have all been read."""
+        name = row.text("declared_controller")
+        if name:
+            share = self._share(row, "declared_controller_share", mapped)
+            self.declared.setdefault((company, normalize_name(name)), (row, mapped, share))
+
+    def _declared_controllers(self) -> Iterator[Record]:
+        """The declared controllers kept while the sheet was read: the party of this input with that
+        exact name when there is one (a person at the top of the penetration), else a party of its own."""
+        for (company, norm), (row, mapped, share) in self.declared.items():
+            found = self.named.get(norm, set())
+            if len(found) == 1:
+                party = next(iter(found))
+            else:
+                party = yield from self._party(row, mapped, company, "declared_controller", None, None, None)
+            if party != company:
+                self.report.counts["relations"] += 1
+                self.report.counts["declared controllers"] += 1
+                yield Relation(party, company, RelationType.DECLARED_CONTROLLER, source=f"{row.sheet.label}:{row.number}",
+                               share=share)
+        self.declared.clear()
 
     def _events(self, row: _Row, mapped: TableMapping) -> Iterator[Record]:
         company = yield from self._company_of(row, mapped)
@@ -355,38 +425,59 @@ def _kind_from_type(text: str) -> EntityKind | None:
     return None
 
 
-def mapped_sheets(path: Path, mapping: Mapping, encoding: str | None, report: LoadReport | None = None
+def mapped_sheets(path: Path | list[Path], mapping: Mapping, encoding: str | None, report: LoadReport | None = None
                   ) -> list[tuple[Sheet, TableMapping | None]]:
-    sheets = read_sheets(path, encoding, all_header_words())
-    for table in mapping.tables:
-        sheet_name = table.get("sheet")
-        if sheet_name is not None and not any(
-                s.name == sheet_name or s.file.name == sheet_name or s.file.stem == sheet_name for s in sheets):
-            names = ", ".join(s.name for s in sheets)
-            from ..graph.errors import InvalidInput
+    """Every sheet of the input (one file or folder, or several files) with how it is read; a table
+    the mapping names that the input lacks is skipped, with one line in the report."""
+    sheets = [sheet for one in (path if isinstance(path, list) else [path])
+              for sheet in read_sheets(Path(one), encoding, all_header_words())]
+    def present(name: str) -> bool:
+        return any(s.name == name or s.file.name == name or s.file.stem == name for s in sheets)
 
-            raise InvalidInput(Path(mapping.origin), None, f"sheet {sheet_name!r}",
+    named = [t for t in mapping.tables if t.get("sheet") is not None]
+    missing = [t for t in named if not present(t["sheet"])]
+    # A mapping may describe an extract of several files, of which this input holds some: the tables it
+    # lacks are skipped. An input holding none of them is the wrong input for the mapping.
+    for table in missing:
+        names = ", ".join(s.name for s in sheets)
+        if report is None or len(missing) == len(named):
+            raise InvalidInput(Path(mapping.origin), None, f"sheet {table['sheet']!r}",
                                f"is not a sheet or file of the input (it has: {names})")
+        report.warnings.append(f"{mapping.origin}: the {table.get('kind')} table {table['sheet']!r} is not in this "
+                               f"input ({names}); skipped")
     return [(sheet, map_sheet(sheet, mapping)) for sheet in sheets]
 
 
-def read_tabular(path: str | Path, *, mapping: str | Path | None, matcher: Matcher, report: LoadReport,
+def read_tabular(path: str | Path | list[Path], *, mapping: str | Path | None, matcher: Matcher, report: LoadReport,
                  progress: Callable[[int], None] = lambda n: None, encoding: str | None = None,
                  id_salt: str | None = None, share_scale: str = "percent") -> Iterator[Record]:
-    """Validated records of a workbook, a CSV file or a folder of them, read through ``mapping``
-    (a TOML file) and the built-in mappings; ``share_scale`` where the mapping does not set one."""
-    from ..graph.errors import InvalidInput
-
+    """Validated records of a workbook, a CSV file, a folder of them or several files, read through
+    ``mapping`` (a TOML file) and the built-in mappings; ``share_scale`` where the mapping does not
+    set one."""
     loaded = read_mapping(mapping, share_scale) if mapping is not None else Mapping(share_scale=share_scale)
-    pairs = mapped_sheets(Path(path), loaded, encoding, report)
-    readable = []
+    paths = [Path(p) for p in path] if isinstance(path, list) else Path(path)
+    pairs = mapped_sheets(paths, loaded, encoding, report)
+    readable, refused = [], []
     for sheet, mapped in pairs:
         if mapped is None:
-            report.warnings.append(f"{sheet.label}: no mapping fits its headers ({', '.join(h for h in sheet.header if h)}); "
-                                   "skipped (write one: equitygraph mapping init)")
+            refused.append(sheet)
         else:
             readable.append((sheet, mapped))
+    for sheet in refused:
+        report.warnings.append(f"{sheet.label}: {_refusal(sheet)}; skipped")
     if not readable:
-        raise InvalidInput(Path(path), None, None, "no sheet matches a mapping; start one with: equitygraph mapping init "
-                                                   f"{Path(path).name}")
+        first = refused[0] if refused else None
+        where = first.file if first is not None else Path(paths[0] if isinstance(paths, list) else paths)
+        reason = _refusal(first) if first is not None else "no table"
+        raise InvalidInput(where, None, None, f"{reason}; write a mapping for it: equitygraph mapping init "
+                                              f"{where.name} -o {where.stem}.toml")
     return TabularReader(matcher, report, loaded, progress, id_salt).records(readable)
+
+
+def _refusal(sheet: Sheet) -> str:
+    """Why no built-in mapping reads a sheet, with the columns it has."""
+    columns = ", ".join(h for h in sheet.header if h) or "none"
+    if looks_like_people(sheet.header):
+        return (f"a list of people with no company or role column that a built-in mapping knows (columns: {columns}); "
+                "it is not read as a company list")
+    return f"no built-in mapping fits its columns ({columns})"

@@ -49,7 +49,7 @@ def vocabulary() -> list[str]:
               "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
     from equitygraph.loaders.holder_kinds import RULES as HOLDER_RULES
 
-    words += [f"typed by {rule}" for rule in HOLDER_RULES] + ["roles recognised", "roles kept as written"]
+    words += [f"typed by {rule}" for rule in HOLDER_RULES] + ["roles recognised", "roles kept as written", "declared controllers"]
     words += ["holder in", "holder out", "share changed", "officer in", "officer out", "legal representative changed",
               "risk event", "controller changed", "beneficial owner changed", "none",
               "address changed", "contact changed", "risk tier changed", "group changed", "cluster changed"]

@@ -104,3 +104,29 @@ def test_a_number_that_is_no_credit_code_leaves_the_name_to_decide():
 def test_words_in_brackets_do_not_make_a_person_an_organization():
     assert kind_by_name("王伟（代持）") == (P, RULE_PERSON)
     assert kind_by_name("宁波启航投资合伙企业(有限合伙)") == (C, RULE_COMPANY)
+
+
+def test_a_legal_entity_identifier_is_a_company():
+    assert kind_by_name("5493001KJTIIGC8Y1R12", "5493001KJTIIGC8Y1R12") == (C, RULE_NUMBER)
+
+
+def test_a_holder_named_by_its_credit_code_is_the_company_listed_with_it(tmp_path):
+    """The holder cell holds a credit code (lower-case, with spaces) of a company of the same
+    extract: the holding is that company's, and no second company appears (before: ``co:9144...``
+    in lower case beside ``co:9144...`` in upper case, and the chain through it lost)."""
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.loaders.formats import load_path
+    from equitygraph.queries.control.report import control_report
+
+    folder = tmp_path / "extract"
+    folder.mkdir()
+    (folder / "企业名单.csv").write_text("企业名称,统一社会信用代码\n深圳华信控股有限公司,91440300MA5DC6QX3L\n"
+                                      "深圳华信科技有限公司,91440300MA5F0XYZ1K\n", encoding="utf-8")
+    (folder / "股东信息.csv").write_text("企业名称,股东名称,持股比例\n深圳华信控股有限公司,王伟,100%\n"
+                                      "深圳华信科技有限公司,9144 0300 ma5d c6qx 3l,70%\n深圳华信科技有限公司,李娜,30%\n",
+                                      encoding="utf-8")
+    with SQLiteStore(tmp_path / "s.db") as store:
+        report = load_path(store, folder)
+        assert report.counts["company"] == 2 and report.counts["typed by on record"] == 1
+        report = control_report(store, "深圳华信科技有限公司")
+        assert [report.names[i] for i in report.actual_controllers] == ["王伟"]

@@ -211,7 +211,7 @@ def test_confirmed_and_rejected_matches_survive_a_reload(tmp_path):
     ("a_id,b_id,type\nK,Q,friends\n", "relations.csv:2: type: 'friends' is not one of concert_party, spouse, parent, "
                                       "child, sibling, relative, nominee, control_agreement, accounting_parent, "
                                       "ultimate_parent, indirect_holder, beneficial_owner, fund_manager, umbrella_fund, "
-                                      "master_fund"),
+                                      "master_fund, declared_controller"),
     ("a_id,b_id,type\nK,K,配偶\n", "relations.csv:2: b_id: 'K' cannot be related to itself"),
     ("a_id,b_id,type\nK,X,spouse\n", "relations.csv:2: type: spouse is a tie between natural persons"),
 ])

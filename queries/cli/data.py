@@ -16,7 +16,7 @@ INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
 
 
 @click.command()
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "input_format", type=click.Choice(INPUT_FORMATS), default=None,
               help="The input's format: csv (the canonical folder), mapping (Excel / CSV registry extracts), bods, "
                    "psc (UK PSC snapshot), gleif, ftm (FollowTheMoney). Told from the content when omitted.")
@@ -34,7 +34,9 @@ INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
               help="How to print the load report.")
 def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, snapshot, store, fmt):
     """Load PATH into the store, all or nothing: a canonical CSV folder, Excel or CSV registry
-    extracts, BODS, a UK PSC snapshot, GLEIF or FollowTheMoney files (see docs/inputs.md).
+    extracts, BODS, a UK PSC snapshot, GLEIF or FollowTheMoney files (see docs/inputs.md). Several
+    Excel or CSV files of one extract (a company list and its officers, say) are read together:
+    company lists first, so that the other tables find the companies they name.
 
     Loading the same input again changes nothing. The input's format is --format; the report's is
     --report-format."""
@@ -43,6 +45,9 @@ def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, sn
 
     options = dict(fmt=input_format, mapping=mapping, encoding=encoding, share_scale=share_scale,
                    progress=sys.stderr.isatty(), keep_id_numbers=keep_id_numbers)
+    if len(path) > 1 and snapshot is not None:
+        raise click.UsageError("a snapshot is one register: give one PATH with --snapshot")
+    path = list(path) if len(path) > 1 else path[0]
     with open_store(store, must_exist=False, write=True) as opened:
         if snapshot is None:
             report = load_path(opened, path, **options)

@@ -4,7 +4,8 @@ Declared facts come from the open registers (docs/inputs.md): a GLEIF ultimate p
 indirect interest or beneficial owner, the final share of a penetration table. Each is checked
 against the control report of its company, computed from the direct facts alone:
 
-* an ultimate parent **agrees** when it is the computed actual controller; the chain is
+* an ultimate parent or a declared actual controller (a vendor's 实际控制人) **agrees** when it is the
+  computed actual controller; the chain is
   **incomplete** when the direct parents stop short of it at a party with no parent on record; else
   it **differs** (the computed controller is named);
 * a declared indirect share agrees when the computed integrated ownership overlaps it (within half a
@@ -33,7 +34,7 @@ VERDICT_ORDER = {"differs": 0, "incomplete": 1, "agrees": 2}
 class Discrepancy:
     company: str
     company_name: str
-    declared: str  # ultimate_parent, indirect_holder, beneficial_owner
+    declared: str  # ultimate_parent, declared_controller, indirect_holder, beneficial_owner
     party: str
     party_name: str
     declared_share: Share
@@ -102,7 +103,7 @@ def _check(store: Store, fact: Relation, report: ControlReport, names: dict[str,
     def name(i):
         return report.name(i) if i in report.names else names.get(i, i)
 
-    if fact.type is RelationType.ULTIMATE_PARENT:
+    if fact.type in (RelationType.ULTIMATE_PARENT, RelationType.DECLARED_CONTROLLER):
         actual = report.actual_controllers
         if fact.a in actual:
             return f"actual controller {name(fact.a)}", "agrees"
@@ -113,7 +114,7 @@ def _check(store: Store, fact: Relation, report: ControlReport, names: dict[str,
             return f"the direct parents lead to it, and nothing on record is above it ({path})", "agrees"
         if fact.a in climbed:
             return f"control goes on above it: {path}", "differs"
-        if not _has_parent(store, top):
+        if not _has_parent(store, top) and report.kinds.get(top) != "person":  # a person is a chain's end
             return f"the direct parents stop at {name(top)}, which has no parent on record ({path})", "incomplete"
         controllers = ", ".join(name(i) for i in actual) or f"none ({report.verdict})"
         return f"actual controller {controllers} ({path})", "differs"
