@@ -91,6 +91,7 @@ TITLES.update({role: role for role in OFFICER_ROLES} | {role.replace("_", " "): 
 _SEPARATORS = re.compile(r"\s*(?:[、,，/／;；|&＆+＋]|兼任|兼|暨|及|和|\band\b)\s*", re.I)
 # A note after a title: 董事（已离任）, "Director (appointed 2020)", 独立董事[注1].
 _NOTE = re.compile(r"\s*[(（\[【].*?[)）\]】]\s*")
+_AFFIXES = re.compile(r"^法人(?=董事|監察人|监察人|监事|監事)|(?:之?法人代表人?|本人)$")
 
 
 def _folded(title: str) -> str:
@@ -104,12 +105,18 @@ def standard_role(title: str) -> str | None:
     --------
     >>> [standard_role(t) for t in ("独立董事", "董事長", "Independent Non-Executive Director", "监事（已离任）", "园长")]
     ['independent_director', 'chairman', 'independent_director', 'supervisor', None]
+    >>> [standard_role(t) for t in ("董事長本人", "董事之法人代表人", "法人董事", "法人代表")]
+    ['chairman', 'director', 'director', 'legal_representative']
     """
     folded = _folded(title)
     if folded in TITLES:
         return TITLES[folded]
     bare = _folded(_NOTE.sub(" ", title))
-    return TITLES.get(bare)
+    if bare in TITLES:
+        return TITLES[bare]
+    # Taiwan's insider reports: 董事長本人 (the chairman himself), 董事之法人代表人 (the person sitting for a
+    # juristic director), 法人董事 (a juristic director).
+    return TITLES.get(_AFFIXES.sub("", bare))
 
 
 def role_code(title: str) -> str:

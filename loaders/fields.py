@@ -131,16 +131,19 @@ def _to_fraction(number: str, has_percent: bool, scale: str, text: str) -> float
 
 _DATE_SEPARATED = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# Taiwan's registers count years from 1912 (民國): 0760221 is 1987-02-21, 民國76年2月21日 the same.
+_DATE_ROC = re.compile(r"^(?:民[國国]\s*(\d{1,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?|([01]\d{2})(\d{2})(\d{2}))$")
 
 
 def parse_date(text: str) -> dt.date | None:
     """A date as registries write it: ``2021-03-04``, ``2021/3/4``, ``20210304``, ``2021年3月4日``
-    (a time of day after it is ignored); blank is ``None``.
+    (a time of day after it is ignored), and Taiwan's Republic-of-China years (``0760221``,
+    ``民國76年2月21日``); blank is ``None``.
 
     Examples
     --------
-    >>> parse_date("2021年3月4日")
-    datetime.date(2021, 3, 4)
+    >>> parse_date("2021年3月4日"), parse_date("0760221"), parse_date("民國115年6月18日")
+    (datetime.date(2021, 3, 4), datetime.date(1987, 2, 21), datetime.date(2026, 6, 18))
     >>> parse_date("2021-02-30")
     Traceback (most recent call last):
     ...
@@ -151,9 +154,13 @@ def parse_date(text: str) -> dt.date | None:
         return None
     _check_length(stripped, "a date")
     match = _DATE_SEPARATED.match(stripped) or _DATE_COMPACT.match(stripped)
-    if not match:
+    roc = None if match else _DATE_ROC.match(stripped)
+    if not match and not roc:
         raise ValueError(f"{text!r} is not a date (write it as YYYY-MM-DD)")
     try:
+        if roc:
+            year, month, day = (int(part) for part in roc.groups() if part is not None)
+            return dt.date(year + 1911, month, day)
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError as e:
         raise ValueError(f"{text!r} is not a valid date ({e})") from None

@@ -167,7 +167,7 @@ def record_reader(store: Store, path: Path, fmt: str, *, mapping=None, encoding:
                                known_kinds=lambda ids: {i: e.kind for i, e in store.get_many(ids).items()},
                                id_salt=salt, keep_id_numbers=keep_id_numbers)
     elif fmt == "mapping":
-        from .tabular import read_tabular
+        from .extracts import read_tabular
 
         def read(report, bar):
             return read_tabular(path, mapping=mapping, matcher=Matcher(before, report), report=report, progress=bar,

@@ -17,10 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from ..graph.errors import InvalidInput
 from ..graph.model import (
     Entity, EntityKind, EventType, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent,
     Share, address_id, contact_id, id_number_hash, normalize_name,
@@ -32,9 +30,8 @@ from .csv_rows import split_multi
 from .report import LoadReport
 from .holder_kinds import RULE_RECORD, RULE_TYPE, kind_by_name
 from .fields import clean_reg_no, registration_number_in, parse_amount, parse_date, parse_int_in, parse_share
-from .mapping import (READ_ORDER, Mapping, TableMapping, all_header_words, amount_factor, looks_like_people, map_sheet,
-                      read_mapping)
-from .sheets import Percent, Sheet, cell_text, read_sheets
+from .mapping import READ_ORDER, Mapping, TableMapping, amount_factor
+from .sheets import Percent, Sheet, cell_text
 
 _PERSON_TYPES = ("自然人", "个人", "natural person", "individual", "person")
 _ORGANIZATION_TYPES = ("合伙", "事业单位", "机关", "社会团体", "基金", "政府", "国有资产", "organization", "organisation",
@@ -79,6 +76,7 @@ class TabularReader:
     declared: dict = field(default_factory=dict)  # (company, name) -> the row declaring its actual controller
     named: dict = field(default_factory=dict)  # normalised name -> the parties of this input named so
     stock_codes: dict = field(default_factory=dict)  # stock code -> company id, from this input's company list
+    issued: dict = field(default_factory=dict)  # company id -> its issued shares, from this input's company list
 
     def records(self, sheets: list[tuple[Sheet, TableMapping]]) -> Iterator[Record]:
         self.has_company_table = has_company_list(sheets)
@@ -140,6 +138,15 @@ class TabularReader:
             return parse_date(cell_text(value))
         except ValueError as e:
             row.fail(name, str(e), mapped.columns)
+
+    def _count(self, row: _Row, name: str, mapped: TableMapping) -> int:
+        """A whole number of shares (``1,653,709,980``); 0 when blank."""
+        text = row.text(name).replace(",", "").replace("，", "").strip()
+        if not text:
+            return 0
+        if not text.isdigit() or len(text) > 18:
+            row.fail(name, f"{text[:80]!r} is not a whole number of shares", mapped.columns)
+        return int(text)
 
     def _required(self, row: _Row, name: str, mapped: TableMapping) -> str:
         text = row.text(name)
@@ -241,6 +248,9 @@ class TabularReader:
         code = row.text("stock_code")
         if code:  # kept as an alias: searchable, and found again by a later load's rows
             self.stock_codes[code] = entity_id
+        issued = self._count(row, "issued_shares", mapped)
+        if issued:
+            self.issued[entity_id] = issued
         aliases = [a for a in split_multi(row.text("aliases").replace("、", "|")) if a != name]
         entity = Entity(entity_id, EntityKind.COMPANY, name, aliases=tuple(aliases + ([code] if code else [])),
                         reg_no=reg_no, jurisdiction=row.text("jurisdiction") or ("CN" if reg_no and len(reg_no) == 18 else None),
@@ -307,6 +317,18 @@ class TabularReader:
             if represented is not None and represented != person:
                 self.report.counts["officers"] += 1
                 yield Officer(represented, company, role, since, until)
+        held = self._count(row, "shares_held", mapped)
+        if held:  # the shares of the juristic person sat for, else the officer's own
+            holder = represented if represented is not None else person
+            if company not in self.issued:
+                self.report.counts["shares held of a company whose issued shares are not given"] += 1
+            elif held > self.issued[company]:
+                row.fail("shares_held", f"{held:,} is more than the company's {self.issued[company]:,} issued shares",
+                         mapped.columns)
+            else:
+                self.report.counts["holdings"] += 1
+                yield Holding(holder, company, Share.exact(held / self.issued[company]), Interest.SHAREHOLDING,
+                              source=f"{row.sheet.label}:{row.number}")
 
     def _penetration(self, row: _Row, mapped: TableMapping) -> Iterator[Record]:
         """A row per holder and the company it holds: the company is the row's own column, else the
@@ -403,15 +425,6 @@ class TabularReader:
                         row.text("source") or f"{row.sheet.label}:{row.number}")
 
 
-def has_company_list(sheets: list[tuple[Sheet, TableMapping]]) -> bool:
-    return any(m.kind == "companies" for _, m in sheets)
-
-
-def in_read_order(sheets: list[tuple[Sheet, TableMapping]]) -> list[tuple[Sheet, TableMapping]]:
-    """Companies first, so the other tables find the companies they name."""
-    return sorted(sheets, key=lambda pair: READ_ORDER[pair[1].kind])
-
-
 def _kind_from_type(text: str) -> EntityKind | None:
     word = text.strip().lower()
     if not word:
@@ -425,59 +438,10 @@ def _kind_from_type(text: str) -> EntityKind | None:
     return None
 
 
-def mapped_sheets(path: Path | list[Path], mapping: Mapping, encoding: str | None, report: LoadReport | None = None
-                  ) -> list[tuple[Sheet, TableMapping | None]]:
-    """Every sheet of the input (one file or folder, or several files) with how it is read; a table
-    the mapping names that the input lacks is skipped, with one line in the report."""
-    sheets = [sheet for one in (path if isinstance(path, list) else [path])
-              for sheet in read_sheets(Path(one), encoding, all_header_words())]
-    def present(name: str) -> bool:
-        return any(s.name == name or s.file.name == name or s.file.stem == name for s in sheets)
-
-    named = [t for t in mapping.tables if t.get("sheet") is not None]
-    missing = [t for t in named if not present(t["sheet"])]
-    # A mapping may describe an extract of several files, of which this input holds some: the tables it
-    # lacks are skipped. An input holding none of them is the wrong input for the mapping.
-    for table in missing:
-        names = ", ".join(s.name for s in sheets)
-        if report is None or len(missing) == len(named):
-            raise InvalidInput(Path(mapping.origin), None, f"sheet {table['sheet']!r}",
-                               f"is not a sheet or file of the input (it has: {names})")
-        report.warnings.append(f"{mapping.origin}: the {table.get('kind')} table {table['sheet']!r} is not in this "
-                               f"input ({names}); skipped")
-    return [(sheet, map_sheet(sheet, mapping)) for sheet in sheets]
+def has_company_list(sheets: list[tuple[Sheet, TableMapping]]) -> bool:
+    return any(m.kind == "companies" for _, m in sheets)
 
 
-def read_tabular(path: str | Path | list[Path], *, mapping: str | Path | None, matcher: Matcher, report: LoadReport,
-                 progress: Callable[[int], None] = lambda n: None, encoding: str | None = None,
-                 id_salt: str | None = None, share_scale: str = "percent") -> Iterator[Record]:
-    """Validated records of a workbook, a CSV file, a folder of them or several files, read through
-    ``mapping`` (a TOML file) and the built-in mappings; ``share_scale`` where the mapping does not
-    set one."""
-    loaded = read_mapping(mapping, share_scale) if mapping is not None else Mapping(share_scale=share_scale)
-    paths = [Path(p) for p in path] if isinstance(path, list) else Path(path)
-    pairs = mapped_sheets(paths, loaded, encoding, report)
-    readable, refused = [], []
-    for sheet, mapped in pairs:
-        if mapped is None:
-            refused.append(sheet)
-        else:
-            readable.append((sheet, mapped))
-    for sheet in refused:
-        report.warnings.append(f"{sheet.label}: {_refusal(sheet)}; skipped")
-    if not readable:
-        first = refused[0] if refused else None
-        where = first.file if first is not None else Path(paths[0] if isinstance(paths, list) else paths)
-        reason = _refusal(first) if first is not None else "no table"
-        raise InvalidInput(where, None, None, f"{reason}; write a mapping for it: equitygraph mapping init "
-                                              f"{where.name} -o {where.stem}.toml")
-    return TabularReader(matcher, report, loaded, progress, id_salt).records(readable)
-
-
-def _refusal(sheet: Sheet) -> str:
-    """Why no built-in mapping reads a sheet, with the columns it has."""
-    columns = ", ".join(h for h in sheet.header if h) or "none"
-    if looks_like_people(sheet.header):
-        return (f"a list of people with no company or role column that a built-in mapping knows (columns: {columns}); "
-                "it is not read as a company list")
-    return f"no built-in mapping fits its columns ({columns})"
+def in_read_order(sheets: list[tuple[Sheet, TableMapping]]) -> list[tuple[Sheet, TableMapping]]:
+    """Companies first, so the other tables find the companies they name."""
+    return sorted(sheets, key=lambda pair: READ_ORDER[pair[1].kind])

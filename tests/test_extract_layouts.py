@@ -135,3 +135,70 @@ def test_the_warning_hint_names_the_option_load_has(tmp_path):
     result = run("load", tmp_path / "companies.csv", "--db", tmp_path / "s.db")
     assert result.exit_code == 0, result.output
     assert "more (see --report-format json)" in result.output
+
+
+COUNTY = ("企业名称,统一社会信用代码,注册地址\n"
+          "成都锦江甲商贸有限公司,91510104MA61X0AB1C,成都市锦江区春熙路1号\n"
+          "成都锦江乙科技有限公司,91510104MA62Y1CD2E,成都市锦江区红星路2号\n"
+          "成都锦江丙餐饮有限公司,91510104MA63Z2EF3G,成都市锦江区东大街3号\n"
+          "绵阳丁建材有限公司,91510703MA64W3GH4J,绵阳市涪城区临园路4号\n")
+HOLDERS = ("企业名称,股东名称,持股比例\n"
+           "成都锦江甲商贸有限公司,付茂玲,60%\n成都锦江甲商贸有限公司,赵磊,40%\n"
+           "成都锦江乙科技有限公司,付茂玲,50%\n成都锦江乙科技有限公司,孙涛,50%\n"
+           "成都锦江丙餐饮有限公司,付茂玲,30%\n成都锦江丙餐饮有限公司,赵磊,70%\n"
+           "绵阳丁建材有限公司,付茂玲,100%\n")
+
+
+def test_namesakes_in_companies_of_one_county_are_suspected_never_merged(tmp_path):
+    """付茂玲 holds in three companies of one county: a suspected same person in each (with the
+    county, and the co-holder 赵磊 where there is one), never one record; the namesake in another
+    county with nothing in common is no lead."""
+    (tmp_path / "企业.csv").write_text(COUNTY, encoding="utf-8")
+    (tmp_path / "股东.csv").write_text(HOLDERS, encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert run("load", tmp_path / "企业.csv", tmp_path / "股东.csv", "--db", db).exit_code == 0
+    from equitygraph.queries.relations.related import related_parties
+
+    with SQLiteStore(db, readonly=True) as store:
+        namesakes = [h.entity.id for h in store.search("付茂玲", exact_only=True)]
+        assert len(namesakes) == 4  # scoped to their companies: never merged on the name
+        report = related_parties(store, "成都锦江甲商贸有限公司")
+        same = {store.get(p.entity_id).name: p.reason for p in report.suspected if p.relation == "possible_same_person"}
+    assert set(same) >= {"付茂玲"}
+    reasons = " ".join(same.values())
+    assert "registered in the same county (code 510104)" in reasons
+    assert "绵阳" not in reasons
+    result = run("same", "成都锦江甲商贸有限公司", "--db", db)
+    assert result.exit_code == 1
+    assert result.output.strip() == ("Error: 成都锦江甲商贸有限公司 (co:91510104MA61X0AB1C) is a company; only persons "
+                                     "are matched")
+
+
+def test_same_with_one_person_lists_the_candidates_with_their_evidence(tmp_path):
+    (tmp_path / "企业.csv").write_text(COUNTY, encoding="utf-8")
+    (tmp_path / "股东.csv").write_text(HOLDERS, encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert run("load", tmp_path / "企业.csv", tmp_path / "股东.csv", "--db", db).exit_code == 0
+    person = "person:co:91510104MA61X0AB1C:付茂玲"  # scoped to its company, named by its credit code
+    result = run("same", person, "--db", db, "--format", "json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    found = json.loads(result.output)
+    others = {c["id"]: c for c in found["candidates"]}
+    assert set(others) == {"person:co:91510104MA62Y1CD2E:付茂玲", "person:co:91510104MA63Z2EF3G:付茂玲"}
+    assert any("a holder in common" in r for r in others["person:co:91510104MA63Z2EF3G:付茂玲"]["reasons"])
+    assert not any("a holder in common" in r for r in others["person:co:91510104MA62Y1CD2E:付茂玲"]["reasons"])
+
+
+def test_a_header_of_full_width_commas_is_refused_with_the_reason(tmp_path):
+    """The shape of a scraped executive list: the header one cell of full-width commas, the job cells
+    holding unquoted commas (names here are made up)."""
+    (tmp_path / "高管.csv").write_text("高管姓名，性别，年龄，股票代码，职位\n张三,男,49,000088,董事长,董事\n李四,女,54,000065,董事\n",
+                                      encoding="utf-8")
+    result = run("load", tmp_path / "高管.csv", "--db", tmp_path / "s.db")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: 高管.csv: its header is one column holding full-width commas (高管姓名，性别，年龄，股票代码，职位): the "
+        "columns of a CSV file are separated by ASCII commas (,); save it so, and quote cells that hold commas; write a "
+        "mapping for it: equitygraph mapping init 高管.csv -o 高管.toml")

@@ -129,18 +129,24 @@ def stake(holder, company, as_of, store, fmt):
 
 def _decision(same: bool):
     @click.argument("first")
-    @click.argument("second")
+    @click.argument("second", required=False)
     @click.option("--note", default=None, help="Why (kept with the decision).")
     @store_option
     @format_option
     def command(first, second, note, store, fmt):
-        from ..relations.identity import decide
+        from ..relations.identity import candidates, decide
 
+        if second is None:
+            with open_store(store) as opened:
+                emit(candidates(opened, first), fmt)
+            return
         with open_store(store, write=True) as opened:
             emit(decide(opened, first, second, same, note), fmt)
 
-    command.__doc__ = ("Record that FIRST and SECOND are one person (kept in the store; survives reloads)." if same else
-                       "Record that FIRST and SECOND are two different persons (never suggested as one again).")
+    command.__doc__ = ("Record that FIRST and SECOND are one person (kept in the store; survives reloads); with FIRST "
+                       "alone, list the persons it may be, with the evidence." if same else
+                       "Record that FIRST and SECOND are two different persons (never suggested as one again); with "
+                       "FIRST alone, list the persons it may be, with the evidence.")
     return click.command("same" if same else "not-same")(command)
 
 

@@ -11,7 +11,8 @@ from ...graph.model import Entity, Holding, Link, Officer, Relation, RiskEvent
 from ...loaders.common import Matcher
 from ...loaders.report import LoadReport
 from ...loaders.mapping import Mapping, mapping_toml, read_mapping
-from ...loaders.tabular import TabularReader, has_company_list, in_read_order, mapped_sheets
+from ...loaders.extracts import mapped_sheets
+from ...loaders.tabular import TabularReader, has_company_list, in_read_order
 from ..i18n import _
 from ..render import Result, Section
 

@@ -23,8 +23,14 @@ SHARED_PHONE = 0.5
 SHARED_ADDRESS = 0.4
 COMMON_CO_HOLDER = 0.3
 SAME_CITY = 0.15
+# Evidence around the companies of persons known by name only (an extract's ``person:<company>:<name>``):
+COMPANY_ADDRESS = 0.3
+COMPANY_PHONE = 0.4
+SAME_COUNTY = 0.3
 MIN_SCORE = 0.3
 BUSY_HOLDER = 20
+#: A name borne by more persons than this is common: the county alone is no evidence for it.
+COMMON_NAME = 20
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,9 @@ def possible_matches(store: Store, persons: list[str], as_of: dt.date | None = N
         for other, via in tied_by.items():
             reasons.setdefault(other, []).append(f"companies held together with {', '.join(sorted(via)[:3])}")
             scores[other] = scores.get(other, 0.0) + COMMON_CO_HOLDER
+        for other, (score, said) in _around_companies(store, person, entity, mine, as_of).items():
+            scores[other] = scores.get(other, 0.0) + score
+            reasons.setdefault(other, []).extend(said)
         candidates = {i: e for i, e in store.get_many(scores).items() if e.kind is EntityKind.PERSON
                       and normalize_name(e.name) == name and tuple(sorted((person, i))) not in decided
                       and not (entity.identity and entity.identity == e.identity)}
@@ -102,6 +111,81 @@ def possible_matches(store: Store, persons: list[str], as_of: dt.date | None = N
             if score >= MIN_SCORE:
                 found.append(PossibleMatch(person, other, entity.name, min(score, 0.95), tuple(said)))
     return found
+
+
+def _around_companies(store: Store, person: str, entity, mine, as_of) -> dict[str, tuple[float, list[str]]]:
+    """The namesakes of ``person`` whose companies (held or served) share an address or a phone with
+    the person's companies, a holder, or the county their credit codes name: what is known of two
+    persons an extract names only by name is their companies. Each with its score and reasons."""
+    own = _companies_of_person(mine, person, as_of)
+    if not own:
+        return {}
+    hits = store.search(entity.name, limit=COMMON_NAME + 1, exact_only=True)
+    namesakes = [h.entity.id for h in hits if h.entity.kind is EntityKind.PERSON and h.entity.id != person
+                 and normalize_name(h.entity.name) == normalize_name(entity.name)]
+    if not namesakes:
+        return {}
+    common = len(hits) > COMMON_NAME
+    theirs = store.edges_touching(namesakes)
+    companies_of = {q: _companies_of_person(theirs, q, as_of) - own for q in namesakes}
+    every = sorted(own | set().union(*companies_of.values()))
+    around = store.edges_touching(every)
+    registered = store.get_many(every)
+    contacts = {c: {(l.dst, l.kind) for l in around.links if l.src == c} for c in every}
+    holders = {c: {h.holder_id for h in around.holdings if h.company_id == c and h.in_force(as_of)} - {person}
+               for c in every}
+    every_holder = sorted(set().union(*holders.values()))
+    busy = {h for h, n in store.holding_counts(every_holder).items() if n > BUSY_HOLDER}
+    holder_entities = store.get_many(every_holder)
+
+    def key(holder: str):
+        """A holder as two companies have it in common: itself, or for a person known by name
+        only, its name (the 赵磊 beside 付茂玲 in two companies)."""
+        found = holder_entities.get(holder)
+        if found is not None and found.kind is EntityKind.PERSON and not found.identity:
+            return ("person", normalize_name(found.name))
+        return holder
+
+    def label(k) -> str:
+        return k[1] if isinstance(k, tuple) else (holder_entities[k].name if k in holder_entities else k)
+
+    places = store.get_many(sorted({d for c in own for d, _ in contacts[c]}))
+    my_contacts = {pair for c in own for pair in contacts[c]}
+    my_holders = {key(h) for c in own for h in holders[c] - busy}
+    my_counties = {_county(registered[c].reg_no) for c in own if c in registered} - {""}
+    found: dict[str, tuple[float, list[str]]] = {}
+    for other, companies in companies_of.items():
+        score, said = 0.0, []
+        shared = {pair for c in companies for pair in contacts[c]} & my_contacts
+        for dst, kind in sorted(shared, key=lambda pair: pair[0])[:2]:
+            text = places[dst].name if dst in places else dst
+            what = "address" if kind is LinkKind.LOCATED_AT else "phone or e-mail"
+            said.append(f"their companies share the {what} ({text})")
+            score += COMPANY_ADDRESS if kind is LinkKind.LOCATED_AT else COMPANY_PHONE
+        together = {key(h) for c in companies for h in holders[c] - busy - {other}} & my_holders
+        together.discard(("person", normalize_name(entity.name)))
+        if together:
+            said.append(f"their companies have a holder in common ({', '.join(sorted(map(label, together))[:3])})")
+            score += COMMON_CO_HOLDER
+        counties = {_county(registered[c].reg_no) for c in companies if c in registered} & my_counties
+        if counties and not common:
+            said.append(f"their companies are registered in the same county (code {sorted(counties)[0]})")
+            score += SAME_COUNTY
+        if said:
+            found[other] = (score, said)
+    return found
+
+
+def _companies_of_person(edges, person: str, as_of) -> set[str]:
+    """The companies ``person`` holds or serves, as of ``as_of``."""
+    return ({h.company_id for h in edges.holdings if h.holder_id == person and h.in_force(as_of)}
+            | {o.company_id for o in edges.officers if o.person_id == person and o.in_force(as_of)})
+
+
+def _county(reg_no: str | None) -> str:
+    """The county (administrative division) a unified social credit code names: its digits 3 to 8."""
+    code = (reg_no or "").upper()
+    return code[2:8] if len(code) == 18 and code[2:8].isdigit() else ""
 
 
 def _holders_of(store: Store, companies: set[str], as_of) -> dict[str, set[str]]:
@@ -162,3 +246,33 @@ def decide(store: Store, first: str, second: str, same: bool, note: str | None =
         raise EquityGraphError(f"{first!r} and {second!r} are one record ({a.id}) already")
     store.decide_identity(a.id, b.id, same, note)
     return IdentityDecision(a, b, same)
+
+
+@dataclass
+class Candidates(Result):
+    """The persons a person record may be, best first, each with its evidence."""
+
+    person: object
+    matches: list[PossibleMatch]
+    names: dict[str, str]
+
+    def to_dict(self) -> dict:
+        return {"person": {"id": self.person.id, "name": self.person.name},
+                "candidates": [{"id": m.other, "name": self.names.get(m.other, m.other), "score": round(m.score, 3),
+                                "reasons": list(m.reasons)} for m in self.matches]}
+
+    def sections(self) -> list[Section]:
+        return [Section(_("Persons {name} ({id}) may be").format(name=self.person.name, id=self.person.id),
+                        ["id", "score", "evidence"], [(m.other, f"{m.score:.2f}", "; ".join(m.reasons)) for m in self.matches],
+                        note=_("decide with: equitygraph same {id} OTHER (or not-same)").format(id=self.person.id)
+                        if self.matches else "", empty="no person of that name with more evidence than the name")]
+
+
+def candidates(store: Store, name: str, as_of: dt.date | None = None) -> Candidates:
+    """The persons elsewhere that the person ``name`` resolves to may be (:func:`possible_matches`)."""
+    person = resolve_entity(store, name)
+    if person.kind is not EntityKind.PERSON:
+        raise EquityGraphError(f"{person.name} ({person.id}) is a {person.kind.value}; only persons are matched")
+    matches = sorted(possible_matches(store, [person.id], as_of), key=lambda m: (-m.score, m.other))
+    names = {i: e.name for i, e in store.get_many([m.other for m in matches]).items()}
+    return Candidates(person, matches, names)
