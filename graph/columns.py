@@ -25,7 +25,7 @@ HOLDING_SCHEMA = pa.schema([
 ])
 OFFICER_SCHEMA = pa.schema([
     ("key", pa.string()), ("person_id", pa.string()), ("company_id", pa.string()), ("role", pa.string()),
-    ("since", pa.string()), ("until", pa.string()),
+    ("since", pa.string()), ("until", pa.string()), ("title", pa.string()),
 ])
 LINK_SCHEMA = pa.schema([("src", pa.string()), ("dst", pa.string()), ("kind", pa.string())])
 
@@ -84,8 +84,8 @@ def records_of(name: str, table: pa.Table) -> list:
                                                          col("share_high"), coded("interest", Interest), days("since"),
                                                          days("until"), col("source"))]
     if name == "officers":
-        return [Officer(p, c, r, s, u) for p, c, r, s, u in zip(col("person_id"), col("company_id"), col("role"),
-                                                                days("since"), days("until"))]
+        return [Officer(p, c, r, s, u, t) for p, c, r, s, u, t in zip(col("person_id"), col("company_id"), col("role"),
+                                                                      days("since"), days("until"), col("title"))]
     if name == "links":
         return [Link(s, d, k) for s, d, k in zip(col("src"), col("dst"), coded("kind", LinkKind))]
     if name == "entities":

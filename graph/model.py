@@ -221,13 +221,16 @@ class Holding(_InForce):
 
 @dataclass(frozen=True)
 class Officer(_InForce):
-    """``person_id`` serves ``company_id`` in ``role`` (legal representative, director, ...)."""
+    """``person_id`` serves ``company_id`` in ``role`` (a standard role of :mod:`.roles`, or a title
+    no role knows, as written); ``title`` is the title the register wrote for a standard role
+    (董事長, 獨立非執行董事), where it differs from the role's name: shown, never part of the key."""
 
     person_id: str
     company_id: str
     role: str
     since: dt.date | None = None
     until: dt.date | None = None
+    title: str | None = None
 
     @property
     def key(self) -> str:

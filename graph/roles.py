@@ -131,6 +131,21 @@ def role_code(title: str) -> str:
     return standard_role(title) or _folded(title).replace(" ", "_")
 
 
+def written_title(title: str, role: str) -> str | None:
+    """The title as the register wrote it, kept beside a standard ``role`` where it says more than the
+    role's own name; None for the role's own name, and for a title no role knows (it is the role).
+
+    Examples
+    --------
+    >>> written_title("獨立董事", "independent_director"), written_title("Director", "director"), written_title("园长", "园长")
+    ('獨立董事', None, None)
+    """
+    text = " ".join(title.split())
+    if not text or role not in ROLE_FAMILIES or _folded(text) in (role, role.replace("_", " ")):
+        return None
+    return text
+
+
 def split_title(title: str) -> list[str]:
     """The titles a combined title holds, as written; a title that is one role stays whole.
 

@@ -25,7 +25,7 @@ from stdnum.cn import uscc
 
 from ..graph.columns import ENTITY_SCHEMA, HOLDING_SCHEMA, OFFICER_SCHEMA, natural_keys
 from ..graph.errors import InvalidInput
-from ..graph.roles import role_code
+from ..graph.roles import role_code, written_title
 from ..graph.model import REGISTER_COMPLETE, EntityKind, Interest, normalize_name
 from . import csv_rows as rows
 from .csv_contacts import contacts, count_kinds, groups_of
@@ -450,14 +450,17 @@ def _register_totals(csv, company_at, low, interest, since, until, ids, kinds, r
 def _officers(csv: _Csv, ids: pa.Array, kinds: pa.Array, report) -> pa.Table:
     person, _ = _party(csv, "person_id", ids, kinds, None)
     company, _ = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
-    role = _each(_required(csv, "role"), role_code, pa.string())
+    cells = _required(csv, "role")
+    role = _each(cells, role_code, pa.string())
+    title = pc.coalesce(_text(csv.column("title")), _each(cells, lambda text: written_title(text, role_code(text)),
+                                                          pa.string()))
     since, until = _period(csv)
     keys = natural_keys(person, company, role, since)
     keep = _repeats(csv, keys, lambda row: f"{role[row].as_py()} role of {person[row].as_py()!r} in "
                                            f"{company[row].as_py()!r}", report)
     report.counts["officers"] += csv.size
     table = pa.table({"key": keys, "person_id": person, "company_id": company, "role": role, "since": since,
-                      "until": until}, schema=OFFICER_SCHEMA)
+                      "until": until, "title": title}, schema=OFFICER_SCHEMA)
     return table.take(keep)
 
 

@@ -34,7 +34,7 @@ from ..graph.model import (
     contact_id,
     id_number_hash,
 )
-from ..graph.roles import role_code
+from ..graph.roles import role_code, written_title
 from ..graph.stores.base import Record
 from .fields import clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_int_in, parse_share
 from .report import LoadReport
@@ -46,7 +46,7 @@ ENTITY_COLUMNS = (
     "disclosure_threshold", "listed", "free_float", "id_number", "id_hash", "birth_date",
 )
 HOLDING_COLUMNS = ("holder_id", "company_id", "share", "interest", "since", "until", "source")
-OFFICER_COLUMNS = ("person_id", "company_id", "role", "since", "until")
+OFFICER_COLUMNS = ("person_id", "company_id", "role", "since", "until", "title")
 EVENT_COLUMNS = ("entity_id", "type", "date", "severity", "text", "source")
 RELATION_COLUMNS = ("a_id", "b_id", "type", "since", "until", "source", "share")
 
@@ -263,10 +263,11 @@ class FolderReader:
             at = Locator(table.path, row.line)
             person = self._kind_of(at, v, "person_id", PARTY_KINDS, "officers are persons, companies or organizations")
             company = self._kind_of(at, v, "company_id", _HOLDABLE, "only companies and organizations have officers")
-            title = at.required(v, "role")
-            role = role_code(title)
+            written = at.required(v, "role")
+            role = role_code(written)
             since, until = self._period(at, v)
-            officer = Officer(person, company, role, since, until)
+            title = v.get("title") or written_title(written, role)
+            officer = Officer(person, company, role, since, until, title)
             self._note_repeat(table, row.line, officer.key, f"{role} role of {person!r} in {company!r}")
             self.report.counts["officers"] += 1
             yield officer

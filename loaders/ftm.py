@@ -16,7 +16,7 @@ from ..graph.model import (
     Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share, address_id,
     contact_id,
 )
-from ..graph.roles import role_code
+from ..graph.roles import role_code, written_title
 from ..graph.stores.base import Record
 from .common import Matcher
 from .report import LoadReport
@@ -170,7 +170,7 @@ class FtmReader:
             title = (proxy.first("role", quiet=True) or "director").strip()
             role = role_code(title)
             self.report.counts["officers"] += 1
-            yield Officer(director, company, role, since, until)
+            yield Officer(director, company, role, since, until, written_title(title, role))
         elif name == "Family":
             a, b = self._ref(file, found, proxy, "person"), self._ref(file, found, proxy, "relative")
             words = (proxy.first("relationship", quiet=True) or "").lower()

@@ -23,7 +23,7 @@ from ..graph.model import (
     Entity, EntityKind, EventType, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent,
     Share, address_id, contact_id, id_number_hash, normalize_name,
 )
-from ..graph.roles import family_of, roles_of
+from ..graph.roles import family_of, roles_of, written_title
 from ..graph.stores.base import Record
 from .common import Matcher
 from .csv_rows import split_multi
@@ -310,13 +310,13 @@ class TabularReader:
         represented = None
         if row.text("represents"):  # a juristic person's director, sitting through this representative (法人代表)
             represented = yield from self._party(row, mapped, company, "represents", None, None, None)
-        for role, _written in roles_of(title):
+        for role, written in roles_of(title):
             self.report.counts["officers"] += 1
             self.report.counts["roles recognised" if family_of(role) else "roles kept as written"] += 1
-            yield Officer(person, company, role, since, until)
+            yield Officer(person, company, role, since, until, written_title(written, role))
             if represented is not None and represented != person:
                 self.report.counts["officers"] += 1
-                yield Officer(represented, company, role, since, until)
+                yield Officer(represented, company, role, since, until, written_title(written, role))
         held = self._count(row, "shares_held", mapped)
         if held:  # the shares of the juristic person sat for, else the officer's own
             holder = represented if represented is not None else person

@@ -42,6 +42,7 @@ class RoleRow:
     role: str
     since: str | None
     until: str | None
+    title: str | None = None  # as the register wrote it
 
 
 @dataclass(frozen=True)
@@ -162,10 +163,10 @@ class CompanyReport(Result):
             ))
         if self.officers:
             sections.append(Section(_("Officers"), ["person", "id", "role", "since", "until"],
-                                    [(r.person_name, r.person_id, role_name(r.role), r.since, r.until) for r in self.officers]))
+                                    [(r.person_name, r.person_id, _role(r), r.since, r.until) for r in self.officers]))
         if self.roles:
             sections.append(Section(_("Roles held"), ["company", "id", "role", "since", "until"],
-                                    [(r.company_name, r.company_id, role_name(r.role), r.since, r.until) for r in self.roles]))
+                                    [(r.company_name, r.company_id, _role(r), r.since, r.until) for r in self.roles]))
         sections.append(Section(_("Registered addresses and contacts"), ["kind", "value", "shared with"],
                                 [(_(r.kind), r.text, r.shared_with) for r in self.contacts]))
         sections.append(Section(_("Risk events"), ["date", "type", "severity", "text", "source"],
@@ -198,7 +199,7 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
     report.holdings = sorted((holding_row(h) for h in edges.holdings if h.holder_id == entity.id), key=by_share)
     for o in edges.officers:
         row = RoleRow(o.person_id, names.get(o.person_id, o.person_id), o.company_id,
-                      names.get(o.company_id, o.company_id), o.role, iso(o.since), iso(o.until))
+                      names.get(o.company_id, o.company_id), o.role, iso(o.since), iso(o.until), o.title)
         (report.officers if o.company_id == entity.id else report.roles).append(row)
     contact_links = [link for link in edges.links if link.src == entity.id]
     if contact_links:
@@ -255,3 +256,9 @@ def _money(amount: float | None, currency: str | None) -> str | None:
     if amount is None:
         return None
     return f"{amount:,.0f} {currency or ''}".strip()
+
+
+def _role(row: RoleRow) -> str:
+    """The standard role in words, with the title as the register wrote it where that says more."""
+    name = role_name(row.role)
+    return f"{name} ({row.title})" if row.title and row.title != name else name

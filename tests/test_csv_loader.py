@@ -280,3 +280,29 @@ def test_kind_and_role_words_in_chinese(tmp_path, store):
     assert [store.get(i).kind.value for i in ("甲", "乙", "丙")] == ["person", "company", "organization"]
     # 副总裁 is a deputy general manager (graph/roles.py); a title no role knows is kept as written
     assert sorted(o.role for o in store.edges_touching(["乙"]).officers) == ["deputy_general_manager", "executive_director", "园长"]
+
+
+def test_a_title_survives_the_canonical_export_and_both_readers(tmp_path):
+    """Titles as registries write them in officers.csv: the standard role and the title as written, read alike by the row
+    reader and the columnar one, written back by the canonical export and read again the same."""
+    from equitygraph.graph.model import Officer
+    from equitygraph.queries.io.export import export_graph
+
+    folder = write_case(tmp_path / "case", entities="id,kind,name\nP,person,王伟\nQ,person,李娜\nC,company,甲\n",
+                        holdings="holder_id,company_id,share\nP,C,100\n",
+                        officers="person_id,company_id,role\nP,C,董事長\nQ,C,独立非执行董事\nQ,C,director\n")
+
+    def officers(path):
+        with SQLiteStore(path) as store:
+            return sorted((o.person_id, o.role, o.title) for o in store.iter_records() if isinstance(o, Officer))
+
+    expected = [("P", "C", "chairman", "董事長"), ("Q", "C", "director", None), ("Q", "C", "independent_director", "独立非执行董事")]
+    expected = [(p, r, t) for p, _, r, t in expected]
+    with SQLiteStore(tmp_path / "columns.db") as store:
+        load_folder(store, folder)
+    with SQLiteStore(tmp_path / "rows.db") as store:
+        load_folder(store, folder, columnar=False)
+        export_graph(store, "csv", tmp_path / "out")
+    with SQLiteStore(tmp_path / "again.db") as store:
+        load_folder(store, tmp_path / "out")
+    assert officers(tmp_path / "columns.db") == officers(tmp_path / "rows.db") == officers(tmp_path / "again.db") == expected

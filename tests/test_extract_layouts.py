@@ -22,6 +22,14 @@ def run(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+def refusal(tmp_path, name: str, text: str) -> str:
+    """The one line ``load`` refuses a file holding ``text`` with (exit code 1 checked)."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run("load", tmp_path / name, "--db", tmp_path / "s.db")
+    assert result.exit_code == 1
+    return result.output.strip()
+
+
 def test_a_list_of_people_is_never_read_as_companies(tmp_path):
     (tmp_path / "executives.csv").write_text(EXECUTIVES, encoding="utf-8")
     db = tmp_path / "s.db"
@@ -34,10 +42,7 @@ def test_a_list_of_people_is_never_read_as_companies(tmp_path):
 
 
 def test_people_with_no_role_are_refused_with_their_columns_and_the_command_to_run(tmp_path):
-    (tmp_path / "people.csv").write_text("name,gender,age\n乔宏伟,男,49\n李娜,女,51\n", encoding="utf-8")
-    result = run("load", tmp_path / "people.csv", "--db", tmp_path / "s.db")
-    assert result.exit_code == 1
-    assert result.output.strip() == (
+    assert refusal(tmp_path, "people.csv", "name,gender,age\n乔宏伟,男,49\n李娜,女,51\n") == (
         "Error: people.csv: a list of people with no company or role column that a built-in mapping knows (columns: "
         "name, gender, age); it is not read as a company list; write a mapping for it: equitygraph mapping init "
         "people.csv -o people.toml")
@@ -194,11 +199,20 @@ def test_same_with_one_person_lists_the_candidates_with_their_evidence(tmp_path)
 def test_a_header_of_full_width_commas_is_refused_with_the_reason(tmp_path):
     """The shape of a scraped executive list: the header one cell of full-width commas, the job cells
     holding unquoted commas (names here are made up)."""
-    (tmp_path / "高管.csv").write_text("高管姓名，性别，年龄，股票代码，职位\n张三,男,49,000088,董事长,董事\n李四,女,54,000065,董事\n",
-                                      encoding="utf-8")
-    result = run("load", tmp_path / "高管.csv", "--db", tmp_path / "s.db")
-    assert result.exit_code == 1
-    assert result.output.strip() == (
+    text = "高管姓名，性别，年龄，股票代码，职位\n张三,男,49,000088,董事长,董事\n李四,女,54,000065,董事\n"
+    assert refusal(tmp_path, "高管.csv", text) == (
         "Error: 高管.csv: its header is one column holding full-width commas (高管姓名，性别，年龄，股票代码，职位): the "
         "columns of a CSV file are separated by ASCII commas (,); save it so, and quote cells that hold commas; write a "
         "mapping for it: equitygraph mapping init 高管.csv -o 高管.toml")
+
+
+def test_mapping_init_knows_the_english_and_pinyin_headers_of_real_extracts(tmp_path):
+    (tmp_path / "holders.csv").write_text("com_id,gdmc,cgbl\n000088,深圳港集团,66\n", encoding="utf-8")
+    (tmp_path / "people.csv").write_text("stock_id,name,gender,job\n000088,乔宏伟,男,董事长\n", encoding="utf-8")
+    result = run("mapping", "init", tmp_path / "holders.csv")
+    assert result.exit_code == 0, result.output
+    assert 'kind = "shareholders"' in result.output
+    assert 'stock_code = "com_id"\nholder = "gdmc"\nshare = "cgbl"' in result.output
+    result = run("mapping", "init", tmp_path / "people.csv")
+    assert 'kind = "officers"' in result.output and 'role = "job"' in result.output and 'stock_code = "stock_id"' in result.output
+    assert "# columns not read: gender" in result.output

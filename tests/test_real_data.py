@@ -33,6 +33,8 @@ def test_the_taiwan_registry_extract_loads_as_it_comes(tsmc):
     # every title of the list is a standard role (the target: 99 % or more)
     assert report.counts["roles recognised"] == 3 and report.counts["roles kept as written"] == 0
     assert all(family_of(o.role) for o in officers)
+    titles = {(store.get(o.person_id).name, o.title) for o in officers if o.role != "legal_representative"}
+    assert titles == {("魏哲家", "董事長"), ("葉俊顯", "董事"), ("行政院國家發展基金管理會", "董事"), ("彼得‧邦菲爵士", "獨立董事")}
 
 
 def test_the_national_development_fund_is_a_public_body_holding_6_38_percent(tsmc):

@@ -314,3 +314,22 @@ def test_a_search_within_a_budget_ranks_what_it_read_in_time(columnar_store):
 
 def store_ids(store) -> list[str]:
     return [r[0] for r in store._db.execute("SELECT id FROM entities")]
+
+
+def test_a_store_of_schema_6_gets_officer_titles(tmp_path):
+    from equitygraph.graph.model import Officer
+
+    path = tmp_path / "v6.db"
+    with SQLiteStore(path) as s:
+        with s.writer() as w:
+            w.add_many([Entity("P", EntityKind.PERSON, "王伟"), Entity("C", EntityKind.COMPANY, "甲")])
+            w.add(Officer("P", "C", "director"))
+        # What schema 6 had: officers without a title column.
+        s._db.execute("ALTER TABLE officers DROP COLUMN title")
+        s._db.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
+    with SQLiteStore(path) as s:
+        assert s.get_meta("schema_version") == SCHEMA_VERSION == "7"
+        assert [(o.role, o.title) for o in s.edges_touching(["C"]).officers] == [("director", None)]
+        with s.writer() as w:
+            w.add(Officer("P", "C", "director", title="董事"))
+        assert [o.title for o in s.edges_touching(["C"]).officers] == ["董事"]

@@ -321,3 +321,16 @@ def test_exact_look_ups_agree_with_the_full_ranking(rows, query):
                 for k, (name, aliases, reg_no) in enumerate(rows)]
     for text in (query, rows[0][0], f" {rows[0][0]} ", "91110000MA01ABCD1X"):
         assert exact_hits(text, entities, 20) == [h for h in rank_search(text, entities, 20) if h.how in EXACT_MATCHES]
+
+
+def test_the_title_as_written_is_kept_beside_the_standard_role(any_store):
+    """Both stores keep an officer's title as the register wrote it, never part of the key."""
+    with any_store.writer() as w:
+        w.add_many([person("P"), person("Q"), company("C")])
+        w.add(Officer("P", "C", "independent_director", title="獨立非執行董事"))
+        w.add(Officer("Q", "C", "director"))
+    officers = {o.person_id: (o.role, o.title) for o in any_store.edges_touching(["C"]).officers}
+    assert officers == {"P": ("independent_director", "獨立非執行董事"), "Q": ("director", None)}
+    with any_store.writer() as w:  # the same role again with another title is the same fact
+        w.add(Officer("P", "C", "independent_director", title="独立董事"))
+    assert [o.title for o in any_store.edges_touching(["P"]).officers] == ["独立董事"]

@@ -38,7 +38,7 @@ ENTITY_PROPS = ("kind", "name", "aliases", "alias_text", "reg_no", "jurisdiction
                 "disclosure_threshold", "listed", "free_float", "id_hash", "id_number", "birth_date", "identity")
 RELATION_PROPS = ("type", "since", "until", "source", "share_low", "share_high")
 HOLDING_PROPS = ("share_low", "share_high", "interest", "since", "until", "source")
-OFFICER_PROPS = ("role", "since", "until")
+OFFICER_PROPS = ("role", "since", "until", "title")
 EVENT_PROPS = ("type", "date", "severity", "text", "source")
 
 
@@ -65,7 +65,7 @@ def holding_values(h: Holding) -> tuple:
 
 
 def officer_values(o: Officer) -> tuple:
-    return (o.role, o.since, o.until)
+    return (o.role, o.since, o.until, o.title)
 
 
 def event_values(e: RiskEvent) -> tuple:
@@ -124,7 +124,8 @@ def append_edge(edges: Edges, rel_type: str, src: str, dst: str, props: dict) ->
         edges.holdings.append(Holding(src, dst, share, Interest(props["interest"]), date_of(props.get("since")),
                                       date_of(props.get("until")), props.get("source")))
     elif rel_type == "OFFICER_OF":
-        edges.officers.append(Officer(src, dst, props["role"], date_of(props.get("since")), date_of(props.get("until"))))
+        edges.officers.append(Officer(src, dst, props["role"], date_of(props.get("since")), date_of(props.get("until")),
+                                      props.get("title")))
     elif rel_type == "RELATED":
         low = props.get("share_low")
         share = Share.unknown() if low is None else Share(low, props["share_high"])

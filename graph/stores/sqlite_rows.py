@@ -29,7 +29,7 @@ def record_row(record: Record) -> tuple[str, tuple]:
         )
     if isinstance(record, Officer):
         return "officers", (record.key, record.person_id, record.company_id, record.role, iso(record.since),
-                            iso(record.until))
+                            iso(record.until), record.title)
     if isinstance(record, Link):
         if record.until is not None:
             return "link_history", (record.src, record.dst, record.kind.value, iso(record.since) or "",
@@ -112,7 +112,8 @@ def read_link(row) -> Link:
 
 
 def read_officer(row) -> Officer:
-    return Officer(row[1], row[2], row[3], date_of(row[4]), date_of(row[5]))
+    """An officer row; a store of schema 6 or older has no title column (its migrations read it so)."""
+    return Officer(row[1], row[2], row[3], date_of(row[4]), date_of(row[5]), row[6] if len(row) > 6 else None)
 
 
 def read_event(row) -> RiskEvent:

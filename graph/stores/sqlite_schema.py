@@ -7,7 +7,7 @@ import sqlite3
 from .sqlite_rows import read_event, read_holding, read_officer
 
 DEFAULT_PATH = "equitygraph.db"
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 # Marks the file as an equitygraph store (SQLite's application_id header field): a store is never
 # opened for writing unless it carries this, or is empty.
 APPLICATION_ID = 0x45475250
@@ -32,7 +32,7 @@ CREATE INDEX IF NOT EXISTS holdings_holder ON holdings (holder_id);
 CREATE INDEX IF NOT EXISTS holdings_company ON holdings (company_id);
 CREATE TABLE IF NOT EXISTS officers (
     key TEXT PRIMARY KEY, person_id TEXT NOT NULL, company_id TEXT NOT NULL, role TEXT NOT NULL,
-    since TEXT, until TEXT) WITHOUT ROWID;
+    since TEXT, until TEXT, title TEXT) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS officers_person ON officers (person_id);
 CREATE INDEX IF NOT EXISTS officers_company ON officers (company_id);
 CREATE TABLE IF NOT EXISTS links (
@@ -124,5 +124,10 @@ def _add_link_periods(db: sqlite3.Connection) -> None:
 
 
 # How to bring a store of each older schema version one version up, in one transaction each.
+def _add_officer_titles(db: sqlite3.Connection) -> None:
+    """Schema 6 -> 7: the title a register wrote for an officer's standard role."""
+    _add_columns(db, "officers", ("title TEXT",))
+
+
 MIGRATIONS = {"1": _add_register_columns, "2": _escape_keys, "3": _add_identities_and_relations,
-               "4": _add_relation_shares, "5": _add_link_periods}
+              "4": _add_relation_shares, "5": _add_link_periods, "6": _add_officer_titles}

@@ -17,7 +17,7 @@ UPSERT = {
     "names_clear": "DELETE FROM names WHERE entity_id = ?",
     "names": "INSERT OR IGNORE INTO names (entity_id, name_norm, is_alias) VALUES (?,?,?)",
     "holdings": "INSERT OR REPLACE INTO holdings VALUES (?,?,?,?,?,?,?,?,?)",
-    "officers": "INSERT OR REPLACE INTO officers VALUES (?,?,?,?,?,?)",
+    "officers": "INSERT OR REPLACE INTO officers VALUES (?,?,?,?,?,?,?)",
     "links_ended": "DELETE FROM links WHERE src = ? AND dst = ? AND kind = ?",
     "link_history": "INSERT OR REPLACE INTO link_history VALUES (?,?,?,?,?)",
     "links": "INSERT OR IGNORE INTO links VALUES (?,?,?,?)",

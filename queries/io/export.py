@@ -97,7 +97,8 @@ class CanonicalCsvExporter(Exporter):
                                                   _iso(r.since), _iso(r.until), r.source or ""])
                     counts["holdings"] += 1
                 elif isinstance(r, Officer):
-                    writers["officers"].writerow([r.person_id, r.company_id, r.role, _iso(r.since), _iso(r.until)])
+                    writers["officers"].writerow([r.person_id, r.company_id, r.role, _iso(r.since), _iso(r.until),
+                                                  r.title or ""])
                     counts["officers"] += 1
                 elif isinstance(r, Relation):
                     writers["relations"].writerow([r.a, r.b, r.type.value, _iso(r.since), _iso(r.until), r.source or "",

@@ -34,7 +34,7 @@ class LoadResult(Result):
         loaded = Section(
             _("Loaded {source} ({fmt}) into {store}: {rows} rows in {seconds} s ({rate} rows/s)").format(
                 source=r.source, fmt=r.fmt, store=self.store, rows=r.rows, seconds=f"{r.seconds:.2f}", rate=f"{rate:,.0f}"),
-            ["written", "count"], [(_(k), n) for k, n in sorted(r.counts.items())], note="\n".join(read_as),
+            ["written", "count"], [(_(k), n) for k, n in sorted(r.counts.items())], note="; ".join(read_as),
         )
         totals = Section(_("The store now holds"), ["what", "count"], [(_(k), n) for k, n in self.totals.items()],
                          note=_("{count} of the companies loaded have less than 95 % of their shares on record today")
