@@ -26,7 +26,7 @@ What it plants (see docs/csv-format.md for the files):
 
 ``ground_truth.csv`` lists, per company, the controller the default control rules should find from
 the registry (``controller_id``; ``|``-joined for joint control, blank when there is none), the
-verdict (``control``: single, joint, dispersed, uncertain or loop), the hidden controller behind a
+verdict (``control``: single, joint, none (dispersed), uncertain or loop), the hidden controller behind a
 nominee, the group and the ring; and one row per nominee person.
 Output is a function of ``(companies, seed)`` alone.
 """
@@ -254,7 +254,7 @@ class _Generator(CaseBuilder):
             shares = (25, 25, 25, 25) if len(holders) == 4 else (20, 20, 20, 20, 20)
             for holder, share in zip(holders, shares):
                 self._hold(holder, company, share, founded)
-            controller, control, legal_rep = "", "dispersed", holders[0]
+            controller, control, legal_rep = "", "none", holders[0]
         else:
             owner = self._some_person()
             share = rng.choice((51, 60, 66.67, 70, 80, 90, 100, 100, 100, 100))

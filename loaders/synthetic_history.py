@@ -165,7 +165,7 @@ class _Register:
             c = t["entity_id"]
             self.controllers[c] = [p for p in t["controller_id"].split("|") if p]
             if (t["role"] != "company" or t["group_id"] or t["ring_id"] or t["hidden_controller_id"]
-                    or t["control"] not in ("single", "joint", "dispersed") or c in holding_parties or c in tied
+                    or t["control"] not in ("single", "joint", "none") or c in holding_parties or c in tied
                     or c not in holders):
                 continue
             rows = holders[c]

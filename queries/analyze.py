@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph.arrays import KIND_CODES
-from ..graph.analysis.control_rules import REASONS, RULES, VERDICTS, control_table
+from ..graph.analysis.control_rules import (CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED, JOINT, REASONS, RULES, SINGLE,
+                                            UNCERTAIN, VERDICTS, control_table)
 from ..graph.model import REGISTER_COMPLETE, EntityKind
 from ..graph.analysis.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
 from ..graph.analysis.clusters import clusters
@@ -25,7 +26,8 @@ from .i18n import N_, _
 from .render import Result, Section
 
 
-WRITTEN = ("controller", "control_verdict", "control_rule", "control_reason", "control_hops", "top_owner",
+WRITTEN = ("controller", "controlling_parent", "controlling_partner", "control_verdict", "control_rule", "control_reason",
+           "control_hops", "top_owner",
            "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
            "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason")
 #: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
@@ -146,6 +148,12 @@ def _control_results(arrays, table, top_owner, top_share):
     owned = top_owner[companies] >= 0
     direct, partner = _controllers(names, by_row["verdict"][rows], by_row["controller"][rows],
                                    by_row["joint_partner"][rows])
+    # The controlling parent: the actual controller, or where the climb stopped at a controller whose
+    # own control is not proven, that controller (docs/control.md).
+    ultimate, ultimate_joint = by_row["ultimate"][rows], by_row["ultimate_joint"][rows]
+    parented = (final == UNCERTAIN) & np.isin(reasons, (CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN)) & (ultimate >= 0)
+    parent_verdict = np.where(parented, np.where(ultimate_joint >= 0, JOINT, SINGLE), final)
+    parent, parent_partner = _controllers(names, parent_verdict, ultimate, ultimate_joint)
     results = {
         "controller": top.tolist(),
         "control_verdict": np.array(VERDICTS, dtype=object)[final].tolist(),
@@ -157,6 +165,7 @@ def _control_results(arrays, table, top_owner, top_share):
         "on_record": _rounded(covered_low, 6),
         "not_on_record": _rounded(uncovered, 6),
         "direct_controller": direct.tolist(), "direct_partner": partner.tolist(),
+        "controlling_parent": parent.tolist(), "controlling_partner": parent_partner.tolist(),
     }
     return names[companies].tolist(), results, covered_low
 
@@ -213,8 +222,6 @@ def _controllers(names: np.ndarray, verdict: np.ndarray, one: np.ndarray, other:
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the controller's id (single control) or the first of the two ids sorted (joint), and
     the second of them; None where control is neither."""
-    from ..graph.analysis.control_rules import JOINT, SINGLE
-
     first = np.full(len(verdict), None, dtype=object)
     second = np.full(len(verdict), None, dtype=object)
     single = verdict == SINGLE

@@ -136,7 +136,7 @@ def test_control_command_and_as_of(run, case):
     assert data["control_path"][0]["rule"] == "majority"
     assert [o["id"] for o in data["beneficial_owners"]["owners"]] == ["P1", "P2"]
     early = json.loads(run("control", "C1", "--as-of", "2014-12-31", "--format", "json").stdout)
-    assert early["verdict"] == "none" and early["actual_controllers"] == []
+    assert early["verdict"] == "unknown" and early["actual_controllers"] == []
     bad = run("control", "C1", "--as-of", "31/12/2014")
     assert bad.exit_code == 2 and "'31/12/2014' does not match the format '%Y-%m-%d'" in bad.stderr
     assert run("control", "C1", "--threshold", "0").exit_code == 2

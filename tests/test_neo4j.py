@@ -177,7 +177,7 @@ def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case
     expected = {i: ("|".join(table.actual_controller(arrays.index_of(i))) or None,
                     VERDICTS[table.final[arrays.index_of(i)]]) for i in companies}
     assert written == expected
-    assert {v for _, v in written.values()} >= {"single", "joint", "dispersed", "uncertain", "loop"}
+    assert {v for _, v in written.values()} >= {"single", "joint", "none", "uncertain", "loop"}
     # Risk scores and tiers too, equal to the embedded store's for the same case.
     from equitygraph.queries.risk.scores import score_all
     from equitygraph.queries.risk.config import load_config

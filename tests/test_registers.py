@@ -122,9 +122,9 @@ def test_listed_company_with_a_32_percent_holder_and_free_float():
 
 
 def test_a_complete_register_is_decided_as_before():
-    for stakes, expected in [((0.4, 0.35, 0.25), ("single", "relative")), ((0.25,) * 4, ("dispersed", None)),
+    for stakes, expected in [((0.4, 0.35, 0.25), ("single", "relative")), ((0.25,) * 4, ("none", None)),
                              ((0.5, 0.5), ("joint", "majority")), ((0.3, 0.15, 0.15, 0.2, 0.2), ("single", "largest")),
-                             ((0.3, 0.25, 0.25, 0.2), ("dispersed", None))]:
+                             ((0.3, 0.25, 0.25, 0.2), ("none", None))]:
         r, _ = one_company(*stakes)
         assert (r.verdict, r.hops[0].rule if r.hops else None) == expected, stakes
         assert r.register.not_on_record == pytest.approx((0.0, 0.0)) and r.reason_code == ""
@@ -136,9 +136,9 @@ def test_no_holder_on_record():
     store = store_of([company("C"), company("D", disclosure_threshold=0.10), person("P"), company("Y")],
                      [holding("C", "Y", 0.8), holding("P", "Y", 0.2)])
     c = control_report(store, "C")
-    assert (c.verdict, c.reason) == ("none", "no holder is on record")
+    assert (c.verdict, c.reason) == ("unknown", "no holder is on record")
     d = control_report(store, "D")  # every holder below 10 %: nobody can meet a rule
-    assert d.verdict == "dispersed"
+    assert d.verdict == "none"
     y = control_report(store, "Y")  # C controls Y, but who controls C is not on record
     assert (y.verdict, y.reason_code, y.actual_controllers) == ("uncertain", "controller_unrecorded", ())
     assert y.reason == "name-C (C) controls it, but no holder of name-C is on record"
@@ -209,8 +209,8 @@ def test_the_as_of_boundary_days_for_holdings_officers_and_the_board():
                 Officer("D3", "Y", "chairman"), Officer("D1", "X", "manager"), Officer("D2", "X", "director")]
     store = store_of(entities, holdings, officers)
     assert control_report(store, "Y", as_of=until).actual_controllers == ("K",)  # the last day still counts
-    assert control_report(store, "Y", as_of=until + dt.timedelta(days=1)).verdict == "dispersed"
-    assert control_report(store, "Y", as_of=since - dt.timedelta(days=1)).verdict == "dispersed"
+    assert control_report(store, "Y", as_of=until + dt.timedelta(days=1)).verdict == "none"
+    assert control_report(store, "Y", as_of=since - dt.timedelta(days=1)).verdict == "none"
     assert control_report(store, "Y", as_of=since).actual_controllers == ("K",)
 
 
@@ -367,7 +367,7 @@ def test_random_cyclic_registers_cover_loops_and_uncertain_verdicts():
         entities = [company(c) for c in companies] + [person(f"P{i}") for i in range(4)]
         _, table = table_of(entities, holdings)
         seen.update(VERDICTS[v] for v in table.final[:5])
-    assert {"single", "joint", "uncertain", "loop", "dispersed"} <= seen
+    assert {"single", "joint", "uncertain", "loop", "none"} <= seen
     assert LOOP and UNCERTAIN  # the codes the assertion names
 
 

@@ -115,7 +115,7 @@ def _registry_verdict(company, case, seen=()):
         controller = top[0]
     else:
         could = missing >= 0.5 or missing > 0.3 and missing > top[1] or missing >= 0.2 and missing - top[1] >= 0.1
-        return ("uncertain" if could else "dispersed" if stakes else "none"), ""
+        return ("uncertain" if could else "none" if stakes else "unknown"), ""
     if "|" in controller:  # concert parties
         return "joint", controller
     if entities[controller]["kind"] != "company":
@@ -123,9 +123,9 @@ def _registry_verdict(company, case, seen=()):
     if controller in seen or controller == company:
         return "loop", ""
     verdict, above = _registry_verdict(controller, case, (*seen, company))
-    if verdict == "dispersed":
-        return "single", controller  # a company nobody controls is the top of the chain
     if verdict == "none":
+        return "single", controller  # a company nobody controls is the top of the chain
+    if verdict == "unknown":
         return "uncertain", ""  # who controls the controlling company is not on record
     return verdict, above
 
@@ -139,7 +139,7 @@ def test_planted_controllers_follow_from_the_registry_data(generated_case):
              for t in truth if _registry_verdict(t["entity_id"], case) != (t["control"], t["controller_id"])]
     assert wrong == []
     controls = Counter(t["control"] for t in truth)
-    assert controls["single"] > 2000 and controls["joint"] > 50 and controls["dispersed"] > 100
+    assert controls["single"] > 2000 and controls["joint"] > 50 and controls["none"] > 100
     assert controls["uncertain"] >= 5 and controls["loop"] >= 5
 
 

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..arrays import KIND_CODES, GraphArrays
 from ..model import EntityKind
-from .control_terms import (CIRCULAR, CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED, JOINT, LOOP, NONE, SINGLE, UNCERTAIN,
+from .control_terms import (CIRCULAR, CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED, JOINT, LOOP, UNKNOWN, SINGLE, UNCERTAIN,
                             ControlRules, ControlTable, Rows)
 from .registers import Registers
 
@@ -19,9 +19,9 @@ def follow_upward(arrays: GraphArrays, rows: Rows, decisions: list[np.ndarray], 
     of, me = rows.of, rows.entity
 
     def verdict_of(entity: np.ndarray) -> np.ndarray:
-        """The direct verdict of entities (NONE for those without a row: persons)."""
+        """The direct verdict of entities (UNKNOWN for those without a row: persons)."""
         r = of[entity]
-        return np.where(r >= 0, verdict[np.maximum(r, 0)], NONE)
+        return np.where(r >= 0, verdict[np.maximum(r, 0)], UNKNOWN)
 
     single, joint = verdict == SINGLE, verdict == JOINT
     final = verdict.copy()
@@ -39,7 +39,7 @@ def follow_upward(arrays: GraphArrays, rows: Rows, decisions: list[np.ndarray], 
         above = current[idx]
         above_verdict = verdict_of(above)
         unsure = above_verdict == UNCERTAIN
-        unrecorded = (above_verdict == NONE) & is_company[above]
+        unrecorded = (above_verdict == UNKNOWN) & is_company[above]
         final[idx[unsure | unrecorded]] = UNCERTAIN
         final_reason[idx[unsure]] = CONTROLLER_UNCERTAIN
         final_reason[idx[unrecorded]] = CONTROLLER_UNRECORDED
@@ -75,13 +75,13 @@ def follow_upward(arrays: GraphArrays, rows: Rows, decisions: list[np.ndarray], 
         if not len(joint_final):
             break
         partners = (ultimate[joint_final], ultimate_joint[joint_final])
-        unsure = [(final_of(final, of, p) == UNCERTAIN) | ((verdict_of(p) == NONE) & is_company[p]) for p in partners]
+        unsure = [(final_of(final, of, p) == UNCERTAIN) | ((verdict_of(p) == UNKNOWN) & is_company[p]) for p in partners]
         doubtful = unsure[0] | unsure[1]
         if not doubtful.any():
             break
         blocked = joint_final[doubtful]
         final[blocked] = UNCERTAIN
-        unheld = [((verdict_of(p) == NONE) & is_company[p])[doubtful] for p in partners]
+        unheld = [((verdict_of(p) == UNKNOWN) & is_company[p])[doubtful] for p in partners]
         final_reason[blocked] = np.where(unheld[0] | unheld[1], CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN)
     values = dict(zip(("verdict", "controller", "joint_partner", "rule", "reason", "votes_low", "votes_high",
                        "partner_low", "partner_high"), decisions))
@@ -91,7 +91,7 @@ def follow_upward(arrays: GraphArrays, rows: Rows, decisions: list[np.ndarray], 
 
 def final_of(final: np.ndarray, of: np.ndarray, entity: np.ndarray) -> np.ndarray:
     r = of[entity]
-    return np.where(r >= 0, final[np.maximum(r, 0)], NONE)
+    return np.where(r >= 0, final[np.maximum(r, 0)], UNKNOWN)
 
 
 def climbs_to(verdict, controller, of, start: np.ndarray, target: np.ndarray, max_hops: int) -> np.ndarray:

@@ -15,9 +15,9 @@ part of the votes not on record could be held by a holder nobody knows of, who h
    largest holder, also larger than any holder not on record could be, controls;
 4. ``largest``: the largest holder, holding at least ``floor`` (20 %) and certainly ahead of every
    other holder, on record or not, by at least ``margin`` (10 points), controls;
-5. otherwise nobody controls it alone: ``dispersed`` when no holder could meet a rule whatever the
+5. otherwise nobody controls it alone: ``none`` (dispersed) when no holder could meet a rule whatever the
    unknown, range and unrecorded shares are, ``uncertain`` when one could (with the reason), and
-   ``none`` where no holder is on record at all.
+   ``unknown`` where nothing is on record (no holder, and nothing known of the register).
 
 Every comparison takes a holder's lower bound against the others' upper bounds, so a verdict
 called certain holds for every way of filling in what the records leave open. Stakes of holders
@@ -38,7 +38,7 @@ from ..model import EntityKind, Interest
 from ..roles import BOARD_ROLES
 from .climb import climbs_to, follow_upward
 from .control_terms import (AGREEMENT, CIRCULAR, CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED, DISPERSED,
-                            HOLDERS_UNCERTAIN, JOINT, LOOP, NO_REASON, NONE, RANGES, REASONS, RULES, SINGLE, UNCERTAIN,
+                            HOLDERS_UNCERTAIN, JOINT, LOOP, NO_REASON, UNKNOWN, RANGES, REASONS, RULES, SINGLE, UNCERTAIN,
                             UNRECORDED_LARGER, UNRECORDED_MAJORITY, VERDICTS, ControlRules, ControlTable, Rows)
 from .declared import agreements, concert_heads, resolve_holders
 from .direct_control import decide_direct, per_row
@@ -48,7 +48,7 @@ from .votes import board_appointments, key_groups, votes, votes_of
 
 # The control rules' vocabulary and results, importable from here as from where they are kept.
 __all__ = ["AGREEMENT", "BOARD_ROLES", "CIRCULAR", "CONTROLLER_UNCERTAIN", "CONTROLLER_UNRECORDED", "DISPERSED",
-           "HOLDERS_UNCERTAIN", "JOINT", "LOOP", "NO_REASON", "NONE", "RANGES", "REASONS", "RULES", "SINGLE",
+           "HOLDERS_UNCERTAIN", "JOINT", "LOOP", "NO_REASON", "UNKNOWN", "RANGES", "REASONS", "RULES", "SINGLE",
            "UNCERTAIN", "UNRECORDED_LARGER", "UNRECORDED_MAJORITY", "VERDICTS", "ControlRules", "ControlTable",
            "Registers", "board_appointments", "control_table", "registers", "votes"]
 
@@ -128,12 +128,18 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
         # can change, so only they are decided again.
         final, ultimate, verdict = table.by_row["final"], table.by_row["ultimate"], table.by_row["verdict"]
         their_final = final[their_row]
-        their_head = np.where(their_final == SINGLE, ultimate[their_row], their_holder)
+        # A holder certainly controlled by a parent whose own control is not proven (nobody on record
+        # holds the parent, or who does is uncertain) votes with that parent all the same: whoever
+        # stands above the parent commands both.
+        parented = ((their_final == UNCERTAIN) & (table.by_row["ultimate_joint"][their_row] < 0)
+                    & (ultimate[their_row] >= 0)
+                    & np.isin(table.by_row["final_reason"][their_row], (CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN)))
+        their_head = np.where((their_final == SINGLE) | parented, ultimate[their_row], their_holder)
         # A holder the company itself controls (its subsidiary holding shares in it) votes as the company
         # does: its stake is the company's own, never a bloc of whoever controls the company.
         their_self = climbs_to(verdict, table.by_row["controller"], rows.of, their_holder, held_company, max_hops)
         their_head = np.where(their_self, held_company, concert[their_head])
-        unsure = (their_final == UNCERTAIN) | ((verdict[their_row] == NONE) & is_company[their_holder])
+        unsure = (their_final == UNCERTAIN) | ((verdict[their_row] == UNKNOWN) & is_company[their_holder])
         head[by_company], self_held[by_company] = their_head, their_self
         floats[by_company] = unsure & (their_head == their_holder)
         candidate = np.zeros(len(rows), dtype=bool)

@@ -12,9 +12,10 @@ from ..model import EntityKind
 
 RULES = ("majority", "board", "relative", "largest", "agreement")
 AGREEMENT = 4
-# Verdict kinds, in the codes the arrays use. LOOP is only ever a final verdict (after the climb).
-VERDICTS = ("single", "joint", "dispersed", "uncertain", "none", "loop")
-SINGLE, JOINT, DISPERSED, UNCERTAIN, NONE, LOOP = range(6)
+# Verdict kinds, in the codes the arrays use: ``none`` is no single controller, proven (dispersed ownership);
+# ``unknown`` nothing on record to decide on. LOOP is only ever a final verdict (after the climb).
+VERDICTS = ("single", "joint", "none", "uncertain", "unknown", "loop")
+SINGLE, JOINT, DISPERSED, UNCERTAIN, UNKNOWN, LOOP = range(6)
 # Why a verdict is what it is, where it is not plain: in the codes the arrays use.
 REASONS = ("", "ranges", "unrecorded_majority", "unrecorded_larger", "holders_uncertain", "controller_uncertain",
            "controller_unrecorded", "circular")
@@ -71,8 +72,8 @@ class Rows:
 
 
 ROW_FIELDS = {  # per-row decision arrays, and what an entity without a row gets
-    "verdict": NONE, "controller": -1, "joint_partner": -1, "rule": -1, "reason": NO_REASON, "votes_low": 0.0,
-    "votes_high": 0.0, "partner_low": 0.0, "partner_high": 0.0, "final": NONE, "final_reason": NO_REASON,
+    "verdict": UNKNOWN, "controller": -1, "joint_partner": -1, "rule": -1, "reason": NO_REASON, "votes_low": 0.0,
+    "votes_high": 0.0, "partner_low": 0.0, "partner_high": 0.0, "final": UNKNOWN, "final_reason": NO_REASON,
     "ultimate": -1, "ultimate_joint": -1, "hops": 0,
 }
 
@@ -117,6 +118,19 @@ class ControlTable:
     @property
     def loop(self) -> np.ndarray:
         return self.final == LOOP
+
+    def controlling_parent(self, j: int) -> tuple[str, ...]:
+        """The highest entity (both, for joint control) whose control of entity ``j`` the records
+        prove: the actual controller where that is certain; where the climb stopped at a controller
+        whose own control is not proven (nobody on record holds it, or who does is uncertain), that
+        controller. Empty where nothing controls ``j`` for certain."""
+        final, reason = self.of(j, "final"), self.of(j, "final_reason")
+        if final in (SINGLE, JOINT):
+            return self.actual_controller(j)
+        top, other = self.of(j, "ultimate"), self.of(j, "ultimate_joint")
+        if final == UNCERTAIN and reason in (CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN) and top >= 0:
+            return tuple(sorted({self.ids[top], *([self.ids[other]] if other >= 0 else [])}))
+        return ()
 
     def actual_controller(self, j: int) -> tuple[str, ...]:
         """The ids of the actual controller(s) of entity ``j``; empty unless that is certain."""

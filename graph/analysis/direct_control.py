@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..arrays import GraphArrays
-from .control_terms import (DISPERSED, EPS, JOINT, NO_REASON, NONE, RANGES, SINGLE, UNCERTAIN, UNRECORDED_LARGER,
+from .control_terms import (DISPERSED, EPS, JOINT, NO_REASON, UNKNOWN, RANGES, SINGLE, UNCERTAIN, UNRECORDED_LARGER,
                             UNRECORDED_MAJORITY, HOLDERS_UNCERTAIN, ControlRules, Rows)
 from .registers import Registers
 
@@ -188,10 +188,10 @@ def _dispersed_or_uncertain(h: _Holders, t: _Thresholds, v: _Verdicts, hidden_co
 
 def per_row(arrays: GraphArrays, rows: Rows, reg: Registers, rules: ControlRules, decided) -> list[np.ndarray]:
     """Spread per-company decisions over arrays indexed by row. A row without holders on record is
-    ``none``, unless what is known of its register decides: a company whose every holder is below
-    a disclosure threshold (or dispersed, if listed) is ``dispersed`` or ``uncertain``."""
+    ``unknown``, unless what is known of its register decides: a company whose every holder is below
+    a disclosure threshold (or dispersed, if listed) is ``none`` or ``uncertain``."""
     m = len(rows)
-    out = [np.full(m, NONE, dtype=np.int8), np.full(m, -1, dtype=np.int32), np.full(m, -1, dtype=np.int32),
+    out = [np.full(m, UNKNOWN, dtype=np.int8), np.full(m, -1, dtype=np.int32), np.full(m, -1, dtype=np.int32),
            np.full(m, -1, dtype=np.int8), np.zeros(m, dtype=np.int8), np.zeros(m), np.zeros(m), np.zeros(m),
            np.zeros(m)]
     entity = rows.entity

@@ -13,7 +13,7 @@ from ...graph.analysis.control_rules import (
     CONTROLLER_UNRECORDED,
     HOLDERS_UNCERTAIN,
     JOINT,
-    NONE,
+    UNKNOWN,
     RULES,
     SINGLE,
     UNCERTAIN,
@@ -215,25 +215,47 @@ def explain(table: ControlTable, arrays, j: int, name, candidates: tuple[str, ..
                 "); nobody outside the circle controls it")
     if code in (CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED):
         above = int(table.ultimate[j])
-        if table.ultimate_joint[j] >= 0 and table.final[above] != UNCERTAIN and table.verdict[above] != NONE:
+        if table.ultimate_joint[j] >= 0 and table.final[above] != UNCERTAIN and table.verdict[above] != UNKNOWN:
             above = int(table.ultimate_joint[j])  # of joint controllers, the one whose control is in doubt
         who = f"{name(table.ids[above])} ({table.ids[above]})"
         if code == CONTROLLER_UNRECORDED:
             return f"{who} controls it, but no holder of {name(table.ids[above])} is on record"
         return f"{who} controls it, but who controls {name(table.ids[above])} is uncertain: " + _direct_reason(
             table, above, name, ())
-    if table.final[j] == NONE:
+    if table.final[j] == UNKNOWN:
         return "no holder is on record"
     if table.final[j] == UNCERTAIN:
         return _direct_reason(table, j, name, candidates)
     return ""
 
 
+def why_unknown(table: ControlTable, j: int, entities: dict, name, reason: str) -> str:
+    """Why entity ``j``'s ultimate controller is not known, in words: where the climb stops at a
+    controlling parent nobody on record holds, what that parent is (registered abroad, listed, a
+    public body); else the verdict's own reason."""
+    parent = table.controlling_parent(j)
+    if table.final_reason[j] != CONTROLLER_UNRECORDED or not parent:
+        return reason or "nothing on record decides it"
+    said = []
+    for top in parent:
+        entity = entities.get(top)
+        what = ["no holder on record"]
+        if entity is not None:
+            if entity.jurisdiction and entity.jurisdiction.strip().upper()[:2] not in ("CN", ""):
+                what.append(f"a company registered abroad ({entity.jurisdiction})")
+            if entity.listed or entity.free_float is not None:
+                what.append("a listed company: its holders below the disclosure line are not on record")
+            if entity.disclosure_threshold is not None:
+                what.append(f"holders below {pct(entity.disclosure_threshold)} are not on record")
+        said.append(f"{name(top)}: " + "; ".join(what))
+    return " / ".join(said)
+
+
 def _direct_reason(table: ControlTable, k: int, name, candidates) -> str:
     reg = table.registers
     hidden = reg.largest_hidden(k)
     code = table.reason[k]
-    if table.verdict[k] == NONE:
+    if table.verdict[k] == UNKNOWN:
         return "no holder is on record"
     low, high = reg.not_on_record(k)
     missing = f"{high * 100:.2f} %" if high - low < 1e-9 else (

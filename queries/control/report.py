@@ -11,7 +11,7 @@ from ...graph.analysis.chains import Chain, control_chains, integrated_in
 from ...graph.analysis.control_rules import (
     DISPERSED,
     LOOP,
-    NONE,
+    UNKNOWN,
     REASONS,
     UNCERTAIN,
     VERDICTS,
@@ -20,12 +20,17 @@ from ...graph.analysis.control_rules import (
 from ...graph.errors import EquityGraphError
 from ...graph.model import Entity, EntityKind, Interest
 from ...graph.stores.base import Store
-from ..i18n import _
+from ..i18n import N_, _
 from ..render import Result, Section
 from ..resolve import resolve_entity
 from .answer import (NOT_WALKED, SHOWN_CHAINS, ControlHop, control_path, decided, explain, loop_members, ownership_edges,
-                     pct, span)
+                     pct, span, why_unknown)
 from .signals import concealment_signals
+
+
+#: What stands in the "actual controller" line where there is none, by verdict.
+NO_CONTROLLER = {"none": N_("no single controller"), "uncertain": N_("uncertain"),
+                 "unknown": N_("not known: nothing on record"), "loop": N_("no single controller")}
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class RegisterFacts:
 class ControlReport(Result):
     entity: Entity
     as_of: dt.date | None
-    verdict: str  # the verdict at the top of the climb: single, joint, dispersed, uncertain, none, loop
+    verdict: str  # the verdict at the top of the climb: single, joint, none, uncertain, unknown, loop
     actual_controllers: tuple[str, ...]
     hops: list[ControlHop]
     candidates: tuple[str, ...]
@@ -90,6 +95,10 @@ class ControlReport(Result):
     signals: list = field(default_factory=list)
     stakes: dict[str, tuple[float, float]] = field(default_factory=dict)  # every holder above: integrated ownership
     sources: dict[tuple[str, str], str] = field(default_factory=dict)  # (holder, company): where the fact comes from
+    #: the highest entity whose control the records prove (the actual controller, where that is certain)
+    controlling_parent: tuple[str, ...] = ()
+    #: why the ultimate controller is not known ("" where it is: the actual controller)
+    ultimate_unknown: str = ""
 
     def source(self, holder: str, company: str) -> str:
         return self.sources.get((holder, company), "")
@@ -117,6 +126,10 @@ class ControlReport(Result):
             "reason_code": self.reason_code,
             "reason": self.reason,
             "actual_controllers": [party(i) for i in self.actual_controllers],
+            "controlling_parent": [party(i) for i in self.controlling_parent],
+            "ultimate_controller": {"known": bool(self.actual_controllers),
+                                    "controllers": [party(i) for i in self.actual_controllers],
+                                    "why_unknown": self.ultimate_unknown or None},
             "control_path": [{"controller": party(h.controller), "controlled": party(h.controlled), "rule": h.rule,
                               "votes_low": h.low, "votes_high": h.high,
                               "source": self.source(h.controller, h.controlled) or None} for h in self.hops],
@@ -162,8 +175,13 @@ class ControlReport(Result):
             who = _(" and ").join(f"{self.name(i)} ({i})" for i in self.actual_controllers)
             summary = [(_("actual controller"), who), (_("verdict"), _(self.verdict))]
         else:
-            summary = [(_("actual controller"), _("no single controller") if self.verdict != "uncertain" else _("uncertain")),
+            summary = [(_("actual controller"), _(NO_CONTROLLER.get(self.verdict, "no single controller"))),
                        (_("verdict"), _(self.verdict))]
+            if self.controlling_parent:
+                summary.append((_("controlling parent"), _(" and ").join(f"{self.name(i)} ({i})"
+                                                                        for i in self.controlling_parent)
+                                + " " + _("(proven by the records)")))
+                summary.append((_("ultimate controller"), _("not known: {why}").format(why=self.ultimate_unknown)))
             if self.candidates:
                 summary.append((_("largest holders"), ", ".join(f"{self.name(i)} ({i})" for i in self.candidates)))
         if self.reason:
@@ -238,7 +256,7 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     held = {e.company for e in edges}
     direct = [e for e in edges if e.company == entity.id]
     candidates = ()
-    if table.verdict[j] in (DISPERSED, UNCERTAIN, NONE):
+    if table.verdict[j] in (DISPERSED, UNCERTAIN, UNKNOWN):
         candidates = tuple(e.holder for e in sorted(direct, key=lambda e: (-e.low, -e.high, e.holder))[:3])
     owners = sorted(((i, lo, hi) for i, (lo, hi) in integrated.items() if i not in held),
                     key=lambda t: (-t[2], -t[1], t[0]))
@@ -270,6 +288,9 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
                            control_rights, names, kinds, up.truncated, register, REASONS[table.final_reason[j]],
                            "", loop)
     report.reason = explain(table, arrays, j, report.name, candidates, loop)
+    report.controlling_parent = table.controlling_parent(j)
+    if not actual:
+        report.ultimate_unknown = why_unknown(table, j, up.entities, report.name, report.reason)
     report.stakes = integrated
     report.sources = {(r.a, r.b): r.source for r in up.relations if r.source and r.type not in NOT_WALKED}
     report.sources |= {(h.holder_id, h.company_id): h.source for h in up.holdings

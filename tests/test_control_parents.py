@@ -1,0 +1,107 @@
+"""Control on real chains (issue 27): votes pooled through the companies a parent certainly controls
+whatever stands above it, the controlling parent proven where the top is not on record, the ultimate
+controller or why it is not known, and "unknown" apart from "none"."""
+
+import pytest
+from click.testing import CliRunner
+
+from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+from equitygraph.graph.stores.sqlite import SQLiteStore
+from equitygraph.queries.analyze import analyze
+from equitygraph.queries.cli import cli
+from equitygraph.queries.control.report import control_report
+
+
+def company(i, **kw):
+    return Entity(i, EntityKind.COMPANY, i, **kw)
+
+
+def person(i):
+    return Entity(i, EntityKind.PERSON, i)
+
+
+def held(holder, company_id, share):
+    return Holding(holder, company_id, Share.exact(share))
+
+
+@pytest.fixture()
+def store(tmp_path):
+    with SQLiteStore(tmp_path / "c.db") as s:
+        yield s
+
+
+def write(store, *records):
+    with store.writer() as w:
+        w.add_many(records)
+
+
+def test_votes_pool_through_the_companies_a_parent_not_on_record_certainly_controls(store):
+    """The published worked example: Sigma Holding holds 80 % of One, 60 % of Two (which holds 10 %
+    of One) and 10 % of Three; One holds 40 % and Two 20 % of Three; minorities the rest. Sigma
+    commands 10 + 40 + 20 = 70 % of Three's votes; its integrated ownership is
+    0.10 + 0.8 x 0.4 + 0.6 x 0.2 + 0.6 x 0.1 x 0.4 = 56.4 %."""
+    write(store, company("Sigma"), company("One"), company("Two"), company("Three"), person("m1"), person("m2"),
+          person("m3"), held("Sigma", "One", .8), held("Two", "One", .1), held("m1", "One", .1), held("Sigma", "Two", .6),
+          held("m2", "Two", .4), held("Sigma", "Three", .1), held("One", "Three", .4), held("Two", "Three", .2),
+          held("m3", "Three", .3))
+    three = control_report(store, "Three")
+    assert three.controlling_parent == ("Sigma",)
+    assert (three.hops[0].controller, three.hops[0].rule) == ("Sigma", "majority")
+    assert three.hops[0].low == pytest.approx(0.7)
+    assert three.stakes["Sigma"][0] == pytest.approx(0.564)
+    # Who stands above Sigma is not on record: the ultimate controller is not known, and says why.
+    assert (three.verdict, three.actual_controllers) == ("uncertain", ())
+    assert three.ultimate_unknown == "Sigma: no holder on record"
+    for name in ("One", "Two"):
+        assert control_report(store, name).controlling_parent == ("Sigma",)
+
+
+def test_the_top_of_a_chain_not_on_record_is_the_controlling_parent(store):
+    write(store, company("OP", jurisdiction="VG"), company("Alpha"), company("Beta"), person("x"),
+          held("OP", "Alpha", 1.0), held("Alpha", "Beta", .6), held("x", "Beta", .4))
+    beta = control_report(store, "Beta")
+    assert beta.controlling_parent == ("OP",)
+    assert [(h.controlled, h.controller) for h in beta.hops] == [("Beta", "Alpha"), ("Alpha", "OP")]
+    assert beta.ultimate_unknown == "OP: no holder on record; a company registered abroad (VG)"
+    data = beta.to_dict()
+    assert [p["id"] for p in data["controlling_parent"]] == ["OP"]
+    assert data["ultimate_controller"] == {"known": False, "controllers": [],
+                                           "why_unknown": "OP: no holder on record; a company registered abroad (VG)"}
+
+
+def test_a_known_ultimate_controller_is_the_controlling_parent_too(store):
+    write(store, person("boss"), company("H"), company("C"), person("y"), held("boss", "H", 1.0), held("H", "C", .6),
+          held("y", "C", .4))
+    report = control_report(store, "C")
+    assert report.actual_controllers == report.controlling_parent == ("boss",)
+    assert report.to_dict()["ultimate_controller"]["known"] is True and report.ultimate_unknown == ""
+
+
+def test_nothing_on_record_is_unknown_and_proven_dispersion_is_none(store, tmp_path):
+    write(store, company("Empty"), company("Spread"), *[person(f"p{i}") for i in range(4)],
+          *[held(f"p{i}", "Spread", .25) for i in range(4)])
+    empty = control_report(store, "Empty")
+    assert (empty.verdict, empty.reason, empty.controlling_parent) == ("unknown", "no holder is on record", ())
+    spread = control_report(store, "Spread")
+    assert (spread.verdict, spread.actual_controllers) == ("none", ())
+    result = CliRunner().invoke(cli, ["control", "Empty", "--db", str(tmp_path / "c.db")])
+    assert "actual controller  not known: nothing on record" in result.output
+    assert "verdict            unknown" in result.output
+    result = CliRunner().invoke(cli, ["control", "Spread", "--db", str(tmp_path / "c.db")])
+    assert "actual controller  no single controller" in result.output
+
+
+def test_the_control_table_shows_the_parent_and_the_ultimate_controller(store, tmp_path):
+    write(store, company("OP"), company("Alpha"), person("x"), held("OP", "Alpha", .7), held("x", "Alpha", .3))
+    out = CliRunner().invoke(cli, ["control", "Alpha", "--db", str(tmp_path / "c.db")]).output
+    assert "controlling parent   OP (OP) (proven by the records)" in out
+    assert "ultimate controller  not known: OP: no holder on record" in out
+
+
+def test_analyze_writes_the_controlling_parent_of_every_company(store):
+    write(store, company("Sigma"), company("One"), company("Two"), person("m"), company("Lone"),
+          held("Sigma", "One", .8), held("m", "One", .2), held("One", "Two", .6), held("m", "Two", .4))
+    analyze(store, with_clusters=False)
+    assert store.read_results("controlling_parent") == {"One": "Sigma", "Two": "Sigma"}
+    assert store.read_results("control_verdict") == {"Lone": "unknown", "One": "uncertain", "Sigma": "unknown",
+                                                     "Two": "uncertain"}
