@@ -1,16 +1,24 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.synthetic import generate_case
 
 # The hand-built risk case's fixtures (risk_case, risk_store, scored), shared by the risk test modules.
 pytest_plugins = ["risk_case"]
+
+# In CI the property tests draw the same examples on every run (a red CI is reproducible, not luck);
+# a failure is printed with the blob that replays it, to be kept as an @example in the test.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ENTITIES = """id,kind,name,aliases,reg_no,address,phone
 P1,person,张三,,,北京市朝阳区建国路1号,010-8888 6666
