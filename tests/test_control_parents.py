@@ -105,3 +105,17 @@ def test_analyze_writes_the_controlling_parent_of_every_company(store):
     assert store.read_results("controlling_parent") == {"One": "Sigma", "Two": "Sigma"}
     assert store.read_results("control_verdict") == {"Lone": "unknown", "One": "uncertain", "Sigma": "unknown",
                                                      "Two": "uncertain"}
+
+
+def test_a_concert_group_is_named_by_its_members_not_by_a_company_one_of_them_controls(store):
+    """Found by the register strategy: P0 and P1 act in concert; P0 controls C0 (60 % of its votes),
+    which holds 40 % of C1 beside P0's 5 % and P1's 45 %. The group controls C1: P0 and P1 jointly,
+    never C0 and P1 (C0's votes are P0's)."""
+    from equitygraph.graph.model import Interest, Relation, RelationType
+
+    write(store, person("P0"), person("P1"), person("P2"), person("n"), company("C0"), company("C1"),
+          Holding("P0", "C0", Share.exact(0.6), Interest.VOTING), held("n", "C0", 0.4),
+          held("P0", "C1", 0.05), held("P1", "C1", 0.45), held("P2", "C1", 0.1), held("C0", "C1", 0.4),
+          Relation("P0", "P1", RelationType.CONCERT_PARTY))
+    report = control_report(store, "C1")
+    assert (report.verdict, report.actual_controllers) == ("joint", ("P0", "P1"))

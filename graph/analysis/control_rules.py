@@ -122,6 +122,9 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
     their_holder, held_company = holder[by_company], rows.entity[company[by_company]]
     # Concert parties' votes count under their group's head.
     head, self_held, floats = concert[holder], np.zeros(len(holder), dtype=bool), np.zeros(len(holder), dtype=bool)
+    # Whose votes each row carries before concert parties are pooled: a concert group's members are named
+    # by these (a company one member controls votes as that member, never as a member itself).
+    member = holder.copy()
     for _ in range(rounds):
         # Stakes of holders with one actual controller in common count as that controller's; a holder
         # whose own control is uncertain may stand with any other. Only companies with such holders
@@ -138,6 +141,7 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
         # A holder the company itself controls (its subsidiary holding shares in it) votes as the company
         # does: its stake is the company's own, never a bloc of whoever controls the company.
         their_self = climbs_to(verdict, table.by_row["controller"], rows.of, their_holder, held_company, max_hops)
+        member[by_company] = np.where(their_self, held_company, their_head)
         their_head = np.where(their_self, held_company, concert[their_head])
         unsure = (their_final == UNCERTAIN) | ((verdict[their_row] == UNKNOWN) & is_company[their_holder])
         head[by_company], self_held[by_company] = their_head, their_self
@@ -171,7 +175,7 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
                 if len(itself):
                     who[itself] = _largest_self_holder(holder[picked], company[picked], low[picked],
                                                        self_held[picked], companies[itself])
-            _joint_concert(companies, values, pooled_holder[keep], holder[picked][keep], low[picked][keep],
+            _joint_concert(companies, values, pooled_holder[keep], member[picked][keep], low[picked][keep],
                            company[picked][keep], groups)
             for mine, theirs in zip(current, values):
                 mine[companies] = theirs
@@ -197,7 +201,8 @@ def _largest_self_holder(holder, company, low, self_held, wanted) -> np.ndarray:
 
 def _joint_concert(companies, values, pooled_holder, holder, low, company, groups) -> None:
     """Where the votes that decided were a concert group's, its members control jointly: the two
-    with the most votes are named (a group of three or more is rare; the rest act with them)."""
+    with the most votes are named (a group of three or more is rare; the rest act with them).
+    ``holder`` is whose votes each row carries (a member, for a company a member controls)."""
     if not groups:
         return
     verdict, controller, partner = values[0], values[1], values[2]
@@ -206,8 +211,10 @@ def _joint_concert(companies, values, pooled_holder, holder, low, company, group
         return
     for k in heads.tolist():
         mine = np.flatnonzero((company == companies[k]) & (pooled_holder == controller[k]))
-        members = [m for _, m in sorted(zip((-low[mine]).tolist(), holder[mine].tolist()))]
-        members = list(dict.fromkeys(members))
+        votes: dict[int, float] = {}
+        for member, share in zip(holder[mine].tolist(), low[mine].tolist()):
+            votes[member] = votes.get(member, 0.0) + share
+        members = sorted(votes, key=lambda m: (-votes[m], m))
         if len(members) >= 2:
             verdict[k], controller[k], partner[k] = JOINT, members[0], members[1]
             values[7][k], values[8][k] = values[5][k], values[6][k]  # the group's votes, for both
