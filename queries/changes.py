@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph.analysis.changes import control_may_change, fact_changes, link_changes
-from ..graph.arrays import EVENT_CODES, OPEN_END, OPEN_START, date_of, day_number
+from ..graph.arrays import EVENT_CODES, KIND_CODES, OPEN_END, OPEN_START, date_of, day_number
 from ..graph.model import EntityKind, Share
 from ..graph.stores.base import Store
 from .i18n import _, known, role_name
@@ -89,11 +89,14 @@ def changes_at(store: Store, arrays, since: dt.date, until: dt.date | None, arou
     rows += [_link_row(c, names_of) for c in moved]
     rows += analysis_changes(store, since, until, around)
     companies = [e for e in named if e.kind is EntityKind.COMPANY]
-    if companies and may_change is None:
+    if may_change is None:
         may_change = control_may_change(arrays, first, last)
     for entity in companies:
         if flagged(arrays, may_change, entity.id):
             rows += controller_change(store, entity, since, until)
+    # Every other company in view (the whole register, the named ones' neighbourhoods, what alerts watch):
+    # its controller changes too.
+    rows += register_controller_changes(store, arrays, since, until, mask, may_change, {e.id for e in companies})
     rows.sort(key=lambda r: (r["date"], r["change"], r["company_id"], r["party_id"] or ""))
     return ChangeReport(since, until, rows)
 
@@ -172,27 +175,110 @@ def flagged(arrays, mask, entity_id: str) -> bool:
         return False
 
 
-def controller_change(store: Store, entity, since: dt.date, until: dt.date) -> list[dict]:
-    """The changes of ``entity``'s actual controller and of its beneficial owners between the day
-    before ``since`` and ``until``, if any."""
+def controller_change(store: Store, entity, since: dt.date, until: dt.date, owners: bool = True) -> list[dict]:
+    """Each change of ``entity``'s actual controller (and, with ``owners``, of its beneficial owners)
+    from the day before ``since`` to ``until``, dated by the fact that caused it: the control rules
+    are asked on each day a holding, officer role or declared tie above the company began or ended
+    in the window, and a change is the first day the answer differs from the day before."""
     from .control.report import control_report
-
-    earlier = control_report(store, entity.id, as_of=since - dt.timedelta(days=1), signals=False)
-    later = control_report(store, entity.id, as_of=until, signals=False)
-    rows = []
 
     def who(report, ids) -> str:
         return ", ".join(f"{report.name(i)} ({i})" for i in ids)
 
-    if set(earlier.actual_controllers) != set(later.actual_controllers):
-        rows.append(change_row(until, "controller_changed", entity.id, entity.name,
-                               who(earlier, earlier.actual_controllers) or _(earlier.verdict),
-                               who(later, later.actual_controllers) or _(later.verdict)))
-    owners_before = sorted(o.person for o in earlier.beneficial.owners)
-    owners_after = sorted(o.person for o in later.beneficial.owners)
-    if owners_before != owners_after:
-        rows.append(change_row(until, "beneficial_owner_changed", entity.id, entity.name,
-                               who(earlier, owners_before) or _("none"), who(later, owners_after) or _("none")))
+    previous = control_report(store, entity.id, as_of=since - dt.timedelta(days=1), signals=False)
+    states = [(day, control_report(store, entity.id, as_of=day, signals=False))
+              for day in cause_days(store, entity.id, since, until)]
+    rows = []
+    for day, now in _lasting(states):
+        if set(previous.actual_controllers) != set(now.actual_controllers):
+            rows.append(change_row(day, "controller_changed", entity.id, entity.name,
+                                   who(previous, previous.actual_controllers) or _(previous.verdict),
+                                   who(now, now.actual_controllers) or _(now.verdict)))
+        before = sorted(o.person for o in previous.beneficial.owners)
+        after = sorted(o.person for o in now.beneficial.owners)
+        if owners and before != after:
+            rows.append(change_row(day, "beneficial_owner_changed", entity.id, entity.name,
+                                   who(previous, before) or _("none"), who(now, after) or _("none")))
+        previous = now
+    return rows
+
+
+def _lasting(states: list) -> list:
+    """The answers of successive days, an answer that holds for one day only giving way to the next,
+    dated on its day: a register that writes the same day as the end of one stake and the start of
+    the next (both in force that day) hands control over on that day, not through a day of both."""
+    out, i = [], 0
+    while i < len(states):
+        day, now = states[i]
+        following = states[i + 1] if i + 1 < len(states) else None
+        if following is not None and following[0] == day + dt.timedelta(days=1) and _answer(following[1]) != _answer(now):
+            now, i = following[1], i + 1
+        out.append((day, now))
+        i += 1
+    return out
+
+
+def _answer(report) -> tuple:
+    return frozenset(report.actual_controllers), frozenset(o.person for o in report.beneficial.owners)
+
+
+def cause_days(store: Store, company: str, since: dt.date, until: dt.date) -> list[dt.date]:
+    """The days from ``since`` to ``until`` on which a fact the company's control rests on began or
+    ended (ended facts count from the day after their last): the holdings, officer roles and declared
+    ties of the company and of every party above it, on either end of the window."""
+    from .control.answer import upstream
+
+    parties = {company}
+    for day in (since - dt.timedelta(days=1), until):
+        up = upstream(store.around(company), company, day)
+        parties |= set(up.entities) | {h.holder_id for h in up.holdings} | {r.a for r in up.relations}
+    edges = store.edges_touching(sorted(parties))
+    days = set()
+    for fact in [*edges.holdings, *edges.officers, *edges.relations]:
+        if fact.since is not None:
+            days.add(fact.since)
+        if fact.until is not None:
+            days.add(fact.until + dt.timedelta(days=1))
+    return sorted(d for d in days if since <= d <= until)
+
+
+def register_controller_changes(store: Store, arrays, since: dt.date, until: dt.date, mask, may_change,
+                                done: set[str] = frozenset(), most: int = 2000) -> list[dict]:
+    """The companies (within ``mask`` where given) whose actual controller differs between the day
+    before ``since`` and ``until``, by the control rules over the whole graph on both days (only where
+    ``may_change`` says it can; the companies ``done`` left out), each change dated by its cause
+    (:func:`controller_change`); at most ``most`` companies are dated so, the rest on the window's last
+    day."""
+    from ..graph.analysis.control_rules import JOINT, SINGLE, VERDICTS, control_table
+    from .control.answer import identity_decisions
+
+    candidates = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
+    if may_change is not None:
+        candidates &= may_change
+    if mask is not None:
+        candidates &= mask
+    if not candidates.any():  # nothing above any of them changed: no control to compare
+        return []
+    decisions = identity_decisions(store, arrays)
+    tables = [control_table(arrays, day, decisions=decisions) for day in (since - dt.timedelta(days=1), until)]
+    keys = []
+    for table in tables:
+        certain = np.isin(table.final, (SINGLE, JOINT))
+        first = np.where(certain, np.minimum(table.ultimate, np.where(table.ultimate_joint >= 0, table.ultimate_joint,
+                                                                      table.ultimate)), -1)
+        second = np.where(certain & (table.ultimate_joint >= 0), np.maximum(table.ultimate, table.ultimate_joint), -1)
+        keys.append((first, second))
+    moved = candidates & ((keys[0][0] != keys[1][0]) | (keys[0][1] != keys[1][1]))
+    companies = [arrays.ids[j] for j in np.flatnonzero(moved) if arrays.ids[j] not in done]
+    entities = store.get_many(companies)
+    rows = []
+    for n, company in enumerate(companies):
+        if n < most:
+            rows += controller_change(store, entities[company], since, until, owners=False)
+            continue
+        j = arrays.index_of(company)
+        earlier, later = (", ".join(t.actual_controller(j)) or _(VERDICTS[t.final[j]]) for t in tables)
+        rows.append(change_row(until, "controller_changed", company, entities[company].name, earlier, later))
     return rows
 
 

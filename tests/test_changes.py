@@ -47,7 +47,10 @@ def write_history(store) -> None:
 def test_every_change_in_the_window_typed_with_before_and_after(history):
     report = changes(history, D(2024, 1, 1), D(2024, 12, 31), ("C",))
     got = [(r["date"], r["change"], r["party_id"], r["before"], r["after"]) for r in report.rows]
+    # The controller and the beneficial owners changed with P2's stake: dated by it, not by the window's end.
     assert got == [
+        ("2024-03-01", "beneficial_owner_changed", None, "张一 (P1), 王三 (P3)", "李二 (P2), 王三 (P3)"),
+        ("2024-03-01", "controller_changed", None, "张一 (P1)", "李二 (P2)"),
         ("2024-03-01", "holder_in", "P2", None, "60 %"),
         ("2024-03-01", "holder_out", "P1", "60 %", None),
         ("2024-03-01", "legal_representative_changed", "P2", "张一 (P1)", "李二 (P2)"),
@@ -55,23 +58,22 @@ def test_every_change_in_the_window_typed_with_before_and_after(history):
         ("2024-05-01", "holder_in", "P4", None, "10 %"),
         ("2024-05-01", "share_changed", "P3", "40 %", "30 %"),
         ("2024-06-10", "risk_event", None, None, "complaint (2)"),
-        # P1's 60 % passed to P2; P3 keeps 30 % (>= 25 %); P4's 10 % is below the threshold
-        ("2024-12-31", "beneficial_owner_changed", None, "张一 (P1), 王三 (P3)", "李二 (P2), 王三 (P3)"),
-        ("2024-12-31", "controller_changed", None, "张一 (P1)", "李二 (P2)"),
-    ]
+    ]  # P3 keeps 30 % (>= 25 %) on 2024-05-01: no owner changed then; P4's 10 % is below the threshold
 
 
 def test_the_window_bounds_are_inclusive_and_outside_is_quiet(history):
     assert [r["change"] for r in changes(history, D(2024, 6, 10), D(2024, 6, 10), ("C",)).rows] == ["risk_event"]
     assert changes(history, D(2024, 7, 1), D(2024, 12, 31), ("C",)).rows == []
     everywhere = changes(history, D(2022, 1, 1), D(2023, 6, 30))
-    assert [(r["change"], r["company_id"], r["party_id"]) for r in everywhere.rows] == [("holder_out", "D", "P5")]
+    # P5's stake ended on 2023-01-01: from the day after, nobody on record holds D (its controller: not known)
+    assert [(r["date"], r["change"], r["company_id"], r["party_id"], r["after"]) for r in everywhere.rows] == [
+        ("2023-01-01", "holder_out", "D", "P5", None), ("2023-01-02", "controller_changed", "D", None, "unknown")]
 
 
 def test_hops_reach_the_neighbourhood(history):
     assert changes(history, D(2022, 1, 1), D(2023, 6, 30), ("P5",)).rows == []
     near = changes(history, D(2022, 1, 1), D(2023, 6, 30), ("P5",), hops=1)
-    assert [r["company_id"] for r in near.rows] == ["D"]
+    assert [(r["change"], r["company_id"]) for r in near.rows] == [("holder_out", "D"), ("controller_changed", "D")]
 
 
 def test_changes_on_the_command_line(history):

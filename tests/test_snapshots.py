@@ -107,6 +107,8 @@ def _comparable(row: dict) -> tuple:
         before, after = (v.replace(" ", "_") if v else v for v in (before, after))
     if row["change"] == "risk_event":
         after = row["event_type"]
+    if row["change"] == "controller_changed":
+        before, after = _ids(before), _ids(after)
     return row["change"], row["company_id"], row["party_id"] or "", before or "", after or ""
 
 
@@ -117,8 +119,9 @@ def test_every_planted_change_is_found_and_none_invented(history_case, history_s
                                             "legal_representative_changed", "risk_event", "controller_changed",
                                             "not_seen"}
     for previous, day in zip(days, days[1:]):
+        # every change of the register, the controllers it moved among them, each dated by its cause
         planted = sorted((r["change"], r["company_id"], r["party_id"], r["before"], r["after"]) for r in truth
-                         if r["snapshot"] == day and r["change"] not in ("controller_changed", "not_seen"))
+                         if r["snapshot"] == day and r["change"] != "not_seen")
         report = changes(history_store, D.fromisoformat(previous) + dt.timedelta(days=1), D.fromisoformat(day))
         assert sorted(_comparable(r) for r in report.rows) == planted
         assert all(previous < r["date"] <= day for r in report.rows)
@@ -225,8 +228,9 @@ def test_a_snapshot_load_says_how_many_alerts_it_raised(tmp_path):
     assert runner.invoke(cli, ["watch", "add", "W", "--hops", "2", "--db", db]).exit_code == 0
     run = runner.invoke(cli, ["load", str(second), "--snapshot", "2026-06-30", "--db", db])
     assert run.exit_code == 0, run.output
-    # X out and Y in at M (severity 3 and 2), and at W itself a new controller (5) and beneficial owner (4)
-    assert ("4 alert(s) on watched entities from 2026-04-01 to 2026-06-30, 2 of severity 4 or 5: "
+    # X out and Y in at M (severity 3 and 2), M's own new controller (5), and at W itself a new controller
+    # (5) and beneficial owner (4)
+    assert ("5 alert(s) on watched entities from 2026-04-01 to 2026-06-30, 3 of severity 4 or 5: "
             "equitygraph alerts --since 2026-04-01 --until 2026-06-30") in run.output
     alerts = runner.invoke(cli, ["alerts", "--since", "2026-04-01", "--until", "2026-06-30", "--db", db,
                                  "--format", "jsonl"])
@@ -279,7 +283,9 @@ def test_a_uk_psc_snapshot_without_a_person_ends_their_control(tmp_path):
         load_snapshot(store, tmp_path / "a", D(2026, 3, 31))
         load_snapshot(store, tmp_path / "b", D(2026, 6, 30))
         gone = [(r["change"], r["company_id"], r["party_id"]) for r in changes(store, D(2026, 4, 1), D(2026, 6, 30)).rows]
-        assert gone and set(gone) == {("holder_out", "gb:08209948", "psc:FReSTxwXcJbAHBrerDpmTylkW48")}
+        # the person with significant control gone, and with them the company's controller
+        assert set(gone) == {("holder_out", "gb:08209948", "psc:FReSTxwXcJbAHBrerDpmTylkW48"),
+                             ("controller_changed", "gb:08209948", None)}
 
 
 def test_id_numbers_hash_with_the_store_salt_kept_by_the_first_snapshot(tmp_path):
