@@ -119,3 +119,20 @@ def test_a_concert_group_is_named_by_its_members_not_by_a_company_one_of_them_co
           Relation("P0", "P1", RelationType.CONCERT_PARTY))
     report = control_report(store, "C1")
     assert (report.verdict, report.actual_controllers) == ("joint", ("P0", "P1"))
+
+
+def test_the_chain_along_the_control_path_comes_first_and_pooled_hops_say_so(store):
+    """boss holds 51 % of H, H 51 % of C, Q 49 % of C: Q's chain has the most cash flow (49 % against
+    26 %), but the chain along the control path (boss -> H -> C) is chain 1; Sigma's hop into Three is
+    votes pooled through One and Two, and says so."""
+    write(store, person("boss"), person("Q"), person("r"), company("H"), company("C"), held("boss", "H", .51),
+          held("r", "H", .49), held("H", "C", .51), held("Q", "C", .49))
+    report = control_report(store, "C")
+    assert [h.holder for h in report.chains[0].hops] == ["boss", "H"]
+    assert not any(h.pooled for h in report.hops)
+    write(store, company("Sigma"), company("One"), company("Two"), company("Three"), person("m1"), person("m2"),
+          person("m3"), held("Sigma", "One", .8), held("m1", "One", .2), held("Sigma", "Two", .6), held("m2", "Two", .4),
+          held("Sigma", "Three", .1), held("One", "Three", .4), held("Two", "Three", .2), held("m3", "Three", .3))
+    three = control_report(store, "Three")
+    assert [(h.controller, h.pooled) for h in three.hops] == [("Sigma", True)]
+    assert three.to_dict()["control_path"][0]["pooled"] is True

@@ -197,3 +197,54 @@ def above(arrays, table, entity_id: str) -> set[str]:
         j = int(table.controller[j])
         seen.add(arrays.ids[j])
     return seen
+
+
+def _reports(case):
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries.control.report import control_report
+
+    entities, records = case
+    with SQLiteStore(":memory:") as store:
+        with store.writer() as w:
+            w.add_many(entities)
+            w.add_many(records)
+        return [control_report(store, e.id) for e in entities if e.id.startswith("C")]
+
+
+def test_the_strategy_reaches_pyramids_of_holdings_and_pooled_hops():
+    budget = settings(max_examples=1000, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    find(registers(max_companies=4), lambda case: any(len(r.hops) >= 2 and not any(h.pooled for h in r.hops)
+                                                      for r in _reports(case)), settings=budget)
+    find(registers(max_companies=4), lambda case: any(h.pooled for r in _reports(case) for h in r.hops), settings=budget)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers(max_companies=4))
+def test_path_chains_and_signals_tell_one_story(case):
+    """The control path, the chains and the pyramid signal come from the same facts and agree: the
+    path ends at the controlling parent, the pyramid signal names the path's companies, and where
+    every hop is a holding the first chain follows the path."""
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries.control.report import control_report
+
+    entities, records = case
+    with SQLiteStore(":memory:") as store:
+        with store.writer() as w:
+            w.add_many(entities)
+            w.add_many(records)
+        for entity in entities:
+            if not entity.id.startswith("C"):
+                continue
+            report = control_report(store, entity.id)
+            hops = report.hops
+            if len(report.controlling_parent) == 1 and hops and all(h.rule != "agreement" for h in hops) and \
+                    report.verdict in ("single", "uncertain") and not report.loop_members:
+                assert hops[-1].controller == report.controlling_parent[0], entity.id
+            pyramids = [s for s in report.signals if s.kind == "pyramid"]
+            if len(hops) >= 2:
+                assert [s.entities for s in pyramids] == [tuple(h.controlled for h in hops)], entity.id
+                assert f"{len(hops) - 1} intermediate" in pyramids[0].evidence
+            else:
+                assert pyramids == [], entity.id
+            if hops and not any(h.pooled or h.rule == "agreement" for h in hops):
+                assert [h.holder for h in report.chains[0].hops] == [h.controller for h in reversed(hops)], entity.id

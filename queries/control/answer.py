@@ -126,6 +126,8 @@ class ControlHop:
     rule: str
     low: float
     high: float
+    #: the votes are more than the controller's own holding: pooled through companies it controls
+    pooled: bool = False
 
 
 def decided(store: Store, entity: Entity, as_of: dt.date | None, rules: ControlRules):

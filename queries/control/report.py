@@ -4,7 +4,7 @@ tell-tale signs of concealed control; optionally as of a past date."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ...graph.analysis.beneficial import SENIOR_MANAGER_ROLES, BeneficialOwnership, beneficial_owners
 from ...graph.analysis.chains import Chain, control_chains, integrated_in
@@ -31,6 +31,22 @@ from .signals import concealment_signals
 #: What stands in the "actual controller" line where there is none, by verdict.
 NO_CONTROLLER = {"none": N_("no single controller"), "uncertain": N_("uncertain"),
                  "unknown": N_("not known: nothing on record"), "loop": N_("no single controller")}
+
+
+def path_and_chains(hops: list[ControlHop], chains: list[Chain], edges) -> tuple[list[ControlHop], list[Chain]]:
+    """The control path and the ownership chains told as one story: a hop whose votes are more than
+    the controller's own holding is marked pooled; where every hop is a holding, the chain along the
+    control path comes first (found among the chains, or built from the holdings when the cash-flow
+    ranking left it out)."""
+    held = {(e.holder, e.company): e for e in edges}
+    marked = [replace(h, pooled=(h.controller, h.controlled) not in held
+                      or held[h.controller, h.controlled].low < h.low - 1e-9) if h.rule != "agreement" else h
+              for h in hops]
+    if not marked or any(h.pooled or h.rule == "agreement" for h in marked):
+        return marked, chains
+    along = Chain(tuple(held[h.controller, h.controlled] for h in reversed(marked)))
+    rest = [c for c in chains if c.hops != along.hops]
+    return marked, [along, *rest]
 
 
 @dataclass(frozen=True)
@@ -131,7 +147,7 @@ class ControlReport(Result):
                                     "controllers": [party(i) for i in self.actual_controllers],
                                     "why_unknown": self.ultimate_unknown or None},
             "control_path": [{"controller": party(h.controller), "controlled": party(h.controlled), "rule": h.rule,
-                              "votes_low": h.low, "votes_high": h.high,
+                              "votes_low": h.low, "votes_high": h.high, "pooled": h.pooled,
                               "source": self.source(h.controller, h.controlled) or None} for h in self.hops],
             "loop_members": [party(i) for i in self.loop_members],
             "candidates": [party(i) for i in self.candidates],
@@ -196,7 +212,8 @@ class ControlReport(Result):
         out.append(Section(_("Control path (from the company upward)"),
                            ["controlled", "controller", "rule", "votes", "source"],
                            [(self.name(h.controlled), f"{self.name(h.controller)} ({h.controller})", _(h.rule),
-                             _("by agreement or consolidation") if h.rule == "agreement" else span(h.low, h.high),
+                             _("by agreement or consolidation") if h.rule == "agreement" else span(h.low, h.high)
+                             + (" " + _("(pooled through companies it controls)") if h.pooled else ""),
                              self.source(h.controller, h.controlled)) for h in self.hops]))
         bo = self.beneficial
         rule = f"{'>=' if bo.inclusive else '>'} {bo.threshold * 100:g} %"
@@ -276,6 +293,7 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     )
     tops = set(actual) | {o.person for o in bo.owners}
     chains, cut = control_chains(edges, entity.id, tops or None, max_chains=SHOWN_CHAINS)
+    hops, chains = path_and_chains(hops, chains, edges)
     cash_flow = control_rights = None
     if len(actual) == 1 and actual[0] in integrated:
         cash_flow = integrated[actual[0]]
