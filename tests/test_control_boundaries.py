@@ -114,3 +114,14 @@ def test_a_handover_is_30_days_at_most_and_180_days_at_most_before_the_event(gap
                        Holding("nominee", "C", Share.exact(1.0), since=taken)],
                       [RiskEvent("C", EventType.COMPLAINT, taken + dt.timedelta(days=event_after))])
     assert bool(result) is found
+
+
+def test_chains_are_simple_paths_even_round_a_cross_holding():
+    """P holds 60 % of A; A and B hold 50 % and 30 % of each other: the only chain into B is P -> A -> B
+    (round the cycle again would be P -> A -> B -> A -> B, counting the same stakes twice)."""
+    from equitygraph.graph.analysis.chains import Edge, control_chains
+
+    edges = [Edge("P", "A", 0.6, 0.6), Edge("A", "B", 0.5, 0.5), Edge("B", "A", 0.3, 0.3)]
+    chains, cut = control_chains(edges, "B")
+    assert [[h.holder for h in c.hops] for c in chains] == [["P", "A"]] and not cut
+    assert chains[0].cash_flow == pytest.approx((0.3, 0.3)) and chains[0].control == pytest.approx((0.5, 0.5))
