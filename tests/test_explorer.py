@@ -391,3 +391,39 @@ def test_more_at_the_first_view_opens_the_next_neighbours_not_past_them(page, se
     page.wait_for_selector("body[data-expanded^='H:']")
     assert page.get_attribute("body", "data-expanded") == "H:50"
     assert page.problems == []
+
+
+def test_the_entity_page_says_the_controlling_parent_and_why_the_top_is_not_known(page, tmp_path, shots):
+    """An offshore parent nobody on record holds: the page's control section names it as the
+    controlling parent, proven, and says why the ultimate controller is not known (issue 27)."""
+    import uvicorn
+
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+
+    db = tmp_path / "offshore.db"
+    with SQLiteStore(db) as store:
+        with store.writer() as w:
+            w.add_many([Entity("OP", EntityKind.COMPANY, "Offshore Parent Ltd", jurisdiction="VG"),
+                        Entity("A", EntityKind.COMPANY, "阿尔法控股"), Entity("B", EntityKind.COMPANY, "贝塔科技"),
+                        Entity("x", EntityKind.PERSON, "小股东"), Holding("OP", "A", Share.exact(1.0)),
+                        Holding("A", "B", Share.exact(0.6)), Holding("x", "B", Share.exact(0.4))])
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(make_app(lambda: SQLiteStore(db, readonly=True)), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(100):
+            if server.started:
+                break
+            time.sleep(0.05)
+        page.goto(f"http://127.0.0.1:{port}/#/entity/B")
+        page.wait_for_selector("body[data-page='B']")
+        text = page.inner_text("body")
+        assert "controlling parent" in text and "Offshore Parent Ltd (OP) (proven by the records)" in text
+        assert "not known: Offshore Parent Ltd: no holder on record; a company registered abroad (VG)" in text
+        page.screenshot(path=str(shots / "explorer-controlling-parent.png"))
+        assert page.problems == []
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
