@@ -125,3 +125,35 @@ def test_chains_are_simple_paths_even_round_a_cross_holding():
     chains, cut = control_chains(edges, "B")
     assert [[h.holder for h in c.hops] for c in chains] == [["P", "A"]] and not cut
     assert chains[0].cash_flow == pytest.approx((0.3, 0.3)) and chains[0].control == pytest.approx((0.5, 0.5))
+
+
+@pytest.mark.parametrize("share, expected", [(0.01, 0.05), (0.05, 0.05), (0.3, 0.3)])
+def test_a_small_stake_carries_risk_as_a_5_percent_one(share, expected):
+    """A holding link's weight is the holding weight times its share, a small stake counted as 5 %:
+    a 1 % holder is still tied to the company."""
+    from equitygraph.graph.analysis.risk import link_list
+    from equitygraph.queries.risk.config import load_config
+
+    entities = [Entity("C", EntityKind.COMPANY, "C"), Entity("P", EntityKind.PERSON, "P"),
+                Entity("Q", EntityKind.PERSON, "Q")]
+    arrays = arrays_from_records(entities, [Holding("P", "C", Share.exact(share)), Holding("Q", "C", Share.exact(1 - share))])
+    config = load_config()
+    src, dst, weight = link_list(arrays, control_table(arrays), config)
+    p, c = arrays.index_of("P"), arrays.index_of("C")
+    holding = [w for s, d, w in zip(src, dst, weight) if (s, d) == (p, c)]
+    assert holding == [pytest.approx(config["links"]["holding"] * expected)]
+
+
+@pytest.mark.parametrize("holders, left_out", [(3, None), (4, 1)])
+def test_a_hub_is_collapsed_only_past_its_limit(tmp_path, holders, left_out):
+    """max_degree 3: a company with three holders is drawn whole; with four, three are drawn and the
+    one with the smallest stake is left out (counted)."""
+    with SQLiteStore(tmp_path / "h.db") as store:
+        with store.writer() as w:
+            w.add(Entity("C", EntityKind.COMPANY, "C"))
+            for i in range(holders):
+                w.add(Entity(f"P{i}", EntityKind.PERSON, f"P{i}"))
+                w.add(Holding(f"P{i}", "C", Share.exact(0.1 * (i + 1))))
+        sub = store.neighbourhood("C", depth=1, max_degree=3)
+    assert sub.collapsed.get("C") == left_out
+    assert {f"P{i}" for i in range(holders)} - set(sub.entities) == ({"P0"} if left_out else set())

@@ -136,3 +136,16 @@ def test_the_chain_along_the_control_path_comes_first_and_pooled_hops_say_so(sto
     three = control_report(store, "Three")
     assert [(h.controller, h.pooled) for h in three.hops] == [("Sigma", True)]
     assert three.to_dict()["control_path"][0]["pooled"] is True
+
+
+def test_votes_pooled_under_a_parent_of_unproven_control_could_stand_with_anyone(store):
+    """Found by the register strategy: C2 certainly controls C3 (45 % against at most 40 %), but who
+    controls C2 is open (P0's share of it is not given). C3's stake in C1 (up to 31 %) is C2's, and
+    whoever controls C2 - P0 perhaps, who holds 5 % of C1 too - could add to it: C1 is uncertain,
+    not proven dispersed."""
+    write(store, *[person(f"P{i}") for i in range(3)], company("C1"), company("C2"), company("C3"),
+          held("P0", "C1", 0.05), held("P1", "C1", 0.32), held("P2", "C1", 0.32), Holding("C3", "C1", Share.unknown()),
+          Holding("P0", "C2", Share.unknown()), held("C2", "C3", 0.45), held("P0", "C3", 0.05), held("P1", "C3", 0.1),
+          Holding("P2", "C3", Share.unknown()))
+    assert control_report(store, "C3").controlling_parent == ("C2",)
+    assert control_report(store, "C1").verdict == "uncertain"

@@ -67,3 +67,14 @@ def test_a_parent_id_of_no_row_before_is_an_error_naming_the_line(tmp_path):
     result = CliRunner().invoke(cli, ["load", str(path), "--db", str(tmp_path / "e.db")])
     assert result.exit_code == 1
     assert result.output.strip().endswith("穿透.csv:4: parent_id: 'n9' is the id of no row before it")
+
+
+def test_the_declared_controller_is_shown_beside_the_computed_answer(tmp_path):
+    store, _ = load(tmp_path, "张敏")
+    with store:
+        report = control_report(store, "深圳华信科技有限公司")
+    assert [(d["type"], d["party"]["name"], d["share"]) for d in report.to_dict()["declared"]] == [
+        ("declared_controller", "张敏", "56 %")]
+    assert [c for c in report.actual_controllers] != [d[1] for d in report.declared]  # a lead: they differ
+    titles = [s.title for s in report.sections()]
+    assert "Declared by the registers (compared by equitygraph discrepancies)" in titles

@@ -145,7 +145,9 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
         their_head = np.where(their_self, held_company, concert[their_head])
         unsure = (their_final == UNCERTAIN) | ((verdict[their_row] == UNKNOWN) & is_company[their_holder])
         head[by_company], self_held[by_company] = their_head, their_self
-        floats[by_company] = unsure & (their_head == their_holder)
+        # Votes pooled under a parent whose own control is not proven could stand under anyone, as the
+        # parent's own could: whoever controls the parent may hold other stakes beside them.
+        floats[by_company] = unsure & ((their_head == their_holder) | parented)
         candidate = np.zeros(len(rows), dtype=bool)
         candidate[company[(head != holder) | floats]] = True
         picked = np.flatnonzero(candidate[company])

@@ -18,7 +18,7 @@ from ...graph.analysis.control_rules import (
     ControlRules,
 )
 from ...graph.errors import EquityGraphError
-from ...graph.model import Entity, EntityKind, Interest
+from ...graph.model import DECLARED_FACTS, Entity, EntityKind, Interest
 from ...graph.stores.base import Store
 from ..i18n import N_, _
 from ..render import Result, Section
@@ -31,6 +31,16 @@ from .signals import concealment_signals
 #: What stands in the "actual controller" line where there is none, by verdict.
 NO_CONTROLLER = {"none": N_("no single controller"), "uncertain": N_("uncertain"),
                  "unknown": N_("not known: nothing on record"), "loop": N_("no single controller")}
+
+
+def declared_facts(store: Store, company: str, as_of: dt.date | None) -> list[tuple[str, str, str, str, str]]:
+    """What registers declare about ``company``'s control, in force on ``as_of``: ultimate parents,
+    declared controllers, indirect holders and beneficial owners, with their shares and sources."""
+    facts = [r for r in store.edges_touching([company]).relations
+             if r.b == company and r.type in DECLARED_FACTS and r.in_force(as_of)]
+    names = {i: e.name for i, e in store.get_many([r.a for r in facts]).items()}
+    return sorted((r.type.value, r.a, names.get(r.a, r.a), r.share.describe() if r.share.is_known else "", r.source or "")
+                  for r in facts)
 
 
 def path_and_chains(hops: list[ControlHop], chains: list[Chain], edges) -> tuple[list[ControlHop], list[Chain]]:
@@ -115,6 +125,9 @@ class ControlReport(Result):
     controlling_parent: tuple[str, ...] = ()
     #: why the ultimate controller is not known ("" where it is: the actual controller)
     ultimate_unknown: str = ""
+    #: what registers declare about the company's control (relations.DECLARED_FACTS), shown beside
+    #: the computed answer: (type, party id, party name, share, source)
+    declared: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
     def source(self, holder: str, company: str) -> str:
         return self.sources.get((holder, company), "")
@@ -169,6 +182,8 @@ class ControlReport(Result):
             "cash_flow": self.cash_flow, "control_rights": self.control_rights, "wedge": self.wedge,
             "signals": [s.to_dict() for s in self.signals],
             "truncated": self.truncated,
+            "declared": [{"type": t, "party": {"id": i, "name": n}, "share": s or None, "source": src or None}
+                         for t, i, n, s, src in self.declared],
         }
 
     def records(self) -> list[dict]:
@@ -209,6 +224,10 @@ class ControlReport(Result):
             summary.append((_("control rights (weakest link)"), span(*self.control_rights)))
             summary.append((_("wedge"), _("{points} points").format(points=f"{self.wedge * 100:.1f}")))
         out = [Section(_("Control of {name}").format(name=self.entity.name) + when, ["", ""], summary)]
+        if self.declared:
+            out.append(Section(_("Declared by the registers (compared by equitygraph discrepancies)"),
+                               ["declared", "party", "share", "source"],
+                               [(_(t.replace("_", " ")), f"{n} ({i})", s, src) for t, i, n, s, src in self.declared]))
         out.append(Section(_("Control path (from the company upward)"),
                            ["controlled", "controller", "rule", "votes", "source"],
                            [(self.name(h.controlled), f"{self.name(h.controller)} ({h.controller})", _(h.rule),
@@ -314,6 +333,7 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     report.sources |= {(h.holder_id, h.company_id): h.source for h in up.holdings
                        if h.source and h.interest is Interest.SHAREHOLDING}
     report.signals = concealment_signals(store, report, up) if signals else []
+    report.declared = declared_facts(store, entity.id, as_of)
     return report
 
 
