@@ -248,3 +248,56 @@ def test_path_chains_and_signals_tell_one_story(case):
                 assert pyramids == [], entity.id
             if hops and not any(h.pooled or h.rule == "agreement" for h in hops):
                 assert [h.holder for h in report.chains[0].hops] == [h.controller for h in reversed(hops)], entity.id
+
+
+@st.composite
+def link_graphs(draw):
+    """Parties (persons, companies) and phones tied by holdings, officer roles and shared phones."""
+    from equitygraph.graph.model import Link, LinkKind
+
+    n = draw(st.integers(2, 9))
+    entities = [Entity(f"E{i}", draw(st.sampled_from([EntityKind.PERSON, EntityKind.COMPANY])), f"E{i}") for i in range(n)]
+    entities += [Entity(f"T{i}", EntityKind.CONTACT, f"1{i}") for i in range(2)]
+    companies = [e.id for e in entities if e.kind is EntityKind.COMPANY]
+    records = []
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["holding", "officer", "phone"]))
+        a = draw(st.sampled_from([e.id for e in entities[:n]]))
+        if kind == "phone":
+            records.append(Link(a, draw(st.sampled_from(["T0", "T1"])), LinkKind.HAS_CONTACT))
+        elif companies:
+            b = draw(st.sampled_from(companies))
+            if a != b:
+                records.append(Holding(a, b, Share.exact(0.1)) if kind == "holding" else Officer(a, b, "director"))
+    return entities, records
+
+
+@settings(max_examples=100, deadline=None)
+@given(link_graphs())
+def test_small_clusters_are_the_connected_components_networkx_finds(case):
+    """Components too small to split (every one here) are the clusters: the parties of one networkx
+    component share a cluster when there are two or more of them, and a lone party is in none."""
+    import networkx as nx
+
+    from equitygraph.graph.analysis.clusters import clusters
+    from equitygraph.graph.model import Link
+
+    entities, records = case
+    arrays = arrays_from_records(entities, [r for r in records if isinstance(r, Holding)],
+                                 [r for r in records if isinstance(r, Officer)],
+                                 links=[r for r in records if isinstance(r, Link)])
+    table = clusters(arrays)
+    graph = nx.Graph()
+    graph.add_nodes_from(e.id for e in entities)
+    graph.add_edges_from((r.holder_id, r.company_id) if isinstance(r, Holding) else
+                         (r.person_id, r.company_id) if isinstance(r, Officer) else (r.src, r.dst) for r in records)
+    labels = set()
+    for component in nx.connected_components(graph):
+        parties = sorted(i for i in component if i.startswith("E"))
+        found = {int(table.of[arrays.index_of(p)]) for p in parties}
+        if len(parties) >= 2:
+            assert len(found) == 1 and -1 not in found, parties
+            assert not (found & labels)  # another component, another cluster
+            labels |= found
+        else:
+            assert found <= {-1}, parties
