@@ -205,15 +205,12 @@ class TabularReader:
             found = (self.matcher.by_number(reg_no) if reg_no else None) or self.matcher.by_exact_name(name)
             if found is not None:
                 self.report.counts[f"typed by {RULE_RECORD}"] += 1
-                self.named.setdefault(normalize_name(name), set()).add(found.id)
-                return found.id
+                return self._named(name, found.id)
             if kind is None:
                 kind, rule = kind_by_name(name, reg_no)
         self.report.counts[f"typed by {rule}"] += 1
         if kind is not EntityKind.PERSON:
-            party = yield from self._new_party(kind, name, reg_no)
-            self.named.setdefault(normalize_name(name), set()).add(party)
-            return party
+            return self._named(name, (yield from self._new_party(kind, name, reg_no)))
         number = clean_reg_no(row.text(id_field)) or "" if id_field else ""
         id_hash = None
         if number:
@@ -226,8 +223,12 @@ class TabularReader:
             self.report.counts["entity rows"] += 1
             self.report.counts["person"] += 1
             yield Entity(person_id, EntityKind.PERSON, name, id_hash=id_hash)
-        self.named.setdefault(normalize_name(name), set()).add(person_id)
-        return person_id
+        return self._named(name, person_id)
+
+    def _named(self, name: str, party: str) -> str:
+        """``party``, kept as one this input names ``name`` (a declared controller is found by it)."""
+        self.named.setdefault(normalize_name(name), set()).add(party)
+        return party
 
     # -- tables ---------------------------------------------------------------------------
     def _companies(self, row: _Row, mapped: TableMapping) -> Iterator[Record]:

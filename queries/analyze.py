@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph.arrays import KIND_CODES
-from ..graph.analysis.control_rules import (CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED, JOINT, REASONS, RULES, SINGLE,
-                                            UNCERTAIN, VERDICTS, control_table)
+from ..graph.analysis.control_rules import JOINT, REASONS, RULES, SINGLE, VERDICTS, control_table
 from ..graph.model import REGISTER_COMPLETE, EntityKind
 from ..graph.analysis.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
 from ..graph.analysis.clusters import clusters
@@ -151,7 +150,7 @@ def _control_results(arrays, table, top_owner, top_share):
     # The controlling parent: the actual controller, or where the climb stopped at a controller whose
     # own control is not proven, that controller (docs/control.md).
     ultimate, ultimate_joint = by_row["ultimate"][rows], by_row["ultimate_joint"][rows]
-    parented = (final == UNCERTAIN) & np.isin(reasons, (CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN)) & (ultimate >= 0)
+    parented = table.stopped_at_parent(rows)
     parent_verdict = np.where(parented, np.where(ultimate_joint >= 0, JOINT, SINGLE), final)
     parent, parent_partner = _controllers(names, parent_verdict, ultimate, ultimate_joint)
     results = {

@@ -134,9 +134,7 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
         # A holder certainly controlled by a parent whose own control is not proven (nobody on record
         # holds the parent, or who does is uncertain) votes with that parent all the same: whoever
         # stands above the parent commands both.
-        parented = ((their_final == UNCERTAIN) & (table.by_row["ultimate_joint"][their_row] < 0)
-                    & (ultimate[their_row] >= 0)
-                    & np.isin(table.by_row["final_reason"][their_row], (CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN)))
+        parented = table.stopped_at_parent(their_row) & (table.by_row["ultimate_joint"][their_row] < 0)
         their_head = np.where((their_final == SINGLE) | parented, ultimate[their_row], their_holder)
         # A holder the company itself controls (its subsidiary holding shares in it) votes as the company
         # does: its stake is the company's own, never a bloc of whoever controls the company.

@@ -119,18 +119,26 @@ class ControlTable:
     def loop(self) -> np.ndarray:
         return self.final == LOOP
 
+    def stopped_at_parent(self, rows: np.ndarray) -> np.ndarray:
+        """For company rows ``rows``: whether the climb stopped at a controller whose own control is
+        not proven (nobody on record holds it, or who does is uncertain). That controller (``ultimate``,
+        with ``ultimate_joint`` for joint control) certainly controls the row: its controlling parent."""
+        by_row = self.by_row
+        return ((by_row["final"][rows] == UNCERTAIN) & (by_row["ultimate"][rows] >= 0)
+                & np.isin(by_row["final_reason"][rows], (CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN)))
+
     def controlling_parent(self, j: int) -> tuple[str, ...]:
         """The highest entity (both, for joint control) whose control of entity ``j`` the records
         prove: the actual controller where that is certain; where the climb stopped at a controller
         whose own control is not proven (nobody on record holds it, or who does is uncertain), that
         controller. Empty where nothing controls ``j`` for certain."""
-        final, reason = self.of(j, "final"), self.of(j, "final_reason")
-        if final in (SINGLE, JOINT):
+        if self.of(j, "final") in (SINGLE, JOINT):
             return self.actual_controller(j)
+        row = self.rows.of[j]
+        if row < 0 or not self.stopped_at_parent(np.array([row]))[0]:
+            return ()
         top, other = self.of(j, "ultimate"), self.of(j, "ultimate_joint")
-        if final == UNCERTAIN and reason in (CONTROLLER_UNRECORDED, CONTROLLER_UNCERTAIN) and top >= 0:
-            return tuple(sorted({self.ids[top], *([self.ids[other]] if other >= 0 else [])}))
-        return ()
+        return tuple(sorted({self.ids[top], *([self.ids[other]] if other >= 0 else [])}))
 
     def actual_controller(self, j: int) -> tuple[str, ...]:
         """The ids of the actual controller(s) of entity ``j``; empty unless that is certain."""

@@ -231,11 +231,10 @@ def explain(table: ControlTable, arrays, j: int, name, candidates: tuple[str, ..
     return ""
 
 
-def why_unknown(table: ControlTable, j: int, entities: dict, name, reason: str) -> str:
+def why_unknown(table: ControlTable, j: int, parent: tuple[str, ...], entities: dict, name, reason: str) -> str:
     """Why entity ``j``'s ultimate controller is not known, in words: where the climb stops at a
-    controlling parent nobody on record holds, what that parent is (registered abroad, listed, a
+    controlling ``parent`` (:meth:`ControlTable.controlling_parent`) nobody on record holds, what that parent is (registered abroad, listed, a
     public body); else the verdict's own reason."""
-    parent = table.controlling_parent(j)
     if table.final_reason[j] != CONTROLLER_UNRECORDED or not parent:
         return reason or "nothing on record decides it"
     said = []

@@ -327,7 +327,8 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
     report.reason = explain(table, arrays, j, report.name, candidates, loop)
     report.controlling_parent = table.controlling_parent(j)
     if not actual:
-        report.ultimate_unknown = why_unknown(table, j, up.entities, report.name, report.reason)
+        report.ultimate_unknown = why_unknown(table, j, report.controlling_parent, up.entities, report.name,
+                                              report.reason)
     report.stakes = integrated
     report.sources = {(r.a, r.b): r.source for r in up.relations if r.source and r.type not in NOT_WALKED}
     report.sources |= {(h.holder_id, h.company_id): h.source for h in up.holdings
