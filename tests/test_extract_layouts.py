@@ -216,3 +216,28 @@ def test_mapping_init_knows_the_english_and_pinyin_headers_of_real_extracts(tmp_
     result = run("mapping", "init", tmp_path / "people.csv")
     assert 'kind = "officers"' in result.output and 'role = "job"' in result.output and 'stock_code = "stock_id"' in result.output
     assert "# columns not read: gender" in result.output
+
+
+def test_shares_held_beyond_the_issued_shares_or_not_a_number_are_one_line_errors(tmp_path):
+    (tmp_path / "companies.csv").write_text("Business_Accounting_NO,Company_Name,Equity_Amt\n22099131,甲股份有限公司,1000\n",
+                                           encoding="utf-8")
+    for held, problem in (("1001", "1,001 is more than the company's 1,000 issued shares"),
+                          ("many", "'many' is not a whole number of shares")):
+        (tmp_path / "directors.csv").write_text("Business_Accounting_NO,Person_Position_Name,Person_Name,Person_Shareholding\n"
+                                               f"22099131,董事,王伟,{held}\n", encoding="utf-8")
+        result = run("load", tmp_path / "companies.csv", tmp_path / "directors.csv", "--db", tmp_path / f"{held}.db")
+        assert result.exit_code == 1
+        assert result.output.strip() == f"Error: directors.csv:2: Person_Shareholding: {problem}"
+
+
+def test_shares_held_equal_to_the_issued_shares_are_the_whole_company(tmp_path):
+    (tmp_path / "companies.csv").write_text("Business_Accounting_NO,Company_Name,Equity_Amt\n22099131,甲股份有限公司,1000\n",
+                                           encoding="utf-8")
+    (tmp_path / "directors.csv").write_text("Business_Accounting_NO,Person_Position_Name,Person_Name,Person_Shareholding\n"
+                                           "22099131,董事長,王伟,1000\n", encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert run("load", tmp_path / "companies.csv", tmp_path / "directors.csv", "--db", db).exit_code == 0
+    with SQLiteStore(db, readonly=True) as store:
+        from equitygraph.queries.control.report import control_report
+
+        assert [store.get(i).name for i in control_report(store, "co:22099131").actual_controllers] == ["王伟"]
