@@ -13,7 +13,12 @@ when missing). In one run, on the embedded store, each step in a fresh process-f
    figure is this step, end to end, against (1);
 3. ``--watch`` companies (every k-th company with a planted change nearby, the rest every k-th
    company) put on a watchlist with 2 hops, then ``alerts`` over the window between the snapshots,
-   with the arrays read before (cached beside the store) and counted apart.
+   with the arrays read before (cached beside the store) and counted apart;
+4. ``changes`` over the same window for the whole register (no name), against its baseline in the
+   same run: the facts' own changes alone (holders, officers, events, links: what ``changes`` read
+   before controllers and beneficial owners were added); the figure is the whole answer, with the
+   controller and owner part (two whole-graph control tables, beneficial owners of every company
+   something above changed, each change dated by asking its company day by day) timed apart.
 
 With ``--neo4j``, on a Neo4j server of its own: the baseline is the second snapshot's first load by
 the offline importer (``neo4j import``), against the first snapshot imported the same way and the
@@ -112,10 +117,35 @@ def main() -> None:
             store, since, dt.date.fromisoformat(second)), figures)
         figures["alerts"] = len(found.rows)
         figures["controller changes alerted"] = sum(1 for r in found.rows if r["change"] == "controller_changed")
+        figures["beneficial-owner changes alerted"] = sum(1 for r in found.rows
+                                                         if r["change"] == "beneficial_owner_changed")
+        whole_register(store, since, dt.date.fromisoformat(second), figures)
     out = HERE / "results" / ("snapshots-alerts.json" if args.alerts_only else "snapshots.json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+def whole_register(store, since: dt.date, until: dt.date, figures: dict) -> None:
+    from equitygraph.graph.analysis.changes import control_may_change, fact_changes, link_changes
+    from equitygraph.graph.arrays import OPEN_END, OPEN_START, day_number
+    from equitygraph.queries.changes import changes, register_controller_changes
+
+    arrays = store.export_arrays()
+    first, last = day_number(since, OPEN_START), day_number(until, OPEN_END)
+    baseline = "baseline: the facts' own changes, whole register"
+    timed(baseline, lambda: (fact_changes(arrays, first, last), link_changes(store.link_changes(since, until),
+                                                                             first, last)), figures)
+    may = control_may_change(arrays, first, last)
+    figures["companies something above changed"] = int((may & (arrays.kinds == 0)).sum())
+    part = timed("controller and owner changes, whole register", lambda: register_controller_changes(
+        store, arrays, since, until, None, may), figures)
+    figures["controller changes found"] = sum(1 for r in part if r["change"] == "controller_changed")
+    figures["beneficial-owner changes found"] = sum(1 for r in part if r["change"] == "beneficial_owner_changed")
+    report = timed("changes, whole register (no name)", lambda: changes(store, since, until), figures)
+    figures["changes rows"] = len(report.rows)
+    figures["ratio whole-register changes / facts' own changes"] = round(
+        figures["changes, whole register (no name)"]["seconds"] / max(figures[baseline]["seconds"], 0.01), 1)
 
 
 def on_neo4j(history: Path, first: str, second: str, figures: dict) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..graph.analysis.changes import control_may_change, fact_changes, link_changes
+from ..graph.analysis.changes import control_changes_on_several_days, control_may_change, fact_changes, link_changes
 from ..graph.arrays import EVENT_CODES, KIND_CODES, OPEN_END, OPEN_START, date_of, day_number
 from ..graph.model import EntityKind, Share
 from ..graph.stores.base import Store
@@ -244,11 +244,13 @@ def cause_days(store: Store, company: str, since: dt.date, until: dt.date) -> li
 
 def register_controller_changes(store: Store, arrays, since: dt.date, until: dt.date, mask, may_change,
                                 done: set[str] = frozenset(), most: int = 2000) -> list[dict]:
-    """The companies (within ``mask`` where given) whose actual controller differs between the day
-    before ``since`` and ``until``, by the control rules over the whole graph on both days (only where
-    ``may_change`` says it can; the companies ``done`` left out), each change dated by its cause
-    (:func:`controller_change`); at most ``most`` companies are dated so, the rest on the window's last
-    day."""
+    """The companies (within ``mask`` where given) whose actual controller or beneficial owners differ
+    between the day before ``since`` and ``until``, by the control rules and the beneficial-owner rule
+    over the whole graph on both days (only where ``may_change`` says they can; the companies ``done``
+    left out), each change dated by its cause (:func:`controller_change`), and the companies whose
+    answer could change and change back inside the window asked day by day too; at most ``most``
+    companies are asked day by day, the rest compared at the window's two ends and dated on its last day."""
+    from ..graph.analysis.beneficial_register import beneficial_owner_sets
     from ..graph.analysis.control_rules import JOINT, SINGLE, VERDICTS, control_table
     from .control.answer import identity_decisions
 
@@ -260,7 +262,8 @@ def register_controller_changes(store: Store, arrays, since: dt.date, until: dt.
     if not candidates.any():  # nothing above any of them changed: no control to compare
         return []
     decisions = identity_decisions(store, arrays)
-    tables = [control_table(arrays, day, decisions=decisions) for day in (since - dt.timedelta(days=1), until)]
+    days = (since - dt.timedelta(days=1), until)
+    tables = [control_table(arrays, day, decisions=decisions) for day in days]
     keys = []
     for table in tables:
         certain = np.isin(table.final, (SINGLE, JOINT))
@@ -268,17 +271,35 @@ def register_controller_changes(store: Store, arrays, since: dt.date, until: dt.
                                                                       table.ultimate)), -1)
         second = np.where(certain & (table.ultimate_joint >= 0), np.maximum(table.ultimate, table.ultimate_joint), -1)
         keys.append((first, second))
-    moved = candidates & ((keys[0][0] != keys[1][0]) | (keys[0][1] != keys[1][1]))
-    companies = [arrays.ids[j] for j in np.flatnonzero(moved) if arrays.ids[j] not in done]
+    controller_moved = candidates & ((keys[0][0] != keys[1][0]) | (keys[0][1] != keys[1][1]))
+    watched = np.flatnonzero(candidates)
+    owners = [beneficial_owner_sets(arrays, day, watched, table) for day, table in zip(days, tables)]
+    owners_moved = {j for j in watched if sorted(owners[0][j]) != sorted(owners[1][j])}
+    moved = set(np.flatnonzero(controller_moved).tolist()) | owners_moved
+    # Where facts above a company changed on several days, its answer may have changed and changed back
+    # inside the window: the same at both ends, so asked day by day (after the companies that differ).
+    several = control_changes_on_several_days(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END))
+    again = set(np.flatnonzero(several & candidates).tolist()) - moved
+    companies = [arrays.ids[j] for j in [*sorted(moved), *sorted(again)] if arrays.ids[j] not in done]
     entities = store.get_many(companies)
     rows = []
-    for n, company in enumerate(companies):
-        if n < most:
-            rows += controller_change(store, entities[company], since, until, owners=False)
-            continue
-        j = arrays.index_of(company)
-        earlier, later = (", ".join(t.actual_controller(j)) or _(VERDICTS[t.final[j]]) for t in tables)
-        rows.append(change_row(until, "controller_changed", company, entities[company].name, earlier, later))
+    for company in companies[:most]:
+        rows += controller_change(store, entities[company], since, until)
+    rest = [arrays.index_of(c) for c in companies[most:] if arrays.index_of(c) in moved]
+    named = {i: e.name for i, e in store.get_many({p for j in rest for t, found in zip(tables, owners)
+                                                   for p in (*t.actual_controller(j), *found[j])}).items()}
+
+    def who(ids) -> str:
+        return ", ".join(f"{named.get(i, i)} ({i})" for i in ids)
+
+    for j in rest:
+        company, name = arrays.ids[j], entities[arrays.ids[j]].name
+        if controller_moved[j]:
+            earlier, later = (who(t.actual_controller(j)) or _(VERDICTS[t.final[j]]) for t in tables)
+            rows.append(change_row(until, "controller_changed", company, name, earlier, later))
+        if j in owners_moved:
+            earlier, later = (who(sorted(found[j])) or _("none") for found in owners)
+            rows.append(change_row(until, "beneficial_owner_changed", company, name, earlier, later))
     return rows
 
 

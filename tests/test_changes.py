@@ -4,6 +4,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, Officer, RiskEvent, Share
@@ -65,15 +67,21 @@ def test_the_window_bounds_are_inclusive_and_outside_is_quiet(history):
     assert [r["change"] for r in changes(history, D(2024, 6, 10), D(2024, 6, 10), ("C",)).rows] == ["risk_event"]
     assert changes(history, D(2024, 7, 1), D(2024, 12, 31), ("C",)).rows == []
     everywhere = changes(history, D(2022, 1, 1), D(2023, 6, 30))
-    # P5's stake ended on 2023-01-01: from the day after, nobody on record holds D (its controller: not known)
-    assert [(r["date"], r["change"], r["company_id"], r["party_id"], r["after"]) for r in everywhere.rows] == [
-        ("2023-01-01", "holder_out", "D", "P5", None), ("2023-01-02", "controller_changed", "D", None, "unknown")]
+    # P5's stake ended on 2023-01-01: from the day after, nobody on record holds D (its controller: not known,
+    # and no beneficial owner: no holder, no manager), across the whole register as for D by name
+    assert [(r["date"], r["change"], r["company_id"], r["party_id"], r["before"], r["after"])
+            for r in everywhere.rows] == [
+        ("2023-01-01", "holder_out", "D", "P5", "100 %", None),
+        ("2023-01-02", "beneficial_owner_changed", "D", None, "钱五 (P5)", "none"),
+        ("2023-01-02", "controller_changed", "D", None, "钱五 (P5)", "unknown")]
+    assert changes(history, D(2022, 1, 1), D(2023, 6, 30), ("D",)).rows == everywhere.rows
 
 
 def test_hops_reach_the_neighbourhood(history):
     assert changes(history, D(2022, 1, 1), D(2023, 6, 30), ("P5",)).rows == []
     near = changes(history, D(2022, 1, 1), D(2023, 6, 30), ("P5",), hops=1)
-    assert [(r["change"], r["company_id"]) for r in near.rows] == [("holder_out", "D"), ("controller_changed", "D")]
+    assert [(r["change"], r["company_id"]) for r in near.rows] == [
+        ("holder_out", "D"), ("beneficial_owner_changed", "D"), ("controller_changed", "D")]
 
 
 def test_changes_on_the_command_line(history):
@@ -173,3 +181,89 @@ def test_tiers_groups_and_clusters_changed_between_two_analyses(tmp_path):
     assert ("group_changed", "C1") not in rows  # in A's group both times
     assert changes(store, D(2026, 7, 1), D(2026, 7, 31)).rows == []  # the analysis is dated 2026-06-30
     store.close()
+
+
+DAYS = [D(2023, 6, 1), D(2024, 2, 1), D(2024, 3, 1), D(2024, 9, 1)]
+
+
+@st.composite
+def dated_registers(draw):
+    """Companies C0..C3 held by persons P0..P2 and by one another (no company holding itself), each stake and
+    legal representative starting and ending on a few days around the window 2024-01-01 .. 2024-12-31."""
+    companies = [f"C{i}" for i in range(draw(st.integers(1, 4)))]
+    persons = [f"P{i}" for i in range(3)]
+    facts = []
+    for company in companies:
+        holders = draw(st.lists(st.sampled_from([p for p in persons + companies if p != company]), max_size=4,
+                                unique=True))
+        for holder in holders:
+            since = draw(st.sampled_from([None, *DAYS]))
+            until = draw(st.sampled_from([None, *(d for d in DAYS if since is None or d > since)]))
+            facts.append(Holding(holder, company, Share.exact(draw(st.sampled_from([0.1, 0.2, 0.25, 0.4, 0.6]))),
+                                 since=since, until=until))
+        if draw(st.booleans()):
+            facts.append(Officer(draw(st.sampled_from(persons)), company, "legal_representative",
+                                 since=draw(st.sampled_from([None, *DAYS]))))
+    entities = [Entity(c, EntityKind.COMPANY, f"公司{c}") for c in companies]
+    return entities + [Entity(p, EntityKind.PERSON, f"自然人{p}") for p in persons], facts
+
+
+def _control_rows(report) -> list[dict]:
+    return [r for r in report.rows if r["change"] in ("controller_changed", "beneficial_owner_changed")]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(dated_registers())
+def test_the_whole_register_finds_each_companys_own_controller_and_owner_changes(tmp_path, register):
+    entities, facts = register
+    with SQLiteStore(tmp_path / f"r{abs(hash(str(register)))}.db") as store:
+        with store.writer() as w:
+            w.add_many([*entities, *facts])
+        window = (D(2024, 1, 1), D(2024, 12, 31))
+        whole = _control_rows(changes(store, *window))
+        by_name = [r for e in entities if e.kind is EntityKind.COMPANY
+                   for r in _control_rows(changes(store, *window, (e.id,)))]
+        key = lambda r: (r["date"], r["change"], r["company_id"])  # noqa: E731
+        assert sorted(whole, key=key) == sorted(by_name, key=key)
+        assert all(window[0].isoformat() <= r["date"] <= window[1].isoformat() for r in whole)
+
+
+def test_random_dated_registers_reach_owner_changes_with_and_without_a_controller_change(tmp_path):
+    """The strategy above reaches what it claims to test: owner changes alone and with a controller change."""
+    seen = set()
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(dated_registers())
+    def probe(register):
+        entities, facts = register
+        with SQLiteStore(":memory:") as store:
+            with store.writer() as w:
+                w.add_many([*entities, *facts])
+            rows = _control_rows(changes(store, D(2024, 1, 1), D(2024, 12, 31)))
+        kinds = {}
+        for r in rows:
+            kinds.setdefault((r["company_id"], r["date"]), set()).add(r["change"])
+        seen.update(frozenset(k) for k in kinds.values())
+
+    probe()
+    assert {frozenset({"beneficial_owner_changed"}), frozenset({"beneficial_owner_changed", "controller_changed"}),
+            frozenset({"controller_changed"})} <= seen
+
+
+def test_past_the_companies_asked_day_by_day_the_two_ends_are_compared(history):
+    """With no company asked day by day, D's controller and owner changes are still found, by comparing
+    the window's two ends, and dated on its last day."""
+    from equitygraph.graph.analysis.changes import control_may_change
+    from equitygraph.graph.arrays import OPEN_END, OPEN_START, day_number
+    from equitygraph.queries.changes import register_controller_changes
+
+    arrays = history.export_arrays()
+    since, until = D(2022, 1, 1), D(2023, 6, 30)
+    may = control_may_change(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END))
+    rows = register_controller_changes(history, arrays, since, until, None, may, most=0)
+    assert [(r["date"], r["change"], r["company_id"], r["before"], r["after"]) for r in rows] == [
+        ("2023-06-30", "controller_changed", "D", "钱五 (P5)", "unknown"),
+        ("2023-06-30", "beneficial_owner_changed", "D", "钱五 (P5)", "none")]
+    dated = register_controller_changes(history, arrays, since, until, None, may, most=1)
+    assert [(r["date"], r["change"]) for r in dated] == [("2023-01-02", "controller_changed"),
+                                                         ("2023-01-02", "beneficial_owner_changed")]

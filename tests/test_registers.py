@@ -379,3 +379,56 @@ def test_voting_interest_replaces_the_shareholding():
     assert control_report(store, "C").actual_controllers == ("P",)
     analyze(store)
     assert store.read_results("controller") == {"C": "P"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers_with_gaps(max_companies=5), st.sampled_from(["legal_representative", "general_manager", None]),
+       st.booleans(), st.booleans())
+def test_many_companies_beneficial_owners_are_each_reports_own(case, manager_role, unknown_share, nominee):
+    """The whole-register form of the beneficial-owner rule (what ``changes`` compares) gives each
+    company the owners its own report names, cycles, gaps and the fallbacks included: a share not
+    given (possible ownership), a nominee whose principal controls without owning, a senior manager."""
+    import numpy as np
+
+    from equitygraph.graph.analysis.beneficial_register import beneficial_owner_sets
+    from equitygraph.graph.model import Relation, RelationType
+
+    entities, holdings = case
+    officers = [Officer("P0", e.id, manager_role) for e in entities
+                if manager_role and e.kind is EntityKind.COMPANY and e.id in ("C0", "C1")]
+    records = list(officers)
+    if unknown_share:
+        records.append(Holding("X", "C1", Share.unknown()))
+    if nominee:  # P0 holds on record for Z, who holds nothing: Z controls what P0 controls
+        records.append(Relation("P0", "Z", RelationType.NOMINEE))
+    store = store_of(entities + [person("X"), person("Z")], holdings, records)
+    arrays = store.export_arrays()
+    day = dt.date.today()
+    companies = np.flatnonzero(arrays.kinds == 0)
+    found = beneficial_owner_sets(arrays, day, companies, control_table(arrays, day))
+    for j in companies:
+        report = control_report(store, arrays.ids[j], as_of=day, signals=False)
+        assert sorted(found[j]) == sorted(o.person for o in report.beneficial.owners), arrays.ids[j]
+
+
+def test_a_principal_who_owns_nothing_on_record_is_the_owner_by_control():
+    """P holds 51 % of C2 for Z (a nominee); C2 holds 51 % of C1, C1 51 % of C0. Of C0, P owns
+    0.51^3 = 13.3 % (below 25 %), nobody else more: the owner is the natural person who controls it, Z,
+    though Z owns nothing on record, in the whole-register form as in C0's report."""
+    import numpy as np
+
+    from equitygraph.graph.analysis.beneficial_register import beneficial_owner_sets
+    from equitygraph.graph.model import Relation, RelationType
+
+    entities = [company("C0"), company("C1"), company("C2"), person("P"), person("Z"), person("Q")]
+    store = store_of(entities, [holding("P", "C2", 0.51), holding("C2", "C1", 0.51), holding("C1", "C0", 0.51),
+                                holding("Q", "C0", 0.2)],
+                     [Relation("P", "Z", RelationType.NOMINEE), Officer("Q", "C0", "legal_representative")])
+    arrays = store.export_arrays()
+    day = dt.date.today()
+    j = arrays.index_of("C0")
+    found = beneficial_owner_sets(arrays, day, np.array([j]), control_table(arrays, day))
+    report = control_report(store, "C0", as_of=day, signals=False)
+    assert report.actual_controllers == ("Z",)
+    assert [(o.person, o.basis) for o in report.beneficial.owners] == [("Z", "control")]
+    assert found == {j: ("Z",)}

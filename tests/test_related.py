@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import dump, write_case
+from equitygraph.graph.model import Entity, EntityKind, Holding, Share
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.queries.cli import cli
@@ -351,3 +352,26 @@ def test_stake_is_the_exact_integrated_ownership(graph):
     total = A @ np.linalg.inv(np.eye(n) - A)  # every path, cycles included (the series' closed form)
     for target in range(1, n):
         assert stake(store, "N0", f"N{target}").low == pytest.approx(total[0, target], abs=1e-9)
+
+
+@pytest.mark.parametrize("namesakes, county_counts", [(19, True), (20, False)])
+def test_the_county_is_evidence_only_for_a_name_borne_by_at_most_twenty(tmp_path, namesakes, county_counts):
+    """张伟 holds a company registered in county 510104; each namesake holds another company of that
+    county and nothing else in common. With 20 persons of the name (19 namesakes) the county is
+    evidence (0.3: a possible match each); with 21 the name is common and the county alone says nothing."""
+    from equitygraph.queries.relations.identity import COMMON_NAME, SAME_COUNTY, possible_matches
+
+    assert COMMON_NAME == 20
+    with SQLiteStore(tmp_path / "n.db") as store:
+        with store.writer() as w:
+            for k in range(namesakes + 1):
+                w.add(Entity(f"P{k}", EntityKind.PERSON, "张伟"))
+                w.add(Entity(f"C{k}", EntityKind.COMPANY, f"锦江第{k}商贸有限公司", reg_no=f"91510104MA61X0{k:03d}X"))
+                w.add(Holding(f"P{k}", f"C{k}", Share.exact(1.0)))
+        found = possible_matches(store, ["P0"])
+    if county_counts:
+        assert sorted(m.other for m in found) == sorted(f"P{k}" for k in range(1, namesakes + 1))
+        assert {(m.score, m.reasons) for m in found} == {
+            (SAME_COUNTY, ("their companies are registered in the same county (code 510104)",))}
+    else:
+        assert found == []

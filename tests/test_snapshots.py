@@ -122,9 +122,21 @@ def test_every_planted_change_is_found_and_none_invented(history_case, history_s
         # every change of the register, the controllers it moved among them, each dated by its cause
         planted = sorted((r["change"], r["company_id"], r["party_id"], r["before"], r["after"]) for r in truth
                          if r["snapshot"] == day and r["change"] != "not_seen")
-        report = changes(history_store, D.fromisoformat(previous) + dt.timedelta(days=1), D.fromisoformat(day))
-        assert sorted(_comparable(r) for r in report.rows) == planted
+        since, until = D.fromisoformat(previous) + dt.timedelta(days=1), D.fromisoformat(day)
+        report = changes(history_store, since, until)
+        assert sorted(_comparable(r) for r in report.rows if r["change"] != "beneficial_owner_changed") == planted
         assert all(previous < r["date"] <= day for r in report.rows)
+        # The generator plants no beneficial owners: those of the whole register are each company's own
+        # report's (asked by name), and companies with planted changes but none found have none by name.
+        owners = [r for r in report.rows if r["change"] == "beneficial_owner_changed"]
+        found = sorted({r["company_id"] for r in owners})
+        assert found
+        for company in found:
+            assert [r for r in changes(history_store, since, until, (company,)).rows
+                    if r["change"] == "beneficial_owner_changed"] == [r for r in owners if r["company_id"] == company]
+        for company in sorted({r[1] for r in planted} - set(found))[:8]:
+            assert not [r for r in changes(history_store, since, until, (company,)).rows
+                        if r["change"] == "beneficial_owner_changed"]
 
 
 def test_controller_changes_planted_are_found_and_others_are_not(history_case, history_store):
@@ -228,9 +240,9 @@ def test_a_snapshot_load_says_how_many_alerts_it_raised(tmp_path):
     assert runner.invoke(cli, ["watch", "add", "W", "--hops", "2", "--db", db]).exit_code == 0
     run = runner.invoke(cli, ["load", str(second), "--snapshot", "2026-06-30", "--db", db])
     assert run.exit_code == 0, run.output
-    # X out and Y in at M (severity 3 and 2), M's own new controller (5), and at W itself a new controller
-    # (5) and beneficial owner (4)
-    assert ("5 alert(s) on watched entities from 2026-04-01 to 2026-06-30, 3 of severity 4 or 5: "
+    # X out and Y in at M (severity 3 and 2), M's own new controller (5) and beneficial owner (4), and at W
+    # itself a new controller (5) and beneficial owner (4)
+    assert ("6 alert(s) on watched entities from 2026-04-01 to 2026-06-30, 4 of severity 4 or 5: "
             "equitygraph alerts --since 2026-04-01 --until 2026-06-30") in run.output
     alerts = runner.invoke(cli, ["alerts", "--since", "2026-04-01", "--until", "2026-06-30", "--db", db,
                                  "--format", "jsonl"])
@@ -267,7 +279,15 @@ def test_registry_extracts_in_excel_as_snapshots(tmp_path):
             == (1, 1, 1)
         got = sorted((r["change"], r["party_name"], r["before"], r["after"])
                      for r in changes(store, D(2026, 4, 1), D(2026, 6, 30)).rows)
-        assert got == [("holder_in", "李四", None, "20 %"), ("holder_out", "鑫源财富管理有限公司", "40 %", None),
+        # 张三 owned 40 % of 华信投资 through 鑫源财富 (all of it): gone with 鑫源财富's stake, and with them a
+        # beneficial owner; 王伟 stays one (60 % then 80 %)
+        owner = next(r for r in changes(store, D(2026, 4, 1), D(2026, 6, 30)).rows
+                     if r["change"] == "beneficial_owner_changed")
+        assert (owner["date"], owner["company_name"]) == ("2026-06-30", "华信投资有限公司")
+        assert [n.split(" (")[0] for n in owner["before"].split(", ")] == ["王伟", "张三"]
+        assert owner["after"].split(" (")[0] == "王伟"
+        assert got == [("beneficial_owner_changed", None, owner["before"], owner["after"]),
+                       ("holder_in", "李四", None, "20 %"), ("holder_out", "鑫源财富管理有限公司", "40 %", None),
                        ("share_changed", "王伟", "60 %", "80 %")]
 
 
@@ -283,9 +303,10 @@ def test_a_uk_psc_snapshot_without_a_person_ends_their_control(tmp_path):
         load_snapshot(store, tmp_path / "a", D(2026, 3, 31))
         load_snapshot(store, tmp_path / "b", D(2026, 6, 30))
         gone = [(r["change"], r["company_id"], r["party_id"]) for r in changes(store, D(2026, 4, 1), D(2026, 6, 30)).rows]
-        # the person with significant control gone, and with them the company's controller
+        # the person with significant control gone, and with them the company's controller and beneficial owner
         assert set(gone) == {("holder_out", "gb:08209948", "psc:FReSTxwXcJbAHBrerDpmTylkW48"),
-                             ("controller_changed", "gb:08209948", None)}
+                             ("controller_changed", "gb:08209948", None),
+                             ("beneficial_owner_changed", "gb:08209948", None)}
 
 
 def test_id_numbers_hash_with_the_store_salt_kept_by_the_first_snapshot(tmp_path):

@@ -147,21 +147,71 @@ def control_may_change(arrays: GraphArrays, first: int, last: int) -> np.ndarray
     ...                                        day_number(dt.date(2024, 12, 31), 0)).nonzero()[0]]
     ['A', 'B']
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import breadth_first_order
+    return downstream(arrays, _seeds(arrays, first, last))
 
+
+def control_changes_on_several_days(arrays: GraphArrays, first: int, last: int, most_days: int = 64) -> np.ndarray:
+    """A boolean mask of the entities downstream of facts that start or end on two or more different
+    days from ``first`` to ``last``: where the answer can change and change back inside the window,
+    so that comparing its two ends is not enough. With more than ``most_days`` such days, every
+    entity of :func:`control_may_change` (the mask is then wider than it need be, never narrower).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from equitygraph.graph.arrays import arrays_from_records, day_number
+    >>> from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    >>> people = [Entity(i, EntityKind.COMPANY, i) for i in "AB"] + [Entity("P", EntityKind.PERSON, "P")]
+    >>> a = arrays_from_records(people, [Holding("P", "A", Share.exact(1.0), since=dt.date(2024, 5, 1),
+    ...                                          until=dt.date(2024, 6, 30)), Holding("P", "B", Share.exact(1.0),
+    ...                                                                               since=dt.date(2024, 5, 1))])
+    >>> [a.ids[i] for i in control_changes_on_several_days(a, day_number(dt.date(2024, 1, 1), 0),
+    ...                                                    day_number(dt.date(2024, 12, 31), 0)).nonzero()[0]]
+    ['A']
+    """
+    days = np.unique(np.concatenate([since[(since >= first) & (since <= last) & (since != OPEN_START)]
+                                     for since in _starts_and_ends(arrays)]))
+    if len(days) <= 1:
+        return np.zeros(len(arrays.ids), dtype=bool)
+    if len(days) > most_days:
+        return control_may_change(arrays, first, last)
+    reached = np.zeros(len(arrays.ids), dtype=np.int32)
+    for day in days:
+        reached += downstream(arrays, _seeds(arrays, int(day), int(day)))
+    return reached >= 2
+
+
+def _starts_and_ends(arrays: GraphArrays) -> list[np.ndarray]:
+    """The days each holding, officer role and declared tie begins, and the day after each ends."""
+    out = []
+    for since, until in ((arrays.holding_since, arrays.holding_until), (arrays.officer_since, arrays.officer_until),
+                         (arrays.relation_since, arrays.relation_until)):
+        out += [since, np.where(until == OPEN_END, OPEN_START, until + 1)]
+    return out
+
+
+def _seeds(arrays: GraphArrays, first: int, last: int) -> np.ndarray:
+    """The entities where a holding, officer role or declared tie starts or ends from ``first - 1`` to ``last``."""
     def moved(since: np.ndarray, until: np.ndarray) -> np.ndarray:
         return ((since >= first) & (since <= last) & (since != OPEN_START)) | \
             ((until >= first - 1) & (until < last) & (until != OPEN_END))
 
-    n = len(arrays.ids)
-    seeds = np.zeros(n, dtype=bool)
+    seeds = np.zeros(len(arrays.ids), dtype=bool)
     seeds[arrays.holding_company[moved(arrays.holding_since, arrays.holding_until)]] = True
     seeds[arrays.officer_company[moved(arrays.officer_since, arrays.officer_until)]] = True
     tie_moved = moved(arrays.relation_since, arrays.relation_until)
     seeds[arrays.relation_a[tie_moved]] = seeds[arrays.relation_b[tie_moved]] = True
+    return seeds
+
+
+def downstream(arrays: GraphArrays, seeds: np.ndarray) -> np.ndarray:
+    """A boolean mask of ``seeds`` and every entity held by, or tied by a declared tie to, one of them."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    n = len(arrays.ids)
     if not seeds.any():
-        return seeds
+        return seeds.copy()
     # One extra node, n, points at every seed: one breadth-first walk from it reaches what they reach.
     starts = np.flatnonzero(seeds).astype(np.int32)
     rows = np.concatenate([arrays.holding_holder, arrays.relation_a, arrays.relation_b,
