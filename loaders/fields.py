@@ -20,14 +20,14 @@ _SHARE_SINGLE = re.compile(rf"^{_NUMBER}%?$")
 MAX_VALUE_LENGTH = 64  # no share, date or amount as registries write them is longer
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """A value as error messages quote it: in full when short, its start otherwise."""
     return repr(text) if len(text) <= 40 else repr(text[:40]) + f"... ({len(text):,} characters)"
 
 
 def _check_length(text: str, what: str) -> None:
     if len(text) > MAX_VALUE_LENGTH:
-        raise ValueError(f"{_shown(text)} is too long to be {what}")
+        raise ValueError(f"{shown(text)} is too long to be {what}")
 
 
 def parse_share(text: str, scale: str = "percent") -> Share:
@@ -253,7 +253,7 @@ def parse_amount(text: str) -> tuple[float | None, str | None]:
     if value < 0:
         raise ValueError(f"{text!r} is negative")
     if value > MAX_AMOUNT:
-        raise ValueError(f"{_shown(text)} is larger than any registered capital (above 10^18)")
+        raise ValueError(f"{shown(text)} is larger than any registered capital (above 10^18)")
     return value, currency
 
 

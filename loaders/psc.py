@@ -27,13 +27,15 @@ from typing import Callable, Iterator
 from ..graph.errors import InvalidInput
 from ..graph.model import Entity, EntityKind, Holding, Interest, Link, LinkKind, Share, address_id
 from ..graph.stores.base import Record, Store
+from .fields import clean_reg_no, parse_date, shown
 from .report import LoadReport
-from .fields import clean_reg_no, parse_date
 from .jsonfile import Found, files_in, first_object, read_objects
 from .textfile import CsvTable
 
 PSC_THRESHOLD = 0.25
-_BAND = re.compile(r"(\d+)-to-(\d+)-percent")
+_BAND = re.compile(r"(?<!\d)(\d{1,3})-to-(\d{1,3})-percent")
+#: The longest ``natures_of_control`` value accepted: Companies House's are under 100 characters.
+MAX_NATURE_LENGTH = 200
 _UK_PLACES = ("companies house", "england", "wales", "scotland", "northern ireland", "united kingdom", "uk")
 _COMPANY_COLUMNS = ("companyname", "companynumber", "companystatus", "incorporationdate", "sictext_1")
 
@@ -58,8 +60,17 @@ def nature(text: str) -> tuple[Interest, Share]:
     (<Interest.VOTING: 'voting'>, Share(low=0.25, high=1.0))
     >>> nature("right-to-appoint-and-remove-directors")
     (<Interest.BOARD: 'board'>, Share(low=None, high=None))
+    >>> nature("ownership-of-shares-75-to-25-percent")
+    Traceback (most recent call last):
+    ...
+    ValueError: the band 75-to-25 percent is not from a lower to a higher share of at most 100
     """
+    if len(text) > MAX_NATURE_LENGTH:
+        raise ValueError(f"{shown(text)} is too long to be a nature of control")
     band = _BAND.search(text)
+    if band and not int(band.group(1)) < int(band.group(2)) <= 100:
+        raise ValueError(f"the band {band.group(1)}-to-{band.group(2)} percent is not from a lower to a higher share "
+                         "of at most 100")
     share = Share(int(band.group(1)) / 100, int(band.group(2)) / 100) if band else \
         Share(PSC_THRESHOLD, 1.0) if "more-than-25-percent" in text else Share.unknown()
     if text.startswith("ownership-of-shares"):
@@ -188,7 +199,10 @@ class PscReader:
             self._fail(file, found, "data.natures_of_control", "is not a list")
         by_interest: dict[Interest, Share] = {}
         for text in natures:
-            interest, share = nature(str(text))
+            try:
+                interest, share = nature(str(text))
+            except ValueError as e:
+                self._fail(file, found, "data.natures_of_control", str(e))
             had = by_interest.get(interest)
             if had is None or (share.is_known and (not had.is_known or share.high > had.high)):
                 by_interest[interest] = share

@@ -44,12 +44,20 @@ class Chain:
         return min(h.low for h in self.hops), min(h.high for h in self.hops)
 
 
-def control_chains(edges: list[Edge], company: str, tops: set[str] | None = None, max_depth: int = 10,
-                   max_chains: int = 50) -> tuple[list[Chain], bool]:
-    """Every simple ownership path into ``company`` of at most ``max_depth`` hops, from each of
-    ``tops`` (or from every holder nobody holds, when ``tops`` is None), largest cash flow first.
+#: The most partial paths the chain search extends: it ends there, however many chains it found.
+MAX_STEPS = 20_000
 
-    Returns the chains (at most ``max_chains``) and whether any were left out.
+
+def control_chains(edges: list[Edge], company: str, tops: set[str] | None = None, max_depth: int = 10,
+                   max_chains: int = 50, max_steps: int = MAX_STEPS) -> tuple[list[Chain], bool]:
+    """Simple ownership paths into ``company`` of at most ``max_depth`` hops, from each of ``tops``
+    (or from every holder nobody holds, when ``tops`` is None), largest cash flow first.
+
+    The search is bounded by the work it does, not by what it finds: it follows only holders that
+    one of ``tops`` stands above (or is), and extends at most ``max_steps`` partial paths, widest
+    holdings first. Returns the chains (at most ``max_chains``) and whether any may have been left
+    out (more found than kept, the depth reached, or the search stopped at its bound). Integrated
+    figures never come from here: :func:`integrated_in` solves them exactly.
 
     Examples
     --------
@@ -58,20 +66,30 @@ def control_chains(edges: list[Edge], company: str, tops: set[str] | None = None
     >>> [([h.holder for h in c.hops], round(c.cash_flow[0], 2), c.control[0]) for c in chains]
     [(['P', 'X'], 0.3, 0.5), (['P'], 0.1, 0.1)]
     """
-    if max_depth < 1 or max_chains < 1:
-        raise ValueError("max_depth and max_chains must be at least 1")
+    if max_depth < 1 or max_chains < 1 or max_steps < 1:
+        raise ValueError("max_depth, max_chains and max_steps must be at least 1")
     holders_of: dict[str, list[Edge]] = {}
     held = set()
     for e in edges:
         holders_of.setdefault(e.company, []).append(e)
         held.add(e.company)
+    for company_holders in holders_of.values():
+        company_holders.sort(key=lambda e: (e.high, e.holder))
+    leads = _below(edges, tops) if tops is not None else None
     found: list[Chain] = []
     cut = False
     limit = max_chains * 20  # enumerate more than we keep, then keep the largest
     stack: list[tuple[str, tuple[Edge, ...], frozenset]] = [(company, (), frozenset([company]))]
+    steps = 0
     while stack:
+        steps += 1
+        if steps > max_steps:
+            cut = True
+            break
         node, path, seen = stack.pop()
-        for e in sorted(holders_of.get(node, []), key=lambda e: (e.high, e.holder)):
+        for e in holders_of.get(node, []):
+            if leads is not None and e.holder not in leads:
+                continue  # no top stands above this holder: no chain passes through it
             hops = (e,) + path
             is_top = e.holder in tops if tops is not None else e.holder not in held
             if is_top:
@@ -88,6 +106,20 @@ def control_chains(edges: list[Edge], company: str, tops: set[str] | None = None
     if len(found) > max_chains:
         cut = True
     return found[:max_chains], cut
+
+
+def _below(edges: list[Edge], tops: set[str]) -> set[str]:
+    """``tops`` and every entity one of them holds, directly or through others."""
+    holdings_of: dict[str, list[str]] = {}
+    for e in edges:
+        holdings_of.setdefault(e.holder, []).append(e.company)
+    reached, todo = set(tops), list(tops)
+    while todo:
+        for company in holdings_of.get(todo.pop(), []):
+            if company not in reached:
+                reached.add(company)
+                todo.append(company)
+    return reached
 
 
 def integrated_in(edges: list[Edge], company: str) -> dict[str, tuple[float, float]]:

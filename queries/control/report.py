@@ -257,7 +257,8 @@ class ControlReport(Result):
             path = " -> ".join(f"{self.name(h.holder)} [{span(h.low, h.high)}]" for h in c.hops)
             rows.append((n, f"{path} -> {self.name(c.hops[-1].company)}", span(*c.cash_flow), span(*c.control)))
         out.append(Section(_("Control chains"), ["#", "chain (share at each hop)", "cash flow", "control"], rows,
-                           note=_("more chains exist than shown") if self.chains_cut else ""))
+                           note=_("the chains with the largest cash flow the search reached; more may exist than shown "
+                                   "(integrated ownership above counts them all)") if self.chains_cut else ""))
         if self.signals:
             out.append(Section(_("Concealment signals"), ["signal", "evidence"],
                                [(_(s.kind.replace("_", " ")), s.evidence) for s in self.signals]))
