@@ -18,6 +18,8 @@ _NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
 _SHARE_RANGE = re.compile(rf"^{_NUMBER}%?(?:-|–|—|~|～|to){_NUMBER}%?$")
 _SHARE_SINGLE = re.compile(rf"^{_NUMBER}%?$")
 MAX_VALUE_LENGTH = 64  # no share, date or amount as registries write them is longer
+#: No registered name is longer (the longest Chinese names run to about a hundred characters).
+MAX_NAME_CHARS = 2_000
 
 
 def shown(text: str) -> str:

@@ -16,6 +16,13 @@ from .textfile import CsvTable
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 TABLE_SUFFIXES = (*SPREADSHEET_SUFFIXES, ".csv")
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header is common in exports
+#: Excel's own limit on a cell: longer text comes from no spreadsheet program.
+MAX_CELL_CHARS = 32_767
+#: The most a workbook's part may unpack to, and the packing ratio beyond which a large part is refused
+#: (worksheets pack about 10:1; a 100 MB cell of one repeated letter packs 1000:1).
+MAX_PART_BYTES = 2 << 30
+MAX_PART_RATIO = 200
+LARGE_PART_BYTES = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -106,27 +113,71 @@ def _xlsx(file: Path, header_words: set[str]) -> list[Sheet]:
     from openpyxl import load_workbook
 
     try:
+        _check_parts(file)
         book = load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise InvalidInput(file, None, None, f"is not a readable .xlsx workbook ({e})") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError) as e:
+        raise InvalidInput(file, None, None, f"is not a readable .xlsx workbook ({_short(e)})") from None
     sheets = []
     for ws in book.worksheets:
+        # What the workbook claims as its used range (<dimension>) may be the whole sheet, 16,384 columns
+        # by a million rows: read the cells that are there, never a padding to the claimed size.
+        ws.reset_dimensions()
         top = []
-        for number, row in enumerate(ws.iter_rows(max_row=HEADER_SEARCH_ROWS), 1):
+        for number, row in enumerate(_guarded(file, ws, ws.iter_rows(max_row=HEADER_SEARCH_ROWS)), 1):
             top.append((number, [c.value for c in row]))
         picked = _pick_header(top, header_words)
         if picked is None:
             continue
         header_row, header = picked
+        while header and not header[-1]:
+            header.pop()
 
         def rows(ws=ws, header_row=header_row, header=header):
-            for number, row in enumerate(ws.iter_rows(min_row=header_row + 1), header_row + 1):
+            cells_of = ws.iter_rows(min_row=header_row + 1, max_col=max(len(header), 1))
+            for number, row in enumerate(_guarded(file, ws, cells_of), header_row + 1):
                 cells = [_xlsx_value(c) for c in row]
+                for i, c in enumerate(cells):
+                    if isinstance(c, str) and len(c) > MAX_CELL_CHARS:
+                        raise InvalidInput(_where(file, ws), number, header[i] or f"column {i + 1}",
+                                           f"{len(c):,} characters is longer than any cell a spreadsheet holds "
+                                           f"({MAX_CELL_CHARS:,})")
                 if any(c not in (None, "") for c in cells):
                     yield number, _named(header, cells)
 
         sheets.append(Sheet(file, ws.title, header, header_row, rows))
     return sheets
+
+
+def _check_parts(file: Path) -> None:
+    """Refuses a workbook a part of which would unpack to more than any register needs."""
+    import zipfile
+
+    with zipfile.ZipFile(file) as packed:
+        for part in packed.infolist():
+            ratio = part.file_size / max(part.compress_size, 1)
+            if part.file_size > MAX_PART_BYTES or (part.file_size > LARGE_PART_BYTES and ratio > MAX_PART_RATIO):
+                raise ValueError(f"its part {part.filename[:80]} unpacks to {part.file_size:,} bytes "
+                                 f"from {part.compress_size:,}")
+
+
+def _guarded(file: Path, ws, rows: Iterator) -> Iterator:
+    """``rows`` with what openpyxl raises on a damaged sheet as one line naming the sheet."""
+    import zipfile
+
+    try:
+        yield from rows
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, TypeError) as e:
+        raise InvalidInput(_where(file, ws), None, None, f"is not a readable worksheet ({_short(e)})") from None
+
+
+def _where(file: Path, ws) -> Path:
+    """The file and sheet as error messages name them (``Sheet.label``)."""
+    return file.with_name(f"{file.name}:{ws.title}")
+
+
+def _short(error: Exception) -> str:
+    text = str(error).replace("\n", " ")
+    return text if len(text) <= 80 else text[:80] + f"... ({len(text):,} characters)"
 
 
 def _xlsx_value(cell):

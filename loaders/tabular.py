@@ -29,7 +29,9 @@ from .common import Matcher
 from .csv_rows import split_multi
 from .report import LoadReport
 from .holder_kinds import RULE_RECORD, RULE_TYPE, kind_by_name
-from .fields import clean_reg_no, registration_number_in, parse_amount, parse_date, parse_int_in, parse_share
+from .fields import (
+    MAX_NAME_CHARS, clean_reg_no, parse_amount, parse_date, parse_int_in, parse_share, registration_number_in, shown,
+)
 from .mapping import READ_ORDER, Mapping, TableMapping, amount_factor
 from .sheets import Percent, Sheet, cell_text
 
@@ -154,6 +156,13 @@ class TabularReader:
             row.fail(name, "is empty", mapped.columns)
         return text
 
+    def _name(self, row: _Row, name: str, mapped: TableMapping) -> str:
+        text = self._required(row, name, mapped)
+        if len(text) > MAX_NAME_CHARS:
+            row.fail(name, f"{shown(text)} is too long to be a name (more than {MAX_NAME_CHARS:,} characters)",
+                     mapped.columns)
+        return text
+
     # -- entities -------------------------------------------------------------------------
     def _company_of(self, row: _Row, mapped: TableMapping) -> str:
         """The company a shareholder, officer or event row is about: found, or (with no company
@@ -197,7 +206,7 @@ class TabularReader:
     def _party(self, row: _Row, mapped: TableMapping, scope: str, name_field: str, type_field: str | None,
                reg_field: str | None, id_field: str | None) -> Iterator[Record]:
         """The holder or officer a row names, as the module docstring says."""
-        name = self._required(row, name_field, mapped)
+        name = self._name(row, name_field, mapped)
         reg_no = (clean_reg_no(row.text(reg_field)) if reg_field else None) or registration_number_in(name)
         kind = _kind_from_type(row.text(type_field)) if type_field else None
         rule = RULE_TYPE if kind is not None else None
@@ -232,7 +241,7 @@ class TabularReader:
 
     # -- tables ---------------------------------------------------------------------------
     def _companies(self, row: _Row, mapped: TableMapping) -> Iterator[Record]:
-        name = self._required(row, "name", mapped)
+        name = self._name(row, "name", mapped)
         reg_no = clean_reg_no(row.text("reg_no"))
         registered, currency = self._amount(row, "registered_capital", mapped)
         paid_in, currency_b = self._amount(row, "paid_in_capital", mapped)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..graph.arrays import KIND_CODES
 from ..graph.analysis.control_rules import JOINT, REASONS, RULES, SINGLE, VERDICTS, control_table
-from ..graph.model import REGISTER_COMPLETE, EntityKind
+from ..graph.model import REGISTER_COMPLETE, EntityKind, natural_key
 from ..graph.analysis.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
@@ -25,7 +25,7 @@ from .i18n import N_, _
 from .render import Result, Section
 
 
-WRITTEN = ("controller", "controlling_parent", "controlling_partner", "control_verdict", "control_rule", "control_reason",
+WRITTEN = ("controller", "controller_partner", "controlling_parent", "controlling_partner", "control_verdict", "control_rule", "control_reason",
            "control_hops", "top_owner",
            "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
            "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason")
@@ -142,8 +142,6 @@ def _control_results(arrays, table, top_owner, top_share):
     uncovered = np.maximum(0.0, 1.0 - covered_low)
     top, top_partner = _controllers(names, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
     found = np.not_equal(top, None)
-    joint = np.flatnonzero(np.not_equal(top_partner, None))
-    top[joint] = top[joint] + "|" + top_partner[joint]  # a joint actual controller: both ids, sorted
     owned = top_owner[companies] >= 0
     direct, partner = _controllers(names, by_row["verdict"][rows], by_row["controller"][rows],
                                    by_row["joint_partner"][rows])
@@ -154,7 +152,7 @@ def _control_results(arrays, table, top_owner, top_share):
     parent_verdict = np.where(parented, np.where(ultimate_joint >= 0, JOINT, SINGLE), final)
     parent, parent_partner = _controllers(names, parent_verdict, ultimate, ultimate_joint)
     results = {
-        "controller": top.tolist(),
+        "controller": top.tolist(), "controller_partner": top_partner.tolist(),
         "control_verdict": np.array(VERDICTS, dtype=object)[final].tolist(),
         "control_rule": _where(rules >= 0, np.array(RULES, dtype=object)[np.maximum(rules, 0)]),
         "control_reason": _where(reasons != 0, np.array(REASONS, dtype=object)[reasons]),
@@ -172,7 +170,7 @@ def _control_results(arrays, table, top_owner, top_share):
 def _group_results(groups, ids: list[str]) -> dict[str, dict]:
     group, group_size = {}, {}
     for g in groups.groups:
-        key = "|".join(ids[c] for c in g.controllers)
+        key = natural_key(*(ids[c] for c in g.controllers))  # escaped: an id holding "|" is not a pair
         for m in g.members.tolist():
             group[ids[m]], group_size[ids[m]] = key, g.size
     return {"group": group, "group_size": group_size}

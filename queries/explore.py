@@ -19,7 +19,7 @@ from .render import iso
 EDGE_KINDS = ("holding", "officer", "link", "relation")
 MAX_PAGE = 100  # the most neighbours one request returns
 SUGGEST_BUDGET = 0.06  # seconds a suggestion may spend reading names no index holds (two-character parts)
-MARKS = ("group", "cluster", "risk_tier", "risk_score", "controller")
+MARKS = ("group", "cluster", "risk_tier", "risk_score", "controller", "controller_partner")
 
 
 class NotFound(EquityGraphError):

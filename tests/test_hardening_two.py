@@ -97,3 +97,105 @@ def test_the_chain_search_stops_at_its_bound_and_says_so():
     assert cut and [[h.holder for h in c.hops] for c in chains] == [["P"]]
     with pytest.raises(ValueError, match="max_steps must be at least 1"):
         control_chains(edges, "Y", max_steps=0)
+
+
+def rewritten(path, part: str, change) -> None:
+    """The workbook at ``path`` with its ``part`` passed through ``change`` (bytes -> bytes)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    parts[part] = change(parts[part])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def loaded(path, tmp_path):
+    with SQLiteStore(tmp_path / f"{path.stem}.db") as store:
+        load_path(store, path)
+        return store.counts()
+
+
+def test_a_workbook_claiming_the_whole_sheet_reads_only_its_cells(tmp_path, monkeypatch):
+    """A <dimension> of A1:XFD1048576 made openpyxl pad every row to 16,384 cells (a 5 KB workbook
+    took minutes): only the cells under the header are read, and the load is the same."""
+    import re
+
+    from equitygraph.loaders import sheets
+    from test_tabular import workbook
+
+    plain = loaded(workbook(tmp_path / "plain.xlsx"), tmp_path)
+    claimed = workbook(tmp_path / "claimed.xlsx")
+    for sheet in (1, 2, 3):
+        rewritten(claimed, f"xl/worksheets/sheet{sheet}.xml",
+                  lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml))
+    read = []
+    value = sheets._xlsx_value
+    monkeypatch.setattr(sheets, "_xlsx_value", lambda cell: read.append(1) or value(cell))
+    assert loaded(claimed, tmp_path) == plain
+    assert plain["holdings"] == 3
+    assert len(read) == 2 * 12 + 3 * 6 + 2 * 3  # (rows x header width) per sheet, not 16,384 cells a row
+
+
+def test_a_packed_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    """A 107 KB workbook holding a 100 MB cell took 36 s and 1.9 GB; here 32 MB of one letter packs
+    about 1000:1 into the shared strings."""
+    from test_tabular import workbook
+
+    bomb = workbook(tmp_path / "bomb.xlsx")
+    rewritten(bomb, "xl/worksheets/sheet2.xml",
+              lambda xml: xml.replace(b"</sheetData>", b'<row r="9"><c r="A9" t="inlineStr"><is><t>'
+                                      + b"a" * (32 << 20) + b"</t></is></c></row></sheetData>"))
+    assert bomb.stat().st_size < 200_000
+    started = time.perf_counter()
+    with SQLiteStore(tmp_path / "b.db") as store, pytest.raises(InvalidInput) as error:
+        load_path(store, bomb)
+    assert time.perf_counter() - started < 2.0
+    assert str(error.value).startswith("bomb.xlsx: is not a readable .xlsx workbook (its part "
+                                       "xl/worksheets/sheet2.xml unpacks to 33,")
+
+
+@pytest.mark.parametrize("column, value, message", [
+    (2, "王" * 5_000, "股东信息:3: 股东名称: '王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王王'... "
+                     "(5,000 characters) is too long to be a name (more than 2,000 characters)"),
+    (3, "x" * 40_000, "股东信息:3: 股东类型: 40,000 characters is longer than any cell a spreadsheet holds (32,767)"),
+])
+def test_an_overlong_cell_is_an_error_naming_sheet_row_and_column(tmp_path, column, value, message):
+    from test_tabular import workbook
+
+    rows = [["华信投资有限公司", "王伟", "自然人股东", "60%", 600, ""], ["华信投资有限公司", "李四", "自然人", "40%", 400, ""]]
+    rows[1][column - 1] = "LONGCELL"
+    path = workbook(tmp_path / "long.xlsx", shareholder_rows=rows)
+    # written into the sheet itself: openpyxl would cut it at 32,767 characters on the way in
+    rewritten(path, "xl/worksheets/sheet2.xml", lambda xml: xml.replace(b"LONGCELL", value.encode()))
+    with SQLiteStore(tmp_path / "l.db") as store, pytest.raises(InvalidInput) as error:
+        load_path(store, path)
+    assert str(error.value) == "long.xlsx:" + message
+
+
+def test_an_id_holding_a_bar_is_not_a_pair_of_joint_controllers(tmp_path):
+    """X and Y hold 50 % of C each (joint control); a party whose id is "X|Y" holds all of D. The
+    analysis wrote C's controller as "X|Y", which ``related`` read as D's controller: an invented
+    fellow subsidiary with invented evidence."""
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    from equitygraph.queries.analyze import analyze
+    from equitygraph.queries.relations.related import related_parties
+
+    with SQLiteStore(tmp_path / "bar.db") as store:
+        with store.writer() as w:
+            w.add_many([Entity("X", EntityKind.PERSON, "甲"), Entity("Y", EntityKind.PERSON, "乙"),
+                        Entity("X|Y", EntityKind.PERSON, "丙"), Entity("C", EntityKind.COMPANY, "C公司"),
+                        Entity("D", EntityKind.COMPANY, "D公司"), Entity("E", EntityKind.COMPANY, "E公司"),
+                        Holding("X", "C", Share.exact(0.5)), Holding("Y", "C", Share.exact(0.5)),
+                        Holding("X|Y", "D", Share.exact(1.0)), Holding("X", "E", Share.exact(0.5)),
+                        Holding("Y", "E", Share.exact(0.5)), Entity("F", EntityKind.COMPANY, "F公司"),
+                        Holding("X|Y", "F", Share.exact(1.0))])
+        analyze(store)
+        assert (store.read_results("controller"), store.read_results("controller_partner")) == (
+            {"C": "X", "D": "X|Y", "E": "X", "F": "X|Y"}, {"C": "Y", "E": "Y"})
+        groups = store.read_results("group")
+        assert groups["C"] == groups["E"] != groups["D"] == groups["F"]
+        for company, fellows in (("C", {"E"}), ("D", {"F"}), ("E", {"C"}), ("F", {"D"})):
+            found = related_parties(store, company)
+            assert {p.entity_id for p in found.legal if p.relation == "fellow_subsidiary"} == fellows, company

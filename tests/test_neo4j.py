@@ -172,10 +172,10 @@ def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case
     table = control_table(arrays)
     companies = [i for i in arrays.ids if i.startswith("C")]
     rows = neo4j_store._run("MATCH (c:Company) WHERE c.id IN $ids RETURN c.id AS id, c.result_controller AS controller, "
-                            "c.result_control_verdict AS verdict", ids=companies)
-    written = {r["id"]: (r["controller"], r["verdict"]) for r in rows}
-    expected = {i: ("|".join(table.actual_controller(arrays.index_of(i))) or None,
-                    VERDICTS[table.final[arrays.index_of(i)]]) for i in companies}
+                            "c.result_controller_partner AS partner, c.result_control_verdict AS verdict", ids=companies)
+    written = {r["id"]: (tuple(x for x in (r["controller"], r["partner"]) if x), r["verdict"]) for r in rows}
+    expected = {i: (table.actual_controller(arrays.index_of(i)), VERDICTS[table.final[arrays.index_of(i)]])
+                for i in companies}
     assert written == expected
     assert {v for _, v in written.values()} >= {"single", "joint", "none", "uncertain", "loop"}
     # Risk scores and tiers too, equal to the embedded store's for the same case.
@@ -198,7 +198,7 @@ def test_looking_entities_up_by_a_result_uses_an_index(neo4j_store):
     # label scan of every node for each was 2 s per `related` on a 100,000-company case.
     from equitygraph.graph.stores import cypher
 
-    for name in ("controller", "direct_controller", "direct_partner", "cluster"):
+    for name in ("controller", "controller_partner", "direct_controller", "direct_partner", "cluster"):
         _, summary, _ = neo4j_store._driver.execute_query("EXPLAIN " + cypher.with_result(f"result_{name}"),
                                                           {"value": "x"}, database_=neo4j_store.database)
         assert "NodeIndexSeek" in str(summary.plan), name

@@ -129,7 +129,7 @@ class StoredResults:
 
 
 #: Results looked up by value (a controller's companies, a group, a cluster, a tier): indexed.
-LOOKED_UP_RESULTS = {"controller", "direct_controller", "direct_partner", "controlling_parent", "group", "cluster", "risk_tier"}
+LOOKED_UP_RESULTS = {"controller", "controller_partner", "direct_controller", "direct_partner", "controlling_parent", "group", "cluster", "risk_tier"}
 
 
 def encode(value) -> str:

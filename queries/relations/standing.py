@@ -104,11 +104,14 @@ class StoredStanding:
         return tuple(sorted(x for x in (results.get("direct_controller"), results.get("direct_partner")) if x))
 
     def actual_controllers(self, entity_id: str) -> tuple[str, ...]:
-        found = self.store.results_for(entity_id).get("controller")
-        return tuple(found.split("|")) if found else ()
+        results = self.store.results_for(entity_id)
+        return tuple(x for x in (results.get("controller"), results.get("controller_partner")) if x)
 
     def group_members(self, controllers: tuple[str, ...]) -> list[str]:
-        return self.store.entities_with_result("controller", "|".join(sorted(controllers)))
+        first, *rest = sorted(controllers)
+        members = self.store.entities_with_result("controller", first)
+        partners = self.store.results_of("controller_partner", members)
+        return [c for c in members if partners.get(c) == (rest[0] if rest else None)]
 
 
 def standing(store: Store, as_of: dt.date | None = None):
