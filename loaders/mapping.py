@@ -20,6 +20,7 @@ for the sheets a mapping does not name.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -206,14 +207,26 @@ def looks_like_people(header: list[str]) -> bool:
 
 
 def mapping_toml(tables: list[tuple[Sheet, TableMapping | None]]) -> str:
-    """A starting mapping for the sheets: what was recognised, the rest as comments to fill in."""
+    r"""A starting mapping for the sheets: what was recognised, the rest as comments to fill in. Every
+    name and header the file gave is written as a quoted TOML string (also in comments), so none can
+    add a line of its own or steer a terminal that shows it.
+
+    Examples
+    --------
+    >>> import tomllib
+    >>> _quote('股东"名称\n[[table]]\u202e')
+    '"股东\\"名称\\n[[table]]\\u202e"'
+    >>> tomllib.loads("x = " + _quote('股东"名称\n[[table]]'))["x"]
+    '股东"名称\n[[table]]'
+    """
     lines = ["# equitygraph mapping (docs/mappings.md): check each column, then",
              "#   equitygraph mapping check THIS_FILE DATA_FILE", "",
              'share_scale = "percent"   # plain share numbers: percent (51) or fraction (0.51)',
              'amount_unit = "元"         # plain amounts in 元 or 万元 (a header saying 万元 wins)', ""]
     for sheet, mapped in tables:
         if mapped is None:
-            lines += [f"# sheet {_quote(sheet.name)}: not recognised; its headers: " + ", ".join(h for h in sheet.header if h), ""]
+            lines += [f"# sheet {_quote(sheet.name)}: not recognised; its headers: "
+                      + ", ".join(_quote(h) for h in sheet.header if h), ""]
             continue
         lines += ["[[table]]", f"kind = {_quote(mapped.kind)}", f"sheet = {_quote(sheet.name)}", "[table.columns]"]
         lines += [f"{name} = {_quote(header)}" for name, header in mapped.columns.items()]
@@ -222,10 +235,18 @@ def mapping_toml(tables: list[tuple[Sheet, TableMapping | None]]) -> str:
         if free:
             lines.append("# fields not found: " + ", ".join(free))
         if mapped.unmapped:
-            lines.append("# columns not read: " + ", ".join(mapped.unmapped))
+            lines.append("# columns not read: " + ", ".join(_quote(h) for h in mapped.unmapped))
         lines.append("")
     return "\n".join(lines)
 
 
+#: Characters that reorder or hide the text around them: written as escapes too.
+_STEERING = re.compile("[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\x80-\x9f]")
+
+
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as a TOML basic string (tomli-w's quoting), with bidirectional controls escaped."""
+    import tomli_w
+
+    quoted = tomli_w.dumps({"x": text})[len("x = "):].rstrip("\n")
+    return _STEERING.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)

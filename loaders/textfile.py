@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -70,11 +71,60 @@ def detect_encoding(path: Path) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample[:_DETECTION_BYTES], cp_isolation=list(_CANDIDATES)).best()
+    head = sample[:_DETECTION_BYTES]
+    best = from_bytes(head, cp_isolation=list(_CANDIDATES)).best()
     if best is None or best.chaos > _MAX_CHAOS:
         raise InvalidInput(path, None, None, "is not UTF-8, and no other encoding (GB18030, Big5, Windows-1252) fits "
                                              "it with confidence; pass the file's encoding, e.g. --encoding gb18030")
-    return best.encoding.replace("_", "-")
+    chosen = best.encoding.replace("_", "-")
+    if chosen in ("gb18030", "big5") and reads_as_latin(head):
+        # Short texts fit several encodings equally: "Ääkkönen Öy" is letters in Windows-1252 and
+        # ideographs glued to Latin letters in GB18030 or Big5 ("匿kk鰊en").
+        if not reads_as_chinese(head, chosen):
+            return "cp1252"
+        raise InvalidInput(path, None, None, f"reads as Chinese in {chosen} and as Latin letters in cp1252 (Windows-1252)"
+                                             f"; say which: --encoding {chosen} or --encoding cp1252")
+    return chosen
+
+
+# Signs, not letters, that Latin-1 texts hold beside their letters (no Chinese text in cp1252 reads as these alone).
+_LATIN_SIGNS = set("\u00a0«»°·–—‘’“”€§ºª×")
+
+
+def reads_as_latin(data: bytes) -> bool:
+    """Whether ``data`` decodes in Windows-1252 to text whose every non-ASCII character is a Latin
+    letter or a common sign: what a European register's names are.
+
+    Examples
+    --------
+    >>> reads_as_latin("Ääkkönen Öy".encode("latin-1")), reads_as_latin("华信投资".encode("gb18030"))
+    (True, False)
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isascii() or ch in _LATIN_SIGNS or (ch.isalpha() and "LATIN" in unicodedata.name(ch, ""))
+               for ch in text)
+
+
+def reads_as_chinese(data: bytes, encoding: str) -> bool:
+    """Whether ``data`` decodes in ``encoding`` to Chinese as registers write it: ideographs and
+    full-width signs, none glued to a Latin letter inside a word.
+
+    Examples
+    --------
+    >>> reads_as_chinese("张三,华信投资".encode("gb18030"), "gb18030")
+    True
+    >>> reads_as_chinese("Ääkkönen Öy".encode("latin-1"), "gb18030")
+    False
+    """
+    text = data.decode(encoding, errors="replace")
+    wide = [i for i, ch in enumerate(text) if not ch.isascii()]
+    if not wide or any(unicodedata.category(text[i]) in ("Co", "Cn", "So") or text[i] == "\ufffd" for i in wide):
+        return False
+    return not any((i > 0 and text[i - 1].isascii() and text[i - 1].isalpha())
+                   or (i + 1 < len(text) and text[i + 1].isascii() and text[i + 1].isalpha()) for i in wide)
 
 
 def check_encoding(name: str) -> str:

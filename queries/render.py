@@ -6,6 +6,7 @@ that the text and HTML renderers format the same way.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html
 import io
@@ -14,6 +15,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Sequence
 
 from ..loaders.textfile import FORMULA_STARTS
@@ -40,10 +42,10 @@ class Section:
 # Characters that steer a terminal rather than show: C0 and C1 controls (ESC starts CSI and OSC
 # sequences, CR moves back over a line, 0x9b is an 8-bit CSI) and the bidirectional overrides
 # that reorder what is shown. Names and texts come from the people under investigation.
-_STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # In JSON, C0 controls inside strings are escaped already and newlines between values are layout.
-_STEERING_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_STEERING_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def iso(day) -> str | None:
@@ -90,9 +92,47 @@ def neutralize_formula(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def open_private(path, mode: str = "w", **options):
-    """Open a file for writing that only its owner may read (reports and exports hold case data)."""
-    return open(path, mode, opener=lambda name, flags: os.open(name, flags, 0o600), **options)
+def open_private(path, mode: str = "w", **options) -> "PrivateFile":
+    """A file for writing that only its owner may read (reports and exports hold case data), written
+    beside ``path`` and put in its place when complete: never written through a symbolic link at
+    ``path`` (the link itself is replaced), never left half-written (an error leaves ``path`` as it was).
+    Use it as a context manager, or call ``close`` (keep) or ``discard``."""
+    return PrivateFile(Path(path), mode, options)
+
+
+class PrivateFile:
+    def __init__(self, path: Path, mode: str, options: dict):
+        import tempfile
+
+        self.path = path
+        descriptor, self.temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        self.file = os.fdopen(descriptor, mode, **options)  # mkstemp makes it readable by its owner only
+
+    def __getattr__(self, name):
+        return getattr(self.file, name)
+
+    def __iter__(self):
+        return iter(self.file)
+
+    def __enter__(self) -> "PrivateFile":
+        return self
+
+    def __exit__(self, kind, value, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()
+
+    def close(self) -> None:
+        if not self.file.closed:
+            self.file.close()
+            os.replace(self.temporary, self.path)
+
+    def discard(self) -> None:
+        if not self.file.closed:
+            self.file.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.temporary)
 
 
 def json_text(value, **options) -> str:

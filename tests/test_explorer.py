@@ -22,6 +22,7 @@ PWN_IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\"
 PWN_SCRIPT = "</script><script>document.body.setAttribute('data-pwned','script')</script>华信"
 CYPHER = "x' }) MATCH (n) DETACH DELETE n //"
 PHONE = contact_id("13800000000")
+RLO_NAME = "\u202e托管人 person 0008"
 HUB_HOLDERS = 60
 
 
@@ -50,6 +51,10 @@ def write_case(store) -> None:
         w.add(Holding("X2", "X1", Share.exact(0.6)))
         w.add(Holding("X3", "X1", Share.exact(0.4)))
         w.add(RiskEvent("X1", EventType.NEGATIVE_NEWS, dt.date(2024, 1, 1), 3, "<b onmouseover=alert(1)>news</b>"))
+        # ids that are JavaScript property names, and a name that reverses what follows it
+        w.add_many([Entity("constructor", EntityKind.PERSON, "构造者"), Entity("toString", EntityKind.PERSON, RLO_NAME),
+                    Entity("__proto__", EntityKind.COMPANY, "原型公司"), Holding("constructor", "X3", Share.exact(0.5)),
+                    Holding("toString", "X3", Share.exact(0.5)), Holding("X3", "__proto__", Share.exact(1.0))])
 
 
 @pytest.fixture(scope="module")
@@ -214,13 +219,13 @@ def test_the_loopback_app_refuses_other_host_names(client):
 
 
 def test_a_token_is_required_on_every_request_when_set(case_db):
-    app = make_app(lambda: SQLiteStore(case_db, readonly=True), token="s3cret-token", host="0.0.0.0")
+    app = make_app(lambda: SQLiteStore(case_db, readonly=True), token="s3cret-token-of-32-characters-ok", host="0.0.0.0")
     with TestClient(app, base_url="http://10.0.0.5:8765") as c:
         refused = c.get("/api/search", params={"q": "x"})
         assert refused.status_code == 401 and "access token" in refused.json()["error"]
         assert c.get("/", headers={"authorization": "Bearer wrong"}).status_code == 401
-        assert c.get("/api/search", params={"q": "x"}, headers={"authorization": "Bearer s3cret-token"}).status_code == 200
-        first = c.get("/?token=s3cret-token&lang=zh", follow_redirects=False)
+        assert c.get("/api/search", params={"q": "x"}, headers={"authorization": "Bearer s3cret-token-of-32-characters-ok"}).status_code == 200
+        first = c.get("/?token=s3cret-token-of-32-characters-ok&lang=zh", follow_redirects=False)
         assert first.status_code == 303 and first.headers["location"] == "/?lang=zh"
         assert "HttpOnly" in first.headers["set-cookie"] and "SameSite=Strict" in first.headers["set-cookie"]
         assert c.get("/api/search", params={"q": "x"}).status_code == 200  # the cookie now
@@ -307,16 +312,30 @@ def wait_ready(page, after: str | None = "0"):
     raise AssertionError("the view did not settle in 30 s")
 
 
+def vis_id(node_id: str) -> str:
+    """The id the graph draws an entity under ("n:ID"), or a hub's "more" node ("more:HUB" here, "m:HUB" there)."""
+    return "m:" + node_id[len("more:"):] if node_id.startswith("more:") else "n:" + node_id
+
+
+def our_id(drawn: str) -> str:
+    return "more:" + drawn[2:] if drawn.startswith("m:") else drawn[2:]
+
+
 def double_click_node(page, node_id: str):
     """A real double-click on the node where vis-network drew it."""
     box = page.locator("#graph canvas").bounding_box()
     spot = page.evaluate("""id => { const n = window.equitygraph.network;
-        return n.canvasToDOM(n.getPositions([id])[id]); }""", node_id)
+        return n.canvasToDOM(n.getPositions([id])[id]); }""", vis_id(node_id))
     page.mouse.dblclick(box["x"] + spot["x"], box["y"] + spot["y"])
 
 
 def node_ids(page) -> set[str]:
-    return set(page.evaluate("window.equitygraph.nodes.getIds()"))
+    return {our_id(i) for i in page.evaluate("window.equitygraph.nodes.getIds()")}
+
+
+def drawn(page, what: str) -> dict:
+    """``what`` (a JavaScript expression of the node ``n``) of every node drawn, by our ids."""
+    return {our_id(k): v for k, v in page.evaluate(f"Object.fromEntries(window.equitygraph.nodes.get().map(n => [n.id, {what}]))").items()}
 
 
 def test_search_open_expand_twice_tree_and_chinese(page, served, shots):
@@ -344,9 +363,9 @@ def test_search_open_expand_twice_tree_and_chinese(page, served, shots):
     double_click_node(page, "more:H")
     page.wait_for_selector("body[data-expanded='H:50']")
     assert len(node_ids(page) - first) == 49 + 1
-    assert page.evaluate("window.equitygraph.nodes.get('more:H').label") == "+11 more"
+    assert page.evaluate("window.equitygraph.nodes.get('m:H').label") == "+11 more"
     page.select_option("#colour", "chain")
-    colours = page.evaluate("Object.fromEntries(window.equitygraph.nodes.get().map(n => [n.id, n.color && n.color.background]))")
+    colours = drawn(page, "n.color && n.color.background")
     assert colours["P1"] == colours["C3"] == "#d62728" and colours["P2"] == "#6a3d9a" and colours["P9"] == "#cccccc"
     assert "control chain" in page.inner_text("#legend")
     page.screenshot(path=str(shots / "explorer-graph.png"))
@@ -354,9 +373,9 @@ def test_search_open_expand_twice_tree_and_chinese(page, served, shots):
     before = page.get_attribute("body", "data-ready")
     page.click("#mode-tree")
     wait_ready(page, before)
-    levels = page.evaluate("Object.fromEntries(window.equitygraph.nodes.get().map(n => [n.id, n.level]))")
+    levels = drawn(page, "n.level")
     assert levels["P1"] == -4 and levels["H"] == 1
-    label = page.evaluate("window.equitygraph.nodes.get('P1').label")
+    label = page.evaluate("window.equitygraph.nodes.get('n:P1').label")
     assert label == "梁建辉\n40.96 %"
     page.screenshot(path=str(shots / "explorer-tree.png"))
     page.click("#lang-zh")
@@ -380,6 +399,30 @@ def test_hostile_names_run_nothing_in_the_live_app(page, served, shots):
     assert page.get_attribute("body", "data-pwned") is None
     assert PWN_SCRIPT in page.inner_text("#details")
     page.screenshot(path=str(shots / "explorer-hostile.png"))
+    assert page.problems == []
+
+
+def test_ids_that_are_javascript_property_names_and_reversing_names_break_nothing(page, served, shots):
+    """Ids "constructor", "toString" and "__proto__" broke the pages ("Maximum call stack size
+    exceeded"); a right-to-left override in a name reordered the rest of its suggestion."""
+    page.goto(served + "#/entity/X3")
+    page.wait_for_selector("body[data-page='X3']")
+    wait_ready(page)
+    double_click_node(page, "X3")
+    page.wait_for_selector("body[data-expanded^='X3:']")
+    assert {"constructor", "toString", "__proto__"} <= node_ids(page)
+    for entity_id in ("constructor", "__proto__"):
+        page.goto(served + f"#/entity/{entity_id}")
+        page.wait_for_selector(f"body[data-page='{entity_id}']")
+        wait_ready(page)
+    page.fill("#search", "托管人")
+    page.wait_for_selector("#suggestions li bdi")
+    # the override is shown, not obeyed, and the name sits in an isolate of its own
+    assert page.eval_on_selector("#suggestions li", "li => li.firstChild.tagName") == "BDI"
+    assert page.inner_text("#suggestions li bdi") == "\\u202e托管人 person 0008"
+    assert "toString" in page.inner_text("#suggestions li small")
+    assert "\u202e" not in page.inner_text("body")
+    page.screenshot(path=str(shots / "explorer-hostile-ids.png"))
     assert page.problems == []
 
 

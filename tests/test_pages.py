@@ -109,7 +109,7 @@ def test_tooltips_show_untrusted_text_as_text(chromium, nasty_store, tmp_path):
             for node, name in expected.items():
                 x, y = page.evaluate("""(id) => {
                     const network = window.equitygraphNetwork;
-                    const at = network.canvasToDOM(network.getPositions([id])[id]);
+                    const at = network.canvasToDOM(network.getPositions(["n:" + id])["n:" + id]);
                     const box = document.getElementById("graph").getBoundingClientRect();
                     return [box.left + at.x, box.top + at.y];
                 }""", node)
@@ -198,7 +198,7 @@ def tall_store(tmp_path):
 def page_nodes(html: str) -> dict[str, dict]:
     import json
 
-    found = re.search(r"new vis\.DataSet\((\[.*?\])\);", html, re.S)
+    found = re.search(r"new vis\.DataSet\((\[.*?\])\.map\(", html, re.S)
     return {n["id"]: n for n in json.loads(found.group(1))}
 
 
@@ -218,7 +218,7 @@ def test_the_control_chain_and_signal_evidence_are_drawn_whatever_the_hop_limit(
     assert nodes["C3"]["answer"] == "control chain"
     assert nodes["P2"]["answer"] == nodes[phone]["answer"] == "evidence: shared_contact"
     assert "P9" in nodes and not nodes["P9"]["answer"]
-    edges = re.findall(r"new vis\.DataSet\((\[.*?\])\);", page.html, re.S)[1]
+    edges = re.findall(r"new vis\.DataSet\((\[.*?\])\.map\(", page.html, re.S)[1]
     import json
 
     red = {(e["from"], e["to"]) for e in json.loads(edges) if e.get("color") == "#d62728"}
@@ -266,3 +266,21 @@ def test_the_tree_page_draws_holders_above_with_their_integrated_stakes(chromium
     result = CliRunner().invoke(cli, ["viz", "C0", "--db", tall_store.path, "--layout", "tree", "-o", str(tmp_path / "t.html")])
     assert result.exit_code == 0, result.output
     assert page_nodes((tmp_path / "t.html").read_text(encoding="utf-8"))["P1"]["level"] == -4
+
+
+def test_ids_that_are_javascript_property_names_draw_like_any_other(chromium, tmp_path):
+    """Ids "constructor", "toString" and "__proto__" broke the graph pages (vis-network keys its nodes
+    by plain objects): each is drawn under an id of its own."""
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+
+    with SQLiteStore(tmp_path / "ids.db") as store:
+        with store.writer() as w:
+            w.add_many([Entity("constructor", EntityKind.PERSON, "构造者"), Entity("toString", EntityKind.PERSON, "托管人"),
+                        Entity("X3", EntityKind.COMPANY, "中间公司"), Entity("__proto__", EntityKind.COMPANY, "原型公司"),
+                        Holding("constructor", "X3", Share.exact(0.5)), Holding("toString", "X3", Share.exact(0.5)),
+                        Holding("X3", "__proto__", Share.exact(1.0))])
+        path = graph_page(store, "__proto__").save(tmp_path / "ids.html")
+    dom, console = open_page(chromium, path, tmp_path)
+    assert drawn_nodes(dom) == 4
+    assert not [line for line in console if "Uncaught" in line or "stack size" in line], console

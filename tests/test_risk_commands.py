@@ -64,6 +64,9 @@ BAD_CONFIGS = {
                             "officer, declared, contact, address)",
     "[links]\ncontrol = -1\n": "mine.toml: [links] control: -1 is negative; weights and thresholds are 0 or more",
     "[tiers]\nred = 1.5\n": "mine.toml: [tiers] red: 1.5 is above 1",
+    "[tiers]\nred = nan\n": "mine.toml: [tiers] red: nan is not a finite number",
+    "[links]\ncontrol = inf\n": "mine.toml: [links] control: inf is not a finite number",
+    "[equity]\nchange_window_days = -inf\n": "mine.toml: [equity] change_window_days: -inf is not a finite number",
     "[tiers]\nred = 0.3\n": "mine.toml: [tiers] must fall from red to orange to yellow, got 0.3, 0.4, 0.25",
     "[contagion]\nmethod = \"heat\"\n": "mine.toml: [contagion] method: 'heat' is not pagerank or debtrank",
     "[weights]\nx = 1\n": "mine.toml: unknown section [weights] (known: tiers, combine, dimensions, equity, "

@@ -390,9 +390,31 @@ def _memory_size(option: str, value: str) -> str:
     return value
 
 
+def on_loopback(uri: str) -> str:
+    """``uri`` with the host name ``localhost`` written as 127.0.0.1.
+
+    Examples
+    --------
+    >>> on_loopback("bolt://localhost:7687"), on_loopback("neo4j://db.example:7687")
+    ('bolt://127.0.0.1:7687', 'neo4j://db.example:7687')
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(uri)
+        if (parts.hostname or "").lower() != "localhost":
+            return uri
+        netloc = parts.netloc.rsplit("@", 1)
+        netloc[-1] = "127.0.0.1" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc="@".join(netloc)))
+    except ValueError:
+        return uri
+
+
 def local_password(uri: str) -> str | None:
     """The stored password of the local server (``EQUITYGRAPH_NEO4J_HOME`` or ./.neo4j) when ``uri``
-    is its Bolt address and it runs with authentication on; None otherwise."""
+    is its Bolt address on 127.0.0.1 and it runs with authentication on; None otherwise (also for
+    ``localhost``, which may resolve to another server on ::1: :func:`on_loopback` first)."""
     from urllib.parse import urlsplit
 
     try:
@@ -400,7 +422,7 @@ def local_password(uri: str) -> str | None:
         host, port = parts.hostname, parts.port or 7687
     except ValueError:
         return None
-    if host not in ("127.0.0.1", "localhost"):
+    if host != "127.0.0.1":
         return None
     server = Neo4jServer(default_home())
     settings = server.settings()

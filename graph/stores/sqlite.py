@@ -39,6 +39,18 @@ def default_path() -> Path:
     return Path(os.environ.get("EQUITYGRAPH_DB") or DEFAULT_PATH)
 
 
+def _identity(db: sqlite3.Connection, path: str) -> tuple[set[str], bool]:
+    """The tables of the database and whether it bears our marker; refuses one that is another
+    program's (a legacy store, from before the marker, has the meta table with a schema version)."""
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    marked = db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    legacy = not marked and {"meta", "entities", "holdings"} <= tables and db.execute(
+        "SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is not None
+    if tables and not (marked or legacy):
+        raise StoreError(f"{path}: is a SQLite file, but not an equitygraph store (nothing was changed)")
+    return tables, marked
+
+
 class SQLiteStore(StoredResults, Store):
     """The embedded store in the SQLite file ``path`` (created when missing).
 
@@ -68,6 +80,10 @@ class SQLiteStore(StoredResults, Store):
                 if not memory and not Path(self.path).exists():
                     # Case data: readable by its owner only (SQLite gives the WAL file the same mode).
                     os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                elif not memory and Path(self.path).stat().st_size > 0:
+                    # Looked at read-only first: a writing connection to another program's database in WAL
+                    # mode would checkpoint it on closing, changing it even when we refuse it.
+                    self._refuse_foreign()
                 self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             # Another command writing (a load) makes a write wait this long before it says so.
             self._db.execute("PRAGMA busy_timeout = 5000")
@@ -82,20 +98,25 @@ class SQLiteStore(StoredResults, Store):
                     with self._transaction("index the names for search"):
                         sqlite_search.build(self._db)
             self._name_search = sqlite_search.available(self._db)
-        except sqlite3.DatabaseError as e:
+        except (sqlite3.DatabaseError, StoreError) as e:
+            if getattr(self, "_db", None) is not None:
+                self._db.close()  # now, not whenever it is collected
+            if isinstance(e, StoreError):
+                raise
             raise StoreError(f"{self.path}: cannot open as an equitygraph store: {e}") from None
+
+    def _refuse_foreign(self) -> None:
+        probe = sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            _identity(probe, self.path)
+        finally:
+            probe.close()
 
     def _check_schema(self) -> None:
         """Refuses a file that is not an equitygraph store before anything is written to it; brings
         an older store up to date, but only when opened for writing."""
         db = self._db
-        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        marked = db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-        # Stores written before the marker existed have the meta table with a schema version.
-        legacy = not marked and {"meta", "entities", "holdings"} <= tables and db.execute(
-            "SELECT 1 FROM meta WHERE key = 'schema_version'").fetchone() is not None
-        if tables and not (marked or legacy):
-            raise StoreError(f"{self.path}: is a SQLite file, but not an equitygraph store (nothing was changed)")
+        tables, marked = _identity(db, self.path)
         if not tables:
             if self.readonly:
                 raise StoreError(f"{self.path}: is empty, not an equitygraph store")

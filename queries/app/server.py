@@ -21,7 +21,7 @@ import secrets
 import threading
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -40,6 +40,7 @@ MAX_QUERY = 2048
 MAX_SEARCH = 200
 WORKERS = 4  # threads answering requests (each holds its own store connection)
 TOKEN_COOKIE = "equitygraph_token"
+MIN_TOKEN = 32  # characters: what new_token makes (24 random bytes)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
@@ -88,6 +89,8 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
     than the loopback); ``lang``: the language when a request names none."""
     if host not in LOOPBACK and not token:
         raise ValueError(f"serving on {host} needs an access token")
+    if token is not None and len(token) < MIN_TOKEN:
+        raise ValueError(f"an access token needs at least {MIN_TOKEN} characters, got {len(token)}")
     stores = Stores(open_store)
 
     def answer(compute):
@@ -230,13 +233,16 @@ class Guard:
             host = headers.get(b"host", b"").decode("latin-1").rsplit(":", 1)[0].strip("[]")
             if host not in LOOPBACK:
                 return 403, "this app answers only requests to 127.0.0.1 or localhost", []
+        if scope["path"].startswith("/api/") and not _same_origin(headers):
+            return 403, "cross-site requests are refused: open the explorer from its own address", []
         if self.token:
             given = _bearer(headers.get(b"authorization", b"")) or _cookie(headers.get(b"cookie", b""))
             in_query = dict(parse_qsl(query.decode("latin-1"))).get("token")
             if in_query and hmac.compare_digest(in_query.encode(), self.token.encode()):
                 # Once from the address printed at start; then a cookie, and the token out of the address.
                 rest = urlencode([(k, v) for k, v in parse_qsl(query.decode("latin-1")) if k != "token"])
-                location = scope["path"] + (f"?{rest}" if rest else "")
+                # A path on this server only: "//evil.example/" (or "/\\evil") would send the browser away.
+                location = "/" + quote(scope["path"].lstrip("/\\"), safe="/-._~") + (f"?{rest}" if rest else "")
                 cookie = f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
                 return 303, "", [(b"location", location.encode()), (b"set-cookie", cookie.encode())]
             if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
@@ -250,6 +256,18 @@ class Guard:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 *extra, *HEADERS]})
         await send({"type": "http.response.body", "body": body})
+
+
+def _same_origin(headers: dict) -> bool:
+    """Whether a request comes from this app's own pages (or from no page: a typed address, a
+    script): browsers say where a request comes from in Sec-Fetch-Site, and for scripts in Origin."""
+    site = headers.get(b"sec-fetch-site", b"").decode("latin-1").lower()
+    if site and site not in ("same-origin", "none"):
+        return False
+    origin = headers.get(b"origin", b"").decode("latin-1")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc.lower() == headers.get(b"host", b"").decode("latin-1").lower()
+    return origin != "null"
 
 
 def _bearer(value: bytes) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..render import Section, render_section
+from ..render import Section, open_private, render_section
 from ..i18n import _
-from .options import emit, format_option, open_store, reading_options, store_option
+from .options import emit, force_option, format_option, not_a_link, open_store, reading_options, store_option
 
 
 INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
@@ -82,10 +82,11 @@ def mapping_check(mapping_file, path, rows, encoding, fmt):
 
 @mapping.command("init")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, callback=not_a_link,
               help="Write the mapping here (default: print it).")
 @click.option("--encoding", default=None, help="Force the CSV files' encoding (e.g. gb18030).")
-def mapping_init(path, output, encoding):
+@force_option
+def mapping_init(path, output, encoding, force):
     """Write a starting mapping for PATH from the headers it recognises."""
     from ..io.mapping_view import starting_mapping
 
@@ -93,7 +94,8 @@ def mapping_init(path, output, encoding):
     if output is None:
         click.echo(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        with open_private(output, "w", encoding="utf-8") as f:
+            f.write(text)
         click.echo(_("wrote {path}").format(path=output), err=True)
 
 
@@ -101,9 +103,11 @@ def mapping_init(path, output, encoding):
 @click.option("--format", "fmt", type=click.Choice(("graphml", "gexf", "jsonl", "csv", "ftm", "bods")), required=True,
               help="graphml / gexf for Gephi and yEd, jsonl, csv (a canonical CSV folder), ftm (FollowTheMoney "
                    "JSON lines) or bods (BODS 0.4 statements); csv, ftm and bods load again.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File (or folder, for csv).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, callback=not_a_link,
+              help="File (or folder, for csv).")
+@force_option
 @store_option
-def export(fmt, output, store):
+def export(fmt, output, force, store):
     """Export the whole graph (what was written is reported on stderr)."""
     from ..io.export import export_graph
 

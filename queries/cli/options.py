@@ -68,7 +68,10 @@ def store_option(command):
                      help="Use the Neo4j server at this bolt:// or neo4j:// address [env NEO4J_URI]."),
         click.option("--neo4j-user", envvar="NEO4J_USER", default=None, help="[env NEO4J_USER; default neo4j]"),
         click.option("--neo4j-password", envvar="NEO4J_PASSWORD", default=None, show_envvar=False,
-                     help="[env NEO4J_PASSWORD; omit for a server with authentication off]"),
+                     help="[env NEO4J_PASSWORD; omit for a server with authentication off] On the command line "
+                          "every user of the machine sees it (ps): prefer the environment or --neo4j-password-file."),
+        click.option("--neo4j-password-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     default=None, help="Read the Neo4j password from the first line of this file."),
         click.option("--neo4j-database", envvar="NEO4J_DATABASE", default=None,
                      help="[env NEO4J_DATABASE; default: the server's default database]"),
         LANG_OPTION,
@@ -76,16 +79,45 @@ def store_option(command):
     wants_lang = "lang" in inspect.signature(command).parameters
 
     @functools.wraps(command)
-    def wrapper(*args, db_path=None, neo4j_uri=None, neo4j_user=None, neo4j_password=None, neo4j_database=None,
-                lang=None, **kwargs):
+    def wrapper(*args, db_path=None, neo4j_uri=None, neo4j_user=None, neo4j_password=None, neo4j_password_file=None,
+                neo4j_database=None, lang=None, **kwargs):
         # the group's --lang (or the environment's) unless this command names one
         chosen = use_language(lang, click.get_current_context().find_root().params.get("lang"))
+        if neo4j_password_file is not None:
+            if neo4j_password is not None and click.get_current_context().get_parameter_source(
+                    "neo4j_password") is click.core.ParameterSource.COMMANDLINE:
+                raise click.UsageError("give --neo4j-password or --neo4j-password-file, not both")
+            neo4j_password = _first_line(neo4j_password_file)
         choice = StoreChoice(db_path or default_path(), neo4j_uri or None, neo4j_user, neo4j_password, neo4j_database)
         return command(*args, store=choice, **({"lang": chosen} if wants_lang else {}), **kwargs)
 
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def not_a_link(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A path to write to that is not a symbolic link, unless --force (then the link itself is
+    replaced by the file: nothing is written through it)."""
+    if value is not None and value.is_symlink() and not ctx.params.get("force"):
+        raise click.BadParameter(f"{value} is a symbolic link: not written through it (--force replaces the link "
+                                 "itself)", ctx=ctx, param=param)
+    return value
+
+
+force_option = click.option("--force", is_flag=True, is_eager=True,
+                            help="Write where a symbolic link stands (the link is replaced, its target untouched).")
+
+
+def _first_line(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise click.BadParameter(f"cannot read {path.name}: {getattr(e, 'strerror', None) or e}",
+                                 param_hint="--neo4j-password-file") from None
+    if not lines or not lines[0]:
+        raise click.BadParameter(f"{path.name} is empty", param_hint="--neo4j-password-file")
+    return lines[0]
 
 
 LANG_OPTION = click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None,
@@ -110,12 +142,15 @@ def open_store(choice: StoreChoice, must_exist: bool = True, write: bool = False
     an older one up to date; the others open it for reading and change nothing."""
     if choice.neo4j_uri:
         from ...graph.stores.neo4j import Neo4jStore
-        from ...graph.stores.neo4j_server import local_password
+        from ...graph.stores.neo4j_server import local_password, on_loopback
 
+        # "localhost" may resolve to ::1, where another server than ours could listen and be handed the
+        # password: the local server listens on 127.0.0.1 only, so that is where we connect.
+        uri = on_loopback(choice.neo4j_uri)
         password = choice.neo4j_password
         if password is None:
-            password = local_password(choice.neo4j_uri)
-        return Neo4jStore(choice.neo4j_uri, choice.neo4j_user, password, choice.neo4j_database,
+            password = local_password(uri)
+        return Neo4jStore(uri, choice.neo4j_user, password, choice.neo4j_database,
                           progress=sys.stderr.isatty(), readonly=not write)
     if must_exist and not choice.db_path.exists():
         db = choice.db_path

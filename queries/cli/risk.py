@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .options import as_of_option, emit, format_option, open_store, store_option
+from .options import as_of_option, emit, force_option, format_option, not_a_link, open_store, store_option
 
 TIERS = click.Choice(("red", "orange", "yellow"))
 
@@ -55,15 +55,16 @@ def risk(name, top, tier, region, industry, cluster, config_path, as_of, store, 
 @click.option("--horizon", type=click.IntRange(1, 100000), default=None,
               help="With --past: only cases confirmed within this many days after the date.")
 @click.option("--fit", is_flag=True, help="Fit the weights to the cases (time-split logistic regression).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, callback=not_a_link,
               help="With --fit: write the fitted risk.toml here.")
+@force_option
 @click.option("-k", "k", type=click.IntRange(1, 100000), default=50, show_default=True,
               help="The k of precision@k and recall@k.")
 @config_option
 @as_of_option
 @store_option
 @format_option
-def evaluate(fraction, seeds, past, horizon, fit, out, k, config_path, as_of, store, fmt):
+def evaluate(fraction, seeds, past, horizon, fit, out, force, k, config_path, as_of, store, fmt):
     """How well the risk scores find confirmed cases: intrinsic-only, network-only and combined
     scoring side by side (ROC-AUC, PR-AUC, precision@k, recall@k)."""
     from ..risk.config import load_config

@@ -61,6 +61,8 @@ class CanonicalCsvExporter(Exporter):
     back: addresses and contacts go back into the entities' address, phone and email columns."""
 
     def write(self, store: Store) -> Counter:
+        if self.path.is_symlink():
+            raise EquityGraphError(f"{self.path} is a symbolic link: a folder is not written through one")
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
         texts: dict[str, str] = {}
         columns: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -74,6 +76,7 @@ class CanonicalCsvExporter(Exporter):
         counts = Counter()
         files = {name: open_private(self.path / f"{name}.csv", "w", encoding="utf-8", newline="")
                  for name in ("entities", "holdings", "officers", "events", "relations")}
+        done = False
         try:
             # CRLF line ends (RFC 4180) make the writer quote a value holding a bare carriage return too.
             writers = {name: _EscapingWriter(csv.writer(f, lineterminator="\r\n")) for name, f in files.items()}
@@ -108,9 +111,10 @@ class CanonicalCsvExporter(Exporter):
                     writers["events"].writerow([r.entity_id, r.type.value, _iso(r.date),
                                                 "" if r.severity is None else r.severity, r.text or "", r.source or ""])
                     counts["events"] += 1
+            done = True
         finally:
             for f in files.values():
-                f.close()
+                f.close() if done else f.discard()
         return counts
 
 

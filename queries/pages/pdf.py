@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from ...graph.errors import EquityGraphError
+from ..render import open_private
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WAIT_MS = 30000  # virtual time for the graph to lay itself out before printing
@@ -38,7 +39,6 @@ def print_pdf(html: str, pdf_path: str | os.PathLike) -> Path:
         if done.returncode != 0 or not printed.is_file() or printed.stat().st_size == 0:
             last = (done.stderr.strip().splitlines() or ["no output"])[-1]
             raise EquityGraphError(f"Chromium could not print the report ({browser}: {last})")
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
+        with open_private(target, "wb") as out:
             out.write(printed.read_bytes())
     return target

@@ -3,6 +3,7 @@ checked key by key so that a typo is one clear line, not a silently ignored weig
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -67,6 +68,8 @@ def _checked(sections: dict, name: str) -> RiskConfig:
                     raise ConfigError(f"{where}: must be a list of words")
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(f"{where}: {value!r} is not a number")
+            elif not math.isfinite(value):
+                raise ConfigError(f"{where}: {value} is not a finite number")
             elif value < 0:
                 raise ConfigError(f"{where}: {value} is negative; weights and thresholds are 0 or more")
             elif ((section, key) in _FRACTIONS or section in ("equity", "compliance", "business", "public_opinion",

@@ -17,7 +17,14 @@
   var KIND_NAMES = {company: "company", person: "natural person", organization: "other organization",
                     address: "address", contact: "phone / e-mail"};
 
-  var state = {center: null, mode: "graph", chain: {}, chainNodes: {}, answer: {}, events: {}, offsets: {}, pinned: {}};
+  // Every table keyed by an id has no prototype: an id may be "constructor", "toString" or "__proto__".
+  function table(from) {
+    var out = Object.create(null);
+    if (from) Object.keys(from).forEach(function (k) { out[k] = from[k]; });
+    return out;
+  }
+  var state = {center: null, mode: "graph", chain: table(), chainNodes: table(), answer: table(), events: table(),
+               offsets: table(), pinned: table()};
   var nodes, edges, network;
   var $ = function (id) { return document.getElementById(id); };
 
@@ -35,7 +42,7 @@
 
   function status(text, isError) {
     var s = $("status");
-    s.textContent = text;
+    s.textContent = visible(String(text));
     s.className = isError ? "error" : "";
   }
 
@@ -65,7 +72,7 @@
   }
 
   function tooltip(n) {
-    var lines = [n.name, t(KIND_NAMES[n.kind] || n.kind) + " · " + n.id];
+    var lines = [visible(n.name), t(KIND_NAMES[n.kind] || n.kind) + " · " + visible(n.id)];
     if (n.reg_no) lines.push(t("registration no.") + " " + n.reg_no);
     if (n.status) lines.push(t("status") + " " + n.status);
     if (n.stake_high !== undefined) lines.push(fmt("integrated stake {stake}", {stake: pct(n.stake_low, n.stake_high)}));
@@ -85,11 +92,12 @@
 
   function visNode(n) {
     var party = n.kind === "company" || n.kind === "person" || n.kind === "organization";
-    var label = n.name.length > 18 ? n.name.slice(0, 17) + "…" : n.name;
+    var name = visible(n.name);
+    var label = name.length > 18 ? name.slice(0, 17) + "…" : name;
     if (state.mode === "tree" && n.stake_high !== undefined) label += "\n" + pct(n.stake_low, n.stake_high);
     var colour = fill(n);
     var ring = state.events[n.id] ? CHAIN : (state.answer[n.id] && state.answer[n.id].indexOf("evidence") === 0 ? EVIDENCE : colour);
-    var out = {id: n.id, label: label, title: tooltip(n), data: n, shape: n.beyond ? "diamond" : (state.mode === "tree" ? "box" : "dot"),
+    var out = {id: vid(n.id), label: label, title: tooltip(n), data: n, shape: n.beyond ? "diamond" : (state.mode === "tree" ? "box" : "dot"),
                color: {background: state.mode === "tree" ? "#ffffff" : colour, border: state.mode === "tree" ? colour : ring},
                borderWidth: state.events[n.id] || state.answer[n.id] ? 3 : 1,
                size: n.id === state.center ? 26 : (party ? 15 : 7),
@@ -102,7 +110,7 @@
 
   function visEdge(e) {
     var onChain = state.chain[e.from + "|" + e.to];
-    var out = {id: e.id, from: e.from, to: e.to, data: e, title: t(e.kind) + ": " + e.label};
+    var out = {id: "e:" + e.id, from: vid(e.from), to: vid(e.to), data: e, title: t(e.kind) + ": " + e.label};
     if (e.kind === "holding") {
       out.label = e.label; out.arrows = "to"; out.color = onChain ? CHAIN : "#7f7f7f"; out.width = onChain ? 4 : 1.5;
     } else if (e.kind === "officer") {
@@ -117,19 +125,19 @@
   }
 
   function moreNode(hub, count) {
-    return {id: "more:" + hub, label: fmt("+{count} more", {count: count}), shape: "box", size: 10,
+    return {id: moreId(hub), label: fmt("+{count} more", {count: count}), shape: "box", size: 10,
             title: fmt("{count} more neighbours not drawn: double-click to open them", {count: count}),
             color: {background: "#eeeeee", border: "#aaaaaa"}, font: {size: 10}, data: {more: hub}};
   }
 
   function setMore(hub, count) {
-    var id = "more:" + hub;
+    var id = moreId(hub);
     if (count > 0) {
       nodes.update(moreNode(hub, count));
-      edges.update({id: "more-edge:" + hub, from: hub, to: id, dashes: true, color: "#bbbbbb"});
+      edges.update({id: "me:" + hub, from: vid(hub), to: id, dashes: true, color: "#bbbbbb"});
     } else {
       nodes.remove(id);
-      edges.remove("more-edge:" + hub);
+      edges.remove("me:" + hub);
     }
   }
 
@@ -140,16 +148,18 @@
     network = new vis.Network($("graph"), {nodes: nodes, edges: edges}, options());
     network.on("doubleClick", function (event) {
       if (!event.nodes.length) return;
-      var id = event.nodes[0];
-      var node = nodes.get(id);
-      if (node && node.data && node.data.more) return expand(node.data.more);
-      if (state.mode === "tree") return treeOpen(id);
-      expand(id);
+      var node = nodes.get(event.nodes[0]);
+      if (!node || !node.data) return;
+      if (node.data.more !== undefined) return expand(node.data.more);
+      if (state.mode === "tree") return treeOpen(node.data.id);
+      expand(node.data.id);
     });
     network.on("click", function (event) {
-      if (event.nodes.length && !String(event.nodes[0]).startsWith("more:")) showEntity(event.nodes[0], false);
+      var node = event.nodes.length ? nodes.get(event.nodes[0]) : null;
+      if (node && node.data && node.data.more === undefined) showEntity(node.data.id, false);
     });
-    window.equitygraph = {network: network, nodes: nodes, edges: edges, expand: expand, open: openEntity, state: state};
+    window.equitygraph = {network: network, nodes: nodes, edges: edges, expand: expand, open: openEntity, state: state,
+                          vid: vid, moreId: moreId};
   }
 
   function options() {
@@ -167,18 +177,19 @@
   function draw(view) {
     ensureNetwork();
     network.setOptions(options());
-    state.events = view.events || {};
-    state.chain = {};
-    state.chainNodes = {};
+    state.events = table(view.events);
+    state.chain = table();
+    state.chainNodes = table();
     (view.chain || []).forEach(function (c) { state.chain[c[0] + "|" + c[1]] = true; state.chainNodes[c[0]] = state.chainNodes[c[1]] = true; });
-    state.answer = {};
+    state.answer = table();
     view.nodes.forEach(function (n) { if (n.answer) state.answer[n.id] = n.answer; });
-    state.offsets = {};
+    state.offsets = table();
     nodes.clear(); edges.clear();
     nodes.add(view.nodes.map(visNode));
-    edges.add(view.edges.filter(function (e) { return nodes.get(e.from) && nodes.get(e.to); }).map(visEdge));
+    edges.add(view.edges.filter(function (e) { return nodes.get(vid(e.from)) && nodes.get(vid(e.to)); }).map(visEdge));
+    var next = table(view.next);
     Object.keys(view.more || {}).forEach(function (hub) {
-      state.offsets[hub] = (view.next || {})[hub] || 0; setMore(hub, view.more[hub]);
+      state.offsets[hub] = next[hub] || 0; setMore(hub, view.more[hub]);
     });
     settle();
   }
@@ -202,8 +213,8 @@
     status(t("Loading…"));
     return api("/api/neighbours/" + encodeURIComponent(id), q).then(function (page) {
       Object.assign(state.events, page.events || {});
-      page.nodes.forEach(function (n) { if (!nodes.get(n.id)) nodes.add(visNode(n)); });
-      page.edges.forEach(function (e) { if (nodes.get(e.from) && nodes.get(e.to)) edges.update(visEdge(e)); });
+      page.nodes.forEach(function (n) { if (!nodes.get(vid(n.id))) nodes.add(visNode(n)); });
+      page.edges.forEach(function (e) { if (nodes.get(vid(e.from)) && nodes.get(vid(e.to))) edges.update(visEdge(e)); });
       state.offsets[id] = page.offset + page.nodes.length;
       setMore(id, page.more);
       status(fmt("{shown} of {total} neighbours of {id} shown", {shown: state.offsets[id], total: page.total, id: id}));
@@ -224,7 +235,7 @@
     return api("/api/view/" + encodeURIComponent(id), filters()).then(function (view) {
       draw(view);
       status(view.controllers.length ? fmt("actual controller: {names}", {names: view.controllers.map(function (c) {
-        var n = nodes.get(c); return n ? n.data.name : c; }).join(", ")}) : "");
+        var n = nodes.get(vid(c)); return n ? n.data.name : c; }).join(", ")}) : "");
     }).catch(function (err) { status(err.message, true); });
   }
 
@@ -243,18 +254,18 @@
 
   // One more level of the tree from a node: its holders if it sits above, its investments if below.
   function treeOpen(id) {
-    var node = nodes.get(id);
+    var node = nodes.get(vid(id));
     if (!node || !node.data) return;
     var level = node.data.level || 0;
     var q = level <= 0 ? {up: 1, down: 0} : {up: 0, down: 1};
     if ($("as-of").value) q.as_of = $("as-of").value;
     return api("/api/tree/" + encodeURIComponent(id), q).then(function (view) {
       view.nodes.forEach(function (n) {
-        if (nodes.get(n.id)) return;
+        if (nodes.get(vid(n.id))) return;
         n.level = level + n.level;
         nodes.add(visNode(n));
       });
-      view.edges.forEach(function (e) { if (nodes.get(e.from) && nodes.get(e.to)) edges.update(visEdge(e)); });
+      view.edges.forEach(function (e) { if (nodes.get(vid(e.from)) && nodes.get(vid(e.to))) edges.update(visEdge(e)); });
       treeMore(view.more);
       document.body.setAttribute("data-nodes", String(nodes.length));
       document.body.setAttribute("data-expanded", id);
@@ -285,7 +296,19 @@
       .catch(function (err) { var d = $("details"); d.textContent = ""; var p = el("p", err.message); p.className = "error"; d.appendChild(p); });
   }
 
-  function el(tag, text) { var e = document.createElement(tag); if (text !== undefined && text !== null) e.textContent = String(text); return e; }
+  function el(tag, text) { var e = document.createElement(tag); if (text !== undefined && text !== null) e.textContent = visible(String(text)); return e; }
+  // Characters that reorder or hide the text around them are shown, not obeyed, as the terminal shows them.
+  function visible(text) {
+    return text.replace(/[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, function (c) {
+      return "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0");
+    });
+  }
+  // A name in an element of its own (<bdi>): nothing in it can reorder what follows it.
+  function named(tag, text) { var e = el(tag); e.appendChild(el("bdi", text)); return e; }
+  // The graph library keys its nodes by plain objects: an entity id is drawn under a prefixed id of
+  // its own ("n:constructor", never "constructor" or "__proto__"), a hub's "more" node under "m:".
+  function vid(id) { return "n:" + id; }
+  function moreId(hub) { return "m:" + hub; }
 
   // A cell naming an entity ("name (ID)" or the bare id) becomes a link to it.
   function cell(text, names) {
@@ -293,8 +316,8 @@
     var value = text === null || text === undefined ? "" : String(text);
     var m = value.match(/^(.*) \(([^()]+)\)$/);
     var id = names[value] !== undefined ? value : (m && names[m[2]] !== undefined ? m[2] : null);
-    if (id === null) { td.textContent = value; return td; }
-    var a = el("a", value);
+    if (id === null) { td.appendChild(el("bdi", value)); return td; }
+    var a = named("a", value);
     a.setAttribute("data-entity", id);
     a.addEventListener("click", function () { openEntity(id); });
     td.appendChild(a);
@@ -304,7 +327,7 @@
   function renderPage(page, main) {
     var d = $("details");
     d.textContent = "";
-    var h = el("h1", page.entity.name);
+    var h = named("h1", page.entity.name);
     d.appendChild(h);
     var meta = el("p", t(KIND_NAMES[page.entity.kind] || page.entity.kind) + " · " + page.entity.id +
                   (page.entity.reg_no ? " · " + page.entity.reg_no : ""));
@@ -316,8 +339,7 @@
       go.addEventListener("click", function () { openEntity(page.entity.id); });
       d.appendChild(go);
     }
-    var names = {};
-    Object.keys(page.names).forEach(function (k) { names[k] = page.names[k]; });
+    var names = table(page.names);
     page.sections.forEach(function (s) {
       d.appendChild(el("h2", s.title));
       if (!s.rows.length) { var p = el("p", s.empty); p.className = "note"; d.appendChild(p); return; }
@@ -358,7 +380,7 @@
   function restyle() {
     legend();
     if (!nodes) return;
-    nodes.update(nodes.get().filter(function (n) { return n.data && !n.data.more; }).map(function (n) { return visNode(n.data); }));
+    nodes.update(nodes.get().filter(function (n) { return n.data && n.data.more === undefined; }).map(function (n) { return visNode(n.data); }));
   }
 
   function setupSearch() {
@@ -372,7 +394,7 @@
         api("/api/search", {q: text, limit: 10}).then(function (r) {
           hits = r.hits; active = -1; list.textContent = "";
           hits.forEach(function (h, i) {
-            var li = el("li", h.name);
+            var li = named("li", h.name);
             li.appendChild(el("small", t(KIND_NAMES[h.kind] || h.kind) + " " + h.id + (h.reg_no ? " " + h.reg_no : "") +
                                        (h.matched !== h.name ? " · " + h.matched : "")));
             li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(i); });
@@ -429,16 +451,17 @@
     $("fit").addEventListener("click", function () { if (network) network.fit(); });
     $("hide").addEventListener("click", function () {
       if (!network) return;
-      var chosen = network.getSelectedNodes().filter(function (id) { return id !== state.center; });
+      var chosen = network.getSelectedNodes().filter(function (v) { return v !== vid(state.center); });
       nodes.remove(chosen);
       document.body.setAttribute("data-nodes", String(nodes.length));
     });
     $("pin").addEventListener("click", function () {
       if (!network) return;
-      network.getSelectedNodes().forEach(function (id) {
-        state.pinned[id] = !state.pinned[id];
-        var n = nodes.get(id);
-        if (n && n.data && !n.data.more) nodes.update(visNode(n.data));
+      network.getSelectedNodes().forEach(function (v) {
+        var n = nodes.get(v);
+        if (!n || !n.data || n.data.more !== undefined) return;
+        state.pinned[n.data.id] = !state.pinned[n.data.id];
+        nodes.update(visNode(n.data));
       });
     });
     $("colour").addEventListener("change", restyle);
