@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -22,13 +23,33 @@ class InvalidInput(EquityGraphError):
         self.path = Path(path)
         self.line = line
         self.field = field
-        self.problem = problem
+        self.problem = problem = shortened(problem)
+        field = shortened(field) if field else field
         where = self.path.name
         if line is not None:
             where += f":{line}"
         if field:
             where += f": {field}"
         super().__init__(f"{where}: {problem}")
+
+
+# A quoted value of more than 80 characters, as a message repeats it (repr's quotes).
+_LONG_QUOTED = re.compile(r"'([^'\n]{80,})'")
+
+
+def shortened(text: str) -> str:
+    """``text`` with every quoted value over 80 characters cut to its first 40 and its length: a
+    message stays one line however long the value it names.
+
+    Examples
+    --------
+    >>> shortened("kind: '" + "k" * 1000 + "' is not one of company, person")
+    "kind: 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk'... (1,000 characters) is not one of company, person"
+    """
+    if len(text) <= 200:
+        return text
+    text = _LONG_QUOTED.sub(lambda m: f"'{m.group(1)[:40]}'... ({len(m.group(1)):,} characters)", text)
+    return text if len(text) <= 2000 else text[:2000] + f"... ({len(text):,} characters)"
 
 
 class NotFound(EquityGraphError):

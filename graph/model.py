@@ -330,6 +330,28 @@ def _date_key(day: dt.date | None) -> str:
     return day.isoformat() if day else ""
 
 
+#: The days a question may be asked about (--as-of, --since, --until): far enough either way for any register.
+FIRST_DAY, LAST_DAY = dt.date(1800, 1, 1), dt.date(2999, 12, 31)
+
+
+def day_after(day: dt.date) -> dt.date:
+    """The next day; the last day there is stays itself (registers write 9999-12-31 for "no end").
+
+    Examples
+    --------
+    >>> day_after(dt.date(2024, 2, 28)), day_after(dt.date(9999, 12, 31))
+    (datetime.date(2024, 2, 29), datetime.date(9999, 12, 31))
+    """
+    return day + dt.timedelta(days=1) if day < dt.date.max else day
+
+
+def check_day(day: dt.date, what: str) -> dt.date:
+    """``day`` if a question may be asked about it, else a ``ValueError`` saying the range."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"{what} {day.isoformat()} is outside {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}")
+    return day
+
+
 def effective_day(as_of: dt.date | None) -> dt.date:
     """The day a question is asked about: ``as_of``, or today. "Current" always means "in force
     today": a holding that ends in the future is current, one that starts in the future is not.

@@ -33,7 +33,7 @@ from ..graph.stores.base import Record
 from .common import SCHEME_COUNTRIES, Matcher
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day
-from .jsonfile import Found, files_in, read_objects
+from .jsonfile import Found, files_in, read_objects, shaped
 
 PREFIX = "bods:"
 _INTERESTS = {"shareholding": Interest.SHAREHOLDING, "votingRights": Interest.VOTING,
@@ -78,7 +78,8 @@ def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
     parties: dict[str, str] = {}  # statement id or record id -> node id
     for st in latest:
         if st.kind != "relationship":
-            entity = _party(st, matcher)
+            with shaped(st.path, st.found.where(), "BODS"):
+                entity = _party(st, matcher)
             parties[st.record] = entity.id
             matcher.kinds[entity.id] = entity.kind
             if entity.id.startswith(PREFIX):
@@ -98,7 +99,8 @@ def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
     nominations: dict[str, dict[str, list[str]]] = {}
     for st in latest:
         if st.kind == "relationship":
-            yield from _relationship(st, parties, matcher, report, nominations)
+            with shaped(st.path, st.found.where(), "BODS"):
+                yield from _relationship(st, parties, matcher, report, nominations)
     for subject, sides in sorted(nominations.items()):
         for nominee in sides.get("nominee", []):
             for nominator in sides.get("nominator", []):
@@ -111,6 +113,11 @@ def _statements(path: Path, report: LoadReport, progress) -> list[_Statement]:
     for file in files_in(path):
         for found in read_objects(file):
             value = found.value
+            for key, kind_of in (("recordType", str), ("statementType", str), ("recordDetails", dict),
+                                 ("replacesStatements", list)):
+                if value.get(key) is not None and not isinstance(value[key], kind_of):
+                    raise InvalidInput(file, found.line, key if found.line else f"{found.where()}: {key}",
+                                       f"is not {'a text' if kind_of is str else 'an object' if kind_of is dict else 'a list'}")
             if "recordType" in value:  # 0.4
                 kind = value["recordType"]
                 statement = _Statement(found, file, str(value.get("statementId", "")), kind,

@@ -21,7 +21,7 @@ from ..graph.stores.base import Record
 from .common import Matcher
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day, parse_share
-from .jsonfile import Found, files_in, read_objects
+from .jsonfile import Found, files_in, read_objects, shaped
 
 PREFIX = "ftm:"
 _FAMILY_WORDS = {"spouse": RelationType.SPOUSE, "wife": RelationType.SPOUSE, "husband": RelationType.SPOUSE,
@@ -58,7 +58,8 @@ class FtmReader:
         for file in files:
             for found, proxy in self._proxies(file):
                 if proxy.schema.is_a("LegalEntity") or proxy.schema.name == "Address":
-                    yield from self._party(file, found, proxy)
+                    with shaped(file, found.where(), "FollowTheMoney"):
+                        yield from self._party(file, found, proxy)
         for node, ref in self.address_refs:
             if ref in self.nodes:
                 self.report.counts["links"] += 1
@@ -66,15 +67,23 @@ class FtmReader:
         for file in files:
             for found, proxy in self._proxies(file):
                 if not (proxy.schema.is_a("LegalEntity") or proxy.schema.name == "Address"):
-                    yield from self._fact(file, found, proxy)
+                    with shaped(file, found.where(), "FollowTheMoney"):
+                        yield from self._fact(file, found, proxy)
 
     def _proxies(self, file: Path):
         from followthemoney.exc import InvalidData
 
         for found in read_objects(file):
             self.progress(1)
+            value = found.value
+            if not isinstance(value.get("schema"), str):
+                _fail(file, found, "schema", "is not the name of a FollowTheMoney schema")
+            if not isinstance(value.get("properties", {}), dict):
+                _fail(file, found, "properties", "is not an object of property lists")
+            if not isinstance(value.get("id"), str):
+                _fail(file, found, "id", "is missing or not a text")
             try:
-                proxy = self.model.get_proxy(found.value)
+                proxy = self.model.get_proxy(value)
             except (InvalidData, TypeError, ValueError) as e:
                 _fail(file, found, "schema", f"is not a FollowTheMoney entity ({e})")
             if not proxy.id:

@@ -28,7 +28,7 @@ from ..graph.stores.base import Record
 from .common import Matcher
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day
-from .jsonfile import files_in, read_objects
+from .jsonfile import files_in, read_objects, shaped
 
 PREFIX = "lei:"
 RELATIONSHIP_TYPES = {
@@ -82,12 +82,14 @@ class GleifReader:
                 (entities if kind == "entity" else others).append((file, where, kind, value))
         # Entities first, so relationships find them; placeholders only for LEIs nowhere else.
         for file, where, _, value in entities:
-            yield from self._entity(file, where, value)
+            with shaped(file, where, "GLEIF"):
+                yield from self._entity(file, where, value)
         for file, where, kind, value in others:
-            if kind == "relationship":
-                yield from self._relationship(file, where, value)
-            else:
-                yield from self._exception(file, where, value)
+            with shaped(file, where, "GLEIF"):
+                if kind == "relationship":
+                    yield from self._relationship(file, where, value)
+                else:
+                    yield from self._exception(file, where, value)
 
     def _node(self, lei: str) -> tuple[str, Entity | None]:
         """The node of an LEI, and a placeholder to write where nothing is known of it."""

@@ -3,6 +3,7 @@ line, as the UK PSC snapshot and BODS bulk files are), each object with where it
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,20 @@ class Found:
         return f"line {self.line}" if self.line is not None else f"item {self.position}"
 
 
+@contextlib.contextmanager
+def shaped(file: Path, where: str, standard: str):
+    """Within it, a value of another type than ``standard`` gives it (a list where an object goes, an
+    object where a text goes) is an error naming the file and ``where`` ("line 7", "item 3"), not a crash."""
+    try:
+        yield
+    except (TypeError, AttributeError, KeyError) as e:
+        line = int(where[5:]) if where.startswith("line ") else None
+        raise InvalidInput(file, line, None if line else where,
+                           f"holds a value of another type than {standard} gives it ({type(e).__name__}: {e})") from None
+
+
 _PEEK_BYTES = 1 << 20
+TOO_DEEP = "is nested deeper than any register's JSON (arrays or objects inside each other thousands of times)"
 
 
 def first_object(path: Path) -> dict | None:
@@ -37,7 +51,7 @@ def first_object(path: Path) -> dict | None:
         text = text[1:].lstrip()
     try:
         value, _ = json.JSONDecoder().raw_decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         if len(head) < _PEEK_BYTES:
             return None
         return next((found.value for found in read_objects(path)), None)  # a first object longer than the peek
@@ -59,6 +73,8 @@ def read_objects(path: Path) -> Iterator[Found]:
         raise InvalidInput(path, e.lineno, None, f"is not valid JSON: {e.msg} (column {e.colno})") from None
     except UnicodeDecodeError:
         raise InvalidInput(path, None, None, "is not UTF-8 (JSON is always UTF-8)") from None
+    except RecursionError:
+        raise InvalidInput(path, None, None, TOO_DEEP) from None
     items = document if isinstance(document, list) else document.get("statements") if isinstance(document, dict) \
         and isinstance(document.get("statements"), list) else [document]
     for position, item in enumerate(items, 1):
@@ -78,6 +94,8 @@ def _one_object_per_line(path: Path) -> bool:
                 return False
             try:
                 return isinstance(json.loads(text), dict)
+            except RecursionError:
+                return True  # an object on the line, too deep: read line by line, and said at its line
             except (json.JSONDecodeError, UnicodeDecodeError):
                 return False
     return False
@@ -98,6 +116,8 @@ def _lines(path: Path) -> Iterator[Found]:
                 raise InvalidInput(path, number, None, f"is not valid JSON: {e.msg} (column {e.colno})") from None
             except UnicodeDecodeError:
                 raise InvalidInput(path, number, None, "is not UTF-8 (JSON is always UTF-8)") from None
+            except RecursionError:
+                raise InvalidInput(path, number, None, TOO_DEEP) from None
             if not isinstance(value, dict):
                 raise InvalidInput(path, number, None, "is not a JSON object")
             position += 1

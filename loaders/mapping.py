@@ -112,7 +112,10 @@ def read_mapping(path: str | Path, share_scale: str = "percent") -> Mapping:
     if mapping.amount_unit not in _AMOUNT_UNITS:
         raise InvalidInput(path, None, "amount_unit", f"{mapping.amount_unit!r} is not one of {', '.join(_AMOUNT_UNITS)}")
     specs = builtin_specs()
-    for number, table in enumerate(data.get("table", []), 1):
+    tables = data.get("table", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise InvalidInput(path, None, "table", "must be tables, each written [[table]]")
+    for number, table in enumerate(tables, 1):
         where = f"table {number}"
         kind = table.get("kind")
         if kind not in specs:
@@ -121,6 +124,11 @@ def read_mapping(path: str | Path, share_scale: str = "percent") -> Mapping:
         if extra:
             raise InvalidInput(path, None, f"{where}: {sorted(extra)[0]}", "is not a table option (kind, sheet, company, columns)")
         columns = table.get("columns", {})
+        if not isinstance(columns, dict):
+            raise InvalidInput(path, None, f"{where}: columns", "must be a table of field = \"column header\" lines")
+        if not isinstance(table.get("sheet", ""), str) or not isinstance(table.get("company", ""), str):
+            option = "sheet" if not isinstance(table.get("sheet", ""), str) else "company"
+            raise InvalidInput(path, None, f"{where}: {option}", "must be a text in quotes")
         for name, header in columns.items():
             if name not in specs[kind].synonyms:
                 raise InvalidInput(path, None, f"{where}: columns.{name}",

@@ -29,7 +29,7 @@ from ..graph.model import Entity, EntityKind, Holding, Interest, Link, LinkKind,
 from ..graph.stores.base import Record, Store
 from .fields import clean_reg_no, parse_date, shown
 from .report import LoadReport
-from .jsonfile import Found, files_in, first_object, read_objects
+from .jsonfile import Found, files_in, first_object, read_objects, shaped
 from .textfile import CsvTable
 
 PSC_THRESHOLD = 0.25
@@ -123,7 +123,8 @@ class PscReader:
                 continue
             company = yield from self._company(number)
             self.report.counts["psc lines"] += 1
-            yield from self._psc(file, found, data, kind, company)
+            with shaped(file, found.where(), "the PSC snapshot"):
+                yield from self._psc(file, found, data, kind, company)
 
     def _company(self, number: str):
         """The company's id; its entity is written when the store has none (company data, read last,

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..graph.analysis.changes import control_changes_on_several_days, control_may_change, fact_changes, link_changes
 from ..graph.arrays import EVENT_CODES, KIND_CODES, OPEN_END, OPEN_START, date_of, day_number
-from ..graph.model import EntityKind, Share
+from ..graph.model import EntityKind, Share, day_after
 from ..graph.stores.base import Store
 from .i18n import _, known, role_name
 from .render import Result, Section
@@ -238,7 +238,7 @@ def cause_days(store: Store, company: str, since: dt.date, until: dt.date) -> li
         if fact.since is not None:
             days.add(fact.since)
         if fact.until is not None:
-            days.add(fact.until + dt.timedelta(days=1))
+            days.add(day_after(fact.until))
     return sorted(d for d in days if since <= d <= until)
 
 

@@ -12,8 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..graph.errors import EquityGraphError
-from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation
+from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation, check_day
 from ..graph.stores.base import Edges, Store, edge_ends
+from ..loaders.fields import shown
 from .render import iso
 
 EDGE_KINDS = ("holding", "officer", "link", "relation")
@@ -249,11 +250,15 @@ def parse_filters(min_share: str | None, kinds: str | None, as_of: str | None) -
     try:
         share = float(min_share) / 100 if min_share not in (None, "") else 0.0
     except ValueError:
-        raise ValueError(f"min_share: {min_share!r} is not a number") from None
+        raise ValueError(f"min_share: {shown(min_share)} is not a number") from None
+    if not 0.0 <= share <= 1.0:  # also refuses nan and inf
+        raise ValueError(f"min_share: {shown(min_share)} is not a percentage from 0 to 100")
     try:
         day = dt.date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        raise ValueError(f"as_of: {as_of!r} is not a date (YYYY-MM-DD)") from None
+        raise ValueError(f"as_of: {shown(as_of)} is not a date (YYYY-MM-DD)") from None
+    if day is not None:
+        check_day(day, "as_of:")
     chosen = () if kinds == "none" else (tuple(k for k in (kinds or "").split(",") if k) or EDGE_KINDS)
     return Filters(share, chosen, day)
 

@@ -45,6 +45,15 @@ def write_case(folder: Path, encoding: str = "utf-8", **files: str) -> Path:
     return folder
 
 
+def run_cli(*args):
+    """``equitygraph ARGS`` run in-process, each argument as text."""
+    from click.testing import CliRunner
+
+    from equitygraph.queries.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
 def dump(db_path: Path, skip_meta: bool = False) -> list:
     """Every row of every table, to compare a store before and after (without the load notes in
     ``meta`` where ``skip_meta``: when the last load ran, and the generation token every write renews)."""

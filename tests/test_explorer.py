@@ -204,7 +204,8 @@ def test_read_only_and_capped(client):
 
 
 @pytest.mark.parametrize("path", ["/static/../server.py", "/static/%2e%2e/server.py", "/static/..%2fserver.py",
-                                  "/static/..%5cserver.py", "/static/.hidden", "/static/vis/../../server.py"])
+                                  "/static/..%5cserver.py", "/static/.hidden", "/static/vis/../../server.py",
+                                  "/static/x%00", "/static/explorer.js%00.png", "/static/%0a"])
 def test_static_files_cannot_be_read_outside_their_folder(client, path):
     response = client.get(path)
     assert response.status_code == 404

@@ -215,7 +215,7 @@ def test_mapping_init_knows_the_english_and_pinyin_headers_of_real_extracts(tmp_
     assert 'stock_code = "com_id"\nholder = "gdmc"\nshare = "cgbl"' in result.output
     result = run("mapping", "init", tmp_path / "people.csv")
     assert 'kind = "officers"' in result.output and 'role = "job"' in result.output and 'stock_code = "stock_id"' in result.output
-    assert "# columns not read: gender" in result.output
+    assert "# columns not read: \"gender\"" in result.output
 
 
 def test_shares_held_beyond_the_issued_shares_or_not_a_number_are_one_line_errors(tmp_path):

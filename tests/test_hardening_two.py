@@ -3,13 +3,14 @@ finding or crash with a traceback; each case here failed before its fix."""
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from equitygraph.graph.errors import InvalidInput
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.formats import load_path
+
 
 PSC_LINE = {"company_number": "08209948", "data": {
     "kind": "individual-person-with-significant-control", "name": "Mr Marc Anthony Feldman",
@@ -226,170 +227,6 @@ def test_mapping_init_quotes_every_header_it_writes_and_prints(tmp_path):
     assert '# columns not read: "备注\\"\\n[[table]]\\nkind = \\"officers\\"", "\\u001b]0;pwned\\u0007\\u202e列"' in written
 
 
-@pytest.fixture
-def small_app_db(tmp_path):
-    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
-
-    db = tmp_path / "app.db"
-    with SQLiteStore(db) as store:
-        with store.writer() as w:
-            w.add_many([Entity("C", EntityKind.COMPANY, "华信投资"), Entity("P", EntityKind.PERSON, "王伟"),
-                        Holding("P", "C", Share.exact(0.6))])
-    return db
-
-
-@pytest.mark.parametrize("headers, status", [
-    ({"sec-fetch-site": "cross-site"}, 403),  # <img src=http://127.0.0.1:PORT/api/view/T> on another site
-    ({"sec-fetch-site": "same-site"}, 403),   # a page on another port of this machine
-    ({"origin": "http://evil.example"}, 403),
-    ({"origin": "null"}, 403),                # a sandboxed frame, a file:// page
-    ({"sec-fetch-site": "same-origin", "origin": "http://127.0.0.1:8765"}, 200),  # the explorer's own page
-    ({"sec-fetch-site": "none"}, 200),        # an address typed or pasted
-    ({}, 200),                                # a script (curl) sends neither
-])
-def test_the_api_answers_only_its_own_pages(small_app_db, headers, status):
-    from starlette.testclient import TestClient
-
-    from equitygraph.queries.app.server import make_app
-
-    app = make_app(lambda: SQLiteStore(small_app_db, readonly=True))
-    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
-        answer = c.get("/api/view/C", headers=headers)
-        assert answer.status_code == status
-        if status == 403:
-            assert answer.json() == {"error": "cross-site requests are refused: open the explorer from its own address"}
-        # the page itself may be opened from a link anywhere: it sends nothing until it runs here
-        assert c.get("/", headers=headers).status_code == 200
-
-
-@pytest.mark.parametrize("path, location", [
-    ("//evil.example/", "/evil.example/"), ("/\\evil.example/", "/evil.example/"),
-    ("/%2F%2Fevil.example", "/evil.example"), ("/api/view/C", "/api/view/C"), ("/公司", "/%E5%85%AC%E5%8F%B8"),
-])
-def test_the_token_redirect_stays_on_this_server(path, location):
-    """``GET //evil.example/?token=T`` answered 303 to ``//evil.example/``: another site."""
-    from urllib.parse import unquote
-
-    from equitygraph.queries.app.server import Guard
-
-    token = "t" * 32
-    guard = Guard(None, token, "0.0.0.0")
-    scope = {"type": "http", "method": "GET", "path": unquote(path), "raw_path": path.encode(),
-             "query_string": f"token={token}".encode(), "headers": [(b"host", b"10.0.0.5:8765")]}
-    status, _, headers = guard.refusal(scope)
-    assert (status, dict(headers)[b"location"].decode()) == (303, location)
-
-
-def test_secrets_stay_off_the_command_line_and_tokens_are_long(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
-    from equitygraph.queries.cli import cli
-
-    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
-    (tmp_path / "empty").write_text("")
-    run = CliRunner().invoke(cli, ["search", "x", "--neo4j-uri", "bolt://127.0.0.1:1",
-                                   "--neo4j-password-file", str(tmp_path / "empty")])
-    assert run.exit_code == 2 and "Invalid value for --neo4j-password-file: empty is empty" in run.output
-    (tmp_path / "pw").write_text("secret\n")
-    both = CliRunner().invoke(cli, ["search", "x", "--neo4j-uri", "bolt://127.0.0.1:1", "--neo4j-password", "a",
-                                    "--neo4j-password-file", str(tmp_path / "pw")])
-    assert both.exit_code == 2 and "give --neo4j-password or --neo4j-password-file, not both" in both.output
-    help_text = CliRunner().invoke(cli, ["search", "--help"], terminal_width=200).output
-    assert "prefer the environment or --neo4j-password-file" in " ".join(help_text.split())
-    short = CliRunner().invoke(cli, ["serve", "--token", "x" * 31, "--db", str(tmp_path / "none.db")])
-    assert short.exit_code == 2 and "an access token needs at least 32 characters, got 31" in short.output
-
-
-def test_localhost_is_asked_as_127_0_0_1_and_never_handed_the_stored_password(monkeypatch, tmp_path):
-    """``localhost`` may resolve to ::1, where another server than ours could listen."""
-    from equitygraph.graph.stores import neo4j_server
-
-    monkeypatch.setenv("EQUITYGRAPH_NEO4J_HOME", str(tmp_path / "home"))
-    asked = []
-    monkeypatch.setattr(neo4j_server.Neo4jServer, "settings", lambda self: asked.append(1) or
-                        {"port": 7687, "auth": True})
-    monkeypatch.setattr(neo4j_server.Neo4jServer, "stored_password", lambda self: "stored")
-    assert neo4j_server.local_password("bolt://localhost:7687") is None
-    assert neo4j_server.local_password("bolt://127.0.0.1:7687") == "stored"
-    assert neo4j_server.on_loopback("bolt://neo4j@LOCALHOST:7687") == "bolt://neo4j@127.0.0.1:7687"
-
-
-@pytest.mark.parametrize("command", [
-    ["viz", "C", "-o", "{out}"], ["report", "C", "-o", "{out}"], ["export", "--format", "jsonl", "-o", "{out}"],
-    ["export", "--format", "graphml", "-o", "{out}"], ["mapping", "init", "{data}", "-o", "{out}"],
-])
-def test_an_output_that_is_a_symbolic_link_is_never_written_through(small_app_db, tmp_path, command):
-    """``-o`` followed a symbolic link and overwrote its target (a file of the user's, ~/.bashrc)."""
-    from click.testing import CliRunner
-
-    from equitygraph.queries.cli import cli
-
-    (tmp_path / "股东.csv").write_text("企业名称,股东名称,持股比例\n华信,王伟,60%\n", encoding="utf-8")
-    victim = tmp_path / "victim.txt"
-    victim.write_text("the user's own file\n")
-    out = tmp_path / "out.file"
-    out.symlink_to(victim)
-    args = [a.format(out=out, data=tmp_path / "股东.csv") for a in command]
-    db = [] if command[0] == "mapping" else ["--db", str(small_app_db)]
-    refused = CliRunner().invoke(cli, [*args, *db])
-    assert refused.exit_code == 2, refused.output
-    assert f"{out} is a symbolic link: not written through it (--force replaces the link itself)" in \
-        " ".join(refused.output.split())
-    forced = CliRunner().invoke(cli, [*args, "--force", *db])
-    assert forced.exit_code == 0, forced.output
-    assert victim.read_text() == "the user's own file\n"
-    assert not out.is_symlink() and out.stat().st_size > 0 and out.stat().st_mode & 0o777 == 0o600
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
-
-
-def test_a_write_that_fails_leaves_the_file_as_it_was(tmp_path):
-    from equitygraph.queries.render import open_private
-
-    kept = tmp_path / "kept.txt"
-    kept.write_text("before")
-    with pytest.raises(RuntimeError), open_private(kept) as f:
-        f.write("half of it")
-        raise RuntimeError("the disk is full")
-    assert kept.read_text() == "before" and [p.name for p in tmp_path.iterdir()] == ["kept.txt"]
-
-
-def test_a_write_command_on_another_programs_wal_database_changes_nothing(tmp_path):
-    """It said "nothing was changed", but its writing connection had checkpointed the file on closing
-    (bytes and mtime changed, the -wal file gone)."""
-    import shutil
-    import sqlite3
-
-    from click.testing import CliRunner
-
-    from conftest import write_case
-    from equitygraph.queries.cli import cli
-
-    source = tmp_path / "theirs-live.db"
-    live = sqlite3.connect(source)
-    live.execute("PRAGMA journal_mode = WAL")
-    live.execute("PRAGMA wal_autocheckpoint = 0")
-    live.execute("CREATE TABLE notes (x TEXT)")
-    live.executemany("INSERT INTO notes VALUES (?)", [(f"note {i}",) for i in range(100)])
-    live.commit()
-    foreign = tmp_path / "theirs.db"
-    for suffix in ("", "-wal"):  # as the other program left them, its last writes still in the log
-        shutil.copy(f"{source}{suffix}", f"{foreign}{suffix}")
-    live.close()
-    before = {suffix: (Path(f"{foreign}{suffix}").read_bytes(), Path(f"{foreign}{suffix}").stat().st_mtime_ns)
-              for suffix in ("", "-wal")}
-    folder = write_case(tmp_path / "case", entities="id,kind,name\nC,company,华信\n",
-                        holdings="holder_id,company_id,share\n")
-    run = CliRunner().invoke(cli, ["load", str(folder), "--db", str(foreign)])
-    assert run.exit_code == 1
-    assert run.output.strip() == f"Error: {foreign}: is a SQLite file, but not an equitygraph store (nothing was changed)"
-    import gc
-
-    del run
-    gc.collect()  # as when the command's process ends: any connection it left open closes
-    assert {suffix: (Path(f"{foreign}{suffix}").read_bytes(), Path(f"{foreign}{suffix}").stat().st_mtime_ns)
-            for suffix in ("", "-wal")} == before
-
-
 def test_latin1_names_are_not_read_as_big5(tmp_path):
     """One Latin-1 line fits Big5 as well as Windows-1252 in charset-normalizer's eyes: "Ääkkönen Öy"
     was stored as "曩kk霵en 琈"."""
@@ -418,3 +255,57 @@ def test_when_chinese_and_latin_fit_equally_the_load_stops_and_names_both(tmp_pa
     with SQLiteStore(tmp_path / "g.db") as store:
         load_folder(store, folder, encoding="gb18030")
         assert store.get("P").name == "张三"
+
+
+def test_json_nested_beyond_any_register_is_a_one_line_error(tmp_path):
+    """A 200,000-deep document was reported as an internal error (RecursionError)."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    for path, where in ((deep, "deep.json"), (lines, "deep.jsonl:1")):
+        run = run_cli("load", path, "--format", "psc", "--db", tmp_path / "d.db")
+        assert run.exit_code == 1
+        assert run.output == (f"Error: {where}: is nested deeper than any register's JSON (arrays or objects inside "
+                              "each other thousands of times)\n")
+
+
+@pytest.mark.parametrize("mapping, message", [
+    ('[[table]]\nkind = "shareholders"\ncolumns = "x"\n',
+     "m.toml: table 1: columns: must be a table of field = \"column header\" lines"),
+    ("table = 5\n", "m.toml: table: must be tables, each written [[table]]"),
+    ("table = [5]\n", "m.toml: table: must be tables, each written [[table]]"),
+    ('[[table]]\nkind = "shareholders"\nsheet = 7\n', "m.toml: table 1: sheet: must be a text in quotes"),
+])
+def test_a_mapping_with_values_of_the_wrong_type_is_a_one_line_error(tmp_path, mapping, message):
+    (tmp_path / "m.toml").write_text(mapping)
+    (tmp_path / "s.csv").write_text("企业名称,股东名称,持股比例\n华信,王伟,60%\n", encoding="utf-8")
+    run = run_cli("load", tmp_path / "s.csv", "--mapping", tmp_path / "m.toml", "--db", tmp_path / "z.db")
+    assert (run.exit_code, run.output) == (1, f"Error: {message}\n")
+
+
+def test_an_error_never_repeats_a_long_value_whole(tmp_path):
+    from conftest import write_case
+
+    folder = write_case(tmp_path / "k", entities="id,kind,name\nC," + "k" * 100_000 + ",华信\n",
+                        holdings="holder_id,company_id,share\n")
+    run = run_cli("load", folder, "--db", tmp_path / "k.db")
+    assert run.exit_code == 1 and len(run.output) < 300
+    assert "'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk'... (100,000 characters)" in run.output
+
+
+@pytest.mark.parametrize("part, text", [
+    ("xl/worksheets/sheet2.xml", b"<worksheet><sheetData><row r='1'><c r='A1' t='s'><v>99999</v></c>"),
+    ("xl/workbook.xml", b"<workbook><sheets><sheet"),
+    ("xl/styles.xml", b"not xml at all"),
+])
+def test_a_damaged_workbook_is_a_one_line_error(tmp_path, part, text):
+    """An openpyxl parse error reached the user as an internal error."""
+    from test_tabular import workbook
+
+    path = workbook(tmp_path / "damaged.xlsx")
+    rewritten(path, part, lambda xml: text)
+    run = run_cli("load", path, "--db", tmp_path / "x.db")
+    assert run.exit_code == 1, run.output
+    assert run.output.startswith("Error: damaged.xlsx") and "internal error" not in run.output, run.output
+    assert "readable" in run.output and run.output.count("\n") == 1

@@ -146,7 +146,7 @@ def test_graph_pages_colour_companies_by_tier(analyzed, tmp_path):
     result = run("viz", "T1", "--db", analyzed[0], "--output", page)
     assert result.exit_code == 0, result.output
     html = page.read_text(encoding="utf-8")
-    nodes = {n["id"]: n for n in json.loads(re.search(r"new vis\.DataSet\((\[.*?\])\);", html).group(1))}
+    nodes = {n["id"]: n for n in json.loads(re.search(r"new vis\.DataSet\((\[.*?\])\.map\(", html).group(1))}
     assert nodes["T1"]["color"]["background"] == TIER_COLORS["yellow"]
     assert nodes["K1"]["color"]["background"] == TIER_COLORS["confirmed"]
     assert "\nrisk 0.32 yellow: 100 % from confirmed case 鑫源投资管理有限公司 (K1) via 李法人" in nodes["T1"]["title"]

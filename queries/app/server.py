@@ -39,6 +39,11 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 MAX_QUERY = 2048
 MAX_SEARCH = 200
 WORKERS = 4  # threads answering requests (each holds its own store connection)
+HEAVY_AT_ONCE = WORKERS - 1  # views, trees, pages and neighbours at once: a thread stays free for the rest
+HEAVY_SECONDS = 30  # the most a view may take before the answer is "narrow it"
+BUSY = "busy: other views are being drawn; try again in a moment"
+TOO_LARGE = ("too large to draw within {seconds} s: narrow it (a higher minimum share, fewer kinds of ties, "
+             "or the penetration tree)")
 TOKEN_COOKIE = "equitygraph_token"
 MIN_TOKEN = 32  # characters: what new_token makes (24 random bytes)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -92,22 +97,23 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
     if token is not None and len(token) < MIN_TOKEN:
         raise ValueError(f"an access token needs at least {MIN_TOKEN} characters, got {len(token)}")
     stores = Stores(open_store)
+    heavy = threading.BoundedSemaphore(HEAVY_AT_ONCE)
 
-    def answer(compute):
-        return _endpoint(stores, lang, compute)
+    def answer(compute, is_heavy: bool = False):
+        return _endpoint(stores, lang, compute, heavy if is_heavy else None)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKERS
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKERS + HEAVY_AT_ONCE
         yield
         stores.close()
 
     routes = [
         Route("/", _page), Route("/static/{name:path}", _static),
         Route("/favicon.ico", lambda request: Response(status_code=204)),
-        Route("/api/search", answer(_search)), Route("/api/entity/{id}", answer(_entity)),
-        Route("/api/neighbours/{id}", answer(_neighbours)), Route("/api/view/{id}", answer(_view)),
-        Route("/api/tree/{id}", answer(_tree)), Route("/api/messages", answer(_messages)),
+        Route("/api/search", answer(_search)), Route("/api/entity/{id}", answer(_entity, True)),
+        Route("/api/neighbours/{id}", answer(_neighbours, True)), Route("/api/view/{id}", answer(_view, True)),
+        Route("/api/tree/{id}", answer(_tree, True)), Route("/api/messages", answer(_messages)),
     ]
     return Guard(Starlette(routes=routes, lifespan=lifespan), token, host)
 
@@ -116,29 +122,107 @@ def _reply(value, status: int = 200) -> Response:
     return Response(json_text(value), status_code=status, media_type="application/json")
 
 
-def _endpoint(stores: "Stores", lang: str, compute):
+def _endpoint(stores: "Stores", lang: str, compute, heavy: threading.BoundedSemaphore | None = None):
     """An endpoint running ``compute(store, request)`` in a worker thread in the request's language;
-    bad parameters and unknown ids are 400 and 404 with one line, anything else a 500 line."""
+    bad parameters and unknown ids are 400 and 404 with one line, anything else a 500 line.
+
+    A ``heavy`` endpoint takes one of its few places or answers 503 at once (a queue of slow views
+    would hold up every other request); past ``HEAVY_SECONDS``, or when its client goes away, its
+    answer is given up (the thread finishes on its own and only then frees its place)."""
 
     async def endpoint(request: Request) -> Response:
         chosen = request.query_params.get("lang") or lang
         if chosen not in i18n.LANGUAGES:
             return _reply({"error": f"lang: {chosen!r} is not one of {', '.join(i18n.LANGUAGES)}"}, 400)
+        place = _Place(heavy) if heavy is not None else None
+        if place is not None and not place.taken:
+            return _reply({"error": BUSY}, 503)
 
         def work():
-            with i18n.language(chosen):
-                return compute(stores.get(), request)
+            if place is not None and not place.start():
+                return None  # given up before it began
+            try:
+                with i18n.language(chosen):
+                    return compute(stores.get(), request)
+            finally:
+                if place is not None:
+                    place.finish()
 
         try:
-            return _reply(await anyio.to_thread.run_sync(work))
+            if place is None:
+                return _reply(await anyio.to_thread.run_sync(work))
+            return await _within_budget(request, work)
         except explore.NotFound as e:
             return _reply({"error": str(e)}, 404)
         except (ValueError, EquityGraphError) as e:
             return _reply({"error": str(e)}, 400)
         except Exception as e:  # a bug: one line, never a traceback to the browser
             return _reply({"error": f"internal error: {type(e).__name__}"}, 500)
+        finally:
+            if place is not None:
+                place.drop()
 
     return endpoint
+
+
+async def _within_budget(request: Request, work) -> Response:
+    """``work``'s answer, or 503 past the time budget; nothing when the client went away."""
+    outcome = {}
+    async with anyio.create_task_group() as group:
+        async def watch():
+            while not await request.is_disconnected():
+                await anyio.sleep(0.25)
+            outcome["gone"] = True
+            group.cancel_scope.cancel()
+
+        async def run():
+            with anyio.move_on_after(HEAVY_SECONDS) as timer:
+                try:
+                    outcome["value"] = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+                except Exception as e:  # raised again below, as itself rather than inside a group
+                    outcome["error"] = e
+            outcome["late"] = timer.cancelled_caught
+            group.cancel_scope.cancel()
+
+        group.start_soon(watch)
+        group.start_soon(run)
+    if "error" in outcome:
+        raise outcome["error"]
+    if outcome.get("gone"):
+        return Response(status_code=499)  # nobody is listening; the status is for the log
+    if outcome.get("late"):
+        return _reply({"error": TOO_LARGE.format(seconds=HEAVY_SECONDS)}, 503)
+    return _reply(outcome["value"])
+
+
+class _Place:
+    """One of the few places heavy work may run in: taken at once or not at all, freed when the work
+    ends (or when it was given up before it began), never twice."""
+
+    def __init__(self, places: threading.BoundedSemaphore):
+        self.places = places
+        self.taken = places.acquire(blocking=False)
+        self.lock = threading.Lock()
+        self.state = "waiting" if self.taken else "none"
+
+    def start(self) -> bool:
+        with self.lock:
+            if self.state != "waiting":
+                return False
+            self.state = "running"
+            return True
+
+    def finish(self) -> None:
+        with self.lock:
+            if self.state == "running":
+                self.state = "done"
+                self.places.release()
+
+    def drop(self) -> None:
+        with self.lock:
+            if self.state == "waiting":
+                self.state = "dropped"
+                self.places.release()
 
 
 def _number(request, name: str, default: int, low: int, high: int) -> int:
@@ -192,10 +276,13 @@ async def _page(request: Request) -> Response:
 
 async def _static(request: Request) -> Response:
     name = request.path_params["name"]
+    # Names only: no folders, no "..", no control characters (a NUL makes the file system raise), nothing
+    # outside the folder whatever the path says.
+    if "/" in name or "\\" in name or name.startswith(".") or not name.isprintable():
+        return _reply({"error": "not found"}, 404)
     folder = vis_folder() if name in ("vis-network.min.js", "vis-network.css") else STATIC
     path = (folder / name).resolve()
-    # Names only: no folders, no "..", nothing outside the folder whatever the path says.
-    if "/" in name or "\\" in name or name.startswith(".") or path.parent != folder.resolve() or not path.is_file():
+    if path.parent != folder.resolve() or not path.is_file():
         return _reply({"error": "not found"}, 404)
     return FileResponse(path, media_type=TYPES.get(path.suffix, "application/octet-stream"))
 

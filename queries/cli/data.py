@@ -9,7 +9,7 @@ import click
 
 from ..render import Section, open_private, render_section
 from ..i18n import _
-from .options import emit, force_option, format_option, not_a_link, open_store, reading_options, store_option
+from .options import a_day, emit, force_option, format_option, not_a_link, open_store, reading_options, store_option
 
 
 INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
@@ -26,7 +26,7 @@ INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
 @reading_options
 @click.option("--keep-id-numbers", is_flag=True,
               help="Keep persons' ID numbers themselves, not only their salted hashes (they are never printed in full).")
-@click.option("--snapshot", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--snapshot", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=a_day,
               help="PATH is the whole register as of this day (YYYY-MM-DD): what it no longer holds is ended, "
                    "changed shares start anew, and the history is kept (see docs/monitoring.md).")
 @store_option
@@ -54,7 +54,7 @@ def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, sn
         else:
             from ...loaders.snapshot import load_snapshot
 
-            report = load_snapshot(opened, path, snapshot.date(), **options)
+            report = load_snapshot(opened, path, snapshot, **options)
         emit(LoadResult(report, store.describe(), opened.counts()), fmt)
         if snapshot is not None and report.snapshot["previous"] and not report.snapshot["loaded again"]:
             from ..watch import alert_count_line

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .options import emit, format_option, open_store, store_option
+from .options import a_day, emit, format_option, open_store, store_option
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-def _day(ctx, param, value):
-    return value.date() if value else None
 
 
 @click.group()
@@ -59,8 +57,8 @@ def show(store, fmt):
 
 @click.command()
 @click.option("--list", "list_name", default=None, help="One watchlist [default: all].")
-@click.option("--since", type=DATE, required=True, callback=_day, help="First day (YYYY-MM-DD).")
-@click.option("--until", type=DATE, default=None, callback=_day, help="Last day (YYYY-MM-DD) [default: today].")
+@click.option("--since", type=DATE, required=True, callback=a_day, help="First day (YYYY-MM-DD).")
+@click.option("--until", type=DATE, default=None, callback=a_day, help="Last day (YYYY-MM-DD) [default: today].")
 @store_option
 @format_option
 def alerts(list_name, since, until, store, fmt):

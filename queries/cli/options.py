@@ -3,6 +3,7 @@ printing a result."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 import os
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from ...graph.errors import EquityGraphError, StoreError
+from ...graph.errors import EquityGraphError, StoreError, shortened
+from ...graph.model import check_day
 from ...graph.stores.base import Store
 from ...graph.stores.sqlite import SQLiteStore, default_path
 from .. import i18n
@@ -28,7 +30,7 @@ class Commands(click.Group):
         try:
             return super().invoke(ctx)
         except EquityGraphError as e:
-            raise click.ClickException(printable(str(e))) from None
+            raise click.ClickException(printable(shortened(str(e)))) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except KeyboardInterrupt:
@@ -40,9 +42,9 @@ class Commands(click.Group):
         except Exception as e:  # a bug: say what it was in one line, traceback only on request
             if os.environ.get("EQUITYGRAPH_DEBUG"):
                 raise
-            raise click.ClickException(printable(
+            raise click.ClickException(printable(shortened(
                 f"internal error: {type(e).__name__}: {e} (set EQUITYGRAPH_DEBUG=1 for the traceback)"
-            )) from None
+            ))) from None
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,15 @@ def reading_options(command):
 
 def as_of_option(command):
     """--as-of YYYY-MM-DD, handed to the command as a date (or None)."""
-    return click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-                        callback=lambda ctx, param, value: value.date() if value else None,
+    return click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, callback=a_day,
                         help="Use only holdings and roles in force on this date (YYYY-MM-DD).")(command)
+
+
+def a_day(ctx: click.Context, param: click.Parameter, value) -> dt.date | None:
+    """A date option's value as a date, within the days a question may be asked about."""
+    if value is None:
+        return None
+    try:
+        return check_day(value.date(), "the date")
+    except ValueError as e:
+        raise click.BadParameter(str(e), ctx=ctx, param=param) from None

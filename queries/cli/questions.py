@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _
-from .options import as_of_option, emit, format_option, open_store, store_option
+from .options import a_day, as_of_option, emit, format_option, open_store, store_option
 
 
 @click.command()
@@ -55,9 +55,9 @@ def control(name, as_of, threshold, exclusive, store, fmt):
 @click.command()
 @click.argument("names", nargs=-1)
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
-              callback=lambda ctx, param, value: value.date() if value else None, help="First day (YYYY-MM-DD).")
+              callback=a_day, help="First day (YYYY-MM-DD).")
 @click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              callback=lambda ctx, param, value: value.date() if value else None,
+              callback=a_day,
               help="Last day (YYYY-MM-DD) [default: today].")
 @click.option("--hops", type=click.IntRange(0, 3), default=0, show_default=True,
               help="Also the changes at entities this many hops from each NAME.")

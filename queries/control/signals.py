@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...graph.model import EntityKind, effective_day
+from ...graph.model import EntityKind, day_after, effective_day
 from ...graph.stores.base import Store
 from .answer import actual_controllers
 
@@ -220,7 +220,7 @@ def _controller_answers(store: Store, entity, edges, companies: list[str], as_of
     start = as_of - dt.timedelta(days=CHURN_LOOKBACK_DAYS)
     days = set()
     for fact in [*edges.holdings, *edges.officers, *edges.relations]:
-        for day in (fact.since, fact.until and fact.until + dt.timedelta(days=1)):
+        for day in (fact.since, fact.until and day_after(fact.until)):
             if day is not None and start < day <= as_of:
                 days.add(day)
     days = sorted(days)[-MAX_ANSWERS:]
