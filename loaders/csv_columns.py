@@ -30,7 +30,7 @@ from ..graph.model import REGISTER_COMPLETE, EntityKind, Interest, normalize_nam
 from . import csv_rows as rows
 from .csv_contacts import contacts, count_kinds, groups_of
 from .report import LoadReport
-from .fields import clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_share
+from .fields import MAX_NAME_CHARS, clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_share
 from .textfile import MAX_LINE_BYTES, CsvTable, unescape_cell
 
 # What Python's str.strip() removes (str.isspace()), and the quote a spreadsheet escape starts with.
@@ -262,6 +262,8 @@ def _entities(csv: _Csv, reader, share_scale: str, report) -> tuple[pa.Table, pa
 
     kinds = _each(_required(csv, "kind"), kind_of, pa.string())
     names = _required(csv, "name")
+    if n and pc.max(pc.utf8_length(names)).as_py() > MAX_NAME_CHARS:
+        raise UseRowReader(f"{csv.path.name}: a name is too long")  # the row reader says where
     registered = _each(csv.column("registered_capital"), parse_amount, pa.struct([("v", pa.float64()), ("c", pa.string())]))
     paid_in = _each(csv.column("paid_in_capital"), parse_amount, pa.struct([("v", pa.float64()), ("c", pa.string())]))
     currency = pc.coalesce(_text(csv.column("currency")), pc.struct_field(registered, [1]), pc.struct_field(paid_in, [1]))

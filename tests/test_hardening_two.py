@@ -309,3 +309,16 @@ def test_a_damaged_workbook_is_a_one_line_error(tmp_path, part, text):
     assert run.exit_code == 1, run.output
     assert run.output.startswith("Error: damaged.xlsx") and "internal error" not in run.output, run.output
     assert "readable" in run.output and run.output.count("\n") == 1
+
+
+@pytest.mark.parametrize("rows", [1, 3_000])  # the columnar reader hands it to the row reader, which says where
+def test_a_name_too_long_for_any_register_is_refused_at_its_line_in_the_canonical_folder(tmp_path, rows):
+    from conftest import write_case
+    from equitygraph.loaders.csv_folder import load_folder
+
+    entities = "id,kind,name\n" + "".join(f"C{i},company,公司{i}\n" for i in range(rows)) + "X,company," + "长" * 5_000 + "\n"
+    folder = write_case(tmp_path / "long", entities=entities, holdings="holder_id,company_id,share\n")
+    with SQLiteStore(tmp_path / "l.db") as store, pytest.raises(InvalidInput) as error:
+        load_folder(store, folder)
+    assert str(error.value) == (f"entities.csv:{rows + 2}: name: '{'长' * 40}'... (5,000 characters) is too long to be a "
+                                "name (more than 2,000 characters)")
