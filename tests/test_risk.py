@@ -145,8 +145,9 @@ def test_a_clean_looking_ring_member_surfaces_with_the_path_that_explains_it(ris
     assert float(scored.network.score[t1]) == pytest.approx(1 - math.exp(-(1 / 6) / 0.25))
     assert scored.tier(t1) == "yellow"
     listed = warnings(risk_store, load_config(), top=5, as_of=AS_OF, scores=scored)
-    ids = [r["id"] for r in listed.rows]  # the orange, then the yellow ones (T1 and S1 alike), then none
-    assert ids[:2] == ["T_CL", "T_DC"] and sorted(ids[2:]) == ["S1", "T1"]
+    ids = [r["id"] for r in listed.rows]  # the orange, then the yellow ones (T1 and S1 alike), then below yellow
+    assert ids[:2] == ["T_CL", "T_DC"] and sorted(ids[2:4]) == ["S1", "T1"]
+    assert [r["tier"] for r in listed.rows] == ["orange", "orange", "yellow", "yellow", ""]
     [t1_row] = [r for r in listed.rows if r["id"] == "T1"]
     assert t1_row["why"] == "0.32 yellow: 100 % from confirmed case 鑫源投资管理有限公司 (K1) via 李法人 (L1), " \
                             "legal representative of both"

@@ -41,12 +41,19 @@ def test_the_warning_list_filters_by_tier_and_leaves_out_confirmed_cases(risk_ca
     listed = json.loads(run("risk", "--top", 10, "--as-of", AS_OF, "--db", risk_case[1], "--format", "json").output)
     assert [w["id"] for w in listed["warnings"]][:2] == ["T_CL", "T_DC"]
     assert not set(CASES) & {w["id"] for w in listed["warnings"]}
+    # --top 10 lists ten by score, past the warnings: each with its tier, "" below yellow
+    assert len(listed["warnings"]) == 10
+    assert [w["tier"] for w in listed["warnings"]] == ["orange"] * 2 + ["yellow"] * 2 + [""] * 6
+    scores = [w["score"] for w in listed["warnings"]]
+    assert scores == sorted(scores, reverse=True) and scores[-1] > 0
     orange = json.loads(run("risk", "--tier", "orange", "--as-of", AS_OF, "--db", risk_case[1], "--format", "json").output)
     assert [w["id"] for w in orange["warnings"]] == ["T_CL", "T_DC"]
     red = json.loads(run("risk", "--tier", "red", "--as-of", AS_OF, "--db", risk_case[1], "--format", "json").output)
     assert red["warnings"] == []
-    csv_rows = run("risk", "--as-of", AS_OF, "--db", risk_case[1], "--format", "csv").output.splitlines()
+    csv_rows = run("risk", "--top", 4, "--as-of", AS_OF, "--db", risk_case[1], "--format", "csv").output.splitlines()
     assert csv_rows[0] == "rank,id,name,score,tier,intrinsic,network,why" and len(csv_rows) == 5
+    table = run("risk", "--top", 5, "--as-of", AS_OF, "--db", risk_case[1]).output
+    assert "below yellow" in table
 
 
 def test_usage_errors_say_what_goes_with_what(risk_case):
@@ -92,7 +99,9 @@ def test_a_configuration_of_your_own_changes_only_what_it_says(tmp_path, risk_ca
     (tmp_path / "mine.toml").write_text("[tiers]\nyellow = 0.35\n", encoding="utf-8")
     listed = json.loads(run("risk", "--config", tmp_path / "mine.toml", "--as-of", AS_OF, "--db", risk_case[1],
                             "--format", "json").output)
-    assert [w["id"] for w in listed["warnings"]] == ["T_CL", "T_DC"]  # T1 and S1 (0.32) fall under yellow
+    # T1 and S1 (0.32) fall under yellow: listed on, without a tier
+    assert [(w["id"], w["tier"]) for w in listed["warnings"][:4]] == [
+        ("T_CL", "orange"), ("T_DC", "orange"), ("S1", ""), ("T1", "")]
     (tmp_path / "mine.toml").write_text("[links]\nlegal_representative = 0\n", encoding="utf-8")
     report = json.loads(run("risk", "T1", "--config", tmp_path / "mine.toml", "--as-of", AS_OF, "--db", risk_case[1],
                             "--format", "json").output)
@@ -127,9 +136,13 @@ def test_the_warning_list_filters_by_region_industry_and_cluster(analyzed):
     db = analyzed[0]
 
     def ids(*options):
+        """The warned companies (yellow or above) the filters keep; those listed after them rank below yellow."""
         result = run("risk", "--as-of", AS_OF, "--db", db, "--format", "json", *options)
         assert result.exit_code == 0, result.output
-        return [w["id"] for w in json.loads(result.output)["warnings"]]
+        listed = json.loads(result.output)["warnings"]
+        warned = [w["id"] for w in listed if w["tier"]]
+        assert [w["id"] for w in listed[:len(warned)]] == warned
+        return warned
 
     assert ids("--region", "小巷") == ["S1"]  # by its address
     assert ids("--industry", "百货") == ["T_CL", "T_DC", "S1", "T1"]
@@ -245,4 +258,5 @@ def test_a_store_without_links_scores_on_intrinsic_risk_alone(tmp_path):
         a = scores.arrays.index_of("A")
         assert float(scores.network.score.max()) == 0.0
         assert float(scores.found.intrinsic[a]) == pytest.approx(0.25 * (1 - (1 - 0.8 * 0.5) * (1 - 0.5)) + 0.2 * E1)
-        assert [w["id"] for w in warnings(s, load_config(), as_of=AS_OF, scores=scores).rows] == []
+        # A's intrinsic score is below yellow: listed without a tier; B scores 0 and is not listed
+        assert [(w["id"], w["tier"]) for w in warnings(s, load_config(), as_of=AS_OF, scores=scores).rows] == [("A", "")]

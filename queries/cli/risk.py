@@ -20,7 +20,7 @@ def config_option(command):
 @click.command()
 @click.argument("name", required=False)
 @click.option("--top", type=click.IntRange(1, 100000), default=20, show_default=True,
-              help="How many warnings to list.")
+              help="How many companies to list, by score: the warnings first, then those below yellow.")
 @click.option("--tier", type=TIERS, default=None, help="Only this tier.")
 @click.option("--region", default=None, help="Only companies whose name or address holds this (e.g. 深圳).")
 @click.option("--industry", default=None, help="Only companies whose industry or business scope holds this.")

@@ -275,7 +275,7 @@ class RiskList(Result):
 
     def sections(self) -> list[Section]:
         return [Section(self.title, ["#", "company", "id", "score", "tier", "intrinsic", "network", "why"],
-                        [(r["rank"], r["name"], r["id"], f"{r['score']:.2f}", _(r["tier"]) if r["tier"] else "",
+                        [(r["rank"], r["name"], r["id"], f"{r['score']:.2f}", _(r["tier"] or "below yellow"),
                           f"{r['intrinsic']:.2f}", f"{r['network']:.2f}", short) for r, short in zip(self.rows, self.short)],
                         empty="no warnings", note=_("why: the three largest parts; --format json for all of them"))]
 
@@ -283,15 +283,17 @@ class RiskList(Result):
 def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None = None, as_of: dt.date | None = None,
              region: str | None = None, industry: str | None = None, cluster: str | None = None,
              scores: Scores | None = None) -> RiskList:
-    """The early-warning list: companies with no confirmed case yet, highest combined score first."""
+    """The early-warning list: the ``top`` companies with no confirmed case yet, highest combined score
+    first, each with its tier (below the yellow threshold too: the ranking goes on past the warnings);
+    ``tier`` keeps that tier only."""
     scores = scores or score_all(store, config, as_of)
     arrays = scores.arrays
     company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
-    candidates = np.flatnonzero(company & ~scores.found.confirmed)
+    candidates = np.flatnonzero(company & ~scores.found.confirmed & (scores.combined > 0))  # a score of 0 says nothing
     order = candidates[np.argsort(-scores.combined[candidates], kind="stable")]
-    threshold = config["tiers"][tier] if tier else config["tiers"]["yellow"]
-    order = order[scores.combined[order] >= threshold - 1e-12]
     if tier:
+        threshold = config["tiers"][tier]
+        order = order[scores.combined[order] >= threshold - 1e-12]
         higher = [config["tiers"][t] for t in ("red", "orange", "yellow") if config["tiers"][t] > threshold]
         if higher:
             order = order[scores.combined[order] < min(higher) - 1e-12]
