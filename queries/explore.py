@@ -15,6 +15,7 @@ from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation, check_day
 from ..graph.stores.base import Edges, Store, edge_ends
 from ..loaders.fields import shown
+from .i18n import role_name
 from .render import iso
 
 EDGE_KINDS = ("holding", "officer", "link", "relation")
@@ -69,7 +70,8 @@ def edge_json(record) -> dict:
                 "interest": record.interest.value, "since": iso(record.since), "until": iso(record.until)}
     if isinstance(record, Officer):
         return {"id": f"o:{record.key}", "from": record.person_id, "to": record.company_id, "kind": "officer",
-                "label": record.role, "since": iso(record.since), "until": iso(record.until)}
+                "label": role_name(record.role), "role": record.role, "since": iso(record.since),
+                "until": iso(record.until)}
     if isinstance(record, Link):
         return {"id": f"l:{record.key}", "from": record.src, "to": record.dst, "kind": "link",
                 "label": record.kind.value}

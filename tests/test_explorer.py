@@ -471,3 +471,17 @@ def test_the_entity_page_says_the_controlling_parent_and_why_the_top_is_not_know
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_officer_edges_are_labelled_in_the_language_asked(tmp_path):
+    """Edges said `legal_representative`, underscores and all, in Chinese pages too."""
+    from equitygraph.queries import i18n
+
+    with SQLiteStore(tmp_path / "o.db") as s:
+        with s.writer() as w:
+            w.add_many([Entity("C", EntityKind.COMPANY, "华信"), Entity("P", EntityKind.PERSON, "王伟"),
+                        Officer("P", "C", "legal_representative"), Officer("P", "C", "总经理助理")])
+        for lang, expected in (("en", {"legal representative", "总经理助理"}), ("zh", {"法定代表人", "总经理助理"})):
+            with i18n.language(lang):
+                page = explore.neighbours(s, "C", explore.parse_filters(None, None, None))
+            assert {e["label"] for e in page["edges"] if e["kind"] == "officer"} == expected, lang
