@@ -10,7 +10,10 @@ registration numbers and pinyin, after one warm-up pass:
 - search: ``/api/search`` for a name's first characters, a full registration number, a pinyin;
 - expand: ``/api/neighbours/{id}`` for a holder of the company (what a double-click asks);
 - first page: ``/api/view/{id}`` and ``/api/entity/{id}`` (the page asks both at once; timed one
-  after the other here, so the figure is an upper bound).
+  after the other here, so the figure is an upper bound);
+- questions (each the first answer of its panel): ``/api/related/{id}``, ``/api/group/{id}``,
+  ``/api/cluster/{id}``, ``/api/between?from=HOLDER&to=ID``, and ``/api/warnings`` (the list's
+  first 50). A question the store cannot answer for a company (no cluster: 400) counts as answered.
 
 Baseline in the same run: the static page of the same companies (``graph_page``, what ``viz``
 writes), the library calls without HTTP, and the same searches without the suggestions' time
@@ -83,13 +86,21 @@ def measure(open_store, label: str, count: int) -> dict:
         searches += [e.name[: max(2, len(e.name) // 3)], e.reg_no or e.name, pinyin[0][:12] if pinyin else e.name]
     server, thread, base = serve(make_app(open_store))
     timings: dict[str, list[float]] = {"search": [], "expand": [], "first_page": [], "library_first_page": [],
-                                       "static_page": [], "search_exhaustive": []}
+                                       "static_page": [], "search_exhaustive": [], "related": [], "group": [],
+                                       "cluster": [], "between": [], "warnings": []}
     try:
         with httpx.Client(base_url=base, timeout=60) as client:
             def get(path, **params):
                 response = client.get(path, params=params)
                 response.raise_for_status()
                 return response
+
+            def ask(what: str, path: str, **params) -> None:
+                start = time.perf_counter()
+                response = client.get(path, params=params)
+                if response.status_code not in (200, 400):
+                    response.raise_for_status()
+                timings[what].append(time.perf_counter() - start)
 
             for warm in (True, False):
                 for i, c in enumerate(picked):
@@ -111,6 +122,11 @@ def measure(open_store, label: str, count: int) -> dict:
                         timings["expand"].append(time.perf_counter() - start)
                     if warm:
                         continue
+                    for question in ("related", "group", "cluster"):
+                        ask(question, f"/api/{question}/{c}")
+                    ask("between", "/api/between", **{"from": target, "to": c})
+                    if i % 10 == 0:
+                        ask("warnings", "/api/warnings")
                     start = time.perf_counter()
                     explore.first_view(store, c)
                     explore.entity_page(store, c)

@@ -322,6 +322,13 @@ def our_id(drawn: str) -> str:
     return "more:" + drawn[2:] if drawn.startswith("m:") else drawn[2:]
 
 
+def open_page(page, served: str, entity_id: str) -> None:
+    """The explorer at ``entity_id``'s page, its view settled."""
+    page.goto(served + f"#/entity/{entity_id}")
+    page.wait_for_selector(f"body[data-page='{entity_id}']")
+    wait_ready(page)
+
+
 def double_click_node(page, node_id: str):
     """A real double-click on the node where vis-network drew it."""
     box = page.locator("#graph canvas").bounding_box()
@@ -350,9 +357,7 @@ def test_search_open_expand_twice_tree_and_chinese(page, served, shots):
     wait_ready(page)
     assert "C3" in node_ids(page)
     # open the company he controls through the offshore layer, then the chain holder above it, twice
-    page.goto(served + "#/entity/C0")
-    page.wait_for_selector("body[data-page='C0']")
-    wait_ready(page)
+    open_page(page, served, "C0")
     first = node_ids(page)
     assert {"P1", "P2", PHONE, "H"} <= first  # the whole answer, from the first view
     assert "more:H" not in first
@@ -390,9 +395,7 @@ def test_search_open_expand_twice_tree_and_chinese(page, served, shots):
 
 
 def test_hostile_names_run_nothing_in_the_live_app(page, served, shots):
-    page.goto(served + "#/entity/X1")
-    page.wait_for_selector("body[data-page='X1']")
-    wait_ready(page)
+    open_page(page, served, "X1")
     page.fill("#search", "华信")
     page.wait_for_selector("#suggestions li")
     double_click_node(page, "X2")
@@ -406,31 +409,24 @@ def test_hostile_names_run_nothing_in_the_live_app(page, served, shots):
 def test_ids_that_are_javascript_property_names_and_reversing_names_break_nothing(page, served, shots):
     """Ids "constructor", "toString" and "__proto__" broke the pages ("Maximum call stack size
     exceeded"); a right-to-left override in a name reordered the rest of its suggestion."""
-    page.goto(served + "#/entity/X3")
-    page.wait_for_selector("body[data-page='X3']")
-    wait_ready(page)
+    open_page(page, served, "X3")
     double_click_node(page, "X3")
     page.wait_for_selector("body[data-expanded^='X3:']")
     assert {"constructor", "toString", "__proto__"} <= node_ids(page)
     for entity_id in ("constructor", "__proto__"):
-        page.goto(served + f"#/entity/{entity_id}")
-        page.wait_for_selector(f"body[data-page='{entity_id}']")
-        wait_ready(page)
+        open_page(page, served, entity_id)
     page.fill("#search", "托管人")
     page.wait_for_selector("#suggestions li bdi")
     # the override is shown, not obeyed, and the name sits in an isolate of its own
     assert page.eval_on_selector("#suggestions li", "li => li.firstChild.tagName") == "BDI"
     assert page.inner_text("#suggestions li bdi") == "\\u202e托管人 person 0008"
-    assert "toString" in page.inner_text("#suggestions li small")
-    assert "\u202e" not in page.inner_text("body")
+    assert "toString" in page.inner_text("#suggestions li small") and "\u202e" not in page.inner_text("body")
     page.screenshot(path=str(shots / "explorer-hostile-ids.png"))
     assert page.problems == []
 
 
 def test_more_at_the_first_view_opens_the_next_neighbours_not_past_them(page, served):
-    page.goto(served + "#/entity/H")
-    page.wait_for_selector("body[data-page='H']")
-    wait_ready(page)
+    open_page(page, served, "H")
     double_click_node(page, "more:H")
     page.wait_for_selector("body[data-expanded^='H:']")
     assert page.get_attribute("body", "data-expanded") == "H:50"
@@ -473,15 +469,32 @@ def test_the_entity_page_says_the_controlling_parent_and_why_the_top_is_not_know
         thread.join(timeout=10)
 
 
-def test_officer_edges_are_labelled_in_the_language_asked(tmp_path):
-    """Edges said `legal_representative`, underscores and all, in Chinese pages too."""
-    from equitygraph.queries import i18n
-
-    with SQLiteStore(tmp_path / "o.db") as s:
-        with s.writer() as w:
-            w.add_many([Entity("C", EntityKind.COMPANY, "华信"), Entity("P", EntityKind.PERSON, "王伟"),
-                        Officer("P", "C", "legal_representative"), Officer("P", "C", "总经理助理")])
-        for lang, expected in (("en", {"legal representative", "总经理助理"}), ("zh", {"法定代表人", "总经理助理"})):
-            with i18n.language(lang):
-                page = explore.neighbours(s, "C", explore.parse_filters(None, None, None))
-            assert {e["label"] for e in page["edges"] if e["kind"] == "officer"} == expected, lang
+def test_the_questions_are_asked_and_answered_in_the_browser(page, served, shots):
+    """Related parties, the group, the cluster, paths and stake between the last two pages opened, and
+    the early-warning list: each answered beside the graph, as the command line answers it (issue 29)."""
+    open_page(page, served, "P1")
+    open_page(page, served, "C0")
+    for question, heading in (("related", "Related parties of 目标公司: in law"), ("group", "Enterprise group of 目标公司"),
+                              ("cluster", "Cluster of 目标公司")):
+        page.click(f"button[data-question='{question}']")
+        page.wait_for_selector(f"body[data-answer='{question}']")
+        assert heading in page.inner_text("#answer")
+    page.click("button[data-question='between']")
+    page.wait_for_selector("body[data-answer='between']")
+    answer = page.inner_text("#answer")
+    assert "Paths from 梁建辉 to 目标公司" in answer and "Stake of 梁建辉 in 目标公司" in answer
+    assert "40.96 %" in answer  # P1's integrated stake, as the tree says it
+    page.screenshot(path=str(shots / "explorer-questions.png"))
+    page.click("#warnings")
+    page.wait_for_selector("body[data-answer='warnings']")
+    assert "Early warnings: companies with no confirmed case yet" in page.inner_text("#details")
+    tiers = lambda: [row.query_selector_all("td")[4].inner_text() for row in page.query_selector_all("#answer tr")[1:]]  # noqa: E731
+    assert (every := tiers()) and set(every) <= {"red", "orange", "yellow", "below yellow"}
+    page.select_option("#warn-tier", "yellow")
+    page.evaluate("document.body.removeAttribute('data-answer')")
+    page.click("#details button:has-text('List')")
+    page.wait_for_selector("body[data-answer='warnings']")
+    assert "(tier yellow)" in page.inner_text("#answer h2")
+    assert tiers() == [t for t in every if t == "yellow"]
+    page.screenshot(path=str(shots / "explorer-warnings.png"))
+    assert page.problems == []

@@ -152,3 +152,20 @@ def test_every_command_in_chinese_has_no_english_heading_and_no_untranslated_wor
                 assert CJK.search(str(label)), (section.title, label)
     missing = sorted(i18n.untranslated() - before)
     assert not missing, "no translation for: " + " | ".join(missing)
+
+
+def test_officer_edges_are_labelled_in_the_language_asked(tmp_path):
+    """Edges said `legal_representative`, underscores and all, in Chinese pages too."""
+    from equitygraph.graph.model import Entity, EntityKind, Officer
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries import explore, i18n
+
+    with SQLiteStore(tmp_path / "o.db") as s:
+        with s.writer() as w:
+            w.add_many([Entity("C", EntityKind.COMPANY, "华信"), Entity("P", EntityKind.PERSON, "王伟"),
+                        Officer("P", "C", "legal_representative"), Officer("P", "C", "总经理助理")])
+        for lang, expected in (("en", {"legal representative", "总经理助理"}), ("zh", {"法定代表人", "总经理助理"})):
+            with i18n.language(lang):
+                page = explore.neighbours(s, "C", explore.parse_filters(None, None, None))
+            assert {e["label"] for e in page["edges"] if e["kind"] == "officer"} == expected, lang
+

@@ -260,3 +260,22 @@ def test_a_store_without_links_scores_on_intrinsic_risk_alone(tmp_path):
         assert float(scores.found.intrinsic[a]) == pytest.approx(0.25 * (1 - (1 - 0.8 * 0.5) * (1 - 0.5)) + 0.2 * E1)
         # A's intrinsic score is below yellow: listed without a tier; B scores 0 and is not listed
         assert [(w["id"], w["tier"]) for w in warnings(s, load_config(), as_of=AS_OF, scores=scores).rows] == [("A", "")]
+
+
+def test_the_explorer_lists_the_warnings_as_the_command_does(risk_case):
+    """/api/warnings answers what `risk` answers, filters included (issue 29)."""
+    from starlette.testclient import TestClient
+
+    from equitygraph.queries.app.server import make_app
+
+    app = make_app(lambda: SQLiteStore(risk_case[1], readonly=True))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        for query, options in (({"tier": "orange"}, ["--tier", "orange"]), ({"top": "6"}, ["--top", "6"]),
+                               ({"region": "小巷"}, ["--region", "小巷"])):
+            answer = c.get("/api/warnings", params={**query, "as_of": AS_OF})
+            assert answer.status_code == 200, answer.text
+            command = json.loads(run("risk", *options, "--as-of", AS_OF, "--db", risk_case[1], "--format", "json").output)
+            assert [w["id"] for w in answer.json()["data"]["warnings"]] == [w["id"] for w in command["warnings"]]
+        orange = c.get("/api/warnings", params={"tier": "orange", "as_of": AS_OF}).json()
+        assert [w["id"] for w in orange["data"]["warnings"]] == ["T_CL", "T_DC"]
+        assert orange["names"]["T_CL"] == orange["data"]["warnings"][0]["name"]

@@ -32,6 +32,7 @@ from starlette.routing import Route
 from ...graph.errors import EquityGraphError
 from ...graph.stores.base import Store
 from .. import explore, i18n
+from . import params, questions
 from ..render import json_text
 
 STATIC = Path(__file__).with_name("static")
@@ -114,6 +115,9 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
         Route("/api/search", answer(_search)), Route("/api/entity/{id}", answer(_entity, True)),
         Route("/api/neighbours/{id}", answer(_neighbours, True)), Route("/api/view/{id}", answer(_view, True)),
         Route("/api/tree/{id}", answer(_tree, True)), Route("/api/messages", answer(_messages)),
+        *(Route(f"/api/{q}/{{id}}", answer(questions.about_one(q), True)) for q in questions.ABOUT_ONE),
+        Route("/api/between", answer(questions.between, True)),
+        Route("/api/warnings", answer(questions.early_warnings, True)),
     ]
     return Guard(Starlette(routes=routes, lifespan=lifespan), token, host)
 
@@ -225,45 +229,31 @@ class _Place:
                 self.places.release()
 
 
-def _number(request, name: str, default: int, low: int, high: int) -> int:
-    text = request.query_params.get(name)
-    if text in (None, ""):
-        return default
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}, got {text!r}")
-    return int(text)
-
-
-def _filters(request) -> explore.Filters:
-    q = request.query_params
-    return explore.parse_filters(q.get("min_share"), q.get("kinds"), q.get("as_of"))
-
-
 def _search(store, request):
     text = request.query_params.get("q", "")
     if len(text) > MAX_SEARCH:
         raise ValueError(f"q is longer than {MAX_SEARCH} characters")
-    return {"query": text, "hits": explore.suggestions(store, text, _number(request, "limit", 10, 1, 50))}
+    return {"query": text, "hits": explore.suggestions(store, text, params.number(request, "limit", 10, 1, 50))}
 
 
 def _entity(store, request):
-    return explore.entity_page(store, request.path_params["id"], _filters(request).as_of)
+    return explore.entity_page(store, request.path_params["id"], params.filters(request).as_of)
 
 
 def _neighbours(store, request):
-    return explore.neighbours(store, request.path_params["id"], _filters(request),
-                              _number(request, "offset", 0, 0, 10**9), _number(request, "limit", 25, 1, explore.MAX_PAGE))
+    return explore.neighbours(store, request.path_params["id"], params.filters(request),
+                              params.number(request, "offset", 0, 0, 10**9), params.number(request, "limit", 25, 1, explore.MAX_PAGE))
 
 
 def _view(store, request):
-    return explore.first_view(store, request.path_params["id"], _filters(request),
-                              _number(request, "limit", 25, 1, explore.MAX_PAGE))
+    return explore.first_view(store, request.path_params["id"], params.filters(request),
+                              params.number(request, "limit", 25, 1, explore.MAX_PAGE))
 
 
 def _tree(store, request):
-    return explore.tree(store, request.path_params["id"], _filters(request).as_of,
-                        _number(request, "up", 2, 0, 8), _number(request, "down", 1, 0, 4),
-                        _number(request, "limit", 50, 1, explore.MAX_PAGE))
+    return explore.tree(store, request.path_params["id"], params.filters(request).as_of,
+                        params.number(request, "up", 2, 0, 8), params.number(request, "down", 1, 0, 4),
+                        params.number(request, "limit", 50, 1, explore.MAX_PAGE))
 
 
 def _messages(store, request):

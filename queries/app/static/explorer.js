@@ -282,6 +282,7 @@
   }
 
   function openEntity(id) {
+    if (state.center && state.center !== id) { state.previous = state.center; state.previousName = state.centerName; }
     state.center = id;
     if (location.hash !== "#/entity/" + encodeURIComponent(id)) history.pushState(null, "", "#/entity/" + encodeURIComponent(id));
     languageLinks();
@@ -339,8 +340,13 @@
       go.addEventListener("click", function () { openEntity(page.entity.id); });
       d.appendChild(go);
     }
-    var names = table(page.names);
-    page.sections.forEach(function (s) {
+    if (main) { state.centerName = page.entity.name; d.appendChild(questions(page.entity)); }
+    renderSections(d, page.sections, table(page.names));
+    document.body.setAttribute("data-page", page.entity.id);
+  }
+
+  function renderSections(d, sections, names) {
+    sections.forEach(function (s) {
       d.appendChild(el("h2", s.title));
       if (!s.rows.length) { var p = el("p", s.empty); p.className = "note"; d.appendChild(p); return; }
       var table = el("table");
@@ -357,7 +363,72 @@
       d.appendChild(table);
       if (s.note) { var n = el("p", s.note); n.className = "note"; d.appendChild(n); }
     });
-    document.body.setAttribute("data-page", page.entity.id);
+  }
+
+  // The questions an investigator asks next of the entity on the page, answered in the box below them.
+  function questions(entity) {
+    var box = el("div"), bar = el("div"), answer = el("div");
+    bar.className = "questions";
+    answer.id = "answer";
+    function button(label, question, path, query) {
+      var b = el("button", label);
+      b.type = "button";
+      b.setAttribute("data-question", question);
+      b.addEventListener("click", function () { ask(question, path, query || {}, answer); });
+      bar.appendChild(b);
+    }
+    button(t("Related parties"), "related", "/api/related/" + encodeURIComponent(entity.id));
+    button(t("Enterprise group"), "group", "/api/group/" + encodeURIComponent(entity.id));
+    button(t("Cluster"), "cluster", "/api/cluster/" + encodeURIComponent(entity.id));
+    if (state.previous && state.previous !== entity.id) {
+      button(fmt("Paths and stake from {name}", {name: state.previousName || state.previous}), "between", "/api/between",
+             {from: state.previous, to: entity.id});
+    }
+    box.appendChild(bar);
+    box.appendChild(answer);
+    return box;
+  }
+
+  function ask(question, path, query, box) {
+    if ($("as-of").value) query.as_of = $("as-of").value;
+    box.textContent = "";
+    box.appendChild(el("p", t("Loading…")));
+    return api(path, query).then(function (result) {
+      box.textContent = "";
+      renderSections(box, result.sections, table(result.names));
+      document.body.setAttribute("data-answer", question);
+    }).catch(function (err) { box.textContent = ""; var p = el("p", err.message); p.className = "error"; box.appendChild(p); });
+  }
+
+  // The early-warning list with its filters, in the details pane.
+  function openWarnings() {
+    var d = $("details");
+    d.textContent = "";
+    d.appendChild(el("h1", t("Early warnings")));
+    var form = el("div"), answer = el("div");
+    form.className = "questions";
+    answer.id = "answer";
+    var tier = el("select");
+    tier.id = "warn-tier";
+    [["", t("every tier")], ["red", t("red")], ["orange", t("orange")], ["yellow", t("yellow")]].forEach(function (o) {
+      var option = el("option", o[1]); option.value = o[0]; tier.appendChild(option);
+    });
+    var region = el("input");
+    region.id = "warn-region";
+    region.placeholder = t("region (e.g. 深圳)");
+    var list = el("button", t("List"));
+    list.type = "button";
+    function run() {
+      var q = {top: 50};
+      if (tier.value) q.tier = tier.value;
+      if (region.value.trim()) q.region = region.value.trim();
+      return ask("warnings", "/api/warnings", q, answer);
+    }
+    list.addEventListener("click", run);
+    [tier, region, list].forEach(function (e) { form.appendChild(e); });
+    d.appendChild(form);
+    d.appendChild(answer);
+    return run();
   }
 
   // What the colours mean in the mode chosen.
@@ -449,6 +520,7 @@
     $("mode-graph").addEventListener("click", function () { if (state.center) openGraph(state.center); });
     $("mode-tree").addEventListener("click", function () { if (state.center) openTree(state.center); });
     $("fit").addEventListener("click", function () { if (network) network.fit(); });
+    $("warnings").addEventListener("click", openWarnings);
     $("hide").addEventListener("click", function () {
       if (!network) return;
       var chosen = network.getSelectedNodes().filter(function (v) { return v !== vid(state.center); });

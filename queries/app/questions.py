@@ -1,0 +1,91 @@
+"""The investigator's questions the explorer asks of the library, each answered as the command line
+answers it: related parties, the enterprise group, the cluster, the paths and the stake between two,
+and the early-warning list. Each answer is its sections (as the page shows them), its data (as
+``--format json`` gives it) and the names of the parties it mentions, so the page can link them."""
+
+from __future__ import annotations
+
+from ...graph.errors import EquityGraphError
+from ..render import Result
+from . import params
+
+#: Questions about one entity: the route's name and the library call.
+ABOUT_ONE = ("related", "group", "cluster")
+TIERS = ("red", "orange", "yellow")
+
+
+def answer_json(result: Result) -> dict:
+    """A library result as the page shows it."""
+    data = result.to_dict()
+    return {"sections": [{"title": s.title, "columns": list(s.columns), "rows": [list(r) for r in s.rows],
+                          "note": s.note, "empty": s.empty} for s in result.sections()],
+            "data": data, "names": names_in(data)}
+
+
+def names_in(data) -> dict[str, str]:
+    """Every ``id`` beside a ``name`` (also ``x_id`` beside ``x_name``) anywhere in ``data``.
+
+    Examples
+    --------
+    >>> names_in({"members": [{"id": "C1", "name": "华信"}], "holder_id": "P", "holder_name": "王伟"})
+    {'P': '王伟', 'C1': '华信'}
+    """
+    found: dict[str, str] = {}
+    todo = [data]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "id" or key.endswith("_id"):
+                    name = value.get("name" if key == "id" else key[:-3] + "_name")
+                    if isinstance(item, str) and isinstance(name, str):
+                        found[item] = name
+                if isinstance(item, (dict, list)):
+                    todo.append(item)
+        elif isinstance(value, list):
+            todo.extend(value)
+    return found
+
+
+def about_one(question: str):
+    """The endpoint body of a question about the entity in the path."""
+    from ..relations.groups import cluster_of, group_of
+    from ..relations.related import related_parties
+
+    ask = {"related": related_parties, "group": group_of, "cluster": lambda s, i, as_of: cluster_of(s, i, as_of=as_of)}[question]
+
+    def compute(store, request):
+        return answer_json(ask(store, request.path_params["id"], as_of=params.filters(request).as_of))
+
+    return compute
+
+
+def between(store, request) -> dict:
+    """The paths between ``from`` and ``to`` and, where ``from`` holds in ``to``, its stake."""
+    from ..relations.paths import paths_between, stake
+
+    first, second = params.required(request, "from"), params.required(request, "to")
+    as_of = params.filters(request).as_of
+    found = answer_json(paths_between(store, first, second, as_of=as_of))
+    try:
+        held = answer_json(stake(store, first, second, as_of=as_of))
+    except EquityGraphError:  # no ownership path: the paths say how they are tied
+        return found
+    found["sections"] += held["sections"]
+    found["names"].update(held["names"])
+    found["data"] = {"paths": found["data"], "stake": held["data"]}
+    return found
+
+
+def early_warnings(store, request) -> dict:
+    """The early-warning list with its filters (``tier``, ``region``, ``industry``, ``cluster``)."""
+    from ..risk.config import load_config
+    from ..risk.scores import warnings
+
+    q = request.query_params
+    tier = q.get("tier") or None
+    if tier is not None and tier not in TIERS:
+        raise ValueError(f"tier: {params.shown(tier)} is not one of {', '.join(TIERS)}")
+    top = params.number(request, "top", 50, 1, 500)
+    return answer_json(warnings(store, load_config(), top, tier, params.filters(request).as_of,
+                                q.get("region") or None, q.get("industry") or None, q.get("cluster") or None))
