@@ -63,7 +63,8 @@ def contacts(csv, ids: pa.Array, report) -> tuple[pa.Table, pa.Table]:
     text = pa.concat_arrays(texts).take(order)
     kind = pa.concat_arrays(link_kinds).take(order)
     links = pa.table({"src": ids.take(pa.array(row_of).take(order)), "dst": dst, "kind": kind}, schema=LINK_SCHEMA)
-    report.counts["links"] += links.num_rows
+    if links.num_rows:  # as the row reader counts: a count only for what was found
+        report.counts["links"] += links.num_rows
     first = first_rows(dst.dictionary_encode().indices.to_numpy())
     node_kind = pc.if_else(pc.equal(kind.take(first), LinkKind.LOCATED_AT.value), EntityKind.ADDRESS.value,
                            EntityKind.CONTACT.value)

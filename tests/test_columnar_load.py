@@ -4,7 +4,7 @@ stands in for: one store, one report, one error, on every folder the tests know.
 import codecs
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
@@ -160,6 +160,8 @@ _CELL = st.one_of(
 @given(names=st.lists(_CELL, min_size=1, max_size=5), addresses=st.lists(_CELL, min_size=5, max_size=5),
        shares=st.lists(st.sampled_from(["", "10", "50-75", "0.5%", " 20 ", "100"]), min_size=3, max_size=3),
        sources=st.lists(_CELL, min_size=3, max_size=3))
+# found by a random draw: an address cell of separators only counted 0 links on one path, none on the other
+@example(names=[""], addresses=["", "", "", "", "|"], shares=["", "", ""], sources=["", "", ""])
 def test_any_cells_load_the_same_by_both_paths(tmp_path_factory, names, addresses, shares, sources):
     import csv
     import io

@@ -66,7 +66,7 @@ def group_of(store: Store, name: str, as_of: dt.date | None = None) -> GroupRepo
     entity = resolve_entity(store, name)
     world = whole_graph(store, as_of)
     j = world.index_of(entity.id)
-    table = enterprise_groups(world.table, world.arrays)
+    table = _groups(store, world, as_of)
     group = table.group_of(j) if entity.kind is EntityKind.COMPANY else None
     if group is None:
         group = table.controlled_by((j,))
@@ -82,7 +82,7 @@ def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, mi
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     world = whole_graph(store, as_of)
-    table = enterprise_groups(world.table, world.arrays, min_size=min_size)
+    table = _groups(store, world, as_of, min_size)
     summaries = [_summary(store, world.arrays, g) for g in table.groups[:top]]
     names = {}
     for s in summaries:
@@ -90,6 +90,14 @@ def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, mi
     title = _("The {count} largest enterprise groups (of {total} with {size} companies or more)").format(
         count=len(summaries), total=f"{len(table.groups):,}", size=min_size)
     return GroupReport(summaries, names, title, as_of)
+
+
+def _groups(store: Store, world, as_of, min_size: int = 2):
+    """Every enterprise group of the whole graph (kept for the process, as the control it rests on)."""
+    from ..memo import remembered
+
+    return remembered(store, "enterprise groups", {"as_of": as_of, "min_size": min_size},
+                      lambda: enterprise_groups(world.table, world.arrays, min_size=min_size))
 
 
 def _summary(store: Store, arrays, group) -> GroupSummary:
@@ -131,9 +139,13 @@ class ClusterReport(Result):
 
 def _clusters(store: Store, links, as_of) -> tuple[ClusterTable, object]:
     from ..control.answer import identity_decisions
+    from ..memo import remembered
 
-    arrays = store.export_arrays()
-    return clusters(arrays, links=links, as_of=as_of, decisions=identity_decisions(store, arrays)), arrays
+    def found():
+        arrays = store.export_arrays()
+        return clusters(arrays, links=links, as_of=as_of, decisions=identity_decisions(store, arrays)), arrays
+
+    return remembered(store, "clusters", {"links": list(links), "as_of": as_of}, found)
 
 
 def _row(store: Store, arrays, cluster) -> dict:

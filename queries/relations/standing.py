@@ -73,14 +73,20 @@ class WholeGraph:
 
 
 def whole_graph(store: Store, as_of: dt.date | None = None, say=lambda text: print(text, file=sys.stderr)) -> WholeGraph:
-    """Control of the whole graph as of ``as_of``, decided now."""
-    started = time.perf_counter()
-    arrays = store.export_arrays()
-    table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
-    seconds = time.perf_counter() - started
-    if seconds > 5:
-        say(f"decided control of the whole graph in {seconds:.0f} s (equitygraph analyze keeps the answers)")
-    return WholeGraph(arrays, table, seconds)
+    """Control of the whole graph as of ``as_of``, decided now (or earlier in this process, for the
+    same store and generation: :func:`~equitygraph.queries.memo.remembered`)."""
+    from ..memo import remembered
+
+    def decide() -> WholeGraph:
+        started = time.perf_counter()
+        arrays = store.export_arrays()
+        table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
+        seconds = time.perf_counter() - started
+        if seconds > 5:
+            say(f"decided control of the whole graph in {seconds:.0f} s (equitygraph analyze keeps the answers)")
+        return WholeGraph(arrays, table, seconds)
+
+    return remembered(store, "whole graph", {"as_of": as_of}, decide)
 
 
 def analyzed(store: Store, as_of: dt.date | None) -> bool:

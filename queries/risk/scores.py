@@ -286,7 +286,10 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
     """The early-warning list: the ``top`` companies with no confirmed case yet, highest combined score
     first, each with its tier (below the yellow threshold too: the ranking goes on past the warnings);
     ``tier`` keeps that tier only."""
-    scores = scores or score_all(store, config, as_of)
+    from ..memo import remembered
+
+    scores = scores or remembered(store, "risk scores", {"as_of": as_of, "config": config.sections},
+                                  lambda: score_all(store, config, as_of))
     arrays = scores.arrays
     company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
     candidates = np.flatnonzero(company & ~scores.found.confirmed & (scores.combined > 0))  # a score of 0 says nothing
