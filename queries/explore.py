@@ -15,6 +15,7 @@ from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation, check_day
 from ..graph.stores.base import Edges, Store, edge_ends
 from ..loaders.fields import shown
+from .glance import at_a_glance
 from .i18n import role_name
 from .render import iso
 
@@ -111,6 +112,9 @@ def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> d
         mentioned.update(report.control.names)
     sections = [{"title": s.title, "columns": list(s.columns), "rows": [list(r) for r in s.rows], "note": s.note,
                  "empty": s.empty} for s in report.sections()]
+    if sections:
+        sections[0]["fold"] = True  # the registered profile: folded under the answer
+    sections.insert(0, at_a_glance(store, entity, data))
     return {"entity": entity_json(entity, _marks(store, [entity.id]).get(entity.id)),
                        "sections": sections, "data": data, "names": mentioned}
 

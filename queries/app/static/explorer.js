@@ -340,16 +340,26 @@
       go.addEventListener("click", function () { openEntity(page.entity.id); });
       d.appendChild(go);
     }
+    var names = table(page.names), sections = page.sections;
+    if (sections.length && sections[0].glance) { renderSections(d, sections.slice(0, 1), names); sections = sections.slice(1); }
     if (main) { state.centerName = page.entity.name; d.appendChild(questions(page.entity)); }
-    renderSections(d, page.sections, table(page.names));
+    renderSections(d, sections, names);
     document.body.setAttribute("data-page", page.entity.id);
   }
 
   function renderSections(d, sections, names) {
     sections.forEach(function (s) {
-      d.appendChild(el("h2", s.title));
-      if (!s.rows.length) { var p = el("p", s.empty); p.className = "note"; d.appendChild(p); return; }
+      var box = d;
+      if (s.fold) {  // shown on request: the answer comes first
+        box = el("details");
+        box.appendChild(el("summary", s.title));
+        d.appendChild(box);
+      } else {
+        d.appendChild(el("h2", s.title));
+      }
+      if (!s.rows.length) { var p = el("p", s.empty); p.className = "note"; box.appendChild(p); return; }
       var table = el("table");
+      if (s.glance) table.className = "glance";
       if (s.columns.some(function (c) { return c; })) {
         var head = el("tr");
         s.columns.forEach(function (c) { head.appendChild(el("th", c)); });
@@ -360,8 +370,8 @@
         row.forEach(function (c) { tr.appendChild(cell(c, names)); });
         table.appendChild(tr);
       });
-      d.appendChild(table);
-      if (s.note) { var n = el("p", s.note); n.className = "note"; d.appendChild(n); }
+      box.appendChild(table);
+      if (s.note) { var n = el("p", s.note); n.className = "note"; box.appendChild(n); }
     });
   }
 
