@@ -203,9 +203,12 @@ def tree(store: Store, entity_id: str, as_of: dt.date | None = None, up: int = 2
 
     center = _get(store, entity_id)
     stakes: dict[str, tuple[float, float]] = {}
+    controllers: tuple[str, ...] = ()
+    chain: list[list[str]] = []
     if center.kind in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
         control = control_report(store, entity_id, as_of=as_of)
-        stakes = control.stakes
+        stakes, controllers = control.stakes, control.actual_controllers
+        chain = [[h.controller, h.controlled] for h in control.hops]
         if up:  # the tree reaches the actual controller, however far up
             up = max(up, len(control.hops), *(len(c.hops) for c in control.chains if c.top in control.actual_controllers))
     levels = {entity_id: 0}
@@ -245,10 +248,13 @@ def tree(store: Store, entity_id: str, as_of: dt.date | None = None, up: int = 2
         node = entity_json(entities[i], marks.get(i)) | {"level": level}
         if i in stakes:
             node["stake_low"], node["stake_high"] = stakes[i]
+        if i in controllers:
+            node["controller"] = True
         nodes.append(node)
     return {"center": entity_id, "nodes": nodes,
-                       "edges": [edge_json(h) for h in holdings.values() if h.holder_id in levels and h.company_id in levels],
-            "more": more}
+            "edges": [edge_json(h) for h in holdings.values() if h.holder_id in levels and h.company_id in levels],
+            "more": more, "controllers": list(controllers),
+            "chain": [pair for pair in chain if pair[0] in levels and pair[1] in levels]}
 
 
 def parse_filters(min_share: str | None, kinds: str | None, as_of: str | None) -> Filters:

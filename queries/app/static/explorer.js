@@ -95,11 +95,13 @@
     var name = visible(n.name);
     var label = name.length > 18 ? name.slice(0, 17) + "…" : name;
     if (state.mode === "tree" && n.stake_high !== undefined) label += "\n" + pct(n.stake_low, n.stake_high);
+    if (state.mode === "tree" && n.controller) label = "★ " + t("actual controller") + "\n" + label;
     var colour = fill(n);
-    var ring = state.events[n.id] ? CHAIN : (state.answer[n.id] && state.answer[n.id].indexOf("evidence") === 0 ? EVIDENCE : colour);
+    var ring = state.events[n.id] || (state.mode === "tree" && n.controller) ? CHAIN :
+      (state.answer[n.id] && state.answer[n.id].indexOf("evidence") === 0 ? EVIDENCE : colour);
     var out = {id: vid(n.id), label: label, title: tooltip(n), data: n, shape: n.beyond ? "diamond" : (state.mode === "tree" ? "box" : "dot"),
                color: {background: state.mode === "tree" ? "#ffffff" : colour, border: state.mode === "tree" ? colour : ring},
-               borderWidth: state.events[n.id] || state.answer[n.id] ? 3 : 1,
+               borderWidth: state.events[n.id] || state.answer[n.id] || (state.mode === "tree" && n.controller) ? 3 : 1,
                size: n.id === state.center ? 26 : (party ? 15 : 7),
                font: {size: n.id === state.center ? 14 : (party ? 11 : 8), color: party ? "#222" : "#777",
                       face: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, Arial"}};
@@ -245,7 +247,7 @@
     var q = {up: 2, down: 1};
     if ($("as-of").value) q.as_of = $("as-of").value;
     return api("/api/tree/" + encodeURIComponent(id), q).then(function (view) {
-      view.chain = []; view.events = {};
+      view.events = {};  // the tree keeps the control path (drawn red) and tags the actual controller
       draw(view);
       treeMore(view.more);
       status(t("Holders above, investments below; the share on each edge and each holder's integrated stake"));
