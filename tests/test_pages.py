@@ -1,6 +1,7 @@
 """The graph page and the case report, opened in a real headless Chromium."""
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -196,8 +197,6 @@ def tall_store(tmp_path):
 
 
 def page_nodes(html: str) -> dict[str, dict]:
-    import json
-
     found = re.search(r"new vis\.DataSet\((\[.*?\])\.map\(", html, re.S)
     return {n["id"]: n for n in json.loads(found.group(1))}
 
@@ -219,8 +218,6 @@ def test_the_control_chain_and_signal_evidence_are_drawn_whatever_the_hop_limit(
     assert nodes["P2"]["answer"] == nodes[phone]["answer"] == "evidence: shared_contact"
     assert "P9" in nodes and not nodes["P9"]["answer"]
     edges = re.findall(r"new vis\.DataSet\((\[.*?\])\.map\(", page.html, re.S)[1]
-    import json
-
     red = {(e["from"], e["to"]) for e in json.loads(edges) if e.get("color") == "#d62728"}
     assert red == {("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")}
     assert "actual controller: 梁建辉" in page.html
@@ -258,8 +255,12 @@ def test_the_tree_page_draws_holders_above_with_their_integrated_stakes(chromium
     page = tree_page(tall_store, "C0", up=1)
     nodes = page_nodes(page.html)
     assert {i: n["level"] for i, n in nodes.items()} == {"C0": 0, "C1": -1, "P9": -1, "C2": -2, "C3": -3, "P1": -4}
-    assert nodes["P1"]["label"] == "梁建辉\n40.96 %"  # 0.8 ** 4, every path (one here)
+    # tagged as the actual controller, its integrated stake 0.8 ** 4 (every path; one here)
+    assert nodes["P1"]["label"] == "★ actual controller\n梁建辉\n40.96 %"
     assert nodes["P9"]["label"] == "小股东\n20.00 %"
+    edges = json.loads(re.findall(r"new vis\.DataSet\((\[.*?\])\.map\(", page.html, re.S)[1])
+    assert sorted((e["from"], e["to"]) for e in edges if e["color"] == "#d62728") == [
+        ("C1", "C0"), ("C2", "C1"), ("C3", "C2"), ("P1", "C3")]  # the control path, red; P9's 20 % grey
     path = page.save(tmp_path / "tree.html")
     dom, console = open_page(chromium, path, tmp_path)
     assert drawn_nodes(dom) == 6 and 'data-graph-settled="1"' in dom

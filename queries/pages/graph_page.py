@@ -324,13 +324,20 @@ def tree_page(store: Store, name: str, up: int = 3, down: int = 1, as_of: dt.dat
             low, high = n["stake_low"] * 100, n["stake_high"] * 100
             stake = f"\n{low:.2f} %" if abs(high - low) < 0.005 else f"\n{low:.2f}-{high:.2f} %"
         label = n["name"] if len(n["name"]) <= 18 else n["name"][:17] + "…"
-        colour = KIND_COLORS.get(EntityKind(n["kind"]), "#999")
+        if n.get("controller"):  # tagged as in the explorer: the answer is the first thing read
+            label = "★ " + _("actual controller") + "\n" + label
+        colour = RISK_COLOR if n.get("controller") else KIND_COLORS.get(EntityKind(n["kind"]), "#999")
         nodes.append({"id": n["id"], "label": label + stake, "level": n["level"], "shape": "box",
                       "title": f"{n['name']} ({n['id']})" + (f"\nintegrated stake{stake}" if stake else ""),
-                      "color": {"background": "#ffffff", "border": colour}, "borderWidth": 3 if n["id"] == entity.id else 1.5,
+                      "color": {"background": "#ffffff", "border": colour},
+                      "borderWidth": 3 if n["id"] == entity.id or n.get("controller") else 1.5,
                       "font": {"size": 13 if n["id"] == entity.id else 11}})
-    edges = [{"from": e["from"], "to": e["to"], "label": e["label"], "arrows": "to", "color": "#7f7f7f",
-              "title": _("holds {share} ({interest})").format(share=e["label"], interest=_(e["interest"])), "font": {"size": 10, "align": "middle"}} for e in data["edges"]]
+    path = {tuple(pair) for pair in data["chain"]}
+    edges = [{"from": e["from"], "to": e["to"], "label": e["label"], "arrows": "to",
+              "color": RISK_COLOR if (e["from"], e["to"]) in path else "#7f7f7f",
+              "width": 3 if (e["from"], e["to"]) in path else 1,
+              "title": _("holds {share} ({interest})").format(share=e["label"], interest=_(e["interest"])),
+              "font": {"size": 10, "align": "middle"}} for e in data["edges"]]
     options = {"layout": {"hierarchical": {"enabled": True, "direction": "UD", "sortMethod": "directed",
                                            "levelSeparation": 120, "nodeSpacing": 170}},
                "physics": {"enabled": False}, "interaction": {"hover": True},
