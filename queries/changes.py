@@ -175,8 +175,8 @@ def flagged(arrays, mask, entity_id: str) -> bool:
         return False
 
 
-def controller_change(store: Store, entity, since: dt.date, until: dt.date, owners: bool = True) -> list[dict]:
-    """Each change of ``entity``'s actual controller (and, with ``owners``, of its beneficial owners)
+def controller_change(store: Store, entity, since: dt.date, until: dt.date) -> list[dict]:
+    """Each change of ``entity``'s actual controller and of its beneficial owners
     from the day before ``since`` to ``until``, dated by the fact that caused it: the control rules
     are asked on each day a holding, officer role or declared tie above the company began or ended
     in the window, and a change is the first day the answer differs from the day before."""
@@ -196,7 +196,7 @@ def controller_change(store: Store, entity, since: dt.date, until: dt.date, owne
                                    who(now, now.actual_controllers) or _(now.verdict)))
         before = sorted(o.person for o in previous.beneficial.owners)
         after = sorted(o.person for o in now.beneficial.owners)
-        if owners and before != after:
+        if before != after:
             rows.append(change_row(day, "beneficial_owner_changed", entity.id, entity.name,
                                    who(previous, before) or _("none"), who(now, after) or _("none")))
         previous = now

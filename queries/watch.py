@@ -7,12 +7,9 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from ..graph.analysis.changes import control_may_change
-from ..graph.arrays import OPEN_END, OPEN_START, day_number
 from ..graph.errors import EquityGraphError
-from ..graph.model import EntityKind
 from ..graph.stores.base import Store
-from .changes import MAX_HOPS, ChangeReport, changes_at, controller_change, flagged, within
+from .changes import MAX_HOPS, ChangeReport, changes_at, within
 from .i18n import _
 from .render import Result, Section
 from .resolve import resolve_entity
@@ -93,8 +90,8 @@ def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name
     """The changes from ``since`` to ``until`` at each watched entity (of ``list_name``, or every
     list) and within its hops, each once, most severe first (then nearest, then latest).
 
-    The changes are read once for every watched neighbourhood together, and the control rules asked
-    only of watched companies whose controller can have changed (see
+    The changes are read once for every watched neighbourhood together (:func:`.changes.changes_at`),
+    and the control rules asked only of companies whose controller can have changed (see
     :func:`~equitygraph.graph.analysis.changes.control_may_change`)."""
     lists = watchlists(store)
     if list_name is not None and list_name not in lists:
@@ -108,19 +105,19 @@ def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name
     arrays = store.export_arrays()  # once for every watched entity
     around = {entity_id: within(store, entity_id, entry["hops"]) for _, entity_id, entry in watched
               if entity_id in entities}
-    found = changes_at(store, arrays, since, until, set().union(*around.values()), []).rows
+    # The watched companies themselves are named: their controller and owner changes are dated by cause
+    # whatever the register's cap, and asked once however many lists watch them.
+    found = changes_at(store, arrays, since, until, set().union(*around.values()),
+                       [entities[i] for i in dict.fromkeys(entity_id for _, entity_id, _ in watched) if i in entities]).rows
     at_company: dict[str, list[dict]] = {}
     for row in found:
         at_company.setdefault(row["company_id"], []).append(row)
-    may_change = control_may_change(arrays, day_number(since, OPEN_START), day_number(until, OPEN_END))
     best: dict[tuple, dict] = {}
     for name, entity_id, entry in watched:
         if entity_id not in entities:
             continue
         distance = around[entity_id]
         rows = [row for company in distance for row in at_company.get(company, [])]
-        if entities[entity_id].kind is EntityKind.COMPANY and flagged(arrays, may_change, entity_id):
-            rows += controller_change(store, entities[entity_id], since, until)
         for row in rows:
             hops = distance.get(row["company_id"], 0)
             severity = SEVERITY[row["change"]]
