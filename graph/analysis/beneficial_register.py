@@ -16,25 +16,7 @@ from ..arrays import KIND_CODES, GraphArrays
 from ..model import EntityKind
 from .beneficial import SENIOR_MANAGER_ROLES, beneficial_owners
 from .ownership import direct_shares, integrated
-
-
-def above(arrays: GraphArrays, holder: np.ndarray, company: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """A boolean mask of ``targets`` and every entity that holds, directly or through others, one of them
-    (the holdings given as parallel ``holder`` and ``company`` arrays)."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import breadth_first_order
-
-    n = arrays.n
-    mask = np.zeros(n, dtype=bool)
-    if len(targets) == 0:
-        return mask
-    # Edges point from a company to its holders; one extra node, n, points at every target.
-    rows = np.concatenate([company, np.full(len(targets), n)])
-    cols = np.concatenate([holder, targets])
-    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
-    reached = breadth_first_order(graph, n, directed=True, return_predecessors=False)
-    mask[reached[reached < n]] = True
-    return mask
+from .reach import reached
 
 
 def beneficial_owner_sets(arrays: GraphArrays, as_of: dt.date, companies: np.ndarray, table,
@@ -59,7 +41,9 @@ def beneficial_owner_sets(arrays: GraphArrays, as_of: dt.date, companies: np.nda
     {1: ('R', 'P')}
     """
     direct = direct_shares(arrays, as_of)
-    keep = np.flatnonzero(above(arrays, direct.holder, direct.company, np.asarray(companies, dtype=np.int64)))
+    targets = np.zeros(arrays.n, dtype=bool)
+    targets[np.asarray(companies, dtype=np.int64)] = True
+    keep = np.flatnonzero(reached(arrays.n, direct.company, direct.holder, targets))  # the companies and all above
     local = np.full(arrays.n, -1, dtype=np.int64)
     local[keep] = np.arange(len(keep))
     inside = (local[direct.holder] >= 0) & (local[direct.company] >= 0)
@@ -83,13 +67,10 @@ def beneficial_owner_sets(arrays: GraphArrays, as_of: dt.date, companies: np.nda
     result = {}
     for j in map(int, companies):
         col = local[j]
-        shares = dict.fromkeys((arrays.ids[keep[i]] for i in column(high, col) if persons[keep[i]]), (0.0, 0.0))
-        for i, value in zip(column(low, col), low.data[low.indptr[col]:low.indptr[col + 1]]):
-            if persons[keep[i]]:
-                shares[arrays.ids[keep[i]]] = (float(value), 0.0)
-        for i, value in zip(column(high, col), high.data[high.indptr[col]:high.indptr[col + 1]]):
-            if persons[keep[i]]:
-                shares[arrays.ids[keep[i]]] = (shares[arrays.ids[keep[i]]][0], min(1.0, float(value)))
+        lows = dict(zip(*column(low, col)))
+        # every holder with a low bound has a high one (high >= low): the high column names them all
+        shares = {arrays.ids[keep[i]]: (float(lows.get(i, 0.0)), min(1.0, float(value)))
+                  for i, value in zip(*column(high, col)) if persons[keep[i]]}
         controllers = table.actual_controller(j)
         natural = {c for c in controllers if persons[arrays.index_of(c)]}
         owners = beneficial_owners(shares, set(shares) | natural, controllers=controllers,
@@ -99,6 +80,7 @@ def beneficial_owner_sets(arrays: GraphArrays, as_of: dt.date, companies: np.nda
     return result
 
 
-def column(matrix, col: int) -> np.ndarray:
-    """The row indexes of column ``col``'s stored values in a CSC ``matrix``."""
-    return matrix.indices[matrix.indptr[col]:matrix.indptr[col + 1]]
+def column(matrix, col: int) -> tuple[np.ndarray, np.ndarray]:
+    """The row indexes of column ``col``'s stored values in a CSC ``matrix``, and the values."""
+    span = slice(matrix.indptr[col], matrix.indptr[col + 1])
+    return matrix.indices[span], matrix.data[span]

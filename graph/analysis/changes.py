@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..arrays import OPEN_END, OPEN_START, GraphArrays
+from .reach import reached
 
 LEGAL_REPRESENTATIVE = "legal_representative"
 KINDS = ("holder_in", "holder_out", "share_changed", "officer_in", "officer_out", "legal_representative_changed",
@@ -206,22 +207,9 @@ def _seeds(arrays: GraphArrays, first: int, last: int) -> np.ndarray:
 
 def downstream(arrays: GraphArrays, seeds: np.ndarray) -> np.ndarray:
     """A boolean mask of ``seeds`` and every entity held by, or tied by a declared tie to, one of them."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import breadth_first_order
-
-    n = len(arrays.ids)
-    if not seeds.any():
-        return seeds.copy()
-    # One extra node, n, points at every seed: one breadth-first walk from it reaches what they reach.
-    starts = np.flatnonzero(seeds).astype(np.int32)
-    rows = np.concatenate([arrays.holding_holder, arrays.relation_a, arrays.relation_b,
-                           np.full(len(starts), n, dtype=np.int32)])
-    cols = np.concatenate([arrays.holding_company, arrays.relation_b, arrays.relation_a, starts])
-    graph = csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
-    reached = breadth_first_order(graph, n, directed=True, return_predecessors=False)
-    mask = np.zeros(n + 1, dtype=bool)
-    mask[reached] = True
-    return mask[:n]
+    tails = np.concatenate([arrays.holding_holder, arrays.relation_a, arrays.relation_b])
+    heads = np.concatenate([arrays.holding_company, arrays.relation_b, arrays.relation_a])
+    return reached(len(arrays.ids), tails, heads, seeds)
 
 
 @dataclass(frozen=True)
