@@ -33,6 +33,17 @@ class InvalidInput(EquityGraphError):
         super().__init__(f"{where}: {problem}")
 
 
+def shown(text: str) -> str:
+    """A value as error messages quote it: in full when short, its start otherwise.
+
+    Examples
+    --------
+    >>> shown("60%"), shown("9" * 50)
+    ("'60%'", "'9999999999999999999999999999999999999999'... (50 characters)")
+    """
+    return repr(text) if len(text) <= 40 else repr(text[:40]) + f"... ({len(text):,} characters)"
+
+
 # A quoted value of more than 80 characters, as a message repeats it (repr's quotes).
 _LONG_QUOTED = re.compile(r"'([^'\n]{80,})'")
 
@@ -48,7 +59,7 @@ def shortened(text: str) -> str:
     """
     if len(text) <= 200:
         return text
-    text = _LONG_QUOTED.sub(lambda m: f"'{m.group(1)[:40]}'... ({len(m.group(1)):,} characters)", text)
+    text = _LONG_QUOTED.sub(lambda m: shown(m.group(1)), text)
     return text if len(text) <= 2000 else text[:2000] + f"... ({len(text):,} characters)"
 
 

@@ -37,7 +37,7 @@ from ..graph.model import (
 from ..graph.roles import role_code, written_title
 from ..graph.stores.base import Record
 from .fields import (
-    MAX_NAME_CHARS, clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_int_in, parse_share, shown,
+    check_name, clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_int_in, parse_share,
 )
 from .report import LoadReport
 from .textfile import CsvTable, Row
@@ -145,8 +145,7 @@ class FolderReader:
             if kind is None:
                 at.fail("kind", f"{kind_word!r} is not one of company, person, organization")
             name = at.required(v, "name")
-            if len(name) > MAX_NAME_CHARS:
-                at.fail("name", f"{shown(name)} is too long to be a name (more than {MAX_NAME_CHARS:,} characters)")
+            at.parse(v, "name", check_name, None)
             registered, currency_a = at.parse(v, "registered_capital", parse_amount, (None, None))
             paid_in, currency_b = at.parse(v, "paid_in_capital", parse_amount, (None, None))
             reg_no = clean_reg_no(v.get("reg_no"))

@@ -10,6 +10,7 @@ import re
 
 from stdnum import lei
 
+from ..graph.errors import shown
 from ..graph.model import Share
 
 _NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
@@ -22,9 +23,17 @@ MAX_VALUE_LENGTH = 64  # no share, date or amount as registries write them is lo
 MAX_NAME_CHARS = 2_000
 
 
-def shown(text: str) -> str:
-    """A value as error messages quote it: in full when short, its start otherwise."""
-    return repr(text) if len(text) <= 40 else repr(text[:40]) + f"... ({len(text):,} characters)"
+def check_name(text: str) -> str:
+    """``text`` if it can be a registered name, else a ``ValueError`` saying why.
+
+    Examples
+    --------
+    >>> check_name("华信投资有限公司")
+    '华信投资有限公司'
+    """
+    if len(text) > MAX_NAME_CHARS:
+        raise ValueError(f"{shown(text)} is too long to be a name (more than {MAX_NAME_CHARS:,} characters)")
+    return text
 
 
 def _check_length(text: str, what: str) -> None:

@@ -24,10 +24,10 @@ import re
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..graph.errors import InvalidInput
+from ..graph.errors import InvalidInput, shown
 from ..graph.model import Entity, EntityKind, Holding, Interest, Link, LinkKind, Share, address_id
 from ..graph.stores.base import Record, Store
-from .fields import clean_reg_no, parse_date, shown
+from .fields import clean_reg_no, parse_date
 from .report import LoadReport
 from .jsonfile import Found, files_in, first_object, read_objects, shaped
 from .textfile import CsvTable

@@ -30,7 +30,7 @@ from .csv_rows import split_multi
 from .report import LoadReport
 from .holder_kinds import RULE_RECORD, RULE_TYPE, kind_by_name
 from .fields import (
-    MAX_NAME_CHARS, clean_reg_no, parse_amount, parse_date, parse_int_in, parse_share, registration_number_in, shown,
+    check_name, clean_reg_no, parse_amount, parse_date, parse_int_in, parse_share, registration_number_in,
 )
 from .mapping import READ_ORDER, Mapping, TableMapping, amount_factor
 from .sheets import Percent, Sheet, cell_text
@@ -158,10 +158,10 @@ class TabularReader:
 
     def _name(self, row: _Row, name: str, mapped: TableMapping) -> str:
         text = self._required(row, name, mapped)
-        if len(text) > MAX_NAME_CHARS:
-            row.fail(name, f"{shown(text)} is too long to be a name (more than {MAX_NAME_CHARS:,} characters)",
-                     mapped.columns)
-        return text
+        try:
+            return check_name(text)
+        except ValueError as e:
+            row.fail(name, str(e), mapped.columns)
 
     # -- entities -------------------------------------------------------------------------
     def _company_of(self, row: _Row, mapped: TableMapping) -> str:

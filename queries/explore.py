@@ -11,10 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..graph.errors import EquityGraphError
+from ..graph.errors import EquityGraphError, shown
 from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation, check_day
 from ..graph.stores.base import Edges, Store, edge_ends
-from ..loaders.fields import shown
 from .glance import at_a_glance
 from .i18n import role_name
 from .render import iso

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...loaders.fields import shown
+from ...graph.errors import shown
 from .. import explore
 
 __all__ = ["filters", "number", "required", "shown"]
