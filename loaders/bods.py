@@ -33,7 +33,7 @@ from ..graph.stores.base import Record
 from .common import SCHEME_COUNTRIES, Matcher
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day
-from .jsonfile import Found, files_in, read_objects, shaped
+from .jsonfile import Found, fail_at, files_in, read_objects, shaped
 
 PREFIX = "bods:"
 _INTERESTS = {"shareholding": Interest.SHAREHOLDING, "votingRights": Interest.VOTING,
@@ -116,8 +116,8 @@ def _statements(path: Path, report: LoadReport, progress) -> list[_Statement]:
             for key, kind_of in (("recordType", str), ("statementType", str), ("recordDetails", dict),
                                  ("replacesStatements", list)):
                 if value.get(key) is not None and not isinstance(value[key], kind_of):
-                    raise InvalidInput(file, found.line, key if found.line else f"{found.where()}: {key}",
-                                       f"is not {'a text' if kind_of is str else 'an object' if kind_of is dict else 'a list'}")
+                    fail_at(file, found.where(), key,
+                            f"is not {'a text' if kind_of is str else 'an object' if kind_of is dict else 'a list'}")
             if "recordType" in value:  # 0.4
                 kind = value["recordType"]
                 statement = _Statement(found, file, str(value.get("statementId", "")), kind,

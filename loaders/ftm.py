@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..graph.errors import InvalidInput
 from ..graph.model import (
     Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share, address_id,
     contact_id,
@@ -21,7 +20,7 @@ from ..graph.stores.base import Record
 from .common import Matcher
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day, parse_share
-from .jsonfile import Found, files_in, read_objects, shaped
+from .jsonfile import Found, fail_at, files_in, read_objects, shaped
 
 PREFIX = "ftm:"
 _FAMILY_WORDS = {"spouse": RelationType.SPOUSE, "wife": RelationType.SPOUSE, "husband": RelationType.SPOUSE,
@@ -200,7 +199,7 @@ class FtmReader:
 
 
 def _fail(file: Path, found: Found, field_name: str, problem: str):
-    raise InvalidInput(file, found.line, field_name if found.line else f"{found.where()}: {field_name}", problem)
+    fail_at(file, found.where(), field_name, problem)
 
 
 def read_ftm(path: str | Path, *, matcher: Matcher, report: LoadReport,

@@ -28,7 +28,7 @@ from ..graph.stores.base import Record
 from .common import Matcher
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day
-from .jsonfile import files_in, read_objects, shaped
+from .jsonfile import fail_at as _fail, files_in, read_objects, shaped
 
 PREFIX = "lei:"
 RELATIONSHIP_TYPES = {
@@ -228,13 +228,6 @@ def _xml_dict(element) -> dict:
         else:
             out[name] = value
     return out
-
-
-def _fail(file: Path, where: str, field_name: str | None, problem: str):
-    """An error at a CSV line (``file:line: field``), or at an item or record of a JSON or XML file."""
-    if where.startswith("line "):
-        raise InvalidInput(file, int(where[5:]), field_name, problem)
-    raise InvalidInput(file, None, f"{where}: {field_name}" if field_name else where, problem)
 
 
 def _lei(file: Path, where: str, value, field_name: str) -> str:

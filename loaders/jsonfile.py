@@ -25,6 +25,14 @@ class Found:
         return f"line {self.line}" if self.line is not None else f"item {self.position}"
 
 
+def fail_at(file: Path, where: str, field_name: str | None, problem: str):
+    """An error at ``where`` in ``file``: a line ("line 7": ``file:7: field``), or an item or record of a
+    document read whole ("item 3": ``file: item 3: field``), as :meth:`Found.where` and the readers say it."""
+    if where.startswith("line "):
+        raise InvalidInput(file, int(where[5:]), field_name, problem)
+    raise InvalidInput(file, None, f"{where}: {field_name}" if field_name else where, problem)
+
+
 @contextlib.contextmanager
 def shaped(file: Path, where: str, standard: str):
     """Within it, a value of another type than ``standard`` gives it (a list where an object goes, an
@@ -32,9 +40,7 @@ def shaped(file: Path, where: str, standard: str):
     try:
         yield
     except (TypeError, AttributeError, KeyError) as e:
-        line = int(where[5:]) if where.startswith("line ") else None
-        raise InvalidInput(file, line, None if line else where,
-                           f"holds a value of another type than {standard} gives it ({type(e).__name__}: {e})") from None
+        fail_at(file, where, None, f"holds a value of another type than {standard} gives it ({type(e).__name__}: {e})")
 
 
 _PEEK_BYTES = 1 << 20

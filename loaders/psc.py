@@ -29,7 +29,7 @@ from ..graph.model import Entity, EntityKind, Holding, Interest, Link, LinkKind,
 from ..graph.stores.base import Record, Store
 from .fields import clean_reg_no, parse_date
 from .report import LoadReport
-from .jsonfile import Found, files_in, first_object, read_objects, shaped
+from .jsonfile import Found, fail_at, files_in, first_object, read_objects, shaped
 from .textfile import CsvTable
 
 PSC_THRESHOLD = 0.25
@@ -222,7 +222,7 @@ class PscReader:
 
     @staticmethod
     def _fail(file: Path, found: Found, field_name: str, problem: str):
-        raise InvalidInput(file, found.line, field_name if found.line else f"{found.where()}: {field_name}", problem)
+        fail_at(file, found.where(), field_name, problem)
 
     # -- company data ----------------------------------------------------------------------
     def _company_data(self, file: Path) -> Iterator[Record]:
