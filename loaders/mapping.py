@@ -20,13 +20,13 @@ for the sheets a mapping does not name.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 from ..graph.errors import InvalidInput
 from .sheets import Sheet, header_key
+from .textfile import escape_steering
 
 KINDS = ("companies", "shareholders", "officers", "penetration", "events")
 #: The order tables are read in: companies first, so the others find the companies they name.
@@ -248,13 +248,8 @@ def mapping_toml(tables: list[tuple[Sheet, TableMapping | None]]) -> str:
     return "\n".join(lines)
 
 
-#: Characters that reorder or hide the text around them: written as escapes too.
-_STEERING = re.compile("[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\x80-\x9f]")
-
-
 def _quote(text: str) -> str:
     """``text`` as a TOML basic string (tomli-w's quoting), with bidirectional controls escaped."""
     import tomli_w
 
-    quoted = tomli_w.dumps({"x": text})[len("x = "):].rstrip("\n")
-    return _STEERING.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+    return escape_steering(tomli_w.dumps({"x": text})[len("x = "):].rstrip("\n"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,23 @@ from ..graph.errors import InvalidInput
 _SAMPLE_BYTES = 1 << 20
 # A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Characters that steer a terminal or reorder what is shown, beyond the C0 controls: DEL and the C1
+# controls (0x9b is an 8-bit CSI), the bidirectional marks, overrides and isolates, and the line and
+# paragraph separators. A regex character class, for the quoted forms of untrusted text (JSON, TOML).
+STEERING = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_STEERING_ALONE = re.compile(f"[{STEERING}]")
+
+
+def escape_steering(quoted: str) -> str:
+    r"""``quoted`` (a JSON or TOML string, whose C0 controls are escaped already) with the :data:`STEERING`
+    characters written as ``\uXXXX`` escapes, which both formats read back as the characters.
+
+    Examples
+    --------
+    >>> escape_steering('"a\u202eb"')
+    '"a\\u202eb"'
+    """
+    return _STEERING_ALONE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
 
 
 def escape_cell(text: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..loaders.textfile import FORMULA_STARTS
+from ..loaders.textfile import FORMULA_STARTS, STEERING, escape_steering
 from .i18n import known
 
 
@@ -39,13 +39,11 @@ class Section:
         self.empty = known(self.empty)
 
 
-# Characters that steer a terminal rather than show: C0 and C1 controls (ESC starts CSI and OSC
-# sequences, CR moves back over a line, 0x9b is an 8-bit CSI) and the bidirectional overrides
-# that reorder what is shown. Names and texts come from the people under investigation.
-_STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Characters that steer a terminal rather than show: C0 controls (ESC starts CSI and OSC sequences,
+# CR moves back over a line) and the rest of STEERING. Names and texts come from the people under
+# investigation.
+_STEERING = re.compile(f"[\x00-\x1f{STEERING}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# In JSON, C0 controls inside strings are escaped already and newlines between values are layout.
-_STEERING_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def iso(day) -> str | None:
@@ -137,8 +135,8 @@ class PrivateFile:
 
 def json_text(value, **options) -> str:
     """JSON with the C1 controls and bidirectional overrides escaped too (``json`` escapes only C0)."""
-    text = json.dumps(value, ensure_ascii=False, default=str, **options)
-    return _STEERING_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    # In JSON, C0 controls inside strings are escaped already and newlines between values are layout.
+    return escape_steering(json.dumps(value, ensure_ascii=False, default=str, **options))
 
 
 class Result:
