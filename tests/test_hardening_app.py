@@ -247,3 +247,30 @@ def test_slow_views_cannot_stall_the_explorer(small_app_db, monkeypatch):
                 break
             time.sleep(0.1)
         assert answer.status_code == 200 and answer.json()["center"] == "C"
+
+
+def test_stopping_the_app_waits_for_work_given_up_before_closing_its_stores(small_app_db, monkeypatch):
+    """A view given up past its budget ran on while the app stopped and closed the store under it:
+    the suite crashed (a segmentation fault in SQLite) one run in three."""
+    import threading
+
+    from starlette.testclient import TestClient
+
+    from equitygraph.queries import explore
+    from equitygraph.queries.app import server
+
+    release, finished = threading.Event(), []
+    slow_view = explore.first_view
+
+    def first_view(store, *args, **kwargs):
+        release.wait(10)
+        finished.append(slow_view(store, *args, **kwargs)["center"])  # on a store still open
+        return finished[-1]
+
+    monkeypatch.setattr(explore, "first_view", first_view)
+    monkeypatch.setattr(server, "HEAVY_SECONDS", 0.5)
+    app = server.make_app(lambda: SQLiteStore(small_app_db, readonly=True))
+    with TestClient(app, base_url="http://127.0.0.1:8765") as c:
+        assert c.get("/api/view/C").status_code == 503  # given up; its thread waits on
+        threading.Timer(0.5, release.set).start()
+    assert finished == ["C"]

@@ -107,7 +107,15 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
     async def lifespan(app):
         anyio.to_thread.current_default_thread_limiter().total_tokens = WORKERS + HEAVY_AT_ONCE
         yield
-        stores.close()
+        # Work given up (past its budget, its client gone) may still run on its thread's store: the stores
+        # are closed once every heavy place is free again, never under it.
+        for _ in range(HEAVY_AT_ONCE):
+            heavy.acquire()
+        try:
+            stores.close()
+        finally:
+            for _ in range(HEAVY_AT_ONCE):
+                heavy.release()
 
     routes = [
         Route("/", _page), Route("/static/{name:path}", _static),
