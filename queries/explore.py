@@ -98,15 +98,7 @@ def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> d
     entity = _get(store, entity_id)
     report = company_report(store, entity.id, as_of=as_of)
     data = report.to_dict()
-    mentioned = {entity.id: entity.name}
-    for key in ("holders", "holdings"):
-        for row in data[key]:
-            mentioned[row["holder_id"]] = row["holder_name"]
-            mentioned[row["company_id"]] = row["company_name"]
-    for key in ("officers", "roles"):
-        for row in data[key]:
-            mentioned[row["person_id"]] = row["person_name"]
-            mentioned[row["company_id"]] = row["company_name"]
+    mentioned = {entity.id: entity.name, **names_in(data)}
     if report.control is not None:
         mentioned.update(report.control.names)
     sections = [{"title": s.title, "columns": list(s.columns), "rows": [list(r) for r in s.rows], "note": s.note,
@@ -116,6 +108,31 @@ def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> d
     sections.insert(0, at_a_glance(store, entity, data))
     return {"entity": entity_json(entity, _marks(store, [entity.id]).get(entity.id)),
                        "sections": sections, "data": data, "names": mentioned}
+
+
+def names_in(data) -> dict[str, str]:
+    """Every ``id`` beside a ``name`` (also ``x_id`` beside ``x_name``) anywhere in ``data``.
+
+    Examples
+    --------
+    >>> names_in({"members": [{"id": "C1", "name": "华信"}], "holder_id": "P", "holder_name": "王伟"})
+    {'P': '王伟', 'C1': '华信'}
+    """
+    found: dict[str, str] = {}
+    todo = [data]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "id" or key.endswith("_id"):
+                    name = value.get("name" if key == "id" else key[:-3] + "_name")
+                    if isinstance(item, str) and isinstance(name, str):
+                        found[item] = name
+                if isinstance(item, (dict, list)):
+                    todo.append(item)
+        elif isinstance(value, list):
+            todo.extend(value)
+    return found
 
 
 def neighbours(store: Store, entity_id: str, filters: Filters = Filters(), offset: int = 0,

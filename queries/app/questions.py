@@ -6,6 +6,7 @@ and the early-warning list. Each answer is its sections (as the page shows them)
 from __future__ import annotations
 
 from ...graph.errors import EquityGraphError
+from .. import explore
 from ..render import Result
 from . import params
 
@@ -19,32 +20,7 @@ def answer_json(result: Result) -> dict:
     data = result.to_dict()
     return {"sections": [{"title": s.title, "columns": list(s.columns), "rows": [list(r) for r in s.rows],
                           "note": s.note, "empty": s.empty} for s in result.sections()],
-            "data": data, "names": names_in(data)}
-
-
-def names_in(data) -> dict[str, str]:
-    """Every ``id`` beside a ``name`` (also ``x_id`` beside ``x_name``) anywhere in ``data``.
-
-    Examples
-    --------
-    >>> names_in({"members": [{"id": "C1", "name": "华信"}], "holder_id": "P", "holder_name": "王伟"})
-    {'P': '王伟', 'C1': '华信'}
-    """
-    found: dict[str, str] = {}
-    todo = [data]
-    while todo:
-        value = todo.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if key == "id" or key.endswith("_id"):
-                    name = value.get("name" if key == "id" else key[:-3] + "_name")
-                    if isinstance(item, str) and isinstance(name, str):
-                        found[item] = name
-                if isinstance(item, (dict, list)):
-                    todo.append(item)
-        elif isinstance(value, list):
-            todo.extend(value)
-    return found
+            "data": data, "names": explore.names_in(data)}
 
 
 def about_one(question: str):
