@@ -39,6 +39,11 @@ def default_path() -> Path:
     return Path(os.environ.get("EQUITYGRAPH_DB") or DEFAULT_PATH)
 
 
+def read_only(path: str) -> str:
+    """The URI that opens the SQLite file ``path`` for reading only (nothing written, nothing checkpointed)."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def _identity(db: sqlite3.Connection, path: str) -> tuple[set[str], bool]:
     """The tables of the database and whether it bears our marker; refuses one that is another
     program's (a legacy store, from before the marker, has the meta table with a schema version)."""
@@ -74,7 +79,7 @@ class SQLiteStore(StoredResults, Store):
             if readonly:
                 if memory or not Path(self.path).is_file():
                     raise StoreError(f"no equitygraph store at {self.path}")
-                self._db = sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True,
+                self._db = sqlite3.connect(read_only(self.path), uri=True,
                                            isolation_level=None, check_same_thread=False)
             else:
                 if not memory and not Path(self.path).exists():
@@ -106,7 +111,7 @@ class SQLiteStore(StoredResults, Store):
             raise StoreError(f"{self.path}: cannot open as an equitygraph store: {e}") from None
 
     def _refuse_foreign(self) -> None:
-        probe = sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True)
+        probe = sqlite3.connect(read_only(self.path), uri=True)
         try:
             _identity(probe, self.path)
         finally:
@@ -399,7 +404,7 @@ class SQLiteStore(StoredResults, Store):
 
     def iter_records(self) -> Iterator[Record]:
         # A second connection, so that a long export neither blocks nor is disturbed by this one.
-        reader = (sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+        reader = (sqlite3.connect(read_only(self.path), uri=True, check_same_thread=False)
                   if self.path != ":memory:" else self._db)
         try:
             yield from (read_entity(r) for r in reader.execute(f"SELECT {ENTITY_COLUMNS} FROM entities ORDER BY id"))
