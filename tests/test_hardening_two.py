@@ -322,3 +322,29 @@ def test_a_name_too_long_for_any_register_is_refused_at_its_line_in_the_canonica
         load_folder(store, folder)
     assert str(error.value) == (f"entities.csv:{rows + 2}: name: '{'长' * 40}'... (5,000 characters) is too long to be a "
                                 "name (more than 2,000 characters)")
+
+
+def test_every_cap_lets_its_own_length_through_and_refuses_one_more():
+    """The boundaries of the caps this round added: a name of 2,000 characters, a nature of control of
+    200, a band from a lower to a higher share, the first and last day a question may be asked about."""
+    import datetime as dt
+
+    from equitygraph.graph.model import FIRST_DAY, LAST_DAY, check_day
+    from equitygraph.loaders.fields import MAX_NAME_CHARS, check_name
+    from equitygraph.loaders.psc import MAX_NATURE_LENGTH, nature
+
+    assert check_name("名" * MAX_NAME_CHARS) == "名" * MAX_NAME_CHARS
+    with pytest.raises(ValueError, match="is too long to be a name"):
+        check_name("名" * (MAX_NAME_CHARS + 1))
+    longest = "ownership-of-shares-25-to-50-percent".ljust(MAX_NATURE_LENGTH, "x")
+    assert nature(longest)[1].high == 0.5
+    with pytest.raises(ValueError, match="too long to be a nature of control"):
+        nature(longest + "x")
+    assert nature("ownership-of-shares-75-to-100-percent")[1].high == 1.0
+    for band in ("25-to-25", "0-to-0", "100-to-101"):
+        with pytest.raises(ValueError, match="is not from a lower to a higher share"):
+            nature(f"ownership-of-shares-{band}-percent")
+    assert (check_day(FIRST_DAY, "d"), check_day(LAST_DAY, "d")) == (FIRST_DAY, LAST_DAY)
+    for day in (FIRST_DAY - dt.timedelta(days=1), LAST_DAY + dt.timedelta(days=1)):
+        with pytest.raises(ValueError, match="is outside 1800-01-01 to 2999-12-31"):
+            check_day(day, "d")
