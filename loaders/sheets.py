@@ -135,12 +135,7 @@ def _xlsx(file: Path, header_words: set[str]) -> list[Sheet]:
         def rows(ws=ws, header_row=header_row, header=header):
             cells_of = ws.iter_rows(min_row=header_row + 1, max_col=max(len(header), 1))
             for number, row in enumerate(_guarded(file, ws, cells_of), header_row + 1):
-                cells = [_xlsx_value(c) for c in row]
-                for i, c in enumerate(cells):
-                    if isinstance(c, str) and len(c) > MAX_CELL_CHARS:
-                        raise InvalidInput(_where(file, ws), number, header[i] or f"column {i + 1}",
-                                           f"{len(c):,} characters is longer than any cell a spreadsheet holds "
-                                           f"({MAX_CELL_CHARS:,})")
+                cells = _checked(_where(file, ws), number, header, [_xlsx_value(c) for c in row])
                 if any(c not in (None, "") for c in cells):
                     yield number, _named(header, cells)
 
@@ -187,20 +182,37 @@ def _xlsx_value(cell):
     return value
 
 
+def _checked(where: Path, number: int, header: list[str], cells: list) -> list:
+    """``cells``, refused when one holds more text than any spreadsheet program writes in a cell."""
+    for i, c in enumerate(cells):
+        if isinstance(c, str) and len(c) > MAX_CELL_CHARS:
+            column = header[i] if i < len(header) and header[i] else f"column {i + 1}"
+            raise InvalidInput(where, number, column, f"{len(c):,} characters is longer than any cell a "
+                                                      f"spreadsheet holds ({MAX_CELL_CHARS:,})")
+    return cells
+
+
 def _xls(file: Path, header_words: set[str]) -> list[Sheet]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(file))
-    except (xlrd.XLRDError, OSError, ValueError) as e:
-        raise InvalidInput(file, None, None, f"is not a readable .xls workbook ({e})") from None
+        # The cells' formats are read too: 0.6 shown as 60% is a percentage, as in .xlsx.
+        book = xlrd.open_workbook(str(file), formatting_info=True)
+    except (xlrd.XLRDError, OSError, ValueError, AssertionError, IndexError, KeyError) as e:
+        raise InvalidInput(file, None, None, f"is not a readable .xls workbook ({_short(e)})") from None
+    shown_as_percent = {key for key, f in book.format_map.items() if "%" in (f.format_str or "")}
     sheets = []
     for ws in book.sheets():
-        def value(cell):
+        def value(cell, ws=ws):
             if cell.ctype == xlrd.XL_CELL_DATE:
-                return xlrd.xldate_as_datetime(cell.value, book.datemode)
+                try:
+                    return xlrd.xldate_as_datetime(cell.value, book.datemode)
+                except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+                    return cell.value  # the row's own date check names it
             if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                 return None
+            if cell.ctype == xlrd.XL_CELL_NUMBER and book.xf_list[cell.xf_index].format_key in shown_as_percent:
+                return Percent(float(cell.value))
             return cell.value
 
         top = [(r + 1, [value(c) for c in ws.row(r)]) for r in range(min(ws.nrows, HEADER_SEARCH_ROWS))]
@@ -211,7 +223,7 @@ def _xls(file: Path, header_words: set[str]) -> list[Sheet]:
 
         def rows(ws=ws, header_row=header_row, header=header, value=value):
             for r in range(header_row, ws.nrows):
-                cells = [value(c) for c in ws.row(r)]
+                cells = _checked(file.with_name(f"{file.name}:{ws.name}"), r + 1, header, [value(c) for c in ws.row(r)])
                 if any(c not in (None, "") for c in cells):
                     yield r + 1, _named(header, cells)
 

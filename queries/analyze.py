@@ -21,6 +21,7 @@ from ..graph.stores.base import ResultColumn, Store
 from .control.answer import identity_decisions
 from .relations.standing import ANALYSIS_META
 from .risk.config import load_config
+from . import i18n
 from .i18n import N_, _
 from .render import Result, Section
 
@@ -28,7 +29,7 @@ from .render import Result, Section
 WRITTEN = ("controller", "controller_partner", "controlling_parent", "controlling_partner", "control_verdict", "control_rule", "control_reason",
            "control_hops", "top_owner",
            "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
-           "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason")
+           "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason", "risk_reason_zh")
 #: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
 COMPARED = ("risk_tier", "group", "cluster")
 EXPLAINED = 5000  # risk reasons are written for this many warned companies, the highest scores first
@@ -210,9 +211,15 @@ def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], 
     tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
     warned = companies[(combined[companies] >= config["tiers"]["yellow"] - 1e-12) & ~confirmed[companies]]
     warned = warned[np.argsort(-combined[warned], kind="stable")][:EXPLAINED]
-    reason = {e.entity: e.sentence(3) for e in explain(store, scores, [ids[j] for j in warned.tolist()])}
-    reason.update({ids[j]: "a confirmed case on record" for j in companies[confirmed[companies]].tolist()})
-    return {"risk_score": score, "risk_tier": tier, "risk_reason": reason}, tiers
+    written = {"risk_score": score, "risk_tier": tier}
+    # The reasons are sentences: written in each language, so that a page or a command in either reads
+    # them in its own (:func:`..i18n.said`).
+    for lang, name in (("en", "risk_reason"), ("zh", "risk_reason_zh")):
+        with i18n.language(lang):
+            reason = {e.entity: e.sentence(3) for e in explain(store, scores, [ids[j] for j in warned.tolist()])}
+            reason.update({ids[j]: _("a confirmed case on record") for j in companies[confirmed[companies]].tolist()})
+        written[name] = reason
+    return written, tiers
 
 
 def _controllers(names: np.ndarray, verdict: np.ndarray, one: np.ndarray, other: np.ndarray

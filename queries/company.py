@@ -9,7 +9,8 @@ from typing import Any
 
 from ..graph.model import Entity, EntityKind, Holding, LinkKind, effective_day
 from ..graph.stores.base import Store
-from .i18n import _, role_name
+from . import i18n
+from .i18n import _, known, role_name
 from .render import Result, Section, iso
 from .resolve import resolve_entity
 
@@ -50,6 +51,7 @@ class ContactRow:
     kind: str  # "address" or "contact"
     text: str
     shared_with: int  # how many other parties registered the same address / phone
+    id: str = ""  # the address's or phone's node (equitygraph shared ID lists who shares it)
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,8 @@ class CompanyReport(Result):
         tier = r.get("risk_tier")
         rows = [(_("score"), f"{r['risk_score']:.2f}"),
                 (_("tier"), _("a confirmed case") if tier == "confirmed" else (_(tier) if tier else _("no warning")))]
-        if r.get("risk_reason"):
-            rows.append((_("why"), r["risk_reason"]))
+        if i18n.said(r, "risk_reason"):
+            rows.append((_("why"), i18n.said(r, "risk_reason")))
         return Section(_("Risk of illegal fundraising"), ["", ""], rows,
                        note=_("as of the last analyze; equitygraph risk NAME explains it in full"))
 
@@ -146,12 +148,12 @@ class CompanyReport(Result):
         if e.kind is not EntityKind.PERSON:
             sections.append(Section(
                 _("Direct holders"), ["holder", "id", "share", "interest", "since", "until", "source"],
-                [(r.holder_name, r.holder_id, r.share, r.interest, r.since, r.until, r.source or "")
+                [(r.holder_name, r.holder_id, known(r.share), _(r.interest), r.since, r.until, r.source or "")
                  for r in self.holders],
             ))
         sections.append(Section(
             _("Direct holdings"), ["company", "id", "share", "interest", "since", "until", "source"],
-            [(r.company_name, r.company_id, r.share, r.interest, r.since, r.until, r.source or "")
+            [(r.company_name, r.company_id, known(r.share), _(r.interest), r.since, r.until, r.source or "")
              for r in self.holdings],
         ))
         if self.upstream:
@@ -207,7 +209,7 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
         for link in contact_links:
             shared = len({s.src for s in sharing if s.dst == link.dst and s.src != entity.id})
             kind = "address" if link.kind is LinkKind.LOCATED_AT else "contact"
-            report.contacts.append(ContactRow(kind, names.get(link.dst, link.dst), shared))
+            report.contacts.append(ContactRow(kind, names.get(link.dst, link.dst), shared, link.dst))
     report.events = [EventRow(e.type.value, iso(e.date), e.severity, e.text, e.source)
                      for e in sorted(edges.events, key=lambda e: (e.date or dt.date.min), reverse=True)]
     report.upstream, report.upstream_truncated = _upstream(store, entity.id, day)

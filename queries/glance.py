@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..graph.model import Entity, EntityKind
 from ..graph.stores.base import Store
+from . import i18n
 from .i18n import _
 
 SHOWN = 5  # names listed before "and N more"
@@ -46,7 +47,7 @@ def _risk(results: dict) -> str:
     if score is None:
         return _("not scored yet (equitygraph analyze scores every company)")
     head = f"{score:.2f} " + _(tier or "below yellow")
-    reason = results.get("risk_reason")
+    reason = i18n.said(results, "risk_reason")
     return f"{head}: {reason}" if reason else head
 
 

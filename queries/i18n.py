@@ -114,3 +114,13 @@ def N_(message: str) -> str:
 def untranslated() -> set[str]:
     """Every message asked for in a language other than English that has no translation (tests)."""
     return set(_missing)
+
+
+def said(results: dict, name: str):
+    """The sentence result ``name`` (written by ``analyze`` in each language) in the language in force:
+    ``name_zh`` in Chinese where it was written, else ``name``."""
+    if current() != "en":
+        translated = results.get(f"{name}_{current()}")
+        if translated is not None:
+            return translated
+    return results.get(name)

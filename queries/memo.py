@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
+from ..graph import cancel
 from ..graph.stores.base import Store
 
 MOST = 6  # whole-graph answers kept at once: each may be hundreds of MB on a large register
@@ -41,6 +42,7 @@ def remembered(store: Store, question: str, parameters: Any, compute: Callable[[
         if key in _KEPT:
             _KEPT.move_to_end(key)
             return _KEPT[key]
+    cancel.checkpoint()  # nothing begun for a caller who gave up
     value = compute()
     with _LOCK:
         _KEPT[key] = value

@@ -34,5 +34,8 @@ class SearchResult(Result):
 
 
 def search_entities(store: Store, text: str, limit: int = 20) -> SearchResult:
-    """Parties matching ``text`` by registration number, name or alias, best first."""
-    return SearchResult(text, store.search(text, limit=limit))
+    """The address, phone or e-mail written as ``text``, then parties matching it by registration number,
+    name or alias, best first."""
+    from .contacts import contact_hits
+
+    return SearchResult(text, (contact_hits(store, text) + store.search(text, limit=limit))[:limit])

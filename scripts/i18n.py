@@ -61,6 +61,12 @@ def vocabulary() -> list[str]:
     words += ["controller", "subsidiary", "fellow subsidiary", "associate", "significant investor", "major holder",
               "key management", "managed by key management", "family", "shared address", "shared officer",
               "common holder", "possible same person"]
+    # the steps of related parties' evidence, and the dimensions of the intrinsic risk score
+    words += ["holds", "controls", "controls (actual)", "officer of", "may be", "registers"]
+    from equitygraph.graph.analysis.risk_indicators import DIMENSIONS, INDICATORS
+
+    words += [d.replace("_", " ") for d in DIMENSIONS]
+    words += [i.replace("_", " ") for d in DIMENSIONS for i in INDICATORS[d]]
     words += [f"evidence: {kind}" for kind in ("pyramid", "wedge", "cycle", "shell_layers", "nominee_holder",
                                                "shared_contact", "change_before_event", "nominee_handoff", "controller_churn",
                                                "group_officer_wave")]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -177,3 +178,62 @@ def add_tall_case(w) -> str:
     w.add(Link("P1", phone, LinkKind.HAS_CONTACT))
     w.add(Link("P2", phone, LinkKind.HAS_CONTACT))
     return phone
+
+
+# -- a real headless Chromium (Debian's), for the pages and the explorer ----------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("chromium is not installed (make test installs it with apt-get)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    folder = Path(os.environ.get("EQUITYGRAPH_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    opened = context.new_page()
+    opened.problems = []
+    opened.on("pageerror", lambda e: opened.problems.append(str(e)))
+    opened.on("console", lambda m: opened.problems.append(m.text) if m.type == "error" else None)
+    yield opened
+    context.close()
+
+
+@contextlib.contextmanager
+def serving(db: Path):
+    """The explorer on ``db`` (read-only), served on a free port of 127.0.0.1 in a thread: its address."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from equitygraph.graph.stores.neo4j_server import free_port
+    from equitygraph.queries.app.server import make_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(make_app(lambda: SQLiteStore(db, readonly=True)), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

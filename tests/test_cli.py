@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ENTITIES, HOLDINGS, write_case
+from equitygraph.graph.model import address_id
 from equitygraph.queries.cli import cli
 
 
@@ -31,7 +32,8 @@ def test_load_then_search_then_company(run, case):
     data = json.loads(report.stdout)
     assert [(h["holder_id"], h["share"]) for h in data["holders"]] == [("P1", "60 %"), ("P2", "40 %")]
     assert [(h["company_id"], h["share"]) for h in data["holdings"]] == [("C2", "50-75 %")]
-    assert data["contacts"] == [{"kind": "address", "text": "北京市朝阳区建国路1号", "shared_with": 1}]
+    assert data["contacts"] == [{"kind": "address", "text": "北京市朝阳区建国路1号", "shared_with": 1,
+                                 "id": address_id("北京市朝阳区建国路1号")}]
 
 
 def test_company_table_shows_holders_and_the_chain_above(run, case):

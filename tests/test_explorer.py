@@ -1,15 +1,11 @@
 """equitygraph serve: the API (worked examples), its security, and the app driven in a real headless Chromium."""
 
 import datetime as dt
-import os
-import shutil
-import socket
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import add_tall_case
+from conftest import add_tall_case, serving
 from starlette.testclient import TestClient
 
 from equitygraph.graph.model import (Entity, EntityKind, EventType, Holding, Officer, RiskEvent, Share,
@@ -248,59 +244,10 @@ def test_serve_refuses_a_missing_store(tmp_path):
 
 # -- in the browser -------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(case_db):
-    import uvicorn
-
-    port = free_port()
-    app = make_app(lambda: SQLiteStore(case_db, readonly=True))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail("chromium is not installed (make test installs it with apt-get)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-background-networking"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("EQUITYGRAPH_SCREENSHOTS", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1500, "height": 950})
-    opened = context.new_page()
-    opened.problems = []
-    opened.on("pageerror", lambda e: opened.problems.append(str(e)))
-    opened.on("console", lambda m: opened.problems.append(m.text) if m.type == "error" else None)
-    yield opened
-    context.close()
+    with serving(case_db) as address:
+        yield address
 
 
 def wait_ready(page, after: str | None = "0"):
@@ -437,8 +384,6 @@ def test_more_at_the_first_view_opens_the_next_neighbours_not_past_them(page, se
 def test_the_entity_page_says_the_controlling_parent_and_why_the_top_is_not_known(page, tmp_path, shots):
     """An offshore parent nobody on record holds: the page's control section names it as the
     controlling parent, proven, and says why the ultimate controller is not known (issue 27)."""
-    import uvicorn
-
     from equitygraph.graph.model import Entity, EntityKind, Holding, Share
 
     db = tmp_path / "offshore.db"
@@ -448,26 +393,14 @@ def test_the_entity_page_says_the_controlling_parent_and_why_the_top_is_not_know
                         Entity("A", EntityKind.COMPANY, "阿尔法控股"), Entity("B", EntityKind.COMPANY, "贝塔科技"),
                         Entity("x", EntityKind.PERSON, "小股东"), Holding("OP", "A", Share.exact(1.0)),
                         Holding("A", "B", Share.exact(0.6)), Holding("x", "B", Share.exact(0.4))])
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(make_app(lambda: SQLiteStore(db, readonly=True)), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(100):
-            if server.started:
-                break
-            time.sleep(0.05)
-        page.goto(f"http://127.0.0.1:{port}/#/entity/B")
+    with serving(db) as address:
+        page.goto(address + "#/entity/B")
         page.wait_for_selector("body[data-page='B']")
         text = page.inner_text("body")
         assert "controlling parent" in text and "Offshore Parent Ltd (OP) (proven by the records)" in text
         assert "not known: Offshore Parent Ltd: no holder on record; a company registered abroad (VG)" in text
         page.screenshot(path=str(shots / "explorer-controlling-parent.png"))
         assert page.problems == []
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_the_questions_are_asked_and_answered_in_the_browser(page, served, shots):

@@ -66,7 +66,7 @@ def test_control_far_from_cash_flow_is_a_wedge(pyramid):
 
 def test_shell_like_layers_on_the_control_path(pyramid):
     [signal] = signals(pyramid, "shell_layers")
-    assert signal.evidence == ("2 shell-like layer(s) on the control path: 明远投资有限公司 (no paid-in capital; a pure "
+    assert signal.evidence == ("2 shell-like layers on the control path: 明远投资有限公司 (no paid-in capital; a pure "
                                "holding or investment vehicle), Ocean Capital Holdings Ltd (registered in VG; a pure "
                                "holding or investment vehicle)")
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import cancel
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -83,6 +85,8 @@ def control_chains(edges: list[Edge], company: str, tops: set[str] | None = None
     steps = 0
     while stack:
         steps += 1
+        if steps % 1024 == 0:
+            cancel.checkpoint()
         if steps > max_steps:
             cut = True
             break

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import cancel
 from ..arrays import KIND_CODES, GraphArrays
 from ..model import PARTY_KINDS
 from .declared import one_person
@@ -191,6 +192,7 @@ def _communities(src, dst, wanted, n, seed, resolution, strip_rounds: int = 3) -
         anchors = np.where(leaf[first[at_leaf]], second[at_leaf], first[at_leaf])
         stripped.append((leaves, anchors))
         alive[leaves] = False
+    cancel.checkpoint()
     core = np.flatnonzero(alive)
     position = np.full(n, -1, dtype=np.int64)
     position[core] = np.arange(len(core))

@@ -33,6 +33,7 @@ import datetime as dt
 
 import numpy as np
 
+from .. import cancel
 from ..arrays import KIND_CODES, GraphArrays
 from ..model import EntityKind, Interest
 from ..roles import BOARD_ROLES
@@ -92,6 +93,7 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
     declared = (concert, groups, forced_by_agreement)
     forced = np.zeros(len(rows), dtype=bool)
     while True:
+        cancel.checkpoint()
         table, unstable = _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, declared)
         if not unstable.any() or forced[unstable].all():
             return table
@@ -126,6 +128,7 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
     # by these (a company one member controls votes as that member, never as a member itself).
     member = holder.copy()
     for _ in range(rounds):
+        cancel.checkpoint()
         # Stakes of holders with one actual controller in common count as that controller's; a holder
         # whose own control is uncertain may stand with any other. Only companies with such holders
         # can change, so only they are decided again.

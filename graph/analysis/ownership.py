@@ -30,6 +30,7 @@ import numpy as np
 if TYPE_CHECKING:
     import scipy.sparse as sp
 
+from .. import cancel
 from ..arrays import INTEREST_CODES, KIND_CODES, GraphArrays
 from ..model import EntityKind, Interest
 
@@ -125,6 +126,7 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
     step = A[middle].tocsr()
     terms = [step.tocoo()]
     for _ in range(max_length):
+        cancel.checkpoint()
         step = block @ step
         if step.nnz:
             step.data[np.abs(step.data) < tol] = 0.0

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .. import cancel
 from ..arrays import KIND_CODES, LINK_CODES, GraphArrays
 from ..model import EntityKind, LinkKind
 from .control_rules import JOINT, SINGLE, ControlTable
@@ -166,6 +167,7 @@ def _pagerank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: float =
     received = np.zeros(len(seeds))
     term = seeds.copy()
     for _ in range(steps):
+        cancel.checkpoint()
         term = spread @ term
         received += term
         if term.max(initial=0.0) < tol:
@@ -180,6 +182,7 @@ def _debtrank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarra
     active = seeds > 0
     spent = np.zeros(len(seeds), dtype=bool)
     for _ in range(steps):
+        cancel.checkpoint()
         if not active.any():
             break
         push = np.where(active, level, 0.0)
@@ -204,6 +207,7 @@ def contributions(network: Network, targets: np.ndarray, top: int = 5, steps: in
     total = sp.csr_matrix(rows.shape)
     term = rows
     for _ in range(steps):
+        cancel.checkpoint()
         term = (term @ network.spread).tocsr()
         term.data[term.data < prune] = 0.0
         term.eliminate_zeros()
@@ -228,6 +232,7 @@ def path_between(adjacency: sp.csr_matrix, start: int, goal: int, max_hops: int 
     parent = {start: -1}
     frontier = [start]
     for _ in range(max_hops):
+        cancel.checkpoint()
         nxt = []
         for node in frontier:
             for other in adjacency.indices[adjacency.indptr[node]:adjacency.indptr[node + 1]].tolist():

@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 
 import pyarrow.compute as pc
 
+from .. import cancel
 from ..arrays import GraphArrays
 from ..columns import ENTITY_SCHEMA, records_of
 from ..errors import StoreError
@@ -90,6 +91,8 @@ class SQLiteStore(StoredResults, Store):
                     # mode would checkpoint it on closing, changing it even when we refuse it.
                     self._refuse_foreign()
                 self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            # A reading given up by its caller (the explorer past its budget) ends inside SQLite too.
+            self._db.set_progress_handler(cancel.cancelled, 10_000)  # the same in _containing
             # Another command writing (a load) makes a write wait this long before it says so.
             self._db.execute("PRAGMA busy_timeout = 5000")
             # The default 2 MiB page cache thrashes on the name and edge indexes of a large load.
@@ -264,7 +267,7 @@ class SQLiteStore(StoredResults, Store):
                 "LIMIT ?", (needle, limit))]
         # Within the search's budget: the names read until it runs out, shortest first.
         found: list[tuple[int, str]] = []
-        self._db.set_progress_handler(lambda: time.monotonic() > deadline, 20000)
+        self._db.set_progress_handler(lambda: time.monotonic() > deadline or cancel.cancelled(), 10_000)
         try:
             # In the table's own order (by entity), not the name index's, whose Latin pinyin forms would
             # all come before the first Chinese name.
@@ -274,9 +277,9 @@ class SQLiteStore(StoredResults, Store):
                 if len(found) >= 4 * limit:
                     break
         except sqlite3.OperationalError:  # interrupted at the deadline
-            pass
+            cancel.checkpoint()  # or given up by its caller
         finally:
-            self._db.set_progress_handler(None, 0)
+            self._db.set_progress_handler(cancel.cancelled, 10_000)
         return [entity_id for _, entity_id in sorted(found)[:limit]]
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:

@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from ...graph import cancel
 from ...graph.errors import EquityGraphError
 from ...graph.stores.base import Store
 from .. import explore, i18n
@@ -140,7 +141,8 @@ def _endpoint(stores: "Stores", lang: str, compute, heavy: threading.BoundedSema
 
     A ``heavy`` endpoint takes one of its few places or answers 503 at once (a queue of slow views
     would hold up every other request); past ``HEAVY_SECONDS``, or when its client goes away, its
-    answer is given up (the thread finishes on its own and only then frees its place)."""
+    answer is given up: the work stops at its next checkpoint (:mod:`..graph.cancel`) and only then
+    frees its place."""
 
     async def endpoint(request: Request) -> Response:
         chosen = request.query_params.get("lang") or lang
@@ -154,7 +156,7 @@ def _endpoint(stores: "Stores", lang: str, compute, heavy: threading.BoundedSema
             if place is not None and not place.start():
                 return None  # given up before it began
             try:
-                with i18n.language(chosen):
+                with i18n.language(chosen), (cancel.cancellable(place.given_up) if place else contextlib.nullcontext()):
                     return compute(stores.get(), request)
             finally:
                 if place is not None:
@@ -163,7 +165,7 @@ def _endpoint(stores: "Stores", lang: str, compute, heavy: threading.BoundedSema
         try:
             if place is None:
                 return _reply(await anyio.to_thread.run_sync(work))
-            return await _within_budget(request, work)
+            return await _within_budget(request, work, place.given_up)
         except explore.NotFound as e:
             return _reply({"error": str(e)}, 404)
         except (ValueError, EquityGraphError) as e:
@@ -177,8 +179,9 @@ def _endpoint(stores: "Stores", lang: str, compute, heavy: threading.BoundedSema
     return endpoint
 
 
-async def _within_budget(request: Request, work) -> Response:
-    """``work``'s answer, or 503 past the time budget; nothing when the client went away."""
+async def _within_budget(request: Request, work, given_up: threading.Event) -> Response:
+    """``work``'s answer, or 503 past the time budget; nothing when the client went away. Either way
+    ``given_up`` is set, so that the work stops too."""
     outcome = {}
     async with anyio.create_task_group() as group:
         async def watch():
@@ -198,6 +201,8 @@ async def _within_budget(request: Request, work) -> Response:
 
         group.start_soon(watch)
         group.start_soon(run)
+    if "value" not in outcome:
+        given_up.set()
     if "error" in outcome:
         raise outcome["error"]
     if outcome.get("gone"):
@@ -216,6 +221,7 @@ class _Place:
         self.taken = places.acquire(blocking=False)
         self.lock = threading.Lock()
         self.state = "waiting" if self.taken else "none"
+        self.given_up = threading.Event()
 
     def start(self) -> bool:
         with self.lock:

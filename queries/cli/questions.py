@@ -17,11 +17,25 @@ from .options import a_day, as_of_option, emit, format_option, open_store, store
 @store_option
 @format_option
 def search(text, limit, store, fmt):
-    """Find companies, persons and organizations by name, alias or registration number."""
+    """Find companies, persons and organizations by name, alias or registration number, and an address,
+    phone or e-mail as written (then: equitygraph shared TEXT)."""
     from ..search import search_entities
 
     with open_store(store) as opened:
         emit(search_entities(opened, text, limit), fmt)
+
+
+@click.command()
+@click.argument("text")
+@as_of_option
+@store_option
+@format_option
+def shared(text, as_of, store, fmt):
+    """Who is registered at an address, or under a phone or e-mail (TEXT as written, or its id)."""
+    from ..contacts import who_shares
+
+    with open_store(store) as opened:
+        emit(who_shares(opened, text, as_of), fmt)
 
 
 @click.command()

@@ -27,6 +27,7 @@ from ...graph.analysis.control_rules import (
 from ...graph.arrays import arrays_from_records
 from ...graph.model import DECLARED_FACTS, Entity, Holding, Interest, Officer, Relation, RelationType
 from ...graph.stores.base import Store
+from ..i18n import _
 
 UPSTREAM_DEPTH = 12
 UPSTREAM_NODES = 2000
@@ -213,19 +214,19 @@ def explain(table: ControlTable, arrays, j: int, name, candidates: tuple[str, ..
         return ""
     if code == CIRCULAR:
         members = members or loop_members(table, j)
-        return ("control runs in a circle (" + " <- ".join(name(i) for i in (*members, members[0])) +
-                "); nobody outside the circle controls it")
+        return _("control runs in a circle ({circle}); nobody outside the circle controls it").format(
+            circle=" <- ".join(name(i) for i in (*members, members[0])))
     if code in (CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED):
         above = int(table.ultimate[j])
         if table.ultimate_joint[j] >= 0 and table.final[above] != UNCERTAIN and table.verdict[above] != UNKNOWN:
             above = int(table.ultimate_joint[j])  # of joint controllers, the one whose control is in doubt
         who = f"{name(table.ids[above])} ({table.ids[above]})"
         if code == CONTROLLER_UNRECORDED:
-            return f"{who} controls it, but no holder of {name(table.ids[above])} is on record"
-        return f"{who} controls it, but who controls {name(table.ids[above])} is uncertain: " + _direct_reason(
-            table, above, name, ())
+            return _("{who} controls it, but no holder of {parent} is on record").format(who=who, parent=name(table.ids[above]))
+        return _("{who} controls it, but who controls {parent} is uncertain: {reason}").format(
+            who=who, parent=name(table.ids[above]), reason=_direct_reason(table, above, name, ()))
     if table.final[j] == UNKNOWN:
-        return "no holder is on record"
+        return _("no holder is on record")
     if table.final[j] == UNCERTAIN:
         return _direct_reason(table, j, name, candidates)
     return ""
@@ -236,18 +237,18 @@ def why_unknown(table: ControlTable, j: int, parent: tuple[str, ...], entities: 
     controlling ``parent`` (:meth:`ControlTable.controlling_parent`) nobody on record holds, what that parent is (registered abroad, listed, a
     public body); else the verdict's own reason."""
     if table.final_reason[j] != CONTROLLER_UNRECORDED or not parent:
-        return reason or "nothing on record decides it"
+        return reason or _("nothing on record decides it")
     said = []
     for top in parent:
         entity = entities.get(top)
-        what = ["no holder on record"]
+        what = [_("no holder on record")]
         if entity is not None:
             if entity.jurisdiction and entity.jurisdiction.strip().upper()[:2] not in ("CN", ""):
-                what.append(f"a company registered abroad ({entity.jurisdiction})")
+                what.append(_("a company registered abroad ({jurisdiction})").format(jurisdiction=entity.jurisdiction))
             if entity.listed or entity.free_float is not None:
-                what.append("a listed company: its holders below the disclosure line are not on record")
+                what.append(_("a listed company: its holders below the disclosure line are not on record"))
             if entity.disclosure_threshold is not None:
-                what.append(f"holders below {pct(entity.disclosure_threshold)} are not on record")
+                what.append(_("holders below {threshold} are not on record").format(threshold=pct(entity.disclosure_threshold)))
         said.append(f"{name(top)}: " + "; ".join(what))
     return " / ".join(said)
 
@@ -257,20 +258,25 @@ def _direct_reason(table: ControlTable, k: int, name, candidates) -> str:
     hidden = reg.largest_hidden(k)
     code = table.reason[k]
     if table.verdict[k] == UNKNOWN:
-        return "no holder is on record"
+        return _("no holder is on record")
     low, high = reg.not_on_record(k)
-    missing = f"{high * 100:.2f} %" if high - low < 1e-9 else (
-        f"up to {high * 100:.2f} %" if low <= 1e-9 else f"{low * 100:.2f}-{high * 100:.2f} %")
+    missing = gap_of(low, high)
     if code == UNRECORDED_MAJORITY:
-        return (f"{missing} of the shares are not on record; a single holder of "
-                f"{'it' if hidden >= high - 1e-9 else f'up to {hidden * 100:.2f} % of it'} would have the majority")
+        if hidden >= high - 1e-9:
+            return _("{missing} of the shares are not on record; a single holder of it would have the majority").format(
+                missing=missing)
+        return _("{missing} of the shares are not on record; a single holder of up to {hidden} of it would have the "
+                 "majority").format(missing=missing, hidden=f"{hidden * 100:.2f} %")
     if code == UNRECORDED_LARGER:
-        largest = f", more than {name(candidates[0])}" if candidates else ""
-        return f"{missing} of the shares are not on record; one holder of it could hold up to {hidden * 100:.2f} %{largest}"
+        if candidates:
+            return _("{missing} of the shares are not on record; one holder of it could hold up to {hidden}, more than "
+                     "{largest}").format(missing=missing, hidden=f"{hidden * 100:.2f} %", largest=name(candidates[0]))
+        return _("{missing} of the shares are not on record; one holder of it could hold up to {hidden}").format(
+            missing=missing, hidden=f"{hidden * 100:.2f} %")
     if code == HOLDERS_UNCERTAIN:
-        return ("holders whose own control is uncertain could stand under one controller, together or with another "
-                "holder, and outvote the rest")
-    return "ranges or unknown shares on record could change who controls it"
+        return _("holders whose own control is uncertain could stand under one controller, together or with another "
+                 "holder, and outvote the rest")
+    return _("ranges or unknown shares on record could change who controls it")
 
 
 def pct(fraction: float | None) -> str:
@@ -283,5 +289,14 @@ def span(low: float | None, high: float | None) -> str:
     if high is None or abs(high - low) < 1e-9:
         return f"{low * 100:.2f} %"
     if low <= 1e-12:
-        return f"unknown (at most {high * 100:.2f} %)"
+        return _("unknown (at most {high})").format(high=f"{high * 100:.2f} %")
+    return f"{low * 100:.2f}-{high * 100:.2f} %"
+
+
+def gap_of(low: float, high: float) -> str:
+    """The part of the shares not on record: exact, up to a bound, or between two."""
+    if high - low < 1e-9:
+        return f"{high * 100:.2f} %"
+    if low <= 1e-9:
+        return _("up to {high}").format(high=f"{high * 100:.2f} %")
     return f"{low * 100:.2f}-{high * 100:.2f} %"

@@ -24,7 +24,7 @@ from ..i18n import N_, _
 from ..render import Result, Section
 from ..resolve import resolve_entity
 from .answer import (NOT_WALKED, SHOWN_CHAINS, ControlHop, control_path, decided, explain, loop_members, ownership_edges,
-                     pct, span, why_unknown)
+                     gap_of, pct, span, why_unknown)
 from .signals import concealment_signals
 
 
@@ -79,21 +79,19 @@ class RegisterFacts:
 
     def describe(self) -> str:
         """``45 % on record; 55 % not on record (...)``."""
-        on = span(*self.on_record) if self.holders else "no holder"
+        on = span(*self.on_record) if self.holders else _("no holder")
         missing = self.not_on_record[1]
         if missing <= 1e-9:
-            return f"{on} on record; the register is complete"
-        low, high = self.not_on_record
-        gap = f"{high * 100:.2f} %" if high - low < 1e-9 else (
-            f"up to {high * 100:.2f} %" if low <= 1e-9 else f"{low * 100:.2f}-{high * 100:.2f} %")
-        text = f"{on} on record; {gap} not on record"
+            return _("{on} on record; the register is complete").format(on=on)
+        text = _("{on} on record; {gap} not on record").format(on=on, gap=gap_of(*self.not_on_record))
         if self.listed or self.free_float is not None:
-            text += " (dispersed public holders"
-            text += f", each below {pct(self.disclosure_threshold)})" if self.disclosure_threshold is not None else ")"
+            text += (_(" (dispersed public holders, each below {threshold})").format(threshold=pct(self.disclosure_threshold))
+                     if self.disclosure_threshold is not None else _(" (dispersed public holders)"))
         elif self.disclosure_threshold is not None:
-            text += f" (each holder missing from the register holds less than {pct(self.disclosure_threshold)})"
+            text += _(" (each holder missing from the register holds less than {threshold})").format(
+                threshold=pct(self.disclosure_threshold))
         else:
-            text += " (no disclosure threshold: one holder could hold all of it)"
+            text += _(" (no disclosure threshold: one holder could hold all of it)")
         return text
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ...graph.model import EntityKind, day_after, effective_day
 from ...graph.stores.base import Store
+from ..i18n import _
 from .answer import actual_controllers
 
 OFFSHORE = {"VG", "KY", "BM", "WS", "SC", "MH", "BS", "PA", "BZ", "AI", "LR"}
@@ -38,12 +39,14 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
     path = [h.controlled for h in report.hops]
     if len(report.hops) >= 2:
         chain = " <- ".join(f"{name(h.controlled)}" for h in report.hops) + f" <- {name(report.hops[-1].controller)}"
-        signals.append(Signal("pyramid", f"control passes through {len(report.hops) - 1} intermediate "
-                                         f"compan{'y' if len(report.hops) == 2 else 'ies'}: {chain}", tuple(path)))
+        said = (_("control passes through {n} intermediate company: {chain}") if len(report.hops) == 2 else
+                _("control passes through {n} intermediate companies: {chain}"))
+        signals.append(Signal("pyramid", said.format(n=len(report.hops) - 1, chain=chain), tuple(path)))
     if report.wedge is not None and report.wedge >= WEDGE_POINTS:
-        signals.append(Signal("wedge", f"the controller's control rights ({report.control_rights[0] * 100:.1f} %) exceed "
-                                       f"its cash-flow rights ({report.cash_flow[0] * 100:.1f} %) by "
-                                       f"{report.wedge * 100:.1f} points", report.actual_controllers))
+        signals.append(Signal("wedge", _("the controller's control rights ({control}) exceed its cash-flow rights "
+                                         "({cash}) by {points} points").format(
+            control=f"{report.control_rights[0] * 100:.1f} %", cash=f"{report.cash_flow[0] * 100:.1f} %",
+            points=f"{report.wedge * 100:.1f}"), report.actual_controllers))
     import networkx as nx  # here, not at the top: it takes longer to import than the question takes to answer
 
     graph = nx.DiGraph((h.holder_id, h.company_id) for h in up.holdings)
@@ -51,7 +54,8 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
     for component in nx.strongly_connected_components(graph):
         if len(component) > 1 and component & touched:
             members = sorted(component)
-            signals.append(Signal("cycle", "cross-holding cycle among " + ", ".join(name(m) for m in members),
+            signals.append(Signal("cycle", _("cross-holding cycle among {members}").format(
+                members=", ".join(name(m) for m in members)),
                                   tuple(members)))
     shells = []
     for company in path[1:]:
@@ -62,7 +66,9 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
         if features:
             shells.append(f"{entity.name} ({'; '.join(features)})")
     if shells:
-        signals.append(Signal("shell_layers", f"{len(shells)} shell-like layer(s) on the control path: " + ", ".join(shells),
+        said = (_("{n} shell-like layer on the control path: {layers}") if len(shells) == 1 else
+                _("{n} shell-like layers on the control path: {layers}"))
+        signals.append(Signal("shell_layers", said.format(n=len(shells), layers=", ".join(shells)),
                               tuple(path[1:])))
     people = list(dict.fromkeys([*report.actual_controllers, *(h.holder_id for h in _direct_edges(report, up))]))
     people = [p for p in people if report.kinds.get(p) == EntityKind.PERSON.value]
@@ -71,8 +77,9 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
         for person in people:
             stakes = {h.company_id for h in edges.holdings if h.holder_id == person and h.in_force(report.as_of)}
             if len(stakes) >= NOMINEE_STAKES:
-                signals.append(Signal("nominee_holder", f"{name(person)} ({person}) holds stakes in {len(stakes)} "
-                                                        "companies, as professional nominees do", (person,)))
+                signals.append(Signal("nominee_holder", _("{who} holds stakes in {n} companies, as professional "
+                                                          "nominees do").format(who=f"{name(person)} ({person})",
+                                                                                n=len(stakes)), (person,)))
         contacts = {link.dst: link for link in edges.links if link.src in people}
         if contacts:
             sharing = store.edges_touching(list(contacts)).links
@@ -84,9 +91,11 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
                 owner = contacts[link.dst].src
                 other = other_names[link.src]
                 if other.kind is EntityKind.PERSON:
-                    what = "an address" if link.dst.startswith("addr:") else "a phone or e-mail"
-                    signals.append(Signal("shared_contact", f"{name(owner)} ({owner}) shares {what} with "
-                                                            f"{other.name} ({other.id}), who is not on record here",
+                    said = (_("{who} shares an address with {other}, who is not on record here")
+                            if link.dst.startswith("addr:") else
+                            _("{who} shares a phone or e-mail with {other}, who is not on record here"))
+                    signals.append(Signal("shared_contact", said.format(who=f"{name(owner)} ({owner})",
+                                                                        other=f"{other.name} ({other.id})"),
                                           (owner, other.id)))
     on_path = [report.entity.id, *path[1:]]
     facts = store.edges_touching(on_path)
@@ -108,17 +117,17 @@ def _direct_edges(report, up):
 def _shell_features(store: Store, entity) -> list[str]:
     features = []
     if entity.jurisdiction in OFFSHORE:
-        features.append(f"registered in {entity.jurisdiction}")
+        features.append(_("registered in {jurisdiction}").format(jurisdiction=entity.jurisdiction))
     if entity.paid_in_capital == 0:
-        features.append("no paid-in capital")
+        features.append(_("no paid-in capital"))
     text = f"{entity.name} {entity.business_scope or ''}".lower()
     if any(word in text for word in HOLDING_WORDS):
-        features.append("a pure holding or investment vehicle")
+        features.append(_("a pure holding or investment vehicle"))
     addresses = [link.dst for link in store.edges_touching([entity.id]).links if link.dst.startswith("addr:")]
     if addresses:
         tenants = {link.src for link in store.edges_touching(addresses).links}
         if len(tenants) > BUSY_ADDRESS:
-            features.append(f"its address hosts {len(tenants)} parties")
+            features.append(_("its address hosts {n} parties").format(n=len(tenants)))
     return features if len(features) >= 2 else []
 
 
@@ -131,17 +140,19 @@ def _changes_before_events(edges, companies: list[str], name) -> list[Signal]:
         for h in edges.holdings:
             if h.company_id != company:
                 continue
-            for day, what in ((h.since, "took"), (h.until, "gave up")):
+            for day, said in ((h.since, _("{who} took a {share} stake in {company} on {day}, {days} days before a "
+                                          "{event} ({event_day})")),
+                              (h.until, _("{who} gave up a {share} stake in {company} on {day}, {days} days before a "
+                                          "{event} ({event_day})"))):
                 if day is None:
                     continue
                 close = [e for e in events if 0 <= (e.date - day).days <= EVENT_WINDOW_DAYS]
                 if close:
                     e = min(close, key=lambda e: e.date)
-                    signals.append(Signal(
-                        "change_before_event",
-                        f"{name(h.holder_id)} ({h.holder_id}) {what} a {h.share.describe()} stake in {name(company)} on "
-                        f"{day.isoformat()}, {(e.date - day).days} days before a {e.type.value.replace('_', ' ')} "
-                        f"({e.date.isoformat()})", (h.holder_id, company)))
+                    signals.append(Signal("change_before_event", said.format(
+                        who=f"{name(h.holder_id)} ({h.holder_id})", share=h.share.describe(), company=name(company),
+                        day=day.isoformat(), days=(e.date - day).days, event=_(e.type.value),
+                        event_day=e.date.isoformat()), (h.holder_id, company)))
     return signals
 
 
@@ -161,17 +172,20 @@ def history_signals(store: Store, report, edges, companies: list[str], name) -> 
             continue
         why = _likely_nominee(store, h.giver, h.taker)
         if why:
-            signals.append(Signal(
-                "nominee_handoff",
-                f"{name(h.giver)} ({h.giver}) handed a {h.given.share.describe()} stake in {name(h.company)} to "
-                f"{name(h.taker)} ({h.taker}) on {h.day.isoformat()}, {(h.event.date - h.day).days} days before a "
-                f"{h.event.type.value.replace('_', ' ')} ({h.event.date.isoformat()}); {name(h.taker)} {why}",
+            signals.append(Signal("nominee_handoff", _(
+                "{giver} handed a {share} stake in {company} to {taker} on {day}, {days} days before a {event} "
+                "({event_day}); {taker_name} {why}").format(
+                giver=f"{name(h.giver)} ({h.giver})", share=h.given.share.describe(), company=name(h.company),
+                taker=f"{name(h.taker)} ({h.taker})", day=h.day.isoformat(), days=(h.event.date - h.day).days,
+                event=_(h.event.type.value), event_day=h.event.date.isoformat(), taker_name=name(h.taker), why=why),
                 (h.giver, h.taker, h.company)))
     run = churn(controller_changes(_controller_answers(store, report.entity, edges, companies, as_of)))
     if run:
-        steps = "; ".join(f"{_who(c.before, name)} -> {_who(c.after, name)} on {c.day.isoformat()}" for c in run)
-        signals.append(Signal("controller_churn", f"the actual controller of {name(report.entity.id)} changed "
-                                                  f"{len(run)} times within a year: {steps}",
+        steps = "; ".join(_("{before} -> {after} on {day}").format(
+            before=_who(c.before, name), after=_who(c.after, name), day=c.day.isoformat()) for c in run)
+        signals.append(Signal("controller_churn", _("the actual controller of {company} changed {n} times within a "
+                                                    "year: {steps}").format(company=name(report.entity.id), n=len(run),
+                                                                             steps=steps),
                               tuple(dict.fromkeys(i for c in run for i in (*c.before, *c.after)))))
     group = store.results_for(report.entity.id).get("group")
     if group:
@@ -183,9 +197,10 @@ def history_signals(store: Store, report, edges, companies: list[str], name) -> 
             companies_changed = sorted({c for c, _, _ in wave.changes})
             signals.append(Signal(
                 "group_officer_wave",
-                f"the legal representative of {len(companies_changed)} companies of the group changed between "
-                f"{wave.first.isoformat()} and {wave.last.isoformat()}; taking over: "
-                + ", ".join(f"{people[p].name if p in people else p} ({p})" for p in arrived),
+                _("the legal representative of {n} companies of the group changed between {first} and {last}; "
+                  "taking over: {who}").format(n=len(companies_changed), first=wave.first.isoformat(),
+                                               last=wave.last.isoformat(),
+                                               who=", ".join(f"{people[p].name if p in people else p} ({p})" for p in arrived)),
                 tuple(companies_changed)))
     return signals
 
@@ -196,16 +211,16 @@ def _likely_nominee(store: Store, giver: str, taker: str) -> str:
 
     edges = store.edges_touching([giver, taker])
     if any(r.type is RelationType.NOMINEE and r.a == taker for r in edges.relations):
-        return "is declared a nominee"
+        return _("is declared a nominee")
     mine = {link.dst for link in edges.links if link.src == giver}
     shared = sorted({link.dst for link in edges.links if link.src == taker} & mine)
     if shared:
         named = store.get(giver)
-        return "shares " + ("an address" if shared[0].startswith("addr:") else "a phone or e-mail") + \
-            f" with {named.name if named else giver} ({giver})"
+        said = _("shares an address with {who}") if shared[0].startswith("addr:") else _("shares a phone or e-mail with {who}")
+        return said.format(who=f"{named.name if named else giver} ({giver})")
     stakes = store.holding_counts([taker]).get(taker, 0)
     if stakes >= NOMINEE_STAKES:
-        return f"holds stakes in {stakes} companies, as professional nominees do"
+        return _("holds stakes in {n} companies, as professional nominees do").format(n=stakes)
     return ""
 
 
@@ -231,4 +246,4 @@ def _controller_answers(store: Store, entity, edges, companies: list[str], as_of
 
 
 def _who(ids, name) -> str:
-    return ", ".join(f"{name(i)} ({i})" for i in ids) or "no controller"
+    return ", ".join(f"{name(i)} ({i})" for i in ids) or _("no controller")

@@ -20,6 +20,7 @@ from ...graph.model import EntityKind
 from ...graph.stores.base import Store, Subgraph
 from ..control.report import ControlReport, control_report
 from ..render import open_private
+from .. import i18n
 from ..i18n import _, lang_tag, role_name
 from ..resolve import resolve_entity
 from ..control.parts import answer_parts, with_answer
@@ -227,7 +228,10 @@ def risk_marks(store: Store, ids) -> dict[str, tuple[float, str, str]]:
     """The risk analyze wrote back for ``ids``: id -> (score, tier, reason)."""
     ids = list(ids)
     scores = store.results_of("risk_score", ids)
-    tiers, reasons = store.results_of("risk_tier", scores), store.results_of("risk_reason", scores)
+    reasons = store.results_of("risk_reason_zh" if i18n.current() == "zh" else "risk_reason", scores)
+    if i18n.current() == "zh" and not reasons:  # written by an analysis before reasons were kept in Chinese
+        reasons = store.results_of("risk_reason", scores)
+    tiers = store.results_of("risk_tier", scores)
     return {i: (float(s), tiers.get(i, ""), reasons.get(i, "")) for i, s in scores.items()}
 
 

@@ -78,7 +78,8 @@ def possible_matches(store: Store, persons: list[str], as_of: dt.date | None = N
             if link.dst in mine_contacts and link.src != person:
                 what = "address" if mine_contacts[link.dst] is LinkKind.LOCATED_AT else "phone or e-mail"
                 text = places[link.dst].name if link.dst in places else link.dst
-                reasons.setdefault(link.src, []).append(f"the same {what} ({text})")
+                said = _("the same address ({text})") if what == "address" else _("the same phone or e-mail ({text})")
+                reasons.setdefault(link.src, []).append(said.format(text=text))
                 scores[link.src] = scores.get(link.src, 0.0) + (SHARED_ADDRESS if what == "address" else SHARED_PHONE)
         tied_by: dict[str, set[str]] = {}
         for company, holders in elsewhere.items():
@@ -87,7 +88,7 @@ def possible_matches(store: Store, persons: list[str], as_of: dt.date | None = N
                 for other in holders_of.get(company, set()) - {person} - holders:
                     tied_by.setdefault(other, set()).update(via)
         for other, via in tied_by.items():
-            reasons.setdefault(other, []).append(f"companies held together with {', '.join(sorted(via)[:3])}")
+            reasons.setdefault(other, []).append(_("companies held together with {who}").format(who=", ".join(sorted(via)[:3])))
             scores[other] = scores.get(other, 0.0) + COMMON_CO_HOLDER
         for other, (score, said) in _around_companies(store, person, entity, mine, as_of).items():
             scores[other] = scores.get(other, 0.0) + score
@@ -106,7 +107,7 @@ def possible_matches(store: Store, persons: list[str], as_of: dt.date | None = N
             cities = {_city(addresses[link.dst].name) for link in theirs
                       if link.src == other and link.dst in addresses} & my_cities - {""}
             if cities:
-                said.append(f"both registered in {sorted(cities)[0]}")
+                said.append(_("both registered in {city}").format(city=sorted(cities)[0]))
                 score += SAME_CITY
             if score >= MIN_SCORE:
                 found.append(PossibleMatch(person, other, entity.name, min(score, 0.95), tuple(said)))
@@ -160,16 +161,18 @@ def _around_companies(store: Store, person: str, entity, mine, as_of) -> dict[st
         for dst, kind in sorted(shared, key=lambda pair: pair[0])[:2]:
             text = places[dst].name if dst in places else dst
             what = "address" if kind is LinkKind.LOCATED_AT else "phone or e-mail"
-            said.append(f"their companies share the {what} ({text})")
+            said.append((_("their companies share the address ({text})") if what == "address" else
+                         _("their companies share the phone or e-mail ({text})")).format(text=text))
             score += COMPANY_ADDRESS if kind is LinkKind.LOCATED_AT else COMPANY_PHONE
         together = {key(h) for c in companies for h in holders[c] - busy - {other}} & my_holders
         together.discard(("person", normalize_name(entity.name)))
         if together:
-            said.append(f"their companies have a holder in common ({', '.join(sorted(map(label, together))[:3])})")
+            said.append(_("their companies have a holder in common ({who})").format(
+                who=", ".join(sorted(map(label, together))[:3])))
             score += COMMON_CO_HOLDER
         counties = {_county(registered[c].reg_no) for c in companies if c in registered} & my_counties
         if counties and not common:
-            said.append(f"their companies are registered in the same county (code {sorted(counties)[0]})")
+            said.append(_("their companies are registered in the same county (code {code})").format(code=sorted(counties)[0]))
             score += SAME_COUNTY
         if said:
             found[other] = (score, said)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ...graph.analysis.chains import control_chains, integrated_in
 from ...graph.model import Holding, Link, Officer, Relation
 from ...graph.stores.base import Store
-from ..i18n import _
+from ..i18n import _, known, role_name
 from ..render import Result, Section
 from ..resolve import resolve_entity
 
@@ -27,8 +27,10 @@ class PathHop:
     reverse: bool = False  # walked against the link: dst holds / serves / registers src
 
     def describe(self, name) -> str:
-        detail = f" {self.detail}" if self.detail else ""
-        return f" <-{self.what}{detail}- {name(self.dst)}" if self.reverse else f" -{self.what}{detail}-> {name(self.dst)}"
+        shown = role_name(self.detail) if self.what == "officer" else known(self.detail)
+        detail = f" {shown}" if self.detail else ""
+        what = _(self.what)
+        return f" <-{what}{detail}- {name(self.dst)}" if self.reverse else f" -{what}{detail}-> {name(self.dst)}"
 
 
 @dataclass

@@ -14,30 +14,30 @@ from ...graph.errors import EquityGraphError
 from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, LinkKind, Officer, Relation, RelationType
 from ...graph.roles import KEY_MANAGEMENT_ROLES, MANAGING_ROLES
 from ...graph.stores.base import Store
-from ..i18n import _
+from ..i18n import N_, _, known, role_name
 from ..render import Result, Section, iso
 from ..resolve import resolve_entity
 
 RULES = {
-    "controller": "controls the company (IAS 24.9(a)(i); CAS 36 art. 3-4(1),(2))",
-    "actual_controller": "its actual controller, at the top of the control chain (IAS 24.9(a)(i); CAS 36 art. 4)",
-    "subsidiary": "the company controls it, directly or through companies it controls (IAS 24.9(b)(i); CAS 36 art. 4(3))",
-    "fellow_subsidiary": "under the same actual controller (IAS 24.9(b)(i); CAS 36 art. 4(4))",
-    "associate": "the company holds at least {associate} of it: an associate or joint venture (IAS 24.9(b)(ii); "
-                 "CAS 36 art. 4(7),(8))",
-    "significant_investor": "holds at least {associate} of the company: significant influence (IAS 24.9(a)(ii); "
-                            "CAS 36 art. 4(6))",
-    "major_holder": "holds at least {major} of the company (SSE/SZSE Listing Rules 6.3.3; 上市公司信息披露管理办法 art. 62)",
-    "key_management": "key management personnel of the company or of its controller (IAS 24.9(a)(iii); CAS 36 art. 4(9))",
-    "managed_by_key_management": "controlled or managed by its key management personnel or their close family "
-                                 "(IAS 24.9(b)(vi),(vii); CAS 36 art. 4(10))",
-    "family": "a close family member of its key management or controller (IAS 24.9(a); CAS 36 art. 4(9))",
-    "concert_party": "acts in concert with a holder or controller of the company (上市公司收购管理办法 art. 83)",
-    "shared_address": "registers the same address",
-    "shared_contact": "registers the same phone or e-mail",
-    "shared_officer": "has an officer in common with the company",
-    "common_holder": "has a holder in common with the company",
-    "possible_same_person": "a person with the same name and more evidence that they may be one person",
+    "controller": N_("controls the company (IAS 24.9(a)(i); CAS 36 art. 3-4(1),(2))"),
+    "actual_controller": N_("its actual controller, at the top of the control chain (IAS 24.9(a)(i); CAS 36 art. 4)"),
+    "subsidiary": N_("the company controls it, directly or through companies it controls (IAS 24.9(b)(i); CAS 36 art. 4(3))"),
+    "fellow_subsidiary": N_("under the same actual controller (IAS 24.9(b)(i); CAS 36 art. 4(4))"),
+    "associate": N_("the company holds at least {associate} of it: an associate or joint venture (IAS 24.9(b)(ii); "
+                 "CAS 36 art. 4(7),(8))"),
+    "significant_investor": N_("holds at least {associate} of the company: significant influence (IAS 24.9(a)(ii); "
+                            "CAS 36 art. 4(6))"),
+    "major_holder": N_("holds at least {major} of the company (SSE/SZSE Listing Rules 6.3.3; 上市公司信息披露管理办法 art. 62)"),
+    "key_management": N_("key management personnel of the company or of its controller (IAS 24.9(a)(iii); CAS 36 art. 4(9))"),
+    "managed_by_key_management": N_("controlled or managed by its key management personnel or their close family "
+                                 "(IAS 24.9(b)(vi),(vii); CAS 36 art. 4(10))"),
+    "family": N_("a close family member of its key management or controller (IAS 24.9(a); CAS 36 art. 4(9))"),
+    "concert_party": N_("acts in concert with a holder or controller of the company (上市公司收购管理办法 art. 83)"),
+    "shared_address": N_("registers the same address"),
+    "shared_contact": N_("registers the same phone or e-mail"),
+    "shared_officer": N_("has an officer in common with the company"),
+    "common_holder": N_("has a holder in common with the company"),
+    "possible_same_person": N_("a person with the same name and more evidence that they may be one person"),
 }
 BUSY_CONTACT = 20  # a contact shared by more parties than this is a registration agent's
 
@@ -54,10 +54,10 @@ class Hop:
     until: str | None = None
 
     def describe(self, name) -> str:
-        when = f" since {self.since}" if self.since else ""
-        when += f" until {self.until}" if self.until else ""
-        detail = f" {self.detail}" if self.detail else ""
-        return f"{name(self.src)} -{self.what}{detail}{when}-> {name(self.dst)}"
+        when = _(" since {day}").format(day=self.since) if self.since else ""
+        when += _(" until {day}").format(day=self.until) if self.until else ""
+        detail = f" {role_name(self.detail) if self.what == 'officer' else self.detail}" if self.detail else ""
+        return f"{name(self.src)} -{_(self.what)}{detail}{when}-> {name(self.dst)}"
 
 
 @dataclass(frozen=True)
@@ -166,9 +166,11 @@ def related_parties(store: Store, name: str, as_of: dt.date | None = None, *, le
     parties.sort(key=lambda p: (p.category != "legal", -p.strength, list(RULES).index(p.relation), p.entity_id))
     people = store.get_many({p.entity_id for p in parties} | {h.src for p in parties for h in p.evidence}
                             | {h.dst for p in parties for h in p.evidence} | {entity.id})
-    notes = [f"rules applied: associates at {associate * 100:g} %, major holders at {major * 100:g} %"]
+    notes = [_("rules applied: associates at {associate}, major holders at {major}").format(
+        associate=f"{associate * 100:g} %", major=f"{major * 100:g} %")]
     if control.verdict not in ("single", "joint"):
-        notes.append(f"control of the company is {control.verdict}: {control.reason}")
+        notes.append(_("control of the company is {verdict}: {reason}").format(verdict=_(control.verdict),
+                                                                             reason=control.reason))
     return RelatedReport(entity, as_of, parties, {i: e.name for i, e in people.items()},
                          {i: e.kind.value for i, e in people.items()}, notes)
 
@@ -193,7 +195,7 @@ class _Found:
         if party == self.company:
             return
         category = "legal" if strength >= 1.0 and relation in _LEGAL else "suspected"
-        rule = RULES[relation].format(**{k: f"{v * 100:g} %" for k, v in rule_args.items()})
+        rule = _(RULES[relation]).format(**{k: f"{v * 100:g} %" for k, v in rule_args.items()})
         new = RelatedParty(party, category, relation, rule, min(strength, 1.0), reason or rule, tuple(evidence))
         old = self.parties.get(party)
         if old is None or (old.category, -old.strength) > (new.category, -new.strength):
@@ -205,7 +207,7 @@ _LEGAL = ("controller", "actual_controller", "subsidiary", "fellow_subsidiary", 
 
 
 def _share(h: Holding) -> str:
-    return h.share.describe()
+    return known(h.share.describe())
 
 
 
@@ -215,7 +217,8 @@ def _holding_hop(h: Holding) -> Hop:
 
 def _controllers(found: _Found, control) -> list[str]:
     """The company's controllers up the chain, the actual controller(s) at the top."""
-    path = [Hop(h.controller, h.controlled, "controls", f"{h.rule}, {h.low * 100:.2f} % of the votes") for h in control.hops]
+    path = [Hop(h.controller, h.controlled, "controls", _("{rule}, {share} of the votes").format(
+        rule=_(h.rule), share=f"{h.low * 100:.2f} %")) for h in control.hops]
     above = []
     for k, hop in enumerate(control.hops):
         is_top = hop.controller in control.actual_controllers
@@ -337,10 +340,12 @@ def _shared_contacts(found: _Found, store: Store, reach: list[str]) -> None:
         count = len(tenants.get(link.dst, ()))
         # A contact many parties share (a registration agent's) says little about any one of them.
         strength = base / (1 + math.log(max(count - 1, 1))) if count <= BUSY_CONTACT else 0.05
-        what = "address" if is_address else "phone or e-mail"
+        said = (_("registers the same address ({text}) as {whom}; shared by {n} parties") if is_address else
+                _("registers the same phone or e-mail ({text}) as {whom}; shared by {n} parties"))
         for other in others:
-            reason = f"registers the same {what} ({text}) as {'the company' if link.src == found.company else found.name(link.src)}" \
-                     f"; shared by {count} parties" + ("; a registration agent's, most likely" if count > BUSY_CONTACT else "")
+            whom = _("the company") if link.src == found.company else found.name(link.src)
+            reason = said.format(text=text, whom=whom, n=count) + (
+                _("; a registration agent's, most likely") if count > BUSY_CONTACT else "")
             found.add(other, "shared_address" if is_address else "shared_contact",
                       [Hop(link.src, link.dst, "address" if is_address else "contact", text),
                        Hop(other, link.dst, "address" if is_address else "contact", text)], strength, reason)
@@ -355,8 +360,8 @@ def _shared_officers(found: _Found, store: Store, officers: list[Officer], as_of
             mine = people[o.person_id]
             found.add(o.company_id, "shared_officer",
                       [Hop(o.person_id, found.company, "officer", mine.role), Hop(o.person_id, o.company_id, "officer", o.role)],
-                      0.6, f"{found.name(o.person_id)} is {mine.role.replace('_', ' ')} here and "
-                           f"{o.role.replace('_', ' ')} there")
+                      0.6, _("{who} is {role} here and {other_role} there").format(
+                          who=found.name(o.person_id), role=role_name(mine.role), other_role=role_name(o.role)))
 
 
 def _common_holders(found: _Found, store: Store, holders: list[Holding], as_of) -> None:
@@ -372,8 +377,9 @@ def _common_holders(found: _Found, store: Store, holders: list[Holding], as_of) 
         # A holder of stakes in many companies (a professional nominee, an investment fund) links each weakly.
         strength = 0.3 + 0.5 * low / (1 + math.log(max(spread[h.holder_id], 1)))
         found.add(h.company_id, "common_holder", [_holding_hop(mine), _holding_hop(h)], strength,
-                  f"{found.name(h.holder_id)} holds {_share(mine)} of the company and {_share(h)} of it"
-                  + (f" (and stakes in {spread[h.holder_id]} companies)" if spread[h.holder_id] > 3 else ""))
+                  _("{who} holds {mine} of the company and {theirs} of it").format(
+                      who=found.name(h.holder_id), mine=_share(mine), theirs=_share(h))
+                  + (_(" (and stakes in {n} companies)").format(n=spread[h.holder_id]) if spread[h.holder_id] > 3 else ""))
 
 
 def _possible_same(found: _Found, store: Store, people: list[str], as_of) -> None:
@@ -386,10 +392,11 @@ def _possible_same(found: _Found, store: Store, people: list[str], as_of) -> Non
     for match in possible_matches(store, persons, as_of):
         hop = Hop(match.person, match.other, "may be", "; ".join(match.reasons))
         found.add(match.other, "possible_same_person", [hop], match.score,
-                  f"{found.name(match.person)} and {found.name(match.other)} share the name, and "
-                  + "; ".join(match.reasons))
+                  _("{who} and {other} share the name, and {reasons}").format(
+                      who=found.name(match.person), other=found.name(match.other), reasons="; ".join(match.reasons)))
         for h in store.edges_touching([match.other]).holdings:
             if h.holder_id == match.other and h.in_force(as_of) and h.company_id != found.company:
                 found.add(h.company_id, "possible_same_person", [hop, _holding_hop(h)], match.score * 0.8,
-                          f"held by {found.name(match.other)}, who may be {found.name(match.person)} "
-                          f"({'; '.join(match.reasons)})")
+                          _("held by {other}, who may be {who} ({reasons})").format(
+                              other=found.name(match.other), who=found.name(match.person),
+                              reasons="; ".join(match.reasons)))

@@ -150,8 +150,9 @@ def evaluate_hidden(store: Store, config: RiskConfig, fraction: float = 0.5, see
         candidates = scorer.existing(as_of) & ~scores.found.confirmed
         for scoring, values in _by_scoring(scores).items():
             runs[scoring].append(ranking_figures(values, positive, candidates, k))
-    setting = f"{fraction * 100:g} % of {len(cases):,} confirmed cases hidden, {seeds} draw(s)"
-    notes = ["a hidden case keeps its other events (complaints, news): only the confirmation is taken off"]
+    setting = _("{fraction} of {n} confirmed cases hidden, {seeds} draw(s)").format(
+        fraction=f"{fraction * 100:g} %", n=f"{len(cases):,}", seeds=seeds)
+    notes = [_("a hidden case keeps its other events (complaints, news): only the confirmation is taken off")]
     return Evaluation("hidden", runs, k, setting, notes)
 
 
@@ -188,10 +189,10 @@ def evaluate_past(store: Store, config: RiskConfig, day: dt.date | None = None, 
         raise EquityGraphError(f"no company got a first confirmed case after {day.isoformat()}: nothing to find "
                                "(choose an earlier --as-of)")
     runs = {scoring: [ranking_figures(values, positive, candidates, k)] for scoring, values in _by_scoring(scores).items()}
-    window = f" within {horizon_days} days" if horizon_days else ""
-    setting = f"scored as of {day.isoformat()}, cases confirmed after it{window}"
-    notes = [f"only facts dated on or before {day.isoformat()} count; undated events count as always known",
-             "companies founded after the date are not candidates"]
+    window = _(" within {n} days").format(n=horizon_days) if horizon_days else ""
+    setting = _("scored as of {day}, cases confirmed after it{window}").format(day=day.isoformat(), window=window)
+    notes = [_("only facts dated on or before {day} count; undated events count as always known").format(day=day.isoformat()),
+             _("companies founded after the date are not candidates")]
     return Evaluation("past", runs, k, setting, notes)
 
 
@@ -256,7 +257,7 @@ def fit(store: Store, config: RiskConfig, k: int = 50, out: str | None = None) -
         features = np.column_stack([scores.found.values[name] for name in FEATURES[:-1]] + [scores.network.score[members]])
         return scores, candidates, positive, np.clip(features, 0.0, 1.0)
 
-    _, candidates, positive, features = table_of(train_date, train_day, test_day, config)
+    _scores, candidates, positive, features = table_of(train_date, train_day, test_day, config)
     rows = candidates[scorer.company]
     try:
         fitted = fit_weights(features[rows], positive[scorer.company][rows], FEATURES)
@@ -277,8 +278,9 @@ def fit(store: Store, config: RiskConfig, k: int = 50, out: str | None = None) -
         with open_private(out) as f:
             f.write(text)
         written = str(out)
-    train = f"cases confirmed {train_date.isoformat()}..{test_date.isoformat()} (as of {train_date.isoformat()})"
-    test = f"cases confirmed after {test_date.isoformat()} (as of {test_date.isoformat()})"
+    train = _("cases confirmed {first}..{last} (as of {first})").format(first=train_date.isoformat(),
+                                                                        last=test_date.isoformat())
+    test = _("cases confirmed after {day} (as of {day})").format(day=test_date.isoformat())
     return FitResult(train, test, fitted.coefficients, fitted.regularisation, figures, text, k, written)
 
 

@@ -15,19 +15,20 @@ from ...graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
 from ...graph.errors import EquityGraphError
 from ...graph.model import EntityKind, LinkKind
 from ...graph.stores.base import Store
-from ..i18n import N_, _
+from ..i18n import N_, _, known, role_name
 from ..render import Result, Section
 from ..resolve import resolve_entity
 
 WHAT = {  # how an indicator reads in a reason ({n}: the count behind it, {s}: its plural ending)
-    "pyramid": "control through {hops} layers of companies", "nominee_holder": "a nominee-like holder",
-    "frequent_changes": "holders or legal representative changed on {changes} day{s} in {years:g} years",
-    "handover_before_event": "a stake handed over shortly before a risk event",
-    "far_from_cash_flow": "a controller far from the cash flow", "penalty": "{n} penalt{ies}",
-    "court_case": "{n} court case{s}", "abnormal_operation": "listed as operating abnormally",
-    "capital_gap": "registered capital far above paid-in", "young_and_large": "young, with a large registered capital",
-    "fundraising_words": "name or business scope ({words})", "finance_name": "a finance-flavoured name",
-    "negative_news": "{n} negative news item{s}{latest}", "complaint": "{n} complaint{s}{latest}",
+    "pyramid": N_("control through {hops} layers of companies"), "nominee_holder": N_("a nominee-like holder"),
+    "frequent_changes": N_("holders or legal representative changed on {changes} day{s} in {years:g} years"),
+    "handover_before_event": N_("a stake handed over shortly before a risk event"),
+    "far_from_cash_flow": N_("a controller far from the cash flow"), "penalty": N_("{n} penalt{ies}"),
+    "court_case": N_("{n} court case{s}"), "abnormal_operation": N_("listed as operating abnormally"),
+    "capital_gap": N_("registered capital far above paid-in"),
+    "young_and_large": N_("young, with a large registered capital"),
+    "fundraising_words": N_("name or business scope ({words})"), "finance_name": N_("a finance-flavoured name"),
+    "negative_news": N_("{n} negative news item{s}{latest}"), "complaint": N_("{n} complaint{s}{latest}"),
 }
 COUNTED = {"frequent_changes": "changes", "penalty": "penalty", "court_case": "court_case",
            "negative_news": "negative_news", "complaint": "complaint"}
@@ -123,11 +124,11 @@ class Explanation:
 
     def sentence(self, most: int | None = None) -> str:
         """The score, its tier and its largest parts in words (``most`` of them, or all)."""
-        head = f"{self.score:.2f}{' ' + self.tier if self.tier else ''}"
+        head = f"{self.score:.2f}{' ' + _(self.tier) if self.tier else ''}"
         if self.confirmed:
-            return f"{head}: a confirmed case on record"
+            return head + _(": a confirmed case on record")
         said = [f"{p.share * 100:.0f} % {p.words}" for p in self.parts if p.share >= 0.005][:most]
-        return head + ": " + "; ".join(said)
+        return head + _(": ") + _("; ").join(said)
 
 
 def explain(store: Store, scores: Scores, entities: list[str], top_sources: int = 3) -> list[Explanation]:
@@ -155,14 +156,17 @@ def explain(store: Store, scores: Scores, entities: list[str], top_sources: int 
             share = net_part * min(value / received, 1.0) / max(score, 1e-12)
             listed += share
             path = paths[(j, source)]
-            what = "confirmed case" if found.confirmed[source] else "high-risk company"
-            parts.append(Part(share, "network", arrays.ids[source],
-                              f"from {what} {words.name(source)}" + words.via(path), tuple(arrays.ids[p] for p in path)))
+            said = (_("from confirmed case {source}") if found.confirmed[source] else
+                    _("from high-risk company {source}")).format(source=words.name(source))
+            parts.append(Part(share, "network", arrays.ids[source], said + words.via(path),
+                              tuple(arrays.ids[p] for p in path)))
         rest = net_part / max(score, 1e-12) - listed
         if rest >= 0.005:
             others = counts[k] - len(sources[k])
-            parts.append(Part(rest, "network", None, f"from {others} other source{'s' if others != 1 else ''} "
-                              "in the network, each a smaller part" if others > 0 else "from longer paths"))
+            said = (_("from one other source in the network, a smaller part") if others == 1 else
+                    _("from {n} other sources in the network, each a smaller part").format(n=others) if others > 1 else
+                    _("from longer paths"))
+            parts.append(Part(rest, "network", None, said))
         row = found.row(j) if found.intrinsic[j] > 0 else -1
         for dim in DIMENSIONS if row >= 0 else ():
             part = w["intrinsic"] * config["dimensions"][dim] * float(found.dimension[dim][row]) / dims_total / total
@@ -190,23 +194,22 @@ class _PathWords:
             return
         for h in edges.holdings:
             if h.in_force(as_of):
-                share = h.share.describe()
-                self.ties.setdefault((h.holder_id, h.company_id), f"holds {share} of {{x}}")
-                self.ties.setdefault((h.company_id, h.holder_id), f"is held {share} by {{x}}")
+                share = known(h.share.describe())
+                self.ties.setdefault((h.holder_id, h.company_id), _("holds {share} of {{x}}").format(share=share))
+                self.ties.setdefault((h.company_id, h.holder_id), _("is held {share} by {{x}}").format(share=share))
         for o in edges.officers:
             if o.in_force(as_of):
-                role = o.role.replace("_", " ")
-                self.ties.setdefault((o.person_id, o.company_id), f"{role} of {{x}}")
-                self.ties.setdefault((o.company_id, o.person_id), f"has {{x}} as {role}")
+                role = role_name(o.role)
+                self.ties.setdefault((o.person_id, o.company_id), _("{role} of {{x}}").format(role=role))
+                self.ties.setdefault((o.company_id, o.person_id), _("has {{x}} as {role}").format(role=role))
         for link in edges.links:
-            kind = "address" if link.kind is LinkKind.LOCATED_AT else "phone or e-mail"
-            self.ties.setdefault((link.dst, link.src), f"the {kind} of {{x}}")
-            uses = "registered at {x}" if kind == "address" else "uses the phone or e-mail {x}"
-            self.ties.setdefault((link.src, link.dst), uses)
+            is_address = link.kind is LinkKind.LOCATED_AT
+            self.ties.setdefault((link.dst, link.src), _("the address of {x}") if is_address else _("the phone or e-mail of {x}"))
+            self.ties.setdefault((link.src, link.dst), _("registered at {x}") if is_address else _("uses the phone or e-mail {x}"))
         for r in edges.relations:
-            kind = r.type.value.replace("_", " ")
-            self.ties.setdefault((r.a, r.b), f"declared {kind} of {{x}}")
-            self.ties.setdefault((r.b, r.a), f"declared {kind} of {{x}}")
+            kind = _(r.type.value.replace("_", " "))
+            self.ties.setdefault((r.a, r.b), _("declared {kind} of {{x}}").format(kind=kind))
+            self.ties.setdefault((r.b, r.a), _("declared {kind} of {{x}}").format(kind=kind))
 
     def name(self, j: int) -> str:
         entity_id = self.arrays.ids[j]
@@ -214,7 +217,7 @@ class _PathWords:
         return f"{entity.name} ({entity_id})" if entity else entity_id
 
     def _tie(self, a: str, b: str, x: str) -> str:
-        return self.ties.get((a, b), "linked to {x}").format(x=x)
+        return self.ties.get((a, b), _("linked to {x}")).format(x=x)
 
     def via(self, path: list[int]) -> str:
         """How the path runs, in words: `` (holds 100 % of it)`` for a direct link, `` via NAME,
@@ -224,22 +227,24 @@ class _PathWords:
             return ""
         ids = [self.arrays.ids[p] for p in path]
         if len(path) == 2:
-            return f", which {self._tie(ids[1], ids[0], 'this company')}"
+            return _(", which {tie}").format(tie=self._tie(ids[1], ids[0], _("this company")))
         said = []
         for i in range(1, len(path) - 1):
             middle = ids[i]
-            here = "this company" if i == 1 else ids[i - 1]
-            there = "the source" if i == len(path) - 2 else ids[i + 1]
+            here = _("this company") if i == 1 else ids[i - 1]
+            there = _("the source") if i == len(path) - 2 else ids[i + 1]
             before, after = self.ties.get((middle, ids[i - 1]), ""), self.ties.get((middle, ids[i + 1]), "")
             if before and before == after:
-                text = f"{self.name(path[i])}, {before.format(x='both')}"
+                both = _("both")
+                text = f"{self.name(path[i])}, {before.format(x=both)}"
             else:
-                text = f"{self.name(path[i])}, {self._tie(middle, ids[i - 1], here)} and {self._tie(middle, ids[i + 1], there)}"
+                text = _("{who}, {tie} and {other_tie}").format(who=self.name(path[i]), tie=self._tie(middle, ids[i - 1], here),
+                                                                other_tie=self._tie(middle, ids[i + 1], there))
             degree = self.network.neighbours(path[i])
             if degree > self.hub:
-                text += f" (a hub of {degree} links: each carries {self.hub}/{degree} of a link's weight)"
+                text += _(" (a hub of {n} links: each carries {hub}/{n} of a link's weight)").format(n=degree, hub=self.hub)
             said.append(text)
-        return " via " + "; then ".join(said)
+        return _(" via {steps}").format(steps=_("; then ").join(said))
 
 
 def _indicator_words(found: Indicators, dim: str, j: int, scores: Scores) -> str:
@@ -252,12 +257,12 @@ def _indicator_words(found: Indicators, dim: str, j: int, scores: Scores) -> str
         if weight <= 0:
             continue
         n = int(found.counts[COUNTED[name]][row]) if name in COUNTED else 0
-        said.append(WHAT[name].format(
+        said.append(_(WHAT[name]).format(
             n=n, s="" if n == 1 else "s", ies="y" if n == 1 else "ies", changes=n,
-            latest=", the latest weighing most" if n > 1 else "",
+            latest=_(", the latest weighing most") if n > 1 else "",
             years=config["equity"]["change_window_days"] / 365, hops=int(found.counts["hops"][row]),
             words=", ".join(found.words.get(j, [])[:4])))
-    return dim.replace("_", " ") + ": " + ", ".join(said[:3])
+    return _(dim.replace("_", " ")) + _(": ") + _(", ").join(said[:3])
 
 
 @dataclass
@@ -356,10 +361,10 @@ class RiskReport(Result):
         head = Section(_("Risk of {name}").format(name=self.name) + f" ({e.entity})", ["", ""],
                        [(_("score"), f"{e.score:.2f} {_(e.tier) if e.tier else ''}".strip()),
                         (_("intrinsic"), f"{e.intrinsic:.2f}"), (_("network"), f"{e.network:.2f}"), (_("why"), e.sentence())])
-        parts = Section(_("Where the score comes from"), ["share", "from", "path"],
+        parts = Section(_("Where the score comes from"), ["part of the score", "from", "path"],
                         [(f"{p.share * 100:.0f} %", p.words, " -> ".join(p.path)) for p in e.parts])
         values = Section(_("Indicators"), ["dimension", "indicator", "value"],
-                         [(d, i, f"{v:.2f}") for d, i, v in self.indicators if v > 0])
+                         [(_(d.replace("_", " ")), _(i.replace("_", " ")), f"{v:.2f}") for d, i, v in self.indicators if v > 0])
         return [head, parts, values]
 
 

@@ -313,12 +313,14 @@
   function vid(id) { return "n:" + id; }
   function moreId(hub) { return "m:" + hub; }
 
-  // A cell naming an entity ("name (ID)" or the bare id) becomes a link to it.
-  function cell(text, names) {
+  // A cell naming an entity ("name (ID)" or the bare id) becomes a link to it; so does a cell the
+  // section links itself (an address or phone, whose id is not shown).
+  function cell(text, names, linked) {
     var td = el("td");
     var value = text === null || text === undefined ? "" : String(text);
     var m = value.match(/^(.*) \(([^()]+)\)$/);
-    var id = names[value] !== undefined ? value : (m && names[m[2]] !== undefined ? m[2] : null);
+    var id = linked && names[linked] !== undefined ? linked :
+             names[value] !== undefined ? value : (m && names[m[2]] !== undefined ? m[2] : null);
     if (id === null) { td.appendChild(el("bdi", value)); return td; }
     var a = named("a", value);
     a.setAttribute("data-entity", id);
@@ -344,7 +346,9 @@
     }
     var names = table(page.names), sections = page.sections;
     if (sections.length && sections[0].glance) { renderSections(d, sections.slice(0, 1), names); sections = sections.slice(1); }
-    if (main) { state.centerName = page.entity.name; d.appendChild(questions(page.entity)); }
+    if (main) state.centerName = page.entity.name;
+    // An address or a phone is asked only who is registered there: its page is that answer.
+    if (main && page.entity.kind !== "address" && page.entity.kind !== "contact") d.appendChild(questions(page.entity));
     renderSections(d, sections, names);
     document.body.setAttribute("data-page", page.entity.id);
   }
@@ -367,9 +371,9 @@
         s.columns.forEach(function (c) { head.appendChild(el("th", c)); });
         table.appendChild(head);
       }
-      s.rows.forEach(function (row) {
+      s.rows.forEach(function (row, r) {
         var tr = el("tr");
-        row.forEach(function (c) { tr.appendChild(cell(c, names)); });
+        row.forEach(function (c, k) { tr.appendChild(cell(c, names, s.links && s.links[r] ? s.links[r][k] : null)); });
         table.appendChild(tr);
       });
       box.appendChild(table);
