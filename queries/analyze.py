@@ -200,7 +200,7 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, with_cluster
 
 def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], dict[str, int]]:
     """Every company's risk score and tier, and the reasons of the highest warned ones."""
-    from .risk.scores import explain, score_all
+    from .risk.scores import explain_in, score_all
 
     scores = score_all(store, config, as_of, arrays=arrays, table=table)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
@@ -214,9 +214,10 @@ def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], 
     written = {"risk_score": score, "risk_tier": tier}
     # The reasons are sentences: written in each language, so that a page or a command in either reads
     # them in its own (:func:`..i18n.said`).
+    said = explain_in(store, scores, [ids[j] for j in warned.tolist()], ["en", "zh"])
     for lang, name in (("en", "risk_reason"), ("zh", "risk_reason_zh")):
         with i18n.language(lang):
-            reason = {e.entity: e.sentence(3) for e in explain(store, scores, [ids[j] for j in warned.tolist()])}
+            reason = {e.entity: e.sentence(3) for e in said[lang]}
             reason.update({ids[j]: _("a confirmed case on record") for j in companies[confirmed[companies]].tolist()})
         written[name] = reason
     return written, tiers

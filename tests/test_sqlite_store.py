@@ -335,3 +335,20 @@ def test_a_store_of_schema_6_gets_officer_titles(tmp_path):
         with s.writer() as w:
             w.add(Officer("P", "C", "director", title="董事"))
         assert [o.title for o in s.edges_touching(["C"]).officers] == ["董事"]
+
+
+def test_edges_among_is_what_the_plain_definition_gives(generated_store):
+    """The SQLite form reads links by their party's end only (both ends in IN lists took 9.8 s for
+    8,000 ids): on subsets of a generated case it gives what filtering edges_touching gives."""
+    import random
+
+    from equitygraph.graph.stores.base import Store
+
+    ids = generated_store.export_arrays().ids
+    draw = random.Random(5)
+    for size in (2, 50, 800):
+        chosen = draw.sample(list(ids), size)
+        fast, plain = generated_store.edges_among(chosen), Store.edges_among(generated_store, chosen).sorted()
+        for kind in ("holdings", "officers", "links", "relations", "events"):
+            assert sorted(map(repr, getattr(fast, kind))) == sorted(map(repr, getattr(plain, kind))), (size, kind)
+    assert fast.links  # the draw reached links with both ends chosen

@@ -333,13 +333,16 @@ class SQLiteStore(StoredResults, Store):
         marks = ",".join("?" * len(id_list))
         both = id_list + id_list
         db = self._db
+        wanted = set(id_list)
         edges = Edges(
             holdings=[read_holding(r) for r in db.execute(
                 f"SELECT * FROM holdings WHERE holder_id IN ({marks}) AND company_id IN ({marks}) ORDER BY key", both)],
             officers=[read_officer(r) for r in db.execute(
                 f"SELECT * FROM officers WHERE person_id IN ({marks}) AND company_id IN ({marks}) ORDER BY key", both)],
-            links=[read_link(r) for r in db.execute(
-                f"SELECT src, dst, kind, since FROM links WHERE src IN ({marks}) AND dst IN ({marks})", both)],
+            # By the party's end only, the other end looked up here: with both ends in IN lists SQLite
+            # chose a plan that took 9.8 s for 8,000 ids (explaining 5,000 risk reasons on 100k companies).
+            links=[read_link(r) for r in db.execute(f"SELECT src, dst, kind, since FROM links WHERE src IN ({marks})", id_list)
+                   if r[1] in wanted],
             events=[read_event(r) for r in db.execute(
                 f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", id_list)],
             relations=[read_relation(r) for r in db.execute(

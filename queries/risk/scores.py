@@ -15,6 +15,7 @@ from ...graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
 from ...graph.errors import EquityGraphError
 from ...graph.model import EntityKind, LinkKind
 from ...graph.stores.base import Store
+from .. import i18n
 from ..i18n import N_, _, known, role_name
 from ..render import Result, Section
 from ..resolve import resolve_entity
@@ -136,10 +137,25 @@ def explain(store: Store, scores: Scores, entities: list[str], top_sources: int 
     path from each), and the indicators behind its intrinsic risk, as parts of the combined score
     (for a confirmed case, of the score it would have without the case). The paths' links are read
     from the store in one batch for all ``entities``."""
-    arrays, found, network, config = scores.arrays, scores.found, scores.network, scores.config
+    return explain_in(store, scores, entities, [i18n.current()], top_sources)[i18n.current()]
+
+
+def explain_in(store: Store, scores: Scores, entities: list[str], languages: list[str],
+               top_sources: int = 3) -> dict[str, list[Explanation]]:
+    """:func:`explain` in each of ``languages``: the sources and paths are found once, then said in each."""
+    arrays, network = scores.arrays, scores.network
     index = np.array([arrays.index_of(e) for e in entities], dtype=np.int64)
     sources, counts = contributions(network, index, top=top_sources) if len(index) else ([], [])
     paths = {(j, s): network.path(j, s) for k, j in enumerate(index.tolist()) for s, _ in sources[k]}
+    said = {}
+    for lang in languages:
+        with i18n.language(lang):
+            said[lang] = _worded(store, scores, index, sources, counts, paths)
+    return said
+
+
+def _worded(store: Store, scores: Scores, index: np.ndarray, sources, counts, paths) -> list[Explanation]:
+    arrays, found, network, config = scores.arrays, scores.found, scores.network, scores.config
     words = _PathWords(store, arrays, network, config, scores.as_of, {p for path in paths.values() for p in path})
     w = config["combine"]
     total = w["intrinsic"] + w["network"]
