@@ -225,3 +225,42 @@ def test_every_sentence_a_command_computes_is_in_chinese(analyzed_db):
         if words:
             left[" ".join(args[:2])] = words[:12]
     assert not left, left
+
+
+def shown_text(html: str) -> str:
+    """The text a reader of ``html`` sees: outside scripts and styles."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hidden, self.parts = 0, []
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style")
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style")
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.parts.append(data)
+
+    reader = Reader()
+    reader.feed(html)
+    return " ".join(reader.parts)
+
+
+def test_the_case_report_in_chinese_has_no_english_sentence(analyzed_db):
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+
+    with SQLiteStore(analyzed_db / "zh.db", readonly=True) as store:
+        company = store.search("控股", limit=1)[0].entity.id
+    out = analyzed_db / "report-zh.html"
+    result = CliRunner().invoke(cli, ["--lang", "zh", "report", company, "--db", str(analyzed_db / "zh.db"),
+                                      "-o", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    text = shown_text(out.read_text(encoding="utf-8"))
+    text = text.replace("docs/control.md", " ").replace("UTC", " ")  # a file to read, the clock's zone
+    loaded = ["case"]  # the folder the case was loaded from, named as the data's source
+    assert english_words(text, data_texts(analyzed_db / "zh.db") + loaded, [str(analyzed_db)]) == []
