@@ -135,7 +135,7 @@ def _xlsx(file: Path, header_words: set[str]) -> list[Sheet]:
         def rows(ws=ws, header_row=header_row, header=header):
             cells_of = ws.iter_rows(min_row=header_row + 1, max_col=max(len(header), 1))
             for number, row in enumerate(_guarded(file, ws, cells_of), header_row + 1):
-                cells = _checked(_where(file, ws), number, header, [_xlsx_value(c) for c in row])
+                cells = _checked(_where(file, ws.title), number, header, [_xlsx_value(c) for c in row])
                 if any(c not in (None, "") for c in cells):
                     yield number, _named(header, cells)
 
@@ -162,12 +162,12 @@ def _guarded(file: Path, ws, rows: Iterator) -> Iterator:
     try:
         yield from rows
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, TypeError) as e:
-        raise InvalidInput(_where(file, ws), None, None, f"is not a readable worksheet ({_short(e)})") from None
+        raise InvalidInput(_where(file, ws.title), None, None, f"is not a readable worksheet ({_short(e)})") from None
 
 
-def _where(file: Path, ws) -> Path:
+def _where(file: Path, sheet: str) -> Path:
     """The file and sheet as error messages name them (``Sheet.label``)."""
-    return file.with_name(f"{file.name}:{ws.title}")
+    return file.with_name(f"{file.name}:{sheet}")
 
 
 def _short(error: Exception) -> str:
@@ -203,7 +203,7 @@ def _xls(file: Path, header_words: set[str]) -> list[Sheet]:
     shown_as_percent = {key for key, f in book.format_map.items() if "%" in (f.format_str or "")}
     sheets = []
     for ws in book.sheets():
-        def value(cell, ws=ws):
+        def value(cell):
             if cell.ctype == xlrd.XL_CELL_DATE:
                 try:
                     return xlrd.xldate_as_datetime(cell.value, book.datemode)
@@ -223,7 +223,7 @@ def _xls(file: Path, header_words: set[str]) -> list[Sheet]:
 
         def rows(ws=ws, header_row=header_row, header=header, value=value):
             for r in range(header_row, ws.nrows):
-                cells = _checked(file.with_name(f"{file.name}:{ws.name}"), r + 1, header, [value(c) for c in ws.row(r)])
+                cells = _checked(_where(file, ws.name), r + 1, header, [value(c) for c in ws.row(r)])
                 if any(c not in (None, "") for c in cells):
                     yield r + 1, _named(header, cells)
 

@@ -120,8 +120,9 @@ class CompanyReport(Result):
         tier = r.get("risk_tier")
         rows = [(_("score"), f"{r['risk_score']:.2f}"),
                 (_("tier"), _("a confirmed case") if tier == "confirmed" else (_(tier) if tier else _("no warning")))]
-        if i18n.said(r, "risk_reason"):
-            rows.append((_("why"), i18n.said(r, "risk_reason")))
+        why = i18n.said(r, "risk_reason")
+        if why:
+            rows.append((_("why"), why))
         return Section(_("Risk of illegal fundraising"), ["", ""], rows,
                        note=_("as of the last analyze; equitygraph risk NAME explains it in full"))
 

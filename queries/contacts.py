@@ -10,11 +10,12 @@ from ..graph.errors import EquityGraphError
 from ..graph.model import Entity, EntityKind, address_id, contact_id
 from ..graph.stores.base import SearchHit, Store
 from .i18n import _
+from .relations.related import BUSY_CONTACT as BUSY
 from .render import Result, Section, iso
 
-#: More parties than this at one address or phone: most likely a registration agent's (as related parties say).
-BUSY = 20
 CONTACT_KINDS = (EntityKind.ADDRESS, EntityKind.CONTACT)
+#: The tiers of a party at risk, the gravest first: the order of the list of who shares a contact.
+AT_RISK = ("confirmed", "red", "orange", "yellow")
 
 
 def contact_hits(store: Store, text: str) -> list[SearchHit]:
@@ -23,7 +24,6 @@ def contact_hits(store: Store, text: str) -> list[SearchHit]:
 
     Examples
     --------
-    >>> from equitygraph.graph.model import Link, LinkKind
     >>> from equitygraph.graph.stores.sqlite import SQLiteStore
     >>> with SQLiteStore(":memory:") as s:
     ...     with s.writer() as w:
@@ -90,8 +90,7 @@ def who_shares(store: Store, contact: str, as_of: dt.date | None = None) -> Shar
     parties = store.get_many({link.src for link in links})
     tiers = store.results_of("risk_tier", list(parties))
     groups = store.results_of("group", list(parties))
-    rank = {"confirmed": 0, "red": 1, "orange": 2, "yellow": 3}
     tenants = [Tenant(p.id, p.name, p.kind.value, iso(link.since), iso(link.until), tiers.get(p.id), groups.get(p.id))
                for link in links if (p := parties.get(link.src)) is not None]
-    tenants.sort(key=lambda t: (rank.get(t.risk_tier or "", 9), t.name, t.id))
+    tenants.sort(key=lambda t: (AT_RISK.index(t.risk_tier) if t.risk_tier in AT_RISK else len(AT_RISK), t.name, t.id))
     return SharedContact(entity, tenants)

@@ -15,9 +15,10 @@ from ..graph.errors import EquityGraphError, shown
 from ..graph.model import Entity, EntityKind, Holding, Link, Officer, Relation, check_day
 from ..graph.stores.base import Edges, Store, edge_ends
 from .contacts import CONTACT_KINDS, who_shares
-from .glance import at_a_glance
-from .i18n import _, role_name
+from .glance import at_a_glance, contact_at_a_glance
+from .i18n import role_name
 from .render import iso
+from .search import search_entities
 
 EDGE_KINDS = ("holding", "officer", "link", "relation")
 MAX_PAGE = 100  # the most neighbours one request returns
@@ -87,11 +88,8 @@ def suggestions(store: Store, text: str, limit: int = 10) -> list[dict]:
     text = text.strip()
     if not text:
         return []
-    from .contacts import contact_hits
-
-    hits = (contact_hits(store, text) + store.search(text, limit=limit, budget=SUGGEST_BUDGET))[:limit]
     return [{"id": h.entity.id, "name": h.entity.name, "kind": h.entity.kind.value, "reg_no": h.entity.reg_no,
-             "matched": h.matched, "how": h.how} for h in hits]
+             "matched": h.matched, "how": h.how} for h in search_entities(store, text, limit, SUGGEST_BUDGET).hits]
 
 
 def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> dict:
@@ -107,12 +105,12 @@ def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> d
     mentioned = {entity.id: entity.name, **names_in(data)}
     if report.control is not None:
         mentioned.update(report.control.names)
-    sections = [{"title": s.title, "columns": list(s.columns), "rows": [list(r) for r in s.rows], "note": s.note,
-                 "empty": s.empty} for s in report.sections()]
+    made = report.sections()
+    sections = [_section_json(s) for s in made]
     if sections:
         sections[0]["fold"] = True  # the registered profile: folded under the answer
-    for section, made in zip(sections, report.sections()):
-        if made.keys == ["kind", "value", "shared with"]:  # each address or phone opens who shares it
+    for section, source in zip(sections, made):
+        if source.keys == ["kind", "value", "shared with"]:  # each address or phone opens who shares it
             section["links"] = [[None, row["id"], row["id"]] for row in data["contacts"]]
             mentioned.update({row["id"]: row["text"] for row in data["contacts"]})
     sections.insert(0, at_a_glance(store, entity, data))
@@ -123,19 +121,14 @@ def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> d
 def _contact_page(store: Store, entity: Entity, as_of: dt.date | None) -> dict:
     """An address's or a phone's page: who is registered there, those at risk first."""
     shared = who_shares(store, entity.id, as_of)
-    data = shared.to_dict()
-    glance = [(_("parties registered here"), str(len(shared.tenants)))]
-    at_risk = [t for t in shared.tenants if t.risk_tier in ("confirmed", "red", "orange", "yellow")]
-    if at_risk:
-        glance.append((_("at risk"), ", ".join(f"{t.name} ({t.id}) {_(t.risk_tier)}" for t in at_risk[:5])))
-    if shared.busy:
-        glance.append((_("note"), shared.sections()[0].note))
-    sections = [{"title": _("At a glance"), "columns": ["", ""], "rows": [list(r) for r in glance], "note": "",
-                 "empty": "", "glance": True}]
-    sections += [{"title": s.title, "columns": list(s.columns), "rows": [list(r) for r in s.rows], "note": s.note,
-                  "empty": s.empty} for s in shared.sections()]
-    return {"entity": entity_json(entity), "sections": sections, "data": data,
+    sections = [contact_at_a_glance(shared)] + [_section_json(s) for s in shared.sections()]
+    return {"entity": entity_json(entity), "sections": sections, "data": shared.to_dict(),
             "names": {entity.id: entity.name, **{t.id: t.name for t in shared.tenants}}}
+
+
+def _section_json(section) -> dict:
+    return {"title": section.title, "columns": list(section.columns), "rows": [list(r) for r in section.rows],
+            "note": section.note, "empty": section.empty}
 
 
 def names_in(data) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..graph.model import Entity, EntityKind
 from ..graph.stores.base import Store
 from . import i18n
+from .contacts import AT_RISK, SharedContact
 from .i18n import _
 
 SHOWN = 5  # names listed before "and N more"
@@ -38,6 +39,22 @@ def at_a_glance(store: Store, entity: Entity, data: dict) -> dict:
         rows.append((_("cluster"), _("{count} parties ({id})").format(count=results["cluster_size"], id=results["cluster"])))
     if entity.kind is not EntityKind.COMPANY:
         rows += _holder_lines(store, entity, data)
+    return _section(rows)
+
+
+def contact_at_a_glance(shared: SharedContact) -> dict:
+    """The lines on top of an address's or a phone's page: how many are registered there, who of them
+    is at risk, and whether it is most likely a registration agent's."""
+    rows = [(_("parties registered here"), str(len(shared.tenants)))]
+    at_risk = [t for t in shared.tenants if t.risk_tier in AT_RISK]
+    if at_risk:
+        rows.append((_("at risk"), ", ".join(f"{t.name} ({t.id}) {_(t.risk_tier)}" for t in at_risk[:SHOWN])))
+    if shared.busy:
+        rows.append((_("note"), shared.sections()[0].note))
+    return _section(rows)
+
+
+def _section(rows: list[tuple[str, str]]) -> dict:
     return {"title": _("At a glance"), "columns": ["", ""], "rows": [list(r) for r in rows], "note": "",
             "empty": "", "glance": True}
 

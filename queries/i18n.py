@@ -116,11 +116,13 @@ def untranslated() -> set[str]:
     return set(_missing)
 
 
+def said_as(name: str) -> list[str]:
+    """The results that hold the sentence ``name`` (written by ``analyze`` in each language) in the
+    language in force, the one to read first first: ``name_zh`` then ``name`` in Chinese (an analysis
+    made before reasons were kept in Chinese wrote only ``name``)."""
+    return [name] if current() == "en" else [f"{name}_{current()}", name]
+
+
 def said(results: dict, name: str):
-    """The sentence result ``name`` (written by ``analyze`` in each language) in the language in force:
-    ``name_zh`` in Chinese where it was written, else ``name``."""
-    if current() != "en":
-        translated = results.get(f"{name}_{current()}")
-        if translated is not None:
-            return translated
-    return results.get(name)
+    """The sentence result ``name`` of one entity's ``results`` in the language in force (:func:`said_as`)."""
+    return next((results[n] for n in said_as(name) if results.get(n) is not None), None)

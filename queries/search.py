@@ -33,9 +33,9 @@ class SearchResult(Result):
                         empty="no matches")]
 
 
-def search_entities(store: Store, text: str, limit: int = 20) -> SearchResult:
+def search_entities(store: Store, text: str, limit: int = 20, budget: float | None = None) -> SearchResult:
     """The address, phone or e-mail written as ``text``, then parties matching it by registration number,
-    name or alias, best first."""
+    name or alias, best first (names read one by one only within ``budget`` seconds, when given)."""
     from .contacts import contact_hits
 
-    return SearchResult(text, (contact_hits(store, text) + store.search(text, limit=limit))[:limit])
+    return SearchResult(text, (contact_hits(store, text) + store.search(text, limit=limit, budget=budget))[:limit])

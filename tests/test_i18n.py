@@ -264,3 +264,31 @@ def test_the_case_report_in_chinese_has_no_english_sentence(analyzed_db):
     text = text.replace("docs/control.md", " ").replace("UTC", " ")  # a file to read, the clock's zone
     loaded = ["case"]  # the folder the case was loaded from, named as the data's source
     assert english_words(text, data_texts(analyzed_db / "zh.db") + loaded, [str(analyzed_db)]) == []
+
+
+@pytest.mark.parametrize("results, en, zh", [
+    ({"risk_reason": "0.40 orange", "risk_reason_zh": "0.40 橙色"}, "0.40 orange", "0.40 橙色"),
+    ({"risk_reason": "0.40 orange"}, "0.40 orange", "0.40 orange"),  # analysed before reasons were kept in Chinese
+    ({}, None, None),
+])
+def test_a_sentence_result_is_read_in_the_language_asked(results, en, zh):
+    for lang, expected in (("en", en), ("zh", zh)):
+        with i18n.language(lang):
+            assert i18n.said(results, "risk_reason") == expected
+
+
+def test_the_graph_pages_read_each_risk_reason_in_the_language_asked(tmp_path):
+    from equitygraph.graph.model import Entity, EntityKind
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries.pages.graph_page import risk_marks
+
+    with SQLiteStore(tmp_path / "r.db") as store:
+        with store.writer() as w:
+            w.add_many([Entity("A", EntityKind.COMPANY, "甲"), Entity("B", EntityKind.COMPANY, "乙")])
+        store.write_results("risk_score", {"A": 0.4, "B": 0.5})
+        store.write_results("risk_reason", {"A": "0.40 orange", "B": "0.50 orange"})
+        store.write_results("risk_reason_zh", {"A": "0.40 橙色"})
+        with i18n.language("zh"):
+            assert {i: m[2] for i, m in risk_marks(store, ["A", "B"]).items()} == {"A": "0.40 橙色", "B": "0.50 orange"}
+        with i18n.language("en"):
+            assert {i: m[2] for i, m in risk_marks(store, ["A", "B"]).items()} == {"A": "0.40 orange", "B": "0.50 orange"}

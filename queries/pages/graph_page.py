@@ -228,9 +228,9 @@ def risk_marks(store: Store, ids) -> dict[str, tuple[float, str, str]]:
     """The risk analyze wrote back for ``ids``: id -> (score, tier, reason)."""
     ids = list(ids)
     scores = store.results_of("risk_score", ids)
-    reasons = store.results_of("risk_reason_zh" if i18n.current() == "zh" else "risk_reason", scores)
-    if i18n.current() == "zh" and not reasons:  # written by an analysis before reasons were kept in Chinese
-        reasons = store.results_of("risk_reason", scores)
+    reasons: dict = {}
+    for name in reversed(i18n.said_as("risk_reason")):  # the one to read first read last, over the others
+        reasons.update(store.results_of(name, scores))
     tiers = store.results_of("risk_tier", scores)
     return {i: (float(s), tiers.get(i, ""), reasons.get(i, "")) for i, s in scores.items()}
 
