@@ -87,6 +87,18 @@ def test_a_store_read_given_up_ends_inside_sqlite():
     assert store.export_arrays().n == 123  # the store reads on for the next caller
 
 
+def test_a_search_within_a_budget_leaves_reads_stoppable():
+    """The name search's budget has a progress handler of its own; it used to leave none behind, so
+    that nothing read afterwards on that connection could be given up."""
+    store = ring_store(120)
+    hits = store.search("r1", limit=50, budget=5.0)  # two characters: read name by name, within the budget
+    assert len(hits) == 31  # R1, R10-R19, R100-R119
+    given_up = threading.Event()
+    given_up.set()
+    with cancel.cancellable(given_up), pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        store.export_arrays()
+
+
 def test_a_report_given_up_stops():
     from equitygraph.queries.control.report import control_report
 
