@@ -88,8 +88,9 @@ def suggestions(store: Store, text: str, limit: int = 10) -> list[dict]:
     text = text.strip()
     if not text:
         return []
+    found = search_entities(store, text, limit, SUGGEST_BUDGET)
     return [{"id": h.entity.id, "name": h.entity.name, "kind": h.entity.kind.value, "reg_no": h.entity.reg_no,
-             "matched": h.matched, "how": h.how} for h in search_entities(store, text, limit, SUGGEST_BUDGET).hits]
+             "matched": h.matched, "how": h.how, "about": found.about.get(h.entity.id)} for h in found.hits]
 
 
 def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> dict:
@@ -97,7 +98,7 @@ def entity_page(store: Store, entity_id: str, as_of: dt.date | None = None) -> d
     data, with the names of every entity mentioned (so the page can link them)."""
     from .company import company_report
 
-    entity = _get(store, entity_id)
+    entity = entity_by_id(store, entity_id)
     if entity.kind in CONTACT_KINDS:
         return _contact_page(store, entity, as_of)
     report = company_report(store, entity.id, as_of=as_of)
@@ -164,7 +165,7 @@ def neighbours(store: Store, entity_id: str, filters: Filters = Filters(), offse
         raise ValueError(f"limit must be from 1 to {MAX_PAGE}, got {limit}")
     if offset < 0:
         raise ValueError(f"offset must be 0 or more, got {offset}")
-    _get(store, entity_id)
+    entity_by_id(store, entity_id)
     edges = store.edges_touching([entity_id])
     by_neighbour: dict[str, list] = {}
     weight: dict[str, float] = {}
@@ -193,7 +194,7 @@ def first_view(store: Store, entity_id: str, filters: Filters = Filters(), limit
     from .control.report import control_report
     from .control.parts import answer_parts
 
-    center = _get(store, entity_id)
+    center = entity_by_id(store, entity_id)
     page = neighbours(store, entity_id, filters, 0, limit)
     answer: dict[str, str] = {}
     chain: list[tuple[str, str]] = []
@@ -238,7 +239,7 @@ def tree(store: Store, entity_id: str, as_of: dt.date | None = None, up: int = 2
     ``level`` places it: negative above, positive below."""
     from .control.report import control_report
 
-    center = _get(store, entity_id)
+    center = entity_by_id(store, entity_id)
     stakes: dict[str, tuple[float, float]] = {}
     controllers: tuple[str, ...] = ()
     chain: list[list[str]] = []
@@ -312,7 +313,7 @@ def parse_filters(min_share: str | None, kinds: str | None, as_of: str | None) -
     return Filters(share, chosen, day)
 
 
-def _get(store: Store, entity_id: str) -> Entity:
+def entity_by_id(store: Store, entity_id: str) -> Entity:
     entity = store.get(entity_id)
     if entity is None:
         raise NotFound(f"no entity with id {entity_id!r}")

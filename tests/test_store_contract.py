@@ -55,6 +55,20 @@ def test_search_ranks_exact_before_prefix_before_contains(any_store):
 
 
 
+def test_search_finds_a_name_by_every_reading_of_its_two_way_characters_and_mid_name(any_store):
+    with any_store.writer() as w:
+        w.add_many([company("S", "上海晟达科技有限公司"), company("B", "长沙农村商业银行"),
+                    company("Q", "重庆重行贸易有限公司"), company("F", "天津峰鑫投资有限公司")])
+    found = {q: [(h.entity.id, h.how) for h in any_store.search(q)][:1]
+             for q in ("shengda", "chengda", "changsha", "zhangsha", "yinhang", "yinxing", "chongqing",
+                       "zhongqing", "chongqingchonghang", "fengxin", "csnc", "zsnc")}
+    assert found == {"shengda": [("S", "pinyin")], "chengda": [("S", "pinyin")], "changsha": [("B", "pinyin")],
+                     "zhangsha": [("B", "pinyin")], "yinhang": [("B", "pinyin")], "yinxing": [("B", "pinyin")],
+                     "chongqing": [("Q", "pinyin")], "zhongqing": [("Q", "pinyin")],
+                     "chongqingchonghang": [("Q", "pinyin")], "fengxin": [("F", "pinyin")],
+                     "csnc": [("B", "pinyin")], "zsnc": [("B", "pinyin")]}
+
+
 def test_search_treats_full_width_and_case_alike(any_store):
     with any_store.writer() as w:
         w.add(company("X", "ＡＢＣ（中国）有限公司"))

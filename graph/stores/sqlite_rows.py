@@ -51,10 +51,7 @@ def name_rows(entity_id: str, name: str, aliases) -> list[tuple[str, str, int]]:
         forms = search_forms(name)
         if len(forms) == 1:
             return [(entity_id, forms[0], 0)]
-        rows = [(entity_id, forms[0], 0), (entity_id, forms[1], 2)]
-        if forms[2] != forms[1]:
-            rows.append((entity_id, forms[2], 2))
-        return rows
+        return [(entity_id, forms[0], 0), *((entity_id, form, 2) for form in dict.fromkeys(forms[1:]))]
     rows, seen = [], set()
     for position, text in enumerate((name, *aliases)):
         forms = search_forms(text)

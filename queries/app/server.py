@@ -47,6 +47,7 @@ BUSY = "busy: other views are being drawn; try again in a moment"
 TOO_LARGE = ("too large to draw within {seconds} s: narrow it (a higher minimum share, fewer kinds of ties, "
              "or the penetration tree)")
 TOKEN_COOKIE = "equitygraph_token"
+REPORT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 MIN_TOKEN = 32  # characters: what new_token makes (24 random bytes)
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -127,11 +128,14 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
         *(Route(f"/api/{q}/{{id}}", answer(questions.about_one(q), True)) for q in questions.ABOUT_ONE),
         Route("/api/between", answer(questions.between, True)),
         Route("/api/warnings", answer(questions.early_warnings, True)),
+        Route("/api/report/{id}", answer(_report, True)),
     ]
     return Guard(Starlette(routes=routes, lifespan=lifespan), token, host)
 
 
 def _reply(value, status: int = 200) -> Response:
+    if isinstance(value, Response):  # a file to download: the case report
+        return value
     return Response(json_text(value), status_code=status, media_type="application/json")
 
 
@@ -268,6 +272,31 @@ def _tree(store, request):
     return explore.tree(store, request.path_params["id"], params.filters(request).as_of,
                         params.number(request, "up", 2, 0, 8), params.number(request, "down", 1, 0, 4),
                         params.number(request, "limit", 50, 1, explore.MAX_PAGE))
+
+
+def _report(store, request):
+    """The case report on an entity as a file to keep: HTML (graph embedded) or PDF."""
+    from ..pages.case_report import case_report
+
+    wanted = request.query_params.get("format", "html")
+    if wanted not in REPORT_TYPES:
+        raise ValueError(f"format must be one of {', '.join(REPORT_TYPES)}, got {params.shown(wanted)}")
+    entity = explore.entity_by_id(store, request.path_params["id"])
+    html = case_report(store, entity.id, as_of=params.filters(request).as_of).html
+    content = html.encode("utf-8") if wanted == "html" else _printed(html)
+    # The id in the file name only where it is plain: a header carries no quotes, slashes or newlines.
+    plain = "".join(ch for ch in entity.id if ch.isascii() and (ch.isalnum() or ch in "-_.")) or "entity"
+    return Response(content, media_type=REPORT_TYPES[wanted],
+                    headers={"content-disposition": f'attachment; filename="equitygraph-report-{plain}.{wanted}"'})
+
+
+def _printed(html: str) -> bytes:
+    import tempfile
+
+    from ..pages.pdf import print_pdf
+
+    with tempfile.TemporaryDirectory(prefix="equitygraph-report-") as work:
+        return print_pdf(html, Path(work) / "report.pdf").read_bytes()
 
 
 def _messages(store, request):

@@ -348,9 +348,63 @@
     if (sections.length && sections[0].glance) { renderSections(d, sections.slice(0, 1), names); sections = sections.slice(1); }
     if (main) state.centerName = page.entity.name;
     // An address or a phone is asked only who is registered there: its page is that answer.
-    if (main && page.entity.kind !== "address" && page.entity.kind !== "contact") d.appendChild(questions(page.entity));
+    if (main && page.entity.kind !== "address" && page.entity.kind !== "contact") {
+      d.appendChild(exports(page.entity));
+      d.appendChild(questions(page.entity));
+    }
     renderSections(d, sections, names);
     document.body.setAttribute("data-page", page.entity.id);
+  }
+
+  // The case report to keep (HTML with its graph, or PDF) as of the date chosen, and the page printed.
+  function exports(entity) {
+    var box = el("p");
+    box.className = "exports";
+    [["html", t("Case report (HTML)")], ["pdf", t("Case report (PDF)")]].forEach(function (f) {
+      var q = new URLSearchParams({format: f[0]});
+      if (LANG) q.set("lang", LANG);
+      if ($("as-of").value) q.set("as_of", $("as-of").value);
+      var a = el("a", f[1]);
+      a.href = "/api/report/" + encodeURIComponent(entity.id) + "?" + q.toString();
+      a.setAttribute("download", "");
+      a.setAttribute("data-export", f[0]);
+      box.appendChild(a);
+    });
+    var print = el("button", t("Print"));
+    print.type = "button";
+    print.addEventListener("click", function () { window.print(); });
+    box.appendChild(print);
+    return box;
+  }
+
+  // Printed, every folded section is shown and the graph is a still copy of all of it (the live canvas
+  // would be cut or stretched to the paper); afterwards the page is as it was.
+  function setupPrinting() {
+    var opened = [], picture = null, view = null;
+    window.addEventListener("beforeprint", function () {
+      var folded = Array.prototype.filter.call(document.querySelectorAll("#details details"), function (x) { return !x.open; });
+      folded.forEach(function (x) { x.open = true; });
+      opened = opened.concat(folded);  // a second "beforeprint" before the first "afterprint" finds them open
+      var canvas = $("graph").querySelector("canvas");
+      if (network && canvas && canvas.width && canvas.height && !picture) {
+        view = {position: network.getViewPosition(), scale: network.getScale(), animation: false};
+        network.fit({animation: false});
+        network.redraw();
+        picture = document.createElement("canvas");  // drawn now: an image would still be decoding when printed
+        picture.id = "graph-print";
+        picture.width = canvas.width;
+        picture.height = canvas.height;
+        picture.getContext("2d").drawImage(canvas, 0, 0);
+        $("graph").after(picture);
+        document.body.classList.add("printing");
+      }
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (x) { x.open = false; });
+      opened = [];
+      if (picture) { picture.remove(); picture = null; network.moveTo(view); }
+      document.body.classList.remove("printing");
+    });
   }
 
   function renderSections(d, sections, names) {
@@ -482,8 +536,10 @@
           hits = r.hits; active = -1; list.textContent = "";
           hits.forEach(function (h, i) {
             var li = named("li", h.name);
-            li.appendChild(el("small", t(KIND_NAMES[h.kind] || h.kind) + " " + h.id + (h.reg_no ? " " + h.reg_no : "") +
-                                       (h.matched !== h.name ? " · " + h.matched : "")));
+            // How it matched, unless the name or number shown already says so; a fuzzy hit is always marked.
+            var how = h.how === "fuzzy" || (h.matched !== h.name && h.matched !== h.reg_no) ? " · " + t(h.how) + " " + h.matched : "";
+            li.appendChild(el("small", t(KIND_NAMES[h.kind] || h.kind) + " " + h.id + (h.reg_no ? " " + h.reg_no : "") + how));
+            if (h.about) { var about = el("small", h.about); about.className = "about"; li.appendChild(about); }
             li.addEventListener("mousedown", function (ev) { ev.preventDefault(); choose(i); });
             list.appendChild(li);
           });
@@ -560,6 +616,7 @@
     window.addEventListener("popstate", fromHash);
     markMode();
     legend();
+    setupPrinting();
     fromHash();
     document.body.setAttribute("data-started", "1");
   }
