@@ -277,6 +277,7 @@ def tree(store: Store, entity_id: str, as_of: dt.date | None = None, up: int = 2
                     if there not in levels:
                         levels[there] = direction * level
                         frontier.append(there)
+    levels = deepest_levels(entity_id, levels, holdings.values())
     entities = store.get_many(levels)
     marks = _marks(store, list(levels))
     nodes = []
@@ -293,6 +294,66 @@ def tree(store: Store, entity_id: str, as_of: dt.date | None = None, up: int = 2
             "edges": [edge_json(h) for h in holdings.values() if h.holder_id in levels and h.company_id in levels],
             "more": more, "controllers": list(controllers),
             "chain": [pair for pair in chain if pair[0] in levels and pair[1] in levels]}
+
+
+def deepest_levels(center: str, levels: dict[str, int], holdings) -> dict[str, int]:
+    """Each party of a penetration tree at its deepest level on its side: a holder above every
+    company of the tree it holds, an investment below every holder of the tree it has. A company
+    reached by several paths is drawn once, below all of them, and every edge points one way (a
+    tie that closes a cycle is the one left pointing back). ``levels``: the side of each party
+    (negative above, positive below) as the walk met them.
+
+    Examples
+    --------
+    >>> from equitygraph.graph.model import Holding
+    >>> ties = [Holding("A", "X"), Holding("B", "X"), Holding("A", "B")]  # A holds X directly and through B
+    >>> deepest_levels("X", {"X": 0, "A": -1, "B": -1}, ties)
+    {'X': 0, 'A': -2, 'B': -1}
+    """
+    up: dict[str, set[str]] = {}
+    down: dict[str, set[str]] = {}
+    for h in holdings:
+        holder, company = levels.get(h.holder_id), levels.get(h.company_id)
+        if holder is None or company is None:
+            continue
+        if holder < 0 and company <= 0:
+            up.setdefault(h.company_id, set()).add(h.holder_id)
+        elif company > 0 and holder >= 0:
+            down.setdefault(h.holder_id, set()).add(h.company_id)
+    placed = dict(levels)
+    for sign, children in ((-1, up), (1, down)):
+        for party, depth in _longest_paths(center, children).items():
+            if party != center:
+                placed[party] = sign * depth
+    return placed
+
+
+def _longest_paths(root: str, children: dict[str, set[str]]) -> dict[str, int]:
+    """The longest path from ``root`` to each party reached, over ``children`` with the ties that
+    close a cycle (back edges of a depth-first walk) left out."""
+    finished: list[str] = []
+    kept: dict[str, list[str]] = {}
+    state = {root: "open"}
+    stack = [(root, iter(sorted(children.get(root, ()))))]
+    while stack:
+        node, todo = stack[-1]
+        for child in todo:
+            if state.get(child) == "open":
+                continue  # closes a cycle
+            kept.setdefault(node, []).append(child)
+            if child not in state:
+                state[child] = "open"
+                stack.append((child, iter(sorted(children.get(child, ())))))
+                break
+        else:
+            stack.pop()
+            state[node] = "done"
+            finished.append(node)
+    depth = {root: 0}
+    for node in reversed(finished):  # every party after all that lead to it
+        for child in kept.get(node, ()):
+            depth[child] = max(depth.get(child, 0), depth[node] + 1)
+    return depth
 
 
 def parse_filters(min_share: str | None, kinds: str | None, as_of: str | None) -> Filters:

@@ -91,6 +91,7 @@
   }
 
   function visNode(n) {
+    if (n.fold) return foldNode(n);
     var party = n.kind === "company" || n.kind === "person" || n.kind === "organization";
     var name = visible(n.name);
     var label = name.length > 18 ? name.slice(0, 17) + "…" : name;
@@ -126,6 +127,43 @@
     return out;
   }
 
+  // The tree's levels beyond the third are folded into one node a side (their text would be too small to
+  // read at fit), all but the control path and the actual controller; a double-click unfolds them.
+  var FOLD_BEYOND = 3;
+  function foldDeep(view) {
+    state.folded = {};
+    state.treeEdges = view.edges;
+    var shown = view.nodes.filter(function (n) {
+      if (Math.abs(n.level) <= FOLD_BEYOND || state.chainNodes[n.id] || n.controller) return true;
+      var side = n.level < 0 ? "up" : "down";
+      (state.folded[side] = state.folded[side] || []).push(n);
+      return false;
+    });
+    Object.keys(state.folded).forEach(function (side) {
+      var count = state.folded[side].length, deepest = 0;
+      state.folded[side].forEach(function (n) { deepest = Math.max(deepest, Math.abs(n.level)); });
+      shown.push({id: "fold:" + side, kind: "fold", name: "", level: (side === "up" ? -1 : 1) * (FOLD_BEYOND + 1),
+                  fold: side, count: count, deepest: deepest});
+    });
+    return shown;
+  }
+
+  function foldNode(n) {
+    var text = fmt("+{count} on levels {first}–{last}: double-click to unfold", {count: n.count, first: FOLD_BEYOND + 1, last: n.deepest});
+    return {id: "fold:" + n.fold, label: text, title: text, shape: "box", level: n.level, data: n,
+            color: {background: "#eeeeee", border: "#aaaaaa"}, font: {size: 12}};
+  }
+
+  function unfold(side) {
+    var deep = state.folded[side] || [];
+    delete state.folded[side];
+    nodes.remove("fold:" + side);
+    nodes.add(deep.map(visNode));
+    edges.update(state.treeEdges.filter(function (e) { return nodes.get(vid(e.from)) && nodes.get(vid(e.to)); }).map(visEdge));
+    document.body.setAttribute("data-nodes", String(nodes.length));
+    document.body.setAttribute("data-expanded", "fold:" + side);
+  }
+
   function moreNode(hub, count) {
     return {id: moreId(hub), label: fmt("+{count} more", {count: count}), shape: "box", size: 10,
             title: fmt("{count} more neighbours not drawn: double-click to open them", {count: count}),
@@ -153,12 +191,13 @@
       var node = nodes.get(event.nodes[0]);
       if (!node || !node.data) return;
       if (node.data.more !== undefined) return expand(node.data.more);
+      if (node.data.fold) return unfold(node.data.fold);
       if (state.mode === "tree") return treeOpen(node.data.id);
       expand(node.data.id);
     });
     network.on("click", function (event) {
       var node = event.nodes.length ? nodes.get(event.nodes[0]) : null;
-      if (node && node.data && node.data.more === undefined) showEntity(node.data.id, false);
+      if (node && node.data && node.data.more === undefined && !node.data.fold) showEntity(node.data.id, false);
     });
     window.equitygraph = {network: network, nodes: nodes, edges: edges, expand: expand, open: openEntity, state: state,
                           vid: vid, moreId: moreId};
@@ -187,7 +226,8 @@
     view.nodes.forEach(function (n) { if (n.answer) state.answer[n.id] = n.answer; });
     state.offsets = table();
     nodes.clear(); edges.clear();
-    nodes.add(view.nodes.map(visNode));
+    var shown = state.mode === "tree" ? foldDeep(view) : view.nodes;
+    nodes.add(shown.map(visNode));
     edges.add(view.edges.filter(function (e) { return nodes.get(vid(e.from)) && nodes.get(vid(e.to)); }).map(visEdge));
     var next = table(view.next);
     Object.keys(view.more || {}).forEach(function (hub) {
@@ -603,7 +643,7 @@
       if (!network) return;
       network.getSelectedNodes().forEach(function (v) {
         var n = nodes.get(v);
-        if (!n || !n.data || n.data.more !== undefined) return;
+        if (!n || !n.data || n.data.more !== undefined || n.data.fold) return;
         state.pinned[n.data.id] = !state.pinned[n.data.id];
         nodes.update(visNode(n.data));
       });
