@@ -160,6 +160,7 @@
     nodes.remove("fold:" + side);
     nodes.add(deep.map(visNode));
     edges.update(state.treeEdges.filter(function (e) { return nodes.get(vid(e.from)) && nodes.get(vid(e.to)); }).map(visEdge));
+    legend();
     document.body.setAttribute("data-nodes", String(nodes.length));
     document.body.setAttribute("data-expanded", "fold:" + side);
   }
@@ -240,6 +241,7 @@
     var done = function () {
       if (state.mode !== "tree") network.setOptions({physics: {enabled: false}});
       network.fit();
+      legend();
       document.body.setAttribute("data-nodes", String(nodes.length));
       document.body.setAttribute("data-ready", String(Date.now()));
     };
@@ -263,6 +265,7 @@
       // Lay the new nodes out, then hold the picture still while it is read.
       network.once("stabilizationIterationsDone", function () {
         network.setOptions({physics: {enabled: false}});
+        legend();
         document.body.setAttribute("data-nodes", String(nodes.length));
         document.body.setAttribute("data-expanded", id + ":" + state.offsets[id]);
       });
@@ -309,6 +312,7 @@
       });
       view.edges.forEach(function (e) { if (nodes.get(vid(e.from)) && nodes.get(vid(e.to))) edges.update(visEdge(e)); });
       treeMore(view.more);
+      legend();
       document.body.setAttribute("data-nodes", String(nodes.length));
       document.body.setAttribute("data-expanded", id);
     }).catch(function (err) { status(err.message, true); });
@@ -542,18 +546,41 @@
   }
 
   // What the colours mean in the mode chosen.
+  // The legend says what every colour, ring, shape and line drawn now means (and nothing not drawn).
   function legend() {
     var box = $("legend"), mode = $("colour").value, items = [];
-    if (mode === "kind") Object.keys(KIND_COLORS).forEach(function (k) { items.push([KIND_COLORS[k], t(KIND_NAMES[k])]); });
-    if (mode === "chain") items = [[CHAIN, t("control chain")], [EVIDENCE, t("evidence of a concealment signal")], ["#cccccc", t("other")]];
-    if (mode === "risk") Object.keys(TIER_COLORS).forEach(function (k) { items.push([TIER_COLORS[k], t(k)]); });
-    if (mode === "group" || mode === "cluster") items = [[hashColour("g1"), t("one colour per group or cluster")], ["#dddddd", t("none")]];
-    items.push(["", "◆ " + t("beyond the hop limit, drawn because the answer rests on it")]);
+    if (mode === "kind") Object.keys(KIND_COLORS).forEach(function (k) { items.push(["dot", KIND_COLORS[k], t(KIND_NAMES[k])]); });
+    if (mode === "chain") items = [["dot", CHAIN, t("control chain")], ["dot", EVIDENCE, t("evidence of a concealment signal")], ["dot", "#cccccc", t("other")]];
+    if (mode === "risk") Object.keys(TIER_COLORS).forEach(function (k) { items.push(["dot", TIER_COLORS[k], t(k)]); });
+    if (mode === "group" || mode === "cluster") items = [["dot", hashColour("g1"), t("one colour per group or cluster")], ["dot", "#dddddd", t("none")]];
+    var drawn = nodes ? nodes.get().map(function (n) { return n.data || {}; }) : [];
+    var lines = edges ? edges.get() : [];
+    var some = function (list, test) { return list.some(test); };
+    var tree = state.mode === "tree";
+    if (some(drawn, function (n) { return tree && n.controller; })) items.push(["ring", CHAIN, "★ " + t("actual controller")]);
+    if (some(drawn, function (n) { return !tree && state.events[n.id]; })) items.push(["ring", CHAIN, t("has risk events")]);
+    if (some(drawn, function (n) { return !tree && state.answer[n.id] && state.answer[n.id].indexOf("evidence") === 0; })) {
+      items.push(["ring", EVIDENCE, t("evidence of a concealment signal")]);
+    }
+    if (some(drawn, function (n) { return state.pinned[n.id]; })) items.push(["ring", "#222222", t("pinned")]);
+    if (some(drawn, function (n) { return n.beyond; })) items.push(["diamond", "#555555", t("beyond the hop limit, drawn because the answer rests on it")]);
+    if (some(drawn, function (n) { return n.more !== undefined || n.fold; })) items.push(["box", "#aaaaaa", t("not drawn yet: double-click to open")]);
+    var kinds = {};
+    lines.forEach(function (e) { if (e.data && nodes.get(e.from) && nodes.get(e.to)) kinds[e.data.kind === "holding" && state.chain[e.data.from + "|" + e.data.to] ? "chain" : e.data.kind] = true; });
+    [["chain", "4px solid " + CHAIN, t("control chain")], ["holding", "2px solid #7f7f7f", t("holding (share)")],
+     ["officer", "2px dashed #9467bd", t("officer role")], ["link", "2px dotted #999999", t("address / phone")],
+     ["relation", "2px dashed #8c564b", t("declared tie")]].forEach(function (l) {
+      if (kinds[l[0]]) items.push(["line", l[1], l[2]]);
+    });
     box.textContent = "";
     items.forEach(function (item) {
-      var row = el("span");
-      if (item[0]) { var dot = el("i"); dot.style.background = item[0]; row.appendChild(dot); }
-      row.appendChild(document.createTextNode(item[1]));
+      var row = el("span"), mark = el("i");
+      mark.className = item[0];
+      if (item[0] === "line") mark.style.borderTop = item[1];
+      else if (item[0] === "dot") mark.style.background = item[1];
+      else mark.style.borderColor = item[1];
+      row.appendChild(mark);
+      row.appendChild(document.createTextNode(item[2]));
       box.appendChild(row);
     });
   }
@@ -637,6 +664,7 @@
       if (!network) return;
       var chosen = network.getSelectedNodes().filter(function (v) { return v !== vid(state.center); });
       nodes.remove(chosen);
+      legend();
       document.body.setAttribute("data-nodes", String(nodes.length));
     });
     $("pin").addEventListener("click", function () {
@@ -647,6 +675,7 @@
         state.pinned[n.data.id] = !state.pinned[n.data.id];
         nodes.update(visNode(n.data));
       });
+      legend();
     });
     $("colour").addEventListener("change", restyle);
     ["min-share", "as-of"].forEach(function (id) { $(id).addEventListener("change", function () { if (state.center) openEntity(state.center); }); });
