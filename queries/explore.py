@@ -202,8 +202,10 @@ def first_view(store: Store, entity_id: str, filters: Filters = Filters(), limit
     if center.kind in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
         control = control_report(store, entity_id, as_of=filters.as_of)
         answer = answer_parts(store, control)
-        chain = sorted({(h.holder, h.company) for c in control.chains for h in c.hops}
-                       | {(h.controller, h.controlled) for h in control.hops})
+        # Red only where control runs: the chains up to an actual controller and the control path (the
+        # chains of mere largest holders, where nobody controls, are drawn as the holdings they are).
+        chain = sorted({(h.holder, h.company) for c in control.chains if c.top in control.actual_controllers
+                        for h in c.hops} | {(h.controller, h.controlled) for h in control.hops})
     shown = {entity_id} | {n["id"] for n in page["nodes"]}
     extra = [i for i in answer if i not in shown]
     entities = store.get_many(extra)

@@ -12,6 +12,7 @@ from conftest import add_tall_case
 
 from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, RiskEvent, Share
 from equitygraph.graph.stores.sqlite import SQLiteStore
+from equitygraph.queries.control.report import control_report
 from equitygraph.queries.pages.case_report import case_report
 from equitygraph.queries.cli import cli
 from equitygraph.queries.pages.graph_page import graph_page
@@ -223,6 +224,20 @@ def test_the_control_chain_and_signal_evidence_are_drawn_whatever_the_hop_limit(
     assert "actual controller: 梁建辉" in page.html
 
 
+def test_where_nobody_controls_no_holding_is_drawn_as_a_control_chain(tmp_path):
+    """Holders of 30, 30, 20 and 20 %: the two largest holders' chains are listed, but neither is
+    control, so none is red."""
+    with SQLiteStore(tmp_path / "n.db") as store:
+        with store.writer() as w:
+            w.add(Entity("C", EntityKind.COMPANY, "无实控公司"))
+            for holder, share in (("A", 0.3), ("B", 0.3), ("D", 0.2), ("E", 0.2)):
+                w.add_many([Entity(holder, EntityKind.PERSON, f"股东{holder}"), Holding(holder, "C", Share.exact(share))])
+        page = graph_page(store, "C")
+        assert [c.top for c in control_report(store, "C").chains] == ["A", "B"]
+    edges = json.loads(re.findall(r"new vis\.DataSet\((\[.*?\])\.map\(", page.html, re.S)[1])
+    assert len(edges) == 4 and not any(e.get("color") == "#d62728" for e in edges)
+
+
 def test_the_report_graph_draws_the_whole_chain_too(tall_store):
     page = case_report(tall_store, "C0", depth=1)
     nodes = page_nodes(page.html)
@@ -272,8 +287,6 @@ def test_the_tree_page_draws_holders_above_with_their_integrated_stakes(chromium
 def test_ids_that_are_javascript_property_names_draw_like_any_other(chromium, tmp_path):
     """Ids "constructor", "toString" and "__proto__" broke the graph pages (vis-network keys its nodes
     by plain objects): each is drawn under an id of its own."""
-    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
-    from equitygraph.graph.stores.sqlite import SQLiteStore
 
     with SQLiteStore(tmp_path / "ids.db") as store:
         with store.writer() as w:

@@ -124,10 +124,13 @@ def graph_data(sub: Subgraph, control: ControlReport | None, related: dict[str, 
 
 
 def _chain_of(control: ControlReport | None) -> tuple[set, set]:
-    """The edges and nodes of the control answer: every chain and every hop of direct control."""
+    """The edges and nodes of the control answer: every chain up to an actual controller and every hop
+    of direct control (where nobody controls, the largest holders' chains are plain holdings)."""
     chain_edges, chain_nodes = set(), set()
     if control is not None:
         for chain in control.chains:
+            if chain.top not in control.actual_controllers:
+                continue
             for hop in chain.hops:
                 chain_edges.add((hop.holder, hop.company))
                 chain_nodes.update((hop.holder, hop.company))

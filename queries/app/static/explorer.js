@@ -237,9 +237,45 @@
     settle();
   }
 
+  // Physics lays nodes out by their size, not their labels': where two labels (with their nodes) still
+  // overlap once it has settled, the two are pushed apart along the axis they overlap least on.
+  var LABEL_ROUNDS = 40, LABEL_GAP = 4;
+  function separateLabels() {
+    var ids = nodes.getIds(), at = network.getPositions(ids), boxes = {};
+    ids.forEach(function (id) {
+      var b = network.getBoundingBox(id), p = at[id];
+      if (b && p) boxes[id] = {left: b.left - p.x, right: b.right - p.x, top: b.top - p.y, bottom: b.bottom - p.y};
+    });
+    var moving = ids.filter(function (id) { return boxes[id]; });
+    for (var round = 0; round < LABEL_ROUNDS; round++) {
+      var moved = false;
+      for (var i = 0; i < moving.length; i++) {
+        for (var j = i + 1; j < moving.length; j++) {
+          var a = moving[i], b = moving[j], pa = at[a], pb = at[b], ba = boxes[a], bb = boxes[b];
+          var ox = Math.min(pa.x + ba.right, pb.x + bb.right) - Math.max(pa.x + ba.left, pb.x + bb.left) + LABEL_GAP;
+          var oy = Math.min(pa.y + ba.bottom, pb.y + bb.bottom) - Math.max(pa.y + ba.top, pb.y + bb.top) + LABEL_GAP;
+          if (ox <= 0 || oy <= 0) continue;
+          var fixedA = a === vid(state.center) || nodes.get(a).fixed, fixedB = b === vid(state.center) || nodes.get(b).fixed;
+          if (fixedA && fixedB) continue;
+          var shareA = fixedA ? 0 : (fixedB ? 1 : 0.5), shareB = 1 - shareA;
+          if (oy <= ox) {
+            var down = pa.y <= pb.y ? 1 : -1;
+            pa.y -= down * oy * shareA; pb.y += down * oy * shareB;
+          } else {
+            var right = pa.x <= pb.x ? 1 : -1;
+            pa.x -= right * ox * shareA; pb.x += right * ox * shareB;
+          }
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+    moving.forEach(function (id) { network.moveNode(id, at[id].x, at[id].y); });
+  }
+
   function settle() {
     var done = function () {
-      if (state.mode !== "tree") network.setOptions({physics: {enabled: false}});
+      if (state.mode !== "tree") { network.setOptions({physics: {enabled: false}}); separateLabels(); }
       network.fit();
       legend();
       document.body.setAttribute("data-nodes", String(nodes.length));
