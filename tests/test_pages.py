@@ -298,3 +298,24 @@ def test_ids_that_are_javascript_property_names_draw_like_any_other(chromium, tm
     dom, console = open_page(chromium, path, tmp_path)
     assert drawn_nodes(dom) == 4
     assert not [line for line in console if "Uncaught" in line or "stack size" in line], console
+
+
+def test_the_printed_report_keeps_its_graph_for_a_last_page_with_larger_text(tall_store, tmp_path, page):
+    """Printed, the graph in place would leave most of a page empty before it: it is hidden there and
+    its picture, on a frame of the paper's shape with text 1.6 times larger, closes the report with
+    the legend; on screen the graph is as it was drawn."""
+    path = case_report(tall_store, "C0").save(tmp_path / "report.html")
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-graph-settled]", state="attached", timeout=30_000)
+    fonts = page.evaluate("Object.fromEntries(window.equitygraphNetwork.body.data.nodes.get().map(n => [n.id.slice(2), n.font.size]))")
+    written = {i: n["font"]["size"] for i, n in page_nodes(path.read_text(encoding="utf-8")).items()}
+    assert fonts == written and set(written.values()) == {8, 11, 14}  # the live graph's text back to its own sizes
+    shot = page.evaluate("(() => { const i = document.querySelector('#graph-appendix img.graph-print'); "
+                         "return [i.naturalWidth, i.naturalHeight, document.querySelectorAll('#graph-appendix .legend').length]; })()")
+    assert shot[0] > 0 and abs(shot[1] / shot[0] - 1.2) < 0.01 and shot[2] == 1
+    assert page.is_visible(".graph-section #graph") and not page.is_visible("#graph-appendix")
+    page.emulate_media(media="print")
+    assert not page.is_visible(".graph-section") and page.is_visible("#graph-appendix img.graph-print")
+    order = page.evaluate("Array.from(document.querySelectorAll('h2')).filter(h => h.offsetParent).map(h => h.textContent)")
+    assert order[-2:] == ["Graph of the neighbourhood", "Data sources and date"]
+    assert page.problems == []
