@@ -73,6 +73,36 @@ def vocabulary() -> list[str]:
     return words
 
 
+# What click itself says on the command line (it marks them for gettext; speech.speak binds them to our
+# domain): headings, help options, and the usage errors a user meets. Plural messages as pairs.
+CLICK_MESSAGES = [
+    "Usage:", "Options", "Commands", "Positional arguments", "Aborted!", "Missing command.", "env var: {var}",
+    "default: {default}", "required", "Show the version and exit.", "Show this message and exit.",
+    "%(prog)s, version %(version)s", "Error: {message}", "Try '{command} {option}' for help.",
+    "Invalid value: {message}", "Invalid value for {param_hint}: {message}", "Missing argument", "Missing option",
+    "Missing parameter", "Missing {param_type}", "Missing parameter: {param_name}", "No such option {name!r}.",
+    "No such command {name!r}.", "Could not open file {filename!r}: {message}", "Option {name!r} does not take a value.",
+    "{value!r} is not a valid {number_type}.", "{value} is not in the range {range}.", "{value!r} is not a valid boolean. "
+    "Recognized values: {states}", "file", "directory", "path", "{name} {filename!r} does not exist.",
+    "{name} {filename!r} is a file.", "{name} {filename!r} is a directory.", "{name} {filename!r} is not readable.",
+    "{name} {filename!r} is not writable.", "Choose from:\n\t{choices}",
+    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"),
+    ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"),
+    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."),
+    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."),
+    ("{value!r} does not match the format {format}.", "{value!r} does not match the formats {formats}."),
+]
+
+
+def command_words() -> list[str]:
+    """The help of every command and option (said from the catalog when help is shown)."""
+    sys.path.insert(0, str(ROOT.parent))
+    from equitygraph.queries.cli import cli
+    from equitygraph.queries.cli.speech import help_texts
+
+    return help_texts(cli)
+
+
 def section_words(path: Path) -> list[str]:
     """The literal column headings and ``empty=`` texts of the ``Section(...)`` calls in ``path``."""
     found = []
@@ -101,8 +131,8 @@ def messages() -> list[str]:
                   if isinstance(m[1], str)]
     for path in sorted((QUERIES / "app" / "static").glob("*.html")):
         found += re.findall(r'data-i18n(?:-placeholder)?="([^"]+)"', path.read_text(encoding="utf-8"))
-    found += vocabulary()
-    return [m for m in dict.fromkeys(found) if m.strip()]
+    found += vocabulary() + command_words() + CLICK_MESSAGES
+    return [m for m in dict.fromkeys(found) if (m[0] if isinstance(m, tuple) else m).strip()]
 
 
 def update(lang: str, wanted: list[str]) -> Catalog:
@@ -111,7 +141,8 @@ def update(lang: str, wanted: list[str]) -> Catalog:
     new = Catalog(locale=lang, domain=DOMAIN, project="equitygraph")
     for message in wanted:
         kept = old.get(message)
-        new.add(message, kept.string if kept is not None else "")
+        blank = ("",) * new.num_plurals if isinstance(message, tuple) else ""
+        new.add(message, kept.string if kept is not None and isinstance(kept.string, type(blank)) else blank)
     po_path.parent.mkdir(parents=True, exist_ok=True)
     with po_path.open("wb") as f:
         write_po(f, new, width=120, omit_header=False, sort_output=False)
@@ -124,13 +155,23 @@ def check(lang: str, wanted: list[str]) -> list[str]:
     """What is wrong with ``lang``'s catalogs: messages without a translation, a stale .mo."""
     po_path = LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     po = read_po(po_path.open("rb"))
-    problems = [f"{lang}: no translation for {m!r}" for m in wanted if po.get(m) is None or not po.get(m).string]
+    problems = [f"{lang}: no translation for {m!r}" for m in wanted if po.get(m) is None or not _translated(po.get(m))]
     mo = read_mo(po_path.with_suffix(".mo").open("rb"))
-    compiled = {m.id: m.string for m in mo if m.id}
-    written = {m.id: m.string for m in po if m.id}
+    compiled = {_plain(m.id): _plain(m.string) for m in mo if m.id}
+    written = {_plain(m.id): _plain(m.string) for m in po if m.id}
     if compiled != written:
         problems.append(f"{lang}: {po_path.with_suffix('.mo').name} is not compiled from the .po (run scripts/i18n.py)")
     return problems
+
+
+def _plain(value):
+    """A plural message's forms as a tuple, however the reader gave them."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _translated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings)
 
 
 def main(argv: list[str]) -> int:
@@ -141,7 +182,7 @@ def main(argv: list[str]) -> int:
             print(p, file=sys.stderr)
         return 1 if problems else 0
     catalog = update("zh", wanted)
-    missing = [m.id for m in catalog if m.id and not m.string]
+    missing = [m.id for m in catalog if m.id and not _translated(m)]
     print(f"{len(wanted)} messages; {len(missing)} without a Chinese translation", file=sys.stderr)
     return 0
 

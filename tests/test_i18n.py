@@ -292,3 +292,44 @@ def test_the_graph_pages_read_each_risk_reason_in_the_language_asked(tmp_path):
             assert {i: m[2] for i, m in risk_marks(store, ["A", "B"]).items()} == {"A": "0.40 橙色", "B": "0.50 orange"}
         with i18n.language("en"):
             assert {i: m[2] for i, m in risk_marks(store, ["A", "B"]).items()} == {"A": "0.40 orange", "B": "0.50 orange"}
+
+
+def shown_strings(value) -> list[str]:
+    """The texts a page shows of an explorer answer: its sections' titles, headings, cells and notes
+    (the ``data`` part is ``--format json``'s, with English keys by design)."""
+    texts = []
+    for section in value.get("sections", []):
+        texts += [section.get("title") or "", section.get("note") or "", section.get("empty") or ""]
+        texts += [c for c in section.get("columns", []) if c]
+        texts += [str(cell) for row in section.get("rows", []) for cell in row if cell is not None]
+    return texts
+
+
+def test_the_explorer_answers_in_chinese_have_no_english_sentence(analyzed_db):
+    """What the app shows in Chinese: the company, person and address pages with their glance, the
+    related parties, group and cluster panels, the paths and stake between two, the early warnings."""
+    from starlette.testclient import TestClient
+
+    from equitygraph.graph.model import EntityKind
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries.app.server import make_app
+
+    db = analyzed_db / "zh.db"
+    with SQLiteStore(db, readonly=True) as store:
+        company = store.search("控股", limit=1)[0].entity.id
+        holder = store.holders_of(company)[0].holder_id
+        address = store.ids_of([EntityKind.ADDRESS])[0]
+    asked = [f"/api/entity/{company}", f"/api/entity/{holder}", f"/api/entity/{address}",
+             f"/api/related/{company}", f"/api/group/{company}", f"/api/cluster/{company}",
+             f"/api/between?from={holder}&to={company}", "/api/warnings?top=40"]
+    data = data_texts(db)
+    with TestClient(make_app(lambda: SQLiteStore(db, readonly=True)), base_url="http://127.0.0.1:8765") as client:
+        left = {}
+        for path in asked:
+            reply = client.get(path + ("&" if "?" in path else "?") + "lang=zh")
+            assert reply.status_code == 200, (path, reply.text)
+            text = " ".join(shown_strings(reply.json()))
+            assert text.strip(), path
+            if words := english_words(text, data, [str(analyzed_db)]):
+                left[path] = words
+    assert left == {}

@@ -10,12 +10,13 @@ import click
 from ..render import Section, open_private, render_section
 from ..i18n import _
 from .options import a_day, emit, force_option, format_option, not_a_link, open_store, reading_options, store_option
+from .speech import Command, Group
 
 
 INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("path", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "input_format", type=click.Choice(INPUT_FORMATS), default=None,
               help="The input's format: csv (the canonical folder), mapping (Excel / CSV registry extracts), bods, "
@@ -62,7 +63,7 @@ def load(path, input_format, mapping, encoding, share_scale, keep_id_numbers, sn
             click.echo(alert_count_line(opened, report.snapshot["previous"], report.snapshot["date"]), err=True)
 
 
-@click.group()
+@click.group(cls=Group)
 def mapping():
     """Mappings for Excel and CSV registry extracts: see what would be read, or start one."""
 
@@ -99,7 +100,7 @@ def mapping_init(path, output, encoding, force):
         click.echo(_("wrote {path}").format(path=output), err=True)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--format", "fmt", type=click.Choice(("graphml", "gexf", "jsonl", "csv", "ftm", "bods")), required=True,
               help="graphml / gexf for Gephi and yEd, jsonl, csv (a canonical CSV folder), ftm (FollowTheMoney "
                    "JSON lines) or bods (BODS 0.4 statements); csv, ftm and bods load again.")
@@ -115,7 +116,7 @@ def export(fmt, output, force, store):
         click.echo(export_graph(opened, fmt, output).to_text(), err=True)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--companies", type=click.IntRange(20, None), default=1000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -137,7 +138,7 @@ def generate(out_dir, companies, seed, snapshots):
                                       [(_(k.replace("_", " ")), n) for k, n in summary.to_dict().items()])))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--dir", "work_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("equitygraph-demo"),
               show_default=True, help="Where the demo case and its database go.")
 @click.option("--companies", type=click.IntRange(50, None), default=400, show_default=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from .options import a_day, emit, format_option, open_store, store_option
+from .speech import Command, Group
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 
 
-@click.group()
+@click.group(cls=Group)
 def watch():
     """Keep watchlists of companies and persons in the store (see equitygraph alerts)."""
 
@@ -55,7 +56,7 @@ def show(store, fmt):
         emit(WatchReport(watchlists(opened)), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--list", "list_name", default=None, help="One watchlist [default: all].")
 @click.option("--since", type=DATE, required=True, callback=a_day, help="First day (YYYY-MM-DD).")
 @click.option("--until", type=DATE, default=None, callback=a_day, help="Last day (YYYY-MM-DD) [default: today].")

@@ -10,6 +10,7 @@ import click
 from ...graph.stores.neo4j_server import Neo4jServer
 from ..i18n import _
 from .options import emit, format_option, reading_options
+from .speech import Group
 
 
 def _home_option(command):
@@ -22,7 +23,7 @@ def _port_option(command):
                         help="Bolt port on 127.0.0.1.")(command)
 
 
-@click.group()
+@click.group(cls=Group)
 def neo4j():
     """Run a local Neo4j 5.26 LTS Community server, assembled from Maven Central."""
 

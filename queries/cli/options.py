@@ -19,12 +19,17 @@ from ...graph.stores.base import Store
 from ...graph.stores.sqlite import SQLiteStore, default_path
 from .. import i18n
 from ..render import Result, printable
+from .speech import Group, speak
 
 FORMATS = ("table", "json", "jsonl", "csv")
 
 
-class Commands(click.Group):
+class Commands(Group):
     """Turns library errors into one-line messages; unexpected errors too, unless debugging."""
+
+    def main(self, *args, **kwargs):
+        use_language(None)  # the environment's, until --lang says otherwise: for usage errors met before it
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         try:
@@ -122,7 +127,15 @@ def _first_line(path: Path) -> str:
     return lines[0]
 
 
-LANG_OPTION = click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None,
+def _language_now(ctx, param, value):
+    """``--lang`` in force as soon as it is read: for the help and usage errors of what follows it too."""
+    if value is not None:
+        use_language(value)
+    return value
+
+
+LANG_OPTION = click.option("--lang", type=click.Choice(i18n.LANGUAGES), default=None, is_eager=True,
+                           callback=_language_now,
                            help="Language of headings and messages [env EQUITYGRAPH_LANG; default: the locale's].")
 
 
@@ -131,6 +144,7 @@ def use_language(lang: str | None, default: str | None = None) -> str:
     the locale."""
     chosen = i18n.choose_language(lang or default)
     i18n.set_language(chosen)
+    speak(chosen)
     return chosen
 
 

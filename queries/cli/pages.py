@@ -8,9 +8,10 @@ import click
 
 from ..i18n import _
 from .options import as_of_option, force_option, not_a_link, open_store, store_option
+from .speech import Command
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("name")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, callback=not_a_link,
               help="The HTML file.")
@@ -40,7 +41,7 @@ def viz(name, output, force, depth, max_nodes, whole_cluster, layout, as_of, sto
                + (_(", {count} hubs collapsed").format(count=len(page.collapsed)) if page.collapsed else ""), err=True)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("name")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None, callback=not_a_link,
               help="The HTML file.")
@@ -66,7 +67,7 @@ def report(name, output, pdf, force, as_of, store):
         click.echo(_("wrote {path}").format(path=pdf), err=True)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on; any other than 127.0.0.1 or localhost needs the access token.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)

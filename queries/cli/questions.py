@@ -9,9 +9,10 @@ import click
 
 from ..i18n import _
 from .options import a_day, as_of_option, emit, format_option, open_store, store_option
+from .speech import Command
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("text")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @store_option
@@ -25,7 +26,7 @@ def search(text, limit, store, fmt):
         emit(search_entities(opened, text, limit), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("text")
 @as_of_option
 @store_option
@@ -38,7 +39,7 @@ def shared(text, as_of, store, fmt):
         emit(who_shares(opened, text, as_of), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("name")
 @store_option
 @format_option
@@ -50,7 +51,7 @@ def company(name, store, fmt):
         emit(company_report(opened, name), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("name")
 @as_of_option
 @click.option("--threshold", type=click.FloatRange(0, 100, min_open=True), default=25.0, show_default=True,
@@ -66,7 +67,7 @@ def control(name, as_of, threshold, exclusive, store, fmt):
         emit(control_report(opened, name, as_of=as_of, threshold=threshold / 100, inclusive=not exclusive), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("names", nargs=-1)
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
               callback=a_day, help="First day (YYYY-MM-DD).")
@@ -86,7 +87,7 @@ def changes(names, since, until, hops, store, fmt):
         emit(changes_between(opened, since, until, tuple(names), hops), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--risk-config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Your own risk.toml for the risk scores (see equitygraph risk).")
 @as_of_option

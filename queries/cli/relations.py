@@ -6,11 +6,12 @@ from __future__ import annotations
 import click
 
 from .options import as_of_option, emit, format_option, open_store, store_option
+from .speech import Command
 
 LINK_CHOICE = click.Choice(("ownership", "officers", "contacts", "declared"))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("name")
 @as_of_option
 @click.option("--legal-only", is_flag=True, help="Only related parties in law.")
@@ -34,7 +35,7 @@ def related(name, as_of, legal_only, suspected_only, depth, associate, major, st
                              associate=associate / 100, major=major / 100), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("name")
 @as_of_option
 @store_option
@@ -47,7 +48,7 @@ def group(name, as_of, store, fmt):
         emit(group_of(opened, name, as_of), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--top", type=click.IntRange(1, 10000), default=20, show_default=True)
 @as_of_option
 @store_option
@@ -65,7 +66,7 @@ def _links_option(command):
                         help="Link types to cluster over (repeatable; all four by default).")(command)
 
 
-@click.command()
+@click.command(cls=Command)
 @_links_option
 @click.option("--top", type=click.IntRange(1, 10000), default=20, show_default=True)
 @as_of_option
@@ -79,7 +80,7 @@ def clusters(links, top, as_of, store, fmt):
         emit(largest_clusters(opened, top, links or LINKS, as_of), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("name")
 @_links_option
 @as_of_option
@@ -93,7 +94,7 @@ def cluster(name, links, as_of, store, fmt):
         emit(cluster_of(opened, name, links or LINKS, as_of), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("first")
 @click.argument("second")
 @click.option("-k", "count", type=click.IntRange(1, 20), default=3, show_default=True, help="How many paths.")
@@ -113,7 +114,7 @@ def path(first, second, count, max_hops, links, min_share, as_of, store, fmt):
                            min_share=min_share / 100, as_of=as_of), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("holder")
 @click.argument("company")
 @as_of_option
@@ -147,14 +148,14 @@ def _decision(same: bool):
                        "alone, list the persons it may be, with the evidence." if same else
                        "Record that FIRST and SECOND are two different persons (never suggested as one again); with "
                        "FIRST alone, list the persons it may be, with the evidence.")
-    return click.command("same" if same else "not-same")(command)
+    return click.command("same" if same else "not-same", cls=Command)(command)
 
 
 same = _decision(True)
 not_same = _decision(False)
 
 
-@click.command()
+@click.command(cls=Command)
 @as_of_option
 @click.option("--all", "include_agreements", is_flag=True, help="List the declared facts that agree too.")
 @store_option

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .options import as_of_option, emit, force_option, format_option, not_a_link, open_store, store_option
+from .speech import Command
 
 TIERS = click.Choice(("red", "orange", "yellow"))
 
@@ -17,7 +18,7 @@ def config_option(command):
                         help="Your own risk.toml (weights, words, thresholds); keys you leave out keep the defaults.")(command)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("name", required=False)
 @click.option("--top", type=click.IntRange(1, 100000), default=20, show_default=True,
               help="How many companies to list, by score: the warnings first, then those below yellow.")
@@ -45,7 +46,7 @@ def risk(name, top, tier, region, industry, cluster, config_path, as_of, store, 
             emit(warnings(opened, config, top, tier, as_of, region, industry, cluster), fmt)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--hide", "fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
               help="Hide this fraction of the confirmed cases and rank them (the default, at 0.5).")
 @click.option("--seeds", type=click.IntRange(1, 100), default=3, show_default=True,
