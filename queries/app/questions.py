@@ -1,6 +1,6 @@
 """The investigator's questions the explorer asks of the library, each answered as the command line
-answers it: related parties, the enterprise group, the cluster, the paths and the stake between two,
-and the early-warning list. Each answer is its sections (as the page shows them), its data (as
+answers it: related parties, the enterprise group, the cluster, where a company's risk comes from, the
+paths and the stake between two, and the early-warning list. Each answer is its sections (as the page shows them), its data (as
 ``--format json`` gives it) and the names of the parties it mentions, so the page can link them."""
 
 from __future__ import annotations
@@ -34,6 +34,26 @@ def about_one(question: str):
         return answer_json(ask(store, request.path_params["id"], as_of=params.filters(request).as_of))
 
     return compute
+
+
+SOURCES_NAMED = 25  # sources of a company's network risk the panel names (a register's hub has dozens)
+
+
+def risk(store, request) -> dict:
+    """Where a company's risk comes from: each source named (a link), with its path, and the
+    indicators; the scores are the early-warning list's, computed once for the process."""
+    from ..memo import remembered
+    from ..risk.config import load_config
+    from ..risk.scores import risk_of, score_all
+
+    as_of = params.filters(request).as_of
+    config = load_config()
+    scores = remembered(store, "risk scores", {"as_of": as_of, "config": config.sections},
+                        lambda: score_all(store, config, as_of))
+    report = risk_of(store, request.path_params["id"], config, as_of, scores=scores, top_sources=SOURCES_NAMED)
+    found = answer_json(report)
+    found["names"].update(report.names)
+    return found
 
 
 def between(store, request) -> dict:

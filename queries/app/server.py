@@ -126,7 +126,7 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
         Route("/api/neighbours/{id}", answer(_neighbours, True)), Route("/api/view/{id}", answer(_view, True)),
         Route("/api/tree/{id}", answer(_tree, True)), Route("/api/messages", answer(_messages)),
         *(Route(f"/api/{q}/{{id}}", answer(questions.about_one(q), True)) for q in questions.ABOUT_ONE),
-        Route("/api/between", answer(questions.between, True)),
+        Route("/api/risk/{id}", answer(questions.risk, True)), Route("/api/between", answer(questions.between, True)),
         Route("/api/warnings", answer(questions.early_warnings, True)),
         Route("/api/report/{id}", answer(_report, True)),
     ]

@@ -26,11 +26,13 @@ def config_option(command):
 @click.option("--region", default=None, help="Only companies whose name or address holds this (e.g. 深圳).")
 @click.option("--industry", default=None, help="Only companies whose industry or business scope holds this.")
 @click.option("--cluster", default=None, help="Only members of this cluster (as written by analyze).")
+@click.option("--sources", type=click.IntRange(1, 1000), default=3, show_default=True,
+              help="With NAME: how many of its sources in the network to name, each with its path (the rest are one part).")
 @config_option
 @as_of_option
 @store_option
 @format_option
-def risk(name, top, tier, region, industry, cluster, config_path, as_of, store, fmt):
+def risk(name, top, tier, region, industry, cluster, sources, config_path, as_of, store, fmt):
     """The early-warning list (companies with no confirmed case yet, riskiest first), or NAME's score
     with the reasons: which sources and which indicators it comes from."""
     from ..risk.scores import risk_of, warnings
@@ -41,7 +43,7 @@ def risk(name, top, tier, region, industry, cluster, config_path, as_of, store, 
     config = load_config(config_path)
     with open_store(store) as opened:
         if name:
-            emit(risk_of(opened, name, config, as_of), fmt)
+            emit(risk_of(opened, name, config, as_of, top_sources=sources), fmt)
         else:
             emit(warnings(opened, config, top, tier, as_of, region, industry, cluster), fmt)
 

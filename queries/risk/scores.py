@@ -361,6 +361,7 @@ class RiskReport(Result):
     name: str
     explanation: Explanation
     indicators: list[tuple[str, str, float]]  # (dimension, indicator, value)
+    names: dict[str, str] = field(default_factory=dict)  # of the sources and the parties on their paths
 
     def to_dict(self) -> dict:
         e = self.explanation
@@ -377,22 +378,27 @@ class RiskReport(Result):
         head = Section(_("Risk of {name}").format(name=self.name) + f" ({e.entity})", ["", ""],
                        [(_("score"), f"{e.score:.2f} {_(e.tier) if e.tier else ''}".strip()),
                         (_("intrinsic"), f"{e.intrinsic:.2f}"), (_("network"), f"{e.network:.2f}"), (_("why"), e.sentence())])
-        parts = Section(_("Where the score comes from"), ["part of the score", "from", "path"],
-                        [(f"{p.share * 100:.0f} %", p.words, " -> ".join(p.path)) for p in e.parts])
+        parts = Section(_("Where the score comes from"), ["part of the score", "from", "source", "path"],
+                        [(f"{p.share * 100:.0f} %", p.words, self._named(p.source), " -> ".join(p.path)) for p in e.parts])
         values = Section(_("Indicators"), ["dimension", "indicator", "value"],
                          [(_(d.replace("_", " ")), _(i.replace("_", " ")), f"{v:.2f}") for d, i, v in self.indicators if v > 0])
         return [head, parts, values]
 
+    def _named(self, entity_id: str | None) -> str:
+        return f"{self.names.get(entity_id, entity_id)} ({entity_id})" if entity_id else ""
+
 
 def risk_of(store: Store, name: str, config: RiskConfig, as_of: dt.date | None = None,
-            scores: Scores | None = None) -> RiskReport:
-    """One company's score with its explanation."""
+            scores: Scores | None = None, top_sources: int = 3) -> RiskReport:
+    """One company's score with its explanation: its ``top_sources`` largest sources in the network
+    named, with their paths (the rest said as one part)."""
     entity = resolve_entity(store, name)
     if entity.kind is not EntityKind.COMPANY:
         raise EquityGraphError(f"{entity.name} ({entity.id}) is a {entity.kind.value}; risk is scored for companies")
     scores = scores or score_all(store, config, as_of)
-    [explanation] = explain(store, scores, [entity.id])
+    [explanation] = explain(store, scores, [entity.id], top_sources)
     j = scores.arrays.index_of(entity.id)
     row = scores.found.row(j)
     values = [(d, i, float(scores.found.values[i][row])) for d in DIMENSIONS for i in INDICATORS[d]]
-    return RiskReport(entity.name, explanation, values)
+    named = store.get_many({i for p in explanation.parts for i in (p.source, *p.path) if i})
+    return RiskReport(entity.name, explanation, values, {i: e.name for i, e in named.items()})

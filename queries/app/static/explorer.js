@@ -530,6 +530,7 @@
     button(t("Related parties"), "related", "/api/related/" + encodeURIComponent(entity.id));
     button(t("Enterprise group"), "group", "/api/group/" + encodeURIComponent(entity.id));
     button(t("Cluster"), "cluster", "/api/cluster/" + encodeURIComponent(entity.id));
+    if (entity.kind === "company") button(t("Where the risk comes from"), "risk", "/api/risk/" + encodeURIComponent(entity.id));
     if (state.previous && state.previous !== entity.id) {
       button(fmt("Paths and stake from {name}", {name: state.previousName || state.previous}), "between", "/api/between",
              {from: state.previous, to: entity.id});
