@@ -12,8 +12,11 @@ registration numbers and pinyin, after one warm-up pass:
 - first page: ``/api/view/{id}`` and ``/api/entity/{id}`` (the page asks both at once; timed one
   after the other here, so the figure is an upper bound);
 - questions (each the first answer of its panel): ``/api/related/{id}``, ``/api/group/{id}``,
-  ``/api/cluster/{id}``, ``/api/between?from=HOLDER&to=ID``, and ``/api/warnings`` (the list's
-  first 50). A question the store cannot answer for a company (no cluster: 400) counts as answered.
+  ``/api/cluster/{id}``, ``/api/risk/{id}`` (where the risk comes from, every 10th company),
+  ``/api/between?from=HOLDER&to=ID``, and ``/api/warnings`` (the list's first 50). A question the
+  store cannot answer for a company (no cluster: 400) counts as answered;
+- the page of the company's registered address (who is registered there) and, every 10th company,
+  the case report to download (``/api/report/{id}``, HTML).
 
 Baseline in the same run: the static page of the same companies (``graph_page``, what ``viz``
 writes), the library calls without HTTP, and the same searches without the suggestions' time
@@ -79,6 +82,8 @@ def measure(open_store, label: str, count: int) -> dict:
     picked = sample(store, count)
     entities = store.get_many(picked)
     holders = {c: (store.holders_of(c) or [None])[0] for c in picked}
+    edges = store.edges_touching(picked)
+    addresses = {link.src: link.dst for link in edges.links if link.dst.startswith("addr:")}
     searches = []
     for c in picked:
         e = entities[c]
@@ -87,7 +92,8 @@ def measure(open_store, label: str, count: int) -> dict:
     server, thread, base = serve(make_app(open_store))
     timings: dict[str, list[float]] = {"search": [], "expand": [], "first_page": [], "library_first_page": [],
                                        "static_page": [], "search_exhaustive": [], "related": [], "group": [],
-                                       "cluster": [], "between": [], "warnings": []}
+                                       "cluster": [], "between": [], "warnings": [], "risk": [], "address_page": [],
+                                       "report": []}
     try:
         with httpx.Client(base_url=base, timeout=60) as client:
             def get(path, **params):
@@ -125,8 +131,12 @@ def measure(open_store, label: str, count: int) -> dict:
                     for question in ("related", "group", "cluster"):
                         ask(question, f"/api/{question}/{c}")
                     ask("between", "/api/between", **{"from": target, "to": c})
+                    if c in addresses:
+                        ask("address_page", f"/api/entity/{addresses[c]}")
                     if i % 10 == 0:
                         ask("warnings", "/api/warnings")
+                        ask("risk", f"/api/risk/{c}")
+                        ask("report", f"/api/report/{c}")
                     start = time.perf_counter()
                     explore.first_view(store, c)
                     explore.entity_page(store, c)

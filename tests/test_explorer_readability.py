@@ -98,3 +98,38 @@ def test_no_two_labels_overlap_in_the_first_view(tmp_path, page, shots):
         assert "line control chain" not in legend_items(page) and "line holding (share)" in legend_items(page)
         page.screenshot(path=str(shots / "explorer-crowded.png"))
     assert page.problems == []
+
+
+def hub_case(path):
+    """C0 holds 40 % of the hub H, which 60 persons hold 1 % each and nothing else."""
+    with SQLiteStore(path) as store:
+        with store.writer() as w:
+            w.add_many([Entity("C0", EntityKind.COMPANY, "目标公司"), Entity("H", EntityKind.COMPANY, "枢纽公司"),
+                        Holding("C0", "H", Share.exact(0.4))])
+            for i in range(60):
+                w.add_many([Entity(f"S{i:02d}", EntityKind.PERSON, f"散户{i:02d}"), Holding(f"S{i:02d}", "H", Share.exact(0.01))])
+    return path
+
+
+def test_a_hub_opened_twice_folds_back_into_one_node_and_opens_again(tmp_path, page, shots):
+    from test_explorer import double_click_node
+
+    with serving(hub_case(tmp_path / "h.db")) as served:
+        open_page(page, served, "C0")
+        for offset in ("H:25", "H:50"):
+            double_click_node(page, "more:H" if offset == "H:50" else "H")
+            page.wait_for_selector(f"body[data-expanded='{offset}']")
+        assert page.evaluate("window.equitygraph.nodes.length") == 2 + 49 + 1  # C0, H, 49 of its holders, "+11 more"
+        page.evaluate("window.equitygraph.network.selectNodes(['n:H'])")
+        page.click("#fold")
+        drawn = set(page.evaluate("window.equitygraph.nodes.getIds()"))
+        assert drawn == {"n:C0", "n:H", "m:H"}  # C0 is the centre: never folded
+        assert page.evaluate("window.equitygraph.nodes.get('m:H').label") == "+60 more"  # every holder of H
+        assert page.inner_text("#status") == "49 neighbours of H folded into “+N more”"
+        assert "line holding (share)" in legend_items(page)
+        double_click_node(page, "more:H")
+        page.wait_for_selector("body[data-expanded='H:25']")
+        assert page.evaluate("window.equitygraph.nodes.length") == 3 + 24  # the first page again (C0 drawn already)
+        assert page.evaluate("window.equitygraph.nodes.get('m:H').label") == "+36 more"
+        page.screenshot(path=str(shots / "explorer-folded-hub.png"))
+    assert page.problems == []

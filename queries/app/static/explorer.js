@@ -24,7 +24,7 @@
     return out;
   }
   var state = {center: null, mode: "graph", chain: table(), chainNodes: table(), answer: table(), events: table(),
-               offsets: table(), pinned: table()};
+               offsets: table(), moreCount: table(), pinned: table()};
   var nodes, edges, network;
   var $ = function (id) { return document.getElementById(id); };
 
@@ -165,6 +165,25 @@
     document.body.setAttribute("data-expanded", "fold:" + side);
   }
 
+  // A hub opened page after page becomes a star no label of which can be read: its neighbours tied to
+  // nothing else drawn (and not part of the answer, nor pinned) fold back into its "+N more" node.
+  function foldLeaves(id) {
+    var hub = vid(id), center = state.center ? vid(state.center) : null;
+    var leaves = network.getConnectedNodes(hub).filter(function (v) {
+      var n = nodes.get(v);
+      if (!n || !n.data || n.data.more !== undefined || n.data.fold || v === center) return false;
+      if (state.answer[n.data.id] || state.chainNodes[n.data.id] || state.pinned[n.data.id]) return false;
+      return network.getConnectedNodes(v).length === 1;
+    });
+    leaves.forEach(function (v) { edges.remove(network.getConnectedEdges(v)); });
+    nodes.remove(leaves);
+    if (leaves.length) {
+      state.offsets[id] = 0;  // opened again from the first page; what is drawn already stays as it is
+      setMore(id, (state.moreCount[id] || 0) + leaves.length);
+    }
+    return leaves.length;
+  }
+
   function moreNode(hub, count) {
     return {id: moreId(hub), label: fmt("+{count} more", {count: count}), shape: "box", size: 10,
             title: fmt("{count} more neighbours not drawn: double-click to open them", {count: count}),
@@ -173,6 +192,7 @@
 
   function setMore(hub, count) {
     var id = moreId(hub);
+    state.moreCount[hub] = Math.max(count, 0);
     if (count > 0) {
       nodes.update(moreNode(hub, count));
       edges.update({id: "me:" + hub, from: vid(hub), to: id, dashes: true, color: "#bbbbbb"});
@@ -226,6 +246,7 @@
     state.answer = table();
     view.nodes.forEach(function (n) { if (n.answer) state.answer[n.id] = n.answer; });
     state.offsets = table();
+    state.moreCount = table();
     nodes.clear(); edges.clear();
     var shown = state.mode === "tree" ? foldDeep(view) : view.nodes;
     nodes.add(shown.map(visNode));
@@ -697,6 +718,17 @@
     $("mode-tree").addEventListener("click", function () { if (state.center) openTree(state.center); });
     $("fit").addEventListener("click", function () { if (network) network.fit(); });
     $("warnings").addEventListener("click", openWarnings);
+    $("fold").addEventListener("click", function () {
+      if (!network) return;
+      network.getSelectedNodes().forEach(function (v) {
+        var n = nodes.get(v);
+        if (!n || !n.data || n.data.more !== undefined || n.data.fold) return;
+        var count = foldLeaves(n.data.id);
+        status(fmt("{count} neighbours of {id} folded into “+N more”", {count: count, id: n.data.id}));
+      });
+      legend();
+      document.body.setAttribute("data-nodes", String(nodes.length));
+    });
     $("hide").addEventListener("click", function () {
       if (!network) return;
       var chosen = network.getSelectedNodes().filter(function (v) { return v !== vid(state.center); });
