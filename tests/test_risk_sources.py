@@ -56,6 +56,13 @@ def test_the_panel_names_every_source_as_a_link(risk_case, page, shots):
             time.sleep(0.1)
         linked = page.eval_on_selector_all("#answer a[data-entity]", "xs => xs.map(x => x.getAttribute('data-entity'))")
         assert AGENT_CASES <= set(linked)
+        # and drawn beside what the graph shows, each tied through the address they share
+        drawn = set(page.evaluate("window.equitygraph.nodes.getIds()"))
+        assert {f"n:{c}" for c in AGENT_CASES} <= drawn
+        shapes = page.evaluate("ids => ids.map(i => window.equitygraph.nodes.get('n:' + i).shape)", sorted(AGENT_CASES))
+        assert shapes == ["diamond"] * 5
+        ties = page.evaluate("window.equitygraph.edges.get().map(e => e.to)")
+        assert {f"n:{c}" for c in AGENT_CASES} <= set(ties) | set(page.evaluate("window.equitygraph.edges.get().map(e => e.from)"))
         page.screenshot(path=str(shots / "risk-sources.png"))
         second = sorted(AGENT_CASES)[1]
         page.click(f"#answer a[data-entity='{second}']")

@@ -53,7 +53,24 @@ def risk(store, request) -> dict:
     report = risk_of(store, request.path_params["id"], config, as_of, scores=scores, top_sources=SOURCES_NAMED)
     found = answer_json(report)
     found["names"].update(report.names)
+    found["graph"] = _paths_drawn(store, report)
     return found
+
+
+def _paths_drawn(store, report) -> dict:
+    """The sources and the parties on their paths with the ties between them, for the graph to draw
+    beside what it shows (each source is a link in the answer; here it is also a node)."""
+    from ...graph.stores.base import edge_ends
+
+    on_paths = {i for p in report.explanation.parts for i in p.path}
+    steps = {frozenset(pair) for p in report.explanation.parts for pair in zip(p.path, p.path[1:])}
+    entities = store.get_many(on_paths)
+    sources = {p.source for p in report.explanation.parts if p.source}
+    nodes = [explore.entity_json(e) | {"answer": "risk source" if i in sources else "risk path", "beyond": True}
+             for i, e in entities.items()]
+    edges = [explore.edge_json(r) for r, a, b, _share in edge_ends(store.edges_among(on_paths))
+             if frozenset((a, b)) in steps]
+    return {"nodes": nodes, "edges": edges}
 
 
 def between(store, request) -> dict:

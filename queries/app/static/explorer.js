@@ -568,8 +568,23 @@
     return api(path, query).then(function (result) {
       box.textContent = "";
       renderSections(box, result.sections, table(result.names));
+      if (result.graph && state.mode === "graph") drawBeside(result.graph);
       document.body.setAttribute("data-answer", question);
     }).catch(function (err) { box.textContent = ""; var p = el("p", err.message); p.className = "error"; box.appendChild(p); });
+  }
+
+  // An answer's own parties (a risk's sources and their paths) added to the graph as it stands,
+  // drawn as diamonds as the control answer's parties beyond the hop limit are.
+  function drawBeside(graph) {
+    graph.nodes.forEach(function (n) { if (!nodes.get(vid(n.id))) { state.answer[n.id] = n.answer; nodes.add(visNode(n)); } });
+    graph.edges.forEach(function (e) { if (nodes.get(vid(e.from)) && nodes.get(vid(e.to))) edges.update(visEdge(e)); });
+    network.once("stabilizationIterationsDone", function () {
+      network.setOptions({physics: {enabled: false}});
+      legend();
+      document.body.setAttribute("data-nodes", String(nodes.length));
+    });
+    network.setOptions({physics: {enabled: true}});
+    network.stabilize(80);
   }
 
   // The early-warning list with its filters, in the details pane.
