@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
+import time
 from typing import Iterator
 
 _SIGNAL: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("equitygraph_cancel", default=None)
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("equitygraph_deadline", default=None)
 
 
 class Cancelled(Exception):
@@ -22,8 +24,10 @@ class Cancelled(Exception):
 
 
 @contextlib.contextmanager
-def cancellable(signal: threading.Event) -> Iterator[threading.Event]:
-    """Run the block so that setting ``signal`` (from any thread) ends it at its next checkpoint.
+def cancellable(signal: threading.Event, seconds: float | None = None) -> Iterator[threading.Event]:
+    """Run the block so that setting ``signal`` (from any thread) ends it at its next checkpoint;
+    ``seconds``: the time it has, which a read that cannot be stopped from outside (a Neo4j query)
+    is given as its own limit (:func:`time_left`).
 
     Examples
     --------
@@ -38,10 +42,18 @@ def cancellable(signal: threading.Event) -> Iterator[threading.Event]:
     given up by its caller
     """
     token = _SIGNAL.set(signal)
+    deadline = _DEADLINE.set(time.monotonic() + seconds if seconds is not None else None)
     try:
         yield signal
     finally:
+        _DEADLINE.reset(deadline)
         _SIGNAL.reset(token)
+
+
+def time_left() -> float | None:
+    """The seconds the work running here has left (never below a millisecond), or None: no limit."""
+    deadline = _DEADLINE.get()
+    return None if deadline is None else max(deadline - time.monotonic(), 0.001)
 
 
 def cancelled() -> bool:

@@ -241,3 +241,23 @@ def test_a_company_seen_from_its_region_answers_as_the_server_does_in_fewer_roun
     finally:
         neo4j_store._run = real_run
     assert after < before / 2, (after, before)
+
+
+def test_a_query_past_the_time_its_work_has_is_stopped_by_the_server(neo4j_store):
+    """The explorer gives up work past its budget; a Neo4j query cannot be stopped from another thread,
+    so it runs with the time its work has left as the server's limit, and stops there."""
+    import threading
+    import time
+
+    from equitygraph.graph import cancel
+
+    started = time.monotonic()
+    with cancel.cancellable(threading.Event(), seconds=1.0):
+        with pytest.raises(cancel.Cancelled, match="out of time"):
+            neo4j_store.cypher("UNWIND range(1, 2000000000) AS x WITH x WHERE x % 7 = 0 RETURN count(x) AS n")
+    assert time.monotonic() - started < 10
+    assert neo4j_store.cypher("RETURN 1 AS one") == [{"one": 1}]  # the next caller is answered
+    given_up = threading.Event()
+    given_up.set()
+    with cancel.cancellable(given_up), pytest.raises(cancel.Cancelled):
+        neo4j_store.cypher("RETURN 1 AS one")  # work given up asks nothing more

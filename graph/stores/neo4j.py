@@ -19,6 +19,7 @@ from typing import Any, Iterable, Iterator, Mapping
 import numpy as np
 
 from . import cypher
+from .. import cancel
 from ..arrays import (
     EVENT_CODES_BY_VALUE,
     INTEREST_CODES_BY_VALUE,
@@ -121,11 +122,21 @@ class Neo4jStore(Store):
 
     # -- plumbing ---------------------------------------------------------------------------
     def _run(self, query: str, **params) -> list:
+        from neo4j import Query
         from neo4j.exceptions import DriverError, Neo4jError
 
+        # Work its caller may give up (the explorer's) cannot stop a query from another thread: the
+        # query gets the time the work has left as the server's limit, and the work stops before the next.
+        cancel.checkpoint()
+        left = cancel.time_left()
         try:
-            records, _, _ = self._driver.execute_query(query, params, database_=self.database)
-        except (DriverError, Neo4jError) as e:
+            records, _, _ = self._driver.execute_query(Query(query, timeout=left) if left is not None else query, params,
+                                                       database_=self.database)
+        except Neo4jError as e:
+            if "TransactionTimedOut" in (e.code or ""):
+                raise cancel.Cancelled("out of time: the query ran past the time its work had") from None
+            raise StoreError(f"Neo4j at {self.uri}: {_first_line(e)}") from None
+        except DriverError as e:
             raise StoreError(f"Neo4j at {self.uri}: {_first_line(e)}") from None
         return records
 

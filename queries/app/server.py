@@ -160,7 +160,7 @@ def _endpoint(stores: "Stores", lang: str, compute, heavy: threading.BoundedSema
             if place is not None and not place.start():
                 return None  # given up before it began
             try:
-                with i18n.language(chosen), (cancel.cancellable(place.given_up) if place else contextlib.nullcontext()):
+                with i18n.language(chosen), (cancel.cancellable(place.given_up, HEAVY_SECONDS) if place else contextlib.nullcontext()):
                     return compute(stores.get(), request)
             finally:
                 if place is not None:
