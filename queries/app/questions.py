@@ -1,6 +1,6 @@
 """The investigator's questions the explorer asks of the library, each answered as the command line
 answers it: related parties, the enterprise group, the cluster, where a company's risk comes from, the
-paths and the stake between two, and the early-warning list. Each answer is its sections (as the page shows them), its data (as
+paths and the stake between two, what changed, the watchlists' alerts, and the early-warning list. Each answer is its sections (as the page shows them), its data (as
 ``--format json`` gives it) and the names of the parties it mentions, so the page can link them."""
 
 from __future__ import annotations
@@ -90,6 +90,44 @@ def between(store, request) -> dict:
     return found
 
 
+CHANGES_DAYS = 365  # what "changes" looks back over when no --since is given: a year
+ALERTS_DAYS = 90
+
+
+def _period(request, days: int) -> tuple:
+    """``since`` and ``until`` of a request (dates); ``since`` defaults to ``days`` before ``until``."""
+    import datetime as dt
+
+    q = request.query_params
+    try:
+        until = dt.date.fromisoformat(q["until"]) if q.get("until") else dt.date.today()
+        since = dt.date.fromisoformat(q["since"]) if q.get("since") else until - dt.timedelta(days=days)
+    except ValueError:
+        given = ", ".join(f"{k} {params.shown(q[k])}" for k in ("since", "until") if q.get(k))
+        raise ValueError(f"since and until are dates (YYYY-MM-DD), got {given}") from None
+    if since > until:
+        raise ValueError(f"since ({since}) is after until ({until})")
+    return since, until
+
+
+def changes(store, request) -> dict:
+    """What changed at an entity (and ``hops`` around it) from ``since`` to ``until``: a year to today
+    unless they are given."""
+    from ..changes import changes as changes_between
+
+    since, until = _period(request, CHANGES_DAYS)
+    entity = explore.entity_by_id(store, request.path_params["id"])
+    return answer_json(changes_between(store, since, until, (entity.id,), params.number(request, "hops", 0, 0, 3)))
+
+
+def alerts(store, request) -> dict:
+    """The alerts of every watchlist (or ``list``) from ``since`` to ``until``: 90 days to today unless given."""
+    from ..watch import alerts as watched_alerts
+
+    since, until = _period(request, ALERTS_DAYS)
+    return answer_json(watched_alerts(store, since, until, request.query_params.get("list") or None))
+
+
 def early_warnings(store, request) -> dict:
     """The early-warning list with its filters (``tier``, ``region``, ``industry``, ``cluster``)."""
     from ..risk.config import load_config
@@ -101,4 +139,5 @@ def early_warnings(store, request) -> dict:
         raise ValueError(f"tier: {params.shown(tier)} is not one of {', '.join(TIERS)}")
     top = params.number(request, "top", 50, 1, 500)
     return answer_json(warnings(store, load_config(), top, tier, params.filters(request).as_of,
-                                q.get("region") or None, q.get("industry") or None, q.get("cluster") or None))
+                                q.get("region") or None, q.get("industry") or None, q.get("cluster") or None,
+                                offset=params.number(request, "offset", 0, 0, 100_000)))

@@ -128,6 +128,7 @@ def make_app(open_store: Callable[[], Store], token: str | None = None, host: st
         *(Route(f"/api/{q}/{{id}}", answer(questions.about_one(q), True)) for q in questions.ABOUT_ONE),
         Route("/api/risk/{id}", answer(questions.risk, True)), Route("/api/between", answer(questions.between, True)),
         Route("/api/warnings", answer(questions.early_warnings, True)),
+        Route("/api/changes/{id}", answer(questions.changes, True)), Route("/api/alerts", answer(questions.alerts, True)),
         Route("/api/report/{id}", answer(_report, True)),
     ]
     return Guard(Starlette(routes=routes, lifespan=lifespan), token, host)

@@ -303,10 +303,10 @@ class RiskList(Result):
 
 def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None = None, as_of: dt.date | None = None,
              region: str | None = None, industry: str | None = None, cluster: str | None = None,
-             scores: Scores | None = None) -> RiskList:
+             scores: Scores | None = None, offset: int = 0) -> RiskList:
     """The early-warning list: the ``top`` companies with no confirmed case yet, highest combined score
     first, each with its tier (below the yellow threshold too: the ranking goes on past the warnings);
-    ``tier`` keeps that tier only."""
+    ``tier`` keeps that tier only; ``offset``: the page starts after that many (ranks go on)."""
     from ..memo import remembered
 
     scores = scores or remembered(store, "risk scores", {"as_of": as_of, "config": config.sections},
@@ -323,8 +323,9 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
             order = order[scores.combined[order] < min(higher) - 1e-12]
     picked = []
     wanted_cluster = set(store.entities_with_result("cluster", cluster)) if cluster else None
-    for start in range(0, len(order), max(top * 5, 100)):
-        chunk = [arrays.ids[j] for j in order[start:start + max(top * 5, 100)]]
+    step = max((offset + top) * 5, 100)
+    for start in range(0, len(order), step):
+        chunk = [arrays.ids[j] for j in order[start:start + step]]
         entities = store.get_many(chunk)
         for entity_id in chunk:
             entity = entities[entity_id]
@@ -335,12 +336,13 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
             if wanted_cluster is not None and entity_id not in wanted_cluster:
                 continue
             picked.append(entity)
-            if len(picked) >= top:
+            if len(picked) >= offset + top:
                 break
-        if len(picked) >= top:
+        if len(picked) >= offset + top:
             break
+    picked = picked[offset:]
     reasons = explain(store, scores, [e.id for e in picked])
-    rows = [{"rank": k + 1, "id": e.id, "name": e.name, "score": round(r.score, 4), "tier": r.tier,
+    rows = [{"rank": offset + k + 1, "id": e.id, "name": e.name, "score": round(r.score, 4), "tier": r.tier,
              "intrinsic": round(r.intrinsic, 4), "network": round(r.network, 4), "why": r.sentence(),
              "parts": [p.__dict__ for p in r.parts]} for k, (e, r) in enumerate(zip(picked, reasons))]
     filters = ", ".join(f"{_(k)} {v}" for k, v in ((N_("tier"), tier), (N_("region"), region),

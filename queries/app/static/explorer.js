@@ -552,6 +552,7 @@
     button(t("Enterprise group"), "group", "/api/group/" + encodeURIComponent(entity.id));
     button(t("Cluster"), "cluster", "/api/cluster/" + encodeURIComponent(entity.id));
     if (entity.kind === "company") button(t("Where the risk comes from"), "risk", "/api/risk/" + encodeURIComponent(entity.id));
+    button(t("Changes in the last 12 months"), "changes", "/api/changes/" + encodeURIComponent(entity.id));
     if (state.previous && state.previous !== entity.id) {
       button(fmt("Paths and stake from {name}", {name: state.previousName || state.previous}), "between", "/api/between",
              {from: state.previous, to: entity.id});
@@ -587,7 +588,29 @@
     network.stabilize(80);
   }
 
-  // The early-warning list with its filters, in the details pane.
+  // The watchlists' alerts since a day (90 days back at first), in the details pane.
+  function openAlerts() {
+    var d = $("details");
+    d.textContent = "";
+    d.appendChild(el("h1", t("Alerts of the watchlists")));
+    var form = el("div"), answer = el("div"), since = el("input"), list = el("button", t("List"));
+    form.className = "questions";
+    answer.id = "answer";
+    since.type = "date";
+    since.id = "alerts-since";
+    since.value = new Date(Date.now() - 90 * 86400000).toISOString().slice(0, 10);
+    list.type = "button";
+    function run() { return ask("alerts", "/api/alerts", {since: since.value}, answer); }
+    list.addEventListener("click", run);
+    form.appendChild(el("span", t("since")));
+    [since, list].forEach(function (e) { form.appendChild(e); });
+    d.appendChild(form);
+    d.appendChild(answer);
+    return run();
+  }
+
+  // The early-warning list with its filters, in the details pane, a page at a time.
+  var WARNINGS_PAGE = 50;
   function openWarnings() {
     var d = $("details");
     d.textContent = "";
@@ -603,16 +626,25 @@
     var region = el("input");
     region.id = "warn-region";
     region.placeholder = t("region (e.g. 深圳)");
-    var list = el("button", t("List"));
-    list.type = "button";
+    var list = el("button", t("List")), back = el("button", t("Previous 50")), next = el("button", t("Next 50"));
+    var offset = 0;
+    [list, back, next].forEach(function (b) { b.type = "button"; });
+    back.id = "warn-previous";
+    next.id = "warn-next";
     function run() {
-      var q = {top: 50};
+      var q = {top: WARNINGS_PAGE, offset: offset};
       if (tier.value) q.tier = tier.value;
       if (region.value.trim()) q.region = region.value.trim();
-      return ask("warnings", "/api/warnings", q, answer);
+      back.disabled = offset === 0;
+      return ask("warnings", "/api/warnings", q, answer).then(function () {
+        // a page shorter than a page is the last one
+        next.disabled = answer.querySelectorAll("tr").length - 1 < WARNINGS_PAGE;
+      });
     }
-    list.addEventListener("click", run);
-    [tier, region, list].forEach(function (e) { form.appendChild(e); });
+    list.addEventListener("click", function () { offset = 0; run(); });
+    back.addEventListener("click", function () { offset = Math.max(0, offset - WARNINGS_PAGE); run(); });
+    next.addEventListener("click", function () { offset += WARNINGS_PAGE; run(); });
+    [tier, region, list, back, next].forEach(function (e) { form.appendChild(e); });
     d.appendChild(form);
     d.appendChild(answer);
     return run();
@@ -733,6 +765,7 @@
     $("mode-tree").addEventListener("click", function () { if (state.center) openTree(state.center); });
     $("fit").addEventListener("click", function () { if (network) network.fit(); });
     $("warnings").addEventListener("click", openWarnings);
+    $("alerts").addEventListener("click", openAlerts);
     $("fold").addEventListener("click", function () {
       if (!network) return;
       network.getSelectedNodes().forEach(function (v) {
