@@ -1,6 +1,6 @@
 """The explorer's latency: search, expand and the first company page, through the served app.
 
-    python bench/explorer.py --db STORE.db [--count 200]          # the embedded store
+    python bench/explorer.py --db STORE.db [--db LARGER.db] [--count 200]   # embedded stores, one run each
     python bench/explorer.py --neo4j CASE_FOLDER [--count 200]    # a Neo4j server of its own, bulk-imported
 
 The app runs in uvicorn on 127.0.0.1 and is asked over HTTP with one kept-alive connection, as the
@@ -157,15 +157,15 @@ def measure(open_store, label: str, count: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db")
+    parser.add_argument("--db", action="append", default=[])
     parser.add_argument("--neo4j", metavar="CASE_FOLDER")
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
     results = {"machine": machine_note(), "runs": []}
-    if args.db:
+    for db in args.db:
         from equitygraph.graph.stores.sqlite import SQLiteStore
 
-        results["runs"].append(measure(lambda: SQLiteStore(args.db, readonly=True), f"embedded {args.db}", args.count))
+        results["runs"].append(measure(lambda db=db: SQLiteStore(db, readonly=True), f"embedded {db}", args.count))
     if args.neo4j:
         from equitygraph.graph.stores.neo4j import Neo4jStore
         from equitygraph.loaders.csv_folder import import_folder

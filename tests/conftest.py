@@ -91,6 +91,19 @@ def store(tmp_path):
         yield s
 
 
+def analysed_case(db: Path, companies: int, seed: int) -> Path:
+    """A generated case of ``companies`` (written beside ``db`` in ``case/``), loaded into ``db`` and
+    analysed: ``db``."""
+    from equitygraph.loaders.csv_folder import load_folder
+    from equitygraph.queries.analyze import analyze
+
+    generate_case(db.parent / "case", companies=companies, seed=seed)
+    with SQLiteStore(db) as store:
+        load_folder(store, db.parent / "case")
+        analyze(store)
+    return db
+
+
 @pytest.fixture(scope="session")
 def generated_case(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("generated") / "case"

@@ -4,11 +4,8 @@ line (the Chinese risk table did), the header keeps to two lines."""
 
 import pytest
 
-from conftest import serving
+from conftest import analysed_case, serving
 from equitygraph.graph.stores.sqlite import SQLiteStore
-from equitygraph.loaders.csv_folder import load_folder
-from equitygraph.loaders.synthetic import generate_case
-from equitygraph.queries.analyze import analyze
 from test_explorer import open_page
 
 LAYOUT = """() => {
@@ -27,15 +24,11 @@ LAYOUT = """() => {
 
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory):
-    work = tmp_path_factory.mktemp("layout")
-    generate_case(work / "case", companies=150, seed=5)
-    with SQLiteStore(work / "l.db") as store:
-        load_folder(store, work / "case")
-        analyze(store)
+    db = analysed_case(tmp_path_factory.mktemp("layout") / "l.db", companies=150, seed=5)
+    with SQLiteStore(db, readonly=True) as store:
         scored, tiers = store.read_results("risk_score"), store.read_results("risk_tier")
-        # the riskiest warning (not a confirmed case): its page has the risk table with its reasons
-        riskiest = max((c for c in scored if tiers.get(c) in ("red", "orange", "yellow")), key=scored.get)
-    return work / "l.db", riskiest
+    # the riskiest warning (not a confirmed case): its page has the risk table with its reasons
+    return db, max((c for c in scored if tiers.get(c) in ("red", "orange", "yellow")), key=scored.get)
 
 
 @pytest.mark.parametrize("width", [1280, 1920])

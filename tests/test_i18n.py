@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import analysed_case
 from equitygraph.queries import i18n
 from equitygraph.queries.cli import cli
 
@@ -90,17 +91,7 @@ def test_the_report_and_the_page_in_chinese(generated_store):
 
 @pytest.fixture(scope="module")
 def analyzed_db(tmp_path_factory):
-    from equitygraph.graph.stores.sqlite import SQLiteStore
-    from equitygraph.loaders.csv_folder import load_folder
-    from equitygraph.loaders.synthetic import generate_case
-    from equitygraph.queries.analyze import analyze
-
-    work = tmp_path_factory.mktemp("zh")
-    generate_case(work / "case", companies=300, seed=3)
-    with SQLiteStore(work / "zh.db") as store:
-        load_folder(store, work / "case")
-        analyze(store)
-    return work
+    return analysed_case(tmp_path_factory.mktemp("zh") / "zh.db", companies=300, seed=3).parent
 
 
 def commands(work: Path, company: str, person: str, other: str) -> list[list[str]]:

@@ -40,6 +40,12 @@ def up_graph(levels, ties):
     return g
 
 
+def laid_out(ties):
+    """The walk's levels, the levels drawn, and the graph of the ties above the centre N0."""
+    levels = walk_levels("N0", ties)
+    return levels, explore.deepest_levels("N0", levels, [Holding(h, c) for h, c in ties]), up_graph(levels, ties)
+
+
 dags = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=18).map(
     lambda pairs: sorted({(f"N{max(a, b)}", f"N{min(a, b)}") for a, b in pairs if a != b}))  # holders have higher numbers
 
@@ -47,9 +53,7 @@ dags = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=18).ma
 @settings(max_examples=200)
 @given(dags)
 def test_without_cycles_each_holder_sits_at_its_longest_path_above_the_company(ties):
-    levels = walk_levels("N0", ties)
-    placed = explore.deepest_levels("N0", levels, [Holding(h, c) for h, c in ties])
-    g = up_graph(levels, ties)
+    levels, placed, g = laid_out(ties)
     for party, level in placed.items():
         if level < 0:  # the oracle: the longest of every simple path from the centre, counted
             longest = max(len(p) - 1 for p in nx.all_simple_paths(g, "N0", party))
@@ -67,9 +71,7 @@ cyclic = st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=16).
 @settings(max_examples=200)
 @given(cyclic)
 def test_with_cycles_only_a_tie_inside_a_cycle_may_point_back(ties):
-    levels = walk_levels("N0", ties)
-    placed = explore.deepest_levels("N0", levels, [Holding(h, c) for h, c in ties])
-    g = up_graph(levels, ties)
+    levels, placed, g = laid_out(ties)
     component = {n: i for i, c in enumerate(nx.strongly_connected_components(g)) for n in c}
     for company, holder in g.edges:
         if component[company] != component[holder] and holder != "N0":
