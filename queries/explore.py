@@ -377,6 +377,7 @@ def parse_filters(min_share: str | None, kinds: str | None, as_of: str | None) -
 
 
 def entity_by_id(store: Store, entity_id: str) -> Entity:
+    """The entity of ``entity_id``; :class:`NotFound` naming the id when there is none."""
     entity = store.get(entity_id)
     if entity is None:
         raise NotFound(f"no entity with id {entity_id!r}")

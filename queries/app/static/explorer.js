@@ -557,6 +557,22 @@
       button(fmt("Paths and stake from {name}", {name: state.previousName || state.previous}), "between", "/api/between",
              {from: state.previous, to: entity.id});
     }
+    // Paths to any other party, picked by search: the best match of what is typed.
+    var other = el("input"), go = el("button", t("Paths and stake from"));
+    other.id = "between-other";
+    other.placeholder = t("a name, registration number or pinyin");
+    go.type = "button";
+    go.setAttribute("data-question", "between-search");
+    go.addEventListener("click", function () {
+      var text = other.value.trim();
+      if (!text) return;
+      api("/api/search", {q: text, limit: 1}).then(function (r) {
+        if (!r.hits.length) { answer.textContent = ""; answer.appendChild(el("p", t("no matches"))); return; }
+        ask("between", "/api/between", {from: r.hits[0].id, to: entity.id}, answer);
+      }).catch(function (err) { status(err.message, true); });
+    });
+    bar.appendChild(go);
+    bar.appendChild(other);
     box.appendChild(bar);
     box.appendChild(answer);
     return box;
@@ -623,9 +639,13 @@
     [["", t("every tier")], ["red", t("red")], ["orange", t("orange")], ["yellow", t("yellow")]].forEach(function (o) {
       var option = el("option", o[1]); option.value = o[0]; tier.appendChild(option);
     });
-    var region = el("input");
+    var region = el("input"), industry = el("input"), cluster = el("input");
     region.id = "warn-region";
     region.placeholder = t("region (e.g. 深圳)");
+    industry.id = "warn-industry";
+    industry.placeholder = t("industry or business scope (e.g. 理财)");
+    cluster.id = "warn-cluster";
+    cluster.placeholder = t("cluster (e.g. K:C00026)");
     var list = el("button", t("List")), back = el("button", t("Previous 50")), next = el("button", t("Next 50"));
     var offset = 0;
     [list, back, next].forEach(function (b) { b.type = "button"; });
@@ -634,7 +654,9 @@
     function run() {
       var q = {top: WARNINGS_PAGE, offset: offset};
       if (tier.value) q.tier = tier.value;
-      if (region.value.trim()) q.region = region.value.trim();
+      [["region", region], ["industry", industry], ["cluster", cluster]].forEach(function (f) {
+        if (f[1].value.trim()) q[f[0]] = f[1].value.trim();
+      });
       back.disabled = offset === 0;
       return ask("warnings", "/api/warnings", q, answer).then(function () {
         // a page shorter than a page is the last one
@@ -644,7 +666,7 @@
     list.addEventListener("click", function () { offset = 0; run(); });
     back.addEventListener("click", function () { offset = Math.max(0, offset - WARNINGS_PAGE); run(); });
     next.addEventListener("click", function () { offset += WARNINGS_PAGE; run(); });
-    [tier, region, list, back, next].forEach(function (e) { form.appendChild(e); });
+    [tier, region, industry, cluster, list, back, next].forEach(function (e) { form.appendChild(e); });
     d.appendChild(form);
     d.appendChild(answer);
     return run();
