@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..graph.errors import InvalidInput
 from ..graph.stores.base import Store
+from .archives import is_compressed, located, note_archive, unpacked
 from .report import LoadReport
 
 FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
@@ -103,7 +104,7 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
               keep_id_numbers: bool = False) -> LoadReport:
     """Load ``path`` in format ``fmt`` (told from the content when None) into ``store``, all or
     nothing; a ``mapping`` file implies the mapping format. ``path`` may be a list of the Excel and
-    CSV files of one extract, read together."""
+    CSV files of one extract, read together, or a ``.gz`` or ``.zip`` of any input (:mod:`.archives`)."""
     if isinstance(path, (list, tuple)):
         paths = [Path(p) for p in path]
         for one in paths:
@@ -117,6 +118,15 @@ def load_path(store: Store, path: str | Path, *, fmt: str | None = None, mapping
         return load_records(store, " + ".join(str(p) for p in paths), read, fmt="mapping", progress=progress,
                             also=also)
     path = Path(path)
+    if is_compressed(path):
+        with unpacked(path) as plain:
+            try:
+                report = load_path(store, plain, fmt=fmt, mapping=mapping, encoding=encoding, share_scale=share_scale,
+                                   progress=progress, keep_id_numbers=keep_id_numbers)
+            except InvalidInput as e:
+                raise located(e, path, plain) from None
+        note_archive(store, report, path)
+        return report
     fmt = input_format(path, fmt, mapping)
     if fmt == "csv":
         from .csv_folder import load_folder
