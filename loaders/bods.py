@@ -12,6 +12,8 @@ officer roles and declared ties (see docs/inputs.md for the whole mapping):
 * ``beneficialOwnershipOrControl`` is kept as a declared beneficial owner;
 * ``share.exact`` is exact, ``minimum``/``maximum`` (exclusive bounds included) a range;
 * anonymous, unknown and unspecified parties are explicit unknown parties, named with the reason;
+* a statement named but held neither in the input nor in the store (real extracts have them) is a
+  placeholder party "not in the input", all of them said in one warning;
 * statements are applied in date order: a later statement of a record (0.4) or one that replaces
   earlier ones (0.2, 0.3) wins, a closed record's interests end on its statement date.
 """
@@ -97,10 +99,13 @@ def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
                 report.counts["matched on record"] += 1
     parties.update({sid: parties[record] for sid, record in record_of.items() if record in parties})
     nominations: dict[str, dict[str, list[str]]] = {}
+    missing: dict[str, str] = {}  # statement named but not held -> where it was named first
     for st in latest:
         if st.kind == "relationship":
             with shaped(st.path, st.found.where(), "BODS"):
-                yield from _relationship(st, parties, matcher, report, nominations)
+                yield from _relationship(st, parties, matcher, report, nominations, missing)
+    if missing:
+        report.warnings.append(missing_warning(missing))
     for subject, sides in sorted(nominations.items()):
         for nominee in sides.get("nominee", []):
             for nominator in sides.get("nominator", []):
@@ -285,13 +290,21 @@ def _reference(st: _Statement, value, field_name: str) -> tuple[str | None, dict
     st.fail(field_name, "names no statement and gives no reason")
 
 
+def _placeholder(entity: Entity | None, report: LoadReport) -> Iterator[Record]:
+    if entity is not None:
+        report.counts["entity rows"] += 1
+        report.counts["placeholders"] += 1
+        yield entity
+
+
 def _relationship(st: _Statement, parties: dict[str, str], matcher: Matcher, report: LoadReport,
-                  nominations: dict) -> Iterator[Record]:
+                  nominations: dict, missing: dict[str, str]) -> Iterator[Record]:
     d = st.details
     subject_ref, _ = _reference(st, d.get("subject"), "subject")
     if subject_ref is None:
         st.fail("subject", "an ownership-or-control statement needs a subject")
-    subject = _node(st, subject_ref, parties, matcher, "subject")
+    subject, held = _node(st, subject_ref, parties, matcher, missing, EntityKind.COMPANY)
+    yield from _placeholder(held, report)
     if matcher.kind_of(subject) not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
         st.fail("subject", f"{subject_ref!r} is a person; only entities have owners")
     party_ref, unspecified = _reference(st, d.get("interestedParty"), "interestedParty")
@@ -307,7 +320,8 @@ def _relationship(st: _Statement, parties: dict[str, str], matcher: Matcher, rep
                      status="unknown")
         matcher.kinds[party] = EntityKind.ORGANIZATION
     else:
-        party = _node(st, party_ref, parties, matcher, "interestedParty")
+        party, held = _node(st, party_ref, parties, matcher, missing, _placeheld(d.get("interestedParty")))
+        yield from _placeholder(held, report)
     interests = d.get("interests") or [{}]
     if not isinstance(interests, list):
         st.fail("interests", "is not a list")
@@ -347,8 +361,36 @@ def _relationship(st: _Statement, parties: dict[str, str], matcher: Matcher, rep
     yield from owned.values()
 
 
-def _node(st: _Statement, ref: str, parties: dict[str, str], matcher: Matcher, field_name: str) -> str:
+def _node(st: _Statement, ref: str, parties: dict[str, str], matcher: Matcher, missing: dict[str, str],
+          kind: EntityKind) -> tuple[str, Entity | None]:
+    """The node a statement names, and a placeholder to write where the statement it names is neither
+    in the input nor in the store (real extracts name statements they do not hold): kept as a party
+    "not in the input" of ``kind``, as the GLEIF loader keeps an LEI it does not hold."""
     node = parties.get(ref) or PREFIX + ref
-    if matcher.kind_of(node) is None:
-        st.fail(field_name, f"names statement {ref!r}, which is neither in the input nor in the store")
-    return node
+    if matcher.kind_of(node) is not None:
+        return node, None
+    missing[ref] = st.source
+    matcher.kinds[node] = kind
+    parties[ref] = node
+    return node, Entity(node, kind, f"BODS record {ref}", status="not in the input")
+
+
+def _placeheld(reference) -> EntityKind:
+    """The kind of party a reference names, as far as it says (0.2 and 0.3 say whether a person)."""
+    return EntityKind.PERSON if isinstance(reference, dict) and reference.get("describedByPersonStatement") \
+        else EntityKind.COMPANY
+
+
+def missing_warning(missing: dict[str, str], shown: int = 5) -> str:
+    """One warning for every statement named but not held, with the count and the first few.
+
+    Examples
+    --------
+    >>> missing_warning({"a": "x.json#1", "b": "x.json#2"})
+    '2 statements named are neither in the input nor in the store; each is kept as a placeholder party "not in the input": a (named in x.json#1), b (named in x.json#2)'
+    """
+    first = ", ".join(f"{ref} (named in {where})" for ref, where in list(missing.items())[:shown])
+    more = f" and {len(missing) - shown:,} more" if len(missing) > shown else ""
+    return (f"{len(missing):,} statement{'s' if len(missing) != 1 else ''} named {'are' if len(missing) != 1 else 'is'} "
+            f"neither in the input nor in the store; each is kept as a placeholder party \"not in the input\": "
+            f"{first}{more}")

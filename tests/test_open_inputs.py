@@ -134,14 +134,33 @@ def test_bods_bad_statements_name_file_and_field(db, tmp_path):
         load_path(db, lines)
     assert str(error.value) == "bad.jsonl:4: interests[0].share.exact: 160 is not a percentage from 0 to 100"
     assert dump(db.path) == before
-    statements[3]["recordDetails"]["interests"][0]["share"] = {"exact": 60}
-    statements[3]["recordDetails"]["subject"] = "nowhere"
-    array = tmp_path / "bad.json"
+
+
+
+def test_bods_statements_named_but_not_held_become_placeholders_said_in_one_warning(db, tmp_path):
+    """Real extracts name statements they do not hold: the load goes on, each missing one a placeholder
+    party, all of them in one warning with the count and the first few."""
+    statements = json.loads((BODS / "v0.4" / "indirect-ownership.json").read_text())
+    relationships = [s for s in statements if s["recordType"] == "relationship"]
+    for k, statement in enumerate(relationships):
+        statement["recordDetails"]["interestedParty"] = f"gone-{k}"
+    relationships[0]["recordDetails"]["subject"] = "gone-subject"
+    array = tmp_path / "extract.json"
     array.write_text(json.dumps(statements))
-    with pytest.raises(InvalidInput) as error:
-        load_path(db, array)
-    assert str(error.value) == ("bad.json: item 4 (7fff3986-233f-413f-bec8-3b28c62a4a51): subject: names statement "
-                                "'nowhere', which is neither in the input nor in the store")
+    report = load_path(db, array)
+    names = [f"gone-{k}" for k in range(len(relationships))] + ["gone-subject"]
+    placeholders = {e.id: e for e in db.iter_records() if hasattr(e, "status") and e.status == "not in the input"}
+    assert set(placeholders) == {f"bods:{n}" for n in names}
+    assert placeholders["bods:gone-subject"].kind is EntityKind.COMPANY and placeholders["bods:gone-0"].name == "BODS record gone-0"
+    assert report.counts["placeholders"] == len(names)
+    [warning] = [w for w in report.warnings if "neither in the input" in w]
+    assert warning.startswith(f"{len(names)} statements named are neither in the input nor in the store; each is kept as "
+                              "a placeholder party \"not in the input\": gone-subject (named in extract.json#")
+    holdings = {(h.holder_id, h.company_id) for h in records(db, Holding)}
+    assert ("bods:gone-0", "bods:gone-subject") in holdings
+    before = dump(db.path, skip_meta=True)
+    again = load_path(db, array)  # loading again adds nothing, and finds the placeholders on record
+    assert dump(db.path, skip_meta=True) == before and again.counts["placeholders"] == 0
 
 
 def test_bods_ranges_and_exclusive_bounds(db, tmp_path):
