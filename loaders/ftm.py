@@ -8,6 +8,7 @@ reads the parties (any schema that is a LegalEntity, and Address), the second th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -51,6 +52,9 @@ class FtmReader:
         self.progress = progress
         self.nodes: dict[str, str] = {}  # FtM id -> node id
         self.address_refs: list[tuple[str, str]] = []  # (party node, FtM Address id)
+        # every Ownership record of one owner, asset and interest, to lay their periods end to end
+        self.ownerships: dict[tuple, list[Holding]] = {}
+        self.names: dict[str, str] = {}  # node -> name, for the warnings
 
     def records(self, path: Path) -> Iterator[Record]:
         files = files_in(path)
@@ -68,6 +72,11 @@ class FtmReader:
                 if not (proxy.schema.is_a("LegalEntity") or proxy.schema.name == "Address"):
                     with shaped(file, found.where(), "FollowTheMoney"):
                         yield from self._fact(file, found, proxy)
+        for records in self.ownerships.values():
+            kept, said = periods_laid_out(records, lambda node: f"{self.names.get(node, node)} ({node})")
+            self.report.counts["holdings"] += len(kept)
+            self.report.warnings.extend(said)
+            yield from kept
 
     def _proxies(self, file: Path):
         from followthemoney.exc import InvalidData
@@ -122,6 +131,7 @@ class FtmReader:
                         industry=proxy.first("sector", quiet=True) if kind is not EntityKind.PERSON else None,
                         birth_date=iso_day(proxy.first("birthDate", quiet=True)) if kind is EntityKind.PERSON else None)
         self.nodes[proxy.id] = node
+        self.names[node] = entity.name
         self.matcher.remember(entity)
         self.report.counts["entity rows"] += 1
         self.report.counts[kind.value] += 1
@@ -168,8 +178,8 @@ class FtmReader:
             kind_text = " ".join(proxy.get("ownershipType", quiet=True) + proxy.get("role", quiet=True)).lower()
             interest = next((i for i in Interest if i.value == kind_text.strip()), None) or (
                 Interest.VOTING if "vot" in kind_text else Interest.SHAREHOLDING)
-            self.report.counts["holdings"] += 1
-            yield Holding(owner, asset, share, interest, since, until, source)
+            self.ownerships.setdefault((owner, asset, interest), []).append(
+                Holding(owner, asset, share, interest, since, until, source))
         elif name == "Directorship":
             director, company = self._ref(file, found, proxy, "director"), self._ref(file, found, proxy, "organization")
             if self.matcher.kind_of(company) not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
@@ -196,6 +206,52 @@ class FtmReader:
             yield Relation(a, b, RelationType(proxy.first("role", quiet=True)), since, until, source, share)
         else:
             self.report.counts[f"skipped {name}"] += 1
+
+
+def periods_laid_out(records: list[Holding], named: Callable[[str], str] = str) -> tuple[list[Holding], list[str]]:
+    """The Ownership records of one owner, asset and interest as a history with no two in force at
+    once (two would count the stake twice), and a warning for each overlap saying which is used.
+
+    Records starting the same day keep one: the one in force longest (open-ended first), then the
+    last in the file (a later record corrects an earlier one). A record still in force when the next
+    one starts ends that day.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> a = Holding("O", "C", Share.exact(0.48), since=dt.date(2020, 1, 1), source="f.json:1")
+    >>> b = Holding("O", "C", Share.exact(0.51), since=dt.date(2020, 1, 1), source="f.json:3")
+    >>> c = Holding("O", "C", Share.exact(0.6), since=dt.date(2022, 5, 1), source="f.json:4")
+    >>> kept, said = periods_laid_out([a, b, c])
+    >>> [(h.share.low, h.since.isoformat(), h.until and h.until.isoformat()) for h in kept]
+    [(0.51, '2020-01-01', '2022-05-01'), (0.6, '2022-05-01', None)]
+    >>> said[0]
+    'O holds C from 2020-01-01 in 2 records (48 % at f.json:1, 51 % at f.json:3): the one at f.json:3 is used'
+    """
+    if len(records) == 1:
+        return records, []
+    said = []
+    starts: dict = {}
+    for number, h in enumerate(records):
+        starts.setdefault(h.since, []).append((number, h))
+    chosen = []
+    for since, same in starts.items():
+        best = max(same, key=lambda item: (item[1].until is None, item[1].until or since, item[0]))[1]
+        if len(same) > 1:
+            listed = ", ".join(f"{h.share.describe()} at {h.source}" for _n, h in same)
+            day = since.isoformat() if since else "an unknown day"
+            said.append(f"{named(best.holder_id)} holds {named(best.company_id)} from {day} in {len(same)} records ({listed}): "
+                        f"the one at {best.source} is used")
+        chosen.append(best)
+    chosen.sort(key=lambda h: (h.since is not None, h.since))
+    kept = []
+    for h, following in zip(chosen, chosen[1:] + [None]):
+        if following is not None and following.since is not None and (h.until is None or h.until > following.since):
+            said.append(f"{named(h.holder_id)} holds {named(h.company_id)} at {h.source} until {following.since.isoformat()}, when "
+                        f"the record at {following.source} starts (it gave {h.until.isoformat() if h.until else 'no end'})")
+            h = replace(h, until=following.since)
+        kept.append(h)
+    return kept, said
 
 
 def _fail(file: Path, found: Found, field_name: str, problem: str):

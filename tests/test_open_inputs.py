@@ -316,6 +316,36 @@ def test_ftm_entities_and_their_facts(db, tmp_path):
         load_path(db, bad, fmt="ftm")
 
 
+def test_ftm_records_of_one_stake_over_time_keep_their_periods_and_say_which_is_used(db, tmp_path):
+    """Three Ownership records of one owner and asset start the same day with 48, 50 and 51 % (they
+    collapsed into one, silently, whichever came last): the one in force longest is used and the
+    warning lists all three; a later record from 2022 ends the earlier one then, so that the stake is
+    never counted twice, and control as of each year rests on the share of that year."""
+    def ownership(number, share, since, until=None):
+        return {"id": f"o{number}", "schema": "Ownership",
+                "properties": {"owner": ["p1"], "asset": ["c2"], "percentage": [share], "startDate": [since],
+                               **({"endDate": [until]} if until else {})}}
+
+    lines = FTM_LINES[:4] + [ownership(1, "48", "2019-01-01", "2020-12-31"), ownership(2, "50", "2019-01-01", "2021-06-30"),
+                             ownership(3, "51", "2019-01-01", "2021-06-30"), ownership(4, "30", "2021-01-01")]
+    path = tmp_path / "history.ftm.json"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    report = load_path(db, path)
+    stakes = sorted((h.since.isoformat(), h.until and h.until.isoformat(), h.share.describe(), h.source)
+                    for h in records(db, Holding) if h.company_id == "ftm:c2")
+    assert stakes == [("2019-01-01", "2021-01-01", "51 %", "history.ftm.json:7"),
+                      ("2021-01-01", None, "30 %", "history.ftm.json:8")]
+    assert report.warnings == [
+        "Jane Roe (ftm:p1) holds Acme Trading Ltd (ftm:c2) from 2019-01-01 in 3 records (48 % at history.ftm.json:5, "
+        "50 % at history.ftm.json:6, 51 % at history.ftm.json:7): the one at history.ftm.json:7 is used",
+        "Jane Roe (ftm:p1) holds Acme Trading Ltd (ftm:c2) at history.ftm.json:7 until 2021-01-01, when the record at "
+        "history.ftm.json:8 starts (it gave 2021-06-30)"]
+    from equitygraph.queries.control.report import control_report
+
+    assert control_report(db, "ftm:c2", as_of=dt.date(2020, 6, 1)).actual_controllers == ("ftm:p1",)  # 51 %
+    assert control_report(db, "ftm:c2", as_of=dt.date(2021, 6, 1)).actual_controllers == ()  # 30 %, not 81 %
+
+
 # -- both stores, and the command line ------------------------------------------------------------
 
 def test_open_inputs_load_the_same_into_neo4j(neo4j_store, tmp_path):
