@@ -30,6 +30,10 @@ def at_a_glance(store: Store, entity: Entity, data: dict) -> dict:
         if parent:
             rows.append((_("controlling parent"), ", ".join(f"{p['name']} ({p['id']})" for p in parent)))
         rows.append((_("verdict"), _(control["verdict"])))
+        if control.get("declared"):  # beside what is computed, what the registers say (BODS, GLEIF, vendors)
+            rows.append((_("declared by the registers"), _listed([
+                f"{d['party']['name']} ({d['party']['id']}) {_(d['type'].replace('_', ' '))}"
+                + (f" {d['share']}" if d.get("share") else "") for d in control["declared"]])))
     if entity.kind is EntityKind.COMPANY:
         rows.append((_("risk"), _risk(results)))
         rows.append((_("risk events"), str(len(data.get("events") or []))))

@@ -54,3 +54,26 @@ def test_a_holder_of_many_stakes_is_flagged(tmp_path):
             w.add(Entity("M", EntityKind.PERSON, "普通人"))
             w.add_many([Holding("M", f"C{k}", Share.exact(0.05)) for k in range(9)])
         assert "note" not in glance(store, "M")
+
+
+def test_what_the_registers_declare_is_said_beside_the_verdict(tmp_path):
+    """The real BODS 0.4 package (tests/data/open, licence in its README) with its shares taken out, as
+    extracts that declare beneficial owners without sizes are: the verdict is uncertain, and the
+    declared beneficial owner is said at a glance, where it was said nowhere on the first screen."""
+    import json
+    from pathlib import Path
+
+    from equitygraph.loaders.formats import load_path
+
+    statements = json.loads((Path(__file__).parent / "data/open/bods/v0.4/bods-package.json").read_text())
+    for statement in statements:
+        for interest in statement["recordDetails"].get("interests", []) if statement["recordType"] == "relationship" else []:
+            interest.pop("share", None)
+    extract = tmp_path / "sizeless.json"
+    extract.write_text(json.dumps(statements))
+    with SQLiteStore(tmp_path / "b.db") as store:
+        load_path(store, extract)
+        company = next(e for e in store.iter_records() if getattr(e, "kind", None) is EntityKind.COMPANY)
+        lines = glance(store, company.id)
+    assert lines["verdict"] == "uncertain"
+    assert lines["declared by the registers"] == "Jennifer Hewitson-Smith (bods:10478c6cf6de) beneficial owner"
