@@ -56,6 +56,9 @@ class _Statement:
     closed: bool
     details: dict
     replaces: list[str] = field(default_factory=list)
+    #: published by equitygraph's own export: its record ids are equitygraph ids, its source the original
+    ours: bool = False
+    kept_source: str | None = None
 
     def fail(self, field_name: str, problem: str):
         line = self.found.line
@@ -64,7 +67,12 @@ class _Statement:
 
     @property
     def source(self) -> str:
-        return f"{self.path.name}#{self.id}"
+        return self.kept_source if self.ours and self.kept_source else f"{self.path.name}#{self.id}"
+
+    @property
+    def node(self) -> str:
+        """The node of the record: equitygraph's own id where equitygraph published it."""
+        return self.record if self.ours else PREFIX + self.record
 
 
 def is_bods(value: dict) -> bool:
@@ -82,9 +90,10 @@ def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
         if st.kind != "relationship":
             with shaped(st.path, st.found.where(), "BODS"):
                 entity = _party(st, matcher)
+            on_record = matcher.kind_of(entity.id) is not None
             parties[st.record] = entity.id
             matcher.kinds[entity.id] = entity.kind
-            if entity.id.startswith(PREFIX):
+            if (st.ours and not on_record) or (not st.ours and entity.id.startswith(PREFIX)):
                 matcher.remember(entity)
                 report.counts["entity rows"] += 1
                 report.counts[entity.kind.value] += 1
@@ -127,7 +136,10 @@ def _statements(path: Path, report: LoadReport, progress) -> list[_Statement]:
                 kind = value["recordType"]
                 statement = _Statement(found, file, str(value.get("statementId", "")), kind,
                                        str(value.get("recordId", "")), str(value.get("statementDate") or ""),
-                                       value.get("recordStatus") == "closed", value.get("recordDetails") or {})
+                                       value.get("recordStatus") == "closed", value.get("recordDetails") or {},
+                                       ours=_published_by_us(value),
+                                       kept_source=((value.get("source") or {}).get("description") or None)
+                                       if isinstance(value.get("source"), dict) else None)
                 if not statement.record:
                     statement.fail("recordId", "is missing")
             elif "statementType" in value:  # 0.2, 0.3
@@ -166,9 +178,21 @@ def _latest(statements: list[_Statement], report: LoadReport) -> tuple[list[_Sta
     return [statements[i] for i in sorted(latest.values())], record_of
 
 
+def _published_by_us(value: dict) -> bool:
+    """Whether a statement comes from equitygraph's own export (so that loading it back into the store
+    it came from adds nothing, and into another gives the same ids)."""
+    publisher = (value.get("publicationDetails") or {}).get("publisher") if isinstance(value.get("publicationDetails"), dict) else None
+    return isinstance(publisher, dict) and publisher.get("name") == PUBLISHER
+
+
+PUBLISHER = "equitygraph"
+
+
 def _party(st: _Statement, matcher: Matcher) -> Entity:
     d = st.details
-    node = PREFIX + st.record
+    node = st.node
+    if st.ours and matcher.kind_of(node) is not None:  # exported from this store: it is on record already
+        return Entity(node, matcher.kind_of(node), node)
     if st.kind == "person":
         person_type = d.get("personType") or "knownPerson"
         if person_type != "knownPerson":
@@ -366,7 +390,7 @@ def _node(st: _Statement, ref: str, parties: dict[str, str], matcher: Matcher, m
     """The node a statement names, and a placeholder to write where the statement it names is neither
     in the input nor in the store (real extracts name statements they do not hold): kept as a party
     "not in the input" of ``kind``, as the GLEIF loader keeps an LEI it does not hold."""
-    node = parties.get(ref) or PREFIX + ref
+    node = parties.get(ref) or (ref if st.ours else PREFIX + ref)
     if matcher.kind_of(node) is not None:
         return node, None
     missing[ref] = st.source

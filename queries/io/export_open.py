@@ -149,11 +149,13 @@ class BodsExporter(Exporter):
         _, links = _texts_and_links(store)
         statements = []
 
-        def statement(record_id: str, record_type: str, subject: str, details: dict) -> None:
+        def statement(record_id: str, record_type: str, subject: str, details: dict, source: str | None = None) -> None:
             statements.append({
                 "statementId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"equitygraph:{record_type}:{record_id}:{today}")),
                 "declarationSubject": subject, "statementDate": today, "publicationDetails": publication,
-                "recordId": record_id, "recordType": record_type, "recordStatus": "new", "recordDetails": details})
+                "recordId": record_id, "recordType": record_type, "recordStatus": "new", "recordDetails": details,
+                # where the fact came from, so that loading the export back keeps it
+                **({"source": {"type": ["thirdParty"], "description": source}} if source else {})})
             counts[record_type] += 1
 
         for r in store.iter_records():
@@ -187,7 +189,7 @@ class BodsExporter(Exporter):
                             "beneficialOwnershipOrControl": False, **_share(r), **_period(r)}
                 statement("rel-" + _digest(r.key), "relationship", r.company_id,
                           {"isComponent": False, "subject": r.company_id, "interestedParty": r.holder_id,
-                           "interests": [interest]})
+                           "interests": [interest]}, r.source)
             elif isinstance(r, Officer):
                 kind = _BOARD_ROLES.get(r.role, "seniorManagingOfficial")
                 statement("rel-" + _digest(r.key), "relationship", r.company_id,
@@ -199,7 +201,7 @@ class BodsExporter(Exporter):
                 interest = {"type": "otherInfluenceOrControl" if owner else "shareholding", "directOrIndirect": "indirect",
                             "beneficialOwnershipOrControl": owner, **_share(r), **_period(r)}
                 statement("rel-" + _digest(r.key), "relationship", r.b,
-                          {"isComponent": False, "subject": r.b, "interestedParty": r.a, "interests": [interest]})
+                          {"isComponent": False, "subject": r.b, "interestedParty": r.a, "interests": [interest]}, r.source)
             elif isinstance(r, Relation):
                 counts["declared ties left out"] += 1
             elif isinstance(r, RiskEvent):
