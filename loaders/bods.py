@@ -21,7 +21,8 @@ officer roles and declared ties (see docs/inputs.md for the whole mapping):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -59,6 +60,7 @@ class _Statement:
     #: published by equitygraph's own export: its record ids are equitygraph ids, its source the original
     ours: bool = False
     kept_source: str | None = None
+    kept_fields: dict = field(default_factory=dict)
 
     def fail(self, field_name: str, problem: str):
         line = self.found.line
@@ -140,6 +142,8 @@ def _statements(path: Path, report: LoadReport, progress) -> list[_Statement]:
                                        ours=_published_by_us(value),
                                        kept_source=((value.get("source") or {}).get("description") or None)
                                        if isinstance(value.get("source"), dict) else None)
+                if statement.ours:
+                    statement.kept_fields = _kept_fields(value)
                 if not statement.record:
                     statement.fail("recordId", "is missing")
             elif "statementType" in value:  # 0.2, 0.3
@@ -178,6 +182,19 @@ def _latest(statements: list[_Statement], report: LoadReport) -> tuple[list[_Sta
     return [statements[i] for i in sorted(latest.values())], record_of
 
 
+def _kept_fields(value: dict) -> dict:
+    """What an equitygraph export kept of a party beyond BODS' fields (its annotation), by field."""
+    for note in value.get("annotations") or []:
+        text = note.get("description") if isinstance(note, dict) else None
+        if isinstance(text, str) and text.startswith(FIELDS_NOTE):
+            try:
+                kept = json.loads(text[len(FIELDS_NOTE):])
+            except ValueError:
+                return {}
+            return {k: v for k, v in kept.items() if k in (*KEPT_FIELDS, "jurisdiction")} if isinstance(kept, dict) else {}
+    return {}
+
+
 def _published_by_us(value: dict) -> bool:
     """Whether a statement comes from equitygraph's own export (so that loading it back into the store
     it came from adds nothing, and into another gives the same ids)."""
@@ -186,9 +203,22 @@ def _published_by_us(value: dict) -> bool:
 
 
 PUBLISHER = "equitygraph"
+#: In statements equitygraph published: an interest naming a declared tie BODS has no type for, and
+#: an annotation holding what a party holds that BODS has no field for (read back by this loader).
+TIE_PREFIX = "equitygraph tie: "
+FIELDS_NOTE = "equitygraph fields: "
+KEPT_FIELDS = ("status", "registered_capital", "paid_in_capital", "currency", "industry", "business_scope",
+               "disclosure_threshold", "free_float", "id_hash")
 
 
 def _party(st: _Statement, matcher: Matcher) -> Entity:
+    entity = _party_of(st, matcher)
+    if st.kept_fields and entity.id == st.node:
+        entity = replace(entity, **st.kept_fields)
+    return entity
+
+
+def _party_of(st: _Statement, matcher: Matcher) -> Entity:
     d = st.details
     node = st.node
     if st.ours and matcher.kind_of(node) is not None:  # exported from this store: it is on record already
@@ -321,8 +351,38 @@ def _placeholder(entity: Entity | None, report: LoadReport) -> Iterator[Record]:
         yield entity
 
 
+def _our_tie(st: _Statement, parties, matcher: Matcher, report: LoadReport, missing) -> Iterator[Record]:
+    """A declared tie equitygraph exported as an interest naming it, read back as the tie."""
+    d = st.details
+    subject, held = _node(st, str(d.get("subject")), parties, matcher, missing, EntityKind.COMPANY)
+    yield from _placeholder(held, report)
+    party, held = _node(st, str(d.get("interestedParty")), parties, matcher, missing, EntityKind.COMPANY)
+    yield from _placeholder(held, report)
+    for number, interest in enumerate(d.get("interests") or []):
+        at = f"interests[{number}]"
+        tie = str(interest.get("details"))[len(TIE_PREFIX):]
+        if tie not in _TIE_TYPES:
+            st.fail(f"{at}.details", f"{tie!r} is not a tie equitygraph knows")
+        report.counts["relations"] += 1
+        yield Relation(party, subject, RelationType(tie), _date(st, interest.get("startDate"), f"{at}.startDate"),
+                       _date(st, interest.get("endDate"), f"{at}.endDate"), st.source,
+                       _share(st, interest.get("share"), f"{at}.share"))
+
+
+_TIE_TYPES = {t.value for t in RelationType}
+
+
+def _is_our_tie(st: _Statement) -> bool:
+    interests = st.details.get("interests")
+    return st.ours and isinstance(interests, list) and bool(interests) and all(
+        isinstance(i, dict) and str(i.get("details") or "").startswith(TIE_PREFIX) for i in interests)
+
+
 def _relationship(st: _Statement, parties: dict[str, str], matcher: Matcher, report: LoadReport,
                   nominations: dict, missing: dict[str, str]) -> Iterator[Record]:
+    if _is_our_tie(st):
+        yield from _our_tie(st, parties, matcher, report, missing)
+        return
     d = st.details
     subject_ref, _ = _reference(st, d.get("subject"), "subject")
     if subject_ref is None:

@@ -1,10 +1,13 @@
 """Round trips (issue 30): equitygraph's own BODS export loaded back into the store it came from adds
 nothing (it doubled the store, 212 -> 424 companies, ids coming back as ``bods:...``), and into an
-empty store gives the same ids, holdings with their sources, and control answers (but where a
-declared tie BODS has no place for decides them)."""
+empty store gives the same parties, holdings with their sources, declared ties and control answers."""
+
+from pathlib import Path
+
+import pytest
 
 from conftest import dump
-from equitygraph.graph.model import EntityKind, Holding, RelationType
+from equitygraph.graph.model import Entity, EntityKind, Holding, Relation
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.loaders.formats import load_path
@@ -18,6 +21,15 @@ PARTIES = (EntityKind.COMPANY, EntityKind.ORGANIZATION, EntityKind.PERSON)
 def holdings(store) -> set[tuple]:
     return {(h.holder_id, h.company_id, h.share.low, h.share.high, h.interest, h.since, h.until, h.source)
             for h in store.iter_records() if isinstance(h, Holding)}
+
+
+def relations(store) -> set[tuple]:
+    return {(r.a, r.b, r.type, r.share.low, r.share.high, r.since, r.until, r.source) for r in store.iter_records()
+            if isinstance(r, Relation)}
+
+
+def parties(store) -> dict:
+    return {e.id: e for e in store.iter_records() if isinstance(e, Entity) and e.kind in PARTIES}
 
 
 def test_the_bods_export_loads_back_adding_nothing_and_elsewhere_to_the_same_answers(tmp_path):
@@ -35,13 +47,30 @@ def test_the_bods_export_loads_back_adding_nothing_and_elsewhere_to_the_same_ans
     with SQLiteStore(tmp_path / "g.db", readonly=True) as store, SQLiteStore(tmp_path / "fresh.db", readonly=True) as fresh:
         assert set(fresh.ids_of(PARTIES)) == set(store.ids_of(PARTIES))  # the same ids, not bods:...
         assert holdings(fresh) == holdings(store)  # shares, interests, periods and sources
-        tied = {p for r in store.relations_of(list(RelationType)) for p in (r.a, r.b)}
-        differ = []
+        assert relations(fresh) == relations(store)  # the declared ties BODS has no type for, too
+        assert parties(fresh) == parties(store)  # and what it has no field for (capital, threshold, ...)
         for company in store.ids_of([EntityKind.COMPANY]):
             was, now = control_report(store, company), control_report(fresh, company)
-            if (was.verdict, was.actual_controllers) != (now.verdict, now.actual_controllers):
-                differ.append((company, was.actual_controllers, now.actual_controllers))
-        # only where a declared tie (nominee, acting in concert, a control agreement) decides the answer
-        assert all(tied & {company, *was_c, *now_c, *(h.holder_id for h in store.holders_of(company))}
-                   for company, was_c, now_c in differ), differ
-        assert len(differ) <= len(store.ids_of([EntityKind.COMPANY])) // 10
+            assert (now.verdict, now.actual_controllers) == (was.verdict, was.actual_controllers), company
+
+
+OPEN = Path(__file__).parent / "data" / "open"
+
+
+@pytest.mark.parametrize("sample", [
+    "uk_psc",  # the PSC 25 % disclosure threshold was lost on the way (21 companies' verdicts changed)
+    "gleif/rr-data.json",  # GLEIF's direct-parent ties were dropped
+    "bods/v0.4/tecido.json", "bods/v0.4/nomination.json", "bods/v0.4/joint-ownership.json",
+])
+def test_real_publishers_samples_go_through_our_bods_export_unchanged(tmp_path, sample):
+    with SQLiteStore(tmp_path / "first.db") as store:
+        load_path(store, OPEN / sample)
+        export_graph(store, "bods", tmp_path / "out.bods.json")
+    with SQLiteStore(tmp_path / "again.db") as fresh:
+        load_path(fresh, tmp_path / "out.bods.json")
+    with SQLiteStore(tmp_path / "first.db", readonly=True) as store, SQLiteStore(tmp_path / "again.db", readonly=True) as fresh:
+        assert parties(fresh) == parties(store)
+        assert holdings(fresh) == holdings(store) and relations(fresh) == relations(store)
+        for company in store.ids_of([EntityKind.COMPANY]):
+            was, now = control_report(store, company), control_report(fresh, company)
+            assert (now.verdict, now.actual_controllers) == (was.verdict, was.actual_controllers), company

@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 
 from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent
 from ...graph.stores.base import Store
+from ...loaders.bods import FIELDS_NOTE, KEPT_FIELDS, PUBLISHER, TIE_PREFIX
 from .exporter import Exporter, pct
 from ..render import iso, open_private
 
@@ -144,18 +145,20 @@ class BodsExporter(Exporter):
 
     def write(self, store: Store) -> Counter:
         today = dt.date.today().isoformat()
-        publication = {"publicationDate": today, "bodsVersion": "0.4", "publisher": {"name": "equitygraph"}}
+        publication = {"publicationDate": today, "bodsVersion": "0.4", "publisher": {"name": PUBLISHER}}
         counts = Counter()
         _, links = _texts_and_links(store)
         statements = []
 
-        def statement(record_id: str, record_type: str, subject: str, details: dict, source: str | None = None) -> None:
+        def statement(record_id: str, record_type: str, subject: str, details: dict, source: str | None = None,
+                      annotations: list | None = None) -> None:
             statements.append({
                 "statementId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"equitygraph:{record_type}:{record_id}:{today}")),
                 "declarationSubject": subject, "statementDate": today, "publicationDetails": publication,
                 "recordId": record_id, "recordType": record_type, "recordStatus": "new", "recordDetails": details,
-                # where the fact came from, so that loading the export back keeps it
-                **({"source": {"type": ["thirdParty"], "description": source}} if source else {})})
+                # where the fact came from, and what BODS has no field for, so that loading the export back keeps it
+                **({"source": {"type": ["thirdParty"], "description": source}} if source else {}),
+                **({"annotations": annotations} if annotations else {})})
             counts[record_type] += 1
 
         for r in store.iter_records():
@@ -176,14 +179,14 @@ class BodsExporter(Exporter):
                 if r.listed:
                     details["publicListing"] = {"hasPublicListing": True}
                 details |= _addresses(links.get(r.id, []))
-                statement(r.id, "entity", r.id, details)
+                statement(r.id, "entity", r.id, details, annotations=_kept_fields(r))
             elif isinstance(r, Entity) and r.kind is EntityKind.PERSON:
                 details = {"isComponent": False, "personType": "knownPerson",
                            "names": [{"type": "legal", "fullName": r.name}]}
                 if r.birth_date:
                     details["birthDate"] = r.birth_date.isoformat()
                 details |= _addresses(links.get(r.id, []), "residence")
-                statement(r.id, "person", r.id, details)
+                statement(r.id, "person", r.id, details, annotations=_kept_fields(r))
             elif isinstance(r, Holding):
                 interest = {"type": _INTEREST_TYPES[r.interest], "directOrIndirect": "direct",
                             "beneficialOwnershipOrControl": False, **_share(r), **_period(r)}
@@ -203,12 +206,30 @@ class BodsExporter(Exporter):
                 statement("rel-" + _digest(r.key), "relationship", r.b,
                           {"isComponent": False, "subject": r.b, "interestedParty": r.a, "interests": [interest]}, r.source)
             elif isinstance(r, Relation):
-                counts["declared ties left out"] += 1
+                # A tie BODS has no interest type for: an interest of another kind naming it, which
+                # equitygraph reads back as the tie (other readers see an influence of unknown kind).
+                statement("rel-" + _digest(r.key), "relationship", r.b,
+                          {"isComponent": False, "subject": r.b, "interestedParty": r.a,
+                           "interests": [{"type": "otherInfluenceOrControl", "directOrIndirect": "unknown",
+                                          "details": TIE_PREFIX + r.type.value, "beneficialOwnershipOrControl": False,
+                                          **_share(r), **_period(r)}]}, r.source)
             elif isinstance(r, RiskEvent):
                 counts["events left out"] += 1
         with open_private(self.path, "w", encoding="utf-8") as f:
             json.dump(statements, f, ensure_ascii=False, indent=1)
         return counts
+
+
+
+
+def _kept_fields(r: Entity) -> list[dict]:
+    kept = {name: getattr(r, name) for name in KEPT_FIELDS if getattr(r, name) not in (None, "")}
+    if r.kind is EntityKind.PERSON and r.jurisdiction:
+        kept["jurisdiction"] = r.jurisdiction
+    if not kept:
+        return []
+    return [{"statementPointerTarget": "/recordDetails", "motivation": "commenting",
+             "description": FIELDS_NOTE + json.dumps(kept, ensure_ascii=False, sort_keys=True)}]
 
 
 def _addresses(found: list[tuple[LinkKind, str]], kind: str = "registered") -> dict:
