@@ -21,7 +21,6 @@ officer roles and declared ties (see docs/inputs.md for the whole mapping):
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -33,7 +32,7 @@ from ..graph.model import (
 )
 from ..graph.roles import OFFICER_ROLES
 from ..graph.stores.base import Record
-from .common import SCHEME_COUNTRIES, Matcher
+from .common import KEPT_FIELDS, PUBLISHER, SCHEME_COUNTRIES, TIE_PREFIX, Matcher, kept_fields
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day
 from .jsonfile import Found, fail_at, files_in, read_objects, shaped
@@ -143,7 +142,8 @@ def _statements(path: Path, report: LoadReport, progress) -> list[_Statement]:
                                        kept_source=((value.get("source") or {}).get("description") or None)
                                        if isinstance(value.get("source"), dict) else None)
                 if statement.ours:
-                    statement.kept_fields = _kept_fields(value)
+                    notes = [n.get("description") for n in value.get("annotations") or [] if isinstance(n, dict)]
+                    statement.kept_fields = {k: v for k, v in kept_fields(notes).items() if k in (*KEPT_FIELDS, "jurisdiction")}
                 if not statement.record:
                     statement.fail("recordId", "is missing")
             elif "statementType" in value:  # 0.2, 0.3
@@ -182,19 +182,6 @@ def _latest(statements: list[_Statement], report: LoadReport) -> tuple[list[_Sta
     return [statements[i] for i in sorted(latest.values())], record_of
 
 
-def _kept_fields(value: dict) -> dict:
-    """What an equitygraph export kept of a party beyond BODS' fields (its annotation), by field."""
-    for note in value.get("annotations") or []:
-        text = note.get("description") if isinstance(note, dict) else None
-        if isinstance(text, str) and text.startswith(FIELDS_NOTE):
-            try:
-                kept = json.loads(text[len(FIELDS_NOTE):])
-            except ValueError:
-                return {}
-            return {k: v for k, v in kept.items() if k in (*KEPT_FIELDS, "jurisdiction")} if isinstance(kept, dict) else {}
-    return {}
-
-
 def _published_by_us(value: dict) -> bool:
     """Whether a statement comes from equitygraph's own export (so that loading it back into the store
     it came from adds nothing, and into another gives the same ids)."""
@@ -202,13 +189,6 @@ def _published_by_us(value: dict) -> bool:
     return isinstance(publisher, dict) and publisher.get("name") == PUBLISHER
 
 
-PUBLISHER = "equitygraph"
-#: In statements equitygraph published: an interest naming a declared tie BODS has no type for, and
-#: an annotation holding what a party holds that BODS has no field for (read back by this loader).
-TIE_PREFIX = "equitygraph tie: "
-FIELDS_NOTE = "equitygraph fields: "
-KEPT_FIELDS = ("status", "registered_capital", "paid_in_capital", "currency", "industry", "business_scope",
-               "disclosure_threshold", "free_float", "id_hash")
 
 
 def _party(st: _Statement, matcher: Matcher) -> Entity:

@@ -7,6 +7,7 @@ was, and loading the same input again changes nothing (every record has a natura
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -17,6 +18,29 @@ from .report import LoadReport, note_load
 from .fields import clean_reg_no
 
 #: ISO country codes of the identifier schemes (org-id.guide) the open registers use most.
+#: What equitygraph's own exports (BODS, FollowTheMoney) carry beyond the standards, read back by the
+#: loaders so that an export loads back without loss: the publisher's name, a declared tie the standard
+#: has no type for, and the fields of a party it has no field for (a note: this prefix, then JSON).
+PUBLISHER = "equitygraph"
+TIE_PREFIX = "equitygraph tie: "
+FIELDS_NOTE = "equitygraph fields: "
+KEPT_FIELDS = ("status", "registered_capital", "paid_in_capital", "currency", "industry", "business_scope",
+               "disclosure_threshold", "free_float", "listed", "id_hash")
+
+
+def kept_fields(notes) -> dict:
+    """The fields an equitygraph export kept in the first of ``notes`` that holds them; {} when none does
+    (or it is not JSON: a note written by someone else)."""
+    for text in notes:
+        if isinstance(text, str) and text.startswith(FIELDS_NOTE):
+            try:
+                kept = json.loads(text[len(FIELDS_NOTE):])
+            except ValueError:
+                return {}
+            return kept if isinstance(kept, dict) else {}
+    return {}
+
+
 SCHEME_COUNTRIES = {"GB-COH": "GB", "UA-EDR": "UA", "DK-CVR": "DK", "SK-ORSR": "SK", "XI-LEI": None, "XI-GLEIF": None}
 
 

@@ -18,7 +18,7 @@ from ..graph.model import (
 )
 from ..graph.roles import role_code, written_title
 from ..graph.stores.base import Record
-from .common import Matcher
+from .common import KEPT_FIELDS, PUBLISHER, Matcher, kept_fields
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day, parse_share
 from .jsonfile import Found, fail_at, files_in, read_objects, shaped
@@ -111,6 +111,14 @@ class FtmReader:
         names = proxy.get("name", quiet=True)
         if not names:
             _fail(file, found, "properties.name", "is empty")
+        # Exported by equitygraph: its own id, the fields FtM has no property for, the phones as registered.
+        kept = kept_fields(proxy.get("notes", quiet=True)) if proxy.first("publisher", quiet=True) == PUBLISHER else {}
+        if isinstance(kept.get("id"), str) and kept["id"]:
+            node = kept["id"]
+            if self.matcher.kind_of(node) is not None:  # exported from this store: on record already
+                self.nodes[proxy.id] = node
+                self.report.counts["matched on record"] += 1
+                return
         kind = EntityKind.PERSON if schema.is_a("Person") else \
             EntityKind.COMPANY if schema.is_a("Company") else EntityKind.ORGANIZATION
         reg_no = clean_reg_no(proxy.first("registrationNumber", quiet=True) or proxy.first("leiCode", quiet=True))
@@ -130,6 +138,8 @@ class FtmReader:
                         founded=iso_day(proxy.first("incorporationDate", quiet=True)) if kind is not EntityKind.PERSON else None,
                         industry=proxy.first("sector", quiet=True) if kind is not EntityKind.PERSON else None,
                         birth_date=iso_day(proxy.first("birthDate", quiet=True)) if kind is EntityKind.PERSON else None)
+        if kept:
+            entity = replace(entity, **{k: v for k, v in kept.items() if k in KEPT_FIELDS})
         self.nodes[proxy.id] = node
         self.names[node] = entity.name
         self.matcher.remember(entity)
@@ -140,11 +150,11 @@ class FtmReader:
             yield Entity(address_id(text), EntityKind.ADDRESS, text)
             self.report.counts["links"] += 1
             yield Link(node, address_id(text), LinkKind.LOCATED_AT)
-        for prop in ("phone", "email"):
-            for text in proxy.get(prop):
-                yield Entity(contact_id(text), EntityKind.CONTACT, text)
-                self.report.counts["links"] += 1
-                yield Link(node, contact_id(text), LinkKind.HAS_CONTACT)
+        phones = kept["phones"] if isinstance(kept.get("phones"), list) else proxy.get("phone")
+        for text in [*phones, *proxy.get("email")]:
+            yield Entity(contact_id(text), EntityKind.CONTACT, text)
+            self.report.counts["links"] += 1
+            yield Link(node, contact_id(text), LinkKind.HAS_CONTACT)
         self.address_refs.extend((node, ref) for ref in proxy.get("addressEntity", quiet=True))
 
     def _ref(self, file: Path, found: Found, proxy, prop: str) -> str:
@@ -165,6 +175,8 @@ class FtmReader:
         if since and until and until < since:
             _fail(file, found, "properties.endDate", f"{until.isoformat()} is before the start {since.isoformat()}")
         source = f"{file.name}:{found.line}" if found.line else f"{file.name}#{proxy.id}"
+        if proxy.first("publisher", quiet=True) == PUBLISHER and proxy.first("recordId", quiet=True):
+            source = proxy.first("recordId", quiet=True)  # the fact's own source, as equitygraph exported it
         if name == "Ownership":
             owner, asset = self._ref(file, found, proxy, "owner"), self._ref(file, found, proxy, "asset")
             if self.matcher.kind_of(asset) not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import dump
-from equitygraph.graph.model import Entity, EntityKind, Holding, Relation
+from equitygraph.graph.model import Entity, EntityKind, Holding, Link, Officer, Relation
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.loaders.formats import load_path
@@ -71,6 +71,37 @@ def test_real_publishers_samples_go_through_our_bods_export_unchanged(tmp_path, 
     with SQLiteStore(tmp_path / "first.db", readonly=True) as store, SQLiteStore(tmp_path / "again.db", readonly=True) as fresh:
         assert parties(fresh) == parties(store)
         assert holdings(fresh) == holdings(store) and relations(fresh) == relations(store)
+        for company in store.ids_of([EntityKind.COMPANY]):
+            was, now = control_report(store, company), control_report(fresh, company)
+            assert (now.verdict, now.actual_controllers) == (was.verdict, was.actual_controllers), company
+
+
+def contacts(store) -> set[tuple]:
+    """Who is registered at which address or under which phone or e-mail, as written."""
+    texts = {e.id: e.name for e in store.iter_records() if isinstance(e, Entity) and e.kind in (EntityKind.ADDRESS, EntityKind.CONTACT)}
+    return {(link.src, texts.get(link.dst)) for link in store.iter_records() if isinstance(link, Link)}
+
+
+def test_the_ftm_export_loads_back_adding_nothing_and_elsewhere_to_the_same_answers(tmp_path):
+    """FollowTheMoney: ids came back as ftm:..., phones in international form or not at all, and a
+    stake's source as the export's line; now the same parties, contacts, facts and answers."""
+    generate_case(tmp_path / "case", companies=150, seed=4)
+    with SQLiteStore(tmp_path / "g.db") as store:
+        load_folder(store, tmp_path / "case")
+        export_graph(store, "ftm", tmp_path / "g.ftm.json")
+    before = dump(tmp_path / "g.db", skip_meta=True)
+    with SQLiteStore(tmp_path / "g.db") as store:
+        load_path(store, tmp_path / "g.ftm.json")
+    assert dump(tmp_path / "g.db", skip_meta=True) == before
+    with SQLiteStore(tmp_path / "fresh.db") as fresh:
+        load_path(fresh, tmp_path / "g.ftm.json")
+    with SQLiteStore(tmp_path / "g.db", readonly=True) as store, SQLiteStore(tmp_path / "fresh.db", readonly=True) as fresh:
+        assert parties(fresh) == parties(store)
+        assert holdings(fresh) == holdings(store) and relations(fresh) == relations(store)
+        assert contacts(fresh) == contacts(store)
+        officers = lambda s: {(o.person_id, o.company_id, o.role, o.since, o.until) for o in s.iter_records()  # noqa: E731
+                              if isinstance(o, Officer)}
+        assert officers(fresh) == officers(store)
         for company in store.ids_of([EntityKind.COMPANY]):
             was, now = control_report(store, company), control_report(fresh, company)
             assert (now.verdict, now.actual_controllers) == (was.verdict, was.actual_controllers), company

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 
 from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent
 from ...graph.stores.base import Store
-from ...loaders.bods import FIELDS_NOTE, KEPT_FIELDS, PUBLISHER, TIE_PREFIX
+from ...loaders.common import FIELDS_NOTE, KEPT_FIELDS, PUBLISHER, TIE_PREFIX
 from .exporter import Exporter, pct
 from ..render import iso, open_private
 
@@ -80,6 +80,7 @@ class FtmExporter(Exporter):
             def put(schema: str, entity_id: str, properties: dict) -> None:
                 proxy = model.make_entity(schema)
                 proxy.id = entity_id
+                properties.setdefault("publisher", PUBLISHER)
                 for prop, values in properties.items():
                     for value in values if isinstance(values, (list, tuple)) else [values]:
                         if value not in (None, "") and prop == "phone":
@@ -108,6 +109,13 @@ class FtmExporter(Exporter):
                         prop = "address" if kind is LinkKind.LOCATED_AT else "email" if "@" in text else "phone"
                         props.setdefault(prop, [])
                         props[prop] = [*props[prop], text] if isinstance(props[prop], list) else [props[prop], text]
+                    # equitygraph's own id, the fields FtM has no property for, and the phones as registered
+                    # (FtM keeps them in international form only, or not at all): read back by equitygraph
+                    kept = {"id": r.id, **_fields_beyond(r),
+                            "phones": [text for kind, text in links.get(r.id, [])
+                                       if kind is LinkKind.HAS_CONTACT and "@" not in text]}
+                    props |= {"publisher": PUBLISHER,
+                              "notes": FIELDS_NOTE + json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)}
                     put(_FTM_SCHEMA[r.kind], ftm_id(r.id), props)
                 elif isinstance(r, Holding):
                     put("Ownership", "own-" + _digest(r.key), {
@@ -121,11 +129,11 @@ class FtmExporter(Exporter):
                 elif isinstance(r, Relation) and r.type in FAMILY_TIES:
                     put("Family", "fam-" + _digest(r.key), {
                         "person": ftm_id(r.a), "relative": ftm_id(r.b), "relationship": _FAMILY_WORDS[r.type],
-                        "startDate": iso(r.since), "endDate": iso(r.until)})
+                        "startDate": iso(r.since), "endDate": iso(r.until), "recordId": r.source})
                 elif isinstance(r, Relation):
                     put("UnknownLink", "tie-" + _digest(r.key), {
                         "subject": ftm_id(r.a), "object": ftm_id(r.b), "role": r.type.value, "startDate": iso(r.since),
-                        "endDate": iso(r.until), "description": _share_text(r) or None})
+                        "endDate": iso(r.until), "description": _share_text(r) or None, "recordId": r.source})
                 elif isinstance(r, RiskEvent):
                     counts["events left out"] += 1
         return counts
@@ -222,8 +230,15 @@ class BodsExporter(Exporter):
 
 
 
+def _fields_beyond(r: Entity) -> dict:
+    """The fields of ``r`` the open standards have no place for, those with a value (0 is one; a
+    company that is not listed has none)."""
+    return {name: value for name in KEPT_FIELDS
+            if (value := getattr(r, name)) is not None and value != "" and value is not False}
+
+
 def _kept_fields(r: Entity) -> list[dict]:
-    kept = {name: getattr(r, name) for name in KEPT_FIELDS if getattr(r, name) not in (None, "")}
+    kept = _fields_beyond(r)
     if r.kind is EntityKind.PERSON and r.jurisdiction:
         kept["jurisdiction"] = r.jurisdiction
     if not kept:
