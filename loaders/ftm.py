@@ -55,30 +55,31 @@ class FtmReader:
         # every Ownership record of one owner, asset and interest, to lay their periods end to end
         self.ownerships: dict[tuple, list[Holding]] = {}
         self.names: dict[str, str] = {}  # node -> name, for the warnings
+        self._party_schemas: dict[str, bool] = {}
 
     def records(self, path: Path) -> Iterator[Record]:
         files = files_in(path)
         for file in files:
-            for found, proxy in self._proxies(file):
-                if proxy.schema.is_a("LegalEntity") or proxy.schema.name == "Address":
-                    with shaped(file, found.where(), "FollowTheMoney"):
-                        yield from self._party(file, found, proxy)
+            for found, proxy in self._proxies(file, parties=True):
+                with shaped(file, found.where(), "FollowTheMoney"):
+                    yield from self._party(file, found, proxy)
         for node, ref in self.address_refs:
             if ref in self.nodes:
                 self.report.counts["links"] += 1
                 yield Link(node, self.nodes[ref], LinkKind.LOCATED_AT)
         for file in files:
-            for found, proxy in self._proxies(file):
-                if not (proxy.schema.is_a("LegalEntity") or proxy.schema.name == "Address"):
-                    with shaped(file, found.where(), "FollowTheMoney"):
-                        yield from self._fact(file, found, proxy)
+            for found, proxy in self._proxies(file, parties=False):
+                with shaped(file, found.where(), "FollowTheMoney"):
+                    yield from self._fact(file, found, proxy)
         for records in self.ownerships.values():
             kept, said = periods_laid_out(records, lambda node: f"{self.names.get(node, node)} ({node})")
             self.report.counts["holdings"] += len(kept)
             self.report.warnings.extend(said)
             yield from kept
 
-    def _proxies(self, file: Path):
+    def _proxies(self, file: Path, parties: bool):
+        """The entities of ``file`` of one pass: the parties (and addresses), or the rest. The other
+        pass's lines are told by their schema's name alone: a proxy is made only of what is read."""
         from followthemoney.exc import InvalidData
 
         for found in read_objects(file):
@@ -86,6 +87,8 @@ class FtmReader:
             value = found.value
             if not isinstance(value.get("schema"), str):
                 _fail(file, found, "schema", "is not the name of a FollowTheMoney schema")
+            if self._is_party(value["schema"]) is not parties:
+                continue
             if not isinstance(value.get("properties", {}), dict):
                 _fail(file, found, "properties", "is not an object of property lists")
             if not isinstance(value.get("id"), str):
@@ -97,6 +100,16 @@ class FtmReader:
             if not proxy.id:
                 _fail(file, found, "id", "is missing")
             yield found, proxy
+
+    def _is_party(self, schema_name: str) -> bool:
+        """Whether a schema's entities are read in the parties' pass (an unknown schema goes to the
+        other pass, where making its proxy says what is wrong with it)."""
+        known = self._party_schemas.get(schema_name)
+        if known is None:
+            schema = self.model.get(schema_name)
+            known = self._party_schemas[schema_name] = schema is not None and (
+                schema.is_a("LegalEntity") or schema.name == "Address")
+        return known
 
     def _party(self, file: Path, found: Found, proxy) -> Iterator[Record]:
         schema = proxy.schema
