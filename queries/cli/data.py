@@ -118,8 +118,10 @@ def export(fmt, output, force, store):
 
 @click.command(cls=Command)
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--companies", type=click.IntRange(20, None), default=1000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--companies", type=click.IntRange(20, None), default=1000, show_default=True,
+              help="How many companies the case has.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="The random seed: the same seed writes the same case.")
 @click.option("--snapshots", type=click.IntRange(1, 40), default=1, show_default=True,
               help="Write this many register snapshots a quarter apart, one folder per day, with the changes "
                    "planted between them and their truth (changes_truth.csv); load them with load --snapshot DAY.")
@@ -141,8 +143,10 @@ def generate(out_dir, companies, seed, snapshots):
 @click.command(cls=Command)
 @click.option("--dir", "work_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("equitygraph-demo"),
               show_default=True, help="Where the demo case and its database go.")
-@click.option("--companies", type=click.IntRange(50, None), default=400, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--companies", type=click.IntRange(50, None), default=400, show_default=True,
+              help="How many companies the case has.")
+@click.option("--seed", type=int, default=7, show_default=True,
+              help="The random seed: the same seed writes the same case.")
 @format_option
 def demo(work_dir, companies, seed, fmt):
     """Generate a small case, load it, and report on a company whose real controller is hidden."""
