@@ -30,7 +30,14 @@ _BLOCK = 1 << 20
 
 
 def is_compressed(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in COMPRESSED
+    """A compressed file, or a folder holding any (a register published as many ``.json.gz`` parts)."""
+    if path.is_dir():
+        return any(_packed(p) for p in path.iterdir())
+    return _packed(path)
+
+
+def _packed(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in COMPRESSED and not path.name.startswith(".")
 
 
 @contextlib.contextmanager
@@ -38,10 +45,39 @@ def unpacked(path: Path) -> Iterator[Path]:
     """The file or folder ``path`` holds, unpacked into a temporary folder removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="equitygraph-unpacked-") as work:
         root = Path(work)
-        if path.suffix.lower() == ".gz":
+        if path.is_dir():
+            yield _folder_unpacked(path, root)
+        elif path.suffix.lower() == ".gz":
             yield _gunzipped(path, root)
         else:
             yield _unzipped(path, root)
+
+
+def _folder_unpacked(folder: Path, root: Path) -> Path:
+    """A copy of ``folder`` with each compressed file in it unpacked (a ``.gz`` as the file it holds, a
+    ``.zip`` as its files) and each plain one linked, not copied."""
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        suffix = path.suffix.lower()
+        if suffix == ".gz":
+            _free(root / path.stem, path)
+            _gunzipped(path, root)
+        elif suffix == ".zip":
+            with tempfile.TemporaryDirectory(dir=root, prefix=".part-") as part:
+                held = _unzipped(path, Path(part))
+                for member in [held] if held.is_file() else sorted(held.iterdir()):
+                    member.rename(_free(root / member.name, path))
+        else:
+            _free(root / path.name, path).symlink_to(path.resolve())
+    return root
+
+
+def _free(target: Path, path: Path) -> Path:
+    """``target``, where no other file of the folder is unpacked to already."""
+    if target.exists():
+        raise InvalidInput(path, None, None, f"holds {target.name}, which another file of the folder holds too")
+    return target
 
 
 def _gunzipped(path: Path, root: Path) -> Path:
@@ -110,6 +146,9 @@ def _copy(packed, out, path: Path, size: int, before: int = 0) -> int:
 def located(error: InvalidInput, archive: Path, plain: Path) -> InvalidInput:
     """``error``, met reading the unpacked copy ``plain`` of ``archive``, said of the archive and the
     file inside it."""
+    if archive.is_dir():  # a file of the folder: named by its name in the folder
+        packed = [p for p in archive.iterdir() if p.name == error.path.name or p.stem == error.path.name]
+        return InvalidInput(packed[0] if packed else error.path, error.line, error.field, error.problem)
     if archive.suffix.lower() == ".gz":
         return InvalidInput(archive, error.line, error.field, error.problem)
     base = plain.parent if plain.is_file() else plain

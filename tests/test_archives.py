@@ -136,3 +136,23 @@ def test_nothing_unpacked_is_left_behind(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", None)
     loaded(gzipped(BODS, tmp_path / "b.json.gz"), tmp_path / "b.db")
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_folder_of_compressed_parts_loads_as_the_folder_of_plain_ones(tmp_path):
+    """A register published as many parts, some compressed (the real UK PSC sample's files, each
+    gzipped but two, and its company data zipped): the same store as the plain folder."""
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for k, path in enumerate(sorted((OPEN / "uk_psc").iterdir())):
+        if path.name.startswith("company"):
+            with zipfile.ZipFile(parts / f"{path.stem}.zip", "w") as archive:
+                archive.write(path, path.name)
+        elif k % 7 == 0:
+            shutil.copy(path, parts / path.name)
+        else:
+            gzipped(path, parts / f"{path.name}.gz")
+    assert loaded(parts, tmp_path / "parts.db") == loaded(OPEN / "uk_psc", tmp_path / "plain.db")
+    shutil.copy(OPEN / "uk_psc" / "psc-data-1.json", parts / "psc-data-1.json")  # twice now: plain and gzipped
+    with pytest.raises(InvalidInput, match="^psc-data-1.json.gz: holds psc-data-1.json, which another file of the "
+                                           "folder holds too$"):
+        loaded(parts, tmp_path / "twice.db")
