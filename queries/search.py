@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..graph.model import EntityKind
@@ -48,10 +49,12 @@ def search_entities(store: Store, text: str, limit: int = 20, budget: float | No
 
 
 def persons_told_apart(store: Store, hits: list[SearchHit]) -> dict[str, str]:
-    """A line for each person found, telling namesakes apart: the birth year, then where the person
-    serves or holds (officer roles first, then the largest holdings; current facts before ended
-    ones), :data:`PLACES_SHOWN` companies named and the rest counted."""
-    persons = {h.entity.id: h.entity for h in hits if h.entity.kind is EntityKind.PERSON}
+    """A line for each person found whose name another person found shares, telling them apart: the
+    birth year, then where the person serves or holds (officer roles first, then the largest
+    holdings; current facts before ended ones), :data:`PLACES_SHOWN` companies named and the rest
+    counted. Nothing is read when no two persons found share a name."""
+    named = Counter(h.entity.name for h in hits if h.entity.kind is EntityKind.PERSON)
+    persons = {h.entity.id: h.entity for h in hits if h.entity.kind is EntityKind.PERSON and named[h.entity.name] > 1}
     if not persons:
         return {}
     edges = store.edges_touching(persons)

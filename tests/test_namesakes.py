@@ -46,12 +46,14 @@ def test_each_namesake_is_told_apart_by_birth_year_and_where_it_serves_or_holds(
     assert PLACES_SHOWN == 2
 
 
-def test_a_company_found_has_no_line_and_a_person_with_nothing_on_record_has_none(tmp_path):
+def test_a_company_a_person_without_namesake_and_namesakes_with_nothing_on_record_have_no_line(tmp_path):
     with SQLiteStore(case(tmp_path / "g.db")) as store:
         with store.writer() as w:
-            w.add(Entity("P9", EntityKind.PERSON, "孤人"))
+            w.add_many([Entity("P9", EntityKind.PERSON, "孤人"), Entity("Q1", EntityKind.PERSON, "独行侠"),
+                        Entity("Q2", EntityKind.PERSON, "独行侠"), Holding("P9", "C1", Share.exact(0.2))])
         assert search_entities(store, "华信投资有限公司").about == {}
-        assert search_entities(store, "孤人").about == {}
+        assert search_entities(store, "孤人").about == {}  # holds 20 % of C1, but nobody else is 孤人
+        assert search_entities(store, "独行侠").about == {}  # two of them, neither with anything on record
 
 
 def test_the_cli_and_the_api_carry_the_line_in_chinese(tmp_path):
