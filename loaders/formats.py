@@ -61,7 +61,7 @@ def _file_format(path: Path) -> str | None:
         if "CompanyNumber" in header:
             return "psc"
         return "mapping"
-    if suffix in (".json", ".jsonl", ".ndjson", ".txt"):
+    if suffix in (".json", ".jsonl", ".ndjson", ".ijson", ".txt"):
         from .jsonfile import first_object
 
         try:

@@ -63,10 +63,18 @@ class FtmReader:
             for found, proxy in self._proxies(file, parties=True):
                 with shaped(file, found.where(), "FollowTheMoney"):
                     yield from self._party(file, found, proxy)
+        unheld = []
         for node, ref in self.address_refs:
             if ref in self.nodes:
                 self.report.counts["links"] += 1
                 yield Link(node, self.nodes[ref], LinkKind.LOCATED_AT)
+            else:
+                unheld.append(ref)
+        if unheld:  # real exports name addresses they do not hold: said, not dropped silently
+            self.report.warnings.append(
+                f"{len(unheld):,} address reference{'s' if len(unheld) != 1 else ''} (addressEntity) name "
+                f"{'addresses' if len(unheld) != 1 else 'an address'} the input does not hold, left out: "
+                + ", ".join(unheld[:5]) + (f" and {len(unheld) - 5:,} more" if len(unheld) > 5 else ""))
         for file in files:
             for found, proxy in self._proxies(file, parties=False):
                 with shaped(file, found.where(), "FollowTheMoney"):

@@ -130,7 +130,7 @@ def _lines(path: Path) -> Iterator[Found]:
             yield Found(value, number, position)
 
 
-def files_in(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl", ".ndjson")) -> list[Path]:
+def files_in(path: Path, suffixes: tuple[str, ...] = (".json", ".jsonl", ".ndjson", ".ijson")) -> list[Path]:
     """``path`` itself, or the files of folder ``path`` with one of ``suffixes``, sorted by name."""
     if path.is_dir():
         found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)

@@ -402,3 +402,19 @@ def test_gleif_golden_copy_csv(db, tmp_path):
     with pytest.raises(InvalidInput, match=r"^rr-golden-copy.csv:2: Relationship.StartNode.NodeID: .XYZ. is not an LEI"):
         path.write_text(path.read_text().replace("98450051BS9C610A8T78", "XYZ"))
         load_path(db, path)
+
+
+def test_a_real_ftm_export_loads_whole_saying_what_it_leaves_out(db):
+    """Party donations as OpenSanctions' yente keeps them for its tests (tests/data/open/ftm, licence in
+    the README): an `.ijson` file (it was "the format cannot be told"), payments counted as skipped, and
+    the address references the excerpt does not hold said in one warning (they were dropped silently)."""
+    report = load_path(db, OPEN / "ftm" / "donations-excerpt.ijson")
+    assert (report.counts["organization"], report.counts["person"], report.counts["company"]) == (6, 2, 1)
+    assert report.counts["skipped Payment"] == 6 and report.counts["links"] == 5
+    assert report.warnings == ["3 address references (addressEntity) name addresses the input does not hold, left "
+                               "out: f5cb2c9152ced393100dd3b15d1621fa58048223, 63a681d9501df9417522f0007eec512c1261ca5c, "
+                               "5ecdd47d32a5a1934ec9493657ddd614ac368263"]
+    daimler = db.get("ftm:66ce9f62af8c7d329506da41cb7c36ba058b3d28")
+    assert (daimler.name, daimler.kind, daimler.jurisdiction) == ("Daimler AG", EntityKind.COMPANY, "DE")
+    located = {link.dst for link in db.edges_touching([daimler.id]).links}
+    assert [db.get(a).name for a in located] == [", 70546 Stuttgart"]
