@@ -113,7 +113,10 @@ def test_demo_reports_a_company_with_a_hidden_controller(run, tmp_path):
     rings = {t["entity_id"] for t in read_ground_truth(tmp_path / "demo" / "case") if t["ring_id"]}
     warned = [w["id"] for w in data["warnings"]]
     assert len(warned) == 5 and len(rings & set(warned)) >= 3
-    assert "early warnings" in run("demo", "--dir", tmp_path / "again").output
+    table = run("demo", "--dir", tmp_path / "again")
+    assert "early warnings" in table.output
+    # where to go next, on stderr: the first warning's every source among them
+    assert f"Every source of a score:  equitygraph risk {warned[0]} --sources 25 --db " in table.stderr
 
 
 def test_internal_errors_are_one_line(run, case, monkeypatch):

@@ -157,4 +157,8 @@ def demo(work_dir, companies, seed, fmt):
     if fmt == "table":
         click.echo("\n" + _("Explore further:") + f"  equitygraph company {result.report.entity.id} --db {result.db_path}",
                    err=True)
+        if result.warnings.rows:
+            first = result.warnings.rows[0]["id"]
+            click.echo(_("Every source of a score:") + f"  equitygraph risk {first} --sources 25 --db {result.db_path}",
+                       err=True)
         click.echo(_("In the browser:") + f"  equitygraph serve --db {result.db_path}", err=True)
