@@ -279,6 +279,21 @@ class Neo4jStore(Store):
                 return
             after = records[-1][key]
 
+    def _page_rows(self, query: str) -> Iterator[tuple]:
+        """The rows of a paged query (its first column the key it pages by) as tuples, each page one
+        record holding a list of rows: the driver's cost is per record, and 1.6 million records of
+        100,000 companies took 63 of the 75 s a whole-graph read took (a page as one list: 2.5 times
+        faster, measured on the holdings)."""
+        columns = re.findall(r"\bAS (\w+)", query[query.index("RETURN"):])
+        batched = f"CALL {{ {query} }} RETURN collect([{', '.join(columns)}]) AS rows"
+        after = ""
+        while True:
+            rows = self._run(batched, after=after, limit=_PAGE)[0]["rows"]
+            yield from map(tuple, rows)
+            if len(rows) < _PAGE:
+                return
+            after = max(row[0] for row in rows)  # the order of a collected list is not promised: the largest key
+
     def is_empty(self) -> bool:
         return not self._run("MATCH (n:Entity) RETURN n.id AS id LIMIT 1")
 
@@ -317,15 +332,15 @@ class Neo4jStore(Store):
 
     def export_arrays(self) -> GraphArrays:
         # Sorted in Python, by code point, as the embedded store's SQL sorts: the same ids in the same order.
-        nodes = sorted(tuple(r.values()) for r in self._pages(cypher.PAGE_ENTITIES, "id"))
+        nodes = sorted(self._page_rows(cypher.PAGE_ENTITIES))
         ids = [r[0] for r in nodes]
         index = {entity_id: i for i, entity_id in enumerate(ids)}
         # Grouped by company (as the embedded store orders them): whole-graph passes then read memory in order.
-        holdings = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_HOLDINGS, "key")), key=lambda t: (t[2], t[0]))
-        officers = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_OFFICERS, "key")), key=lambda t: (t[2], t[0]))
-        links = sorted(((r["src"], r["dst"], r["type"]) for r in self._pages(cypher.PAGE_LINKS, "key")))
-        events = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_EVENTS, "id")), key=lambda t: t[0])
-        relations = sorted((tuple(r.values()) for r in self._pages(cypher.PAGE_RELATIONS, "key")), key=lambda t: t[0])
+        holdings = sorted(self._page_rows(cypher.PAGE_HOLDINGS), key=lambda t: (t[2], t[0]))
+        officers = sorted(self._page_rows(cypher.PAGE_OFFICERS), key=lambda t: (t[2], t[0]))
+        links = sorted((src, dst, kind) for _key, src, dst, kind in self._page_rows(cypher.PAGE_LINKS))
+        events = sorted(self._page_rows(cypher.PAGE_EVENTS), key=lambda t: t[0])
+        relations = sorted(self._page_rows(cypher.PAGE_RELATIONS), key=lambda t: t[0])
         identities = {r["id"]: r["identity"] for r in self._run(cypher.PAGE_IDENTITIES)}
         roles = sorted({o[3] for o in officers})
         role_codes = {role: code for code, role in enumerate(roles)}
@@ -370,8 +385,8 @@ class Neo4jStore(Store):
         )
 
     def company_facts(self) -> Iterator[tuple]:
-        for r in self._pages(cypher.PAGE_COMPANY_FACTS, "id"):
-            yield (r["id"], r["name"], r["scope"], r["registered"], r["paid_in"], date_of(r["founded"]))
+        for entity_id, name, scope, registered, paid_in, founded in self._page_rows(cypher.PAGE_COMPANY_FACTS):
+            yield (entity_id, name, scope, registered, paid_in, date_of(founded))
 
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in EntityKind if kind is not EntityKind.EVENT}
