@@ -261,3 +261,27 @@ def test_a_query_past_the_time_its_work_has_is_stopped_by_the_server(neo4j_store
     given_up.set()
     with cancel.cancellable(given_up), pytest.raises(cancel.Cancelled):
         neo4j_store.cypher("RETURN 1 AS one")  # work given up asks nothing more
+
+
+def test_the_whole_graph_is_read_once_a_generation_and_kept_for_every_store_of_the_process(neo4j_store, neo4j_server):
+    """The explorer opens a store per thread, and each whole-graph question read the whole graph from the
+    server again (more than its 30 s budget at 100,000 companies): now once per generation of the records."""
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+    from equitygraph.queries.memo import forget, remembered
+
+    with neo4j_store.writer() as w:
+        w.add_many([Entity("A", EntityKind.COMPANY, "甲"), Entity("B", EntityKind.COMPANY, "乙"),
+                    Holding("A", "B", Share.exact(0.6))])
+    first = neo4j_store.export_arrays()
+    with Neo4jStore(neo4j_server.uri) as other:
+        assert other.export_arrays() is first  # kept: not read again
+        calls = []
+        forget()
+        assert [remembered(other, "q", 1, lambda: calls.append(1) or len(calls)) for _ in range(2)] == [1, 1]
+        with neo4j_store.writer() as w:
+            w.add(Entity("C", EntityKind.COMPANY, "丙"))
+        again = other.export_arrays()  # a write of records renewed the generation
+        assert again is not first and again.ids == ["A", "B", "C"]
+        assert remembered(other, "q", 1, lambda: calls.append(1) or len(calls)) == 2
+    neo4j_store.delete_everything()
+    assert neo4j_store.export_arrays().ids == []

@@ -13,7 +13,9 @@ import contextlib
 import datetime as dt
 import json
 import re
+import secrets
 import tempfile
+import threading
 from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -48,6 +50,9 @@ from .neo4j_rows import SEPARATOR, SpoolWriter, append_edge, date_of, entity_of,
 KEY_FORMAT = "2"  # keys escape | and \\ in ids (model.natural_key)
 _AROUND_NODES = 400  # the upstream region fetched with a company (the walks stop at 300 parties)
 _PAGE = 50000
+# The whole-graph arrays of each database, with the generation they were read at: one entry a database.
+_ARRAYS: dict[str, tuple[str, GraphArrays]] = {}
+_ARRAYS_LOCK = threading.Lock()
 _LINK_KINDS = {v: k for k, v in cypher.LINK_TYPES.items()}
 _SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
 
@@ -160,6 +165,13 @@ class Neo4jStore(Store):
             yield writer
             writer.close()
             self._replay(writer)
+            self.new_generation()
+
+    def new_generation(self) -> None:
+        """Mark the records changed (a token in the database every writer of records renews), so that
+        whole-graph answers kept for the old records (:meth:`export_arrays`, ``queries.memo``) are not
+        used again. A write through :meth:`cypher` or Neo4j Browser must call it too."""
+        self.set_meta("generation", secrets.token_hex(8))
 
     def _replay(self, writer: "SpoolWriter") -> None:
         from tqdm import tqdm
@@ -330,7 +342,27 @@ class Neo4jStore(Store):
         yield from (event_of(r["entity_id"], r["e"]) for r in self._pages(cypher.ALL_EVENTS, "id"))
         yield from sorted(buckets.relations, key=lambda r: r.key)
 
+    @property
+    def path(self) -> str:
+        """Where the store is, as the answers kept for a store name it (``queries.memo``)."""
+        return f"{self.uri}#{self.database or ''}"
+
     def export_arrays(self) -> GraphArrays:
+        """The whole graph as arrays: read from the server once per generation of its records, and kept
+        for every store of this process on the same database (the explorer opens one per thread)."""
+        generation = self.get_meta("generation")
+        if generation is None:
+            return self._read_arrays()
+        with _ARRAYS_LOCK:
+            kept = _ARRAYS.get(self.path)
+        if kept is not None and kept[0] == generation:
+            return kept[1]
+        arrays = self._read_arrays()
+        with _ARRAYS_LOCK:
+            _ARRAYS[self.path] = (generation, arrays)
+        return arrays
+
+    def _read_arrays(self) -> GraphArrays:
         # Sorted in Python, by code point, as the embedded store's SQL sorts: the same ids in the same order.
         nodes = sorted(self._page_rows(cypher.PAGE_ENTITIES))
         ids = [r[0] for r in nodes]
@@ -463,6 +495,8 @@ class Neo4jStore(Store):
         """Remove every entity, event and setting equitygraph wrote (the schema stays)."""
         with self._driver.session(database=self.database) as session:
             session.run(cypher.DELETE_ALL).consume()
+        with _ARRAYS_LOCK:
+            _ARRAYS.pop(self.path, None)
 
     def close(self) -> None:
         self._driver.close()
