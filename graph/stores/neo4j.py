@@ -15,24 +15,11 @@ import json
 import re
 import secrets
 import tempfile
-import threading
 from typing import Any, Iterable, Iterator, Mapping
 
-import numpy as np
-
-from . import cypher
+from . import cypher, neo4j_arrays
 from .. import cancel
-from ..arrays import (
-    EVENT_CODES_BY_VALUE,
-    INTEREST_CODES_BY_VALUE,
-    KIND_CODES_BY_VALUE,
-    LINK_CODES,
-    OPEN_END,
-    RELATION_CODES_BY_VALUE,
-    OPEN_START,
-    GraphArrays,
-    day_number,
-)
+from ..arrays import GraphArrays
 from ..errors import StoreError
 from ..model import (
     Entity,
@@ -50,9 +37,6 @@ from .neo4j_rows import SEPARATOR, SpoolWriter, append_edge, date_of, entity_of,
 KEY_FORMAT = "2"  # keys escape | and \\ in ids (model.natural_key)
 _AROUND_NODES = 400  # the upstream region fetched with a company (the walks stop at 300 parties)
 _PAGE = 50000
-# The whole-graph arrays of each database, with the generation they were read at: one entry a database.
-_ARRAYS: dict[str, tuple[str, GraphArrays]] = {}
-_ARRAYS_LOCK = threading.Lock()
 _LINK_KINDS = {v: k for k, v in cypher.LINK_TYPES.items()}
 _SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
 
@@ -291,21 +275,6 @@ class Neo4jStore(Store):
                 return
             after = records[-1][key]
 
-    def _page_rows(self, query: str) -> Iterator[tuple]:
-        """The rows of a paged query (its first column the key it pages by) as tuples, each page one
-        record holding a list of rows: the driver's cost is per record, and 1.6 million records of
-        100,000 companies took 63 of the 75 s a whole-graph read took (a page as one list: 2.5 times
-        faster, measured on the holdings)."""
-        columns = re.findall(r"\bAS (\w+)", query[query.index("RETURN"):])
-        batched = f"CALL {{ {query} }} RETURN collect([{', '.join(columns)}]) AS rows"
-        after = ""
-        while True:
-            rows = self._run(batched, after=after, limit=_PAGE)[0]["rows"]
-            yield from map(tuple, rows)
-            if len(rows) < _PAGE:
-                return
-            after = max(row[0] for row in rows)  # the order of a collected list is not promised: the largest key
-
     def is_empty(self) -> bool:
         return not self._run("MATCH (n:Entity) RETURN n.id AS id LIMIT 1")
 
@@ -349,75 +318,11 @@ class Neo4jStore(Store):
 
     def export_arrays(self) -> GraphArrays:
         """The whole graph as arrays: read from the server once per generation of its records, and kept
-        for every store of this process on the same database (the explorer opens one per thread)."""
-        generation = self.get_meta("generation")
-        if generation is None:
-            return self._read_arrays()
-        with _ARRAYS_LOCK:
-            kept = _ARRAYS.get(self.path)
-        if kept is not None and kept[0] == generation:
-            return kept[1]
-        arrays = self._read_arrays()
-        with _ARRAYS_LOCK:
-            _ARRAYS[self.path] = (generation, arrays)
-        return arrays
-
-    def _read_arrays(self) -> GraphArrays:
-        # Sorted in Python, by code point, as the embedded store's SQL sorts: the same ids in the same order.
-        nodes = sorted(self._page_rows(cypher.PAGE_ENTITIES))
-        ids = [r[0] for r in nodes]
-        index = {entity_id: i for i, entity_id in enumerate(ids)}
-        # Grouped by company (as the embedded store orders them): whole-graph passes then read memory in order.
-        holdings = sorted(self._page_rows(cypher.PAGE_HOLDINGS), key=lambda t: (t[2], t[0]))
-        officers = sorted(self._page_rows(cypher.PAGE_OFFICERS), key=lambda t: (t[2], t[0]))
-        links = sorted((src, dst, kind) for _key, src, dst, kind in self._page_rows(cypher.PAGE_LINKS))
-        events = sorted(self._page_rows(cypher.PAGE_EVENTS), key=lambda t: t[0])
-        relations = sorted(self._page_rows(cypher.PAGE_RELATIONS), key=lambda t: t[0])
-        identities = {r["id"]: r["identity"] for r in self._run(cypher.PAGE_IDENTITIES)}
-        roles = sorted({o[3] for o in officers})
-        role_codes = {role: code for code, role in enumerate(roles)}
-        link_codes = {cypher.LINK_TYPES[k]: code for k, code in LINK_CODES.items()}
-
-        def col(rows, fn, dtype):
-            return np.fromiter((fn(r) for r in rows), dtype=dtype, count=len(rows))
-
-        nan = float("nan")
-        return GraphArrays(
-            ids=ids,
-            kinds=col(nodes, lambda r: KIND_CODES_BY_VALUE[r[1]], np.int8),
-            holding_holder=col(holdings, lambda r: index[r[1]], np.int32),
-            holding_company=col(holdings, lambda r: index[r[2]], np.int32),
-            share_low=col(holdings, lambda r: nan if r[3] is None else r[3], np.float64),
-            share_high=col(holdings, lambda r: nan if r[4] is None else r[4], np.float64),
-            holding_interest=col(holdings, lambda r: INTEREST_CODES_BY_VALUE[r[5]], np.int8),
-            holding_since=col(holdings, lambda r: day_number(date_of(r[6]), OPEN_START), np.int32),
-            holding_until=col(holdings, lambda r: day_number(date_of(r[7]), OPEN_END), np.int32),
-            officer_person=col(officers, lambda r: index[r[1]], np.int32),
-            officer_company=col(officers, lambda r: index[r[2]], np.int32),
-            officer_role=col(officers, lambda r: role_codes[r[3]], np.int16),
-            officer_roles=roles,
-            officer_since=col(officers, lambda r: day_number(date_of(r[4]), OPEN_START), np.int32),
-            officer_until=col(officers, lambda r: day_number(date_of(r[5]), OPEN_END), np.int32),
-            link_src=col(links, lambda r: index[r[0]], np.int32),
-            link_dst=col(links, lambda r: index[r[1]], np.int32),
-            link_kind=col(links, lambda r: link_codes[r[2]], np.int8),
-            event_entity=col(events, lambda r: index[r[1]], np.int32),
-            event_type=col(events, lambda r: EVENT_CODES_BY_VALUE[r[2]], np.int8),
-            event_date=col(events, lambda r: day_number(date_of(r[3]), OPEN_START), np.int32),
-            event_severity=col(events, lambda r: r[4] or 0, np.int8),
-            disclosure_threshold=col(nodes, lambda r: nan if r[2] is None else r[2], np.float64),
-            listed=col(nodes, lambda r: bool(r[3]), bool),
-            free_float=col(nodes, lambda r: nan if r[4] is None else r[4], np.float64),
-            relation_a=col(relations, lambda r: index[r[1]], np.int32),
-            relation_b=col(relations, lambda r: index[r[2]], np.int32),
-            relation_type=col(relations, lambda r: RELATION_CODES_BY_VALUE[r[3]], np.int8),
-            relation_since=col(relations, lambda r: day_number(date_of(r[4]), OPEN_START), np.int32),
-            relation_until=col(relations, lambda r: day_number(date_of(r[5]), OPEN_END), np.int32),
-            identity={index[i]: key for i, key in identities.items()},
-        )
+        for every store of this process on the same database (:mod:`.neo4j_arrays`)."""
+        return neo4j_arrays.kept(self)
 
     def company_facts(self) -> Iterator[tuple]:
-        for entity_id, name, scope, registered, paid_in, founded in self._page_rows(cypher.PAGE_COMPANY_FACTS):
+        for entity_id, name, scope, registered, paid_in, founded in neo4j_arrays.page_rows(self, cypher.PAGE_COMPANY_FACTS):
             yield (entity_id, name, scope, registered, paid_in, date_of(founded))
 
     def counts(self) -> dict[str, int]:
@@ -495,8 +400,7 @@ class Neo4jStore(Store):
         """Remove every entity, event and setting equitygraph wrote (the schema stays)."""
         with self._driver.session(database=self.database) as session:
             session.run(cypher.DELETE_ALL).consume()
-        with _ARRAYS_LOCK:
-            _ARRAYS.pop(self.path, None)
+        neo4j_arrays.forget(self)
 
     def close(self) -> None:
         self._driver.close()
