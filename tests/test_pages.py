@@ -310,12 +310,12 @@ def test_the_printed_report_keeps_its_graph_for_a_last_page_with_larger_text(tal
     fonts = page.evaluate("Object.fromEntries(window.equitygraphNetwork.body.data.nodes.get().map(n => [n.id.slice(2), n.font.size]))")
     written = {i: n["font"]["size"] for i, n in page_nodes(path.read_text(encoding="utf-8")).items()}
     assert fonts == written and set(written.values()) == {8, 11, 14}  # the live graph's text back to its own sizes
-    shot = page.evaluate("(() => { const i = document.querySelector('#graph-appendix img.graph-print'); "
-                         "return [i.naturalWidth, i.naturalHeight, document.querySelectorAll('#graph-appendix .legend').length]; })()")
+    shot = page.evaluate("(() => { const i = document.querySelector('#graph-appendix canvas.graph-print'); "
+                         "return [i.width, i.height, document.querySelectorAll('#graph-appendix .legend').length]; })()")
     assert shot[0] > 0 and abs(shot[1] / shot[0] - 1.2) < 0.01 and shot[2] == 1
     assert page.is_visible(".graph-section #graph") and not page.is_visible("#graph-appendix")
     page.emulate_media(media="print")
-    assert not page.is_visible(".graph-section") and page.is_visible("#graph-appendix img.graph-print")
+    assert not page.is_visible(".graph-section") and page.is_visible("#graph-appendix canvas.graph-print")
     order = page.evaluate("Array.from(document.querySelectorAll('h2')).filter(h => h.offsetParent).map(h => h.textContent)")
     assert order[-2:] == ["Graph of the neighbourhood", "Data sources and date"]
     assert page.problems == []
