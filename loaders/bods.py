@@ -32,8 +32,8 @@ from ..graph.model import (
 )
 from ..graph.roles import OFFICER_ROLES
 from ..graph.stores.base import Record
-from .common import KEPT_FIELDS, PUBLISHER, SCHEME_COUNTRIES, TIE_PREFIX, Matcher, kept_fields
-from .report import LoadReport
+from .common import PUBLISHER, SCHEME_COUNTRIES, TIE_PREFIX, Matcher, entity_fields, kept_fields
+from .report import LoadReport, first_few
 from .fields import clean_reg_no, iso_day
 from .jsonfile import Found, fail_at, files_in, read_objects, shaped
 
@@ -143,7 +143,7 @@ def _statements(path: Path, report: LoadReport, progress) -> list[_Statement]:
                                        if isinstance(value.get("source"), dict) else None)
                 if statement.ours:
                     notes = [n.get("description") for n in value.get("annotations") or [] if isinstance(n, dict)]
-                    statement.kept_fields = {k: v for k, v in kept_fields(notes).items() if k in (*KEPT_FIELDS, "jurisdiction")}
+                    statement.kept_fields = entity_fields(kept_fields(notes))
                 if not statement.record:
                     statement.fail("recordId", "is missing")
             elif "statementType" in value:  # 0.2, 0.3
@@ -187,8 +187,6 @@ def _published_by_us(value: dict) -> bool:
     it came from adds nothing, and into another gives the same ids)."""
     publisher = (value.get("publicationDetails") or {}).get("publisher") if isinstance(value.get("publicationDetails"), dict) else None
     return isinstance(publisher, dict) and publisher.get("name") == PUBLISHER
-
-
 
 
 def _party(st: _Statement, matcher: Matcher) -> Entity:
@@ -453,8 +451,6 @@ def missing_warning(missing: dict[str, str], shown: int = 5) -> str:
     >>> missing_warning({"a": "x.json#1", "b": "x.json#2"})
     '2 statements named are neither in the input nor in the store; each is kept as a placeholder party "not in the input": a (named in x.json#1), b (named in x.json#2)'
     """
-    first = ", ".join(f"{ref} (named in {where})" for ref, where in list(missing.items())[:shown])
-    more = f" and {len(missing) - shown:,} more" if len(missing) > shown else ""
     return (f"{len(missing):,} statement{'s' if len(missing) != 1 else ''} named {'are' if len(missing) != 1 else 'is'} "
             f"neither in the input nor in the store; each is kept as a placeholder party \"not in the input\": "
-            f"{first}{more}")
+            + first_few([f"{ref} (named in {where})" for ref, where in missing.items()], shown))

@@ -17,7 +17,6 @@ from ..graph.stores.base import Record, Store
 from .report import LoadReport, note_load
 from .fields import clean_reg_no
 
-#: ISO country codes of the identifier schemes (org-id.guide) the open registers use most.
 #: What equitygraph's own exports (BODS, FollowTheMoney) carry beyond the standards, read back by the
 #: loaders so that an export loads back without loss: the publisher's name, a declared tie the standard
 #: has no type for, and the fields of a party it has no field for (a note: this prefix, then JSON).
@@ -28,9 +27,20 @@ KEPT_FIELDS = ("status", "registered_capital", "paid_in_capital", "currency", "i
                "disclosure_threshold", "free_float", "listed", "id_hash")
 
 
+def fields_note(kept: dict) -> str:
+    """The note an export writes ``kept`` in (:func:`kept_fields` reads it back)."""
+    return FIELDS_NOTE + json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def kept_fields(notes) -> dict:
     """The fields an equitygraph export kept in the first of ``notes`` that holds them; {} when none does
-    (or it is not JSON: a note written by someone else)."""
+    (or it is not JSON: a note written by someone else).
+
+    Examples
+    --------
+    >>> kept_fields(["a note", fields_note({"status": "存续", "listed": True})])
+    {'listed': True, 'status': '存续'}
+    """
     for text in notes:
         if isinstance(text, str) and text.startswith(FIELDS_NOTE):
             try:
@@ -41,6 +51,12 @@ def kept_fields(notes) -> dict:
     return {}
 
 
+def entity_fields(kept: dict) -> dict:
+    """Of what an export kept, the fields of the party itself (not its id or phones, kept beside them)."""
+    return {name: value for name, value in kept.items() if name in (*KEPT_FIELDS, "jurisdiction")}
+
+
+#: ISO country codes of the identifier schemes (org-id.guide) the open registers use most.
 SCHEME_COUNTRIES = {"GB-COH": "GB", "UA-EDR": "UA", "DK-CVR": "DK", "SK-ORSR": "SK", "XI-LEI": None, "XI-GLEIF": None}
 
 

@@ -3,7 +3,8 @@ followthemoney library so that schema inheritance and property types are the lib
 
 Two passes over the file, so memory holds the parties' ids and kinds, never the file: the first
 reads the parties (any schema that is a LegalEntity, and Address), the second the facts between them
-(Ownership, Directorship, Family). See docs/inputs.md for the mapping.
+(Ownership, Directorship, Family). The Ownership facts are held until the end, one holding each, to
+lay each stake's records end to end (:func:`periods_laid_out`). See docs/inputs.md for the mapping.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from ..graph.model import (
 )
 from ..graph.roles import role_code, written_title
 from ..graph.stores.base import Record
-from .common import KEPT_FIELDS, PUBLISHER, Matcher, kept_fields
-from .report import LoadReport
+from .common import PUBLISHER, Matcher, entity_fields, kept_fields
+from .report import LoadReport, first_few
 from .fields import clean_reg_no, iso_day, parse_share
 from .jsonfile import Found, fail_at, files_in, read_objects, shaped
 
@@ -74,7 +75,7 @@ class FtmReader:
             self.report.warnings.append(
                 f"{len(unheld):,} address reference{'s' if len(unheld) != 1 else ''} (addressEntity) name "
                 f"{'addresses' if len(unheld) != 1 else 'an address'} the input does not hold, left out: "
-                + ", ".join(unheld[:5]) + (f" and {len(unheld) - 5:,} more" if len(unheld) > 5 else ""))
+                + first_few(unheld))
         for file in files:
             for found, proxy in self._proxies(file, parties=False):
                 with shaped(file, found.where(), "FollowTheMoney"):
@@ -160,7 +161,7 @@ class FtmReader:
                         industry=proxy.first("sector", quiet=True) if kind is not EntityKind.PERSON else None,
                         birth_date=iso_day(proxy.first("birthDate", quiet=True)) if kind is EntityKind.PERSON else None)
         if kept:
-            entity = replace(entity, **{k: v for k, v in kept.items() if k in KEPT_FIELDS})
+            entity = replace(entity, **entity_fields(kept))
         self.nodes[proxy.id] = node
         self.names[node] = entity.name
         self.matcher.remember(entity)
@@ -260,6 +261,9 @@ def periods_laid_out(records: list[Holding], named: Callable[[str], str] = str) 
     [(0.51, '2020-01-01', '2022-05-01'), (0.6, '2022-05-01', None)]
     >>> said[0]
     'O holds C from 2020-01-01 in 2 records (48 % at f.json:1, 51 % at f.json:3): the one at f.json:3 is used'
+    >>> ends = Holding("O", "C", Share.exact(0.5), since=dt.date(2020, 1, 1), until=dt.date(2022, 5, 1))
+    >>> periods_laid_out([ends, c])[1]  # one ending the day the next starts overlaps nothing
+    []
     """
     if len(records) == 1:
         return records, []

@@ -48,6 +48,20 @@ class LoadReport:
         }
 
 
+def first_few(items: list[str], shown: int = 5) -> str:
+    """``items`` as a warning lists them: the first ``shown``, and how many more.
+
+    Examples
+    --------
+    >>> first_few(["a", "b", "c"], 2)
+    'a, b and 1 more'
+    >>> first_few(["a", "b"], 2)
+    'a, b'
+    """
+    more = f" and {len(items) - shown:,} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
+
+
 def store_salt(store: Store) -> tuple[str, bool]:
     """The store's secret salt for ID-number hashes, and whether it is new (to be kept with the load)."""
     salt = store.get_meta("id_salt")

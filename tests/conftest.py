@@ -226,6 +226,18 @@ def page(browser):
     context.close()
 
 
+def answered(page, question: str) -> str:
+    """The explorer's answer to ``question`` once the page says it has come (polled: the app's CSP
+    forbids the evaluated predicates Playwright's wait_for_function would inject)."""
+    import time
+
+    deadline = time.monotonic() + 20
+    while page.get_attribute("body", "data-answer") != question and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert page.get_attribute("body", "data-answer") == question
+    return page.inner_text("#answer")
+
+
 @contextlib.contextmanager
 def serving(db: Path):
     """The explorer on ``db`` (read-only), served on a free port of 127.0.0.1 in a thread: its address."""

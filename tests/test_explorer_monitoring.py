@@ -5,7 +5,7 @@ import time
 
 from starlette.testclient import TestClient
 
-from conftest import serving
+from conftest import answered, serving
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.queries.app.server import make_app
 from equitygraph.queries.changes import changes
@@ -58,13 +58,6 @@ def test_the_warning_list_pages_on_with_its_ranks(risk_case):
     paged = [row for page in pages for row in page["warnings"]]
     assert [(r["rank"], r["id"]) for r in paged] == [(r["rank"], r["id"]) for r in whole]
     assert [r["rank"] for r in paged] == list(range(1, 16))
-
-
-def answered(page, question: str) -> None:
-    deadline = time.monotonic() + 20
-    while page.get_attribute("body", "data-answer") != question and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert page.get_attribute("body", "data-answer") == question
 
 
 def test_the_alerts_and_the_changes_of_a_company_in_the_browser(tmp_path, page, shots):

@@ -3,17 +3,9 @@ the early-warning list filtered by industry and cluster as ``risk`` filters it."
 
 import time
 
-from conftest import add_tall_case, serving
+from conftest import add_tall_case, answered, serving
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from test_explorer import open_page
-
-
-def answered(page, question: str) -> str:
-    deadline = time.monotonic() + 20
-    while page.get_attribute("body", "data-answer") != question and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert page.get_attribute("body", "data-answer") == question
-    return page.inner_text("#answer")
 
 
 def test_the_paths_and_stake_from_a_party_picked_by_search(tmp_path, page, shots):

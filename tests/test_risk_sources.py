@@ -3,12 +3,11 @@ agent's address takes its risk from five confirmed cases; ``risk NAME --sources 
 with their paths (the rest one part), and the explorer's panel names them all, each a link."""
 
 import json
-import time
 
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from conftest import serving
+from conftest import answered, serving
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.queries.app.server import make_app
 from equitygraph.queries.cli import cli
@@ -51,9 +50,7 @@ def test_the_panel_names_every_source_as_a_link(risk_case, page, shots):
     with serving(db) as served:
         open_page(page, served, "H001")
         page.click("button[data-question='risk']")
-        deadline = time.monotonic() + 20
-        while page.get_attribute("body", "data-answer") != "risk" and time.monotonic() < deadline:
-            time.sleep(0.1)
+        answered(page, "risk")
         linked = page.eval_on_selector_all("#answer a[data-entity]", "xs => xs.map(x => x.getAttribute('data-entity'))")
         assert AGENT_CASES <= set(linked)
         # and drawn beside what the graph shows, each tied through the address they share

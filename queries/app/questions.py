@@ -1,7 +1,8 @@
 """The investigator's questions the explorer asks of the library, each answered as the command line
 answers it: related parties, the enterprise group, the cluster, where a company's risk comes from, the
-paths and the stake between two, what changed, the watchlists' alerts, and the early-warning list. Each answer is its sections (as the page shows them), its data (as
-``--format json`` gives it) and the names of the parties it mentions, so the page can link them."""
+paths and the stake between two, what changed, the watchlists' alerts, and the early-warning list.
+Each answer is its sections (as the page shows them), its data (as ``--format json`` gives it) and
+the names of the parties it mentions, so the page can link them."""
 
 from __future__ import annotations
 
@@ -42,15 +43,13 @@ SOURCES_NAMED = 25  # sources of a company's network risk the panel names (a reg
 def risk(store, request) -> dict:
     """Where a company's risk comes from: each source named (a link), with its path, and the
     indicators; the scores are the early-warning list's, computed once for the process."""
-    from ..memo import remembered
     from ..risk.config import load_config
-    from ..risk.scores import risk_of, score_all
+    from ..risk.scores import remembered_scores, risk_of
 
     as_of = params.filters(request).as_of
     config = load_config()
-    scores = remembered(store, "risk scores", {"as_of": as_of, "config": config.sections},
-                        lambda: score_all(store, config, as_of))
-    report = risk_of(store, request.path_params["id"], config, as_of, scores=scores, top_sources=SOURCES_NAMED)
+    report = risk_of(store, request.path_params["id"], config, as_of, scores=remembered_scores(store, config, as_of),
+                     top_sources=SOURCES_NAMED)
     found = answer_json(report)
     found["names"].update(report.names)
     found["graph"] = _paths_drawn(store, report)

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 
 from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, RiskEvent
 from ...graph.stores.base import Store
-from ...loaders.common import FIELDS_NOTE, KEPT_FIELDS, PUBLISHER, TIE_PREFIX
+from ...loaders.common import KEPT_FIELDS, PUBLISHER, TIE_PREFIX, fields_note
 from .exporter import Exporter, pct
 from ..render import iso, open_private
 
@@ -114,8 +114,7 @@ class FtmExporter(Exporter):
                     kept = {"id": r.id, **_fields_beyond(r),
                             "phones": [text for kind, text in links.get(r.id, [])
                                        if kind is LinkKind.HAS_CONTACT and "@" not in text]}
-                    props |= {"publisher": PUBLISHER,
-                              "notes": FIELDS_NOTE + json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)}
+                    props["notes"] = fields_note(kept)
                     put(_FTM_SCHEMA[r.kind], ftm_id(r.id), props)
                 elif isinstance(r, Holding):
                     put("Ownership", "own-" + _digest(r.key), {
@@ -228,8 +227,6 @@ class BodsExporter(Exporter):
         return counts
 
 
-
-
 def _fields_beyond(r: Entity) -> dict:
     """The fields of ``r`` the open standards have no place for, those with a value (0 is one; a
     company that is not listed has none)."""
@@ -243,8 +240,7 @@ def _kept_fields(r: Entity) -> list[dict]:
         kept["jurisdiction"] = r.jurisdiction
     if not kept:
         return []
-    return [{"statementPointerTarget": "/recordDetails", "motivation": "commenting",
-             "description": FIELDS_NOTE + json.dumps(kept, ensure_ascii=False, sort_keys=True)}]
+    return [{"statementPointerTarget": "/recordDetails", "motivation": "commenting", "description": fields_note(kept)}]
 
 
 def _addresses(found: list[tuple[LinkKind, str]], kind: str = "registered") -> dict:

@@ -301,16 +301,21 @@ class RiskList(Result):
                         empty="no warnings", note=_("why: the three largest parts; --format json for all of them"))]
 
 
+def remembered_scores(store: Store, config: RiskConfig, as_of: dt.date | None = None) -> Scores:
+    """Every score, computed once for a process that asks many questions of one store (``queries.memo``)."""
+    from ..memo import remembered
+
+    return remembered(store, "risk scores", {"as_of": as_of, "config": config.sections},
+                      lambda: score_all(store, config, as_of))
+
+
 def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None = None, as_of: dt.date | None = None,
              region: str | None = None, industry: str | None = None, cluster: str | None = None,
              scores: Scores | None = None, offset: int = 0) -> RiskList:
     """The early-warning list: the ``top`` companies with no confirmed case yet, highest combined score
     first, each with its tier (below the yellow threshold too: the ranking goes on past the warnings);
     ``tier`` keeps that tier only; ``offset``: the page starts after that many (ranks go on)."""
-    from ..memo import remembered
-
-    scores = scores or remembered(store, "risk scores", {"as_of": as_of, "config": config.sections},
-                                  lambda: score_all(store, config, as_of))
+    scores = scores or remembered_scores(store, config, as_of)
     arrays = scores.arrays
     company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
     candidates = np.flatnonzero(company & ~scores.found.confirmed & (scores.combined > 0))  # a score of 0 says nothing

@@ -604,36 +604,36 @@
     network.stabilize(80);
   }
 
-  // The watchlists' alerts since a day (90 days back at first), in the details pane.
-  function openAlerts() {
-    var d = $("details");
+  // The details pane emptied for a list of the whole store: its heading, a row of controls, the answer.
+  function listPane(title) {
+    var d = $("details"), form = el("div"), answer = el("div");
     d.textContent = "";
-    d.appendChild(el("h1", t("Alerts of the watchlists")));
-    var form = el("div"), answer = el("div"), since = el("input"), list = el("button", t("List"));
+    d.appendChild(el("h1", title));
     form.className = "questions";
     answer.id = "answer";
+    d.appendChild(form);
+    d.appendChild(answer);
+    return {form: form, answer: answer};
+  }
+
+  // The watchlists' alerts since a day (90 days back at first), in the details pane.
+  function openAlerts() {
+    var pane = listPane(t("Alerts of the watchlists")), form = pane.form, answer = pane.answer;
+    var since = el("input"), list = el("button", t("List"));
     since.type = "date";
     since.id = "alerts-since";
     since.value = new Date(Date.now() - 90 * 86400000).toISOString().slice(0, 10);
     list.type = "button";
     function run() { return ask("alerts", "/api/alerts", {since: since.value}, answer); }
     list.addEventListener("click", run);
-    form.appendChild(el("span", t("since")));
-    [since, list].forEach(function (e) { form.appendChild(e); });
-    d.appendChild(form);
-    d.appendChild(answer);
+    [el("span", t("since")), since, list].forEach(function (e) { form.appendChild(e); });
     return run();
   }
 
   // The early-warning list with its filters, in the details pane, a page at a time.
   var WARNINGS_PAGE = 50;
   function openWarnings() {
-    var d = $("details");
-    d.textContent = "";
-    d.appendChild(el("h1", t("Early warnings")));
-    var form = el("div"), answer = el("div");
-    form.className = "questions";
-    answer.id = "answer";
+    var pane = listPane(t("Early warnings")), form = pane.form, answer = pane.answer;
     var tier = el("select");
     tier.id = "warn-tier";
     [["", t("every tier")], ["red", t("red")], ["orange", t("orange")], ["yellow", t("yellow")]].forEach(function (o) {
@@ -667,12 +667,9 @@
     back.addEventListener("click", function () { offset = Math.max(0, offset - WARNINGS_PAGE); run(); });
     next.addEventListener("click", function () { offset += WARNINGS_PAGE; run(); });
     [tier, region, industry, cluster, list, back, next].forEach(function (e) { form.appendChild(e); });
-    d.appendChild(form);
-    d.appendChild(answer);
     return run();
   }
 
-  // What the colours mean in the mode chosen.
   // The legend says what every colour, ring, shape and line drawn now means (and nothing not drawn).
   function legend() {
     var box = $("legend"), mode = $("colour").value, items = [];
@@ -682,16 +679,15 @@
     if (mode === "group" || mode === "cluster") items = [["dot", hashColour("g1"), t("one colour per group or cluster")], ["dot", "#dddddd", t("none")]];
     var drawn = nodes ? nodes.get().map(function (n) { return n.data || {}; }) : [];
     var lines = edges ? edges.get() : [];
-    var some = function (list, test) { return list.some(test); };
     var tree = state.mode === "tree";
-    if (some(drawn, function (n) { return tree && n.controller; })) items.push(["ring", CHAIN, "★ " + t("actual controller")]);
-    if (some(drawn, function (n) { return !tree && state.events[n.id]; })) items.push(["ring", CHAIN, t("has risk events")]);
-    if (some(drawn, function (n) { return !tree && state.answer[n.id] && state.answer[n.id].indexOf("evidence") === 0; })) {
+    if (drawn.some(function (n) { return tree && n.controller; })) items.push(["ring", CHAIN, "★ " + t("actual controller")]);
+    if (drawn.some(function (n) { return !tree && state.events[n.id]; })) items.push(["ring", CHAIN, t("has risk events")]);
+    if (drawn.some(function (n) { return !tree && state.answer[n.id] && state.answer[n.id].indexOf("evidence") === 0; })) {
       items.push(["ring", EVIDENCE, t("evidence of a concealment signal")]);
     }
-    if (some(drawn, function (n) { return state.pinned[n.id]; })) items.push(["ring", "#222222", t("pinned")]);
-    if (some(drawn, function (n) { return n.beyond; })) items.push(["diamond", "#555555", t("beyond the hop limit, drawn because the answer rests on it")]);
-    if (some(drawn, function (n) { return n.more !== undefined || n.fold; })) items.push(["box", "#aaaaaa", t("not drawn yet: double-click to open")]);
+    if (drawn.some(function (n) { return state.pinned[n.id]; })) items.push(["ring", "#222222", t("pinned")]);
+    if (drawn.some(function (n) { return n.beyond; })) items.push(["diamond", "#555555", t("beyond the hop limit, drawn because the answer rests on it")]);
+    if (drawn.some(function (n) { return n.more !== undefined || n.fold; })) items.push(["box", "#aaaaaa", t("not drawn yet: double-click to open")]);
     var kinds = {};
     lines.forEach(function (e) { if (e.data && nodes.get(e.from) && nodes.get(e.to)) kinds[e.data.kind === "holding" && state.chain[e.data.from + "|" + e.data.to] ? "chain" : e.data.kind] = true; });
     [["chain", "4px solid " + CHAIN, t("control chain")], ["holding", "2px solid #7f7f7f", t("holding (share)")],
