@@ -43,6 +43,11 @@ class EventType(str, enum.Enum):
     COURT_CASE = "court_case"
     PENALTY = "penalty"
     ABNORMAL_OPERATION = "abnormal_operation"  # listed as operating abnormally (经营异常)
+    # Confirmed matches of a screening (queries.screen), added after the others so stored codes keep their meaning:
+    SANCTIONED = "sanctioned"  # on a sanctions list
+    PEP = "pep"  # a politically exposed person (or a relative or close associate of one)
+    WANTED = "wanted"  # wanted, or on a list of crime
+    LISTED = "listed"  # on another watchlist (debarment, export control)
 
 
 class LinkKind(str, enum.Enum):

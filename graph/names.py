@@ -180,3 +180,28 @@ def fuzzy_probes(query: str) -> list[str]:
         return []
     pieces = [compact[i : i + size] for i in range(len(compact) - size + 1)]
     return list(dict.fromkeys(pieces))[:6]
+
+
+@lru_cache(maxsize=1)
+def _spaced_table() -> dict[int, str]:
+    return {code: f" {reading} " for code, reading in _pinyin_table().items() if code >= 128}
+
+
+def pinyin_words(name: str) -> str:
+    """A name with each Chinese character replaced by its usual reading, a word each; other
+    letters stay as written.
+
+    Examples
+    --------
+    >>> pinyin_words("张晓明")
+    'zhang xiao ming'
+    >>> pinyin_words("IHI宇航株式会社")
+    'ihi yu hang zhu shi hui she'
+    """
+    return " ".join(normalize_name(name).translate(_spaced_table()).split())
+
+
+@lru_cache(maxsize=1)
+def pinyin_syllables() -> frozenset[str]:
+    """Every reading a character has in the table: the syllables a Latin name is cut into."""
+    return frozenset(_pinyin_table().values())

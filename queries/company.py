@@ -10,7 +10,7 @@ from typing import Any
 from ..graph.model import Entity, EntityKind, Holding, LinkKind, effective_day
 from ..graph.stores.base import Store
 from . import i18n
-from .i18n import _, known, role_name
+from .i18n import N_, _, known, role_name
 from .render import Result, Section, iso
 from .resolve import resolve_entity
 
@@ -88,6 +88,8 @@ class CompanyReport(Result):
     upstream_truncated: bool = False
     results: dict[str, Any] = field(default_factory=dict)
     control: Any = None  # a ControlReport for companies and organizations
+    listed: list = field(default_factory=list)  # OnList rows: the entity and the parties around it on lists
+    listed_how: dict[str, str] = field(default_factory=dict)  # party -> what it is to the entity
 
     def to_dict(self) -> dict:
         e = self.entity
@@ -109,6 +111,7 @@ class CompanyReport(Result):
             "upstream_truncated": self.upstream_truncated,
             "results": self.results,
             "control": self.control.to_dict() if self.control is not None else None,
+            "listed": [{**o.__dict__, "relation": self.listed_how.get(o.party)} for o in self.listed],
         }
 
     def risk_section(self) -> Section:
@@ -146,6 +149,10 @@ class CompanyReport(Result):
             sections.extend(self.control.sections())
         if e.kind is EntityKind.COMPANY:
             sections.append(self.risk_section())
+        if self.listed:
+            from .listed import listed_section
+
+            sections.append(listed_section(self.listed, self.listed_how))
         if e.kind is not EntityKind.PERSON:
             sections.append(Section(
                 _("Direct holders"), ["holder", "id", "share", "interest", "since", "until", "source"],
@@ -225,7 +232,22 @@ def company_report(store: Store, name: str, as_of: dt.date | None = None) -> Com
         stakes = report.control.stakes
         report.upstream = [replace(r, integrated=span(*stakes[r.holder_id]) if r.holder_id in stakes else "")
                            for r in report.upstream]
+    _listed(store, report)
     return report
+
+
+def _listed(store: Store, report: CompanyReport) -> None:
+    """The entity, its holders above it, its officers and controllers that are on lists."""
+    from .listed import on_lists
+
+    how = {r.holder_id: N_("holds shares above") for r in report.upstream}
+    how.update({r.holder_id: N_("holder") for r in report.holders if r.current})
+    how.update({r.person_id: N_("officer") for r in report.officers if r.until is None})
+    if report.control is not None:
+        how.update(dict.fromkeys(report.control.actual_controllers, N_("actual controller")))
+    how[report.entity.id] = N_("itself")
+    report.listed = on_lists(store, how)
+    report.listed_how = how
 
 
 def _upstream(store: Store, company_id: str, day: dt.date) -> tuple[list[UpstreamRow], bool]:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from ..graph.errors import EquityGraphError
 from ..graph.stores.base import Store
-from .changes import MAX_HOPS, ChangeReport, changes_at, within
-from .i18n import _
+from .changes import MAX_HOPS, ChangeReport, change_row, changes_at, within
+from .i18n import N_, _
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -19,8 +19,9 @@ DEFAULT_LIST = "default"
 SEVERITY = {"controller_changed": 5, "beneficial_owner_changed": 4, "legal_representative_changed": 4,
             "share_changed": 3, "holder_out": 3, "risk_event": 3, "holder_in": 2, "address_changed": 2,
             "contact_changed": 2, "risk_tier_changed": 3, "group_changed": 2, "cluster_changed": 2, "officer_in": 1,
-            "officer_out": 1}
-EVENT_SEVERITY = {"confirmed_case": 5, "court_case": 4, "penalty": 4}
+            "officer_out": 1, "possible_listing": 4}
+N_("possible listing")  # the change's name in an alert's reason
+EVENT_SEVERITY = {"confirmed_case": 5, "court_case": 4, "penalty": 4, "sanctioned": 5, "wanted": 5, "pep": 3}
 
 
 def watchlists(store: Store) -> dict[str, dict[str, dict]]:
@@ -109,6 +110,7 @@ def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name
     # whatever the register's cap, and asked once however many lists watch them.
     found = changes_at(store, arrays, since, until, set().union(*around.values()),
                        [entities[i] for i in dict.fromkeys(entity_id for _, entity_id, _ in watched) if i in entities]).rows
+    found += possible_listings(store, set().union(*around.values()), since, until)
     at_company: dict[str, list[dict]] = {}
     for row in found:
         at_company.setdefault(row["company_id"], []).append(row)
@@ -133,6 +135,22 @@ def alerts(store: Store, since: dt.date, until: dt.date | None = None, list_name
                 best[key] = alert
     rows = sorted(best.values(), key=lambda a: (-a["severity"], a["hops"], _negated(a["date"]), a["company_id"]))
     return AlertReport(since, until, rows)
+
+
+def possible_listings(store: Store, around: set[str], since: dt.date, until: dt.date) -> list[dict]:
+    """Screening matches still to review, found by a screening from ``since`` to ``until``, of the
+    parties ``around``: a watched party on a list the day it is screened, before anyone decides."""
+    from .screen import PREFIX, RESULT
+
+    rows = []
+    matched = store.results_of(RESULT, sorted(around))
+    names = {i: e.name for i, e in store.get_many(matched).items()}
+    for party, matches in sorted(matched.items()):
+        for m in matches:
+            if m.get("decision") is None and since.isoformat() <= m["screened"] <= until.isoformat():
+                rows.append(change_row(m["screened"], "possible_listing", party, names.get(party, party), None,
+                                       f"{m['caption']} ({m['dataset']}) {PREFIX}{m['listing']} {m['score']:.2f}"))
+    return rows
 
 
 def _negated(day: str) -> int:

@@ -15,7 +15,7 @@ from equitygraph.queries.cli import cli
 TYPED = {"OPTIONS", "COMMAND", "ARGS", "TEXT", "NAME", "FILE", "PATH", "DIRECTORY", "INTEGER", "RANGE", "FLOAT",
          "FIRST", "SECOND", "HOLDER", "COMPANY", "OUT_DIR", "MAPPING_FILE", "DAY", "HOME", "TOML", "FORMAT", "LIST",
          "equitygraph", "json", "jsonl", "csv", "table", "graphml", "gexf", "ftm", "bods", "psc", "gleif", "mapping",
-         "html", "pdf", "tree", "neighbourhood", "cluster", "Gephi", "yEd", "FollowTheMoney", "JSON", "BODS", "GLEIF",
+         "html", "pdf", "tree", "neighbourhood", "cluster", "Gephi", "yEd", "FollowTheMoney", "OpenSanctions", "list", "JSON", "BODS", "GLEIF",
          "PSC", "Excel", "CSV", "HTML", "PDF", "Chromium", "Neo4j", "LTS", "Maven", "Central", "JVM", "Bolt", "HTTP",
          "Browser", "Leiden", "ROC-AUC", "PR-AUC", "precision", "recall", "localhost", "neo4j-admin", "ps", "jar",
          "risk", "toml", "lib", "password", "docs", "inputs", "md", "monitoring", "gb", "analyze", "load", "alerts",

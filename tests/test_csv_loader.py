@@ -94,7 +94,7 @@ BAD_INPUTS = [
     pytest.param(
         {"events": "entity_id,type,date,severity,text\nC1,rumour,2024-01-01,3,x\n"},
         "events.csv:2: type: 'rumour' is not one of confirmed_case, complaint, negative_news, court_case, penalty, "
-        "abnormal_operation",
+        "abnormal_operation, sanctioned, pep, wanted, listed",
         id="bad-event-type",
     ),
     pytest.param(

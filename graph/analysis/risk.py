@@ -14,8 +14,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import cancel
-from ..arrays import KIND_CODES, LINK_CODES, GraphArrays
-from ..model import EntityKind, LinkKind
+from ..arrays import EVENT_CODES, KIND_CODES, LINK_CODES, OPEN_END, GraphArrays, day_number
+from ..model import EntityKind, EventType, LinkKind
 from .control_rules import JOINT, SINGLE, ControlTable
 from .risk_indicators import DIMENSIONS, INDICATORS, Facts, Indicators, RiskConfig, Texts, indicators
 
@@ -122,7 +122,9 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     for ends, others in ((src, dst), (dst, src)):
         np.minimum.at(least, ends[real], others[real])
         np.maximum.at(most, ends[real], others[real])
-    walked = np.flatnonzero((arrays.kinds == KIND_CODES[EntityKind.COMPANY]) | (least < most))
+    listed = listing_seeds(arrays, c, as_of)
+    # A listed person or company passes its risk on even when tied to one company only (a sanctioned holder).
+    walked = np.flatnonzero((arrays.kinds == KIND_CODES[EntityKind.COMPANY]) | (least < most) | (listed > 0))
     del least, most
     at = np.full(arrays.n, -1, dtype=np.int32)
     at[walked] = np.arange(len(walked), dtype=np.int32)
@@ -140,7 +142,7 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     del squared
     weight *= np.repeat(c["carry"] * inverse, np.diff(indptr))
     spread = sp.csr_matrix((weight, columns, indptr), shape=links.shape)
-    seeds = np.where(found.confirmed, c["seed_confirmed"], c["seed_intrinsic"] * found.intrinsic)
+    seeds = np.maximum(np.where(found.confirmed, c["seed_confirmed"], c["seed_intrinsic"] * found.intrinsic), listed)
     start = seeds[walked]
     if c["method"] == "debtrank":
         got = _debtrank(spread, start, c["max_steps"])
@@ -152,6 +154,33 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     # in that unit and bounded smoothly in [0, 1), it sits on the intrinsic score's scale (a company
     # whose one tie is a legal representative shared with one confirmed case scores 0.49).
     return Network(1.0 - np.exp(-received / c["carry"] ** 2), received, seeds, spread, walked, c["method"])
+
+
+#: The risk events of a confirmed screening match and the setting of [contagion] each seeds with.
+LISTING_SEEDS = {EventType.SANCTIONED: "seed_sanctioned", EventType.WANTED: "seed_wanted", EventType.PEP: "seed_pep",
+                 EventType.LISTED: "seed_listed"}
+
+
+def listing_seeds(arrays: GraphArrays, contagion: dict, as_of: dt.date | None = None) -> np.ndarray:
+    """What each entity starts the contagion with for being on a list (the largest of its listings):
+    a sanctioned or wanted party is a confirmed source, a PEP a weaker one (risk.toml, [contagion]).
+
+    Examples
+    --------
+    >>> from ..arrays import arrays_from_records
+    >>> from ..model import Entity, RiskEvent
+    >>> arrays = arrays_from_records([Entity("c", EntityKind.COMPANY, "C"), Entity("p", EntityKind.PERSON, "P")],
+    ...     events=[RiskEvent("p", EventType.PEP), RiskEvent("c", EventType.SANCTIONED, dt.date(2030, 1, 1))])
+    >>> listing_seeds(arrays, {"seed_sanctioned": 1.0, "seed_wanted": 1.0, "seed_pep": 0.3, "seed_listed": 0.2},
+    ...               dt.date(2025, 1, 1)).tolist()
+    [0.0, 0.3]
+    """
+    seeds = np.zeros(arrays.n)
+    dated = arrays.event_date <= day_number(as_of, OPEN_END)  # an undated event is OPEN_START: always in
+    for kind, key in LISTING_SEEDS.items():
+        mine = dated & (arrays.event_type == EVENT_CODES[kind])
+        np.maximum.at(seeds, arrays.event_entity[mine], contagion[key])
+    return seeds
 
 
 def combine(found: Indicators, network: Network, config: RiskConfig) -> np.ndarray:

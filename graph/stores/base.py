@@ -302,6 +302,15 @@ class Store(abc.ABC):
         in id order: what risk indicators read besides the graph."""
 
     @abc.abstractmethod
+    def party_facts(self) -> Iterator[tuple]:
+        """Every company's, person's and organization's ``(id, kind, name, aliases, reg_no,
+        jurisdiction, birth_date, id_number)`` in id order: what screening compares with lists."""
+
+    @abc.abstractmethod
+    def drop_events(self, ids: Iterable[str]) -> None:
+        """Remove the risk events ``ids`` (an investigator took back what made them), renewing the generation."""
+
+    @abc.abstractmethod
     def counts(self) -> dict[str, int]:
         """How many entities of each kind and how many edges of each kind the store holds."""
 

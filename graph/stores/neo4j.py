@@ -325,6 +325,15 @@ class Neo4jStore(Store):
         for entity_id, name, scope, registered, paid_in, founded in neo4j_arrays.page_rows(self, cypher.PAGE_COMPANY_FACTS):
             yield (entity_id, name, scope, registered, paid_in, date_of(founded))
 
+    def party_facts(self) -> Iterator[tuple]:
+        for entity_id, kind, name, aliases, reg_no, jurisdiction, born, id_number in neo4j_arrays.page_rows(
+                self, cypher.PAGE_PARTY_FACTS):
+            yield entity_id, kind, name, tuple(aliases or ()), reg_no, jurisdiction, date_of(born), id_number
+
+    def drop_events(self, ids: Iterable[str]) -> None:
+        self._run(cypher.DROP_EVENTS, ids=list(ids))
+        self.new_generation()
+
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in EntityKind if kind is not EntityKind.EVENT}
         for r in self._run(cypher.COUNT_KINDS):

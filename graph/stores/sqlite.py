@@ -455,6 +455,16 @@ class SQLiteStore(StoredResults, Store):
                                     "FROM entities WHERE kind = 'company' ORDER BY id"):
             yield row[:5] + (date_of(row[5]),)
 
+    def party_facts(self) -> Iterator[tuple]:
+        for row in self._db.execute("SELECT id, kind, name, aliases, reg_no, jurisdiction, birth_date, id_number FROM "
+                                    "entities WHERE kind IN ('company', 'person', 'organization') ORDER BY id"):
+            yield row[:3] + (tuple(json.loads(row[3])) if row[3] else (),) + row[4:6] + (date_of(row[6]), row[7])
+
+    def drop_events(self, ids: Iterable[str]) -> None:
+        with self._transaction("remove the events"):
+            self._db.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in ids])
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (secrets.token_hex(8),))
+
     def counts(self) -> dict[str, int]:
         counts = {kind.value: 0 for kind in EntityKind if kind is not EntityKind.EVENT}
         for kind, n in self._db.execute("SELECT kind, count(*) FROM entities GROUP BY kind"):

@@ -239,8 +239,14 @@ class IdentityDecision(Result):
                          (_("decision"), verdict)])]
 
 
-def decide(store: Store, first: str, second: str, same: bool, note: str | None = None) -> IdentityDecision:
-    """Keep an investigator's decision that two person records are (not) one person."""
+def decide(store: Store, first: str, second: str, same: bool, note: str | None = None):
+    """Keep an investigator's decision that two person records are (not) one person; or, with
+    ``list:ID`` as either, that a party is (not) that entry of a screened list (:mod:`..screen`)."""
+    from ..screen import PREFIX, decide_listing
+
+    if second.startswith(PREFIX) or first.startswith(PREFIX):
+        party, listing = (first, second) if second.startswith(PREFIX) else (second, first)
+        return decide_listing(store, party, listing, same, note)
     a, b = resolve_entity(store, first), resolve_entity(store, second)
     for entity in (a, b):
         if entity.kind is not EntityKind.PERSON:

@@ -79,6 +79,7 @@ class RelatedReport(Result):
     names: dict[str, str]
     kinds: dict[str, str]
     notes: list[str] = field(default_factory=list)
+    listed: list = field(default_factory=list)  # OnList rows of the company and its related parties
 
     def name(self, entity_id: str) -> str:
         return self.names.get(entity_id, entity_id)
@@ -100,7 +101,7 @@ class RelatedReport(Result):
         return {"entity": {"id": self.entity.id, "name": self.entity.name},
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "legal": [party(p) for p in self.legal], "suspected": [party(p) for p in self.suspected],
-                "notes": self.notes}
+                "notes": self.notes, "listed": [o.__dict__ for o in self.listed]}
 
     def records(self) -> list[dict]:
         return [{"company_id": self.entity.id, "category": p.category, "relation": p.relation,
@@ -118,7 +119,12 @@ class RelatedReport(Result):
         suspected = Section(_("Suspected links (not related parties in law)"), ["link", "party", "id", "strength", "why"],
                             [(_(p.relation.replace("_", " ")), self.name(p.entity_id), p.entity_id, f"{p.strength:.2f}",
                               p.reason) for p in self.suspected])
-        return [legal, suspected]
+        if not self.listed:
+            return [legal, suspected]
+        from ..listed import listed_section
+
+        how = {p.entity_id: p.relation.replace("_", " ") for p in reversed(self.parties)} | {self.entity.id: "itself"}
+        return [legal, suspected, listed_section(self.listed, how)]
 
 
 def related_parties(store: Store, name: str, as_of: dt.date | None = None, *, legal: bool = True,
@@ -171,8 +177,22 @@ def related_parties(store: Store, name: str, as_of: dt.date | None = None, *, le
     if control.verdict not in ("single", "joint"):
         notes.append(_("control of the company is {verdict}: {reason}").format(verdict=_(control.verdict),
                                                                              reason=control.reason))
+    listed = _on_lists(store, entity, parties, [*controllers, *control.actual_controllers], notes)
     return RelatedReport(entity, as_of, parties, {i: e.name for i, e in people.items()},
-                         {i: e.kind.value for i, e in people.items()}, notes)
+                         {i: e.kind.value for i, e in people.items()}, notes, listed)
+
+
+def _on_lists(store: Store, entity: Entity, parties: list[RelatedParty], controllers: list[str], notes: list[str]):
+    """The company and its related parties on lists; a controller confirmed as sanctioned or wanted
+    is said first among the notes ("controlled by a sanctioned person")."""
+    from ..listed import GRAVE, on_lists
+
+    listed = on_lists(store, {entity.id, *controllers, *(p.entity_id for p in parties)})
+    for o in listed:
+        if o.status == "confirmed" and o.category in GRAVE and o.party in controllers:
+            notes.insert(0, _("controlled by a {category} party: {name} ({id}), {what}").format(
+                category=_(o.category), name=o.name, id=o.party, what=o.what))
+    return listed
 
 
 class _Found:

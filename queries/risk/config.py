@@ -14,7 +14,8 @@ DEFAULT = Path(__file__).resolve().parents[2] / "graph" / "analysis" / "risk.tom
 _TEXT_KEYS = {("contagion", "method")}
 _LIST_KEYS = {("words", "fundraising"), ("words", "finance_name")}
 _FRACTIONS = {("tiers", "red"), ("tiers", "orange"), ("tiers", "yellow"), ("contagion", "carry"),
-              ("contagion", "seed_confirmed"), ("contagion", "seed_intrinsic")}
+              ("contagion", "seed_confirmed"), ("contagion", "seed_intrinsic"), ("contagion", "seed_sanctioned"),
+              ("contagion", "seed_wanted"), ("contagion", "seed_pep"), ("contagion", "seed_listed")}
 
 
 class ConfigError(EquityGraphError):

@@ -11,7 +11,7 @@ import numpy as np
 
 from ...graph.analysis.control_rules import control_table
 from ...graph.analysis.risk import DIMENSIONS, INDICATORS, Facts, Indicators, Network, RiskConfig, Texts, combine, contagion, contributions, indicators
-from ...graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
+from ...graph.arrays import EVENT_CODES_BY_VALUE, KIND_CODES, OPEN_START, GraphArrays, day_number
 from ...graph.errors import EquityGraphError
 from ...graph.model import EntityKind, LinkKind
 from ...graph.stores.base import Store
@@ -132,6 +132,20 @@ class Explanation:
         return head + _(": ") + _("; ").join(said)
 
 
+#: How a source on a list is said, the strongest listing first.
+LISTED_SOURCE = {"sanctioned": N_("from sanctioned party {source}"), "wanted": N_("from wanted party {source}"),
+                 "pep": N_("from politically exposed person {source}"), "listed": N_("from watchlisted party {source}")}
+
+
+def _listings(arrays: GraphArrays) -> dict[int, str]:
+    """Each entity with a confirmed listing, by its strongest (the order of LISTED_SOURCE)."""
+    found: dict[int, str] = {}
+    for kind in reversed(LISTED_SOURCE):
+        mine = arrays.event_type == EVENT_CODES_BY_VALUE[kind]
+        found.update(dict.fromkeys(arrays.event_entity[mine].tolist(), kind))
+    return found
+
+
 def explain(store: Store, scores: Scores, entities: list[str], top_sources: int = 3) -> list[Explanation]:
     """Why each of ``entities`` scores as it does: the seeds its network risk comes from (and the
     path from each), and the indicators behind its intrinsic risk, as parts of the combined score
@@ -160,6 +174,7 @@ def _worded(store: Store, scores: Scores, index: np.ndarray, sources, counts, pa
     w = config["combine"]
     total = w["intrinsic"] + w["network"]
     dims_total = sum(config["dimensions"][d] for d in DIMENSIONS)
+    listings = _listings(arrays)
     out = []
     for k, j in enumerate(index.tolist()):
         # Shares of the score the indicators and the network make (a case's would-be score when confirmed).
@@ -173,6 +188,7 @@ def _worded(store: Store, scores: Scores, index: np.ndarray, sources, counts, pa
             listed += share
             path = paths[(j, source)]
             said = (_("from confirmed case {source}") if found.confirmed[source] else
+                    _(LISTED_SOURCE[listings[source]]) if source in listings else
                     _("from high-risk company {source}")).format(source=words.name(source))
             parts.append(Part(share, "network", arrays.ids[source], said + words.via(path),
                               tuple(arrays.ids[p] for p in path)))

@@ -1,0 +1,186 @@
+"""Screening: which parties of the graph may be the persons and organisations of a sanctions, PEP
+or wanted list, each with a score and the features that made it.
+
+A match is a lead, not a fact. The name decides whether two records are compared at all and gives
+the score's base (:func:`.screening_names.name_similarity`); then features support or contradict
+it: a shared registration number or LEI (strong), the birth date (the same day, the same year, or
+a different year), the country (shared, or both known and different). A person is never compared
+with a company. Blocking keeps a million parties against a hundred thousand entries to the pairs
+sharing a name key or an identifier (:func:`.screening_names.name_keys`); a key shared by more than
+:data:`BUSY_KEY` entries (a common word of company names) is not followed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from ..listings import ORGANISATION, PERSON, Listing, Party
+from .screening_names import NameForm, name_form, name_keys, name_similarity
+
+#: The score from which a pair is reported as a possible match.
+THRESHOLD = 0.7
+#: A name key shared by more list entries than this finds nothing (company words: "technology").
+BUSY_KEY = 200
+SAME_IDENTIFIER = 0.4
+OTHER_IDENTIFIER = -0.15
+SAME_BIRTH_DATE = 0.15
+SAME_BIRTH_YEAR = 0.05
+OTHER_BIRTH_YEAR = -0.4
+SAME_COUNTRY = 0.05
+OTHER_COUNTRY = -0.1
+@dataclass(frozen=True)
+class Feature:
+    """One reason in a match's score: its name, what it added (negative: contradicted), and what it saw."""
+
+    name: str
+    weight: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class Match:
+    party: str
+    listing: str
+    score: float
+    features: tuple[Feature, ...] = field(default=())
+
+
+def score_pair(party: Party, listing: Listing, party_forms: list[tuple[str, NameForm]] | None = None,
+               listing_forms: list[tuple[str, NameForm]] | None = None) -> Match | None:
+    """The score of one party against one list entry with its features; None where the kinds rule
+    the pair out (a person and an organisation).
+
+    Examples
+    --------
+    >>> p = Party("p1", PERSON, ("张晓明",), birth_date="1970-01-02")
+    >>> entry = Listing("os-1", PERSON, ("ZHANG Xiaoming",), "ZHANG Xiaoming", "us_ofac_sdn", ("sanctioned",),
+    ...                 birth_dates=("1970-01-02",))
+    >>> m = score_pair(p, entry)
+    >>> round(m.score, 2), [f.name for f in m.features]
+    (1.0, ['name', 'birth_date'])
+    >>> score_pair(p, Listing("os-2", ORGANISATION, ("张晓明",), "x", "l", ("sanctioned",))) is None
+    True
+    """
+    if {party.kind, listing.kind} == {PERSON, ORGANISATION}:
+        return None
+    organisation, person = party.kind == ORGANISATION, party.kind == PERSON
+    party_forms = party_forms or [(n, name_form(n, organisation, person)) for n in party.names]
+    listing_forms = listing_forms or [(n, name_form(n, organisation, person)) for n in listing.names]
+    best, how, mine, theirs = 0.0, "", "", ""
+    for name, form in party_forms:
+        for other, other_form in listing_forms:
+            alike, way = name_similarity(form, other_form)
+            if alike > best:
+                best, how, mine, theirs = alike, way, name, other
+    features = [Feature("name", best, f"{mine} ~ {theirs} ({how})")] if best > 0 else []
+    features += _identifiers(party, listing)
+    if party.kind == PERSON:
+        features += _birth(party, listing)
+    features += _countries(party, listing)
+    score = min(1.0, max(0.0, sum(f.weight for f in features)))
+    return Match(party.id, listing.id, score, tuple(features))
+
+
+#: Identifiers one party has only one of: two different ones contradict a match.
+_UNIQUE_KINDS = ("lei", "uscc")
+
+
+def _identifiers(party: Party, listing: Listing) -> list[Feature]:
+    shared = party.identifiers & listing.identifiers
+    if shared:
+        return [Feature("identifier", SAME_IDENTIFIER, ", ".join(sorted(shared)))]
+    kinds = {i.split(":", 1)[0] for i in party.identifiers} & {i.split(":", 1)[0] for i in listing.identifiers}
+    if kinds & set(_UNIQUE_KINDS):
+        kind = sorted(kinds & set(_UNIQUE_KINDS))[0]
+        here = sorted(i for i in party.identifiers if i.startswith(kind + ":"))[0]
+        there = sorted(i for i in listing.identifiers if i.startswith(kind + ":"))[0]
+        return [Feature("identifier", OTHER_IDENTIFIER, f"{here} here, {there} on the list")]
+    return []
+
+
+def _birth(party: Party, listing: Listing) -> list[Feature]:
+    if not party.birth_date or not listing.birth_dates:
+        return []
+    mine = party.birth_date
+    if any(d == mine for d in listing.birth_dates if len(d) == 10 and len(mine) == 10):
+        return [Feature("birth_date", SAME_BIRTH_DATE, f"born {mine} here and on the list")]
+    if any(d[:4] == mine[:4] for d in listing.birth_dates):
+        return [Feature("birth_date", SAME_BIRTH_YEAR, f"born in {mine[:4]} here and on the list")]
+    return [Feature("birth_date", OTHER_BIRTH_YEAR,
+                    f"born {mine} here, {', '.join(sorted(listing.birth_dates))} on the list")]
+
+
+def _countries(party: Party, listing: Listing) -> list[Feature]:
+    if not party.countries or not listing.countries:
+        return []
+    shared = party.countries & listing.countries
+    if shared:
+        return [Feature("country", SAME_COUNTRY, ", ".join(sorted(shared)))]
+    return [Feature("country", OTHER_COUNTRY,
+                    f"{', '.join(sorted(party.countries))} here, {', '.join(sorted(listing.countries))} on the list")]
+
+
+class ListIndex:
+    """The entries of the lists screened against, found by name key and identifier (the blocking)."""
+
+    def __init__(self, listings: Iterable[Listing]):
+        self.listings: dict[str, Listing] = {}
+        self.forms: dict[tuple[str, bool], list[tuple[str, NameForm]]] = {}
+        self.by_key: dict[str, list[str]] = defaultdict(list)
+        for listing in listings:
+            self.listings[listing.id] = listing
+            keys = set(listing.identifiers)
+            for organisation in ((False,) if listing.kind == PERSON else (True,) if listing.kind == ORGANISATION
+                                 else (False, True)):
+                person = not organisation and listing.kind == PERSON
+                forms = [(n, name_form(n, organisation, person)) for n in dict.fromkeys(listing.names)]
+                self.forms[listing.id, organisation] = forms
+                for _, form in forms:
+                    keys |= name_keys(form)
+            for key in keys:
+                self.by_key[key].append(listing.id)
+
+    def candidates(self, party: Party, forms: list[tuple[str, NameForm]]) -> set[str]:
+        """The entries sharing an identifier, or a name key not shared by more than :data:`BUSY_KEY` entries."""
+        found: set[str] = set()
+        for identifier in party.identifiers:
+            found.update(self.by_key.get(identifier, ()))
+        for _, form in forms:
+            for key in name_keys(form):
+                ids = self.by_key.get(key)
+                if ids and len(ids) <= BUSY_KEY:
+                    found.update(ids)
+        return found
+
+    def screen(self, party: Party, threshold: float = THRESHOLD) -> list[Match]:
+        """The entries ``party`` may be, best first."""
+        organisation = party.kind == ORGANISATION
+        forms = [(n, name_form(n, organisation, party.kind == PERSON)) for n in dict.fromkeys(party.names)]
+        found = []
+        for listing_id in sorted(self.candidates(party, forms)):
+            listing = self.listings[listing_id]
+            match = score_pair(party, listing, forms, self.forms[listing_id, organisation]
+                               if (listing_id, organisation) in self.forms else None)
+            if match is not None and match.score >= threshold:
+                found.append(match)
+        return sorted(found, key=lambda m: (-m.score, m.listing))
+
+
+def screen_all(parties: Iterable[Party], listings: Iterable[Listing], threshold: float = THRESHOLD) -> Iterator[Match]:
+    """Every party against every entry it may be (blocked), the matches at or above ``threshold``.
+
+    Examples
+    --------
+    >>> entries = [Listing("os-1", PERSON, ("Vladimir Vladimirovich PUTIN", "Путин Владимир"), "PUTIN", "eu_fsf",
+    ...                    ("sanctioned",), birth_dates=("1952-10-07",))]
+    >>> found = list(screen_all([Party("p1", PERSON, ("Vladimir Putin",), "1952-10-07"),
+    ...                          Party("p2", PERSON, ("Vladimir Putin",), "1980-01-01"),
+    ...                          Party("c1", ORGANISATION, ("Putin Vladimir",))], entries))
+    >>> [(m.party, m.listing) for m in found]
+    [('p1', 'os-1')]
+    """
+    index = listings if isinstance(listings, ListIndex) else ListIndex(listings)
+    for party in parties:
+        yield from index.screen(party, threshold)

@@ -1,0 +1,269 @@
+"""Screening against sanctions, PEP and wanted lists: the names across scripts (on real list data),
+the list reader, the blocking against a brute-force oracle, and the whole way from a match to a
+decision, a risk event, the reports and the alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from screening_pairs import DATA, cn_pairs, eu_pairs, labelled_pairs, namesake_pairs, putin_pairs
+
+from conftest import run_cli
+from equitygraph.graph.analysis.screening import THRESHOLD, ListIndex, score_pair
+from equitygraph.graph.analysis.screening_names import SAME_SOUND, name_form, name_keys, name_similarity
+from equitygraph.graph.errors import InvalidInput
+from equitygraph.graph.listings import ORGANISATION, PERSON, Listing, Party
+from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, Share
+from equitygraph.graph.stores.sqlite import SQLiteStore
+from equitygraph.loaders.watchlists import read_lists
+
+EU = DATA / "eu_fsf-excerpt.ftm.json"
+KUZMENKO, INTER_TOBACCO, ZHURAVLEVA = "NK-2Ka3UvopqbpZmVDFjWd4LA", "NK-2GdmHtZTeNXjNVrBGEXZNj", "NK-2KeUB68qUJtykm3BuAcazG"
+
+
+# -- names on real data ---------------------------------------------------------------------------
+def test_chinese_names_found_by_their_romanisation_where_it_is_pinyin_or_wade_giles():
+    matched = {p.names[0] for p, e, same, _ in cn_pairs() if same and score_pair(p, e).score >= THRESHOLD}
+    # Pinyin (余茂春 Yu Maochun) and Wade-Giles (王定宇 Wang Ting-yu); not Taiwan's own spellings (Koo,
+    # Ker, Hsiao Bi-khim) nor Western names written in characters (鲁比欧 is Rubio).
+    assert matched == {"余茂春", "王定宇", "蔡其昌", "林飞帆", "陈椒华"}
+
+
+def test_no_false_match_in_the_labelled_pairs_and_recall_per_source():
+    found = {}
+    for party, entry, same, source in labelled_pairs():
+        hit = score_pair(party, entry).score >= THRESHOLD
+        assert not (hit and not same), (party.names, entry.names)
+        if same:
+            found.setdefault(source, []).append(hit)
+    assert {s: (sum(v), len(v)) for s, v in found.items()} == {"cn": (5, 28), "eu": (32, 35), "putin": (73, 81)}
+
+
+def test_the_namesakes_are_hard_negatives():
+    """A surname or a given name shared with the entry: each scores something, none a match."""
+    scores = [score_pair(p, e).score for p, e, _, _ in namesake_pairs()]
+    assert len(scores) == 132 and max(scores) < THRESHOLD and sum(s >= 0.4 for s in scores) >= 20
+
+
+def test_a_birth_date_decides_between_namesakes():
+    entry = Listing("x", PERSON, ("ZHANG Wei",), "ZHANG Wei", "l", ("sanctioned",), birth_dates=("1970-05-01",))
+    same = score_pair(Party("a", PERSON, ("张伟",), "1970-05-01"), entry)
+    year = score_pair(Party("b", PERSON, ("张伟",), "1970"), entry)
+    other = score_pair(Party("c", PERSON, ("张伟",), "1985-01-01"), entry)
+    unknown = score_pair(Party("d", PERSON, ("张伟",)), entry)
+    assert (same.score, year.score, other.score, unknown.score) == pytest.approx((1.0, 0.95, 0.5, SAME_SOUND))
+    assert [f.detail for f in other.features] == ["张伟 ~ ZHANG Wei (sound)", "born 1985-01-01 here, 1970-05-01 on the list"]
+
+
+def test_identifiers_support_and_contradict():
+    lei, other_lei = "001GPB6A9XPE8XJICC14", "00TR8NKAEL48RGTZEW89"
+    entry = Listing("x", ORGANISATION, ("Acme Trading Ltd",), "Acme", "l", ("sanctioned",), identifiers=frozenset({"lei:" + lei}))
+    assert score_pair(Party("a", ORGANISATION, ("Zenith Holdings",), identifiers=frozenset({"lei:" + lei})), entry).score == 0.4
+    found = score_pair(Party("b", ORGANISATION, ("ACME TRADING LIMITED",), identifiers=frozenset({"lei:" + other_lei})), entry)
+    assert found.score == pytest.approx(0.85) and found.features[1].name == "identifier" and found.features[1].weight < 0
+
+
+# -- properties -------------------------------------------------------------------------------------
+SURNAMES, GIVEN = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高", "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华"
+chinese_names = st.tuples(st.sampled_from(SURNAMES), st.text(GIVEN, min_size=1, max_size=2)).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(chinese_names, st.booleans(), st.booleans())
+def test_a_chinese_name_meets_its_pinyin_in_any_order_and_case(name, surname_first, upper):
+    from equitygraph.graph.names import pinyin_words
+
+    syllables = pinyin_words(name).split()
+    surname, given_name = syllables[0], "".join(syllables[1:])
+    written = f"{surname.upper() if upper else surname.title()} {given_name.title()}"
+    if not surname_first:
+        written = f"{given_name.title()} {surname.upper() if upper else surname.title()}"
+    a, b = name_form(name, person=True), name_form(written, person=True)
+    assert name_similarity(a, b) == (SAME_SOUND, "sound")
+    assert name_keys(a) & name_keys(b)  # blocking brings them together
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["vladimir", "putin", "tatiana", "maria", "ali", "hassan", "john", "smith"]),
+                min_size=2, max_size=4, unique=True), st.randoms())
+def test_word_order_and_case_change_nothing(words, rnd):
+    shuffled = words[:]
+    rnd.shuffle(shuffled)
+    a, b = name_form(" ".join(words)), name_form(" ".join(shuffled).upper())
+    assert name_similarity(a, b) == (1.0, "spelling") and name_keys(a) == name_keys(b)
+
+
+def test_blocking_finds_what_comparing_every_pair_finds_on_the_labelled_pairs():
+    """The oracle: every party against every entry (no blocking) gives the same matches (a quarter
+    of the 81 spellings of Putin's name: each entry holds the other 80, and every pair is compared)."""
+    putin = [pair for pair in putin_pairs() if int(pair[0].id.split("-")[1]) % 4 == 0]
+    pairs = cn_pairs() + eu_pairs() + putin + namesake_pairs()
+    parties = {p.id: p for p, _, _, _ in pairs}
+    listings = {}
+    for _, e, _, _ in pairs:
+        listings.setdefault((e.id, e.names), e)
+    entries = [Listing(f"{i}", e.kind, e.names, e.caption, e.dataset, e.categories, e.birth_dates, e.countries,
+                       e.identifiers) for i, e in enumerate(listings.values())]
+    index = ListIndex(entries)
+    for party in parties.values():
+        forms = [(n, name_form(n, party.kind == ORGANISATION, party.kind == PERSON)) for n in party.names]
+        brute = {e.id for e in entries if (m := score_pair(party, e, forms, index.forms.get(
+            (e.id, party.kind == ORGANISATION)))) is not None and m.score >= THRESHOLD}
+        assert {m.listing for m in index.screen(party)} == brute, party.names
+
+
+# -- the list reader --------------------------------------------------------------------------------
+def test_the_eu_excerpt_reads_as_the_data_says():
+    entries = {e.id: e for e in read_lists([EU])}
+    assert len(entries) == 6  # the address is no party (and no target)
+    kuzmenko = entries[KUZMENKO]
+    assert (kuzmenko.kind, kuzmenko.dataset, kuzmenko.categories, kuzmenko.birth_dates, kuzmenko.listed) == (
+        PERSON, "eu_fsf", ("sanctioned",), ("1971-01-22",), "2024-02-26")
+    assert kuzmenko.identifiers == {"id:366510784303"} and kuzmenko.countries == {"ru"}
+    assert entries[INTER_TOBACCO].identifiers == {"reg:808000714"} and entries[INTER_TOBACCO].kind == ORGANISATION
+    assert len(entries[INTER_TOBACCO].names) == 12
+
+
+def sanctions_list(tmp_path, *extra: dict) -> str:
+    """The China counter-sanctions rows with Chinese names written as an FtM list: each row a
+    target with its Latin names, and a Sanction entity with the body, the list and the date."""
+    from screening_pairs import cn_rows
+
+    lines = []
+    for i, row in enumerate(r for r in cn_rows() if r["Chinese name"]):
+        schema = row["Type"] if row["Type"] != "Company" else "Company"
+        lines.append({"id": f"cn-{i}", "schema": schema, "properties": {
+            "name": [row["Name"]], "country": [row["Country"].lower()] if len(row["Country"]) == 2 else [],
+            "topics": [row["Topics"]]}, "datasets": ["cn_sanctions"]})
+        day, month, year = row["Date"].split(".")
+        year = year if len(year) == 4 else "20" + year
+        lines.append({"id": f"cn-{i}-sanction", "schema": "Sanction", "properties": {
+            "entity": [f"cn-{i}"], "authority": [row["Body"]], "program": [row["List"]] if row["List"] else [],
+            "startDate": [f"{year}-{int(month):02d}-{int(day):02d}"]}})
+    lines.extend(extra)
+    path = tmp_path / "cn_sanctions.ftm.json"
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def test_sanctions_give_the_program_and_date_and_no_target_is_left_out(tmp_path):
+    extra = {"id": "rel-1", "schema": "Person", "properties": {"name": ["王定宇"]}, "target": False}
+    entries = {e.id: e for e in read_lists([sanctions_list(tmp_path, extra)])}
+    wang = next(e for e in entries.values() if e.caption == "Wang Ting-yu")
+    assert (wang.categories, wang.programs, wang.listed, wang.dataset) == (
+        ("sanctioned",), ("Taiwan Affairs Office of the State Council",), "2022-08-16", "cn_sanctions")
+    assert "rel-1" not in entries
+    assert next(e for e in entries.values() if e.caption.startswith("IHI")).categories == ("listed",)  # export control
+
+
+def test_a_bad_list_line_is_named(tmp_path):
+    bad = tmp_path / "bad.ftm.json"
+    bad.write_text('{"id": "a", "schema": "Person", "properties": {"name": ["A"]}}\n{"id": "b"}\n', encoding="utf-8")
+    with pytest.raises(InvalidInput) as e:
+        read_lists([bad])
+    assert str(e.value) == "bad.ftm.json:2: schema: is not the name of a FollowTheMoney schema"
+    small_register(tmp_path / "x.db")
+    result = run_cli("screen", bad, "--db", tmp_path / "x.db")
+    assert result.exit_code == 1 and "bad.ftm.json:2: schema: is not the name of a FollowTheMoney schema" in result.output
+
+
+# -- the whole way ----------------------------------------------------------------------------------
+def small_register(db) -> None:
+    with SQLiteStore(db) as store, store.writer() as w:
+        w.add_many([
+            Entity("p-wang", EntityKind.PERSON, "王定宇"),
+            Entity("p-kuz", EntityKind.PERSON, "Vitaly Kuzmenko", birth_date=dt.date(1971, 1, 22)),
+            Entity("p-zhu", EntityKind.PERSON, "Tatiana Zhuravleva", birth_date=dt.date(1980, 2, 2)),
+            Entity("c-star", EntityKind.COMPANY, "深圳市星河贸易有限公司"),
+            Entity("c-armor", EntityKind.COMPANY, "Armor Repair Service LLC"),
+            Entity("c-tob", EntityKind.COMPANY, "Inter Tobacco LLC", reg_no="808000714"),
+            Holding("p-wang", "c-star", Share.exact(0.6)), Holding("p-kuz", "c-armor", Share.exact(1.0)),
+            Holding("p-zhu", "c-star", Share.exact(0.4)), Holding("c-armor", "c-tob", Share.exact(0.3)),
+        ])
+
+
+def test_screen_decide_and_take_back(tmp_path):
+    db = tmp_path / "case.db"
+    small_register(db)
+    before = json.loads(run_cli("risk", "c-armor", "--db", db, "--format", "json").output)
+    result = run_cli("screen", EU, sanctions_list(tmp_path), "--db", db, "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["lists"] == {"eu_fsf": 6, "cn_sanctions": 28} and report["parties"] == 6
+    found = {(m["party"], m["caption"]) for m in report["matches"]}
+    assert found == {("p-kuz", "Vitaly Yurievich KUZMENKO"), ("c-tob", "RAB „Inter Tobacco“"), ("p-wang", "Wang Ting-yu")}
+    kuz = next(m for m in report["matches"] if m["party"] == "p-kuz")
+    assert ["birth_date", 0.15, "born 1971-01-22 here and on the list"] in kuz["features"]
+    tob = next(m for m in report["matches"] if m["party"] == "c-tob")
+    assert ["identifier", 0.4, "reg:808000714"] in tob["features"]
+
+    decided = run_cli("same", "p-kuz", f"list:{KUZMENKO}", "--db", db, "--format", "json")
+    assert decided.exit_code == 0, decided.output
+    assert json.loads(decided.output)["events"] == [
+        {"type": "sanctioned", "date": "2024-02-26", "text": "Vitaly Yurievich KUZMENKO (eu_fsf)"}]
+    with SQLiteStore(db) as store:
+        events = [e for e in store.edges_touching(["p-kuz"]).events]
+        assert [(e.type, e.source) for e in events] == [(EventType.SANCTIONED, f"list:{KUZMENKO}")]
+    after = json.loads(run_cli("risk", "c-armor", "--db", db, "--format", "json").output)
+    assert after["network"] > before["network"] + 0.3  # a sanctioned holder is a confirmed source
+    assert any("from sanctioned party Vitaly Kuzmenko" in p["words"] for p in after["parts"])
+    related = json.loads(run_cli("related", "c-armor", "--db", db, "--format", "json").output)
+    assert related["notes"][0] == ("controlled by a sanctioned party: Vitaly Kuzmenko (p-kuz), "
+                                   "Vitaly Yurievich KUZMENKO (eu_fsf)")
+    company = json.loads(run_cli("company", "c-armor", "--db", db, "--format", "json").output)
+    assert [(o["party"], o["status"], o["relation"]) for o in company["listed"]] == [("p-kuz", "confirmed", "actual controller")]
+
+    again = json.loads(run_cli("screen", EU, "--db", db, "--format", "json").output)
+    assert {m["party"]: m["decision"] for m in again["matches"]} == {"p-kuz": "same", "c-tob": None}
+
+    taken = run_cli("not-same", "p-kuz", f"list:{KUZMENKO}", "--db", db)
+    assert taken.exit_code == 0, taken.output
+    with SQLiteStore(db) as store:
+        assert store.edges_touching(["p-kuz"]).events == []
+    back = json.loads(run_cli("risk", "c-armor", "--db", db, "--format", "json").output)
+    assert back["network"] == pytest.approx(before["network"])
+    hidden = json.loads(run_cli("screen", EU, "--db", db, "--format", "json").output)
+    assert hidden["rejected_before"] == 1 and {m["party"] for m in hidden["matches"]} == {"c-tob"}
+
+
+def test_a_match_is_needed_to_decide(tmp_path):
+    db = tmp_path / "case.db"
+    small_register(db)
+    result = run_cli("same", "p-zhu", f"list:{ZHURAVLEVA}", "--db", db)
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: Tatiana Zhuravleva (p-zhu) has no screening match with list:{ZHURAVLEVA}; "
+                                     "its matches: none")
+
+
+def test_a_watched_company_alerts_on_a_new_possible_listing(tmp_path):
+    db = tmp_path / "case.db"
+    small_register(db)
+    assert run_cli("watch", "add", "c-armor", "--db", db).exit_code == 0
+    assert run_cli("screen", EU, "--db", db).exit_code == 0
+    today = dt.date.today()
+    alerts = json.loads(run_cli("alerts", "--since", today, "--db", db, "--format", "json").output)
+    rows = [r for r in alerts["alerts"] if r["change"] == "possible_listing"]
+    # Kuzmenko holds the company, which holds Inter Tobacco: both a hop away.
+    assert sorted((r["company_id"], r["severity"], r["hops"]) for r in rows) == [("c-tob", 4, 1), ("p-kuz", 4, 1)]
+    assert f"list:{KUZMENKO}" in next(r["after"] for r in rows if r["company_id"] == "p-kuz")
+
+
+def test_party_facts_and_dropped_events_on_both_stores(any_store):
+    from equitygraph.graph.model import RiskEvent
+
+    with any_store.writer() as w:
+        w.add_many([Entity("p1", EntityKind.PERSON, "王伟", aliases=("Wang Wei",), birth_date=dt.date(1970, 5, 1)),
+                    Entity("c1", EntityKind.COMPANY, "Acme", reg_no="914403001922038216", jurisdiction="CN"),
+                    Entity("a1", EntityKind.ADDRESS, "1 Road"),
+                    RiskEvent("p1", EventType.SANCTIONED, dt.date(2024, 1, 1), 5, "x", "list:1"),
+                    RiskEvent("p1", EventType.PEP, None, 3, "y", "list:2")])
+    assert list(any_store.party_facts()) == [
+        ("c1", "company", "Acme", (), "914403001922038216", "CN", None, None),
+        ("p1", "person", "王伟", ("Wang Wei",), None, None, dt.date(1970, 5, 1), None)]
+    sanctioned = [e.id for e in any_store.edges_touching(["p1"]).events if e.type is EventType.SANCTIONED]
+    any_store.drop_events(sanctioned)
+    assert [e.type for e in any_store.edges_touching(["p1"]).events] == [EventType.PEP]
