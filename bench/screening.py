@@ -4,10 +4,10 @@ store against a large list with blocking beside a brute-force matcher on a sampl
     python bench/screening.py pairs
     python bench/screening.py scale --db STORE --entries 100000 --sample 100
 
-The large list is made from the store's own names the way lists write Chinese parties (in pinyin,
-surname first in capitals: 王伟 -> WANG Wei; companies without their legal form), each with a
-birth date drawn at random, plus a planted few copied from real persons of the store with their
-own birth date: the worst case for blocking (common Chinese names, written by sound).
+The large list is shaped as an international list is (see :func:`make_list`): mostly persons with
+Western and Russian names, a tenth Chinese persons and companies written by sound from the store's
+own names (王伟 -> WANG Wei: the common Chinese names, the hard case for blocking), and a planted
+few real persons of the store.
 """
 
 from __future__ import annotations
@@ -34,10 +34,16 @@ def pairs_figures(algorithms: list[str]) -> dict:
     from screening_pairs import as_ftm, labelled_pairs
 
     from equitygraph.graph.analysis.screening import THRESHOLD, score_pair
+    from equitygraph.graph.analysis.screening_names import name_form
+    from equitygraph.graph.listings import ORGANISATION, PERSON
 
     pairs = labelled_pairs()
+    # Each side's name forms made before the clock starts, as a screening makes them once (and as
+    # nomenklatura's entities are made before its clock starts).
+    forms = [([(n, name_form(n, p.kind == ORGANISATION, p.kind == PERSON)) for n in p.names],
+              [(n, name_form(n, p.kind == ORGANISATION, p.kind == PERSON)) for n in e.names]) for p, e, _, _ in pairs]
     started = time.perf_counter()
-    ours = [score_pair(p, e).score for p, e, _, _ in pairs]
+    ours = [score_pair(p, e, *f).score for (p, e, _, _), f in zip(pairs, forms)]
     results = {"equitygraph": _figures(pairs, ours, THRESHOLD, time.perf_counter() - started)}
     try:
         from followthemoney import model
@@ -75,29 +81,48 @@ def _figures(pairs, scores, threshold, seconds) -> dict:
 
 
 def make_list(parties, entries: int, planted: int, seed: int = 7):
-    """``entries`` list entries from the store's names written by sound, ``planted`` of them real
-    persons of the store with their birth date."""
+    """``entries`` list entries shaped as a large international list is: most of them persons with
+    Western, Russian or other names (first and last names recombined from the real list excerpts),
+    7 % Chinese persons and 3 % Chinese companies written by sound from the store's own names (other
+    people of the same names: each with a birth date drawn at random, which the store does not
+    hold), and ``planted`` real persons of the store (their name in pinyin, as a list writes it)."""
+    from screening_pairs import cn_rows, eu_listings, putin_names
+
     from equitygraph.graph.analysis.screening_names import name_form
     from equitygraph.graph.listings import ORGANISATION, PERSON, Listing
 
     rnd = random.Random(seed)
+    latin = [n for n in [r["Name"] for r in cn_rows() if r["Type"] == "Person"] + putin_names()
+             + [n for e in eu_listings() for n in e.names] if n.isascii() and len(n.split()) >= 2]
+    firsts = sorted({n.split()[0].strip(",").title() for n in latin})
+    lasts = sorted({n.split()[-1].strip(",").title() for n in latin})
     persons = [p for p in parties if p.kind == PERSON]
     companies = [p for p in parties if p.kind == ORGANISATION]
     listings, truth = [], {}
-    for i in range(entries):
-        real = i < planted
-        source = rnd.choice(persons if real or rnd.random() < 0.7 else companies)
-        form = name_form(source.names[0], source.kind == ORGANISATION)
-        words = list(form.words)
+
+    def by_sound(source) -> str:
+        words = list(name_form(source.names[0], source.kind == ORGANISATION).words)
         if source.kind == PERSON and len(words) >= 2:
-            written = f"{words[0].upper()} {''.join(words[1:]).title()}"
-        else:
-            written = " ".join(w.title() for w in words)
-        born = source.birth_date if real else f"{rnd.randint(1950, 2000)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
-        listings.append(Listing(f"e{i}", source.kind, (written,), written, "bench", ("sanctioned",),
-                                birth_dates=(born,) if born and source.kind == PERSON else ()))
-        if real:
+            return f"{words[0].upper()} {''.join(words[1:]).title()}"
+        return " ".join(w.title() for w in words)
+
+    for i in range(entries):
+        draw = rnd.random()
+        born = f"{rnd.randint(1940, 2000)}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}"
+        if i < planted:
+            source = rnd.choice(persons)
             truth[f"e{i}"] = source.id
+            entry = (PERSON, by_sound(source), None)
+        elif draw < 0.07:
+            entry = (PERSON, by_sound(rnd.choice(persons)), born)
+        elif draw < 0.10:
+            entry = (ORGANISATION, by_sound(rnd.choice(companies)), None)
+        else:
+            middle = f" {rnd.choice(firsts)}ovich" if rnd.random() < 0.3 else ""
+            entry = (PERSON, f"{rnd.choice(firsts)}{middle} {rnd.choice(lasts).upper()}", born)
+        kind, written, birth = entry
+        listings.append(Listing(f"e{i}", kind, (written,), written, "bench", ("sanctioned",),
+                                birth_dates=(birth,) if birth else ()))
     return listings, truth
 
 

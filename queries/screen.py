@@ -20,7 +20,7 @@ from ..graph.errors import EquityGraphError
 from ..graph.listings import ORGANISATION, PERSON, Listing, Party, identifier_key, iso_day
 from ..graph.model import EventType, RiskEvent
 from ..graph.stores.base import Store
-from .i18n import _
+from .i18n import N_, _
 from .render import Result, Section
 from .resolve import resolve_entity
 
@@ -54,10 +54,11 @@ class ScreenReport(Result):
     threshold: float
     hidden: int = 0  # matches rejected before, not shown
     said: str = ""
+    found: int = 0  # matches in all (``matches`` holds the best ``top`` of them)
 
     def to_dict(self) -> dict:
-        return {"lists": self.lists, "parties": self.parties, "threshold": self.threshold, "matches": self.matches,
-                "rejected_before": self.hidden}
+        return {"lists": self.lists, "parties": self.parties, "threshold": self.threshold, "found": self.found,
+                "matches": self.matches, "rejected_before": self.hidden}
 
     def records(self) -> list[dict]:
         return [{"party": m["party"], "name": self.names.get(m["party"], m["party"]), **{k: v for k, v in m.items()
@@ -66,26 +67,38 @@ class ScreenReport(Result):
     def sections(self) -> list[Section]:
         rows = [(m["party"], self.names.get(m["party"], m["party"]), PREFIX + m["listing"], m["caption"], m["dataset"],
                  ", ".join(_(c) for c in m["categories"]), f"{m['score']:.2f}", _why(m["features"]),
-                 _(m["decision"]) if m.get("decision") else _("to review")) for m in self.matches]
+                 _(DECISIONS[m["decision"]]) if m.get("decision") else _("to review")) for m in self.matches]
         screened = _("{parties:,} parties screened against {entries:,} entries of {lists}").format(
             parties=self.parties, entries=sum(self.lists.values()), lists=", ".join(sorted(self.lists)) or "-")
         note = [screened]
+        if self.found > len(self.matches):
+            note.append(_("the best {shown:,} of {found:,} matches shown, all kept in the store").format(
+                shown=len(self.matches), found=self.found))
         if self.hidden:
             note.append(_("{n} match(es) rejected before not shown").format(n=self.hidden))
         if self.matches:
             note.append(_("decide with: equitygraph same PARTY list:ID (or not-same)"))
         return [Section(self.said or _("Possible matches at {threshold:.2f} or more").format(threshold=self.threshold),
-                        ["party", "name", "listing", "listed as", "list", "categories", "score", "why", "decision"],
+                        ["party", "name", "listing", "entry", "list", "categories", "score", "why", "decision"],
                         rows, note="; ".join(note), empty="no party matches an entry")]
 
 
+#: A match's features in words (see graph.analysis.screening.Feature).
+FEATURES = {"name_characters": N_("the same characters"), "name_sound": N_("the same sound"),
+            "name_spelling": N_("the name"), "identifier": N_("the same identifier"),
+            "other_identifier": N_("another identifier"), "birth_date": N_("born the same day"),
+            "birth_year": N_("born the same year"), "other_birth_year": N_("born another year"),
+            "country": N_("the same country"), "other_country": N_("another country")}
+DECISIONS = {"same": N_("confirmed"), "not-same": N_("rejected")}
+
+
 def _why(features: list) -> str:
-    return "; ".join(f"{name} {weight:+.2f}: {detail}" if name != "name" else f"{detail} {weight:.2f}"
-                     for name, weight, detail in features)
+    return "; ".join(f"{_(FEATURES[name])} {weight:+.2f}: {detail}" if not name.startswith("name_") else
+                     f"{_(FEATURES[name])} {weight:.2f}: {detail}" for name, weight, detail in features)
 
 
 def screen(store: Store, listings: list[Listing], threshold: float = THRESHOLD, progress: bool = True,
-           today: dt.date | None = None) -> ScreenReport:
+           today: dt.date | None = None, top: int | None = None) -> ScreenReport:
     """Every party of ``store`` against ``listings``; the matches at or above ``threshold`` replace the
     matches kept from an earlier screening of the same lists. Confirmed entries (``same``) get their
     risk event now if they had none (a list read again names its entries the same way)."""
@@ -115,11 +128,12 @@ def screen(store: Store, listings: list[Listing], threshold: float = THRESHOLD, 
     shown = [{"party": party, **m} for party, ms in found.items() for m in ms if m["decision"] != "not-same"]
     shown.sort(key=lambda m: (-m["score"], m["party"], m["listing"]))
     hidden = sum(m["decision"] == "not-same" for ms in found.values() for m in ms)
-    names = {i: e.name for i, e in store.get_many({m["party"] for m in shown}).items()}
-    return ScreenReport(datasets, parties, shown, names, threshold, hidden)
+    names = {i: e.name for i, e in store.get_many({m["party"] for m in shown[:top]}).items()}
+    return ScreenReport(datasets, parties, shown[:top], names, threshold, hidden, found=len(shown))
 
 
-def screen_files(store: Store, paths: list, threshold: float = THRESHOLD, progress: bool = True) -> ScreenReport:
+def screen_files(store: Store, paths: list, threshold: float = THRESHOLD, progress: bool = True,
+                 top: int | None = None) -> ScreenReport:
     """:func:`screen` against the entries of the list files ``paths`` (FollowTheMoney; see
     :mod:`loaders.watchlists`)."""
     from tqdm import tqdm
@@ -130,7 +144,7 @@ def screen_files(store: Store, paths: list, threshold: float = THRESHOLD, progre
         listings = read_lists(paths, bar.update)
     if not listings:
         raise EquityGraphError(f"{', '.join(map(str, paths))}: no person, company or organization to screen against")
-    return screen(store, listings, threshold, progress)
+    return screen(store, listings, threshold, progress, top=top)
 
 
 def _kept(match: Match, listing: Listing, day: str, decision: bool | None) -> dict:

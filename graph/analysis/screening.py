@@ -21,8 +21,12 @@ from .screening_names import NameForm, name_form, name_keys, name_similarity
 
 #: The score from which a pair is reported as a possible match.
 THRESHOLD = 0.7
-#: A name key shared by more list entries than this finds nothing (company words: "technology").
+#: A name key shared by more list entries than this is followed only by a name with no other (company words).
 BUSY_KEY = 200
+#: A name of this many words or more needs two of its keys shared to be compared.
+LONG_NAME = 5
+#: And every pair compared shares at least this part of the keys of the name with fewer of them.
+SHARED_KEYS = 0.25
 SAME_IDENTIFIER = 0.4
 OTHER_IDENTIFIER = -0.15
 SAME_BIRTH_DATE = 0.15
@@ -32,7 +36,10 @@ SAME_COUNTRY = 0.05
 OTHER_COUNTRY = -0.1
 @dataclass(frozen=True)
 class Feature:
-    """One reason in a match's score: its name, what it added (negative: contradicted), and what it saw."""
+    """One reason in a match's score: what it is (``name_characters``, ``name_sound``,
+    ``name_spelling``, ``identifier``, ``other_identifier``, ``birth_date``, ``birth_year``,
+    ``other_birth_year``, ``country``, ``other_country``), what it added (negative: contradicted),
+    and what it saw (the party's side first; words are the caller's)."""
 
     name: str
     weight: float
@@ -58,8 +65,8 @@ def score_pair(party: Party, listing: Listing, party_forms: list[tuple[str, Name
     >>> entry = Listing("os-1", PERSON, ("ZHANG Xiaoming",), "ZHANG Xiaoming", "us_ofac_sdn", ("sanctioned",),
     ...                 birth_dates=("1970-01-02",))
     >>> m = score_pair(p, entry)
-    >>> round(m.score, 2), [f.name for f in m.features]
-    (1.0, ['name', 'birth_date'])
+    >>> round(m.score, 2), [(f.name, f.detail) for f in m.features]
+    (1.0, [('name_sound', '张晓明 ~ ZHANG Xiaoming'), ('birth_date', '1970-01-02')])
     >>> score_pair(p, Listing("os-2", ORGANISATION, ("张晓明",), "x", "l", ("sanctioned",))) is None
     True
     """
@@ -74,7 +81,7 @@ def score_pair(party: Party, listing: Listing, party_forms: list[tuple[str, Name
             alike, way = name_similarity(form, other_form)
             if alike > best:
                 best, how, mine, theirs = alike, way, name, other
-    features = [Feature("name", best, f"{mine} ~ {theirs} ({how})")] if best > 0 else []
+    features = [Feature(f"name_{how}", best, f"{mine} ~ {theirs}")] if best > 0 else []
     features += _identifiers(party, listing)
     if party.kind == PERSON:
         features += _birth(party, listing)
@@ -96,7 +103,7 @@ def _identifiers(party: Party, listing: Listing) -> list[Feature]:
         kind = sorted(kinds & set(_UNIQUE_KINDS))[0]
         here = sorted(i for i in party.identifiers if i.startswith(kind + ":"))[0]
         there = sorted(i for i in listing.identifiers if i.startswith(kind + ":"))[0]
-        return [Feature("identifier", OTHER_IDENTIFIER, f"{here} here, {there} on the list")]
+        return [Feature("other_identifier", OTHER_IDENTIFIER, f"{here} ≠ {there}")]
     return []
 
 
@@ -105,11 +112,10 @@ def _birth(party: Party, listing: Listing) -> list[Feature]:
         return []
     mine = party.birth_date
     if any(d == mine for d in listing.birth_dates if len(d) == 10 and len(mine) == 10):
-        return [Feature("birth_date", SAME_BIRTH_DATE, f"born {mine} here and on the list")]
+        return [Feature("birth_date", SAME_BIRTH_DATE, mine)]
     if any(d[:4] == mine[:4] for d in listing.birth_dates):
-        return [Feature("birth_date", SAME_BIRTH_YEAR, f"born in {mine[:4]} here and on the list")]
-    return [Feature("birth_date", OTHER_BIRTH_YEAR,
-                    f"born {mine} here, {', '.join(sorted(listing.birth_dates))} on the list")]
+        return [Feature("birth_year", SAME_BIRTH_YEAR, mine[:4])]
+    return [Feature("other_birth_year", OTHER_BIRTH_YEAR, f"{mine} ≠ {', '.join(sorted(listing.birth_dates))}")]
 
 
 def _countries(party: Party, listing: Listing) -> list[Feature]:
@@ -118,8 +124,8 @@ def _countries(party: Party, listing: Listing) -> list[Feature]:
     shared = party.countries & listing.countries
     if shared:
         return [Feature("country", SAME_COUNTRY, ", ".join(sorted(shared)))]
-    return [Feature("country", OTHER_COUNTRY,
-                    f"{', '.join(sorted(party.countries))} here, {', '.join(sorted(listing.countries))} on the list")]
+    return [Feature("other_country", OTHER_COUNTRY,
+                    f"{', '.join(sorted(party.countries))} ≠ {', '.join(sorted(listing.countries))}")]
 
 
 class ListIndex:
@@ -129,6 +135,7 @@ class ListIndex:
         self.listings: dict[str, Listing] = {}
         self.forms: dict[tuple[str, bool], list[tuple[str, NameForm]]] = {}
         self.by_key: dict[str, list[str]] = defaultdict(list)
+        self.key_counts: dict[str, int] = {}
         for listing in listings:
             self.listings[listing.id] = listing
             keys = set(listing.identifiers)
@@ -141,17 +148,31 @@ class ListIndex:
                     keys |= name_keys(form)
             for key in keys:
                 self.by_key[key].append(listing.id)
+            self.key_counts[listing.id] = max(1, len(keys - set(listing.identifiers)) // (len(self.forms.get(
+                (listing.id, listing.kind == ORGANISATION), ())) or 1))
 
     def candidates(self, party: Party, forms: list[tuple[str, NameForm]]) -> set[str]:
-        """The entries sharing an identifier, or a name key not shared by more than :data:`BUSY_KEY` entries."""
+        """The entries sharing an identifier, or sharing name keys with one of the party's names: one
+        key for a name of a few words, two for a long one (a company's name in pinyin has dozens of
+        syllable pairs, most of them common). A key shared by more than :data:`BUSY_KEY` entries is
+        followed only where the name has no other key on the lists (the commonest names)."""
         found: set[str] = set()
         for identifier in party.identifiers:
             found.update(self.by_key.get(identifier, ()))
         for _, form in forms:
-            for key in name_keys(form):
-                ids = self.by_key.get(key)
-                if ids and len(ids) <= BUSY_KEY:
-                    found.update(ids)
+            keys = name_keys(form)
+            blocks = [ids for key in keys if (ids := self.by_key.get(key))]
+            followed = [ids for ids in blocks if len(ids) <= BUSY_KEY]
+            if blocks and not followed:  # 王伟 = WANG Wei: nothing more precise to go by than a busy key
+                followed = [min(blocks, key=len)]
+            shared: dict[str, int] = {}
+            for ids in followed:
+                for listing_id in ids:
+                    shared[listing_id] = shared.get(listing_id, 0) + 1
+            least = 2 if len(form.words) >= LONG_NAME else 1
+            mine = len(keys)
+            found.update(listing_id for listing_id, n in shared.items()
+                         if n >= least and n >= SHARED_KEYS * min(mine, self.key_counts[listing_id]))
         return found
 
     def screen(self, party: Party, threshold: float = THRESHOLD) -> list[Match]:
