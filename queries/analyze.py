@@ -21,6 +21,7 @@ from ..graph.stores.base import ResultColumn, Store
 from .control.answer import identity_decisions
 from .relations.standing import ANALYSIS_META
 from .risk.config import load_config
+from .risk.stored import config_key
 from . import i18n
 from .i18n import N_, _
 from .render import Result, Section
@@ -29,10 +30,11 @@ from .render import Result, Section
 WRITTEN = ("controller", "controller_partner", "controlling_parent", "controlling_partner", "control_verdict", "control_rule", "control_reason",
            "control_hops", "top_owner",
            "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
-           "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason", "risk_reason_zh")
+           "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason", "risk_reason_zh",
+           "risk_rank", "risk_intrinsic", "risk_network", "risk_parts", "risk_parts_zh")
 #: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
 COMPARED = ("risk_tier", "group", "cluster")
-EXPLAINED = 5000  # risk reasons are written for this many warned companies, the highest scores first
+EXPLAINED = 5000  # risk reasons are written for this many companies of the warning list, the highest scores first
 
 
 @dataclass
@@ -101,7 +103,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
             written |= _cluster_results(clustered, arrays.ids)
         for name, values in risk.items():
             written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
-        _write_back(store, written, as_of, clustered is not None)
+        _write_back(store, written, as_of, clustered is not None, config_key(risk_config))
     counts = Counter(written["control_verdict"].values)
     why = Counter(v for v in written["control_reason"].values if v is not None)
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
@@ -185,7 +187,7 @@ def _cluster_results(clustered, ids: list[str]) -> dict[str, ResultColumn]:
             "cluster_size": ResultColumn(member_ids, clustered.size[number].astype(np.int64).tolist())}
 
 
-def _write_back(store: Store, written: dict, as_of: dt.date | None, with_clusters: bool) -> None:
+def _write_back(store: Store, written: dict, as_of: dt.date | None, with_clusters: bool, config_key: str) -> None:
     """The analysis into the store, with what the last one said of tiers, groups and clusters kept
     beside it (``changes`` compares them), and when it was made."""
     before = json.loads(store.get_meta(ANALYSIS_META) or "null")
@@ -195,12 +197,15 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, with_cluster
     previous = {k: before[k] for k in ("as_of", "at")} if before else None
     store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
                                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                               "clusters": with_clusters, "previous": previous}))
+                                               "clusters": with_clusters, "previous": previous,
+                                               "generation": store.get_meta("generation"),
+                                               "risk_config": config_key}))
 
 
 def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], dict[str, int]]:
     """Every company's risk score and tier, and the reasons of the highest warned ones."""
     from .risk.scores import explain_in, score_all
+    from .risk.stored import ranked_columns, stored_parts
 
     scores = score_all(store, config, as_of, arrays=arrays, table=table)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
@@ -209,17 +214,19 @@ def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], 
     named = scores.tiers(companies)
     tier = {ids[j]: t for j, t in zip(companies.tolist(), named.tolist()) if t}
     tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
-    warned = companies[(combined[companies] >= config["tiers"]["yellow"] - 1e-12) & ~confirmed[companies]]
+    # The reasons of the first EXPLAINED of the warning list (the warnings, then those below yellow).
+    warned = companies[(combined[companies] > 0) & ~confirmed[companies]]
     warned = warned[np.argsort(-combined[warned], kind="stable")][:EXPLAINED]
-    written = {"risk_score": score, "risk_tier": tier}
+    written = {"risk_score": score, "risk_tier": tier, **ranked_columns(scores, companies)}
     # The reasons are sentences: written in each language, so that a page or a command in either reads
-    # them in its own (:func:`..i18n.said`).
+    # them in its own (:func:`..i18n.said`); and their parts, so that the warning list is a read.
     said = explain_in(store, scores, [ids[j] for j in warned.tolist()], ["en", "zh"])
     for lang, name in (("en", "risk_reason"), ("zh", "risk_reason_zh")):
         with i18n.language(lang):
             reason = {e.entity: e.sentence(3) for e in said[lang]}
             reason.update({ids[j]: _("a confirmed case on record") for j in companies[confirmed[companies]].tolist()})
         written[name] = reason
+        written[name.replace("reason", "parts")] = {e.entity: stored_parts(e) for e in said[lang]}
     return written, tiers
 
 

@@ -37,6 +37,9 @@ def at_a_glance(store: Store, entity: Entity, data: dict) -> dict:
     if entity.kind is EntityKind.COMPANY:
         rows.append((_("risk"), _risk(results)))
         rows.append((_("risk events"), str(len(data.get("events") or []))))
+    if data.get("listed"):  # the party itself or those around it on a sanctions, PEP or wanted list
+        rows.append((_("on lists"), _listed([f"{o['name']} ({o['party']}) {_(o['category'])}, {_(o['status'])}"
+                                             for o in data["listed"]])))
     if results.get("group_size"):
         rows.append((_("enterprise group"), _("{count} companies").format(count=results["group_size"])))
     if results.get("cluster_size"):

@@ -29,8 +29,9 @@ KUZMENKO, INTER_TOBACCO, ZHURAVLEVA = "NK-2Ka3UvopqbpZmVDFjWd4LA", "NK-2GdmHtZTe
 def test_chinese_names_found_by_their_romanisation_where_it_is_pinyin_or_wade_giles():
     matched = {p.names[0] for p, e, same, _ in cn_pairs() if same and score_pair(p, e).score >= THRESHOLD}
     # Pinyin (余茂春 Yu Maochun) and Wade-Giles (王定宇 Wang Ting-yu); not Taiwan's own spellings (Koo,
-    # Ker, Hsiao Bi-khim) nor Western names written in characters (鲁比欧 is Rubio).
-    assert matched == {"余茂春", "王定宇", "蔡其昌", "林飞帆", "陈椒华"}
+    # Ker, Jiau for 椒 jiao, Hsiao Bi-khim: a syllable is matched only by itself, as peng is not ping)
+    # nor Western names written in characters (鲁比欧 is Rubio).
+    assert matched == {"余茂春", "王定宇", "蔡其昌", "林飞帆"}
 
 
 def test_no_false_match_in_the_labelled_pairs_and_recall_per_source():
@@ -40,13 +41,13 @@ def test_no_false_match_in_the_labelled_pairs_and_recall_per_source():
         assert not (hit and not same), (party.names, entry.names)
         if same:
             found.setdefault(source, []).append(hit)
-    assert {s: (sum(v), len(v)) for s, v in found.items()} == {"cn": (5, 28), "eu": (32, 35), "putin": (73, 81)}
+    assert {s: (sum(v), len(v)) for s, v in found.items()} == {"cn": (4, 28), "eu": (32, 35), "putin": (73, 81)}
 
 
 def test_the_namesakes_are_hard_negatives():
-    """A surname or a given name shared with the entry: each scores something, none a match."""
+    """A surname or a given name shared with the entry: more than half score something, none a match."""
     scores = [score_pair(p, e).score for p, e, _, _ in namesake_pairs()]
-    assert len(scores) == 132 and max(scores) < THRESHOLD and sum(s >= 0.4 for s in scores) >= 20
+    assert len(scores) == 132 and max(scores) < THRESHOLD and sum(s > 0 for s in scores) > 66
 
 
 def test_a_birth_date_decides_between_namesakes():
@@ -299,3 +300,22 @@ def test_top_shows_the_best_and_keeps_all(tmp_path):
     assert "the best 1 of 3 matches shown, all kept in the store" in result.output
     with SQLiteStore(db) as store:
         assert sorted(store.read_results("screening")) == ["c-tob", "p-kuz", "p-wang"]
+
+
+def test_the_explorer_shows_who_is_on_a_list(tmp_path, page, shots):
+    from conftest import serving
+    from test_explorer import open_page
+
+    db = tmp_path / "case.db"
+    small_register(db)
+    assert run_cli("screen", EU, "--db", db).exit_code == 0
+    assert run_cli("same", "p-kuz", f"list:{KUZMENKO}", "--db", db).exit_code == 0
+    with serving(db) as served:
+        open_page(page, served, "c-armor")
+        details = page.inner_text("#details")
+        page.screenshot(path=str(shots / "explorer-on-lists.png"))
+    assert "on lists\tVitaly Kuzmenko (p-kuz) sanctioned, confirmed" in details  # at a glance
+    assert "On sanctions, PEP and wanted lists" in details
+    row = next(line for line in details.splitlines() if "Vitaly Yurievich KUZMENKO" in line)
+    assert "confirmed" in row and "sanctioned" in row and f"list:{KUZMENKO}" in row
+    assert page.problems == []

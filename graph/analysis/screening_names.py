@@ -161,6 +161,21 @@ def _syllables(word: str) -> tuple[str, ...]:
     return cut if cut is not None and 2 <= len(cut) <= 4 else (word,)
 
 
+def _may_be_misspelt(x: str, y: str, syllables: frozenset[str]) -> bool:
+    """Whether two different words may be one spelled two ways: not where either is one pinyin
+    syllable (peng is not ping, liang is not liping), nor where both are runs of syllables
+    (xiaoming is not xiaoping): those are other characters."""
+    if x in syllables or y in syllables:
+        return False
+    return not (len(_syllables(x)) > 1 and len(_syllables(y)) > 1)
+
+
+@lru_cache(maxsize=1)
+def _spoken_syllables() -> frozenset[str]:
+    """Every pinyin syllable and its Wade-Giles spelling."""
+    return frozenset(pinyin_syllables()) | {wade_giles(s) for s in pinyin_syllables()}
+
+
 @lru_cache(maxsize=1)
 def _cut_syllables() -> frozenset[str]:
     """The syllables a word is cut into: those with a vowel and two letters or more (not n, m, ng)."""
@@ -213,7 +228,7 @@ def name_similarity(a: NameForm, b: NameForm) -> tuple[float, str]:
     "spelling").
 
     Every word of the shorter name is paired with its most alike word of the other (each word once,
-    alike from :data:`WORD_ALIKE`); the score is the part of the shorter name so paired, lowered a
+    alike from :data:`WORD_ALIKE`; a pinyin syllable only with itself); the score is the part of the shorter name so paired, lowered a
     little by words only the longer name has (a patronymic, a middle name), and by a quarter when a
     word of the shorter name pairs with nothing.
 
@@ -239,12 +254,13 @@ def _aligned(a: tuple[str, ...], b: tuple[str, ...], exact: bool) -> float:
 
     if not a or not b:
         return 0.0
+    syllables = _spoken_syllables()  # two syllables are the same or two characters: peng is not ping
     pairs = []
     for i, x in enumerate(a):
         for j, y in enumerate(b):
             if x == y:
                 pairs.append((1.0, i, j))
-            elif not exact and min(len(x), len(y)) >= 4:
+            elif not exact and min(len(x), len(y)) >= 4 and _may_be_misspelt(x, y, syllables):
                 alike = Levenshtein.normalized_similarity(x, y)
                 if 4 * min(len(x), len(y)) >= 3 * max(len(x), len(y)):  # Vitalij, Vitaly; not Xiao, Xiaoping
                     alike = max(alike, JaroWinkler.similarity(x, y) - 0.05)

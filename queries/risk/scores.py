@@ -16,6 +16,7 @@ from ...graph.errors import EquityGraphError
 from ...graph.model import EntityKind, LinkKind
 from ...graph.stores.base import Store
 from .. import i18n
+from . import stored
 from ..i18n import N_, _, known, role_name
 from ..render import Result, Section
 from ..resolve import resolve_entity
@@ -330,7 +331,13 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
              scores: Scores | None = None, offset: int = 0) -> RiskList:
     """The early-warning list: the ``top`` companies with no confirmed case yet, highest combined score
     first, each with its tier (below the yellow threshold too: the ranking goes on past the warnings);
-    ``tier`` keeps that tier only; ``offset``: the page starts after that many (ranks go on)."""
+    ``tier`` keeps that tier only; ``offset``: the page starts after that many (ranks go on).
+    After an ``analyze`` of the records the store holds, with the same configuration and no date,
+    the list is read from what it wrote (:mod:`.stored`)."""
+    if scores is None and as_of is None and stored.is_current(store, config):
+        read = _stored_warnings(store, config, top, tier, region, industry, cluster, offset)
+        if read is not None:
+            return read
     scores = scores or remembered_scores(store, config, as_of)
     arrays = scores.arrays
     company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
@@ -342,11 +349,34 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
         higher = [config["tiers"][t] for t in ("red", "orange", "yellow") if config["tiers"][t] > threshold]
         if higher:
             order = order[scores.combined[order] < min(higher) - 1e-12]
+    picked = _picked(store, [arrays.ids[j] for j in order], top, region, industry, cluster, offset)
+    return _warning_list(picked, explain(store, scores, [e.id for e in picked]), tier, region, industry, cluster,
+                         as_of, offset)
+
+
+def _stored_warnings(store: Store, config: RiskConfig, top, tier, region, industry, cluster, offset) -> RiskList | None:
+    """The list read from the last analysis; None where a row asked for has no reasons written."""
+    order = stored.ranked_ids(store)
+    if tier:
+        scores = store.results_of("risk_score", order)
+        kept = config.tiers_of(np.array([scores[i] for i in order], dtype=float)) == tier
+        order = [i for i, keep in zip(order, kept.tolist()) if keep]
+    picked = _picked(store, order, top, region, industry, cluster, offset)
+    written = stored.explanations(store, [e.id for e in picked])
+    if written is None:
+        return None
+    reasons = [Explanation(i, score, found_tier, intrinsic, network, False, [Part(*p) for p in parts])
+               for i, score, found_tier, intrinsic, network, parts in written]
+    return _warning_list(picked, reasons, tier, region, industry, cluster, None, offset)
+
+
+def _picked(store: Store, order: list[str], top, region, industry, cluster, offset) -> list:
+    """The companies of the page: ``order`` filtered, ``top`` of them after ``offset``."""
     picked = []
     wanted_cluster = set(store.entities_with_result("cluster", cluster)) if cluster else None
     step = max((offset + top) * 5, 100)
     for start in range(0, len(order), step):
-        chunk = [arrays.ids[j] for j in order[start:start + step]]
+        chunk = order[start:start + step]
         entities = store.get_many(chunk)
         for entity_id in chunk:
             entity = entities[entity_id]
@@ -361,8 +391,10 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
                 break
         if len(picked) >= offset + top:
             break
-    picked = picked[offset:]
-    reasons = explain(store, scores, [e.id for e in picked])
+    return picked[offset:]
+
+
+def _warning_list(picked, reasons, tier, region, industry, cluster, as_of, offset) -> RiskList:
     rows = [{"rank": offset + k + 1, "id": e.id, "name": e.name, "score": round(r.score, 4), "tier": r.tier,
              "intrinsic": round(r.intrinsic, 4), "network": round(r.network, 4), "why": r.sentence(),
              "parts": [p.__dict__ for p in r.parts]} for k, (e, r) in enumerate(zip(picked, reasons))]

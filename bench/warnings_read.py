@@ -1,0 +1,63 @@
+"""The warning list after analyze, read against computed (issue 31), as whole processes on a copy of an
+analysed store:
+
+    python bench/warnings_read.py --db STORE [--top 100]
+
+1. ``risk --top N`` computed (the scores of every company again: what it did before, and still does
+   with --as-of or another --config), on the copy with its analysis marked stale;
+2. ``analyze`` (writes the ranks and the reasons' parts beside the scores);
+3. ``risk --top N`` read from what analyze wrote; the two lists compared row by row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def timed(*args: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    command = Path(sys.executable).parent / "equitygraph"  # the console script beside this interpreter
+    out = subprocess.run([str(command), *args], check=True, capture_output=True, text=True).stdout
+    return time.perf_counter() - started, out
+
+
+def main() -> None:
+    sys.path.insert(0, str(HERE))
+    from runner import machine_note
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--top", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="eg-warnings-", dir=Path(args.db).parent) as work:
+        db = Path(work) / "copy.db"
+        shutil.copy(args.db, db)
+        for cache in Path(args.db).parent.glob(Path(args.db).name + ".arrays.npz"):
+            shutil.copy(cache, Path(work) / (db.name + ".arrays.npz"))
+        from equitygraph.graph.stores.sqlite import SQLiteStore
+
+        with SQLiteStore(db) as store:  # an analysis that does not say which records it scored: stale
+            meta = json.loads(store.get_meta("analysis") or "{}")
+            meta.pop("generation", None)
+            store.set_meta("analysis", json.dumps(meta))
+        computed_s, computed = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
+        analyze_s, _ = timed("analyze", "--db", str(db))
+        read_s, read = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
+    same = json.loads(computed)["warnings"] == json.loads(read)["warnings"]
+    print(json.dumps({"machine": machine_note(), "db": args.db, "top": args.top,
+                      "risk_top_computed_seconds": round(computed_s, 2), "analyze_seconds": round(analyze_s, 1),
+                      "risk_top_read_seconds": round(read_s, 2), "ratio": round(computed_s / read_s, 1),
+                      "same_rows": same}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

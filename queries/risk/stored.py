@@ -1,0 +1,68 @@
+"""The risk scores as ``analyze`` wrote them, read back: after an analysis the warning list is a read,
+not a computation of every score again (issue 31).
+
+``analyze`` writes, beside each company's score and tier, its rank among the companies with no
+confirmed case (``risk_rank``, by the unrounded score), its intrinsic and network scores, and the
+parts of the reasons of the warned companies it explains (``risk_parts``, ``risk_parts_zh``). The
+list is read from them when the analysis is current (made on the records the store holds now,
+with the same risk configuration, as of no date) and every row asked for has its parts; else it is
+computed (``--as-of``, ``--config``, a store loaded since).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import numpy as np
+
+from ...graph.stores.base import ResultColumn, Store
+from .. import i18n
+from ..relations.standing import ANALYSIS_META
+
+
+def config_key(config) -> str:
+    """A short fingerprint of a risk configuration: two analyses with the same one scored alike."""
+    return hashlib.sha1(json.dumps(config.sections, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def ranked_columns(scores, companies: np.ndarray) -> dict[str, ResultColumn]:
+    """The rank of each company with no confirmed case and a score above 0 (highest first, ties in id
+    order as the computed list takes them), and every company's intrinsic and network scores."""
+    ids = np.asarray(scores.arrays.ids, dtype=object)
+    combined, confirmed = scores.combined, scores.found.confirmed
+    candidates = companies[~confirmed[companies] & (combined[companies] > 0)]
+    order = candidates[np.argsort(-combined[candidates], kind="stable")]
+    return {"risk_rank": ResultColumn(ids[order].tolist(), list(range(1, len(order) + 1))),
+            "risk_intrinsic": ResultColumn(ids[companies].tolist(), np.round(scores.found.intrinsic[companies], 4).tolist()),
+            "risk_network": ResultColumn(ids[companies].tolist(), np.round(scores.network.score[companies], 4).tolist())}
+
+
+def stored_parts(explanation) -> list:
+    return [[p.share, p.kind, p.source, p.words, list(p.path)] for p in explanation.parts]
+
+
+def is_current(store: Store, config) -> bool:
+    """Whether the store's last analysis scored the records it holds now with ``config``, as of no date."""
+    meta = json.loads(store.get_meta(ANALYSIS_META) or "null")
+    return bool(meta) and meta.get("as_of") is None and meta.get("generation") is not None and \
+        meta["generation"] == store.get_meta("generation") and meta.get("risk_config") == config_key(config)
+
+
+def ranked_ids(store: Store) -> list[str]:
+    """The companies with no confirmed case, highest score first, as the analysis ranked them."""
+    ranks = store.read_results("risk_rank")
+    return sorted(ranks, key=ranks.__getitem__)
+
+
+def explanations(store: Store, ids: list[str]) -> list[tuple] | None:
+    """What the analysis wrote of ``ids``' reasons, in the language in force: ``(id, score, tier,
+    intrinsic, network, parts)`` each, a part ``(share, kind, source, words, path)``; None if one of
+    them has none written (below the explained part of the list)."""
+    name = i18n.said_as("risk_parts")[0]
+    columns = {c: store.results_of(c, ids) for c in ("risk_score", "risk_tier", "risk_intrinsic", "risk_network", name)}
+    if any(i not in columns[name] for i in ids):
+        return None
+    return [(i, columns["risk_score"][i], columns["risk_tier"].get(i, ""), columns["risk_intrinsic"][i],
+             columns["risk_network"][i], [(share, kind, source, words, tuple(path))
+                                          for share, kind, source, words, path in columns[name][i]]) for i in ids]

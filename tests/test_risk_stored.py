@@ -1,0 +1,67 @@
+"""After analyze, the warning list is a read (issue 31): the same rows, ranks, scores and reasons as
+the list computed from every score, without computing them; computed again wherever the analysis
+cannot answer (another date, another configuration, records loaded since, rows beyond the reasons
+it wrote)."""
+
+import pytest
+
+from conftest import analysed_case
+from equitygraph.graph.model import Entity, EntityKind
+from equitygraph.graph.stores.sqlite import SQLiteStore
+from equitygraph.queries import i18n
+from equitygraph.queries.risk import scores as risk_scores
+from equitygraph.queries.risk import stored
+from equitygraph.queries.risk.config import load_config
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    return analysed_case(tmp_path_factory.mktemp("stored") / "case.db", companies=400, seed=11)
+
+
+def computed(store, config, **kw):
+    return risk_scores.warnings(store, config, scores=risk_scores.score_all(store, config), **kw)
+
+
+@pytest.mark.parametrize("kw", [{"top": 60}, {"top": 7, "offset": 13}, {"top": 20, "tier": "yellow"},
+                                {"top": 20, "tier": "red"}, {"top": 10, "industry": "投资"}, {"top": 10, "region": "深圳"}])
+def test_the_list_read_is_the_list_computed(analysed, monkeypatch, kw):
+    config = load_config()
+    with SQLiteStore(analysed, readonly=True) as store:
+        assert stored.is_current(store, config)
+        expected = computed(store, config, **kw).to_dict()
+        monkeypatch.setattr(risk_scores, "score_all", lambda *a, **k: pytest.fail("scores computed again"))
+        monkeypatch.setattr(risk_scores, "remembered_scores", lambda *a, **k: pytest.fail("scores computed again"))
+        read = risk_scores.warnings(store, config, **kw).to_dict()
+    assert read == expected and (read["warnings"] or kw.get("tier") == "red")  # no red warning in this case
+
+
+def test_in_chinese_too(analysed, monkeypatch):
+    config = load_config()
+    with SQLiteStore(analysed, readonly=True) as store, i18n.language("zh"):
+        expected = computed(store, config, top=15).render("table")
+        monkeypatch.setattr(risk_scores, "score_all", lambda *a, **k: pytest.fail("scores computed again"))
+        assert risk_scores.warnings(store, config, top=15).render("table") == expected
+
+
+def test_computed_where_the_analysis_cannot_answer(analysed, tmp_path):
+    import shutil
+
+    config = load_config()
+    copy = tmp_path / "copy.db"
+    shutil.copy(analysed, copy)
+    other = load_config()
+    other.sections["tiers"]["yellow"] = 0.2
+    with SQLiteStore(copy) as store:
+        assert stored.is_current(store, config) and not stored.is_current(store, other)
+        with store.writer() as w:
+            w.add(Entity("C-new", EntityKind.COMPANY, "新公司"))
+        assert not stored.is_current(store, config)  # records loaded since: the ranks may have moved
+        assert risk_scores.warnings(store, config, top=5).to_dict() == computed(store, config, top=5).to_dict()
+
+
+def test_rows_beyond_the_written_reasons_are_computed(analysed, monkeypatch):
+    config = load_config()
+    monkeypatch.setattr(stored, "explanations", lambda store, ids: None)  # as if no reasons were written for them
+    with SQLiteStore(analysed, readonly=True) as store:
+        assert risk_scores.warnings(store, config, top=5).to_dict() == computed(store, config, top=5).to_dict()
