@@ -21,6 +21,7 @@ class Party:
     birth_date: str | None = None
     countries: frozenset[str] = frozenset()
     identifiers: frozenset[str] = frozenset()
+    addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Listing:
     programs: tuple[str, ...] = ()
     listed: str | None = None  # ISO date of the listing
     topics: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
 
 
 def identifier_key(value: str, person: bool) -> str | None:

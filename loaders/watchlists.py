@@ -36,6 +36,8 @@ def _schema_kind(name: str) -> str | None:
         return None
     if schema.is_a("Sanction"):
         return "sanction"
+    if schema.name == "Address":
+        return "address"
     if schema.is_a("Person"):
         return PERSON
     if schema.is_a("Organization"):
@@ -87,6 +89,7 @@ def read_lists(paths: Iterable[str | Path], progress: Callable[[int], None] = la
 def _read_list(path: Path, progress) -> list[Listing]:
     entries: list[tuple[Path, Found, str]] = []
     sanctions: dict[str, list[dict]] = defaultdict(list)
+    places: dict[str, str] = {}  # Address entity -> its text
     for file in files_in(path):
         for found in read_objects(file):
             progress(1)
@@ -105,14 +108,20 @@ def _read_list(path: Path, progress) -> list[Listing]:
             if kind == "sanction":
                 for target in _texts(properties.get("entity")):
                     sanctions[target].append(properties)
+            elif kind == "address":
+                text = _first(properties.get("full")) or ", ".join(
+                    v for prop in ("street", "city", "region", "postalCode", "country") for v in _texts(properties.get(prop)))
+                if text:
+                    places[value["id"]] = text
             elif value.get("target", True) is not False:
                 entries.append((file, found, kind))
     dataset = _dataset_name(path)
     return [listing for file, found, kind in entries
-            if (listing := _listing(file, found, kind, sanctions.get(found.value["id"], []), dataset)) is not None]
+            if (listing := _listing(file, found, kind, sanctions.get(found.value["id"], []), dataset, places)) is not None]
 
 
-def _listing(file: Path, found: Found, kind: str, sanctions: list[dict], dataset: str) -> Listing | None:
+def _listing(file: Path, found: Found, kind: str, sanctions: list[dict], dataset: str,
+             places: dict[str, str]) -> Listing | None:
     value = found.value
     props = value.get("properties") or {}
     names = [n for prop in NAME_PROPS for n in _texts(props.get(prop))]
@@ -137,7 +146,9 @@ def _listing(file: Path, found: Found, kind: str, sanctions: list[dict], dataset
         birth_dates=tuple(sorted({d for d in map(iso_day, _texts(props.get("birthDate"))) if d})),
         countries=frozenset(c.lower() for prop in COUNTRY_PROPS for c in _texts(props.get(prop))),
         identifiers=frozenset(i for i in identifiers if i), programs=tuple(programs), listed=listed,
-        topics=tuple(_texts(props.get("topics"))))
+        topics=tuple(_texts(props.get("topics"))),
+        addresses=tuple(dict.fromkeys(_texts(props.get("address")) + [places[ref] for ref in _texts(
+            props.get("addressEntity")) if ref in places])))
 
 
 def _texts(values) -> list[str]:

@@ -34,13 +34,13 @@ _KINDS = {"person": PERSON, "company": ORGANISATION, "organization": ORGANISATIO
 
 def parties_of(store: Store):
     """Every company, person and organization of the store as screening compares them."""
-    for entity_id, kind, name, aliases, reg_no, jurisdiction, born, id_number in store.party_facts():
+    for entity_id, kind, name, aliases, reg_no, jurisdiction, born, id_number, places in store.party_facts():
         person = kind == "person"
         identifiers = {identifier_key(v, person) for v in (reg_no, id_number) if v}
         country = (jurisdiction or "").strip().lower()
         yield Party(entity_id, _KINDS[kind], (name, *aliases), iso_day(born),
                     frozenset([country]) if len(country) == 2 and country.isalpha() else frozenset(),
-                    frozenset(i for i in identifiers if i))
+                    frozenset(i for i in identifiers if i), places)
 
 
 @dataclass
@@ -88,7 +88,8 @@ FEATURES = {"name_characters": N_("the same characters"), "name_sound": N_("the 
             "name_spelling": N_("the name"), "identifier": N_("the same identifier"),
             "other_identifier": N_("another identifier"), "birth_date": N_("born the same day"),
             "birth_year": N_("born the same year"), "other_birth_year": N_("born another year"),
-            "country": N_("the same country"), "other_country": N_("another country")}
+            "country": N_("the same country"), "other_country": N_("another country"),
+            "address": N_("the same address")}
 DECISIONS = {"same": N_("confirmed"), "not-same": N_("rejected")}
 
 

@@ -17,7 +17,7 @@ from equitygraph.graph.analysis.screening import THRESHOLD, Feature, ListIndex, 
 from equitygraph.graph.analysis.screening_names import SAME_SOUND, name_form, name_keys, name_similarity
 from equitygraph.graph.errors import InvalidInput
 from equitygraph.graph.listings import ORGANISATION, PERSON, Listing, Party
-from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, Share
+from equitygraph.graph.model import Entity, EntityKind, EventType, Holding, Link, LinkKind, Share
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.watchlists import read_lists
 
@@ -68,6 +68,26 @@ def test_identifiers_support_and_contradict():
     found = score_pair(Party("b", ORGANISATION, ("ACME TRADING LIMITED",), identifiers=frozenset({"lei:" + other_lei})), entry)
     assert found.score == pytest.approx(0.85) and found.features[1] == Feature(
         "other_identifier", -0.15, f"lei:{other_lei} ≠ lei:{lei}")
+
+
+def test_an_address_supports_and_never_contradicts():
+    entry = Listing("x", ORGANISATION, ("Inter Tobacco",), "x", "l", ("sanctioned",),
+                    addresses=("Minsk Free Economic Zone, Belarus",))
+    here = score_pair(Party("a", ORGANISATION, ("Inter Tobacco LLC",), addresses=("BELARUS, MINSK, Free Economic Zone",)),
+                      entry)
+    elsewhere = score_pair(Party("b", ORGANISATION, ("Inter Tobacco LLC",), addresses=("5 Main Street, Riga",)), entry)
+    assert here.features[-1] == Feature("address", 0.1, "BELARUS, MINSK, Free Economic Zone ~ Minsk Free Economic Zone, Belarus")
+    assert [f.name for f in elsewhere.features] == ["name_spelling"]
+
+
+def test_list_addresses_are_read_from_their_entities(tmp_path):
+    path = tmp_path / "l.ftm.json"
+    path.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "o1", "schema": "Company", "properties": {"name": ["Acme"], "addressEntity": ["ad1", "gone"],
+                                                         "address": ["PO Box 1, Minsk"]}},
+        {"id": "ad1", "schema": "Address", "properties": {"full": ["Minsk Free Economic Zone, Belarus"]}}]),
+        encoding="utf-8")
+    assert read_lists([path])[0].addresses == ("PO Box 1, Minsk", "Minsk Free Economic Zone, Belarus")
 
 
 # -- properties -------------------------------------------------------------------------------------
@@ -264,12 +284,13 @@ def test_party_facts_and_dropped_events_on_both_stores(any_store):
     with any_store.writer() as w:
         w.add_many([Entity("p1", EntityKind.PERSON, "王伟", aliases=("Wang Wei",), birth_date=dt.date(1970, 5, 1)),
                     Entity("c1", EntityKind.COMPANY, "Acme", reg_no="914403001922038216", jurisdiction="CN"),
-                    Entity("a1", EntityKind.ADDRESS, "1 Road"),
+                    Entity("a1", EntityKind.ADDRESS, "1 Road"), Entity("a2", EntityKind.ADDRESS, "2 Lane"),
+                    Link("p1", "a2", LinkKind.LOCATED_AT), Link("p1", "a1", LinkKind.LOCATED_AT),
                     RiskEvent("p1", EventType.SANCTIONED, dt.date(2024, 1, 1), 5, "x", "list:1"),
                     RiskEvent("p1", EventType.PEP, None, 3, "y", "list:2")])
     assert list(any_store.party_facts()) == [
-        ("c1", "company", "Acme", (), "914403001922038216", "CN", None, None),
-        ("p1", "person", "王伟", ("Wang Wei",), None, None, dt.date(1970, 5, 1), None)]
+        ("c1", "company", "Acme", (), "914403001922038216", "CN", None, None, ()),
+        ("p1", "person", "王伟", ("Wang Wei",), None, None, dt.date(1970, 5, 1), None, ("1 Road", "2 Lane"))]
     sanctioned = [e.id for e in any_store.edges_touching(["p1"]).events if e.type is EventType.SANCTIONED]
     any_store.drop_events(sanctioned)
     assert [e.type for e in any_store.edges_touching(["p1"]).events] == [EventType.PEP]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from ..listings import ORGANISATION, PERSON, Listing, Party
-from .screening_names import NameForm, name_form, name_keys, name_similarity
+from .screening_names import NameForm, latin_words, name_form, name_keys, name_similarity
 
 #: The score from which a pair is reported as a possible match.
 THRESHOLD = 0.7
@@ -32,6 +32,7 @@ OTHER_IDENTIFIER = -0.15
 SAME_BIRTH_DATE = 0.15
 SAME_BIRTH_YEAR = 0.05
 OTHER_BIRTH_YEAR = -0.4
+SAME_ADDRESS = 0.1
 SAME_COUNTRY = 0.05
 OTHER_COUNTRY = -0.1
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def score_pair(party: Party, listing: Listing, party_forms: list[tuple[str, Name
     if party.kind == PERSON:
         features += _birth(party, listing)
     features += _countries(party, listing)
+    features += _addresses(party, listing)
     score = min(1.0, max(0.0, sum(f.weight for f in features)))
     return Match(party.id, listing.id, score, tuple(features))
 
@@ -126,6 +128,31 @@ def _countries(party: Party, listing: Listing) -> list[Feature]:
         return [Feature("country", SAME_COUNTRY, ", ".join(sorted(shared)))]
     return [Feature("other_country", OTHER_COUNTRY,
                     f"{', '.join(sorted(party.countries))} ≠ {', '.join(sorted(listing.countries))}")]
+
+
+def address_words(text: str) -> frozenset[str]:
+    """An address as the words it is compared by: in Latin letters, lower case, two letters or more.
+
+    Examples
+    --------
+    >>> sorted(address_words("Minsk, Belarus") & address_words("BELARUS, MINSK, Free Economic Zone"))
+    ['belarus', 'minsk']
+    """
+    return frozenset(w for w in latin_words(text) if len(w) >= 2)
+
+
+def _addresses(party: Party, listing: Listing) -> list[Feature]:
+    """An address of the party and one of the entry sharing most of their words (at least half of
+    the shorter's, and three words or more): supporting; addresses change, so no address contradicts."""
+    best, seen = 0.0, ""
+    for mine in party.addresses:
+        here = address_words(mine)
+        for theirs in listing.addresses:
+            there = address_words(theirs)
+            shared = len(here & there)
+            if shared >= 3 and shared >= 0.5 * min(len(here), len(there)) and shared / max(len(here), len(there)) > best:
+                best, seen = shared / max(len(here), len(there)), f"{mine} ~ {theirs}"
+    return [Feature("address", SAME_ADDRESS, seen)] if best else []
 
 
 class ListIndex:

@@ -126,6 +126,19 @@ def wade_giles(syllable: str) -> str:
     return initial + final
 
 
+def latin_words(text: str) -> list[str]:
+    """A text's words in Latin letters, lower case, as written (Chinese characters by their pinyin).
+
+    Examples
+    --------
+    >>> latin_words("北京市朝阳区 Road 5"), latin_words("Минск")
+    (['bei', 'jing', 'shi', 'chao', 'yang', 'qu', 'road', '5'], ['minsk'])
+    """
+    text = normalize_name(text)
+    latin = pinyin_words(text) if any(is_cjk(ch) for ch in text) else _ascii(text).replace("'", "")
+    return [piece for piece in _SPLIT.split(latin.lower()) if piece]
+
+
 def _without_cjk_legal_form(text: str) -> str:
     for form in CJK_LEGAL_FORMS:
         if text.endswith(form) and len(text) > len(form):

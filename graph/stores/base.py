@@ -304,7 +304,8 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def party_facts(self) -> Iterator[tuple]:
         """Every company's, person's and organization's ``(id, kind, name, aliases, reg_no,
-        jurisdiction, birth_date, id_number)`` in id order: what screening compares with lists."""
+        jurisdiction, birth_date, id_number, addresses)`` in id order (``addresses``: the texts of the
+        addresses it is registered at, sorted): what screening compares with lists."""
 
     @abc.abstractmethod
     def drop_events(self, ids: Iterable[str]) -> None:

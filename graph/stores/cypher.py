@@ -175,9 +175,10 @@ PAGE_COMPANY_FACTS = (
     "n.registered_capital AS registered, n.paid_in_capital AS paid_in, n.founded AS founded ORDER BY n.id LIMIT $limit"
 )
 PAGE_PARTY_FACTS = (
-    "MATCH (n:Entity) WHERE n.id > $after AND n.kind IN ['company', 'person', 'organization'] RETURN n.id AS id, "
-    "n.kind AS kind, n.name AS name, n.aliases AS aliases, n.reg_no AS reg_no, n.jurisdiction AS jurisdiction, "
-    "n.birth_date AS born, n.id_number AS id_number ORDER BY n.id LIMIT $limit"
+    "MATCH (n:Entity) WHERE n.id > $after AND n.kind IN ['company', 'person', 'organization'] WITH n ORDER BY n.id "
+    "LIMIT $limit RETURN n.id AS id, n.kind AS kind, n.name AS name, n.aliases AS aliases, n.reg_no AS reg_no, "
+    "n.jurisdiction AS jurisdiction, n.birth_date AS born, n.id_number AS id_number, "
+    "COLLECT {MATCH (n)-[:LOCATED_AT]->(a:Entity) RETURN a.name} AS places"
 )
 DROP_EVENTS = "MATCH (e:Event) WHERE e.id IN $ids DETACH DELETE e"
 PAGE_IDENTITIES = "MATCH (n:Person) WHERE n.identity IS NOT NULL RETURN n.id AS id, n.identity AS identity"

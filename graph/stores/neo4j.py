@@ -326,9 +326,10 @@ class Neo4jStore(Store):
             yield (entity_id, name, scope, registered, paid_in, date_of(founded))
 
     def party_facts(self) -> Iterator[tuple]:
-        for entity_id, kind, name, aliases, reg_no, jurisdiction, born, id_number in neo4j_arrays.page_rows(
+        for entity_id, kind, name, aliases, reg_no, jurisdiction, born, id_number, places in neo4j_arrays.page_rows(
                 self, cypher.PAGE_PARTY_FACTS):
-            yield entity_id, kind, name, tuple(aliases or ()), reg_no, jurisdiction, date_of(born), id_number
+            yield (entity_id, kind, name, tuple(aliases or ()), reg_no, jurisdiction, date_of(born), id_number,
+                   tuple(sorted(places or ())))
 
     def drop_events(self, ids: Iterable[str]) -> None:
         self._run(cypher.DROP_EVENTS, ids=list(ids))

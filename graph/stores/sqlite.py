@@ -456,9 +456,13 @@ class SQLiteStore(StoredResults, Store):
             yield row[:5] + (date_of(row[5]),)
 
     def party_facts(self) -> Iterator[tuple]:
-        for row in self._db.execute("SELECT id, kind, name, aliases, reg_no, jurisdiction, birth_date, id_number FROM "
-                                    "entities WHERE kind IN ('company', 'person', 'organization') ORDER BY id"):
-            yield row[:3] + (tuple(json.loads(row[3])) if row[3] else (),) + row[4:6] + (date_of(row[6]), row[7])
+        for row in self._db.execute(
+                "SELECT e.id, e.kind, e.name, e.aliases, e.reg_no, e.jurisdiction, e.birth_date, e.id_number, "
+                "(SELECT json_group_array(a.name) FROM links l JOIN entities a ON a.id = l.dst "
+                " WHERE l.src = e.id AND l.kind = 'located_at') FROM entities e "
+                "WHERE e.kind IN ('company', 'person', 'organization') ORDER BY e.id"):
+            yield row[:3] + (tuple(json.loads(row[3])) if row[3] else (),) + row[4:6] + (date_of(row[6]), row[7],
+                                                                                       tuple(sorted(json.loads(row[8]))))
 
     def drop_events(self, ids: Iterable[str]) -> None:
         with self._transaction("remove the events"):
