@@ -389,6 +389,30 @@ def natural_key(*parts: str) -> str:
     return "|".join(part.replace("\\", "\\\\").replace("|", "\\|") for part in parts)
 
 
+def split_key(key: str) -> list[str]:
+    """The parts of a :func:`natural_key`.
+
+    Examples
+    --------
+    >>> split_key(natural_key("A|B", "C")), split_key("P1")
+    (['A|B', 'C'], ['P1'])
+    """
+    parts, current, escaped = [], [], False
+    for ch in key:
+        if escaped:
+            current.append(ch)
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "|":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
 def event_id(*parts: str) -> str:
     """A stable id for an event made from its facts, so that reloading it does not duplicate it."""
     joined = "\x1f".join(part.replace("\\", "\\\\").replace("\x1f", "\\\x1f") for part in parts)

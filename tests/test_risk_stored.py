@@ -4,6 +4,8 @@ cannot answer (another date, another configuration, records loaded since, rows b
 it wrote)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import analysed_case
 from equitygraph.graph.model import Entity, EntityKind
@@ -65,3 +67,27 @@ def test_rows_beyond_the_written_reasons_are_computed(analysed, monkeypatch):
     monkeypatch.setattr(stored, "explanations", lambda store, ids: None)  # as if no reasons were written for them
     with SQLiteStore(analysed, readonly=True) as store:
         assert risk_scores.warnings(store, config, top=5).to_dict() == computed(store, config, top=5).to_dict()
+
+
+def test_a_group_after_analyze_is_read_and_is_the_group_computed(analysed, monkeypatch):
+    from equitygraph.queries.relations import groups
+
+    with SQLiteStore(analysed, readonly=True) as store:
+        written = store.read_results("group")
+        keys = sorted(set(written.values()), key=lambda k: (-list(written.values()).count(k), k))[:6]
+        names = [next(c for c, k in sorted(written.items()) if k == key) for key in keys]  # a member of each
+        names += [groups.split_key(key)[0] for key in keys]  # and each group's controller
+        with monkeypatch.context() as patched:
+            patched.setattr(groups, "whole_graph", lambda *a, **k: pytest.fail("control decided again"))
+            read = {n: groups.group_of(store, n).to_dict() for n in names}
+        monkeypatch.setattr(stored, "is_current", lambda *a, **k: False)
+        computed = {n: groups.group_of(store, n).to_dict() for n in names}
+    assert read == computed and all(r["groups"][0]["members"] for r in read.values())
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(alphabet="ab|\\", max_size=4), min_size=1, max_size=3))
+def test_a_natural_key_splits_back_into_its_parts(parts):
+    from equitygraph.graph.model import natural_key, split_key
+
+    assert split_key(natural_key(*parts)) == parts

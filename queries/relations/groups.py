@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ...graph.analysis.clusters import LINKS, ClusterTable, clusters
 from ...graph.analysis.groups import enterprise_groups
 from ...graph.errors import EquityGraphError, NotFound
-from ...graph.model import EntityKind
+from ...graph.model import EntityKind, natural_key, split_key
 from ...graph.stores.base import Store
 from ..i18n import _
 from ..render import Result, Section
@@ -62,8 +62,16 @@ class GroupReport(Result):
 
 
 def group_of(store: Store, name: str, as_of: dt.date | None = None) -> GroupReport:
-    """The enterprise group ``name`` belongs to (a company) or heads (a controller)."""
+    """The enterprise group ``name`` belongs to (a company) or heads (a controller); read from what
+    ``analyze`` wrote while its analysis is of the records the store holds (and no ``as_of``)."""
+    from ..risk import stored
+
     entity = resolve_entity(store, name)
+    title = _("Enterprise group of {name}").format(name=entity.name)
+    if as_of is None and stored.is_current(store):
+        summary = _written_group(store, entity)
+        if summary is not None:
+            return GroupReport([summary], _names(store, summary), title, as_of)
     world = whole_graph(store, as_of)
     j = world.index_of(entity.id)
     table = _groups(store, world, as_of)
@@ -75,7 +83,24 @@ def group_of(store: Store, name: str, as_of: dt.date | None = None) -> GroupRepo
                        + ("its actual controller is not certain" if entity.kind is EntityKind.COMPANY
                           else "it controls no company"))
     summary = _summary(store, world.arrays, group)
-    return GroupReport([summary], _names(store, summary), _("Enterprise group of {name}").format(name=entity.name), as_of)
+    return GroupReport([summary], _names(store, summary), title, as_of)
+
+
+def _written_group(store: Store, entity) -> GroupSummary | None:
+    """The group as analyze wrote it: its members by their ``group`` result (the controllers' key),
+    its depth the most control hops among them; None where the entity is in no written group."""
+    key = store.results_for(entity.id).get("group") if entity.kind is EntityKind.COMPANY else None
+    members = store.entities_with_result("group", key) if key is not None else []
+    if not members:  # a company may head a group as well as belong to none
+        key = natural_key(entity.id)
+        members = store.entities_with_result("group", key)
+    if not members:
+        return None
+    hops = store.results_of("control_hops", members)
+    touched = {e.entity_id for e in store.edges_touching(members).events}
+    capital = sum(e.registered_capital or 0.0 for e in store.get_many(members).values())
+    return GroupSummary(tuple(split_key(key)), members, max(hops.values()) if hops else None,
+                        [m for m in members if m in touched], capital)
 
 
 def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, min_size: int = 2) -> GroupReport:

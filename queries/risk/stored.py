@@ -42,11 +42,13 @@ def stored_parts(explanation) -> list:
     return [[p.share, p.kind, p.source, p.words, list(p.path)] for p in explanation.parts]
 
 
-def is_current(store: Store, config) -> bool:
-    """Whether the store's last analysis scored the records it holds now with ``config``, as of no date."""
+def is_current(store: Store, config=None) -> bool:
+    """Whether the store's last analysis was made of the records it holds now, as of no date (and,
+    given ``config``, scored risk with it)."""
     meta = json.loads(store.get_meta(ANALYSIS_META) or "null")
     return bool(meta) and meta.get("as_of") is None and meta.get("generation") is not None and \
-        meta["generation"] == store.get_meta("generation") and meta.get("risk_config") == config_key(config)
+        meta["generation"] == store.get_meta("generation") and (
+            config is None or meta.get("risk_config") == config_key(config))
 
 
 def ranked_ids(store: Store) -> list[str]:
