@@ -5,8 +5,9 @@ analysed store:
 
 1. ``risk --top N`` computed (the scores of every company again: what it did before, and still does
    with --as-of or another --config), on the copy with its analysis marked stale;
+   and ``group NAME`` decided (control of the whole graph again);
 2. ``analyze`` (writes the ranks and the reasons' parts beside the scores);
-3. ``risk --top N`` read from what analyze wrote; the two lists compared row by row.
+3. ``risk --top N`` and ``group NAME`` read from what analyze wrote; each compared with the computed.
 """
 
 from __future__ import annotations
@@ -49,14 +50,19 @@ def main() -> None:
             meta = json.loads(store.get_meta("analysis") or "{}")
             meta.pop("generation", None)
             store.set_meta("analysis", json.dumps(meta))
+            member = max(store.read_results("group_size").items(), key=lambda kv: (kv[1], kv[0]))[0]  # of the largest
         computed_s, computed = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
+        group_computed_s, group_computed = timed("group", member, "--db", str(db), "--format", "json")
         analyze_s, _ = timed("analyze", "--db", str(db))
         read_s, read = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
+        group_read_s, group_read = timed("group", member, "--db", str(db), "--format", "json")
     same = json.loads(computed)["warnings"] == json.loads(read)["warnings"]
     print(json.dumps({"machine": machine_note(), "db": args.db, "top": args.top,
                       "risk_top_computed_seconds": round(computed_s, 2), "analyze_seconds": round(analyze_s, 1),
                       "risk_top_read_seconds": round(read_s, 2), "ratio": round(computed_s / read_s, 1),
-                      "same_rows": same}, indent=1))
+                      "same_rows": same, "group_of": member, "group_computed_seconds": round(group_computed_s, 2),
+                      "group_read_seconds": round(group_read_s, 2), "group_ratio": round(group_computed_s / group_read_s, 1),
+                      "same_group": json.loads(group_computed) == json.loads(group_read)}, indent=1))
 
 
 if __name__ == "__main__":

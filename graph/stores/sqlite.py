@@ -29,7 +29,7 @@ from .base import Edges, Record, SearchHit, Store, Writer, exact_hits, rank_sear
 from .sqlite_arrays import read_arrays
 from .sqlite_bulk import BatchWriter
 from .sqlite_results import StoredResults
-from .sqlite_rows import (IN_CHUNK, chunks, date_of, read_entity, read_event, read_holding, read_link, read_officer,
+from .sqlite_rows import (IN_CHUNK, chunks, date_of, party_rows, read_entity, read_event, read_holding, read_link, read_officer,
                           read_relation, record_row)
 from .sqlite_schema import APPLICATION_ID, DEFAULT_PATH, ENTITY_COLUMNS, INDEXES, MIGRATIONS, SCHEMA, SCHEMA_VERSION, index_name
 from .sqlite_writer import SQLiteWriter
@@ -456,13 +456,7 @@ class SQLiteStore(StoredResults, Store):
             yield row[:5] + (date_of(row[5]),)
 
     def party_facts(self) -> Iterator[tuple]:
-        for row in self._db.execute(
-                "SELECT e.id, e.kind, e.name, e.aliases, e.reg_no, e.jurisdiction, e.birth_date, e.id_number, "
-                "(SELECT json_group_array(a.name) FROM links l JOIN entities a ON a.id = l.dst "
-                " WHERE l.src = e.id AND l.kind = 'located_at') FROM entities e "
-                "WHERE e.kind IN ('company', 'person', 'organization') ORDER BY e.id"):
-            yield row[:3] + (tuple(json.loads(row[3])) if row[3] else (),) + row[4:6] + (date_of(row[6]), row[7],
-                                                                                       tuple(sorted(json.loads(row[8]))))
+        return party_rows(self._db)
 
     def drop_events(self, ids: Iterable[str]) -> None:
         with self._transaction("remove the events"):

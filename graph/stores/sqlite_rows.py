@@ -115,3 +115,14 @@ def read_officer(row) -> Officer:
 
 def read_event(row) -> RiskEvent:
     return RiskEvent(row[0], EventType(row[1]), date_of(row[2]), row[3], row[4], row[5])
+
+
+def party_rows(db) -> Iterator[tuple]:
+    """Every company's, person's and organization's screening facts (``Store.party_facts``)."""
+    for row in db.execute(
+            "SELECT e.id, e.kind, e.name, e.aliases, e.reg_no, e.jurisdiction, e.birth_date, e.id_number, "
+            "(SELECT json_group_array(a.name) FROM links l JOIN entities a ON a.id = l.dst "
+            " WHERE l.src = e.id AND l.kind = 'located_at') FROM entities e "
+            "WHERE e.kind IN ('company', 'person', 'organization') ORDER BY e.id"):
+        yield row[:3] + (tuple(json.loads(row[3])) if row[3] else (),) + row[4:6] + (date_of(row[6]), row[7],
+                                                                                   tuple(sorted(json.loads(row[8]))))
