@@ -5,9 +5,10 @@ analysed store:
 
 1. ``risk --top N`` computed (the scores of every company again: what it did before, and still does
    with --as-of or another --config), on the copy with its analysis marked stale;
-   and ``group NAME`` decided (control of the whole graph again);
+   ``group NAME`` decided (control of the whole graph again) and ``cluster NAME`` found (the clusters
+   of the whole graph again), each of the largest;
 2. ``analyze`` (writes the ranks and the reasons' parts beside the scores);
-3. ``risk --top N`` and ``group NAME`` read from what analyze wrote; each compared with the computed.
+3. the same three read from what analyze wrote; each compared with the computed.
 """
 
 from __future__ import annotations
@@ -51,18 +52,25 @@ def main() -> None:
             meta.pop("generation", None)
             store.set_meta("analysis", json.dumps(meta))
             member = max(store.read_results("group_size").items(), key=lambda kv: (kv[1], kv[0]))[0]  # of the largest
+            party = max(store.read_results("cluster_size").items(), key=lambda kv: (kv[1], kv[0]))[0]
         computed_s, computed = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
         group_computed_s, group_computed = timed("group", member, "--db", str(db), "--format", "json")
+        cluster_computed_s, cluster_computed = timed("cluster", party, "--db", str(db), "--format", "json")
         analyze_s, _ = timed("analyze", "--db", str(db))
         read_s, read = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
         group_read_s, group_read = timed("group", member, "--db", str(db), "--format", "json")
+        cluster_read_s, cluster_read = timed("cluster", party, "--db", str(db), "--format", "json")
     same = json.loads(computed)["warnings"] == json.loads(read)["warnings"]
     print(json.dumps({"machine": machine_note(), "db": args.db, "top": args.top,
                       "risk_top_computed_seconds": round(computed_s, 2), "analyze_seconds": round(analyze_s, 1),
                       "risk_top_read_seconds": round(read_s, 2), "ratio": round(computed_s / read_s, 1),
                       "same_rows": same, "group_of": member, "group_computed_seconds": round(group_computed_s, 2),
                       "group_read_seconds": round(group_read_s, 2), "group_ratio": round(group_computed_s / group_read_s, 1),
-                      "same_group": json.loads(group_computed) == json.loads(group_read)}, indent=1))
+                      "same_group": json.loads(group_computed) == json.loads(group_read),
+                      "cluster_of": party, "cluster_computed_seconds": round(cluster_computed_s, 2),
+                      "cluster_read_seconds": round(cluster_read_s, 2),
+                      "cluster_ratio": round(cluster_computed_s / cluster_read_s, 1),
+                      "same_cluster": json.loads(cluster_computed) == json.loads(cluster_read)}, indent=1))
 
 
 if __name__ == "__main__":

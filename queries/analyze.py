@@ -31,7 +31,7 @@ WRITTEN = ("controller", "controller_partner", "controlling_parent", "controllin
            "control_hops", "top_owner",
            "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
            "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason", "risk_reason_zh",
-           "risk_rank", "risk_intrinsic", "risk_network", "risk_parts", "risk_parts_zh")
+           "risk_rank", "risk_intrinsic", "risk_network", "risk_parts", "risk_parts_zh", "cluster_degree", "cluster_links")
 #: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
 COMPARED = ("risk_tier", "group", "cluster")
 EXPLAINED = 5000  # risk reasons are written for this many companies of the warning list, the highest scores first
@@ -183,7 +183,12 @@ def _cluster_results(clustered, ids: list[str]) -> dict[str, ResultColumn]:
     members = np.flatnonzero(clustered.of >= 0)
     member_ids = np.array(ids, dtype=object)[members].tolist()
     number = clustered.of[members]
-    return {"cluster": ResultColumn(member_ids, np.array(clustered.ids, dtype=object)[number].tolist()),
+    # What a cluster's page says of it beside its members, so that it is a read (queries.relations.groups):
+    # each party's links (the central ones are the most linked) and the links inside, kept at the cluster's
+    # first member (its id is "K:" and that member's).
+    return {"cluster_degree": ResultColumn(member_ids, clustered.degree(members).astype(np.int64).tolist()),
+            "cluster_links": {clustered.ids[k][2:]: clustered.links_of(k) for k in range(len(clustered))},
+            "cluster": ResultColumn(member_ids, np.array(clustered.ids, dtype=object)[number].tolist()),
             "cluster_size": ResultColumn(member_ids, clustered.size[number].astype(np.int64).tolist())}
 
 

@@ -91,3 +91,18 @@ def test_a_natural_key_splits_back_into_its_parts(parts):
     from equitygraph.graph.model import natural_key, split_key
 
     assert split_key(natural_key(*parts)) == parts
+
+
+def test_a_cluster_after_analyze_is_read_and_is_the_cluster_computed(analysed, monkeypatch):
+    from equitygraph.queries.relations import groups
+
+    with SQLiteStore(analysed, readonly=True) as store:
+        written = store.read_results("cluster")
+        sizes = store.read_results("cluster_size")
+        picked = sorted(written, key=lambda m: (-sizes[m], m))[:1] + sorted(written)[::max(1, len(written) // 5)]
+        with monkeypatch.context() as patched:
+            patched.setattr(groups, "find_cluster", lambda *a, **k: pytest.fail("clusters found again"))
+            read = {n: groups.cluster_of(store, n).to_dict() for n in picked}
+        monkeypatch.setattr(stored, "is_current", lambda *a, **k: False)
+        computed = {n: groups.cluster_of(store, n).to_dict() for n in picked}
+    assert read == computed and max(len(r["members"]) for r in read.values()) > 10

@@ -67,8 +67,7 @@ class ClusterTable:
     def cluster(self, number: int) -> Cluster:
         if number not in self._built:
             members = self._members[self._offsets[number]:self._offsets[number + 1]]
-            counts = self._link_counts[number]
-            held = {LINKS[k]: int(counts[k]) for k in range(len(LINKS)) if counts[k]}
+            held = self.links_of(number)
             central = members[np.lexsort((members, -self._degree[members]))][:5]
             self._built[number] = Cluster(self.ids[number], members, held, central, members[self._has_event[members]])
         return self._built[number]
@@ -82,6 +81,15 @@ class ClusterTable:
 
     def cluster_of(self, j: int) -> Cluster | None:
         return self.cluster(int(self.of[j])) if self.of[j] >= 0 else None
+
+    def degree(self, entities: np.ndarray) -> np.ndarray:
+        """How many links each of ``entities`` has: the order :attr:`Cluster.central` is chosen in."""
+        return self._degree[entities]
+
+    def links_of(self, number: int) -> dict[str, int]:
+        """The links inside cluster ``number``, by type (:attr:`Cluster.links`)."""
+        counts = self._link_counts[number]
+        return {LINKS[k]: int(counts[k]) for k in range(len(LINKS)) if counts[k]}
 
 
 def link_edges(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None,

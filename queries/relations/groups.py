@@ -200,9 +200,36 @@ def find_cluster(store: Store, name: str, links=LINKS, as_of: dt.date | None = N
 
 
 def cluster_of(store: Store, name: str, links=LINKS, as_of: dt.date | None = None) -> ClusterReport:
+    """The cluster of ``name`` with its members; read from what ``analyze`` wrote while its analysis is
+    of the records the store holds (the default links, no ``as_of``)."""
+    from ..risk import stored
+
+    if tuple(links) == tuple(LINKS) and as_of is None and stored.is_current(store):
+        entity = resolve_entity(store, name)
+        written = _written_cluster(store, entity)
+        if written is not None:
+            row, members = written
+            return ClusterReport([row], members, _("Cluster of {name}").format(name=entity.name), tuple(links))
     entity, cluster, arrays = find_cluster(store, name, links, as_of)
     ids = [arrays.ids[m] for m in cluster.members]
     found = store.get_many(ids)
     events = {arrays.ids[m] for m in cluster.with_events}
     members = [(i, found[i].name, found[i].kind.value, i in events) for i in ids if i in found]
     return ClusterReport([_row(store, arrays, cluster)], members, _("Cluster of {name}").format(name=entity.name), tuple(links))
+
+
+def _written_cluster(store: Store, entity):
+    """The cluster row and members as analyze wrote them; None where it wrote none for ``entity``."""
+    number = store.results_for(entity.id).get("cluster")
+    members = store.entities_with_result("cluster", number) if number is not None else []
+    held = store.results_of("cluster_links", [number[2:]]).get(number[2:]) if members else None
+    if held is None:
+        return None
+    degree = store.results_of("cluster_degree", members)
+    central = sorted(members, key=lambda m: (-degree.get(m, 0), m))[:5]
+    found = store.get_many(members)
+    touched = {e.entity_id for e in store.edges_touching(members).events}
+    row = {"cluster": number, "size": len(members), "links": held, "central": central,
+           "central_names": [found[c].name if c in found else c for c in central],
+           "with_events": len(touched & set(members))}
+    return row, [(i, found[i].name, found[i].kind.value, i in touched) for i in members if i in found]
