@@ -56,10 +56,12 @@ def main() -> None:
         computed_s, computed = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
         group_computed_s, group_computed = timed("group", member, "--db", str(db), "--format", "json")
         cluster_computed_s, cluster_computed = timed("cluster", party, "--db", str(db), "--format", "json")
+        clusters_computed_s, clusters_computed = timed("clusters", "--top", "20", "--db", str(db), "--format", "json")
         analyze_s, _ = timed("analyze", "--db", str(db))
         read_s, read = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
         group_read_s, group_read = timed("group", member, "--db", str(db), "--format", "json")
         cluster_read_s, cluster_read = timed("cluster", party, "--db", str(db), "--format", "json")
+        clusters_read_s, clusters_read = timed("clusters", "--top", "20", "--db", str(db), "--format", "json")
     same = json.loads(computed)["warnings"] == json.loads(read)["warnings"]
     print(json.dumps({"machine": machine_note(), "db": args.db, "top": args.top,
                       "risk_top_computed_seconds": round(computed_s, 2), "analyze_seconds": round(analyze_s, 1),
@@ -70,7 +72,10 @@ def main() -> None:
                       "cluster_of": party, "cluster_computed_seconds": round(cluster_computed_s, 2),
                       "cluster_read_seconds": round(cluster_read_s, 2),
                       "cluster_ratio": round(cluster_computed_s / cluster_read_s, 1),
-                      "same_cluster": json.loads(cluster_computed) == json.loads(cluster_read)}, indent=1))
+                      "same_cluster": json.loads(cluster_computed) == json.loads(cluster_read),
+                      "clusters_top_20_computed_seconds": round(clusters_computed_s, 2),
+                      "clusters_top_20_read_seconds": round(clusters_read_s, 2),
+                      "same_clusters": json.loads(clusters_computed) == json.loads(clusters_read)}, indent=1))
 
 
 if __name__ == "__main__":

@@ -79,10 +79,12 @@ def test_a_group_after_analyze_is_read_and_is_the_group_computed(analysed, monke
         names += [groups.split_key(key)[0] for key in keys]  # and each group's controller
         with monkeypatch.context() as patched:
             patched.setattr(groups, "whole_graph", lambda *a, **k: pytest.fail("control decided again"))
-            read = {n: groups.group_of(store, n).to_dict() for n in names}
+            read = {n: groups.group_of(store, n) for n in names}
         monkeypatch.setattr(stored, "is_current", lambda *a, **k: False)
-        computed = {n: groups.group_of(store, n).to_dict() for n in names}
-    assert read == computed and all(r["groups"][0]["members"] for r in read.values())
+        computed = {n: groups.group_of(store, n) for n in names}
+    assert {n: r.render("table") for n, r in read.items()} == {n: r.render("table") for n, r in computed.items()}
+    assert {n: r.to_dict() for n, r in read.items()} == {n: r.to_dict() for n, r in computed.items()}
+    assert all(r.groups[0].members for r in read.values())
 
 
 @settings(max_examples=200)
@@ -102,7 +104,23 @@ def test_a_cluster_after_analyze_is_read_and_is_the_cluster_computed(analysed, m
         picked = sorted(written, key=lambda m: (-sizes[m], m))[:1] + sorted(written)[::max(1, len(written) // 5)]
         with monkeypatch.context() as patched:
             patched.setattr(groups, "find_cluster", lambda *a, **k: pytest.fail("clusters found again"))
-            read = {n: groups.cluster_of(store, n).to_dict() for n in picked}
+            read = {n: groups.cluster_of(store, n) for n in picked}
         monkeypatch.setattr(stored, "is_current", lambda *a, **k: False)
-        computed = {n: groups.cluster_of(store, n).to_dict() for n in picked}
-    assert read == computed and max(len(r["members"]) for r in read.values()) > 10
+        computed = {n: groups.cluster_of(store, n) for n in picked}
+    assert {n: r.render("table") for n, r in read.items()} == {n: r.render("table") for n, r in computed.items()}
+    assert {n: r.to_dict() for n, r in read.items()} == {n: r.to_dict() for n, r in computed.items()}
+    assert max(len(r.members) for r in read.values()) > 10
+
+
+@pytest.mark.parametrize("top", [1, 5, 40])
+def test_the_largest_clusters_after_analyze_are_read(analysed, monkeypatch, top):
+    from equitygraph.queries.relations import groups
+
+    with SQLiteStore(analysed, readonly=True) as store:
+        with monkeypatch.context() as patched:
+            patched.setattr(groups, "_clusters", lambda *a, **k: pytest.fail("clusters found again"))
+            read = groups.largest_clusters(store, top)
+        monkeypatch.setattr(stored, "is_current", lambda *a, **k: False)
+        computed = groups.largest_clusters(store, top)
+    assert read.to_dict() == computed.to_dict() and read.render("table") == computed.render("table")
+    assert len(read.rows) == top

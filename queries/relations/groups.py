@@ -182,8 +182,22 @@ def _row(store: Store, arrays, cluster) -> dict:
 
 
 def largest_clusters(store: Store, top: int = 20, links=LINKS, as_of: dt.date | None = None) -> ClusterReport:
+    """The ``top`` largest clusters (ties by their first member); read from what ``analyze`` wrote
+    while its analysis is of the records the store holds (the default links, no ``as_of``)."""
+    from ..risk import stored
+
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
+    if tuple(links) == tuple(LINKS) and as_of is None and stored.is_current(store):
+        sizes = {}
+        for member, number in store.read_results("cluster").items():
+            sizes[number] = sizes.get(number, 0) + 1
+        ranked = sorted(sizes, key=lambda number: (-sizes[number], number[2:]))[:top]
+        written = [_written_row(store, number) for number in ranked]
+        if written and all(w is not None for w in written):
+            rows = [row for row, _members in written]
+            return ClusterReport(rows, None, _("The {count} largest clusters (of {total})").format(
+                count=len(rows), total=f"{len(sizes):,}"), tuple(links))
     table, arrays = _clusters(store, links, as_of)
     rows = [_row(store, arrays, c) for c in table.top(top)]
     return ClusterReport(rows, None, _("The {count} largest clusters (of {total})").format(count=len(rows), total=f"{len(table):,}"), tuple(links))
@@ -221,7 +235,11 @@ def cluster_of(store: Store, name: str, links=LINKS, as_of: dt.date | None = Non
 def _written_cluster(store: Store, entity):
     """The cluster row and members as analyze wrote them; None where it wrote none for ``entity``."""
     number = store.results_for(entity.id).get("cluster")
-    members = store.entities_with_result("cluster", number) if number is not None else []
+    return _written_row(store, number) if number is not None else None
+
+
+def _written_row(store: Store, number: str):
+    members = store.entities_with_result("cluster", number)
     held = store.results_of("cluster_links", [number[2:]]).get(number[2:]) if members else None
     if held is None:
         return None
@@ -229,7 +247,8 @@ def _written_cluster(store: Store, entity):
     central = sorted(members, key=lambda m: (-degree.get(m, 0), m))[:5]
     found = store.get_many(members)
     touched = {e.entity_id for e in store.edges_touching(members).events}
-    row = {"cluster": number, "size": len(members), "links": held, "central": central,
+    row = {"cluster": number, "size": len(members), "links": {k: held[k] for k in LINKS if k in held},  # LINKS' order
+           "central": central,
            "central_names": [found[c].name if c in found else c for c in central],
            "with_events": len(touched & set(members))}
     return row, [(i, found[i].name, found[i].kind.value, i in touched) for i in members if i in found]
