@@ -69,6 +69,20 @@ def test_rows_beyond_the_written_reasons_are_computed(analysed, monkeypatch):
         assert risk_scores.warnings(store, config, top=5).to_dict() == computed(store, config, top=5).to_dict()
 
 
+def read_as_computed(monkeypatch, module, computing: str, ask):
+    """The answers of ``ask()`` read (``module.computing`` forbidden), after checking them equal, as
+    tables and as data, to the answers computed (the analysis made to look stale)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(module, computing, lambda *a, **k: pytest.fail(f"{computing} called: computed again"))
+        read = ask()
+    with monkeypatch.context() as patched:
+        patched.setattr(stored, "is_current", lambda *a, **k: False)
+        computed = ask()
+    assert {n: r.render("table") for n, r in read.items()} == {n: r.render("table") for n, r in computed.items()}
+    assert {n: r.to_dict() for n, r in read.items()} == {n: r.to_dict() for n, r in computed.items()}
+    return read
+
+
 def test_a_group_after_analyze_is_read_and_is_the_group_computed(analysed, monkeypatch):
     from equitygraph.queries.relations import groups
 
@@ -77,13 +91,7 @@ def test_a_group_after_analyze_is_read_and_is_the_group_computed(analysed, monke
         keys = sorted(set(written.values()), key=lambda k: (-list(written.values()).count(k), k))[:6]
         names = [next(c for c, k in sorted(written.items()) if k == key) for key in keys]  # a member of each
         names += [groups.split_key(key)[0] for key in keys]  # and each group's controller
-        with monkeypatch.context() as patched:
-            patched.setattr(groups, "whole_graph", lambda *a, **k: pytest.fail("control decided again"))
-            read = {n: groups.group_of(store, n) for n in names}
-        monkeypatch.setattr(stored, "is_current", lambda *a, **k: False)
-        computed = {n: groups.group_of(store, n) for n in names}
-    assert {n: r.render("table") for n, r in read.items()} == {n: r.render("table") for n, r in computed.items()}
-    assert {n: r.to_dict() for n, r in read.items()} == {n: r.to_dict() for n, r in computed.items()}
+        read = read_as_computed(monkeypatch, groups, "whole_graph", lambda: {n: groups.group_of(store, n) for n in names})
     assert all(r.groups[0].members for r in read.values())
 
 
@@ -102,13 +110,8 @@ def test_a_cluster_after_analyze_is_read_and_is_the_cluster_computed(analysed, m
         written = store.read_results("cluster")
         sizes = store.read_results("cluster_size")
         picked = sorted(written, key=lambda m: (-sizes[m], m))[:1] + sorted(written)[::max(1, len(written) // 5)]
-        with monkeypatch.context() as patched:
-            patched.setattr(groups, "find_cluster", lambda *a, **k: pytest.fail("clusters found again"))
-            read = {n: groups.cluster_of(store, n) for n in picked}
-        monkeypatch.setattr(stored, "is_current", lambda *a, **k: False)
-        computed = {n: groups.cluster_of(store, n) for n in picked}
-    assert {n: r.render("table") for n, r in read.items()} == {n: r.render("table") for n, r in computed.items()}
-    assert {n: r.to_dict() for n, r in read.items()} == {n: r.to_dict() for n, r in computed.items()}
+        read = read_as_computed(monkeypatch, groups, "find_cluster",
+                                lambda: {n: groups.cluster_of(store, n) for n in picked})
     assert max(len(r.members) for r in read.values()) > 10
 
 
@@ -117,10 +120,5 @@ def test_the_largest_clusters_after_analyze_are_read(analysed, monkeypatch, top)
     from equitygraph.queries.relations import groups
 
     with SQLiteStore(analysed, readonly=True) as store:
-        with monkeypatch.context() as patched:
-            patched.setattr(groups, "_clusters", lambda *a, **k: pytest.fail("clusters found again"))
-            read = groups.largest_clusters(store, top)
-        monkeypatch.setattr(stored, "is_current", lambda *a, **k: False)
-        computed = groups.largest_clusters(store, top)
-    assert read.to_dict() == computed.to_dict() and read.render("table") == computed.render("table")
-    assert len(read.rows) == top
+        read = read_as_computed(monkeypatch, groups, "_clusters", lambda: {top: groups.largest_clusters(store, top)})
+    assert len(read[top].rows) == top
