@@ -40,7 +40,6 @@ class Listing:
     identifiers: frozenset[str] = frozenset()
     programs: tuple[str, ...] = ()
     listed: str | None = None  # ISO date of the listing
-    topics: tuple[str, ...] = ()
     addresses: tuple[str, ...] = ()
 
 
@@ -69,8 +68,15 @@ def identifier_key(value: str, person: bool) -> str | None:
     return ("id:" if person else "reg:") + cleaned
 
 
-def iso_day(value: str | dt.date | None) -> str | None:
-    """A date as screening compares it: ISO, as precise as known (``2001``, ``2001-05``, ``2001-05-03``)."""
+def partial_date(value: str | dt.date | None) -> str | None:
+    """A date as screening compares it: ISO, as precise as known (``2001``, ``2001-05``, ``2001-05-03``);
+    unlike ``loaders.fields.iso_day``, a year or a month alone is kept.
+
+    Examples
+    --------
+    >>> partial_date("1971"), partial_date("1971-01-22T00:00:00"), partial_date(dt.date(1971, 1, 22)), partial_date("n/a")
+    ('1971', '1971-01-22', '1971-01-22', None)
+    """
     if value is None:
         return None
     text = value.isoformat() if isinstance(value, dt.date) else str(value).strip()[:10]

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..graph.listings import EITHER, ORGANISATION, PERSON, Listing, identifier_key, iso_day
+from ..graph.listings import EITHER, ORGANISATION, PERSON, Listing, identifier_key, partial_date
 from .jsonfile import Found, fail_at, files_in, read_objects
 
 #: The name properties screened (``weakAlias`` is not: OpenSanctions marks it too weak to match on).
@@ -87,7 +87,7 @@ def read_lists(paths: Iterable[str | Path], progress: Callable[[int], None] = la
 
 
 def _read_list(path: Path, progress) -> list[Listing]:
-    entries: list[tuple[Path, Found, str]] = []
+    entries: list[tuple[Found, str]] = []
     sanctions: dict[str, list[dict]] = defaultdict(list)
     places: dict[str, str] = {}  # Address entity -> its text
     for file in files_in(path):
@@ -114,14 +114,13 @@ def _read_list(path: Path, progress) -> list[Listing]:
                 if text:
                     places[value["id"]] = text
             elif value.get("target", True) is not False:
-                entries.append((file, found, kind))
+                entries.append((found, kind))
     dataset = _dataset_name(path)
-    return [listing for file, found, kind in entries
-            if (listing := _listing(file, found, kind, sanctions.get(found.value["id"], []), dataset, places)) is not None]
+    return [listing for found, kind in entries
+            if (listing := _listing(found, kind, sanctions.get(found.value["id"], []), dataset, places)) is not None]
 
 
-def _listing(file: Path, found: Found, kind: str, sanctions: list[dict], dataset: str,
-             places: dict[str, str]) -> Listing | None:
+def _listing(found: Found, kind: str, sanctions: list[dict], dataset: str, places: dict[str, str]) -> Listing | None:
     value = found.value
     props = value.get("properties") or {}
     names = [n for prop in NAME_PROPS for n in _texts(props.get(prop))]
@@ -135,18 +134,18 @@ def _listing(file: Path, found: Found, kind: str, sanctions: list[dict], dataset
                    for v in _texts(props.get(prop))}
     programs = sorted({" ".join(filter(None, (_first(s.get("authority")), _first(s.get("program")))))
                        for s in sanctions} - {""})
-    dates = sorted(filter(None, (iso_day(_first(s.get("listingDate")) or _first(s.get("startDate"))) for s in sanctions)))
-    listed = dates[0] if dates else iso_day(value.get("first_seen") or _first(props.get("createdAt")))
+    dates = sorted(filter(None, (partial_date(_first(s.get("listingDate")) or _first(s.get("startDate")))
+                                 for s in sanctions)))
+    listed = dates[0] if dates else partial_date(value.get("first_seen") or _first(props.get("createdAt")))
     datasets = value.get("datasets")
     return Listing(
         id=value["id"], kind=kind, names=tuple(dict.fromkeys(names)),
         caption=str(value.get("caption") or names[0]),
         dataset=datasets[0] if isinstance(datasets, list) and datasets and isinstance(datasets[0], str) else dataset,
         categories=categories_of(_texts(props.get("topics")), bool(sanctions)),
-        birth_dates=tuple(sorted({d for d in map(iso_day, _texts(props.get("birthDate"))) if d})),
+        birth_dates=tuple(sorted({d for d in map(partial_date, _texts(props.get("birthDate"))) if d})),
         countries=frozenset(c.lower() for prop in COUNTRY_PROPS for c in _texts(props.get(prop))),
         identifiers=frozenset(i for i in identifiers if i), programs=tuple(programs), listed=listed,
-        topics=tuple(_texts(props.get("topics"))),
         addresses=tuple(dict.fromkeys(_texts(props.get("address")) + [places[ref] for ref in _texts(
             props.get("addressEntity")) if ref in places])))
 

@@ -13,11 +13,12 @@ the pages, the report and ``alerts`` all read; a rejection takes that event back
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..graph.analysis.screening import THRESHOLD, ListIndex, Match
 from ..graph.errors import EquityGraphError
-from ..graph.listings import ORGANISATION, PERSON, Listing, Party, identifier_key, iso_day
+from ..graph.listings import ORGANISATION, PERSON, Listing, Party, identifier_key, partial_date
 from ..graph.model import EventType, RiskEvent
 from ..graph.stores.base import Store
 from .i18n import N_, _
@@ -38,7 +39,7 @@ def parties_of(store: Store):
         person = kind == "person"
         identifiers = {identifier_key(v, person) for v in (reg_no, id_number) if v}
         country = (jurisdiction or "").strip().lower()
-        yield Party(entity_id, _KINDS[kind], (name, *aliases), iso_day(born),
+        yield Party(entity_id, _KINDS[kind], (name, *aliases), partial_date(born),
                     frozenset([country]) if len(country) == 2 and country.isalpha() else frozenset(),
                     frozenset(i for i in identifiers if i), places)
 
@@ -53,7 +54,6 @@ class ScreenReport(Result):
     names: dict[str, str]
     threshold: float
     hidden: int = 0  # matches rejected before, not shown
-    said: str = ""
     found: int = 0  # matches in all (``matches`` holds the best ``top`` of them)
 
     def to_dict(self) -> dict:
@@ -78,7 +78,7 @@ class ScreenReport(Result):
             note.append(_("{n} match(es) rejected before not shown").format(n=self.hidden))
         if self.matches:
             note.append(_("decide with: equitygraph same PARTY list:ID (or not-same)"))
-        return [Section(self.said or _("Possible matches at {threshold:.2f} or more").format(threshold=self.threshold),
+        return [Section(_("Possible matches at {threshold:.2f} or more").format(threshold=self.threshold),
                         ["party", "name", "listing", "entry", "list", "categories", "score", "why", "decision"],
                         rows, note="; ".join(note), empty="no party matches an entry")]
 
@@ -108,9 +108,7 @@ def screen(store: Store, listings: list[Listing], threshold: float = THRESHOLD, 
     from tqdm import tqdm
 
     index = ListIndex(listings)
-    datasets: dict[str, int] = {}
-    for listing in listings:
-        datasets[listing.dataset] = datasets.get(listing.dataset, 0) + 1
+    datasets = dict(Counter(listing.dataset for listing in listings))
     decided = _decisions(store)
     found: dict[str, list[dict]] = {}
     parties = 0
@@ -220,16 +218,11 @@ def decide_listing(store: Store, party_name: str, listing: str, same: bool, note
         raise EquityGraphError(f"{party.name} ({party.id}) has no screening match with {PREFIX}{listing_id}; "
                                f"its matches: {', '.join(PREFIX + m['listing'] for m in matches) or 'none'}")
     store.decide_identity(party.id, PREFIX + listing_id, same, note)
-    for m in matches:
-        if m["listing"] == listing_id:
-            m["decision"] = "same" if same else "not-same"
-    everything = store.read_results(RESULT)
-    everything[party.id] = matches
-    store.write_results(RESULT, everything)
-    event = listing_event(party.id, match)
+    match["decision"] = "same" if same else "not-same"
+    store.write_results(RESULT, {party.id: matches}, whole=False)
     if same:
         _add_events(store, [(party.id, match)])
-        return ListingDecision(party, match, True, [event])
+        return ListingDecision(party, match, True, [listing_event(party.id, match)])
     store.drop_events([e.id for e in store.edges_touching([party.id]).events if e.source == PREFIX + listing_id])
     return ListingDecision(party, match, False)
 

@@ -340,3 +340,18 @@ def test_the_explorer_shows_who_is_on_a_list(tmp_path, page, shots):
     row = next(line for line in details.splitlines() if "Vitaly Yurievich KUZMENKO" in line)
     assert "confirmed" in row and "sanctioned" in row and f"list:{KUZMENKO}" in row
     assert page.problems == []
+
+
+def test_a_decision_writes_one_party_s_matches_and_keeps_the_others(any_store):
+    """write_results(whole=False): a decision on one party's match rewrites that party's results only."""
+    with any_store.writer() as w:
+        w.add_many([Entity("p1", EntityKind.PERSON, "A"), Entity("c1", EntityKind.COMPANY, "B"),
+                    Entity("c2", EntityKind.COMPANY, "C")])
+    any_store.write_results("screening", {"p1": [{"listing": "x"}], "c1": [{"listing": "y"}]})
+    any_store.write_results("screening", {"p1": [{"listing": "z"}], "gone": [1]}, whole=False)
+    assert any_store.read_results("screening") == {"c1": [{"listing": "y"}], "p1": [{"listing": "z"}]}
+    any_store.write_analysis({"group_size": {"c1": 2, "c2": 3}})  # a column of an analysis table
+    any_store.write_results("group_size", {"c2": 5}, whole=False)
+    assert any_store.read_results("group_size") == {"c1": 2, "c2": 5}
+    any_store.write_results("screening", {"c2": [1]})
+    assert any_store.read_results("screening") == {"c2": [1]}

@@ -4,17 +4,18 @@ or wanted list, each with a score and the features that made it.
 A match is a lead, not a fact. The name decides whether two records are compared at all and gives
 the score's base (:func:`.screening_names.name_similarity`); then features support or contradict
 it: a shared registration number or LEI (strong), the birth date (the same day, the same year, or
-a different year), the country (shared, or both known and different). A person is never compared
-with a company. Blocking keeps a million parties against a hundred thousand entries to the pairs
-sharing a name key or an identifier (:func:`.screening_names.name_keys`); a key shared by more than
-:data:`BUSY_KEY` entries (a common word of company names) is not followed.
+a different year), the country (shared, or both known and different), an address. A person is never
+compared with a company. Blocking keeps a million parties against a hundred thousand entries to the
+pairs sharing an identifier or name keys (:func:`.screening_names.name_keys`; see
+:meth:`ListIndex.candidates`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from functools import lru_cache
+from typing import Iterable
 
 from ..listings import ORGANISATION, PERSON, Listing, Party
 from .screening_names import NameForm, latin_words, name_form, name_keys, name_similarity
@@ -35,11 +36,13 @@ OTHER_BIRTH_YEAR = -0.4
 SAME_ADDRESS = 0.1
 SAME_COUNTRY = 0.05
 OTHER_COUNTRY = -0.1
+
+
 @dataclass(frozen=True)
 class Feature:
     """One reason in a match's score: what it is (``name_characters``, ``name_sound``,
     ``name_spelling``, ``identifier``, ``other_identifier``, ``birth_date``, ``birth_year``,
-    ``other_birth_year``, ``country``, ``other_country``), what it added (negative: contradicted),
+    ``other_birth_year``, ``country``, ``other_country``, ``address``), what it added (negative: contradicted),
     and what it saw (the party's side first; words are the caller's)."""
 
     name: str
@@ -130,6 +133,7 @@ def _countries(party: Party, listing: Listing) -> list[Feature]:
                     f"{', '.join(sorted(party.countries))} ≠ {', '.join(sorted(listing.countries))}")]
 
 
+@lru_cache(maxsize=65536)
 def address_words(text: str) -> frozenset[str]:
     """An address as the words it is compared by: in Latin letters, lower case, two letters or more.
 
@@ -203,32 +207,22 @@ class ListIndex:
         return found
 
     def screen(self, party: Party, threshold: float = THRESHOLD) -> list[Match]:
-        """The entries ``party`` may be, best first."""
+        """The entries ``party`` may be (blocked), those scoring ``threshold`` or more, best first.
+
+        Examples
+        --------
+        >>> index = ListIndex([Listing("os-1", PERSON, ("Vladimir Vladimirovich PUTIN", "Путин Владимир"), "PUTIN",
+        ...                            "eu_fsf", ("sanctioned",), birth_dates=("1952-10-07",))])
+        >>> [[m.listing for m in index.screen(p)] for p in (Party("p1", PERSON, ("Vladimir Putin",), "1952-10-07"),
+        ...     Party("p2", PERSON, ("Vladimir Putin",), "1980-01-01"), Party("c1", ORGANISATION, ("Putin Vladimir",)))]
+        [['os-1'], [], []]
+        """
         organisation = party.kind == ORGANISATION
         forms = [(n, name_form(n, organisation, party.kind == PERSON)) for n in dict.fromkeys(party.names)]
         found = []
         for listing_id in sorted(self.candidates(party, forms)):
             listing = self.listings[listing_id]
-            match = score_pair(party, listing, forms, self.forms[listing_id, organisation]
-                               if (listing_id, organisation) in self.forms else None)
+            match = score_pair(party, listing, forms, self.forms.get((listing_id, organisation)))
             if match is not None and match.score >= threshold:
                 found.append(match)
         return sorted(found, key=lambda m: (-m.score, m.listing))
-
-
-def screen_all(parties: Iterable[Party], listings: Iterable[Listing], threshold: float = THRESHOLD) -> Iterator[Match]:
-    """Every party against every entry it may be (blocked), the matches at or above ``threshold``.
-
-    Examples
-    --------
-    >>> entries = [Listing("os-1", PERSON, ("Vladimir Vladimirovich PUTIN", "Путин Владимир"), "PUTIN", "eu_fsf",
-    ...                    ("sanctioned",), birth_dates=("1952-10-07",))]
-    >>> found = list(screen_all([Party("p1", PERSON, ("Vladimir Putin",), "1952-10-07"),
-    ...                          Party("p2", PERSON, ("Vladimir Putin",), "1980-01-01"),
-    ...                          Party("c1", ORGANISATION, ("Putin Vladimir",))], entries))
-    >>> [(m.party, m.listing) for m in found]
-    [('p1', 'os-1')]
-    """
-    index = listings if isinstance(listings, ListIndex) else ListIndex(listings)
-    for party in parties:
-        yield from index.screen(party, threshold)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
 from ..model import normalize_name
 from ..names import is_cjk, pinyin_syllables, pinyin_words
 
@@ -78,8 +80,7 @@ def name_form(name: str, organisation: bool = False, person: bool = False) -> Na
     if organisation:
         text = _without_cjk_legal_form(text)
     characters = "".join(ch for ch in text if is_cjk(ch)) or None
-    latin = pinyin_words(text) if characters else _ascii(text).replace("'", "").replace("\u02b9", "")
-    plain = [piece for piece in _SPLIT.split(latin.lower()) if piece]
+    plain = latin_words(text)
     if organisation:
         plain = [w for w in plain if w not in LATIN_LEGAL_WORDS] or plain
     words = tuple(w for piece in plain for w in _syllables(piece))
@@ -135,7 +136,8 @@ def latin_words(text: str) -> list[str]:
     (['bei', 'jing', 'shi', 'chao', 'yang', 'qu', 'road', '5'], ['minsk'])
     """
     text = normalize_name(text)
-    latin = pinyin_words(text) if any(is_cjk(ch) for ch in text) else _ascii(text).replace("'", "")
+    # a soft sign transliterates to an apostrophe or a prime (Кузьменко: Kuz'menko): not a word break
+    latin = pinyin_words(text) if any(is_cjk(ch) for ch in text) else _ascii(text).replace("'", "").replace("\u02b9", "")
     return [piece for piece in _SPLIT.split(latin.lower()) if piece]
 
 
@@ -241,9 +243,9 @@ def name_similarity(a: NameForm, b: NameForm) -> tuple[float, str]:
     "spelling").
 
     Every word of the shorter name is paired with its most alike word of the other (each word once,
-    alike from :data:`WORD_ALIKE`; a pinyin syllable only with itself); the score is the part of the shorter name so paired, lowered a
-    little by words only the longer name has (a patronymic, a middle name), and by a quarter when a
-    word of the shorter name pairs with nothing.
+    alike from :data:`WORD_ALIKE`; a pinyin syllable only with itself); the score is the part of the
+    shorter name so paired, lowered a little by words only the longer name has (a patronymic, a middle
+    name), and by a quarter when a word of the shorter name pairs with nothing.
 
     Examples
     --------
@@ -263,8 +265,6 @@ def name_similarity(a: NameForm, b: NameForm) -> tuple[float, str]:
 
 
 def _aligned(a: tuple[str, ...], b: tuple[str, ...], exact: bool) -> float:
-    from rapidfuzz.distance import JaroWinkler, Levenshtein
-
     if not a or not b:
         return 0.0
     syllables = _spoken_syllables()  # two syllables are the same or two characters: peng is not ping

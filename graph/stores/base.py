@@ -317,8 +317,9 @@ class Store(abc.ABC):
 
     # -- computed results -------------------------------------------------------------------
     @abc.abstractmethod
-    def write_results(self, name: str, values: Mapping[str, Any]) -> None:
-        """Replace the result set ``name`` with ``values`` (entity id -> JSON-serialisable value).
+    def write_results(self, name: str, values: Mapping[str, Any], whole: bool = True) -> None:
+        """Replace the result set ``name`` with ``values`` (entity id -> JSON-serialisable value); with
+        ``whole`` False, set the values of these ids and keep the others'.
 
         ``name`` is lower-case letters, digits and ``_``; values for ids not in the store are dropped.
         """

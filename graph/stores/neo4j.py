@@ -344,9 +344,10 @@ class Neo4jStore(Store):
         return counts
 
     # -- computed results -------------------------------------------------------------------
-    def write_results(self, name: str, values: Mapping[str, Any]) -> None:
+    def write_results(self, name: str, values: Mapping[str, Any], whole: bool = True) -> None:
         prop, json_prop = _result_props(name)
-        self._run(cypher.CLEAR_RESULT, prop=prop, json_prop=json_prop, nulls={prop: None, json_prop: None})
+        if whole:
+            self._run(cypher.CLEAR_RESULT, prop=prop, json_prop=json_prop, nulls={prop: None, json_prop: None})
         rows = []
         for entity_id, value in values.items():
             # Scalars and lists of scalars stay native so Browser and Bloom can filter on them.

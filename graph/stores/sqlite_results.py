@@ -27,8 +27,10 @@ class StoredResults:
 
 
     # -- computed results -------------------------------------------------------------------
-    def write_results(self, name: str, values: Mapping[str, Any]) -> None:
+    def write_results(self, name: str, values: Mapping[str, Any], whole: bool = True) -> None:
         check_result_name(name)
+        if not whole and name in self._layout()["table_of"]:  # a column of an analysis table moves out whole
+            values, whole = {**self.read_results(name), **values}, True
         rows = ((name, entity_id, json.dumps(value, ensure_ascii=False, sort_keys=True), entity_id)
                 for entity_id, value in values.items())
         with self._transaction("write results"):
@@ -37,7 +39,11 @@ class StoredResults:
                 self._db.execute(f'UPDATE {layout["table_of"][name]} SET "{name}" = NULL')
                 del layout["table_of"][name]
                 self._set_layout(layout["table_of"], layout["json"] - {name})
-            self._db.execute("DELETE FROM results WHERE name = ?", (name,))
+            if whole:
+                self._db.execute("DELETE FROM results WHERE name = ?", (name,))
+            else:
+                self._db.executemany("DELETE FROM results WHERE name = ? AND entity_id = ?",
+                                     [(name, entity_id) for entity_id in values])
             self._db.executemany(
                 "INSERT INTO results SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)", rows)
 

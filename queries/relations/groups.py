@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from ...graph.analysis.clusters import LINKS, ClusterTable, clusters
@@ -189,9 +190,7 @@ def largest_clusters(store: Store, top: int = 20, links=LINKS, as_of: dt.date | 
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     if tuple(links) == tuple(LINKS) and as_of is None and stored.is_current(store):
-        sizes = {}
-        for member, number in store.read_results("cluster").items():
-            sizes[number] = sizes.get(number, 0) + 1
+        sizes = Counter(store.read_results("cluster").values())
         ranked = sorted(sizes, key=lambda number: (-sizes[number], number[2:]))[:top]
         written = [_written_row(store, number) for number in ranked]
         if written and all(w is not None for w in written):
