@@ -80,6 +80,26 @@ def test_an_address_supports_and_never_contradicts():
     assert [f.name for f in elsewhere.features] == ["name_spelling"]
 
 
+def test_an_address_needs_three_shared_words_and_half_of_the_shorter():
+    entry = Listing("x", ORGANISATION, ("Acme Trading",), "x", "l", ("sanctioned",),
+                    addresses=("Minsk Free Zone Belarus Road",))
+    three = score_pair(Party("a", ORGANISATION, ("Acme Trading",), addresses=("Minsk Free Zone",)), entry)
+    two = score_pair(Party("b", ORGANISATION, ("Acme Trading",), addresses=("Minsk Free",)), entry)
+    long_entry = Listing("y", ORGANISATION, ("Acme Trading",), "y", "l", ("sanctioned",),
+                         addresses=("Minsk Free Zone Belarus Road Gomel Oblast Sector",))
+    few = score_pair(Party("c", ORGANISATION, ("Acme Trading",), addresses=(
+        "Minsk Free Zone Brest Grodno Mogilev Vitebsk",)), long_entry)  # 3 shared: under half of the shorter's 7
+    assert [f.name for f in three.features] == ["name_spelling", "address"]
+    assert [f.name for f in two.features] == [f.name for f in few.features] == ["name_spelling"]
+
+
+def test_registration_numbers_of_other_registers_contradict_nothing():
+    """Only an LEI or a unified social credit code is one a party: two other numbers may be of two registers."""
+    entry = Listing("x", ORGANISATION, ("Acme Trading",), "x", "l", ("sanctioned",), identifiers=frozenset({"reg:808000714"}))
+    other = score_pair(Party("a", ORGANISATION, ("Acme Trading",), identifiers=frozenset({"reg:12345678"})), entry)
+    assert [f.name for f in other.features] == ["name_spelling"]
+
+
 def test_list_addresses_are_read_from_their_entities(tmp_path):
     path = tmp_path / "l.ftm.json"
     path.write_text("\n".join(json.dumps(x) for x in [
