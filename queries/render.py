@@ -191,10 +191,13 @@ class Result:
         parts = []
         for s in self.sections():
             head = "".join(f"<th>{html.escape(str(c))}</th>" for c in s.columns)
-            body = "".join(
-                "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in s.rows
-            )
-            parts.append(f"<h4>{html.escape(s.title)}</h4><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+            if not s.rows:
+                parts.append(f"<h4>{html.escape(s.title)}</h4><p>({html.escape(s.empty)})</p>")
+            else:
+                body = "".join(
+                    "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in s.rows
+                )
+                parts.append(f"<h4>{html.escape(s.title)}</h4><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
             if s.note:
                 parts.append(f"<p>{html.escape(s.note)}</p>")
         return "\n".join(parts)

@@ -149,3 +149,18 @@ def test_votes_pooled_under_a_parent_of_unproven_control_could_stand_with_anyone
           Holding("P2", "C3", Share.unknown()))
     assert control_report(store, "C3").controlling_parent == ("C2",)
     assert control_report(store, "C1").verdict == "uncertain"
+
+
+def test_of_joint_controllers_the_one_in_doubt_is_named_never_a_person_at_the_top(store):
+    """Open Ownership's BODS 0.4 example 'mixed direct and indirect ownership': Person 1 holds 50 % of
+    Company A and Company B the other 50 %; Person 1 is declared B's beneficial owner with no share.
+    Control of A is uncertain because of Company B, not because nobody holds Person 1."""
+    from pathlib import Path
+
+    from equitygraph.loaders.formats import load_path
+
+    load_path(store, Path(__file__).parent / "data" / "open" / "bods" / "v0.4" / "mixed-direct-and-indirect-ownership.json")
+    report = control_report(store, "bods:9bfe59b6a869")
+    assert (report.verdict, report.controlling_parent) == ("uncertain", ("bods:53508b65253f", "bods:ec61aeda7141"))
+    assert report.reason == ("Company B (bods:ec61aeda7141) controls it, but who controls Company B is uncertain: "
+                             "ranges or unknown shares on record could change who controls it")

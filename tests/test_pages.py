@@ -125,6 +125,13 @@ def test_tooltips_show_untrusted_text_as_text(chromium, nasty_store, tmp_path):
                 page.mouse.move(*corner)  # an empty spot of the canvas: the tooltip goes
                 page.wait_for_selector("div.vis-tooltip", state="hidden", timeout=10_000)
             assert page.evaluate("document.body.getAttribute('data-pwned')") is None
+            # the legend is open beside a wide graph; in a notebook's narrow frame it is folded, a click opens it
+            assert page.is_visible("text=control chain")
+            narrow = browser.new_page(viewport={"width": 900, "height": 640})
+            narrow.goto(path.as_uri())
+            assert not narrow.is_visible("text=control chain")
+            narrow.click(".legend summary")
+            assert narrow.is_visible("text=control chain")
         finally:
             browser.close()
 

@@ -13,7 +13,7 @@ from conftest import dump, write_case
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.queries.cli import cli
-from equitygraph.queries.risk.scores import score_all, warnings
+from equitygraph.queries.risk.scores import risk_of, score_all, warnings
 from equitygraph.queries.risk.config import load_config
 
 from risk_case import AS_OF, CASES, E1
@@ -260,6 +260,11 @@ def test_a_store_without_links_scores_on_intrinsic_risk_alone(tmp_path):
         assert float(scores.found.intrinsic[a]) == pytest.approx(0.25 * (1 - (1 - 0.8 * 0.5) * (1 - 0.5)) + 0.2 * E1)
         # A's intrinsic score is below yellow: listed without a tier; B scores 0 and is not listed
         assert [(w["id"], w["tier"]) for w in warnings(s, load_config(), as_of=AS_OF, scores=scores).rows] == [("A", "")]
+        # B's report says why it is zero, and its empty tables say "(none)" in a notebook as on a terminal
+        quiet = risk_of(s, "B", load_config(), as_of=AS_OF, scores=scores)
+        assert quiet.explanation.sentence() == "0.00: no risk fact on record in it or around it"
+        page = quiet._repr_html_()
+        assert "<h4>Where the score comes from</h4><p>(none)</p>" in page and "<th>source</th>" not in page
 
 
 def test_the_explorer_lists_the_warnings_as_the_command_does(risk_case):

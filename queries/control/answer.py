@@ -24,8 +24,8 @@ from ...graph.analysis.control_rules import (
     ControlTable,
     control_table,
 )
-from ...graph.arrays import arrays_from_records
-from ...graph.model import DECLARED_FACTS, Entity, Holding, Interest, Officer, Relation, RelationType
+from ...graph.arrays import KIND_CODES, arrays_from_records
+from ...graph.model import DECLARED_FACTS, Entity, EntityKind, Holding, Interest, Officer, Relation, RelationType
 from ...graph.stores.base import Store
 from ..i18n import _
 
@@ -218,8 +218,11 @@ def explain(table: ControlTable, arrays, j: int, name, candidates: tuple[str, ..
             circle=" <- ".join(name(i) for i in (*members, members[0])))
     if code in (CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDED):
         above = int(table.ultimate[j])
-        if table.ultimate_joint[j] >= 0 and table.final[above] != UNCERTAIN and table.verdict[above] != UNKNOWN:
-            above = int(table.ultimate_joint[j])  # of joint controllers, the one whose control is in doubt
+        # of joint controllers, the one whose control is in doubt: a person is the top of a chain, never in doubt
+        settled = arrays.kinds[above] == KIND_CODES[EntityKind.PERSON] or (
+            table.final[above] != UNCERTAIN and table.verdict[above] != UNKNOWN)
+        if table.ultimate_joint[j] >= 0 and settled:
+            above = int(table.ultimate_joint[j])
         who = f"{name(table.ids[above])} ({table.ids[above]})"
         if code == CONTROLLER_UNRECORDED:
             return _("{who} controls it, but no holder of {parent} is on record").format(who=who, parent=name(table.ids[above]))

@@ -130,6 +130,8 @@ class Explanation:
         if self.confirmed:
             return head + _(": a confirmed case on record")
         said = [f"{p.share * 100:.0f} % {p.words}" for p in self.parts if p.share >= 0.005][:most]
+        if not said:
+            return head + (_(": no risk fact on record in it or around it") if self.score == 0 else "")
         return head + _(": ") + _("; ").join(said)
 
 
