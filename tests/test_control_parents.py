@@ -85,7 +85,7 @@ def test_nothing_on_record_is_unknown_and_proven_dispersion_is_none(store, tmp_p
     spread = control_report(store, "Spread")
     assert (spread.verdict, spread.actual_controllers) == ("none", ())
     result = CliRunner().invoke(cli, ["control", "Empty", "--db", str(tmp_path / "c.db")])
-    assert "actual controller  not known: nothing on record" in result.output
+    assert "actual controller  not known: no holder of its shares or votes on record" in result.output
     assert "verdict            unknown" in result.output
     result = CliRunner().invoke(cli, ["control", "Spread", "--db", str(tmp_path / "c.db")])
     assert "actual controller  no single controller" in result.output
@@ -164,3 +164,21 @@ def test_of_joint_controllers_the_one_in_doubt_is_named_never_a_person_at_the_to
     assert (report.verdict, report.controlling_parent) == ("uncertain", ("bods:53508b65253f", "bods:ec61aeda7141"))
     assert report.reason == ("Company B (bods:ec61aeda7141) controls it, but who controls Company B is uncertain: "
                              "ranges or unknown shares on record could change who controls it")
+
+
+def test_a_holder_of_another_kind_of_interest_is_said_not_denied(store):
+    """BODS 0.4 example of a state-owned chain (Gasgrid Finland Oy): the Republic of Finland has
+    'other influence or control' over its Ministry of Finance, with no share. The ministry's
+    controller is not known, but the report does not say that nobody holds it."""
+    from pathlib import Path
+
+    from equitygraph.loaders.formats import load_path
+
+    load_path(store, Path(__file__).parent / "data" / "open" / "bods" / "v0.4" / "bods-package-fi-soe.json")
+    ministry = control_report(store, "bods:7ff95ba3682c")
+    assert ministry.verdict == "unknown"
+    assert ministry.reason == ("no holder of its shares or votes is on record; Suomen tasavalta (bods:05ce06ec97b1): "
+                               "another interest in it (influence or control, no share)")
+    assert ministry.sections()[0].rows[0][1] == "not known: no holder of its shares or votes on record"
+    # a company with no holder at all keeps the plain reason
+    assert control_report(store, "bods:05ce06ec97b1").reason == "no holder is on record"

@@ -30,7 +30,7 @@ from .signals import concealment_signals
 
 #: What stands in the "actual controller" line where there is none, by verdict.
 NO_CONTROLLER = {"none": N_("no single controller"), "uncertain": N_("uncertain"),
-                 "unknown": N_("not known: nothing on record"), "loop": N_("no single controller")}
+                 "unknown": N_("not known: no holder of its shares or votes on record"), "loop": N_("no single controller")}
 
 
 def declared_facts(store: Store, company: str, as_of: dt.date | None) -> list[tuple[str, str, str, str, str]]:
@@ -324,6 +324,13 @@ def control_report(store: Store, name: str, as_of: dt.date | None = None, rules:
                            control_rights, names, kinds, up.truncated, register, REASONS[table.final_reason[j]],
                            "", loop)
     report.reason = explain(table, arrays, j, report.name, candidates, loop)
+    if verdict == "unknown":  # "no holder" would be untrue where one holds an interest of another kind
+        other = sorted({h.holder_id for h in up.holdings
+                        if h.company_id == entity.id and h.interest is Interest.OTHER and h.in_force(as_of)})
+        if other:
+            report.reason = _("no holder of its shares or votes is on record; {holders}: another interest in it "
+                              "(influence or control, no share)").format(
+                holders=", ".join(f"{report.name(i)} ({i})" for i in other))
     report.controlling_parent = table.controlling_parent(j)
     if not actual:
         report.ultimate_unknown = why_unknown(table, j, report.controlling_parent, up.entities, report.name,
