@@ -34,6 +34,9 @@ WRITTEN = ("controller", "controller_partner", "controlling_parent", "controllin
            "risk_rank", "risk_intrinsic", "risk_network", "risk_parts", "risk_parts_zh", "cluster_degree", "cluster_links")
 #: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
 COMPARED = ("risk_tier", "group", "cluster")
+#: The steps a distributed engine counts rounds of (named in graph.spark.SparkEngine.rounds).
+ROUNDED_STEPS = (N_("components"), N_("integrated ownership"), N_("risk walk"))
+TIED = 1e-12  # integrated shares this close are one share
 EXPLAINED = 5000  # risk reasons are written for this many companies of the warning list, the highest scores first
 
 
@@ -46,13 +49,15 @@ class AnalysisResult(Result):
     incomplete_registers: int = 0  # companies with less than 95 % of their shares on record
     reasons: dict[str, int] | None = None  # why verdicts are uncertain or loops, by reason
     tiers: dict[str, int] | None = None  # companies warned, by risk tier (confirmed cases apart)
+    engine: str = "in-process"  # where the whole-graph steps ran
+    rounds: dict[str, int] | None = None  # rounds of each step on a distributed engine (joins and group-bys)
 
     def to_dict(self) -> dict:
         return {"companies": self.companies, "verdicts": self.verdicts, "reasons": self.reasons or {},
                 "incomplete_registers": self.incomplete_registers, "risk_tiers": self.tiers or {},
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "as_of": self.as_of.isoformat() if self.as_of else None,
-                "written": list(WRITTEN)}
+                "engine": self.engine, "rounds": self.rounds or {}, "written": list(WRITTEN)}
 
     def sections(self) -> list[Section]:
         when = _(" as of {day}").format(day=self.as_of.isoformat()) if self.as_of else ""
@@ -67,13 +72,16 @@ class AnalysisResult(Result):
                     note=_("equitygraph risk --top N lists them with their reasons")),
             Section(_("Time"), ["step", "seconds"], [(_(k.replace("_", " ")), f"{v:.2f}") for k, v in self.seconds.items()],
                     note=_("written back per company: ") + ", ".join(WRITTEN)),
-        ]
+        ] + ([Section(_("On Spark: rounds of joins and group-bys"), ["step", "rounds"],
+                      [(_(k), n) for k, n in self.rounds.items()])] if self.rounds else [])
 
 
 def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: None,
-            with_clusters: bool = True, risk_config=None) -> AnalysisResult:
+            with_clusters: bool = True, risk_config=None, engine=None) -> AnalysisResult:
     """Control, ownership, groups, clusters and risk of every company, written back to the store
-    (``risk_config``: the risk weights, the shipped default when None)."""
+    (``risk_config``: the risk weights, the shipped default when None). The whole-graph steps
+    (components, integrated ownership, the risk walk) run on ``engine`` (:mod:`graph.analysis.engine`:
+    here when None, or a :class:`graph.spark.SparkEngine`); the answers are the same."""
     risk_config = risk_config if risk_config is not None else load_config()
     seconds: dict[str, float] = {}
 
@@ -86,15 +94,15 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     with step(N_("deciding control"), N_("control")):
         table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
     with step(N_("integrating ownership"), N_("integrated ownership")):
-        top_owner, top_share = _top_owners(arrays, as_of)
+        top_owner, top_share = _top_owners(arrays, as_of, engine)
     with step(N_("enterprise groups"), N_("groups")):
         groups = enterprise_groups(table, arrays, min_size=2)
     clustered = None
     if with_clusters:
         with step(N_("clusters"), N_("clusters")):
-            clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays))
+            clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays), engine=engine)
     with step(N_("risk"), N_("risk")):
-        risk, tiers = _risk(store, arrays, table, risk_config, as_of)
+        risk, tiers = _risk(store, arrays, table, risk_config, as_of, engine)
     with step(N_("writing results back"), N_("write back")):
         company_ids, results, covered_low = _control_results(arrays, table, top_owner, top_share)
         written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
@@ -107,7 +115,8 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     counts = Counter(written["control_verdict"].values)
     why = Counter(v for v in written["control_reason"].values if v is not None)
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
-    return AnalysisResult(len(company_ids), dict(counts), seconds, as_of, incomplete, dict(why), tiers)
+    return AnalysisResult(len(company_ids), dict(counts), seconds, as_of, incomplete, dict(why), tiers,
+                          getattr(engine, "name", "in-process"), dict(getattr(engine, "rounds", {})) or None)
 
 
 class _Timer:
@@ -123,10 +132,11 @@ class _Timer:
         self.seconds[self.name] = time.perf_counter() - self.started
 
 
-def _top_owners(arrays, as_of):
+def _top_owners(arrays, as_of, engine=None):
     """Each entity's largest ultimate owner (an owner nobody owns) by integrated ownership, and its share."""
     direct = direct_shares(arrays, as_of)
-    T = integrated(ownership_matrix(direct, "low")).tocsc()
+    A = ownership_matrix(direct, "low")
+    T = (integrated(A) if engine is None else engine.integrated(A)).tocsc()
     roots = ultimate_owner_mask(arrays, direct)
     T = T[roots.nonzero()[0], :] if roots.any() else T[:0, :]
     return _column_max(T, np.flatnonzero(roots), arrays.n)
@@ -207,12 +217,12 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, with_cluster
                                                "risk_config": config_key}))
 
 
-def _risk(store: Store, arrays, table, config, as_of) -> tuple[dict[str, dict], dict[str, int]]:
+def _risk(store: Store, arrays, table, config, as_of, engine=None) -> tuple[dict[str, dict], dict[str, int]]:
     """Every company's risk score and tier, and the reasons of the highest warned ones."""
     from .risk.scores import explain_in, score_all
     from .risk.stored import ranked_columns, stored_parts
 
-    scores = score_all(store, config, as_of, arrays=arrays, table=table)
+    scores = score_all(store, config, as_of, arrays=arrays, table=table, engine=engine)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids, combined, confirmed = arrays.ids, scores.combined, scores.found.confirmed
     score = _rounded(combined[companies], 4)  # a column over the companies
@@ -274,8 +284,9 @@ def _column_max(T, row_ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]
     if len(nonempty):
         best = np.maximum.reduceat(T.data, T.indptr[nonempty]) if T.nnz else np.zeros(0)
         column_of = np.repeat(np.arange(T.shape[1]), counts)
-        is_best = T.data == best[np.searchsorted(nonempty, column_of)]
-        # The first (lowest-index) row reaching the maximum, so ties are broken the same every time.
+        # The first (lowest-index) row reaching the maximum, so ties are broken the same every time; shares
+        # a rounding apart are tied (one engine sums a path's terms in another order than the other).
+        is_best = T.data >= best[np.searchsorted(nonempty, column_of)] - TIED
         first = np.full(T.shape[1], -1, dtype=np.int64)
         rows = T.indices[is_best][::-1]
         first[column_of[is_best][::-1]] = rows

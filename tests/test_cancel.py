@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from equitygraph.graph import cancel
 from equitygraph.graph.analysis.chains import Edge, control_chains
 from equitygraph.graph.analysis.ownership import integrated
-from equitygraph.graph.analysis.risk import _debtrank, _pagerank
+from equitygraph.graph.analysis.risk import debtrank, pagerank
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from test_hardening_two import ring_store
 
@@ -34,8 +34,8 @@ def spread(n: int) -> sp.csr_matrix:
 LONG_WORK = {
     "chain search": lambda: control_chains(ring_edges(11), "T"),
     "integrated ownership": lambda: integrated(a_cycle(50)),
-    "pagerank": lambda: _pagerank(spread(50), np.eye(50)[0], steps=30),
-    "debtrank": lambda: _debtrank(spread(50), np.eye(50)[0], steps=30),
+    "pagerank": lambda: pagerank(spread(50), np.eye(50)[0], steps=30),
+    "debtrank": lambda: debtrank(spread(50), np.eye(50)[0], steps=30),
 }
 
 

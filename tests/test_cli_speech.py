@@ -21,7 +21,9 @@ TYPED = {"OPTIONS", "COMMAND", "ARGS", "TEXT", "NAME", "FILE", "PATH", "DIRECTOR
          "risk", "toml", "lib", "password", "docs", "inputs", "md", "monitoring", "gb", "analyze", "load", "alerts",
          "shared", "neo4j", "en", "zh", "red", "orange", "yellow", "default", "k", "version", "lang", "help", "db",
          "uri", "user", "bolt", "x", "m", "g", "UK", "SQLite", "YYYY-MM-DD", "YYYY", "MM", "DD", "bods", "graph",
-         "neo4j-admin", "stderr", "equitygraph-demo", "YYYY-MM-DD", "percent", "fraction", "gb18030"}
+         "neo4j-admin", "stderr", "equitygraph-demo", "YYYY-MM-DD", "percent", "fraction", "gb18030",
+         "Apache", "Spark", "spark", "pip", "install", "in-process", "local", "yarn", "k8s", "driver", "memory",
+         "scale-out", "scale", "N"}
 
 
 def english_left(text: str) -> list[str]:

@@ -123,8 +123,9 @@ def link_edges(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None,
 
 def clusters(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None, hub_limit: int = HUB_LIMIT,
              large: int = LARGE, seed: int = 1, resolution: float = RESOLUTION,
-             decisions: list[tuple[int, int, bool]] = ()) -> ClusterTable:
-    """Clusters of the parties of ``arrays`` over the ``links`` chosen.
+             decisions: list[tuple[int, int, bool]] = (), engine=None) -> ClusterTable:
+    """Clusters of the parties of ``arrays`` over the ``links`` chosen (components found on ``engine``,
+    :mod:`.engine`; here when None).
 
     Components with more than ``large`` parties are split into communities: Leiden (igraph's
     implementation) with the constant Potts model, whose ``resolution`` is the least density of
@@ -145,8 +146,7 @@ def clusters(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None, hub
     """
     import time
 
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
+    from .engine import IN_PROCESS
 
     seconds = {}
     started = time.perf_counter()
@@ -155,9 +155,7 @@ def clusters(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None, hub
     src, dst = stands_for[src], stands_for[dst]
     seconds["links"] = time.perf_counter() - started
     started = time.perf_counter()
-    adjacency = sp.coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(arrays.n, arrays.n)).tocsr()
-    _, component = connected_components(adjacency, directed=False)
-    component = component.astype(np.int64)
+    component = (engine or IN_PROCESS).components(src, dst, arrays.n)
     seconds["components"] = time.perf_counter() - started
     started = time.perf_counter()
     is_party = np.isin(arrays.kinds, [KIND_CODES[k] for k in PARTY_KINDS])

@@ -137,7 +137,7 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
     else:
         # Round a cycle whose shares multiply to nearly 1 the series converges too slowly: the rest of it,
         # sum over m >= 1 of block^m step = (I - block)^-1 block step, is solved exactly instead.
-        rest = _solve_rest(block, block @ step)
+        rest = solve_rest(block, block @ step)
         if rest is not None:
             terms.append(rest.tocoo())
     rows = np.concatenate([t.row for t in terms])
@@ -147,7 +147,7 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
     return (A + A[:, middle] @ from_middle).tocsr()
 
 
-def _solve_rest(block: sp.csr_matrix, rhs: sp.csr_matrix) -> sp.csr_matrix | None:
+def solve_rest(block: sp.csr_matrix, rhs: sp.csr_matrix) -> sp.csr_matrix | None:
     """``(I - block)^-1 rhs``, or None where companies own each other completely (singular)."""
     import warnings
 

@@ -21,7 +21,7 @@ from .risk_indicators import DIMENSIONS, INDICATORS, Facts, Indicators, RiskConf
 
 # The indicators are kept apart; every part of a score is importable from here.
 __all__ = ["DIMENSIONS", "INDICATORS", "Facts", "Indicators", "Network", "RiskConfig", "Texts", "combine", "contagion",
-           "contributions", "indicators", "link_list", "link_matrix", "path_between"]
+           "contributions", "debtrank", "indicators", "link_list", "link_matrix", "pagerank", "path_between"]
 
 @dataclass
 class Network:
@@ -103,8 +103,9 @@ def link_list(arrays: GraphArrays, table: ControlTable, config: RiskConfig,
 
 
 def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, config: RiskConfig,
-              as_of: dt.date | None = None) -> Network:
-    """Risk that spreads from confirmed cases and from high intrinsic risk (see docs/risk.md)."""
+              as_of: dt.date | None = None, engine=None) -> Network:
+    """Risk that spreads from confirmed cases and from high intrinsic risk (see docs/risk.md); the walk
+    runs on ``engine`` (:mod:`.engine`; here when None)."""
     c = config["contagion"]
     src, dst, weight = link_list(arrays, table, config, as_of)
     strength = np.zeros(arrays.n)  # float even with no links at all (bincount of nothing is integer)
@@ -144,10 +145,10 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     spread = sp.csr_matrix((weight, columns, indptr), shape=links.shape)
     seeds = np.maximum(np.where(found.confirmed, c["seed_confirmed"], c["seed_intrinsic"] * found.intrinsic), listed)
     start = seeds[walked]
-    if c["method"] == "debtrank":
-        got = _debtrank(spread, start, c["max_steps"])
+    if engine is None:
+        got = (debtrank if c["method"] == "debtrank" else pagerank)(spread, start, c["max_steps"])
     else:
-        got = _pagerank(spread, start, c["max_steps"])
+        got = (engine.debtrank if c["method"] == "debtrank" else engine.pagerank)(spread, start, c["max_steps"])
     received = np.zeros(arrays.n)
     received[walked] = np.maximum(got - back / (1.0 - back) * start, 0.0)
     # Companies meet through a person, a phone or an address: two links, carry² of the risk. Measured
@@ -190,7 +191,7 @@ def combine(found: Indicators, network: Network, config: RiskConfig) -> np.ndarr
     return np.where(found.confirmed, 1.0, score)
 
 
-def _pagerank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: float = 1e-7) -> np.ndarray:
+def pagerank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: float = 1e-7) -> np.ndarray:
     """Personalised PageRank without the seed's own share: the sum over paths of one link or more
     of the product of the carried shares, times the risk at the path's start."""
     received = np.zeros(len(seeds))
@@ -204,7 +205,7 @@ def _pagerank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: float =
     return received
 
 
-def _debtrank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
+def debtrank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
     """DebtRank: each entity passes risk on once, in the round after it was first hit, so risk does
     not echo round cycles."""
     level = seeds.copy()

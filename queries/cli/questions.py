@@ -87,22 +87,50 @@ def changes(names, since, until, hops, store, fmt):
         emit(changes_between(opened, since, until, tuple(names), hops), fmt)
 
 
+def _spark_conf(ctx, param, values):
+    conf = {}
+    for value in values:
+        key, equals, setting = value.partition("=")
+        if not equals or not key.strip():
+            raise click.BadParameter(f"{value!r} is not KEY=VALUE (e.g. spark.driver.memory=8g)")
+        conf[key.strip()] = setting.strip()
+    return conf
+
+
 @click.command(cls=Command)
 @click.option("--risk-config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Your own risk.toml for the risk scores (see equitygraph risk).")
+@click.option("--engine", type=click.Choice(("in-process", "spark")), default="in-process", show_default=True,
+              help="Where the whole-graph steps run: here, or on Apache Spark (pip install 'equitygraph[spark]'; "
+                   "see docs/scale-out.md). The answers are the same.")
+@click.option("--master", default="local[*]", show_default=True,
+              help="The Spark master (--engine spark): local[N], spark://HOST:7077, yarn, k8s://...")
+@click.option("--spark-conf", "spark_conf", multiple=True, callback=_spark_conf, metavar="KEY=VALUE",
+              help="A Spark setting (--engine spark), e.g. spark.driver.memory=8g; repeat for several.")
 @as_of_option
 @store_option
 @format_option
-def analyze(config_path, as_of, store, fmt):
+def analyze(config_path, engine, master, spark_conf, as_of, store, fmt):
     """Decide every company's actual controller, largest owner, group, cluster and risk, and write
     them back to the store."""
     from ..analyze import analyze as analyze_store
     from ..risk.config import load_config
 
+    if engine != "spark" and (master != "local[*]" or spark_conf):
+        raise click.UsageError("--master and --spark-conf go with --engine spark")
     config = load_config(config_path)  # a bad file stops here, before anything is written
     with open_store(store, write=True) as opened:
         def progress(step):
             if sys.stderr.isatty():
                 click.echo(f"{_(step)} ...", err=True)
 
-        emit(analyze_store(opened, as_of, progress, risk_config=config), fmt)
+        if engine == "in-process":
+            emit(analyze_store(opened, as_of, progress, risk_config=config), fmt)
+            return
+        from ...graph.spark import SparkEngine
+
+        spark = SparkEngine(master, spark_conf)
+        try:
+            emit(analyze_store(opened, as_of, progress, risk_config=config, engine=spark), fmt)
+        finally:
+            spark.stop()

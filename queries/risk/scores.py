@@ -76,8 +76,9 @@ def facts_of(store: Store, arrays: GraphArrays) -> Facts:
 
 
 def score_all(store: Store, config: RiskConfig, as_of: dt.date | None = None, arrays: GraphArrays | None = None,
-              table=None, facts: Facts | None = None) -> Scores:
-    """Score every company of the store as of ``as_of`` (facts dated later do not count)."""
+              table=None, facts: Facts | None = None, engine=None) -> Scores:
+    """Score every company of the store as of ``as_of`` (facts dated later do not count); the risk walk
+    runs on ``engine`` (here when None)."""
     from ..control.answer import identity_decisions
 
     started = time.perf_counter()
@@ -86,19 +87,20 @@ def score_all(store: Store, config: RiskConfig, as_of: dt.date | None = None, ar
     read = time.perf_counter() - started
     if table is None:
         table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
-    scores = score_arrays(arrays, facts, table, config, as_of)
+    scores = score_arrays(arrays, facts, table, config, as_of, engine)
     scores.seconds = {"read": read, **scores.seconds}
     return scores
 
 
-def score_arrays(arrays: GraphArrays, facts: Facts, table, config: RiskConfig, as_of: dt.date | None = None) -> Scores:
+def score_arrays(arrays: GraphArrays, facts: Facts, table, config: RiskConfig, as_of: dt.date | None = None,
+                 engine=None) -> Scores:
     """Score every company of ``arrays`` (with its control ``table``) as of ``as_of``."""
     seconds = {}
     started = time.perf_counter()
     found = indicators(arrays, facts, table, config, as_of)
     seconds["indicators"] = time.perf_counter() - started
     started = time.perf_counter()
-    network = contagion(arrays, table, found, config, as_of)
+    network = contagion(arrays, table, found, config, as_of, engine)
     seconds["network"] = time.perf_counter() - started
     return Scores(arrays, found, network, combine(found, network, config), config, as_of, seconds)
 

@@ -1,0 +1,115 @@
+"""The Spark engine against the in-process one (issue 32), as whole processes on copies of a store:
+
+    python bench/spark.py analyze --db STORE [--master local[2]] [--spark-conf KEY=VALUE ...]
+    python bench/spark.py rounds [--longest 65536]
+
+``analyze``: ``equitygraph analyze`` in process (the baseline) and ``--engine spark`` on copies of STORE,
+seconds per step, the rounds of each step on Spark, the peak resident memory of the largest process
+(the driver or Spark's JVM), and whether every result written back is the same (numbers to 1e-9).
+``rounds``: the rounds large-star/small-star takes to find the components of chains of growing length,
+beside the hops label propagation would take (one round per hop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def run(*args: str) -> tuple[float, dict, float]:
+    """Seconds, the JSON printed and the peak RSS in MiB of the largest process of one command."""
+    command = Path(sys.executable).parent / "equitygraph"
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    out = subprocess.run([str(command), *args, "--format", "json"], check=True, capture_output=True, text=True).stdout
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return time.perf_counter() - started, json.loads(out), (peak if peak > before else float("nan")) / 1024
+
+
+def same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def compare(here: Path, there: Path) -> dict[str, int]:
+    """Per result written back, how many entities differ between the two stores."""
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries.analyze import WRITTEN
+
+    with SQLiteStore(here) as a, SQLiteStore(there) as b:
+        differing = {}
+        for name in WRITTEN:
+            x, y = a.read_results(name), b.read_results(name)
+            differing[name] = len(x.keys() ^ y.keys()) + sum(not same(x[k], y[k]) for k in x.keys() & y.keys())
+        return {k: v for k, v in differing.items() if v}
+
+
+def analyze_both(args) -> dict:
+    conf = [f for c in args.spark_conf for f in ("--spark-conf", c)]
+    with tempfile.TemporaryDirectory(prefix="eg-spark-", dir=Path(args.db).parent) as work:
+        here, there = Path(work) / "here.db", Path(work) / "there.db"
+        shutil.copy(args.db, here)
+        shutil.copy(args.db, there)
+        here_s, here_out, here_mib = run("analyze", "--db", str(here))
+        there_s, there_out, there_mib = run("analyze", "--db", str(there), "--engine", "spark", "--master", args.master, *conf)
+        differing = compare(here, there)
+    return {"in_process_seconds": round(here_s, 1), "spark_seconds": round(there_s, 1),
+            "ratio": round(there_s / here_s, 1), "in_process_steps": here_out["seconds"],
+            "spark_steps": there_out["seconds"], "spark_rounds": there_out["rounds"],
+            "in_process_peak_mib": round(here_mib), "spark_peak_mib_largest_process": round(there_mib),
+            "companies": here_out["companies"], "same_verdicts": here_out["verdicts"] == there_out["verdicts"],
+            "results_differing": differing}
+
+
+def rounds(args) -> list[dict]:
+    import numpy as np
+
+    from equitygraph.graph.spark import SparkEngine
+
+    engine = SparkEngine(args.master, {"spark.sql.shuffle.partitions": "2"})
+    out = []
+    n = 4
+    while n <= args.longest:
+        order = np.random.default_rng(n).permutation(n)
+        started = time.perf_counter()
+        labels = engine.components(order[:-1], order[1:], n)
+        assert (labels == 0).all()
+        out.append({"chain_nodes": n, "hops": n - 1, "rounds": engine.rounds["components"],
+                    "log2_nodes": round(math.log2(n), 1), "seconds": round(time.perf_counter() - started, 1)})
+        n *= 4
+    engine.stop()
+    return out
+
+
+def main() -> None:
+    sys.path.insert(0, str(HERE))
+    from runner import machine_note
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("analyze", "rounds"))
+    parser.add_argument("--db")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--spark-conf", action="append", default=[])
+    parser.add_argument("--longest", type=int, default=65536)
+    args = parser.parse_args()
+    if args.what == "analyze" and not args.db:
+        parser.error("analyze needs --db")
+    result = analyze_both(args) if args.what == "analyze" else rounds(args)
+    print(json.dumps({"machine": machine_note(), "master": args.master, "db": args.db, "result": result}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

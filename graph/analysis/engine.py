@@ -1,0 +1,45 @@
+"""The whole-graph steps an analysis may run elsewhere: connected components, integrated ownership and
+the risk walk. :data:`IN_PROCESS` runs them here with scipy; :class:`equitygraph.graph.spark.SparkEngine`
+runs the same steps as Spark DataFrame iterations and gives the same answers (``analyze --engine spark``).
+
+Each step is a function of arrays (the driver's), so an engine changes where the work is done, never
+what the answer is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class InProcess:
+    """The steps on this machine, in this process."""
+
+    name = "in-process"
+
+    def components(self, src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
+        """The connected component of each of ``n`` nodes, numbered in the order of their first node
+        (scipy's numbering) over the undirected edges ``src``-``dst``."""
+        from scipy.sparse.csgraph import connected_components
+
+        adjacency = sp.coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
+        return connected_components(adjacency, directed=False)[1].astype(np.int64)
+
+    def integrated(self, A: sp.csr_matrix) -> sp.csr_matrix:
+        """``A + A^2 + ...`` (see :func:`.ownership.integrated`)."""
+        from .ownership import integrated
+
+        return integrated(A)
+
+    def pagerank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
+        from .risk import pagerank
+
+        return pagerank(spread, seeds, steps)
+
+    def debtrank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
+        from .risk import debtrank
+
+        return debtrank(spread, seeds, steps)
+
+
+IN_PROCESS = InProcess()

@@ -1,0 +1,93 @@
+"""The Spark engine: a SparkSession (local mode on a laptop, a cluster by its master URL) and the
+whole-graph steps of :mod:`..analysis.engine` run on it."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import EquityGraphError
+
+
+def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, app: str = "equitygraph"):
+    """A SparkSession on ``master`` (``local[*]``, ``local[2]``, ``spark://host:7077``, ``yarn``,
+    ``k8s://...``) with ``conf`` on top of quiet defaults (no UI, Arrow transfers, few shuffle partitions
+    in local mode). Raises :class:`EquityGraphError` when pyspark or Java is missing."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EquityGraphError("the Spark engine needs pyspark: pip install 'equitygraph[spark]'") from None
+    warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")
+    settings = {"spark.ui.enabled": "false", "spark.sql.execution.arrow.pyspark.enabled": "true",
+                "spark.sql.shuffle.partitions": "8" if master.startswith("local") else "200",
+                "spark.driver.extraJavaOptions": "-Dlog4j2.level=error", "spark.ui.showConsoleProgress": "false"}
+    settings.update(conf or {})
+    builder = SparkSession.builder.master(master).appName(app)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    os.environ.setdefault("PYSPARK_PYTHON", _python())
+    try:
+        session = builder.getOrCreate()
+    except Exception as e:  # the JVM did not start: no Java, or a master that does not answer
+        raise EquityGraphError(f"Spark did not start on {master}: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
+                               ) from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _python() -> str:
+    import sys
+
+    return sys.executable
+
+
+class SparkEngine:
+    """The steps of :class:`..analysis.engine.InProcess` as Spark DataFrame iterations. ``rounds``
+    keeps how many rounds each step took in the last analysis (components: large-star/small-star
+    rounds; the series: terms)."""
+
+    name = "spark"
+
+    def __init__(self, master: str = "local[*]", conf: dict[str, str] | None = None, session=None):
+        self.master, self.conf = master, dict(conf or {})
+        self._session, self._owned = session, session is None
+        self.rounds: dict[str, int] = {}
+
+    @property
+    def spark(self):
+        if self._session is None:
+            self._session = spark_session(self.master, self.conf)
+        return self._session
+
+    def components(self, src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
+        from .components import components
+
+        labels, self.rounds["components"] = components(self.spark, src, dst, n)
+        return labels
+
+    def integrated(self, A: sp.csr_matrix) -> sp.csr_matrix:
+        from .series import integrated
+
+        T, self.rounds["integrated ownership"] = integrated(self.spark, A)
+        return T
+
+    def pagerank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
+        from .series import pagerank
+
+        received, self.rounds["risk walk"] = pagerank(self.spark, spread, seeds, steps)
+        return received
+
+    def debtrank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
+        from .series import debtrank
+
+        received, self.rounds["risk walk"] = debtrank(self.spark, spread, seeds, steps)
+        return received
+
+    def stop(self) -> None:
+        """Stop the session this engine started (one handed to it is the caller's to stop)."""
+        if self._session is not None and self._owned:
+            self._session.stop()
+            self._session = None

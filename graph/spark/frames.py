@@ -1,0 +1,51 @@
+"""Driver arrays to Spark DataFrames and back: vectors as (i, v) rows of their non-zero entries,
+sparse matrices as (i, j, w) rows, node ids as 64-bit integers."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def vector_frame(spark, values: np.ndarray):
+    """The non-zero entries of ``values`` as a DataFrame (i: long, v: double)."""
+    import pandas as pd
+
+    at = np.flatnonzero(values)
+    return spark.createDataFrame(pd.DataFrame({"i": at.astype(np.int64), "v": values[at].astype(np.float64)}),
+                                 schema="i long, v double")
+
+
+def matrix_frame(spark, matrix: sp.spmatrix):
+    """The stored entries of ``matrix`` as a DataFrame (i: long row, j: long column, w: double);
+    repeated entries summed first, as scipy does."""
+    import pandas as pd
+
+    coo = sp.coo_matrix(matrix)
+    coo.sum_duplicates()
+    return spark.createDataFrame(pd.DataFrame({"i": coo.row.astype(np.int64), "j": coo.col.astype(np.int64),
+                                               "w": coo.data.astype(np.float64)}), schema="i long, j long, w double")
+
+
+def pairs_frame(spark, first: np.ndarray, second: np.ndarray, names=("a", "b")):
+    """Two integer arrays as a DataFrame of two long columns."""
+    import pandas as pd
+
+    return spark.createDataFrame(pd.DataFrame({names[0]: np.asarray(first, dtype=np.int64),
+                                               names[1]: np.asarray(second, dtype=np.int64)}),
+                                 schema=f"{names[0]} long, {names[1]} long")
+
+
+def collect_vector(frame, n: int, column: str = "v") -> np.ndarray:
+    """A DataFrame of (i, ``column``) rows as a dense vector of length ``n`` (zero where absent)."""
+    rows = frame.select("i", column).toPandas()
+    out = np.zeros(n)
+    out[rows["i"].to_numpy(dtype=np.int64)] = rows[column].to_numpy(dtype=np.float64)
+    return out
+
+
+def collect_matrix(frame, shape: tuple[int, int]) -> sp.csr_matrix:
+    """A DataFrame of (i, j, w) rows as a CSR matrix (repeated entries summed)."""
+    rows = frame.select("i", "j", "w").toPandas()
+    return sp.csr_matrix((rows["w"].to_numpy(dtype=np.float64),
+                          (rows["i"].to_numpy(dtype=np.int64), rows["j"].to_numpy(dtype=np.int64))), shape=shape)

@@ -1,0 +1,125 @@
+"""Sums over paths as repeated sparse products, each a join on the shared index and a group-by:
+the risk walk (personalised PageRank, DebtRank) and integrated ownership. The same steps, stopping
+rules and tolerances as :mod:`..analysis.risk` and :mod:`..analysis.ownership`, so the answers agree
+to rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .. import cancel
+from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, solve_rest
+from .frames import collect_matrix, collect_vector, matrix_frame, vector_frame
+
+
+def times_vector(matrix, vector):
+    """``matrix @ vector``: (i, j, w) rows times (i, v) rows, as (i, v) rows of the non-zero results."""
+    from pyspark.sql import functions as F
+
+    x = vector.select(F.col("i").alias("j"), F.col("v").alias("x"))
+    return (matrix.join(x, "j").groupBy("i").agg(F.sum(F.col("w") * F.col("x")).alias("v"))
+            .where(F.col("v") != 0.0))
+
+
+def times_matrix(left, right):
+    """``left @ right``: (i, j, w) rows times (i, j, w) rows, as (i, j, w) rows."""
+    from pyspark.sql import functions as F
+
+    r = right.select(F.col("i").alias("k"), F.col("j"), F.col("w").alias("r"))
+    return (left.withColumnRenamed("j", "k").join(r, "k").groupBy("i", "j")
+            .agg(F.sum(F.col("w") * F.col("r")).alias("w")))
+
+
+def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: float = 1e-7) -> tuple[np.ndarray, int]:
+    """:func:`..analysis.risk.pagerank` on Spark, and the steps taken."""
+    from pyspark.sql import functions as F
+
+    matrix = matrix_frame(spark, spread).cache()
+    term = vector_frame(spark, seeds)
+    received = None
+    taken = 0
+    for taken in range(1, steps + 1):
+        cancel.checkpoint()
+        term = times_vector(matrix, term).localCheckpoint()
+        received = term if received is None else (
+            received.unionByName(term).groupBy("i").agg(F.sum("v").alias("v")).localCheckpoint())
+        largest = term.agg(F.max("v")).first()[0]
+        if largest is None or largest < tol:
+            break
+    matrix.unpersist()
+    return (collect_vector(received, len(seeds)) if received is not None else np.zeros(len(seeds))), taken
+
+
+def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tuple[np.ndarray, int]:
+    """:func:`..analysis.risk.debtrank` on Spark (each entity passes risk on once, in the round after it
+    was first hit), and the rounds taken."""
+    from pyspark.sql import functions as F
+
+    matrix = matrix_frame(spark, spread).cache()
+    state = (vector_frame(spark, seeds).withColumnRenamed("v", "level")
+             .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
+    taken = 0
+    for taken in range(1, steps + 1):
+        cancel.checkpoint()
+        if state.where("active").isEmpty():
+            break
+        gained = times_vector(matrix, state.where("active").select("i", F.col("level").alias("v")))
+        level = F.coalesce(F.col("level"), F.lit(0.0))
+        new_level = F.least(F.lit(1.0), level + F.coalesce(F.col("v"), F.lit(0.0)))
+        spent = F.coalesce(F.col("spent"), F.lit(False)) | F.coalesce(F.col("active"), F.lit(False))
+        state = (state.join(gained, "i", "full_outer")
+                 .select("i", new_level.alias("new_level"), level.alias("level"), spent.alias("spent"))
+                 .select("i", F.col("new_level").alias("level"), "spent",
+                         ((F.col("new_level") > F.col("level") + 1e-12) & ~F.col("spent")).alias("active"))
+                 .localCheckpoint())
+    level = collect_vector(state.select("i", F.col("level").alias("v")), len(seeds))
+    matrix.unpersist()
+    return level - seeds, taken
+
+
+def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_PATH_LENGTH
+               ) -> tuple[sp.csr_matrix, int]:
+    """:func:`..analysis.ownership.integrated` on Spark: the series over the holding companies'
+    block, each term a join and a group-by, small terms dropped at the same tolerance; where a
+    near-unit cycle keeps the series from ending, the block and the last term are gathered to the
+    driver and the rest solved exactly, as in process. Also the number of terms summed."""
+    from pyspark.sql import functions as F
+
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"an ownership matrix is square, got {A.shape}")
+    A = sp.csr_matrix(A)
+    A.sum_duplicates()
+    is_held = np.zeros(A.shape[0], dtype=bool)
+    is_held[A.indices] = True
+    middle = np.flatnonzero((np.diff(A.indptr) > 0) & is_held)
+    if len(middle) == 0:
+        return A.copy(), 0
+    block_matrix = A[middle][:, middle].tocsr()
+    block = matrix_frame(spark, block_matrix).cache()
+    step = matrix_frame(spark, A[middle]).localCheckpoint()
+    terms = [step]
+    ended = False
+    for _ in range(max_length):
+        cancel.checkpoint()
+        step = times_matrix(block, step).where(F.abs("w") >= tol).localCheckpoint()
+        if step.isEmpty():
+            ended = True
+            break
+        terms.append(step)
+    if not ended:
+        last = collect_matrix(step, (len(middle), A.shape[1]))
+        rest = solve_rest(block_matrix, block_matrix @ last)
+        if rest is not None:
+            terms.append(matrix_frame(spark, rest))
+    summed = terms[0]
+    for term in terms[1:]:
+        summed = summed.unionByName(term)
+    from_middle = summed.groupBy("i", "j").agg(F.sum("w").alias("w"))
+    # T = A + A[:, middle] @ from_middle, the rows of from_middle being positions in ``middle``.
+    through = matrix_frame(spark, A[:, middle])
+    T = times_matrix(through, from_middle).unionByName(matrix_frame(spark, A)).groupBy("i", "j").agg(F.sum("w").alias("w"))
+    out = collect_matrix(T.where(F.col("w") != 0.0), A.shape)
+    block.unpersist()
+    return out, len(terms)

@@ -1,0 +1,175 @@
+"""The Spark engine (issue 32) against the in-process one: the same components, the same risk walk,
+the same integrated ownership to rounding, the same analysis written back; through a local master and
+a standalone master with a worker, as a cluster runs it."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from click.testing import CliRunner
+
+from equitygraph.graph.analysis.engine import IN_PROCESS
+from equitygraph.graph.analysis.ownership import direct_shares, ownership_matrix
+from equitygraph.graph.stores.sqlite import SQLiteStore
+from equitygraph.loaders.csv_folder import load_folder
+from equitygraph.loaders.synthetic import generate_case
+from equitygraph.queries.analyze import WRITTEN, analyze
+from equitygraph.queries.cli import cli
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from equitygraph.graph.spark import SparkEngine
+
+    engine = SparkEngine("local[2]", {"spark.sql.shuffle.partitions": "2"})
+    yield engine
+    engine.stop()
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    """A generated case of 1,000 companies: cross holdings, joint control, ranges, registers not
+    complete, planted rings and their confirmed cases."""
+    folder = tmp_path_factory.mktemp("spark-case")
+    generate_case(folder / "case", companies=1000, seed=11)
+    with SQLiteStore(folder / "case.db") as store:
+        load_folder(store, folder / "case")
+    return folder / "case.db"
+
+
+def same(a, b) -> bool:
+    """Equal, numbers to 1e-9 (one engine sums in another order), inside lists too."""
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_components_are_scipy_s_on_random_graphs(spark, seed):
+    rng = np.random.default_rng(seed)
+    n = 400
+    src, dst = rng.integers(0, n, 300), rng.integers(0, n, 300)
+    src[:5] = dst[:5]  # self loops, and nodes with no edge at all
+    assert np.array_equal(spark.components(src, dst, n), IN_PROCESS.components(src, dst, n))
+
+
+def test_components_take_logarithmically_many_rounds_on_a_chain(spark):
+    """One round per hop would be 255 on this chain; large-star/small-star halves the distances."""
+    for n in (16, 256):
+        order = np.random.default_rng(n).permutation(n)  # a chain through the nodes in a random order
+        labels = spark.components(order[:-1], order[1:], n + 1)  # and one node alone
+        assert labels.tolist() == [0] * n + [1]
+        assert spark.rounds["components"] <= 3 * math.log2(n)
+
+
+def test_the_risk_walk_and_integrated_ownership_agree_to_rounding(spark, case):
+    with SQLiteStore(case) as store:
+        arrays = store.export_arrays()
+    A = ownership_matrix(direct_shares(arrays), "low")
+    here, there = IN_PROCESS.integrated(A), spark.integrated(A)
+    assert here.nnz == there.nnz and abs(here - there).max() <= 1e-12
+    rng = np.random.default_rng(5)
+    spread = sp.csr_matrix(A.T * 0.5)
+    seeds = np.where(rng.random(arrays.n) < 0.01, rng.random(arrays.n), 0.0)
+    assert np.abs(IN_PROCESS.pagerank(spread, seeds, 30) - spark.pagerank(spread, seeds, 30)).max() <= 1e-12
+    assert np.abs(IN_PROCESS.debtrank(spread, seeds, 30) - spark.debtrank(spread, seeds, 30)).max() <= 1e-12
+
+
+def test_a_near_unit_cycle_is_solved_exactly_on_both(spark):
+    """Two companies holding 99.99999 % of each other: the series would need millions of terms; after
+    the longest path allowed the rest is solved exactly on the driver, as in process (a holder of 10 %
+    of one of them owns 10 % / (1 - 0.9999999^2) of it, through every round of the cycle)."""
+    from equitygraph.graph.analysis.ownership import integrated
+    from equitygraph.graph.spark.series import integrated as integrated_on_spark
+
+    share = 0.9999999
+    A = sp.csr_matrix(([share, share, 0.1], ([0, 1, 2], [1, 0, 0])), shape=(3, 3))
+    here = integrated(A, max_length=20)
+    there, terms = integrated_on_spark(spark.spark, A, max_length=20)
+    assert terms == 22  # the first term, 20 more, the exact rest
+    assert np.allclose(here.toarray(), there.toarray(), rtol=1e-12, atol=0)
+    assert there[2, 0] == pytest.approx(0.1 / (1 - share ** 2), rel=1e-9)
+
+
+def test_analyze_on_spark_writes_what_analyze_in_process_writes(spark, case, tmp_path):
+    copies = {}
+    for name in ("here", "there"):
+        copies[name] = tmp_path / f"{name}.db"
+        copies[name].write_bytes(case.read_bytes())
+    with SQLiteStore(copies["here"]) as here, SQLiteStore(copies["there"]) as there:
+        first = analyze(here)
+        second = analyze(there, engine=spark)
+        assert (first.verdicts, first.reasons, first.tiers) == (second.verdicts, second.reasons, second.tiers)
+        assert set(spark.rounds) == {"components", "integrated ownership", "risk walk"}
+        for name in WRITTEN:
+            a, b = here.read_results(name), there.read_results(name)
+            assert a.keys() == b.keys(), name
+            assert [k for k in a if not same(a[k], b[k])] == [], name
+
+
+def test_spark_options_go_with_the_spark_engine(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["analyze", "--db", str(tmp_path / "x.db"), "--master", "local[2]"])
+    assert result.exit_code == 2 and "--master and --spark-conf go with --engine spark" in result.output
+    result = runner.invoke(cli, ["analyze", "--db", str(tmp_path / "x.db"), "--engine", "spark", "--spark-conf", "memory"])
+    assert result.exit_code == 2 and "'memory' is not KEY=VALUE (e.g. spark.driver.memory=8g)" in result.output
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_standalone_master_and_worker_run_the_analysis(case, tmp_path):
+    """A master and a worker started as a cluster starts them (spark-class), the analysis submitted to
+    it by --master spark://..., in a process of its own as a user runs it."""
+    import pyspark
+
+    spark_class = Path(pyspark.__file__).parent / "bin" / "spark-class"
+    port = _free_port()
+    env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable,
+           "SPARK_LOG_DIR": str(tmp_path), "SPARK_WORKER_DIR": str(tmp_path / "work")}
+    logs = [open(tmp_path / name, "w") for name in ("master.log", "worker.log")]
+    master = subprocess.Popen([str(spark_class), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+                               "--port", str(port), "--webui-port", str(_free_port())], env=env, stdout=logs[0],
+                              stderr=subprocess.STDOUT)
+    worker = subprocess.Popen([str(spark_class), "org.apache.spark.deploy.worker.Worker", f"spark://127.0.0.1:{port}",
+                               "--cores", "1", "--memory", "1g", "--webui-port", str(_free_port()), "--host", "127.0.0.1"],
+                              env=env, stdout=logs[1], stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while "Registering worker" not in (tmp_path / "master.log").read_text() and time.time() < deadline:
+            time.sleep(0.5)
+        assert "Registering worker" in (tmp_path / "master.log").read_text()
+        db = tmp_path / "cluster.db"
+        db.write_bytes(case.read_bytes())
+        done = subprocess.run([str(Path(sys.executable).parent / "equitygraph"), "analyze", "--db", str(db), "--engine",
+                               "spark", "--master", f"spark://127.0.0.1:{port}", "--spark-conf",
+                               "spark.executor.memory=512m", "--format", "json"],
+                              env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        on_cluster = json.loads(done.stdout)
+        local_path = tmp_path / "local.db"
+        local_path.write_bytes(case.read_bytes())
+        with SQLiteStore(local_path) as local:
+            here = analyze(local)
+        assert (on_cluster["verdicts"], on_cluster["risk_tiers"]) == (here.verdicts, here.tiers)
+        assert "app-" in (tmp_path / "master.log").read_text()  # the master ran an application
+    finally:
+        for process in (worker, master):
+            process.terminate()
+            process.wait(timeout=30)
+        for log in logs:
+            log.close()
