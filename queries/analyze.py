@@ -35,7 +35,7 @@ WRITTEN = ("controller", "controller_partner", "controlling_parent", "controllin
 #: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
 COMPARED = ("risk_tier", "group", "cluster")
 #: The steps a distributed engine counts rounds of (named in graph.spark.SparkEngine.rounds).
-ROUNDED_STEPS = (N_("components"), N_("integrated ownership"), N_("risk walk"))
+ROUNDED_STEPS = (N_("components"), N_("communities"), N_("integrated ownership"), N_("risk walk"))
 TIED = 1e-12  # integrated shares this close are one share
 EXPLAINED = 5000  # risk reasons are written for this many companies of the warning list, the highest scores first
 

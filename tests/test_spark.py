@@ -71,6 +71,31 @@ def test_components_take_logarithmically_many_rounds_on_a_chain(spark):
         assert spark.rounds["components"] <= 3 * math.log2(n)
 
 
+def test_each_large_component_is_split_on_a_worker_as_in_process(spark):
+    """Three components of 150 nodes, each a ring of dense groups: split one task per component, the
+    same communities as in process, whatever order the edges come in."""
+    rng = np.random.default_rng(7)
+    src, dst, component = [], [], []
+    for c in range(3):
+        base = 1000 * c
+        for group in range(10):  # groups of 15, dense inside, one edge to the next group
+            members = base + 15 * group + np.arange(15)
+            pairs = rng.choice(members, size=(40, 2))
+            src += pairs[:, 0].tolist() + [members[0]]
+            dst += pairs[:, 1].tolist() + [base + 15 * ((group + 1) % 10)]
+        component += [c] * (len(src) - len(component))
+    src, dst, component = np.array(src), np.array(dst), np.array(component)
+    keep = src != dst
+    src, dst, component = src[keep], dst[keep], component[keep]
+    here = IN_PROCESS.communities(component, src, dst, 1, 0.05)
+    shuffled = rng.permutation(len(src))
+    there = spark.communities(component[shuffled], src[shuffled], dst[shuffled], 1, 0.05)
+    order_here, order_there = np.argsort(here[0]), np.argsort(there[0])
+    assert np.array_equal(here[0][order_here], there[0][order_there])
+    assert np.array_equal(here[1][order_here], there[1][order_there])
+    assert len(set(zip((here[0] // 1000).tolist(), here[1].tolist()))) >= 3 * 5  # each component split in groups
+
+
 def test_the_risk_walk_and_integrated_ownership_agree_to_rounding(spark, case):
     with SQLiteStore(case) as store:
         arrays = store.export_arrays()
@@ -109,7 +134,8 @@ def test_analyze_on_spark_writes_what_analyze_in_process_writes(spark, case, tmp
         first = analyze(here)
         second = analyze(there, engine=spark)
         assert (first.verdicts, first.reasons, first.tiers) == (second.verdicts, second.reasons, second.tiers)
-        assert set(spark.rounds) == {"components", "integrated ownership", "risk walk"}
+        assert set(spark.rounds) == {"components", "communities", "integrated ownership", "risk walk"}
+        assert spark.rounds["communities"] >= 1  # a component too large for one cluster was split on a worker
         for name in WRITTEN:
             a, b = here.read_results(name), there.read_results(name)
             assert a.keys() == b.keys(), name

@@ -163,7 +163,7 @@ def clusters(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None, hub
     label = component.copy()
     big = parties[component] > large
     if big.any():
-        community = _communities(src, dst, big, arrays.n, seed, resolution)
+        community = _communities(src, dst, big, component, seed, resolution, engine or IN_PROCESS)
         label[big] = component.max() + 1 + community[big]
     seconds["communities"] = time.perf_counter() - started
     started = time.perf_counter()
@@ -175,16 +175,53 @@ def clusters(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None, hub
     return table
 
 
-def _communities(src, dst, wanted, n, seed, resolution, strip_rounds: int = 3) -> np.ndarray:
-    """Community numbers for the ``wanted`` nodes: the core (leaves stripped off, a few rounds)
-    split by Leiden, then each stripped node given its neighbour's community."""
+def _communities(src, dst, wanted, component, seed, resolution, engine) -> np.ndarray:
+    """Community numbers for the ``wanted`` nodes, each of their components split on its own (on
+    ``engine``: each component is one task, the same answer wherever it runs), numbered component
+    after component."""
+    inside = wanted[src] & wanted[dst]
+    src, dst = src[inside], dst[inside]
+    found = engine.communities(component[src], src, dst, seed, resolution)  # (node, community in its component)
+    community = np.full(len(wanted), -1, dtype=np.int64)
+    if len(found[0]):
+        nodes, local = found
+        by_component = component[nodes]
+        # Number the communities of each component after those of the components before it.
+        sizes = np.zeros(component.max() + 1, dtype=np.int64)
+        np.maximum.at(sizes, by_component, local + 1)
+        offset = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        community[nodes] = offset[by_component] + local
+    # A node left alone (its pair stripped both ways) gets a community of its own.
+    alone = wanted & (community < 0)
+    community[alone] = community.max() + 1 + np.arange(alone.sum())
+    return community
+
+
+def component_communities(src: np.ndarray, dst: np.ndarray, seed: int, resolution: float,
+                          strip_rounds: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The communities of one component given by its edges: the core (leaves stripped off, a few
+    rounds) split by Leiden with the constant Potts model, then each stripped node given its
+    neighbour's community. Returns the nodes (ascending) and their community numbers (from 0); a node
+    stripped with its only neighbour is left out.
+
+    Examples
+    --------
+    Two triangles joined by one edge, each a community of its own:
+
+    >>> nodes, community = component_communities(np.array([0, 1, 2, 3, 4, 5, 2]), np.array([1, 2, 0, 4, 5, 3, 3]),
+    ...                                          seed=1, resolution=0.5)
+    >>> nodes.tolist(), len(set(community[:3])), len(set(community[3:])), bool(community[0] != community[3])
+    ([0, 1, 2, 3, 4, 5], 1, 1, True)
+    """
     import random
 
     import igraph
 
-    inside = wanted[src] & wanted[dst]
-    src, dst = src[inside], dst[inside]
-    alive = wanted.copy()
+    order = np.lexsort((dst, src))  # the same answer whatever order the edges come in (a task's rows have none)
+    nodes = np.unique(np.concatenate([src, dst]))
+    src, dst = np.searchsorted(nodes, src[order]), np.searchsorted(nodes, dst[order])
+    n = len(nodes)
+    alive = np.ones(n, dtype=bool)
     stripped = []  # rounds of (leaf, its one neighbour)
     for _ in range(strip_rounds):
         live = alive[src] & alive[dst]
@@ -214,10 +251,8 @@ def _communities(src, dst, wanted, n, seed, resolution, strip_rounds: int = 3) -
     community[core] = found.membership
     for leaves, anchors in reversed(stripped):
         community[leaves] = community[anchors]
-    # A node left alone (its pair stripped both ways) gets a community of its own.
-    alone = wanted & (community < 0)
-    community[alone] = community.max() + 1 + np.arange(alone.sum())
-    return community
+    kept = community >= 0
+    return nodes[kept], community[kept]
 
 
 def _describe(arrays, label, is_party, src, dst, kind, degree, links) -> ClusterTable:

@@ -1,5 +1,5 @@
-"""The whole-graph steps an analysis may run elsewhere: connected components, integrated ownership and
-the risk walk. :data:`IN_PROCESS` runs them here with scipy; :class:`equitygraph.graph.spark.SparkEngine`
+"""The whole-graph steps an analysis may run elsewhere: connected components, the communities of
+the large ones, integrated ownership and the risk walk. :data:`IN_PROCESS` runs them here with scipy; :class:`equitygraph.graph.spark.SparkEngine`
 runs the same steps as Spark DataFrame iterations and gives the same answers (``analyze --engine spark``).
 
 Each step is a function of arrays (the driver's), so an engine changes where the work is done, never
@@ -24,6 +24,21 @@ class InProcess:
 
         adjacency = sp.coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
         return connected_components(adjacency, directed=False)[1].astype(np.int64)
+
+    def communities(self, edge_component: np.ndarray, src: np.ndarray, dst: np.ndarray, seed: int,
+                    resolution: float) -> tuple[np.ndarray, np.ndarray]:
+        """Each component's communities (:func:`.clusters.component_communities`), the edges ``src``-``dst``
+        grouped by ``edge_component``: the nodes and their community numbers within their component."""
+        from .clusters import component_communities
+
+        order = np.argsort(edge_component, kind="stable")
+        edge_component, src, dst = edge_component[order], src[order], dst[order]
+        starts = np.flatnonzero(np.r_[True, edge_component[1:] != edge_component[:-1]]) if len(order) else []
+        ends = np.r_[starts[1:], len(order)] if len(order) else []
+        found = [component_communities(src[a:b], dst[a:b], seed, resolution) for a, b in zip(starts, ends)]
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
 
     def integrated(self, A: sp.csr_matrix) -> sp.csr_matrix:
         """``A + A^2 + ...`` (see :func:`.ownership.integrated`)."""

@@ -68,6 +68,13 @@ class SparkEngine:
         labels, self.rounds["components"] = components(self.spark, src, dst, n)
         return labels
 
+    def communities(self, edge_component: np.ndarray, src: np.ndarray, dst: np.ndarray, seed: int,
+                    resolution: float) -> tuple[np.ndarray, np.ndarray]:
+        from .clusters import communities
+
+        nodes, community, self.rounds["communities"] = communities(self.spark, edge_component, src, dst, seed, resolution)
+        return nodes, community
+
     def integrated(self, A: sp.csr_matrix) -> sp.csr_matrix:
         from .series import integrated
 
