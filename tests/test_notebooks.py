@@ -21,7 +21,8 @@ def code_of(path: Path) -> str:
 def test_the_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01-quick-start.ipynb", "02-hidden-control-case-study.ipynb",
                                            "03-neo4j-walkthrough.ipynb", "04-related-parties-case-research.ipynb",
-                                           "05-early-warning-risk.ipynb", "06-screening.ipynb"]
+                                           "05-early-warning-risk.ipynb", "06-screening.ipynb",
+                                           "07-beyond-one-machine.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -27,9 +27,9 @@ class InProcess:
 
     def communities(self, edge_component: np.ndarray, src: np.ndarray, dst: np.ndarray, seed: int,
                     resolution: float) -> tuple[np.ndarray, np.ndarray]:
-        """Each component's communities (:func:`.clusters.component_communities`), the edges ``src``-``dst``
+        """Each component's communities (:func:`.communities.component_communities`), the edges ``src``-``dst``
         grouped by ``edge_component``: the nodes and their community numbers within their component."""
-        from .clusters import component_communities
+        from .communities import component_communities
 
         order = np.argsort(edge_component, kind="stable")
         edge_component, src, dst = edge_component[order], src[order], dst[order]

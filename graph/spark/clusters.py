@@ -1,5 +1,5 @@
 """The communities of large components on the workers: one task per component (``applyInPandas``),
-each running the same :func:`..analysis.clusters.component_communities` with the same seed as the
+each running the same :func:`..analysis.communities.component_communities` with the same seed as the
 in-process path, so the clusters are the same wherever they were found."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def communities(spark, edge_component: np.ndarray, src: np.ndarray, dst: np.ndar
                                   schema="component long, src long, dst long")
 
     def split(group: pd.DataFrame) -> pd.DataFrame:
-        from equitygraph.graph.analysis.clusters import component_communities
+        from equitygraph.graph.analysis.communities import component_communities
 
         nodes, community = component_communities(group["src"].to_numpy(np.int64), group["dst"].to_numpy(np.int64),
                                                  seed, resolution)

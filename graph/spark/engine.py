@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..errors import EquityGraphError
+
+LOGGING = Path(__file__).with_name("log4j2.properties")  # errors only: Spark's notices would bury the answers
 
 
 def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, app: str = "equitygraph"):
@@ -22,8 +25,9 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, 
         raise EquityGraphError("the Spark engine needs pyspark: pip install 'equitygraph[spark]'") from None
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")
     settings = {"spark.ui.enabled": "false", "spark.sql.execution.arrow.pyspark.enabled": "true",
-                "spark.sql.shuffle.partitions": "8" if master.startswith("local") else "200",
-                "spark.driver.extraJavaOptions": "-Dlog4j2.level=error", "spark.ui.showConsoleProgress": "false"}
+                "spark.sql.shuffle.partitions": "4" if master.startswith("local") else "200",
+                "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOGGING.as_uri()}",
+                "spark.ui.showConsoleProgress": "false"}
     settings.update(conf or {})
     builder = SparkSession.builder.master(master).appName(app)
     for key, value in settings.items():

@@ -38,18 +38,22 @@ def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: f
 
     matrix = matrix_frame(spark, spread).cache()
     term = vector_frame(spark, seeds)
-    received = None
+    terms = []  # each kept (checkpointed), summed once at the end: one job a step
     taken = 0
     for taken in range(1, steps + 1):
         cancel.checkpoint()
         term = times_vector(matrix, term).localCheckpoint()
-        received = term if received is None else (
-            received.unionByName(term).groupBy("i").agg(F.sum("v").alias("v")).localCheckpoint())
+        terms.append(term)
         largest = term.agg(F.max("v")).first()[0]
         if largest is None or largest < tol:
             break
     matrix.unpersist()
-    return (collect_vector(received, len(seeds)) if received is not None else np.zeros(len(seeds))), taken
+    if not terms:
+        return np.zeros(len(seeds)), taken
+    summed = terms[0]
+    for more in terms[1:]:
+        summed = summed.unionByName(more)
+    return collect_vector(summed.groupBy("i").agg(F.sum("v").alias("v")), len(seeds)), taken
 
 
 def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tuple[np.ndarray, int]:
