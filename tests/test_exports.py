@@ -102,3 +102,49 @@ def test_ftm_export_is_valid_to_followthemoney_and_loads_back(source, tmp_path):
         assert contacts(back) == contacts(source) and len(contacts(source)) > 100
         phones = [line["properties"]["phone"] for line in lines if "phone" in line["properties"]]
         assert phones and all(p.startswith("+86") for found in phones for p in found)
+
+
+def test_parquet_export_holds_every_record_typed_and_the_results_after_analyze(source, tmp_path):
+    """A folder of typed tables: every record once, shares as fractions (a range as its two bounds, an
+    unknown share as nulls), dates as dates; the results of analyze only after an analysis, and a
+    stale results table never left behind."""
+    import datetime as dt
+
+    import pyarrow.parquet as pq
+
+    from equitygraph.queries.analyze import analyze
+
+    out = tmp_path / "pq"
+    result = export_graph(source, "parquet", out)
+    tables = {p.stem: pq.read_table(p) for p in out.glob("*.parquet")}
+    assert set(tables) == {"entities", "holdings", "officers", "links", "events", "relations"}  # no analysis yet
+    records = list(source.iter_records())
+    kinds = {"entities": "Entity", "holdings": "Holding", "officers": "Officer", "links": "Link", "events": "RiskEvent",
+             "relations": "Relation"}
+    for table, kind in kinds.items():
+        assert tables[table].num_rows == sum(type(r).__name__ == kind for r in records) == result.counts[table], table
+    holdings = {(h.holder_id, h.company_id, h.interest.value): h for h in records if isinstance(h, Holding)}
+    for row in tables["holdings"].to_pylist():
+        held = holdings[(row["holder_id"], row["company_id"], row["interest"])]
+        if held.share.is_known:
+            assert (row["share_low"], row["share_high"]) == (held.share.low, held.share.high)
+        else:
+            assert row["share_low"] is None and row["share_high"] is None
+        assert row["since"] == held.since and (row["since"] is None or isinstance(row["since"], dt.date))
+    assert any(r["share_low"] != r["share_high"] for r in tables["holdings"].to_pylist() if r["share_low"] is not None)
+    aliased = next(e for e in records if getattr(e, "aliases", ()))
+    assert next(r for r in tables["entities"].to_pylist() if r["id"] == aliased.id)["aliases"] == list(aliased.aliases)
+    assert "id_number" not in tables["entities"].schema.names  # only the salted hashes leave the store
+
+    generate_case(tmp_path / "case", companies=60, seed=2)
+    with SQLiteStore(tmp_path / "analysed.db") as analysed:
+        load_folder(analysed, tmp_path / "case")
+        analyze(analysed)
+        export_graph(analysed, "parquet", out)  # into the same folder again
+        results = pq.read_table(out / "results.parquet").to_pylist()
+        verdicts = analysed.read_results("control_verdict")
+        assert {r["id"]: r["control_verdict"] for r in results if r["control_verdict"]} == verdicts
+        assert pq.read_table(out / "entities.parquet").num_rows == sum(analysed.counts()[k] for k in
+                                                                       ("company", "person", "organization", "address", "contact"))
+    export_graph(source, "parquet", out)  # a store with no analysis: the results above are not left behind
+    assert not (out / "results.parquet").exists()

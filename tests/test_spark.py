@@ -199,3 +199,16 @@ def test_a_standalone_master_and_worker_run_the_analysis(case, tmp_path):
             process.wait(timeout=30)
         for log in logs:
             log.close()
+
+
+def test_spark_reads_the_parquet_export(spark, case, tmp_path):
+    """A store and a cluster exchange data without CSV: the export is read by Spark as it is, typed."""
+    from equitygraph.queries.io.export import export_graph
+
+    with SQLiteStore(case) as store:
+        written = export_graph(store, "parquet", tmp_path / "pq").counts
+        holdings = store.counts()["holdings"]
+    frame = spark.spark.read.parquet(str(tmp_path / "pq" / "holdings.parquet"))
+    assert frame.count() == written["holdings"] == holdings
+    assert dict(frame.dtypes)["share_low"] == "double" and dict(frame.dtypes)["since"] == "date"
+    assert frame.where("share_low > share_high").count() == 0

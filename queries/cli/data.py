@@ -101,11 +101,13 @@ def mapping_init(path, output, encoding, force):
 
 
 @click.command(cls=Command)
-@click.option("--format", "fmt", type=click.Choice(("graphml", "gexf", "jsonl", "csv", "ftm", "bods")), required=True,
+@click.option("--format", "fmt", type=click.Choice(("graphml", "gexf", "jsonl", "csv", "ftm", "bods", "parquet")),
+              required=True,
               help="graphml / gexf for Gephi and yEd, jsonl, csv (a canonical CSV folder), ftm (FollowTheMoney "
-                   "JSON lines) or bods (BODS 0.4 statements); csv, ftm and bods load again.")
+                   "JSON lines), bods (BODS 0.4 statements) or parquet (a folder of typed tables for Spark, pandas "
+                   "and DuckDB, with the results of analyze); csv, ftm and bods load again.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, callback=not_a_link,
-              help="File (or folder, for csv).")
+              help="File (or folder, for csv and parquet).")
 @force_option
 @store_option
 def export(fmt, output, force, store):

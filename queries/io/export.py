@@ -202,9 +202,15 @@ def _open_standard(fmt: str):
     return make
 
 
+def _parquet(path):
+    from .export_parquet import ParquetExporter
+
+    return ParquetExporter(path)
+
+
 EXPORTERS = {"graphml": lambda p: NetworkxExporter(p, "graphml"), "gexf": lambda p: NetworkxExporter(p, "gexf"),
              "jsonl": JsonLinesExporter, "csv": CanonicalCsvExporter, "ftm": _open_standard("ftm"),
-             "bods": _open_standard("bods")}
+             "bods": _open_standard("bods"), "parquet": _parquet}
 
 
 class ExportResult(Result):
