@@ -15,7 +15,7 @@ from ..graph.stores.base import Store
 from .archives import is_compressed, located, note_archive, unpacked
 from .report import LoadReport
 
-FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
+FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm", "parquet")
 _SPREADSHEETS = (".xlsx", ".xlsm", ".xls")
 
 
@@ -26,6 +26,8 @@ def detect_format(path: str | Path) -> str:
     if path.is_dir():
         if (path / "entities.csv").is_file():
             return "csv"
+        if (path / "entities.parquet").is_file():
+            return "parquet"
         found = {_file_format(p) for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")}
         found.discard(None)
         if "psc" in found and found <= {"psc", "mapping"}:
@@ -182,6 +184,11 @@ def record_reader(store: Store, path: Path, fmt: str, *, mapping=None, encoding:
         def read(report, bar):
             return read_tabular(path, mapping=mapping, matcher=Matcher(before, report), report=report, progress=bar,
                                 encoding=encoding, id_salt=salt, share_scale=share_scale)
+    elif fmt == "parquet":
+        from .parquet import read_parquet
+
+        def read(report, bar):
+            return read_parquet(path, report, bar, known=lambda ids: set(store.get_many(ids)))
     elif fmt == "bods":
         from .bods import read_bods
 

@@ -148,3 +148,53 @@ def test_parquet_export_holds_every_record_typed_and_the_results_after_analyze(s
                                                                        ("company", "person", "organization", "address", "contact"))
     export_graph(source, "parquet", out)  # a store with no analysis: the results above are not left behind
     assert not (out / "results.parquet").exists()
+
+
+def test_a_parquet_export_loads_back_to_the_same_graph(source, tmp_path):
+    export_graph(source, "parquet", tmp_path / "pq")
+    with SQLiteStore(tmp_path / "back.db") as back:
+        report = load_path(back, tmp_path / "pq")
+        assert report.fmt == "parquet" and report.counts["entity rows"] == source.counts()["company"] + sum(
+            source.counts()[k] for k in ("person", "organization", "address", "contact"))
+        assert shape(back) == shape(source)
+        assert back.counts() == source.counts()
+        again = load_path(back, tmp_path / "pq")  # loading it again changes nothing
+        assert back.counts() == source.counts() and again.rows == report.rows
+
+
+@pytest.mark.parametrize("table, column, value, problem", [
+    ("holdings", "share_low", 1.5, "holdings.parquet:3: share_low: share bounds must satisfy 0 <= low <= high <= 1, got 1.5, "),
+    ("entities", "kind", "ship", "entities.parquet:3: kind: 'ship' is not one of company, person, organization"),
+    ("events", "type", None, "events.parquet:3: type: is empty"),
+    ("holdings", "company_id", "nobody", "holdings.parquet:3: company_id: 'nobody' is no entity of entities.parquet or "
+                                         "of the store"),
+])
+def test_a_bad_parquet_row_is_named_and_nothing_is_written(source, tmp_path, table, column, value, problem):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    export_graph(source, "parquet", tmp_path / "pq")
+    rows = pq.read_table(tmp_path / "pq" / f"{table}.parquet").to_pylist()
+    rows[2][column] = value
+    schema = pq.read_schema(tmp_path / "pq" / f"{table}.parquet")
+    pq.write_table(pa.Table.from_pylist(rows, schema), tmp_path / "pq" / f"{table}.parquet")
+    with SQLiteStore(tmp_path / "bad.db") as bad:
+        with pytest.raises(Exception) as raised:
+            load_path(bad, tmp_path / "pq")
+        assert str(raised.value).startswith(problem)
+        assert bad.is_empty()
+
+
+def test_a_parquet_row_may_name_an_entity_the_store_already_holds(source, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    export_graph(source, "parquet", tmp_path / "pq")
+    held = pq.read_table(tmp_path / "pq" / "holdings.parquet").to_pylist()[0]["company_id"]
+    entities = pq.read_table(tmp_path / "pq" / "entities.parquet")
+    with SQLiteStore(tmp_path / "known.db") as store:
+        load_path(store, tmp_path / "pq")
+        pq.write_table(pa.Table.from_pylist([r for r in entities.to_pylist() if r["id"] != held], entities.schema),
+                       tmp_path / "pq" / "entities.parquet")
+        load_path(store, tmp_path / "pq")  # the company is in the store: the holding is not dangling
+        assert store.get(held) is not None and store.counts() == source.counts()

@@ -374,7 +374,7 @@ def test_cli_load_names_the_format_and_reports_in_json(tmp_path):
     result = runner.invoke(cli, ["load", str(unknown), "--db", str(db)])
     assert (result.exit_code, result.stderr.strip()) == (
         1, "Error: notes.txt: the format cannot be told from the content; pass --format "
-           "(csv / mapping / bods / psc / gleif / ftm)")
+           "(csv / mapping / bods / psc / gleif / ftm / parquet)")
     result = runner.invoke(cli, ["discrepancies", "--db", str(db), "--format", "json"])
     assert result.exit_code == 0 and json.loads(result.stdout)["checked"] == 1  # the one beneficial owner in force today
 

@@ -13,14 +13,15 @@ from .options import a_day, emit, force_option, format_option, not_a_link, open_
 from .speech import Command, Group
 
 
-INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm")
+INPUT_FORMATS = ("csv", "mapping", "bods", "psc", "gleif", "ftm", "parquet")
 
 
 @click.command(cls=Command)
 @click.argument("path", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "input_format", type=click.Choice(INPUT_FORMATS), default=None,
               help="The input's format: csv (the canonical folder), mapping (Excel / CSV registry extracts), bods, "
-                   "psc (UK PSC snapshot), gleif, ftm (FollowTheMoney). Told from the content when omitted.")
+                   "psc (UK PSC snapshot), gleif, ftm (FollowTheMoney), parquet (a folder as export --format parquet "
+                   "writes it). Told from the content when omitted.")
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A mapping file (TOML) saying which column is which field (implies --format mapping); "
                    "without one, the built-in mappings read the common Chinese and English layouts.")
