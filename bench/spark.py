@@ -4,8 +4,8 @@
     python bench/spark.py rounds [--longest 65536]
 
 ``analyze``: ``equitygraph analyze`` in process (the baseline) and ``--engine spark`` on copies of STORE,
-seconds per step, the rounds of each step on Spark, the peak resident memory of the largest process
-(the driver or Spark's JVM), and whether every result written back is the same (numbers to 1e-9).
+seconds per step, the rounds of each step on Spark, the peak resident memory of the command
+(the driver and Spark's JVM together), and whether every result written back is the same (numbers to 1e-9).
 ``rounds``: the rounds large-star/small-star takes to find the components of chains of growing length,
 beside the hops label propagation would take (one round per hop).
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import resource
 import shutil
 import subprocess
 import sys
@@ -26,35 +25,67 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and every process under it (read from /proc)."""
+    import os
+
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def run(*args: str) -> tuple[float, dict, float]:
-    """Seconds, the JSON printed and the peak RSS in MiB of the largest process of one command."""
+    """Seconds, the JSON printed and the peak resident memory in MiB of the command with every process it
+    started (the driver and Spark's JVM together), sampled twice a second."""
+    import threading
+
     command = Path(sys.executable).parent / "equitygraph"
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([str(command), *args, "--format", "json"], check=True, capture_output=True, text=True).stdout
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return time.perf_counter() - started, json.loads(out), (peak if peak > before else float("nan")) / 1024
+    errors = tempfile.TemporaryFile("w+")
+    process = subprocess.Popen([str(command), *args, "--format", "json"], stdout=subprocess.PIPE, stderr=errors,
+                               text=True)
+    peak = [0]
 
+    def sample():
+        while process.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(process.pid))
+            time.sleep(0.5)
 
-def same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out = process.communicate()[0]
+    sampler.join()
+    if process.returncode:
+        errors.seek(0)
+        raise SystemExit(f"{' '.join(args)} failed with exit code {process.returncode}:\n{errors.read()[-3000:]}")
+    return time.perf_counter() - started, json.loads(out), peak[0] / 2 ** 20
 
 
 def compare(here: Path, there: Path) -> dict[str, int]:
     """Per result written back, how many entities differ between the two stores."""
     from equitygraph.graph.stores.sqlite import SQLiteStore
-    from equitygraph.queries.analyze import WRITTEN
+    from equitygraph.queries.analyze import differing_results
 
     with SQLiteStore(here) as a, SQLiteStore(there) as b:
-        differing = {}
-        for name in WRITTEN:
-            x, y = a.read_results(name), b.read_results(name)
-            differing[name] = len(x.keys() ^ y.keys()) + sum(not same(x[k], y[k]) for k in x.keys() & y.keys())
-        return {k: v for k, v in differing.items() if v}
+        return differing_results(a, b)
 
 
 def analyze_both(args) -> dict:
@@ -69,7 +100,7 @@ def analyze_both(args) -> dict:
     return {"in_process_seconds": round(here_s, 1), "spark_seconds": round(there_s, 1),
             "ratio": round(there_s / here_s, 1), "in_process_steps": here_out["seconds"],
             "spark_steps": there_out["seconds"], "spark_rounds": there_out["rounds"],
-            "in_process_peak_mib": round(here_mib), "spark_peak_mib_largest_process": round(there_mib),
+            "in_process_peak_mib": round(here_mib), "spark_peak_mib_driver_and_jvm": round(there_mib),
             "companies": here_out["companies"], "same_verdicts": here_out["verdicts"] == there_out["verdicts"],
             "results_differing": differing}
 

@@ -119,6 +119,25 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
                           getattr(engine, "name", "in-process"), dict(getattr(engine, "rounds", {})) or None)
 
 
+def differing_results(first: Store, second: Store, tolerance: float = 1e-9) -> dict[str, int]:
+    """Per result ``analyze`` writes back, how many entities differ between two stores' analyses
+    (numbers to ``tolerance``, inside lists too): how two engines, or two runs, are compared."""
+    import math
+
+    def same(a, b) -> bool:
+        if isinstance(a, float) and isinstance(b, float):
+            return math.isclose(a, b, rel_tol=0, abs_tol=tolerance)
+        if isinstance(a, list) and isinstance(b, list):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return a == b
+
+    differing = {}
+    for name in WRITTEN:
+        a, b = first.read_results(name), second.read_results(name)
+        differing[name] = len(a.keys() ^ b.keys()) + sum(not same(a[k], b[k]) for k in a.keys() & b.keys())
+    return {name: n for name, n in differing.items() if n}
+
+
 class _Timer:
     """Adds the seconds a step took to ``seconds[name]``."""
 

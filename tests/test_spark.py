@@ -20,7 +20,7 @@ from equitygraph.graph.analysis.ownership import direct_shares, ownership_matrix
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.loaders.synthetic import generate_case
-from equitygraph.queries.analyze import WRITTEN, analyze
+from equitygraph.queries.analyze import analyze, differing_results
 from equitygraph.queries.cli import cli
 
 
@@ -42,15 +42,6 @@ def case(tmp_path_factory):
     with SQLiteStore(folder / "case.db") as store:
         load_folder(store, folder / "case")
     return folder / "case.db"
-
-
-def same(a, b) -> bool:
-    """Equal, numbers to 1e-9 (one engine sums in another order), inside lists too."""
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    return a == b
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -136,10 +127,8 @@ def test_analyze_on_spark_writes_what_analyze_in_process_writes(spark, case, tmp
         assert (first.verdicts, first.reasons, first.tiers) == (second.verdicts, second.reasons, second.tiers)
         assert set(spark.rounds) == {"components", "communities", "integrated ownership", "risk walk"}
         assert spark.rounds["communities"] >= 1  # a component too large for one cluster was split on a worker
-        for name in WRITTEN:
-            a, b = here.read_results(name), there.read_results(name)
-            assert a.keys() == b.keys(), name
-            assert [k for k in a if not same(a[k], b[k])] == [], name
+        assert differing_results(here, there) == {}
+        assert here.read_results("control_verdict") and here.read_results("risk_parts")  # there was something to compare
 
 
 def test_spark_options_go_with_the_spark_engine(tmp_path):
@@ -212,3 +201,25 @@ def test_spark_reads_the_parquet_export(spark, case, tmp_path):
     assert frame.count() == written["holdings"] == holdings
     assert dict(frame.dtypes)["share_low"] == "double" and dict(frame.dtypes)["since"] == "date"
     assert frame.where("share_low > share_high").count() == 0
+
+
+def test_two_analyses_are_compared_result_by_result(case, tmp_path):
+    """The comparison the Spark tests rest on finds a difference where there is one, to the entity."""
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+
+    copies = [tmp_path / "a.db", tmp_path / "b.db"]
+    for copy in copies:
+        copy.write_bytes(case.read_bytes())
+    with SQLiteStore(copies[0]) as first, SQLiteStore(copies[1]) as second:
+        analyze(first)
+        analyze(second)
+        assert differing_results(first, second) == {}
+        company = next(k for k, v in second.read_results("control_verdict").items() if v == "single")
+        with second.writer() as w:  # a newcomer takes 90 % of one company: its control changes
+            w.add_many([Entity("newcomer", EntityKind.PERSON, "newcomer"),
+                        Holding("newcomer", company, Share.exact(0.9))])
+        analyze(second)
+        differing = differing_results(first, second)
+        assert differing["control_verdict"] >= 1 and differing["top_owner"] >= 1 and differing["top_owner_share"] >= 1
+        loose = differing_results(first, second, tolerance=1.0)  # numbers a whole unit apart are "the same"
+        assert "top_owner_share" not in loose and loose["control_verdict"] == differing["control_verdict"]

@@ -96,6 +96,22 @@ def ownership_matrix(direct: DirectShares, bound: str = "low") -> sp.csr_matrix:
     return sp.csr_matrix((values, (direct.holder, direct.company)), shape=(direct.n, direct.n))
 
 
+def holding_companies(A) -> tuple[sp.csr_matrix, np.ndarray]:
+    """``A`` as CSR with repeated pairs summed, and the entities that both hold and are held (the
+    holding companies H): only they can be the middle of an ownership path, so ``T = A + A[:, H] S``
+    with ``S = T[H, :]`` summed over the much smaller H x H block, ``S = Q1 + Q2 + ...``,
+    ``Q1 = A[H, :]``, ``Q(k+1) = A[H, H] Q(k)``."""
+    import scipy.sparse as sp
+
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"an ownership matrix is square, got {A.shape}")
+    A = sp.csr_matrix(A)
+    A.sum_duplicates()
+    is_held = np.zeros(A.shape[0], dtype=bool)
+    is_held[A.indices] = True
+    return A, np.flatnonzero((np.diff(A.indptr) > 0) & is_held)
+
+
 def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_PATH_LENGTH) -> sp.csr_matrix:
     """``T = A + A^2 + ...``: the sum over ownership paths of the product of their shares.
 
@@ -110,16 +126,7 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
     """
     import scipy.sparse as sp
 
-    if A.shape[0] != A.shape[1]:
-        raise ValueError(f"an ownership matrix is square, got {A.shape}")
-    A = sp.csr_matrix(A)
-    A.sum_duplicates()
-    # Only entities that both hold and are held (holding companies, H) can be the middle of a path,
-    # so T = A + A[:, H] S with S = T[H, :], and S is summed over the much smaller H x H block:
-    # S = Q1 + Q2 + ..., Q1 = A[H, :], Q(k+1) = A[H, H] Q(k).
-    is_held = np.zeros(A.shape[0], dtype=bool)
-    is_held[A.indices] = True
-    middle = np.flatnonzero((np.diff(A.indptr) > 0) & is_held)
+    A, middle = holding_companies(A)
     if len(middle) == 0:
         return A.copy()
     block = A[middle][:, middle].tocsr()

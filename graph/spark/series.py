@@ -10,7 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import cancel
-from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, solve_rest
+from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, holding_companies, solve_rest
 from .frames import collect_matrix, collect_vector, matrix_frame, vector_frame
 
 
@@ -91,13 +91,7 @@ def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int 
     driver and the rest solved exactly, as in process. Also the number of terms summed."""
     from pyspark.sql import functions as F
 
-    if A.shape[0] != A.shape[1]:
-        raise ValueError(f"an ownership matrix is square, got {A.shape}")
-    A = sp.csr_matrix(A)
-    A.sum_duplicates()
-    is_held = np.zeros(A.shape[0], dtype=bool)
-    is_held[A.indices] = True
-    middle = np.flatnonzero((np.diff(A.indptr) > 0) & is_held)
+    A, middle = holding_companies(A)
     if len(middle) == 0:
         return A.copy(), 0
     block_matrix = A[middle][:, middle].tocsr()
