@@ -223,3 +223,29 @@ def test_two_analyses_are_compared_result_by_result(case, tmp_path):
         assert differing["control_verdict"] >= 1 and differing["top_owner"] >= 1 and differing["top_owner_share"] >= 1
         loose = differing_results(first, second, tolerance=1.0)  # numbers a whole unit apart are "the same"
         assert "top_owner_share" not in loose and loose["control_verdict"] == differing["control_verdict"]
+
+
+def test_a_spark_failure_is_one_line_with_what_to_try(spark, monkeypatch):
+    """A job Spark loses (here a collect larger than the driver's memory, as at a million companies
+    with the default 1 GB driver) is said in one line with the setting to raise, never a JVM trace."""
+    from equitygraph.graph.errors import EquityGraphError
+    from equitygraph.graph.spark import components as module
+
+    class Py4JJavaError(Exception):
+        pass
+
+    Py4JJavaError.__module__ = "py4j.protocol"
+    trace = ("An error occurred while calling o3255.getResult.\\n: org.apache.spark.SparkException: Job aborted due to "
+             "stage failure: Task 0 in stage 427.0 failed 1 times, most recent failure: TaskResultLost (result lost "
+             "from block manager)\\n\\tat org.apache.spark.scheduler.DAGScheduler.abortStage(DAGScheduler.scala:4568)")
+
+    def lost(*args, **kwargs):
+        raise Py4JJavaError(trace)
+
+    monkeypatch.setattr(module, "components", lost)
+    with pytest.raises(EquityGraphError) as failed:
+        spark.components(np.array([0]), np.array([1]), 2)
+    said = str(failed.value)
+    assert said.startswith("Spark failed: org.apache.spark.SparkException: Job aborted due to stage failure")
+    assert said.endswith("give the driver more memory (--spark-conf spark.driver.memory=8g, spark.driver.maxResultSize=4g)")
+    assert "DAGScheduler" not in said and "\n" not in said

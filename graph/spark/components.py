@@ -34,17 +34,29 @@ def small_star(edges):
     return moved.unionByName(least.select(F.col("u").alias("a"), F.col("m").alias("b"))).distinct()
 
 
+def _fingerprint(edges) -> tuple[int, int]:
+    """The number of edges and the sum of their hashes: equal for equal sets, almost never otherwise."""
+    from pyspark.sql import functions as F
+
+    row = edges.agg(F.count("*").alias("n"), F.sum(F.xxhash64("a", "b").cast("decimal(38,0)")).alias("h")).first()
+    return int(row["n"]), int(row["h"] or 0)
+
+
 def star_components(edges) -> tuple[object, int]:
     """The edges (a, b) rewired into stars: each node ``a`` with its component's least node ``b``;
-    and the number of rounds (a large-star and a small-star each) it took."""
+    and the number of rounds (a large-star and a small-star each) it took. A round that changed
+    nothing is told by the edges' fingerprint (a cheap aggregate of what was just written), and then
+    confirmed by comparing the two sets themselves, once."""
     rounds = 0
+    before = _fingerprint(edges)
     while True:
         rounds += 1
         after_large = large_star(edges).localCheckpoint()
-        unchanged = after_large.exceptAll(edges).isEmpty() and edges.exceptAll(after_large).isEmpty()
-        if unchanged:
+        after = _fingerprint(after_large)
+        if after == before and after_large.exceptAll(edges).isEmpty() and edges.exceptAll(after_large).isEmpty():
             return after_large, rounds
         edges = small_star(after_large).localCheckpoint()
+        before = _fingerprint(edges)
 
 
 def components(spark, src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, int]:

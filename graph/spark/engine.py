@@ -48,6 +48,35 @@ def _python() -> str:
     return sys.executable
 
 
+def _failed(e: Exception) -> EquityGraphError:
+    """A Spark failure in one line and what to try, instead of a JVM stack trace."""
+    text = str(e)
+    cause = next((line.strip() for line in text.replace("\\n", "\n").splitlines()
+                  if "Exception:" in line or "failure:" in line), text.splitlines()[0] if text else type(e).__name__)
+    cause = cause.lstrip(": ")
+    hint = ""
+    if "result lost" in text or "OutOfMemory" in text or "maxResultSize" in text:
+        hint = "; give the driver more memory (--spark-conf spark.driver.memory=8g, spark.driver.maxResultSize=4g)"
+    return EquityGraphError(f"Spark failed: {cause[:300]}{hint}")
+
+
+def _on_spark(step):
+    """A step of the engine whose Spark failures are said in one line."""
+    import functools
+
+    @functools.wraps(step)
+    def run(self, *args, **kwargs):
+        try:
+            return step(self, *args, **kwargs)
+        except EquityGraphError:
+            raise
+        except Exception as e:
+            if type(e).__module__.startswith(("py4j", "pyspark")):
+                raise _failed(e) from None
+            raise
+    return run
+
+
 class SparkEngine:
     """The steps of :class:`..analysis.engine.InProcess` as Spark DataFrame iterations. ``rounds``
     keeps how many rounds each step took in the last analysis (components: large-star/small-star
@@ -66,12 +95,14 @@ class SparkEngine:
             self._session = spark_session(self.master, self.conf)
         return self._session
 
+    @_on_spark
     def components(self, src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
         from .components import components
 
         labels, self.rounds["components"] = components(self.spark, src, dst, n)
         return labels
 
+    @_on_spark
     def communities(self, edge_component: np.ndarray, src: np.ndarray, dst: np.ndarray, seed: int,
                     resolution: float) -> tuple[np.ndarray, np.ndarray]:
         from .clusters import communities
@@ -79,18 +110,21 @@ class SparkEngine:
         nodes, community, self.rounds["communities"] = communities(self.spark, edge_component, src, dst, seed, resolution)
         return nodes, community
 
+    @_on_spark
     def integrated(self, A: sp.csr_matrix) -> sp.csr_matrix:
         from .series import integrated
 
         T, self.rounds["integrated ownership"] = integrated(self.spark, A)
         return T
 
+    @_on_spark
     def pagerank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
         from .series import pagerank
 
         received, self.rounds["risk walk"] = pagerank(self.spark, spread, seeds, steps)
         return received
 
+    @_on_spark
     def debtrank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
         from .series import debtrank
 
