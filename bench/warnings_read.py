@@ -6,9 +6,9 @@ analysed store:
 1. ``risk --top N`` computed (the scores of every company again: what it did before, and still does
    with --as-of or another --config), on the copy with its analysis marked stale;
    ``group NAME`` decided (control of the whole graph again) and ``cluster NAME`` found (the clusters
-   of the whole graph again), each of the largest;
+   of the whole graph again), each of the largest; ``clusters --top 20`` and ``groups --top 20``;
 2. ``analyze`` (writes the ranks and the reasons' parts beside the scores);
-3. the same three read from what analyze wrote; each compared with the computed.
+3. the same read from what analyze wrote; each compared with the computed.
 """
 
 from __future__ import annotations
@@ -57,11 +57,13 @@ def main() -> None:
         group_computed_s, group_computed = timed("group", member, "--db", str(db), "--format", "json")
         cluster_computed_s, cluster_computed = timed("cluster", party, "--db", str(db), "--format", "json")
         clusters_computed_s, clusters_computed = timed("clusters", "--top", "20", "--db", str(db), "--format", "json")
+        groups_computed_s, groups_computed = timed("groups", "--top", "20", "--db", str(db), "--format", "json")
         analyze_s, _ = timed("analyze", "--db", str(db))
         read_s, read = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
         group_read_s, group_read = timed("group", member, "--db", str(db), "--format", "json")
         cluster_read_s, cluster_read = timed("cluster", party, "--db", str(db), "--format", "json")
         clusters_read_s, clusters_read = timed("clusters", "--top", "20", "--db", str(db), "--format", "json")
+        groups_read_s, groups_read = timed("groups", "--top", "20", "--db", str(db), "--format", "json")
     same = json.loads(computed)["warnings"] == json.loads(read)["warnings"]
     print(json.dumps({"machine": machine_note(), "db": args.db, "top": args.top,
                       "risk_top_computed_seconds": round(computed_s, 2), "analyze_seconds": round(analyze_s, 1),
@@ -75,7 +77,10 @@ def main() -> None:
                       "same_cluster": json.loads(cluster_computed) == json.loads(cluster_read),
                       "clusters_top_20_computed_seconds": round(clusters_computed_s, 2),
                       "clusters_top_20_read_seconds": round(clusters_read_s, 2),
-                      "same_clusters": json.loads(clusters_computed) == json.loads(clusters_read)}, indent=1))
+                      "same_clusters": json.loads(clusters_computed) == json.loads(clusters_read),
+                      "groups_top_20_computed_seconds": round(groups_computed_s, 2),
+                      "groups_top_20_read_seconds": round(groups_read_s, 2),
+                      "same_groups": json.loads(groups_computed) == json.loads(groups_read)}, indent=1))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import ResultColumn, Store
 from .control.answer import identity_decisions
+from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
 from .risk.config import load_config
 from .risk.stored import config_key
@@ -96,7 +97,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     with step(N_("integrating ownership"), N_("integrated ownership")):
         top_owner, top_share = _top_owners(arrays, as_of, engine)
     with step(N_("enterprise groups"), N_("groups")):
-        groups = enterprise_groups(table, arrays, min_size=2)
+        groups = enterprise_groups(table, arrays, min_size=WRITTEN_MIN_SIZE)
     clustered = None
     if with_clusters:
         with step(N_("clusters"), N_("clusters")):

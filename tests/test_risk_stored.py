@@ -3,6 +3,8 @@ the list computed from every score, without computing them; computed again where
 cannot answer (another date, another configuration, records loaded since, rows beyond the reasons
 it wrote)."""
 
+from collections import Counter
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -122,3 +124,14 @@ def test_the_largest_clusters_after_analyze_are_read(analysed, monkeypatch, top)
     with SQLiteStore(analysed, readonly=True) as store:
         read = read_as_computed(monkeypatch, groups, "_clusters", lambda: {top: groups.largest_clusters(store, top)})
     assert len(read[top].rows) == top
+
+
+@pytest.mark.parametrize("top", [1, 6, 50])
+def test_the_largest_groups_after_analyze_are_read(analysed, monkeypatch, top):
+    from equitygraph.queries.relations import groups
+
+    with SQLiteStore(analysed, readonly=True) as store:
+        read = read_as_computed(monkeypatch, groups, "whole_graph", lambda: {top: groups.largest_groups(store, top)})
+        sizes = sorted(Counter(store.read_results("group").values()).values(), reverse=True)
+    assert [len(g.members) for g in read[top].groups] == sizes[:top]
+    assert len(read[top].groups) == min(top, len(sizes)) and len(read[top].groups) >= min(top, 6)

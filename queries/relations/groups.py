@@ -17,6 +17,7 @@ from ..resolve import resolve_entity
 from .standing import whole_graph
 
 SHOWN_MEMBERS = 50
+WRITTEN_MIN_SIZE = 2  # analyze writes the groups of two companies or more
 
 
 @dataclass
@@ -95,8 +96,11 @@ def _written_group(store: Store, entity) -> GroupSummary | None:
     if not members:  # a company may head a group as well as belong to none
         key = natural_key(entity.id)
         members = store.entities_with_result("group", key)
-    if not members:
-        return None
+    return _group_written(store, key, members) if members else None
+
+
+def _group_written(store: Store, key: str, members: list[str]) -> GroupSummary:
+    """A written group's summary from its key and its members."""
     hops = store.results_of("control_hops", members)
     touched = {e.entity_id for e in store.edges_touching(members).events}
     capital = sum(e.registered_capital or 0.0 for e in store.get_many(members).values())
@@ -105,16 +109,25 @@ def _written_group(store: Store, entity) -> GroupSummary | None:
 
 
 def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, min_size: int = 2) -> GroupReport:
+    """The ``top`` largest enterprise groups (ties by their controllers); read from what ``analyze``
+    wrote while its analysis is of the records the store holds (groups of two or more, no ``as_of``)."""
+    from ..risk import stored
+
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
-    world = whole_graph(store, as_of)
-    table = _groups(store, world, as_of, min_size)
-    summaries = [_summary(store, world.arrays, g) for g in table.groups[:top]]
+    if as_of is None and min_size == WRITTEN_MIN_SIZE and stored.is_current(store):
+        sizes = Counter(store.read_results("group").values())
+        ranked = sorted(sizes, key=lambda key: (-sizes[key], split_key(key)))[:top]
+        summaries, total = [_group_written(store, key, store.entities_with_result("group", key)) for key in ranked], len(sizes)
+    else:
+        world = whole_graph(store, as_of)
+        table = _groups(store, world, as_of, min_size)
+        summaries, total = [_summary(store, world.arrays, g) for g in table.groups[:top]], len(table.groups)
     names = {}
     for s in summaries:
         names.update(_names(store, s, members=False))
     title = _("The {count} largest enterprise groups (of {total} with {size} companies or more)").format(
-        count=len(summaries), total=f"{len(table.groups):,}", size=min_size)
+        count=len(summaries), total=f"{total:,}", size=min_size)
     return GroupReport(summaries, names, title, as_of)
 
 
