@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from pathlib import Path
 import re
 import shutil
 import subprocess
@@ -326,3 +327,27 @@ def test_the_printed_report_keeps_its_graph_for_a_last_page_with_larger_text(tal
     order = page.evaluate("Array.from(document.querySelectorAll('h2')).filter(h => h.offsetParent).map(h => h.textContent)")
     assert order[-2:] == ["Graph of the neighbourhood", "Data sources and date"]
     assert page.problems == []
+
+
+def test_a_print_without_the_graph_s_picture_is_printed_again(tmp_path, monkeypatch):
+    """Chromium on a loaded machine may print before the page's script has drawn the graph: such a PDF
+    (no image in it) is printed again, at most three times in all; a page with no graph is printed once."""
+    import subprocess
+
+    from equitygraph.queries.pages import pdf
+
+    def chromium(pictured_at: int | None, calls: list):
+        def run(command, **kwargs):
+            calls.append(command)
+            out = Path(next(a for a in command if a.startswith("--print-to-pdf=")).split("=", 1)[1])
+            out.write_bytes(b"%PDF-1.4 /Subtype /Image" if len(calls) == pictured_at else b"%PDF-1.4 text only")
+            return subprocess.CompletedProcess(command, 0, "", "")
+        return run
+
+    monkeypatch.setattr(pdf, "find_browser", lambda: "chromium")
+    for page, pictured_at, prints in (('<div id="graph"></div>', 2, 2), ("<p>no graph</p>", None, 1),
+                                      ('<div id="graph"></div>', None, pdf.PRINTS)):
+        calls = []
+        monkeypatch.setattr(pdf.subprocess, "run", chromium(pictured_at, calls))
+        out = pdf.print_pdf(page, tmp_path / f"{len(page)}-{pictured_at}.pdf")
+        assert len(calls) == prints and out.read_bytes().startswith(b"%PDF")
