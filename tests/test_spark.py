@@ -249,3 +249,31 @@ def test_a_spark_failure_is_one_line_with_what_to_try(spark, monkeypatch):
     assert said.startswith("Spark failed: org.apache.spark.SparkException: Job aborted due to stage failure")
     assert said.endswith("give the driver more memory (--spark-conf spark.driver.memory=8g, spark.driver.maxResultSize=4g)")
     assert "DAGScheduler" not in said and "\n" not in said
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_all_components_at_once_are_each_component_alone(seed):
+    """The in-process path splits every large component in one pass (leaves stripped together, Leiden on
+    each core); a worker splits one component: the same communities, on random graphs with leaves, pairs
+    and chains (what stripping takes off) and dense cores."""
+    from equitygraph.graph.analysis.communities import component_communities, components_communities
+
+    rng = np.random.default_rng(seed)
+    src, dst, component = [], [], []
+    for c in range(6):
+        base, size = 1000 * c, int(rng.integers(5, 80))
+        core = base + np.arange(size)
+        pairs = rng.choice(core, size=(size * 2, 2))
+        chain = base + 500 + np.arange(int(rng.integers(0, 6)))  # a tail of leaves hanging off the core
+        hang = np.r_[core[0], chain]
+        src += pairs[:, 0].tolist() + hang[:-1].tolist()
+        dst += pairs[:, 1].tolist() + hang[1:].tolist()
+        component += [c] * (len(src) - len(component))
+    src, dst, component = np.array(src), np.array(dst), np.array(component)
+    keep = src != dst
+    src, dst, component = src[keep], dst[keep], component[keep]
+    nodes, community = components_communities(component, src, dst, 1, 0.05)
+    for c in range(6):
+        alone = component_communities(src[component == c], dst[component == c], 1, 0.05)
+        mine = (nodes // 1000) == c
+        assert np.array_equal(nodes[mine], alone[0]) and np.array_equal(community[mine], alone[1])

@@ -25,14 +25,35 @@ def component_communities(src: np.ndarray, dst: np.ndarray, seed: int, resolutio
     >>> nodes.tolist(), len(set(community[:3])), len(set(community[3:])), bool(community[0] != community[3])
     ([0, 1, 2, 3, 4, 5], 1, 1, True)
     """
+    order = np.lexsort((dst, src))  # the same answer whatever order the edges come in (a task's rows have none)
+    found = components_communities(np.zeros(len(src), dtype=np.int64), src[order], dst[order], seed, resolution,
+                                   strip_rounds)
+    return found
+
+
+def components_communities(edge_component: np.ndarray, src: np.ndarray, dst: np.ndarray, seed: int,
+                           resolution: float, strip_rounds: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`component_communities` of many components at once, each component's edges given with its
+    number in ``edge_component``: the leaves of all of them stripped in one pass (stripping is local to a
+    component), then Leiden on each component's core on its own, with the same seed, its nodes and edges
+    in the same order as alone. Returns the nodes and their community numbers within their component."""
     import random
 
     import igraph
 
-    order = np.lexsort((dst, src))  # the same answer whatever order the edges come in (a task's rows have none)
-    nodes = np.unique(np.concatenate([src, dst]))
-    src, dst = np.searchsorted(nodes, src[order]), np.searchsorted(nodes, dst[order])
+    # The nodes numbered densely in id order (a mask, not a sort: a million-edge component is common).
+    present = np.zeros(int(max(src.max(initial=0), dst.max(initial=0))) + 1, dtype=bool)
+    present[src], present[dst] = True, True
+    nodes = np.flatnonzero(present)
+    index = np.cumsum(present) - 1
+    src, dst = index[src], index[dst]
     n = len(nodes)
+    # Edges by component, each component's in (src, dst) order: as one component alone takes them.
+    order = np.argsort(src.astype(np.int64) * n + dst, kind="stable")
+    order = order[np.argsort(edge_component[order], kind="stable")]
+    edge_component, src, dst = edge_component[order], src[order], dst[order]
+    node_component = np.zeros(n, dtype=np.int64)
+    node_component[src], node_component[dst] = edge_component, edge_component
     alive = np.ones(n, dtype=bool)
     stripped = []  # rounds of (leaf, its one neighbour)
     for _ in range(strip_rounds):
@@ -48,19 +69,28 @@ def component_communities(src: np.ndarray, dst: np.ndarray, seed: int, resolutio
         stripped.append((leaves, anchors))
         alive[leaves] = False
     cancel.checkpoint()
+    # Each component's core nodes numbered from 0 in id order, as the component alone numbers them.
     core = np.flatnonzero(alive)
+    core = core[np.argsort(node_component[core], kind="stable")]
+    core_component = node_component[core]
+    starts = np.flatnonzero(np.r_[True, core_component[1:] != core_component[:-1]]) if len(core) else np.zeros(0, int)
+    ends = np.r_[starts[1:], len(core)]
     position = np.full(n, -1, dtype=np.int64)
-    position[core] = np.arange(len(core))
+    position[core] = np.arange(len(core)) - np.repeat(starts, ends - starts)
     live = alive[src] & alive[dst]
-    graph = igraph.Graph(n=len(core), edges=np.column_stack([position[src[live]], position[dst[live]]]).tolist(),
-                         directed=False)
-    igraph.set_random_number_generator(random.Random(seed))
-    try:
-        found = graph.community_leiden(objective_function="CPM", resolution=resolution, n_iterations=1)
-    finally:
-        igraph.set_random_number_generator(random)
+    live_component, first, second = edge_component[live], position[src[live]], position[dst[live]]
+    edge_starts = np.searchsorted(live_component, core_component[starts])
+    edge_ends = np.searchsorted(live_component, core_component[starts], side="right")
     community = np.full(n, -1, dtype=np.int64)
-    community[core] = found.membership
+    for a, b, ea, eb in zip(starts.tolist(), ends.tolist(), edge_starts.tolist(), edge_ends.tolist()):
+        cancel.checkpoint()
+        graph = igraph.Graph(n=b - a, edges=np.column_stack([first[ea:eb], second[ea:eb]]).tolist(), directed=False)
+        igraph.set_random_number_generator(random.Random(seed))
+        try:
+            found = graph.community_leiden(objective_function="CPM", resolution=resolution, n_iterations=1)
+        finally:
+            igraph.set_random_number_generator(random)
+        community[core[a:b]] = found.membership
     for leaves, anchors in reversed(stripped):
         community[leaves] = community[anchors]
     kept = community >= 0

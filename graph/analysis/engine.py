@@ -27,18 +27,12 @@ class InProcess:
 
     def communities(self, edge_component: np.ndarray, src: np.ndarray, dst: np.ndarray, seed: int,
                     resolution: float) -> tuple[np.ndarray, np.ndarray]:
-        """Each component's communities (:func:`.communities.component_communities`), the edges ``src``-``dst``
-        grouped by ``edge_component``: the nodes and their community numbers within their component."""
-        from .communities import component_communities
+        """Each component's communities (:func:`.communities.components_communities`: as each alone), the
+        edges ``src``-``dst`` grouped by ``edge_component``: the nodes and their community numbers within
+        their component."""
+        from .communities import components_communities
 
-        order = np.argsort(edge_component, kind="stable")
-        edge_component, src, dst = edge_component[order], src[order], dst[order]
-        starts = np.flatnonzero(np.r_[True, edge_component[1:] != edge_component[:-1]]) if len(order) else []
-        ends = np.r_[starts[1:], len(order)] if len(order) else []
-        found = [component_communities(src[a:b], dst[a:b], seed, resolution) for a, b in zip(starts, ends)]
-        if not found:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+        return components_communities(edge_component, src, dst, seed, resolution)
 
     def integrated(self, A: sp.csr_matrix) -> sp.csr_matrix:
         """``A + A^2 + ...`` (see :func:`.ownership.integrated`)."""
