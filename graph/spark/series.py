@@ -36,18 +36,20 @@ def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: f
     """:func:`..analysis.risk.pagerank` on Spark, and the steps taken."""
     from pyspark.sql import functions as F
 
-    matrix = matrix_frame(spark, spread).cache()
+    # The links partitioned once by the column they are joined on, and kept: each step then moves only
+    # the (small) vector across the shuffle, not the matrix.
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    matrix = matrix_frame(spark, spread).repartition(parts, "j").localCheckpoint()
     term = vector_frame(spark, seeds)
     terms = []  # each kept (checkpointed), summed once at the end: one job a step
     taken = 0
     for taken in range(1, steps + 1):
         cancel.checkpoint()
-        term = times_vector(matrix, term).localCheckpoint()
+        term = times_vector(matrix, term.repartition(parts, "i")).localCheckpoint()
         terms.append(term)
         largest = term.agg(F.max("v")).first()[0]
         if largest is None or largest < tol:
             break
-    matrix.unpersist()
     if not terms:
         return np.zeros(len(seeds)), taken
     summed = terms[0]
@@ -61,7 +63,8 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
     was first hit), and the rounds taken."""
     from pyspark.sql import functions as F
 
-    matrix = matrix_frame(spark, spread).cache()
+    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    matrix = matrix_frame(spark, spread).repartition(parts, "j").localCheckpoint()
     state = (vector_frame(spark, seeds).withColumnRenamed("v", "level")
              .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
     taken = 0
@@ -69,7 +72,8 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
         cancel.checkpoint()
         if state.where("active").isEmpty():
             break
-        gained = times_vector(matrix, state.where("active").select("i", F.col("level").alias("v")))
+        pushed = state.where("active").select("i", F.col("level").alias("v")).repartition(parts, "i")
+        gained = times_vector(matrix, pushed)
         level = F.coalesce(F.col("level"), F.lit(0.0))
         new_level = F.least(F.lit(1.0), level + F.coalesce(F.col("v"), F.lit(0.0)))
         spent = F.coalesce(F.col("spent"), F.lit(False)) | F.coalesce(F.col("active"), F.lit(False))
@@ -79,7 +83,6 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
                          ((F.col("new_level") > F.col("level") + 1e-12) & ~F.col("spent")).alias("active"))
                  .localCheckpoint())
     level = collect_vector(state.select("i", F.col("level").alias("v")), len(seeds))
-    matrix.unpersist()
     return level - seeds, taken
 
 
