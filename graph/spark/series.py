@@ -14,6 +14,12 @@ from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, holding_companies, 
 from .frames import collect_matrix, collect_vector, matrix_frame, vector_frame
 
 
+def _partitions(spark) -> int:
+    """Partitions for the walk's links and vector: two per core the application has (a fixed number:
+    explicit partitions are not coalesced, and the links keep theirs across steps)."""
+    return max(2, 2 * spark.sparkContext.defaultParallelism)
+
+
 def times_vector(matrix, vector):
     """``matrix @ vector``: (i, j, w) rows times (i, v) rows, as (i, v) rows of the non-zero results."""
     from pyspark.sql import functions as F
@@ -38,7 +44,7 @@ def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: f
 
     # The links partitioned once by the column they are joined on, and kept: each step then moves only
     # the (small) vector across the shuffle, not the matrix.
-    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    parts = _partitions(spark)
     matrix = matrix_frame(spark, spread).repartition(parts, "j").localCheckpoint()
     term = vector_frame(spark, seeds)
     terms = []  # each kept (checkpointed), summed once at the end: one job a step
@@ -63,7 +69,7 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
     was first hit), and the rounds taken."""
     from pyspark.sql import functions as F
 
-    parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+    parts = _partitions(spark)
     matrix = matrix_frame(spark, spread).repartition(parts, "j").localCheckpoint()
     state = (vector_frame(spark, seeds).withColumnRenamed("v", "level")
              .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
