@@ -22,10 +22,6 @@ REQUIRED = {"entities": ("id", "kind", "name"), "holdings": ("holder_id", "compa
 BATCH = 65_536
 
 
-def is_parquet_folder(path: Path) -> bool:
-    return path.is_dir() and (path / "entities.parquet").is_file()
-
-
 class _Row:
     """One row's cells, each read with the check its column needs; a failure names table, row and column."""
 

@@ -14,7 +14,8 @@ import numpy as np
 from ..graph.arrays import KIND_CODES
 from ..graph.analysis.control_rules import JOINT, REASONS, RULES, SINGLE, VERDICTS, control_table
 from ..graph.model import REGISTER_COMPLETE, EntityKind, natural_key
-from ..graph.analysis.ownership import direct_shares, integrated, ownership_matrix, ultimate_owner_mask
+from ..graph.analysis.engine import IN_PROCESS
+from ..graph.analysis.ownership import direct_shares, ownership_matrix, ultimate_owner_mask
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import ResultColumn, Store
@@ -84,6 +85,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     (components, integrated ownership, the risk walk) run on ``engine`` (:mod:`graph.analysis.engine`:
     here when None, or a :class:`graph.spark.SparkEngine`); the answers are the same."""
     risk_config = risk_config if risk_config is not None else load_config()
+    engine = engine or IN_PROCESS
     seconds: dict[str, float] = {}
 
     def step(doing: str, done: str):
@@ -117,7 +119,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     why = Counter(v for v in written["control_reason"].values if v is not None)
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
     return AnalysisResult(len(company_ids), dict(counts), seconds, as_of, incomplete, dict(why), tiers,
-                          getattr(engine, "name", "in-process"), dict(getattr(engine, "rounds", {})) or None)
+                          engine.name, dict(getattr(engine, "rounds", {})) or None)
 
 
 def differing_results(first: Store, second: Store, tolerance: float = 1e-9) -> dict[str, int]:
@@ -152,11 +154,10 @@ class _Timer:
         self.seconds[self.name] = time.perf_counter() - self.started
 
 
-def _top_owners(arrays, as_of, engine=None):
+def _top_owners(arrays, as_of, engine):
     """Each entity's largest ultimate owner (an owner nobody owns) by integrated ownership, and its share."""
     direct = direct_shares(arrays, as_of)
-    A = ownership_matrix(direct, "low")
-    T = (integrated(A) if engine is None else engine.integrated(A)).tocsc()
+    T = engine.integrated(ownership_matrix(direct, "low")).tocsc()
     roots = ultimate_owner_mask(arrays, direct)
     T = T[roots.nonzero()[0], :] if roots.any() else T[:0, :]
     return _column_max(T, np.flatnonzero(roots), arrays.n)
@@ -237,7 +238,7 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, with_cluster
                                                "risk_config": config_key}))
 
 
-def _risk(store: Store, arrays, table, config, as_of, engine=None) -> tuple[dict[str, dict], dict[str, int]]:
+def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int]]:
     """Every company's risk score and tier, and the reasons of the highest warned ones."""
     from .risk.scores import explain_in, score_all
     from .risk.stored import ranked_columns, stored_parts

@@ -190,10 +190,10 @@ class Result:
     def _repr_html_(self) -> str:
         parts = []
         for s in self.sections():
-            head = "".join(f"<th>{html.escape(str(c))}</th>" for c in s.columns)
             if not s.rows:
                 parts.append(f"<h4>{html.escape(s.title)}</h4><p>({html.escape(s.empty)})</p>")
             else:
+                head = "".join(f"<th>{html.escape(str(c))}</th>" for c in s.columns)
                 body = "".join(
                     "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in s.rows
                 )

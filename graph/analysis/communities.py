@@ -25,10 +25,8 @@ def component_communities(src: np.ndarray, dst: np.ndarray, seed: int, resolutio
     >>> nodes.tolist(), len(set(community[:3])), len(set(community[3:])), bool(community[0] != community[3])
     ([0, 1, 2, 3, 4, 5], 1, 1, True)
     """
-    order = np.lexsort((dst, src))  # the same answer whatever order the edges come in (a task's rows have none)
-    found = components_communities(np.zeros(len(src), dtype=np.int64), src[order], dst[order], seed, resolution,
-                                   strip_rounds)
-    return found
+    # whatever order the edges come in (a task's rows have none): components_communities sorts them
+    return components_communities(np.zeros(len(src), dtype=np.int64), src, dst, seed, resolution, strip_rounds)
 
 
 def components_communities(edge_component: np.ndarray, src: np.ndarray, dst: np.ndarray, seed: int,

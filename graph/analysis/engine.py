@@ -1,6 +1,7 @@
 """The whole-graph steps an analysis may run elsewhere: connected components, the communities of
-the large ones, integrated ownership and the risk walk. :data:`IN_PROCESS` runs them here with scipy; :class:`equitygraph.graph.spark.SparkEngine`
-runs the same steps as Spark DataFrame iterations and gives the same answers (``analyze --engine spark``).
+the large ones, integrated ownership and the risk walk. :data:`IN_PROCESS` runs them here with scipy;
+:class:`equitygraph.graph.spark.SparkEngine` runs the same steps as Spark DataFrame iterations and
+gives the same answers (``analyze --engine spark``).
 
 Each step is a function of arrays (the driver's), so an engine changes where the work is done, never
 what the answer is.

@@ -4,6 +4,7 @@ whole-graph steps of :mod:`..analysis.engine` run on it."""
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, 
     builder = SparkSession.builder.master(master).appName(app)
     for key, value in settings.items():
         builder = builder.config(key, value)
-    os.environ.setdefault("PYSPARK_PYTHON", _python())
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers run this Python
     try:
         session = builder.getOrCreate()
     except Exception as e:  # the JVM did not start: no Java, or a master that does not answer
@@ -40,12 +41,6 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, 
                                ) from None
     session.sparkContext.setLogLevel("ERROR")
     return session
-
-
-def _python() -> str:
-    import sys
-
-    return sys.executable
 
 
 def _failed(e: Exception) -> EquityGraphError:
@@ -68,8 +63,6 @@ def _on_spark(step):
     def run(self, *args, **kwargs):
         try:
             return step(self, *args, **kwargs)
-        except EquityGraphError:
-            raise
         except Exception as e:
             if type(e).__module__.startswith(("py4j", "pyspark")):
                 raise _failed(e) from None

@@ -27,13 +27,12 @@ def matrix_frame(spark, matrix: sp.spmatrix):
                                                "w": coo.data.astype(np.float64)}), schema="i long, j long, w double")
 
 
-def pairs_frame(spark, first: np.ndarray, second: np.ndarray, names=("a", "b")):
-    """Two integer arrays as a DataFrame of two long columns."""
+def pairs_frame(spark, first: np.ndarray, second: np.ndarray):
+    """Two integer arrays as a DataFrame (a: long, b: long)."""
     import pandas as pd
 
-    return spark.createDataFrame(pd.DataFrame({names[0]: np.asarray(first, dtype=np.int64),
-                                               names[1]: np.asarray(second, dtype=np.int64)}),
-                                 schema=f"{names[0]} long, {names[1]} long")
+    return spark.createDataFrame(pd.DataFrame({"a": np.asarray(first, dtype=np.int64),
+                                               "b": np.asarray(second, dtype=np.int64)}), schema="a long, b long")
 
 
 def collect_vector(frame, n: int, column: str = "v") -> np.ndarray:

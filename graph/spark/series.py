@@ -20,6 +20,15 @@ def _partitions(spark) -> int:
     return max(2, 2 * spark.sparkContext.defaultParallelism)
 
 
+def summed(terms: list, keys: tuple[str, ...], value: str):
+    """The terms (frames of the same columns) added up by ``keys``."""
+    from functools import reduce
+
+    from pyspark.sql import functions as F
+
+    return reduce(lambda a, b: a.unionByName(b), terms).groupBy(*keys).agg(F.sum(value).alias(value))
+
+
 def times_vector(matrix, vector):
     """``matrix @ vector``: (i, j, w) rows times (i, v) rows, as (i, v) rows of the non-zero results."""
     from pyspark.sql import functions as F
@@ -58,10 +67,7 @@ def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: f
             break
     if not terms:
         return np.zeros(len(seeds)), taken
-    summed = terms[0]
-    for more in terms[1:]:
-        summed = summed.unionByName(more)
-    return collect_vector(summed.groupBy("i").agg(F.sum("v").alias("v")), len(seeds)), taken
+    return collect_vector(summed(terms, ("i",), "v"), len(seeds)), taken
 
 
 def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tuple[np.ndarray, int]:
@@ -107,26 +113,22 @@ def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int 
     block = matrix_frame(spark, block_matrix).cache()
     step = matrix_frame(spark, A[middle]).localCheckpoint()
     terms = [step]
-    ended = False
     for _ in range(max_length):
         cancel.checkpoint()
-        step = times_matrix(block, step).where(F.abs("w") >= tol).localCheckpoint()
-        if step.isEmpty():
-            ended = True
+        following = times_matrix(block, step).where(F.abs("w") >= tol).localCheckpoint()
+        if following.isEmpty():
             break
+        step = following
         terms.append(step)
-    if not ended:
+    else:
         last = collect_matrix(step, (len(middle), A.shape[1]))
         rest = solve_rest(block_matrix, block_matrix @ last)
         if rest is not None:
             terms.append(matrix_frame(spark, rest))
-    summed = terms[0]
-    for term in terms[1:]:
-        summed = summed.unionByName(term)
-    from_middle = summed.groupBy("i", "j").agg(F.sum("w").alias("w"))
+    from_middle = summed(terms, ("i", "j"), "w")
     # T = A + A[:, middle] @ from_middle, the rows of from_middle being positions in ``middle``.
     through = matrix_frame(spark, A[:, middle])
-    T = times_matrix(through, from_middle).unionByName(matrix_frame(spark, A)).groupBy("i", "j").agg(F.sum("w").alias("w"))
+    T = summed([times_matrix(through, from_middle), matrix_frame(spark, A)], ("i", "j"), "w")
     out = collect_matrix(T.where(F.col("w") != 0.0), A.shape)
     block.unpersist()
     return out, len(terms)

@@ -124,13 +124,13 @@ def analyze(config_path, engine, master, spark_conf, as_of, store, fmt):
             if sys.stderr.isatty():
                 click.echo(f"{_(step)} ...", err=True)
 
-        if engine == "in-process":
-            emit(analyze_store(opened, as_of, progress, risk_config=config), fmt)
-            return
-        from ...graph.spark import SparkEngine
+        spark = None
+        if engine == "spark":
+            from ...graph.spark import SparkEngine
 
-        spark = SparkEngine(master, spark_conf)
+            spark = SparkEngine(master, spark_conf)
         try:
             emit(analyze_store(opened, as_of, progress, risk_config=config, engine=spark), fmt)
         finally:
-            spark.stop()
+            if spark is not None:
+                spark.stop()

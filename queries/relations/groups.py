@@ -108,7 +108,8 @@ def _group_written(store: Store, key: str, members: list[str]) -> GroupSummary:
                         [m for m in members if m in touched], capital)
 
 
-def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, min_size: int = 2) -> GroupReport:
+def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None,
+                   min_size: int = WRITTEN_MIN_SIZE) -> GroupReport:
     """The ``top`` largest enterprise groups (ties by their controllers); read from what ``analyze``
     wrote while its analysis is of the records the store holds (groups of two or more, no ``as_of``)."""
     from ..risk import stored
@@ -118,7 +119,8 @@ def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, mi
     if as_of is None and min_size == WRITTEN_MIN_SIZE and stored.is_current(store):
         sizes = Counter(store.read_results("group").values())
         ranked = sorted(sizes, key=lambda key: (-sizes[key], split_key(key)))[:top]
-        summaries, total = [_group_written(store, key, store.entities_with_result("group", key)) for key in ranked], len(sizes)
+        summaries = [_group_written(store, key, store.entities_with_result("group", key)) for key in ranked]
+        total = len(sizes)
     else:
         world = whole_graph(store, as_of)
         table = _groups(store, world, as_of, min_size)
@@ -131,7 +133,7 @@ def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None, mi
     return GroupReport(summaries, names, title, as_of)
 
 
-def _groups(store: Store, world, as_of, min_size: int = 2):
+def _groups(store: Store, world, as_of, min_size: int = WRITTEN_MIN_SIZE):
     """Every enterprise group of the whole graph (kept for the process, as the control it rests on)."""
     from ..memo import remembered
 
