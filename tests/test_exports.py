@@ -168,6 +168,9 @@ def test_a_parquet_export_loads_back_to_the_same_graph(source, tmp_path):
     ("events", "type", None, "events.parquet:3: type: is empty"),
     ("holdings", "company_id", "nobody", "holdings.parquet:3: company_id: 'nobody' is no entity of entities.parquet or "
                                          "of the store"),
+    ("entities", "free_float", 1.5, "entities.parquet:3: free_float: 1.5 is not a fraction between 0 and 1"),
+    ("events", "severity", 7, "events.parquet:3: severity: 7 is not a whole number from 1 to 5"),
+    ("entities", "name", "", "entities.parquet:3: name: is empty"),
 ])
 def test_a_bad_parquet_row_is_named_and_nothing_is_written(source, tmp_path, table, column, value, problem):
     import pyarrow as pa
@@ -198,3 +201,24 @@ def test_a_parquet_row_may_name_an_entity_the_store_already_holds(source, tmp_pa
                        tmp_path / "pq" / "entities.parquet")
         load_path(store, tmp_path / "pq")  # the company is in the store: the holding is not dangling
         assert store.get(held) is not None and store.counts() == source.counts()
+
+
+def test_a_parquet_folder_without_its_columns_or_not_parquet_is_named(source, tmp_path):
+    import pyarrow.parquet as pq
+
+    export_graph(source, "parquet", tmp_path / "pq")
+    entities = pq.read_table(tmp_path / "pq" / "entities.parquet")
+    pq.write_table(entities.drop_columns(["kind"]), tmp_path / "pq" / "entities.parquet")
+    with SQLiteStore(tmp_path / "bad.db") as bad:
+        with pytest.raises(Exception) as raised:
+            load_path(bad, tmp_path / "pq")
+        assert str(raised.value) == "entities.parquet: kind: no such column"
+        (tmp_path / "pq" / "entities.parquet").write_text("id,kind,name\n", encoding="utf-8")
+        with pytest.raises(Exception) as raised:
+            load_path(bad, tmp_path / "pq")
+        assert str(raised.value).startswith("entities.parquet: not a Parquet file (")
+        (tmp_path / "pq" / "entities.parquet").unlink()
+        with pytest.raises(Exception) as raised:
+            load_path(bad, tmp_path / "pq", fmt="parquet")
+        assert str(raised.value) == "entities.parquet: no such file: a Parquet folder needs entities.parquet"
+        assert bad.is_empty()

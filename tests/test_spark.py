@@ -277,3 +277,22 @@ def test_all_components_at_once_are_each_component_alone(seed):
         alone = component_communities(src[component == c], dst[component == c], 1, 0.05)
         mine = (nodes // 1000) == c
         assert np.array_equal(nodes[mine], alone[0]) and np.array_equal(community[mine], alone[1])
+
+
+def test_owners_a_rounding_apart_are_tied_and_the_first_id_is_the_largest_owner(tmp_path):
+    """B owns 10 % + 20 % of C through two companies it holds whole: 0.30000000000000004 in floating point;
+    A holds 30 % directly. They are one share: the largest owner is A (the first id), on either engine,
+    whichever order a sum was made in."""
+    from equitygraph.graph.model import Entity, EntityKind, Holding, Share
+
+    with SQLiteStore(tmp_path / "tie.db") as store:
+        with store.writer() as w:
+            w.add_many([Entity(i, EntityKind.PERSON, i) for i in ("A", "B")]
+                       + [Entity(i, EntityKind.COMPANY, i) for i in ("C", "X", "Y")]
+                       + [Holding("A", "C", Share.exact(0.3)), Holding("B", "X", Share.exact(1.0)),
+                          Holding("B", "Y", Share.exact(1.0)), Holding("X", "C", Share.exact(0.1)),
+                          Holding("Y", "C", Share.exact(0.2))])
+        assert 0.1 * 1.0 + 0.2 * 1.0 > 0.3  # the sum B's stake is made of is a rounding above A's
+        analyze(store)
+        assert store.read_results("top_owner")["C"] == "A"
+        assert store.read_results("top_owner_share")["C"] == 0.3
