@@ -7,7 +7,8 @@
 seconds per step, the rounds of each step on Spark, the peak resident memory of the command
 (the driver and Spark's JVM together), and whether every result written back is the same (numbers to 1e-9).
 ``rounds``: the rounds large-star/small-star takes to find the components of chains of growing length,
-beside the hops label propagation would take (one round per hop).
+and the rounds pointer jumping takes to climb a chain of control as long, beside the hops label
+propagation or a climb one step at a time would take (one round per hop).
 """
 
 from __future__ import annotations
@@ -118,8 +119,15 @@ def rounds(args) -> list[dict]:
         started = time.perf_counter()
         labels = engine.components(order[:-1], order[1:], n)
         assert (labels == 0).all()
+        components_seconds = time.perf_counter() - started
+        following = np.full(n, -1)
+        following[order[:-1]] = order[1:]  # each company solely controlled by the next one in the chain
+        started = time.perf_counter()
+        last, steps, climb_rounds = engine.chase(following, max_hops=n)
+        assert (last == order[-1]).all() and steps[order[0]] == n - 1
         out.append({"chain_nodes": n, "hops": n - 1, "rounds": engine.rounds["components"],
-                    "log2_nodes": round(math.log2(n), 1), "seconds": round(time.perf_counter() - started, 1)})
+                    "climb_rounds": climb_rounds, "log2_nodes": round(math.log2(n), 1),
+                    "seconds": round(components_seconds, 1), "climb_seconds": round(time.perf_counter() - started, 1)})
         n *= 4
     engine.stop()
     return out

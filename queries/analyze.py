@@ -95,7 +95,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     with step(N_("reading the graph"), N_("read the graph")):
         arrays = store.export_arrays()
     with step(N_("deciding control"), N_("control")):
-        table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
+        table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays), engine=engine)
     with step(N_("integrating ownership"), N_("integrated ownership")):
         top_owner, top_share = _top_owners(arrays, as_of, engine)
     with step(N_("enterprise groups"), N_("groups")):

@@ -23,7 +23,7 @@ TYPED = {"OPTIONS", "COMMAND", "ARGS", "TEXT", "NAME", "FILE", "PATH", "DIRECTOR
          "uri", "user", "bolt", "x", "m", "g", "UK", "SQLite", "YYYY-MM-DD", "YYYY", "MM", "DD", "bods", "graph",
          "neo4j-admin", "stderr", "equitygraph-demo", "YYYY-MM-DD", "percent", "fraction", "gb18030",
          "Apache", "Spark", "spark", "pip", "install", "in-process", "local", "yarn", "k8s", "driver", "memory",
-         "scale-out", "scale", "N", "parquet", "pandas", "DuckDB"}
+         "scale-out", "scale", "N", "parquet", "Parquet", "master", "pandas", "DuckDB"}
 
 
 def english_left(text: str) -> list[str]:

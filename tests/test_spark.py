@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 import scipy.sparse as sp
 from click.testing import CliRunner
@@ -116,6 +117,58 @@ def test_a_near_unit_cycle_is_solved_exactly_on_both(spark):
     assert there[2, 0] == pytest.approx(0.1 / (1 - share ** 2), rel=1e-9)
 
 
+def test_the_control_rules_decide_on_spark_as_in_process(spark, case):
+    """The rules company by company on the workers: every decision array equal to the last bit, with
+    coalitions of holders whose control is uncertain and boards in play."""
+    from equitygraph.graph.analysis.control_rules import ControlRules, board_appointments, votes
+
+    with SQLiteStore(case) as store:
+        arrays = store.export_arrays()
+    holder, company, low, high = votes(arrays)
+    rng = np.random.default_rng(3)
+    appoints, board_size = board_appointments(arrays, holder, company, None, 3)
+    hidden, missing = rng.random(arrays.n) * 0.3, rng.random(arrays.n) * 0.2
+    floating = rng.random(len(holder)) < 0.05
+    for floats in (None, floating):
+        here = IN_PROCESS.direct_control(holder, company, low, high, appoints, board_size, hidden, missing,
+                                         ControlRules(), floats)
+        there = spark.direct_control(holder, company, low, high, appoints, board_size, hidden, missing,
+                                     ControlRules(), floats)
+        assert np.array_equal(here[0], there[0])
+        for mine, theirs in zip(here[1], there[1]):
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs)
+        assert len(set(here[1][0].tolist())) >= 3  # several verdicts among them
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_control_is_climbed_on_spark_as_in_process(spark, seed):
+    """Chains, loops (through the start or above it), self loops and chains longer than the climb
+    may go: where each ends and how far, as in process, in as many rounds."""
+    from equitygraph.graph.analysis.climb import chase
+
+    rng = np.random.default_rng(seed)
+    following = np.where(rng.random(3000) < 0.15, -1, rng.integers(0, 3000, 3000))
+    following[:200] = np.r_[np.arange(1, 200), -1]  # a chain of 199 steps: longer than 64
+    for max_hops in (8, 64, 1024):
+        here, there = chase(following, max_hops), spark.chase(following, max_hops)
+        assert np.array_equal(here[0], there[0]) and np.array_equal(here[1], there[1]) and here[2] == there[2]
+    assert here[0][0] == 199 and here[1][0] == 199 and (here[0] == -1).any()
+
+
+def test_the_control_table_on_spark_is_the_one_in_process(spark, case):
+    """Every field of every company's control, direct and actual, after the pooling rounds."""
+    from equitygraph.graph.analysis.control_rules import LOOP, control_table
+
+    with SQLiteStore(case) as store:
+        arrays = store.export_arrays()
+    here, there = control_table(arrays), control_table(arrays, engine=spark)
+    for name, values in here.by_row.items():
+        assert np.array_equal(values, there.by_row[name]), name
+    finals = set(here.by_row["final"].tolist())
+    assert len(finals) >= 4 and (LOOP in finals) == bool((here.by_row["final"] == LOOP).any())
+    assert spark.rounds["control climbing"] >= 1
+
+
 def test_analyze_on_spark_writes_what_analyze_in_process_writes(spark, case, tmp_path):
     copies = {}
     for name in ("here", "there"):
@@ -125,7 +178,7 @@ def test_analyze_on_spark_writes_what_analyze_in_process_writes(spark, case, tmp
         first = analyze(here)
         second = analyze(there, engine=spark)
         assert (first.verdicts, first.reasons, first.tiers) == (second.verdicts, second.reasons, second.tiers)
-        assert set(spark.rounds) == {"components", "communities", "integrated ownership", "risk walk"}
+        assert set(spark.rounds) == {"components", "communities", "integrated ownership", "risk walk", "control climbing"}
         assert spark.rounds["communities"] >= 1  # a component too large for one cluster was split on a worker
         assert differing_results(here, there) == {}
         assert here.read_results("control_verdict") and here.read_results("risk_parts")  # there was something to compare
@@ -137,6 +190,21 @@ def test_spark_options_go_with_the_spark_engine(tmp_path):
     assert result.exit_code == 2 and "--master and --spark-conf go with --engine spark" in result.output
     result = runner.invoke(cli, ["analyze", "--db", str(tmp_path / "x.db"), "--engine", "spark", "--spark-conf", "memory"])
     assert result.exit_code == 2 and "'memory' is not KEY=VALUE (e.g. spark.driver.memory=8g)" in result.output
+
+
+def _rows_by_id(rows: list[dict]) -> dict:
+    """Result rows keyed by id, numbers rounded to 9 places (the 1e-9 the engines agree to), in the
+    lists written as JSON too (the risk parts)."""
+    def rounded(value):
+        if isinstance(value, float):
+            return round(value, 9)
+        if isinstance(value, list):
+            return [rounded(v) for v in value]
+        if isinstance(value, str) and value.startswith("[["):
+            return rounded(json.loads(value))
+        return value
+
+    return {row["id"]: {k: rounded(v) for k, v in row.items()} for row in rows}
 
 
 def _free_port() -> int:
@@ -182,6 +250,26 @@ def test_a_standalone_master_and_worker_run_the_analysis(case, tmp_path):
             here = analyze(local)
         assert (on_cluster["verdicts"], on_cluster["risk_tiers"]) == (here.verdicts, here.tiers)
         assert "app-" in (tmp_path / "master.log").read_text()  # the master ran an application
+        # With no store: the export's Parquet tables read by URL, the results written as Parquet by the cluster.
+        from equitygraph.queries.io.export import export_graph
+        from equitygraph.queries.io.export_parquet import results_table
+
+        with SQLiteStore(case) as store:
+            export_graph(store, "parquet", tmp_path / "pq")
+        out = tmp_path / "results"
+        command = [str(Path(sys.executable).parent / "equitygraph"), "spark-analyze", (tmp_path / "pq").as_uri(),
+                   out.as_uri(), "--master", f"spark://127.0.0.1:{port}", "--spark-conf", "spark.executor.memory=512m",
+                   "--format", "json"]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert json.loads(done.stdout)["verdicts"] == here.verdicts
+        with SQLiteStore(local_path) as local:
+            expected = results_table(local).to_pylist()
+        assert _rows_by_id(pq.read_table(out).to_pylist()) == _rows_by_id(expected)
+        again = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert again.returncode == 1 and again.stdout == ""
+        assert again.stderr.strip().splitlines()[-1] == (f"Error: {out.as_uri()} already exists: name another OUTPUT, "
+                                                         "or give --overwrite")
     finally:
         for process in (worker, master):
             process.terminate()
@@ -201,6 +289,33 @@ def test_spark_reads_the_parquet_export(spark, case, tmp_path):
     assert frame.count() == written["holdings"] == holdings
     assert dict(frame.dtypes)["share_low"] == "double" and dict(frame.dtypes)["since"] == "date"
     assert frame.where("share_low > share_high").count() == 0
+
+
+def test_spark_analyze_takes_what_load_takes_and_writes_parquet(spark, case, tmp_path):
+    """A canonical folder on this machine, analysed with no store of the user's: the results as the
+    in-process analysis of the same data writes them; an input URL with no entities table, and an
+    OUTPUT that exists, refused in one line."""
+    from equitygraph.graph.errors import EquityGraphError
+    from equitygraph.queries.io.export_parquet import results_table
+    from equitygraph.queries.scale_out import spark_analyze
+
+    out = tmp_path / "out"
+    result = spark_analyze(str(case.parent / "case"), out.as_uri(), spark)
+    copy = tmp_path / "here.db"
+    copy.write_bytes(case.read_bytes())
+    with SQLiteStore(copy) as here:
+        assert analyze(here).verdicts == result.verdicts and result.engine == "spark"
+        expected = results_table(here).to_pylist()
+    written = pq.read_table(out).to_pylist()
+    assert len(written) == len(expected) >= 1000 and _rows_by_id(written) == _rows_by_id(expected)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(EquityGraphError) as refused:
+        spark_analyze((tmp_path / "empty").as_uri(), (tmp_path / "out2").as_uri(), spark)
+    assert str(refused.value) == (f"{(tmp_path / 'empty').as_uri()}: no entities.parquet (a URL is read as a folder "
+                                  "of Parquet tables, as export --format parquet writes them)")
+    with pytest.raises(EquityGraphError, match="already exists: name another OUTPUT, or give --overwrite"):
+        spark_analyze(str(case.parent / "case"), str(out), spark)
+    assert not (tmp_path / "out2").exists()
 
 
 def test_two_analyses_are_compared_result_by_result(case, tmp_path):

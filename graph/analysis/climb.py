@@ -11,9 +11,39 @@ from .control_terms import (CIRCULAR, CONTROLLER_UNCERTAIN, CONTROLLER_UNRECORDE
                             ControlRules, ControlTable, Rows)
 from .registers import Registers
 
+def chase(following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Pointer jumping along chains: ``following[r]`` is the row after row ``r`` (-1 where its chain
+    ends). For each row, the row its chain ends at and how many steps away that is, or -1 where the
+    chain does not end within ``max_hops - 1`` steps (it runs into a loop, or is longer); and the
+    number of rounds taken, each doubling how far every row has looked (so a chain of ``d`` steps
+    takes ``ceil(log2 d)`` rounds, where following it step by step takes ``d``).
+
+    Examples
+    --------
+    >>> last, steps, rounds = chase(np.array([1, 2, 3, -1, 5, 4]), 64)
+    >>> last.tolist(), steps.tolist(), rounds
+    ([3, 3, 3, 3, -1, -1], [3, 2, 1, 0, 0, 0], 6)
+    """
+    n = len(following)
+    ends = following < 0
+    last = np.where(ends, np.arange(n), following)
+    steps = (~ends).astype(np.int64)
+    done = ends[last]
+    rounds, reach = 0, 1
+    while reach < max_hops and not done.all():
+        steps = steps + steps[last]
+        last = last[last]
+        done = ends[last]
+        rounds, reach = rounds + 1, reach * 2
+    ended = done & (steps <= max_hops - 1)
+    return np.where(ended, last, -1), np.where(ended, steps, 0), rounds
+
+
 def follow_upward(arrays: GraphArrays, rows: Rows, decisions: list[np.ndarray], reg: Registers,
-                   rules: ControlRules, max_hops: int) -> ControlTable:
-    """Climb from each controlled company to the controller of its controller, and so on."""
+                  rules: ControlRules, max_hops: int, engine=None) -> ControlTable:
+    """Climb from each controlled company to the controller of its controller, and so on: through
+    sole control, to the first controller that is not solely controlled (``engine.chase``, pointer
+    jumping), then what that controller is decides."""
     verdict, controller, partner, rule, reason, votes_low, votes_high, partner_low, partner_high = decisions
     is_company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
     of, me = rows.of, rows.entity
@@ -29,35 +59,32 @@ def follow_upward(arrays: GraphArrays, rows: Rows, decisions: list[np.ndarray], 
     ultimate = np.where(single | joint, controller, -1)
     ultimate_joint = np.where(joint, partner, -1)
     hops = np.where(single | joint, 1, 0).astype(np.int32)
-    current = ultimate.copy()
     joint_at = np.where(joint, me, -1)  # the company whose joint control ends the climb
-    active = single.copy()
-    for _ in range(max_hops):
-        if not active.any():
-            break
-        idx = np.flatnonzero(active)
-        above = current[idx]
-        above_verdict = verdict_of(above)
-        unsure = above_verdict == UNCERTAIN
-        unrecorded = (above_verdict == UNKNOWN) & is_company[above]
-        final[idx[unsure | unrecorded]] = UNCERTAIN
-        final_reason[idx[unsure]] = CONTROLLER_UNCERTAIN
-        final_reason[idx[unrecorded]] = CONTROLLER_UNRECORDED
-        climbs = above_verdict == SINGLE
-        joins = above_verdict == JOINT
-        active[idx[~climbs]] = False  # a joint, dispersed, uncertain or unheld controller ends the climb
-        step = idx[climbs | joins]
-        target = of[current[step]]
-        ultimate[step] = controller[target]
-        ultimate_joint[step] = np.where(verdict[target] == JOINT, partner[target], -1)
-        hops[step] += 1
-        current[step] = controller[target]
-        final[idx[joins]] = JOINT
-        joint_at[idx[joins]] = above[joins]
-        back_home = step[ultimate[step] == me[step]]
-        final[back_home] = LOOP
-        active[back_home] = False
-    final[active] = LOOP  # still climbing after max_hops: a control loop not through the start itself
+    starts = np.flatnonzero(single)
+    above = of[np.maximum(controller[starts], 0)]
+    climbs = (controller[starts] >= 0) & (above >= 0)
+    climbs[climbs] = verdict[above[climbs]] == SINGLE
+    following = np.full(len(verdict), -1, dtype=np.int64)
+    following[starts[climbs]] = above[climbs]
+    last, steps, _ = (engine.chase if engine is not None else chase)(following, max_hops)
+    ended = last[starts] >= 0
+    # A chain of sole control that does not end within max_hops: a loop (through the start or not).
+    looped = starts[~ended]
+    final[looped], ultimate[looped], hops[looped] = LOOP, -1, 0
+    go = starts[ended]
+    top = controller[last[go]]  # the first controller not solely controlled
+    top_verdict = verdict_of(top)
+    ultimate[go], hops[go] = top, 1 + steps[go]
+    unsure = top_verdict == UNCERTAIN
+    unrecorded = (top_verdict == UNKNOWN) & is_company[top]
+    final[go[unsure | unrecorded]] = UNCERTAIN
+    final_reason[go[unsure]] = CONTROLLER_UNCERTAIN
+    final_reason[go[unrecorded]] = CONTROLLER_UNRECORDED
+    joins = top_verdict == JOINT
+    jointly, top_row = go[joins], of[top[joins]]
+    ultimate[jointly], ultimate_joint[jointly] = controller[top_row], partner[top_row]
+    hops[jointly] += 1
+    final[jointly], joint_at[jointly] = JOINT, top[joins]  # one that comes back is found below, as any joint loop
     # Joint control that comes back: one of the joint controllers is the company or the jointly
     # controlled company above it, or is controlled by one of them (through sole control, at any depth).
     joint_final = np.flatnonzero(final == JOINT)

@@ -55,8 +55,10 @@ __all__ = ["AGREEMENT", "BOARD_ROLES", "CIRCULAR", "CONTROLLER_UNCERTAIN", "CONT
 
 
 def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: ControlRules = ControlRules(),
-                  max_hops: int = 64, rounds: int = 4, decisions: list[tuple[int, int, bool]] = ()) -> ControlTable:
-    """Direct and actual control of every company at once.
+                  max_hops: int = 64, rounds: int = 4, decisions: list[tuple[int, int, bool]] = (),
+                  engine=None) -> ControlTable:
+    """Direct and actual control of every company at once: the rules decided and control climbed on
+    ``engine`` (:mod:`.engine`: here when None; the same answers wherever).
 
     Examples
     --------
@@ -85,8 +87,9 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
                                               rules.min_board if rules.board else 1)
     board_size = board_size[rows.entity]
     missing = 1.0 - reg.on_record_high
-    base = per_row(arrays, rows, reg, rules, decide_direct(holder, company, low, high, appoints, board_size,
-                                                      reg.hidden_max, missing, rules))
+    decide = engine.direct_control if engine is not None else decide_direct
+    base = per_row(arrays, rows, reg, rules, decide(holder, company, low, high, appoints, board_size, reg.hidden_max,
+                                                     missing, rules))
     forced_by_agreement = (rows.of[by_agreement[0]], by_agreement[1])
     _force_agreements(base, forced_by_agreement)
     votes_in = (holder, company, low, high, appoints, board_size, missing)
@@ -94,7 +97,7 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
     forced = np.zeros(len(rows), dtype=bool)
     while True:
         cancel.checkpoint()
-        table, unstable = _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, declared)
+        table, unstable = _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, declared, engine)
         if not unstable.any() or forced[unstable].all():
             return table
         # Decisions that flip from round to round (each side resting on the other) are uncertain;
@@ -102,11 +105,12 @@ def control_table(arrays: GraphArrays, as_of: dt.date | None = None, rules: Cont
         forced |= unstable
 
 
-def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, declared):
+def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, declared, engine):
     """Pool stakes under their holders' controllers and decide again, until nothing changes: the
     table, and the companies whose decision still flipped in the last round."""
     holder, company, low, high, appoints, board_size, missing = votes_in
     concert, groups, by_agreement = declared
+    decide = engine.direct_control if engine is not None else decide_direct
     _force_uncertain(base, forced)
     # The first five are read when climbing, so each round's table gets copies of them; the votes are
     # only read at the end and are patched in place.
@@ -114,7 +118,7 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
     current = [a.copy() for a in base]
     patched = np.zeros(0, dtype=np.int64)
     table = follow_upward(arrays, rows, [a.copy() for a in current[:climbing]] + current[climbing:], reg, rules,
-                           max_hops)
+                           max_hops, engine)
     is_company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
     n = np.int64(arrays.n)
     # Only holders that are companies or organizations can be controlled, pooled or uncertain: the
@@ -164,7 +168,7 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
             keep = is_affected[company[picked]]
             key = company[picked][keep] * n + pooled_holder[keep]
             uniq, inverse, _ = key_groups(key)
-            companies, values = decide_direct(uniq % n, uniq // n,
+            companies, values = decide(uniq % n, uniq // n,
                                         np.minimum(np.bincount(inverse, weights=low[picked][keep]), 1.0),
                                         np.minimum(np.bincount(inverse, weights=high[picked][keep]), 1.0),
                                         np.bincount(inverse, weights=appoints[picked][keep]).astype(np.int64),
@@ -188,7 +192,7 @@ def _settle(arrays, rows, base, votes_in, reg, rules, forced, max_hops, rounds, 
         if not unstable.any():
             break
         table = follow_upward(arrays, rows, [a.copy() for a in current[:climbing]] + current[climbing:], reg, rules,
-                               max_hops)
+                               max_hops, engine)
     return table, unstable
 
 

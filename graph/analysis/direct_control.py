@@ -15,7 +15,7 @@ class _Holders:
     stable sort keeps holder order in ties), with per-company ("group") views of them."""
 
     def __init__(self, holder, company, low, high, appoints, floating):
-        order = np.argsort(company + (1.0 - low) * 0.5, kind="stable")
+        order = np.lexsort((-low, company))  # stable: ties in holder order, however close the votes
         self.holder, self.company, self.low, self.high = holder[order], company[order], low[order], high[order]
         self.appoints = appoints[order]
         self.floating = floating[order] if floating is not None else None

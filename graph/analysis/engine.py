@@ -1,5 +1,6 @@
-"""The whole-graph steps an analysis may run elsewhere: connected components, the communities of
-the large ones, integrated ownership and the risk walk. :data:`IN_PROCESS` runs them here with scipy;
+"""The whole-graph steps an analysis may run elsewhere: direct control (the rules, company by
+company), the climb of control (pointer jumping), connected components, the communities of the
+large ones, integrated ownership and the risk walk. :data:`IN_PROCESS` runs them here with scipy;
 :class:`equitygraph.graph.spark.SparkEngine` runs the same steps as Spark DataFrame iterations and
 gives the same answers (``analyze --engine spark``).
 
@@ -17,6 +18,18 @@ class InProcess:
     """The steps on this machine, in this process."""
 
     name = "in-process"
+
+    def direct_control(self, holder, company, low, high, appoints, board_size, hidden, missing, rules, floating=None):
+        """The control rules applied to each company's holders (:func:`.direct_control.decide_direct`)."""
+        from .direct_control import decide_direct
+
+        return decide_direct(holder, company, low, high, appoints, board_size, hidden, missing, rules, floating)
+
+    def chase(self, following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """Where each chain of ``following`` ends, and how far (:func:`.climb.chase`)."""
+        from .climb import chase
+
+        return chase(following, max_hops)
 
     def components(self, src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:
         """The connected component of each of ``n`` nodes, numbered in the order of their first node

@@ -3,6 +3,8 @@ whole-graph steps of :mod:`..analysis.engine` run on it."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import sys
 import warnings
@@ -55,18 +57,23 @@ def _failed(e: Exception) -> EquityGraphError:
     return EquityGraphError(f"Spark failed: {cause[:300]}{hint}")
 
 
+@contextlib.contextmanager
+def failures_in_one_line():
+    """Spark's failures inside the block said in one line with what to try (an EquityGraphError)."""
+    try:
+        yield
+    except Exception as e:
+        if type(e).__module__.startswith(("py4j", "pyspark")):
+            raise _failed(e) from None
+        raise
+
+
 def _on_spark(step):
     """A step of the engine whose Spark failures are said in one line."""
-    import functools
-
     @functools.wraps(step)
     def run(self, *args, **kwargs):
-        try:
+        with failures_in_one_line():
             return step(self, *args, **kwargs)
-        except Exception as e:
-            if type(e).__module__.startswith(("py4j", "pyspark")):
-                raise _failed(e) from None
-            raise
     return run
 
 
@@ -87,6 +94,21 @@ class SparkEngine:
         if self._session is None:
             self._session = spark_session(self.master, self.conf)
         return self._session
+
+    @_on_spark
+    def direct_control(self, holder, company, low, high, appoints, board_size, hidden, missing, rules, floating=None):
+        from .control import direct_control
+
+        return direct_control(self.spark, holder, company, low, high, appoints, board_size, hidden, missing, rules,
+                              floating)
+
+    @_on_spark
+    def chase(self, following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.ndarray, int]:
+        from .control import chase
+
+        last, steps, rounds = chase(self.spark, following, max_hops)
+        self.rounds["control climbing"] = rounds  # the last climb: the one the answers come from
+        return last, steps, rounds
 
     @_on_spark
     def components(self, src: np.ndarray, dst: np.ndarray, n: int) -> np.ndarray:

@@ -27,7 +27,7 @@ def cli(lang):
 
 for command in (data.load, questions.search, questions.shared, questions.company, questions.control, questions.changes, monitor.watch, monitor.alerts, relations.related,
                 relations.group, relations.groups, relations.clusters, relations.cluster, relations.path,
-                relations.stake, relations.same, relations.not_same, relations.discrepancies, risk.risk, risk.evaluate, screening.screen, questions.analyze, pages.viz, pages.report, pages.serve,
+                relations.stake, relations.same, relations.not_same, relations.discrepancies, risk.risk, risk.evaluate, screening.screen, questions.analyze, questions.spark_analyze, pages.viz, pages.report, pages.serve,
                 data.export, data.generate, data.demo, data.mapping, neo4j.neo4j):
     cli.add_command(command)
 

@@ -134,3 +134,36 @@ def analyze(config_path, engine, master, spark_conf, as_of, store, fmt):
         finally:
             if spark is not None:
                 spark.stop()
+
+
+@click.command("spark-analyze", cls=Command)
+@click.argument("input_path", metavar="INPUT")
+@click.argument("output_path", metavar="OUTPUT")
+@click.option("--master", default="local[*]", show_default=True,
+              help="The Spark master: local[N], spark://HOST:7077, yarn, k8s://...")
+@click.option("--spark-conf", "spark_conf", multiple=True, callback=_spark_conf, metavar="KEY=VALUE",
+              help="A Spark setting, e.g. spark.driver.memory=8g; repeat for several.")
+@click.option("--overwrite", is_flag=True, help="Replace OUTPUT if it exists.")
+@click.option("--risk-config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Your own risk.toml for the risk scores (see equitygraph risk).")
+@as_of_option
+@format_option
+def spark_analyze(input_path, output_path, master, spark_conf, overwrite, config_path, as_of, fmt):
+    """Analyse INPUT on Apache Spark and write the results to OUTPUT as Parquet, with no store: INPUT is
+    a folder of Parquet tables (export --format parquet) on any path Spark reads (hdfs://, s3a://, a
+    local folder), or anything load reads on this machine (see docs/scale-out.md)."""
+    from ...graph.spark import SparkEngine
+    from ..risk.config import load_config
+    from ..scale_out import spark_analyze as analyze_on_spark
+
+    config = load_config(config_path)
+
+    def progress(step):
+        if sys.stderr.isatty():
+            click.echo(f"{_(step)} ...", err=True)
+
+    spark = SparkEngine(master, spark_conf)
+    try:
+        emit(analyze_on_spark(input_path, output_path, spark, as_of, progress, config, overwrite), fmt)
+    finally:
+        spark.stop()

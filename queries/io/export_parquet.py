@@ -109,22 +109,32 @@ class ParquetExporter(Exporter):
         return +counts
 
     def _results(self, store: Store) -> int:
-        """What ``analyze`` wrote, one row per entity that has any: scalars as they are, lists as JSON."""
-        import pyarrow as pa
+        """What ``analyze`` wrote (:func:`results_table`); none left from an earlier export when nothing is."""
         import pyarrow.parquet as pq
 
-        from ..analyze import WRITTEN
-
-        columns = {name: store.read_results(name) for name in WRITTEN}
-        ids = sorted(set().union(*(c.keys() for c in columns.values())))
-        if not ids:  # not analysed: no results, and none left from an earlier export into this folder
+        table = results_table(store)
+        if table is None:
             (self.path / "results.parquet").unlink(missing_ok=True)
             return 0
-        table = {"id": ids}
-        for name, values in columns.items():
-            cells = [values.get(i) for i in ids]
-            if any(isinstance(c, (list, dict)) for c in cells):
-                cells = [None if c is None else json.dumps(c, ensure_ascii=False) for c in cells]
-            table[name] = cells
-        pq.write_table(pa.table(table), self.path / "results.parquet")
-        return len(ids)
+        pq.write_table(table, self.path / "results.parquet")
+        return table.num_rows
+
+
+def results_table(store: Store):
+    """What ``analyze`` wrote, one row per entity that has any (a pyarrow table; None when the store
+    was not analysed): scalars as they are, lists as JSON."""
+    import pyarrow as pa
+
+    from ..analyze import WRITTEN
+
+    columns = {name: store.read_results(name) for name in WRITTEN}
+    ids = sorted(set().union(*(c.keys() for c in columns.values())))
+    if not ids:
+        return None
+    table = {"id": ids}
+    for name, values in columns.items():
+        cells = [values.get(i) for i in ids]
+        if any(isinstance(c, (list, dict)) for c in cells):
+            cells = [None if c is None else json.dumps(c, ensure_ascii=False) for c in cells]
+        table[name] = cells
+    return pa.table(table)
