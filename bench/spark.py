@@ -2,6 +2,7 @@
 
     python bench/spark.py analyze --db STORE [--master local[2]] [--spark-conf KEY=VALUE ...]
     python bench/spark.py rounds [--longest 65536]
+    python bench/spark.py pieces --db STORE [--pieces 4]
 
 ``analyze``: ``equitygraph analyze`` in process (the baseline) and ``--engine spark`` on copies of STORE,
 seconds per step, the rounds of each step on Spark, the peak resident memory of the command
@@ -9,6 +10,10 @@ seconds per step, the rounds of each step on Spark, the peak resident memory of 
 ``rounds``: the rounds large-star/small-star takes to find the components of chains of growing length,
 and the rounds pointer jumping takes to climb a chain of control as long, beside the hops label
 propagation or a climb one step at a time would take (one round per hop).
+``pieces``: the largest component of STORE's clusters split whole (Leiden in process, the baseline)
+and cut into about ``--pieces`` pieces on Spark first (the approximation for a component too large for
+a worker): seconds of each, and how far the two partitions differ (adjusted Rand index, normalised
+mutual information, the share of nodes whose community has exactly the same members).
 """
 
 from __future__ import annotations
@@ -133,20 +138,70 @@ def rounds(args) -> list[dict]:
     return out
 
 
+def pieces(args) -> dict:
+    import numpy as np
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    from equitygraph.graph.analysis.clusters import RESOLUTION, link_edges
+    from equitygraph.graph.analysis.engine import IN_PROCESS
+    from equitygraph.graph.spark import SparkEngine
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+
+    with SQLiteStore(args.db) as store:
+        arrays = store.export_arrays()
+    src, dst, _ = link_edges(arrays)
+    component = IN_PROCESS.components(src, dst, arrays.n)
+    largest = np.bincount(component).argmax()
+    mine = component[src] == largest
+    src, dst = src[mine], dst[mine]
+    nodes_in_it = len(np.unique(np.r_[src, dst]))
+    at = np.zeros(len(src), dtype=np.int64)
+    started = time.perf_counter()
+    whole = IN_PROCESS.communities(at, src, dst, 1, RESOLUTION)
+    whole_seconds = time.perf_counter() - started
+    limit = -(-nodes_in_it // args.pieces)
+    engine = SparkEngine(args.master, {"spark.sql.shuffle.partitions": "4",
+                                       "spark.equitygraph.communities.maxNodes": str(limit),
+                                       **dict(kv.split("=", 1) for kv in args.spark_conf)})
+    started = time.perf_counter()
+    cut = engine.communities(at, src, dst, 1, RESOLUTION)
+    cut_seconds = time.perf_counter() - started
+    tasks = dict(engine.rounds)
+    engine.stop()
+    reference = dict(zip(whole[0].tolist(), whole[1].tolist()))
+    approximate = dict(zip(cut[0].tolist(), cut[1].tolist()))
+    everyone = sorted(reference)
+    a = [reference[n] for n in everyone]
+    b = [approximate.get(n, -1 - n) for n in everyone]  # a node no piece kept: a community of its own
+    members_a, members_b = {}, {}
+    for n, x, y in zip(everyone, a, b):
+        members_a.setdefault(x, []).append(n)
+        members_b.setdefault(y, []).append(n)
+    same = sum(len(members_a[x]) for x in members_a if tuple(members_a[x]) in {tuple(v) for v in members_b.values()})
+    return {"component_nodes": nodes_in_it, "component_edges": int(len(src)), "max_nodes_a_piece": limit,
+            "rounds": tasks, "whole_seconds": round(whole_seconds, 1), "pieces_seconds": round(cut_seconds, 1),
+            "communities_whole": len(members_a), "communities_cut": len(members_b),
+            "adjusted_rand_index": round(adjusted_rand_score(a, b), 4),
+            "normalized_mutual_information": round(normalized_mutual_info_score(a, b), 4),
+            "nodes_in_identical_communities": round(same / len(everyone), 4),
+            "nodes_left_alone": sum(1 for n in everyone if n not in approximate)}
+
+
 def main() -> None:
     sys.path.insert(0, str(HERE))
     from runner import machine_note
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("analyze", "rounds"))
+    parser.add_argument("what", choices=("analyze", "rounds", "pieces"))
     parser.add_argument("--db")
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--spark-conf", action="append", default=[])
     parser.add_argument("--longest", type=int, default=65536)
+    parser.add_argument("--pieces", type=int, default=4)
     args = parser.parse_args()
-    if args.what == "analyze" and not args.db:
-        parser.error("analyze needs --db")
-    result = analyze_both(args) if args.what == "analyze" else rounds(args)
+    if args.what in ("analyze", "pieces") and not args.db:
+        parser.error(f"{args.what} needs --db")
+    result = {"analyze": analyze_both, "rounds": rounds, "pieces": pieces}[args.what](args)
     print(json.dumps({"machine": machine_note(), "master": args.master, "db": args.db, "result": result}, indent=1))
 
 

@@ -283,8 +283,10 @@ def _controllers(names: np.ndarray, verdict: np.ndarray, one: np.ndarray, other:
 
 
 def _rounded(values: np.ndarray, digits: int) -> list[float]:
-    """Python's correctly rounded ``round`` of each value (numpy's differs on the last digit of ties)."""
-    return [round(v, digits) for v in values.astype(float).tolist()]
+    """Python's correctly rounded ``round`` of each value (numpy's differs on the last digit of ties),
+    from its first 12 places: the sums behind a share are exact to about 1e-16, and summed in another
+    order (on Spark, say) they can land either side of a tie (0.1930365 written 0.193036 or 0.193037)."""
+    return [round(round(v, 12), digits) for v in values.astype(float).tolist()]
 
 
 def _where(mask: np.ndarray, values: np.ndarray) -> list:

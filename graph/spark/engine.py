@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from ..errors import EquityGraphError
 
+MAX_COMPONENT_NODES = "spark.equitygraph.communities.maxNodes"
 LOGGING = Path(__file__).with_name("log4j2.properties")  # errors only: Spark's notices would bury the answers
 
 
@@ -80,7 +81,9 @@ def _on_spark(step):
 class SparkEngine:
     """The steps of :class:`..analysis.engine.InProcess` as Spark DataFrame iterations. ``rounds``
     keeps how many rounds each step took in the last analysis (components: large-star/small-star
-    rounds; the series: terms)."""
+    rounds; the series: terms; communities: tasks, and pieces where a component was cut). The
+    setting ``spark.equitygraph.communities.maxNodes`` (2,000,000) is the largest component one
+    task splits whole."""
 
     name = "spark"
 
@@ -88,6 +91,12 @@ class SparkEngine:
         self.master, self.conf = master, dict(conf or {})
         self._session, self._owned = session, session is None
         self.rounds: dict[str, int] = {}
+        # The most nodes of a component one worker splits as a whole (Leiden in one task); a larger one
+        # is cut into pieces first (graph/spark/pieces.py): an approximation, so set high.
+        limit = self.conf.get(MAX_COMPONENT_NODES, "2000000")
+        if not limit.isdigit() or int(limit) < 1:
+            raise EquityGraphError(f"{MAX_COMPONENT_NODES} is a number of nodes (1 or more), not {limit!r}")
+        self.max_component_nodes = int(limit)
 
     @property
     def spark(self):
@@ -122,7 +131,10 @@ class SparkEngine:
                     resolution: float) -> tuple[np.ndarray, np.ndarray]:
         from .clusters import communities
 
-        nodes, community, self.rounds["communities"] = communities(self.spark, edge_component, src, dst, seed, resolution)
+        nodes, community, rounds = communities(self.spark, edge_component, src, dst, seed, resolution,
+                                               self.max_component_nodes)
+        self.rounds.pop("pieces", None)
+        self.rounds.update(rounds)
         return nodes, community
 
     @_on_spark
