@@ -177,7 +177,8 @@ def pieces(args) -> dict:
     for n, x, y in zip(everyone, a, b):
         members_a.setdefault(x, []).append(n)
         members_b.setdefault(y, []).append(n)
-    same = sum(len(members_a[x]) for x in members_a if tuple(members_a[x]) in {tuple(v) for v in members_b.values()})
+    cut_communities = {tuple(v) for v in members_b.values()}
+    same = sum(len(members) for members in members_a.values() if tuple(members) in cut_communities)
     return {"component_nodes": nodes_in_it, "component_edges": int(len(src)), "max_nodes_a_piece": limit,
             "rounds": tasks, "whole_seconds": round(whole_seconds, 1), "pieces_seconds": round(cut_seconds, 1),
             "communities_whole": len(members_a), "communities_cut": len(members_b),

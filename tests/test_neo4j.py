@@ -285,3 +285,33 @@ def test_the_whole_graph_is_read_once_a_generation_and_kept_for_every_store_of_t
         assert remembered(other, "q", 1, lambda: calls.append(1) or len(calls)) == 2
     neo4j_store.delete_everything()
     assert neo4j_store.export_arrays().ids == []
+
+
+def test_suggestions_are_one_round_trip_and_find_what_the_embedded_store_finds(neo4j_store, generated_case,
+                                                                                generated_store):
+    """The search box's suggestions on Neo4j: the number, every needle and every fuzzy probe asked in one
+    query (nine round trips before); the best suggestion the one the embedded store gives, for a whole
+    name, a part of one, a name with a typo (found by the probes) and a registration number."""
+    load_folder(neo4j_store, generated_case)
+    companies = [generated_store.get(i) for i in generated_store.export_arrays().ids if i.startswith("C")][::400]
+    calls = []
+    real_run = neo4j_store._run
+    neo4j_store._run = lambda query, **params: calls.append(query) or real_run(query, **params)
+    try:
+        asked = 0
+        for company in companies:
+            typo = company.name[:-3] + "殳" + company.name[-2:]  # one character wrong
+            for text in (company.name, company.name[2:6], typo, company.reg_no):
+                if not text:
+                    continue
+                calls.clear()
+                there = neo4j_store.search(text, limit=10, budget=1.0)
+                assert len(calls) == 1, text
+                here = generated_store.search(text, limit=10, budget=1.0)
+                assert there and here and there[0].entity.id == here[0].entity.id, text
+                if text in (company.name, typo, company.reg_no):
+                    assert there[0].entity.id == company.id, text
+                asked += 1
+    finally:
+        neo4j_store._run = real_run
+    assert asked >= 20

@@ -82,7 +82,7 @@ class SparkEngine:
     """The steps of :class:`..analysis.engine.InProcess` as Spark DataFrame iterations. ``rounds``
     keeps how many rounds each step took in the last analysis (components: large-star/small-star
     rounds; the series: terms; communities: tasks, and pieces where a component was cut). The
-    setting ``spark.equitygraph.communities.maxNodes`` (2,000,000) is the largest component one
+    setting ``spark.equitygraph.communities.maxNodes`` (10,000,000) is the largest component one
     task splits whole."""
 
     name = "spark"
@@ -93,7 +93,7 @@ class SparkEngine:
         self.rounds: dict[str, int] = {}
         # The most nodes of a component one worker splits as a whole (Leiden in one task); a larger one
         # is cut into pieces first (graph/spark/pieces.py): an approximation, so set high.
-        limit = self.conf.get(MAX_COMPONENT_NODES, "2000000")
+        limit = self.conf.get(MAX_COMPONENT_NODES, "10000000")
         if not limit.isdigit() or int(limit) < 1:
             raise EquityGraphError(f"{MAX_COMPONENT_NODES} is a number of nodes (1 or more), not {limit!r}")
         self.max_component_nodes = int(limit)

@@ -104,6 +104,18 @@ SEARCH_CONTAINS = (
 # match (a common needle holds hundreds of thousands). For suggestions, ranked afterwards.
 SEARCH_CONTAINS_FIRST = "MATCH (n:Entity) WHERE n.search_text CONTAINS $needle RETURN properties(n) AS n LIMIT $limit"
 
+
+def search_at_once(needles: int, probes: int) -> str:
+    """The registration number, ``needles`` needles (up to ``$limit`` first matches each) and ``probes``
+    fuzzy probes (up to ``$fuzzy`` each) in one round trip: each a branch of its own with its own
+    limit, each row with the branch it came from (``tier``: -1 the number, then needles, then probes)."""
+    branches = ["MATCH (n:Entity) WHERE n.reg_no = $reg_no RETURN n, -1 AS tier"]
+    branches += [f"MATCH (n:Entity) WHERE n.search_text CONTAINS $needle{k} RETURN n, {k} AS tier LIMIT $limit"
+                 for k in range(needles)]
+    branches += [f"MATCH (n:Entity) WHERE n.search_text CONTAINS $probe{k} RETURN n, {needles + k} AS tier LIMIT $fuzzy"
+                 for k in range(probes)]
+    return "CALL () { " + " UNION ALL ".join(branches) + " } RETURN properties(n) AS n, tier"
+
 EDGES_TOUCHING = (
     "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r:" + EDGE_TYPES + "]-(:Entity) "
     "RETURN DISTINCT type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props"

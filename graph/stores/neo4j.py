@@ -195,29 +195,50 @@ class Neo4jStore(Store):
 
     def search(self, text: str, limit: int = 20, exact_only: bool = False,
                budget: float | None = None) -> list[SearchHit]:
-        # Within a budget (suggestions): the text index's first matches, unsorted, instead of the
-        # shortest names of all matches, which means sorting every match of a common needle.
-        contains = cypher.SEARCH_CONTAINS if budget is None else cypher.SEARCH_CONTAINS_FIRST
         norm = normalize_name(text)
         if not norm:
             return []
         wanted = limit * 5
-        candidates = [entity_of(r["n"]) for r in self._run(cypher.SEARCH_REG_NO, reg_no="".join(text.split()).upper())]
+        reg_no = "".join(text.split()).upper()
+        if budget is not None and not exact_only:
+            return self._suggest(text, norm, reg_no, limit)
+        candidates = [entity_of(r["n"]) for r in self._run(cypher.SEARCH_REG_NO, reg_no=reg_no)]
+        contains = cypher.SEARCH_CONTAINS
         if exact_only:
-            candidates += [entity_of(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=SEPARATOR + norm + SEPARATOR,
+            candidates += [entity_of(r["n"]) for r in self._run(contains, needle=SEPARATOR + norm + SEPARATOR,
                                                                limit=wanted)]
             return exact_hits(text, candidates, limit)
         for needle in (SEPARATOR + norm + SEPARATOR, SEPARATOR + norm):
             candidates += [entity_of(r["n"]) for r in self._run(contains, needle=needle, limit=wanted)]
-        if len({c.id for c in candidates}) < limit:
-            candidates += [entity_of(r["n"]) for r in self._run(contains, needle=norm, limit=wanted)]
         compact = norm.replace(" ", "")
-        if compact != norm and len({c.id for c in candidates}) < limit:
-            candidates += [entity_of(r["n"]) for r in self._run(contains, needle=compact, limit=wanted)]
+        for needle in (norm, compact if compact != norm else None):
+            if needle is not None and len({c.id for c in candidates}) < limit:
+                candidates += [entity_of(r["n"]) for r in self._run(contains, needle=needle, limit=wanted)]
         if len({c.id for c in candidates}) < limit:
             for probe in fuzzy_probes(norm):
-                candidates += [entity_of(r["n"]) for r in self._run(contains, needle=probe,
-                                                                   limit=FUZZY_CANDIDATES)]
+                candidates += [entity_of(r["n"]) for r in self._run(contains, needle=probe, limit=FUZZY_CANDIDATES)]
+        return rank_search(text, candidates, limit)
+
+    def _suggest(self, text: str, norm: str, reg_no: str, limit: int) -> list[SearchHit]:
+        """What the search box offers, in one round trip: every needle and probe asked at once, each
+        for the text index's first matches (no sort of every match of a common needle), then taken
+        in the order a search takes them, a later kind only while too few were found."""
+        compact = norm.replace(" ", "")
+        needles = [SEPARATOR + norm + SEPARATOR, SEPARATOR + norm, norm] + ([compact] if compact != norm else [])
+        probes = fuzzy_probes(norm)
+        params = {f"needle{k}": needle for k, needle in enumerate(needles)}
+        params |= {f"probe{k}": probe for k, probe in enumerate(probes)}
+        tiers: dict[int, list[Entity]] = {}
+        for r in self._run(cypher.search_at_once(len(needles), len(probes)), reg_no=reg_no, limit=limit * 5,
+                           fuzzy=FUZZY_CANDIDATES, **params):
+            tiers.setdefault(r["tier"], []).append(entity_of(r["n"]))
+        candidates = tiers.get(-1, []) + tiers.get(0, []) + tiers.get(1, [])
+        for tier in range(2, len(needles)):
+            if len({c.id for c in candidates}) < limit:
+                candidates += tiers.get(tier, [])
+        if len({c.id for c in candidates}) < limit:
+            for tier in range(len(needles), len(needles) + len(probes)):
+                candidates += tiers.get(tier, [])
         return rank_search(text, candidates, limit)
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
