@@ -14,20 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from explorer import quantiles  # noqa: E402
 from runner import local_neo4j, machine_note  # noqa: E402
-
-
-def _quantiles(values: list[float]) -> dict:
-    ordered = sorted(values)
-    return {"n": len(ordered), "p50_ms": round(1000 * statistics.median(ordered), 1),
-            "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 1), "max_ms": round(1000 * ordered[-1], 1)}
 
 
 def one_query_each(store, text: str, limit: int = 10):
@@ -93,7 +87,7 @@ def main() -> None:
                         first = [hits[0].entity.id if hits else None for hits in found.values()]
                         same_first += first[0] == first[1]
     results = {"machine": machine_note(), "case": args.case, "texts": len(texts),
-               **{way: {**_quantiles(times), "round_trips_per_search": round(trips[way] / len(texts), 2)}
+               **{way: {**quantiles(times), "round_trips_per_search": round(trips[way] / len(texts), 2)}
                   for way, times in timings.items()},
                "same_first_suggestion": same_first, }
     results["p95_ratio"] = round(results["a_query_each"]["p95_ms"] / results["one_round_trip"]["p95_ms"], 2)

@@ -73,22 +73,30 @@ def test_components_take_logarithmically_many_rounds_on_a_chain(spark):
         assert spark.rounds["components"] <= 3 * math.log2(n)
 
 
-def test_each_large_component_is_split_on_a_worker_as_in_process(spark):
-    """Three components of 150 nodes, each a ring of dense groups: split one task per component, the
-    same communities as in process, whatever order the edges come in."""
-    rng = np.random.default_rng(7)
-    src, dst, component = [], [], []
+def _planted_groups(rng, links_inside: int):
+    """Three components (node ids 1000 apart) of ten groups of 15 nodes, each group dense inside
+    (``links_inside`` random links) with one link to the next group, self loops dropped: the links,
+    their components, and each node's (component, group)."""
+    src, dst, component, group_of = [], [], [], {}
     for c in range(3):
         base = 1000 * c
-        for group in range(10):  # groups of 15, dense inside, one edge to the next group
+        for group in range(10):
             members = base + 15 * group + np.arange(15)
-            pairs = rng.choice(members, size=(40, 2))
+            group_of.update({int(m): (c, group) for m in members})
+            pairs = rng.choice(members, size=(links_inside, 2))
             src += pairs[:, 0].tolist() + [members[0]]
             dst += pairs[:, 1].tolist() + [base + 15 * ((group + 1) % 10)]
         component += [c] * (len(src) - len(component))
     src, dst, component = np.array(src), np.array(dst), np.array(component)
     keep = src != dst
-    src, dst, component = src[keep], dst[keep], component[keep]
+    return src[keep], dst[keep], component[keep], group_of
+
+
+def test_each_large_component_is_split_on_a_worker_as_in_process(spark):
+    """Three components of 150 nodes, each a ring of dense groups: split one task per component, the
+    same communities as in process, whatever order the edges come in."""
+    rng = np.random.default_rng(7)
+    src, dst, component, _ = _planted_groups(rng, 40)
     here = IN_PROCESS.communities(component, src, dst, 1, 0.05)
     shuffled = rng.permutation(len(src))
     there = spark.communities(component[shuffled], src[shuffled], dst[shuffled], 1, 0.05)
@@ -107,20 +115,7 @@ def test_a_component_too_large_for_a_worker_is_cut_into_pieces_that_keep_its_gro
 
     from equitygraph.graph.spark import SparkEngine
 
-    rng = np.random.default_rng(7)
-    src, dst, component, group_of = [], [], [], {}
-    for c in range(3):
-        base = 1000 * c
-        for group in range(10):
-            members = base + 15 * group + np.arange(15)
-            group_of.update({int(m): (c, group) for m in members})
-            pairs = rng.choice(members, size=(60, 2))
-            src += pairs[:, 0].tolist() + [members[0]]
-            dst += pairs[:, 1].tolist() + [base + 15 * ((group + 1) % 10)]
-        component += [c] * (len(src) - len(component))
-    src, dst, component = np.array(src), np.array(dst), np.array(component)
-    keep = src != dst
-    src, dst, component = src[keep], dst[keep], component[keep]
+    src, dst, component, group_of = _planted_groups(np.random.default_rng(7), 60)
     engine = SparkEngine(conf={"spark.equitygraph.communities.maxNodes": "40"}, session=spark.spark)
     nodes, community = engine.communities(component, src, dst, 1, 0.05)
     assert engine.rounds["pieces"] >= 3 * 4 and engine.rounds["communities"] == engine.rounds["pieces"]

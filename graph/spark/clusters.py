@@ -21,7 +21,7 @@ def communities(spark, edge_component: np.ndarray, src: np.ndarray, dst: np.ndar
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {"communities": 0}
     edge_component, src, dst = (np.asarray(a, dtype=np.int64) for a in (edge_component, src, dst))
     task = edge_component.copy()
-    piece_of = {}  # a piece's task number -> (its component, its first community number there)
+    piece_of = {}  # a piece's task number -> the component it was cut from
     cut = _too_large(edge_component, src, dst, max_nodes) if max_nodes else []
     if cut:
         task, piece_of = _pieces(spark, task, src, dst, cut, max_nodes)
