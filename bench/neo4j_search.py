@@ -1,6 +1,7 @@
 """The search box's suggestions on Neo4j: every needle in one round trip (``Neo4jStore.search`` with a
 budget) beside the same needles asked one query each, as suggestions were asked before (the
-baseline, rebuilt here from the same Cypher), same server, same run, alternating.
+baseline: ``Neo4jStore.search_a_query_each`` with the index's first matches), same server, same run,
+alternating.
 
     python bench/neo4j_search.py CASE_FOLDER [--count 200]
 
@@ -24,28 +25,13 @@ from explorer import quantiles  # noqa: E402
 from runner import local_neo4j, machine_note  # noqa: E402
 
 
-def one_query_each(store, text: str, limit: int = 10):
-    """Suggestions as they were asked before: the number, then each needle, then each probe, a query each."""
+def suggested_a_query_each(store, text: str, limit: int = 10):
+    """Suggestions as they were asked before: the store's search a query each, the index's first matches."""
     from equitygraph.graph.model import normalize_name
-    from equitygraph.graph.names import FUZZY_CANDIDATES, fuzzy_probes
     from equitygraph.graph.stores import cypher
-    from equitygraph.graph.stores.base import rank_search
-    from equitygraph.graph.stores.neo4j_rows import SEPARATOR, entity_of
 
-    norm = normalize_name(text)
-    wanted = limit * 5
-    first = cypher.SEARCH_CONTAINS_FIRST
-    candidates = [entity_of(r["n"]) for r in store._run(cypher.SEARCH_REG_NO, reg_no="".join(text.split()).upper())]
-    for needle in (SEPARATOR + norm + SEPARATOR, SEPARATOR + norm):
-        candidates += [entity_of(r["n"]) for r in store._run(first, needle=needle, limit=wanted)]
-    compact = norm.replace(" ", "")
-    for needle in (norm, compact if compact != norm else None):
-        if needle is not None and len({c.id for c in candidates}) < limit:
-            candidates += [entity_of(r["n"]) for r in store._run(first, needle=needle, limit=wanted)]
-    if len({c.id for c in candidates}) < limit:
-        for probe in fuzzy_probes(norm):
-            candidates += [entity_of(r["n"]) for r in store._run(first, needle=probe, limit=FUZZY_CANDIDATES)]
-    return rank_search(text, candidates, limit)
+    return store.search_a_query_each(text, normalize_name(text), "".join(text.split()).upper(), limit,
+                                     cypher.SEARCH_CONTAINS_FIRST)
 
 
 def main() -> None:
@@ -73,7 +59,7 @@ def main() -> None:
                 for text in texts:
                     found = {}
                     for way, ask in (("one_round_trip", lambda t: store.search(t, limit=10, budget=1.0)),
-                                     ("a_query_each", lambda t: one_query_each(store, t))):
+                                     ("a_query_each", lambda t: suggested_a_query_each(store, t))):
                         def counted(query, _way=way, **params):
                             trips[_way] += 1
                             return real_run(query, **params)

@@ -315,3 +315,25 @@ def test_suggestions_are_one_round_trip_and_find_what_the_embedded_store_finds(n
     finally:
         neo4j_store._run = real_run
     assert asked >= 20
+
+
+def test_a_later_kind_of_match_is_asked_for_only_while_too_few_were_found():
+    """The rule both ways of searching share: at ``limit`` distinct entities found, nothing more is taken
+    (nor fetched: the batches are asked for lazily); one fewer, the next batch is taken, then the check
+    again; repeats of an entity count once."""
+    from types import SimpleNamespace as E
+
+    from equitygraph.graph.stores.neo4j import _while_too_few
+
+    asked = []
+
+    def later(batches):
+        for batch in batches:
+            asked.append(batch)
+            yield [E(id=i) for i in batch]
+
+    found = [E(id=i) for i in "aab"]
+    assert [c.id for c in _while_too_few(found, later(["c", "d"]), 2)] == ["a", "a", "b"] and asked == []
+    assert [c.id for c in _while_too_few(found, later(["c", "d"]), 3)] == ["a", "a", "b", "c"] and asked == ["c"]
+    assert [c.id for c in _while_too_few(found, later(["b", "d"]), 3)] == ["a", "a", "b", "b", "d"]
+    assert [c.id for c in _while_too_few(found, [], 5)] == ["a", "a", "b"]

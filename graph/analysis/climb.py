@@ -35,8 +35,14 @@ def chase(following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.ndarray,
         last = last[last]
         done = ends[last]
         rounds, reach = rounds + 1, reach * 2
+    return (*ended_within(last, steps, done, max_hops), rounds)
+
+
+def ended_within(last: np.ndarray, steps: np.ndarray, done: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where each chain ended (``done``: ``last`` is its end, ``steps`` away) within ``max_hops - 1``
+    steps: that row and the steps; elsewhere -1 and 0."""
     ended = done & (steps <= max_hops - 1)
-    return np.where(ended, last, -1), np.where(ended, steps, 0), rounds
+    return np.where(ended, last, -1), np.where(ended, steps, 0)
 
 
 def follow_upward(arrays: GraphArrays, rows: Rows, decisions: list[np.ndarray], reg: Registers,

@@ -22,9 +22,10 @@ def communities(spark, edge_component: np.ndarray, src: np.ndarray, dst: np.ndar
     edge_component, src, dst = (np.asarray(a, dtype=np.int64) for a in (edge_component, src, dst))
     task = edge_component.copy()
     piece_of = {}  # a piece's task number -> the component it was cut from
-    cut = _too_large(edge_component, src, dst, max_nodes) if max_nodes else []
+    span = int(max(src.max(), dst.max())) + 1  # node numbers are below it
+    cut = _too_large(edge_component, src, dst, span, max_nodes) if max_nodes else []
     if cut:
-        task, piece_of = _pieces(spark, task, src, dst, cut, max_nodes)
+        task, piece_of = _pieces(spark, task, src, dst, span, cut, max_nodes)
     edges = spark.createDataFrame(pd.DataFrame({"component": task, "src": src, "dst": dst}),
                                   schema="component long, src long, dst long")
 
@@ -46,14 +47,13 @@ def communities(spark, edge_component: np.ndarray, src: np.ndarray, dst: np.ndar
     return nodes, community, rounds
 
 
-def _too_large(edge_component, src, dst, max_nodes: int) -> list[int]:
+def _too_large(edge_component, src, dst, span: int, max_nodes: int) -> list[int]:
     """The components with more than ``max_nodes`` nodes."""
-    span = int(max(src.max(), dst.max())) + 1
     pairs = np.unique(np.concatenate([edge_component, edge_component]) * span + np.concatenate([src, dst]))
     return np.flatnonzero(np.bincount(pairs // span) > max_nodes).tolist()
 
 
-def _pieces(spark, task, src, dst, cut: list[int], max_nodes: int):
+def _pieces(spark, task, src, dst, span: int, cut: list[int], max_nodes: int):
     """Each component in ``cut`` as pieces of at most ``max_nodes`` nodes, each piece a task of its own
     (numbered after every component); an edge between two pieces is left out (-1)."""
     task = task.copy()
@@ -62,13 +62,13 @@ def _pieces(spark, task, src, dst, cut: list[int], max_nodes: int):
     for component in cut:
         mine = np.flatnonzero(task == component)
         nodes, labels = propagated_labels(spark, src[mine], dst[mine])
-        piece = np.full(int(max(src.max(), dst.max())) + 1, -1, dtype=np.int64)
+        piece = np.full(span, -1, dtype=np.int64)
         piece[nodes] = pack(nodes, labels, max_nodes)
         same = piece[src[mine]] == piece[dst[mine]]
         task[mine] = np.where(same, next_task + piece[src[mine]], -1)
-        for number in range(int(piece[nodes].max()) + 1):
-            piece_of[next_task + number] = component
-        next_task += int(piece[nodes].max()) + 1
+        pieces = int(piece[nodes].max()) + 1
+        piece_of.update(dict.fromkeys(range(next_task, next_task + pieces), component))
+        next_task += pieces
     return task, piece_of
 
 

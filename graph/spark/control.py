@@ -58,10 +58,12 @@ def chase(spark, following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.n
     import pandas as pd
     from pyspark.sql import functions as F
 
+    from ..analysis.climb import ended_within
+
     n = len(following)
     ends = following < 0
     moving = np.flatnonzero(~ends)
-    last, steps = np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    last, steps, done = np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
     rounds, reach = 0, 1
     if len(moving):
         frame = spark.createDataFrame(pd.DataFrame({"r": moving.astype(np.int64), "p": following[moving].astype(np.int64),
@@ -79,8 +81,6 @@ def chase(spark, following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.n
             rounds, reach = rounds + 1, reach * 2
         found = frame.toPandas()
         at = found["r"].to_numpy(np.int64)
-        done = found["done"].to_numpy(bool)
-        last[at] = np.where(done, found["p"].to_numpy(np.int64), -1)
-        steps[at] = found["s"].to_numpy(np.int64)
-    ended = (last >= 0) & (steps <= max_hops - 1)
-    return np.where(ended, last, -1), np.where(ended, steps, 0), rounds
+        last[at], steps[at], done[at] = (found["p"].to_numpy(np.int64), found["s"].to_numpy(np.int64),
+                                        found["done"].to_numpy(bool))
+    return (*ended_within(last, steps, done, max_hops), rounds)

@@ -198,34 +198,38 @@ class Neo4jStore(Store):
         norm = normalize_name(text)
         if not norm:
             return []
-        wanted = limit * 5
         reg_no = "".join(text.split()).upper()
-        if budget is not None and not exact_only:
-            return self._suggest(text, norm, reg_no, limit)
-        candidates = [entity_of(r["n"]) for r in self._run(cypher.SEARCH_REG_NO, reg_no=reg_no)]
-        contains = cypher.SEARCH_CONTAINS
         if exact_only:
-            candidates += [entity_of(r["n"]) for r in self._run(contains, needle=SEPARATOR + norm + SEPARATOR,
-                                                               limit=wanted)]
+            candidates = [entity_of(r["n"]) for r in self._run(cypher.SEARCH_REG_NO, reg_no=reg_no)]
+            candidates += [entity_of(r["n"]) for r in self._run(cypher.SEARCH_CONTAINS, needle=SEPARATOR + norm + SEPARATOR,
+                                                               limit=limit * 5)]
             return exact_hits(text, candidates, limit)
-        for needle in (SEPARATOR + norm + SEPARATOR, SEPARATOR + norm):
-            candidates += [entity_of(r["n"]) for r in self._run(contains, needle=needle, limit=wanted)]
-        compact = norm.replace(" ", "")
-        for needle in (norm, compact if compact != norm else None):
-            if needle is not None and len({c.id for c in candidates}) < limit:
-                candidates += [entity_of(r["n"]) for r in self._run(contains, needle=needle, limit=wanted)]
-        if len({c.id for c in candidates}) < limit:
-            for probe in fuzzy_probes(norm):
-                candidates += [entity_of(r["n"]) for r in self._run(contains, needle=probe, limit=FUZZY_CANDIDATES)]
-        return rank_search(text, candidates, limit)
+        if budget is not None:
+            return self._suggest(text, norm, reg_no, limit)
+        return self.search_a_query_each(text, norm, reg_no, limit, cypher.SEARCH_CONTAINS)
+
+    def search_a_query_each(self, text: str, norm: str, reg_no: str, limit: int, contains: str) -> list[SearchHit]:
+        """The number, then each needle, then the fuzzy probes, a query each (``contains``: sorted
+        matches, or the index's first), a later one asked only while too few were found."""
+        def fetch(needle: str, most: int) -> list[Entity]:
+            return [entity_of(r["n"]) for r in self._run(contains, needle=needle, limit=most)]
+
+        needles = _needles(norm)
+        candidates = [entity_of(r["n"]) for r in self._run(cypher.SEARCH_REG_NO, reg_no=reg_no)]
+        candidates += fetch(needles[0], limit * 5) + fetch(needles[1], limit * 5)
+
+        def later():
+            for needle in needles[2:]:
+                yield fetch(needle, limit * 5)
+            yield [e for probe in fuzzy_probes(norm) for e in fetch(probe, FUZZY_CANDIDATES)]
+
+        return rank_search(text, _while_too_few(candidates, later(), limit), limit)
 
     def _suggest(self, text: str, norm: str, reg_no: str, limit: int) -> list[SearchHit]:
         """What the search box offers, in one round trip: every needle and probe asked at once, each
         for the text index's first matches (no sort of every match of a common needle), then taken
-        in the order a search takes them, a later kind only while too few were found."""
-        compact = norm.replace(" ", "")
-        needles = [SEPARATOR + norm + SEPARATOR, SEPARATOR + norm, norm] + ([compact] if compact != norm else [])
-        probes = fuzzy_probes(norm)
+        in the order :meth:`search_a_query_each` takes them."""
+        needles, probes = _needles(norm), fuzzy_probes(norm)
         params = {f"needle{k}": needle for k, needle in enumerate(needles)}
         params |= {f"probe{k}": probe for k, probe in enumerate(probes)}
         tiers: dict[int, list[Entity]] = {}
@@ -233,13 +237,9 @@ class Neo4jStore(Store):
                            fuzzy=FUZZY_CANDIDATES, **params):
             tiers.setdefault(r["tier"], []).append(entity_of(r["n"]))
         candidates = tiers.get(-1, []) + tiers.get(0, []) + tiers.get(1, [])
-        for tier in range(2, len(needles)):
-            if len({c.id for c in candidates}) < limit:
-                candidates += tiers.get(tier, [])
-        if len({c.id for c in candidates}) < limit:
-            for tier in range(len(needles), len(needles) + len(probes)):
-                candidates += tiers.get(tier, [])
-        return rank_search(text, candidates, limit)
+        later = [tiers.get(tier, []) for tier in range(2, len(needles))]
+        later.append([e for tier in range(len(needles), len(needles) + len(probes)) for e in tiers.get(tier, [])])
+        return rank_search(text, _while_too_few(candidates, later, limit), limit)
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         wanted = list(dict.fromkeys(ids))
@@ -458,3 +458,22 @@ def _is_native(value: Any) -> bool:
 def _first_line(error: Exception) -> str:
     text = getattr(error, "message", None) or str(error) or type(error).__name__
     return text.strip().splitlines()[0]
+
+
+def _needles(norm: str) -> list[str]:
+    """What a name search looks for in ``search_text``, in order: the whole words, a word's start, the
+    text anywhere, and the text without spaces (where it has any)."""
+    compact = norm.replace(" ", "")
+    return [SEPARATOR + norm + SEPARATOR, SEPARATOR + norm, norm] + ([compact] if compact != norm else [])
+
+
+def _while_too_few(candidates: list, later, limit: int) -> list:
+    """``candidates`` with each batch of ``later`` added while fewer than ``limit`` distinct entities
+    were found; a batch is taken (so, when fetched lazily, asked for) only then."""
+    batches = iter(later)
+    while len({c.id for c in candidates}) < limit:
+        batch = next(batches, None)
+        if batch is None:
+            break
+        candidates = candidates + batch
+    return candidates
