@@ -37,7 +37,8 @@ WRITTEN = ("controller", "controller_partner", "controlling_parent", "controllin
 #: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
 COMPARED = ("risk_tier", "group", "cluster")
 #: The steps a distributed engine counts rounds of (named in graph.spark.SparkEngine.rounds).
-ROUNDED_STEPS = (N_("components"), N_("communities"), N_("integrated ownership"), N_("risk walk"))
+ROUNDED_STEPS = (N_("control climbing"), N_("components"), N_("communities"), N_("pieces"), N_("integrated ownership"),
+                 N_("risk walk"))
 TIED = 1e-12  # integrated shares this close are one share
 EXPLAINED = 5000  # risk reasons are written for this many companies of the warning list, the highest scores first
 
@@ -53,13 +54,15 @@ class AnalysisResult(Result):
     tiers: dict[str, int] | None = None  # companies warned, by risk tier (confirmed cases apart)
     engine: str = "in-process"  # where the whole-graph steps ran
     rounds: dict[str, int] | None = None  # rounds of each step on a distributed engine (joins and group-bys)
+    written_to: str | None = None  # where the results went, when not back into a store (spark-analyze)
 
     def to_dict(self) -> dict:
         return {"companies": self.companies, "verdicts": self.verdicts, "reasons": self.reasons or {},
                 "incomplete_registers": self.incomplete_registers, "risk_tiers": self.tiers or {},
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "as_of": self.as_of.isoformat() if self.as_of else None,
-                "engine": self.engine, "rounds": self.rounds or {}, "written": list(WRITTEN)}
+                "engine": self.engine, "rounds": self.rounds or {}, "written": list(WRITTEN),
+                **({"written_to": self.written_to} if self.written_to else {})}
 
     def sections(self) -> list[Section]:
         when = _(" as of {day}").format(day=self.as_of.isoformat()) if self.as_of else ""
@@ -71,9 +74,11 @@ class AnalysisResult(Result):
             Section(_("Why not certain"), ["reason", "companies"],
                     [(_(r.replace("_", " ")), n) for r, n in sorted((self.reasons or {}).items(), key=lambda kv: -kv[1])]),
             Section(_("Early warnings"), ["tier", "companies"], [(_(t), n) for t, n in (self.tiers or {}).items()],
-                    note=_("equitygraph risk --top N lists them with their reasons")),
+                    note=_("equitygraph risk --top N lists them with their reasons") if not self.written_to else
+                    _("their scores and reasons are among the results in {output}").format(output=self.written_to)),
             Section(_("Time"), ["step", "seconds"], [(_(k.replace("_", " ")), f"{v:.2f}") for k, v in self.seconds.items()],
-                    note=_("written back per company: ") + ", ".join(WRITTEN)),
+                    note=(_("written back per company: ") if not self.written_to else
+                          _("written to {output} per entity: ").format(output=self.written_to)) + ", ".join(WRITTEN)),
         ] + ([Section(_("On Spark: rounds of joins and group-bys"), ["step", "rounds"],
                       [(_(k), n) for k, n in self.rounds.items()])] if self.rounds else [])
 

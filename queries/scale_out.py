@@ -10,6 +10,7 @@ the same columns as the ``results`` table of ``export --format parquet``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tempfile
@@ -53,7 +54,7 @@ def spark_analyze(input_path: str, output_path: str, engine, as_of: dt.date | No
     with failures_in_one_line():
         frame = spark.createDataFrame(_spark_ready(table))
         frame.write.mode("overwrite" if overwrite else "errorifexists").parquet(output_path)
-    return result
+    return dataclasses.replace(result, written_to=output_path)
 
 
 def _local_input(spark, input_path: str, folder: Path) -> Path:

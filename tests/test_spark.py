@@ -355,6 +355,17 @@ def test_spark_analyze_takes_what_load_takes_and_writes_parquet(spark, case, tmp
     with SQLiteStore(copy) as here:
         assert analyze(here).verdicts == result.verdicts and result.engine == "spark"
         expected = results_table(here).to_pylist()
+    # what it says names where the results went, not a store they were written back to; in Chinese too
+    assert result.to_dict()["written_to"] == out.as_uri()
+    notes = [section.note for section in result.sections()]
+    assert f"written to {out.as_uri()} per entity: controller, " in notes[3]
+    assert notes[2] == f"their scores and reasons are among the results in {out.as_uri()}"
+    from equitygraph.queries import i18n
+
+    with i18n.language("zh"):
+        spoken = result.sections()
+    assert spoken[3].note.startswith(f"按实体写入 {out.as_uri()}：")
+    assert {row[0] for row in spoken[4].rows} >= {"控制链上溯"}  # the rounds' steps in Chinese
     written = pq.read_table(out).to_pylist()
     assert len(written) == len(expected) >= 1000 and _rows_by_id(written) == _rows_by_id(expected)
     (tmp_path / "empty").mkdir()
