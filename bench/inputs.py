@@ -1,7 +1,8 @@
 """Input formats: each loader's throughput on a generated file, beside the parse floor of the same
-file measured in the same run, and the PSC loader's memory on a snapshot ten times larger.
+file measured in the same run, and the memory of the readers that must stay flat (PSC, BODS as lines
+and as one document, GLEIF) on an input and one ten times larger.
 
-    python bench/inputs.py [--rows 1000000] [--only psc --only bods ...] [--psc-scale 10]
+    python bench/inputs.py [--rows 1000000] [--only psc --only bods ...] [--memory-scale 10]
 
 Each measurement runs in its own process (its peak RSS is its own). Results go to stdout and to
 ``bench/results/inputs.json``.
@@ -9,7 +10,7 @@ Each measurement runs in its own process (its peak RSS is its own). Results go t
 Files (generated here; the shapes are those of the public samples in tests/data/open):
 - psc: snapshot JSON lines, two to three PSCs per company (individual, corporate, statement);
 - bods: BODS 0.4 statements as JSON lines (an entity, a person and a relationship per company);
-- gleif: golden-copy relationship CSV (direct and ultimate parents);
+- gleif: a golden-copy folder: LEI-CDF entity rows, relationship rows (direct and ultimate parents);
 - ftm: FollowTheMoney JSON lines (companies, persons, ownerships, directorships);
 - mapping: a GBK shareholder-list CSV with Chinese headers, and an .xlsx of a tenth of the rows.
 """
@@ -21,6 +22,7 @@ import csv
 import json
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,8 +105,16 @@ def write_bods(path: Path, rows: int) -> int:
     return written
 
 
-def write_gleif(path: Path, rows: int) -> int:
-    with open(path, "w", encoding="utf-8", newline="") as f:
+def write_gleif(folder: Path, rows: int) -> int:
+    """A golden-copy folder: LEI-CDF entity rows for two thirds of the LEIs, then the relationships."""
+    folder.mkdir()
+    with open(folder / "lei.csv", "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["LEI", "Entity.LegalName", "Entity.LegalJurisdiction", "Entity.EntityCategory", "Entity.EntityStatus",
+                    "Entity.LegalAddress.FirstAddressLine", "Entity.LegalAddress.City", "Entity.LegalAddress.Country"])
+        for i in range(rows * 2 // 3):
+            w.writerow([f"{i:018d}AA", f"Entity {i} S.A.", "LU", "GENERAL", "ACTIVE", f"{i % 977} Rue Haute", "Luxembourg", "LU"])
+    with open(folder / "rr.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["Relationship.StartNode.NodeID", "Relationship.StartNode.NodeIDType", "Relationship.EndNode.NodeID",
                     "Relationship.EndNode.NodeIDType", "Relationship.RelationshipType", "Relationship.RelationshipStatus",
@@ -113,7 +123,7 @@ def write_gleif(path: Path, rows: int) -> int:
             child, parent = f"{i + 1:018d}AA", f"{(i + 1) // 2:018d}AA"
             kind = "IS_DIRECTLY_CONSOLIDATED_BY" if i % 3 else "IS_ULTIMATELY_CONSOLIDATED_BY"
             w.writerow([child, "LEI", parent, "LEI", kind, "ACTIVE", "2015-01-01T00:00:00Z", "", "RELATIONSHIP_PERIOD"])
-    return rows
+    return rows + rows * 2 // 3
 
 
 def write_ftm(path: Path, rows: int) -> int:
@@ -157,7 +167,26 @@ def write_xlsx(path: Path, rows: int) -> int:
     return rows
 
 
-WRITERS = {"psc": (write_psc, "psc.jsonl"), "bods": (write_bods, "bods.jsonl"), "gleif": (write_gleif, "rr.csv"),
+def write_bods_document(path: Path, rows: int) -> int:
+    """The same statements as one indented JSON array (as the standard's example packages are): no
+    object on a line of its own, so read as a document."""
+    lines = path.with_suffix(".jsonl")
+    written = write_bods(lines, rows)
+    with open(lines, encoding="utf-8") as f, open(path, "w", encoding="utf-8") as out:
+        out.write("[\n")
+        for n, line in enumerate(f):
+            out.write((",\n" if n else "") + json.dumps(json.loads(line), indent=2))
+        out.write("\n]\n")
+    lines.unlink()
+    return written
+
+
+def _mib(path: Path) -> float:
+    files = path.iterdir() if path.is_dir() else [path]
+    return sum(f.stat().st_size for f in files) / 2**20
+
+
+WRITERS = {"psc": (write_psc, "psc.jsonl"), "bods": (write_bods, "bods.jsonl"), "gleif": (write_gleif, "gleif"),
            "ftm": (write_ftm, "ftm.json"), "mapping": (write_mapping_csv, "shareholders.csv"),
            "xlsx": (write_xlsx, "shareholders.xlsx")}
 
@@ -177,7 +206,11 @@ def task_parse(path: str) -> dict:
     """The floor: parsing every record of the file and nothing else."""
     started = time.perf_counter()
     n = 0
-    if path.endswith(".csv"):
+    if Path(path).is_dir():
+        for file in sorted(Path(path).iterdir()):
+            n += 1
+            task_parse(str(file))
+    elif path.endswith(".csv"):
         encoding = "gbk" if "shareholders" in path else "utf-8"
         with open(path, encoding=encoding, newline="") as f:
             for _ in csv.reader(f):
@@ -196,6 +229,10 @@ def task_parse(path: str) -> dict:
     return {"seconds": time.perf_counter() - started, "peak_mib": _peak_mib()}
 
 
+#: The readers whose memory must stay flat at any input size: loaded at two sizes.
+MEMORY = {"psc": (write_psc, "psc.jsonl"), "bods": (write_bods, "bods.jsonl"),
+          "bods-document": (write_bods_document, "bods.json"), "gleif": (write_gleif, "gleif")}
+
 TASKS = {"load": task_load, "parse": task_parse}
 
 
@@ -203,7 +240,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--only", choices=FORMATS, action="append")
-    parser.add_argument("--psc-scale", type=int, default=10, help="the larger snapshot is this many times the rows")
+    parser.add_argument("--memory-scale", type=int, default=10,
+                        help="the memory runs load an input of rows / scale rows and one of rows")
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.task:
@@ -218,7 +256,7 @@ def main() -> None:
             rows = args.rows // 10 if fmt == "xlsx" else args.rows
             path = work / name
             written = write(path, rows)
-            size = path.stat().st_size / 2**20
+            size = _mib(path)
             parse = _measure("parse", str(path))
             load = _measure("load", str(path), str(work / f"{fmt}.db"))
             entry = {"rows": written, "file_mib": round(size, 1), "load_seconds": round(load["seconds"], 2),
@@ -230,20 +268,25 @@ def main() -> None:
                          f"parse floor {parse['seconds']:6.1f} s  ratio {entry['ratio_to_parse']}x")
             print(lines[-1], flush=True)
             (work / f"{fmt}.db").unlink(missing_ok=True)
-            path.unlink()
-        if args.only is None or "psc" in args.only:
-            small, large = work / "small.jsonl", work / "large.jsonl"
-            n_small = write_psc(small, max(1000, args.rows // args.psc_scale))
-            n_large = write_psc(large, max(1000, args.rows // args.psc_scale) * args.psc_scale)
-            a = _measure("load", str(small), str(work / "small.db"))
-            b = _measure("load", str(large), str(work / "large.db"))
-            results["psc_memory"] = {"small_rows": n_small, "large_rows": n_large,
-                                     "small_mib": round(small.stat().st_size / 2**20, 1),
-                                     "large_mib": round(large.stat().st_size / 2**20, 1),
-                                     "small_peak_mib": round(a["peak_mib"]), "large_peak_mib": round(b["peak_mib"])}
-            m = results["psc_memory"]
-            lines.append(f"psc memory: {m['small_mib']} MiB file peak {m['small_peak_mib']} MiB; "
-                         f"{m['large_mib']} MiB file peak {m['large_peak_mib']} MiB")
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+        results["memory"] = {}
+        for fmt in [f for f in MEMORY if args.only is None or f.split("-")[0] in args.only]:
+            write, name = MEMORY[fmt]
+            small_rows = max(1000, args.rows // args.memory_scale)
+            sizes = {}
+            for size, rows in (("small", small_rows), ("large", small_rows * args.memory_scale)):
+                path = work / f"{size}-{name}"
+                written = write(path, rows)
+                load = _measure("load", str(path), str(work / f"{size}.db"))
+                sizes[size] = {"rows": written, "file_mib": round(_mib(path), 1), "peak_mib": round(load["peak_mib"]),
+                               "load_seconds": round(load["seconds"], 1)}
+                (work / f"{size}.db").unlink(missing_ok=True)
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+            results["memory"][fmt] = sizes
+            a, b = sizes["small"], sizes["large"]
+            lines.append(f"{fmt} memory: {a['file_mib']} MiB input ({a['rows']:,} rows) peak {a['peak_mib']} MiB; "
+                         f"{b['file_mib']} MiB input ({b['rows']:,} rows) peak {b['peak_mib']} MiB "
+                         f"({b['load_seconds']} s)")
             print(lines[-1], flush=True)
     out = HERE / "results" / "inputs.json"
     out.parent.mkdir(exist_ok=True)

@@ -21,59 +21,26 @@ officer roles and declared ties (see docs/inputs.md for the whole mapping):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ..graph.errors import InvalidInput
 from ..graph.model import (
     Entity, EntityKind, Holding, Interest, Link, LinkKind, Officer, Relation, RelationType, Share,
     address_id,
 )
 from ..graph.roles import OFFICER_ROLES
 from ..graph.stores.base import Record
-from .common import PUBLISHER, SCHEME_COUNTRIES, TIE_PREFIX, Matcher, entity_fields, kept_fields
+from .common import SCHEME_COUNTRIES, TIE_PREFIX, Matcher
 from .report import LoadReport, first_few
 from .fields import clean_reg_no, iso_day
-from .jsonfile import Found, fail_at, files_in, read_objects, shaped
+from .bods_statements import PREFIX, Statement, StatementIndex, objects, statement
+from .jsonfile import files_in, shaped
 
-PREFIX = "bods:"
 _INTERESTS = {"shareholding": Interest.SHAREHOLDING, "votingRights": Interest.VOTING,
               "appointmentOfBoard": Interest.BOARD, "unknownInterest": Interest.SHAREHOLDING, None: Interest.SHAREHOLDING}
 _OFFICER_ROLES = {"boardMember": "director", "boardChair": "chairman", "seniorManagingOfficial": "manager"}
 _COMPANY_TYPES = {"registeredEntity", None}  # legalEntity and the rest: organizations
-_KINDS = {"entityStatement": "entity", "personStatement": "person", "ownershipOrControlStatement": "relationship"}
-
-
-@dataclass
-class _Statement:
-    found: Found
-    path: Path
-    id: str
-    kind: str  # entity, person or relationship
-    record: str  # the record it describes (0.4 recordId; 0.2/0.3 the first statement of its chain)
-    date: str
-    closed: bool
-    details: dict
-    replaces: list[str] = field(default_factory=list)
-    #: published by equitygraph's own export: its record ids are equitygraph ids, its source the original
-    ours: bool = False
-    kept_source: str | None = None
-    kept_fields: dict = field(default_factory=dict)
-
-    def fail(self, field_name: str, problem: str):
-        line = self.found.line
-        where = field_name if line is not None else f"{self.found.where()} ({self.id}): {field_name}"
-        raise InvalidInput(self.path, line, where, problem)
-
-    @property
-    def source(self) -> str:
-        return self.kept_source if self.ours and self.kept_source else f"{self.path.name}#{self.id}"
-
-    @property
-    def node(self) -> str:
-        """The node of the record: equitygraph's own id where equitygraph published it."""
-        return self.record if self.ours else PREFIX + self.record
 
 
 def is_bods(value: dict) -> bool:
@@ -83,120 +50,70 @@ def is_bods(value: dict) -> bool:
 
 def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
               progress: Callable[[int], None] = lambda n: None) -> Iterator[Record]:
-    """Validated records of the BODS statements in ``path`` (a file, or a folder of .json/.jsonl files)."""
-    statements = _statements(Path(path), report, progress)
-    latest, record_of = _latest(statements, report)
-    parties: dict[str, str] = {}  # statement id or record id -> node id
-    for st in latest:
-        if st.kind != "relationship":
-            with shaped(st.path, st.found.where(), "BODS"):
-                entity = _party(st, matcher)
-            on_record = matcher.kind_of(entity.id) is not None
-            parties[st.record] = entity.id
-            matcher.kinds[entity.id] = entity.kind
-            if (st.ours and not on_record) or (not st.ours and entity.id.startswith(PREFIX)):
-                matcher.remember(entity)
-                report.counts["entity rows"] += 1
-                report.counts[entity.kind.value] += 1
-                if entity.status == "unknown":
-                    report.counts["unknown parties"] += 1
-                yield entity
-                for address in _addresses(st.details):
-                    yield Entity(address_id(address), EntityKind.ADDRESS, address)
-                    report.counts["links"] += 1
-                    yield Link(entity.id, address_id(address), LinkKind.LOCATED_AT)
-            else:
-                report.counts["matched on record"] += 1
-    parties.update({sid: parties[record] for sid, record in record_of.items() if record in parties})
-    nominations: dict[str, dict[str, list[str]]] = {}
-    missing: dict[str, str] = {}  # statement named but not held -> where it was named first
-    for st in latest:
-        if st.kind == "relationship":
-            with shaped(st.path, st.found.where(), "BODS"):
-                yield from _relationship(st, parties, matcher, report, nominations, missing)
-    if missing:
-        report.warnings.append(missing_warning(missing))
-    for subject, sides in sorted(nominations.items()):
-        for nominee in sides.get("nominee", []):
-            for nominator in sides.get("nominator", []):
-                report.counts["relations"] += 1
-                yield Relation(nominee, nominator, RelationType.NOMINEE, source=f"nomination {subject}")
+    """Validated records of the BODS statements in ``path`` (a file, or a folder of .json/.jsonl files).
 
-
-def _statements(path: Path, report: LoadReport, progress) -> list[_Statement]:
-    statements = []
-    for file in files_in(path):
-        for found in read_objects(file):
-            value = found.value
-            for key, kind_of in (("recordType", str), ("statementType", str), ("recordDetails", dict),
-                                 ("replacesStatements", list)):
-                if value.get(key) is not None and not isinstance(value[key], kind_of):
-                    fail_at(file, found.where(), key,
-                            f"is not {'a text' if kind_of is str else 'an object' if kind_of is dict else 'a list'}")
-            if "recordType" in value:  # 0.4
-                kind = value["recordType"]
-                statement = _Statement(found, file, str(value.get("statementId", "")), kind,
-                                       str(value.get("recordId", "")), str(value.get("statementDate") or ""),
-                                       value.get("recordStatus") == "closed", value.get("recordDetails") or {},
-                                       ours=_published_by_us(value),
-                                       kept_source=((value.get("source") or {}).get("description") or None)
-                                       if isinstance(value.get("source"), dict) else None)
-                if statement.ours:
-                    notes = [n.get("description") for n in value.get("annotations") or [] if isinstance(n, dict)]
-                    statement.kept_fields = entity_fields(kept_fields(notes))
-                if not statement.record:
-                    statement.fail("recordId", "is missing")
-            elif "statementType" in value:  # 0.2, 0.3
-                kind = _KINDS.get(value["statementType"], value["statementType"])
-                sid = str(value.get("statementID", ""))
-                statement = _Statement(found, file, sid, kind, sid, str(value.get("statementDate") or ""), False,
-                                       value, [str(s) for s in value.get("replacesStatements") or []])
-            else:
-                raise InvalidInput(file, found.line, None if found.line else found.where(),
-                                   "is not a BODS statement (no recordType or statementType)")
-            if not statement.id:
-                statement.fail("statementId", "is missing")
-            if kind not in ("entity", "person", "relationship"):
-                statement.fail("recordType", f"{kind!r} is not entity, person or relationship")
-            statements.append(statement)
+    Read three times, in flat memory at any size: once to index every statement (its id, record, date
+    and kind, in a temporary database), then the latest statement of each party, then of each
+    relationship; the statements themselves are never all held at once.
+    """
+    files = files_in(Path(path))
+    index = StatementIndex()
+    try:
+        for seq, (file, found) in enumerate(objects(files)):
+            index.add(seq, statement(file, found))
             report.counts["statements"] += 1
             progress(1)
-    return statements
+        index.settle(report)
+        yield from _parties(index.latest(files, PARTY_KINDS), index, matcher, report)
+        nominations: dict[str, dict[str, list[str]]] = {}
+        missing = _Missing()
+        for st in index.latest(files, ("relationship",)):
+            with shaped(st.path, st.found.where(), "BODS"):
+                yield from _relationship(st, index, matcher, report, nominations, missing)
+        if missing.count:
+            report.warnings.append(missing_warning(missing.count, missing.first))
+        for subject, sides in sorted(nominations.items()):
+            for nominee in sides.get("nominee", []):
+                for nominator in sides.get("nominator", []):
+                    report.counts["relations"] += 1
+                    yield Relation(nominee, nominator, RelationType.NOMINEE, source=f"nomination {subject}")
+    finally:
+        index.close()
 
 
-def _latest(statements: list[_Statement], report: LoadReport) -> tuple[list[_Statement], dict[str, str]]:
-    """The last statement of each record, in date order (file order on a tie), and the record of
-    every statement id; a statement that replaces others (0.2, 0.3) takes over their record."""
-    ordered = sorted(range(len(statements)), key=lambda i: (statements[i].date, i))
-    record_of: dict[str, str] = {}
-    latest: dict[str, int] = {}
-    for i in ordered:
-        st = statements[i]
-        for old in st.replaces:
-            st.record = record_of.get(old, old)
-            report.counts["replaced statements"] += 1
-        record_of[st.id] = st.record
-        if st.record in latest:
-            report.counts["superseded statements"] += 1
-        latest[st.record] = i
-    return [statements[i] for i in sorted(latest.values())], record_of
+PARTY_KINDS = ("entity", "person")
 
 
-def _published_by_us(value: dict) -> bool:
-    """Whether a statement comes from equitygraph's own export (so that loading it back into the store
-    it came from adds nothing, and into another gives the same ids)."""
-    publisher = (value.get("publicationDetails") or {}).get("publisher") if isinstance(value.get("publicationDetails"), dict) else None
-    return isinstance(publisher, dict) and publisher.get("name") == PUBLISHER
+def _parties(statements: Iterator[Statement], index: StatementIndex, matcher: Matcher, report: LoadReport) -> Iterator[Record]:
+    for st in statements:
+        with shaped(st.path, st.found.where(), "BODS"):
+            entity = _party(st, matcher)
+        on_record = matcher.kind_of(entity.id) is not None
+        index.parties_add(st.record, entity.id)
+        matcher.kinds[entity.id] = entity.kind
+        if (st.ours and not on_record) or (not st.ours and entity.id.startswith(PREFIX)):
+            matcher.remember(entity)
+            report.counts["entity rows"] += 1
+            report.counts[entity.kind.value] += 1
+            if entity.status == "unknown":
+                report.counts["unknown parties"] += 1
+            yield entity
+            for address in _addresses(st.details):
+                yield Entity(address_id(address), EntityKind.ADDRESS, address)
+                report.counts["links"] += 1
+                yield Link(entity.id, address_id(address), LinkKind.LOCATED_AT)
+        else:
+            report.counts["matched on record"] += 1
 
 
-def _party(st: _Statement, matcher: Matcher) -> Entity:
+def _party(st: Statement, matcher: Matcher) -> Entity:
     entity = _party_of(st, matcher)
     if st.kept_fields and entity.id == st.node:
         entity = replace(entity, **st.kept_fields)
     return entity
 
 
-def _party_of(st: _Statement, matcher: Matcher) -> Entity:
+def _party_of(st: Statement, matcher: Matcher) -> Entity:
     d = st.details
     node = st.node
     if st.ours and matcher.kind_of(node) is not None:  # exported from this store: it is on record already
@@ -232,7 +149,7 @@ def _party_of(st: _Statement, matcher: Matcher) -> Entity:
 _UNKNOWN_WORDS = {"anonymousPerson": "anonymous person", "unknownPerson": "unknown person"}
 
 
-def _person_name(st: _Statement) -> str:
+def _person_name(st: Statement) -> str:
     names = st.details.get("names") or []
     ranked = sorted(names, key=lambda n: n.get("type") not in ("legal", "individual"))
     for n in ranked:
@@ -262,7 +179,7 @@ def _addresses(d: dict) -> list[str]:
             if isinstance(a, dict) and isinstance(a.get("address"), str) and a["address"].strip()]
 
 
-def _date(st: _Statement, text, field_name: str) -> dt.date | None:
+def _date(st: Statement, text, field_name: str) -> dt.date | None:
     if text in (None, ""):
         return None
     if not isinstance(text, str) or len(text) < 4:
@@ -277,7 +194,7 @@ def _date(st: _Statement, text, field_name: str) -> dt.date | None:
     return day
 
 
-def _share(st: _Statement, share, field_name: str) -> Share:
+def _share(st: Statement, share, field_name: str) -> Share:
     """A BODS share (percentages) as a fraction range; exclusive bounds bound the range too."""
     if not share:
         return Share.unknown()
@@ -307,7 +224,7 @@ def _share(st: _Statement, share, field_name: str) -> Share:
     return Share(low, high)
 
 
-def _reference(st: _Statement, value, field_name: str) -> tuple[str | None, dict | None]:
+def _reference(st: Statement, value, field_name: str) -> tuple[str | None, dict | None]:
     """The record a subject or interested party names, or the reason it is unspecified."""
     if isinstance(value, str):
         return value, None
@@ -329,7 +246,8 @@ def _placeholder(entity: Entity | None, report: LoadReport) -> Iterator[Record]:
         yield entity
 
 
-def _our_tie(st: _Statement, parties, matcher: Matcher, report: LoadReport, missing) -> Iterator[Record]:
+def _our_tie(st: Statement, parties: StatementIndex, matcher: Matcher, report: LoadReport, missing: _Missing
+             ) -> Iterator[Record]:
     """A declared tie equitygraph exported as an interest naming it, read back as the tie."""
     d = st.details
     subject, held = _node(st, str(d.get("subject")), parties, matcher, missing, EntityKind.COMPANY)
@@ -350,14 +268,14 @@ def _our_tie(st: _Statement, parties, matcher: Matcher, report: LoadReport, miss
 _TIE_TYPES = {t.value for t in RelationType}
 
 
-def _is_our_tie(st: _Statement) -> bool:
+def _is_our_tie(st: Statement) -> bool:
     interests = st.details.get("interests")
     return st.ours and isinstance(interests, list) and bool(interests) and all(
         isinstance(i, dict) and str(i.get("details") or "").startswith(TIE_PREFIX) for i in interests)
 
 
-def _relationship(st: _Statement, parties: dict[str, str], matcher: Matcher, report: LoadReport,
-                  nominations: dict, missing: dict[str, str]) -> Iterator[Record]:
+def _relationship(st: Statement, parties: StatementIndex, matcher: Matcher, report: LoadReport,
+                  nominations: dict, missing: _Missing) -> Iterator[Record]:
     if _is_our_tie(st):
         yield from _our_tie(st, parties, matcher, report, missing)
         return
@@ -423,17 +341,17 @@ def _relationship(st: _Statement, parties: dict[str, str], matcher: Matcher, rep
     yield from owned.values()
 
 
-def _node(st: _Statement, ref: str, parties: dict[str, str], matcher: Matcher, missing: dict[str, str],
+def _node(st: Statement, ref: str, parties: StatementIndex, matcher: Matcher, missing: _Missing,
           kind: EntityKind) -> tuple[str, Entity | None]:
     """The node a statement names, and a placeholder to write where the statement it names is neither
     in the input nor in the store (real extracts name statements they do not hold): kept as a party
     "not in the input" of ``kind``, as the GLEIF loader keeps an LEI it does not hold."""
-    node = parties.get(ref) or (ref if st.ours else PREFIX + ref)
+    node = parties.party(ref) or (ref if st.ours else PREFIX + ref)
     if matcher.kind_of(node) is not None:
         return node, None
-    missing[ref] = st.source
+    missing.add(ref, st.source)
     matcher.kinds[node] = kind
-    parties[ref] = node
+    parties.parties_add(ref, node)
     return node, Entity(node, kind, f"BODS record {ref}", status="not in the input")
 
 
@@ -443,14 +361,31 @@ def _placeheld(reference) -> EntityKind:
         else EntityKind.COMPANY
 
 
-def missing_warning(missing: dict[str, str], shown: int = 5) -> str:
+class _Missing:
+    """How many statements were named but not held, and the first few with where they were named."""
+
+    SHOWN = 5
+
+    def __init__(self):
+        self.count = 0
+        self.first: list[tuple[str, str]] = []
+
+    def add(self, ref: str, where: str) -> None:
+        self.count += 1
+        if len(self.first) < self.SHOWN:
+            self.first.append((ref, where))
+
+
+def missing_warning(count: int, first: list[tuple[str, str]]) -> str:
     """One warning for every statement named but not held, with the count and the first few.
 
     Examples
     --------
-    >>> missing_warning({"a": "x.json#1", "b": "x.json#2"})
+    >>> missing_warning(2, [("a", "x.json#1"), ("b", "x.json#2")])
     '2 statements named are neither in the input nor in the store; each is kept as a placeholder party "not in the input": a (named in x.json#1), b (named in x.json#2)'
+    >>> missing_warning(7, [("a", "x.json#1")]).split(": ", 1)[1]
+    'a (named in x.json#1) and 6 more'
     """
-    return (f"{len(missing):,} statement{'s' if len(missing) != 1 else ''} named {'are' if len(missing) != 1 else 'is'} "
+    return (f"{count:,} statement{'s' if count != 1 else ''} named {'are' if count != 1 else 'is'} "
             f"neither in the input nor in the store; each is kept as a placeholder party \"not in the input\": "
-            + first_few([f"{ref} (named in {where})" for ref, where in missing.items()], shown))
+            + first_few([f"{ref} (named in {where})" for ref, where in first], len(first), count))

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
 from ..graph.model import Entity, EntityKind, normalize_name
 from ..graph.stores.base import Record, Store
 from .report import LoadReport, note_load
 from .fields import clean_reg_no
+from .spill import SpillMap
 
 #: What equitygraph's own exports (BODS, FollowTheMoney) carry beyond the standards, read back by the
 #: loaders so that an export loads back without loss: the publisher's name, a declared tie the standard
@@ -65,27 +66,34 @@ class Matcher:
     registration number (in the same jurisdiction, or where one side has none), then, for companies
     and organizations only, by exact normalised name where exactly one party bears it. A person named
     only by a name is never matched: a namesake is not the same person.
+
+    What it remembers of this load's parties is what matching needs (id, kind, name, number,
+    jurisdiction, registered capital), in maps that move to disk beyond ``in_memory`` entries each
+    (:data:`~equitygraph.loaders.spill.IN_MEMORY` unless given): an open register of millions of
+    parties is matched in flat memory.
     """
 
-    def __init__(self, store: Store | None, report: LoadReport):
+    def __init__(self, store: Store | None, report: LoadReport, in_memory: int | None = None):
         self.store = store
         self.report = report
-        self.by_reg_no: dict[str, list[Entity]] = {}
-        self.by_name: dict[str, list[Entity]] = {}
-        self.kinds: dict[str, EntityKind] = {}
+        self.by_reg_no = SpillMap(in_memory, multi=True)
+        self.by_name = SpillMap(in_memory, multi=True)
+        self.kinds = _Kinds(in_memory)
 
     def remember(self, entity: Entity) -> None:
         self.kinds[entity.id] = entity.kind
+        slim = (entity.id, entity.kind.value, entity.name, entity.reg_no, entity.jurisdiction,
+                entity.registered_capital)
         if entity.reg_no:
-            self.by_reg_no.setdefault(entity.reg_no, []).append(entity)
+            self.by_reg_no.add(entity.reg_no, slim)
         if entity.kind is not EntityKind.PERSON:
-            self.by_name.setdefault(normalize_name(entity.name), []).append(entity)
+            self.by_name.add(normalize_name(entity.name), slim)
 
     def by_number(self, reg_no: str | None, jurisdiction: str | None = None) -> Entity | None:
         reg_no = clean_reg_no(reg_no)
         if not reg_no:
             return None
-        candidates = self.by_reg_no.get(reg_no) or self._stored(reg_no, lambda e: e.reg_no == reg_no)
+        candidates = _entities(self.by_reg_no.values(reg_no)) or self._stored(reg_no, lambda e: e.reg_no == reg_no)
         fits = [e for e in candidates if not jurisdiction or not e.jurisdiction
                 or e.jurisdiction.upper()[:2] == jurisdiction.upper()[:2]]
         return fits[0] if len(fits) == 1 else None
@@ -93,7 +101,7 @@ class Matcher:
     def by_exact_name(self, name: str, kinds: tuple[EntityKind, ...] = (EntityKind.COMPANY, EntityKind.ORGANIZATION)
                       ) -> Entity | None:
         norm = normalize_name(name)
-        candidates = self.by_name.get(norm) or self._stored(name, lambda e: normalize_name(e.name) == norm)
+        candidates = _entities(self.by_name.values(norm)) or self._stored(name, lambda e: normalize_name(e.name) == norm)
         fits = [e for e in candidates if e.kind in kinds]
         return fits[0] if len(fits) == 1 else None
 
@@ -105,16 +113,33 @@ class Matcher:
         return fits[0] if len(fits) == 1 else None
 
     def kind_of(self, entity_id: str) -> EntityKind | None:
-        if entity_id not in self.kinds and self.store is not None:
+        kind = self.kinds.get(entity_id)
+        if kind is None and self.store is not None:
             found = self.store.get(entity_id)
             if found is not None:
-                self.kinds[entity_id] = found.kind
-        return self.kinds.get(entity_id)
+                kind = self.kinds[entity_id] = found.kind
+        return kind
 
     def _stored(self, text: str, keep: Callable[[Entity], bool]) -> list[Entity]:
         if self.store is None:
             return []
         return [hit.entity for hit in self.store.search(text, limit=5, exact_only=True) if keep(hit.entity)]
+
+
+def _entities(slims: list[tuple]) -> list[Entity]:
+    return [Entity(id_, EntityKind(kind), name, reg_no=reg_no, jurisdiction=jurisdiction, registered_capital=capital)
+            for id_, kind, name, reg_no, jurisdiction, capital in slims]
+
+
+class _Kinds(SpillMap):
+    """The kind of every party this load named (kept as the kind's text, a marshal value)."""
+
+    def __setitem__(self, key: str, kind: EntityKind) -> None:
+        super().__setitem__(key, kind.value)
+
+    def get(self, key: str, default=None):
+        value = super().get(key)
+        return default if value is None else EntityKind(value)
 
 
 def load_records(store: Store, source: str | Path, read: Callable[[LoadReport, Callable[[int], None]], Iterable[Record]],
@@ -133,13 +158,3 @@ def load_records(store: Store, source: str | Path, read: Callable[[LoadReport, C
     report.seconds = time.perf_counter() - started
     note_load(store, source, report, format=fmt)
     return report
-
-
-def once(seen: set[str], records: Iterable[Record]) -> Iterator[Record]:
-    """Each entity the first time only (an open register names a party in many statements)."""
-    for record in records:
-        if isinstance(record, Entity):
-            if record.id in seen:
-                continue
-            seen.add(record.id)
-        yield record

@@ -29,6 +29,7 @@ from .common import Matcher
 from .report import LoadReport
 from .fields import clean_reg_no, iso_day
 from .jsonfile import fail_at as _fail, files_in, read_objects, shaped
+from .spill import SpillMap
 
 PREFIX = "lei:"
 RELATIONSHIP_TYPES = {
@@ -68,28 +69,34 @@ class GleifReader:
         self.matcher = matcher
         self.report = report
         self.progress = progress
-        self.ids: dict[str, str] = {}  # LEI -> node id, for LEIs met in this load
+        self.ids = SpillMap()  # LEI -> node id, for LEIs met in this load (on disk beyond a few hundred thousand)
 
     def records(self, path: Path) -> Iterator[Record]:
+        """Read twice, in flat memory at any size: entities first, so relationships find them
+        (placeholders only for LEIs nowhere else), then relationships and reporting exceptions."""
         files = files_in(path, (".json", ".jsonl", ".xml", ".csv"))
-        entities, others = [], []
+        for file, where, kind, value in self._read(files):
+            if kind == "entity":
+                self.progress(1)
+                with shaped(file, where, "GLEIF"):
+                    yield from self._entity(file, where, value)
+        for file, where, kind, value in self._read(files):
+            if kind != "entity":
+                self.progress(1)
+                with shaped(file, where, "GLEIF"):
+                    if kind == "relationship":
+                        yield from self._relationship(file, where, value)
+                    else:
+                        yield from self._exception(file, where, value)
+
+    @staticmethod
+    def _read(files: list[Path]) -> Iterator[tuple[Path, str, str, dict]]:
         for file in files:
             for where, value in _records(file):
-                self.progress(1)
                 kind = record_kind(value)
                 if kind is None:
                     _fail(file, where, None, "is not a GLEIF LEI, relationship or reporting-exception record")
-                (entities if kind == "entity" else others).append((file, where, kind, value))
-        # Entities first, so relationships find them; placeholders only for LEIs nowhere else.
-        for file, where, _, value in entities:
-            with shaped(file, where, "GLEIF"):
-                yield from self._entity(file, where, value)
-        for file, where, kind, value in others:
-            with shaped(file, where, "GLEIF"):
-                if kind == "relationship":
-                    yield from self._relationship(file, where, value)
-                else:
-                    yield from self._exception(file, where, value)
+                yield file, where, kind, value
 
     def _node(self, lei: str) -> tuple[str, Entity | None]:
         """The node of an LEI, and a placeholder to write where nothing is known of it."""
@@ -204,12 +211,18 @@ _RECORD_TAGS = {"LEIRecord", "RelationshipRecord", "Exception"}
 
 def _xml_records(file: Path) -> Iterator[tuple[str, dict]]:
     position = 0
+    parents = []  # the elements open above the one read: a record read is taken out of its parent
     try:
-        for _, element in ElementTree.iterparse(file, events=("end",)):
+        for event, element in ElementTree.iterparse(file, events=("start", "end")):
+            if event == "start":
+                parents.append(element)
+                continue
+            parents.pop()
             if _local(element.tag) in _RECORD_TAGS:
                 position += 1
                 yield f"record {position}", _xml_dict(element)
-                element.clear()
+                if parents:
+                    parents[-1].remove(element)
     except ElementTree.ParseError as e:
         raise InvalidInput(file, e.position[0], None, f"is not well-formed XML: {e}") from None
 

@@ -66,12 +66,22 @@ def first_object(path: Path) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+#: A JSON document larger than this (not one object per line) is streamed item by item instead of read
+#: whole: its array, or its ``statements`` array. Its errors then name the item, not the line.
+STREAMED_ABOVE_BYTES = 64 << 20
+
+
 def read_objects(path: Path) -> Iterator[Found]:
     """The objects of ``path``, streamed line by line where the file has one object per line (also
-    inside ``[`` and ``]``, as the PSC samples are), else read whole as one JSON document."""
+    inside ``[`` and ``]``, as the PSC samples are), else as one JSON document: read whole up to
+    :data:`STREAMED_ABOVE_BYTES`, streamed item by item above it."""
     if _one_object_per_line(path):
         yield from _lines(path)
         return
+    if path.stat().st_size > STREAMED_ABOVE_BYTES:
+        streamed = yield from _streamed(path)
+        if streamed:
+            return
     try:
         with open(path, encoding="utf-8-sig") as f:
             document = json.load(f)
@@ -87,6 +97,34 @@ def read_objects(path: Path) -> Iterator[Found]:
         if not isinstance(item, dict):
             raise InvalidInput(path, None, f"item {position}", "is not a JSON object")
         yield Found(item, None, position)
+
+
+def _streamed(path: Path):
+    """The items of a document's top-level array or ``statements`` array, one at a time (with the
+    number read, 0 where the document is an object with no ``statements``: it is then read whole)."""
+    import ijson
+
+    with open(path, "rb") as f:
+        if f.read(3) != b"\xef\xbb\xbf":
+            f.seek(0)
+        start = f.tell()
+        head = f.read(64).lstrip()
+        f.seek(start)
+        prefix = "item" if head.startswith(b"[") else "statements.item"
+        position = 0
+        try:
+            for item in ijson.items(f, prefix, use_float=True):
+                position += 1
+                if not isinstance(item, dict):
+                    raise InvalidInput(path, None, f"item {position}", "is not a JSON object")
+                yield Found(item, None, position)
+        except ijson.JSONError as e:
+            said = e.args[0] if e.args else ""
+            said = said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said)
+            first_line = (said.strip().splitlines() or ["cut short"])[0]  # the parser draws the spot on more lines
+            problem = "is not UTF-8 (JSON is always UTF-8)" if "UTF8" in first_line else f"is not valid JSON: {first_line}"
+            raise InvalidInput(path, None, f"item {position + 1}", problem) from None
+    return position
 
 
 def _one_object_per_line(path: Path) -> bool:

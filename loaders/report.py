@@ -48,8 +48,9 @@ class LoadReport:
         }
 
 
-def first_few(items: list[str], shown: int = 5) -> str:
-    """``items`` as a warning lists them: the first ``shown``, and how many more.
+def first_few(items: list[str], shown: int = 5, total: int | None = None) -> str:
+    """``items`` as a warning lists them: the first ``shown``, and how many more (of ``total``, where
+    only the first few were kept).
 
     Examples
     --------
@@ -57,8 +58,11 @@ def first_few(items: list[str], shown: int = 5) -> str:
     'a, b and 1 more'
     >>> first_few(["a", "b"], 2)
     'a, b'
+    >>> first_few(["a", "b"], 2, total=1002)
+    'a, b and 1,000 more'
     """
-    more = f" and {len(items) - shown:,} more" if len(items) > shown else ""
+    total = len(items) if total is None else total
+    more = f" and {total - shown:,} more" if total > shown else ""
     return ", ".join(items[:shown]) + more
 
 
