@@ -8,7 +8,10 @@ analysed store:
    ``group NAME`` decided (control of the whole graph again) and ``cluster NAME`` found (the clusters
    of the whole graph again), each of the largest; ``clusters --top 20`` and ``groups --top 20``;
 2. ``analyze`` (writes the ranks and the reasons' parts beside the scores);
-3. the same read from what analyze wrote; each compared with the computed.
+3. the same read from what analyze wrote; each compared with the computed;
+4. ``risk NAME`` of the first company of the warning list and of one far below the reasons written
+   (rank 20,000, or the last): computed before the analysis, then explained from the scores it kept
+   beside the store.
 """
 
 from __future__ import annotations
@@ -53,6 +56,12 @@ def main() -> None:
             store.set_meta("analysis", json.dumps(meta))
             member = max(store.read_results("group_size").items(), key=lambda kv: (kv[1], kv[0]))[0]  # of the largest
             party = max(store.read_results("cluster_size").items(), key=lambda kv: (kv[1], kv[0]))[0]
+            ranks = store.read_results("risk_rank")
+            ranked = sorted(ranks, key=ranks.__getitem__)
+            asked = [ranked[0], ranked[min(19_999, len(ranked) - 1)]]
+        risk_one = {}
+        for company in asked:
+            risk_one[company] = {"computed": timed("risk", company, "--db", str(db), "--format", "json")}
         computed_s, computed = timed("risk", "--top", str(args.top), "--db", str(db), "--format", "json")
         group_computed_s, group_computed = timed("group", member, "--db", str(db), "--format", "json")
         cluster_computed_s, cluster_computed = timed("cluster", party, "--db", str(db), "--format", "json")
@@ -64,6 +73,8 @@ def main() -> None:
         cluster_read_s, cluster_read = timed("cluster", party, "--db", str(db), "--format", "json")
         clusters_read_s, clusters_read = timed("clusters", "--top", "20", "--db", str(db), "--format", "json")
         groups_read_s, groups_read = timed("groups", "--top", "20", "--db", str(db), "--format", "json")
+        for company in asked:
+            risk_one[company]["read"] = timed("risk", company, "--db", str(db), "--format", "json")
     same = json.loads(computed)["warnings"] == json.loads(read)["warnings"]
     print(json.dumps({"machine": machine_note(), "db": args.db, "top": args.top,
                       "risk_top_computed_seconds": round(computed_s, 2), "analyze_seconds": round(analyze_s, 1),
@@ -80,7 +91,12 @@ def main() -> None:
                       "same_clusters": json.loads(clusters_computed) == json.loads(clusters_read),
                       "groups_top_20_computed_seconds": round(groups_computed_s, 2),
                       "groups_top_20_read_seconds": round(groups_read_s, 2),
-                      "same_groups": json.loads(groups_computed) == json.loads(groups_read)}, indent=1))
+                      "same_groups": json.loads(groups_computed) == json.loads(groups_read),
+                      "risk_name": {company: {"computed_seconds": round(t["computed"][0], 2),
+                                              "read_seconds": round(t["read"][0], 2),
+                                              "ratio": round(t["computed"][0] / t["read"][0], 1),
+                                              "same": json.loads(t["computed"][1]) == json.loads(t["read"][1])}
+                                    for company, t in risk_one.items()}}, indent=1))
 
 
 if __name__ == "__main__":

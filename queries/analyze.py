@@ -23,6 +23,7 @@ from .control.answer import identity_decisions
 from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
 from .risk.config import load_config
+from .risk.kept import keep
 from .risk.stored import config_key
 from . import i18n
 from .i18n import N_, _
@@ -110,7 +111,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         with step(N_("clusters"), N_("clusters")):
             clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays), engine=engine)
     with step(N_("risk"), N_("risk")):
-        risk, tiers = _risk(store, arrays, table, risk_config, as_of, engine)
+        risk, tiers, scores = _risk(store, arrays, table, risk_config, as_of, engine)
     with step(N_("writing results back"), N_("write back")):
         company_ids, results, covered_low = _control_results(arrays, table, top_owner, top_share)
         written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
@@ -120,6 +121,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         for name, values in risk.items():
             written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
         _write_back(store, written, as_of, clustered is not None, config_key(risk_config))
+        keep(store, scores)  # one company's risk and reasons are then a read (risk NAME, the explorer)
     counts = Counter(written["control_verdict"].values)
     why = Counter(v for v in written["control_reason"].values if v is not None)
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
@@ -243,8 +245,8 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, with_cluster
                                                "risk_config": config_key}))
 
 
-def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int]]:
-    """Every company's risk score and tier, and the reasons of the highest warned ones."""
+def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:
+    """Every company's risk score and tier, the reasons of the highest warned ones, and the scores."""
     from .risk.scores import explain_in, score_all
     from .risk.stored import ranked_columns, stored_parts
 
@@ -268,7 +270,7 @@ def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str,
             reason.update({ids[j]: _("a confirmed case on record") for j in companies[confirmed[companies]].tolist()})
         written[name] = reason
         written[name.replace("reason", "parts")] = {e.entity: stored_parts(e) for e in said[lang]}
-    return written, tiers
+    return written, tiers, scores
 
 
 def _controllers(names: np.ndarray, verdict: np.ndarray, one: np.ndarray, other: np.ndarray

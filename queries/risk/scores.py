@@ -323,11 +323,23 @@ class RiskList(Result):
 
 
 def remembered_scores(store: Store, config: RiskConfig, as_of: dt.date | None = None) -> Scores:
-    """Every score, computed once for a process that asks many questions of one store (``queries.memo``)."""
+    """Every score, computed once for a process that asks many questions of one store (``queries.memo``),
+    or read where the last analysis kept them (:mod:`.kept`: the store as it is, ``config``, no date)."""
     from ..memo import remembered
 
     return remembered(store, "risk scores", {"as_of": as_of, "config": config.sections},
-                      lambda: score_all(store, config, as_of))
+                      lambda: (as_of is None and kept_scores(store, config)) or score_all(store, config, as_of))
+
+
+def kept_scores(store: Store, config: RiskConfig) -> Scores | None:
+    """The scores the last analysis kept beside the store, when they describe it as it is with ``config``."""
+    from .kept import kept
+
+    found = kept(store, config)
+    if found is None:
+        return None
+    indicators_found, network, combined = found
+    return Scores(store.export_arrays(), indicators_found, network, combined, config, None)
 
 
 def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None = None, as_of: dt.date | None = None,
@@ -454,7 +466,7 @@ def risk_of(store: Store, name: str, config: RiskConfig, as_of: dt.date | None =
     entity = resolve_entity(store, name)
     if entity.kind is not EntityKind.COMPANY:
         raise EquityGraphError(f"{entity.name} ({entity.id}) is a {entity.kind.value}; risk is scored for companies")
-    scores = scores or score_all(store, config, as_of)
+    scores = scores or remembered_scores(store, config, as_of)
     [explanation] = explain(store, scores, [entity.id], top_sources)
     j = scores.arrays.index_of(entity.id)
     row = scores.found.row(j)

@@ -1,0 +1,110 @@
+"""Every risk score of the last analysis, kept beside the embedded store (``case.db.risk.npz``), so that
+after ``analyze`` one company's risk and its reasons are a read (issue 31): the indicators, the network
+walk's matrix and seeds, the combined scores. ``risk NAME`` and the explorer's risk panel then explain
+the one company asked about instead of scoring every company again.
+
+The file names what it was computed from: the store's generation (a token every write of records
+changes), the identity decisions and the risk configuration, and it holds only an analysis as of no
+date. Anything else, a file that cannot be read or a store with no file (Neo4j, ``:memory:``) is
+computed as before. Written whole to a temporary file and renamed, readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from ...graph.analysis.risk import Indicators, Network
+from ...graph.stores.base import Store
+from .stored import config_key
+
+FORMAT = "1"
+
+
+def kept_path(store: Store) -> Path | None:
+    """Where ``store``'s scores are kept, or None for a store with no file."""
+    path = getattr(store, "path", None)
+    if not path or str(path) == ":memory:":
+        return None
+    path = Path(path)
+    return path.with_name(path.name + ".risk.npz")
+
+
+def _stamp(store: Store, config) -> str | None:
+    generation = store.get_meta("generation")
+    if generation is None:
+        return None
+    decisions = hashlib.sha256(json.dumps(store.identity_decisions()).encode()).hexdigest()[:16]
+    return f"{FORMAT}:{generation}:{decisions}:{config_key(config)}"
+
+
+def keep(store: Store, scores) -> bool:
+    """Keep ``scores`` (an analysis as of no date) beside ``store``; False where they cannot be kept."""
+    path, stamp = kept_path(store), _stamp(store, scores.config)
+    if path is None or stamp is None or scores.as_of is not None:
+        return False
+    found, network = scores.found, scores.network
+    columns = {"stamp": _text(stamp), "n": np.array([scores.arrays.n]), "confirmed": found.confirmed,
+               "members": found.members, "walked": network.walked, "method": _text(network.method),
+               "words": _text(json.dumps({str(k): v for k, v in found.words.items()}, ensure_ascii=False)),
+               "spread_data": network.spread.data, "spread_indices": network.spread.indices,
+               "spread_indptr": network.spread.indptr, "spread_shape": np.array(network.spread.shape)}
+    # Most entities are persons, addresses and events, with no score; most companies have no indicator:
+    # every column of numbers is kept as its entries that are not 0 (a tenth of the file).
+    numbers = {"combined": scores.combined, "intrinsic": found.intrinsic, "score": network.score,
+               "received": network.received, "seeds": network.seeds}
+    for family in ("values", "dimension", "counts"):
+        numbers |= {f"{family}.{name}": values for name, values in getattr(found, family).items()}
+    for name, values in numbers.items():
+        at = np.flatnonzero(values)
+        columns |= {f"{name}@at": at, f"{name}@values": values[at], f"{name}@shape": np.array([len(values)])}
+    temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
+            np.savez(f, **columns)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return False  # a score that cannot be kept is only computed again when asked
+    return True
+
+
+def kept(store: Store, config) -> tuple[Indicators, Network, np.ndarray] | None:
+    """The indicators, network and combined scores kept by the last analysis of ``store`` as it is
+    now with ``config``, or None."""
+    path, stamp = kept_path(store), _stamp(store, config)
+    if path is None or stamp is None or not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if bytes(data["stamp"]).decode("utf-8") != stamp:
+                return None
+            columns = {name: data[name] for name in data.files}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+    for name in [n[:-3] for n in columns if n.endswith("@at")]:
+        at, values = columns.pop(f"{name}@at"), columns.pop(f"{name}@values")
+        columns[name] = np.zeros(int(columns.pop(f"{name}@shape")[0]), dtype=values.dtype)
+        columns[name][at] = values
+    if int(columns["n"][0]) != store.export_arrays().n:
+        return None
+    family = {f: {name.split(".", 1)[1]: values for name, values in columns.items() if name.startswith(f + ".")}
+              for f in ("values", "dimension", "counts")}
+    words = {int(k): v for k, v in json.loads(bytes(columns["words"]).decode("utf-8")).items()}
+    found = Indicators(family["values"], family["dimension"], columns["intrinsic"], columns["confirmed"],
+                       columns["members"], words, family["counts"])
+    spread = sp.csr_matrix((columns["spread_data"], columns["spread_indices"], columns["spread_indptr"]),
+                           shape=tuple(columns["spread_shape"].tolist()))
+    network = Network(columns["score"], columns["received"], columns["seeds"], spread, columns["walked"],
+                      bytes(columns["method"]).decode("utf-8"))
+    return found, network, columns["combined"]
+
+
+def _text(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
