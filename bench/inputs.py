@@ -242,6 +242,7 @@ def main() -> None:
     parser.add_argument("--only", choices=FORMATS, action="append")
     parser.add_argument("--memory-scale", type=int, default=10,
                         help="the memory runs load an input of rows / scale rows and one of rows")
+    parser.add_argument("--memory-only", action="store_true", help="only the memory runs")
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.task:
@@ -251,7 +252,7 @@ def main() -> None:
     lines = [f"machine: {results['machine']}"]
     with tempfile.TemporaryDirectory(prefix="eg-inputs-") as tmp:
         work = Path(tmp)
-        for fmt in args.only or FORMATS:
+        for fmt in [] if args.memory_only else args.only or FORMATS:
             write, name = WRITERS[fmt]
             rows = args.rows // 10 if fmt == "xlsx" else args.rows
             path = work / name

@@ -54,7 +54,8 @@ def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
 
     Read three times, in flat memory at any size: once to index every statement (its id, record, date
     and kind, in a temporary database), then the latest statement of each party, then of each
-    relationship; the statements themselves are never all held at once.
+    relationship; the statements themselves are never all held at once. ``progress`` counts each
+    statement indexed and each latest statement written (twice the statements where none is superseded).
     """
     files = files_in(Path(path))
     index = StatementIndex()
@@ -64,10 +65,11 @@ def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
             report.counts["statements"] += 1
             progress(1)
         index.settle(report)
-        yield from _parties(index.latest(files, PARTY_KINDS), index, matcher, report)
+        yield from _parties(index.latest(files, PARTY_KINDS), index, matcher, report, progress)
         nominations: dict[str, dict[str, list[str]]] = {}
         missing = _Missing()
         for st in index.latest(files, ("relationship",)):
+            progress(1)
             with shaped(st.path, st.found.where(), "BODS"):
                 yield from _relationship(st, index, matcher, report, nominations, missing)
         if missing.count:
@@ -84,8 +86,10 @@ def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
 PARTY_KINDS = ("entity", "person")
 
 
-def _parties(statements: Iterator[Statement], index: StatementIndex, matcher: Matcher, report: LoadReport) -> Iterator[Record]:
+def _parties(statements: Iterator[Statement], index: StatementIndex, matcher: Matcher, report: LoadReport,
+             progress: Callable[[int], None]) -> Iterator[Record]:
     for st in statements:
+        progress(1)
         with shaped(st.path, st.found.where(), "BODS"):
             entity = _party(st, matcher)
         on_record = matcher.kind_of(entity.id) is not None

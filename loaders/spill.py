@@ -13,11 +13,11 @@ import marshal
 import sqlite3
 from typing import Iterator
 
-#: Entries kept in memory by a map before they move to disk (about 100 MB at most for the loaders' maps).
-IN_MEMORY = 250_000
+#: Entries kept in memory by a map before they move to disk (about 40 MB at most for a map of the loaders').
+IN_MEMORY = 100_000
 
 
-def temporary_database(cache_mib: int = 64) -> sqlite3.Connection:
+def temporary_database(cache_mib: int = 16) -> sqlite3.Connection:
     """A private SQLite database that is deleted when closed (SQLite's empty file name): held in a page
     cache of ``cache_mib`` and spilled to a temporary file beyond it."""
     db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
