@@ -1,6 +1,6 @@
 """Input formats: each loader's throughput on a generated file, beside the parse floor of the same
 file measured in the same run, and the memory of the readers that must stay flat (PSC, BODS as lines
-and as one document, GLEIF) on an input and one ten times larger.
+and as one document, GLEIF, FollowTheMoney) on an input and one ten times larger.
 
     python bench/inputs.py [--rows 1000000] [--only psc --only bods ...] [--memory-scale 10]
 
@@ -231,7 +231,8 @@ def task_parse(path: str) -> dict:
 
 #: The readers whose memory must stay flat at any input size: loaded at two sizes.
 MEMORY = {"psc": (write_psc, "psc.jsonl"), "bods": (write_bods, "bods.jsonl"),
-          "bods-document": (write_bods_document, "bods.json"), "gleif": (write_gleif, "gleif")}
+          "bods-document": (write_bods_document, "bods.json"), "gleif": (write_gleif, "gleif"),
+          "ftm": (write_ftm, "ftm.json")}
 
 TASKS = {"load": task_load, "parse": task_parse}
 

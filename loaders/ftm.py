@@ -1,14 +1,16 @@
 """FollowTheMoney entities (JSON lines, as Aleph and OpenSanctions export them), read with the
 followthemoney library so that schema inheritance and property types are the library's.
 
-Two passes over the file, so memory holds the parties' ids and kinds, never the file: the first
-reads the parties (any schema that is a LegalEntity, and Address), the second the facts between them
-(Ownership, Directorship, Family). The Ownership facts are held until the end, one holding each, to
-lay each stake's records end to end (:func:`periods_laid_out`). See docs/inputs.md for the mapping.
+Two passes over the file: the first reads the parties (any schema that is a LegalEntity, and Address),
+the second the facts between them (Ownership, Directorship, Family). The Ownership facts are kept until
+the end, to lay each stake's records end to end (:func:`periods_laid_out`). What is kept (the parties'
+ids, kinds and names, the ownerships) moves to disk beyond a few hundred thousand entries: memory stays
+flat at any size. See docs/inputs.md for the mapping.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -23,6 +25,7 @@ from .common import PUBLISHER, Matcher, entity_fields, kept_fields
 from .report import LoadReport, first_few
 from .fields import clean_reg_no, iso_day, parse_share
 from .jsonfile import Found, fail_at, files_in, read_objects, shaped
+from .spill import SpillMap
 
 PREFIX = "ftm:"
 _FAMILY_WORDS = {"spouse": RelationType.SPOUSE, "wife": RelationType.SPOUSE, "husband": RelationType.SPOUSE,
@@ -51,11 +54,12 @@ class FtmReader:
         self.matcher = matcher
         self.report = report
         self.progress = progress
-        self.nodes: dict[str, str] = {}  # FtM id -> node id
-        self.address_refs: list[tuple[str, str]] = []  # (party node, FtM Address id)
+        # On disk beyond a few hundred thousand entries each (loaders/spill.py): flat memory at any size.
+        self.nodes = SpillMap()  # FtM id -> node id
+        self.address_refs = SpillMap(multi=True)  # FtM Address id -> the party nodes naming it
         # every Ownership record of one owner, asset and interest, to lay their periods end to end
-        self.ownerships: dict[tuple, list[Holding]] = {}
-        self.names: dict[str, str] = {}  # node -> name, for the warnings
+        self.ownerships = SpillMap(multi=True)
+        self.names = SpillMap()  # node -> name, for the warnings
         self._party_schemas: dict[str, bool] = {}
 
     def records(self, path: Path) -> Iterator[Record]:
@@ -65,12 +69,14 @@ class FtmReader:
                 with shaped(file, found.where(), "FollowTheMoney"):
                     yield from self._party(file, found, proxy)
         unheld = []
-        for node, ref in self.address_refs:
-            if ref in self.nodes:
-                self.report.counts["links"] += 1
-                yield Link(node, self.nodes[ref], LinkKind.LOCATED_AT)
-            else:
-                unheld.append(ref)
+        for ref, parties in self.address_refs.groups():
+            address = self.nodes.get(ref)
+            for node in parties:
+                if address is not None:
+                    self.report.counts["links"] += 1
+                    yield Link(node, address, LinkKind.LOCATED_AT)
+                else:
+                    unheld.append(ref)
         if unheld:  # real exports name addresses they do not hold: said, not dropped silently
             self.report.warnings.append(
                 f"{len(unheld):,} address reference{'s' if len(unheld) != 1 else ''} (addressEntity) name "
@@ -80,7 +86,8 @@ class FtmReader:
             for found, proxy in self._proxies(file, parties=False):
                 with shaped(file, found.where(), "FollowTheMoney"):
                     yield from self._fact(file, found, proxy)
-        for records in self.ownerships.values():
+        for _key, held in self.ownerships.groups():
+            records = [_holding(*fields) for fields in held]
             kept, said = periods_laid_out(records, lambda node: f"{self.names.get(node, node)} ({node})")
             self.report.counts["holdings"] += len(kept)
             self.report.warnings.extend(said)
@@ -177,7 +184,8 @@ class FtmReader:
             yield Entity(contact_id(text), EntityKind.CONTACT, text)
             self.report.counts["links"] += 1
             yield Link(node, contact_id(text), LinkKind.HAS_CONTACT)
-        self.address_refs.extend((node, ref) for ref in proxy.get("addressEntity", quiet=True))
+        for ref in proxy.get("addressEntity", quiet=True):
+            self.address_refs.add(ref, node)
 
     def _ref(self, file: Path, found: Found, proxy, prop: str) -> str:
         ref = proxy.first(prop)
@@ -212,8 +220,8 @@ class FtmReader:
             kind_text = " ".join(proxy.get("ownershipType", quiet=True) + proxy.get("role", quiet=True)).lower()
             interest = next((i for i in Interest if i.value == kind_text.strip()), None) or (
                 Interest.VOTING if "vot" in kind_text else Interest.SHAREHOLDING)
-            self.ownerships.setdefault((owner, asset, interest), []).append(
-                Holding(owner, asset, share, interest, since, until, source))
+            self.ownerships.add(f"{owner}\x00{asset}\x00{interest.value}",
+                                (owner, asset, share.low, share.high, interest.value, _day(since), _day(until), source))
         elif name == "Directorship":
             director, company = self._ref(file, found, proxy, "director"), self._ref(file, found, proxy, "organization")
             if self.matcher.kind_of(company) not in (EntityKind.COMPANY, EntityKind.ORGANIZATION):
@@ -289,6 +297,16 @@ def periods_laid_out(records: list[Holding], named: Callable[[str], str] = str) 
             h = replace(h, until=following.since)
         kept.append(h)
     return kept, said
+
+
+def _day(day: dt.date | None) -> int | None:
+    return day.toordinal() if day else None
+
+
+def _holding(owner, asset, low, high, interest, since, until, source) -> Holding:
+    """A holding from what the ownerships map keeps of it (marshal values)."""
+    return Holding(owner, asset, Share(low, high), Interest(interest), since and dt.date.fromordinal(since),
+                   until and dt.date.fromordinal(until), source)
 
 
 def _fail(file: Path, found: Found, field_name: str, problem: str):

@@ -45,6 +45,8 @@ class SpillMap:
     >>> by_number.add("91", ("a",)); by_number.add("91", ("b",)); by_number.add("77", ("c",))
     >>> by_number.values("91")
     [('a',), ('b',)]
+    >>> list(by_number.groups())
+    [('77', [('c',)]), ('91', [('a',), ('b',)])]
     """
 
     def __init__(self, limit: int | None = None, multi: bool = False):
@@ -120,6 +122,24 @@ class SpillMap:
             else:
                 yield key, value
 
+    def groups(self) -> Iterator[tuple[str, list]]:
+        """Every key with its values in the order added, keys in sorted order (a multi map)."""
+        if not self.multi:
+            raise TypeError("a map holds one value a key: use items()")
+        if self._db is None:
+            yield from sorted(self._recent.items())
+            return
+        self._spill_if_full(everything=True)
+        key, values = None, []
+        for found, value in self._db.execute("SELECT key, value FROM map ORDER BY key, rowid"):
+            if found != key and values:
+                yield key, values
+                values = []
+            key = found
+            values.append(marshal.loads(value))
+        if values:
+            yield key, values
+
     def close(self) -> None:
         """Forget everything (the file on disk too)."""
         self._recent.clear()
@@ -128,8 +148,8 @@ class SpillMap:
             self._db.close()
             self._db = None
 
-    def _spill_if_full(self) -> None:
-        if self._held < self.limit:
+    def _spill_if_full(self, everything: bool = False) -> None:
+        if self._held < self.limit and not everything:
             return
         if self._db is None:
             self._db = temporary_database()

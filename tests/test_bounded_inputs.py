@@ -57,6 +57,7 @@ def test_a_multi_spill_map_keeps_every_value_in_the_order_added(ops, limit):
     assert {k: seen.values(k) for k in map("k{}".format, range(12))} == \
         {k: oracle.get(k, []) for k in map("k{}".format, range(12))}
     assert sorted(seen.items(), key=repr) == sorted(((k, v) for k, vs in oracle.items() for v in vs), key=repr)
+    assert list(seen.groups()) == sorted(oracle.items())
 
 
 def test_a_spill_map_says_how_it_is_used():
@@ -154,3 +155,15 @@ def test_bods_02_replaced_statements_hand_their_record_on(tmp_path, monkeypatch,
     assert (report.counts["statements"], report.counts["replaced statements"],
             report.counts["superseded statements"]) == (6, 3, 3)
     assert not report.warnings
+
+
+def test_bods_progress_counts_each_statement_indexed_and_each_latest_one_written(tmp_path):
+    from equitygraph.loaders.bods import read_bods
+    from equitygraph.loaders.common import Matcher
+    from equitygraph.loaders.report import LoadReport
+
+    report, counted = LoadReport("fermcat.json", fmt="bods"), []
+    records = list(read_bods(OPEN / "bods" / "v0.4" / "fermcat.json", matcher=Matcher(None, report), report=report,
+                             progress=counted.append))
+    assert records and (report.counts["statements"], report.counts["superseded statements"]) == (23, 16)
+    assert sum(counted) == 23 + (23 - 16)
