@@ -56,8 +56,9 @@ def main() -> None:
             store.set_meta("analysis", json.dumps(meta))
             member = max(store.read_results("group_size").items(), key=lambda kv: (kv[1], kv[0]))[0]  # of the largest
             party = max(store.read_results("cluster_size").items(), key=lambda kv: (kv[1], kv[0]))[0]
-            ranks = store.read_results("risk_rank")
-            ranked = sorted(ranks, key=ranks.__getitem__)
+            ranks = store.read_results("risk_rank")  # an analysis older than the ranks: by the scores
+            scores = store.read_results("risk_score") if not ranks else {}
+            ranked = sorted(ranks, key=ranks.__getitem__) if ranks else sorted(scores, key=lambda i: (-scores[i], i))
             asked = [ranked[0], ranked[min(19_999, len(ranked) - 1)]]
         risk_one = {}
         for company in asked:

@@ -47,6 +47,10 @@ def vocabulary() -> list[str]:
     words += ["entity rows", "entities", "holdings", "officers", "links", "events", "relations", "organizations",
               "persons", "addresses", "contacts", "entity", "rings", "ring companies", "groups", "companies",
               "combined", "intrinsic", "network", "past", "hidden", "seed", "generator"]
+    # what the readers of registers and open standards count
+    words += ["company rows", "exemptions", "matched on record", "placeholders", "psc lines", "statements",
+              "replaced statements", "superseded statements", "skipped (not a company)", "unknown parties",
+              "shares from subscribed capital", "shares held of a company whose issued shares are not given"]
     from equitygraph.loaders.holder_kinds import RULES as HOLDER_RULES
 
     words += [f"typed by {rule}" for rule in HOLDER_RULES] + ["roles recognised", "roles kept as written", "declared controllers"]

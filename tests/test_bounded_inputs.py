@@ -167,3 +167,19 @@ def test_bods_progress_counts_each_statement_indexed_and_each_latest_one_written
                              progress=counted.append))
     assert records and (report.counts["statements"], report.counts["superseded statements"]) == (23, 16)
     assert sum(counted) == 23 + (23 - 16)
+
+
+def test_what_the_open_standards_readers_count_is_said_in_chinese(tmp_path):
+    import re
+
+    from click.testing import CliRunner
+
+    from equitygraph.queries.cli import cli
+
+    db = str(tmp_path / "zh.db")
+    said = CliRunner().invoke(cli, ["--lang", "zh", "load", str(OPEN / "bods" / "v0.4" / "fermcat.json"), "--db", db])
+    assert said.exit_code == 0 and "声明条数            23" in said.output and "被后续声明取代      16" in said.output
+    said = CliRunner().invoke(cli, ["--lang", "zh", "load", str(OPEN / "gleif"), "--db", str(tmp_path / "g.db")])
+    assert said.exit_code == 0
+    counted = [line.split()[0] for line in said.output.splitlines()[1:] if re.match(r"^  \S.*\s\d+$", line)]
+    assert counted and not [word for word in counted if re.search("[A-Za-z]", word)]
