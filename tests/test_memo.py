@@ -40,3 +40,22 @@ def test_kept_answers_follow_the_store(tmp_path, monkeypatch):
         assert "D" in [m["id"] for m in group_of(store, "A").to_dict()["groups"][0]["members"]]
         assert len(decided) == 5
     memo.forget()
+
+
+def test_identity_decisions_are_those_among_the_entities_of_the_arrays(tmp_path):
+    """The arrays of one company's region hold some of the parties decided on: a decision is kept, by
+    index, only where both its parties are in them (a region's control reads them without an error)."""
+    from equitygraph.graph.arrays import arrays_from_records
+    from equitygraph.queries.control.answer import identity_decisions
+
+    with SQLiteStore(tmp_path / "decided.db") as store:
+        with store.writer() as w:
+            for i in "abcd":
+                w.add(Entity(i, EntityKind.PERSON, f"王{i}"))
+        store.decide_identity("a", "b", True)
+        store.decide_identity("a", "d", False)
+        assert identity_decisions(store, store.export_arrays()) == [(0, 1, True), (0, 3, False)]
+        region = arrays_from_records([Entity(i, EntityKind.PERSON, f"王{i}") for i in "bcd"], [], [])
+        assert identity_decisions(store, region) == []
+        region = arrays_from_records([Entity(i, EntityKind.PERSON, f"王{i}") for i in "ad"], [], [])
+        assert identity_decisions(store, region) == [(0, 1, False)]

@@ -3,6 +3,7 @@ path of direct control, and why the verdict is what it is. Reports, signals and 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -149,9 +150,13 @@ def actual_controllers(store: Store, entity: Entity, as_of: dt.date | None = Non
 
 
 def identity_decisions(store: Store, arrays) -> list[tuple[int, int, bool]]:
-    """The investigators' same-person decisions among the entities of ``arrays``, by index."""
-    index = {entity_id: i for i, entity_id in enumerate(arrays.ids)}
-    return [(index[a], index[b], same) for a, b, same in store.identity_decisions() if a in index and b in index]
+    """The investigators' same-person decisions among the entities of ``arrays``, by index (looked up
+    one by one: a dict of every id takes seconds at a million companies, for a handful of decisions)."""
+    found = []
+    for a, b, same in store.identity_decisions():
+        with contextlib.suppress(KeyError):
+            found.append((arrays.index_of(a), arrays.index_of(b), same))
+    return found
 
 
 def control_path(table: ControlTable, j: int) -> list[ControlHop]:

@@ -16,7 +16,7 @@ import json
 
 import numpy as np
 
-from ...graph.stores.base import ResultColumn, Store
+from ...graph.stores.base import Store
 from .. import i18n
 from ..relations.standing import ANALYSIS_META
 
@@ -26,16 +26,19 @@ def config_key(config) -> str:
     return hashlib.sha1(json.dumps(config.sections, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def ranked_columns(scores, companies: np.ndarray) -> dict[str, ResultColumn]:
-    """The rank of each company with no confirmed case and a score above 0 (highest first, ties in id
-    order as the computed list takes them), and every company's intrinsic and network scores."""
-    ids = np.asarray(scores.arrays.ids, dtype=object)
+def ranked_columns(scores, companies: np.ndarray) -> dict[str, list]:
+    """Over ``companies``, in their order: the rank of each company with no confirmed case and a score
+    above 0 (highest first, ties in id order as the computed list takes them; None for the rest), and
+    every company's intrinsic and network scores (columns beside the other results of each company:
+    one table of them in the embedded store, not a table each)."""
     combined, confirmed = scores.combined, scores.found.confirmed
-    candidates = companies[~confirmed[companies] & (combined[companies] > 0)]
-    order = candidates[np.argsort(-combined[candidates], kind="stable")]
-    return {"risk_rank": ResultColumn(ids[order].tolist(), list(range(1, len(order) + 1))),
-            "risk_intrinsic": ResultColumn(ids[companies].tolist(), np.round(scores.found.intrinsic[companies], 4).tolist()),
-            "risk_network": ResultColumn(ids[companies].tolist(), np.round(scores.network.score[companies], 4).tolist())}
+    candidates = np.flatnonzero(~confirmed[companies] & (combined[companies] > 0))  # positions in companies
+    order = candidates[np.argsort(-combined[companies][candidates], kind="stable")]
+    rank = np.full(len(companies), None, dtype=object)
+    rank[order] = np.arange(1, len(order) + 1).tolist()
+    return {"risk_rank": rank.tolist(),
+            "risk_intrinsic": np.round(scores.found.intrinsic[companies], 4).tolist(),
+            "risk_network": np.round(scores.network.score[companies], 4).tolist()}
 
 
 def stored_parts(explanation) -> list:
