@@ -234,9 +234,7 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, with_cluster
     """The analysis into the store, with what the last one said of tiers, groups and clusters kept
     beside it (``changes`` compares them), and when it was made."""
     before = json.loads(store.get_meta(ANALYSIS_META) or "null")
-    for name in COMPARED:
-        written["previous_" + name] = store.read_results(name) if before else {}
-    store.write_analysis(written, ids_known=True)
+    store.write_analysis(written, ids_known=True, previous=COMPARED if before else ())
     previous = {k: before[k] for k in ("as_of", "at")} if before else None
     store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
                                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

@@ -194,6 +194,26 @@ def test_an_analysis_is_written_at_once_and_read_like_any_result(any_store):
 
 
 
+def test_an_analysis_keeps_what_the_last_one_said_of_the_names_asked(any_store):
+    from equitygraph.graph.stores.base import ResultColumn
+
+    with any_store.writer() as w:
+        w.add_many([company("A"), company("B"), company("C")])
+    any_store.write_analysis({"group": ResultColumn(["A", "B", "C"], ["g1", "g1", None]),
+                              "path": {"A": [1, "华信"]}, "tier": {"C": "red"}})
+    any_store.write_results("tier", {"C": "orange"}, whole=False)  # set apart from the analysis tables
+    any_store.write_analysis({"group": {"A": "g2"}, "path": {"B": [2]}, "tier": {}},
+                             previous=("group", "path", "tier", "never_written"))
+    assert any_store.read_results("previous_group") == {"A": "g1", "B": "g1"}
+    assert any_store.read_results("previous_path") == {"A": [1, "华信"]}  # JSON values stay values
+    assert any_store.read_results("previous_tier") == {"C": "orange"}
+    assert any_store.read_results("previous_never_written") == {}
+    assert any_store.results_for("A") == {"group": "g2", "previous_group": "g1", "previous_path": [1, "华信"]}
+    any_store.write_analysis({"group": {"C": "g3"}}, previous=("group",))  # the one before last is gone
+    assert any_store.read_results("previous_group") == {"A": "g2"}
+    assert any_store.read_results("previous_path") == {} and any_store.read_results("group") == {"C": "g3"}
+
+
 def test_an_analysis_given_as_columns_reads_as_the_same_analysis_given_as_dicts(any_store):
     from equitygraph.graph.stores.base import ResultColumn
 

@@ -324,12 +324,16 @@ class Store(abc.ABC):
         ``name`` is lower-case letters, digits and ``_``; values for ids not in the store are dropped.
         """
 
-    def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False) -> None:
+    def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
+                       previous: Iterable[str] = ()) -> None:
         """Every result set of one analysis (name -> entity id -> value), replacing the previous
         analysis whole (its sets not named now are cleared); a backend may write them all at once.
-        ``ids_known``: every id is in the store (the caller read them from it)."""
+        ``ids_known``: every id is in the store (the caller read them from it). Each name of
+        ``previous`` keeps the values it holds now as ``previous_<name>`` (a backend may copy them
+        without reading them)."""
         import json
 
+        results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous}}
         previous = json.loads(self.get_meta("analysis_names") or "[]")
         for name in previous:
             if name not in results:

@@ -47,24 +47,41 @@ class StoredResults:
             self._db.executemany(
                 "INSERT INTO results SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)", rows)
 
-    def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False) -> None:
+    def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
+                       previous: Iterable[str] = ()) -> None:
         """Every result set of an analysis at once, replacing the previous analysis: a table per
         family of result sets over the same entities (the companies; the parties in clusters), a
         row per entity and a column per result, written in key order, its look-up indexes built
         after. Result sets given as :class:`ResultColumn` over one ``ids`` list are one family
-        without a dict between. ``ids_known`` skips dropping ids not in the store."""
-        for name in results:
+        without a dict between. ``ids_known`` skips dropping ids not in the store. The names of
+        ``previous`` that the last analysis wrote are copied inside the database as ``previous_<name>``
+        (millions of cluster members at a million companies: never read into Python)."""
+        old = self._layout()
+        copied = [name for name in previous if name in old["table_of"]]
+        results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous if name not in copied}}
+        for name in [*results, *(f"previous_{name}" for name in copied)]:
             check_result_name(name)
         scalars = {str, int, float, type(None)}
         json_names = {n for n, values in results.items()
                       if set(map(type, values.values if isinstance(values, ResultColumn) else values.values())) - scalars}
+        json_names |= {f"previous_{name}" for name in copied if name in old["json"]}
         families = result_families(results)
-        old = self._layout()
         with self._transaction("write results"):
             db = self._db
-            for table in set(old["table_of"].values()):
-                db.execute(f"DROP TABLE IF EXISTS {table}")
+            for number, name in enumerate(copied, 1):  # before the tables they are copied from go
+                db.execute(f"DROP TABLE IF EXISTS analysis_carried_{number}")
+                db.execute(f'CREATE TABLE analysis_carried_{number} (entity_id TEXT PRIMARY KEY, "previous_{name}") '
+                           "WITHOUT ROWID")
+                db.execute(f'INSERT INTO analysis_carried_{number} SELECT entity_id, "{name}" FROM '
+                           f'{old["table_of"][name]} WHERE "{name}" IS NOT NULL')
+            # Every table of the last analysis, also one whose results were all set apart since (write_results).
+            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'analysis!_%' "
+                                       "ESCAPE '!' AND name NOT LIKE 'analysis!_carried!_%' ESCAPE '!'").fetchall():
+                db.execute(f"DROP TABLE {table}")
             table_of = {}
+            for number, name in enumerate(copied, 1):
+                db.execute(f"ALTER TABLE analysis_carried_{number} RENAME TO analysis_previous_{number}")
+                table_of[f"previous_{name}"] = f"analysis_previous_{number}"
             for number, (ids, members, columns) in enumerate(families, 1):
                 table = f"analysis_{number}"
                 columns = [[encode(v) if v is not None else None for v in column] if name in json_names else column
@@ -73,13 +90,14 @@ class StoredResults:
                 db.execute(f"CREATE TABLE {table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
                 db.executemany(f"INSERT INTO {table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
                                zip(ids, *columns))
-                if not ids_known:
-                    db.execute(f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = entity_id)")
                 for name in members:
                     table_of[name] = table
                     if name in LOOKED_UP_RESULTS:  # partial: most companies have no partner, group or tier
                         db.execute(f'CREATE INDEX {table}_{name} ON {table} ("{name}") WHERE "{name}" IS NOT NULL')
-            stale = sorted(set(results) | set(old["table_of"]))
+            if not ids_known:
+                for table in set(table_of.values()):
+                    db.execute(f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = entity_id)")
+            stale = sorted(set(table_of) | set(old["table_of"]))
             if stale:
                 db.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
             self._set_layout(table_of, json_names)
