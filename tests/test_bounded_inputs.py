@@ -183,3 +183,27 @@ def test_what_the_open_standards_readers_count_is_said_in_chinese(tmp_path):
     assert said.exit_code == 0
     counted = [line.split()[0] for line in said.output.splitlines()[1:] if re.match(r"^  \S.*\s\d+$", line)]
     assert counted and not [word for word in counted if re.search("[A-Za-z]", word)]
+
+
+@pytest.mark.parametrize("in_memory", [None, 1])
+def test_a_folder_of_statements_is_one_sequence_across_its_files(tmp_path, monkeypatch, in_memory):
+    """Fermcat's statements split over two files (updates in the second, of records in the first) give
+    the holdings, officers and counts the one file gives."""
+    if in_memory:
+        monkeypatch.setattr(spill, "IN_MEMORY", in_memory)
+    statements = json.loads((OPEN / "bods" / "v0.4" / "fermcat.json").read_text())
+    folder = tmp_path / "split"
+    folder.mkdir()
+    (folder / "a.json").write_text(json.dumps(statements[:12]))
+    (folder / "b.jsonl").write_text("".join(json.dumps(s) + "\n" for s in statements[12:]))
+
+    def facts(source, name):
+        with SQLiteStore(tmp_path / f"{name}.db") as store:
+            report = load_path(store, source)
+            names = {e.id: e.name for e in store.iter_records() if hasattr(e, "name")}
+            held = sorted((names[h.holder_id], names[h.company_id], h.share.describe(), h.since, h.until)
+                          for h in store.iter_records() if isinstance(h, Holding))
+        return held, {k: v for k, v in report.counts.items()}
+
+    whole, split = facts(OPEN / "bods" / "v0.4" / "fermcat.json", "whole"), facts(folder, "split")
+    assert split == whole and len(whole[0]) == 3
