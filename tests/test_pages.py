@@ -351,3 +351,26 @@ def test_a_print_without_the_graph_s_picture_is_printed_again(tmp_path, monkeypa
         monkeypatch.setattr(pdf.subprocess, "run", chromium(pictured_at, calls))
         out = pdf.print_pdf(page, tmp_path / f"{len(page)}-{pictured_at}.pdf")
         assert len(calls) == prints and out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_graph_s_picture_goes_to_the_appendix_even_when_drawn_before_the_page_is_read(tall_store, tmp_path, page):
+    """A script that is slow to come holds the reading of the page below the graph while the graph is
+    drawn (as a loaded machine or a slow share can): the picture still waits for the appendix."""
+    import time
+
+    html = case_report(tall_store, "C0").html
+    assert html.count('<div id="graph-appendix">') == 1
+    held = html.replace('<div id="graph-appendix">', '<script src="http://report.test/slow.js"></script>'
+                                                     '<div id="graph-appendix">')
+
+    def slow(route):
+        time.sleep(3)  # the graph is drawn meanwhile: the page above the script is already read
+        route.fulfill(body="", content_type="text/javascript")
+
+    page.route("http://report.test/slow.js", slow)
+    page.route("http://report.test/report.html", lambda route: route.fulfill(body=held, content_type="text/html"))
+    page.goto("http://report.test/report.html")
+    page.wait_for_selector("body[data-graph-settled]", state="attached", timeout=30_000)
+    placed = page.evaluate("[document.querySelectorAll('#graph-appendix canvas.graph-print').length, "
+                           "document.querySelectorAll('canvas.graph-print').length]")
+    assert placed == [1, 1]
