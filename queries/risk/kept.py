@@ -11,7 +11,6 @@ computed as before. Written whole to a temporary file and renamed, readable by i
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import zipfile
@@ -22,6 +21,7 @@ import scipy.sparse as sp
 
 from ...graph.analysis.risk import Indicators, Network
 from ...graph.stores.base import Store
+from ..memo import decisions_fingerprint
 from .stored import config_key
 
 FORMAT = "1"
@@ -40,8 +40,7 @@ def _stamp(store: Store, config) -> str | None:
     generation = store.get_meta("generation")
     if generation is None:
         return None
-    decisions = hashlib.sha256(json.dumps(store.identity_decisions()).encode()).hexdigest()[:16]
-    return f"{FORMAT}:{generation}:{decisions}:{config_key(config)}"
+    return f"{FORMAT}:{generation}:{decisions_fingerprint(store)}:{config_key(config)}"
 
 
 def keep(store: Store, scores) -> bool:
@@ -75,15 +74,17 @@ def keep(store: Store, scores) -> bool:
     return True
 
 
-def kept(store: Store, config) -> tuple[Indicators, Network, np.ndarray] | None:
+def kept(store: Store, config, entities: int) -> tuple[Indicators, Network, np.ndarray] | None:
     """The indicators, network and combined scores kept by the last analysis of ``store`` as it is
-    now with ``config``, or None."""
+    now (its arrays of ``entities`` entities) with ``config``, or None."""
     path, stamp = kept_path(store), _stamp(store, config)
     if path is None or stamp is None or not path.is_file():
         return None
     try:
         with np.load(path, allow_pickle=False) as data:
             if bytes(data["stamp"]).decode("utf-8") != stamp:
+                return None
+            if int(data["n"][0]) != entities:
                 return None
             columns = {name: data[name] for name in data.files}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
@@ -92,8 +93,6 @@ def kept(store: Store, config) -> tuple[Indicators, Network, np.ndarray] | None:
         at, values = columns.pop(f"{name}@at"), columns.pop(f"{name}@values")
         columns[name] = np.zeros(int(columns.pop(f"{name}@shape")[0]), dtype=values.dtype)
         columns[name][at] = values
-    if int(columns["n"][0]) != store.export_arrays().n:
-        return None
     family = {f: {name.split(".", 1)[1]: values for name, values in columns.items() if name.startswith(f + ".")}
               for f in ("values", "dimension", "counts")}
     words = {int(k): v for k, v in json.loads(bytes(columns["words"]).decode("utf-8")).items()}

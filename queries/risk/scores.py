@@ -335,11 +335,12 @@ def kept_scores(store: Store, config: RiskConfig) -> Scores | None:
     """The scores the last analysis kept beside the store, when they describe it as it is with ``config``."""
     from .kept import kept
 
-    found = kept(store, config)
+    arrays = store.export_arrays()  # read once: a million companies' arrays take a second to load
+    found = kept(store, config, arrays.n)
     if found is None:
         return None
     indicators_found, network, combined = found
-    return Scores(store.export_arrays(), indicators_found, network, combined, config, None)
+    return Scores(arrays, indicators_found, network, combined, config, None)
 
 
 def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None = None, as_of: dt.date | None = None,
