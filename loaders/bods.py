@@ -32,7 +32,7 @@ from ..graph.model import (
 from ..graph.roles import OFFICER_ROLES
 from ..graph.stores.base import Record
 from .common import SCHEME_COUNTRIES, TIE_PREFIX, Matcher
-from .report import LoadReport, first_few
+from .report import FirstFew, LoadReport
 from .fields import clean_reg_no, iso_day
 from .bods_statements import PREFIX, Statement, StatementIndex, objects, statement
 from .jsonfile import files_in, shaped
@@ -67,13 +67,13 @@ def read_bods(path: str | Path, *, matcher: Matcher, report: LoadReport,
         index.settle(report)
         yield from _parties(index.latest(files, PARTY_KINDS), index, matcher, report, progress)
         nominations: dict[str, dict[str, list[str]]] = {}
-        missing = _Missing()
+        missing = FirstFew()
         for st in index.latest(files, ("relationship",)):
             progress(1)
             with shaped(st.path, st.found.where(), "BODS"):
                 yield from _relationship(st, index, matcher, report, nominations, missing)
         if missing.count:
-            report.warnings.append(missing_warning(missing.count, missing.first))
+            report.warnings.append(missing_warning(missing))
         for subject, sides in sorted(nominations.items()):
             for nominee in sides.get("nominee", []):
                 for nominator in sides.get("nominator", []):
@@ -250,7 +250,7 @@ def _placeholder(entity: Entity | None, report: LoadReport) -> Iterator[Record]:
         yield entity
 
 
-def _our_tie(st: Statement, parties: StatementIndex, matcher: Matcher, report: LoadReport, missing: _Missing
+def _our_tie(st: Statement, parties: StatementIndex, matcher: Matcher, report: LoadReport, missing: FirstFew
              ) -> Iterator[Record]:
     """A declared tie equitygraph exported as an interest naming it, read back as the tie."""
     d = st.details
@@ -279,7 +279,7 @@ def _is_our_tie(st: Statement) -> bool:
 
 
 def _relationship(st: Statement, parties: StatementIndex, matcher: Matcher, report: LoadReport,
-                  nominations: dict, missing: _Missing) -> Iterator[Record]:
+                  nominations: dict, missing: FirstFew) -> Iterator[Record]:
     if _is_our_tie(st):
         yield from _our_tie(st, parties, matcher, report, missing)
         return
@@ -345,7 +345,7 @@ def _relationship(st: Statement, parties: StatementIndex, matcher: Matcher, repo
     yield from owned.values()
 
 
-def _node(st: Statement, ref: str, parties: StatementIndex, matcher: Matcher, missing: _Missing,
+def _node(st: Statement, ref: str, parties: StatementIndex, matcher: Matcher, missing: FirstFew,
           kind: EntityKind) -> tuple[str, Entity | None]:
     """The node a statement names, and a placeholder to write where the statement it names is neither
     in the input nor in the store (real extracts name statements they do not hold): kept as a party
@@ -353,7 +353,7 @@ def _node(st: Statement, ref: str, parties: StatementIndex, matcher: Matcher, mi
     node = parties.party(ref) or (ref if st.ours else PREFIX + ref)
     if matcher.kind_of(node) is not None:
         return node, None
-    missing.add(ref, st.source)
+    missing.add(f"{ref} (named in {st.source})")
     matcher.kinds[node] = kind
     parties.parties_add(ref, node)
     return node, Entity(node, kind, f"BODS record {ref}", status="not in the input")
@@ -365,31 +365,21 @@ def _placeheld(reference) -> EntityKind:
         else EntityKind.COMPANY
 
 
-class _Missing:
-    """How many statements were named but not held, and the first few with where they were named."""
-
-    SHOWN = 5
-
-    def __init__(self):
-        self.count = 0
-        self.first: list[tuple[str, str]] = []
-
-    def add(self, ref: str, where: str) -> None:
-        self.count += 1
-        if len(self.first) < self.SHOWN:
-            self.first.append((ref, where))
-
-
-def missing_warning(count: int, first: list[tuple[str, str]]) -> str:
+def missing_warning(missing: FirstFew) -> str:
     """One warning for every statement named but not held, with the count and the first few.
 
     Examples
     --------
-    >>> missing_warning(2, [("a", "x.json#1"), ("b", "x.json#2")])
+    >>> named = FirstFew()
+    >>> named.add("a (named in x.json#1)"); named.add("b (named in x.json#2)")
+    >>> missing_warning(named)
     '2 statements named are neither in the input nor in the store; each is kept as a placeholder party "not in the input": a (named in x.json#1), b (named in x.json#2)'
-    >>> missing_warning(7, [("a", "x.json#1")]).split(": ", 1)[1]
-    'a (named in x.json#1) and 6 more'
+    >>> for n in range(6):
+    ...     named.add(f"c{n} (named in x.json#{n + 3})")
+    >>> missing_warning(named)[-20:]
+    'x.json#5) and 3 more'
     """
+    count = missing.count
     return (f"{count:,} statement{'s' if count != 1 else ''} named {'are' if count != 1 else 'is'} "
             f"neither in the input nor in the store; each is kept as a placeholder party \"not in the input\": "
-            + first_few([f"{ref} (named in {where})" for ref, where in first], len(first), count))
+            + missing.said())

@@ -4,7 +4,7 @@ followthemoney library so that schema inheritance and property types are the lib
 Two passes over the file: the first reads the parties (any schema that is a LegalEntity, and Address),
 the second the facts between them (Ownership, Directorship, Family). The Ownership facts are kept until
 the end, to lay each stake's records end to end (:func:`periods_laid_out`). What is kept (the parties'
-ids, kinds and names, the ownerships) moves to disk beyond a few hundred thousand entries: memory stays
+ids, kinds and names, the ownerships) moves to disk beyond 100,000 entries a map: memory stays
 flat at any size. See docs/inputs.md for the mapping.
 """
 
@@ -22,7 +22,7 @@ from ..graph.model import (
 from ..graph.roles import role_code, written_title
 from ..graph.stores.base import Record
 from .common import PUBLISHER, Matcher, entity_fields, kept_fields
-from .report import LoadReport, first_few
+from .report import FirstFew, LoadReport
 from .fields import clean_reg_no, iso_day, parse_share
 from .jsonfile import Found, fail_at, files_in, read_objects, shaped
 from .spill import SpillMap
@@ -54,7 +54,7 @@ class FtmReader:
         self.matcher = matcher
         self.report = report
         self.progress = progress
-        # On disk beyond a few hundred thousand entries each (loaders/spill.py): flat memory at any size.
+        # On disk beyond spill.IN_MEMORY entries each (loaders/spill.py): flat memory at any size.
         self.nodes = SpillMap()  # FtM id -> node id
         self.address_refs = SpillMap(multi=True)  # FtM Address id -> the party nodes naming it
         # every Ownership record of one owner, asset and interest, to lay their periods end to end
@@ -68,7 +68,7 @@ class FtmReader:
             for found, proxy in self._proxies(file, parties=True):
                 with shaped(file, found.where(), "FollowTheMoney"):
                     yield from self._party(file, found, proxy)
-        unheld = []
+        unheld = FirstFew()
         for ref, parties in self.address_refs.groups():
             address = self.nodes.get(ref)
             for node in parties:
@@ -76,12 +76,12 @@ class FtmReader:
                     self.report.counts["links"] += 1
                     yield Link(node, address, LinkKind.LOCATED_AT)
                 else:
-                    unheld.append(ref)
-        if unheld:  # real exports name addresses they do not hold: said, not dropped silently
+                    unheld.add(ref)
+        if unheld.count:  # real exports name addresses they do not hold: said, not dropped silently
             self.report.warnings.append(
-                f"{len(unheld):,} address reference{'s' if len(unheld) != 1 else ''} (addressEntity) name "
-                f"{'addresses' if len(unheld) != 1 else 'an address'} the input does not hold, left out: "
-                + first_few(unheld))
+                f"{unheld.count:,} address reference{'s' if unheld.count != 1 else ''} (addressEntity) name "
+                f"{'addresses' if unheld.count != 1 else 'an address'} the input does not hold, left out: "
+                + unheld.said())
         for file in files:
             for found, proxy in self._proxies(file, parties=False):
                 with shaped(file, found.where(), "FollowTheMoney"):

@@ -69,7 +69,7 @@ class GleifReader:
         self.matcher = matcher
         self.report = report
         self.progress = progress
-        self.ids = SpillMap()  # LEI -> node id, for LEIs met in this load (on disk beyond a few hundred thousand)
+        self.ids = SpillMap()  # LEI -> node id, for LEIs met in this load (on disk beyond spill.IN_MEMORY)
 
     def records(self, path: Path) -> Iterator[Record]:
         """Read twice, in flat memory at any size: entities first, so relationships find them

@@ -48,6 +48,33 @@ class LoadReport:
         }
 
 
+class FirstFew:
+    """How many things a warning is about, and the first ``shown`` of them (all it names): a warning
+    about millions of lines of a register keeps five.
+
+    Examples
+    --------
+    >>> unheld = FirstFew(shown=2)
+    >>> for ref in "abc":
+    ...     unheld.add(ref)
+    >>> unheld.count, unheld.said()
+    (3, 'a, b and 1 more')
+    """
+
+    def __init__(self, shown: int = 5):
+        self.shown = shown
+        self.count = 0
+        self.first: list[str] = []
+
+    def add(self, item: str) -> None:
+        self.count += 1
+        if len(self.first) < self.shown:
+            self.first.append(item)
+
+    def said(self) -> str:
+        return first_few(self.first, self.shown, self.count)
+
+
 def first_few(items: list[str], shown: int = 5, total: int | None = None) -> str:
     """``items`` as a warning lists them: the first ``shown``, and how many more (of ``total``, where
     only the first few were kept).
