@@ -22,67 +22,23 @@ import argparse
 import json
 import math
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-
-
-def _tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and every process under it (read from /proc)."""
-    import os
-
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    parents[int(entry)] = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    tree, grew = {root}, True
-    while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grew = bool(more)
-    total = 0
-    for pid in tree:
-        try:
-            with open(f"/proc/{pid}/statm") as f:
-                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
+sys.path.insert(0, str(HERE))
+from runner import run_command  # noqa: E402
 
 
 def run(*args: str) -> tuple[float, dict, float]:
     """Seconds, the JSON printed and the peak resident memory in MiB of the command with every process it
-    started (the driver and Spark's JVM together), sampled twice a second."""
-    import threading
-
-    command = Path(sys.executable).parent / "equitygraph"
-    started = time.perf_counter()
-    errors = tempfile.TemporaryFile("w+")
-    process = subprocess.Popen([str(command), *args, "--format", "json"], stdout=subprocess.PIPE, stderr=errors,
-                               text=True)
-    peak = [0]
-
-    def sample():
-        while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(process.pid))
-            time.sleep(0.5)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out = process.communicate()[0]
-    sampler.join()
-    if process.returncode:
-        errors.seek(0)
-        raise SystemExit(f"{' '.join(args)} failed with exit code {process.returncode}:\n{errors.read()[-3000:]}")
-    return time.perf_counter() - started, json.loads(out), peak[0] / 2 ** 20
+    started (the driver and Spark's JVM together)."""
+    done = run_command(*args, "--format", "json")
+    if done.returncode:
+        raise SystemExit(f"{' '.join(args)} failed with exit code {done.returncode}:\n{done.errors}")
+    return done.seconds, json.loads(done.out), done.peak_mib
 
 
 def compare(here: Path, there: Path) -> dict[str, int]:
