@@ -77,3 +77,8 @@ class AmbiguousName(EquityGraphError):
 
 class StoreError(EquityGraphError):
     """The store cannot be opened or written."""
+
+
+class RepeatedKey(StoreError):
+    """A table written in pieces holds a key in two of them (a loader reading a file in pieces then
+    leaves it to the reader that decides which line wins)."""

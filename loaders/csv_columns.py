@@ -13,14 +13,12 @@ by file, line and field, as it always has: the two paths give one store and one 
 
 from __future__ import annotations
 
-import codecs
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from stdnum.cn import uscc
 
 from ..graph.columns import ENTITY_SCHEMA, HOLDING_SCHEMA, OFFICER_SCHEMA, natural_keys
@@ -28,39 +26,15 @@ from ..graph.errors import InvalidInput
 from ..graph.roles import role_code, written_title
 from ..graph.model import REGISTER_COMPLETE, EntityKind, Interest, normalize_name
 from . import csv_rows as rows
-from .csv_contacts import contacts, count_kinds, groups_of
+from .csv_contacts import SeenNodes, contacts, count_kinds, groups_of
 from .report import LoadReport
 from .fields import MAX_NAME_CHARS, clean_reg_no, parse_amount, parse_bool, parse_date, parse_fraction, parse_share
-from .textfile import MAX_LINE_BYTES, CsvTable, unescape_cell
+from .textfile import CsvTable
+from .csv_pieces import CsvPiece, UseRowReader, pieces as _pieces
 
-# What Python's str.strip() removes (str.isspace()), and the quote a spreadsheet escape starts with.
-SPACES = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + "\u2028\u2029\u202f\u205f\u3000"
-_SPACES = pa.array(list(SPACES), pa.string())
-_FIRST_ODD = pa.array([*SPACES, "'"], pa.string())
-_ASCII_COMPATIBLE = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5", "cp1252", "latin-1", "latin_1",
-                     "iso8859-1", "ascii")
 _HOLDABLE_KINDS = ("company", "organization")
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28), dtype=np.int64)
-
-
-class UseRowReader(Exception):
-    """The folder needs the row reader: the reason says what this path left to it."""
-
-
-class _Csv:
-    """One file's cleaned cells (stripped and unescaped as the row reader does) and line numbers."""
-
-    def __init__(self, path: Path, cells: dict[str, pa.Array], lines: np.ndarray):
-        self.path = path
-        self.cells = cells
-        self.lines = lines
-        self.size = len(lines)
-
-    def column(self, name: str) -> pa.Array:
-        if name not in self.cells:
-            self.cells[name] = pa.repeat(pa.scalar("", pa.string()), self.size)
-        return self.cells[name]
 
 
 def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale: str = "percent",
@@ -76,21 +50,30 @@ def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale
             raise UseRowReader(f"{required} is missing")
     reader = rows.FolderReader(folder, encoding, share_scale, lambda ids: {}, report, progress, id_salt,
                                 keep_id_numbers)
-    entities = _read(reader, folder / "entities.csv", ("id", "kind", "name"), rows.ENTITY_COLUMNS)
-    entity_table, links, ids, kinds = _entities(entities, reader, share_scale, report)
-    progress(entities.size)
-    del entities  # the cells: only the tables are kept from here on
-    yield "entities", entity_table
-    del entity_table
-    yield "links", links
-    del links
-    holdings = _read(reader, folder / "holdings.csv", ("holder_id", "company_id", "share"), rows.HOLDING_COLUMNS)
-    yield "holdings", _holdings(holdings, ids, kinds, share_scale, report)
-    progress(holdings.size)
+    entities = _EntityPieces(reader, share_scale, report)
+    for piece in _pieces(reader, folder / "entities.csv", ("id", "kind", "name"), rows.ENTITY_COLUMNS):
+        entity_table, links = entities.add(piece)
+        progress(piece.size)
+        del piece  # the cells: only the tables are kept from here on
+        yield "entities", entity_table
+        del entity_table
+        yield "links", links
+        del links
+    ids, kinds = entities.finish()
+    totals = np.zeros(len(ids))
+    keys = _Keys("holdings.csv")
+    for piece in _pieces(reader, folder / "holdings.csv", ("holder_id", "company_id", "share"), rows.HOLDING_COLUMNS):
+        yield "holdings", _holdings(piece, ids, kinds, share_scale, report, totals, keys)
+        progress(piece.size)
+    keys.finish()
+    _register_totals("holdings.csv", totals, ids, kinds, report)
+    del totals
     if (folder / "officers.csv").is_file():
-        officers = _read(reader, folder / "officers.csv", ("person_id", "company_id", "role"), rows.OFFICER_COLUMNS)
-        yield "officers", _officers(officers, ids, kinds, report)
-        progress(officers.size)
+        keys = _Keys("officers.csv")
+        for piece in _pieces(reader, folder / "officers.csv", ("person_id", "company_id", "role"), rows.OFFICER_COLUMNS):
+            yield "officers", _officers(piece, ids, kinds, report, keys)
+            progress(piece.size)
+        keys.finish()
     small = [(folder / name, required, known, read) for name, required, known, read in (
         ("events.csv", ("entity_id", "type"), rows.EVENT_COLUMNS, reader._events),
         ("relations.csv", ("a_id", "b_id", "type"), rows.RELATION_COLUMNS, reader._relations),
@@ -120,96 +103,6 @@ def _kinds_named(small, ids: pa.Array, kinds: pa.Array, encoding: str | None) ->
         wanted.filter(found).to_pylist(), kinds.take(where.filter(found)).to_pylist())}
 
 
-# -- reading ------------------------------------------------------------------------------------
-def _read(reader, path: Path, required: tuple[str, ...], known: tuple[str, ...]) -> _Csv:
-    try:  # the row reader's header checks, encoding and ignored-column warnings
-        header = reader._table(path, required, known)
-    except InvalidInput as e:
-        raise UseRowReader(str(e)) from None
-    header.close()
-    if header.encoding.lower().replace("_", "-") not in _ASCII_COMPATIBLE:
-        raise UseRowReader(f"{path.name}: {header.encoding} is read line by line")
-    report = reader.report
-    data = path.read_bytes()
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    lines = _record_lines(path, data)
-    width = len(header.columns)
-    names = [f"c{i}" for i in range(width)]
-    try:
-        table = pacsv.read_csv(
-            pa.py_buffer(data),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=16 << 20,
-                                           encoding="utf8" if header.encoding.startswith("utf") else header.encoding),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
-    except (pa.ArrowInvalid, UnicodeDecodeError) as e:
-        raise UseRowReader(f"{path.name}: {e}") from None
-    del data
-    if table.num_rows != len(lines):
-        raise UseRowReader(f"{path.name}: {table.num_rows} rows parsed, {len(lines)} records counted")
-    first = [str(v).strip().lstrip("\ufeff") for v in table.slice(0, 1).to_pylist()[0].values()] if len(lines) else []
-    if first != header.original_columns:
-        raise UseRowReader(f"{path.name}: the header is not on the first line")
-    cells = {}
-    for name, column in zip(header.columns, table.columns):
-        if name and name not in cells:
-            cells[name] = _clean(column.slice(1).combine_chunks())
-    lines = lines[1:]
-    blank = None
-    for column in cells.values():  # rows whose every cell is blank are skipped, as the row reader skips them
-        empty = pc.equal(column, "")
-        blank = empty if blank is None else pc.and_(blank, empty)
-    if blank is not None and pc.any(blank).as_py():
-        keep = pc.invert(blank)
-        cells = {name: column.filter(keep) for name, column in cells.items()}
-        lines = lines[keep.to_numpy(zero_copy_only=False)]
-    if len(lines) == 0:
-        report.warnings.append(f"{path.name}: has a header but no rows")
-    return _Csv(path, cells, lines)
-
-
-def _record_lines(path: Path, data: bytes) -> np.ndarray:
-    """The line number the row reader gives each non-empty record (the line it ends on), header first."""
-    if b"\x00" in data or data.count(b"\r") != data.count(b"\r\n"):
-        raise UseRowReader(f"{path.name}: NUL bytes or carriage returns alone")
-    buf = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(buf == 10)
-    if len(newlines) and np.diff(newlines, prepend=-1).max() > MAX_LINE_BYTES + 1:
-        raise UseRowReader(f"{path.name}: a line longer than the row reader reads")
-    quotes = np.flatnonzero(buf == 34)
-    if len(quotes):
-        before = buf[np.maximum(quotes - 1, 0)]
-        after = buf[np.minimum(quotes + 1, len(buf) - 1)]
-        inside = (quotes > 0) & ~np.isin(before, (44, 10, 34)) & (quotes < len(buf) - 1) & ~np.isin(after, (44, 10, 13, 34))
-        if inside.any():  # "ab"cd or x"y: the csv module and pyarrow may read it differently
-            raise UseRowReader(f"{path.name}: a quote inside a field")
-    outside = (np.searchsorted(quotes, newlines) & 1) == 0
-    ends = newlines[outside]
-    lines = np.flatnonzero(outside) + 1
-    if len(data) > (ends[-1] + 1 if len(ends) else 0):  # a last record without a newline
-        ends = np.append(ends, len(data))
-        lines = np.append(lines, len(newlines) + 1)
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    length = ends - starts
-    carriage = buf[np.minimum(starts, len(buf) - 1)] == 13 if len(buf) else np.zeros(0, bool)
-    empty = (length == 0) | ((length == 1) & carriage)
-    return lines[~empty]
-
-
-def _clean(column: pa.Array) -> pa.Array:
-    """Cells as the row reader keeps them: stripped, then a spreadsheet escape undone (in Python, for
-    the few cells that start or end with white space or start with a quote)."""
-    first = pc.utf8_slice_codeunits(column, 0, 1)
-    last = pc.utf8_slice_codeunits(column, -1, 2 ** 31 - 1)
-    odd = pc.or_(pc.is_in(first, value_set=_FIRST_ODD), pc.is_in(last, value_set=_SPACES))
-    if not pc.any(odd).as_py():
-        return column
-    fixed = pa.array([unescape_cell(text.strip()) for text in column.filter(odd).to_pylist()], pa.string())
-    return pc.replace_with_mask(column, odd, fixed)
-
-
 # -- values -------------------------------------------------------------------------------------
 def _each(column: pa.Array, parse: Callable[[str], object], kind: pa.DataType) -> pa.Array:
     """``parse`` applied to every distinct cell once; a ValueError leaves the file to the row reader."""
@@ -231,7 +124,7 @@ def _date(column: pa.Array) -> pa.Array:
                  pa.string())
 
 
-def _required(csv: _Csv, name: str) -> pa.Array:
+def _required(csv: CsvPiece, name: str) -> pa.Array:
     column = csv.column(name)
     if pc.any(pc.equal(column, "")).as_py():
         raise UseRowReader(f"{csv.path.name}: {name} is empty somewhere")
@@ -248,7 +141,53 @@ def _fill(column: pa.Array, rows_: np.ndarray, values: list, kind: pa.DataType) 
 
 
 # -- entities -----------------------------------------------------------------------------------
-def _entities(csv: _Csv, reader, share_scale: str, report) -> tuple[pa.Table, pa.Table, pa.Array, pa.Array]:
+class _EntityPieces:
+    """What the pieces of entities.csv leave for the rest of the folder: each party's id and kind, in
+    file order, and the address and contact nodes written so far (each once, as first written)."""
+
+    def __init__(self, reader, share_scale: str, report):
+        self.reader, self.share_scale, self.report = reader, share_scale, report
+        self.ids: list[pa.Array] = []
+        self.kinds: list[pa.Array] = []
+        self.nodes = SeenNodes()
+
+    def add(self, piece: CsvPiece) -> tuple[pa.Table, pa.Table]:
+        """The piece's entities (parties and nodes not written before) and links."""
+        table, links, ids, kinds = _entities(piece, self.reader, self.share_scale, self.report, self.nodes)
+        self.ids.append(ids)
+        self.kinds.append(kinds)
+        return table, links
+
+    def finish(self) -> tuple[pa.Array, pa.Array]:
+        ids, kinds = pa.concat_arrays(self.ids), pa.concat_arrays(self.kinds)
+        self.ids, self.kinds = [], []
+        if self.nodes.pieces > 1:  # what each piece checked of itself, across pieces
+            if pc.count_distinct(ids).as_py() != len(ids):
+                raise UseRowReader("entities.csv: an id appears twice")
+            if pc.any(pc.or_(pc.starts_with(ids, "addr:"), pc.starts_with(ids, "contact:"))).as_py():
+                raise UseRowReader("entities.csv: a party's id is shaped like an address or contact node's")
+        return ids, kinds
+
+
+class _Keys:
+    """The natural keys of the pieces of a file: a key in two pieces is left to the row reader (which
+    warns of the repeat, the later line winning, as within a piece)."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.keys: list[pa.Array] = []
+
+    def add(self, keys: pa.Array) -> None:
+        self.keys.append(keys)
+
+    def finish(self) -> None:
+        keys, self.keys = pa.chunked_array(self.keys, pa.string()), []
+        if keys.num_chunks > 1 and pc.count_distinct(keys).as_py() != len(keys):
+            raise UseRowReader(f"{self.name}: a key repeats in another piece of the file")
+
+
+def _entities(csv: CsvPiece, reader, share_scale: str, report, seen: "SeenNodes"
+              ) -> tuple[pa.Table, pa.Table, pa.Array, pa.Array]:
     n = csv.size
     ids = _required(csv, "id")
     if pc.count_distinct(ids).as_py() != n:
@@ -286,14 +225,14 @@ def _entities(csv: _Csv, reader, share_scale: str, report) -> tuple[pa.Table, pa
     }
     count_kinds(kinds, report)
     report.counts["entity rows"] += n
-    nodes, links = contacts(csv, ids, report)
+    nodes, links = contacts(csv, ids, report, seen)
     if len(nodes) and pc.any(pc.is_in(nodes.column("id"), value_set=ids)).as_py():
         raise UseRowReader("entities.csv: an address or contact node has a party's id")
     table = pa.Table.from_pydict(columns, schema=ENTITY_SCHEMA)
     return pa.concat_tables([table, nodes]), links, ids, kinds
 
 
-def _uscc_warnings(csv: _Csv, reg_no: pa.Array, report) -> None:
+def _uscc_warnings(csv: CsvPiece, reg_no: pa.Array, report) -> None:
     jurisdiction = _each(csv.column("jurisdiction"), lambda text: text.upper() in ("", "CN"), pa.bool_())
     candidate = pc.and_(pc.equal(pc.utf8_length(pc.fill_null(reg_no, "")), 18), jurisdiction)
     rows_ = np.flatnonzero(candidate.to_numpy(zero_copy_only=False))
@@ -332,7 +271,7 @@ def _aliases(column: pa.Array) -> pa.Array:
     return _each(column, lambda text: split(text) if text else None, pa.list_(pa.string()))
 
 
-def _id_numbers(csv: _Csv, kinds: pa.Array, reader) -> tuple[pa.Array, pa.Array]:
+def _id_numbers(csv: CsvPiece, kinds: pa.Array, reader) -> tuple[pa.Array, pa.Array]:
     """ID numbers hashed by the row reader's own rule, row by row: few rows have them."""
     given = pc.or_(pc.not_equal(csv.column("id_number"), ""), pc.not_equal(csv.column("id_hash"), ""))
     rows_ = np.flatnonzero(given.to_numpy(zero_copy_only=False))
@@ -366,27 +305,30 @@ def _identities(kinds: pa.Array, names: pa.Array, id_hash: pa.Array, birth_date:
 
 
 # -- holdings and officers ----------------------------------------------------------------------
-def _party(csv: _Csv, name: str, ids: pa.Array, kinds: pa.Array, allowed: tuple[str, ...] | None
-           ) -> tuple[pa.Array, np.ndarray]:
-    """The id column ``name`` and each id's position among the entities; every id must be one of
-    them, of an ``allowed`` kind where given."""
-    column = _required(csv, name)
-    where = pc.index_in(column, value_set=ids)
-    if where.null_count:
-        raise UseRowReader(f"{csv.path.name}: {name} names an id outside entities.csv")
-    if allowed is not None and not pc.all(pc.is_in(kinds.take(where), value_set=pa.array(allowed))).as_py():
-        raise UseRowReader(f"{csv.path.name}: {name} names a party of the wrong kind")
-    return column, where.to_numpy()
+def _parties(csv: CsvPiece, party: str, company: str, ids: pa.Array, kinds: pa.Array
+             ) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """The id columns ``party`` and ``company``, and each company's position among the entities: every
+    id must be one of them, each company a company or organization. Both columns are looked up at
+    once (one hash table of the entities' ids a piece: millions of them)."""
+    columns = (_required(csv, party), _required(csv, company))
+    where = pc.index_in(pa.chunked_array(columns), value_set=ids)
+    for name, found in zip((party, company), (where.slice(0, csv.size), where.slice(csv.size))):
+        if found.null_count:
+            raise UseRowReader(f"{csv.path.name}: {name} names an id outside entities.csv")
+    company_at = where.slice(csv.size)
+    if not pc.all(pc.is_in(kinds.take(company_at), value_set=pa.array(_HOLDABLE_KINDS))).as_py():
+        raise UseRowReader(f"{csv.path.name}: {company} names a party of the wrong kind")
+    return *columns, company_at.to_numpy()
 
 
-def _period(csv: _Csv) -> tuple[pa.Array, pa.Array]:
+def _period(csv: CsvPiece) -> tuple[pa.Array, pa.Array]:
     since, until = _date(csv.column("since")), _date(csv.column("until"))
     if pc.any(pc.less(until, since)).as_py():  # ISO days compare as text
         raise UseRowReader(f"{csv.path.name}: an until before its since")
     return since, until
 
 
-def _repeats(csv: _Csv, keys: pa.Array, describe: Callable[[int], str], report) -> pa.Array:
+def _repeats(csv: CsvPiece, keys: pa.Array, describe: Callable[[int], str], report) -> pa.Array:
     """Warns of each line whose key an earlier line had (the later line wins), as the row reader does;
     the rows to write, the last of each key."""
     encoded = keys.dictionary_encode()
@@ -404,9 +346,9 @@ def _repeats(csv: _Csv, keys: pa.Array, describe: Callable[[int], str], report) 
     return pa.array(np.sort(order[ends]))
 
 
-def _holdings(csv: _Csv, ids: pa.Array, kinds: pa.Array, share_scale: str, report) -> pa.Table:
-    holder, _ = _party(csv, "holder_id", ids, kinds, None)
-    company, company_at = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
+def _holdings(csv: CsvPiece, ids: pa.Array, kinds: pa.Array, share_scale: str, report, totals: np.ndarray,
+              written: _Keys) -> pa.Table:
+    holder, company, company_at = _parties(csv, "holder_id", "company_id", ids, kinds)
     share = _each(csv.column("share"), lambda text: _ends(parse_share(text, share_scale)) if text else (None, None),
                   pa.struct([("low", pa.float64()), ("high", pa.float64())]))
 
@@ -418,17 +360,18 @@ def _holdings(csv: _Csv, ids: pa.Array, kinds: pa.Array, share_scale: str, repor
     keys = natural_keys(holder, company, interest, since)
     low, high = pc.struct_field(share, [0]), pc.struct_field(share, [1])
     keep = _repeats(csv, keys, lambda row: f"holding of {holder[row].as_py()!r} in {company[row].as_py()!r}", report)
+    written.add(keys.take(keep))
     report.counts["holdings"] += csv.size
-    _register_totals(csv, company_at, low, interest, since, until, ids, kinds, report)
+    _add_current(totals, company_at, low, interest, since, until)
     table = pa.table({"key": keys, "holder_id": holder, "company_id": company, "share_low": low, "share_high": high,
                       "interest": interest, "since": since, "until": until, "source": _text(csv.column("source"))},
                      schema=HOLDING_SCHEMA)
     return table.take(keep)
 
 
-def _register_totals(csv, company_at, low, interest, since, until, ids, kinds, report) -> None:
-    """The row reader's two register checks: current shareholdings above 100 % (warned, by company) and
-    the count of companies with less than 95 % on record."""
+def _add_current(totals: np.ndarray, company_at: np.ndarray, low, interest, since, until) -> None:
+    """Adds the current shareholdings of a piece to each company's total, in row order (as the row
+    reader's Counter sums them, so that the last digits agree too)."""
     import datetime as dt
 
     today = dt.date.today().isoformat()
@@ -436,22 +379,24 @@ def _register_totals(csv, company_at, low, interest, since, until, ids, kinds, r
         pc.equal(interest, Interest.SHAREHOLDING.value),
         pc.and_kleene(pc.or_kleene(pc.is_null(since), pc.less_equal(since, today)),
                       pc.or_kleene(pc.is_null(until), pc.greater_equal(until, today)))), False)
-    weights = pc.if_else(current, pc.fill_null(low, 0.0), 0.0).to_numpy()
     counted = current.to_numpy(zero_copy_only=False)
-    # Summed in row order, as the row reader's Counter does, so the last digits agree too.
-    totals = np.bincount(company_at[counted], weights=weights[counted], minlength=len(ids))
+    np.add.at(totals, company_at[counted], pc.fill_null(low, 0.0).to_numpy(zero_copy_only=False)[counted])
+
+
+def _register_totals(name: str, totals: np.ndarray, ids: pa.Array, kinds: pa.Array, report) -> None:
+    """The row reader's two register checks: current shareholdings above 100 % (warned, by company) and
+    the count of companies with less than 95 % on record."""
     above = np.flatnonzero(totals > 1.0 + 1e-9)
     id_values = ids.take(pa.array(above)).to_pylist()
     for entity_id, total in sorted(zip(id_values, totals[above].tolist())):
         report.warnings.append(
-            f"{csv.path.name}: company {entity_id!r}: current shareholdings sum to {total * 100:.2f} % (above 100 %)")
+            f"{name}: company {entity_id!r}: current shareholdings sum to {total * 100:.2f} % (above 100 %)")
     companies = pc.equal(kinds, EntityKind.COMPANY.value).to_numpy(zero_copy_only=False)
     report.incomplete_registers = int((companies & (totals < REGISTER_COMPLETE - 1e-9)).sum())
 
 
-def _officers(csv: _Csv, ids: pa.Array, kinds: pa.Array, report) -> pa.Table:
-    person, _ = _party(csv, "person_id", ids, kinds, None)
-    company, _ = _party(csv, "company_id", ids, kinds, _HOLDABLE_KINDS)
+def _officers(csv: CsvPiece, ids: pa.Array, kinds: pa.Array, report, written: _Keys) -> pa.Table:
+    person, company, _ = _parties(csv, "person_id", "company_id", ids, kinds)
     cells = _required(csv, "role")
     role = _each(cells, role_code, pa.string())
     title = pc.coalesce(_text(csv.column("title")), _each(cells, lambda text: written_title(text, role_code(text)),
@@ -460,6 +405,7 @@ def _officers(csv: _Csv, ids: pa.Array, kinds: pa.Array, report) -> pa.Table:
     keys = natural_keys(person, company, role, since)
     keep = _repeats(csv, keys, lambda row: f"{role[row].as_py()} role of {person[row].as_py()!r} in "
                                            f"{company[row].as_py()!r}", report)
+    written.add(keys.take(keep))
     report.counts["officers"] += csv.size
     table = pa.table({"key": keys, "person_id": person, "company_id": company, "role": role, "since": since,
                       "until": until, "title": title}, schema=OFFICER_SCHEMA)

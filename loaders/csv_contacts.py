@@ -15,9 +15,10 @@ from ..graph.model import EntityKind, LinkKind, contact_id
 from . import csv_rows as rows
 
 
-def contacts(csv, ids: pa.Array, report) -> tuple[pa.Table, pa.Table]:
+def contacts(csv, ids: pa.Array, report, seen: "SeenNodes | None" = None) -> tuple[pa.Table, pa.Table]:
     """Address and contact nodes (each with the text it was first written as) and the links to them,
-    in the row reader's order: row by row, address then phone then e-mail, parts left to right."""
+    in the row reader's order: row by row, address then phone then e-mail, parts left to right. The
+    nodes ``seen`` in earlier pieces of the file are not made again."""
     parts_rows, parts_order, node_ids, texts, link_kinds = [], [], [], [], []
     for order, (column, make_ids, link_kind) in enumerate((
         ("address", address_ids, LinkKind.LOCATED_AT), ("phone", contact_ids, LinkKind.HAS_CONTACT),
@@ -68,6 +69,9 @@ def contacts(csv, ids: pa.Array, report) -> tuple[pa.Table, pa.Table]:
     first = first_rows(dst.dictionary_encode().indices.to_numpy())
     node_kind = pc.if_else(pc.equal(kind.take(first), LinkKind.LOCATED_AT.value), EntityKind.ADDRESS.value,
                            EntityKind.CONTACT.value)
+    if seen is not None:
+        new = pa.array(seen.new(dst.take(first), pc.equal(node_kind, EntityKind.ADDRESS.value)))
+        first, node_kind = first.filter(new), node_kind.filter(new)
     count_kinds(node_kind, report)
     nodes = {name: pa.nulls(len(first), ENTITY_SCHEMA.field(name).type) for name in ENTITY_SCHEMA.names}
     nodes.update(id=dst.take(first), kind=node_kind, name=text.take(first))
@@ -79,6 +83,48 @@ def contacts(csv, ids: pa.Array, report) -> tuple[pa.Table, pa.Table]:
         links = links.take(pa.array(np.sort(first_rows(pairs.combine_chunks().dictionary_encode().indices.to_numpy())
                                             .to_numpy())))
     return pa.Table.from_pydict(nodes, schema=ENTITY_SCHEMA), links
+
+
+class SeenNodes:
+    """The address and contact nodes made by earlier pieces of a file, kept as the 64-bit digests their
+    ids end in (:func:`address_ids`, :func:`contact_ids`: a prefix and 16 hex digits, so the digest and
+    the node's kind are the id): a few bytes a node, however many millions there are."""
+
+    _HEX = np.zeros(256, dtype=np.uint64)
+    _HEX[np.frombuffer(b"0123456789abcdef", np.uint8)] = np.arange(16, dtype=np.uint64)
+    _SHIFTS = np.arange(60, -4, -4, dtype=np.uint64)
+
+    def __init__(self):
+        self.pieces = 0
+        self._seen: dict[bool, list[np.ndarray]] = {True: [], False: []}  # address?: sorted digests, a piece each
+
+    def new(self, node_ids: pa.Array, addresses: pa.Array) -> np.ndarray:
+        """Which of ``node_ids`` (distinct; ``addresses`` says which are addresses) no earlier piece
+        made; they are remembered as made."""
+        self.pieces += 1
+        digests = self._digests(node_ids)
+        is_address = addresses.to_numpy(zero_copy_only=False)
+        fresh = np.ones(len(digests), dtype=bool)
+        for kind in (True, False):
+            where = np.flatnonzero(is_address == kind)
+            mine = digests[where]
+            for earlier in self._seen[kind]:
+                if len(earlier):
+                    at = np.minimum(np.searchsorted(earlier, mine), len(earlier) - 1)
+                    fresh[where[earlier[at] == mine]] = False
+            self._seen[kind].append(np.sort(digests[where[fresh[where]]]))
+        return fresh
+
+    def _digests(self, node_ids: pa.Array) -> np.ndarray:
+        tails = pc.utf8_slice_codeunits(node_ids, -16, 2 ** 31 - 1).combine_chunks() \
+            if isinstance(node_ids, pa.ChunkedArray) else pc.utf8_slice_codeunits(node_ids, -16, 2 ** 31 - 1)
+        if not len(tails):
+            return np.zeros(0, dtype=np.uint64)
+        offsets = np.frombuffer(tails.buffers()[1], dtype=np.int32)[tails.offset:tails.offset + len(tails) + 1]
+        text = np.frombuffer(tails.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+        if len(text) != 16 * len(tails):
+            raise ValueError("a node id does not end in 16 hex digits")
+        return np.bitwise_or.reduce(self._HEX[text].reshape(-1, 16) << self._SHIFTS, axis=1)
 
 
 def groups_of(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ..graph.errors import RepeatedKey
 from ..graph.model import EntityKind
 from ..graph.stores.base import Store
 from .csv_columns import UseRowReader, read_columns
@@ -69,7 +70,7 @@ def _load_columns(store: Store, folder, encoding, share_scale, progress, salt, n
                     else:
                         writer.add_table(name, piece)
                     del piece  # the writer keeps its own sorted copy
-        except UseRowReader:
+        except (UseRowReader, RepeatedKey):  # a key repeated in two pieces of a file, too
             return None
     return report
 

@@ -22,48 +22,80 @@ from ..arrays import (
 
 
 class ArraysFromTables:
-    """Collects the parts of :class:`GraphArrays` as the tables come (entities first)."""
+    """Collects the parts of :class:`GraphArrays` as the tables come (entities first), whole or in
+    pieces: the columns it needs are kept as they come and put in the store's order at the end."""
 
     def __init__(self):
         self.parts: dict[str, object] = {}
+        self._pieces: dict[str, list[pa.Table]] = {"entities": [], "links": [], "holdings": [], "officers": []}
         self._ids: pa.Array | None = None
 
     def entities(self, table: pa.Table) -> None:
-        """``table`` sorted by id, in the store's column forms."""
-        self._ids = table.column("id").combine_chunks()
-        self.parts.update(
-            kinds=_codes(table.column("kind"), KIND_CODES_BY_VALUE, np.int8),
-            disclosure_threshold=_floats(table.column("disclosure_threshold")),
-            listed=pc.fill_null(table.column("listed"), 0).to_numpy().astype(bool),
-            free_float=_floats(table.column("free_float")),
-        )
-        identities = table.column("identity").combine_chunks()
-        where = np.flatnonzero(identities.is_valid().to_numpy(zero_copy_only=False))
-        self.parts["identity"] = dict(zip(where.tolist(), identities.take(pa.array(where)).to_pylist()))
+        """``table`` (or a piece) sorted by id, in the store's column forms."""
+        self._pieces["entities"].append(pa.table({
+            "id": table.column("id"), "kind": _codes(table.column("kind"), KIND_CODES_BY_VALUE, np.int8),
+            "disclosure_threshold": _floats(table.column("disclosure_threshold")),
+            "listed": pc.fill_null(table.column("listed"), 0).to_numpy().astype(bool),
+            "free_float": _floats(table.column("free_float")), "identity": table.column("identity")}))
 
     def holdings(self, table: pa.Table) -> None:
-        table = table.sort_by([("company_id", "ascending"), ("key", "ascending")])
-        self.parts.update(
-            holding_holder=self._index(table.column("holder_id")), holding_company=self._index(table.column("company_id")),
-            share_low=_floats(table.column("share_low")), share_high=_floats(table.column("share_high")),
-            holding_interest=_codes(table.column("interest"), INTEREST_CODES_BY_VALUE, np.int8),
-            holding_since=_days(table.column("since"), OPEN_START), holding_until=_days(table.column("until"), OPEN_END),
-        )
+        self._pieces["holdings"].append(pa.table({
+            "company_id": table.column("company_id"), "key": table.column("key"),
+            "holder_id": table.column("holder_id"), "share_low": _floats(table.column("share_low")),
+            "share_high": _floats(table.column("share_high")),
+            "interest": _codes(table.column("interest"), INTEREST_CODES_BY_VALUE, np.int8),
+            "since": _days(table.column("since"), OPEN_START), "until": _days(table.column("until"), OPEN_END)}))
 
     def officers(self, table: pa.Table) -> None:
-        table = table.sort_by([("company_id", "ascending"), ("key", "ascending")])
-        roles = sorted(pc.unique(table.column("role")).to_pylist())
-        self.parts.update(
-            officer_person=self._index(table.column("person_id")), officer_company=self._index(table.column("company_id")),
-            officer_role=_codes(table.column("role"), {role: code for code, role in enumerate(roles)}, np.int16),
-            officer_roles=roles, officer_since=_days(table.column("since"), OPEN_START),
-            officer_until=_days(table.column("until"), OPEN_END),
-        )
+        self._pieces["officers"].append(pa.table({
+            "company_id": table.column("company_id"), "key": table.column("key"),
+            "person_id": table.column("person_id"), "role": table.column("role"),
+            "since": _days(table.column("since"), OPEN_START), "until": _days(table.column("until"), OPEN_END)}))
 
     def links(self, table: pa.Table) -> None:
-        """``table`` sorted by src, dst, kind."""
-        self.parts.update(link_src=self._index(table.column("src")), link_dst=self._index(table.column("dst")),
-                          link_kind=_codes(table.column("kind"), LINK_CODES_BY_VALUE, np.int8))
+        """``table`` (or a piece) sorted by src, dst, kind."""
+        self._pieces["links"].append(pa.table({"src": table.column("src"), "dst": table.column("dst"),
+                                               "kind": _codes(table.column("kind"), LINK_CODES_BY_VALUE, np.int8)}))
+
+    def _whole(self, name: str, order: list[str]) -> pa.Table | None:
+        """The pieces of ``name`` as one table in ``order`` (a single piece is in it already). Each piece
+        is kept in compact columns (codes, numbers, day numbers) until then: only ids and keys as text."""
+        pieces, self._pieces[name] = self._pieces[name], []
+        if not pieces:
+            return None
+        sorted_already = name in ("entities", "links") and len(pieces) == 1
+        table = pa.concat_tables(pieces)
+        del pieces
+        return table if sorted_already else table.sort_by([(column, "ascending") for column in order])
+
+    def _gather(self) -> None:
+        def numbers(table, column):
+            return table.column(column).to_numpy()
+
+        if (table := self._whole("entities", ["id"])) is not None:
+            self._ids = table.column("id").combine_chunks()
+            self.parts.update(kinds=numbers(table, "kind"), disclosure_threshold=numbers(table, "disclosure_threshold"),
+                              listed=numbers(table, "listed"), free_float=numbers(table, "free_float"))
+            identities = table.column("identity").combine_chunks()
+            where = np.flatnonzero(identities.is_valid().to_numpy(zero_copy_only=False))
+            self.parts["identity"] = dict(zip(where.tolist(), identities.take(pa.array(where)).to_pylist()))
+        if (table := self._whole("holdings", ["company_id", "key"])) is not None:
+            self.parts.update(
+                holding_holder=self._index(table.column("holder_id")),
+                holding_company=self._index(table.column("company_id")),
+                share_low=numbers(table, "share_low"), share_high=numbers(table, "share_high"),
+                holding_interest=numbers(table, "interest"), holding_since=numbers(table, "since"),
+                holding_until=numbers(table, "until"))
+        if (table := self._whole("officers", ["company_id", "key"])) is not None:
+            roles = sorted(pc.unique(table.column("role")).to_pylist())
+            self.parts.update(
+                officer_person=self._index(table.column("person_id")),
+                officer_company=self._index(table.column("company_id")),
+                officer_role=_codes(table.column("role"), {role: code for code, role in enumerate(roles)}, np.int16),
+                officer_roles=roles, officer_since=numbers(table, "since"), officer_until=numbers(table, "until"))
+        if (table := self._whole("links", ["src", "dst"])) is not None:  # stable: kinds stay in text order
+            self.parts.update(link_src=self._index(table.column("src")), link_dst=self._index(table.column("dst")),
+                              link_kind=numbers(table, "kind"))
 
     def small(self, events: list[tuple], relations: list[tuple]) -> None:
         """The events and relations table rows (as the store keeps them), keyed by their first column."""
@@ -90,6 +122,7 @@ class ArraysFromTables:
             officer_roles=[], officer_since=empty_index, officer_until=empty_index, link_src=empty_index,
             link_dst=empty_index, link_kind=np.zeros(0, np.int8),
         )
+        self._gather()
         self._resolve()
         # The ids become Python strings last, when the tables of the load are gone.
         return GraphArrays(ids=self._ids.to_pylist(), **{**defaults, **self.parts})

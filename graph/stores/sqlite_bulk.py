@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..columns import SCHEMAS
-from ..errors import StoreError
+from ..errors import RepeatedKey, StoreError
 from ..model import EntityKind
 from . import arrays_cache, sqlite_search
 from .arrays_tables import ArraysFromTables
@@ -31,6 +31,10 @@ _PARTY_KINDS = pa.array([k.value for k in (EntityKind.COMPANY, EntityKind.PERSON
 _KEYS = {"entities": ["id"], "holdings": ["key"], "officers": ["key"], "links": ["src", "dst", "kind"],
          "names": ["entity_id", "name_norm"]}
 _DONE = object()
+# A table comes in pieces, in this order (entities with their names and links, piece by piece): a table
+# is whole when one of a later group comes, and its indexes are built then, while the loader reads on.
+_GROUPS = {"entities": 0, "names": 0, "links": 0, "holdings": 1, "officers": 2}
+_LAST = len(set(_GROUPS.values()))
 
 
 class BatchWriter:
@@ -46,6 +50,7 @@ class BatchWriter:
         for statement in INDEXES:  # CREATE INDEX IF NOT EXISTS name ON table (...)
             self._indexes_of.setdefault(statement.split()[7], []).append(statement)
         self._progress = progress
+        self._names_indexed = False
         self._small: dict[str, list[tuple]] = {"events": [], "relations": []}
         self._connection = adbc.connect(path, autocommit=True)  # the transaction is ours: BEGIN IMMEDIATE ... COMMIT
         self._cursor = self._connection.cursor()
@@ -75,7 +80,9 @@ class BatchWriter:
         self._thread.start()
 
     def add_table(self, name: str, table: pa.Table) -> None:
-        """Queue a table of :data:`..columns.SCHEMAS` ``[name]`` (entities also give the names table)."""
+        """Queue a table of :data:`..columns.SCHEMAS` ``[name]`` (entities also give the names table),
+        whole or a piece of it (pieces of entities and links may alternate; the pieces of each table
+        hold distinct keys; then holdings, then officers)."""
         if table.schema != SCHEMAS[name]:
             raise ValueError(f"{name}: columns {table.schema.names} are not {SCHEMAS[name].names}")
         stored = _sorted(name, _entities(table) if name == "entities" else table)
@@ -104,17 +111,30 @@ class BatchWriter:
             if self._failure is None:
                 try:
                     name, table = item
+                    self._complete_before(_GROUPS[name])
                     if table.num_rows:
-                        self._cursor.adbc_ingest(name, table, mode="append")
-                    # A table comes once: its indexes are built now, while the loader reads the next file.
-                    for statement in self._indexes_of.pop(name, []):
-                        self._cursor.execute(statement)
-                    if name == "names":
-                        self._index_names()
+                        self._ingest(name, table)
                     if name != "names":
                         self._progress(table.num_rows)
                 except BaseException as e:  # raised in the loader's thread at its next call
                     self._failure = e
+
+    def _ingest(self, name: str, table: pa.Table) -> None:
+        try:
+            self._cursor.adbc_ingest(name, table, mode="append")
+        except Exception as e:
+            if "UNIQUE constraint failed" in str(e):
+                raise RepeatedKey(f"{name}: a key is in two pieces of the table") from None
+            raise
+
+    def _complete_before(self, group: int) -> None:
+        """The indexes of the tables of the groups before ``group``, which are whole."""
+        for table in [t for t in self._indexes_of if _GROUPS.get(t, _LAST) < group]:
+            for statement in self._indexes_of.pop(table):
+                self._cursor.execute(statement)
+        if group > _GROUPS["names"] and not self._names_indexed:
+            self._names_indexed = True
+            self._index_names()
 
     def _index_names(self) -> None:
         """Fill the name index (:mod:`.sqlite_search`) here too, in this thread, while the loader reads on."""
@@ -139,9 +159,7 @@ class BatchWriter:
                 if rows:
                     self._cursor.executemany(
                         f"INSERT OR REPLACE INTO {name} VALUES ({','.join('?' * len(rows[0]))})", rows)
-            for statements in self._indexes_of.values():
-                for statement in statements:
-                    self._cursor.execute(statement)
+            self._complete_before(_LAST + 1)
             for key, value in self._meta.items():
                 self._cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             self._cursor.execute("COMMIT")
