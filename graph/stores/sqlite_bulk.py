@@ -164,8 +164,7 @@ class BatchWriter:
                 self._cursor.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             self._cursor.execute("COMMIT")
         except BaseException:
-            self._cursor.execute("ROLLBACK")
-            self._close()
+            self._roll_back()
             raise
         self._close()
         self._cache_arrays()
@@ -185,18 +184,26 @@ class BatchWriter:
             self._cursor.execute("PRAGMA journal_mode = WAL")
         except Exception:
             pass  # another process reads the store: it stays in the mode it was in
-        self._cursor.close()
-        self._connection.close()
+        try:
+            self._cursor.close()
+        finally:
+            self._connection.close()
+
+    def _roll_back(self) -> None:
+        """Roll back and close, on the way out of a failure: a second error here (the connection
+        already broken) must not hide the first, which is what the user is told."""
+        for step in (lambda: self._cursor.execute("ROLLBACK"), self._close):
+            try:
+                step()
+            except Exception:
+                pass
 
     def abandon(self) -> None:
         """Roll everything back: the store is left empty."""
         self._failure = self._failure or StoreError("abandoned")
         self._queue.put(_DONE)
         self._thread.join()
-        try:
-            self._cursor.execute("ROLLBACK")
-        finally:
-            self._close()
+        self._roll_back()
 
 
 def _sorted(name: str, table: pa.Table) -> pa.Table:
