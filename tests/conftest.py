@@ -55,6 +55,29 @@ def run_cli(*args):
     return CliRunner().invoke(cli, [str(a) for a in args])
 
 
+def load_both_ways(folder, tmp_path, salt: str, keep: bool = False, **options) -> list:
+    """The folder loaded by columns and by rows, each into its own new store (one ID-number salt):
+    the two dumps and reports (an error's text where a load fails; then the store is as it was). The
+    stores are deleted unless ``keep`` (``columns.db``, ``rows.db`` in ``tmp_path``)."""
+    from equitygraph.graph.errors import InvalidInput
+    from equitygraph.loaders.csv_folder import load_folder
+
+    results = []
+    for columnar in (True, False):
+        db = tmp_path / f"{'columns' if columnar else 'rows'}.db"
+        with SQLiteStore(db) as store:
+            store.set_meta("id_salt", salt)
+            try:
+                report = load_folder(store, folder, columnar=columnar, **options).to_dict()
+                report.pop("seconds")
+            except InvalidInput as e:
+                report = {"error": str(e)}
+        results.append((dump(db, skip_meta=True), report))
+        if not keep:
+            db.unlink()
+    return results
+
+
 def dump(db_path: Path, skip_meta: bool = False) -> list:
     """Every row of every table, to compare a store before and after (without the load notes in
     ``meta`` where ``skip_meta``: when the last load ran, and the generation token every write renews)."""

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
-from conftest import ENTITIES, HOLDINGS, dump, write_case
+from conftest import ENTITIES, HOLDINGS, dump, load_both_ways, write_case
 from test_csv_loader import BAD_INPUTS
 from equitygraph.graph.errors import InvalidInput
 from equitygraph.graph.model import address_id, contact_id
@@ -81,20 +81,7 @@ def _tricky(folder, encoding="utf-8", bom=b"", newline="\n"):
 
 
 def _load_both(folder, tmp_path, **options):
-    """The folder loaded by each path into its own new store (one salt): the two dumps and reports."""
-    results = []
-    for columnar in (True, False):
-        db = tmp_path / f"{'columns' if columnar else 'rows'}.db"
-        with SQLiteStore(db) as store:
-            store.set_meta("id_salt", SALT)
-            try:
-                report = load_folder(store, folder, columnar=columnar, **options).to_dict()
-                report.pop("seconds")
-            except InvalidInput as e:  # then the same error, and the store as it was
-                report = {"error": str(e)}
-        results.append((dump(db, skip_meta=True), report))
-        db.unlink()
-    return results
+    return load_both_ways(folder, tmp_path, SALT, **options)
 
 
 def _refusal(folder, **options) -> str | None:

@@ -6,14 +6,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from conftest import dump, write_case
-from equitygraph.graph.errors import InvalidInput
+from conftest import load_both_ways, write_case
 from equitygraph.graph.stores import arrays_cache
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders import csv_pieces
 from equitygraph.loaders.csv_columns import UseRowReader, read_columns
 from equitygraph.loaders.csv_contacts import SeenNodes, address_ids
-from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.loaders.report import LoadReport
 
 SALT = "0123456789abcdef0123456789abcdef"
@@ -52,18 +50,7 @@ def _case(tmp_path, **files):
 
 
 def _load_both(folder, tmp_path):
-    results = []
-    for columnar in (True, False):
-        db = tmp_path / f"{'columns' if columnar else 'rows'}.db"
-        with SQLiteStore(db) as store:
-            store.set_meta("id_salt", SALT)
-            try:
-                report = load_folder(store, folder, columnar=columnar).to_dict()
-                report.pop("seconds")
-            except InvalidInput as e:  # then the same error, and the store as it was
-                report = {"error": str(e)}
-        results.append((dump(db, skip_meta=True), report))
-    return results
+    return load_both_ways(folder, tmp_path, SALT, keep=True)
 
 
 def _refusal(folder) -> str | None:
