@@ -70,7 +70,8 @@ def pieces(reader, path: Path, required: tuple[str, ...], known: tuple[str, ...]
     records = 0
     with open(path, "rb") as f:
         start = len(codecs.BOM_UTF8) if f.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8 else 0
-        for number, (begin, end, lines_before) in enumerate(_bounds(path, f, start)):
+        # Scanned to the end first: the scan and the pieces read the same file handle.
+        for number, (begin, end, lines_before) in enumerate(list(_bounds(path, f, start))):
             f.seek(begin)
             data = f.read(end - begin)
             lines = _record_lines(path, data) + lines_before

@@ -64,10 +64,11 @@ def pieces(request):
     with the address and contact nodes, keys and register totals carried from piece to piece."""
     from equitygraph.loaders import csv_pieces
 
-    whole = csv_pieces.ROWS_PER_PIECE
-    csv_pieces.ROWS_PER_PIECE = whole if request.param == "whole files" else 3
+    whole, scan = csv_pieces.ROWS_PER_PIECE, csv_pieces.SCAN_BYTES
+    if request.param != "whole files":
+        csv_pieces.ROWS_PER_PIECE, csv_pieces.SCAN_BYTES = 3, 7
     yield request.param
-    csv_pieces.ROWS_PER_PIECE = whole
+    csv_pieces.ROWS_PER_PIECE, csv_pieces.SCAN_BYTES = whole, scan
 
 
 def _tricky(folder, encoding="utf-8", bom=b"", newline="\n"):

@@ -41,7 +41,10 @@ OFFICERS = "person_id,company_id,role\nP1,C1,法定代表人\nP2,C2,法定代表
 
 @pytest.fixture(autouse=True)
 def three_records_a_piece(monkeypatch):
+    """Pieces of three records, the file scanned seven bytes at a time for where they end (so that
+    quotes and newlines fall across the scan's reads)."""
     monkeypatch.setattr(csv_pieces, "ROWS_PER_PIECE", 3)
+    monkeypatch.setattr(csv_pieces, "SCAN_BYTES", 7)
 
 
 def _case(tmp_path, **files):
