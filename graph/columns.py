@@ -31,6 +31,23 @@ LINK_SCHEMA = pa.schema([("src", pa.string()), ("dst", pa.string()), ("kind", pa
 
 #: The tables a bulk load hands a store, by name.
 SCHEMAS = {"entities": ENTITY_SCHEMA, "holdings": HOLDING_SCHEMA, "officers": OFFICER_SCHEMA, "links": LINK_SCHEMA}
+_LAST_PIECE = b"equitygraph:last piece"
+
+
+def last_piece(table: pa.Table) -> pa.Table:
+    """``table`` marked as the last piece of its table (in its schema's metadata, which schema
+    comparisons leave aside): a store may finish the table once it is written (build its indexes).
+
+    Examples
+    --------
+    >>> is_last_piece(last_piece(pa.table({"a": [1]}))), is_last_piece(pa.table({"a": [1]}))
+    (True, False)
+    """
+    return table.replace_schema_metadata({**(table.schema.metadata or {}), _LAST_PIECE: b"1"})
+
+
+def is_last_piece(table: pa.Table) -> bool:
+    return bool(table.schema.metadata and table.schema.metadata.get(_LAST_PIECE))
 
 
 def natural_keys(*parts) -> pa.Array:

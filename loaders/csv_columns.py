@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from stdnum.cn import uscc
 
-from ..graph.columns import ENTITY_SCHEMA, HOLDING_SCHEMA, OFFICER_SCHEMA, natural_keys
+from ..graph.columns import ENTITY_SCHEMA, HOLDING_SCHEMA, OFFICER_SCHEMA, last_piece, natural_keys
 from ..graph.errors import InvalidInput
 from ..graph.roles import role_code, written_title
 from ..graph.model import REGISTER_COMPLETE, EntityKind, Interest, normalize_name
@@ -54,16 +54,19 @@ def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale
     for piece in _pieces(reader, folder / "entities.csv", ("id", "kind", "name"), rows.ENTITY_COLUMNS):
         entity_table, links = entities.add(piece)
         progress(piece.size)
+        last = piece.last
         del piece  # the cells: only the tables are kept from here on
-        yield "entities", entity_table
+        yield "entities", last_piece(entity_table) if last else entity_table
         del entity_table
-        yield "links", links
+        yield "links", last_piece(links) if last else links
         del links
     ids, kinds = entities.finish()
     totals = np.zeros(len(ids))
     keys = _Keys("holdings.csv")
     for piece in _pieces(reader, folder / "holdings.csv", ("holder_id", "company_id", "share"), rows.HOLDING_COLUMNS):
-        yield "holdings", _holdings(piece, ids, kinds, share_scale, report, totals, keys)
+        table = _holdings(piece, ids, kinds, share_scale, report, totals, keys)
+        yield "holdings", last_piece(table) if piece.last else table
+        del table
         progress(piece.size)
     keys.finish()
     _register_totals("holdings.csv", totals, ids, kinds, report)
@@ -71,7 +74,9 @@ def read_columns(folder: str | Path, *, encoding: str | None = None, share_scale
     if (folder / "officers.csv").is_file():
         keys = _Keys("officers.csv")
         for piece in _pieces(reader, folder / "officers.csv", ("person_id", "company_id", "role"), rows.OFFICER_COLUMNS):
-            yield "officers", _officers(piece, ids, kinds, report, keys)
+            table = _officers(piece, ids, kinds, report, keys)
+            yield "officers", last_piece(table) if piece.last else table
+            del table
             progress(piece.size)
         keys.finish()
     small = [(folder / name, required, known, read) for name, required, known, read in (

@@ -39,11 +39,12 @@ class CsvPiece:
     """Some records of one file: their cleaned cells (stripped and unescaped as the row reader does)
     and line numbers."""
 
-    def __init__(self, path: Path, cells: dict[str, pa.Array], lines: np.ndarray):
+    def __init__(self, path: Path, cells: dict[str, pa.Array], lines: np.ndarray, last: bool = True):
         self.path = path
         self.cells = cells
         self.lines = lines
         self.size = len(lines)
+        self.last = last  # the file's last piece
 
     def column(self, name: str) -> pa.Array:
         if name not in self.cells:
@@ -71,7 +72,8 @@ def pieces(reader, path: Path, required: tuple[str, ...], known: tuple[str, ...]
     with open(path, "rb") as f:
         start = len(codecs.BOM_UTF8) if f.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8 else 0
         # Scanned to the end first: the scan and the pieces read the same file handle.
-        for number, (begin, end, lines_before) in enumerate(list(_bounds(path, f, start))):
+        bounds = list(_bounds(path, f, start))
+        for number, (begin, end, lines_before) in enumerate(bounds):
             f.seek(begin)
             data = f.read(end - begin)
             lines = _record_lines(path, data) + lines_before
@@ -89,7 +91,8 @@ def pieces(reader, path: Path, required: tuple[str, ...], known: tuple[str, ...]
                 if first != header.original_columns:
                     raise UseRowReader(f"{path.name}: the header is not on the first line")
                 skip, lines = 1, lines[1:]
-            piece = _piece(path, header.columns, table, skip, lines)
+            piece = _piece(path, header.columns, table, skip, lines, number == len(bounds) - 1)
+            del table  # the parsed cells, whose cleaned copies the piece holds: not kept while it is used
             records += piece.size
             yield piece
     if records == 0:
@@ -101,7 +104,7 @@ def _size(f) -> int:
     return f.tell()
 
 
-def _piece(path: Path, columns: list[str], table: pa.Table, skip: int, lines: np.ndarray) -> CsvPiece:
+def _piece(path: Path, columns: list[str], table: pa.Table, skip: int, lines: np.ndarray, last: bool) -> CsvPiece:
     cells = {}
     for name, column in zip(columns, table.columns):
         if name and name not in cells:
@@ -114,7 +117,7 @@ def _piece(path: Path, columns: list[str], table: pa.Table, skip: int, lines: np
         keep = pc.invert(blank)
         cells = {name: column.filter(keep) for name, column in cells.items()}
         lines = lines[keep.to_numpy(zero_copy_only=False)]
-    return CsvPiece(path, cells, lines)
+    return CsvPiece(path, cells, lines, last)
 
 
 def _bounds(path: Path, f, start: int) -> Iterator[tuple[int, int, int]]:

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..columns import SCHEMAS
+from ..columns import SCHEMAS, is_last_piece
 from ..errors import RepeatedKey, StoreError
 from ..model import EntityKind
 from . import arrays_cache, sqlite_search
@@ -85,15 +85,16 @@ class BatchWriter:
         hold distinct keys; then holdings, then officers)."""
         if table.schema != SCHEMAS[name]:
             raise ValueError(f"{name}: columns {table.schema.names} are not {SCHEMAS[name].names}")
+        last = is_last_piece(table)
         stored = _sorted(name, _entities(table) if name == "entities" else table)
-        self._put(name, stored)
+        self._put(name, stored, last)
         if self._arrays is not None:
             try:
                 getattr(self._arrays, name)(stored)
             except Exception:  # the cache is a convenience: the load goes on without it
                 self._arrays = None
         if name == "entities":
-            self._put("names", _sorted("names", _names(table)))
+            self._put("names", _sorted("names", _names(table)), last)
 
     def add(self, record) -> None:
         table, row = record_row(record)
@@ -101,19 +102,21 @@ class BatchWriter:
             raise TypeError(f"{type(record).__name__} records go in as tables")
         self._small[table].append(row)
 
-    def _put(self, name: str, table: pa.Table) -> None:
+    def _put(self, name: str, table: pa.Table, last: bool) -> None:
         if self._failure is not None:
             raise self._failure
-        self._queue.put((name, table))
+        self._queue.put((name, table, last))
 
     def _work(self) -> None:
         while (item := self._queue.get()) is not _DONE:
             if self._failure is None:
                 try:
-                    name, table = item
+                    name, table, last = item
                     self._complete_before(_GROUPS[name])
                     if table.num_rows:
                         self._ingest(name, table)
+                    if last:  # its indexes now, while the loader reads on
+                        self._complete(name)
                     if name != "names":
                         self._progress(table.num_rows)
                 except BaseException as e:  # raised in the loader's thread at its next call
@@ -128,11 +131,15 @@ class BatchWriter:
             raise
 
     def _complete_before(self, group: int) -> None:
-        """The indexes of the tables of the groups before ``group``, which are whole."""
-        for table in [t for t in self._indexes_of if _GROUPS.get(t, _LAST) < group]:
-            for statement in self._indexes_of.pop(table):
-                self._cursor.execute(statement)
-        if group > _GROUPS["names"] and not self._names_indexed:
+        """Finish the tables of the groups before ``group``: they are whole (pieces not marked last)."""
+        for table in [t for t in (*self._indexes_of, "names") if _GROUPS.get(t, _LAST) < group]:
+            self._complete(table)
+
+    def _complete(self, table: str) -> None:
+        """The indexes of a whole table (and for the names, the name index)."""
+        for statement in self._indexes_of.pop(table, []):
+            self._cursor.execute(statement)
+        if table == "names" and not self._names_indexed:
             self._names_indexed = True
             self._index_names()
 
