@@ -3,12 +3,15 @@ size, a generated case loaded into the embedded store and analysed, then one com
 each as a whole ``equitygraph`` process:
 
     python bench/scale.py --work DIR [--companies 100000 1000000 10000000] [--limit-gib 21]
+                          [--steps load analyze control related "risk --top 100"]
 
 Per size: generating the case (skipped when DIR/case-N is already there), ``load``, ``analyze`` (with
 its steps), ``control C``, ``related C`` (C the case's first company), ``risk --top 100``, and the store's size on disk
 (the file and what is kept beside it). Each process's peak resident memory is sampled; a process that
 passes ``--limit-gib`` is stopped, and the table says how far it got (its last progress line) instead
-of the machine running out of memory. The smaller sizes are the baseline each larger one is read
+of the machine running out of memory; a load stopped so ends that size, any other step does not (a
+company is asked about on a store not analysed). ``--steps`` without ``load`` asks about the stores
+a run before left in DIR. The smaller sizes are the baseline each larger one is read
 against (seconds and MiB per million companies). Results go to stdout and ``bench/results/scale.json``.
 """
 
@@ -49,27 +52,31 @@ def _size_on_disk(db: Path) -> dict:
             for suffix, path in beside.items() if path.exists()}
 
 
-def one_size(work: Path, companies: int, limit_mib: float) -> dict:
+def one_size(work: Path, companies: int, limit_mib: float, wanted: list[str]) -> dict:
     case, db = work / f"case-{companies}", work / f"store-{companies}.db"
     out: dict = {"companies": companies}
-    if not (case / "case.json").exists():
+    if "load" in wanted and not (case / "case.json").exists():
         print(f"generating {companies:,} companies ...", file=sys.stderr)
         out["generate"] = _step(("generate", str(case), "--companies", str(companies), "--seed", "7"),
                                 limit_mib, work)
     first = _first_company(case / "entities.csv")
     out["asked_about"] = first
-    for path in work.glob(f"store-{companies}.db*"):
-        path.unlink()
+    if "load" in wanted:
+        for path in work.glob(f"store-{companies}.db*"):
+            path.unlink()
     steps = [("load", ("load", str(case), "--db", str(db))),
              ("analyze", ("analyze", "--db", str(db), "--format", "json")),
              *((name, (*name.split(), *([] if name.startswith("risk") else [first]), "--db", str(db), "--format", "json"))
                for name in QUESTIONS)]
     for name, args in steps:
+        if name not in wanted:
+            continue
         print(f"{companies:,}: {name} ...", file=sys.stderr)
         out[name] = _step(args, limit_mib, work)
         if "stopped" in out[name]:
             print(f"  stopped: {out[name]['stopped']}: {out[name]['last_line']}", file=sys.stderr)
-            break
+            if name == "load":
+                break
     if db.exists():
         out["disk_mib"] = _size_on_disk(db)
     return out
@@ -103,13 +110,16 @@ def main() -> None:
     parser.add_argument("--work", required=True, help="a folder with room for the cases and stores")
     parser.add_argument("--companies", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
     parser.add_argument("--limit-gib", type=float, default=21.0, help="stop a process whose memory passes this")
+    parser.add_argument("--steps", nargs="+", default=["load", "analyze", *QUESTIONS],
+                        choices=["load", "analyze", *QUESTIONS])
     args = parser.parse_args()
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     results = {"machine": machine_note(), "limit_gib": args.limit_gib, "runs": []}
     for companies in args.companies:
-        results["runs"].append(one_size(work, companies, args.limit_gib * 1024))
-        out = HERE / "results" / "scale.json"
+        results["runs"].append(one_size(work, companies, args.limit_gib * 1024, args.steps))
+        part = "" if len(args.steps) == 2 + len(QUESTIONS) else "-" + "-".join(step.split()[0] for step in args.steps)
+        out = HERE / "results" / f"scale{part}.json"
         out.parent.mkdir(exist_ok=True)
         out.write_text(json.dumps(results, indent=1) + "\n")
     print(table(results["runs"]))
