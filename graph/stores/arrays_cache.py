@@ -28,14 +28,16 @@ def cache_path(db_path: str | Path) -> Path:
 
 
 def save(path: Path, arrays: GraphArrays, generation: str) -> bool:
-    """Write the cache; False (and nothing written) where an id holds the separator."""
-    texts = {name: getattr(arrays, name) for name in _TEXT_FIELDS}
-    if any(_SEPARATOR in text for values in texts.values() for text in values):
-        return False
+    """Write the cache; False (and nothing written) where an id holds the separator. The ids may be a
+    pyarrow string array (a bulk load's, never made Python strings: 70 million of them are 5.6 GiB)."""
     columns = {f.name: getattr(arrays, f.name) for f in dataclasses.fields(arrays)
                if isinstance(getattr(arrays, f.name), np.ndarray)}
-    for name, values in texts.items():
-        columns[name] = np.frombuffer(_SEPARATOR.join(values).encode("utf-8"), dtype=np.uint8)
+    for name in _TEXT_FIELDS:
+        values = getattr(arrays, name)
+        joined = _joined(values)
+        if joined is None:
+            return False
+        columns[name] = joined
         columns[name + "_count"] = np.array([len(values)])
     keys = sorted(arrays.identity)
     columns["identity_index"] = np.array(keys, dtype=np.int64)
@@ -47,6 +49,40 @@ def save(path: Path, arrays: GraphArrays, generation: str) -> bool:
         np.savez(f, **columns)
     os.replace(temporary, path)
     return True
+
+
+def _joined(values) -> np.ndarray | None:
+    """The texts' UTF-8 bytes joined by the separator (None where one holds it): from a list of str,
+    or from a pyarrow string array's own buffers, with no Python string made.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> bytes(_joined(pa.array(["a", "", "bc"]))) == bytes(_joined(["a", "", "bc"])) == b"a\\x00\\x00bc"
+    True
+    >>> _joined(pa.array(["a\\x00b"])) is None, bytes(_joined(pa.array(["xy", "z"], pa.large_string())[1:]))
+    (True, b'z')
+    """
+    if not hasattr(values, "buffers"):
+        if any(_SEPARATOR in text for text in values):
+            return None
+        return np.frombuffer(_SEPARATOR.join(values).encode("utf-8"), dtype=np.uint8)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.uint8)
+    if pc.any(pc.match_substring(values, _SEPARATOR)).as_py():
+        return None
+    width = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    offsets = np.frombuffer(values.buffers()[1], dtype=width)[values.offset:values.offset + len(values) + 1]
+    offsets = offsets.astype(np.int64)
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    joined = np.full(len(data) + len(values) - 1, ord(_SEPARATOR), dtype=np.uint8)
+    text = np.ones(len(joined), dtype=bool)
+    text[(offsets[1:-1] - offsets[0]) + np.arange(len(values) - 1)] = False  # where each separator goes
+    joined[text] = data
+    return joined
 
 
 def load(path: Path, generation: str) -> GraphArrays | None:

@@ -113,7 +113,9 @@ class ArraysFromTables:
             relation_until=_days(pa.array([r[5] for r in relations], pa.string()), OPEN_END),
         )
 
-    def arrays(self) -> GraphArrays:
+    def arrays(self, python_ids: bool = True) -> GraphArrays:
+        """The arrays; with the ids left a pyarrow array where not ``python_ids`` (what
+        :func:`.arrays_cache.save` writes without making 70 million Python strings)."""
         empty_index = np.zeros(0, np.int32)
         defaults = dict(
             holding_holder=empty_index, holding_company=empty_index, share_low=np.zeros(0), share_high=np.zeros(0),
@@ -125,7 +127,7 @@ class ArraysFromTables:
         self._gather()
         self._resolve()
         # The ids become Python strings last, when the tables of the load are gone.
-        return GraphArrays(ids=self._ids.to_pylist(), **{**defaults, **self.parts})
+        return GraphArrays(ids=self._ids.to_pylist() if python_ids else self._ids, **{**defaults, **self.parts})
 
     def _index(self, column):
         """A placeholder for the ids' positions: found for every column at once in :meth:`_resolve`
