@@ -10,6 +10,7 @@ ends on), so that warnings name the same lines whether a file is one piece or ma
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -72,7 +73,7 @@ def pieces(reader, path: Path, required: tuple[str, ...], known: tuple[str, ...]
     with open(path, "rb") as f:
         start = len(codecs.BOM_UTF8) if f.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8 else 0
         # Scanned to the end first: the scan and the pieces read the same file handle.
-        bounds = list(_bounds(path, f, start))
+        bounds = list(_bounds(f, start))
         for number, (begin, end, lines_before) in enumerate(bounds):
             f.seek(begin)
             data = f.read(end - begin)
@@ -99,11 +100,6 @@ def pieces(reader, path: Path, required: tuple[str, ...], known: tuple[str, ...]
         reader.report.warnings.append(f"{path.name}: has a header but no rows")
 
 
-def _size(f) -> int:
-    f.seek(0, 2)
-    return f.tell()
-
-
 def _piece(path: Path, columns: list[str], table: pa.Table, skip: int, lines: np.ndarray, last: bool) -> CsvPiece:
     cells = {}
     for name, column in zip(columns, table.columns):
@@ -120,10 +116,10 @@ def _piece(path: Path, columns: list[str], table: pa.Table, skip: int, lines: np
     return CsvPiece(path, cells, lines, last)
 
 
-def _bounds(path: Path, f, start: int) -> Iterator[tuple[int, int, int]]:
+def _bounds(f, start: int) -> Iterator[tuple[int, int, int]]:
     """(first byte, byte after the last, newlines before the first byte) of each piece: a piece ends
     after every :data:`ROWS_PER_PIECE` th newline outside quotes (the header is one of them)."""
-    size = _size(f)
+    size = os.fstat(f.fileno()).st_size
     if size - start <= ROWS_PER_PIECE * 2:  # fewer records than a piece holds, whatever they are
         yield start, size, 0
         return

@@ -69,7 +69,7 @@ def _refusal(folder) -> str | None:
 
 def _pieces_of(folder, name) -> int:
     with open(folder / name, "rb") as f:
-        return len(list(csv_pieces._bounds(folder / name, f, 0)))
+        return len(list(csv_pieces._bounds(f, 0)))
 
 
 def test_a_register_in_pieces_loads_as_the_row_reader_reads_it(tmp_path):
@@ -95,7 +95,7 @@ def test_pieces_end_after_a_newline_outside_quotes(tmp_path):
     folder = _case(tmp_path)
     data = (folder / "entities.csv").read_bytes()
     with open(folder / "entities.csv", "rb") as f:
-        bounds = list(csv_pieces._bounds(folder / "entities.csv", f, 0))
+        bounds = list(csv_pieces._bounds(f, 0))
     assert bounds[0][0] == 0 and bounds[-1][1] == len(data)
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
     assert [data[:end].count(b"\n") for _, end, _ in bounds[:-1]] == [3, 7]  # not inside C2's quoted name

@@ -32,7 +32,8 @@ _KEYS = {"entities": ["id"], "holdings": ["key"], "officers": ["key"], "links": 
          "names": ["entity_id", "name_norm"]}
 _DONE = object()
 # A table comes in pieces, in this order (entities with their names and links, piece by piece): a table
-# is whole when one of a later group comes, and its indexes are built then, while the loader reads on.
+# is whole after its piece marked last (columns.last_piece), or else when one of a later group comes;
+# its indexes are built then, while the loader reads on.
 _GROUPS = {"entities": 0, "names": 0, "links": 0, "holdings": 1, "officers": 2}
 _LAST = len(set(_GROUPS.values()))
 
