@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .model import EntityKind, EventType, Interest, LinkKind, RelationType, effective_day
+from .texts import Texts
 
 KIND_CODES = {kind: code for code, kind in enumerate(EntityKind)}
 INTEREST_CODES = {interest: code for code, interest in enumerate(Interest)}
@@ -60,7 +61,7 @@ def date_of(number: int) -> dt.date:
 
 @dataclass
 class GraphArrays:
-    ids: list[str]
+    ids: Texts  # given as any sequence of str, kept as Texts (Arrow buffers, not 70 million Python strings)
     kinds: np.ndarray  # int8, codes of KIND_CODES
     holding_holder: np.ndarray  # int32 index of the holder
     holding_company: np.ndarray  # int32 index of the company held
@@ -98,6 +99,7 @@ class GraphArrays:
     _lookups: int = field(default=0, repr=False)
 
     def __post_init__(self):
+        self.ids = Texts.of(self.ids)
         n = len(self.ids)
         for name, dtype in (("relation_a", np.int32), ("relation_b", np.int32), ("relation_type", np.int8),
                             ("relation_since", np.int32), ("relation_until", np.int32)):
@@ -163,7 +165,7 @@ def arrays_from_records(entities, holdings=(), officers=(), links=(), events=(),
     >>> from equitygraph.graph.model import Entity, Holding, Share
     >>> a = arrays_from_records([Entity("P", EntityKind.PERSON, "P"), Entity("C", EntityKind.COMPANY, "C")],
     ...                         [Holding("P", "C", Share.exact(0.6)), Holding("X", "C", Share.exact(0.4))])
-    >>> a.ids, a.holding_holder.tolist(), a.share_low.tolist()
+    >>> list(a.ids), a.holding_holder.tolist(), a.share_low.tolist()
     (['C', 'P'], [1], [0.6])
     """
     by_id = {e.id: e for e in entities}

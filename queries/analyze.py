@@ -19,6 +19,7 @@ from ..graph.analysis.ownership import direct_shares, ownership_matrix, ultimate
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import ResultColumn, Store
+from ..graph.texts import Texts
 from .control.answer import identity_decisions
 from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
@@ -174,52 +175,52 @@ def _control_results(arrays, table, top_owner, top_share):
     """The companies' ids (sorted, as ``arrays.ids`` are: the rows of one result table), their control
     results as lists over them, and the part of each register on record."""
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
-    names = np.array(arrays.ids, dtype=object)
+    ids = arrays.ids
     rows = table.rows.of[companies]
     by_row, registers = table.by_row, table.registers
     final, rules, reasons, steps = by_row["final"][rows], by_row["rule"][rows], by_row["final_reason"][rows], \
         by_row["hops"][rows]
     covered_low = registers.on_record_low[rows]
     uncovered = np.maximum(0.0, 1.0 - covered_low)
-    top, top_partner = _controllers(names, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
+    top, top_partner = _controllers(ids, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
     found = np.not_equal(top, None)
     owned = top_owner[companies] >= 0
-    direct, partner = _controllers(names, by_row["verdict"][rows], by_row["controller"][rows],
+    direct, partner = _controllers(ids, by_row["verdict"][rows], by_row["controller"][rows],
                                    by_row["joint_partner"][rows])
     # The controlling parent: the actual controller, or where the climb stopped at a controller whose
     # own control is not proven, that controller (docs/control.md).
     ultimate, ultimate_joint = by_row["ultimate"][rows], by_row["ultimate_joint"][rows]
     parented = table.stopped_at_parent(rows)
     parent_verdict = np.where(parented, np.where(ultimate_joint >= 0, JOINT, SINGLE), final)
-    parent, parent_partner = _controllers(names, parent_verdict, ultimate, ultimate_joint)
+    parent, parent_partner = _controllers(ids, parent_verdict, ultimate, ultimate_joint)
     results = {
         "controller": top.tolist(), "controller_partner": top_partner.tolist(),
         "control_verdict": np.array(VERDICTS, dtype=object)[final].tolist(),
         "control_rule": _where(rules >= 0, np.array(RULES, dtype=object)[np.maximum(rules, 0)]),
         "control_reason": _where(reasons != 0, np.array(REASONS, dtype=object)[reasons]),
         "control_hops": _where(found, steps.astype(np.int64)),
-        "top_owner": _where(owned, names[np.maximum(top_owner[companies], 0)]),
+        "top_owner": _where(owned, ids.take(top_owner[companies][owned])),
         "top_owner_share": _where(owned, np.array(_rounded(top_share[companies], 6), dtype=object)),
         "on_record": _rounded(covered_low, 6),
         "not_on_record": _rounded(uncovered, 6),
         "direct_controller": direct.tolist(), "direct_partner": partner.tolist(),
         "controlling_parent": parent.tolist(), "controlling_partner": parent_partner.tolist(),
     }
-    return names[companies].tolist(), results, covered_low
+    return ids.take(companies).tolist(), results, covered_low
 
 
-def _group_results(groups, ids: list[str]) -> dict[str, dict]:
+def _group_results(groups, ids: Texts) -> dict[str, dict]:
     group, group_size = {}, {}
     for g in groups.groups:
         key = natural_key(*(ids[c] for c in g.controllers))  # escaped: an id holding "|" is not a pair
-        for m in g.members.tolist():
-            group[ids[m]], group_size[ids[m]] = key, g.size
+        for member in ids.take(g.members).tolist():
+            group[member], group_size[member] = key, g.size
     return {"group": group, "group_size": group_size}
 
 
-def _cluster_results(clustered, ids: list[str]) -> dict[str, ResultColumn]:
+def _cluster_results(clustered, ids: Texts) -> dict[str, ResultColumn]:
     members = np.flatnonzero(clustered.of >= 0)
-    member_ids = np.array(ids, dtype=object)[members].tolist()
+    member_ids = ids.take(members).tolist()
     number = clustered.of[members]
     # What a cluster's page says of it beside its members, so that it is a read (queries.relations.groups):
     # each party's links (the central ones are the most linked) and the links inside, kept at the cluster's
@@ -253,7 +254,7 @@ def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str,
     ids, combined, confirmed = arrays.ids, scores.combined, scores.found.confirmed
     score = _rounded(combined[companies], 4)  # a column over the companies
     named = scores.tiers(companies)
-    tier = {ids[j]: t for j, t in zip(companies.tolist(), named.tolist()) if t}
+    tier = {i: t for i, t in zip(ids.take(companies).tolist(), named.tolist()) if t}
     tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
     # The reasons of the first EXPLAINED of the warning list (the warnings, then those below yellow).
     warned = companies[(combined[companies] > 0) & ~confirmed[companies]]
@@ -265,23 +266,24 @@ def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str,
     for lang, name in (("en", "risk_reason"), ("zh", "risk_reason_zh")):
         with i18n.language(lang):
             reason = {e.entity: e.sentence(3) for e in said[lang]}
-            reason.update({ids[j]: _("a confirmed case on record") for j in companies[confirmed[companies]].tolist()})
+            reason.update(dict.fromkeys(ids.take(companies[confirmed[companies]]).tolist(),
+                                        _("a confirmed case on record")))
         written[name] = reason
         written[name.replace("reason", "parts")] = {e.entity: stored_parts(e) for e in said[lang]}
     return written, tiers, scores
 
 
-def _controllers(names: np.ndarray, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
+def _controllers(ids: Texts, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the controller's id (single control) or the first of the two ids sorted (joint), and
     the second of them; None where control is neither."""
     first = np.full(len(verdict), None, dtype=object)
     second = np.full(len(verdict), None, dtype=object)
     single = verdict == SINGLE
-    first[single] = names[one[single]]
+    first[single] = ids.take(one[single])
     joint = np.flatnonzero(verdict == JOINT)
     if len(joint):
-        pairs = [sorted(pair) for pair in zip(names[one[joint]].tolist(), names[other[joint]].tolist())]
+        pairs = [sorted(pair) for pair in zip(ids.take(one[joint]).tolist(), ids.take(other[joint]).tolist())]
         first[joint] = [a for a, _ in pairs]
         second[joint] = [b for _, b in pairs]
     return first, second

@@ -24,7 +24,7 @@ FORBIDDEN = {
 # columns.py: the model's records as column tables, what a bulk load hands a store.
 # roles.py: the officer roles and the titles registries write for them.
 # cancel.py: the checkpoint the analyses' loops and the stores' reads share, so given-up work stops.
-TOP_LEVEL_MODEL = {"model.py", "arrays.py", "names.py", "errors.py", "columns.py", "roles.py", "cancel.py", "listings.py",
+TOP_LEVEL_MODEL = {"model.py", "arrays.py", "names.py", "errors.py", "columns.py", "roles.py", "cancel.py", "listings.py", "texts.py",
                    "__init__.py"}
 MAX_LINES = 500
 # The command line, the pages and the app: shells over the questions, never imported by them.

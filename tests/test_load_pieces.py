@@ -5,8 +5,6 @@ repeated in another piece - decided as the row reader decides it, with warnings 
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from conftest import load_both_ways, write_case
 from equitygraph.graph.stores import arrays_cache
@@ -131,17 +129,3 @@ def test_seen_nodes_are_the_ids_seen_before():
     assert seen.new(pa.array([], pa.string()), pa.array([], pa.bool_())).tolist() == []
     digest = SeenNodes()._digests(pa.array(["addr:00000000000000ff", "contact:ffffffffffffffff"]))
     assert digest.tolist() == [255, np.iinfo(np.uint64).max]
-
-
-@given(st.lists(st.text(), max_size=20), st.integers(0, 5), st.booleans())
-def test_ids_joined_from_arrow_buffers_are_those_joined_from_strings(texts, skip, large):
-    """What the load's arrays cache writes of its ids, never made Python strings: the same bytes as
-    joining the strings (slices of an array, both offset widths, texts holding the separator)."""
-    from equitygraph.graph.stores.arrays_cache import _joined
-
-    column = pa.array(texts, pa.large_string() if large else pa.string())[skip:]
-    expected = _joined(texts[skip:])
-    found = _joined(column)
-    assert (found is None) == (expected is None)
-    if expected is not None:
-        assert bytes(found) == bytes(expected)

@@ -55,7 +55,7 @@ class ClusterTable:
         self.of = of
         self.links = tuple(links)
         self.size = np.diff(offsets)
-        self.ids = [("K:" + arrays.ids[members[start]]) for start in offsets[:-1].tolist()]
+        self.ids = ["K:" + first for first in arrays.ids.take(members[offsets[:-1]]).tolist()]
         self._link_counts, self._degree, self._has_event = link_counts, degree, has_event
         self._built: dict[int, Cluster] = {}
         self.seconds: dict[str, float] = {}

@@ -19,6 +19,7 @@ from ..arrays import (
     RELATION_CODES_BY_VALUE,
     GraphArrays,
 )
+from ..texts import Texts
 
 
 class ArraysFromTables:
@@ -113,9 +114,8 @@ class ArraysFromTables:
             relation_until=_days(pa.array([r[5] for r in relations], pa.string()), OPEN_END),
         )
 
-    def arrays(self, python_ids: bool = True) -> GraphArrays:
-        """The arrays; with the ids left a pyarrow array where not ``python_ids`` (what
-        :func:`.arrays_cache.save` writes without making 70 million Python strings)."""
+    def arrays(self) -> GraphArrays:
+        """The arrays, their ids kept in Arrow buffers (:class:`~..texts.Texts`), never made Python strings."""
         empty_index = np.zeros(0, np.int32)
         defaults = dict(
             holding_holder=empty_index, holding_company=empty_index, share_low=np.zeros(0), share_high=np.zeros(0),
@@ -126,8 +126,7 @@ class ArraysFromTables:
         )
         self._gather()
         self._resolve()
-        # The ids become Python strings last, when the tables of the load are gone.
-        return GraphArrays(ids=self._ids.to_pylist() if python_ids else self._ids, **{**defaults, **self.parts})
+        return GraphArrays(ids=Texts.of(self._ids), **{**defaults, **self.parts})
 
     def _index(self, column):
         """A placeholder for the ids' positions: found for every column at once in :meth:`_resolve`

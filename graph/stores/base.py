@@ -13,6 +13,8 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
+import numpy as np
+
 from ..arrays import KIND_CODES, GraphArrays
 from ..model import Entity, EntityKind, Holding, Link, Officer, Relation, RelationType, RiskEvent, normalize_name
 
@@ -252,9 +254,8 @@ class Store(abc.ABC):
 
     def ids_of(self, kinds: Iterable[EntityKind]) -> list[str]:
         """The ids of every entity of ``kinds``, in id order."""
-        wanted = {KIND_CODES[k] for k in kinds}
         arrays = self.export_arrays()
-        return [i for i, code in zip(arrays.ids, arrays.kinds.tolist()) if code in wanted]
+        return arrays.ids.take(np.flatnonzero(np.isin(arrays.kinds, [KIND_CODES[k] for k in kinds]))).tolist()
 
     def entities_differing(self, entities: list[Entity]) -> list[Entity]:
         """Those of ``entities`` the store does not hold as they are (missing, or stored otherwise), by id."""

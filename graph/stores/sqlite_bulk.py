@@ -183,7 +183,7 @@ class BatchWriter:
             return
         try:
             self._arrays.small(self._small["events"], self._small["relations"])
-            arrays_cache.save(arrays_cache.cache_path(self._path), self._arrays.arrays(python_ids=False),
+            arrays_cache.save(arrays_cache.cache_path(self._path), self._arrays.arrays(),
                               self._meta["generation"])
         except Exception:
             pass  # the first analysis reads the tables instead
