@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .model import EntityKind, EventType, Interest, LinkKind, RelationType, effective_day
-from .texts import Texts
+from .texts import TextColumn
 
 KIND_CODES = {kind: code for code, kind in enumerate(EntityKind)}
 INTEREST_CODES = {interest: code for code, interest in enumerate(Interest)}
@@ -61,7 +61,7 @@ def date_of(number: int) -> dt.date:
 
 @dataclass
 class GraphArrays:
-    ids: Texts  # given as any sequence of str, kept as Texts (Arrow buffers, not 70 million Python strings)
+    ids: TextColumn  # given as any sequence of str, kept as TextColumn (Arrow buffers, not 70 million Python strings)
     kinds: np.ndarray  # int8, codes of KIND_CODES
     holding_holder: np.ndarray  # int32 index of the holder
     holding_company: np.ndarray  # int32 index of the company held
@@ -99,7 +99,7 @@ class GraphArrays:
     _lookups: int = field(default=0, repr=False)
 
     def __post_init__(self):
-        self.ids = Texts.of(self.ids)
+        self.ids = TextColumn.of(self.ids)
         n = len(self.ids)
         for name, dtype in (("relation_a", np.int32), ("relation_b", np.int32), ("relation_type", np.int8),
                             ("relation_since", np.int32), ("relation_until", np.int32)):

@@ -19,7 +19,7 @@ from ..graph.analysis.ownership import direct_shares, ownership_matrix, ultimate
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import ResultColumn, Store
-from ..graph.texts import Texts
+from ..graph.texts import TextColumn
 from .control.answer import identity_decisions
 from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
@@ -209,7 +209,7 @@ def _control_results(arrays, table, top_owner, top_share):
     return ids.take(companies).tolist(), results, covered_low
 
 
-def _group_results(groups, ids: Texts) -> dict[str, dict]:
+def _group_results(groups, ids: TextColumn) -> dict[str, dict]:
     group, group_size = {}, {}
     for g in groups.groups:
         key = natural_key(*(ids[c] for c in g.controllers))  # escaped: an id holding "|" is not a pair
@@ -218,7 +218,7 @@ def _group_results(groups, ids: Texts) -> dict[str, dict]:
     return {"group": group, "group_size": group_size}
 
 
-def _cluster_results(clustered, ids: Texts) -> dict[str, ResultColumn]:
+def _cluster_results(clustered, ids: TextColumn) -> dict[str, ResultColumn]:
     members = np.flatnonzero(clustered.of >= 0)
     member_ids = ids.take(members).tolist()
     number = clustered.of[members]
@@ -273,7 +273,7 @@ def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str,
     return written, tiers, scores
 
 
-def _controllers(ids: Texts, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
+def _controllers(ids: TextColumn, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the controller's id (single control) or the first of the two ids sorted (joint), and
     the second of them; None where control is neither."""

@@ -214,3 +214,26 @@ def test_ranking_figures_agree_with_counting_by_hand(rows, k):
         assert 0 < figures.pr_auc <= 1
     else:
         assert math.isnan(figures.roc_auc)
+
+
+def test_company_facts_land_on_their_rows_in_whatever_order_a_store_lists_them(risk_store):
+    """facts_of walks the store's companies beside the arrays' (both in id order); a store listing them
+    otherwise still puts each company's facts on its own row."""
+    from equitygraph.queries.risk.scores import facts_of
+
+    arrays = risk_store.export_arrays()
+
+    class Reversed:
+        def company_facts(self):
+            return reversed(list(risk_store.company_facts()))
+
+    def by_row(texts):
+        ends = [*texts.starts[1:].tolist(), len(texts.joined)]
+        return {r: texts.joined[a:b] for r, a, b in zip(texts.rows.tolist(), texts.starts.tolist(), ends)}
+
+    walked, looked_up = facts_of(risk_store, arrays), facts_of(Reversed(), arrays)
+    for name in ("registered", "paid_in", "founded"):
+        assert np.array_equal(getattr(walked, name), getattr(looked_up, name), equal_nan=True)
+    assert by_row(walked.names) == by_row(looked_up.names) and by_row(walked.scopes) == by_row(looked_up.scopes)
+    biz = int(np.flatnonzero(arrays.kinds == 0).tolist().index(arrays.index_of("BIZ")))
+    assert "财富" in by_row(walked.names)[biz] and np.isfinite(walked.registered).sum() >= 2

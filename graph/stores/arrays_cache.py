@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..arrays import GraphArrays
-from ..texts import Texts
+from ..texts import TextColumn
 
 FORMAT = "2"
 _TEXT_FIELDS = ("ids", "officer_roles")
@@ -29,15 +29,15 @@ def cache_path(db_path: str | Path) -> Path:
 
 
 def save(path: Path, arrays: GraphArrays, generation: str) -> None:
-    """Write the cache. Texts are kept as their UTF-8 bytes and offsets (:class:`~..texts.Texts`): the
+    """Write the cache. TextColumn are kept as their UTF-8 bytes and offsets (:class:`~..texts.TextColumn`): the
     ids of a bulk load are never made Python strings (70 million of them are 5.6 GiB)."""
     columns = {f.name: getattr(arrays, f.name) for f in dataclasses.fields(arrays)
                if isinstance(getattr(arrays, f.name), np.ndarray)}
     for name in _TEXT_FIELDS:
-        columns[name + "_data"], columns[name + "_offsets"] = Texts.of(getattr(arrays, name)).buffers()
+        columns[name + "_data"], columns[name + "_offsets"] = TextColumn.of(getattr(arrays, name)).buffers()
     keys = sorted(arrays.identity)
     columns["identity_index"] = np.array(keys, dtype=np.int64)
-    columns["identity_data"], columns["identity_offsets"] = Texts.of([arrays.identity[k] for k in keys]).buffers()
+    columns["identity_data"], columns["identity_offsets"] = TextColumn.of([arrays.identity[k] for k in keys]).buffers()
     columns["stamp"] = np.frombuffer(f"{FORMAT}:{generation}".encode("utf-8"), dtype=np.uint8)
     temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
     with open(temporary, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
@@ -57,7 +57,7 @@ def load(path: Path, generation: str) -> GraphArrays | None:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
         return None
     try:
-        texts = {name: Texts.from_buffers(values.pop(name + "_data"), values.pop(name + "_offsets"))
+        texts = {name: TextColumn.from_buffers(values.pop(name + "_data"), values.pop(name + "_offsets"))
                  for name in (*_TEXT_FIELDS, "identity")}
     except (KeyError, ValueError, pa.ArrowException):
         return None

@@ -19,7 +19,7 @@ from ..arrays import (
     RELATION_CODES_BY_VALUE,
     GraphArrays,
 )
-from ..texts import Texts
+from ..texts import TextColumn
 
 
 class ArraysFromTables:
@@ -115,7 +115,7 @@ class ArraysFromTables:
         )
 
     def arrays(self) -> GraphArrays:
-        """The arrays, their ids kept in Arrow buffers (:class:`~..texts.Texts`), never made Python strings."""
+        """The arrays, their ids kept in Arrow buffers (:class:`~..texts.TextColumn`), never made Python strings."""
         empty_index = np.zeros(0, np.int32)
         defaults = dict(
             holding_holder=empty_index, holding_company=empty_index, share_low=np.zeros(0), share_high=np.zeros(0),
@@ -126,7 +126,7 @@ class ArraysFromTables:
         )
         self._gather()
         self._resolve()
-        return GraphArrays(ids=Texts.of(self._ids), **{**defaults, **self.parts})
+        return GraphArrays(ids=TextColumn.of(self._ids), **{**defaults, **self.parts})
 
     def _index(self, column):
         """A placeholder for the ids' positions: found for every column at once in :meth:`_resolve`

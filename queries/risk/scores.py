@@ -65,8 +65,12 @@ def facts_of(store: Store, arrays: GraphArrays) -> Facts:
     row_of[company] = np.arange(m)
     names, scopes = Texts.collect(), Texts.collect()
     registered, paid, founded = np.full(m, np.nan), np.full(m, np.nan), np.full(m, OPEN_START, dtype=np.int64)
+    # Both list the companies in id order: a row is found by comparing one id, not by looking it up.
+    in_order = zip(range(m), arrays.ids.iter_at(np.flatnonzero(company)))
     for entity_id, name, scope, reg, paid_in, day in store.company_facts():
-        r = int(row_of[arrays.index_of(entity_id)])
+        r, expected = next(in_order, (-1, None))
+        if expected != entity_id:  # a company the arrays hold elsewhere (not so in one generation of a store)
+            r = int(row_of[arrays.index_of(entity_id)])
         names.add(r, name or "")
         scopes.add(r, scope or "")
         registered[r] = np.nan if reg is None else reg
