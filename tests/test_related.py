@@ -375,3 +375,25 @@ def test_the_county_is_evidence_only_for_a_name_borne_by_at_most_twenty(tmp_path
             (SAME_COUNTY, ("their companies are registered in the same county (code 510104)",))}
     else:
         assert found == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), min_size=1, max_size=120), st.integers(1, 3))
+def test_a_component_handed_to_igraph_by_file_gets_the_communities_of_one_handed_over_in_memory(pairs, parts):
+    """Above EDGES_BY_FILE edges a component's core reaches igraph through a file of its edges (a
+    component of tens of millions of edges would cost gigabytes as Python pairs): the same graph, so
+    the same communities, with several components at once and nodes after the last edge's."""
+    from unittest import mock
+
+    import numpy as np
+
+    from equitygraph.graph.analysis import communities
+
+    kept = [(a, b) for a, b in pairs if a != b and a % parts == b % parts]  # nodes split among components
+    src = np.array([a for a, _ in kept], dtype=np.int64)
+    dst = np.array([b for _, b in kept], dtype=np.int64)
+    component = src % parts
+    in_memory = communities.components_communities(component, src, dst, 1, 0.3)
+    with mock.patch.object(communities, "EDGES_BY_FILE", 0):
+        by_file = communities.components_communities(component, src, dst, 1, 0.3)
+    assert [x.tolist() for x in by_file] == [x.tolist() for x in in_memory]
