@@ -160,6 +160,19 @@ class _Timer:
 
     def __exit__(self, *exc):
         self.seconds[self.name] = time.perf_counter() - self.started
+        _release_free_memory()
+
+
+def _release_free_memory() -> None:
+    """Hand the memory a step freed back to the system (glibc keeps freed small blocks for the
+    process: at a million companies, 375 MiB after deciding control), so that the next step's peak
+    is what it holds, not what the steps before it held. Nothing where the C library has no such call."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _top_owners(arrays, as_of, engine):
