@@ -111,14 +111,15 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     if with_clusters:
         with step(N_("clusters"), N_("clusters")):
             clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays), engine=engine)
+    strings = _IdStrings(arrays.ids)
     with step(N_("risk"), N_("risk")):
-        risk, tiers, scores = _risk(store, arrays, table, risk_config, as_of, engine)
+        risk, tiers, scores = _risk(store, arrays, strings, table, risk_config, as_of, engine)
     with step(N_("writing results back"), N_("write back")):
-        company_ids, results, covered_low = _control_results(arrays, table, top_owner, top_share)
+        company_ids, results, covered_low = _control_results(arrays, strings, table, top_owner, top_share)
         written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
-        written |= _group_results(groups, arrays.ids)
+        written |= _group_results(groups, strings)
         if clustered is not None:
-            written |= _cluster_results(clustered, arrays.ids)
+            written |= _cluster_results(clustered, strings)
         for name, values in risk.items():
             written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
         _write_back(store, written, as_of, clustered is not None, config_key(risk_config))
@@ -184,56 +185,71 @@ def _top_owners(arrays, as_of, engine):
     return _column_max(T, np.flatnonzero(roots), arrays.n)
 
 
-def _control_results(arrays, table, top_owner, top_share):
+class _IdStrings:
+    """The ids the results name, each made a ``str`` once however many results name it (a company's
+    id is written beside its control, group, cluster and tier; a controller's beside each company)."""
+
+    def __init__(self, ids: TextColumn):
+        self._ids = ids
+        self._made = np.full(len(ids), None, dtype=object)
+
+    def at(self, indices) -> np.ndarray:
+        indices = np.asarray(indices, dtype=np.int64)
+        missing = np.unique(indices[np.equal(self._made[indices], None)])
+        if len(missing):
+            self._made[missing] = self._ids.take(missing)
+        return self._made[indices]
+
+
+def _control_results(arrays, strings: _IdStrings, table, top_owner, top_share):
     """The companies' ids (sorted, as ``arrays.ids`` are: the rows of one result table), their control
     results as lists over them, and the part of each register on record."""
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
-    ids = arrays.ids
     rows = table.rows.of[companies]
     by_row, registers = table.by_row, table.registers
     final, rules, reasons, steps = by_row["final"][rows], by_row["rule"][rows], by_row["final_reason"][rows], \
         by_row["hops"][rows]
     covered_low = registers.on_record_low[rows]
     uncovered = np.maximum(0.0, 1.0 - covered_low)
-    top, top_partner = _controllers(ids, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
+    top, top_partner = _controllers(strings, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
     found = np.not_equal(top, None)
     owned = top_owner[companies] >= 0
-    direct, partner = _controllers(ids, by_row["verdict"][rows], by_row["controller"][rows],
+    direct, partner = _controllers(strings, by_row["verdict"][rows], by_row["controller"][rows],
                                    by_row["joint_partner"][rows])
     # The controlling parent: the actual controller, or where the climb stopped at a controller whose
     # own control is not proven, that controller (docs/control.md).
     ultimate, ultimate_joint = by_row["ultimate"][rows], by_row["ultimate_joint"][rows]
     parented = table.stopped_at_parent(rows)
     parent_verdict = np.where(parented, np.where(ultimate_joint >= 0, JOINT, SINGLE), final)
-    parent, parent_partner = _controllers(ids, parent_verdict, ultimate, ultimate_joint)
+    parent, parent_partner = _controllers(strings, parent_verdict, ultimate, ultimate_joint)
     results = {
         "controller": top.tolist(), "controller_partner": top_partner.tolist(),
         "control_verdict": np.array(VERDICTS, dtype=object)[final].tolist(),
         "control_rule": _where(rules >= 0, np.array(RULES, dtype=object)[np.maximum(rules, 0)]),
         "control_reason": _where(reasons != 0, np.array(REASONS, dtype=object)[reasons]),
         "control_hops": _where(found, steps.astype(np.int64)),
-        "top_owner": _where(owned, ids.take(top_owner[companies][owned])),
+        "top_owner": _where(owned, strings.at(top_owner[companies][owned])),
         "top_owner_share": _where(owned, np.array(_rounded(top_share[companies], 6), dtype=object)),
         "on_record": _rounded(covered_low, 6),
         "not_on_record": _rounded(uncovered, 6),
         "direct_controller": direct.tolist(), "direct_partner": partner.tolist(),
         "controlling_parent": parent.tolist(), "controlling_partner": parent_partner.tolist(),
     }
-    return ids.take(companies).tolist(), results, covered_low
+    return strings.at(companies).tolist(), results, covered_low
 
 
-def _group_results(groups, ids: TextColumn) -> dict[str, dict]:
+def _group_results(groups, strings: _IdStrings) -> dict[str, dict]:
     group, group_size = {}, {}
     for g in groups.groups:
-        key = natural_key(*(ids[c] for c in g.controllers))  # escaped: an id holding "|" is not a pair
-        for member in ids.take(g.members).tolist():
+        key = natural_key(*strings.at(g.controllers).tolist())  # escaped: an id holding "|" is not a pair
+        for member in strings.at(g.members).tolist():
             group[member], group_size[member] = key, g.size
     return {"group": group, "group_size": group_size}
 
 
-def _cluster_results(clustered, ids: TextColumn) -> dict[str, ResultColumn]:
+def _cluster_results(clustered, strings: _IdStrings) -> dict[str, ResultColumn]:
     members = np.flatnonzero(clustered.of >= 0)
-    member_ids = ids.take(members).tolist()
+    member_ids = strings.at(members).tolist()
     number = clustered.of[members]
     # What a cluster's page says of it beside its members, so that it is a read (queries.relations.groups):
     # each party's links (the central ones are the most linked) and the links inside, kept at the cluster's
@@ -257,7 +273,7 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, with_cluster
                                                "risk_config": config_key}))
 
 
-def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:
+def _risk(store: Store, arrays, strings: _IdStrings, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:
     """Every company's risk score and tier, the reasons of the highest warned ones, and the scores."""
     from .risk.scores import explain_in, score_all
     from .risk.stored import ranked_columns, stored_parts
@@ -265,9 +281,10 @@ def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str,
     scores = score_all(store, config, as_of, arrays=arrays, table=table, engine=engine)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     ids, combined, confirmed = arrays.ids, scores.combined, scores.found.confirmed
+    company_ids = strings.at(companies)
     score = _rounded(combined[companies], 4)  # a column over the companies
     named = scores.tiers(companies)
-    tier = {i: t for i, t in zip(ids.take(companies).tolist(), named.tolist()) if t}
+    tier = {i: t for i, t in zip(company_ids.tolist(), named.tolist()) if t}
     tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
     # The reasons of the first EXPLAINED of the warning list (the warnings, then those below yellow).
     warned = companies[(combined[companies] > 0) & ~confirmed[companies]]
@@ -279,24 +296,24 @@ def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str,
     for lang, name in (("en", "risk_reason"), ("zh", "risk_reason_zh")):
         with i18n.language(lang):
             reason = {e.entity: e.sentence(3) for e in said[lang]}
-            reason.update(dict.fromkeys(ids.take(companies[confirmed[companies]]).tolist(),
+            reason.update(dict.fromkeys(company_ids[confirmed[companies]].tolist(),
                                         _("a confirmed case on record")))
         written[name] = reason
         written[name.replace("reason", "parts")] = {e.entity: stored_parts(e) for e in said[lang]}
     return written, tiers, scores
 
 
-def _controllers(ids: TextColumn, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
+def _controllers(strings: _IdStrings, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the controller's id (single control) or the first of the two ids sorted (joint), and
     the second of them; None where control is neither."""
     first = np.full(len(verdict), None, dtype=object)
     second = np.full(len(verdict), None, dtype=object)
     single = verdict == SINGLE
-    first[single] = ids.take(one[single])
+    first[single] = strings.at(one[single])
     joint = np.flatnonzero(verdict == JOINT)
     if len(joint):
-        pairs = [sorted(pair) for pair in zip(ids.take(one[joint]).tolist(), ids.take(other[joint]).tolist())]
+        pairs = [sorted(pair) for pair in zip(strings.at(one[joint]).tolist(), strings.at(other[joint]).tolist())]
         first[joint] = [a for a, _ in pairs]
         second[joint] = [b for _, b in pairs]
     return first, second
