@@ -41,7 +41,6 @@ COMPARED = ("risk_tier", "group", "cluster")
 #: The steps a distributed engine counts rounds of (named in graph.spark.SparkEngine.rounds).
 ROUNDED_STEPS = (N_("control climbing"), N_("components"), N_("communities"), N_("pieces"), N_("integrated ownership"),
                  N_("risk walk"))
-TIED = 1e-12  # integrated shares this close are one share
 EXPLAINED = 5000  # risk reasons are written for this many companies of the warning list, the highest scores first
 
 
@@ -179,10 +178,7 @@ def _release_free_memory() -> None:
 def _top_owners(arrays, as_of, engine):
     """Each entity's largest ultimate owner (an owner nobody owns) by integrated ownership, and its share."""
     direct = direct_shares(arrays, as_of)
-    T = engine.integrated(ownership_matrix(direct, "low")).tocsc()
-    roots = ultimate_owner_mask(arrays, direct)
-    T = T[roots.nonzero()[0], :] if roots.any() else T[:0, :]
-    return _column_max(T, np.flatnonzero(roots), arrays.n)
+    return engine.largest_owners(ownership_matrix(direct, "low"), np.flatnonzero(ultimate_owner_mask(arrays, direct)))
 
 
 class _IdStrings:
@@ -331,25 +327,3 @@ def _where(mask: np.ndarray, values: np.ndarray) -> list:
     out = np.full(len(mask), None, dtype=object)
     out[mask] = values[mask] if len(values) == len(mask) else values
     return out.tolist()
-
-
-def _column_max(T, row_ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each column of a CSC matrix: the row id of its largest entry and that entry."""
-    owner = np.full(n, -1, dtype=np.int64)
-    share = np.zeros(n)
-    T = T.tocsc()
-    T.sort_indices()
-    counts = np.diff(T.indptr)
-    nonempty = np.flatnonzero(counts)
-    if len(nonempty):
-        best = np.maximum.reduceat(T.data, T.indptr[nonempty]) if T.nnz else np.zeros(0)
-        column_of = np.repeat(np.arange(T.shape[1]), counts)
-        # The first (lowest-index) row reaching the maximum, so ties are broken the same every time; shares
-        # a rounding apart are tied (one engine sums a path's terms in another order than the other).
-        is_best = T.data >= best[np.searchsorted(nonempty, column_of)] - TIED
-        first = np.full(T.shape[1], -1, dtype=np.int64)
-        rows = T.indices[is_best][::-1]
-        first[column_of[is_best][::-1]] = rows
-        owner[nonempty] = row_ids[first[nonempty]]
-        share[nonempty] = best
-    return owner, share

@@ -54,6 +54,13 @@ class InProcess:
 
         return integrated(A)
 
+    def largest_owners(self, A: sp.csr_matrix, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each entity's largest owner among ``owners`` by integrated ownership, and its share
+        (:func:`.top_owners.largest_owners`: a block of owners at a time, never the whole of ``T``)."""
+        from .top_owners import largest_owners
+
+        return largest_owners(A, owners)
+
     def pagerank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
         from .risk import pagerank
 

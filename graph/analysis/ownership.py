@@ -124,11 +124,22 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
     >>> round(float(integrated(A)[0, 2]), 6)
     0.3
     """
+    A, middle, from_middle = integrated_parts(A, tol, max_length)
+    if from_middle is None:
+        return A.copy()
+    return (A + A[:, middle] @ from_middle).tocsr()
+
+
+def integrated_parts(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_PATH_LENGTH
+                     ) -> tuple[sp.csr_matrix, np.ndarray, sp.csr_matrix | None]:
+    """What :func:`integrated` is made of, ``T = A + A[:, H] S``: ``A`` as CSR, the holding companies
+    ``H`` and ``S`` (None where no company both holds and is held), so that any rows of ``T`` can be
+    summed without the whole of it (``T[rows] = A[rows] + A[rows][:, H] S``)."""
     import scipy.sparse as sp
 
     A, middle = holding_companies(A)
     if len(middle) == 0:
-        return A.copy()
+        return A, middle, None
     block = A[middle][:, middle].tocsr()
     step = A[middle].tocsr()
     terms = [step.tocoo()]
@@ -150,8 +161,7 @@ def integrated(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_P
     rows = np.concatenate([t.row for t in terms])
     cols = np.concatenate([t.col for t in terms])
     data = np.concatenate([t.data for t in terms])
-    from_middle = sp.csr_matrix((data, (rows, cols)), shape=(len(middle), A.shape[1]))
-    return (A + A[:, middle] @ from_middle).tocsr()
+    return A, middle, sp.csr_matrix((data, (rows, cols)), shape=(len(middle), A.shape[1]))
 
 
 def solve_rest(block: sp.csr_matrix, rhs: sp.csr_matrix) -> sp.csr_matrix | None:

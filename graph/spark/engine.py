@@ -144,6 +144,14 @@ class SparkEngine:
         T, self.rounds["integrated ownership"] = integrated(self.spark, A)
         return T
 
+    def largest_owners(self, A: sp.csr_matrix, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each entity's largest owner among ``owners``: ``T`` summed on Spark, its columns' largest
+        entries picked on the driver as in process (:func:`..analysis.top_owners.column_max`)."""
+        from ..analysis.top_owners import column_max
+
+        T = self.integrated(A).tocsr()
+        return column_max([(owners, T[owners])], A.shape[1])
+
     @_on_spark
     def pagerank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:
         from .series import pagerank
