@@ -172,16 +172,14 @@ def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list
             family[2].append(values.values)
     for ids, names, columns in by_ids.values():
         present = np.zeros(len(ids), dtype=bool)
-        objects = []
-        for column in columns:
-            array = np.fromiter(column, dtype=object, count=len(column))  # lists stay elements
-            present |= np.not_equal(array, None)
-            objects.append(array)
+        for column in columns:  # one column's objects at a time: ten million pointers each
+            present |= np.not_equal(np.fromiter(column, dtype=object, count=len(column)), None)  # lists stay elements
         keep = np.flatnonzero(present)
         if len(keep) == len(ids):
             families.append((ids, names, columns))
         elif len(keep):
-            families.append(([ids[k] for k in keep.tolist()], names, [a[keep].tolist() for a in objects]))
+            families.append(([ids[k] for k in keep.tolist()], names,
+                             [np.fromiter(c, dtype=object, count=len(c))[keep].tolist() for c in columns]))
     grouped: list[tuple[set, list[str]]] = []
     mappings = sorted((n for n, v in results.items() if not isinstance(v, ResultColumn)), key=lambda n: -len(results[n]))
     for name in mappings:
