@@ -24,6 +24,7 @@ from .control.answer import identity_decisions
 from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
 from .risk.config import load_config
+from .heap import release_free_memory
 from .risk.kept import keep
 from .risk.stored import config_key
 from . import i18n
@@ -113,6 +114,8 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     strings = _IdStrings(arrays.ids)
     with step(N_("risk"), N_("risk")):
         risk, tiers, scores = _risk(store, arrays, strings, table, risk_config, as_of, engine)
+        keep(store, scores)  # one company's risk and reasons are then a read (risk NAME, the explorer)
+        del scores  # gigabytes at ten million companies that writing back does not need
     with step(N_("writing results back"), N_("write back")):
         company_ids, results, covered_low = _control_results(arrays, strings, table, top_owner, top_share)
         written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
@@ -122,7 +125,6 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         for name, values in risk.items():
             written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
         _write_back(store, written, as_of, clustered is not None, config_key(risk_config))
-        keep(store, scores)  # one company's risk and reasons are then a read (risk NAME, the explorer)
     counts = Counter(written["control_verdict"].values)
     why = Counter(v for v in written["control_reason"].values if v is not None)
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
@@ -160,19 +162,7 @@ class _Timer:
 
     def __exit__(self, *exc):
         self.seconds[self.name] = time.perf_counter() - self.started
-        _release_free_memory()
-
-
-def _release_free_memory() -> None:
-    """Hand the memory a step freed back to the system (glibc keeps freed small blocks for the
-    process: at a million companies, 375 MiB after deciding control), so that the next step's peak
-    is what it holds, not what the steps before it held. Nothing where the C library has no such call."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+        release_free_memory()
 
 
 def _top_owners(arrays, as_of, engine):

@@ -17,6 +17,7 @@ from ...graph.model import EntityKind, LinkKind
 from ...graph.stores.base import Store
 from .. import i18n
 from . import stored
+from ..heap import release_free_memory
 from ..i18n import N_, _, known, role_name
 from ..render import Result, Section
 from ..resolve import resolve_entity
@@ -87,7 +88,9 @@ def score_all(store: Store, config: RiskConfig, as_of: dt.date | None = None, ar
 
     started = time.perf_counter()
     arrays = arrays if arrays is not None else store.export_arrays()
-    facts = facts if facts is not None else facts_of(store, arrays)
+    if facts is None:
+        facts = facts_of(store, arrays)
+        release_free_memory()  # the store's rows, read one by one: the facts are a tenth of them
     read = time.perf_counter() - started
     if table is None:
         table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays))
