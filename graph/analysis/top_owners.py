@@ -17,7 +17,7 @@ from .ownership import integrated_parts
 #: Integrated shares this close are one share: one engine sums a path's terms in another order.
 TIED = 1e-12
 #: Owners whose rows of ``T`` are summed at a time.
-OWNERS_AT_ONCE = 1_000_000
+OWNERS_AT_ONCE = 4_000_000
 
 
 def largest_owners(A: sp.csr_matrix, owners: np.ndarray, at_once: int = OWNERS_AT_ONCE
@@ -51,23 +51,21 @@ def column_max(blocks: Iterable[tuple[np.ndarray, sp.spmatrix]], n: int) -> tupl
     """Over blocks of rows (their row ids ascending, block after block, and the rows), each of the
     ``n`` columns' largest entry and the lowest row id holding one within :data:`TIED` of it.
 
-    Each block leaves the entries within :data:`TIED` of its own column maxima: an entry within
-    :data:`TIED` of the column's maximum over all blocks is among them."""
+    Each block leaves the entries within :data:`TIED` of the column maxima so far: an entry within
+    :data:`TIED` of the maximum over all blocks is among them."""
     found = []
+    best = np.full(n, -np.inf)  # the column maxima so far
     for row_ids, block in blocks:
-        block = sp.csc_matrix(block)
-        counts = np.diff(block.indptr)
-        column = np.repeat(np.arange(n), counts)
-        best = np.full(n, -np.inf)
-        np.maximum.at(best, column, block.data)
-        near = block.data >= best[column] - TIED
-        found.append((column[near], np.asarray(row_ids)[block.indices[near]], block.data[near]))
+        block = sp.csr_matrix(block)
+        column, value = block.indices, block.data
+        np.maximum.at(best, column, value)
+        near = np.flatnonzero(value >= best[column] - TIED)
+        row = np.repeat(np.asarray(row_ids), np.diff(block.indptr))
+        found.append((column[near], row[near], value[near]))
     owner, share = np.full(n, -1, dtype=np.int64), np.zeros(n)
     if not found:
         return owner, share
     column, row, value = (np.concatenate(parts) for parts in zip(*found))
-    best = np.full(n, -np.inf)
-    np.maximum.at(best, column, value)
     near = value >= best[column] - TIED
     lowest = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(lowest, column[near], row[near])
