@@ -27,7 +27,6 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes
 from . import arrays_cache, sqlite_search
 from .base import Edges, Record, SearchHit, Store, Writer, exact_hits, rank_search
 from .sqlite_arrays import read_arrays
-from .sqlite_bulk import BatchWriter
 from .sqlite_results import StoredResults
 from .sqlite_rows import (IN_CHUNK, chunks, date_of, party_rows, read_entity, read_event, read_holding, read_link, read_officer,
                           read_relation, record_row)
@@ -199,6 +198,8 @@ class SQLiteStore(StoredResults, Store):
         """A writer of whole column tables into this store, which must be empty (see :mod:`.sqlite_bulk`):
         ``add_table(name, table)`` and ``add(record)`` for events and relations. Everything is
         committed when the block ends, or nothing is."""
+        from .sqlite_bulk import BatchWriter  # here: what it imports (pandas, by ADBC) costs a question 0.15 s
+
         if not self.accepts_batch():
             raise StoreError(f"{self.path}: tables go in whole only into an empty store file open for writing")
         # Two SQLite libraries (Python's and ADBC's) must never have the file open at once in one process:
