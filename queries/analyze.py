@@ -23,8 +23,8 @@ from ..graph.texts import TextColumn
 from .control.answer import identity_decisions
 from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
-from .risk.config import load_config
 from .heap import release_free_memory
+from .risk.config import load_config
 from .risk.kept import keep
 from .risk.stored import config_key
 from . import i18n
@@ -266,7 +266,7 @@ def _risk(store: Store, arrays, strings: _IdStrings, table, config, as_of, engin
 
     scores = score_all(store, config, as_of, arrays=arrays, table=table, engine=engine)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
-    ids, combined, confirmed = arrays.ids, scores.combined, scores.found.confirmed
+    combined, confirmed = scores.combined, scores.found.confirmed
     company_ids = strings.at(companies)
     score = _rounded(combined[companies], 4)  # a column over the companies
     named = scores.tiers(companies)
@@ -278,7 +278,7 @@ def _risk(store: Store, arrays, strings: _IdStrings, table, config, as_of, engin
     written = {"risk_score": score, "risk_tier": tier, **ranked_columns(scores, companies)}
     # The reasons are sentences: written in each language, so that a page or a command in either reads
     # them in its own (:func:`..i18n.said`); and their parts, so that the warning list is a read.
-    said = explain_in(store, scores, [ids[j] for j in warned.tolist()], ["en", "zh"])
+    said = explain_in(store, scores, strings.at(warned).tolist(), ["en", "zh"])
     for lang, name in (("en", "risk_reason"), ("zh", "risk_reason_zh")):
         with i18n.language(lang):
             reason = {e.entity: e.sentence(3) for e in said[lang]}

@@ -29,8 +29,8 @@ def cache_path(db_path: str | Path) -> Path:
 
 
 def save(path: Path, arrays: GraphArrays, generation: str) -> None:
-    """Write the cache. TextColumn are kept as their UTF-8 bytes and offsets (:class:`~..texts.TextColumn`): the
-    ids of a bulk load are never made Python strings (70 million of them are 5.6 GiB)."""
+    """Write the cache. Texts are kept as their UTF-8 bytes and offsets (:class:`~..texts.TextColumn`):
+    the ids of a bulk load are never made Python strings (70 million of them are 5.6 GiB)."""
     columns = {f.name: getattr(arrays, f.name) for f in dataclasses.fields(arrays)
                if isinstance(getattr(arrays, f.name), np.ndarray)}
     for name in _TEXT_FIELDS:

@@ -60,18 +60,18 @@ class Scores:
 
 def facts_of(store: Store, arrays: GraphArrays) -> Facts:
     """Every company's name, business scope, capital and founding date, in ``arrays``' company order."""
-    company = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
-    m = int(company.sum())
-    row_of = np.full(arrays.n, -1, dtype=np.int64)
-    row_of[company] = np.arange(m)
+    companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])  # entity of each row
+    m = len(companies)
     names, scopes = Texts.collect(), Texts.collect()
     registered, paid, founded = np.full(m, np.nan), np.full(m, np.nan), np.full(m, OPEN_START, dtype=np.int64)
     # Both list the companies in id order: a row is found by comparing one id, not by looking it up.
-    in_order = zip(range(m), arrays.ids.iter_at(np.flatnonzero(company)))
+    in_order = zip(range(m), arrays.ids.iter_at(companies))
     for entity_id, name, scope, reg, paid_in, day in store.company_facts():
         r, expected = next(in_order, (-1, None))
         if expected != entity_id:  # a company the arrays hold elsewhere (not so in one generation of a store)
-            r = int(row_of[arrays.index_of(entity_id)])
+            j = arrays.index_of(entity_id)
+            r = int(np.searchsorted(companies, j))
+            r = r if r < m and companies[r] == j else -1
         names.add(r, name or "")
         scopes.add(r, scope or "")
         registered[r] = np.nan if reg is None else reg
