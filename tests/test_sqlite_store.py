@@ -221,6 +221,21 @@ def test_results_looked_up_by_value_are_found_through_their_partial_index(tmp_pa
         assert sql.endswith('WHERE "controller" IS NOT NULL')
 
 
+def test_a_ranking_is_read_along_its_index_a_page_at_a_time(tmp_path, monkeypatch):
+    with SQLiteStore(tmp_path / "t.db") as store:
+        with store.writer() as w:
+            for i in range(6):
+                w.add(Entity(f"C{i}", EntityKind.COMPANY, f"公司{i}"))
+        store.write_analysis({"risk_rank": {"C0": 2, "C3": 1, "C4": 3, "C5": 4}, "risk_score": {"C0": 0.5}})
+        monkeypatch.setattr(SQLiteStore, "read_results", lambda *a: pytest.fail("every rank read to sort them"))
+        assert store.ids_in_order_of("risk_rank", 1, 2) == ["C0", "C4"]
+        table = store._layout()["table_of"]["risk_rank"]
+        plan = " ".join(r[3] for r in store._db.execute(
+            f'EXPLAIN QUERY PLAN SELECT entity_id FROM {table} WHERE "risk_rank" IS NOT NULL '
+            'ORDER BY "risk_rank", entity_id LIMIT 2 OFFSET 1'))
+        assert "USING COVERING INDEX" in plan and "TEMP B-TREE" not in plan  # a walk along the index, no sort
+
+
 # -- the name index (sqlite_search) ---------------------------------------------------------
 
 def scanned(store, needle: str, limit: int = 100) -> list[str]:

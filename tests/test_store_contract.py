@@ -194,6 +194,25 @@ def test_an_analysis_is_written_at_once_and_read_like_any_result(any_store):
 
 
 
+def test_a_ranking_is_read_a_page_at_a_time_in_the_order_of_its_values(any_store):
+    from equitygraph.graph.stores.base import ResultColumn
+
+    ids = [f"C{k}" for k in range(7)]
+    with any_store.writer() as w:
+        w.add_many([company(i) for i in ids])
+    # risk_rank is indexed where the store can: a column of the analysis; "score" is one set of its own.
+    any_store.write_analysis({"risk_rank": ResultColumn(ids, [3, None, 1, 2, None, 5, 2])})
+    any_store.write_results("score", {"C6": 0.5, "C0": 0.25, "C4": 0.5})
+    assert any_store.ids_in_order_of("risk_rank") == ["C2", "C3", "C6", "C0", "C5"]  # ties by id, no value left out
+    assert any_store.ids_in_order_of("risk_rank", 1, 2) == ["C3", "C6"]
+    assert any_store.ids_in_order_of("risk_rank", 4, 10) == ["C5"]
+    assert any_store.ids_in_order_of("risk_rank", 5, 10) == [] == any_store.ids_in_order_of("risk_rank", 0, 0)
+    assert any_store.ids_in_order_of("score", 1) == ["C4", "C6"]
+    assert any_store.ids_in_order_of("never_written") == []
+    with pytest.raises(ValueError, match="not start=-1 count=3"):
+        any_store.ids_in_order_of("risk_rank", -1, 3)
+
+
 def test_an_analysis_keeps_what_the_last_one_said_of_the_names_asked(any_store):
     from equitygraph.graph.stores.base import ResultColumn
 

@@ -346,6 +346,16 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def read_results(self, name: str) -> dict[str, Any]: ...
 
+    def ids_in_order_of(self, name: str, start: int = 0, count: int | None = None) -> list[str]:
+        """The ids that have the result ``name`` (a number), lowest value first and ties by id:
+        ``count`` of them after the first ``start`` (a page of a ranking, read in the order the
+        store keeps it instead of every value read and sorted, where a backend can)."""
+        if start < 0 or (count is not None and count < 0):
+            raise ValueError(f"a page starts at 0 or later and holds 0 or more ids, not start={start} count={count}")
+        values = self.read_results(name)
+        ordered = sorted(values, key=lambda entity_id: (values[entity_id], entity_id))
+        return ordered[start:None if count is None else start + count]
+
     @abc.abstractmethod
     def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:
         """The result ``name`` of each of ``ids`` that has one (a page's nodes, a list's rows)."""

@@ -37,7 +37,7 @@ SCHEMA = (
     "CREATE INDEX entity_identity IF NOT EXISTS FOR (n:Entity) ON (n.identity)",
     # The results other questions look entities up by (who a controller controls, a group, a cluster).
     *(f"CREATE INDEX entity_result_{name} IF NOT EXISTS FOR (n:Entity) ON (n.result_{name})"
-      for name in ("controller", "controller_partner", "direct_controller", "direct_partner", "cluster")),
+      for name in ("controller", "controller_partner", "direct_controller", "direct_partner", "cluster", "risk_rank")),
 )
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 
@@ -244,9 +244,21 @@ ENTITY_PROPERTIES = "MATCH (n:Entity {id: $id}) RETURN properties(n) AS n"
 def with_result(prop: str) -> str:
     """Entities whose result property ``prop`` (a checked result name: letters, digits, _) equals
     $value; named in the query, not passed as ``n[$prop]``, so that its index serves the look-up."""
+    return f"MATCH (n:Entity) WHERE n.`{_checked(prop)}` = $value RETURN n.id AS id ORDER BY n.id"
+
+
+def in_order_of(prop: str, limited: bool) -> str:
+    """The ids with result property ``prop``, lowest value first, ties by id, $count of them
+    (``limited``) after the first $start: a ranking's page, sorted in the server (the top $start +
+    $count only, where limited)."""
+    return (f"MATCH (n:Entity) WHERE n.`{_checked(prop)}` IS NOT NULL RETURN n.id AS id "
+            f"ORDER BY n.`{prop}`, n.id SKIP $start" + (" LIMIT $count" if limited else ""))
+
+
+def _checked(prop: str) -> str:
     if not prop.replace("_", "").isalnum() or not prop.isascii():
         raise ValueError(f"not a result property: {prop!r}")
-    return f"MATCH (n:Entity) WHERE n.`{prop}` = $value RETURN n.id AS id ORDER BY n.id"
+    return prop
 DECIDE_IDENTITY = (
     "MATCH (a:Entity {id: $a}) MATCH (b:Entity {id: $b}) "
     "OPTIONAL MATCH (a)-[old:SAME_AS|NOT_SAME_AS]->(b) DELETE old "

@@ -406,6 +406,12 @@ class Neo4jStore(Store):
                     found[name] = value
         return dict(sorted(found.items()))
 
+    def ids_in_order_of(self, name: str, start: int = 0, count: int | None = None) -> list[str]:
+        if start < 0 or (count is not None and count < 0):
+            raise ValueError(f"a page starts at 0 or later and holds 0 or more ids, not start={start} count={count}")
+        prop, _json = _result_props(name)
+        return [r["id"] for r in self._run(cypher.in_order_of(prop, count is not None), start=start, count=count)]
+
     def entities_with_result(self, name: str, value: Any) -> list[str]:
         prop, json_prop = _result_props(name)
         if not _is_native(value):

@@ -120,6 +120,19 @@ class StoredResults:
         rows = self._db.execute("SELECT entity_id, value FROM results WHERE name = ? ORDER BY entity_id", (name,))
         return {entity_id: json.loads(value) for entity_id, value in rows}
 
+    def ids_in_order_of(self, name: str, start: int = 0, count: int | None = None) -> list[str]:
+        layout = self._layout()
+        table = layout["table_of"].get(check_result_name(name))
+        if table is None or name in layout["json"]:  # JSON text does not sort as its values do
+            return super().ids_in_order_of(name, start, count)
+        if start < 0 or (count is not None and count < 0):
+            raise ValueError(f"a page starts at 0 or later and holds 0 or more ids, not start={start} count={count}")
+        # A looked-up result's partial index holds (value, entity_id) in this order: a page is a walk
+        # along it, no sort; another column is sorted in SQLite, the top start + count rows kept.
+        return [r[0] for r in self._db.execute(
+            f'SELECT entity_id FROM {table} WHERE "{name}" IS NOT NULL ORDER BY "{name}", entity_id LIMIT ? OFFSET ?',
+            (-1 if count is None else count, start))]
+
     def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:
         check_result_name(name)
         layout = self._layout()
@@ -152,8 +165,10 @@ class StoredResults:
         return dict(sorted(found.items()))
 
 
-#: Results looked up by value (a controller's companies, a group, a cluster, a tier): indexed.
-LOOKED_UP_RESULTS = {"controller", "controller_partner", "direct_controller", "direct_partner", "controlling_parent", "group", "cluster", "risk_tier"}
+#: Results looked up by value (a controller's companies, a group, a cluster, a tier) or read in their
+#: order (the warning list's ranks): indexed.
+LOOKED_UP_RESULTS = {"controller", "controller_partner", "direct_controller", "direct_partner", "controlling_parent",
+                     "group", "cluster", "risk_tier", "risk_rank"}
 
 
 def encode(value) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import numpy as np
 
@@ -373,19 +374,20 @@ def warnings(store: Store, config: RiskConfig, top: int = 20, tier: str | None =
         higher = [config["tiers"][t] for t in ("red", "orange", "yellow") if config["tiers"][t] > threshold]
         if higher:
             order = order[scores.combined[order] < min(higher) - 1e-12]
-    picked = _picked(store, [arrays.ids[j] for j in order], top, region, industry, cluster, offset)
+    step = _page_size(top, offset)
+    pages = ([arrays.ids[j] for j in order[start:start + step].tolist()] for start in range(0, len(order), step))
+    picked = _picked(store, pages, top, region, industry, cluster, offset)
     return _warning_list(picked, explain(store, scores, [e.id for e in picked]), tier, region, industry, cluster,
                          as_of, offset)
 
 
 def _stored_warnings(store: Store, config: RiskConfig, top, tier, region, industry, cluster, offset) -> RiskList | None:
-    """The list read from the last analysis; None where a row asked for has no reasons written."""
-    order = stored.ranked_ids(store)
+    """The list read from the last analysis, a page of the ranking at a time; None where a row asked
+    for has no reasons written."""
+    pages = stored.ranked_pages(store, _page_size(top, offset))
     if tier:
-        scores = store.results_of("risk_score", order)
-        kept = config.tiers_of(np.array([scores[i] for i in order], dtype=float)) == tier
-        order = [i for i, keep in zip(order, kept.tolist()) if keep]
-    picked = _picked(store, order, top, region, industry, cluster, offset)
+        pages = (_of_tier(store, config, page, tier) for page in pages)
+    picked = _picked(store, pages, top, region, industry, cluster, offset)
     written = stored.explanations(store, [e.id for e in picked])
     if written is None:
         return None
@@ -394,13 +396,22 @@ def _stored_warnings(store: Store, config: RiskConfig, top, tier, region, indust
     return _warning_list(picked, reasons, tier, region, industry, cluster, None, offset)
 
 
-def _picked(store: Store, order: list[str], top, region, industry, cluster, offset) -> list:
-    """The companies of the page: ``order`` filtered, ``top`` of them after ``offset``."""
+def _page_size(top: int, offset: int) -> int:
+    return max((offset + top) * 5, 100)
+
+
+def _of_tier(store: Store, config: RiskConfig, page: list[str], tier: str) -> list[str]:
+    scores = store.results_of("risk_score", page)
+    kept = config.tiers_of(np.array([scores[i] for i in page], dtype=float)) == tier
+    return [i for i, keep in zip(page, kept.tolist()) if keep]
+
+
+def _picked(store: Store, pages: Iterable[list[str]], top, region, industry, cluster, offset) -> list:
+    """The companies of the page: the ids of ``pages`` (the ranking, in order) filtered, ``top`` of
+    them after ``offset``; no page read past the one that fills it."""
     picked = []
     wanted_cluster = set(store.entities_with_result("cluster", cluster)) if cluster else None
-    step = max((offset + top) * 5, 100)
-    for start in range(0, len(order), step):
-        chunk = order[start:start + step]
+    for chunk in pages:
         entities = store.get_many(chunk)
         for entity_id in chunk:
             entity = entities[entity_id]
@@ -412,9 +423,7 @@ def _picked(store: Store, order: list[str], top, region, industry, cluster, offs
                 continue
             picked.append(entity)
             if len(picked) >= offset + top:
-                break
-        if len(picked) >= offset + top:
-            break
+                return picked[offset:]
     return picked[offset:]
 
 

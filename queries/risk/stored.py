@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Iterator
 
 import numpy as np
 
@@ -54,10 +55,13 @@ def is_current(store: Store, config=None) -> bool:
             config is None or meta.get("risk_config") == config_key(config))
 
 
-def ranked_ids(store: Store) -> list[str]:
-    """The companies with no confirmed case, highest score first, as the analysis ranked them."""
-    ranks = store.read_results("risk_rank")
-    return sorted(ranks, key=ranks.__getitem__)
+def ranked_pages(store: Store, size: int) -> Iterator[list[str]]:
+    """The companies with no confirmed case, highest score first, as the analysis ranked them:
+    ``size`` ids at a time, each page read when the one before is used up."""
+    start = 0
+    while page := store.ids_in_order_of("risk_rank", start, size):
+        yield page
+        start += len(page)
 
 
 def explanations(store: Store, ids: list[str]) -> list[tuple] | None:
