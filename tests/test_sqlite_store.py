@@ -2,8 +2,11 @@
 
 import datetime as dt
 import sqlite3
+from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equitygraph.graph.errors import StoreError
 from equitygraph.graph.model import Entity, EntityKind
@@ -229,11 +232,30 @@ def test_a_ranking_is_read_along_its_index_a_page_at_a_time(tmp_path, monkeypatc
         store.write_analysis({"risk_rank": {"C0": 2, "C3": 1, "C4": 3, "C5": 4}, "risk_score": {"C0": 0.5}})
         monkeypatch.setattr(SQLiteStore, "read_results", lambda *a: pytest.fail("every rank read to sort them"))
         assert store.ids_in_order_of("risk_rank", 1, 2) == ["C0", "C4"]
+        assert store.commonest_results("risk_rank", 1) == ({1: 1, 2: 1, 3: 1, 4: 1}, 4)  # counted in SQLite too
         table = store._layout()["table_of"]["risk_rank"]
         plan = " ".join(r[3] for r in store._db.execute(
             f'EXPLAIN QUERY PLAN SELECT entity_id FROM {table} WHERE "risk_rank" IS NOT NULL '
             'ORDER BY "risk_rank", entity_id LIMIT 2 OFFSET 1'))
         assert "USING COVERING INDEX" in plan and "TEMP B-TREE" not in plan  # a walk along the index, no sort
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.sampled_from(["g1", "g2", "g3", "g4", None]), min_size=1, max_size=30),
+       top=st.integers(0, 6))
+def test_the_commonest_values_counted_in_sqlite_are_the_values_counted_in_python(tmp_path_factory, values, top):
+    from equitygraph.graph.stores.base import ResultColumn, Store
+
+    ids = [f"C{k:02d}" for k in range(len(values))]
+    with SQLiteStore(tmp_path_factory.mktemp("commonest") / "t.db") as store:
+        with store.writer() as w:
+            w.add_many([Entity(i, EntityKind.COMPANY, i) for i in ids])
+        store.write_analysis({"group": ResultColumn(ids, values)})
+        counted_in_sqlite = store.commonest_results("group", top)
+        assert counted_in_sqlite == Store.commonest_results(store, "group", top)  # the reading and counting in Python
+        counts = Counter(v for v in values if v is not None)
+        kept = sorted(counts.values(), reverse=True)[:top]
+        assert counted_in_sqlite == ({v: n for v, n in counts.items() if kept and n >= kept[-1]}, len(counts))
 
 
 # -- the name index (sqlite_search) ---------------------------------------------------------

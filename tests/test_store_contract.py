@@ -213,6 +213,25 @@ def test_a_ranking_is_read_a_page_at_a_time_in_the_order_of_its_values(any_store
         any_store.ids_in_order_of("risk_rank", -1, 3)
 
 
+def test_the_commonest_values_of_a_result_are_counted_with_the_ties_at_the_cut(any_store):
+    from equitygraph.graph.stores.base import ResultColumn
+
+    ids = [f"C{k}" for k in range(8)]
+    with any_store.writer() as w:
+        w.add_many([company(i) for i in ids])
+    any_store.write_analysis({"group": ResultColumn(ids, ["g1", "g2", "g1", "g3", "g2", None, "g1", "g4"])})
+    any_store.write_results("kind", {"C0": "a", "C1": "b", "C2": "a"})  # a set of its own
+    assert any_store.commonest_results("group", 1) == ({"g1": 3}, 4)
+    assert any_store.commonest_results("group", 2) == ({"g1": 3, "g2": 2}, 4)
+    assert any_store.commonest_results("group", 3) == ({"g1": 3, "g2": 2, "g3": 1, "g4": 1}, 4)  # g3 and g4 tie
+    assert any_store.commonest_results("group", 10) == ({"g1": 3, "g2": 2, "g3": 1, "g4": 1}, 4)
+    assert any_store.commonest_results("group", 0) == ({}, 4)
+    assert any_store.commonest_results("kind", 1) == ({"a": 2}, 2)
+    assert any_store.commonest_results("never_written", 5) == ({}, 0)
+    with pytest.raises(ValueError, match="top must be 0 or more, got -1"):
+        any_store.commonest_results("group", -1)
+
+
 def test_an_analysis_keeps_what_the_last_one_said_of_the_names_asked(any_store):
     from equitygraph.graph.stores.base import ResultColumn
 

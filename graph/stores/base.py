@@ -10,6 +10,7 @@ import abc
 import datetime as dt
 import re
 import contextlib
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -355,6 +356,18 @@ class Store(abc.ABC):
         values = self.read_results(name)
         ordered = sorted(values, key=lambda entity_id: (values[entity_id], entity_id))
         return ordered[start:None if count is None else start + count]
+
+    def commonest_results(self, name: str, top: int) -> tuple[dict[Any, int], int]:
+        """The values of the result ``name`` (scalars) that the most entities hold (the largest groups, the
+        largest clusters), each with how many hold it: the ``top`` commonest and every value as common
+        as the last of them (the caller breaks ties); and how many different values there are."""
+        if top < 0:
+            raise ValueError(f"top must be 0 or more, got {top}")
+        counts = Counter(self.read_results(name).values())
+        if top == 0 or not counts:
+            return {}, len(counts)
+        cut = sorted(counts.values(), reverse=True)[min(top, len(counts)) - 1]
+        return {value: n for value, n in counts.items() if n >= cut}, len(counts)
 
     @abc.abstractmethod
     def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:

@@ -255,6 +255,12 @@ def in_order_of(prop: str, limited: bool) -> str:
             f"ORDER BY n.`{prop}`, n.id SKIP $start" + (" LIMIT $count" if limited else ""))
 
 
+def value_counts(prop: str) -> str:
+    """Each value of result property ``prop`` with how many entities hold it, most held first."""
+    return (f"MATCH (n:Entity) WHERE n.`{_checked(prop)}` IS NOT NULL "
+            f"RETURN n.`{prop}` AS value, count(*) AS n ORDER BY n DESC")
+
+
 def _checked(prop: str) -> str:
     if not prop.replace("_", "").isalnum() or not prop.isascii():
         raise ValueError(f"not a result property: {prop!r}")

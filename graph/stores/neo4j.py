@@ -412,6 +412,16 @@ class Neo4jStore(Store):
         prop, _json = _result_props(name)
         return [r["id"] for r in self._run(cypher.in_order_of(prop, count is not None), start=start, count=count)]
 
+    def commonest_results(self, name: str, top: int) -> tuple[dict[Any, int], int]:
+        if top < 0:
+            raise ValueError(f"top must be 0 or more, got {top}")
+        prop, _json = _result_props(name)
+        counts = [(r["value"], r["n"]) for r in self._run(cypher.value_counts(prop))]  # a row a value, most held first
+        if top == 0 or not counts:
+            return {}, len(counts)
+        cut = counts[min(top, len(counts)) - 1][1]
+        return {value: n for value, n in counts if n >= cut}, len(counts)
+
     def entities_with_result(self, name: str, value: Any) -> list[str]:
         prop, json_prop = _result_props(name)
         if not _is_native(value):

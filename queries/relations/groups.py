@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 
 from ...graph.analysis.clusters import LINKS, ClusterTable, clusters
@@ -117,10 +116,9 @@ def largest_groups(store: Store, top: int = 20, as_of: dt.date | None = None,
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     if as_of is None and min_size == WRITTEN_MIN_SIZE and stored.is_current(store):
-        sizes = Counter(store.read_results("group").values())
+        sizes, total = store.commonest_results("group", top)
         ranked = sorted(sizes, key=lambda key: (-sizes[key], split_key(key)))[:top]
         summaries = [_group_written(store, key, store.entities_with_result("group", key)) for key in ranked]
-        total = len(sizes)
     else:
         world = whole_graph(store, as_of)
         table = _groups(store, world, as_of, min_size)
@@ -205,13 +203,13 @@ def largest_clusters(store: Store, top: int = 20, links=LINKS, as_of: dt.date | 
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     if tuple(links) == tuple(LINKS) and as_of is None and stored.is_current(store):
-        sizes = Counter(store.read_results("cluster").values())
+        sizes, total = store.commonest_results("cluster", top)
         ranked = sorted(sizes, key=lambda number: (-sizes[number], number[2:]))[:top]
         written = [_written_row(store, number) for number in ranked]
         if written and all(w is not None for w in written):
             rows = [row for row, _members in written]
             return ClusterReport(rows, None, _("The {count} largest clusters (of {total})").format(
-                count=len(rows), total=f"{len(sizes):,}"), tuple(links))
+                count=len(rows), total=f"{total:,}"), tuple(links))
     table, arrays = _clusters(store, links, as_of)
     rows = [_row(store, arrays, c) for c in table.top(top)]
     return ClusterReport(rows, None, _("The {count} largest clusters (of {total})").format(count=len(rows), total=f"{len(table):,}"), tuple(links))
