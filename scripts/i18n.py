@@ -30,11 +30,12 @@ DOMAIN = "equitygraph"
 def vocabulary() -> list[str]:
     """The words translated from computed values (``_(entity.kind.value)`` and the like)."""
     sys.path.insert(0, str(ROOT.parent))
-    from equitygraph.graph.analysis.control_rules import RULES, VERDICTS
+    from equitygraph.graph.analysis.control_rules import REASONS, RULES, VERDICTS
     from equitygraph.graph.model import EntityKind, EventType, Interest, RelationType
     from equitygraph.graph.roles import OFFICER_ROLES
 
     words = [k.value for k in EntityKind] + [i.value for i in Interest] + [e.value for e in EventType] + list(VERDICTS) + list(RULES)
+    words += [r.replace("_", " ") for r in REASONS if r]  # why a verdict is uncertain or a loop (analyze's summary)
     words += [r.replace("_", " ") for r in OFFICER_ROLES] + [r.value.replace("_", " ") for r in RelationType]
     words += ["confirmed", "red", "orange", "yellow", "address", "contact",
               "ownership", "possible ownership", "control", "senior manager",

@@ -218,6 +218,27 @@ def test_every_sentence_a_command_computes_is_in_chinese(analyzed_db):
     assert not left, left
 
 
+def test_analyze_in_chinese_says_why_verdicts_are_not_certain_in_chinese(analyzed_db, tmp_path):
+    """The reasons of the uncertain verdicts were printed as their codes ("unrecorded majority")."""
+    import shutil
+
+    from equitygraph.graph.analysis.control_rules import REASONS, VERDICTS
+    from equitygraph.queries.analyze import WRITTEN, AnalysisResult
+
+    every_reason = {reason: n for n, reason in enumerate(REASONS[1:], 1)}
+    summary = AnalysisResult(100, {verdict: 1 for verdict in VERDICTS}, {"read the graph": 0.1}, None, 3, every_reason)
+    with i18n.language("zh"):
+        table = summary.render("table")
+    reasons = table.split("不确定的原因")[1].split("\n\n")[0].splitlines()[2:]  # below the heading and columns
+    assert len(reasons) == len(every_reason) and all(re.fullmatch(r"\s*[^A-Za-z]+\s+\d+", r) for r in reasons), reasons
+    shutil.copy(analyzed_db / "zh.db", tmp_path / "again.db")
+    result = CliRunner().invoke(cli, ["--lang", "zh", "analyze", "--db", str(tmp_path / "again.db")])
+    assert result.exit_code == 0, result.output
+    for said in (table, result.output):
+        said = said.replace(", ".join(WRITTEN), " ")  # the names of the results written: column names
+        assert english_words(said, [], [str(tmp_path)]) == []
+
+
 def shown_text(html: str) -> str:
     """The text a reader of ``html`` sees: outside scripts and styles."""
     from html.parser import HTMLParser
