@@ -4,6 +4,7 @@ back to the store so that other tools (Neo4j Browser, Bloom, SQL) can use them."
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
 from collections import Counter
@@ -18,7 +19,7 @@ from ..graph.analysis.engine import IN_PROCESS
 from ..graph.analysis.ownership import direct_shares, ownership_matrix, ultimate_owner_mask
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
-from ..graph.stores.base import ResultColumn, Store
+from ..graph.stores.base import LazyColumn, ResultColumn, Store
 from ..graph.texts import TextColumn
 from .control.answer import identity_decisions
 from .relations.groups import WRITTEN_MIN_SIZE
@@ -123,7 +124,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         if clustered is not None:
             written |= _cluster_results(clustered, strings)
         for name, values in risk.items():
-            written[name] = ResultColumn(company_ids, values) if isinstance(values, list) else values
+            written[name] = ResultColumn(company_ids, values) if isinstance(values, LazyColumn) else values
         _write_back(store, written, as_of, clustered is not None, config_key(risk_config))
     counts = Counter(written["control_verdict"].values)
     why = Counter(v for v in written["control_reason"].values if v is not None)
@@ -209,17 +210,17 @@ def _control_results(arrays, strings: _IdStrings, table, top_owner, top_share):
     parent_verdict = np.where(parented, np.where(ultimate_joint >= 0, JOINT, SINGLE), final)
     parent, parent_partner = _controllers(strings, parent_verdict, ultimate, ultimate_joint)
     results = {
-        "controller": top.tolist(), "controller_partner": top_partner.tolist(),
-        "control_verdict": np.array(VERDICTS, dtype=object)[final].tolist(),
+        "controller": LazyColumn(top), "controller_partner": LazyColumn(top_partner),
+        "control_verdict": LazyColumn(np.array(VERDICTS, dtype=object)[final]),
         "control_rule": _where(rules >= 0, np.array(RULES, dtype=object)[np.maximum(rules, 0)]),
         "control_reason": _where(reasons != 0, np.array(REASONS, dtype=object)[reasons]),
         "control_hops": _where(found, steps.astype(np.int64)),
         "top_owner": _where(owned, strings.at(top_owner[companies][owned])),
-        "top_owner_share": _where(owned, np.array(_rounded(top_share[companies], 6), dtype=object)),
-        "on_record": _rounded(covered_low, 6),
-        "not_on_record": _rounded(uncovered, 6),
-        "direct_controller": direct.tolist(), "direct_partner": partner.tolist(),
-        "controlling_parent": parent.tolist(), "controlling_partner": parent_partner.tolist(),
+        "top_owner_share": _where(owned, top_share[companies], _rounded_to(6)),
+        "on_record": LazyColumn(covered_low, convert=_rounded_to(6)),
+        "not_on_record": LazyColumn(uncovered, convert=_rounded_to(6)),
+        "direct_controller": LazyColumn(direct), "direct_partner": LazyColumn(partner),
+        "controlling_parent": LazyColumn(parent), "controlling_partner": LazyColumn(parent_partner),
     }
     return strings.at(companies).tolist(), results, covered_low
 
@@ -240,10 +241,10 @@ def _cluster_results(clustered, strings: _IdStrings) -> dict[str, ResultColumn]:
     # What a cluster's page says of it beside its members, so that it is a read (queries.relations.groups):
     # each party's links (the central ones are the most linked) and the links inside, kept at the cluster's
     # first member (its id is "K:" and that member's).
-    return {"cluster_degree": ResultColumn(member_ids, clustered.degree(members).astype(np.int64).tolist()),
+    return {"cluster_degree": ResultColumn(member_ids, LazyColumn(clustered.degree(members).astype(np.int64))),
             "cluster_links": {clustered.ids[k][2:]: clustered.links_of(k) for k in range(len(clustered))},
-            "cluster": ResultColumn(member_ids, np.array(clustered.ids, dtype=object)[number].tolist()),
-            "cluster_size": ResultColumn(member_ids, clustered.size[number].astype(np.int64).tolist())}
+            "cluster": ResultColumn(member_ids, LazyColumn(np.array(clustered.ids, dtype=object)[number])),
+            "cluster_size": ResultColumn(member_ids, LazyColumn(clustered.size[number].astype(np.int64)))}
 
 
 def _write_back(store: Store, written: dict, as_of: dt.date | None, with_clusters: bool, config_key: str) -> None:
@@ -268,7 +269,7 @@ def _risk(store: Store, arrays, strings: _IdStrings, table, config, as_of, engin
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     combined, confirmed = scores.combined, scores.found.confirmed
     company_ids = strings.at(companies)
-    score = _rounded(combined[companies], 4)  # a column over the companies
+    score = LazyColumn(combined[companies], convert=_rounded_to(4))  # a column over the companies
     named = scores.tiers(companies)
     tier = {i: t for i, t in zip(company_ids.tolist(), named.tolist()) if t}
     tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
@@ -312,8 +313,15 @@ def _rounded(values: np.ndarray, digits: int) -> list[float]:
     return [round(round(v, 12), digits) for v in values.astype(float).tolist()]
 
 
-def _where(mask: np.ndarray, values: np.ndarray) -> list:
-    """``values`` where ``mask``, None elsewhere, as a list of Python values."""
-    out = np.full(len(mask), None, dtype=object)
-    out[mask] = values[mask] if len(values) == len(mask) else values
-    return out.tolist()
+def _rounded_to(digits: int):
+    """:func:`_rounded` to ``digits`` places, as a :class:`LazyColumn` converts its chunks."""
+    return functools.partial(_rounded, digits=digits)
+
+
+def _where(mask: np.ndarray, values: np.ndarray, convert=None) -> LazyColumn:
+    """``values`` (over every row, or over the rows of ``mask`` only) where ``mask``, None elsewhere."""
+    if len(values) != len(mask):
+        spread = np.full(len(mask), None, dtype=object)
+        spread[mask] = values
+        values = spread
+    return LazyColumn(values, mask, convert)

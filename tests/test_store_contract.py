@@ -272,6 +272,22 @@ def test_an_analysis_given_as_columns_reads_as_the_same_analysis_given_as_dicts(
 
 
 
+def test_an_analysis_given_as_lazy_numpy_columns_reads_as_the_same_analysis_given_as_lists(any_store):
+    from equitygraph.graph.stores.base import LazyColumn, ResultColumn
+
+    ids = ["A", "B", "C", "D"]
+    with any_store.writer() as w:
+        w.add_many([company(i) for i in ids])
+    share = np.array([0.1234567, 0.5, np.nan, 0.25])
+    lazy = {"share": ResultColumn(ids, LazyColumn(share, ~np.isnan(share), lambda a: [round(v, 3) for v in a.tolist()])),
+            "rank": ResultColumn(ids, LazyColumn(np.array([2, 0, 0, 1]), np.array([True, False, False, True]))),
+            "owner": ResultColumn(ids, LazyColumn(np.array(["P", None, None, "Q"], dtype=object)))}
+    any_store.write_analysis(lazy)
+    assert {i: any_store.results_for(i) for i in ids} == {
+        "A": {"owner": "P", "rank": 2, "share": 0.123}, "B": {"share": 0.5}, "C": {}, "D": {"owner": "Q", "rank": 1, "share": 0.25}}
+    assert any_store.ids_in_order_of("rank") == ["D", "A"]
+
+
 def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, tmp_path, neo4j_store):
     from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.queries.company import company_report

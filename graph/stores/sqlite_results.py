@@ -7,7 +7,7 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .base import ResultColumn, check_result_name
+from .base import LazyColumn, ResultColumn, check_result_name
 from .sqlite_rows import IN_CHUNK, chunks
 
 
@@ -62,8 +62,8 @@ class StoredResults:
         for name in [*results, *(f"previous_{name}" for name in copied)]:
             check_result_name(name)
         scalars = {str, int, float, type(None)}
-        json_names = {n for n, values in results.items()
-                      if set(map(type, values.values if isinstance(values, ResultColumn) else values.values())) - scalars}
+        json_names = {n for n, values in results.items() if not _lazy(values) and
+                      set(map(type, values.values if isinstance(values, ResultColumn) else values.values())) - scalars}
         json_names |= {f"previous_{name}" for name in copied if name in old["json"]}
         families = result_families(results)
         with self._transaction("write results"):
@@ -188,6 +188,11 @@ LOOKED_UP_RESULTS = {"controller", "controller_partner", "direct_controller", "d
                      "group", "cluster", "risk_tier", "risk_rank"}
 
 
+def _lazy(values) -> bool:
+    """A column of numpy scalars (:class:`LazyColumn`): no value of it is JSON."""
+    return isinstance(values, ResultColumn) and isinstance(values.values, LazyColumn)
+
+
 def encode(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -205,13 +210,15 @@ def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list
     for ids, names, columns in by_ids.values():
         present = np.zeros(len(ids), dtype=bool)
         for column in columns:  # one column's objects at a time: ten million pointers each
-            present |= np.not_equal(np.fromiter(column, dtype=object, count=len(column)), None)  # lists stay elements
+            present |= column.has_value() if isinstance(column, LazyColumn) else \
+                np.not_equal(np.fromiter(column, dtype=object, count=len(column)), None)  # lists stay elements
         keep = np.flatnonzero(present)
         if len(keep) == len(ids):
             families.append((ids, names, columns))
         elif len(keep):
             families.append(([ids[k] for k in keep.tolist()], names,
-                             [np.fromiter(c, dtype=object, count=len(c))[keep].tolist() for c in columns]))
+                             [c.take(keep) if isinstance(c, LazyColumn) else
+                              np.fromiter(c, dtype=object, count=len(c))[keep].tolist() for c in columns]))
     grouped: list[tuple[set, list[str]]] = []
     mappings = sorted((n for n, v in results.items() if not isinstance(v, ResultColumn)), key=lambda n: -len(results[n]))
     for name in mappings:

@@ -17,7 +17,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ...graph.stores.base import Store
+from ...graph.stores.base import LazyColumn, Store
 from .. import i18n
 from ..relations.standing import ANALYSIS_META
 
@@ -27,7 +27,7 @@ def config_key(config) -> str:
     return hashlib.sha1(json.dumps(config.sections, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def ranked_columns(scores, companies: np.ndarray) -> dict[str, list]:
+def ranked_columns(scores, companies: np.ndarray) -> dict[str, LazyColumn]:
     """Over ``companies``, in their order: the rank of each company with no confirmed case and a score
     above 0 (highest first, ties in id order as the computed list takes them; None for the rest), and
     every company's intrinsic and network scores (columns beside the other results of each company:
@@ -35,11 +35,11 @@ def ranked_columns(scores, companies: np.ndarray) -> dict[str, list]:
     combined, confirmed = scores.combined, scores.found.confirmed
     candidates = np.flatnonzero(~confirmed[companies] & (combined[companies] > 0))  # positions in companies
     order = candidates[np.argsort(-combined[companies][candidates], kind="stable")]
-    rank = np.full(len(companies), None, dtype=object)
-    rank[order] = np.arange(1, len(order) + 1).tolist()
-    return {"risk_rank": rank.tolist(),
-            "risk_intrinsic": np.round(scores.found.intrinsic[companies], 4).tolist(),
-            "risk_network": np.round(scores.network.score[companies], 4).tolist()}
+    rank = np.zeros(len(companies), dtype=np.int64)
+    rank[order] = np.arange(1, len(order) + 1)
+    return {"risk_rank": LazyColumn(rank, rank > 0),
+            "risk_intrinsic": LazyColumn(np.round(scores.found.intrinsic[companies], 4)),
+            "risk_network": LazyColumn(np.round(scores.network.score[companies], 4))}
 
 
 def stored_parts(explanation) -> list:
