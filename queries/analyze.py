@@ -167,9 +167,13 @@ class _Timer:
 
 
 def _top_owners(arrays, as_of, engine):
-    """Each entity's largest ultimate owner (an owner nobody owns) by integrated ownership, and its share."""
+    """Each company's largest ultimate owner (an owner nobody owns) by integrated ownership, and its
+    share: over the companies only (the entities' arrays are seven times as long, and held to the end)."""
     direct = direct_shares(arrays, as_of)
-    return engine.largest_owners(ownership_matrix(direct, "low"), np.flatnonzero(ultimate_owner_mask(arrays, direct)))
+    owner, share = engine.largest_owners(ownership_matrix(direct, "low"),
+                                         np.flatnonzero(ultimate_owner_mask(arrays, direct)))
+    companies = arrays.kinds == KIND_CODES[EntityKind.COMPANY]
+    return owner[companies], share[companies]
 
 
 class _IdStrings:
@@ -200,7 +204,7 @@ def _control_results(arrays, strings: _IdStrings, table, top_owner, top_share):
     uncovered = np.maximum(0.0, 1.0 - covered_low)
     top, top_partner = _controllers(strings, final, by_row["ultimate"][rows], by_row["ultimate_joint"][rows])
     found = np.not_equal(top, None)
-    owned = top_owner[companies] >= 0
+    owned = top_owner >= 0  # top_owner and top_share are over the companies
     direct, partner = _controllers(strings, by_row["verdict"][rows], by_row["controller"][rows],
                                    by_row["joint_partner"][rows])
     # The controlling parent: the actual controller, or where the climb stopped at a controller whose
@@ -215,8 +219,8 @@ def _control_results(arrays, strings: _IdStrings, table, top_owner, top_share):
         "control_rule": _where(rules >= 0, np.array(RULES, dtype=object)[np.maximum(rules, 0)]),
         "control_reason": _where(reasons != 0, np.array(REASONS, dtype=object)[reasons]),
         "control_hops": _where(found, steps.astype(np.int64)),
-        "top_owner": _where(owned, strings.at(top_owner[companies][owned])),
-        "top_owner_share": _where(owned, top_share[companies], _rounded_to(6)),
+        "top_owner": _where(owned, strings.at(top_owner[owned])),
+        "top_owner_share": _where(owned, top_share, _rounded_to(6)),
         "on_record": LazyColumn(covered_low, convert=_rounded_to(6)),
         "not_on_record": LazyColumn(uncovered, convert=_rounded_to(6)),
         "direct_controller": LazyColumn(direct), "direct_partner": LazyColumn(partner),

@@ -53,13 +53,20 @@ class Network:
 def link_matrix(arrays: GraphArrays, table: ControlTable, config: RiskConfig,
                 as_of: dt.date | None = None) -> sp.csr_matrix:
     """The symmetric weighted links between entities (weights of risk.toml, hubs damped)."""
-    src, dst, weight = link_list(arrays, table, config, as_of)
-    return _symmetric(src, dst, weight, arrays.n)
+    return _symmetric(list(link_list(arrays, table, config, as_of)), arrays.n)
 
 
-def _symmetric(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, n: int) -> sp.csr_matrix:
-    links = sp.coo_matrix((np.concatenate([weight, weight]), (np.concatenate([src, dst]), np.concatenate([dst, src]))),
-                          shape=(n, n)).tocsr()
+def _symmetric(ends: list[np.ndarray], n: int) -> sp.csr_matrix:
+    """The links ``ends`` = [one end, the other, weight] both ways; ``ends`` is emptied as it is read,
+    so that its arrays are let go as soon as their doubled copies are made."""
+    weight, dst, src = ends.pop(), ends.pop(), ends.pop()
+    rows, columns = np.concatenate([src, dst]), np.concatenate([dst, src])
+    del src, dst
+    weights = np.concatenate([weight, weight])
+    del weight
+    links = sp.coo_matrix((weights, (rows, columns)), shape=(n, n))
+    del rows, columns, weights
+    links = links.tocsr()
     links.eliminate_zeros()  # a link kind weighted 0 is no link at all
     return links
 
@@ -130,8 +137,9 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     at = np.full(arrays.n, -1, dtype=np.int32)
     at[walked] = np.arange(len(walked), dtype=np.int32)
     kept = real & (at[src] >= 0) & (at[dst] >= 0)
-    links = _symmetric(at[src[kept]], at[dst[kept]], weight[kept], len(walked))
-    del src, dst, weight, kept, real, at
+    ends = [at[src[kept]], at[dst[kept]], weight[kept]]
+    del src, dst, weight, kept, real, at  # before the matrix is built: its peak is the step's
+    links = _symmetric(ends, len(walked))
     indptr, columns, weight = links.indptr, links.indices, links.data
     inverse = inverse[walked]
     # A risky company's own risk comes back to it through each neighbour (there and back again, and
