@@ -19,7 +19,8 @@ from ..graph.analysis.engine import IN_PROCESS
 from ..graph.analysis.ownership import direct_shares, ownership_matrix, ultimate_owner_mask
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
-from ..graph.stores.base import LazyColumn, ResultColumn, Store
+from ..graph.stores.base import Store
+from ..graph.stores.columns import LazyColumn, ResultColumn
 from ..graph.texts import TextColumn
 from .control.answer import identity_decisions
 from .relations.groups import WRITTEN_MIN_SIZE
@@ -229,13 +230,16 @@ def _control_results(arrays, strings: _IdStrings, table, top_owner, top_share):
     return strings.at(companies).tolist(), results, covered_low
 
 
-def _group_results(groups, strings: _IdStrings) -> dict[str, dict]:
-    group, group_size = {}, {}
-    for g in groups.groups:
-        key = natural_key(*strings.at(g.controllers).tolist())  # escaped: an id holding "|" is not a pair
-        for member in strings.at(g.members).tolist():
-            group[member], group_size[member] = key, g.size
-    return {"group": group, "group_size": group_size}
+def _group_results(groups, strings: _IdStrings) -> dict[str, ResultColumn]:
+    """Each member's group (its controllers' key) and the group's size, as columns over the members."""
+    keys = np.array([natural_key(*strings.at(g.controllers).tolist())  # escaped: an id holding "|" is not a pair
+                     for g in groups.groups], dtype=object)
+    sizes = np.array([g.size for g in groups.groups], dtype=np.int64)
+    members = np.flatnonzero(groups.of >= 0)  # in entity order, which is id order
+    number = groups.of[members]
+    member_ids = strings.at(members).tolist()
+    return {"group": ResultColumn(member_ids, LazyColumn(keys[number])),
+            "group_size": ResultColumn(member_ids, LazyColumn(sizes[number]))}
 
 
 def _cluster_results(clustered, strings: _IdStrings) -> dict[str, ResultColumn]:
@@ -246,9 +250,18 @@ def _cluster_results(clustered, strings: _IdStrings) -> dict[str, ResultColumn]:
     # each party's links (the central ones are the most linked) and the links inside, kept at the cluster's
     # first member (its id is "K:" and that member's).
     return {"cluster_degree": ResultColumn(member_ids, LazyColumn(clustered.degree(members).astype(np.int64))),
-            "cluster_links": {clustered.ids[k][2:]: clustered.links_of(k) for k in range(len(clustered))},
+            "cluster_links": _cluster_links(clustered, strings),
             "cluster": ResultColumn(member_ids, LazyColumn(np.array(clustered.ids, dtype=object)[number])),
             "cluster_size": ResultColumn(member_ids, LazyColumn(clustered.size[number].astype(np.int64)))}
+
+
+def _cluster_links(clustered, strings: _IdStrings) -> ResultColumn:
+    """Each cluster's links inside, by kind, at its first member's id (the cluster's id is "K:" and
+    that id): a column over the clusters in the order of those ids, their dicts made as written."""
+    by_first = np.argsort(clustered.first_members(), kind="stable")  # entity order is id order
+    return ResultColumn(strings.at(clustered.first_members()[by_first]).tolist(),
+                        LazyColumn(by_first, convert=lambda numbers: [clustered.links_of(k) for k in numbers.tolist()],
+                                   scalars=False))
 
 
 def _write_back(store: Store, written: dict, as_of: dt.date | None, with_clusters: bool, config_key: str) -> None:

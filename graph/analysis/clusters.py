@@ -55,7 +55,7 @@ class ClusterTable:
         self.of = of
         self.links = tuple(links)
         self.size = np.diff(offsets)
-        self.ids = ["K:" + first for first in arrays.ids.take(members[offsets[:-1]]).tolist()]
+        self.ids = ["K:" + first for first in arrays.ids.take(self.first_members()).tolist()]
         self._link_counts, self._degree, self._has_event = link_counts, degree, has_event
         self._built: dict[int, Cluster] = {}
         self.seconds: dict[str, float] = {}
@@ -80,6 +80,10 @@ class ClusterTable:
 
     def cluster_of(self, j: int) -> Cluster | None:
         return self.cluster(int(self.of[j])) if self.of[j] >= 0 else None
+
+    def first_members(self) -> np.ndarray:
+        """Each cluster's first member (the lowest entity index, whose id follows "K:" in the cluster's)."""
+        return self._members[self._offsets[:-1]]
 
     def degree(self, entities: np.ndarray) -> np.ndarray:
         """How many links each of ``entities`` has: the order :attr:`Cluster.central` is chosen in."""

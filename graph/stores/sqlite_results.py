@@ -7,7 +7,8 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from .base import LazyColumn, ResultColumn, check_result_name
+from .base import check_result_name
+from .columns import LazyColumn, ResultColumn
 from .sqlite_rows import IN_CHUNK, chunks
 
 
@@ -62,7 +63,7 @@ class StoredResults:
         for name in [*results, *(f"previous_{name}" for name in copied)]:
             check_result_name(name)
         scalars = {str, int, float, type(None)}
-        json_names = {n for n, values in results.items() if not _lazy(values) and
+        json_names = {n for n, values in results.items() if _lazy(values) is False or _lazy(values) is None and
                       set(map(type, values.values if isinstance(values, ResultColumn) else values.values())) - scalars}
         json_names |= {f"previous_{name}" for name in copied if name in old["json"]}
         families = result_families(results)
@@ -84,8 +85,8 @@ class StoredResults:
                 table_of[f"previous_{name}"] = f"analysis_previous_{number}"
             for number, (ids, members, columns) in enumerate(families, 1):
                 table = f"analysis_{number}"
-                columns = [[encode(v) if v is not None else None for v in column] if name in json_names else column
-                           for name, column in zip(members, columns)]
+                columns = [(encode(v) if v is not None else None for v in column) if name in json_names else column
+                           for name, column in zip(members, columns)]  # encoded row by row as they are written
                 quoted = "".join(f', "{n}"' for n in members)
                 db.execute(f"CREATE TABLE {table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
                 db.executemany(f"INSERT INTO {table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
@@ -188,9 +189,12 @@ LOOKED_UP_RESULTS = {"controller", "controller_partner", "direct_controller", "d
                      "group", "cluster", "risk_tier", "risk_rank"}
 
 
-def _lazy(values) -> bool:
-    """A column of numpy scalars (:class:`LazyColumn`): no value of it is JSON."""
-    return isinstance(values, ResultColumn) and isinstance(values.values, LazyColumn)
+def _lazy(values) -> bool | None:
+    """Of a :class:`LazyColumn`, whether it holds scalars only (else JSON); None for other results,
+    whose values are looked at."""
+    if isinstance(values, ResultColumn) and isinstance(values.values, LazyColumn):
+        return values.values.scalars
+    return None
 
 
 def encode(value) -> str:

@@ -17,7 +17,8 @@ from typing import Iterator
 
 import numpy as np
 
-from ...graph.stores.base import LazyColumn, Store
+from ...graph.stores.base import Store
+from ...graph.stores.columns import LazyColumn
 from .. import i18n
 from ..relations.standing import ANALYSIS_META
 
