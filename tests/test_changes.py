@@ -232,7 +232,7 @@ def test_random_dated_registers_reach_owner_changes_with_and_without_a_controlle
     """The strategy above reaches what it claims to test: owner changes alone and with a controller change."""
     seen = set()
 
-    @settings(max_examples=60, deadline=None, database=None)
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True)  # the same examples every run
     @given(dated_registers())
     def probe(register):
         entities, facts = register
