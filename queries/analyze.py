@@ -20,7 +20,7 @@ from ..graph.analysis.ownership import direct_shares, ownership_matrix, ultimate
 from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import Store
-from ..graph.stores.columns import LazyColumn, ResultColumn
+from ..graph.stores.result_columns import LazyColumn, ResultColumn
 from ..graph.texts import TextColumn
 from .control.answer import identity_decisions
 from .relations.groups import WRITTEN_MIN_SIZE

@@ -245,7 +245,7 @@ def test_a_ranking_is_read_along_its_index_a_page_at_a_time(tmp_path, monkeypatc
        top=st.integers(0, 6))
 def test_the_commonest_values_counted_in_sqlite_are_the_values_counted_in_python(tmp_path_factory, values, top):
     from equitygraph.graph.stores.base import Store
-    from equitygraph.graph.stores.columns import ResultColumn
+    from equitygraph.graph.stores.result_columns import ResultColumn
 
     ids = [f"C{k:02d}" for k in range(len(values))]
     with SQLiteStore(tmp_path_factory.mktemp("commonest") / "t.db") as store:

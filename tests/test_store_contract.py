@@ -195,7 +195,7 @@ def test_an_analysis_is_written_at_once_and_read_like_any_result(any_store):
 
 
 def test_a_ranking_is_read_a_page_at_a_time_in_the_order_of_its_values(any_store):
-    from equitygraph.graph.stores.columns import ResultColumn
+    from equitygraph.graph.stores.result_columns import ResultColumn
 
     ids = [f"C{k}" for k in range(7)]
     with any_store.writer() as w:
@@ -214,7 +214,7 @@ def test_a_ranking_is_read_a_page_at_a_time_in_the_order_of_its_values(any_store
 
 
 def test_the_commonest_values_of_a_result_are_counted_with_the_ties_at_the_cut(any_store):
-    from equitygraph.graph.stores.columns import ResultColumn
+    from equitygraph.graph.stores.result_columns import ResultColumn
 
     ids = [f"C{k}" for k in range(8)]
     with any_store.writer() as w:
@@ -233,7 +233,7 @@ def test_the_commonest_values_of_a_result_are_counted_with_the_ties_at_the_cut(a
 
 
 def test_an_analysis_keeps_what_the_last_one_said_of_the_names_asked(any_store):
-    from equitygraph.graph.stores.columns import ResultColumn
+    from equitygraph.graph.stores.result_columns import ResultColumn
 
     with any_store.writer() as w:
         w.add_many([company("A"), company("B"), company("C")])
@@ -253,7 +253,7 @@ def test_an_analysis_keeps_what_the_last_one_said_of_the_names_asked(any_store):
 
 
 def test_an_analysis_given_as_columns_reads_as_the_same_analysis_given_as_dicts(any_store):
-    from equitygraph.graph.stores.columns import ResultColumn
+    from equitygraph.graph.stores.result_columns import ResultColumn
 
     with any_store.writer() as w:
         w.add_many([company("A"), company("B"), company("C"), company("D")])
@@ -273,7 +273,7 @@ def test_an_analysis_given_as_columns_reads_as_the_same_analysis_given_as_dicts(
 
 
 def test_an_analysis_given_as_lazy_numpy_columns_reads_as_the_same_analysis_given_as_lists(any_store):
-    from equitygraph.graph.stores.columns import LazyColumn, ResultColumn
+    from equitygraph.graph.stores.result_columns import LazyColumn, ResultColumn
 
     ids = ["A", "B", "C", "D"]
     with any_store.writer() as w:

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from .base import check_result_name
-from .columns import LazyColumn, ResultColumn
+from .result_columns import LazyColumn, ResultColumn
 from .sqlite_rows import IN_CHUNK, chunks
 
 

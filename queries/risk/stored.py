@@ -18,7 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from ...graph.stores.base import Store
-from ...graph.stores.columns import LazyColumn
+from ...graph.stores.result_columns import LazyColumn
 from .. import i18n
 from ..relations.standing import ANALYSIS_META
 
