@@ -12,6 +12,8 @@ id is ``K`` and the smallest id among its parties, so it stays the same while it
 
 from __future__ import annotations
 
+import functools
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -55,13 +57,18 @@ class ClusterTable:
         self.of = of
         self.links = tuple(links)
         self.size = np.diff(offsets)
-        self.ids = ["K:" + first for first in arrays.ids.take(self.first_members()).tolist()]
         self._link_counts, self._degree, self._has_event = link_counts, degree, has_event
         self._built: dict[int, Cluster] = {}
         self.seconds: dict[str, float] = {}
 
     def __len__(self) -> int:
         return len(self.size)
+
+    @functools.cached_property
+    def ids(self) -> list[str]:
+        """Each cluster's id: "K:" and its first member's (made when first asked for: millions of
+        strings at ten million companies, not held while the rest of an analysis runs)."""
+        return ["K:" + first for first in self._arrays.ids.take(self.first_members()).tolist()]
 
     def cluster(self, number: int) -> Cluster:
         if number not in self._built:
@@ -170,7 +177,7 @@ def clusters(arrays: GraphArrays, links=LINKS, as_of: dt.date | None = None, hub
         label[big] = component.max() + 1 + community[big]
     seconds["communities"] = time.perf_counter() - started
     started = time.perf_counter()
-    degree = np.bincount(src, minlength=arrays.n) + np.bincount(dst, minlength=arrays.n)
+    degree = (np.bincount(src, minlength=arrays.n) + np.bincount(dst, minlength=arrays.n)).astype(np.int32)
     table = _describe(arrays, label, is_party, src, dst, kind, degree, links)
     table.of = table.of[stands_for]  # a record of a person found twice is where that person is
     seconds["describe"] = time.perf_counter() - started
@@ -214,9 +221,9 @@ def _describe(arrays, label, is_party, src, dst, kind, degree, links) -> Cluster
     ranked = kept[np.lexsort((first_member[kept], -sizes[kept]))]
     numbers = np.full(len(sizes), -1, dtype=np.int64)
     numbers[ranked] = np.arange(len(ranked))
-    of = np.full(arrays.n, -1, dtype=np.int64)
+    of = np.full(arrays.n, -1, dtype=np.int32)  # 32 bits: held to the end of an analysis, 70 M long at 10 M companies
     of[parties] = numbers[party_label]
-    inside = np.flatnonzero(of >= 0)
+    inside = np.flatnonzero(of >= 0).astype(np.int32)
     members = inside[np.lexsort((inside, of[inside]))]
     offsets = np.r_[0, np.cumsum(sizes[ranked])].astype(np.int64)
     link_counts = np.zeros((len(ranked), len(LINKS)), dtype=np.int64)
