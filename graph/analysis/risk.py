@@ -151,7 +151,11 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     del squared
     weight *= np.repeat(c["carry"] * inverse, np.diff(indptr))
     spread = sp.csr_matrix((weight, columns, indptr), shape=links.shape)
-    seeds = np.maximum(np.where(found.confirmed, c["seed_confirmed"], c["seed_intrinsic"] * found.intrinsic), listed)
+    # In place, here and below: each temporary over every entity is half a gigabyte at ten million companies.
+    seeds = found.intrinsic * c["seed_intrinsic"]
+    seeds[found.confirmed] = c["seed_confirmed"]
+    np.maximum(seeds, listed, out=seeds)
+    del listed
     start = seeds[walked]
     if engine is None:
         got = (debtrank if c["method"] == "debtrank" else pagerank)(spread, start, c["max_steps"])
@@ -162,7 +166,11 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     # Companies meet through a person, a phone or an address: two links, carry² of the risk. Measured
     # in that unit and bounded smoothly in [0, 1), it sits on the intrinsic score's scale (a company
     # whose one tie is a legal representative shared with one confirmed case scores 0.49).
-    return Network(1.0 - np.exp(-received / c["carry"] ** 2), received, seeds, spread, walked, c["method"])
+    score = np.negative(received)
+    score /= c["carry"] ** 2
+    np.exp(score, out=score)
+    np.subtract(1.0, score, out=score)
+    return Network(score, received, seeds, spread, walked, c["method"])
 
 
 #: The risk events of a confirmed screening match and the setting of [contagion] each seeds with.
@@ -195,8 +203,11 @@ def listing_seeds(arrays: GraphArrays, contagion: dict, as_of: dt.date | None = 
 def combine(found: Indicators, network: Network, config: RiskConfig) -> np.ndarray:
     """The combined score: the weighted mean of the intrinsic and the network score; 1 for a confirmed case."""
     w = config["combine"]
-    score = (w["intrinsic"] * found.intrinsic + w["network"] * network.score) / (w["intrinsic"] + w["network"])
-    return np.where(found.confirmed, 1.0, score)
+    score = found.intrinsic * w["intrinsic"]
+    score += network.score * w["network"]
+    score /= w["intrinsic"] + w["network"]
+    score[found.confirmed] = 1.0
+    return score
 
 
 def pagerank(spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: float = 1e-7) -> np.ndarray:

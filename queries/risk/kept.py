@@ -60,13 +60,19 @@ def keep(store: Store, scores) -> bool:
                "received": network.received, "seeds": network.seeds}
     for family in ("values", "dimension", "counts"):
         numbers |= {f"{family}.{name}": values for name, values in getattr(found, family).items()}
-    for name, values in numbers.items():
-        at = np.flatnonzero(values)
-        columns |= {f"{name}@at": at, f"{name}@values": values[at], f"{name}@shape": np.array([len(values)])}
     temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
     try:
-        with open(temporary, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
-            np.savez(f, **columns)
+        with open(temporary, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f, \
+                zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for name, array in columns.items():
+                _put(archive, name, array)
+            for name, values in numbers.items():  # one column's entries at a time: gigabytes at ten million
+                at = np.flatnonzero(values)
+                at = at.astype(np.int32) if len(values) < 2 ** 31 else at
+                _put(archive, f"{name}@at", at)
+                _put(archive, f"{name}@values", values[at])
+                _put(archive, f"{name}@shape", np.array([len(values)]))
+                del at
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -103,6 +109,12 @@ def kept(store: Store, config, entities: int) -> tuple[Indicators, Network, np.n
     network = Network(columns["score"], columns["received"], columns["seeds"], spread, columns["walked"],
                       bytes(columns["method"]).decode("utf-8"))
     return found, network, columns["combined"]
+
+
+def _put(archive: zipfile.ZipFile, name: str, array: np.ndarray) -> None:
+    """One array into the archive as ``np.savez`` writes it (``np.load`` reads the file as an .npz)."""
+    with archive.open(name + ".npy", "w", force_zip64=True) as out:
+        np.lib.format.write_array(out, np.asanyarray(array), allow_pickle=False)
 
 
 def _text(text: str) -> np.ndarray:
