@@ -74,7 +74,8 @@ while True:
 
 
 class StepMemory:
-    """Per step: seconds, resident memory at its start and its peak (sampled every ``every`` s)."""
+    """Per step: seconds, resident memory at its start and its peak (the kernel's mark, or sampled
+    every ``every`` s where it cannot be reset)."""
 
     def __init__(self, limit_mib: float, every: float = 0.1):
         self.steps: list[dict] = []
@@ -101,7 +102,7 @@ class StepMemory:
             if self._kernel_mark:
                 _reset_high_water()
             self._state.write_text(json.dumps(self._said()))
-        if not self._thread.is_alive():
+        if not self._kernel_mark and not self._thread.is_alive():
             self._thread.start()
         if self._watcher is None:
             self._watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(os.getpid()), str(self.limit_mib),

@@ -258,8 +258,9 @@ def _cluster_results(clustered, strings: _IdStrings) -> dict[str, ResultColumn]:
 def _cluster_links(clustered, strings: _IdStrings) -> ResultColumn:
     """Each cluster's links inside, by kind, at its first member's id (the cluster's id is "K:" and
     that id): a column over the clusters in the order of those ids, their dicts made as written."""
-    by_first = np.argsort(clustered.first_members(), kind="stable")  # entity order is id order
-    return ResultColumn(strings.at(clustered.first_members()[by_first]).tolist(),
+    firsts = clustered.first_members()
+    by_first = np.argsort(firsts, kind="stable")  # entity order is id order
+    return ResultColumn(strings.at(firsts[by_first]).tolist(),
                         LazyColumn(by_first, convert=lambda numbers: [clustered.links_of(k) for k in numbers.tolist()],
                                    scalars=False))
 

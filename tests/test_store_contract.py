@@ -211,6 +211,8 @@ def test_a_ranking_is_read_a_page_at_a_time_in_the_order_of_its_values(any_store
     assert any_store.ids_in_order_of("never_written") == []
     with pytest.raises(ValueError, match="not start=-1 count=3"):
         any_store.ids_in_order_of("risk_rank", -1, 3)
+    with pytest.raises(ValueError, match="not start=0 count=-1"):
+        any_store.ids_in_order_of("risk_rank", 0, -1)
 
 
 def test_the_commonest_values_of_a_result_are_counted_with_the_ties_at_the_cut(any_store):

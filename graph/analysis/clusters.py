@@ -12,9 +12,8 @@ id is ``K`` and the smallest id among its parties, so it stays the same while it
 
 from __future__ import annotations
 
-import functools
-
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np

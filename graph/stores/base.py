@@ -18,6 +18,7 @@ import numpy as np
 
 from ..arrays import KIND_CODES, GraphArrays
 from ..model import Entity, EntityKind, Holding, Link, Officer, Relation, RelationType, RiskEvent, normalize_name
+from .result_columns import check_page, check_top, commonest
 
 Record = Entity | Holding | Officer | Link | Relation | RiskEvent
 
@@ -319,8 +320,7 @@ class Store(abc.ABC):
         """The ids that have the result ``name`` (a number), lowest value first and ties by id:
         ``count`` of them after the first ``start`` (a page of a ranking, read in the order the
         store keeps it instead of every value read and sorted, where a backend can)."""
-        if start < 0 or (count is not None and count < 0):
-            raise ValueError(f"a page starts at 0 or later and holds 0 or more ids, not start={start} count={count}")
+        check_page(start, count)
         values = self.read_results(name)
         ordered = sorted(values, key=lambda entity_id: (values[entity_id], entity_id))
         return ordered[start:None if count is None else start + count]
@@ -329,13 +329,8 @@ class Store(abc.ABC):
         """The values of the result ``name`` (scalars) that the most entities hold (the largest groups, the
         largest clusters), each with how many hold it: the ``top`` commonest and every value as common
         as the last of them (the caller breaks ties); and how many different values there are."""
-        if top < 0:
-            raise ValueError(f"top must be 0 or more, got {top}")
-        counts = Counter(self.read_results(name).values())
-        if top == 0 or not counts:
-            return {}, len(counts)
-        cut = sorted(counts.values(), reverse=True)[min(top, len(counts)) - 1]
-        return {value: n for value, n in counts.items() if n >= cut}, len(counts)
+        check_top(top)
+        return commonest(Counter(self.read_results(name).values()), top)
 
     @abc.abstractmethod
     def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:

@@ -256,9 +256,8 @@ def in_order_of(prop: str, limited: bool) -> str:
 
 
 def value_counts(prop: str) -> str:
-    """Each value of result property ``prop`` with how many entities hold it, most held first."""
-    return (f"MATCH (n:Entity) WHERE n.`{_checked(prop)}` IS NOT NULL "
-            f"RETURN n.`{prop}` AS value, count(*) AS n ORDER BY n DESC")
+    """Each value of result property ``prop`` with how many entities hold it."""
+    return f"MATCH (n:Entity) WHERE n.`{_checked(prop)}` IS NOT NULL RETURN n.`{prop}` AS value, count(*) AS n"
 
 
 def _checked(prop: str) -> str:

@@ -33,6 +33,7 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes
 from .base import Edges, Record, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 from .neo4j_around import AROUND_TIES, Around
 from .neo4j_rows import SEPARATOR, SpoolWriter, append_edge, date_of, entity_of, event_of
+from .result_columns import check_page, check_top, commonest
 
 KEY_FORMAT = "2"  # keys escape | and \\ in ids (model.natural_key)
 _AROUND_NODES = 400  # the upstream region fetched with a company (the walks stop at 300 parties)
@@ -407,20 +408,14 @@ class Neo4jStore(Store):
         return dict(sorted(found.items()))
 
     def ids_in_order_of(self, name: str, start: int = 0, count: int | None = None) -> list[str]:
-        if start < 0 or (count is not None and count < 0):
-            raise ValueError(f"a page starts at 0 or later and holds 0 or more ids, not start={start} count={count}")
+        check_page(start, count)
         prop, _json = _result_props(name)
         return [r["id"] for r in self._run(cypher.in_order_of(prop, count is not None), start=start, count=count)]
 
     def commonest_results(self, name: str, top: int) -> tuple[dict[Any, int], int]:
-        if top < 0:
-            raise ValueError(f"top must be 0 or more, got {top}")
+        check_top(top)
         prop, _json = _result_props(name)
-        counts = [(r["value"], r["n"]) for r in self._run(cypher.value_counts(prop))]  # a row a value, most held first
-        if top == 0 or not counts:
-            return {}, len(counts)
-        cut = counts[min(top, len(counts)) - 1][1]
-        return {value: n for value, n in counts if n >= cut}, len(counts)
+        return commonest({r["value"]: r["n"] for r in self._run(cypher.value_counts(prop))}, top)  # counted in the server
 
     def entities_with_result(self, name: str, value: Any) -> list[str]:
         prop, json_prop = _result_props(name)

@@ -1,9 +1,10 @@
 """Result sets as columns: what an analysis hands a store to write side by side, without a dict
-of millions of entries between (:meth:`~.base.Store.write_analysis`)."""
+of millions of entries between (:meth:`~.base.Store.write_analysis`); and what every store's reads
+of a ranking and of the commonest values share (their checks, the cut among counted values)."""
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -99,3 +100,23 @@ class LazyColumn(Sequence):
 
     def _python(self, values: np.ndarray) -> list:
         return values.tolist() if self._convert is None else self._convert(values)
+
+
+def check_page(start: int, count: int | None) -> None:
+    """A page of a ranking (:meth:`~.base.Store.ids_in_order_of`) starts at 0 or later and holds 0 or more ids."""
+    if start < 0 or (count is not None and count < 0):
+        raise ValueError(f"a page starts at 0 or later and holds 0 or more ids, not start={start} count={count}")
+
+
+def check_top(top: int) -> None:
+    if top < 0:
+        raise ValueError(f"top must be 0 or more, got {top}")
+
+
+def commonest(counts: Mapping[Any, int], top: int) -> tuple[dict[Any, int], int]:
+    """Of how many entities hold each value: the ``top`` commonest values and every value as common as
+    the last of them, and how many values there are (:meth:`~.base.Store.commonest_results`)."""
+    if top == 0 or not counts:
+        return {}, len(counts)
+    cut = sorted(counts.values(), reverse=True)[min(top, len(counts)) - 1]
+    return {value: n for value, n in counts.items() if n >= cut}, len(counts)

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from .base import check_result_name
-from .result_columns import LazyColumn, ResultColumn
+from .result_columns import LazyColumn, ResultColumn, check_page, check_top
 from .sqlite_rows import IN_CHUNK, chunks
 
 
@@ -62,9 +62,7 @@ class StoredResults:
         results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous if name not in copied}}
         for name in [*results, *(f"previous_{name}" for name in copied)]:
             check_result_name(name)
-        scalars = {str, int, float, type(None)}
-        json_names = {n for n, values in results.items() if _lazy(values) is False or _lazy(values) is None and
-                      set(map(type, values.values if isinstance(values, ResultColumn) else values.values())) - scalars}
+        json_names = {n for n, values in results.items() if _holds_json(values)}
         json_names |= {f"previous_{name}" for name in copied if name in old["json"]}
         families = result_families(results)
         with self._transaction("write results"):
@@ -126,8 +124,7 @@ class StoredResults:
         table = layout["table_of"].get(check_result_name(name))
         if table is None or name in layout["json"]:  # JSON text does not sort as its values do
             return super().ids_in_order_of(name, start, count)
-        if start < 0 or (count is not None and count < 0):
-            raise ValueError(f"a page starts at 0 or later and holds 0 or more ids, not start={start} count={count}")
+        check_page(start, count)
         # A looked-up result's partial index holds (value, entity_id) in this order: a page is a walk
         # along it, no sort; another column is sorted in SQLite, the top start + count rows kept.
         return [r[0] for r in self._db.execute(
@@ -137,8 +134,9 @@ class StoredResults:
     def commonest_results(self, name: str, top: int) -> tuple[dict[Any, int], int]:
         layout = self._layout()
         table = layout["table_of"].get(check_result_name(name))
-        if table is None or name in layout["json"] or top < 0:
+        if table is None or name in layout["json"]:
             return super().commonest_results(name, top)
+        check_top(top)
         # Counted inside SQLite (along the value's index where it has one): tens of millions of
         # cluster members never become Python objects.
         rows = self._db.execute(
@@ -189,12 +187,15 @@ LOOKED_UP_RESULTS = {"controller", "controller_partner", "direct_controller", "d
                      "group", "cluster", "risk_tier", "risk_rank"}
 
 
-def _lazy(values) -> bool | None:
-    """Of a :class:`LazyColumn`, whether it holds scalars only (else JSON); None for other results,
-    whose values are looked at."""
+def _holds_json(values: Mapping[str, Any]) -> bool:
+    """Whether a result set holds lists or dicts (kept as JSON text): a :class:`LazyColumn` says so,
+    other sets are looked at."""
     if isinstance(values, ResultColumn) and isinstance(values.values, LazyColumn):
-        return values.values.scalars
-    return None
+        return not values.values.scalars
+    return bool(set(map(type, values.values if isinstance(values, ResultColumn) else values.values())) - _SCALARS)
+
+
+_SCALARS = {str, int, float, type(None)}
 
 
 def encode(value) -> str:

@@ -72,7 +72,6 @@ def keep(store: Store, scores) -> bool:
                 _put(archive, f"{name}@at", at)
                 _put(archive, f"{name}@values", values[at])
                 _put(archive, f"{name}@shape", np.array([len(values)]))
-                del at
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
