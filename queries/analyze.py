@@ -103,16 +103,16 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
 
     with step(N_("reading the graph"), N_("read the graph")):
         arrays = store.export_arrays()
+    clustered = None
+    if with_clusters:  # first: its peak (Leiden over the largest component) comes while little else is held
+        with step(N_("clusters"), N_("clusters")):
+            clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays), engine=engine)
     with step(N_("deciding control"), N_("control")):
         table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays), engine=engine)
     with step(N_("integrating ownership"), N_("integrated ownership")):
         top_owner, top_share = _top_owners(arrays, as_of, engine)
     with step(N_("enterprise groups"), N_("groups")):
         groups = enterprise_groups(table, arrays, min_size=WRITTEN_MIN_SIZE)
-    clustered = None
-    if with_clusters:
-        with step(N_("clusters"), N_("clusters")):
-            clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays), engine=engine)
     strings = _IdStrings(arrays.ids)
     with step(N_("risk"), N_("risk")):
         risk, tiers, scores = _risk(store, arrays, strings, table, risk_config, as_of, engine)

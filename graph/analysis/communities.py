@@ -39,7 +39,7 @@ def components_communities(edge_component: np.ndarray, src: np.ndarray, dst: np.
     # in 32 bits: a component of 50 million nodes has hundreds of millions of edge ends.
     present = np.zeros(int(max(src.max(initial=0), dst.max(initial=0))) + 1, dtype=bool)
     present[src], present[dst] = True, True
-    nodes = np.flatnonzero(present)
+    nodes = np.flatnonzero(present).astype(np.int32)
     index = (np.cumsum(present, dtype=np.int64) - 1).astype(np.int32)
     del present
     src, dst = index[src], index[dst]
@@ -86,7 +86,7 @@ def components_communities(edge_component: np.ndarray, src: np.ndarray, dst: np.
     edge_starts = np.searchsorted(live_component, core_component[starts])
     edge_ends = np.searchsorted(live_component, core_component[starts], side="right")
     del live_component
-    community = np.full(n, -1, dtype=np.int64)
+    community = np.full(n, -1, dtype=np.int32)
     for a, b, ea, eb in zip(starts.tolist(), ends.tolist(), edge_starts.tolist(), edge_ends.tolist()):
         cancel.checkpoint()
         community[core[a:b]] = _leiden(b - a, first[ea:eb], second[ea:eb], seed, resolution)

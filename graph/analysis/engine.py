@@ -37,7 +37,7 @@ class InProcess:
         from scipy.sparse.csgraph import connected_components
 
         adjacency = sp.coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n)).tocsr()
-        return connected_components(adjacency, directed=False)[1].astype(np.int64)
+        return connected_components(adjacency, directed=False)[1]  # 32 bits
 
     def communities(self, edge_component: np.ndarray, src: np.ndarray, dst: np.ndarray, seed: int,
                     resolution: float) -> tuple[np.ndarray, np.ndarray]:
