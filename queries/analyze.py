@@ -113,12 +113,12 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
         top_owner, top_share = _top_owners(arrays, as_of, engine)
     with step(N_("enterprise groups"), N_("groups")):
         groups = enterprise_groups(table, arrays, min_size=WRITTEN_MIN_SIZE)
-    strings = _IdStrings(arrays.ids)
     with step(N_("risk"), N_("risk")):
-        risk, tiers, scores = _risk(store, arrays, strings, table, risk_config, as_of, engine)
+        risk, tiers, scores = _risk(store, arrays, table, risk_config, as_of, engine)
         keep(store, scores)  # one company's risk and reasons are then a read (risk NAME, the explorer)
         del scores  # gigabytes at ten million companies that writing back does not need
     with step(N_("writing results back"), N_("write back")):
+        strings = _IdStrings(arrays.ids)  # made here: a gigabyte of ids at ten million, not held through risk
         company_ids, results, covered_low = _control_results(arrays, strings, table, top_owner, top_share)
         written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
         written |= _group_results(groups, strings)
@@ -278,31 +278,34 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, with_cluster
                                                "risk_config": config_key}))
 
 
-def _risk(store: Store, arrays, strings: _IdStrings, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:
-    """Every company's risk score and tier, the reasons of the highest warned ones, and the scores."""
+def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:
+    """Every company's risk score and tier, the reasons of the highest warned ones, and the scores.
+    Only the ids of the companies with a tier or a reason are made (str objects for every company are
+    a gigabyte at ten million, held at the step's peak)."""
     from .risk.scores import explain_in, score_all
     from .risk.stored import ranked_columns, stored_parts
 
     scores = score_all(store, config, as_of, arrays=arrays, table=table, engine=engine)
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
     combined, confirmed = scores.combined, scores.found.confirmed
-    company_ids = strings.at(companies)
     score = LazyColumn(combined[companies], convert=_rounded_to(4))  # a column over the companies
     named = scores.tiers(companies)
-    tier = {i: t for i, t in zip(company_ids.tolist(), named.tolist()) if t}
     tiers = {t: int((named == t).sum()) for t in ("red", "orange", "yellow", "confirmed")}
+    shown = np.flatnonzero(named != "")
+    tier = dict(zip(arrays.ids.take(companies[shown]).tolist(), named[shown].tolist()))
+    del named, shown
     # The reasons of the first EXPLAINED of the warning list (the warnings, then those below yellow).
     warned = companies[(combined[companies] > 0) & ~confirmed[companies]]
     warned = warned[np.argsort(-combined[warned], kind="stable")][:EXPLAINED]
     written = {"risk_score": score, "risk_tier": tier, **ranked_columns(scores, companies)}
     # The reasons are sentences: written in each language, so that a page or a command in either reads
     # them in its own (:func:`..i18n.said`); and their parts, so that the warning list is a read.
-    said = explain_in(store, scores, strings.at(warned).tolist(), ["en", "zh"])
+    said = explain_in(store, scores, arrays.ids.take(warned).tolist(), ["en", "zh"])
+    cases = arrays.ids.take(companies[confirmed[companies]]).tolist()
     for lang, name in (("en", "risk_reason"), ("zh", "risk_reason_zh")):
         with i18n.language(lang):
             reason = {e.entity: e.sentence(3) for e in said[lang]}
-            reason.update(dict.fromkeys(company_ids[confirmed[companies]].tolist(),
-                                        _("a confirmed case on record")))
+            reason.update(dict.fromkeys(cases, _("a confirmed case on record")))
         written[name] = reason
         written[name.replace("reason", "parts")] = {e.entity: stored_parts(e) for e in said[lang]}
     return written, tiers, scores
