@@ -38,7 +38,8 @@ WRITTEN = ("controller", "controller_partner", "controlling_parent", "controllin
            "control_hops", "top_owner",
            "top_owner_share", "on_record", "not_on_record", "direct_controller", "direct_partner", "group",
            "group_size", "cluster", "cluster_size", "risk_score", "risk_tier", "risk_reason", "risk_reason_zh",
-           "risk_rank", "risk_intrinsic", "risk_network", "risk_parts", "risk_parts_zh", "cluster_degree", "cluster_links")
+           "risk_rank", "risk_intrinsic", "risk_network", "risk_parts", "risk_parts_zh", "cluster_degree", "cluster_links",
+           "cluster_rank")
 #: Results compared between one analysis and the next (``changes``): kept as ``previous_<name>``.
 COMPARED = ("risk_tier", "group", "cluster")
 #: The steps a distributed engine counts rounds of (named in graph.spark.SparkEngine.rounds).
@@ -126,7 +127,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
             written |= _cluster_results(clustered, strings)
         for name, values in risk.items():
             written[name] = ResultColumn(company_ids, values) if isinstance(values, LazyColumn) else values
-        _write_back(store, written, as_of, clustered is not None, config_key(risk_config))
+        _write_back(store, written, as_of, len(clustered) if clustered is not None else None, config_key(risk_config))
     counts = Counter(written["control_verdict"].values)
     why = Counter(v for v in written["control_reason"].values if v is not None)
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
@@ -250,30 +251,35 @@ def _cluster_results(clustered, strings: _IdStrings) -> dict[str, ResultColumn]:
     # each party's links (the central ones are the most linked) and the links inside, kept at the cluster's
     # first member (its id is "K:" and that member's).
     return {"cluster_degree": ResultColumn(member_ids, LazyColumn(clustered.degree(members).astype(np.int64))),
-            "cluster_links": _cluster_links(clustered, strings),
             "cluster": ResultColumn(member_ids, LazyColumn(np.array(clustered.ids, dtype=object)[number])),
-            "cluster_size": ResultColumn(member_ids, LazyColumn(clustered.size[number].astype(np.int64)))}
+            "cluster_size": ResultColumn(member_ids, LazyColumn(clustered.size[number].astype(np.int64))),
+            **_at_first_members(clustered, strings)}
 
 
-def _cluster_links(clustered, strings: _IdStrings) -> ResultColumn:
-    """Each cluster's links inside, by kind, at its first member's id (the cluster's id is "K:" and
-    that id): a column over the clusters in the order of those ids, their dicts made as written."""
+def _at_first_members(clustered, strings: _IdStrings) -> dict[str, ResultColumn]:
+    """What is said of each cluster as a whole, at its first member's id (the cluster's id is "K:" and
+    that id), columns over the clusters in the order of those ids: its links inside, by kind (dicts
+    made as written), and its place among the clusters (``cluster_rank``: 1 the largest, ties by that
+    id), so that the largest clusters are a read of as many rows."""
     firsts = clustered.first_members()
     by_first = np.argsort(firsts, kind="stable")  # entity order is id order
-    return ResultColumn(strings.at(firsts[by_first]).tolist(),
-                        LazyColumn(by_first, convert=lambda numbers: [clustered.links_of(k) for k in numbers.tolist()],
-                                   scalars=False))
+    ids = strings.at(firsts[by_first]).tolist()
+    return {"cluster_links": ResultColumn(ids, LazyColumn(
+                by_first, convert=lambda numbers: [clustered.links_of(k) for k in numbers.tolist()], scalars=False)),
+            "cluster_rank": ResultColumn(ids, LazyColumn(by_first.astype(np.int64) + 1))}
 
 
-def _write_back(store: Store, written: dict, as_of: dt.date | None, with_clusters: bool, config_key: str) -> None:
+def _write_back(store: Store, written: dict, as_of: dt.date | None, clusters: int | None, config_key: str) -> None:
     """The analysis into the store, with what the last one said of tiers, groups and clusters kept
-    beside it (``changes`` compares them), and when it was made."""
+    beside it (``changes`` compares them), when it was made and how many ``clusters`` it found (None
+    when it looked for none)."""
     before = json.loads(store.get_meta(ANALYSIS_META) or "null")
     store.write_analysis(written, ids_known=True, previous=COMPARED if before else ())
     previous = {k: before[k] for k in ("as_of", "at")} if before else None
     store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
                                                "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                               "clusters": with_clusters, "previous": previous,
+                                               "clusters": clusters is not None, "cluster_count": clusters,
+                                               "previous": previous,
                                                "generation": store.get_meta("generation"),
                                                "risk_config": config_key}))
 

@@ -126,6 +126,44 @@ def test_the_largest_clusters_after_analyze_are_read(analysed, monkeypatch, top)
     assert len(read[top].rows) == top
 
 
+def test_the_largest_clusters_are_read_from_their_ranks(analysed, monkeypatch):
+    """``cluster_rank`` at each cluster's first member is its place among the clusters the analysis
+    found (1 the largest, ties by that id): the largest clusters are a read of as many rows, not a
+    count of every member's cluster."""
+    from equitygraph.graph.analysis.clusters import clusters
+    from equitygraph.queries.relations import groups
+
+    with SQLiteStore(analysed, readonly=True) as store:
+        arrays = store.export_arrays()
+        table = clusters(arrays)
+        firsts = [arrays.ids[m] for m in table.first_members()]
+        assert store.ids_in_order_of("cluster_rank") == firsts  # every cluster, in the computed order
+        assert stored.cluster_count(store) == len(table) == len(store.read_results("cluster_rank"))
+        monkeypatch.setattr(SQLiteStore, "commonest_results", lambda *a: pytest.fail("members counted"))
+        rows = groups.largest_clusters(store, 12).rows
+    assert [r["cluster"] for r in rows] == ["K:" + f for f in firsts[:12]]
+    assert [r["size"] for r in rows] == table.size[:12].tolist()
+
+
+def test_the_largest_clusters_of_an_analysis_before_the_ranks_are_counted(analysed, tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from equitygraph.queries.relations import groups
+    from equitygraph.queries.relations.standing import ANALYSIS_META
+
+    copy = tmp_path / "older.db"
+    shutil.copy(analysed, copy)
+    with SQLiteStore(copy) as store:
+        ranked = groups.largest_clusters(store, 9).to_dict()
+        meta = json.loads(store.get_meta(ANALYSIS_META))
+        del meta["cluster_count"]  # as an analysis before cluster_rank wrote it
+        store.set_meta(ANALYSIS_META, json.dumps(meta))
+        assert stored.cluster_count(store) is None and stored.is_current(store)
+        monkeypatch.setattr(SQLiteStore, "ids_in_order_of", lambda *a: pytest.fail("ranks read"))
+        assert groups.largest_clusters(store, 9).to_dict() == ranked
+
+
 @pytest.mark.parametrize("top", [1, 6, 50])
 def test_the_largest_groups_after_analyze_are_read(analysed, monkeypatch, top):
     from equitygraph.queries.relations import groups

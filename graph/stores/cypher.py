@@ -37,7 +37,8 @@ SCHEMA = (
     "CREATE INDEX entity_identity IF NOT EXISTS FOR (n:Entity) ON (n.identity)",
     # The results other questions look entities up by (who a controller controls, a group, a cluster).
     *(f"CREATE INDEX entity_result_{name} IF NOT EXISTS FOR (n:Entity) ON (n.result_{name})"
-      for name in ("controller", "controller_partner", "direct_controller", "direct_partner", "cluster", "risk_rank")),
+      for name in ("controller", "controller_partner", "direct_controller", "direct_partner", "cluster", "risk_rank",
+                   "cluster_rank")),
 )
 AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 

@@ -184,7 +184,7 @@ class StoredResults:
 #: Results looked up by value (a controller's companies, a group, a cluster, a tier) or read in their
 #: order (the warning list's ranks): indexed.
 LOOKED_UP_RESULTS = {"controller", "controller_partner", "direct_controller", "direct_partner", "controlling_parent",
-                     "group", "cluster", "risk_tier", "risk_rank"}
+                     "group", "cluster", "risk_tier", "risk_rank", "cluster_rank"}
 
 
 def _holds_json(values: Mapping[str, Any]) -> bool:

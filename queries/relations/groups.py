@@ -203,8 +203,12 @@ def largest_clusters(store: Store, top: int = 20, links=LINKS, as_of: dt.date | 
     if top < 1:
         raise ValueError(f"top must be at least 1, got {top}")
     if tuple(links) == tuple(LINKS) and as_of is None and stored.is_current(store):
-        sizes, total = store.commonest_results("cluster", top)
-        ranked = sorted(sizes, key=lambda number: (-sizes[number], number[2:]))[:top]
+        total = stored.cluster_count(store)
+        if total is not None:  # their ranks were written at their first members: as many rows read
+            ranked = ["K:" + first for first in store.ids_in_order_of("cluster_rank", 0, top)]
+        else:
+            sizes, total = store.commonest_results("cluster", top)
+            ranked = sorted(sizes, key=lambda number: (-sizes[number], number[2:]))[:top]
         written = [_written_row(store, number) for number in ranked]
         if written and all(w is not None for w in written):
             rows = [row for row, _members in written]

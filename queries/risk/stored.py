@@ -56,6 +56,13 @@ def is_current(store: Store, config=None) -> bool:
             config is None or meta.get("risk_config") == config_key(config))
 
 
+def cluster_count(store: Store) -> int | None:
+    """How many clusters the last analysis found and ranked (``cluster_rank``); None where it looked
+    for none or came before the ranks were written."""
+    meta = json.loads(store.get_meta(ANALYSIS_META) or "null")
+    return meta.get("cluster_count") if meta else None
+
+
 def ranked_pages(store: Store, size: int) -> Iterator[list[str]]:
     """The companies with no confirmed case, highest score first, as the analysis ranked them:
     ``size`` ids at a time, each page read when the one before is used up."""
