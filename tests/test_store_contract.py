@@ -324,6 +324,9 @@ def test_both_stores_give_identical_answers_on_a_generated_case(generated_case, 
 
         for result in WRITTEN:
             assert embedded.read_results(result) == neo4j_store.read_results(result), result
+        from equitygraph.queries.relations.groups import largest_clusters
+
+        assert largest_clusters(embedded, 8).to_dict() == largest_clusters(neo4j_store, 8).to_dict()  # along the ranks
         # The planted hard cases too: board, largest holder, voting agreements, registers not complete, loops.
         rules = embedded.read_results("control_rule")
         verdicts = embedded.read_results("control_verdict")
