@@ -86,12 +86,13 @@ def task_risk_networkx(db: str) -> dict:
     upper = adjacency.row < adjacency.col
     graph.add_weighted_edges_from(zip(adjacency.row[upper].tolist(), adjacency.col[upper].tolist(),
                                       adjacency.data[upper].tolist()))
-    seeds = {int(j): float(scores.network.seeds[j]) for j in np.flatnonzero(scores.network.seeds > 0)}
+    network = scores.network
+    seeds = {int(network.walked[r]): float(network.seeds[r]) for r in np.flatnonzero(network.seeds > 0)}  # as walked
     ranked = nx.pagerank(graph, alpha=config["contagion"]["carry"], personalization=seeds, weight="weight", tol=1e-8)
     baseline = time.perf_counter() - started
     company = np.flatnonzero(arrays.kinds == 0)
     theirs = np.array([ranked[int(j)] for j in company])
-    mine = scores.network.received[company]
+    mine = network.received_of(company)
     top = min(1000, len(company))
     overlap = len(set(np.argsort(-theirs)[:top].tolist()) & set(np.argsort(-mine)[:top].tolist())) / top
     return {"ours_seconds": ours, "baseline_seconds": baseline, "ratio": baseline / ours,

@@ -177,7 +177,7 @@ def test_debtrank_passes_risk_on_once(risk_store):
     debtrank = type(config)({**config.sections, "contagion": {**config["contagion"], "method": "debtrank"}})
     scores = score_all(risk_store, debtrank, AS_OF)
     t1 = scores.arrays.index_of("T1")
-    assert float(scores.network.received[t1]) == pytest.approx(0.125)
+    assert float(scores.network.received_of([t1])[0]) == pytest.approx(0.125)
     assert float(scores.network.score[t1]) == pytest.approx(1 - math.exp(-0.125 / 0.25))
 
 

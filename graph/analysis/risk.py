@@ -27,12 +27,22 @@ __all__ = ["DIMENSIONS", "INDICATORS", "Facts", "Indicators", "Network", "RiskCo
 class Network:
     """Risk received through the network, per entity, and what it took to compute it."""
 
-    score: np.ndarray  # 0-1: the risk received from others, on the intrinsic scale
+    score: np.ndarray  # 0-1: the risk received from others, on the intrinsic scale, per entity
+    # Over the walked entities only (the rows of ``spread``: a leaf passes nothing on and receives nothing
+    # the score counts), not every entity (70 million at ten million companies):
     received: np.ndarray  # the risk received, as the walk adds it up (a seed's own echo taken off)
-    seeds: np.ndarray  # the starting risk of each entity
+    seeds: np.ndarray  # the starting risk
     spread: sp.csr_matrix  # carry x the weighted, hub-damped, row-normalised links of the walked entities
     walked: np.ndarray  # the entity of each row of ``spread``, ascending (leaves are not walked)
     method: str
+
+    def received_of(self, entities) -> np.ndarray:
+        """The risk each of ``entities`` received through the walk (0 for a leaf, which is not walked)."""
+        entities = np.asarray(entities, dtype=np.int64)
+        if not len(self.walked):
+            return np.zeros(len(entities))
+        at = np.minimum(np.searchsorted(self.walked, entities), len(self.walked) - 1)
+        return np.where(self.walked[at] == entities, self.received[at], 0.0)
 
     def row(self, j: int) -> int:
         """Entity ``j``'s row in ``spread``, or -1 where it is a leaf."""
@@ -151,26 +161,28 @@ def contagion(arrays: GraphArrays, table: ControlTable, found: Indicators, confi
     del squared
     weight *= np.repeat(c["carry"] * inverse, np.diff(indptr))
     spread = sp.csr_matrix((weight, columns, indptr), shape=links.shape)
-    # In place, here and below: each temporary over every entity is half a gigabyte at ten million companies.
-    seeds = found.intrinsic * c["seed_intrinsic"]
-    seeds[found.confirmed] = c["seed_confirmed"]
-    np.maximum(seeds, listed, out=seeds)
+    # Over the walked entities, in place, here and below: each array over every entity is half a gigabyte
+    # at ten million companies.
+    start = found.intrinsic[walked] * c["seed_intrinsic"]
+    start[found.confirmed[walked]] = c["seed_confirmed"]
+    np.maximum(start, listed[walked], out=start)
     del listed
-    start = seeds[walked]
     if engine is None:
         got = (debtrank if c["method"] == "debtrank" else pagerank)(spread, start, c["max_steps"])
     else:
         got = (engine.debtrank if c["method"] == "debtrank" else engine.pagerank)(spread, start, c["max_steps"])
-    received = np.zeros(arrays.n)
-    received[walked] = np.maximum(got - back / (1.0 - back) * start, 0.0)
+    received = np.maximum(got - back / (1.0 - back) * start, 0.0)
+    del got, back
     # Companies meet through a person, a phone or an address: two links, carry² of the risk. Measured
     # in that unit and bounded smoothly in [0, 1), it sits on the intrinsic score's scale (a company
     # whose one tie is a legal representative shared with one confirmed case scores 0.49).
-    score = np.negative(received)
-    score /= c["carry"] ** 2
-    np.exp(score, out=score)
-    np.subtract(1.0, score, out=score)
-    return Network(score, received, seeds, spread, walked, c["method"])
+    walked_score = np.negative(received)
+    walked_score /= c["carry"] ** 2
+    np.exp(walked_score, out=walked_score)
+    np.subtract(1.0, walked_score, out=walked_score)
+    score = np.zeros(arrays.n)
+    score[walked] = walked_score
+    return Network(score, received, start, spread, walked, c["method"])
 
 
 #: The risk events of a confirmed screening match and the setting of [contagion] each seeds with.
@@ -264,7 +276,7 @@ def contributions(network: Network, targets: np.ndarray, top: int = 5, steps: in
             break
         total = total + term
     total = total.tocsr()
-    seeds = network.seeds[network.walked]
+    seeds = network.seeds
     out, counts = [], []
     for k in range(len(targets)):
         start, stop = total.indptr[k], total.indptr[k + 1]

@@ -24,7 +24,7 @@ from ...graph.stores.base import Store
 from ..memo import decisions_fingerprint
 from .stored import config_key
 
-FORMAT = "1"
+FORMAT = "2"  # 2: the network's received risk and seeds over the walked entities only
 
 
 def kept_path(store: Store) -> Path | None:

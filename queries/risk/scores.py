@@ -200,7 +200,7 @@ def _worded(store: Store, scores: Scores, index: np.ndarray, sources, counts, pa
         score = (w["intrinsic"] * float(found.intrinsic[j]) + w["network"] * float(network.score[j])) / total
         parts = []
         net_part = w["network"] * float(network.score[j]) / total
-        received = float(network.received[j]) or 1.0
+        received = float(network.received_of([j])[0]) or 1.0
         listed = 0.0
         for source, value in sources[k]:
             share = net_part * min(value / received, 1.0) / max(score, 1e-12)
