@@ -181,6 +181,34 @@ def test_debtrank_passes_risk_on_once(risk_store):
     assert float(scores.network.score[t1]) == pytest.approx(1 - math.exp(-0.125 / 0.25))
 
 
+def test_the_walk_keeps_received_risk_and_seeds_of_the_walked_entities_only(risk_store):
+    """Every entity's received risk is the walk's for a walked entity and 0 for a leaf (a party tied to
+    one company only), whose network score is 0 too; the seeds are the walked entities' own."""
+    from equitygraph.graph.analysis.risk import listing_seeds
+
+    config = load_config()
+    scores = score_all(risk_store, config, AS_OF)
+    network, n, c = scores.network, scores.arrays.n, config["contagion"]
+    walked = network.walked
+    leaves = np.setdiff1d(np.arange(n), walked)
+    assert len(leaves) and len(network.received) == len(network.seeds) == len(walked) < n
+    every = network.received_of(np.arange(n))
+    assert np.array_equal(every[walked], network.received) and not every[leaves].any()
+    assert every[walked].any() and not network.score[leaves].any() and network.score[walked].any()
+    seeds = scores.found.intrinsic * c["seed_intrinsic"]  # the seeds of every entity, as docs/risk.md defines them
+    seeds[scores.found.confirmed] = c["seed_confirmed"]
+    seeds = np.maximum(seeds, listing_seeds(scores.arrays, c, AS_OF))
+    assert np.array_equal(network.seeds, seeds[walked]) and (network.seeds == c["seed_confirmed"]).any()
+
+
+def test_received_of_an_empty_walk_is_zero():
+    from equitygraph.graph.analysis.risk import Network
+
+    empty = np.zeros(0, dtype=np.int64)
+    network = Network(np.zeros(3), np.zeros(0), np.zeros(0), None, empty, "pagerank")
+    assert network.received_of([0, 2]).tolist() == [0.0, 0.0]
+
+
 @settings(max_examples=25, deadline=None)
 @given(carry=st.floats(0.05, 0.95), weights=st.lists(st.floats(0.0, 1.0), min_size=7, max_size=7),
        method=st.sampled_from(["pagerank", "debtrank"]), seed=st.floats(0.0, 1.0))
