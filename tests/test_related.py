@@ -397,3 +397,42 @@ def test_a_component_handed_to_igraph_by_file_gets_the_communities_of_one_handed
     with mock.patch.object(communities, "EDGES_BY_FILE", 0):
         by_file = communities.components_communities(component, src, dst, 1, 0.3)
     assert [x.tolist() for x in by_file] == [x.tolist() for x in in_memory]
+
+
+@settings(max_examples=150, deadline=None)
+@given(hashes=st.lists(st.sampled_from(["a", "b", "c", None]), min_size=1, max_size=12),
+       decisions=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.booleans()), max_size=6))
+def test_one_person_stands_for_the_lowest_record_joined_to_it(hashes, decisions):
+    """Records sharing an ID hash (unless a decision keeps two apart) and records decided the same are
+    one person, stood for by its lowest-indexed record: each entity's component's least member
+    (networkx, the oracle), however long the chains of joins."""
+    import networkx as nx
+
+    from equitygraph.graph.analysis.declared import one_person
+    from equitygraph.graph.arrays import arrays_from_records
+
+    people = [Entity(f"p{k:02}", EntityKind.PERSON, "王伟", id_hash=h) for k, h in enumerate(hashes)]
+    arrays = arrays_from_records(people)
+    decisions = [(i, j, same) for i, j, same in decisions if i < arrays.n and j < arrays.n and i != j]
+    apart = {(min(i, j), max(i, j)) for i, j, same in decisions if not same}
+    joined = nx.Graph()
+    joined.add_nodes_from(range(arrays.n))
+    by_key: dict[str, list[int]] = {}
+    for i, key in arrays.identity.items():
+        by_key.setdefault(key, []).append(i)
+    for records in by_key.values():
+        first = min(records)
+        joined.add_edges_from((first, i) for i in records if i != first and (first, i) not in apart)
+    joined.add_edges_from((i, j) for i, j, same in decisions if same)
+    expected = [min(nx.node_connected_component(joined, i)) for i in range(arrays.n)]
+    assert one_person(arrays, decisions).tolist() == expected
+
+
+def test_one_person_follows_a_long_chain_of_decisions_to_its_lowest_record():
+    from equitygraph.graph.analysis.declared import one_person
+    from equitygraph.graph.arrays import arrays_from_records
+
+    arrays = arrays_from_records([Entity(f"p{k}", EntityKind.PERSON, "王伟") for k in range(7)])
+    chain = [(k, k + 1, True) for k in range(5, -1, -1)]  # each decision joins the one before it to a lower record
+    assert one_person(arrays, chain).tolist() == [0] * 7
+    assert one_person(arrays, chain[:3]).tolist() == [0, 1, 2, 3, 3, 3, 3]
