@@ -60,6 +60,8 @@ def one_person(arrays: GraphArrays, decisions: list[tuple[int, int, bool]] = ())
     for i, j, same in decisions:
         if same:
             join(i, j)
+    if not arrays.identity and not decisions:
+        return parent
     # Every link points to a lower index: jumping along them until nothing moves ends each at its root
     # (a few rounds of array work, not a Python call per entity: 70 million at ten million companies).
     while not np.array_equal(jumped := parent[parent], parent):

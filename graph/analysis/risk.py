@@ -36,18 +36,22 @@ class Network:
     walked: np.ndarray  # the entity of each row of ``spread``, ascending (leaves are not walked)
     method: str
 
-    def received_of(self, entities) -> np.ndarray:
-        """The risk each of ``entities`` received through the walk (0 for a leaf, which is not walked)."""
+    def rows(self, entities) -> np.ndarray:
+        """Each of ``entities``' row in ``spread`` (and in ``received`` and ``seeds``), or -1 where it is a leaf."""
         entities = np.asarray(entities, dtype=np.int64)
         if not len(self.walked):
-            return np.zeros(len(entities))
+            return np.full(len(entities), -1, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.walked, entities), len(self.walked) - 1)
-        return np.where(self.walked[at] == entities, self.received[at], 0.0)
+        return np.where(self.walked[at] == entities, at, -1)
 
     def row(self, j: int) -> int:
         """Entity ``j``'s row in ``spread``, or -1 where it is a leaf."""
-        at = int(np.searchsorted(self.walked, j))
-        return at if at < len(self.walked) and self.walked[at] == j else -1
+        return int(self.rows([j])[0])
+
+    def received_of(self, entities) -> np.ndarray:
+        """The risk each of ``entities`` received through the walk (0 for a leaf, which is not walked)."""
+        at = self.rows(entities)
+        return np.where(at >= 0, self.received[at], 0.0) if len(self.received) else np.zeros(len(at))
 
     def neighbours(self, j: int) -> int:
         """How many entities the walk links ``j`` to."""
@@ -260,7 +264,7 @@ def contributions(network: Network, targets: np.ndarray, top: int = 5, steps: in
     """For each target entity, the ``top`` seeds its network risk comes from most, with the part of
     the received risk each gives (PageRank form: row i of sum_k spread^k, times the seeds), and how
     many seeds give it something at all. Paths whose carried share falls below ``prune`` are dropped."""
-    local = np.array([network.row(int(j)) for j in targets], dtype=np.int64)
+    local = network.rows(targets)
     if (local < 0).any():
         raise ValueError("contributions are for walked entities (companies and parties linking two or more)")
     rows = sp.csr_matrix((np.ones(len(targets)), (np.arange(len(targets)), local)),
