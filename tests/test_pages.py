@@ -95,6 +95,30 @@ def test_untrusted_names_show_as_text_and_never_run(chromium, nasty_store, tmp_p
     assert not [line for line in console if "Uncaught" in line], console
 
 
+def hover(page, node, attempts=4):
+    """The tooltip shown by hovering `node`, found again at each try.
+
+    A loaded machine may drop a hover (the graph redrawn or resized under the pointer as it arrives),
+    so the node is looked up and approached again; a tooltip that never shows still fails.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        x, y = page.evaluate("""(id) => {
+            const network = window.equitygraphNetwork;
+            const at = network.canvasToDOM(network.getPositions(["n:" + id])["n:" + id]);
+            const box = document.getElementById("graph").getBoundingClientRect();
+            return [box.left + at.x, box.top + at.y];
+        }""", node)
+        page.mouse.move(x - 6, y - 6)
+        page.mouse.move(x, y, steps=3)
+        try:
+            return page.wait_for_selector("div.vis-tooltip", state="visible", timeout=4_000)
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+
+
 def test_tooltips_show_untrusted_text_as_text(chromium, nasty_store, tmp_path):
     """Hover each node in a real browser: the tooltip holds the hostile name as text, and nothing runs."""
     from playwright.sync_api import sync_playwright
@@ -110,14 +134,7 @@ def test_tooltips_show_untrusted_text_as_text(chromium, nasty_store, tmp_path):
             page.goto(path.as_uri())
             page.wait_for_selector("body[data-graph-settled]", state="attached", timeout=30_000)
             for node, name in expected.items():
-                x, y = page.evaluate("""(id) => {
-                    const network = window.equitygraphNetwork;
-                    const at = network.canvasToDOM(network.getPositions(["n:" + id])["n:" + id]);
-                    const box = document.getElementById("graph").getBoundingClientRect();
-                    return [box.left + at.x, box.top + at.y];
-                }""", node)
-                page.mouse.move(x, y)
-                tip = page.wait_for_selector("div.vis-tooltip", state="visible", timeout=10_000)
+                tip = hover(page, node)
                 assert tip.inner_text().splitlines()[0] == name
                 assert tip.evaluate("t => t.querySelector('img, script, b') === null")
                 page.screenshot(path=str(tmp_path / f"hover-{node}.png"))
