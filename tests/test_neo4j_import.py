@@ -1,13 +1,17 @@
 """The bulk path into Neo4j: the offline importer builds the same database the Bolt writer does."""
 
 import json
+import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from conftest import ENTITIES, HOLDINGS, running_server, write_case
 from equitygraph.graph.errors import InvalidInput, StoreError
+from equitygraph.graph.stores import cypher
 from equitygraph.graph.stores.neo4j_server import Neo4jServer
 from equitygraph.graph.stores.neo4j import Neo4jStore
 from equitygraph.loaders.csv_folder import import_folder, load_folder
@@ -53,6 +57,11 @@ def test_an_imported_case_answers_exactly_as_the_embedded_store(import_server, g
             assert company_report(imported, entity_id).to_dict() == company_report(generated_store, entity_id).to_dict()
         constraints = {r["name"] for r in imported._run("SHOW CONSTRAINTS YIELD name RETURN name")}
         assert {"entity_id", "holds_key", "officer_key", "located_key", "contact_key"} <= constraints
+        # every index the queries use is there and filled (one transaction made them), and no other
+        states = {r["name"]: r["state"] for r in imported._run(
+            "SHOW INDEXES YIELD name, state, type WHERE type <> 'LOOKUP' RETURN name, state")}
+        named = {re.search(r"(?:INDEX|CONSTRAINT) (\w+)", s).group(1) for s in cypher.INDEXES + cypher.CONSTRAINTS}
+        assert states == dict.fromkeys(named, "ONLINE")
         assert json.loads(imported.get_meta("last_load"))["how"] == "neo4j-admin import"
 
 
@@ -222,3 +231,20 @@ def test_an_alias_holding_the_list_separator_is_refused_in_a_table_too(tmp_path)
             if name != "records":
                 files.add_table(name, piece)
     files.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["张伟", "王芳", "长沙银行", "Acme Ltd", "华信"]),
+                          st.one_of(st.none(), st.lists(st.sampled_from(["行长", "ACME", "华信投资"]), max_size=2))),
+                max_size=12))
+def test_search_texts_of_a_table_equal_each_partys_own(rows):
+    """A name's forms are made once for every party bearing it; a party with aliases gets its own."""
+    import pyarrow as pa
+
+    from equitygraph.graph.stores.neo4j_import import _search_texts
+    from equitygraph.graph.stores.neo4j_rows import search_text
+
+    names = pa.chunked_array([pa.array([name for name, _ in rows[:3]], pa.string()),
+                              pa.array([name for name, _ in rows[3:]], pa.string())])
+    aliases = [names_of for _, names_of in rows]
+    assert _search_texts(names, aliases).to_pylist() == [search_text(name, names_of or ()) for name, names_of in rows]

@@ -89,11 +89,20 @@ class Neo4jStore(Store):
         self.readonly = readonly
         if readonly:
             return
-        for statement in cypher.SCHEMA:
-            self._run(statement)
-        self._run(cypher.AWAIT_INDEXES)
+        self._create_schema()
         if self.get_meta("key_format") != KEY_FORMAT:
             self._escape_keys()
+
+    def _create_schema(self) -> None:
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        try:  # in one transaction, so that the server fills them all in one pass (cypher.INDEXES)
+            with self._driver.session(database=self.database) as session:
+                session.execute_write(lambda tx: [tx.run(statement).consume() for statement in cypher.INDEXES])
+        except (DriverError, Neo4jError) as e:
+            raise StoreError(f"Neo4j at {self.uri}: {_first_line(e)}") from None
+        for statement in (*cypher.CONSTRAINTS, cypher.AWAIT_INDEXES):
+            self._run(statement)
 
     def _escape_keys(self) -> None:
         """Relationship keys and event ids written before keys escaped ``|`` and ``\\`` (see
