@@ -35,7 +35,7 @@ def on_lists(store: Store, ids) -> list[OnList]:
 
     ids = sorted(set(ids))
     found = [OnList(e.entity_id, CONFIRMED, LISTING_EVENTS[e.type], e.text or "", e.source or "", iso(e.date))
-             for e in store.edges_touching(ids).events if e.type in LISTING_EVENTS]
+             for e in store.events_of(ids) if e.type in LISTING_EVENTS]
     for party, matches in store.results_of(RESULT, ids).items():
         for m in matches:
             if m.get("decision") is None:

@@ -86,3 +86,34 @@ def test_the_controller_shares_a_phone_with_someone_off_the_record(pyramid):
     [signal] = signals(pyramid, "shared_contact")
     assert signal.evidence == "潘先生 (P) shares a phone or e-mail with 赵幕后 (Z), who is not on record here"
     assert signal.entities == ("P", "Z")
+
+
+def test_a_layer_at_a_crowded_address_counts_every_party_its_addresses_host(any_store):
+    """P -60 %-> N -55 %-> M -55 %-> Y. M (nothing paid in) has two addresses: one it shares with 22
+    companies, one with one more: 24 parties in all with M, more than 20, so M is a shell-like layer.
+    N (nothing paid in either) shares one address with 19 others: 20 parties, not more than 20, so N
+    shows one feature only and is not one."""
+    from equitygraph.queries.company import company_report
+
+    busy, quiet, other = "addr:busy", "addr:quiet", "addr:other"
+    with any_store.writer() as w:
+        w.add_many([Entity("P", EntityKind.PERSON, "潘先生"), Entity("R", EntityKind.PERSON, "任先生"),
+                    Entity("N", EntityKind.COMPANY, "北方贸易有限公司", paid_in_capital=0.0),
+                    Entity("M", EntityKind.COMPANY, "明达贸易有限公司", paid_in_capital=0.0),
+                    Entity("Y", EntityKind.COMPANY, "远景贸易有限公司"),
+                    *(Entity(a, EntityKind.ADDRESS, a) for a in (busy, quiet, other)),
+                    Holding("P", "N", Share.exact(0.6)), Holding("R", "N", Share.exact(0.4)),
+                    Holding("N", "M", Share.exact(0.55)), Holding("R", "M", Share.exact(0.45)),
+                    Holding("M", "Y", Share.exact(0.55)), Holding("R", "Y", Share.exact(0.45)),
+                    Link("M", busy, LinkKind.LOCATED_AT), Link("M", quiet, LinkKind.LOCATED_AT),
+                    Link("N", other, LinkKind.LOCATED_AT)])
+        for i in range(22):
+            w.add_many([Entity(f"B{i}", EntityKind.COMPANY, f"邻居{i}"), Link(f"B{i}", busy, LinkKind.LOCATED_AT)])
+        w.add_many([Entity("B99", EntityKind.COMPANY, "隔壁"), Link("B99", quiet, LinkKind.LOCATED_AT)])
+        for i in range(19):
+            w.add_many([Entity(f"O{i}", EntityKind.COMPANY, f"他处{i}"), Link(f"O{i}", other, LinkKind.LOCATED_AT)])
+    for report in (control_report(any_store, "Y"), company_report(any_store, "Y").control):
+        assert report.actual_controllers == ("P",)
+        [signal] = signals(report, "shell_layers")
+        assert signal.evidence == ("1 shell-like layer on the control path: 明达贸易有限公司 (no paid-in capital; "
+                                   "its address hosts 24 parties)")

@@ -427,3 +427,33 @@ def test_the_title_as_written_is_kept_beside_the_standard_role(any_store):
     with any_store.writer() as w:  # the same role again with another title is the same fact
         w.add(Officer("P", "C", "independent_director", title="独立董事"))
     assert [o.title for o in any_store.edges_touching(["P"]).officers] == ["独立董事"]
+
+
+def test_a_walk_up_reads_the_holdings_into_its_parties_and_every_role_and_tie(any_store):
+    """edges_upward: the holdings into the ids, and their officer roles and declared ties, as
+    edges_touching has them (a store may give more, never less); events_of: edges_touching's events."""
+    from equitygraph.graph.model import EventType, Relation, RelationType, RiskEvent
+
+    with any_store.writer() as w:
+        w.add_many([person("P"), person("Q"), company("C"), company("H"), company("T")])
+        w.add_many([company(f"S{k}") for k in range(12)])
+        w.add_many([Holding("P", f"S{k}", Share.exact(0.5)) for k in range(12)])  # P's own holdings: not read upward
+        w.add_many([Holding("P", "C", Share.exact(0.3)), Holding("H", "C", Share.exact(0.7)),
+                    Holding("C", "T", Share.exact(1.0)), Holding("P", "H", Share.exact(0.2))])
+        w.add_many([Officer("Q", "C", "director"), Officer("P", "S0", "supervisor")])
+        w.add(Relation("P", "Q", RelationType.SPOUSE))
+        w.add(Link("C", "addr:1", LinkKind.LOCATED_AT))
+        w.add(RiskEvent("C", EventType.COMPLAINT, dt.date(2024, 1, 2), text="投诉"))
+        w.add(Entity("addr:1", EntityKind.ADDRESS, "某路1号"))
+    for ids in (["C"], ["C", "P"], ["H", "P", "T"]):
+        up, touching = any_store.edges_upward(ids), any_store.edges_touching(ids)
+        into = sorted(h.key for h in touching.holdings if h.company_id in ids)
+        assert sorted(h.key for h in up.holdings if h.company_id in ids) == into
+        assert sorted(o.key for o in up.officers) == sorted(o.key for o in touching.officers)
+        assert sorted(r.key for r in up.relations) == sorted(r.key for r in touching.relations)
+        assert any_store.events_of(ids) == touching.events
+        if type(any_store).__name__ == "Neo4jStore":  # a round trip a question: a nominee's stakes stay there
+            assert [h.key for h in up.holdings if h.company_id not in ids] == [] and not up.links and not up.events
+    assert [h.holder_id for h in any_store.edges_upward(["C"]).holdings if h.company_id == "C"] == ["H", "P"]
+    assert [(o.person_id, o.company_id) for o in any_store.edges_upward(["P"]).officers] == [("P", "S0")]
+    assert [e.text for e in any_store.events_of(["C", "P"])] == ["投诉"]

@@ -137,6 +137,16 @@ class Store(abc.ABC):
     def holding_counts(self, ids: Iterable[str]) -> dict[str, int]:
         """How many holdings each of ``ids`` has as holder (index look-ups: to skip the busiest)."""
 
+    def edges_upward(self, ids: Iterable[str]) -> Edges:
+        """What a walk up the holdings reads of ``ids``: the holdings into them, and the officer roles
+        and declared ties with an end in them. A store may give more (these are
+        :meth:`edges_touching`'s); one that pays a round trip per kind of fact leaves out the rest."""
+        return self.edges_touching(ids)
+
+    def events_of(self, ids: Iterable[str]) -> list[RiskEvent]:
+        """The risk events of ``ids``, as :meth:`edges_touching` gives them."""
+        return self.edges_touching(ids).events
+
     def holders_of(self, company_id: str) -> list[Holding]:
         return [h for h in self.edges_touching([company_id]).holdings if h.company_id == company_id]
 

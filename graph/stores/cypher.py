@@ -124,6 +124,13 @@ EDGES_TOUCHING = (
     "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r:" + EDGE_TYPES + "]-(:Entity) "
     "RETURN DISTINCT type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props"
 )
+# What a walk up the holdings reads (Store.edges_upward): a holder's own holdings (thousands for a
+# nominee) are left on the server.
+EDGES_UPWARD = (
+    "UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+    "CALL (n) { MATCH (n)<-[r:HOLDS]-(:Entity) RETURN r UNION MATCH (n)-[r:OFFICER_OF|RELATED]-(:Entity) RETURN r } "
+    "RETURN DISTINCT type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props"
+)
 EDGES_AMONG = (
     "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r:" + EDGE_TYPES + "]-(m:Entity) WHERE m.id IN $ids "
     "RETURN DISTINCT type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props"

@@ -21,14 +21,7 @@ from . import cypher, neo4j_arrays
 from .. import cancel
 from ..arrays import GraphArrays
 from ..errors import StoreError
-from ..model import (
-    Entity,
-    EntityKind,
-    Link,
-    Relation,
-    RelationType,
-    normalize_name,
-)
+from ..model import Entity, EntityKind, Link, Relation, RelationType, RiskEvent, normalize_name
 from ..names import FUZZY_CANDIDATES, fuzzy_probes
 from .base import Edges, Record, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
 from .neo4j_around import AROUND_TIES, Around
@@ -254,6 +247,12 @@ class Neo4jStore(Store):
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         wanted = list(dict.fromkeys(ids))
         return self._edges(self._run(cypher.EDGES_TOUCHING, ids=wanted), self._run(cypher.EVENTS_OF, ids=wanted))
+
+    def edges_upward(self, ids: Iterable[str]) -> Edges:
+        return self._edges(self._run(cypher.EDGES_UPWARD, ids=list(dict.fromkeys(ids))), ())
+
+    def events_of(self, ids: Iterable[str]) -> list[RiskEvent]:
+        return self._edges((), self._run(cypher.EVENTS_OF, ids=list(dict.fromkeys(ids)))).events
 
     def around(self, entity_id: str) -> "Around":
         """This store seen from one company, its upstream region fetched in one round trip: the walks

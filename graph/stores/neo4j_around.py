@@ -44,6 +44,16 @@ class Around:
                     edges.events.append(event_of(entity_id, event))
         return edges.sorted()
 
+    def edges_upward(self, ids: Iterable[str]) -> Edges:
+        wanted = list(dict.fromkeys(ids))
+        inside = all(i in self._complete for i in wanted)
+        return self.edges_touching(wanted) if inside else self._store.edges_upward(wanted)
+
+    def events_of(self, ids: Iterable[str]) -> list:
+        wanted = list(dict.fromkeys(ids))
+        inside = all(i in self._complete for i in wanted)
+        return self.edges_touching(wanted).events if inside else self._store.events_of(wanted)
+
     def get(self, entity_id: str) -> Entity | None:
         return self.get_many([entity_id]).get(entity_id)
 

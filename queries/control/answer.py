@@ -63,7 +63,7 @@ def upstream(store: Store, company_id: str, as_of: dt.date | None = None, max_de
     for _level in range(max_depth + 1):
         if not frontier:
             break
-        edges = store.edges_touching(frontier)
+        edges = store.edges_upward(frontier)
         wanted = set(frontier)
         for o in edges.officers:
             if o.in_force(as_of):

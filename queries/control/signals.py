@@ -58,11 +58,10 @@ def concealment_signals(store: Store, report, up) -> list[Signal]:
                 members=", ".join(name(m) for m in members)),
                                   tuple(members)))
     shells = []
-    for company in path[1:]:
-        entity = up.entities.get(company)
-        if entity is None:
-            continue
-        features = _shell_features(store, entity)
+    layers = [up.entities[company] for company in path[1:] if company in up.entities]
+    hosted = _parties_at_addresses(store, [entity.id for entity in layers])
+    for entity in layers:
+        features = _shell_features(entity, hosted.get(entity.id, 0))
         if features:
             shells.append(f"{entity.name} ({'; '.join(features)})")
     if shells:
@@ -114,7 +113,23 @@ def _direct_edges(report, up):
     return [h for h in up.holdings if h.company_id == report.entity.id]
 
 
-def _shell_features(store: Store, entity) -> list[str]:
+def _parties_at_addresses(store: Store, ids: list[str]) -> dict[str, int]:
+    """How many parties the addresses of each of ``ids`` host in all (itself among them): two
+    questions to the store however many ``ids`` there are."""
+    wanted = set(ids)
+    addresses: dict[str, set[str]] = {}
+    for link in store.edges_touching(ids).links if ids else ():
+        if link.src in wanted and link.dst.startswith("addr:"):
+            addresses.setdefault(link.src, set()).add(link.dst)
+    if not addresses:
+        return {}
+    tenants: dict[str, set[str]] = {}
+    for link in store.edges_touching(sorted(set().union(*addresses.values()))).links:
+        tenants.setdefault(link.dst, set()).add(link.src)
+    return {party: len(set().union(*(tenants.get(a, ()) for a in at))) for party, at in addresses.items()}
+
+
+def _shell_features(entity, hosted: int) -> list[str]:
     features = []
     if entity.jurisdiction in OFFSHORE:
         features.append(_("registered in {jurisdiction}").format(jurisdiction=entity.jurisdiction))
@@ -123,11 +138,8 @@ def _shell_features(store: Store, entity) -> list[str]:
     text = f"{entity.name} {entity.business_scope or ''}".lower()
     if any(word in text for word in HOLDING_WORDS):
         features.append(_("a pure holding or investment vehicle"))
-    addresses = [link.dst for link in store.edges_touching([entity.id]).links if link.dst.startswith("addr:")]
-    if addresses:
-        tenants = {link.src for link in store.edges_touching(addresses).links}
-        if len(tenants) > BUSY_ADDRESS:
-            features.append(_("its address hosts {n} parties").format(n=len(tenants)))
+    if hosted > BUSY_ADDRESS:
+        features.append(_("its address hosts {n} parties").format(n=hosted))
     return features if len(features) >= 2 else []
 
 
