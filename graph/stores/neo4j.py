@@ -17,14 +17,15 @@ import secrets
 import tempfile
 from typing import Any, Iterable, Iterator, Mapping
 
-from . import cypher, neo4j_arrays
+from . import cypher, neo4j_arrays, neo4j_results
 from .. import cancel
 from ..arrays import GraphArrays
 from ..errors import StoreError
 from ..model import Entity, EntityKind, Link, Relation, RelationType, RiskEvent, normalize_name
 from ..names import FUZZY_CANDIDATES, fuzzy_probes
-from .base import Edges, Record, SearchHit, Store, Writer, check_result_name, exact_hits, rank_search
+from .base import Edges, Record, SearchHit, Store, Writer, exact_hits, rank_search
 from .neo4j_around import AROUND_TIES, Around
+from .neo4j_results import is_native, result_props
 from .neo4j_rows import SEPARATOR, SpoolWriter, append_edge, date_of, entity_of, event_of
 from .result_columns import check_page, check_top, commonest
 
@@ -374,14 +375,18 @@ class Neo4jStore(Store):
         return counts
 
     # -- computed results -------------------------------------------------------------------
+    def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
+                       previous: Iterable[str] = ()) -> None:
+        neo4j_results.write_analysis(self, results, previous)
+
     def write_results(self, name: str, values: Mapping[str, Any], whole: bool = True) -> None:
-        prop, json_prop = _result_props(name)
+        prop, json_prop = result_props(name)
         if whole:
             self._run(cypher.CLEAR_RESULT, prop=prop, json_prop=json_prop, nulls={prop: None, json_prop: None})
         rows = []
         for entity_id, value in values.items():
             # Scalars and lists of scalars stay native so Browser and Bloom can filter on them.
-            if _is_native(value):
+            if is_native(value):
                 rows.append({"id": entity_id, "props": {prop: value, json_prop: None}})
             else:
                 rows.append({"id": entity_id, "props": {prop: None,
@@ -390,13 +395,13 @@ class Neo4jStore(Store):
             self._run(cypher.WRITE_RESULT, rows=rows[start : start + self.batch_size])
 
     def read_results(self, name: str) -> dict[str, Any]:
-        prop, json_prop = _result_props(name)
+        prop, json_prop = result_props(name)
         rows = self._run(cypher.READ_RESULT, prop=prop, json_prop=json_prop)
         return {r["id"]: (json.loads(r["json"]) if r["json"] is not None else r["value"])
                 for r in sorted(rows, key=lambda r: r["id"])}
 
     def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:
-        prop, json_prop = _result_props(name)
+        prop, json_prop = result_props(name)
         rows = self._run(cypher.RESULTS_OF, ids=list(dict.fromkeys(ids)), prop=prop, json_prop=json_prop)
         return {r["id"]: (json.loads(r["json"]) if r["json"] is not None else r["value"]) for r in rows
                 if r["json"] is not None or r["value"] is not None}
@@ -417,17 +422,17 @@ class Neo4jStore(Store):
 
     def ids_in_order_of(self, name: str, start: int = 0, count: int | None = None) -> list[str]:
         check_page(start, count)
-        prop, _json = _result_props(name)
+        prop, _json = result_props(name)
         return [r["id"] for r in self._run(cypher.in_order_of(prop, count is not None), start=start, count=count)]
 
     def commonest_results(self, name: str, top: int) -> tuple[dict[Any, int], int]:
         check_top(top)
-        prop, _json = _result_props(name)
+        prop, _json = result_props(name)
         return commonest({r["value"]: r["n"] for r in self._run(cypher.value_counts(prop))}, top)  # counted in the server
 
     def entities_with_result(self, name: str, value: Any) -> list[str]:
-        prop, json_prop = _result_props(name)
-        if not _is_native(value):
+        prop, json_prop = result_props(name)
+        if not is_native(value):
             prop, value = json_prop, json.dumps(value, ensure_ascii=False, sort_keys=True)
         return [r["id"] for r in self._run(cypher.with_result(prop), value=value)]
 
@@ -459,19 +464,6 @@ class Neo4jStore(Store):
 
 # -- the spool ---------------------------------------------------------------------------------
 _NODE_STATEMENTS = {cypher.merge_entities(label) for label in cypher.LABELS.values()}
-
-
-def _result_props(name: str) -> tuple[str, str]:
-    check_result_name(name)
-    return f"result_{name}", f"result_{name}_json"
-
-
-def _is_native(value: Any) -> bool:
-    scalar = (str, int, float, bool)
-    if isinstance(value, scalar):
-        return True
-    return isinstance(value, list) and bool(value) and all(isinstance(v, type(value[0])) and isinstance(v, scalar)
-                                                           for v in value)
 
 
 def _first_line(error: Exception) -> str:
