@@ -175,7 +175,9 @@ def test_an_analysis_is_written_at_once_and_read_like_any_result(any_store):
         "risk": {"A": 0.25, "C": 1},
         "hops": {"A": [1, {"x": "华信"}], "B": "1"},  # a list, and a string that looks like JSON
         "flag": {"C": True},
+        "note": {"A": None, "B": "b"},  # None in an analysis is no value, in every store
     })
+    assert any_store.read_results("note") == {"B": "b"}
     assert any_store.results_for("A") == {"controller": "P|Q", "hops": [1, {"x": "华信"}], "risk": 0.25}
     assert any_store.results_for("C") == {"flag": True, "risk": 1}
     assert any_store.results_for("NOT-THERE") == {}

@@ -88,13 +88,9 @@ class Neo4jStore(Store):
             self._escape_keys()
 
     def _create_schema(self) -> None:
-        from neo4j.exceptions import DriverError, Neo4jError
-
-        try:  # in one transaction, so that the server fills them all in one pass (cypher.INDEXES)
-            with self._driver.session(database=self.database) as session:
-                session.execute_write(lambda tx: [tx.run(statement).consume() for statement in cypher.INDEXES])
-        except (DriverError, Neo4jError) as e:
-            raise StoreError(f"Neo4j at {self.uri}: {_first_line(e)}") from None
+        # in one transaction, so that the server fills them all in one pass (cypher.INDEXES)
+        self._in_session(lambda session: session.execute_write(
+            lambda tx: [tx.run(statement).consume() for statement in cypher.INDEXES]))
         for statement in (*cypher.CONSTRAINTS, cypher.AWAIT_INDEXES):
             self._run(statement)
 
@@ -134,14 +130,20 @@ class Neo4jStore(Store):
         return records
 
     def _write(self, query: str, rows: list) -> int:
-        from neo4j.exceptions import DriverError, Neo4jError
+        return self._in_session(lambda session: session.execute_write(
+            lambda tx: tx.run(query, rows=rows).single()["written"]))
 
-        def work(tx):
-            return tx.run(query, rows=rows).single()["written"]
+    def _run_committing(self, query: str, **params) -> None:
+        """A query that commits as it goes (``CALL ... IN TRANSACTIONS``): outside a managed transaction."""
+        self._in_session(lambda session: session.run(query, params).consume())
+
+    def _in_session(self, work):
+        """``work(session)``, the driver's errors told in one line."""
+        from neo4j.exceptions import DriverError, Neo4jError
 
         try:
             with self._driver.session(database=self.database) as session:
-                return session.execute_write(work)
+                return work(session)
         except (DriverError, Neo4jError) as e:
             raise StoreError(f"Neo4j at {self.uri}: {_first_line(e)}") from None
 
@@ -454,8 +456,7 @@ class Neo4jStore(Store):
 
     def delete_everything(self) -> None:
         """Remove every entity, event and setting equitygraph wrote (the schema stays)."""
-        with self._driver.session(database=self.database) as session:
-            session.run(cypher.DELETE_ALL).consume()
+        self._run_committing(cypher.DELETE_ALL)
         neo4j_arrays.forget(self)
 
     def close(self) -> None:

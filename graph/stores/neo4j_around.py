@@ -27,7 +27,7 @@ class Around:
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         wanted = list(dict.fromkeys(ids))
-        if not all(i in self._complete for i in wanted):
+        if not self._holds_all(wanted):
             return self._store.edges_touching(wanted)
         edges, seen, seen_events = Edges(), set(), set()
         for entity_id in wanted:
@@ -46,13 +46,15 @@ class Around:
 
     def edges_upward(self, ids: Iterable[str]) -> Edges:
         wanted = list(dict.fromkeys(ids))
-        inside = all(i in self._complete for i in wanted)
-        return self.edges_touching(wanted) if inside else self._store.edges_upward(wanted)
+        return self.edges_touching(wanted) if self._holds_all(wanted) else self._store.edges_upward(wanted)
 
     def events_of(self, ids: Iterable[str]) -> list:
         wanted = list(dict.fromkeys(ids))
-        inside = all(i in self._complete for i in wanted)
-        return self.edges_touching(wanted).events if inside else self._store.events_of(wanted)
+        return self.edges_touching(wanted).events if self._holds_all(wanted) else self._store.events_of(wanted)
+
+    def _holds_all(self, ids: list[str]) -> bool:
+        """Whether every tie and event of ``ids`` is in the region (else the server is asked for them all)."""
+        return all(i in self._complete for i in ids)
 
     def get(self, entity_id: str) -> Entity | None:
         return self.get_many([entity_id]).get(entity_id)

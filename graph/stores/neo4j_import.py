@@ -127,7 +127,7 @@ def _entity_columns(part, party: bool):
         if names and any(ARRAY_DELIMITER in alias for alias in names):
             raise StoreError(f"entity {entity_id!r}: an alias holds the control character U+001E, which the bulk "
                              "importer reads as a list separator; remove it, or load with equitygraph load")
-    search = _search_texts(part.column("name"), aliases) if party else None
+    search = _search_texts(part.column("name"), aliases) if party else pa.nulls(part.num_rows, pa.string())
     columns = {
         "id": part.column("id"), "kind": part.column("kind"), "name": part.column("name"),
         "aliases": pa.array([ARRAY_DELIMITER.join(names) if names else None for names in aliases], pa.string()),
@@ -135,7 +135,7 @@ def _entity_columns(part, party: bool):
     }
     for name in ENTITY_PROPS[4:]:
         if name == "search_text":
-            columns[name] = search if search is not None else pa.nulls(part.num_rows, pa.string())
+            columns[name] = search
         elif name == "listed":
             columns[name] = pc.if_else(pc.fill_null(part.column("listed"), False), True, pa.scalar(None, pa.bool_()))
         else:

@@ -12,7 +12,6 @@ import json
 from typing import Any, Iterator, Mapping
 
 from . import cypher
-from ..errors import StoreError
 from .base import check_result_name
 from .result_columns import ResultColumn
 
@@ -40,10 +39,10 @@ def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=())
     kept = [f"previous_{name}" for name in previous]
     if kept:
         pairs = [pair for name in previous for pair in zip(result_props(name), result_props(f"previous_{name}"))]
-        _run_in_transactions(store, cypher.copy_results(pairs, _IN_TRANSACTIONS))
+        store._run_committing(cypher.copy_results(pairs, _IN_TRANSACTIONS))
     cleared = [prop for name in sorted((set(before) | set(results)) - set(kept)) for prop in result_props(name)]
     if cleared:
-        _run_in_transactions(store, cypher.clear_results(cleared, _IN_TRANSACTIONS), nulls=dict.fromkeys(cleared))
+        store._run_committing(cypher.clear_results(cleared, _IN_TRANSACTIONS), nulls=dict.fromkeys(cleared))
     for rows in _row_batches(results, store.batch_size):
         store._run(cypher.WRITE_RESULT, rows=rows)
     store.set_meta("analysis_names", json.dumps(sorted({*results, *kept})))
@@ -61,23 +60,22 @@ def _row_batches(results: Mapping[str, Mapping[str, Any]], size: int) -> Iterato
             ids = first.ids
             for start in range(0, len(ids), size):
                 columns = [results[name].values[start:start + size] for name in names]
-                yield _rows(ids[start:start + size], props, columns, none_is_absent=True)
+                yield _rows(ids[start:start + size], props, columns)
         else:
             items = list(first.items())
             for start in range(0, len(items), size):
                 part = items[start:start + size]
-                yield _rows([entity_id for entity_id, _ in part], props, [[value for _, value in part]],
-                            none_is_absent=False)
+                yield _rows([entity_id for entity_id, _ in part], props, [[value for _, value in part]])
 
 
-def _rows(ids: list[str], props: list[tuple[str, str]], columns: list, none_is_absent: bool) -> list[dict]:
-    """None in a column is no value; in a dict, a value (JSON null), as ``write_results`` keeps it."""
+def _rows(ids: list[str], props: list[tuple[str, str]], columns: list) -> list[dict]:
+    """None is no value, in a column as in a dict (as the embedded store writes an analysis)."""
     rows = []
     for k, entity_id in enumerate(ids):
         found = {}
         for (prop, json_prop), column in zip(props, columns):
             value = column[k]
-            if value is None and none_is_absent:
+            if value is None:
                 continue
             if is_native(value):
                 found[prop] = value
@@ -87,14 +85,3 @@ def _rows(ids: list[str], props: list[tuple[str, str]], columns: list, none_is_a
             rows.append({"id": entity_id, "props": found})
     return rows
 
-
-def _run_in_transactions(store, query: str, **params) -> None:
-    """A query that commits as it goes (``CALL ... IN TRANSACTIONS``), so it runs outside a managed transaction."""
-    from neo4j.exceptions import DriverError, Neo4jError
-
-    try:
-        with store._driver.session(database=store.database) as session:
-            session.run(query, params).consume()
-    except (DriverError, Neo4jError) as e:
-        first = (getattr(e, "message", None) or str(e) or type(e).__name__).strip().splitlines()[0]
-        raise StoreError(f"Neo4j at {store.uri}: {first}") from None

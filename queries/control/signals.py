@@ -116,9 +116,11 @@ def _direct_edges(report, up):
 def _parties_at_addresses(store: Store, ids: list[str]) -> dict[str, int]:
     """How many parties the addresses of each of ``ids`` host in all (itself among them): two
     questions to the store however many ``ids`` there are."""
+    if not ids:
+        return {}
     wanted = set(ids)
     addresses: dict[str, set[str]] = {}
-    for link in store.edges_touching(ids).links if ids else ():
+    for link in store.edges_touching(ids).links:
         if link.src in wanted and link.dst.startswith("addr:"):
             addresses.setdefault(link.src, set()).add(link.dst)
     if not addresses:
