@@ -1,10 +1,12 @@
-"""`analyze` on a Neo4j store, step by step, and its write-back against the way it was written
-before (a pass per result set, the base store's ``write_analysis``), same server, same run.
+"""`analyze` on a Neo4j store, step by step, and its write-back three ways, same server, same run: a
+pass per result set (the base store's ``write_analysis``), an entity's sets in one row from one
+session (``one_session``), and the same from :data:`neo4j_results.WRITERS` sessions at once.
 
-    python bench/neo4j_analyze.py CASE_FOLDER [--memory 4g] [--rounds 2]
+    python bench/neo4j_analyze.py CASE_FOLDER [--memory 4g] [--rounds 2] [--ways per_set,one_session,concurrent]
 
 A server of its own is started (Bolt on 127.0.0.1), the case bulk-imported and analysed once (the
-first analysis: the graph read from the server, nothing to clear); then re-analysed ``--rounds``
+first analysis: the arrays the import kept, nothing to clear), the arrays then read again from the
+disk cache and from the server (the two ways another process finds them); then re-analysed ``--rounds``
 times each way, alternating, so that both write-backs replace an analysis and keep the last one's
 values for ``changes``. Results go to stdout and ``bench/results/neo4j_analyze.json``.
 """
@@ -27,8 +29,11 @@ def main() -> None:
     parser.add_argument("case")
     parser.add_argument("--memory", default="4g")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--ways", default="per_set,one_session,concurrent")
+    parser.add_argument("--skip-server-read", action="store_true", help="do not time reading the arrays from the server")
     args = parser.parse_args()
 
+    from equitygraph.graph.stores import arrays_cache, neo4j_arrays, neo4j_results
     from equitygraph.graph.stores.base import Store
     from equitygraph.loaders.csv_folder import import_folder
     from equitygraph.queries.analyze import analyze
@@ -43,14 +48,31 @@ def main() -> None:
             started = time.perf_counter()
             first = analyze(store)
             results["first"] = {"seconds": time.perf_counter() - started, "steps": first.seconds}
+            # Where the arrays of the first analysis came from (the import's), against the other two ways
+            # a process finds them: the file on disk, and reading the graph from the server.
+            generation = store.get_meta("generation")
+            started = time.perf_counter()
+            arrays_cache.load(arrays_cache.server_cache_path(store.path), generation)
+            results["arrays_from_disk_seconds"] = time.perf_counter() - started
+            if not args.skip_server_read:
+                started = time.perf_counter()
+                neo4j_arrays.read(store)
+                results["arrays_from_server_seconds"] = time.perf_counter() - started
+            print(f"first analysis {results['first']['seconds']:.1f} s; arrays from disk "
+                  f"{results['arrays_from_disk_seconds']:.1f} s, from the server "
+                  f"{results.get('arrays_from_server_seconds', float('nan')):.1f} s", file=sys.stderr)
+            together = store.write_analysis
             ways = {"per_set": lambda results, ids_known=False, previous=(): Store.write_analysis(
                         store, results, ids_known, previous),
-                    "together": store.write_analysis}
+                    "one_session": together, "concurrent": together}
+            ways = {way: ways[way] for way in args.ways.split(",")}
+            writers = {"one_session": (1, store.batch_size), "concurrent": (neo4j_results.WRITERS, neo4j_results.ROWS)}
             for way in ways:
                 results[way] = []
             for _round in range(args.rounds):
                 for way, write in ways.items():
                     store.write_analysis = write
+                    neo4j_results.WRITERS, neo4j_results.ROWS = writers.get(way, writers["concurrent"])
                     started = time.perf_counter()
                     again = analyze(store)
                     results[way].append({"seconds": time.perf_counter() - started, "steps": again.seconds})

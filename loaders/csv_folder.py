@@ -101,6 +101,5 @@ def import_folder(server, folder: str | Path, *, password: str | None = None, us
             store = bulk_import(server, records, **options)
     report.seconds = time.perf_counter() - started
     store.set_meta("id_salt", salt)
-    store.new_generation()
     note_load(store, folder, report, how="neo4j-admin import")
     return report, store

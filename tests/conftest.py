@@ -92,6 +92,18 @@ def dump(db_path: Path, skip_meta: bool = False) -> list:
     return rows
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_the_session(tmp_path_factory):
+    """The arrays of Neo4j databases are kept in a folder of the test session, not the user's cache."""
+    before = os.environ.get("EQUITYGRAPH_CACHE")
+    os.environ["EQUITYGRAPH_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if before is None:
+        os.environ.pop("EQUITYGRAPH_CACHE", None)
+    else:
+        os.environ["EQUITYGRAPH_CACHE"] = before
+
+
 @pytest.fixture(autouse=True)
 def english_unless_asked(monkeypatch):
     """Each test starts in English, whatever the machine's locale, and leaves no language behind."""

@@ -337,3 +337,42 @@ def test_a_later_kind_of_match_is_asked_for_only_while_too_few_were_found():
     assert [c.id for c in _while_too_few(found, later(["c", "d"]), 3)] == ["a", "a", "b", "c"] and asked == ["c"]
     assert [c.id for c in _while_too_few(found, later(["b", "d"]), 3)] == ["a", "a", "b", "b", "d"]
     assert [c.id for c in _while_too_few(found, [], 5)] == ["a", "a", "b"]
+
+
+def test_an_analysis_of_many_batches_is_written_whole_from_two_sessions_and_a_failed_batch_fails_it(
+        neo4j_store, monkeypatch):
+    """The write-back sends batches from two sessions at once, a family of result sets at a time: every
+    batch of every family lands (batches of 3 rows here: seven a family, more than are ever in flight),
+    and a batch the server refuses fails the write-back with the store's one-line error."""
+    from equitygraph.graph.model import Entity, EntityKind
+    from equitygraph.graph.stores import neo4j_results
+    from equitygraph.graph.stores.result_columns import ResultColumn
+
+    ids = [f"C{k:02d}" for k in range(20)]
+    with neo4j_store.writer() as w:
+        w.add_many([Entity(i, EntityKind.COMPANY, f"公司{i}") for i in ids])
+    monkeypatch.setattr(neo4j_results, "ROWS", 3)
+    groups = [f"g{k % 4}" if k % 5 else None for k in range(20)]
+    paths = [[k, "甲"] for k in range(20)]
+    tiers = {i: "red" for i in ids[::3]}
+    neo4j_store.write_analysis({"group": ResultColumn(ids, groups), "path": ResultColumn(ids, paths), "tier": tiers})
+    assert neo4j_store.read_results("group") == {i: g for i, g in zip(ids, groups) if g}
+    assert neo4j_store.read_results("path") == dict(zip(ids, paths))
+    assert neo4j_store.read_results("tier") == tiers
+
+    sent = []
+    run = neo4j_store._run
+
+    def refusing(query, **params):
+        if "rows" in params:
+            sent.append(params["rows"])
+            if params["rows"][0]["id"] in refused:
+                raise StoreError("Neo4j at test: refused")
+        return run(query, **params)
+
+    monkeypatch.setattr(neo4j_store, "_run", refusing)
+    for refused in ({"C03"}, {"C18"}):  # a batch that is waited for while others are sent, and the last
+        sent.clear()
+        with pytest.raises(StoreError, match="refused"):
+            neo4j_store.write_analysis({"group": ResultColumn(ids, ["h"] * 20)})
+        assert len(sent) >= 2

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import ENTITIES, HOLDINGS, running_server, write_case
 from equitygraph.graph.errors import InvalidInput, StoreError
-from equitygraph.graph.stores import cypher
+from equitygraph.graph.stores import arrays_cache, cypher, neo4j_arrays
 from equitygraph.graph.stores.neo4j_server import Neo4jServer
 from equitygraph.graph.stores.neo4j import Neo4jStore
 from equitygraph.loaders.csv_folder import import_folder, load_folder
@@ -43,11 +43,14 @@ def test_an_imported_case_answers_exactly_as_the_embedded_store(import_server, g
         assert imported.counts() == generated_store.counts()
         assert report.counts["holdings"] == generated_store.counts()["holdings"]
         assert sorted(map(repr, imported.iter_records())) == sorted(map(repr, generated_store.iter_records()))
+        # The arrays the import made (kept for the first analysis, and on disk for the next process) are
+        # those the server gives back, and the embedded store's.
         a, b = generated_store.export_arrays(), imported.export_arrays()
-        assert a.ids == b.ids
-        for name, column in vars(a).items():
-            if isinstance(column, np.ndarray):
-                assert np.array_equal(column, getattr(b, name), equal_nan=True), name
+        disk = arrays_cache.server_cache_path(imported.path)
+        for other in (neo4j_arrays.read(imported), arrays_cache.load(disk, imported.get_meta("generation"))):
+            assert_same_arrays(b, other)
+        assert_same_arrays(a, b)
+        assert disk.stat().st_mode & 0o777 == 0o600 and disk.parent.stat().st_mode & 0o777 == 0o700
         some = a.ids[:: len(a.ids) // 7]
         for entity_id in some:
             entity = generated_store.get(entity_id)
@@ -63,6 +66,44 @@ def test_an_imported_case_answers_exactly_as_the_embedded_store(import_server, g
         named = {re.search(r"(?:INDEX|CONSTRAINT) (\w+)", s).group(1) for s in cypher.INDEXES + cypher.CONSTRAINTS}
         assert states == dict.fromkeys(named, "ONLINE")
         assert json.loads(imported.get_meta("last_load"))["how"] == "neo4j-admin import"
+
+
+def assert_same_arrays(a, b) -> None:
+    assert list(a.ids) == list(b.ids)
+    for name, column in vars(a).items():
+        if isinstance(column, np.ndarray):
+            assert column.dtype == getattr(b, name).dtype, name
+            assert np.array_equal(column, getattr(b, name), equal_nan=True), name
+    assert list(a.officer_roles) == list(b.officer_roles)
+    assert a.identity == b.identity
+
+
+def test_the_next_process_reads_the_arrays_from_disk_until_the_records_change(import_server, generated_case,
+                                                                               monkeypatch):
+    from equitygraph.graph.model import Entity, EntityKind
+
+    _report, imported = import_folder(import_server, generated_case, password=PASSWORD, replace=True)
+    with imported:
+        read = neo4j_arrays.read
+        monkeypatch.setattr(neo4j_arrays, "read", lambda store: pytest.fail("read from the server"))
+        imported_arrays = imported.export_arrays()  # those the import made
+        neo4j_arrays.forget(imported)  # as a new process finds it, not naming the database as the import did
+        with Neo4jStore(import_server.uri, password=PASSWORD) as later:
+            assert_same_arrays(later.export_arrays(), imported_arrays)
+        monkeypatch.setattr(neo4j_arrays, "read", read)
+        with imported.writer() as w:
+            w.add(Entity("ZZ-NEW", EntityKind.COMPANY, "新公司"))
+        neo4j_arrays.forget(imported)
+        again = imported.export_arrays()  # another generation: the file on disk is not used
+        assert list(again.ids) == sorted([*imported_arrays.ids, "ZZ-NEW"])
+        neo4j_arrays.forget(imported)
+        assert list(arrays_cache.load(arrays_cache.server_cache_path(imported.path),
+                                      imported.get_meta("generation")).ids) == list(again.ids)
+        # Told to keep nothing on disk (EQUITYGRAPH_CACHE set empty), nothing is written.
+        monkeypatch.setenv("EQUITYGRAPH_CACHE", "")
+        monkeypatch.setattr(arrays_cache, "save", lambda *a: pytest.fail("saved"))
+        imported.new_generation()
+        assert list(imported.export_arrays().ids) == list(again.ids)
 
 
 def test_tricky_values_are_stored_exactly_as_the_bolt_writer_stores_them(tmp_path, import_server, neo4j_store):

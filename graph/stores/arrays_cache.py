@@ -1,5 +1,7 @@
-"""The whole-graph arrays of an embedded store kept beside it (``case.db.arrays.npz``), so that every
-analysis after the first reads them in a second instead of converting the tables again.
+"""The whole-graph arrays kept on disk, so that every analysis after the first reads them in a second
+instead of converting the tables again: an embedded store's beside it (``case.db.arrays.npz``), a Neo4j
+database's in the user's cache folder (:func:`server_cache_path`), since the server is not ours to
+write beside (and may be another machine's).
 
 The cache names the store's generation, a token every write of records changes; a cache of another
 generation, or one that cannot be read, is ignored (and rebuilt by a store opened for writing). It is
@@ -9,7 +11,9 @@ written whole to a temporary file and renamed, readable by its owner only, as th
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
+import threading
 import zipfile
 from pathlib import Path
 
@@ -28,6 +32,19 @@ def cache_path(db_path: str | Path) -> Path:
     return path.with_name(path.name + ".arrays.npz")
 
 
+def server_cache_path(address: str) -> Path | None:
+    """Where the arrays of the database at ``address`` (a server's URI and database) are kept:
+    ``$EQUITYGRAPH_CACHE`` if set (set empty, nothing is kept), else ``$XDG_CACHE_HOME/equitygraph``,
+    else ``~/.cache/equitygraph``; one file a database, named by a hash of its address."""
+    folder = os.environ.get("EQUITYGRAPH_CACHE")
+    if folder is None:
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "equitygraph")
+    if not folder:
+        return None
+    name = hashlib.sha256(address.encode("utf-8")).hexdigest()[:24]
+    return Path(folder) / "neo4j" / f"{name}.arrays.npz"
+
+
 def save(path: Path, arrays: GraphArrays, generation: str) -> None:
     """Write the cache. Texts are kept as their UTF-8 bytes and offsets (:class:`~..texts.TextColumn`):
     the ids of a bulk load are never made Python strings (70 million of them are 5.6 GiB)."""
@@ -39,7 +56,8 @@ def save(path: Path, arrays: GraphArrays, generation: str) -> None:
     columns["identity_index"] = np.array(keys, dtype=np.int64)
     columns["identity_data"], columns["identity_offsets"] = TextColumn.of([arrays.identity[k] for k in keys]).buffers()
     columns["stamp"] = np.frombuffer(f"{FORMAT}:{generation}".encode("utf-8"), dtype=np.uint8)
-    temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
     with open(temporary, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
         np.savez(f, **columns)
     os.replace(temporary, path)

@@ -24,10 +24,12 @@ from ..texts import TextColumn
 
 class ArraysFromTables:
     """Collects the parts of :class:`GraphArrays` as the tables come (entities first), whole or in
-    pieces: the columns it needs are kept as they come and put in the store's order at the end."""
+    pieces: the columns it needs are kept as they come and put in the store's order at the end.
+    The tables are in the embedded store's column forms, or :data:`..columns.SCHEMAS`'s as read."""
 
-    def __init__(self):
+    def __init__(self, sorted_pieces: bool = True):
         self.parts: dict[str, object] = {}
+        self._sorted_pieces = sorted_pieces  # else each table is sorted when whole, even of one piece
         self._pieces: dict[str, list[pa.Table]] = {"entities": [], "links": [], "holdings": [], "officers": []}
         self._ids: pa.Array | None = None
 
@@ -36,7 +38,7 @@ class ArraysFromTables:
         self._pieces["entities"].append(pa.table({
             "id": table.column("id"), "kind": _codes(table.column("kind"), KIND_CODES_BY_VALUE, np.int8),
             "disclosure_threshold": _floats(table.column("disclosure_threshold")),
-            "listed": pc.fill_null(table.column("listed"), 0).to_numpy().astype(bool),
+            "listed": pc.fill_null(pc.cast(table.column("listed"), pa.bool_()), False).to_numpy(),
             "free_float": _floats(table.column("free_float")), "identity": table.column("identity")}))
 
     def holdings(self, table: pa.Table) -> None:
@@ -64,7 +66,7 @@ class ArraysFromTables:
         pieces, self._pieces[name] = self._pieces[name], []
         if not pieces:
             return None
-        sorted_already = name in ("entities", "links") and len(pieces) == 1
+        sorted_already = self._sorted_pieces and name in ("entities", "links") and len(pieces) == 1
         table = pa.concat_tables(pieces)
         del pieces
         return table if sorted_already else table.sort_by([(column, "ascending") for column in order])

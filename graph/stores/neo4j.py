@@ -157,11 +157,13 @@ class Neo4jStore(Store):
             self._replay(writer)
             self.new_generation()
 
-    def new_generation(self) -> None:
+    def new_generation(self) -> str:
         """Mark the records changed (a token in the database every writer of records renews), so that
         whole-graph answers kept for the old records (:meth:`export_arrays`, ``queries.memo``) are not
-        used again. A write through :meth:`cypher` or Neo4j Browser must call it too."""
-        self.set_meta("generation", secrets.token_hex(8))
+        used again. A write through :meth:`cypher` or Neo4j Browser must call it too. Returns the token."""
+        generation = secrets.token_hex(8)
+        self.set_meta("generation", generation)
+        return generation
 
     def _replay(self, writer: "SpoolWriter") -> None:
         from tqdm import tqdm

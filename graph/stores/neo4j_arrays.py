@@ -1,5 +1,6 @@
 """The whole graph of a Neo4j store as arrays (what the analyses read), read a page at a time and
-kept for every store of the process on the same database while its generation holds.
+kept for every store of the process on the same database while its generation holds, and on disk
+for the next process (:func:`.arrays_cache.server_cache_path`; a bulk import leaves them there).
 
 Each page is one record holding its rows as a list: the driver's cost is per record, and a record a
 row made 1.6 million records of 100,000 companies (63 of 75 s under the profiler). The arrays are
@@ -15,7 +16,7 @@ from typing import Iterator
 
 import numpy as np
 
-from . import cypher
+from . import arrays_cache, cypher
 from ..arrays import (
     EVENT_CODES_BY_VALUE,
     INTEREST_CODES_BY_VALUE,
@@ -35,23 +36,49 @@ _LOCK = threading.Lock()
 
 
 def kept(store) -> GraphArrays:
-    """The store's arrays: those kept for its database at its generation, else read (and kept)."""
+    """The store's arrays: those kept for its database at its generation (in this process, else on
+    disk), else read from the server (and kept)."""
     generation = store.get_meta("generation")
     if generation is None:
         return read(store)
+    address = _address(store)
     with _LOCK:
-        found = _KEPT.get(store.path)
+        found = _KEPT.get(address)
     if found is not None and found[0] == generation:
         return found[1]
-    arrays = read(store)
-    with _LOCK:
-        _KEPT[store.path] = (generation, arrays)
+    disk = arrays_cache.server_cache_path(address)
+    arrays = arrays_cache.load(disk, generation) if disk is not None else None
+    if arrays is None:
+        arrays = read(store)
+        keep(store, arrays, generation)
+    else:
+        with _LOCK:
+            _KEPT[address] = (generation, arrays)
     return arrays
+
+
+def keep(store, arrays: GraphArrays, generation: str) -> None:
+    """Keep ``arrays`` as the store's at ``generation``, in this process and on disk."""
+    address = _address(store)
+    with _LOCK:
+        _KEPT[address] = (generation, arrays)
+    disk = arrays_cache.server_cache_path(address)
+    if disk is not None:
+        try:
+            arrays_cache.save(disk, arrays, generation)
+        except OSError:
+            pass  # a cache that cannot be written is only a slower next read
 
 
 def forget(store) -> None:
     with _LOCK:
-        _KEPT.pop(store.path, None)
+        _KEPT.pop(_address(store), None)
+
+
+def _address(store) -> str:
+    """The server and database, the default one named: ``neo4j import`` names it, other commands may not."""
+    database = store.database or store._run("CALL db.info() YIELD name RETURN name")[0]["name"]
+    return f"{store.uri}#{database}"
 
 
 def page_rows(store, query: str) -> Iterator[tuple]:

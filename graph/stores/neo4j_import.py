@@ -23,8 +23,9 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import cypher
+from . import cypher, neo4j_arrays
 from ..errors import StoreError
+from .arrays_tables import ArraysFromTables
 from .neo4j_server import Neo4jServer
 from ..model import Entity, Holding, Link, Officer, Relation, RiskEvent
 from .neo4j import Neo4jStore
@@ -42,6 +43,7 @@ from .neo4j_rows import (
     search_text,
 )
 from .base import Record, Writer
+from .sqlite_rows import record_row
 
 ARRAY_DELIMITER = "\x1e"  # the importer is told U+001E; a list item holding it could not be told apart
 # The importer's type of each property that is not a string (Python floats are Cypher floats).
@@ -177,6 +179,8 @@ class ImportFiles(Writer):
 
     After :meth:`close`, :attr:`nodes` and :attr:`relationships` list ``(label or type, path)`` for
     :meth:`Neo4jServer.import_database`, and :attr:`multiline` says whether a value spans lines.
+    When the entities, holdings, officers and links came as tables (the events and relations may be
+    records), :meth:`arrays` gives the whole-graph arrays the database will read back as.
     """
 
     def __init__(self, folder: str | Path):
@@ -195,6 +199,9 @@ class ImportFiles(Writer):
         self._events = self._file("Event", "id:ID(Event)", EVENT_PROPS)
         self._relations = self._file("RELATED", relationship, RELATION_PROPS)
         self._has_event = self._file("HAS_EVENT", ":START_ID(Entity),:END_ID(Event)", ())
+        self._arrays: ArraysFromTables | None = ArraysFromTables(sorted_pieces=False)
+        self._tables: set[str] = set()
+        self._small: dict[str, list[tuple]] = {"events": [], "relations": []}
 
     def _file(self, name: str, id_columns: str, columns: tuple[str, ...]) -> _File:
         header = ",".join((id_columns, *(column + _TYPES.get(column, "") for column in columns)))
@@ -204,6 +211,12 @@ class ImportFiles(Writer):
 
     def add(self, record: Record) -> None:
         self.count += 1
+        if self._arrays is not None:
+            table, row = record_row(record)
+            if table in self._small:
+                self._small[table].append(row)
+            else:  # the arrays are made from tables only
+                self._arrays = None
         if isinstance(record, Holding):
             self._holdings.write(record.key, self._line((record.holder_id, record.company_id, record.key,
                                                          *holding_values(record))))
@@ -239,6 +252,12 @@ class ImportFiles(Writer):
         if table.schema != SCHEMAS[name]:
             raise ValueError(f"{name}: columns {table.schema.names} are not {SCHEMAS[name].names}")
         self.count += table.num_rows
+        if self._arrays is not None:
+            self._tables.add(name)
+            try:
+                getattr(self._arrays, name)(table)
+            except Exception:  # the arrays are a convenience: the import goes on without them
+                self._arrays = None
         if name == "entities":
             for kind, label_file in self._entities.items():
                 part = table.filter(pc.equal(table.column("kind"), kind.value))
@@ -256,6 +275,13 @@ class ImportFiles(Writer):
                     keys = natural_keys(part.column("src"), part.column("dst"), part.column("kind"))
                     self._write_table(link_file, pa.table({"src": part.column("src"), "dst": part.column("dst"),
                                                            "key": keys}))
+
+    def arrays(self):
+        """The whole-graph arrays of what was written (see the class), else None."""
+        if self._arrays is None or "entities" not in self._tables:
+            return None
+        self._arrays.small(self._small["events"], self._small["relations"])
+        return self._arrays.arrays()
 
     def _write_table(self, written: "_File", table) -> None:
         import pyarrow.compute as pc
@@ -320,7 +346,8 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record] = (), *, password
     (``"records"`` pieces hold records). The records are written to the importer's files first, so bad input (the loader raises while
     they are read) leaves the database untouched. Unless ``replace``, the database must be empty.
     The server is stopped for the import and started again as it was; the returned store is open
-    on it with the schema created.
+    on it with the schema created and a new generation, its whole-graph arrays kept for it when the
+    input came as tables (:func:`.neo4j_arrays.keep`).
     """
     settings = server.settings()
     if settings is None:
@@ -357,4 +384,12 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record] = (), *, password
     if progress:
         print("creating the constraints and indexes ...", file=sys.stderr, flush=True)
     # Opening the store creates the constraints and indexes and waits until they are populated.
-    return Neo4jStore(server.uri, user=user, password=password, database=database, progress=progress)
+    store = Neo4jStore(server.uri, user=user, password=password, database=database, progress=progress)
+    generation = store.new_generation()
+    try:  # the first analysis need not read back what was just imported
+        arrays = files.arrays()
+    except Exception:
+        arrays = None
+    if arrays is not None:
+        neo4j_arrays.keep(store, arrays, generation)
+    return store

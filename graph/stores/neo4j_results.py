@@ -4,18 +4,28 @@ Written a result set at a time, an analysis of a million companies (some thirty 
 entity up by its id once per set; here the sets built over the same entities (an analysis's
 columns share their ids) are written side by side, an entity once, and the last analysis is
 cleared and copied for ``changes`` in one pass over the nodes each, on the server.
+
+The rows go in batches of :data:`ROWS` from :data:`WRITERS` sessions at once (the server's cores set
+properties while a batch of the other is on the wire; 544,000 rows of 100,000 companies took 15.4 s
+from one session in batches of 10,000, 7.9 s from two in batches of 2,500). Concurrent batches hold
+distinct entities - one family of sets at a time, each entity in one row of it - so they never wait
+on each other's locks.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
-from typing import Any, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable, Iterator, Mapping
 
 from . import cypher
 from .base import check_result_name
 from .result_columns import ResultColumn
 
 _IN_TRANSACTIONS = 10000  # rows a transaction when a pass over the nodes changes them
+ROWS = 2500
+WRITERS = 2
 
 
 def result_props(name: str) -> tuple[str, str]:
@@ -39,33 +49,58 @@ def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=())
     kept = [f"previous_{name}" for name in previous]
     if kept:
         pairs = [pair for name in previous for pair in zip(result_props(name), result_props(f"previous_{name}"))]
-        store._run_committing(cypher.copy_results(pairs, _IN_TRANSACTIONS))
+        store._run_committing(cypher.copy_results(pairs, _IN_TRANSACTIONS, WRITERS))
     cleared = [prop for name in sorted((set(before) | set(results)) - set(kept)) for prop in result_props(name)]
     if cleared:
-        store._run_committing(cypher.clear_results(cleared, _IN_TRANSACTIONS), nulls=dict.fromkeys(cleared))
-    for rows in _row_batches(results, store.batch_size):
-        store._run(cypher.WRITE_RESULT, rows=rows)
+        store._run_committing(cypher.clear_results(cleared, _IN_TRANSACTIONS, WRITERS),
+                              nulls=dict.fromkeys(cleared))
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="equitygraph-results") as pool:
+        for batches in _family_batches(results, ROWS):
+            _each_at_once(pool, lambda rows: store._run(cypher.WRITE_RESULT, rows=rows), batches)
     store.set_meta("analysis_names", json.dumps(sorted({*results, *kept})))
 
 
-def _row_batches(results: Mapping[str, Mapping[str, Any]], size: int) -> Iterator[list[dict]]:
-    """``{"id", "props"}`` rows of at most ``size``, an entity's results of the sets sharing its ids in one row."""
+def _each_at_once(pool: ThreadPoolExecutor, write, batches: Iterable[list[dict]]) -> None:
+    """``write(batch)`` for every batch, :data:`WRITERS` at once on ``pool`` (each in the caller's
+    context: its time limit holds), and at most twice that many made ahead; the first error is raised."""
+    pending: list = []
+    try:
+        for batch in batches:
+            pending.append(pool.submit(contextvars.copy_context().run, write, batch))
+            if len(pending) >= 2 * WRITERS:
+                pending.pop(0).result()
+        while pending:
+            pending.pop(0).result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _family_batches(results: Mapping[str, Mapping[str, Any]], size: int) -> Iterator[Iterator[list[dict]]]:
+    """For each family of result sets (those sharing their ids), its ``{"id", "props"}`` rows in batches of
+    at most ``size``: an entity's results of the family in one row, so no entity is in two batches of it."""
     sharing: dict[int, list[str]] = {}
     for name, values in results.items():
         sharing.setdefault(id(values.ids) if isinstance(values, ResultColumn) else id(values), []).append(name)
     for names in sharing.values():
-        props = [result_props(name) for name in names]
-        first = results[names[0]]
-        if isinstance(first, ResultColumn):
-            ids = first.ids
-            for start in range(0, len(ids), size):
-                columns = [results[name].values[start:start + size] for name in names]
-                yield _rows(ids[start:start + size], props, columns)
-        else:
-            items = list(first.items())
-            for start in range(0, len(items), size):
-                part = items[start:start + size]
-                yield _rows([entity_id for entity_id, _ in part], props, [[value for _, value in part]])
+        yield _batches_of(results, names, size)
+
+
+def _batches_of(results: Mapping[str, Mapping[str, Any]], names: list[str], size: int) -> Iterator[list[dict]]:
+    props = [result_props(name) for name in names]
+    first = results[names[0]]
+    if isinstance(first, ResultColumn):
+        ids = first.ids
+        for start in range(0, len(ids), size):
+            columns = [results[name].values[start:start + size] for name in names]
+            if rows := _rows(ids[start:start + size], props, columns):
+                yield rows
+    else:
+        items = list(first.items())
+        for start in range(0, len(items), size):
+            part = items[start:start + size]
+            if rows := _rows([entity_id for entity_id, _ in part], props, [[value for _, value in part]]):
+                yield rows
 
 
 def _rows(ids: list[str], props: list[tuple[str, str]], columns: list) -> list[dict]:
