@@ -385,6 +385,9 @@ class Neo4jStore(Store):
 
     def write_results(self, name: str, values: Mapping[str, Any], whole: bool = True) -> None:
         prop, json_prop = result_props(name)
+        written = neo4j_results.names_written(self)
+        if written is not None and name not in written:
+            neo4j_results.note_written(self, written | {name})
         if whole:
             self._run(cypher.CLEAR_RESULT, prop=prop, json_prop=json_prop, nulls={prop: None, json_prop: None})
         rows = []
@@ -459,6 +462,7 @@ class Neo4jStore(Store):
     def delete_everything(self) -> None:
         """Remove every entity, event and setting equitygraph wrote (the schema stays)."""
         self._run_committing(cypher.DELETE_ALL)
+        neo4j_results.note_written(self, ())
         neo4j_arrays.forget(self)
 
     def close(self) -> None:

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import cypher, neo4j_arrays
+from . import cypher, neo4j_arrays, neo4j_results
 from ..errors import StoreError
 from .arrays_tables import ArraysFromTables
 from .neo4j_server import Neo4jServer
@@ -386,6 +386,7 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record] = (), *, password
     # Opening the store creates the constraints and indexes and waits until they are populated.
     store = Neo4jStore(server.uri, user=user, password=password, database=database, progress=progress)
     generation = store.new_generation()
+    neo4j_results.note_written(store, ())  # a new database: no node holds a result
     try:  # the first analysis need not read back what was just imported
         arrays = files.arrays()
     except Exception:

@@ -44,20 +44,40 @@ def is_native(value: Any) -> bool:
 
 
 def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=()) -> None:
-    """:meth:`~.base.Store.write_analysis` for a :class:`~.neo4j.Neo4jStore`."""
-    before = json.loads(store.get_meta("analysis_names") or "[]")
+    """:meth:`~.base.Store.write_analysis` for a :class:`~.neo4j.Neo4jStore`.
+
+    The copy and the clear each pass over every node, so they are asked only of the names some node
+    may hold (:func:`names_written`): none, on a database a bulk import has just made."""
+    before = set(json.loads(store.get_meta("analysis_names") or "[]"))
+    written = names_written(store)
+    held = (lambda name: True) if written is None else (lambda name: name in written or name in before)
     kept = [f"previous_{name}" for name in previous]
-    if kept:
-        pairs = [pair for name in previous for pair in zip(result_props(name), result_props(f"previous_{name}"))]
+    pairs = [pair for name in previous if held(name) or held(f"previous_{name}")
+             for pair in zip(result_props(name), result_props(f"previous_{name}"))]
+    if pairs:
         store._run_committing(cypher.copy_results(pairs, _IN_TRANSACTIONS, WRITERS))
-    cleared = [prop for name in sorted((set(before) | set(results)) - set(kept)) for prop in result_props(name)]
+    cleared_names = {name for name in before | set(results) if held(name)} - set(kept)
+    cleared = [prop for name in sorted(cleared_names) for prop in result_props(name)]
     if cleared:
         store._run_committing(cypher.clear_results(cleared, _IN_TRANSACTIONS, WRITERS),
                               nulls=dict.fromkeys(cleared))
+    if written is not None:  # before the values: a write cut short leaves them known
+        note_written(store, (written - cleared_names) | set(results) | set(kept))
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="equitygraph-results") as pool:
         for batches in _family_batches(results, ROWS):
             _each_at_once(pool, lambda rows: store._run(cypher.WRITE_RESULT, rows=rows), batches)
     store.set_meta("analysis_names", json.dumps(sorted({*results, *kept})))
+
+
+def names_written(store) -> set[str] | None:
+    """The result names some node may hold, or None where the database does not say (written before
+    it was kept, or by another program): then every name may be."""
+    names = store.get_meta("result_names")
+    return None if names is None else set(json.loads(names))
+
+
+def note_written(store, names) -> None:
+    store.set_meta("result_names", json.dumps(sorted(names)))
 
 
 def _each_at_once(pool: ThreadPoolExecutor, write, batches: Iterable[list[dict]]) -> None:
