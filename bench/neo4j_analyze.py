@@ -61,6 +61,19 @@ def main() -> None:
             print(f"first analysis {results['first']['seconds']:.1f} s; arrays from disk "
                   f"{results['arrays_from_disk_seconds']:.1f} s, from the server "
                   f"{results.get('arrays_from_server_seconds', float('nan')):.1f} s", file=sys.stderr)
+            # One company's risk after the analysis: read from the scores it kept, against scoring every company.
+            from equitygraph.queries.memo import forget
+            from equitygraph.queries.risk import scores as risk_scores
+            from equitygraph.queries.risk.config import load_config
+
+            company = store.ids_in_order_of("risk_rank", 0, 1)[0]
+            for how, scores in (("kept", lambda: None), ("computed", lambda: risk_scores.score_all(store, load_config()))):
+                forget()
+                started = time.perf_counter()
+                risk_scores.risk_of(store, company, load_config(), scores=scores())
+                results[f"risk_of_one_{how}_seconds"] = time.perf_counter() - started
+            print(f"one company's risk: {results['risk_of_one_kept_seconds']:.2f} s read, "
+                  f"{results['risk_of_one_computed_seconds']:.2f} s computed", file=sys.stderr)
             together = store.write_analysis
             ways = {"per_set": lambda results, ids_known=False, previous=(): Store.write_analysis(
                         store, results, ids_known, previous),

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 
 from conftest import ENTITIES, HOLDINGS, running_server, write_case
 from equitygraph.graph.errors import InvalidInput, StoreError
+from equitygraph.graph.stores import arrays_cache
 from equitygraph.graph.stores.neo4j_server import Neo4jServer, free_port
 from equitygraph.graph.stores.neo4j import Neo4jStore
 from equitygraph.graph.stores.sqlite import SQLiteStore
@@ -160,7 +161,7 @@ def test_a_stale_pid_file_never_gets_a_stranger_killed(tmp_path, neo4j_lib):
         stranger.wait()
 
 
-def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case, generated_store):
+def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case, generated_store, monkeypatch):
     from equitygraph.graph.analysis.control_rules import VERDICTS, control_table
     from equitygraph.queries.analyze import analyze
 
@@ -191,6 +192,18 @@ def test_analysis_is_written_back_as_node_properties(neo4j_store, generated_case
     analyze(neo4j_store)  # re-computed and overwritten, not duplicated
     assert neo4j_store._run("MATCH (c:Company) WHERE c.result_controller IS NOT NULL RETURN count(c) AS n")[0]["n"] \
         == sum(1 for controller, _ in expected.values() if controller)
+    # After the analysis one company's risk is a read on Neo4j too: the scores kept in the cache folder,
+    # the same answer as the embedded store's, nothing scored again.
+    from equitygraph.queries.risk import kept as risk_kept
+    from equitygraph.queries.risk import scores as risk_scores
+
+    assert risk_kept.kept_path(neo4j_store).is_file()
+    assert risk_kept.kept_path(neo4j_store).parent == arrays_cache.server_cache_path("x").parent
+    top = max(companies, key=lambda i: expected_scores[i])
+    expected_risk = risk_scores.risk_of(generated_store, top, load_config(), scores=scores).to_dict()
+    with monkeypatch.context() as patched:
+        patched.setattr(risk_scores, "score_all", lambda *a, **k: pytest.fail("scores computed again"))
+        assert risk_scores.risk_of(neo4j_store, top, load_config()).to_dict() == expected_risk
 
 
 def test_looking_entities_up_by_a_result_uses_an_index(neo4j_store):

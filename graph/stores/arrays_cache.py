@@ -32,17 +32,17 @@ def cache_path(db_path: str | Path) -> Path:
     return path.with_name(path.name + ".arrays.npz")
 
 
-def server_cache_path(address: str) -> Path | None:
-    """Where the arrays of the database at ``address`` (a server's URI and database) are kept:
-    ``$EQUITYGRAPH_CACHE`` if set (set empty, nothing is kept), else ``$XDG_CACHE_HOME/equitygraph``,
-    else ``~/.cache/equitygraph``; one file a database, named by a hash of its address."""
+def server_cache_path(address: str, suffix: str = ".arrays.npz") -> Path | None:
+    """Where the arrays (or what ``suffix`` names) of the database at ``address`` (a server's URI and
+    database) are kept: ``$EQUITYGRAPH_CACHE`` if set (set empty, nothing is kept), else
+    ``$XDG_CACHE_HOME/equitygraph``, else ``~/.cache/equitygraph``; named by a hash of the address."""
     folder = os.environ.get("EQUITYGRAPH_CACHE")
     if folder is None:
         folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "equitygraph")
     if not folder:
         return None
     name = hashlib.sha256(address.encode("utf-8")).hexdigest()[:24]
-    return Path(folder) / "neo4j" / f"{name}.arrays.npz"
+    return Path(folder) / "neo4j" / f"{name}{suffix}"
 
 
 def save(path: Path, arrays: GraphArrays, generation: str) -> None:

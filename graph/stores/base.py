@@ -12,6 +12,7 @@ import re
 import contextlib
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
@@ -55,11 +56,8 @@ class Edges:
 
 @dataclass
 class Subgraph:
-    """A bounded neighbourhood of ``center``.
-
-    ``collapsed`` maps a hub kept in the picture to the number of its neighbours left out;
-    ``truncated`` says the node cap stopped the walk early.
-    """
+    """A bounded neighbourhood of ``center``: ``collapsed`` maps a hub kept in the picture to the number
+    of its neighbours left out; ``truncated`` says the node cap stopped the walk early."""
 
     center: str
     entities: dict[str, Entity]
@@ -274,6 +272,10 @@ class Store(abc.ABC):
         return [r for r in self.iter_records() if isinstance(r, Relation) and r.type in wanted]
 
     @abc.abstractmethod
+    def kept_file(self, suffix: str) -> Path | None:
+        """Where a file of answers kept for this store goes (``suffix`` its kind: ``.risk.npz``), or None."""
+        return None
+
     def export_arrays(self) -> GraphArrays:
         """The whole graph as integer-indexed arrays for whole-graph algorithms."""
 

@@ -15,9 +15,10 @@ import json
 import re
 import secrets
 import tempfile
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from . import cypher, neo4j_arrays, neo4j_results
+from . import arrays_cache, cypher, neo4j_arrays, neo4j_results
 from .. import cancel
 from ..arrays import GraphArrays
 from ..errors import StoreError
@@ -356,6 +357,9 @@ class Neo4jStore(Store):
         for every store of this process on the same database (:mod:`.neo4j_arrays`)."""
         return neo4j_arrays.kept(self)
 
+    def kept_file(self, suffix: str) -> Path | None:
+        return arrays_cache.server_cache_path(neo4j_arrays.address(self), suffix)
+
     def company_facts(self) -> Iterator[tuple]:
         for entity_id, name, scope, registered, paid_in, founded in neo4j_arrays.page_rows(self, cypher.PAGE_COMPANY_FACTS):
             yield (entity_id, name, scope, registered, paid_in, date_of(founded))
@@ -385,9 +389,7 @@ class Neo4jStore(Store):
 
     def write_results(self, name: str, values: Mapping[str, Any], whole: bool = True) -> None:
         prop, json_prop = result_props(name)
-        written = neo4j_results.names_written(self)
-        if written is not None and name not in written:
-            neo4j_results.note_written(self, written | {name})
+        neo4j_results.note_written(self, {name}, adding=True)
         if whole:
             self._run(cypher.CLEAR_RESULT, prop=prop, json_prop=json_prop, nulls={prop: None, json_prop: None})
         rows = []

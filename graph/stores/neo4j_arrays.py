@@ -41,28 +41,28 @@ def kept(store) -> GraphArrays:
     generation = store.get_meta("generation")
     if generation is None:
         return read(store)
-    address = _address(store)
+    where = address(store)
     with _LOCK:
-        found = _KEPT.get(address)
+        found = _KEPT.get(where)
     if found is not None and found[0] == generation:
         return found[1]
-    disk = arrays_cache.server_cache_path(address)
+    disk = arrays_cache.server_cache_path(where)
     arrays = arrays_cache.load(disk, generation) if disk is not None else None
     if arrays is None:
         arrays = read(store)
         keep(store, arrays, generation)
     else:
         with _LOCK:
-            _KEPT[address] = (generation, arrays)
+            _KEPT[where] = (generation, arrays)
     return arrays
 
 
 def keep(store, arrays: GraphArrays, generation: str) -> None:
     """Keep ``arrays`` as the store's at ``generation``, in this process and on disk."""
-    address = _address(store)
+    where = address(store)
     with _LOCK:
-        _KEPT[address] = (generation, arrays)
-    disk = arrays_cache.server_cache_path(address)
+        _KEPT[where] = (generation, arrays)
+    disk = arrays_cache.server_cache_path(where)
     if disk is not None:
         try:
             arrays_cache.save(disk, arrays, generation)
@@ -72,10 +72,10 @@ def keep(store, arrays: GraphArrays, generation: str) -> None:
 
 def forget(store) -> None:
     with _LOCK:
-        _KEPT.pop(_address(store), None)
+        _KEPT.pop(address(store), None)
 
 
-def _address(store) -> str:
+def address(store) -> str:
     """The server and database, the default one named: ``neo4j import`` names it, other commands may not."""
     database = store.database or store._run("CALL db.info() YIELD name RETURN name")[0]["name"]
     return f"{store.uri}#{database}"

@@ -76,7 +76,13 @@ def names_written(store) -> set[str] | None:
     return None if names is None else set(json.loads(names))
 
 
-def note_written(store, names) -> None:
+def note_written(store, names, adding: bool = False) -> None:
+    """Say the database may hold ``names`` (and no other, unless ``adding`` where it says what it holds)."""
+    if adding:
+        written = names_written(store)
+        if written is None or set(names) <= written:
+            return
+        names = written | set(names)
     store.set_meta("result_names", json.dumps(sorted(names)))
 
 

@@ -425,6 +425,9 @@ class SQLiteStore(StoredResults, Store):
             if reader is not self._db:
                 reader.close()
 
+    def kept_file(self, suffix: str) -> Path | None:
+        return None if self.path == ":memory:" else Path(self.path).with_name(Path(self.path).name + suffix)
+
     def export_arrays(self) -> GraphArrays:
         """The whole graph as arrays: from the cache beside the store when it is of the store's
         generation (see :mod:`.arrays_cache`), else read from the tables (and cached, when the store

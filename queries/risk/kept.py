@@ -1,12 +1,13 @@
-"""Every risk score of the last analysis, kept beside the embedded store (``case.db.risk.npz``), so that
+"""Every risk score of the last analysis, kept beside the embedded store (``case.db.risk.npz``) or in the
+user's cache folder for a Neo4j database (:meth:`Store.kept_file`), so that
 after ``analyze`` one company's risk and its reasons are a read (issue 31): the indicators, the network
 walk's matrix and seeds, the combined scores. ``risk NAME`` and the explorer's risk panel then explain
 the one company asked about instead of scoring every company again.
 
 The file names what it was computed from: the store's generation (a token every write of records
 changes), the identity decisions and the risk configuration, and it holds only an analysis as of no
-date. Anything else, a file that cannot be read or a store with no file (Neo4j, ``:memory:``) is
-computed as before. Written whole to a temporary file and renamed, readable by its owner only.
+date. Anything else, a file that cannot be read or a store with no file (``:memory:``) is computed
+as before. Written whole to a temporary file and renamed, readable by its owner only.
 """
 
 from __future__ import annotations
@@ -28,12 +29,8 @@ FORMAT = "2"  # 2: the network's received risk and seeds over the walked entitie
 
 
 def kept_path(store: Store) -> Path | None:
-    """Where ``store``'s scores are kept, or None for a store with no file."""
-    path = getattr(store, "path", None)
-    if not path or str(path) == ":memory:":
-        return None
-    path = Path(path)
-    return path.with_name(path.name + ".risk.npz")
+    """Where ``store``'s scores are kept (:meth:`~...graph.stores.base.Store.kept_file`), or None."""
+    return store.kept_file(".risk.npz")
 
 
 def _stamp(store: Store, config) -> str | None:
@@ -62,6 +59,7 @@ def keep(store: Store, scores) -> bool:
         numbers |= {f"{family}.{name}": values for name, values in getattr(found, family).items()}
     temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with open(temporary, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f, \
                 zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
             for name, array in columns.items():
