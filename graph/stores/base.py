@@ -271,11 +271,11 @@ class Store(abc.ABC):
         wanted = set(types)
         return [r for r in self.iter_records() if isinstance(r, Relation) and r.type in wanted]
 
-    @abc.abstractmethod
     def kept_file(self, suffix: str) -> Path | None:
         """Where a file of answers kept for this store goes (``suffix`` its kind: ``.risk.npz``), or None."""
         return None
 
+    @abc.abstractmethod
     def export_arrays(self) -> GraphArrays:
         """The whole graph as integer-indexed arrays for whole-graph algorithms."""
 
