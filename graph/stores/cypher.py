@@ -271,24 +271,18 @@ def value_counts(prop: str) -> str:
     return f"MATCH (n:Entity) WHERE n.`{_checked(prop)}` IS NOT NULL RETURN n.`{prop}` AS value, count(*) AS n"
 
 
-def copy_results(pairs: list[tuple[str, str]], per_transaction: int, at_once: int = 1) -> str:
+def copy_results(pairs: list[tuple[str, str]], per_transaction: int) -> str:
     """Each result property of ``pairs`` copied to its pair's second (removed where the first has no value),
-    on every entity holding either, committed every ``per_transaction`` entities, ``at_once`` transactions
-    at a time (each entity is in one)."""
+    on every entity holding either, committed every ``per_transaction`` entities."""
     held = " OR ".join(f"n.`{_checked(a)}` IS NOT NULL OR n.`{_checked(b)}` IS NOT NULL" for a, b in pairs)
     copies = ", ".join(f"n.`{b}` = n.`{a}`" for a, b in pairs)
-    return f"MATCH (n:Entity) WHERE {held} CALL (n) {{ SET {copies} }} {_in_transactions(per_transaction, at_once)}"
+    return f"MATCH (n:Entity) WHERE {held} CALL (n) {{ SET {copies} }} IN TRANSACTIONS OF {int(per_transaction)} ROWS"
 
 
-def clear_results(props: list[str], per_transaction: int, at_once: int = 1) -> str:
+def clear_results(props: list[str], per_transaction: int) -> str:
     """Result properties ``props`` removed ($nulls: each of them to null) from every entity holding one."""
     held = " OR ".join(f"n.`{_checked(prop)}` IS NOT NULL" for prop in props)
-    return f"MATCH (n:Entity) WHERE {held} CALL (n) {{ SET n += $nulls }} {_in_transactions(per_transaction, at_once)}"
-
-
-def _in_transactions(rows: int, at_once: int) -> str:
-    concurrent = f"{int(at_once)} CONCURRENT " if at_once > 1 else ""
-    return f"IN {concurrent}TRANSACTIONS OF {int(rows)} ROWS"
+    return f"MATCH (n:Entity) WHERE {held} CALL (n) {{ SET n += $nulls }} IN TRANSACTIONS OF {int(per_transaction)} ROWS"
 
 
 def _checked(prop: str) -> str:
