@@ -78,6 +78,40 @@ def assert_same_arrays(a, b) -> None:
     assert a.identity == b.identity
 
 
+def test_the_arrays_an_import_makes_of_real_registers_are_the_servers_and_the_embedded_stores(tmp_path, import_server,
+                                                                                             monkeypatch):
+    """Shapes the generator does not make: a listed company and its free float, ranges, unknown shares,
+    nominees and officers of a public body, read from public extracts (tests/data), put into one
+    canonical folder, and imported."""
+    from pathlib import Path
+
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.loaders.formats import load_path
+    from equitygraph.queries.io.export import CanonicalCsvExporter
+
+    data = Path(__file__).parent / "data"
+    with SQLiteStore(tmp_path / "real.db") as real:
+        for sample in (data / "real" / "tw-gcis-22099131", data / "open" / "bods" / "v0.4" / "fermcat.json",
+                       data / "open" / "bods" / "v0.4" / "listed-company-exempt-from-disclosure.json",
+                       data / "open" / "bods" / "v0.4" / "nomination.json", data / "open" / "gleif" / "rr-data.json",
+                       data / "open" / "uk_psc" / "psc-data-1.json"):
+            load_path(real, sample)
+        CanonicalCsvExporter(tmp_path / "folder").write(real)
+    with SQLiteStore(tmp_path / "again.db") as embedded:
+        load_folder(embedded, tmp_path / "folder")
+        expected = embedded.export_arrays()
+    _report, imported = import_folder(import_server, tmp_path / "folder", password=PASSWORD, replace=True)
+    with imported:
+        read = neo4j_arrays.read
+        monkeypatch.setattr(neo4j_arrays, "read", lambda store: pytest.fail("read from the server"))
+        made = imported.export_arrays()  # those the import made
+        monkeypatch.setattr(neo4j_arrays, "read", read)
+        assert len(made.ids) > 30 and made.listed.any() and np.isnan(made.share_low).any() \
+            and (made.share_low < made.share_high).any()
+        assert_same_arrays(made, neo4j_arrays.read(imported))
+        assert_same_arrays(made, expected)
+
+
 def test_the_next_process_reads_the_arrays_from_disk_until_the_records_change(import_server, generated_case,
                                                                                monkeypatch):
     from equitygraph.graph.model import Entity, EntityKind

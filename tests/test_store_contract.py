@@ -459,3 +459,24 @@ def test_a_walk_up_reads_the_holdings_into_its_parties_and_every_role_and_tie(an
     assert [h.holder_id for h in any_store.edges_upward(["C"]).holdings if h.company_id == "C"] == ["H", "P"]
     assert [(o.person_id, o.company_id) for o in any_store.edges_upward(["P"]).officers] == [("P", "S0")]
     assert [e.text for e in any_store.events_of(["C", "P"])] == ["投诉"]
+
+
+def _without_body(function) -> bool:
+    """A method whose body is only its docstring, ``...`` or ``pass``: the interface says it, a store does it."""
+    import ast
+    import inspect
+    import textwrap
+
+    body = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0].body
+    return all(isinstance(node, ast.Pass) or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+               for node in body)
+
+
+def test_every_method_the_interface_only_names_is_abstract():
+    # A method left without @abstractmethod (as once when a new method was put between the decorator
+    # and the method it decorated) returns None from a store that forgot it, instead of failing to open.
+    from equitygraph.graph.stores.base import Store, Writer
+
+    for interface in (Store, Writer):
+        unnamed = {name for name, member in vars(interface).items() if callable(member) and _without_body(member)}
+        assert unnamed == set(interface.__abstractmethods__), interface.__name__

@@ -170,31 +170,37 @@ EXPAND = (
     "RETURN id, degree, picks"
 )
 
+# The whole graph a page at a time, each page in key order from an index, in the columns (and the
+# names) of the tables the arrays are made from (arrays_tables.py): dates as ISO text.
 PAGE_ENTITIES = (
     "MATCH (n:Entity) WHERE n.id > $after RETURN n.id AS id, n.kind AS kind, "
-    "n.disclosure_threshold AS threshold, n.listed AS listed, n.free_float AS free_float ORDER BY n.id LIMIT $limit"
+    "n.disclosure_threshold AS disclosure_threshold, n.listed AS listed, n.free_float AS free_float, "
+    "n.identity AS identity ORDER BY n.id LIMIT $limit"
 )
 PAGE_HOLDINGS = (
     "MATCH (a:Entity)-[r:HOLDS]->(b:Entity) WHERE r.key > $after "
-    "RETURN r.key AS key, a.id AS src, b.id AS dst, r.share_low AS low, r.share_high AS high, "
-    "r.interest AS interest, r.since AS since, r.until AS until ORDER BY r.key LIMIT $limit"
+    "RETURN r.key AS key, a.id AS holder_id, b.id AS company_id, r.share_low AS share_low, r.share_high AS share_high, "
+    "r.interest AS interest, toString(r.since) AS since, toString(r.until) AS until ORDER BY r.key LIMIT $limit"
 )
 PAGE_OFFICERS = (
     "MATCH (a:Entity)-[r:OFFICER_OF]->(b:Entity) WHERE r.key > $after "
-    "RETURN r.key AS key, a.id AS src, b.id AS dst, r.role AS role, r.since AS since, r.until AS until "
-    "ORDER BY r.key LIMIT $limit"
+    "RETURN r.key AS key, a.id AS person_id, b.id AS company_id, r.role AS role, toString(r.since) AS since, "
+    "toString(r.until) AS until ORDER BY r.key LIMIT $limit"
 )
-PAGE_LINKS = (
-    "MATCH (a:Entity)-[r:LOCATED_AT|HAS_CONTACT]->(b:Entity) WHERE r.key > $after "
-    "RETURN r.key AS key, a.id AS src, b.id AS dst, type(r) AS type ORDER BY r.key LIMIT $limit"
+# A page is read from one relationship type's index; over several types at once the server merged
+# every remaining key of each to sort them, on every page (quadratic in the pages).
+PAGE_LINKS = tuple(
+    f"MATCH (a:Entity)-[r:{name}]->(b:Entity) WHERE r.key > $after "
+    f"RETURN r.key AS key, a.id AS src, b.id AS dst, '{kind.value}' AS kind ORDER BY r.key LIMIT $limit"
+    for kind, name in sorted(LINK_TYPES.items(), key=lambda item: item[0].value)
 )
 PAGE_RELATIONS = (
     "MATCH (a:Entity)-[r:RELATED]->(b:Entity) WHERE r.key > $after "
-    "RETURN r.key AS key, a.id AS src, b.id AS dst, r.type AS type, r.since AS since, r.until AS until "
-    "ORDER BY r.key LIMIT $limit"
+    "RETURN r.key AS key, a.id AS src, b.id AS dst, r.type AS type, toString(r.since) AS since, "
+    "toString(r.until) AS until ORDER BY r.key LIMIT $limit"
 )
-PAGE_COMPANY_FACTS = (
-    "MATCH (n:Company) WHERE n.id > $after RETURN n.id AS id, n.name AS name, n.business_scope AS scope, "
+PAGE_COMPANY_FACTS = (  # by the ids' index (on Entity); by the label, every page scanned and sorted every company
+    "MATCH (n:Entity) WHERE n.id > $after AND n:Company RETURN n.id AS id, n.name AS name, n.business_scope AS scope, "
     "n.registered_capital AS registered, n.paid_in_capital AS paid_in, n.founded AS founded ORDER BY n.id LIMIT $limit"
 )
 PAGE_PARTY_FACTS = (
@@ -204,17 +210,17 @@ PAGE_PARTY_FACTS = (
     "COLLECT {MATCH (n)-[:LOCATED_AT]->(a:Entity) RETURN a.name} AS places"
 )
 DROP_EVENTS = "MATCH (e:Event) WHERE e.id IN $ids DETACH DELETE e"
-PAGE_IDENTITIES = "MATCH (n:Person) WHERE n.identity IS NOT NULL RETURN n.id AS id, n.identity AS identity"
 PAGE_EVENTS = (
     "MATCH (a:Entity)-[:HAS_EVENT]->(e:Event) WHERE e.id > $after "
-    "RETURN e.id AS id, a.id AS entity, e.type AS type, e.date AS date, e.severity AS severity "
+    "RETURN e.id AS id, a.id AS entity, e.type AS type, toString(e.date) AS date, e.severity AS severity "
     "ORDER BY e.id LIMIT $limit"
 )
 
 ALL_ENTITIES = "MATCH (n:Entity) WHERE n.id > $after RETURN n.id AS id, properties(n) AS n ORDER BY n.id LIMIT $limit"
-ALL_RELATIONSHIPS = (
-    "MATCH (a:Entity)-[r:" + EDGE_TYPES + "]->(b:Entity) WHERE r.key > $after "
+ALL_RELATIONSHIPS = tuple(  # a type at a time, as PAGE_LINKS
+    f"MATCH (a:Entity)-[r:{kind}]->(b:Entity) WHERE r.key > $after "
     "RETURN r.key AS key, type(r) AS type, a.id AS src, b.id AS dst, properties(r) AS props ORDER BY r.key LIMIT $limit"
+    for kind in EDGE_TYPES.split("|")
 )
 IDS_OF_KINDS = "MATCH (n:Entity) WHERE n.kind IN $kinds RETURN n.id AS id"
 OPEN_FACTS = (

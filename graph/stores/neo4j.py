@@ -27,7 +27,7 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes
 from .base import Edges, Record, SearchHit, Store, Writer, exact_hits, rank_search
 from .neo4j_around import AROUND_TIES, Around
 from .neo4j_results import is_native, result_props
-from .neo4j_rows import SEPARATOR, SpoolWriter, append_edge, date_of, entity_of, event_of
+from .neo4j_rows import SEPARATOR, SpoolWriter, append_edge, date_of, entity_of, event_of, replay
 from .result_columns import check_page, check_top, commonest
 
 KEY_FORMAT = "2"  # keys escape | and \\ in ids (model.natural_key)
@@ -64,6 +64,7 @@ class Neo4jStore(Store):
                              "(or bolt+s://, neo4j+s:// for encrypted connections)")
         self.uri = uri
         self.database = database
+        self._named: str | None = None  # the database's name, the server's default asked for once
         self.batch_size = batch_size
         self.progress = progress
         auth = None if password is None else (user or "neo4j", password)
@@ -155,7 +156,7 @@ class Neo4jStore(Store):
             writer = SpoolWriter(spool)
             yield writer
             writer.close()
-            self._replay(writer)
+            replay(self, writer)
             self.new_generation()
 
     def new_generation(self) -> str:
@@ -165,29 +166,6 @@ class Neo4jStore(Store):
         generation = secrets.token_hex(8)
         self.set_meta("generation", generation)
         return generation
-
-    def _replay(self, writer: "SpoolWriter") -> None:
-        from tqdm import tqdm
-
-        with tqdm(total=writer.count, desc="writing to Neo4j", unit=" records", disable=not self.progress,
-                  mininterval=0.5) as bar:
-            # Nodes first, in a pass of their own, so no relationship waits for a node in a later chunk.
-            for nodes_pass in (True, False):
-                for chunk in writer.chunks():
-                    groups: dict[str, list] = {}
-                    for statement, row in chunk:
-                        if (statement in _NODE_STATEMENTS) == nodes_pass:
-                            groups.setdefault(statement, []).append(row)
-                    for statement, rows in groups.items():
-                        for start in range(0, len(rows), self.batch_size):
-                            batch = rows[start : start + self.batch_size]
-                            written = self._write(statement, batch)
-                            if written != len(batch):
-                                raise StoreError(
-                                    f"{len(batch) - written} of {len(batch)} records refer to entities that are "
-                                    "not in Neo4j; nothing after them was written"
-                                )
-                            bar.update(len(batch))
 
     # -- look-ups ---------------------------------------------------------------------------
     def get(self, entity_id: str) -> Entity | None:
@@ -339,7 +317,7 @@ class Neo4jStore(Store):
         for r in self._pages(cypher.ALL_ENTITIES, "id"):
             yield entity_of(r["n"])
         buckets = Edges()
-        for r in self._pages(cypher.ALL_RELATIONSHIPS, "key"):
+        for r in (r for query in cypher.ALL_RELATIONSHIPS for r in self._pages(query, "key")):
             append_edge(buckets, r["type"], r["src"], r["dst"], r["props"])
         yield from sorted(buckets.holdings, key=lambda h: h.key)
         yield from sorted(buckets.officers, key=lambda o: o.key)
@@ -349,8 +327,11 @@ class Neo4jStore(Store):
 
     @property
     def path(self) -> str:
-        """Where the store is, as the answers kept for a store name it (``queries.memo``)."""
-        return f"{self.uri}#{self.database or ''}"
+        """Where the store is, as the answers kept for it name it (``queries.memo``, the arrays and risk
+        files): the server and the database, the default one named (``neo4j import`` names it, others may not)."""
+        if self._named is None:
+            self._named = self.database or self._run("CALL db.info() YIELD name RETURN name")[0]["name"]
+        return f"{self.uri}#{self._named}"
 
     def export_arrays(self) -> GraphArrays:
         """The whole graph as arrays: read from the server once per generation of its records, and kept
@@ -358,7 +339,7 @@ class Neo4jStore(Store):
         return neo4j_arrays.kept(self)
 
     def kept_file(self, suffix: str) -> Path | None:
-        return arrays_cache.server_cache_path(neo4j_arrays.address(self), suffix)
+        return arrays_cache.server_cache_path(self.path, suffix)
 
     def company_facts(self) -> Iterator[tuple]:
         for entity_id, name, scope, registered, paid_in, founded in neo4j_arrays.page_rows(self, cypher.PAGE_COMPANY_FACTS):
@@ -469,10 +450,6 @@ class Neo4jStore(Store):
 
     def close(self) -> None:
         self._driver.close()
-
-
-# -- the spool ---------------------------------------------------------------------------------
-_NODE_STATEMENTS = {cypher.merge_entities(label) for label in cypher.LABELS.values()}
 
 
 def _first_line(error: Exception) -> str:

@@ -52,7 +52,7 @@ def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=())
     may hold (:func:`names_written`): none, on a database a bulk import has just made."""
     before = set(json.loads(store.get_meta("analysis_names") or "[]"))
     written = names_written(store)
-    held = (lambda name: True) if written is None else (lambda name: name in written or name in before)
+    held = (lambda name: True) if written is None else written.__contains__  # ``before`` among them
     kept = [f"previous_{name}" for name in previous]
     pairs = [pair for name in previous if held(name) or held(f"previous_{name}")
              for pair in zip(result_props(name), result_props(f"previous_{name}"))]

@@ -24,6 +24,7 @@ from ..model import (
     Share,
 )
 from ..names import search_forms
+from ..errors import StoreError
 from .base import Edges, Record, Writer
 
 SPOOL_CHUNK = 10000
@@ -170,3 +171,32 @@ class SpoolWriter(Writer):
         self._spool.seek(0)
         for _ in range(self._chunks):
             yield pickle.load(self._spool)
+
+
+_NODE_STATEMENTS = {cypher.merge_entities(label) for label in cypher.LABELS.values()}
+
+
+def replay(store, writer: SpoolWriter) -> None:
+    """Send what ``writer`` spooled to ``store`` (a :class:`~.neo4j.Neo4jStore`), each batch of its
+    ``batch_size`` a transaction; a batch naming an entity not in Neo4j stops it with an error."""
+    from tqdm import tqdm
+
+    with tqdm(total=writer.count, desc="writing to Neo4j", unit=" records", disable=not store.progress,
+              mininterval=0.5) as bar:
+        # Nodes first, in a pass of their own, so no relationship waits for a node in a later chunk.
+        for nodes_pass in (True, False):
+            for chunk in writer.chunks():
+                groups: dict[str, list] = {}
+                for statement, row in chunk:
+                    if (statement in _NODE_STATEMENTS) == nodes_pass:
+                        groups.setdefault(statement, []).append(row)
+                for statement, rows in groups.items():
+                    for start in range(0, len(rows), store.batch_size):
+                        batch = rows[start : start + store.batch_size]
+                        written = store._write(statement, batch)
+                        if written != len(batch):
+                            raise StoreError(
+                                f"{len(batch) - written} of {len(batch)} records refer to entities that are "
+                                "not in Neo4j; nothing after them was written"
+                            )
+                        bar.update(len(batch))
