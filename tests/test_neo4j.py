@@ -415,3 +415,29 @@ def test_the_write_back_passes_over_the_nodes_only_for_names_some_node_may_hold(
     neo4j_store._run("MATCH (n:Entity {id: 'A'}) SET n.result_tier = 'orange'")
     neo4j_store.write_analysis({"tier": {"B": "red"}})
     assert neo4j_store.read_results("tier") == {"B": "red"}
+
+
+def _paged_queries():
+    from equitygraph.graph.stores import cypher
+
+    for name, value in sorted(vars(cypher).items()):
+        for query in (value if isinstance(value, tuple) else (value,)):
+            if isinstance(query, str) and "$after" in query:
+                yield name, query
+
+
+@pytest.mark.parametrize("name, query", list(_paged_queries()))
+def test_every_paged_query_reads_its_index_in_order(neo4j_store, name, query):
+    # A page asked by key must not sort (or scan) what lies beyond it: over two relationship types at
+    # once, or by a label without an index, the server sorted every remaining row on every page, and
+    # reading a million companies' links took 228 s instead of 11.
+    def operators(plan):
+        yield plan["operatorType"].split("@")[0]
+        for child in plan.get("children", []):
+            yield from operators(child)
+
+    plan = neo4j_store._in_session(lambda session: session.run("EXPLAIN " + query, after="", limit=10).consume().plan)
+    used = set(operators(plan))
+    assert not used & {"Sort", "Top", "PartialSort", "PartialTop", "NodeByLabelScan", "AllNodesScan",
+                       "DirectedRelationshipTypeScan", "UndirectedRelationshipTypeScan"}, (name, used)
+    assert any("IndexSeekByRange" in operator for operator in used), (name, used)
