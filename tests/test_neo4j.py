@@ -368,18 +368,22 @@ def test_an_analysis_of_many_batches_is_written_whole_from_two_sessions_and_a_fa
     groups = [f"g{k % 4}" if k % 5 else None for k in range(20)]
     paths = [[k, "甲"] for k in range(20)]
     tiers = {i: "red" for i in ids[::3]}
-    neo4j_store.write_analysis({"group": ResultColumn(ids, groups), "path": ResultColumn(ids, paths), "tier": tiers})
+    mixed = [None if k % 7 == 0 else ({"k": k} if k % 2 else [k, k + 1]) for k in range(20)]  # JSON, native, none
+    neo4j_store.write_analysis({"group": ResultColumn(ids, groups), "path": ResultColumn(ids, paths), "tier": tiers,
+                                "mixed": ResultColumn(ids, mixed)})
     assert neo4j_store.read_results("group") == {i: g for i, g in zip(ids, groups) if g}
     assert neo4j_store.read_results("path") == dict(zip(ids, paths))
+    assert neo4j_store.read_results("mixed") == {i: m for i, m in zip(ids, mixed) if m is not None}
+    assert neo4j_store.results_for("C01") == {"group": "g1", "path": [1, "甲"], "mixed": {"k": 1}}
     assert neo4j_store.read_results("tier") == tiers
 
     sent = []
     run = neo4j_store._run
 
     def refusing(query, **params):
-        if "rows" in params:
-            sent.append(params["rows"])
-            if params["rows"][0]["id"] in refused:
+        if "ids" in params:
+            sent.append(params["ids"])
+            if params["ids"][0] in refused:
                 raise StoreError("Neo4j at test: refused")
         return run(query, **params)
 

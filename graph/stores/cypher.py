@@ -291,6 +291,13 @@ def clear_results(props: list[str], per_transaction: int) -> str:
     return f"MATCH (n:Entity) WHERE {held} CALL (n) {{ SET n += $nulls }} IN TRANSACTIONS OF {int(per_transaction)} ROWS"
 
 
+def set_results(assigned: list[tuple[str, str]]) -> str:
+    """Each result property of ``assigned`` set, entity by entity of $ids, to its place in the list
+    parameter named beside it (null: no value)."""
+    sets = ", ".join(f"n.`{_checked(prop)}` = ${_checked(param)}[i]" for prop, param in assigned)
+    return f"UNWIND range(0, size($ids) - 1) AS i MATCH (n:Entity {{id: $ids[i]}}) SET {sets}"
+
+
 def _checked(prop: str) -> str:
     if not prop.replace("_", "").isalnum() or not prop.isascii():
         raise ValueError(f"not a result property: {prop!r}")

@@ -5,11 +5,12 @@ entity up by its id once per set; here the sets built over the same entities (an
 columns share their ids) are written side by side, an entity once, and the last analysis is
 cleared and copied for ``changes`` in one pass over the nodes each, on the server.
 
-The rows go in batches of :data:`ROWS` from :data:`WRITERS` sessions at once (the server's cores set
-properties while a batch of the other is on the wire; 544,000 rows of 100,000 companies took 15.4 s
-from one session in batches of 10,000, 7.9 s from two in batches of 2,500). Concurrent batches hold
-distinct entities - one family of sets at a time, each entity in one row of it - so they never wait
-on each other's locks (a batch the server still refuses as a deadlock is retried by the driver). The
+The rows go in batches of :data:`ROWS` entities from :data:`WRITERS` sessions at once (the server's
+cores set properties while a batch of the other is on the wire; 544,000 rows of 100,000 companies took
+15.4 s from one session in batches of 10,000, 7.9 s from two in batches of 2,500), a column of values
+a list (:func:`.cypher.set_results`). Concurrent batches hold distinct entities - one family of sets
+at a time, each entity in one row of it - so they never wait on each other's locks (a batch the server
+still refuses as a deadlock is retried by the driver). The
 clear and the copy stay one transaction at a time: ``IN 2 CONCURRENT TRANSACTIONS`` failed a
 re-analysis of a million companies ("Unable to complete transaction"), and is not retried.
 """
@@ -67,7 +68,7 @@ def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=())
         note_written(store, (written - cleared_names) | set(results) | set(kept))
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="equitygraph-results") as pool:
         for batches in _family_batches(results, ROWS):
-            _each_at_once(pool, lambda rows: store._run(cypher.WRITE_RESULT, rows=rows), batches)
+            _each_at_once(pool, lambda batch: store._run(batch[0], **batch[1]), batches)
     store.set_meta("analysis_names", json.dumps(sorted({*results, *kept})))
 
 
@@ -104,9 +105,9 @@ def _each_at_once(pool: ThreadPoolExecutor, write, batches: Iterable[list[dict]]
             future.cancel()
 
 
-def _family_batches(results: Mapping[str, Mapping[str, Any]], size: int) -> Iterator[Iterator[list[dict]]]:
-    """For each family of result sets (those sharing their ids), its ``{"id", "props"}`` rows in batches of
-    at most ``size``: an entity's results of the family in one row, so no entity is in two batches of it."""
+def _family_batches(results: Mapping[str, Mapping[str, Any]], size: int) -> Iterator[Iterator[tuple[str, dict]]]:
+    """For each family of result sets (those sharing their ids), its batches of at most ``size`` entities
+    (a query and its parameters): an entity's results of the family in one batch, so no entity is in two."""
     sharing: dict[int, list[str]] = {}
     for name, values in results.items():
         sharing.setdefault(id(values.ids) if isinstance(values, ResultColumn) else id(values), []).append(name)
@@ -114,37 +115,40 @@ def _family_batches(results: Mapping[str, Mapping[str, Any]], size: int) -> Iter
         yield _batches_of(results, names, size)
 
 
-def _batches_of(results: Mapping[str, Mapping[str, Any]], names: list[str], size: int) -> Iterator[list[dict]]:
-    props = [result_props(name) for name in names]
+def _batches_of(results: Mapping[str, Mapping[str, Any]], names: list[str], size: int) -> Iterator[tuple[str, dict]]:
     first = results[names[0]]
     if isinstance(first, ResultColumn):
-        ids = first.ids
-        for start in range(0, len(ids), size):
-            columns = [results[name].values[start:start + size] for name in names]
-            if rows := _rows(ids[start:start + size], props, columns):
-                yield rows
+        ids, columns = first.ids, [results[name].values for name in names]
     else:
         items = list(first.items())
-        for start in range(0, len(items), size):
-            part = items[start:start + size]
-            if rows := _rows([entity_id for entity_id, _ in part], props, [[value for _, value in part]]):
-                yield rows
+        ids, columns = [entity_id for entity_id, _ in items], [[value for _, value in items]]
+    scalars = [getattr(column, "scalars", False) for column in columns]  # a lazy column of numbers or texts
+    for start in range(0, len(ids), size):
+        batch = _batch(names, ids[start:start + size], [column[start:start + size] for column in columns], scalars)
+        if batch is not None:
+            yield batch
 
 
-def _rows(ids: list[str], props: list[tuple[str, str]], columns: list) -> list[dict]:
-    """None is no value, in a column as in a dict (as the embedded store writes an analysis)."""
-    rows = []
-    for k, entity_id in enumerate(ids):
-        found = {}
-        for (prop, json_prop), column in zip(props, columns):
-            value = column[k]
-            if value is None:
-                continue
-            if is_native(value):
-                found[prop] = value
-            else:
-                found[json_prop] = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        if found:
-            rows.append({"id": entity_id, "props": found})
-    return rows
-
+def _batch(names: list[str], ids: list[str], columns: list[list], scalars: list[bool]) -> tuple[str, dict] | None:
+    """The query setting results ``names`` of ``ids``, with its parameters: a list a column (a map a row
+    sent every property's name again for every entity: a fifth slower). None is no value, in a column as
+    in a dict (as the embedded store writes an analysis); an entity with none is left out."""
+    present = [k for k in range(len(ids)) if any(column[k] is not None for column in columns)]
+    if not present:
+        return None
+    if len(present) < len(ids):
+        ids, columns = [ids[k] for k in present], [[column[k] for k in present] for column in columns]
+    params: dict[str, list] = {"ids": ids}
+    assigned = []
+    for k, (name, column, scalar) in enumerate(zip(names, columns, scalars)):
+        prop, json_prop = result_props(name)
+        if scalar or all(value is None or is_native(value) for value in column):
+            params[f"v{k}"] = list(column)
+            assigned.append((prop, f"v{k}"))
+            continue
+        params[f"v{k}"] = [value if value is None or is_native(value) else None for value in column]
+        params[f"j{k}"] = [None if value is None or is_native(value) else json.dumps(value, ensure_ascii=False,
+                                                                                         sort_keys=True)
+                           for value in column]
+        assigned += [(prop, f"v{k}"), (json_prop, f"j{k}")]
+    return cypher.set_results(assigned), params
