@@ -54,6 +54,9 @@ def test_the_real_cases_read_real_extracts_and_say_whose(name, data):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path, neo4j_lib, monkeypatch, tmp_path):
     monkeypatch.setenv("EQUITYGRAPH_NEO4J_LIB", str(neo4j_lib))
+    scratch = tmp_path / "tmp"  # where the notebook's temporary folders go: a run leaves nothing there
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
     notebook = nbformat.read(path, as_version=4)
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), "outputs in git"
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
@@ -61,3 +64,4 @@ def test_notebook_runs(path, neo4j_lib, monkeypatch, tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("text/html" in o.get("data", {}) for o in outputs)  # result objects render as tables
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr" and "Warning" in o.text]
+    assert not list(scratch.iterdir())  # the walkthrough's case (half a gigabyte with a Neo4j server) is removed
