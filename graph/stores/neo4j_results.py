@@ -10,9 +10,9 @@ cores set properties while a batch of the other is on the wire; 544,000 rows of 
 15.4 s from one session in batches of 10,000, 7.9 s from two in batches of 2,500), a column of values
 a list (:func:`.cypher.set_results`). Concurrent batches hold distinct entities - one family of sets
 at a time, each entity in one row of it - so they never wait on each other's locks (a batch the server
-still refuses as a deadlock is retried by the driver). The
-clear and the copy stay one transaction at a time: ``IN 2 CONCURRENT TRANSACTIONS`` failed a
-re-analysis of a million companies ("Unable to complete transaction"), and is not retried.
+still refuses as a deadlock is retried by the driver). The clear and the copy stay one transaction at
+a time: ``IN 2 CONCURRENT TRANSACTIONS`` failed a re-analysis of a million companies ("Unable to
+complete transaction"), and is not retried.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=())
     """:meth:`~.base.Store.write_analysis` for a :class:`~.neo4j.Neo4jStore`.
 
     The copy and the clear each pass over every node, so they are asked only of the names some node
-    may hold (:func:`names_written`): none, on a database a bulk import has just made."""
+    may hold (:func:`names_written`): none, on a database a bulk import has just made. (Made one pass,
+    a re-analysis of 100,000 companies wrote back in 26.2 s against 25.7: the cost is what they write.)"""
     before = set(json.loads(store.get_meta("analysis_names") or "[]"))
     written = names_written(store)
     held = (lambda name: True) if written is None else written.__contains__  # ``before`` among them
