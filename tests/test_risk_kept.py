@@ -147,3 +147,20 @@ def test_an_analysis_as_of_a_date_keeps_nothing_and_memory_stores_keep_nothing(t
         load_folder(store, tmp_path / "case")
         analyze(store)
         assert risk_kept.kept_path(store) is None
+
+
+def test_the_kept_scores_are_readable_by_their_owner_only_and_a_failed_write_leaves_the_last(analysed, monkeypatch):
+    path = analysed.with_name(analysed.name + ".risk.npz")
+    with SQLiteStore(analysed) as store:
+        scores = risk_scores.score_all(store, load_config())
+        assert risk_kept.keep(store, scores) is True
+        assert path.stat().st_mode & 0o777 == 0o600
+        before = path.read_bytes()
+
+        def failing(archive, name, array):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(risk_kept, "_put", failing)
+        assert risk_kept.keep(store, scores) is False
+    assert path.read_bytes() == before  # the file in place is whole, and no temporary is left beside it
+    assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(("." + path.name, path.name))) == [path.name]

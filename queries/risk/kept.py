@@ -13,7 +13,6 @@ as before. Written whole to a temporary file and renamed, readable by its owner 
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import scipy.sparse as sp
 from ...graph.analysis.risk import Indicators, Network
 from ...graph.stores.base import Store
 from ..memo import decisions_fingerprint
+from ..render import open_private
 from .stored import config_key
 
 FORMAT = "2"  # 2: the network's received risk and seeds over the walked entities only
@@ -57,11 +57,9 @@ def keep(store: Store, scores) -> bool:
                "received": network.received, "seeds": network.seeds}
     for family in ("values", "dimension", "counts"):
         numbers |= {f"{family}.{name}": values for name, values in getattr(found, family).items()}
-    temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with open(temporary, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f, \
-                zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        with open_private(path, "wb") as f, zipfile.ZipFile(f.file, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
             for name, array in columns.items():
                 _put(archive, name, array)
             for name, values in numbers.items():  # one column's entries at a time: gigabytes at ten million
@@ -70,9 +68,7 @@ def keep(store: Store, scores) -> bool:
                 _put(archive, f"{name}@at", at)
                 _put(archive, f"{name}@values", values[at])
                 _put(archive, f"{name}@shape", np.array([len(values)]))
-        os.replace(temporary, path)
     except OSError:
-        temporary.unlink(missing_ok=True)
         return False  # a score that cannot be kept is only computed again when asked
     return True
 
