@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import threading
 import zipfile
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..arrays import GraphArrays
+from ..private_files import open_private
 from ..texts import TextColumn
 
 FORMAT = "2"
@@ -57,10 +57,8 @@ def save(path: Path, arrays: GraphArrays, generation: str) -> None:
     columns["identity_data"], columns["identity_offsets"] = TextColumn.of([arrays.identity[k] for k in keys]).buffers()
     columns["stamp"] = np.frombuffer(f"{FORMAT}:{generation}".encode("utf-8"), dtype=np.uint8)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
-    with open(temporary, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
-        np.savez(f, **columns)
-    os.replace(temporary, path)
+    with open_private(path, "wb") as f:
+        np.savez(f.file, **columns)
 
 
 def load(path: Path, generation: str) -> GraphArrays | None:

@@ -17,7 +17,8 @@ from ...loaders.textfile import escape_cell
 from . import export_open
 from .exporter import Exporter, pct
 from ..i18n import _
-from ..render import Result, Section, open_private
+from ...graph.private_files import open_private
+from ..render import Result, Section
 
 
 def _record_type(record) -> str:

@@ -19,7 +19,8 @@ from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, Interest, L
 from ...graph.stores.base import Store
 from ...loaders.common import KEPT_FIELDS, PUBLISHER, TIE_PREFIX, fields_note
 from .exporter import Exporter, pct
-from ..render import iso, open_private
+from ...graph.private_files import open_private
+from ..render import iso
 
 _FTM_SCHEMA = {EntityKind.COMPANY: "Company", EntityKind.ORGANIZATION: "Organization", EntityKind.PERSON: "Person"}
 _FAMILY_WORDS = {RelationType.SPOUSE: "spouse", RelationType.PARENT: "parent", RelationType.CHILD: "child",
