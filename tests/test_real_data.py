@@ -26,6 +26,8 @@ def test_the_taiwan_registry_extract_loads_as_it_comes(tsmc):
     store, report = tsmc
     company = store.get("co:22099131")
     assert company.name == "台灣積體電路製造股份有限公司" and company.founded == dt.date(1987, 2, 21)
+    # 資本總額 and 實收資本額; the paid-in capital is the issued shares (Equity_Amt) at their par value (Share_Val 10)
+    assert company.registered_capital == 280_500_000_000 and company.paid_in_capital == 25_932_370_067 * 10
     officers = [r for r in store.iter_records() if isinstance(r, Officer)]
     roles = {(store.get(o.person_id).name, o.role) for o in officers}
     assert roles == {("魏哲家", "legal_representative"), ("魏哲家", "chairman"), ("葉俊顯", "director"),
