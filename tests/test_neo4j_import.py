@@ -1,5 +1,6 @@
 """The bulk path into Neo4j: the offline importer builds the same database the Bolt writer does."""
 
+import datetime as dt
 import json
 import re
 
@@ -100,12 +101,21 @@ def test_the_arrays_an_import_makes_of_real_registers_are_the_servers_and_the_em
     with SQLiteStore(tmp_path / "again.db") as embedded:
         load_folder(embedded, tmp_path / "folder")
         expected = embedded.export_arrays()
+        expected_facts = list(embedded.company_facts())
     _report, imported = import_folder(import_server, tmp_path / "folder", password=PASSWORD, replace=True)
     with imported:
-        read = neo4j_arrays.read
+        read, page_table = neo4j_arrays.read, neo4j_arrays.page_table
         monkeypatch.setattr(neo4j_arrays, "read", lambda store: pytest.fail("read from the server"))
+        monkeypatch.setattr(neo4j_arrays, "page_table", lambda *a: pytest.fail("read from the server"))
         made = imported.export_arrays()  # those the import made
+        made_facts = list(imported.company_facts())  # and the company facts it kept
         monkeypatch.setattr(neo4j_arrays, "read", read)
+        monkeypatch.setattr(neo4j_arrays, "page_table", page_table)
+        assert made_facts == expected_facts
+        assert any(registered is not None for _i, _n, _s, registered, _p, _f in made_facts)
+        assert any(founded is not None for *_rest, founded in made_facts)
+        arrays_cache.server_cache_path(imported.path, neo4j_arrays.FACTS).unlink()
+        assert list(imported.company_facts()) == expected_facts  # from the server
         assert len(made.ids) > 30 and made.listed.any() and np.isnan(made.share_low).any() \
             and (made.share_low < made.share_high).any()
         assert_same_arrays(made, neo4j_arrays.read(imported))
@@ -125,11 +135,14 @@ def test_the_next_process_reads_the_arrays_from_disk_until_the_records_change(im
         with Neo4jStore(import_server.uri, password=PASSWORD) as later:
             assert_same_arrays(later.export_arrays(), imported_arrays)
         monkeypatch.setattr(neo4j_arrays, "read", read)
+        facts = list(imported.company_facts())  # the import's, on disk
         with imported.writer() as w:
-            w.add(Entity("ZZ-NEW", EntityKind.COMPANY, "新公司"))
+            w.add(Entity("ZZ-NEW", EntityKind.COMPANY, "新公司", registered_capital=5e6, founded=dt.date(2024, 2, 29)))
         neo4j_arrays.forget(imported)
         again = imported.export_arrays()  # another generation: the file on disk is not used
         assert list(again.ids) == sorted([*imported_arrays.ids, "ZZ-NEW"])
+        assert list(imported.company_facts()) == sorted(
+            [*facts, ("ZZ-NEW", "新公司", None, 5e6, None, dt.date(2024, 2, 29))], key=lambda row: row[0])
         neo4j_arrays.forget(imported)
         assert list(arrays_cache.load(arrays_cache.server_cache_path(imported.path),
                                       imported.get_meta("generation")).ids) == list(again.ids)

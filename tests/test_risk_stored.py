@@ -139,6 +139,10 @@ def test_the_largest_clusters_are_read_from_their_ranks(analysed, monkeypatch):
         firsts = [arrays.ids[m] for m in table.first_members()]
         assert store.ids_in_order_of("cluster_rank") == firsts  # every cluster, in the computed order
         assert stored.cluster_count(store) == len(table) == len(store.read_results("cluster_rank"))
+        # at first members only (written beside every member's own results), each cluster's place and links
+        assert store.read_results("cluster_rank") == {first: k + 1 for k, first in enumerate(firsts)}
+        assert store.read_results("cluster_links") == {first: table.links_of(k) for k, first in enumerate(firsts)}
+        assert len(store.read_results("cluster_size")) > len(firsts)
         monkeypatch.setattr(SQLiteStore, "commonest_results", lambda *a: pytest.fail("members counted"))
         rows = groups.largest_clusters(store, 12).rows
     assert [r["cluster"] for r in rows] == ["K:" + f for f in firsts[:12]]

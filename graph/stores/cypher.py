@@ -201,7 +201,8 @@ PAGE_RELATIONS = (
 )
 PAGE_COMPANY_FACTS = (  # by the ids' index (on Entity); by the label, every page scanned and sorted every company
     "MATCH (n:Entity) WHERE n.id > $after AND n:Company RETURN n.id AS id, n.name AS name, n.business_scope AS scope, "
-    "n.registered_capital AS registered, n.paid_in_capital AS paid_in, n.founded AS founded ORDER BY n.id LIMIT $limit"
+    "n.registered_capital AS registered, n.paid_in_capital AS paid_in, toString(n.founded) AS founded "
+    "ORDER BY n.id LIMIT $limit"
 )
 PAGE_PARTY_FACTS = (
     "MATCH (n:Entity) WHERE n.id > $after AND n.kind IN ['company', 'person', 'organization'] WITH n ORDER BY n.id "

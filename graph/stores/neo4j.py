@@ -342,8 +342,7 @@ class Neo4jStore(Store):
         return arrays_cache.server_cache_path(self.path, suffix)
 
     def company_facts(self) -> Iterator[tuple]:
-        for entity_id, name, scope, registered, paid_in, founded in neo4j_arrays.page_rows(self, cypher.PAGE_COMPANY_FACTS):
-            yield (entity_id, name, scope, registered, paid_in, date_of(founded))
+        return neo4j_arrays.company_facts(self)
 
     def party_facts(self) -> Iterator[tuple]:
         for entity_id, kind, name, aliases, reg_no, jurisdiction, born, id_number, places in neo4j_arrays.page_rows(

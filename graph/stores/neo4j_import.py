@@ -27,7 +27,8 @@ from . import cypher, neo4j_arrays, neo4j_results
 from ..errors import StoreError
 from .arrays_tables import ArraysFromTables
 from .neo4j_server import Neo4jServer
-from ..model import Entity, Holding, Link, Officer, Relation, RiskEvent
+from ..columns import ENTITY_SCHEMA
+from ..model import Entity, EntityKind, Holding, Link, Officer, Relation, RiskEvent
 from .neo4j import Neo4jStore
 from .neo4j_rows import (
     ENTITY_PROPS,
@@ -51,6 +52,11 @@ _TYPES = {"aliases": ":string[]", "founded": ":date", "registered_capital": ":do
           "disclosure_threshold": ":double", "listed": ":boolean", "free_float": ":double", "birth_date": ":date",
           "share_low": ":double", "share_high": ":double", "since": ":date", "until": ":date", "date": ":date",
           "severity": ":long"}
+
+
+# The company facts kept for the risk indicators (:func:`.neo4j_arrays.company_facts`): name -> entity column.
+_FACT_COLUMNS = {"id": "id", "name": "name", "scope": "business_scope", "registered": "registered_capital",
+                 "paid_in": "paid_in_capital", "founded": "founded"}
 
 
 def _key_hash(key: str) -> int:
@@ -202,6 +208,7 @@ class ImportFiles(Writer):
         self._arrays: ArraysFromTables | None = ArraysFromTables(sorted_pieces=False)
         self._tables: set[str] = set()
         self._small: dict[str, list[tuple]] = {"events": [], "relations": []}
+        self._facts: list = []  # the companies' facts, a table a piece
 
     def _file(self, name: str, id_columns: str, columns: tuple[str, ...]) -> _File:
         header = ",".join((id_columns, *(column + _TYPES.get(column, "") for column in columns)))
@@ -247,7 +254,7 @@ class ImportFiles(Writer):
         import pyarrow.compute as pc
 
         from ..columns import SCHEMAS, natural_keys
-        from ..model import EntityKind, LinkKind
+        from ..model import LinkKind
 
         if table.schema != SCHEMAS[name]:
             raise ValueError(f"{name}: columns {table.schema.names} are not {SCHEMAS[name].names}")
@@ -261,6 +268,8 @@ class ImportFiles(Writer):
         if name == "entities":
             for kind, label_file in self._entities.items():
                 part = table.filter(pc.equal(table.column("kind"), kind.value))
+                if part.num_rows and kind is EntityKind.COMPANY:
+                    self._facts.append(part.select(list(_FACT_COLUMNS.values())).rename_columns(list(_FACT_COLUMNS)))
                 if part.num_rows:
                     self._write_table(label_file, _entity_columns(part, kind in (EntityKind.COMPANY, EntityKind.PERSON,
                                                                                   EntityKind.ORGANIZATION)))
@@ -282,6 +291,19 @@ class ImportFiles(Writer):
             return None
         self._arrays.small(self._small["events"], self._small["relations"])
         return self._arrays.arrays()
+
+    def company_facts(self):
+        """Every company's facts as :func:`.neo4j_arrays.keep_facts` keeps them, when the arrays are made
+        (see the class), else None."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if self._arrays is None or "entities" not in self._tables:
+            return None
+        schema = pa.schema([(name, ENTITY_SCHEMA.field(column).type) for name, column in _FACT_COLUMNS.items()])
+        table = pa.concat_tables(self._facts) if self._facts else schema.empty_table()
+        table = table.sort_by("id")
+        return table.set_column(5, "founded", pc.cast(table.column("founded"), pa.date32()))
 
     def _write_table(self, written: "_File", table) -> None:
         import pyarrow.compute as pc
@@ -387,10 +409,13 @@ def bulk_import(server: Neo4jServer, records: Iterable[Record] = (), *, password
     store = Neo4jStore(server.uri, user=user, password=password, database=database, progress=progress)
     generation = store.new_generation()
     neo4j_results.note_written(store, ())  # a new database: no node holds a result
-    try:  # the first analysis need not read back what was just imported
-        arrays = files.arrays()
-    except Exception:
-        arrays = None
-    if arrays is not None:
-        neo4j_arrays.keep(store, arrays, generation)
+    # The first analysis need not read back what was just imported (the arrays and the company facts
+    # are conveniences: made of the tables, or read from the server when missing).
+    for made, keep in ((files.arrays, neo4j_arrays.keep), (files.company_facts, neo4j_arrays.keep_facts)):
+        try:
+            kept = made()
+        except Exception:
+            kept = None
+        if kept is not None:
+            keep(store, kept, generation)
     return store

@@ -133,23 +133,25 @@ def _batches_of(results: Mapping[str, Mapping[str, Any]], names: list[str], size
 def _batch(names: list[str], ids: list[str], columns: list[list], scalars: list[bool]) -> tuple[str, dict] | None:
     """The query setting results ``names`` of ``ids``, with its parameters: a list a column (a map a row
     sent every property's name again for every entity: a fifth slower). None is no value, in a column as
-    in a dict (as the embedded store writes an analysis); an entity with none is left out."""
-    present = [k for k in range(len(ids)) if any(column[k] is not None for column in columns)]
-    if not present:
-        return None
-    if len(present) < len(ids):
+    in a dict (as the embedded store writes an analysis); an entity with none is left out, and so is a
+    property no entity of the batch has a value of (the write-back clears every name it writes first)."""
+    if all(None in column for column in columns):  # else every entity has a value (C-speed scans)
+        present = [k for k in range(len(ids)) if any(column[k] is not None for column in columns)]
+        if not present:
+            return None
         ids, columns = [ids[k] for k in present], [[column[k] for k in present] for column in columns]
     params: dict[str, list] = {"ids": ids}
     assigned = []
     for k, (name, column, scalar) in enumerate(zip(names, columns, scalars)):
         prop, json_prop = result_props(name)
         if scalar or all(value is None or is_native(value) for value in column):
-            params[f"v{k}"] = list(column)
-            assigned.append((prop, f"v{k}"))
-            continue
-        params[f"v{k}"] = [value if value is None or is_native(value) else None for value in column]
-        params[f"j{k}"] = [None if value is None or is_native(value) else json.dumps(value, ensure_ascii=False,
-                                                                                         sort_keys=True)
-                           for value in column]
-        assigned += [(prop, f"v{k}"), (json_prop, f"j{k}")]
+            values = {f"v{k}": list(column)}
+        else:
+            values = {f"v{k}": [value if value is None or is_native(value) else None for value in column],
+                      f"j{k}": [None if value is None or is_native(value) else
+                                json.dumps(value, ensure_ascii=False, sort_keys=True) for value in column]}
+        for (param, listed), set_prop in zip(values.items(), (prop, json_prop)):
+            if listed.count(None) < len(listed):
+                params[param] = listed
+                assigned.append((set_prop, param))
     return cypher.set_results(assigned), params

@@ -180,16 +180,19 @@ def explain_in(store: Store, scores: Scores, entities: list[str], languages: lis
     index = np.array([arrays.index_of(e) for e in entities], dtype=np.int64)
     sources, counts = contributions(network, index, top=top_sources) if len(index) else ([], [])
     paths = {(j, s): network.path(j, s) for k, j in enumerate(index.tolist()) for s, _ in sources[k]}
+    # The parties along the paths and the edges among them, read once for every language (on Neo4j,
+    # 2.8 s for the 5,000 companies an analysis explains at a million).
+    ids = [arrays.ids[p] for p in sorted({p for path in paths.values() for p in path})]
+    read = (store.get_many(ids), store.edges_among(ids)) if ids else ({}, None)
     said = {}
     for lang in languages:
         with i18n.language(lang):
-            said[lang] = _worded(store, scores, index, sources, counts, paths)
+            said[lang] = _worded(scores, index, sources, counts, paths, _PathWords(arrays, network, scores, *read))
     return said
 
 
-def _worded(store: Store, scores: Scores, index: np.ndarray, sources, counts, paths) -> list[Explanation]:
+def _worded(scores: Scores, index: np.ndarray, sources, counts, paths, words: "_PathWords") -> list[Explanation]:
     arrays, found, network, config = scores.arrays, scores.found, scores.network, scores.config
-    words = _PathWords(store, arrays, network, config, scores.as_of, {p for path in paths.values() for p in path})
     w = config["combine"]
     total = w["intrinsic"] + w["network"]
     dims_total = sum(config["dimensions"][d] for d in DIMENSIONS)
@@ -230,17 +233,17 @@ def _worded(store: Store, scores: Scores, index: np.ndarray, sources, counts, pa
 
 
 class _PathWords:
-    """The links along explanation paths in words, read from the store once for all paths."""
+    """The links along explanation paths in words (the current language's), of the ``entities`` along
+    them and the ``edges`` among those (read from the store once for all paths)."""
 
-    def __init__(self, store: Store, arrays: GraphArrays, network: Network, config: RiskConfig, as_of, nodes: set[int]):
+    def __init__(self, arrays: GraphArrays, network: Network, scores: Scores, entities: dict, edges):
         self.arrays = arrays
-        ids = [arrays.ids[p] for p in sorted(nodes)]
-        self.entities = store.get_many(ids) if ids else {}
+        self.entities = entities
         self.network = network
-        self.hub = config["contagion"]["hub_degree"]
+        self.hub = scores.config["contagion"]["hub_degree"]
+        as_of = scores.as_of
         # What the first id is to the second, as a phrase with {x} for the second.
         self.ties: dict[tuple[str, str], str] = {}
-        edges = store.edges_among(ids) if ids else None
         if edges is None:
             return
         for h in edges.holdings:
