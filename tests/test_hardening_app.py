@@ -129,7 +129,7 @@ def test_an_output_that_is_a_symbolic_link_is_never_written_through(small_app_db
 
 
 def test_a_write_that_fails_leaves_the_file_as_it_was(tmp_path):
-    from equitygraph.graph.private_files import open_private
+    from equitygraph.graph.stores.private_files import open_private
 
     kept = tmp_path / "kept.txt"
     kept.write_text("before")

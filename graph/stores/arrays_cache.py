@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..arrays import GraphArrays
-from ..private_files import open_private
+from .private_files import open_private
 from ..texts import TextColumn
 
 FORMAT = "2"

@@ -25,7 +25,7 @@ import pyarrow.ipc
 
 from . import arrays_cache, cypher
 from ..arrays import GraphArrays
-from ..private_files import open_private
+from .private_files import open_private
 from .arrays_tables import ArraysFromTables
 
 PAGE = 50000

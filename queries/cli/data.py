@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ...graph.private_files import open_private
+from ...graph.stores.private_files import open_private
 from ..render import Section, render_section
 from ..i18n import _
 from .options import a_day, emit, force_option, format_option, not_a_link, open_store, reading_options, store_option

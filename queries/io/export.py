@@ -17,7 +17,7 @@ from ...loaders.textfile import escape_cell
 from . import export_open
 from .exporter import Exporter, pct
 from ..i18n import _
-from ...graph.private_files import open_private
+from ...graph.stores.private_files import open_private
 from ..render import Result, Section
 
 

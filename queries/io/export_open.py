@@ -19,7 +19,7 @@ from ...graph.model import FAMILY_TIES, Entity, EntityKind, Holding, Interest, L
 from ...graph.stores.base import Store
 from ...loaders.common import KEPT_FIELDS, PUBLISHER, TIE_PREFIX, fields_note
 from .exporter import Exporter, pct
-from ...graph.private_files import open_private
+from ...graph.stores.private_files import open_private
 from ..render import iso
 
 _FTM_SCHEMA = {EntityKind.COMPANY: "Company", EntityKind.ORGANIZATION: "Organization", EntityKind.PERSON: "Person"}

@@ -19,7 +19,7 @@ from typing import Iterable
 from ...graph.model import EntityKind
 from ...graph.stores.base import Store, Subgraph
 from ..control.report import ControlReport, control_report
-from ...graph.private_files import open_private
+from ...graph.stores.private_files import open_private
 from .. import i18n
 from ..i18n import _, lang_tag, role_name
 from ..resolve import resolve_entity

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ...graph.errors import EquityGraphError
-from ...graph.private_files import open_private
+from ...graph.stores.private_files import open_private
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WAIT_MS = 30000  # virtual time for the graph to lay itself out before printing

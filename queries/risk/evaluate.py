@@ -21,7 +21,7 @@ from ...graph.errors import EquityGraphError
 from ...graph.model import EntityKind, EventType, effective_day
 from ...graph.stores.base import Store
 from ..i18n import _
-from ...graph.private_files import open_private
+from ...graph.stores.private_files import open_private
 from ..render import Result, Section
 from .scores import Scores, facts_of, score_arrays
 from .config import dump_config

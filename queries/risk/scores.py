@@ -180,8 +180,7 @@ def explain_in(store: Store, scores: Scores, entities: list[str], languages: lis
     index = np.array([arrays.index_of(e) for e in entities], dtype=np.int64)
     sources, counts = contributions(network, index, top=top_sources) if len(index) else ([], [])
     paths = {(j, s): network.path(j, s) for k, j in enumerate(index.tolist()) for s, _ in sources[k]}
-    # The parties along the paths and the edges among them, read once for every language (on Neo4j,
-    # 2.8 s for the 5,000 companies an analysis explains at a million).
+    # The parties along the paths and the edges among them, read once for all languages (2.8 s on Neo4j at 1M).
     ids = [arrays.ids[p] for p in sorted({p for path in paths.values() for p in path})]
     read = (store.get_many(ids), store.edges_among(ids)) if ids else ({}, None)
     said = {}
