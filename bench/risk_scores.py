@@ -18,7 +18,8 @@ def task_risk(db: str, explained: str = "1000") -> dict:
 
     from equitygraph.graph.analysis.control_rules import control_table
     from equitygraph.graph.stores.sqlite import SQLiteStore
-    from equitygraph.queries.risk.scores import explain, explain_in, facts_of, score_arrays
+    from equitygraph.queries.risk.facts import facts_of
+    from equitygraph.queries.risk.scores import explain, explain_in, score_arrays
     from equitygraph.queries import i18n
     from equitygraph.queries.risk.config import load_config
 
@@ -68,7 +69,8 @@ def task_risk_networkx(db: str) -> dict:
     from equitygraph.graph.analysis.control_rules import control_table
     from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.graph.analysis.risk import link_matrix
-    from equitygraph.queries.risk.scores import facts_of, score_arrays
+    from equitygraph.queries.risk.facts import facts_of
+    from equitygraph.queries.risk.scores import score_arrays
     from equitygraph.queries.risk.config import load_config
 
     config = load_config()

@@ -4,6 +4,7 @@ figures against counting by hand."""
 
 import datetime as dt
 import math
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -247,7 +248,7 @@ def test_ranking_figures_agree_with_counting_by_hand(rows, k):
 def test_company_facts_land_on_their_rows_in_whatever_order_a_store_lists_them(risk_store):
     """facts_of walks the store's companies beside the arrays' (both in id order); a store listing them
     otherwise still puts each company's facts on its own row."""
-    from equitygraph.queries.risk.scores import facts_of
+    from equitygraph.queries.risk.facts import facts_of
 
     arrays = risk_store.export_arrays()
 
@@ -265,3 +266,66 @@ def test_company_facts_land_on_their_rows_in_whatever_order_a_store_lists_them(r
     assert by_row(walked.names) == by_row(looked_up.names) and by_row(walked.scopes) == by_row(looked_up.scopes)
     biz = int(np.flatnonzero(arrays.kinds == 0).tolist().index(arrays.index_of("BIZ")))
     assert "财富" in by_row(walked.names)[biz] and np.isfinite(walked.registered).sum() >= 2
+
+
+def facts_row_by_row(rows, arrays):
+    """The oracle: each listed company's facts put on its row one at a time, by looking its id up."""
+    from equitygraph.graph.analysis.risk import Facts, Texts
+    from equitygraph.graph.arrays import OPEN_START, day_number
+
+    companies = np.flatnonzero(arrays.kinds == 0)
+    m = len(companies)
+    names, scopes = Texts.collect(), Texts.collect()
+    registered, paid, founded = np.full(m, np.nan), np.full(m, np.nan), np.full(m, OPEN_START, dtype=np.int64)
+    for entity_id, name, scope, reg, paid_in, day in rows:
+        if entity_id not in set(arrays.ids) or arrays.kinds[arrays.index_of(entity_id)] != 0:
+            continue
+        r = int(np.searchsorted(companies, arrays.index_of(entity_id)))
+        names.add(r, name or "")
+        scopes.add(r, scope or "")
+        registered[r] = np.nan if reg is None else reg
+        paid[r] = np.nan if paid_in is None else paid_in
+        founded[r] = day_number(day, OPEN_START)
+    return Facts(names.build(), scopes.build(), registered, paid, founded)
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_company_facts_read_a_chunk_at_a_time_are_those_put_row_by_row(risk_store, data):
+    """In chunks of any size, in id order or shuffled, with gaps, missing values, names that lengthen
+    when lower-cased (İ), and a company the arrays do not hold (left out, not put on another's row)."""
+    from equitygraph.queries.risk import facts
+
+    arrays = risk_store.export_arrays()
+    listed = list(risk_store.company_facts())
+    assert len(listed) == int((arrays.kinds == 0).sum()) > 5
+    rows = data.draw(st.lists(st.sampled_from(listed), unique_by=lambda row: row[0]))
+    blank = data.draw(st.sets(st.integers(0, max(0, len(rows) - 1))))
+    rows = [(row[0], "İSTANBUL 财富" if k in blank else row[1], None if k in blank else row[2],
+             None if k in blank else row[3], row[4], None if k in blank else row[5]) for k, row in enumerate(rows)]
+    if data.draw(st.booleans()):
+        rows.insert(data.draw(st.integers(0, len(rows))), ("ZZ-NOT-IN-ARRAYS", "幽灵", "", 1e9, 1e9, dt.date(2020, 1, 1)))
+    if data.draw(st.booleans()):
+        rows = data.draw(st.permutations(rows))
+
+    class Listing:
+        def company_facts(self):
+            return iter(rows)
+
+    with patch.object(facts, "CHUNK", data.draw(st.integers(1, 7))):
+        got = facts.facts_of(Listing(), arrays)
+    expected = facts_row_by_row(rows, arrays)
+    for name in ("registered", "paid_in", "founded"):
+        assert np.array_equal(getattr(got, name), getattr(expected, name), equal_nan=True), name
+    for name in ("names", "scopes"):
+        a, b = getattr(got, name), getattr(expected, name)
+        assert a.joined == b.joined and a.starts.tolist() == b.starts.tolist() and a.rows.tolist() == b.rows.tolist()
+
+
+def test_company_facts_listed_in_id_order_are_placed_without_looking_ids_up(risk_store):
+    from equitygraph.queries.risk import facts
+
+    arrays = risk_store.export_arrays()
+    with patch.object(facts, "CHUNK", 3), patch.object(arrays, "index_of", lambda i: pytest.fail(f"{i} looked up")):
+        got = facts.facts_of(risk_store, arrays)
+    assert int(np.isfinite(got.registered).sum()) >= 2 and len(got.names.rows) == int((arrays.kinds == 0).sum())

@@ -84,6 +84,16 @@ class TextsBuilder:
             self._chunks.append("".join(f"{p}\n" for p in self._pending))
             self._pending = []
 
+    def extend(self, rows: list[int], texts: list[str]) -> None:
+        """:meth:`add` of many texts at once (a chunk of rows read together)."""
+        if self._pending:
+            self._chunks.append("".join(f"{p}\n" for p in self._pending))
+            self._pending = []
+        low = [text.lower() for text in texts]
+        self._chunks.append("".join(f"{p}\n" for p in low))
+        self._lengths += [len(p) + 1 for p in low]
+        self._rows += rows
+
     def build(self) -> Texts:
         self._chunks.append("".join(f"{p}\n" for p in self._pending))
         lengths = np.array(self._lengths, dtype=np.int64)

@@ -23,7 +23,8 @@ from ...graph.stores.base import Store
 from ..i18n import _
 from ...graph.stores.private_files import open_private
 from ..render import Result, Section
-from .scores import Scores, facts_of, score_arrays
+from .facts import facts_of
+from .scores import Scores, score_arrays
 from .config import dump_config
 
 SCORINGS = ("intrinsic", "network", "combined")

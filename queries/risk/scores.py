@@ -11,13 +11,14 @@ from typing import Iterable
 import numpy as np
 
 from ...graph.analysis.control_rules import control_table
-from ...graph.analysis.risk import DIMENSIONS, INDICATORS, Facts, Indicators, Network, RiskConfig, Texts, combine, contagion, contributions, indicators
-from ...graph.arrays import EVENT_CODES_BY_VALUE, KIND_CODES, OPEN_START, GraphArrays, day_number
+from ...graph.analysis.risk import DIMENSIONS, INDICATORS, Facts, Indicators, Network, RiskConfig, combine, contagion, contributions, indicators
+from ...graph.arrays import EVENT_CODES_BY_VALUE, KIND_CODES, GraphArrays
 from ...graph.errors import EquityGraphError
 from ...graph.model import EntityKind, LinkKind
 from ...graph.stores.base import Store
 from .. import i18n
 from . import stored
+from .facts import facts_of
 from ..heap import release_free_memory
 from ..i18n import N_, _, known, role_name
 from ..render import Result, Section
@@ -57,28 +58,6 @@ class Scores:
     def tiers(self, entities: np.ndarray) -> np.ndarray:
         """The tier of each of ``entities`` (indices), as :meth:`tier` says it."""
         return np.where(self.found.confirmed[entities], "confirmed", self.config.tiers_of(self.combined[entities]))
-
-
-def facts_of(store: Store, arrays: GraphArrays) -> Facts:
-    """Every company's name, business scope, capital and founding date, in ``arrays``' company order."""
-    companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])  # entity of each row
-    m = len(companies)
-    names, scopes = Texts.collect(), Texts.collect()
-    registered, paid, founded = np.full(m, np.nan), np.full(m, np.nan), np.full(m, OPEN_START, dtype=np.int64)
-    # Both list the companies in id order: a row is found by comparing one id, not by looking it up.
-    in_order = zip(range(m), arrays.ids.iter_at(companies))
-    for entity_id, name, scope, reg, paid_in, day in store.company_facts():
-        r, expected = next(in_order, (-1, None))
-        if expected != entity_id:  # a company the arrays hold elsewhere (not so in one generation of a store)
-            j = arrays.index_of(entity_id)
-            r = int(np.searchsorted(companies, j))
-            r = r if r < m and companies[r] == j else -1
-        names.add(r, name or "")
-        scopes.add(r, scope or "")
-        registered[r] = np.nan if reg is None else reg
-        paid[r] = np.nan if paid_in is None else paid_in
-        founded[r] = day_number(day, OPEN_START)
-    return Facts(names.build(), scopes.build(), registered, paid, founded)
 
 
 def score_all(store: Store, config: RiskConfig, as_of: dt.date | None = None, arrays: GraphArrays | None = None,
