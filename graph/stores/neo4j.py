@@ -341,7 +341,7 @@ class Neo4jStore(Store):
     def kept_file(self, suffix: str) -> Path | None:
         return arrays_cache.server_cache_path(self.path, suffix)
 
-    def company_facts(self) -> Iterator[tuple]:
+    def company_facts(self) -> Iterable[tuple]:  # a neo4j_arrays.FactColumns: chunks of columns too
         return neo4j_arrays.company_facts(self)
 
     def party_facts(self) -> Iterator[tuple]:

@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc
@@ -77,7 +78,7 @@ def _remember(where: str, arrays: GraphArrays, generation: str) -> None:
         _KEPT[where] = (generation, arrays)
 
 
-def company_facts(store) -> Iterator[tuple]:
+def company_facts(store) -> "FactColumns":
     """:meth:`~.base.Store.company_facts` of a Neo4j store: kept on disk at its generation (a bulk
     import leaves them, :func:`keep_facts`), else read from the server (and kept)."""
     generation = store.get_meta("generation")
@@ -87,7 +88,30 @@ def company_facts(store) -> Iterator[tuple]:
         table = page_table(store, cypher.PAGE_COMPANY_FACTS)
         table = table.set_column(5, "founded", pc.cast(table.column("founded"), pa.date32()))
         keep_facts(store, table, generation)
-    yield from zip(*(column.to_pylist() for column in table.columns))
+    return FactColumns(table)
+
+
+class FactColumns:
+    """The company facts: rows as :meth:`~.base.Store.company_facts` gives them, or ``chunks`` of
+    columns (what ``queries.risk.facts`` reads: at a million companies 0.5 s, the rows 2.2 s)."""
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+
+    def __iter__(self) -> Iterator[tuple]:
+        return zip(*(column.to_pylist() for column in self.table.columns))
+
+    def chunks(self, size: int) -> Iterator[tuple]:
+        """Ids, names and scopes as lists, the capitals as floats (nan where not given), the founding
+        dates as day numbers since 1970 (``OPEN_START`` where not given)."""
+        from ..arrays import OPEN_START
+
+        for piece in self.table.to_batches(size):
+            capitals = [pc.fill_null(piece.column(name), np.nan).to_numpy(zero_copy_only=False)
+                        for name in ("registered", "paid_in")]
+            days = pc.fill_null(piece.column("founded").cast(pa.int32()).cast(pa.int64()), OPEN_START)
+            yield (piece.column("id").to_pylist(), piece.column("name").to_pylist(), piece.column("scope").to_pylist(),
+                   *capitals, days.to_numpy())
 
 
 def keep_facts(store, table: pa.Table, generation: str | None) -> None:
