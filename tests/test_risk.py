@@ -273,20 +273,26 @@ def facts_row_by_row(rows, arrays):
     from equitygraph.graph.analysis.risk import Facts, Texts
     from equitygraph.graph.arrays import OPEN_START, day_number
 
+    def texts(rows_and_texts) -> Texts:  # each lower-cased alone, a newline after each
+        low = [(r, (text or "").lower()) for r, text in rows_and_texts]
+        starts = np.cumsum([0] + [len(text) + 1 for _r, text in low])[:-1]
+        return Texts("".join(f"{text}\n" for _r, text in low), starts.astype(np.int64),
+                     np.array([r for r, _text in low], dtype=np.int64))
+
     companies = np.flatnonzero(arrays.kinds == 0)
     m = len(companies)
-    names, scopes = Texts.collect(), Texts.collect()
     registered, paid, founded = np.full(m, np.nan), np.full(m, np.nan), np.full(m, OPEN_START, dtype=np.int64)
+    names, scopes = [], []
     for entity_id, name, scope, reg, paid_in, day in rows:
         if entity_id not in set(arrays.ids) or arrays.kinds[arrays.index_of(entity_id)] != 0:
             continue
         r = int(np.searchsorted(companies, arrays.index_of(entity_id)))
-        names.add(r, name or "")
-        scopes.add(r, scope or "")
+        names.append((r, name))
+        scopes.append((r, scope))
         registered[r] = np.nan if reg is None else reg
         paid[r] = np.nan if paid_in is None else paid_in
         founded[r] = day_number(day, OPEN_START)
-    return Facts(names.build(), scopes.build(), registered, paid, founded)
+    return Facts(texts(names), texts(scopes), registered, paid, founded)
 
 
 @settings(max_examples=40, deadline=None)

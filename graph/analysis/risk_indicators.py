@@ -65,37 +65,22 @@ class Texts:
 
 
 class TextsBuilder:
-    """Adds texts one by one, joining them in chunks so that the million strings never coexist."""
-
-    CHUNK = 65536
+    """Adds texts a chunk at a time, joining each chunk at once, so that the million strings never coexist."""
 
     def __init__(self):
         self._chunks: list[str] = []
-        self._pending: list[str] = []
         self._lengths: list[int] = []
         self._rows: list[int] = []
 
-    def add(self, row: int, text: str) -> None:
-        low = text.lower()  # per text: a few letters lengthen when lower-cased, which must not shift the rest
-        self._pending.append(low)
-        self._lengths.append(len(low) + 1)
-        self._rows.append(row)
-        if len(self._pending) >= self.CHUNK:
-            self._chunks.append("".join(f"{p}\n" for p in self._pending))
-            self._pending = []
-
     def extend(self, rows: list[int], texts: list[str]) -> None:
-        """:meth:`add` of many texts at once (a chunk of rows read together)."""
-        if self._pending:
-            self._chunks.append("".join(f"{p}\n" for p in self._pending))
-            self._pending = []
+        """The texts of ``rows``, each lower-cased alone (a few letters lengthen when lower-cased,
+        which must not shift the rest)."""
         low = [text.lower() for text in texts]
         self._chunks.append("".join(f"{p}\n" for p in low))
         self._lengths += [len(p) + 1 for p in low]
         self._rows += rows
 
     def build(self) -> Texts:
-        self._chunks.append("".join(f"{p}\n" for p in self._pending))
         lengths = np.array(self._lengths, dtype=np.int64)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if len(lengths) else lengths
         return Texts("".join(self._chunks), starts, np.array(self._rows, dtype=np.int64))

@@ -8,8 +8,8 @@ kept under the generation token every writer of records renews (:meth:`Neo4jStor
 the explorer opens a store per thread, and each whole-graph question read the graph again.
 
 The companies' facts the risk indicators read besides the graph (names, scopes, capital, founding
-dates) are kept on disk the same way (:func:`company_facts`): at a million companies the server gave
-them in 10 s of a first analysis's 135.
+dates) are kept on disk the same way (:func:`company_facts`): at a million companies the risk step
+reads them in 1.4-1.8 s, against 10.8 s from the server.
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def company_facts(store) -> "FactColumns":
 
 class FactColumns:
     """The company facts: rows as :meth:`~.base.Store.company_facts` gives them, or ``chunks`` of
-    columns (what ``queries.risk.facts`` reads: at a million companies 0.5 s, the rows 2.2 s)."""
+    columns (what ``queries.risk.facts`` reads: at a million companies 1.4-1.8 s, through the rows 2.6-3.1 s)."""
 
     def __init__(self, table: pa.Table):
         self.table = table
@@ -156,8 +156,8 @@ def page_table(store, query: str) -> pa.Table:
     return pa.concat_tables(pieces)
 
 
-_TYPES = {"registered": pa.float64(), "paid_in": pa.float64(), "share_low": pa.float64(), "share_high": pa.float64(), "disclosure_threshold": pa.float64(),
-          "free_float": pa.float64(), "listed": pa.bool_()}
+_TYPES = {"registered": pa.float64(), "paid_in": pa.float64(), "share_low": pa.float64(), "share_high": pa.float64(),
+          "disclosure_threshold": pa.float64(), "free_float": pa.float64(), "listed": pa.bool_()}
 
 
 def _pages(store, query: str) -> Iterator[tuple[list[str], list[list]]]:

@@ -165,7 +165,7 @@ def explain_in(store: Store, scores: Scores, entities: list[str], languages: lis
     said = {}
     for lang in languages:
         with i18n.language(lang):
-            said[lang] = _worded(scores, index, sources, counts, paths, _PathWords(arrays, network, scores, *read))
+            said[lang] = _worded(scores, index, sources, counts, paths, _PathWords(scores, *read))
     return said
 
 
@@ -214,10 +214,9 @@ class _PathWords:
     """The links along explanation paths in words (the current language's), of the ``entities`` along
     them and the ``edges`` among those (read from the store once for all paths)."""
 
-    def __init__(self, arrays: GraphArrays, network: Network, scores: Scores, entities: dict, edges):
-        self.arrays = arrays
+    def __init__(self, scores: Scores, entities: dict, edges):
+        self.arrays, self.network = scores.arrays, scores.network
         self.entities = entities
-        self.network = network
         self.hub = scores.config["contagion"]["hub_degree"]
         as_of = scores.as_of
         # What the first id is to the second, as a phrase with {x} for the second.
