@@ -395,6 +395,31 @@ def test_an_analysis_of_many_batches_is_written_whole_from_two_sessions_and_a_fa
         assert len(sent) >= 2
 
 
+def test_a_reanalysis_leaves_nothing_of_the_last_where_a_batch_sends_no_value(neo4j_store, monkeypatch):
+    """A batch sends no property none of its entities has a value of (the write-back clears every name
+    first): a result held by few entities moves with the next analysis, one held by none then is gone,
+    and the values `changes` compares are kept."""
+    from equitygraph.graph.model import Entity, EntityKind
+    from equitygraph.graph.stores import neo4j_results
+    from equitygraph.graph.stores.result_columns import ResultColumn
+
+    ids = [f"S{k:02d}" for k in range(40)]
+    with neo4j_store.writer() as w:
+        w.add_many([Entity(i, EntityKind.COMPANY, f"公司{i}") for i in ids])
+    monkeypatch.setattr(neo4j_results, "ROWS", 8)  # five batches: most hold no partner
+    for rare in ({1, 17, 30}, {2, 17}, set()):
+        partner = [f"P{k}" if k in rare else None for k in range(40)]
+        links = [{"holds": k} if k in rare else None for k in range(40)]  # JSON
+        neo4j_store.write_analysis({"controller": ResultColumn(ids, [f"X{k}" for k in range(40)]),
+                                    "partner": ResultColumn(ids, partner), "links": ResultColumn(ids, links),
+                                    "group": ResultColumn(ids, [f"g{k % 3}" for k in range(40)])},
+                                   previous=("group",))
+        assert neo4j_store.read_results("partner") == {ids[k]: f"P{k}" for k in rare}
+        assert neo4j_store.read_results("links") == {ids[k]: {"holds": k} for k in rare}
+        assert neo4j_store.read_results("controller") == {i: f"X{k}" for k, i in enumerate(ids)}
+    assert neo4j_store.results_for(ids[17]) == {"controller": "X17", "group": "g2", "previous_group": "g2"}
+
+
 def test_the_write_back_passes_over_the_nodes_only_for_names_some_node_may_hold(neo4j_store, monkeypatch):
     """Clearing the last analysis and copying it for `changes` each pass over every node (some 16 s at
     a million companies even when no node holds a result): a database says which result names it may

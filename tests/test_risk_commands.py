@@ -241,8 +241,8 @@ def test_words_are_found_whatever_the_case_and_never_across_two_texts():
     from equitygraph.graph.analysis.risk import Texts
 
     builder = Texts.collect()
-    for row, text in enumerate(["İstanbul Wealth Management Ltd", "深圳理", "财富有限公司", "P2P 网贷平台", "peer to PEER"]):
-        builder.add(row, text)
+    builder.extend([0, 1], ["İstanbul Wealth Management Ltd", "深圳理"])  # two chunks: no word across them either
+    builder.extend([2, 3, 4], ["财富有限公司", "P2P 网贷平台", "peer to PEER"])
     texts = builder.build()
     assert texts.holding("wealth management").tolist() == [0]  # İ lengthens when lower-cased: no shift
     assert texts.holding("理财").tolist() == []  # 理 ends one text, 财 begins the next
