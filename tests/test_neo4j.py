@@ -470,3 +470,16 @@ def test_every_paged_query_reads_its_index_in_order(neo4j_store, name, query):
     assert not used & {"Sort", "Top", "PartialSort", "PartialTop", "NodeByLabelScan", "AllNodesScan",
                        "DirectedRelationshipTypeScan", "UndirectedRelationshipTypeScan"}, (name, used)
     assert any("IndexSeekByRange" in operator for operator in used), (name, used)
+
+
+def test_a_server_that_cannot_write_its_store_files_is_said_to_be_short_of_disk():
+    """The server's words when a committed transaction cannot reach its store files (a full disk, as
+    met in a benchmark) name the likely cause; any other error is its first line as it is."""
+    from equitygraph.graph.stores.neo4j import _first_line
+
+    full = Exception("Could not apply the transaction 5567 to the store after written to log.\n\tat org.neo4j...")
+    assert _first_line(full) == ("Could not apply the transaction 5567 to the store after written to log. (the server's "
+                                 "disk may be full: free space where its database is kept, then try again)")
+    assert _first_line(Exception("java.io.IOException: No space left on device")).endswith("then try again)")
+    assert _first_line(Exception("Node(12) already exists with label `Entity`\nmore")) == \
+        "Node(12) already exists with label `Entity`"

@@ -453,7 +453,14 @@ class Neo4jStore(Store):
 
 def _first_line(error: Exception) -> str:
     text = getattr(error, "message", None) or str(error) or type(error).__name__
-    return text.strip().splitlines()[0]
+    line = text.strip().splitlines()[0]
+    if any(sign in text for sign in _OUT_OF_DISK):
+        line += " (the server's disk may be full: free space where its database is kept, then try again)"
+    return line
+
+
+# What Neo4j says when a transaction cannot reach its store files, most often a full disk.
+_OUT_OF_DISK = ("to the store after written to log", "No space left on device")
 
 
 def _needles(norm: str) -> list[str]:
