@@ -280,15 +280,6 @@ class Neo4jStore(Store):
         return expanded
 
     # -- whole graph ------------------------------------------------------------------------
-    def _pages(self, query: str, key: str) -> Iterator:
-        after = ""
-        while True:
-            records = self._run(query, after=after, limit=_PAGE)
-            yield from records
-            if len(records) < _PAGE:
-                return
-            after = records[-1][key]
-
     def is_empty(self) -> bool:
         return not self._run("MATCH (n:Entity) RETURN n.id AS id LIMIT 1")
 
@@ -314,15 +305,18 @@ class Neo4jStore(Store):
         return edges.links
 
     def iter_records(self) -> Iterator[Record]:
-        for r in self._pages(cypher.ALL_ENTITIES, "id"):
-            yield entity_of(r["n"])
+        # A page a record (neo4j_arrays.page_rows): a record a row made the driver the cost of an export.
+        for _id, props in neo4j_arrays.page_rows(self, cypher.ALL_ENTITIES):
+            yield entity_of(props)
         buckets = Edges()
-        for r in (r for query in cypher.ALL_RELATIONSHIPS for r in self._pages(query, "key")):
-            append_edge(buckets, r["type"], r["src"], r["dst"], r["props"])
+        for query in cypher.ALL_RELATIONSHIPS:
+            for _key, kind, src, dst, props in neo4j_arrays.page_rows(self, query):
+                append_edge(buckets, kind, src, dst, props)
         yield from sorted(buckets.holdings, key=lambda h: h.key)
         yield from sorted(buckets.officers, key=lambda o: o.key)
         yield from sorted(buckets.links, key=lambda link: (link.src, link.dst, link.kind.value))
-        yield from (event_of(r["entity_id"], r["e"]) for r in self._pages(cypher.ALL_EVENTS, "id"))
+        for _id, entity_id, props in neo4j_arrays.page_rows(self, cypher.ALL_EVENTS):
+            yield event_of(entity_id, props)
         yield from sorted(buckets.relations, key=lambda r: r.key)
 
     @property

@@ -161,16 +161,18 @@ _TYPES = {"registered": pa.float64(), "paid_in": pa.float64(), "share_low": pa.f
 
 
 def _pages(store, query: str) -> Iterator[tuple[list[str], list[list]]]:
-    """A page is one record holding its rows as a list (the driver's cost is per record)."""
+    """A page is one record holding its rows as a list (the driver's cost is per record), in key order
+    (the order of a collected list is not promised: each page is sorted)."""
     columns = re.findall(r"\bAS (\w+)", query[query.index("RETURN"):])
     batched = f"CALL {{ {query} }} RETURN collect([{', '.join(columns)}]) AS rows"
     after = ""
     while True:
         rows = store._run(batched, after=after, limit=PAGE)[0]["rows"]
+        rows.sort(key=lambda row: row[0])
         yield columns, rows
         if len(rows) < PAGE:
             return
-        after = max(row[0] for row in rows)  # the order of a collected list is not promised: the largest key
+        after = rows[-1][0]
 
 
 def read(store) -> GraphArrays:
