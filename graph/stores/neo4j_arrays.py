@@ -85,8 +85,7 @@ def company_facts(store) -> "FactColumns":
     disk = arrays_cache.server_cache_path(store.path, FACTS)
     table = _kept_facts(disk, generation)
     if table is None:
-        table = page_table(store, cypher.PAGE_COMPANY_FACTS)
-        table = table.set_column(5, "founded", pc.cast(table.column("founded"), pa.date32()))
+        table = facts_table(page_table(store, cypher.PAGE_COMPANY_FACTS))
         keep_facts(store, table, generation)
     return FactColumns(table)
 
@@ -112,6 +111,12 @@ class FactColumns:
             days = pc.fill_null(piece.column("founded").cast(pa.int32()).cast(pa.int64()), OPEN_START)
             yield (piece.column("id").to_pylist(), piece.column("name").to_pylist(), piece.column("scope").to_pylist(),
                    *capitals, days.to_numpy())
+
+
+def facts_table(table: pa.Table) -> pa.Table:
+    """Company facts ``id, name, scope, registered, paid_in, founded`` (founded as ISO text) as they are
+    kept: the founding dates as dates."""
+    return table.set_column(5, "founded", pc.cast(table.column("founded"), pa.date32()))
 
 
 def keep_facts(store, table: pa.Table, generation: str | None) -> None:

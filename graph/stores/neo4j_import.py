@@ -296,14 +296,12 @@ class ImportFiles(Writer):
         """Every company's facts as :func:`.neo4j_arrays.keep_facts` keeps them, when the arrays are made
         (see the class), else None."""
         import pyarrow as pa
-        import pyarrow.compute as pc
 
         if self._arrays is None or "entities" not in self._tables:
             return None
         schema = pa.schema([(name, ENTITY_SCHEMA.field(column).type) for name, column in _FACT_COLUMNS.items()])
-        table = pa.concat_tables(self._facts) if self._facts else schema.empty_table()
-        table = table.sort_by("id")
-        return table.set_column(5, "founded", pc.cast(table.column("founded"), pa.date32()))
+        return neo4j_arrays.facts_table((pa.concat_tables(self._facts) if self._facts else schema.empty_table())
+                                        .sort_by("id"))
 
     def _write_table(self, written: "_File", table) -> None:
         import pyarrow.compute as pc

@@ -3,18 +3,16 @@ scopes, capital and founding dates (:class:`~equitygraph.graph.analysis.risk.Fac
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from typing import Iterator
 
 import numpy as np
 
 from ...graph.analysis.risk import Facts, Texts
-from ...graph.arrays import KIND_CODES, OPEN_START, GraphArrays
+from ...graph.arrays import KIND_CODES, OPEN_START, GraphArrays, day_number
 from ...graph.model import EntityKind
 from ...graph.stores.base import Store
 
-_EPOCH = dt.date(1970, 1, 1).toordinal()  # day numbers count from it (graph.arrays.day_number)
 CHUNK = 65536  # rows converted at once: a column at a time, never every company's strings
 
 
@@ -56,4 +54,4 @@ def _chunks(rows: Iterator[tuple]) -> Iterator[tuple]:
     while chunk := list(itertools.islice(rows, CHUNK)):
         ids, name, scope, reg, paid_in, day = ([row[c] for row in chunk] for c in range(6))  # zip(*chunk): 5x slower
         yield (ids, name, scope, np.array(reg, dtype=float), np.array(paid_in, dtype=float),  # None is nan
-               np.array([OPEN_START if d is None else d.toordinal() - _EPOCH for d in day], dtype=np.int64))
+               np.array([day_number(d, OPEN_START) for d in day], dtype=np.int64))

@@ -21,8 +21,8 @@ import scipy.sparse as sp
 
 from ...graph.analysis.risk import Indicators, Network
 from ...graph.stores.base import Store
-from ..memo import decisions_fingerprint
 from ...graph.stores.private_files import open_private
+from ..memo import decisions_fingerprint
 from .stored import config_key
 
 FORMAT = "2"  # 2: the network's received risk and seeds over the walked entities only
