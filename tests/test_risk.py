@@ -335,3 +335,20 @@ def test_company_facts_listed_in_id_order_are_placed_without_looking_ids_up(risk
     with patch.object(facts, "CHUNK", 3), patch.object(arrays, "index_of", lambda i: pytest.fail(f"{i} looked up")):
         got = facts.facts_of(risk_store, arrays)
     assert int(np.isfinite(got.registered).sum()) >= 2 and len(got.names.rows) == int((arrays.kinds == 0).sum())
+
+
+def test_a_company_listed_after_every_company_of_the_arrays_is_left_out(risk_store):
+    """The store lists one company more than the arrays hold, after all of them (a write between the
+    two reads): its row has no company of the arrays to compare with, and it lands on no row."""
+    from equitygraph.queries.risk import facts
+
+    arrays = risk_store.export_arrays()
+    rows = [*risk_store.company_facts(), ("ZZZ-LATER", "后来的公司", None, 1e9, None, dt.date(2026, 1, 1))]
+
+    class Listing:
+        def company_facts(self):
+            return iter(rows)
+
+    got, expected = facts.facts_of(Listing(), arrays), facts_row_by_row(rows, arrays)
+    assert np.array_equal(got.registered, expected.registered, equal_nan=True)
+    assert got.names.joined == expected.names.joined and 1e9 not in got.registered
