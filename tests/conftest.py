@@ -35,6 +35,15 @@ P2,C2,,,,,
 """
 
 
+def copy_store(source: Path, target: Path) -> None:
+    """An embedded store copied with its analysis's files (graph/stores/sqlite_analysis_files.py), as
+    a user copies a case."""
+    source, target = Path(source), Path(target)
+    shutil.copy(source, target)
+    for path in source.parent.glob(source.name + ".analysis-*"):
+        shutil.copy(path, target.with_name(target.name + path.name[len(source.name):]))
+
+
 def write_case(folder: Path, encoding: str = "utf-8", **files: str) -> Path:
     """Write CSV files named by keyword (entities=..., holdings=...); None leaves a file out."""
     folder.mkdir(parents=True, exist_ok=True)

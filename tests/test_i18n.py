@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import analysed_case
+from conftest import analysed_case, copy_store
 from equitygraph.queries import i18n
 from equitygraph.queries.cli import cli
 
@@ -220,8 +220,6 @@ def test_every_sentence_a_command_computes_is_in_chinese(analyzed_db):
 
 def test_analyze_in_chinese_says_why_verdicts_are_not_certain_in_chinese(analyzed_db, tmp_path):
     """The reasons of the uncertain verdicts were printed as their codes ("unrecorded majority")."""
-    import shutil
-
     from equitygraph.graph.analysis.control_rules import REASONS, VERDICTS
     from equitygraph.queries.analyze import WRITTEN, AnalysisResult
 
@@ -231,7 +229,7 @@ def test_analyze_in_chinese_says_why_verdicts_are_not_certain_in_chinese(analyze
         table = summary.render("table")
     reasons = table.split("不确定的原因")[1].split("\n\n")[0].splitlines()[2:]  # below the heading and columns
     assert len(reasons) == len(every_reason) and all(re.fullmatch(r"\s*[^A-Za-z]+\s+\d+", r) for r in reasons), reasons
-    shutil.copy(analyzed_db / "zh.db", tmp_path / "again.db")
+    copy_store(analyzed_db / "zh.db", tmp_path / "again.db")
     result = CliRunner().invoke(cli, ["--lang", "zh", "analyze", "--db", str(tmp_path / "again.db")])
     assert result.exit_code == 0, result.output
     for said in (table, result.output):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import analysed_case
+from conftest import analysed_case, copy_store
 from equitygraph.graph.model import Entity, EntityKind
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.queries import memo
@@ -82,7 +82,7 @@ def test_risk_of_a_company_is_read_not_computed(analysed, monkeypatch):
 
 def test_the_command_answers_the_same_from_the_kept_scores(analysed, tmp_path):
     copy = tmp_path / "copy.db"
-    shutil.copy(analysed, copy)  # without the kept scores: computed
+    copy_store(analysed, copy)  # without the kept scores: computed
     shutil.copy(f"{analysed}.arrays.npz", f"{copy}.arrays.npz")
     with SQLiteStore(analysed, readonly=True) as store:
         [name] = [store.get(i).name for i in _companies(store, risk_scores.score_all(store, load_config()))[:1]]
@@ -100,7 +100,8 @@ def _computes(monkeypatch) -> list:
 
 def test_the_kept_scores_are_set_aside_where_they_no_longer_describe_the_store(analysed, tmp_path, monkeypatch):
     copy = tmp_path / "copy.db"
-    for suffix in ("", ".arrays.npz", ".risk.npz"):
+    copy_store(analysed, copy)
+    for suffix in (".arrays.npz", ".risk.npz"):
         shutil.copy(f"{analysed}{suffix}", f"{copy}{suffix}")
     config = load_config()
     calls = _computes(monkeypatch)

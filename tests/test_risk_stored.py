@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import analysed_case
+from conftest import analysed_case, copy_store
 from equitygraph.graph.model import Entity, EntityKind
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.queries import i18n
@@ -49,11 +49,9 @@ def test_in_chinese_too(analysed, monkeypatch):
 
 
 def test_computed_where_the_analysis_cannot_answer(analysed, tmp_path):
-    import shutil
-
     config = load_config()
     copy = tmp_path / "copy.db"
-    shutil.copy(analysed, copy)
+    copy_store(analysed, copy)
     other = load_config()
     other.sections["tiers"]["yellow"] = 0.2
     with SQLiteStore(copy) as store:
@@ -151,13 +149,12 @@ def test_the_largest_clusters_are_read_from_their_ranks(analysed, monkeypatch):
 
 def test_the_largest_clusters_of_an_analysis_before_the_ranks_are_counted(analysed, tmp_path, monkeypatch):
     import json
-    import shutil
 
     from equitygraph.queries.relations import groups
     from equitygraph.queries.relations.standing import ANALYSIS_META
 
     copy = tmp_path / "older.db"
-    shutil.copy(analysed, copy)
+    copy_store(analysed, copy)
     with SQLiteStore(copy) as store:
         ranked = groups.largest_clusters(store, 9).to_dict()
         meta = json.loads(store.get_meta(ANALYSIS_META))

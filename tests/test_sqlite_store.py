@@ -220,7 +220,9 @@ def test_results_looked_up_by_value_are_found_through_their_partial_index(tmp_pa
         plan = store._db.execute(f'EXPLAIN QUERY PLAN SELECT entity_id FROM {table} WHERE "controller" = ?',
                                  ("C1",)).fetchall()
         assert "USING COVERING INDEX" in plan[0][3]
-        sql = store._db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (f"{table}_controller",)).fetchone()[0]
+        schema, bare = table.split(".")
+        sql = store._db.execute(f"SELECT sql FROM {schema}.sqlite_master WHERE name = ?",
+                                (f"{bare}_controller",)).fetchone()[0]
         assert sql.endswith('WHERE "controller" IS NOT NULL')
 
 

@@ -27,6 +27,7 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes
 from . import arrays_cache, sqlite_search
 from .base import Edges, Record, SearchHit, Store, Writer, exact_hits, rank_search
 from .sqlite_arrays import read_arrays
+from .sqlite_analysis_files import read_only
 from .sqlite_results import StoredResults
 from .sqlite_rows import (IN_CHUNK, chunks, date_of, party_rows, read_entity, read_event, read_holding, read_link, read_officer,
                           read_relation, record_row)
@@ -37,11 +38,6 @@ from .sqlite_writer import SQLiteWriter
 def default_path() -> Path:
     """``$EQUITYGRAPH_DB`` if set, else ``./equitygraph.db``."""
     return Path(os.environ.get("EQUITYGRAPH_DB") or DEFAULT_PATH)
-
-
-def read_only(path: str) -> str:
-    """The URI that opens the SQLite file ``path`` for reading only (nothing written, nothing checkpointed)."""
-    return Path(path).resolve().as_uri() + "?mode=ro"
 
 
 def _identity(db: sqlite3.Connection, path: str) -> tuple[set[str], bool]:
@@ -89,7 +85,9 @@ class SQLiteStore(StoredResults, Store):
                     # Looked at read-only first: a writing connection to another program's database in WAL
                     # mode would checkpoint it on closing, changing it even when we refuse it.
                     self._refuse_foreign()
-                self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                # As a URI: the analysis files (sqlite_analysis_files) are attached as URIs, read-only.
+                self._db = sqlite3.connect(self.path if memory else Path(self.path).resolve().as_uri(), uri=True,
+                                           isolation_level=None, check_same_thread=False)
             # A reading given up by its caller (the explorer past its budget) ends inside SQLite too.
             self._db.set_progress_handler(cancel.cancelled, 10_000)  # the same in _containing
             # Another command writing (a load) makes a write wait this long before it says so.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from .base import check_result_name
 from .result_columns import LazyColumn, ResultColumn, check_page, check_top
+from . import sqlite_analysis_files as analysis_files
 from .sqlite_rows import IN_CHUNK, chunks
 
 
@@ -20,8 +22,9 @@ class StoredResults:
         layout = self._layout()
         if name in layout["table_of"]:
             wanted = encode(value) if name in layout["json"] else value
+            table, column = where(layout, name)
             return [r[0] for r in self._db.execute(
-                f'SELECT entity_id FROM {layout["table_of"][name]} WHERE "{name}" = ? ORDER BY entity_id', (wanted,))]
+                f'SELECT entity_id FROM {table} WHERE {column} = ? ORDER BY entity_id', (wanted,))]
         encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
         return [r[0] for r in self._db.execute(
             "SELECT entity_id FROM results WHERE name = ? AND value = ? ORDER BY entity_id", (name, encoded))]
@@ -36,8 +39,7 @@ class StoredResults:
                 for entity_id, value in values.items())
         with self._transaction("write results"):
             layout = self._layout()
-            if name in layout["table_of"]:  # a name lives in one place: it leaves the analysis tables
-                self._db.execute(f'UPDATE {layout["table_of"][name]} SET "{name}" = NULL')
+            if name in layout["table_of"]:  # a name lives in one place: it leaves the analysis (its file unchanged)
                 del layout["table_of"][name]
                 self._set_layout(layout["table_of"], layout["json"] - {name})
             if whole:
@@ -50,115 +52,136 @@ class StoredResults:
 
     def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
                        previous: Iterable[str] = ()) -> None:
-        """Every result set of an analysis at once, replacing the previous analysis: a table per
-        family of result sets over the same entities (the companies; the parties in clusters), a
-        row per entity and a column per result, written in key order, its look-up indexes built
-        after. Result sets given as :class:`ResultColumn` over one ``ids`` list are one family
-        without a dict between. ``ids_known`` skips dropping ids not in the store. The names of
-        ``previous`` that the last analysis wrote are copied inside the database as ``previous_<name>``
-        (millions of cluster members at a million companies: never read into Python)."""
-        old = self._layout()
-        copied = [name for name in previous if name in old["table_of"]]
-        results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous if name not in copied}}
-        for name in [*results, *(f"previous_{name}" for name in copied)]:
+        """Every result set of an analysis at once, replacing the previous analysis: written into a
+        file of its own (:mod:`.sqlite_analysis_files`), a table per family of result sets over the
+        same entities (the companies; the parties in clusters), a row per entity and a column per
+        result, in key order, its look-up indexes built after. Result sets given as
+        :class:`ResultColumn` over one ``ids`` list are one family without a dict between.
+        ``ids_known`` skips dropping ids not in the store. Each name of ``previous`` the last analysis
+        wrote is read as ``previous_<name>`` from the last analysis's file where it lies (millions of
+        cluster members at a million companies: neither read into Python nor copied)."""
+        try:
+            with self._transaction("write results"):
+                old = self._layout()  # inside the write lock: no other analysis lands meanwhile
+                analysis_files.remove_unnamed(self.path, set(old["files"].values()))
+                written = self._write_analysis(old, results, ids_known, previous)
+        except BaseException:
+            if "written" not in locals() and getattr(self, "_new_analysis", None):
+                analysis_files.remove(self._db, self.path, self._new_analysis)
+            raise
+        finally:
+            self._new_analysis = None
+        analysis_files.remove(self._db, self.path,
+                              {s: t for s, t in old["files"].items() if s not in written["files"]})
+
+    def _write_analysis(self, old: dict, results, ids_known: bool, previous: Iterable[str]) -> dict:
+        carried = [name for name in previous if name in old["table_of"]]
+        results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous if name not in carried}}
+        for name in [*results, *(f"previous_{name}" for name in carried)]:
             check_result_name(name)
         json_names = {n for n, values in results.items() if _holds_json(values)}
-        json_names |= {f"previous_{name}" for name in copied if name in old["json"]}
+        json_names |= {f"previous_{name}" for name in carried if name in old["json"]}
         families = result_families(results)
-        with self._transaction("write results"):
-            db = self._db
-            for number, name in enumerate(copied, 1):  # before the tables they are copied from go
-                db.execute(f"DROP TABLE IF EXISTS analysis_carried_{number}")
-                db.execute(f'CREATE TABLE analysis_carried_{number} (entity_id TEXT PRIMARY KEY, "previous_{name}") '
-                           "WITHOUT ROWID")
-                db.execute(f'INSERT INTO analysis_carried_{number} SELECT entity_id, "{name}" FROM '
-                           f'{old["table_of"][name]} WHERE "{name}" IS NOT NULL')
-            # Every table of the last analysis, also one whose results were all set apart since (write_results).
-            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'analysis!_%' "
-                                       "ESCAPE '!' AND name NOT LIKE 'analysis!_carried!_%' ESCAPE '!'").fetchall():
-                db.execute(f"DROP TABLE {table}")
-            table_of = {}
-            for number, name in enumerate(copied, 1):
-                db.execute(f"ALTER TABLE analysis_carried_{number} RENAME TO analysis_previous_{number}")
-                table_of[f"previous_{name}"] = f"analysis_previous_{number}"
-            for number, (ids, members, columns) in enumerate(families, 1):
-                table = f"analysis_{number}"
-                columns = [(encode(v) if v is not None else None for v in column) if name in json_names else column
-                           for name, column in zip(members, columns)]  # encoded row by row as they are written
-                quoted = "".join(f', "{n}"' for n in members)
-                db.execute(f"CREATE TABLE {table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
-                db.executemany(f"INSERT INTO {table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
-                               zip(ids, *columns))
-                for name in members:
-                    table_of[name] = table
-                    if name in LOOKED_UP_RESULTS:  # partial: most companies have no partner, group or tier
-                        db.execute(f'CREATE INDEX {table}_{name} ON {table} ("{name}") WHERE "{name}" IS NOT NULL')
+        db = self._db
+        schema, token = analysis_files.create(db, self.path)
+        self._new_analysis = {schema: token}
+        table_of = {f"previous_{name}": old["table_of"][name] for name in carried}
+        column_of = {f"previous_{name}": old["column_of"].get(name, name) for name in carried}
+        for number, (ids, members, columns) in enumerate(families, 1):
+            table = f"analysis_{number}"
+            quoted = "".join(f', "{n}"' for n in members)
+            db.execute(f"CREATE TABLE {schema}.{table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
+            db.executemany(f"INSERT INTO {schema}.{table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
+                           _rows(ids, [(column, name in json_names) for name, column in zip(members, columns)]))
+            for name in members:
+                table_of[name] = f"{schema}.{table}"
+                if name in LOOKED_UP_RESULTS:  # partial: most companies have no partner, group or tier
+                    db.execute(f'CREATE INDEX {schema}.{table}_{name} ON {table} ("{name}") WHERE "{name}" IS NOT NULL')
             if not ids_known:
-                for table in set(table_of.values()):
-                    db.execute(f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = entity_id)")
-            stale = sorted(set(table_of) | set(old["table_of"]))
-            if stale:
-                db.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
-            self._set_layout(table_of, json_names)
+                db.execute(f"DELETE FROM {schema}.{table} WHERE NOT EXISTS (SELECT 1 FROM main.entities WHERE id = entity_id)")
+        stale = sorted(set(table_of) | set(old["table_of"]))
+        if stale:
+            db.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
+        if any("." not in table for table in old["table_of"].values()) and \
+                not any("." not in table for table in table_of.values()):
+            # An analysis written before analyses had files of their own: its tables leave the store.
+            for (table,) in db.execute("SELECT name FROM main.sqlite_master WHERE type = 'table' "
+                                       "AND name LIKE 'analysis!_%' ESCAPE '!'").fetchall():
+                db.execute(f"DROP TABLE main.{table}")
+        named = {table.split(".")[0] for table in table_of.values() if "." in table}
+        files = {s: t for s, t in {**old["files"], schema: token}.items() if s in named}
+        self._set_layout(table_of, json_names, column_of, files)
+        return {"files": files}
 
     def _layout(self) -> dict:
-        """Where each result of the last analysis is kept (name -> table), and which hold JSON."""
+        """Where each result of the last analysis is kept (name -> ``schema.table``, and the column
+        where it is not the name), which hold JSON, and the analysis files the tables are in
+        (schema -> token; attached here when not yet). A table without a schema is in the store
+        itself (an analysis written before analyses had files of their own)."""
         found = self.get_meta("analysis_layout")
-        data = json.loads(found) if found else {"table_of": {}, "json": []}
-        return {"table_of": data["table_of"], "json": set(data["json"])}
+        data = json.loads(found) if found else {}
+        layout = {"table_of": data.get("table_of", {}), "column_of": data.get("column_of", {}),
+                  "json": set(data.get("json", [])), "files": data.get("files", {})}
+        analysis_files.attach(self._db, self.path, layout["files"])
+        return layout
 
-    def _set_layout(self, table_of: dict[str, str], json_names: set[str]) -> None:
-        self.set_meta("analysis_layout", json.dumps({"table_of": table_of, "json": sorted(json_names)}))
+    def _set_layout(self, table_of: dict[str, str], json_names: set[str], column_of: dict[str, str] | None = None,
+                    files: dict[str, str] | None = None) -> None:
+        old = json.loads(self.get_meta("analysis_layout") or "{}")
+        column_of = {n: c for n, c in (old.get("column_of", {}) if column_of is None else column_of).items() if n in table_of}
+        self.set_meta("analysis_layout", json.dumps({
+            "table_of": table_of, "column_of": column_of, "json": sorted(json_names),
+            "files": old.get("files", {}) if files is None else files}))
 
     def read_results(self, name: str) -> dict[str, Any]:
         layout = self._layout()
-        if name in layout["table_of"]:
-            rows = self._db.execute(f'SELECT entity_id, "{check_result_name(name)}" FROM {layout["table_of"][name]} '
-                                    f'WHERE "{name}" IS NOT NULL ORDER BY entity_id')
+        if check_result_name(name) in layout["table_of"]:
+            table, column = where(layout, name)
+            rows = self._db.execute(f'SELECT entity_id, {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY entity_id')
             return {entity_id: decoded(name, value, layout) for entity_id, value in rows}
         rows = self._db.execute("SELECT entity_id, value FROM results WHERE name = ? ORDER BY entity_id", (name,))
         return {entity_id: json.loads(value) for entity_id, value in rows}
 
     def ids_in_order_of(self, name: str, start: int = 0, count: int | None = None) -> list[str]:
         layout = self._layout()
-        table = layout["table_of"].get(check_result_name(name))
-        if table is None or name in layout["json"]:  # JSON text does not sort as its values do
+        if check_result_name(name) not in layout["table_of"] or name in layout["json"]:  # JSON text does not sort as its values do
             return super().ids_in_order_of(name, start, count)
         check_page(start, count)
+        table, column = where(layout, name)
         # A looked-up result's partial index holds (value, entity_id) in this order: a page is a walk
         # along it, no sort; another column is sorted in SQLite, the top start + count rows kept.
         return [r[0] for r in self._db.execute(
-            f'SELECT entity_id FROM {table} WHERE "{name}" IS NOT NULL ORDER BY "{name}", entity_id LIMIT ? OFFSET ?',
+            f'SELECT entity_id FROM {table} WHERE {column} IS NOT NULL ORDER BY {column}, entity_id LIMIT ? OFFSET ?',
             (-1 if count is None else count, start))]
 
     def commonest_results(self, name: str, top: int) -> tuple[dict[Any, int], int]:
         layout = self._layout()
-        table = layout["table_of"].get(check_result_name(name))
-        if table is None or name in layout["json"]:
+        if check_result_name(name) not in layout["table_of"] or name in layout["json"]:
             return super().commonest_results(name, top)
         check_top(top)
+        table, column = where(layout, name)
         # Counted inside SQLite (along the value's index where it has one): tens of millions of
         # cluster members never become Python objects.
         rows = self._db.execute(
-            f'WITH counts AS MATERIALIZED (SELECT "{name}" AS value, COUNT(*) AS n FROM {table} '
-            f'WHERE "{name}" IS NOT NULL GROUP BY "{name}") '
+            f'WITH counts AS MATERIALIZED (SELECT {column} AS value, COUNT(*) AS n FROM {table} '
+            f'WHERE {column} IS NOT NULL GROUP BY {column}) '
             "SELECT value, n, (SELECT COUNT(*) FROM counts) FROM counts "
             "WHERE ? > 0 AND n >= COALESCE((SELECT n FROM counts ORDER BY n DESC LIMIT 1 OFFSET ?), 0)",
             (top, max(top - 1, 0))).fetchall()
         if rows:
             return {value: n for value, n, _total in rows}, rows[0][2]
-        return {}, self._db.execute(f'SELECT COUNT(DISTINCT "{name}") FROM {table}').fetchone()[0]
+        return {}, self._db.execute(f'SELECT COUNT(DISTINCT {column}) FROM {table}').fetchone()[0]
 
     def results_of(self, name: str, ids: Iterable[str]) -> dict[str, Any]:
         check_result_name(name)
         layout = self._layout()
-        table = layout["table_of"].get(name)
+        table, column = where(layout, name) if name in layout["table_of"] else (None, None)
         found = {}
         for chunk in chunks(list(dict.fromkeys(ids)), IN_CHUNK):
             marks = ",".join("?" * len(chunk))
             if table is not None:
                 for entity_id, value in self._db.execute(
-                        f'SELECT entity_id, "{name}" FROM {table} WHERE entity_id IN ({marks}) AND "{name}" IS NOT NULL',
+                        f'SELECT entity_id, {column} FROM {table} WHERE entity_id IN ({marks}) AND {column} IS NOT NULL',
                         chunk):
                     found[entity_id] = decoded(name, value, layout)
                 continue
@@ -171,13 +194,16 @@ class StoredResults:
         rows = self._db.execute("SELECT name, value FROM results WHERE entity_id = ? ORDER BY name", (entity_id,))
         found = {name: json.loads(value) for name, value in rows}
         layout = self._layout()
-        for table in sorted(set(layout["table_of"].values())):
+        names_in: dict[str, dict[str, str]] = {}  # table -> column -> result name
+        for name, table in layout["table_of"].items():
+            names_in.setdefault(table, {})[layout["column_of"].get(name, name)] = name
+        for table, names in sorted(names_in.items()):
             cursor = self._db.execute(f"SELECT * FROM {table} WHERE entity_id = ?", (entity_id,))
             row = cursor.fetchone()
             if row is not None:
                 for (column, *_), value in zip(cursor.description[1:], row[1:]):
-                    if value is not None and layout["table_of"].get(column) == table:
-                        found[column] = decoded(column, value, layout)
+                    if value is not None and column in names:
+                        found[names[column]] = decoded(names[column], value, layout)
         return dict(sorted(found.items()))
 
 
@@ -245,6 +271,26 @@ def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list
             columns.append(column)
         families.append((ids, names, columns))
     return families
+
+
+def _rows(ids: list[str], columns: list[tuple[Sequence, bool]]) -> Iterator[tuple]:
+    """The rows of a family's table, made a chunk of every column at a time (a lazy column's values a
+    list at once, not a generator step each: 37 million of them at a million companies); a column
+    flagged True is encoded as JSON."""
+    chunk = LazyColumn.CHUNK
+
+    def chunks_of_rows():
+        for start in range(0, len(ids), chunk):
+            stop = min(start + chunk, len(ids))
+            parts = [column[start:stop] for column, _ in columns]
+            yield zip(ids[start:stop], *([None if v is None else encode(v) for v in part] if as_json else part
+                                         for part, (_, as_json) in zip(parts, columns)))
+    return itertools.chain.from_iterable(chunks_of_rows())
+
+
+def where(layout: dict, name: str) -> tuple[str, str]:
+    """The table that holds the analysis's result ``name`` and its column, quoted."""
+    return layout["table_of"][name], '"%s"' % layout["column_of"].get(name, name)
 
 
 def decoded(name: str, value, layout: dict):
