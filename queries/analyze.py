@@ -340,7 +340,19 @@ def _rounded(values: np.ndarray, digits: int) -> list[float]:
     """Python's correctly rounded ``round`` of each value (numpy's differs on the last digit of ties),
     from its first 12 places: the sums behind a share are exact to about 1e-16, and summed in another
     order (on Spark, say) they can land either side of a tie (0.1930365 written 0.193036 or 0.193037)."""
-    return [round(round(v, 12), digits) for v in values.astype(float).tolist()]
+    values = values.astype(float)
+    scale = 10.0 ** digits
+    scaled = values * scale
+    rounded = (np.rint(scaled) / scale).tolist()  # k / 10**digits divided once: the double nearest, as round gives
+    # Python's round only where the two may differ: near a tie (closer than the 12-place rounding can
+    # move a value, 10**(digits - 12) units of the last place, plus 1e-4 for the product's error),
+    # where the product loses that precision, and NaN or infinity.
+    near = 1e-4 + 10.0 ** (digits - 12)
+    with np.errstate(invalid="ignore"):
+        exact = (np.abs(values) < 1e11 / scale) & (np.abs(scaled - np.floor(scaled) - 0.5) >= near)
+    for k in np.flatnonzero(~exact).tolist():
+        rounded[k] = round(round(float(values[k]), 12), digits)
+    return rounded
 
 
 def _rounded_to(digits: int):

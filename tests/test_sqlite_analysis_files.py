@@ -158,3 +158,21 @@ def test_an_analysis_written_in_chunks_of_rows_reads_as_written(tmp_path, monkey
         for name, values in columns.items():
             assert store.read_results(name) == dict(values), name
         assert store.results_for("C5") == {"note": "x", "path": [5], "share": 1.0}
+
+
+def test_the_command_line_says_which_analysis_file_is_missing(tmp_path):
+    from click.testing import CliRunner
+
+    from conftest import write_case
+    from equitygraph.queries.cli import cli
+
+    db = tmp_path / "case.db"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["load", str(write_case(tmp_path / "case")), "--db", str(db)]).exit_code == 0
+    assert runner.invoke(cli, ["analyze", "--db", str(db)]).exit_code == 0
+    [file] = [p for p in tmp_path.iterdir() if ".analysis-" in p.name]
+    file.unlink()
+    result = runner.invoke(cli, ["risk", "--top", "5", "--db", str(db)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().endswith(f"{file}: the store's last analysis cannot be read (no such file); "
+                                          "run equitygraph analyze again"), result.output
