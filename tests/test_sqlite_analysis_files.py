@@ -176,3 +176,21 @@ def test_the_command_line_says_which_analysis_file_is_missing(tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().endswith(f"{file}: the store's last analysis cannot be read (no such file); "
                                           "run equitygraph analyze again"), result.output
+
+
+def test_a_reader_that_read_the_layout_as_an_analysis_landed_reads_the_new_one(store, tmp_path, monkeypatch):
+    from equitygraph.graph.stores import sqlite_analysis_files
+
+    store.write_analysis({"rank": {"A": 1}})
+    store.write_analysis({"rank": {"A": 2}}, previous=("rank",))
+    real_attach, landed = sqlite_analysis_files.attach, []
+
+    def attach_after_an_analysis_lands(db, path, files):
+        if not landed:  # the reader has read the layout naming the files of ranks 1 and 2
+            landed.append(True)
+            store.write_analysis({"rank": {"A": 3}}, previous=("rank",))  # the file of rank 1 goes
+        return real_attach(db, path, files)
+
+    with SQLiteStore(tmp_path / "t.db", readonly=True) as reader:
+        monkeypatch.setattr(sqlite_analysis_files, "attach", attach_after_an_analysis_lands)
+        assert reader.results_for("A") == {"rank": 3, "previous_rank": 2} and landed

@@ -50,7 +50,7 @@ def attach(db: sqlite3.Connection, store_path: str, files: dict[str, str]) -> No
         except sqlite3.OperationalError as e:
             raise StoreError(f"{path}: the store's last analysis cannot be read ({e}); "
                              "run equitygraph analyze again") from None
-    for schema in attached - set(files):
+    for schema in attached - set(files) if not db.in_transaction else ():  # in one: the file being written
         if schema.startswith("run_"):
             try:
                 db.execute(f"DETACH {schema}")

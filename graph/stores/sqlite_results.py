@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+from ..errors import StoreError
 from .base import check_result_name
 from .result_columns import LazyColumn, ResultColumn, check_page, check_top
 from . import sqlite_analysis_files as analysis_files
@@ -60,21 +61,22 @@ class StoredResults:
         ``ids_known`` skips dropping ids not in the store. Each name of ``previous`` the last analysis
         wrote is read as ``previous_<name>`` from the last analysis's file where it lies (millions of
         cluster members at a million companies: neither read into Python nor copied)."""
+        new = None
         try:
             with self._transaction("write results"):
                 old = self._layout()  # inside the write lock: no other analysis lands meanwhile
                 analysis_files.remove_unnamed(self.path, set(old["files"].values()))
-                written = self._write_analysis(old, results, ids_known, previous)
-        except BaseException:
-            if "written" not in locals() and getattr(self, "_new_analysis", None):
-                analysis_files.remove(self._db, self.path, self._new_analysis)
+                new = analysis_files.create(self._db, self.path)
+                files = self._write_analysis(old, new, results, ids_known, previous)
+        except BaseException:  # not committed: the store still names the last analysis only
+            if new is not None:
+                analysis_files.remove(self._db, self.path, dict([new]))
             raise
-        finally:
-            self._new_analysis = None
-        analysis_files.remove(self._db, self.path,
-                              {s: t for s, t in old["files"].items() if s not in written["files"]})
+        analysis_files.remove(self._db, self.path, {s: t for s, t in old["files"].items() if s not in files})
 
-    def _write_analysis(self, old: dict, results, ids_known: bool, previous: Iterable[str]) -> dict:
+    def _write_analysis(self, old: dict, new: tuple[str, str], results, ids_known: bool, previous: Iterable[str]) -> dict:
+        """The tables of the analysis into the new file ``new`` (schema, token), and the layout that
+        names it: the analysis files it reads (schema -> token)."""
         carried = [name for name in previous if name in old["table_of"]]
         results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous if name not in carried}}
         for name in [*results, *(f"previous_{name}" for name in carried)]:
@@ -83,8 +85,7 @@ class StoredResults:
         json_names |= {f"previous_{name}" for name in carried if name in old["json"]}
         families = result_families(results)
         db = self._db
-        schema, token = analysis_files.create(db, self.path)
-        self._new_analysis = {schema: token}
+        schema, token = new
         table_of = {f"previous_{name}": old["table_of"][name] for name in carried}
         column_of = {f"previous_{name}": old["column_of"].get(name, name) for name in carried}
         for number, (ids, members, columns) in enumerate(families, 1):
@@ -111,19 +112,27 @@ class StoredResults:
         named = {table.split(".")[0] for table in table_of.values() if "." in table}
         files = {s: t for s, t in {**old["files"], schema: token}.items() if s in named}
         self._set_layout(table_of, json_names, column_of, files)
-        return {"files": files}
+        return files
 
     def _layout(self) -> dict:
         """Where each result of the last analysis is kept (name -> ``schema.table``, and the column
         where it is not the name), which hold JSON, and the analysis files the tables are in
         (schema -> token; attached here when not yet). A table without a schema is in the store
         itself (an analysis written before analyses had files of their own)."""
-        found = self.get_meta("analysis_layout")
-        data = json.loads(found) if found else {}
-        layout = {"table_of": data.get("table_of", {}), "column_of": data.get("column_of", {}),
-                  "json": set(data.get("json", [])), "files": data.get("files", {})}
-        analysis_files.attach(self._db, self.path, layout["files"])
-        return layout
+        for attempt in (1, 2):
+            found = self.get_meta("analysis_layout")
+            data = json.loads(found) if found else {}
+            layout = {"table_of": data.get("table_of", {}), "column_of": data.get("column_of", {}),
+                      "json": set(data.get("json", [])), "files": data.get("files", {})}
+            try:
+                analysis_files.attach(self._db, self.path, layout["files"])
+                return layout
+            except StoreError:
+                # An analysis landed between reading the layout and attaching the files it named
+                # (the one before last is deleted then): the new layout names files that are there.
+                if attempt == 2 or self.get_meta("analysis_layout") == found:
+                    raise
+        raise AssertionError("unreachable")
 
     def _set_layout(self, table_of: dict[str, str], json_names: set[str], column_of: dict[str, str] | None = None,
                     files: dict[str, str] | None = None) -> None:
