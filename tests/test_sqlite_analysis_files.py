@@ -127,6 +127,14 @@ def test_a_result_set_written_on_its_own_leaves_the_analysis_file_as_it_was(stor
     assert store.read_results("previous_group") == {"A": "g1", "B": "g2", "C": "g9"}
 
 
+def test_a_result_set_written_on_its_own_leaves_the_previous_values_where_they_are_read(store):
+    store.write_analysis({"group": {"A": "g1", "B": "g2"}})
+    store.write_analysis({"group": {"A": "g3"}, "tier": {"B": "red"}}, previous=("group",))
+    store.write_results("tier", {"C": "orange"})  # previous_group is still read from the last file's "group"
+    assert store.read_results("previous_group") == {"A": "g1", "B": "g2"}
+    assert store.results_for("B") == {"previous_group": "g2"}
+
+
 def test_a_store_in_memory_keeps_its_analyses_in_memory(tmp_path):
     with SQLiteStore(":memory:") as store:
         with store.writer() as w:

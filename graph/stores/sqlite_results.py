@@ -42,7 +42,7 @@ class StoredResults:
             layout = self._layout()
             if name in layout["table_of"]:  # a name lives in one place: it leaves the analysis (its file unchanged)
                 del layout["table_of"][name]
-                self._set_layout(layout["table_of"], layout["json"] - {name})
+                self._set_layout(layout["table_of"], layout["json"] - {name}, layout["column_of"], layout["files"])
             if whole:
                 self._db.execute("DELETE FROM results WHERE name = ?", (name,))
             else:
@@ -134,13 +134,11 @@ class StoredResults:
                     raise
         raise AssertionError("unreachable")
 
-    def _set_layout(self, table_of: dict[str, str], json_names: set[str], column_of: dict[str, str] | None = None,
-                    files: dict[str, str] | None = None) -> None:
-        old = json.loads(self.get_meta("analysis_layout") or "{}")
-        column_of = {n: c for n, c in (old.get("column_of", {}) if column_of is None else column_of).items() if n in table_of}
+    def _set_layout(self, table_of: dict[str, str], json_names: set[str], column_of: dict[str, str],
+                    files: dict[str, str]) -> None:
         self.set_meta("analysis_layout", json.dumps({
-            "table_of": table_of, "column_of": column_of, "json": sorted(json_names),
-            "files": old.get("files", {}) if files is None else files}))
+            "table_of": table_of, "column_of": {n: c for n, c in column_of.items() if n in table_of},
+            "json": sorted(json_names), "files": files}))
 
     def read_results(self, name: str) -> dict[str, Any]:
         layout = self._layout()
