@@ -8,6 +8,12 @@ import os
 from pathlib import Path
 
 
+def create_private(path) -> None:
+    """An empty file at ``path`` that only its owner may read, where there is none (``FileExistsError``
+    else): a database then opened there (the store, an analysis's file) is its owner's from the start."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def open_private(path, mode: str = "w", **options) -> "PrivateFile":
     """A file for writing that only its owner may read (reports and exports hold case data), written
     beside ``path`` and put in its place when complete: never written through a symbolic link at

@@ -27,6 +27,7 @@ from ..names import FUZZY_CANDIDATES, fuzzy_probes
 from . import arrays_cache, sqlite_search
 from .base import Edges, Record, SearchHit, Store, Writer, exact_hits, rank_search
 from .sqlite_arrays import read_arrays
+from .private_files import create_private
 from .sqlite_analysis_files import read_only
 from .sqlite_results import StoredResults
 from .sqlite_rows import (IN_CHUNK, chunks, date_of, party_rows, read_entity, read_event, read_holding, read_link, read_officer,
@@ -80,7 +81,7 @@ class SQLiteStore(StoredResults, Store):
             else:
                 if not memory and not Path(self.path).exists():
                     # Case data: readable by its owner only (SQLite gives the WAL file the same mode).
-                    os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                    create_private(self.path)
                 elif not memory and Path(self.path).stat().st_size > 0:
                     # Looked at read-only first: a writing connection to another program's database in WAL
                     # mode would checkpoint it on closing, changing it even when we refuse it.

@@ -19,6 +19,7 @@ import sqlite3
 from pathlib import Path
 
 from ..errors import StoreError
+from .private_files import create_private
 
 SUFFIX = ".analysis-"
 MEMORY = ":memory:"
@@ -66,7 +67,7 @@ def create(db: sqlite3.Connection, store_path: str) -> tuple[str, str]:
         db.execute(f"ATTACH ? AS {schema}", (MEMORY,))
         return schema, token
     path = file_of(store_path, token)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    create_private(path)
     db.execute(f"ATTACH ? AS {schema}", (str(path),))
     # No journal: a failed write deletes the file, and until the store names it no one reads it. (The
     # commit still syncs it to disk before the store names it: synchronous cannot change in a transaction.)
