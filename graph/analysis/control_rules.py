@@ -216,15 +216,24 @@ def _joint_concert(companies, values, pooled_holder, holder, low, company, group
     heads = np.flatnonzero(np.isin(controller, list(groups)) & (verdict == SINGLE))
     if not len(heads):
         return
-    for k in heads.tolist():
-        mine = np.flatnonzero((company == companies[k]) & (pooled_holder == controller[k]))
-        votes: dict[int, float] = {}
-        for member, share in zip(holder[mine].tolist(), low[mine].tolist()):
-            votes[member] = votes.get(member, 0.0) + share
-        members = sorted(votes, key=lambda m: (-votes[m], m))
-        if len(members) >= 2:
-            verdict[k], controller[k], partner[k] = JOINT, members[0], members[1]
-            values[7][k], values[8][k] = values[5][k], values[6][k]  # the group's votes, for both
+    # One pass over the rows, not one per head: at ten million companies the heads are many.
+    n = np.int64(max(int(pooled_holder.max(initial=0)), int(controller[heads].max())) + 1)
+    row_keys = company.astype(np.int64) * n + pooled_holder
+    head_keys = companies[heads].astype(np.int64) * n + controller[heads]
+    mine = np.flatnonzero(np.isin(row_keys, head_keys))
+    keys, head_of_row = np.unique(row_keys[mine], return_inverse=True)
+    members = np.int64(int(holder.max(initial=0)) + 1)
+    pairs, pair_of_row = np.unique(head_of_row * members + holder[mine], return_inverse=True)
+    votes = np.bincount(pair_of_row, weights=low[mine], minlength=len(pairs))  # summed in row order
+    pair_head, pair_member = pairs // members, pairs % members
+    order = np.lexsort((pair_member, -votes, pair_head))  # per head: most votes first, then the lower id
+    pair_head, pair_member = pair_head[order], pair_member[order]
+    first = np.flatnonzero(np.r_[True, pair_head[1:] != pair_head[:-1]]) if len(order) else order
+    two = first[np.diff(np.r_[first, len(order)]) >= 2]
+    by_key = np.argsort(head_keys)
+    k = heads[by_key[np.searchsorted(head_keys, keys[pair_head[two]], sorter=by_key)]]
+    verdict[k], controller[k], partner[k] = JOINT, pair_member[two], pair_member[two + 1]
+    values[7][k], values[8][k] = values[5][k], values[6][k]  # the group's votes, for both
 
 
 def _force_agreements(decisions: list[np.ndarray], by_agreement) -> None:
