@@ -188,7 +188,13 @@ class _IdStrings:
 
     def at(self, indices) -> np.ndarray:
         indices = np.asarray(indices, dtype=np.int64)
-        missing = np.unique(indices[np.equal(self._made[indices], None)])
+        lacking = indices[np.equal(self._made[indices], None)]
+        if 16 * len(lacking) < len(self._made):  # a few (a group's controllers): taken as they are
+            missing = lacking
+        else:  # tens of millions (every cluster member): a mask over the ids, not a sort
+            wanted = np.zeros(len(self._made), dtype=bool)
+            wanted[lacking] = True
+            missing = np.flatnonzero(wanted)
         if len(missing):
             self._made[missing] = self._ids.take(missing)
         return self._made[indices]
