@@ -283,14 +283,13 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, clusters: in
     beside it (``changes`` compares them), when it was made and how many ``clusters`` it found (None
     when it looked for none)."""
     before = json.loads(store.get_meta(ANALYSIS_META) or "null")
-    store.write_analysis(written, ids_known=True, previous=COMPARED if before else ())
     previous = {k: before[k] for k in ("as_of", "at")} if before else None
-    store.set_meta(ANALYSIS_META, json.dumps({"as_of": as_of.isoformat() if as_of else None,
-                                               "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                               "clusters": clusters is not None, "cluster_count": clusters,
-                                               "previous": previous,
-                                               "generation": store.get_meta("generation"),
-                                               "risk_config": config_key}))
+    made = {"as_of": as_of.isoformat() if as_of else None,
+            "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "clusters": clusters is not None, "cluster_count": clusters, "previous": previous,
+            "generation": store.get_meta("generation"), "risk_config": config_key}
+    # with the results, in one transaction where the store has one: never a new analysis with the last one's meta
+    store.write_analysis(written, ids_known=True, previous=COMPARED if before else (), meta={ANALYSIS_META: json.dumps(made)})
 
 
 def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:

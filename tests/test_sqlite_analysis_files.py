@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import stat
 
 import pytest
@@ -71,6 +72,17 @@ def test_an_analysis_that_fails_leaves_the_last_one_and_no_file(store, tmp_path)
     assert store.read_results("group") == {"A": "g1"} and store.results_for("B") == {"tier": "red"}
     store.write_analysis({"group": {"C": "g2"}}, previous=("group",))
     assert store.read_results("previous_group") == {"A": "g1"}
+
+
+def test_the_settings_of_an_analysis_land_with_it_or_not_at_all(store, tmp_path):
+    store.write_analysis({"group": {"A": "g1"}}, meta={"analysis": "first"})
+    before = analysis_files(tmp_path)
+    with pytest.raises(sqlite3.ProgrammingError):  # the second setting cannot be written, after the first was
+        store.write_analysis({"group": {"A": "g2"}}, previous=("group",), meta={"analysis": "second", "x": object()})
+    assert store.get_meta("analysis") == "first" and store.get_meta("x") is None
+    assert store.read_results("group") == {"A": "g1"} and analysis_files(tmp_path) == before
+    store.write_analysis({"group": {"A": "g3"}}, previous=("group",), meta={"analysis": "third"})
+    assert store.get_meta("analysis") == "third" and store.read_results("previous_group") == {"A": "g1"}
 
 
 def test_a_reader_open_across_many_analyses_reads_each_new_one(store, tmp_path):

@@ -187,8 +187,9 @@ def test_an_analysis_is_written_at_once_and_read_like_any_result(any_store):
     assert any_store.entities_with_result("controller", "P|Q") == ["A", "B"]
     assert any_store.entities_with_result("hops", "1") == ["B"]
     assert any_store.entities_with_result("flag", True) == ["C"]
-    any_store.write_analysis({"controller": {"C": "Z"}})  # the next analysis replaces the whole previous one
-    assert any_store.read_results("controller") == {"C": "Z"}
+    any_store.write_analysis({"controller": {"C": "Z"}}, meta={"analysis": '{"at": "x"}', "note": "中"})
+    assert any_store.read_results("controller") == {"C": "Z"}  # the next analysis replaces the whole previous one
+    assert any_store.get_meta("analysis") == '{"at": "x"}' and any_store.get_meta("note") == "中"  # set with it
     assert any_store.read_results("risk") == {} and any_store.results_for("A") == {}
     any_store.write_results("controller", {"B": "Y"})  # one set rewritten on its own
     assert any_store.read_results("controller") == {"B": "Y"}

@@ -308,12 +308,12 @@ class Store(abc.ABC):
         """
 
     def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
-                       previous: Iterable[str] = ()) -> None:
+                       previous: Iterable[str] = (), meta: Mapping[str, str] | None = None) -> None:
         """Every result set of one analysis (name -> entity id -> value), replacing the previous
         analysis whole (its sets not named now are cleared); a backend may write them all at once.
         ``ids_known``: every id is in the store (the caller read them from it). Each name of
         ``previous`` keeps the values it holds now as ``previous_<name>`` (a backend may copy them
-        without reading them)."""
+        without reading them). ``meta``: settings describing it, set with it (in its transaction, if one)."""
         import json
 
         results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous}}
@@ -324,6 +324,8 @@ class Store(abc.ABC):
         for name, values in results.items():
             self.write_results(name, values)
         self.set_meta("analysis_names", json.dumps(sorted(results)))
+        for key, value in (meta or {}).items():
+            self.set_meta(key, value)
 
     @abc.abstractmethod
     def read_results(self, name: str) -> dict[str, Any]: ...

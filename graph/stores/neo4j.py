@@ -358,8 +358,8 @@ class Neo4jStore(Store):
 
     # -- computed results -------------------------------------------------------------------
     def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
-                       previous: Iterable[str] = ()) -> None:
-        neo4j_results.write_analysis(self, results, previous)
+                       previous: Iterable[str] = (), meta: Mapping[str, str] | None = None) -> None:
+        neo4j_results.write_analysis(self, results, previous, meta)
 
     def write_results(self, name: str, values: Mapping[str, Any], whole: bool = True) -> None:
         prop, json_prop = result_props(name)

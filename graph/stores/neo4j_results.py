@@ -46,7 +46,7 @@ def is_native(value: Any) -> bool:
                                                            for v in value)
 
 
-def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=()) -> None:
+def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=(), meta: Mapping[str, str] | None = None) -> None:
     """:meth:`~.base.Store.write_analysis` for a :class:`~.neo4j.Neo4jStore`.
 
     The copy and the clear each pass over every node, so they are asked only of the names some node
@@ -71,6 +71,8 @@ def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=())
         for batches in _family_batches(results, ROWS):
             _each_at_once(pool, lambda batch: store._run(batch[0], **batch[1]), batches)
     store.set_meta("analysis_names", json.dumps(sorted({*results, *kept})))
+    for key, value in (meta or {}).items():  # last, after every value: a write cut short leaves the last analysis's
+        store.set_meta(key, value)
 
 
 def names_written(store) -> set[str] | None:

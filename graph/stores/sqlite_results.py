@@ -52,7 +52,7 @@ class StoredResults:
                 "INSERT INTO results SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)", rows)
 
     def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
-                       previous: Iterable[str] = ()) -> None:
+                       previous: Iterable[str] = (), meta: Mapping[str, str] | None = None) -> None:
         """Every result set of an analysis at once, replacing the previous analysis: written into a
         file of its own (:mod:`.sqlite_analysis_files`), a table per family of result sets over the
         same entities (the companies; the parties in clusters), a row per entity and a column per
@@ -60,7 +60,8 @@ class StoredResults:
         :class:`ResultColumn` over one ``ids`` list are one family without a dict between.
         ``ids_known`` skips dropping ids not in the store. Each name of ``previous`` the last analysis
         wrote is read as ``previous_<name>`` from the last analysis's file where it lies (millions of
-        cluster members at a million companies: neither read into Python nor copied)."""
+        cluster members at a million companies: neither read into Python nor copied). ``meta`` is set
+        in the transaction that names the new analysis: both land, or neither."""
         new = None
         try:
             with self._transaction("write results"):
@@ -68,6 +69,8 @@ class StoredResults:
                 analysis_files.remove_unnamed(self.path, set(old["files"].values()))
                 new = analysis_files.create(self._db, self.path)
                 files = self._write_analysis(old, new, results, ids_known, previous)
+                for key, value in (meta or {}).items():
+                    self.set_meta(key, value)
         except BaseException:  # not committed: the store still names the last analysis only
             if new is not None:
                 analysis_files.remove(self._db, self.path, dict([new]))
