@@ -289,7 +289,8 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, clusters: in
             "clusters": clusters is not None, "cluster_count": clusters, "previous": previous,
             "generation": store.get_meta("generation"), "risk_config": config_key}
     # with the results, in one transaction where the store has one: never a new analysis with the last one's meta
-    store.write_analysis(written, ids_known=True, previous=COMPARED if before else (), meta={ANALYSIS_META: json.dumps(made)})
+    store.write_analysis(written, ids_known=True, previous=COMPARED if before else (),
+                         meta={ANALYSIS_META: json.dumps(made)})
 
 
 def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:

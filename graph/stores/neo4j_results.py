@@ -46,7 +46,8 @@ def is_native(value: Any) -> bool:
                                                            for v in value)
 
 
-def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=(), meta: Mapping[str, str] | None = None) -> None:
+def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=(),
+                   meta: Mapping[str, str] | None = None) -> None:
     """:meth:`~.base.Store.write_analysis` for a :class:`~.neo4j.Neo4jStore`.
 
     The copy and the clear each pass over every node, so they are asked only of the names some node
