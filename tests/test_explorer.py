@@ -272,10 +272,13 @@ def our_id(drawn: str) -> str:
 
 
 def open_page(page, served: str, entity_id: str) -> None:
-    """The explorer at ``entity_id``'s page, its view settled."""
+    """The explorer at ``entity_id``'s page, its view settled: settled after the page was asked for
+    (going from one entity to another changes only the hash; the panel says the new entity before the
+    graph of the last one is replaced and settles)."""
+    before = page.evaluate("document.body.getAttribute('data-ready')") if page.url.startswith(served) else None
     page.goto(served + f"#/entity/{entity_id}")
     page.wait_for_selector(f"body[data-page='{entity_id}']")
-    wait_ready(page)
+    wait_ready(page, after=before)
 
 
 def double_click_node(page, node_id: str):
