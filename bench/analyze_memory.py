@@ -1,6 +1,7 @@
 """Where ``analyze`` spends its time and memory, step by step, on one embedded store:
 
     python bench/analyze_memory.py --db STORE [--limit-gib 21] [--no-clusters]
+                                   [--engine spark --master local[2] --spark-conf KEY=VALUE ...]
 
 ``analyze`` runs in this process; each step (as its progress line names it) gets its seconds, the
 memory resident when it began and the peak while it ran: the kernel's high-water mark of the
@@ -8,9 +9,15 @@ process (``VmHWM``), reset at each step's start (``/proc/self/clear_refs``), so 
 one C call holding the interpreter (igraph's Leiden) is measured too; where the mark cannot be reset,
 a thread samples the resident memory ten times a second (and misses such a step's peak). A watching
 process stops the analysis past ``--limit-gib`` and says in which step, so a size too large for the
-machine still shows where the memory went. The store is analysed in place
+machine still shows where the memory went; a run stopped from outside (SIGTERM, Ctrl-C) reports the
+steps it reached, the last one's ``seconds_so_far``. The store is analysed in place
 (its results are written back, as ``equitygraph analyze`` does). Results go to stdout and
-``bench/results/analyze_memory.json``.
+``bench/results/analyze_memory.json`` (``analyze_memory_spark.json`` on Spark).
+
+With ``--engine spark`` the whole-graph steps run on Spark, whose JVM and Python workers are processes
+under this one: each step also gets ``tree_peak_mib``, the resident memory of the whole process tree
+(sampled twice a second), and the limit applies to the tree. This is how a store too large to copy
+(ten million companies) is measured on Spark in place.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -26,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from runner import machine_note  # noqa: E402
+from runner import machine_note, tree_rss  # noqa: E402
 
 
 def _resident_mib() -> float:
@@ -53,7 +61,9 @@ def _reset_high_water() -> bool:
 #: interpreter, and reports the steps it had reached (as the analysis wrote them down).
 WATCHER = """
 import json, os, signal, sys, time
-pid, limit, state = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+sys.path.insert(0, sys.argv[5])
+from runner import tree_rss
+pid, limit, state, whole_tree = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4] == "tree"
 page = os.sysconf("SC_PAGE_SIZE") / 2 ** 20
 while True:
     try:
@@ -61,8 +71,10 @@ while True:
             resident = int(f.read().split()[1]) * page
     except OSError:
         break
+    if whole_tree:
+        resident = (tree_rss(pid) - tree_rss(os.getpid())) / 2 ** 20
     if resident > limit:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)  # Spark's JVM exits when its driver's connection closes
         report = json.load(open(state))
         report["steps"][-1]["peak_mib"] = max(report["steps"][-1]["peak_mib"], round(resident))
         report["stopped"] = "at the memory limit in " + report["steps"][-1]["step"]
@@ -77,9 +89,9 @@ class StepMemory:
     """Per step: seconds, resident memory at its start and its peak (the kernel's mark, or sampled
     every ``every`` s where it cannot be reset)."""
 
-    def __init__(self, limit_mib: float, every: float = 0.1):
+    def __init__(self, limit_mib: float, every: float = 0.1, whole_tree: bool = False):
         self.steps: list[dict] = []
-        self.limit_mib, self.every = limit_mib, every
+        self.limit_mib, self.every, self.whole_tree = limit_mib, every, whole_tree
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -98,15 +110,15 @@ class StepMemory:
                 if self._kernel_mark:
                     step["peak_mib"] = max(step["peak_mib"], round(_high_water_mib()))
             self.steps.append({"step": name, "start_mib": round(resident), "peak_mib": round(resident),
-                               "_started": now})
+                               "_started": now} | ({"tree_peak_mib": round(self._tree_mib())} if self.whole_tree else {}))
             if self._kernel_mark:
                 _reset_high_water()
             self._state.write_text(json.dumps(self._said()))
-        if not self._kernel_mark and not self._thread.is_alive():
+        if (self.whole_tree or not self._kernel_mark) and not self._thread.is_alive():
             self._thread.start()
         if self._watcher is None:
             self._watcher = subprocess.Popen([sys.executable, "-c", WATCHER, str(os.getpid()), str(self.limit_mib),
-                                              str(self._state)])
+                                              str(self._state), "tree" if self.whole_tree else "process", str(HERE)])
 
     def end(self) -> None:
         self.begin("(end)")
@@ -116,11 +128,36 @@ class StepMemory:
         self._state.unlink(missing_ok=True)
 
     def _sample(self) -> None:
-        while not self._stop.wait(self.every):
+        said = time.perf_counter()
+        while not self._stop.wait(0.5 if self.whole_tree else self.every):
             resident = _resident_mib()
+            tree = self._tree_mib() if self.whole_tree else 0
             with self._lock:
                 step = self.steps[-1]
-                step["peak_mib"] = max(step["peak_mib"], round(resident))
+                if not self._kernel_mark:
+                    step["peak_mib"] = max(step["peak_mib"], round(resident))
+                if self.whole_tree:
+                    step["tree_peak_mib"] = max(step["tree_peak_mib"], round(tree))
+                if time.perf_counter() - said > 30:  # what a run stopped from outside had reached
+                    self._state.write_text(json.dumps(self._said()))
+                    said = time.perf_counter()
+
+    def stopped(self, why: str) -> None:
+        """The report of a run stopped before its end: the steps reached, the last one's seconds so far."""
+        with self._lock:
+            step = self.steps[-1]
+            step["seconds_so_far"] = round(time.perf_counter() - step["_started"], 2)
+            if self._kernel_mark:
+                step["peak_mib"] = max(step["peak_mib"], round(_high_water_mib()))
+        self._stop.set()
+        self._watcher.kill()
+        self._report(stopped=f"{why} in {step['step']}")
+        self._state.unlink(missing_ok=True)
+
+    def _tree_mib(self) -> float:
+        """This process and everything under it but the watcher."""
+        watcher = self._watcher.pid if self._watcher else None
+        return (tree_rss(os.getpid()) - (tree_rss(watcher) if watcher else 0)) / 2 ** 20
 
     def _said(self) -> dict:
         steps = [{k: v for k, v in s.items() if not k.startswith("_")} for s in self.steps]
@@ -131,8 +168,17 @@ class StepMemory:
         with self._lock:
             out = {**self._said(), **extra}
         (HERE / "results").mkdir(exist_ok=True)
-        (HERE / "results" / "analyze_memory.json").write_text(json.dumps(out, indent=2))
+        name = "analyze_memory_spark.json" if self.whole_tree else "analyze_memory.json"
+        (HERE / "results" / name).write_text(json.dumps(out, indent=2))
         print(json.dumps(out, indent=2), flush=True)
+
+
+_STOPPED_FROM_OUTSIDE = []
+
+
+def _stop_from_outside(signum, frame):
+    _STOPPED_FROM_OUTSIDE.append(signum)
+    raise KeyboardInterrupt
 
 
 def main() -> None:
@@ -140,17 +186,38 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--limit-gib", type=float, default=21)
     parser.add_argument("--no-clusters", action="store_true")
+    parser.add_argument("--engine", choices=("in-process", "spark"), default="in-process")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
     from equitygraph.graph.stores.sqlite import SQLiteStore
     from equitygraph.queries.analyze import analyze
 
-    memory = StepMemory(args.limit_gib * 1024)
+    on_spark = args.engine == "spark"
+    memory = StepMemory(args.limit_gib * 1024, whole_tree=on_spark)
+    engine = None
+    if on_spark:
+        from equitygraph.graph.spark import SparkEngine
+
+        engine = SparkEngine(args.master, dict(kv.split("=", 1) for kv in args.spark_conf))
     started = time.perf_counter()
-    with SQLiteStore(args.db) as store:
-        result = analyze(store, progress=memory.begin, with_clusters=not args.no_clusters)
+    signal.signal(signal.SIGTERM, _stop_from_outside)
+    try:
+        with SQLiteStore(args.db) as store:
+            result = analyze(store, progress=memory.begin, with_clusters=not args.no_clusters, engine=engine)
+    except BaseException as e:  # SIGINT or SIGTERM: a run longer than the time it was given
+        if not (_STOPPED_FROM_OUTSIDE or isinstance(e, KeyboardInterrupt)):
+            raise
+        memory.stopped("from outside")  # inside a Spark job the interrupt comes back as Spark's own error
+        raise SystemExit(1) from None
+    finally:
+        if engine is not None:
+            engine.stop()
     memory.end()
+    spark = {"engine": "spark", "master": args.master, "spark_conf": args.spark_conf,
+             "rounds": result.rounds} if on_spark else {"engine": "in-process"}
     memory._report(seconds=round(time.perf_counter() - started, 2), companies=result.companies,
-                   analyze_seconds={k: round(v, 2) for k, v in result.seconds.items()})
+                   analyze_seconds={k: round(v, 2) for k, v in result.seconds.items()}, **spark)
 
 
 if __name__ == "__main__":
