@@ -72,7 +72,7 @@ while True:
     except OSError:
         break
     if whole_tree:
-        resident = (tree_rss(pid) - tree_rss(os.getpid())) / 2 ** 20
+        resident = tree_rss(pid, leave_out=os.getpid()) / 2 ** 20
     if resident > limit:
         os.kill(pid, signal.SIGKILL)  # Spark's JVM exits when its driver's connection closes
         report = json.load(open(state))
@@ -81,7 +81,7 @@ while True:
         print(json.dumps(report, indent=2), flush=True)
         os.unlink(state)
         break
-    time.sleep(0.1)
+    time.sleep(0.5 if whole_tree else 0.1)  # a walk over /proc is milliseconds: not ten a second beside the bench
 """
 
 
@@ -156,8 +156,7 @@ class StepMemory:
 
     def _tree_mib(self) -> float:
         """This process and everything under it but the watcher."""
-        watcher = self._watcher.pid if self._watcher else None
-        return (tree_rss(os.getpid()) - (tree_rss(watcher) if watcher else 0)) / 2 ** 20
+        return tree_rss(os.getpid(), leave_out=self._watcher.pid if self._watcher else None) / 2 ** 20
 
     def _said(self) -> dict:
         steps = [{k: v for k, v in s.items() if not k.startswith("_")} for s in self.steps]
@@ -201,12 +200,16 @@ def main() -> None:
 
         engine = SparkEngine(args.master, dict(kv.split("=", 1) for kv in args.spark_conf))
     started = time.perf_counter()
-    signal.signal(signal.SIGTERM, _stop_from_outside)
+    if engine is not None:
+        engine.spark  # started here, so that its start-up is in the whole and not in a step, and the
+        # handlers below replace the one pyspark sets for SIGINT (which answers with a Spark error)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop_from_outside)
     try:
         with SQLiteStore(args.db) as store:
             result = analyze(store, progress=memory.begin, with_clusters=not args.no_clusters, engine=engine)
-    except BaseException as e:  # SIGINT or SIGTERM: a run longer than the time it was given
-        if not (_STOPPED_FROM_OUTSIDE or isinstance(e, KeyboardInterrupt)):
+    except BaseException:  # SIGINT or SIGTERM: a run longer than the time it was given
+        if not _STOPPED_FROM_OUTSIDE:
             raise
         memory.stopped("from outside")  # inside a Spark job the interrupt comes back as Spark's own error
         raise SystemExit(1) from None

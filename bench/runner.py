@@ -66,8 +66,9 @@ def csv_rows(case: Path) -> int:
     return rows
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and every process under it (read from /proc)."""
+def tree_rss(root: int, leave_out: int | None = None) -> int:
+    """Resident bytes of ``root`` and every process under it (read from /proc), but ``leave_out``
+    and the processes under that one (a watcher the measured process started)."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -78,7 +79,7 @@ def tree_rss(root: int) -> int:
                 continue
     tree, grew = {root}, True
     while grew:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        more = {pid for pid, parent in parents.items() if parent in tree and pid != leave_out} - tree
         tree |= more
         grew = bool(more)
     total = 0
