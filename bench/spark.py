@@ -3,17 +3,24 @@
     python bench/spark.py analyze --db STORE [--master local[2]] [--spark-conf KEY=VALUE ...]
     python bench/spark.py rounds [--longest 65536]
     python bench/spark.py pieces --db STORE [--pieces 4]
+    python bench/spark.py components --db STORE [--master local[2]] [--spark-conf KEY=VALUE ...] [--now-only]
 
 ``analyze``: ``equitygraph analyze`` in process (the baseline) and ``--engine spark`` on copies of STORE,
 seconds per step, the rounds of each step on Spark, the peak resident memory of the command
 (the driver and Spark's JVM together), and whether every result written back is the same (numbers to 1e-9).
-``rounds``: the rounds large-star/small-star takes to find the components of chains of growing length,
-and the rounds pointer jumping takes to climb a chain of control as long, beside the hops label
-propagation or a climb one step at a time would take (one round per hop).
+``rounds``: the rounds large-star/small-star takes to find the component of rings of growing length
+(a ring: nothing hangs off it to peel), and the rounds pointer jumping takes to climb a chain of
+control through the same nodes, beside the hops a climb one step at a time would take (one round per
+hop; label propagation on the ring would take half as many).
 ``pieces``: the largest component of STORE's clusters split whole (Leiden in process, the baseline)
 and cut into about ``--pieces`` pieces on Spark first (the approximation for a component too large for
 a worker): seconds of each, and how far the two partitions differ (adjusted Rand index, normalised
 mutual information, the share of nodes whose community has exactly the same members).
+``components``: the components of STORE's clusters' links (as ``analyze`` builds them) by scipy in
+process (the baseline), then on one Spark session as before session 28 (every edge in the rounds,
+checkpoints MEMORY_AND_DISK, Spark's default) and as now (hanging nodes peeled on the driver first,
+checkpoints DISK_ONLY): seconds, star rounds, edges the rounds saw, the peak resident memory of this
+process and its JVM during each (sampled twice a second), and whether the answers are scipy's.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import shutil
 import sys
 import tempfile
@@ -78,7 +86,7 @@ def rounds(args) -> list[dict]:
     while n <= args.longest:
         order = np.random.default_rng(n).permutation(n)
         started = time.perf_counter()
-        labels = engine.components(order[:-1], order[1:], n)
+        labels = engine.components(order, np.roll(order, 1), n)  # a ring: a chain would be peeled whole
         assert (labels == 0).all()
         components_seconds = time.perf_counter() - started
         following = np.full(n, -1)
@@ -86,7 +94,7 @@ def rounds(args) -> list[dict]:
         started = time.perf_counter()
         last, steps, climb_rounds = engine.chase(following, max_hops=n)
         assert (last == order[-1]).all() and steps[order[0]] == n - 1
-        out.append({"chain_nodes": n, "hops": n - 1, "rounds": engine.rounds["components"],
+        out.append({"chain_nodes": n, "hops": n - 1, "ring_farthest_hops": n // 2, "rounds": engine.rounds["components"],
                     "climb_rounds": climb_rounds, "log2_nodes": round(math.log2(n), 1),
                     "seconds": round(components_seconds, 1), "climb_seconds": round(time.perf_counter() - started, 1)})
         n *= 4
@@ -144,21 +152,88 @@ def pieces(args) -> dict:
             "nodes_left_alone": sum(1 for n in everyone if n not in approximate)}
 
 
+def components_both(args) -> dict:
+    import threading
+
+    import numpy as np
+
+    from equitygraph.graph.analysis.clusters import link_edges, one_person
+    from equitygraph.graph.analysis.engine import IN_PROCESS
+    from equitygraph.graph.spark import SparkEngine
+    from equitygraph.graph.spark.components import distinct_edges, peel_leaves
+    from equitygraph.graph.spark.frames import CHECKPOINT_LEVEL
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from runner import tree_rss
+
+    with SQLiteStore(args.db) as store:
+        arrays = store.export_arrays()
+    src, dst, _ = link_edges(arrays)
+    stands_for = one_person(arrays, ()).astype(np.int32)
+    src, dst, n = stands_for[src], stands_for[dst], arrays.n
+    del arrays, stands_for
+    out = {"nodes": n, "edges": int(len(src)), "distinct_edges": int(len(distinct_edges(src, dst, n)[0]))}
+    started = time.perf_counter()
+    a, _, peels = peel_leaves(src, dst, n)
+    out.update(peel_seconds=round(time.perf_counter() - started, 1), edges_after_peeling=int(len(a)),
+               peel_rounds=len(peels))
+    del a, peels
+
+    def measured(task):
+        peak, done = [0], threading.Event()
+
+        def watch():
+            while not done.wait(0.5):
+                peak[0] = max(peak[0], tree_rss(os.getpid()))
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        started = time.perf_counter()
+        answer = task()
+        seconds = time.perf_counter() - started
+        done.set()
+        watcher.join()
+        return answer, round(seconds, 1), round(max(peak[0], tree_rss(os.getpid())) / 2**20)
+
+    baseline, out["scipy_seconds"], out["scipy_peak_mib"] = measured(lambda: IN_PROCESS.components(src, dst, n))
+    engine = SparkEngine(args.master, dict(kv.split("=", 1) for kv in args.spark_conf))
+    warm = np.arange(1000)
+    engine.components(warm, np.roll(warm, 1), 1000)  # the JVM's first jobs are slow: not the first variant's
+    variants = (("before", "MEMORY_AND_DISK", False), ("now", "DISK_ONLY", True))
+    for name, level, peel in variants[1:] if args.now_only else variants:
+        engine.spark.conf.set(CHECKPOINT_LEVEL, level)
+        labels, seconds, mib = measured(lambda: engine.components(src, dst, n) if peel else
+                                        _unpeeled(engine, src, dst, n))
+        out[name] = {"checkpoints": level, "peeled": peel, "seconds": seconds, "rounds": engine.rounds["components"],
+                     "peak_mib_driver_and_jvm": mib, "same_as_scipy": bool(np.array_equal(labels, baseline))}
+    engine.stop()
+    if "before" in out:
+        out["ratio_before_to_now"] = round(out["before"]["seconds"] / out["now"]["seconds"], 1)
+    return out
+
+
+def _unpeeled(engine, src, dst, n):
+    from equitygraph.graph.spark.components import components
+
+    labels, engine.rounds["components"] = components(engine.spark, src, dst, n, peel=False)
+    return labels
+
+
 def main() -> None:
     sys.path.insert(0, str(HERE))
     from runner import machine_note
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("analyze", "rounds", "pieces"))
+    parser.add_argument("what", choices=("analyze", "rounds", "pieces", "components"))
     parser.add_argument("--db")
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--spark-conf", action="append", default=[])
     parser.add_argument("--longest", type=int, default=65536)
     parser.add_argument("--pieces", type=int, default=4)
+    parser.add_argument("--now-only", action="store_true",
+                        help="components: only as now (where the rounds as before take hours)")
     args = parser.parse_args()
-    if args.what in ("analyze", "pieces") and not args.db:
+    if args.what != "rounds" and not args.db:
         parser.error(f"{args.what} needs --db")
-    result = {"analyze": analyze_both, "rounds": rounds, "pieces": pieces}[args.what](args)
+    result = {"analyze": analyze_both, "rounds": rounds, "pieces": pieces, "components": components_both}[args.what](args)
     print(json.dumps({"machine": machine_note(), "master": args.master, "db": args.db, "result": result}, indent=1))
 
 

@@ -59,6 +59,20 @@ def date_of(number: int) -> dt.date:
     return _EPOCH + dt.timedelta(days=int(number))
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of ``values`` in order: ``np.unique(values)`` by a sort. numpy 2.4's
+    ``np.unique`` hashes instead and then sorts what it found, 66x slower on this project's machine
+    for 8.9 million distinct 64-bit keys (17.7 s against 0.27 s).
+
+    >>> distinct(np.array([3, 1, 3, 2])).tolist()
+    [1, 2, 3]
+    """
+    ordered = np.sort(np.ravel(values))
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
 @dataclass
 class GraphArrays:
     ids: TextColumn  # given as any sequence of str, kept as TextColumn (Arrow buffers, not 70 million Python strings)

@@ -3,7 +3,6 @@ the same integrated ownership to rounding, the same analysis written back; throu
 a standalone master with a worker, as a cluster runs it."""
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -53,24 +52,6 @@ def case10k(tmp_path_factory):
     with SQLiteStore(folder / "case.db") as store:
         load_folder(store, folder / "case")
     return folder / "case.db"
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_components_are_scipy_s_on_random_graphs(spark, seed):
-    rng = np.random.default_rng(seed)
-    n = 400
-    src, dst = rng.integers(0, n, 300), rng.integers(0, n, 300)
-    src[:5] = dst[:5]  # self loops, and nodes with no edge at all
-    assert np.array_equal(spark.components(src, dst, n), IN_PROCESS.components(src, dst, n))
-
-
-def test_components_take_logarithmically_many_rounds_on_a_chain(spark):
-    """One round per hop would be 255 on this chain; large-star/small-star halves the distances."""
-    for n in (16, 256):
-        order = np.random.default_rng(n).permutation(n)  # a chain through the nodes in a random order
-        labels = spark.components(order[:-1], order[1:], n + 1)  # and one node alone
-        assert labels.tolist() == [0] * n + [1]
-        assert spark.rounds["components"] <= 3 * math.log2(n)
 
 
 def _planted_groups(rng, links_inside: int):
@@ -234,6 +215,11 @@ def test_spark_options_go_with_the_spark_engine(tmp_path):
     with pytest.raises(EquityGraphError) as refused:
         SparkEngine("local[2]", {"spark.equitygraph.communities.maxNodes": "lots"})
     assert str(refused.value) == "spark.equitygraph.communities.maxNodes is a number of nodes (1 or more), not 'lots'"
+    with pytest.raises(EquityGraphError) as refused:
+        SparkEngine("local[2]", {"spark.equitygraph.checkpointLevel": "disk"})
+    assert str(refused.value) == ("spark.equitygraph.checkpointLevel is one of DISK_ONLY, DISK_ONLY_2, DISK_ONLY_3, "
+                                  "MEMORY_AND_DISK, MEMORY_AND_DISK_2, MEMORY_AND_DISK_DESER, MEMORY_ONLY, "
+                                  "MEMORY_ONLY_2, OFF_HEAP, not 'disk'")
     runner = CliRunner()
     result = runner.invoke(cli, ["analyze", "--db", str(tmp_path / "x.db"), "--master", "local[2]"])
     assert result.exit_code == 2 and "--master and --spark-conf go with --engine spark" in result.output

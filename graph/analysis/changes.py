@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import OPEN_END, OPEN_START, GraphArrays
+from ..arrays import OPEN_END, OPEN_START, GraphArrays, distinct
 from .reach import reached
 
 LEGAL_REPRESENTATIVE = "legal_representative"
@@ -170,7 +170,7 @@ def control_changes_on_several_days(arrays: GraphArrays, first: int, last: int, 
     ...                                                    day_number(dt.date(2024, 12, 31), 0)).nonzero()[0]]
     ['A']
     """
-    days = np.unique(np.concatenate([since[(since >= first) & (since <= last) & (since != OPEN_START)]
+    days = distinct(np.concatenate([since[(since >= first) & (since <= last) & (since != OPEN_START)]
                                      for since in _starts_and_ends(arrays)]))
     if len(days) <= 1:
         return np.zeros(len(arrays.ids), dtype=bool)

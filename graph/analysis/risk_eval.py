@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..arrays import EVENT_CODES, GraphArrays
+from ..arrays import EVENT_CODES, GraphArrays, distinct
 from ..model import EventType
 
 
@@ -71,7 +71,7 @@ def ranking_figures(score: np.ndarray, positive: np.ndarray, candidates: np.ndar
 
 def confirmed_cases(arrays: GraphArrays) -> np.ndarray:
     """The entities with a confirmed case on record (any date), sorted."""
-    return np.unique(arrays.event_entity[arrays.event_type == EVENT_CODES[EventType.CONFIRMED_CASE]])
+    return distinct(arrays.event_entity[arrays.event_type == EVENT_CODES[EventType.CONFIRMED_CASE]])
 
 
 def without_cases(arrays: GraphArrays, entities: np.ndarray) -> GraphArrays:

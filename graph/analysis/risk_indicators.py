@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..arrays import EVENT_CODES, KIND_CODES, GraphArrays, day_number
+from ..arrays import EVENT_CODES, KIND_CODES, GraphArrays, day_number, distinct
 from ..model import EntityKind, EventType, effective_day
 from .control_rules import JOINT, SINGLE, ControlTable
 
@@ -61,7 +61,7 @@ class Texts:
             at = self.joined.find(word, at + len(word))
         if not spots:
             return np.zeros(0, dtype=np.int64)
-        return np.unique(self.rows[np.searchsorted(self.starts, np.array(spots), side="right") - 1])
+        return distinct(self.rows[np.searchsorted(self.starts, np.array(spots), side="right") - 1])
 
 
 class TextsBuilder:
@@ -187,7 +187,7 @@ def _equity(arrays: GraphArrays, table: ControlTable, config: RiskConfig, as_of:
     keys = np.concatenate([company_of[_within(days, today - window, today)].astype(np.int64) * (1 << 32)
                            + days[_within(days, today - window, today)].astype(np.int64) + (1 << 31)
                            for company_of, days in changed])
-    changes = per_company((np.unique(keys) >> 32).astype(np.int64))
+    changes = per_company((distinct(keys) >> 32).astype(np.int64))
     counts["changes"] = changes
     values["frequent_changes"] = np.minimum(1.0, changes / eq["changes_for_full"])
     values["handover_before_event"] = (per_company(_handover(arrays, today, eq["handover_window_days"])) > 0).astype(float)

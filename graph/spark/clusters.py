@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..arrays import distinct
 from .pieces import pack, propagated_labels
 
 
@@ -41,7 +42,7 @@ def communities(spark, edge_component: np.ndarray, src: np.ndarray, dst: np.ndar
     nodes, community = found["node"].to_numpy(np.int64), found["community"].to_numpy(np.int64)
     if piece_of:
         community = _renumbered(found["task"].to_numpy(np.int64), community, piece_of)
-    rounds = {"communities": len(np.unique(task[task >= 0]))}
+    rounds = {"communities": len(distinct(task[task >= 0]))}
     if cut:
         rounds["pieces"] = len(piece_of)
     return nodes, community, rounds
@@ -49,7 +50,7 @@ def communities(spark, edge_component: np.ndarray, src: np.ndarray, dst: np.ndar
 
 def _too_large(edge_component, src, dst, span: int, max_nodes: int) -> list[int]:
     """The components with more than ``max_nodes`` nodes."""
-    pairs = np.unique(np.concatenate([edge_component, edge_component]) * span + np.concatenate([src, dst]))
+    pairs = distinct(np.concatenate([edge_component, edge_component]) * span + np.concatenate([src, dst]))
     return np.flatnonzero(np.bincount(pairs // span) > max_nodes).tolist()
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .frames import pairs_frame
+from ..arrays import distinct
+from .frames import checkpointed, pairs_frame, release
 
 
 def large_star(edges):
@@ -48,29 +49,99 @@ def star_components(edges) -> tuple[object, int]:
     nothing is told by the edges' fingerprint (a cheap aggregate of what was just written), and then
     confirmed by comparing the two sets themselves, once."""
     rounds = 0
+    edges = checkpointed(edges)
     before = _fingerprint(edges)
     while True:
         rounds += 1
-        after_large = large_star(edges).localCheckpoint()
+        after_large = checkpointed(large_star(edges))
         after = _fingerprint(after_large)
         if after == before and after_large.exceptAll(edges).isEmpty() and edges.exceptAll(after_large).isEmpty():
+            release(edges)
             return after_large, rounds
-        edges = small_star(after_large).localCheckpoint()
+        release(edges)
+        edges = checkpointed(small_star(after_large))
+        release(after_large)
         before = _fingerprint(edges)
 
 
-def components(spark, src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+def distinct_edges(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The undirected edges ``src``-``dst`` over ``n`` nodes once each, as ``a < b`` in order, loops dropped."""
+    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    if len(src) != len(dst):
+        raise ValueError(f"src and dst are the two ends of each edge: {len(src)} and {len(dst)} ends")
+    keep = src != dst
+    pairs = distinct(np.minimum(src, dst)[keep] * n + np.maximum(src, dst)[keep])
+    return pairs // n, pairs % n
+
+
+def peel_leaves(src: np.ndarray, dst: np.ndarray, n: int, least_share: float = 0.01):
+    """The distinct undirected edges ``a < b`` of ``src``-``dst`` (loops dropped) left when nodes hanging
+    off the graph by one edge are peeled, round after round while a round peels at least
+    ``least_share`` of the edges left; and each round's peeled nodes with the node each hung from,
+    whose component is theirs. Of an edge whose two ends both hang by it, the larger end is peeled.
+
+    Examples
+    --------
+    A triangle 0-1-2 with a tail 2-3-4, and an edge 5-6 alone: the tail goes in two rounds, the lone
+    edge in the first.
+
+    >>> a, b, peels = peel_leaves(np.array([0, 1, 2, 2, 3, 5]), np.array([1, 2, 0, 3, 4, 6]), 7)
+    >>> list(zip(a.tolist(), b.tolist()))
+    [(0, 1), (0, 2), (1, 2)]
+    >>> [(child.tolist(), parent.tolist()) for child, parent in peels]
+    [([4, 6], [3, 5]), ([3], [2])]
+    """
+    a, b = distinct_edges(src, dst, n)
+    peels = []
+    while len(a):
+        degree = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)
+        b_hangs = degree[b] == 1
+        peeled = b_hangs | (degree[a] == 1)
+        if not peeled.any():
+            break
+        peels.append((np.where(b_hangs, b, a)[peeled], np.where(b_hangs, a, b)[peeled]))
+        a, b = a[~peeled], b[~peeled]
+        if peeled.sum() < least_share * (len(a) + peeled.sum()):
+            break
+    return a, b, peels
+
+
+def attached(least: np.ndarray, peels) -> np.ndarray:
+    """``least`` (each node's label) with the peeled nodes of :func:`peel_leaves` given the label of
+    the node they hung from, the last round first (a node hangs from one peeled later or never)."""
+    least = least.copy()
+    for child, parent in reversed(peels):
+        least[child] = least[parent]
+    return least
+
+
+def numbered(labels: np.ndarray) -> np.ndarray:
+    """Components numbered from 0 in the order of their least node (scipy's numbering), from any label
+    shared by the nodes of each component.
+
+    >>> numbered(np.array([7, 3, 7, 3, 9])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[inverse]
+
+
+def components(spark, src: np.ndarray, dst: np.ndarray, n: int, peel: bool = True) -> tuple[np.ndarray, int]:
     """The connected component of each of ``n`` nodes over the undirected edges ``src``-``dst``,
-    numbered in the order of their least node (scipy's numbering), and the rounds it took."""
+    numbered in the order of their least node (scipy's numbering), and the rounds it took on Spark.
+    Nodes hanging off the graph (most persons and addresses) are peeled on the driver first
+    (:func:`peel_leaves`) and given their neighbour's component after: the rounds see only the rest
+    (``peel=False``: every edge goes to the rounds, to measure what peeling saves)."""
     from pyspark.sql import functions as F
 
-    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
-    keep = src != dst
-    edges = pairs_frame(spark, np.minimum(src, dst)[keep], np.maximum(src, dst)[keep]).distinct()
+    a, b, peels = peel_leaves(src, dst, n) if peel else (*distinct_edges(src, dst, n), [])
     least = np.arange(n, dtype=np.int64)
     rounds = 0
-    if keep.any():
-        stars, rounds = star_components(edges)
+    if len(a):
+        stars, rounds = star_components(pairs_frame(spark, a, b))
         rows = stars.groupBy("a").agg(F.min("b").alias("b")).toPandas()
+        release(stars)
         least[rows["a"].to_numpy(dtype=np.int64)] = rows["b"].to_numpy(dtype=np.int64)
-    return np.unique(least, return_inverse=True)[1].astype(np.int64), rounds
+    return numbered(attached(least, peels)), rounds

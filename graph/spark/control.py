@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .frames import checkpointed, release
+
 DECIDED = ("company long, verdict int, controller long, partner long, rule int, reason int, low double, high double, "
            "partner_low double, partner_high double")
 DECISION_TYPES = (np.int8, np.int32, np.int32, np.int8, np.int8, np.float64, np.float64, np.float64, np.float64)
@@ -73,13 +75,17 @@ def chase(spark, following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.n
         while reach < max_hops and frame.where(~F.col("done")).limit(1).count():
             ahead = frame.select(F.col("r").alias("q"), F.col("p").alias("p2"), F.col("s").alias("s2"),
                                  F.col("done").alias("done2"))
-            frame = (frame.join(ahead, F.col("p") == F.col("q"), "left")
+            before = frame
+            frame = checkpointed(frame.join(ahead, F.col("p") == F.col("q"), "left")
                      .select("r", F.when(F.col("done"), F.col("p")).otherwise(F.col("p2")).alias("p"),
                              F.when(F.col("done"), F.col("s")).otherwise(F.col("s") + F.col("s2")).alias("s"),
-                             F.when(F.col("done"), True).otherwise(F.col("done2")).alias("done"))
-                     .localCheckpoint())
+                             F.when(F.col("done"), True).otherwise(F.col("done2")).alias("done")))
+            if rounds:  # the first frame is the driver's, not a checkpoint
+                release(before)
             rounds, reach = rounds + 1, reach * 2
         found = frame.toPandas()
+        if rounds:
+            release(frame)
         at = found["r"].to_numpy(np.int64)
         last[at], steps[at], done[at] = (found["p"].to_numpy(np.int64), found["s"].to_numpy(np.int64),
                                         found["done"].to_numpy(bool))

@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import EquityGraphError
+from .frames import CHECKPOINT_LEVEL, CHECKPOINT_LEVELS
 
 MAX_COMPONENT_NODES = "spark.equitygraph.communities.maxNodes"
 LOGGING = Path(__file__).with_name("log4j2.properties")  # errors only: Spark's notices would bury the answers
@@ -83,7 +84,8 @@ class SparkEngine:
     keeps how many rounds each step took in the last analysis (components: large-star/small-star
     rounds; the series: terms; communities: tasks, and pieces where a component was cut). The
     setting ``spark.equitygraph.communities.maxNodes`` (10,000,000) is the largest component one
-    task splits whole."""
+    task splits whole; ``spark.equitygraph.checkpointLevel`` (DISK_ONLY) the storage level of the
+    rounds' checkpoints (:func:`.frames.checkpointed`)."""
 
     name = "spark"
 
@@ -97,6 +99,9 @@ class SparkEngine:
         if not limit.isdigit() or int(limit) < 1:
             raise EquityGraphError(f"{MAX_COMPONENT_NODES} is a number of nodes (1 or more), not {limit!r}")
         self.max_component_nodes = int(limit)
+        level = self.conf.get(CHECKPOINT_LEVEL, "DISK_ONLY")
+        if level not in CHECKPOINT_LEVELS:
+            raise EquityGraphError(f"{CHECKPOINT_LEVEL} is one of {', '.join(CHECKPOINT_LEVELS)}, not {level!r}")
 
     @property
     def spark(self):

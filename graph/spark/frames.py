@@ -48,3 +48,24 @@ def collect_matrix(frame, shape: tuple[int, int]) -> sp.csr_matrix:
     rows = frame.select("i", "j", "w").toPandas()
     return sp.csr_matrix((rows["w"].to_numpy(dtype=np.float64),
                           (rows["i"].to_numpy(dtype=np.int64), rows["j"].to_numpy(dtype=np.int64))), shape=shape)
+
+
+CHECKPOINT_LEVEL = "spark.equitygraph.checkpointLevel"
+CHECKPOINT_LEVELS = ("DISK_ONLY", "DISK_ONLY_2", "DISK_ONLY_3", "MEMORY_AND_DISK", "MEMORY_AND_DISK_2",
+                     "MEMORY_AND_DISK_DESER", "MEMORY_ONLY", "MEMORY_ONLY_2", "OFF_HEAP")
+
+
+def checkpointed(frame):
+    """``frame`` computed now and kept, its lineage cut (an iteration's plan would otherwise grow each
+    round), at the storage level the setting ``spark.equitygraph.checkpointLevel`` names (DISK_ONLY
+    unless set: in memory the rounds' edges crowd the heap the shuffles need)."""
+    from pyspark import StorageLevel
+
+    level = frame.sparkSession.conf.get(CHECKPOINT_LEVEL, "DISK_ONLY")
+    return frame.localCheckpoint(eager=True, storageLevel=getattr(StorageLevel, level))
+
+
+def release(frame) -> None:
+    """Free the blocks of a frame from :func:`checkpointed` that no step reads any more: Spark frees them
+    only once the JVM collects the frame, which a heap kept busy by the rounds seldom does in time."""
+    frame._jdf.queryExecution().logical().rdd().unpersist(False)

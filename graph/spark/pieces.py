@@ -1,6 +1,8 @@
 """A component too large for one worker, cut into pieces that fit one: label propagation on Spark
 (each node takes the label most of its neighbours and itself carry, ties to the least label; a fixed
-number of rounds), then the labels packed into pieces of at most ``max_nodes`` nodes, label after
+number of rounds) over what is left when the nodes hanging off the component are peeled (each then
+takes the label of the node it hangs from, as Leiden puts it in its neighbour's community), then the
+labels packed into pieces of at most ``max_nodes`` nodes, label after
 label. Leiden then splits each piece on a worker as it splits a component; only communities that a
 cut runs through come out different (docs/scale-out.md gives the measured difference).
 
@@ -12,14 +14,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from .frames import pairs_frame
+from ..arrays import distinct
+from .components import attached, peel_leaves
+from .frames import checkpointed, pairs_frame, release
 
 ROUNDS = 10
 
 
 def propagated_labels(spark, src: np.ndarray, dst: np.ndarray, rounds: int = ROUNDS) -> tuple[np.ndarray, np.ndarray]:
     """The nodes of the undirected edges ``src``-``dst`` and the label each holds after ``rounds`` rounds
-    of synchronous label propagation (fewer when a round changes nothing)."""
+    of synchronous label propagation (fewer when a round changes nothing) among the nodes left after
+    peeling; a peeled node holds the label of the node it hangs from."""
+    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    nodes = distinct(np.r_[src, dst])
+    span = int(nodes[-1]) + 1 if len(nodes) else 0
+    a, b, peels = peel_leaves(src, dst, span)
+    label = np.arange(span, dtype=np.int64)
+    if len(a):
+        kept, kept_label = _propagated(spark, a, b, rounds)
+        label[kept] = kept_label
+    return nodes, attached(label, peels)[nodes]
+
+
+def _propagated(spark, src: np.ndarray, dst: np.ndarray, rounds: int) -> tuple[np.ndarray, np.ndarray]:
     from pyspark.sql import functions as F
 
     edges = pairs_frame(spark, src, dst)
@@ -27,21 +44,26 @@ def propagated_labels(spark, src: np.ndarray, dst: np.ndarray, rounds: int = ROU
         edges.select(F.col("b").alias("u"), F.col("a").alias("v"))).where(F.col("u") != F.col("v"))
     nodes = both.select("u").distinct()
     # A node votes for itself too: with only its neighbours voting, two sides of a bipartite graph swap forever.
-    voters = both.unionByName(nodes.select("u", F.col("u").alias("v"))).localCheckpoint()
-    labels = nodes.select(F.col("u").alias("v"), F.col("u").alias("label")).localCheckpoint()
+    voters = checkpointed(both.unionByName(nodes.select("u", F.col("u").alias("v"))))
+    chosen = checkpointed(nodes.select(F.col("u").alias("v"), F.col("u").alias("label")))
+    labels = chosen
     for _ in range(rounds):
         # Per node: the label with the most votes, the least of those tied (the largest of -label), and
         # the label it held (its own vote), in two group-bys and no sort.
         tally = (voters.join(labels, "v").groupBy("u", "label")
                  .agg(F.count("*").alias("votes"), F.max((F.col("u") == F.col("v")).cast("int")).alias("mine")))
-        chosen = (tally.groupBy("u")
+        before = chosen
+        chosen = checkpointed(tally.groupBy("u")
                   .agg(F.max(F.struct(F.col("votes"), (-F.col("label")).alias("least"))).alias("best"),
                        F.max(F.when(F.col("mine") == 1, F.col("label"))).alias("before"))
-                  .select(F.col("u").alias("v"), (-F.col("best.least")).alias("label"), "before").localCheckpoint())
+                  .select(F.col("u").alias("v"), (-F.col("best.least")).alias("label"), "before"))
+        release(before)
         labels = chosen.select("v", "label")
         if not chosen.where(F.col("label") != F.col("before")).limit(1).count():
             break
     found = labels.toPandas()
+    release(voters)
+    release(chosen)
     return found["v"].to_numpy(np.int64), found["label"].to_numpy(np.int64)
 
 

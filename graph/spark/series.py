@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from .. import cancel
 from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, holding_companies, solve_rest
-from .frames import collect_matrix, collect_vector, matrix_frame, vector_frame
+from .frames import checkpointed, collect_matrix, collect_vector, matrix_frame, release, vector_frame
 
 
 def _partitions(spark) -> int:
@@ -54,20 +54,21 @@ def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: f
     # The links partitioned once by the column they are joined on, and kept: each step then moves only
     # the (small) vector across the shuffle, not the matrix.
     parts = _partitions(spark)
-    matrix = matrix_frame(spark, spread).repartition(parts, "j").localCheckpoint()
+    matrix = checkpointed(matrix_frame(spark, spread).repartition(parts, "j"))
     term = vector_frame(spark, seeds)
     terms = []  # each kept (checkpointed), summed once at the end: one job a step
     taken = 0
     for taken in range(1, steps + 1):
         cancel.checkpoint()
-        term = times_vector(matrix, term.repartition(parts, "i")).localCheckpoint()
+        term = checkpointed(times_vector(matrix, term.repartition(parts, "i")))
         terms.append(term)
         largest = term.agg(F.max("v")).first()[0]
         if largest is None or largest < tol:
             break
-    if not terms:
-        return np.zeros(len(seeds)), taken
-    return collect_vector(summed(terms, ("i",), "v"), len(seeds)), taken
+    received = collect_vector(summed(terms, ("i",), "v"), len(seeds)) if terms else np.zeros(len(seeds))
+    for frame in (matrix, *terms):
+        release(frame)
+    return received, taken
 
 
 def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tuple[np.ndarray, int]:
@@ -76,9 +77,10 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
     from pyspark.sql import functions as F
 
     parts = _partitions(spark)
-    matrix = matrix_frame(spark, spread).repartition(parts, "j").localCheckpoint()
+    matrix = checkpointed(matrix_frame(spark, spread).repartition(parts, "j"))
     state = (vector_frame(spark, seeds).withColumnRenamed("v", "level")
              .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
+    seeded = state  # not a checkpoint
     taken = 0
     for taken in range(1, steps + 1):
         cancel.checkpoint()
@@ -89,12 +91,17 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
         level = F.coalesce(F.col("level"), F.lit(0.0))
         new_level = F.least(F.lit(1.0), level + F.coalesce(F.col("v"), F.lit(0.0)))
         spent = F.coalesce(F.col("spent"), F.lit(False)) | F.coalesce(F.col("active"), F.lit(False))
-        state = (state.join(gained, "i", "full_outer")
+        before = state
+        state = checkpointed(state.join(gained, "i", "full_outer")
                  .select("i", new_level.alias("new_level"), level.alias("level"), spent.alias("spent"))
                  .select("i", F.col("new_level").alias("level"), "spent",
-                         ((F.col("new_level") > F.col("level") + 1e-12) & ~F.col("spent")).alias("active"))
-                 .localCheckpoint())
+                         ((F.col("new_level") > F.col("level") + 1e-12) & ~F.col("spent")).alias("active")))
+        if before is not seeded:
+            release(before)
     level = collect_vector(state.select("i", F.col("level").alias("v")), len(seeds))
+    release(matrix)
+    if state is not seeded:
+        release(state)
     return level - seeds, taken
 
 
@@ -111,15 +118,18 @@ def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int 
         return A.copy(), 0
     block_matrix = A[middle][:, middle].tocsr()
     block = matrix_frame(spark, block_matrix).cache()
-    step = matrix_frame(spark, A[middle]).localCheckpoint()
+    step = checkpointed(matrix_frame(spark, A[middle]))
     terms = [step]
+    kept = [step]  # the checkpoints, released once summed
     for _ in range(max_length):
         cancel.checkpoint()
-        following = times_matrix(block, step).where(F.abs("w") >= tol).localCheckpoint()
+        following = checkpointed(times_matrix(block, step).where(F.abs("w") >= tol))
         if following.isEmpty():
+            release(following)
             break
         step = following
         terms.append(step)
+        kept.append(step)
     else:
         last = collect_matrix(step, (len(middle), A.shape[1]))
         rest = solve_rest(block_matrix, block_matrix @ last)
@@ -131,4 +141,6 @@ def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int 
     T = summed([times_matrix(through, from_middle), matrix_frame(spark, A)], ("i", "j"), "w")
     out = collect_matrix(T.where(F.col("w") != 0.0), A.shape)
     block.unpersist()
+    for frame in kept:
+        release(frame)
     return out, len(terms)
