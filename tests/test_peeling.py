@@ -84,3 +84,12 @@ def test_ends_of_unequal_length_are_refused():
 
     with pytest.raises(ValueError, match="src and dst are the two ends of each edge: 2 and 1 ends"):
         peel_leaves(np.array([0, 1]), np.array([1]), 2)
+
+
+def test_a_component_that_is_a_tree_takes_its_root_s_label_with_no_round_on_spark():
+    """Cut into pieces, a tree is peeled whole: no label propagation runs (no Spark session is even
+    asked for), and every node takes the label of the node left, the tree's least node here."""
+    from equitygraph.graph.spark.pieces import propagated_labels
+
+    nodes, labels = propagated_labels(None, np.array([0, 0, 2, 7]), np.array([1, 2, 3, 2]))
+    assert nodes.tolist() == [0, 1, 2, 3, 7] and labels.tolist() == [0, 0, 0, 0, 0]
