@@ -68,10 +68,9 @@ def chase(spark, following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.n
     last, steps, done = np.arange(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)
     rounds, reach = 0, 1
     if len(moving):
-        frame = spark.createDataFrame(pd.DataFrame({"r": moving.astype(np.int64), "p": following[moving].astype(np.int64),
-                                                    "s": np.ones(len(moving), dtype=np.int64),
-                                                    "done": ends[following[moving]]}),
-                                      schema="r long, p long, s long, done boolean")
+        start = pd.DataFrame({"r": moving.astype(np.int64), "p": following[moving].astype(np.int64),
+                              "s": np.ones(len(moving), dtype=np.int64), "done": ends[following[moving]]})
+        frame = checkpointed(spark.createDataFrame(start, schema="r long, p long, s long, done boolean"))
         while reach < max_hops and frame.where(~F.col("done")).limit(1).count():
             ahead = frame.select(F.col("r").alias("q"), F.col("p").alias("p2"), F.col("s").alias("s2"),
                                  F.col("done").alias("done2"))
@@ -80,12 +79,10 @@ def chase(spark, following: np.ndarray, max_hops: int) -> tuple[np.ndarray, np.n
                      .select("r", F.when(F.col("done"), F.col("p")).otherwise(F.col("p2")).alias("p"),
                              F.when(F.col("done"), F.col("s")).otherwise(F.col("s") + F.col("s2")).alias("s"),
                              F.when(F.col("done"), True).otherwise(F.col("done2")).alias("done")))
-            if rounds:  # the first frame is the driver's, not a checkpoint
-                release(before)
+            release(before)
             rounds, reach = rounds + 1, reach * 2
         found = frame.toPandas()
-        if rounds:
-            release(frame)
+        release(frame)
         at = found["r"].to_numpy(np.int64)
         last[at], steps[at], done[at] = (found["p"].to_numpy(np.int64), found["s"].to_numpy(np.int64),
                                         found["done"].to_numpy(bool))

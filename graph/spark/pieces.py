@@ -41,7 +41,7 @@ def _propagated(spark, src: np.ndarray, dst: np.ndarray, rounds: int) -> tuple[n
 
     edges = pairs_frame(spark, src, dst)
     both = edges.select(F.col("a").alias("u"), F.col("b").alias("v")).unionByName(
-        edges.select(F.col("b").alias("u"), F.col("a").alias("v"))).where(F.col("u") != F.col("v"))
+        edges.select(F.col("b").alias("u"), F.col("a").alias("v")))  # no loops: peel_leaves dropped them
     nodes = both.select("u").distinct()
     # A node votes for itself too: with only its neighbours voting, two sides of a bipartite graph swap forever.
     voters = checkpointed(both.unionByName(nodes.select("u", F.col("u").alias("v"))))

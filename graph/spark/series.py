@@ -78,9 +78,8 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
 
     parts = _partitions(spark)
     matrix = checkpointed(matrix_frame(spark, spread).repartition(parts, "j"))
-    state = (vector_frame(spark, seeds).withColumnRenamed("v", "level")
-             .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
-    seeded = state  # not a checkpoint
+    state = checkpointed(vector_frame(spark, seeds).withColumnRenamed("v", "level")
+                         .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
     taken = 0
     for taken in range(1, steps + 1):
         cancel.checkpoint()
@@ -96,12 +95,10 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
                  .select("i", new_level.alias("new_level"), level.alias("level"), spent.alias("spent"))
                  .select("i", F.col("new_level").alias("level"), "spent",
                          ((F.col("new_level") > F.col("level") + 1e-12) & ~F.col("spent")).alias("active")))
-        if before is not seeded:
-            release(before)
+        release(before)
     level = collect_vector(state.select("i", F.col("level").alias("v")), len(seeds))
     release(matrix)
-    if state is not seeded:
-        release(state)
+    release(state)
     return level - seeds, taken
 
 
