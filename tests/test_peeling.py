@@ -79,6 +79,13 @@ def test_the_share_is_of_the_edges_before_the_round():
     assert [child.tolist() for child, _ in peel_leaves(src, dst, 6, least_share=0.25)[2]] == [[5, 4], [3]]
 
 
+def test_a_round_that_peels_exactly_the_share_is_not_the_last():
+    """A triangle with a tail 2-3-4: the first round peels one edge of five, exactly a fifth; "at least
+    the share" goes on, and the second round peels the rest of the tail."""
+    src, dst = np.array([0, 1, 2, 2, 3]), np.array([1, 2, 0, 3, 4])
+    assert [child.tolist() for child, _ in peel_leaves(src, dst, 5, least_share=0.2)[2]] == [[4], [3]]
+
+
 def test_ends_of_unequal_length_are_refused():
     import pytest
 
