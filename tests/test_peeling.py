@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.sparse.csgraph import connected_components
 
-from equitygraph.graph.spark.components import attached, numbered, peel_leaves
+from equitygraph.graph.spark.components import attached, distinct_edges, numbered, peel_leaves
 
 
 @st.composite
@@ -100,3 +100,46 @@ def test_a_component_that_is_a_tree_takes_its_root_s_label_with_no_round_on_spar
 
     nodes, labels = propagated_labels(None, np.array([0, 0, 2, 7]), np.array([1, 2, 3, 2]))
     assert nodes.tolist() == [0, 1, 2, 3, 7] and labels.tolist() == [0, 0, 0, 0, 0]
+
+
+def test_ends_in_32_bits_make_the_same_links_when_their_keys_need_64():
+    """The clusters' links come in 32 bits; the key of a link (its lesser end times the nodes, plus
+    the greater) at 100,000 nodes passes 2**31, so it must be made in 64 bits from the first product."""
+    src, dst = np.array([99_999, 5, 70_000, 99_998, 3]), np.array([70_000, 99_999, 99_999, 99_998, 3])
+    wide = distinct_edges(src, dst, 100_000)
+    narrow = distinct_edges(src.astype(np.int32), dst.astype(np.int32), 100_000)
+    assert [x.tolist() for x in narrow] == [x.tolist() for x in wide] == [[5, 70_000], [99_999, 99_999]]
+    assert [x.tolist() for x in distinct_edges([], [], 4)] == [[], []]
+
+
+@st.composite
+def components_of_edges(draw):
+    """Edges over up to 30 nodes, each node in one of up to 5 components (an edge's ends in its own)."""
+    n = draw(st.integers(1, 30))
+    of = np.array(draw(st.lists(st.integers(0, 4), min_size=n, max_size=n)))
+    pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60))
+    pairs = [(a, b) for a, b in pairs if of[a] == of[b]]
+    src = np.array([p[0] for p in pairs], dtype=np.int32)
+    dst = np.array([p[1] for p in pairs], dtype=np.int32)
+    return of[src].astype(np.int32), src, dst
+
+
+@settings(max_examples=300, deadline=None)
+@given(components_of_edges(), st.integers(0, 12))
+def test_the_components_too_large_for_a_worker_are_those_with_more_nodes_than_it_takes(case, max_nodes):
+    from equitygraph.graph.spark.clusters import _too_large
+
+    edge_component, src, dst = case
+    nodes_of = {}
+    for c, a, b in zip(edge_component.tolist(), src.tolist(), dst.tolist()):
+        nodes_of.setdefault(c, set()).update((a, b))
+    span = int(max(src.max(initial=0), dst.max(initial=0))) + 1
+    assert _too_large(edge_component, src, dst, span, max_nodes) == sorted(
+        c for c, nodes in nodes_of.items() if len(nodes) > max_nodes)
+
+
+def test_a_frame_s_columns_are_as_wide_as_the_arrays():
+    from equitygraph.graph.spark.clusters import _spark_type
+
+    assert [_spark_type(np.zeros(1, dtype=t)) for t in (np.int8, np.int32, np.uint32, np.int64)] == [
+        "int", "int", "long", "long"]

@@ -75,12 +75,14 @@ def _planted_groups(rng, links_inside: int):
 
 def test_each_large_component_is_split_on_a_worker_as_in_process(spark):
     """Three components of 150 nodes, each a ring of dense groups: split one task per component, the
-    same communities as in process, whatever order the edges come in."""
+    same communities as in process, whatever order the edges come in, and in 32 bits (as clusters()
+    hands them over) as in 64."""
     rng = np.random.default_rng(7)
     src, dst, component, _ = _planted_groups(rng, 40)
     here = IN_PROCESS.communities(component, src, dst, 1, 0.05)
     shuffled = rng.permutation(len(src))
-    there = spark.communities(component[shuffled], src[shuffled], dst[shuffled], 1, 0.05)
+    narrow = (a[shuffled].astype(np.int32) for a in (component, src, dst))
+    there = spark.communities(*narrow, 1, 0.05)
     order_here, order_there = np.argsort(here[0]), np.argsort(there[0])
     assert np.array_equal(here[0][order_here], there[0][order_there])
     assert np.array_equal(here[1][order_here], there[1][order_there])

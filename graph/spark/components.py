@@ -64,13 +64,27 @@ def star_components(edges) -> tuple[object, int]:
         before = _fingerprint(edges)
 
 
+def integers(values) -> np.ndarray:
+    """``values`` as an integer array, as wide as it is (an empty list, or floats, as 64 bits)."""
+    values = np.asarray(values)
+    return values if values.dtype.kind in "iu" else values.astype(np.int64)
+
+
 def distinct_edges(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The undirected edges ``src``-``dst`` over ``n`` nodes once each, as ``a < b`` in order, loops dropped."""
-    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    src, dst = integers(src), integers(dst)
     if len(src) != len(dst):
         raise ValueError(f"src and dst are the two ends of each edge: {len(src)} and {len(dst)} ends")
+    # The ends stay as wide as they came (32 bits from the clusters' links) until they are one key:
+    # 64-bit copies of every end would be three more gigabytes at ten million companies.
     keep = src != dst
-    pairs = distinct(np.minimum(src, dst)[keep] * n + np.maximum(src, dst)[keep])
+    src, dst = src[keep], dst[keep]
+    key = np.minimum(src, dst).astype(np.int64)
+    key *= n
+    key += np.maximum(src, dst)
+    del src, dst
+    pairs = distinct(key)
+    del key
     return pairs // n, pairs % n
 
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..arrays import distinct
-from .components import attached, peel_leaves
+from .components import attached, integers, peel_leaves
 from .frames import checkpointed, pairs_frame, release
 
 ROUNDS = 10
@@ -25,9 +24,12 @@ def propagated_labels(spark, src: np.ndarray, dst: np.ndarray, rounds: int = ROU
     """The nodes of the undirected edges ``src``-``dst`` and the label each holds after ``rounds`` rounds
     of synchronous label propagation (fewer when a round changes nothing) among the nodes left after
     peeling; a peeled node holds the label of the node it hangs from."""
-    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
-    nodes = distinct(np.r_[src, dst])
-    span = int(nodes[-1]) + 1 if len(nodes) else 0
+    src, dst = integers(src), integers(dst)
+    span = int(max(src.max(initial=-1), dst.max(initial=-1))) + 1
+    present = np.zeros(span, dtype=bool)
+    present[src], present[dst] = True, True
+    nodes = np.flatnonzero(present)
+    del present
     a, b, peels = peel_leaves(src, dst, span)
     label = np.arange(span, dtype=np.int64)
     if len(a):
