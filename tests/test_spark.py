@@ -119,6 +119,11 @@ def test_the_risk_walk_and_integrated_ownership_agree_to_rounding(spark, case):
     A = ownership_matrix(direct_shares(arrays), "low")
     here, there = IN_PROCESS.integrated(A), spark.integrated(A)
     assert here.nnz == there.nnz and abs(here - there).max() <= 1e-12
+    for owners in (np.arange(arrays.n), np.flatnonzero(np.arange(arrays.n) % 3 == 0)):
+        (owner_here, share_here), (owner_there, share_there) = (
+            engine.largest_owners(A, owners) for engine in (IN_PROCESS, spark))
+        assert np.array_equal(owner_here, owner_there) and np.abs(share_here - share_there).max() <= 1e-12
+        assert (owner_here >= 0).sum() > arrays.n // 10  # most companies have an owner among them
     rng = np.random.default_rng(5)
     spread = sp.csr_matrix(A.T * 0.5)
     seeds = np.where(rng.random(arrays.n) < 0.01, rng.random(arrays.n), 0.0)
@@ -442,7 +447,7 @@ def test_all_components_at_once_are_each_component_alone(seed):
         assert np.array_equal(nodes[mine], alone[0]) and np.array_equal(community[mine], alone[1])
 
 
-def test_owners_a_rounding_apart_are_tied_and_the_first_id_is_the_largest_owner(tmp_path):
+def test_owners_a_rounding_apart_are_tied_and_the_first_id_is_the_largest_owner(spark, tmp_path):
     """B owns 10 % + 20 % of C through two companies it holds whole: 0.30000000000000004 in floating point;
     A holds 30 % directly. They are one share: the largest owner is A (the first id), on either engine,
     whichever order a sum was made in."""
@@ -459,6 +464,12 @@ def test_owners_a_rounding_apart_are_tied_and_the_first_id_is_the_largest_owner(
         analyze(store)
         assert store.read_results("top_owner")["C"] == "A"
         assert store.read_results("top_owner_share")["C"] == 0.3
+        arrays = store.export_arrays()
+    A = ownership_matrix(direct_shares(arrays), "low")
+    persons = np.array([arrays.index_of("A"), arrays.index_of("B")])
+    owner, share = spark.largest_owners(A, persons)
+    c = arrays.index_of("C")
+    assert owner[c] == arrays.index_of("A") and abs(share[c] - 0.3) <= 1e-12  # the largest of the two, tied
 
 
 def test_a_share_summed_in_another_order_is_written_alike():

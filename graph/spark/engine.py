@@ -149,13 +149,14 @@ class SparkEngine:
         T, self.rounds["integrated ownership"] = integrated(self.spark, A)
         return T
 
+    @_on_spark
     def largest_owners(self, A: sp.csr_matrix, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each entity's largest owner among ``owners``: ``T`` summed on Spark, its columns' largest
-        entries picked on the driver as in process (:func:`..analysis.top_owners.column_max`)."""
-        from ..analysis.top_owners import column_max
+        """Each entity's largest owner among ``owners`` and its share, by integrated ownership summed
+        and each column's largest entry picked on the workers (:func:`.series.largest_owners`)."""
+        from .series import largest_owners
 
-        T = self.integrated(A).tocsr()
-        return column_max([(owners, T[owners])], A.shape[1])
+        owner, share, self.rounds["integrated ownership"] = largest_owners(self.spark, A, owners)
+        return owner, share
 
     @_on_spark
     def pagerank(self, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> np.ndarray:

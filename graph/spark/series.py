@@ -6,6 +6,8 @@ to rounding.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -108,36 +110,76 @@ def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int 
     block, each term a join and a group-by, small terms dropped at the same tolerance; where a
     near-unit cycle keeps the series from ending, the block and the last term are gathered to the
     driver and the rest solved exactly, as in process. Also the number of terms summed."""
+    whole, middle = holding_companies(A)
+    if len(middle) == 0:
+        return whole.copy(), 0
+    with _integrated_frame(spark, A, tol, max_length) as (T, terms):
+        return collect_matrix(T, A.shape), terms
+
+
+def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOLERANCE,
+                   max_length: int = MAX_PATH_LENGTH) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`..analysis.top_owners.largest_owners` on Spark: each column's largest entry of ``T``'s
+    rows of ``owners`` and the lowest owner within ``TIED`` of it, found by a group-by on the workers,
+    so that only a row per entity owned comes back to the driver, never ``T`` (hundreds of millions of
+    pairs at ten million companies). Also the number of terms summed."""
+    import pandas as pd
+    from pyspark.sql import functions as F
+
+    from ..analysis.top_owners import TIED
+
+    n = A.shape[1]
+    owner, share = np.full(n, -1, dtype=np.int64), np.zeros(n)
+    owners = np.asarray(owners, dtype=np.int64)
+    if len(owners) == 0 or A.nnz == 0:
+        return owner, share, 0
+    with _integrated_frame(spark, A, tol, max_length) as (T, terms):
+        wanted = spark.createDataFrame(pd.DataFrame({"i": owners}), schema="i long")
+        held = T.join(wanted, "i")
+        best = held.groupBy("j").agg(F.max("w").alias("best"))
+        rows = (held.join(best, "j").where(F.col("w") >= F.col("best") - TIED)
+                .groupBy("j").agg(F.min("i").alias("owner"), F.first("best").alias("share")).toPandas())
+    at = rows["j"].to_numpy(np.int64)
+    owner[at], share[at] = rows["owner"].to_numpy(np.int64), rows["share"].to_numpy(np.float64)
+    return owner, share, terms
+
+
+@contextmanager
+def _integrated_frame(spark, A: sp.csr_matrix, tol: float, max_length: int):
+    """``T``'s non-zero entries as a frame (i, j, w), and the terms summed; the series' checkpoints
+    are released when the block ends."""
     from pyspark.sql import functions as F
 
     A, middle = holding_companies(A)
     if len(middle) == 0:
-        return A.copy(), 0
+        yield matrix_frame(spark, A).where(F.col("w") != 0.0), 0
+        return
     block_matrix = A[middle][:, middle].tocsr()
     block = matrix_frame(spark, block_matrix).cache()
     step = checkpointed(matrix_frame(spark, A[middle]))
     terms = [step]
     kept = [step]  # the checkpoints, released once summed
-    for _ in range(max_length):
-        cancel.checkpoint()
-        following = checkpointed(times_matrix(block, step).where(F.abs("w") >= tol))
-        if following.isEmpty():
-            release(following)
-            break
-        step = following
-        terms.append(step)
-        kept.append(step)
-    else:
-        last = collect_matrix(step, (len(middle), A.shape[1]))
-        rest = solve_rest(block_matrix, block_matrix @ last)
-        if rest is not None:
-            terms.append(matrix_frame(spark, rest))
-    from_middle = summed(terms, ("i", "j"), "w")
-    # T = A + A[:, middle] @ from_middle, the rows of from_middle being positions in ``middle``.
-    through = matrix_frame(spark, A[:, middle])
-    T = summed([times_matrix(through, from_middle), matrix_frame(spark, A)], ("i", "j"), "w")
-    out = collect_matrix(T.where(F.col("w") != 0.0), A.shape)
-    block.unpersist()
-    for frame in kept:
-        release(frame)
-    return out, len(terms)
+    try:
+        for _ in range(max_length):
+            cancel.checkpoint()
+            following = checkpointed(times_matrix(block, step).where(F.abs("w") >= tol))
+            if following.isEmpty():
+                release(following)
+                break
+            step = following
+            terms.append(step)
+            kept.append(step)
+        else:
+            last = collect_matrix(step, (len(middle), A.shape[1]))
+            rest = solve_rest(block_matrix, block_matrix @ last)
+            if rest is not None:
+                terms.append(matrix_frame(spark, rest))
+        from_middle = summed(terms, ("i", "j"), "w")
+        # T = A + A[:, middle] @ from_middle, the rows of from_middle being positions in ``middle``.
+        through = matrix_frame(spark, A[:, middle])
+        T = summed([times_matrix(through, from_middle), matrix_frame(spark, A)], ("i", "j"), "w")
+        yield T.where(F.col("w") != 0.0), len(terms)
+    finally:
+        block.unpersist()
+        for frame in kept:
+            release(frame)
