@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .frames import checkpointed, release
+from .components import integers
+from .frames import checkpointed, columns_frame, release
 
 DECIDED = ("company long, verdict int, controller long, partner long, rule int, reason int, low double, high double, "
            "partner_low double, partner_high double")
@@ -24,14 +25,15 @@ def direct_control(spark, holder, company, low, high, appoints, board_size, hidd
 
     if len(holder) == 0:
         return decide_direct(holder, company, low, high, appoints, board_size, hidden, missing, rules, floating)
-    company = np.asarray(company, dtype=np.int64)
-    rows = pd.DataFrame({"i": np.arange(len(holder), dtype=np.int64), "holder": np.asarray(holder, dtype=np.int64),
-                         "company": company, "low": low, "high": high,
-                         "appoints": np.asarray(appoints, dtype=np.int64), "board": board_size[company].astype(np.int64),
-                         "hidden": hidden[company], "missing": missing[company],
-                         "floating": np.zeros(len(holder), bool) if floating is None else floating.astype(bool)})
-    frame = spark.createDataFrame(rows, schema="i long, holder long, company long, low double, high double, "
-                                               "appoints long, board long, hidden double, missing double, floating boolean")
+    # Built as an Arrow table in the columns' own widths: a register's holders and appointments are
+    # tens of millions of rows, which a pandas frame of 64-bit columns held twice over on the driver.
+    company = np.asarray(company)
+    frame = columns_frame(spark, {
+        "i": np.arange(len(holder), dtype=np.int32 if len(holder) < 2 ** 31 else np.int64),
+        "holder": np.asarray(holder), "company": company, "low": np.asarray(low, dtype=np.float64),
+        "high": np.asarray(high, dtype=np.float64), "appoints": integers(appoints), "board": integers(board_size[company]),
+        "hidden": np.asarray(hidden[company], dtype=np.float64), "missing": np.asarray(missing[company], dtype=np.float64),
+        "floating": np.zeros(len(holder), bool) if floating is None else np.asarray(floating, dtype=bool)})
     parts = 2 * spark.sparkContext.defaultParallelism
 
     def decide(group: pd.DataFrame) -> pd.DataFrame:

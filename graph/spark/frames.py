@@ -35,6 +35,15 @@ def pairs_frame(spark, first: np.ndarray, second: np.ndarray):
                                                "b": np.asarray(second, dtype=np.int64)}), schema="a long, b long")
 
 
+def columns_frame(spark, columns: dict[str, np.ndarray]):
+    """Numpy columns as a DataFrame by way of an Arrow table: no pandas copy on the driver, and each
+    column as wide as it is (32-bit integers as Spark ints; unsigned ones widened, Spark has none)."""
+    import pyarrow as pa
+
+    return spark.createDataFrame(pa.table({
+        name: values.astype(np.int64) if values.dtype.kind == "u" else values for name, values in columns.items()}))
+
+
 def collect_vector(frame, n: int, column: str = "v") -> np.ndarray:
     """A DataFrame of (i, ``column``) rows as a dense vector of length ``n`` (zero where absent)."""
     rows = frame.select("i", column).toPandas()
