@@ -67,7 +67,9 @@ def test_no_step_leaves_a_checkpoint_kept(spark):
     spark.debtrank(spread, np.eye(300)[0], 5)
     following = np.r_[np.arange(1, 40), -1]
     spark.chase(following, 64)
-    spark.integrated(sp.random(60, 60, density=0.05, random_state=6, format="csr") * 0.4)
+    owned = sp.random(60, 60, density=0.05, random_state=6, format="csr") * 0.4
+    spark.integrated(owned)
+    spark.largest_owners(owned, np.arange(0, 60, 2))
     from equitygraph.graph.spark import SparkEngine
 
     cutting = SparkEngine(conf={"spark.equitygraph.communities.maxNodes": "40"}, session=spark.spark)

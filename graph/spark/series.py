@@ -135,10 +135,11 @@ def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOL
         return owner, share, 0
     with _integrated_frame(spark, A, tol, max_length) as (T, terms):
         wanted = spark.createDataFrame(pd.DataFrame({"i": owners}), schema="i long")
-        held = T.join(wanted, "i")
+        held = checkpointed(T.join(wanted, "i"))  # read twice below: summed once
         best = held.groupBy("j").agg(F.max("w").alias("best"))
         rows = (held.join(best, "j").where(F.col("w") >= F.col("best") - TIED)
                 .groupBy("j").agg(F.min("i").alias("owner"), F.first("best").alias("share")).toPandas())
+        release(held)
     at = rows["j"].to_numpy(np.int64)
     owner[at], share[at] = rows["owner"].to_numpy(np.int64), rows["share"].to_numpy(np.float64)
     return owner, share, terms
