@@ -123,7 +123,6 @@ def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOL
     rows of ``owners`` and the lowest owner within ``TIED`` of it, found by a group-by on the workers,
     so that only a row per entity owned comes back to the driver, never ``T`` (hundreds of millions of
     pairs at ten million companies). Also the number of terms summed."""
-    import pandas as pd
     from pyspark.sql import functions as F
 
     from ..analysis.top_owners import TIED
@@ -133,9 +132,8 @@ def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOL
     owners = np.asarray(owners, dtype=np.int64)
     if len(owners) == 0 or A.nnz == 0:
         return owner, share, 0
-    with _integrated_frame(spark, A, tol, max_length) as (T, terms):
-        wanted = spark.createDataFrame(pd.DataFrame({"i": owners}), schema="i long")
-        held = checkpointed(T.join(wanted, "i"))  # read twice below: summed once
+    with _integrated_frame(spark, A, tol, max_length, rows=owners) as (T, terms):
+        held = checkpointed(T)  # read twice below: summed once
         best = held.groupBy("j").agg(F.max("w").alias("best"))
         rows = (held.join(best, "j").where(F.col("w") >= F.col("best") - TIED)
                 .groupBy("j").agg(F.min("i").alias("owner"), F.first("best").alias("share")).toPandas())
@@ -146,14 +144,21 @@ def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOL
 
 
 @contextmanager
-def _integrated_frame(spark, A: sp.csr_matrix, tol: float, max_length: int):
-    """``T``'s non-zero entries as a frame (i, j, w), and the terms summed; the series' checkpoints
-    are released when the block ends."""
+def _integrated_frame(spark, A: sp.csr_matrix, tol: float, max_length: int, rows: np.ndarray | None = None):
+    """``T``'s non-zero entries as a frame (i, j, w), only its ``rows`` where given (``T[rows] = A[rows]
+    + A[rows][:, H] S``: the series ``S`` is over the holding companies whatever rows are wanted), and
+    the terms summed; the series' checkpoints are released when the block ends."""
     from pyspark.sql import functions as F
 
     A, middle = holding_companies(A)
+    outer = A
+    if rows is not None:  # the rows not wanted emptied, so that the frames keep the entities' numbers
+        wanted = np.zeros(A.shape[0], dtype=bool)
+        wanted[rows] = True
+        outer = sp.diags(wanted.astype(np.float64)) @ A
+        outer.eliminate_zeros()
     if len(middle) == 0:
-        yield matrix_frame(spark, A).where(F.col("w") != 0.0), 0
+        yield matrix_frame(spark, outer).where(F.col("w") != 0.0), 0
         return
     block_matrix = A[middle][:, middle].tocsr()
     block = matrix_frame(spark, block_matrix).cache()
@@ -177,8 +182,8 @@ def _integrated_frame(spark, A: sp.csr_matrix, tol: float, max_length: int):
                 terms.append(matrix_frame(spark, rest))
         from_middle = summed(terms, ("i", "j"), "w")
         # T = A + A[:, middle] @ from_middle, the rows of from_middle being positions in ``middle``.
-        through = matrix_frame(spark, A[:, middle])
-        T = summed([times_matrix(through, from_middle), matrix_frame(spark, A)], ("i", "j"), "w")
+        through = matrix_frame(spark, outer[:, middle])
+        T = summed([times_matrix(through, from_middle), matrix_frame(spark, outer)], ("i", "j"), "w")
         yield T.where(F.col("w") != 0.0), len(terms)
     finally:
         block.unpersist()
