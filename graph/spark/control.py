@@ -27,10 +27,10 @@ def direct_control(spark, holder, company, low, high, appoints, board_size, hidd
         return decide_direct(holder, company, low, high, appoints, board_size, hidden, missing, rules, floating)
     # Built as an Arrow table in the columns' own widths: a register's holders and appointments are
     # tens of millions of rows, which a pandas frame of 64-bit columns held twice over on the driver.
-    company = np.asarray(company)
+    company = integers(company)
     frame = columns_frame(spark, {
         "i": np.arange(len(holder), dtype=np.int32 if len(holder) < 2 ** 31 else np.int64),
-        "holder": np.asarray(holder), "company": company, "low": np.asarray(low, dtype=np.float64),
+        "holder": integers(holder), "company": company, "low": np.asarray(low, dtype=np.float64),
         "high": np.asarray(high, dtype=np.float64), "appoints": integers(appoints), "board": integers(board_size[company]),
         "hidden": np.asarray(hidden[company], dtype=np.float64), "missing": np.asarray(missing[company], dtype=np.float64),
         "floating": np.zeros(len(holder), bool) if floating is None else np.asarray(floating, dtype=bool)})
