@@ -10,6 +10,7 @@ import numpy as np
 
 from ..arrays import distinct
 from .components import integers
+from .frames import columns_frame
 from .pieces import pack, propagated_labels
 
 
@@ -30,10 +31,7 @@ def communities(spark, edge_component: np.ndarray, src: np.ndarray, dst: np.ndar
     if cut:
         task, piece_of = _pieces(spark, edge_component, src, dst, span, cut, max_nodes)
     kept = task >= 0  # an edge between two pieces is in no task
-    columns = {"component": task[kept], "src": src[kept], "dst": dst[kept]}
-    edges = spark.createDataFrame(pd.DataFrame(columns),
-                                  schema=", ".join(f"{name} {_spark_type(a)}" for name, a in columns.items()))
-    del columns
+    edges = columns_frame(spark, {"component": task[kept], "src": src[kept], "dst": dst[kept]})
     tasks = len(distinct(task[kept]))
     del kept
 
