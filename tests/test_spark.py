@@ -113,6 +113,20 @@ def test_a_component_too_large_for_a_worker_is_cut_into_pieces_that_keep_its_gro
     assert 27 <= groups_whole < 30  # the cuts run through a few groups: an approximation
 
 
+def test_pieces_are_numbered_past_the_top_of_a_narrow_component_column(spark):
+    """Components numbered 124-126 in 8 bits, cut into pieces: the pieces' task numbers (from 127 on)
+    do not fit 8 bits, and the communities are those of the same components numbered 0-2 in 64."""
+    from equitygraph.graph.spark import SparkEngine
+
+    src, dst, component, _ = _planted_groups(np.random.default_rng(7), 60)
+    engine = SparkEngine(conf={"spark.equitygraph.communities.maxNodes": "40"}, session=spark.spark)
+    wide = engine.communities(component, src, dst, 1, 0.05)
+    narrow = engine.communities((component + 124).astype(np.int8), src, dst, 1, 0.05)
+    assert engine.rounds["pieces"] >= 3 * 4
+    found = [dict(zip(nodes.tolist(), community.tolist())) for nodes, community in (wide, narrow)]
+    assert len(found[0]) == 450 and found[1] == found[0]
+
+
 def test_the_risk_walk_and_integrated_ownership_agree_to_rounding(spark, case):
     with SQLiteStore(case) as store:
         arrays = store.export_arrays()
@@ -232,6 +246,21 @@ def test_spark_options_go_with_the_spark_engine(tmp_path):
     assert result.exit_code == 2 and "--master and --spark-conf go with --engine spark" in result.output
     result = runner.invoke(cli, ["analyze", "--db", str(tmp_path / "x.db"), "--engine", "spark", "--spark-conf", "memory"])
     assert result.exit_code == 2 and "'memory' is not KEY=VALUE (e.g. spark.driver.memory=8g)" in result.output
+
+
+def test_the_drivers_jvm_is_started_to_hand_back_heap_it_does_not_use(spark):
+    """The JVM the session started carries the periodic collection and the free ratios (beside the
+    logging setup), and a session's own Java options come after them, so that its own win."""
+    from equitygraph.graph.spark.engine import GIVE_BACK_HEAP, session_settings
+
+    arguments = list(spark.spark.sparkContext._jvm.java.lang.management.ManagementFactory
+                     .getRuntimeMXBean().getInputArguments())
+    assert set(GIVE_BACK_HEAP.split()) <= set(arguments)
+    assert any(a.startswith("-Dlog4j2.configurationFile=") for a in arguments)
+    mine = session_settings("local[2]", {"spark.driver.extraJavaOptions": "-XX:MaxHeapFreeRatio=70"})
+    options = mine["spark.driver.extraJavaOptions"].split()
+    assert options[-1] == "-XX:MaxHeapFreeRatio=70" and "-XX:G1PeriodicGCInterval=5000" in options
+    assert session_settings("local[2]")["spark.sql.shuffle.partitions"] == "4"
 
 
 def _rows_by_id(rows: list[dict]) -> dict:

@@ -9,30 +9,22 @@ import scipy.sparse as sp
 
 def vector_frame(spark, values: np.ndarray):
     """The non-zero entries of ``values`` as a DataFrame (i: long, v: double)."""
-    import pandas as pd
-
     at = np.flatnonzero(values)
-    return spark.createDataFrame(pd.DataFrame({"i": at.astype(np.int64), "v": values[at].astype(np.float64)}),
-                                 schema="i long, v double")
+    return columns_frame(spark, {"i": at.astype(np.int64), "v": values[at].astype(np.float64)})
 
 
 def matrix_frame(spark, matrix: sp.spmatrix):
     """The stored entries of ``matrix`` as a DataFrame (i: long row, j: long column, w: double);
     repeated entries summed first, as scipy does."""
-    import pandas as pd
-
     coo = sp.coo_matrix(matrix)
     coo.sum_duplicates()
-    return spark.createDataFrame(pd.DataFrame({"i": coo.row.astype(np.int64), "j": coo.col.astype(np.int64),
-                                               "w": coo.data.astype(np.float64)}), schema="i long, j long, w double")
+    return columns_frame(spark, {"i": coo.row.astype(np.int64), "j": coo.col.astype(np.int64),
+                                 "w": coo.data.astype(np.float64)})
 
 
 def pairs_frame(spark, first: np.ndarray, second: np.ndarray):
     """Two integer arrays as a DataFrame (a: long, b: long)."""
-    import pandas as pd
-
-    return spark.createDataFrame(pd.DataFrame({"a": np.asarray(first, dtype=np.int64),
-                                               "b": np.asarray(second, dtype=np.int64)}), schema="a long, b long")
+    return columns_frame(spark, {"a": np.asarray(first, dtype=np.int64), "b": np.asarray(second, dtype=np.int64)})
 
 
 def columns_frame(spark, columns: dict[str, np.ndarray]):

@@ -110,10 +110,10 @@ def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int 
     block, each term a join and a group-by, small terms dropped at the same tolerance; where a
     near-unit cycle keeps the series from ending, the block and the last term are gathered to the
     driver and the rest solved exactly, as in process. Also the number of terms summed."""
-    whole, middle = holding_companies(A)
-    if len(middle) == 0:
-        return whole.copy(), 0
-    with _integrated_frame(spark, A, tol, max_length) as (T, terms):
+    held = holding_companies(A)
+    if len(held[1]) == 0:
+        return held[0].copy(), 0
+    with _integrated_frame(spark, held, tol, max_length) as (T, terms):
         return collect_matrix(T, A.shape), terms
 
 
@@ -132,7 +132,7 @@ def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOL
     owners = np.asarray(owners, dtype=np.int64)
     if len(owners) == 0 or A.nnz == 0:
         return owner, share, 0
-    with _integrated_frame(spark, A, tol, max_length, rows=owners) as (T, terms):
+    with _integrated_frame(spark, holding_companies(A), tol, max_length, rows=owners) as (T, terms):
         held = checkpointed(T)  # read twice below: summed once
         best = held.groupBy("j").agg(F.max("w").alias("best"))
         rows = (held.join(best, "j").where(F.col("w") >= F.col("best") - TIED)
@@ -144,13 +144,15 @@ def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOL
 
 
 @contextmanager
-def _integrated_frame(spark, A: sp.csr_matrix, tol: float, max_length: int, rows: np.ndarray | None = None):
+def _integrated_frame(spark, held: tuple[sp.csr_matrix, np.ndarray], tol: float, max_length: int,
+                      rows: np.ndarray | None = None):
     """``T``'s non-zero entries as a frame (i, j, w), only its ``rows`` where given (``T[rows] = A[rows]
     + A[rows][:, H] S``: the series ``S`` is over the holding companies whatever rows are wanted), and
-    the terms summed; the series' checkpoints are released when the block ends."""
+    the terms summed; the series' checkpoints are released when the block ends. ``held`` is
+    :func:`..analysis.ownership.holding_companies` of the ownership matrix."""
     from pyspark.sql import functions as F
 
-    A, middle = holding_companies(A)
+    A, middle = held
     outer = A
     if rows is not None:  # the rows not wanted emptied, so that the frames keep the entities' numbers
         wanted = np.zeros(A.shape[0], dtype=bool)
