@@ -18,6 +18,11 @@ from .frames import CHECKPOINT_LEVEL, CHECKPOINT_LEVELS
 
 MAX_COMPONENT_NODES = "spark.equitygraph.communities.maxNodes"
 LOGGING = Path(__file__).with_name("log4j2.properties")  # errors only: Spark's notices would bury the answers
+# The driver's JVM shares its machine with the driver's Python, which works on the graph's arrays
+# between Spark jobs: a JVM idle for five seconds collects and hands back what its heap no longer uses
+# (G1, JEP 346), instead of holding the heap of its largest step through the analysis (8 GiB beside the
+# driver's 15 at ten million companies on one machine: docs/scale-out.md).
+GIVE_BACK_HEAP = "-XX:G1PeriodicGCInterval=5000 -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
 
 
 def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, app: str = "equitygraph"):
@@ -29,13 +34,8 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, 
     except ImportError:
         raise EquityGraphError("the Spark engine needs pyspark: pip install 'equitygraph[spark]'") from None
     warnings.filterwarnings("ignore", message=".*PySpark does not yet fully support pandas.*")
-    settings = {"spark.ui.enabled": "false", "spark.sql.execution.arrow.pyspark.enabled": "true",
-                "spark.sql.shuffle.partitions": "4" if master.startswith("local") else "200",
-                "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOGGING.as_uri()}",
-                "spark.ui.showConsoleProgress": "false"}
-    settings.update(conf or {})
     builder = SparkSession.builder.master(master).appName(app)
-    for key, value in settings.items():
+    for key, value in session_settings(master, conf).items():
         builder = builder.config(key, value)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # the workers run this Python
     try:
@@ -45,6 +45,29 @@ def spark_session(master: str = "local[*]", conf: dict[str, str] | None = None, 
                                ) from None
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def session_settings(master: str, conf: dict[str, str] | None = None) -> dict[str, str]:
+    """The settings a session starts with: quiet defaults, then ``conf`` on top; the driver's Java
+    options given in ``conf`` come after the defaults' (logging, heap handed back) rather than instead.
+
+    Examples
+    --------
+    >>> settings = session_settings("local[2]", {"spark.driver.extraJavaOptions": "-Xss4m"})
+    >>> settings["spark.driver.extraJavaOptions"].split()[-2:]
+    ['-XX:MaxHeapFreeRatio=30', '-Xss4m']
+    >>> session_settings("yarn")["spark.sql.shuffle.partitions"]
+    '200'
+    """
+    java = "spark.driver.extraJavaOptions"
+    settings = {"spark.ui.enabled": "false", "spark.sql.execution.arrow.pyspark.enabled": "true",
+                "spark.sql.shuffle.partitions": "4" if master.startswith("local") else "200",
+                java: f"-Dlog4j2.configurationFile={LOGGING.as_uri()} {GIVE_BACK_HEAP}",
+                "spark.ui.showConsoleProgress": "false"}
+    conf = dict(conf or {})
+    if java in conf:  # the JVM takes the last of a repeated option: the user's
+        conf[java] = f"{settings[java]} {conf[java]}"
+    return settings | conf
 
 
 def _failed(e: Exception) -> EquityGraphError:
