@@ -77,3 +77,28 @@ def test_no_step_leaves_a_checkpoint_kept(spark):
     cutting.communities(np.zeros(150, dtype=np.int64), ring, np.roll(ring, 1), 1, 0.05)
     assert cutting.rounds["pieces"] >= 3  # label propagation ran
     assert _kept(spark.spark) == []
+
+
+def test_the_walks_links_are_not_moved_again_at_each_step(spark):
+    """The links, partitioned by the column the walk joins on and checkpointed, keep that partitioning:
+    a step's plan moves the vector and the sums, never the links; the product is scipy's, and the
+    session's adaptive execution is as it was."""
+    from equitygraph.graph.spark.frames import kept_partitioned, matrix_frame, release, vector_frame
+    from equitygraph.graph.spark.series import times_vector
+
+    session = spark.spark
+    adaptive = session.conf.get("spark.sql.adaptive.enabled")
+    spread = sp.random(200, 200, density=0.05, random_state=3, format="csr")
+    x = np.random.default_rng(3).random(200)
+    links = kept_partitioned(matrix_frame(session, spread), 4, "j")
+    assert session.conf.get("spark.sql.adaptive.enabled") == adaptive
+    session.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")  # as for links of millions: no broadcast
+    step = times_vector(links, vector_frame(session, x).repartition(4, "i"))
+    plan = step._jdf.queryExecution().executedPlan().toString()
+    session.conf.unset("spark.sql.autoBroadcastJoinThreshold")
+    assert "hashpartitioning(i" in plan and "hashpartitioning(j" not in plan
+    got = step.toPandas()
+    product = np.zeros(200)
+    product[got["i"].to_numpy()] = got["v"].to_numpy()
+    assert np.abs(product - spread @ x).max() <= 1e-12
+    release(links)

@@ -66,6 +66,20 @@ def checkpointed(frame):
     return frame.localCheckpoint(eager=True, storageLevel=getattr(StorageLevel, level))
 
 
+def kept_partitioned(frame, parts: int, column: str):
+    """``frame`` hash-partitioned by ``column`` into ``parts`` and :func:`checkpointed` so that the
+    checkpoint remembers how: joins on ``column`` then move only their other side. With adaptive
+    execution on, the checkpoint of a repartitioned frame forgets it, and each step of the walk moved
+    its whole matrix again (a probe: 30 million links, four steps, 86-126 s against 76 s)."""
+    session = frame.sparkSession
+    adaptive = session.conf.get("spark.sql.adaptive.enabled", "true")
+    session.conf.set("spark.sql.adaptive.enabled", "false")
+    try:
+        return checkpointed(frame.repartition(parts, column))
+    finally:
+        session.conf.set("spark.sql.adaptive.enabled", adaptive)
+
+
 def release(frame) -> None:
     """Free the blocks of a frame from :func:`checkpointed` that no step reads any more: Spark frees them
     only once the JVM collects the frame, which a heap kept busy by the rounds seldom does in time."""

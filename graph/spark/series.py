@@ -13,7 +13,8 @@ import scipy.sparse as sp
 
 from .. import cancel
 from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, holding_companies, solve_rest
-from .frames import checkpointed, collect_matrix, collect_vector, matrix_frame, release, vector_frame
+from .frames import (checkpointed, collect_matrix, collect_vector, kept_partitioned, matrix_frame, release,
+                     vector_frame)
 
 
 def _partitions(spark) -> int:
@@ -56,7 +57,7 @@ def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: f
     # The links partitioned once by the column they are joined on, and kept: each step then moves only
     # the (small) vector across the shuffle, not the matrix.
     parts = _partitions(spark)
-    matrix = checkpointed(matrix_frame(spark, spread).repartition(parts, "j"))
+    matrix = kept_partitioned(matrix_frame(spark, spread), parts, "j")
     term = vector_frame(spark, seeds)
     terms = []  # each kept (checkpointed), summed once at the end: one job a step
     taken = 0
@@ -79,7 +80,7 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
     from pyspark.sql import functions as F
 
     parts = _partitions(spark)
-    matrix = checkpointed(matrix_frame(spark, spread).repartition(parts, "j"))
+    matrix = kept_partitioned(matrix_frame(spark, spread), parts, "j")
     state = checkpointed(vector_frame(spark, seeds).withColumnRenamed("v", "level")
                          .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
     taken = 0
