@@ -248,21 +248,6 @@ def test_spark_options_go_with_the_spark_engine(tmp_path):
     assert result.exit_code == 2 and "'memory' is not KEY=VALUE (e.g. spark.driver.memory=8g)" in result.output
 
 
-def test_the_drivers_jvm_is_started_to_hand_back_heap_it_does_not_use(spark):
-    """The JVM the session started carries the periodic collection and the free ratios (beside the
-    logging setup), and a session's own Java options come after them, so that its own win."""
-    from equitygraph.graph.spark.engine import GIVE_BACK_HEAP, session_settings
-
-    arguments = list(spark.spark.sparkContext._jvm.java.lang.management.ManagementFactory
-                     .getRuntimeMXBean().getInputArguments())
-    assert set(GIVE_BACK_HEAP.split()) <= set(arguments)
-    assert any(a.startswith("-Dlog4j2.configurationFile=") for a in arguments)
-    mine = session_settings("local[2]", {"spark.driver.extraJavaOptions": "-XX:MaxHeapFreeRatio=70"})
-    options = mine["spark.driver.extraJavaOptions"].split()
-    assert options[-1] == "-XX:MaxHeapFreeRatio=70" and "-XX:G1PeriodicGCInterval=5000" in options
-    assert session_settings("local[2]")["spark.sql.shuffle.partitions"] == "4"
-
-
 def _rows_by_id(rows: list[dict]) -> dict:
     """Result rows keyed by id, numbers rounded to 9 places (the 1e-9 the engines agree to), in the
     lists written as JSON too (the risk parts)."""
