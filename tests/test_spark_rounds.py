@@ -104,6 +104,46 @@ def test_the_walks_links_are_not_moved_again_at_each_step(spark):
     release(links)
 
 
+def _plans_checkpointed(monkeypatch, module) -> list[str]:
+    """The plans of the frames ``module`` checkpoints from now on (its rounds), as Spark would run them."""
+    from equitygraph.graph.spark import frames
+
+    plans = []
+
+    def noting(frame):
+        plans.append(frame._jdf.queryExecution().executedPlan().toString())
+        return frames.checkpointed(frame)
+
+    monkeypatch.setattr(module, "checkpointed", noting)
+    return plans
+
+
+def test_the_series_block_and_the_votes_are_not_moved_again_at_each_round(spark, monkeypatch):
+    """As the walk's links: integrated ownership's block and label propagation's votes are partitioned
+    once by the column a round joins on and kept so; a round moves only the last term or the labels.
+    The answers are the in-process ones."""
+    from equitygraph.graph.spark import SparkEngine, pieces, series
+
+    session = spark.spark
+    session.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")  # as at millions of rows: no broadcast
+    try:
+        terms = _plans_checkpointed(monkeypatch, series)
+        owned = sp.triu(sp.random(80, 80, density=0.06, random_state=8) * 0.45, k=1, format="csr")  # chains end
+        got, expected = spark.integrated(owned), IN_PROCESS.integrated(owned)
+        products = [plan for plan in terms if "Join" in plan]
+        assert len(products) >= 2 and spark.rounds["integrated ownership"] == len(products)
+        assert all("hashpartitioning(i" in plan and "hashpartitioning(k" not in plan for plan in products)
+        assert abs(got - expected).max() <= 1e-12
+        tallies = _plans_checkpointed(monkeypatch, pieces)
+        cutting = SparkEngine(conf={"spark.equitygraph.communities.maxNodes": "40"}, session=session)
+        ring = np.random.default_rng(9).permutation(150)
+        cutting.communities(np.zeros(150, dtype=np.int64), ring, np.roll(ring, 1), 1, 0.05)
+        rounds = [plan for plan in tallies if "Join" in plan]
+        assert len(rounds) >= 3 and all(plan.count("hashpartitioning(v") == 1 for plan in rounds)
+    finally:
+        session.conf.unset("spark.sql.autoBroadcastJoinThreshold")
+
+
 def test_the_drivers_jvm_is_started_to_hand_back_heap_it_does_not_use(spark):
     """The JVM the session started carries the periodic collection and the free ratios (beside the
     logging setup), and a session's own Java options come after them, so that its own win."""

@@ -66,6 +66,13 @@ def checkpointed(frame):
     return frame.localCheckpoint(eager=True, storageLevel=getattr(StorageLevel, level))
 
 
+def join_partitions(spark) -> int:
+    """Partitions for a frame kept by :func:`kept_partitioned` and for what is joined to it each round:
+    two per core the application has (a fixed number: explicit partitions are not coalesced, and the
+    kept frame keeps its own across rounds)."""
+    return max(2, 2 * spark.sparkContext.defaultParallelism)
+
+
 def kept_partitioned(frame, parts: int, column: str):
     """``frame`` hash-partitioned by ``column`` into ``parts`` and :func:`checkpointed` so that the
     checkpoint remembers how: joins on ``column`` then move only their other side. With adaptive

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .components import attached, integers, peel_leaves
-from .frames import checkpointed, pairs_frame, release
+from .frames import checkpointed, join_partitions, kept_partitioned, pairs_frame, release
 
 ROUNDS = 10
 
@@ -46,13 +46,15 @@ def _propagated(spark, src: np.ndarray, dst: np.ndarray, rounds: int) -> tuple[n
         edges.select(F.col("b").alias("u"), F.col("a").alias("v")))  # no loops: peel_leaves dropped them
     nodes = both.select("u").distinct()
     # A node votes for itself too: with only its neighbours voting, two sides of a bipartite graph swap forever.
-    voters = checkpointed(both.unionByName(nodes.select("u", F.col("u").alias("v"))))
+    # The votes kept partitioned by the voter, so that a round moves only the labels, not the votes again.
+    parts = join_partitions(spark)
+    voters = kept_partitioned(both.unionByName(nodes.select("u", F.col("u").alias("v"))), parts, "v")
     chosen = checkpointed(nodes.select(F.col("u").alias("v"), F.col("u").alias("label")))
     labels = chosen
     for _ in range(rounds):
         # Per node: the label with the most votes, the least of those tied (the largest of -label), and
         # the label it held (its own vote), in two group-bys and no sort.
-        tally = (voters.join(labels, "v").groupBy("u", "label")
+        tally = (voters.join(labels.repartition(parts, "v"), "v").groupBy("u", "label")
                  .agg(F.count("*").alias("votes"), F.max((F.col("u") == F.col("v")).cast("int")).alias("mine")))
         before = chosen
         chosen = checkpointed(tally.groupBy("u")

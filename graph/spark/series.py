@@ -13,14 +13,8 @@ import scipy.sparse as sp
 
 from .. import cancel
 from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, holding_companies, solve_rest
-from .frames import (checkpointed, collect_matrix, collect_vector, kept_partitioned, matrix_frame, release,
-                     vector_frame)
-
-
-def _partitions(spark) -> int:
-    """Partitions for the walk's links and vector: two per core the application has (a fixed number:
-    explicit partitions are not coalesced, and the links keep theirs across steps)."""
-    return max(2, 2 * spark.sparkContext.defaultParallelism)
+from .frames import (checkpointed, collect_matrix, collect_vector, join_partitions, kept_partitioned, matrix_frame,
+                     release, vector_frame)
 
 
 def summed(terms: list, keys: tuple[str, ...], value: str):
@@ -56,7 +50,7 @@ def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: f
 
     # The links partitioned once by the column they are joined on, and kept: each step then moves only
     # the (small) vector across the shuffle, not the matrix.
-    parts = _partitions(spark)
+    parts = join_partitions(spark)
     matrix = kept_partitioned(matrix_frame(spark, spread), parts, "j")
     term = vector_frame(spark, seeds)
     terms = []  # each kept (checkpointed), summed once at the end: one job a step
@@ -79,7 +73,7 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
     was first hit), and the rounds taken."""
     from pyspark.sql import functions as F
 
-    parts = _partitions(spark)
+    parts = join_partitions(spark)
     matrix = kept_partitioned(matrix_frame(spark, spread), parts, "j")
     state = checkpointed(vector_frame(spark, seeds).withColumnRenamed("v", "level")
                          .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
@@ -164,14 +158,17 @@ def _integrated_frame(spark, held: tuple[sp.csr_matrix, np.ndarray], tol: float,
         yield matrix_frame(spark, outer).where(F.col("w") != 0.0), 0
         return
     block_matrix = A[middle][:, middle].tocsr()
-    block = matrix_frame(spark, block_matrix).cache()
+    # As the walk's links: the block kept partitioned by the column each term joins on, so that a term
+    # moves only the last term, not the block again.
+    parts = join_partitions(spark)
+    block = kept_partitioned(matrix_frame(spark, block_matrix), parts, "j")
     step = checkpointed(matrix_frame(spark, A[middle]))
     terms = [step]
-    kept = [step]  # the checkpoints, released once summed
+    kept = [block, step]  # the checkpoints, released once summed
     try:
         for _ in range(max_length):
             cancel.checkpoint()
-            following = checkpointed(times_matrix(block, step).where(F.abs("w") >= tol))
+            following = checkpointed(times_matrix(block, step.repartition(parts, "i")).where(F.abs("w") >= tol))
             if following.isEmpty():
                 release(following)
                 break
@@ -189,6 +186,5 @@ def _integrated_frame(spark, held: tuple[sp.csr_matrix, np.ndarray], tol: float,
         T = summed([times_matrix(through, from_middle), matrix_frame(spark, outer)], ("i", "j"), "w")
         yield T.where(F.col("w") != 0.0), len(terms)
     finally:
-        block.unpersist()
         for frame in kept:
             release(frame)
