@@ -241,6 +241,9 @@ def test_spark_options_go_with_the_spark_engine(tmp_path):
     assert str(refused.value) == ("spark.equitygraph.checkpointLevel is one of DISK_ONLY, DISK_ONLY_2, DISK_ONLY_3, "
                                   "MEMORY_AND_DISK, MEMORY_AND_DISK_2, MEMORY_AND_DISK_DESER, MEMORY_ONLY, "
                                   "MEMORY_ONLY_2, OFF_HEAP, not 'disk'")
+    with pytest.raises(EquityGraphError) as refused:
+        SparkEngine("local[2]", {"spark.equitygraph.series.gatherBelow": "-1"})
+    assert str(refused.value) == "spark.equitygraph.series.gatherBelow is a number of entries (0: never), not '-1'"
     runner = CliRunner()
     result = runner.invoke(cli, ["analyze", "--db", str(tmp_path / "x.db"), "--master", "local[2]"])
     assert result.exit_code == 2 and "--master and --spark-conf go with --engine spark" in result.output

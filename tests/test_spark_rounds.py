@@ -129,9 +129,10 @@ def test_the_series_block_and_the_votes_are_not_moved_again_at_each_round(spark,
     try:
         terms = _plans_checkpointed(monkeypatch, series)
         owned = sp.triu(sp.random(80, 80, density=0.06, random_state=8) * 0.45, k=1, format="csr")  # chains end
-        got, expected = spark.integrated(owned), IN_PROCESS.integrated(owned)
+        on_spark = SparkEngine(conf={"spark.equitygraph.series.gatherBelow": "0"}, session=session)
+        got, expected = on_spark.integrated(owned), IN_PROCESS.integrated(owned)
         products = [plan for plan in terms if "Join" in plan]
-        assert len(products) >= 2 and spark.rounds["integrated ownership"] == len(products)
+        assert len(products) >= 2 and on_spark.rounds["integrated ownership"] == len(products)
         assert all("hashpartitioning(i" in plan and "hashpartitioning(k" not in plan for plan in products)
         assert abs(got - expected).max() <= 1e-12
         tallies = _plans_checkpointed(monkeypatch, pieces)
@@ -142,6 +143,43 @@ def test_the_series_block_and_the_votes_are_not_moved_again_at_each_round(spark,
         assert len(rounds) >= 3 and all(plan.count("hashpartitioning(v") == 1 for plan in rounds)
     finally:
         session.conf.unset("spark.sql.autoBroadcastJoinThreshold")
+
+
+def _holding_chains(seed: int, cycle: bool) -> sp.csr_matrix:
+    """14 companies holding each other down a random DAG (and around one cycle where ``cycle``), each
+    holding some of 80 companies that hold nothing: a series that grows, then shrinks."""
+    inner = sp.triu(sp.random(14, 14, density=0.35, random_state=seed), k=1, format="lil") * 0.6
+    if cycle:
+        inner[13, 0] = 0.3
+    outer = sp.random(14, 80, density=0.2, random_state=seed + 100) * 0.5
+    return sp.bmat([[inner, outer], [None, sp.csr_matrix((80, 80))]], format="csr")
+
+
+@pytest.mark.parametrize("seed, cycle", [(1, False), (2, True)])
+def test_the_series_ends_on_the_driver_once_a_term_is_small_with_the_same_answer(spark, monkeypatch, seed, cycle):
+    """Integrated ownership with every term on Spark, with the series gathered to the driver from the
+    first term on, and once a term has fewer entries than the first (part of the way): the same terms,
+    the same matrix as in process, and the products on Spark only up to the gathered term; also where
+    the series is cut at its longest just after it is gathered (the rest then solved exactly)."""
+    from equitygraph.graph.analysis.ownership import holding_companies, integrated, series_after
+    from equitygraph.graph.spark import SparkEngine, series
+
+    owned = _holding_chains(seed, cycle)
+    held, middle = holding_companies(owned)
+    block, first = held[middle][:, middle].tocsr(), held[middle].tocsr()
+    sizes = [first.nnz] + [t.nnz for t in series_after(block, first, 1e-12, 500)]
+    gathered = next(at for at, size in enumerate(sizes) if size < sizes[0])
+    assert len(sizes) >= 5 and 3 <= gathered < len(sizes) - 1  # terms on Spark, then on the driver
+    plans = _plans_checkpointed(monkeypatch, series)
+    expected, cut = IN_PROCESS.integrated(owned), integrated(owned, max_length=gathered + 1)
+    for gather, products in ((0, len(sizes)), (sizes[0], gathered), (10**9, 0)):  # never; part of the way; at once
+        plans.clear()
+        engine = SparkEngine(conf={"spark.equitygraph.series.gatherBelow": str(gather)}, session=spark.spark)
+        assert abs(engine.integrated(owned) - expected).max() <= 1e-12
+        assert engine.rounds["integrated ownership"] == len(sizes)
+        assert sum("Join" in plan for plan in plans) == products
+        T, terms = series.integrated(spark.spark, owned, max_length=gathered + 1, gather_below=gather)
+        assert abs(T - cut).max() <= 1e-12 and terms == gathered + 3  # the first, the products, the rest
 
 
 def test_the_drivers_jvm_is_started_to_hand_back_heap_it_does_not_use(spark):

@@ -142,8 +142,27 @@ def integrated_parts(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int =
         return A, middle, None
     block = A[middle][:, middle].tocsr()
     step = A[middle].tocsr()
-    terms = [step.tocoo()]
-    for _ in range(max_length):
+    terms = [step.tocoo(), *series_after(block, step, tol, max_length)]
+    rows = np.concatenate([t.row for t in terms])
+    cols = np.concatenate([t.col for t in terms])
+    data = np.concatenate([t.data for t in terms])
+    return A, middle, sp.csr_matrix((data, (rows, cols)), shape=(len(middle), A.shape[1]))
+
+
+def series_after(block: sp.csr_matrix, step: sp.csr_matrix, tol: float, products: int) -> list[sp.coo_matrix]:
+    """The terms of the series after ``step``: ``block @ step``, ``block @ (block @ step)``, ... each
+    with its entries under ``tol`` dropped, until one is empty or ``products`` were taken; then the rest
+    solved exactly (:func:`solve_rest`). The Spark engine ends its series here once a term is small.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> block = sp.csr_matrix([[0.0, 0.5], [0.0, 0.0]])
+    >>> [t.toarray().tolist() for t in series_after(block, sp.csr_matrix([[0.0, 0.0], [0.0, 0.4]]), 1e-12, 10)]
+    [[[0.0, 0.2], [0.0, 0.0]]]
+    """
+    terms = []
+    for _ in range(products):
         cancel.checkpoint()
         step = block @ step
         if step.nnz:
@@ -158,10 +177,7 @@ def integrated_parts(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int =
         rest = solve_rest(block, block @ step)
         if rest is not None:
             terms.append(rest.tocoo())
-    rows = np.concatenate([t.row for t in terms])
-    cols = np.concatenate([t.col for t in terms])
-    data = np.concatenate([t.data for t in terms])
-    return A, middle, sp.csr_matrix((data, (rows, cols)), shape=(len(middle), A.shape[1]))
+    return terms
 
 
 def solve_rest(block: sp.csr_matrix, rhs: sp.csr_matrix) -> sp.csr_matrix | None:

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from ..errors import EquityGraphError
 from .frames import CHECKPOINT_LEVEL, CHECKPOINT_LEVELS
+from .series import GATHER_BELOW, GATHER_BELOW_ENTRIES
 
 MAX_COMPONENT_NODES = "spark.equitygraph.communities.maxNodes"
 LOGGING = Path(__file__).with_name("log4j2.properties")  # errors only: Spark's notices would bury the answers
@@ -108,7 +109,8 @@ class SparkEngine:
     rounds; the series: terms; communities: tasks, and pieces where a component was cut). The
     setting ``spark.equitygraph.communities.maxNodes`` (10,000,000) is the largest component one
     task splits whole; ``spark.equitygraph.checkpointLevel`` (DISK_ONLY) the storage level of the
-    rounds' checkpoints (:func:`.frames.checkpointed`)."""
+    rounds' checkpoints (:func:`.frames.checkpointed`); ``spark.equitygraph.series.gatherBelow``
+    (5,000,000) the entries under which a term of the ownership series is finished on the driver."""
 
     name = "spark"
 
@@ -122,6 +124,10 @@ class SparkEngine:
         if not limit.isdigit() or int(limit) < 1:
             raise EquityGraphError(f"{MAX_COMPONENT_NODES} is a number of nodes (1 or more), not {limit!r}")
         self.max_component_nodes = int(limit)
+        gather = self.conf.get(GATHER_BELOW, str(GATHER_BELOW_ENTRIES))
+        if not gather.isdigit():
+            raise EquityGraphError(f"{GATHER_BELOW} is a number of entries (0: never), not {gather!r}")
+        self.gather_below = int(gather)
         level = self.conf.get(CHECKPOINT_LEVEL, "DISK_ONLY")
         if level not in CHECKPOINT_LEVELS:
             raise EquityGraphError(f"{CHECKPOINT_LEVEL} is one of {', '.join(CHECKPOINT_LEVELS)}, not {level!r}")
@@ -169,7 +175,7 @@ class SparkEngine:
     def integrated(self, A: sp.csr_matrix) -> sp.csr_matrix:
         from .series import integrated
 
-        T, self.rounds["integrated ownership"] = integrated(self.spark, A)
+        T, self.rounds["integrated ownership"] = integrated(self.spark, A, gather_below=self.gather_below)
         return T
 
     @_on_spark
@@ -178,7 +184,8 @@ class SparkEngine:
         and each column's largest entry picked on the workers (:func:`.series.largest_owners`)."""
         from .series import largest_owners
 
-        owner, share, self.rounds["integrated ownership"] = largest_owners(self.spark, A, owners)
+        owner, share, self.rounds["integrated ownership"] = largest_owners(self.spark, A, owners,
+                                                                           gather_below=self.gather_below)
         return owner, share
 
     @_on_spark

@@ -12,9 +12,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import cancel
-from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, holding_companies, solve_rest
+from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, holding_companies, series_after, solve_rest
 from .frames import (checkpointed, collect_matrix, collect_vector, join_partitions, kept_partitioned, matrix_frame,
                      release, vector_frame)
+
+# A term of the integrated-ownership series with fewer entries than this is gathered to the driver
+# and the series finished there (``series_after``): its tail is many small terms (65 at a million
+# companies), each a Spark job of a second or so however small, where scipy takes milliseconds. A term
+# of five million entries is 120 MB of (i, j, w), beside the driver's copy of the whole matrix.
+GATHER_BELOW = "spark.equitygraph.series.gatherBelow"
+GATHER_BELOW_ENTRIES = 5_000_000
 
 
 def summed(terms: list, keys: tuple[str, ...], value: str):
@@ -99,21 +106,23 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
     return level - seeds, taken
 
 
-def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_PATH_LENGTH
-               ) -> tuple[sp.csr_matrix, int]:
+def integrated(spark, A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int = MAX_PATH_LENGTH,
+               gather_below: int = GATHER_BELOW_ENTRIES) -> tuple[sp.csr_matrix, int]:
     """:func:`..analysis.ownership.integrated` on Spark: the series over the holding companies'
-    block, each term a join and a group-by, small terms dropped at the same tolerance; where a
-    near-unit cycle keeps the series from ending, the block and the last term are gathered to the
-    driver and the rest solved exactly, as in process. Also the number of terms summed."""
+    block, each term a join and a group-by, small terms dropped at the same tolerance; once a term has
+    fewer than ``gather_below`` entries it is gathered to the driver and the series finished there,
+    as in process (where a near-unit cycle keeps the series from ending, the rest solved exactly). Also
+    the number of terms summed."""
     held = holding_companies(A)
     if len(held[1]) == 0:
         return held[0].copy(), 0
-    with _integrated_frame(spark, held, tol, max_length) as (T, terms):
+    with _integrated_frame(spark, held, tol, max_length, gather_below) as (T, terms):
         return collect_matrix(T, A.shape), terms
 
 
 def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOLERANCE,
-                   max_length: int = MAX_PATH_LENGTH) -> tuple[np.ndarray, np.ndarray, int]:
+                   max_length: int = MAX_PATH_LENGTH, gather_below: int = GATHER_BELOW_ENTRIES
+                   ) -> tuple[np.ndarray, np.ndarray, int]:
     """:func:`..analysis.top_owners.largest_owners` on Spark: each column's largest entry of ``T``'s
     rows of ``owners`` and the lowest owner within ``TIED`` of it, found by a group-by on the workers,
     so that only a row per entity owned comes back to the driver, never ``T`` (hundreds of millions of
@@ -127,7 +136,7 @@ def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOL
     owners = np.asarray(owners, dtype=np.int64)
     if len(owners) == 0 or A.nnz == 0:
         return owner, share, 0
-    with _integrated_frame(spark, holding_companies(A), tol, max_length, rows=owners) as (T, terms):
+    with _integrated_frame(spark, holding_companies(A), tol, max_length, gather_below, rows=owners) as (T, terms):
         held = checkpointed(T)  # read twice below: summed once
         best = held.groupBy("j").agg(F.max("w").alias("best"))
         rows = (held.join(best, "j").where(F.col("w") >= F.col("best") - TIED)
@@ -140,7 +149,7 @@ def largest_owners(spark, A: sp.csr_matrix, owners: np.ndarray, tol: float = TOL
 
 @contextmanager
 def _integrated_frame(spark, held: tuple[sp.csr_matrix, np.ndarray], tol: float, max_length: int,
-                      rows: np.ndarray | None = None):
+                      gather_below: int, rows: np.ndarray | None = None):
     """``T``'s non-zero entries as a frame (i, j, w), only its ``rows`` where given (``T[rows] = A[rows]
     + A[rows][:, H] S``: the series ``S`` is over the holding companies whatever rows are wanted), and
     the terms summed; the series' checkpoints are released when the block ends. ``held`` is
@@ -162,29 +171,46 @@ def _integrated_frame(spark, held: tuple[sp.csr_matrix, np.ndarray], tol: float,
     # moves only the last term, not the block again.
     parts = join_partitions(spark)
     block = kept_partitioned(matrix_frame(spark, block_matrix), parts, "j")
-    step = checkpointed(matrix_frame(spark, A[middle]))
-    terms = [step]
+    first = A[middle].tocsr()
+    step, entries = checkpointed(matrix_frame(spark, first)), first.nnz
+    terms, count = [step], 1
     kept = [block, step]  # the checkpoints, released once summed
     try:
-        for _ in range(max_length):
+        for done in range(max_length):
             cancel.checkpoint()
+            if entries < gather_below:
+                last = first if done == 0 else collect_matrix(step, first.shape)
+                after = series_after(block_matrix, last, tol, max_length - done)
+                if after:
+                    terms.append(matrix_frame(spark, _added(after, first.shape)))
+                count += len(after)
+                break
             following = checkpointed(times_matrix(block, step.repartition(parts, "i")).where(F.abs("w") >= tol))
-            if following.isEmpty():
+            entries = following.count()
+            if entries == 0:
                 release(following)
                 break
             step = following
             terms.append(step)
             kept.append(step)
+            count += 1
         else:
-            last = collect_matrix(step, (len(middle), A.shape[1]))
+            last = collect_matrix(step, first.shape)
             rest = solve_rest(block_matrix, block_matrix @ last)
             if rest is not None:
                 terms.append(matrix_frame(spark, rest))
+                count += 1
         from_middle = summed(terms, ("i", "j"), "w")
         # T = A + A[:, middle] @ from_middle, the rows of from_middle being positions in ``middle``.
         through = matrix_frame(spark, outer[:, middle])
         T = summed([times_matrix(through, from_middle), matrix_frame(spark, outer)], ("i", "j"), "w")
-        yield T.where(F.col("w") != 0.0), len(terms)
+        yield T.where(F.col("w") != 0.0), count
     finally:
         for frame in kept:
             release(frame)
+
+
+def _added(terms: list[sp.coo_matrix], shape: tuple[int, int]) -> sp.csr_matrix:
+    """The terms' sum, as one matrix to hand to Spark."""
+    return sp.csr_matrix((np.concatenate([t.data for t in terms]),
+                          (np.concatenate([t.row for t in terms]), np.concatenate([t.col for t in terms]))), shape=shape)
