@@ -1,5 +1,6 @@
 """The Spark engine's iterations (issue 32): components as scipy finds them, in a logarithmic number
-of rounds, and every checkpoint a round wrote released when the step returns."""
+of rounds; every checkpoint a round wrote released when the step returns; what a round joins on kept
+partitioned; the ownership series finished on the driver once small, with the in-process answers."""
 
 import math
 
@@ -180,6 +181,23 @@ def test_the_series_ends_on_the_driver_once_a_term_is_small_with_the_same_answer
         assert sum("Join" in plan for plan in plans) == products
         T, terms = series.integrated(spark.spark, owned, max_length=gathered + 1, gather_below=gather)
         assert abs(T - cut).max() <= 1e-12 and terms == gathered + 3  # the first, the products, the rest
+
+
+def test_a_near_unit_cycle_is_solved_exactly_on_both(spark):
+    """Two companies holding 99.99999 % of each other: the series would need millions of terms; after
+    the longest path allowed the rest is solved exactly on the driver, as in process (a holder of 10 %
+    of one of them owns 10 % / (1 - 0.9999999^2) of it, through every round of the cycle)."""
+    from equitygraph.graph.analysis.ownership import integrated
+    from equitygraph.graph.spark.series import integrated as integrated_on_spark
+
+    share = 0.9999999
+    A = sp.csr_matrix(([share, share, 0.1], ([0, 1, 2], [1, 0, 0])), shape=(3, 3))
+    here = integrated(A, max_length=20)
+    for gather_below in (0, 10):  # every term on Spark; gathered to the driver at once
+        there, terms = integrated_on_spark(spark.spark, A, max_length=20, gather_below=gather_below)
+        assert terms == 22  # the first term, 20 more, the exact rest
+        assert np.allclose(here.toarray(), there.toarray(), rtol=1e-12, atol=0)
+    assert there[2, 0] == pytest.approx(0.1 / (1 - share ** 2), rel=1e-9)
 
 
 def test_the_drivers_jvm_is_started_to_hand_back_heap_it_does_not_use(spark):
