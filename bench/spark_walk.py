@@ -26,8 +26,8 @@ def main() -> None:
     import scipy.sparse as sp
 
     from equitygraph.graph.spark.engine import spark_session
-    from equitygraph.graph.spark.frames import (checkpointed, collect_vector, kept_partitioned, matrix_frame,
-                                                release, vector_frame)
+    from equitygraph.graph.spark.frames import (checkpointed, collect_vector, join_partitions, kept_partitioned,
+                                                matrix_frame, release, vector_frame)
     from equitygraph.graph.spark.series import times_vector
 
     sys.path.insert(0, str(HERE))
@@ -49,7 +49,7 @@ def main() -> None:
     links = sp.csr_matrix((rng.random(m) * 0.1, (rng.integers(0, n, m), rng.integers(0, n, m))), shape=(n, n))
     seeds = np.zeros(n)
     seeds[rng.integers(0, n, max(1, n // 10))] = 1.0
-    parts = 2 * spark.sparkContext.defaultParallelism
+    parts = join_partitions(spark)
     variants = {"moved": lambda frame: checkpointed(frame.repartition(parts, "j")),
                 "kept": lambda frame: kept_partitioned(frame, parts, "j")}
     runs, last = [], {}

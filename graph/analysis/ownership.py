@@ -135,18 +135,27 @@ def integrated_parts(A: sp.csr_matrix, tol: float = TOLERANCE, max_length: int =
     """What :func:`integrated` is made of, ``T = A + A[:, H] S``: ``A`` as CSR, the holding companies
     ``H`` and ``S`` (None where no company both holds and is held), so that any rows of ``T`` can be
     summed without the whole of it (``T[rows] = A[rows] + A[rows][:, H] S``)."""
-    import scipy.sparse as sp
-
     A, middle = holding_companies(A)
     if len(middle) == 0:
         return A, middle, None
     block = A[middle][:, middle].tocsr()
     step = A[middle].tocsr()
-    terms = [step.tocoo(), *series_after(block, step, tol, max_length)]
-    rows = np.concatenate([t.row for t in terms])
-    cols = np.concatenate([t.col for t in terms])
-    data = np.concatenate([t.data for t in terms])
-    return A, middle, sp.csr_matrix((data, (rows, cols)), shape=(len(middle), A.shape[1]))
+    return A, middle, terms_added([step.tocoo(), *series_after(block, step, tol, max_length)], step.shape)
+
+
+def terms_added(terms: list[sp.coo_matrix], shape: tuple[int, int]) -> sp.csr_matrix:
+    """The terms of a series summed, in one pass over their entries.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> terms_added([sp.coo_matrix([[0.5, 0.0]]), sp.coo_matrix([[0.25, 0.125]])], (1, 2)).toarray().tolist()
+    [[0.75, 0.125]]
+    """
+    import scipy.sparse as sp
+
+    return sp.csr_matrix((np.concatenate([t.data for t in terms]),
+                          (np.concatenate([t.row for t in terms]), np.concatenate([t.col for t in terms]))), shape=shape)
 
 
 def series_after(block: sp.csr_matrix, step: sp.csr_matrix, tol: float, products: int) -> list[sp.coo_matrix]:

@@ -12,7 +12,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import cancel
-from ..analysis.ownership import MAX_PATH_LENGTH, TOLERANCE, holding_companies, series_after, solve_rest
+from ..analysis.ownership import (MAX_PATH_LENGTH, TOLERANCE, holding_companies, series_after, solve_rest,
+                                  terms_added)
 from .frames import (checkpointed, collect_matrix, collect_vector, join_partitions, kept_partitioned, matrix_frame,
                      release, vector_frame)
 
@@ -182,7 +183,7 @@ def _integrated_frame(spark, held: tuple[sp.csr_matrix, np.ndarray], tol: float,
                 last = first if done == 0 else collect_matrix(step, first.shape)
                 after = series_after(block_matrix, last, tol, max_length - done)
                 if after:
-                    terms.append(matrix_frame(spark, _added(after, first.shape)))
+                    terms.append(matrix_frame(spark, terms_added(after, first.shape)))
                 count += len(after)
                 break
             following = checkpointed(times_matrix(block, step.repartition(parts, "i")).where(F.abs("w") >= tol))
@@ -208,9 +209,3 @@ def _integrated_frame(spark, held: tuple[sp.csr_matrix, np.ndarray], tol: float,
     finally:
         for frame in kept:
             release(frame)
-
-
-def _added(terms: list[sp.coo_matrix], shape: tuple[int, int]) -> sp.csr_matrix:
-    """The terms' sum, as one matrix to hand to Spark."""
-    return sp.csr_matrix((np.concatenate([t.data for t in terms]),
-                          (np.concatenate([t.row for t in terms]), np.concatenate([t.col for t in terms]))), shape=shape)
