@@ -238,6 +238,14 @@ def test_spark_options_go_with_the_spark_engine(tmp_path):
     assert result.exit_code == 2 and "--master and --spark-conf go with --engine spark" in result.output
     result = runner.invoke(cli, ["analyze", "--db", str(tmp_path / "x.db"), "--engine", "spark", "--spark-conf", "memory"])
     assert result.exit_code == 2 and "'memory' is not KEY=VALUE (e.g. spark.driver.memory=8g)" in result.output
+    # a setting of ours with a value it cannot take is a usage error of --spark-conf, said before any store is touched
+    for command in (["analyze", "--db", str(tmp_path / "x.db"), "--engine", "spark"],
+                    ["spark-analyze", str(tmp_path), str(tmp_path / "out")]):
+        result = runner.invoke(cli, [*command, "--spark-conf", "spark.equitygraph.series.gatherBelow=some"])
+        assert result.exit_code == 2, result.output
+        assert result.output.splitlines()[-1] == ("Error: Invalid value for '--spark-conf': spark.equitygraph.series."
+                                                  "gatherBelow is a number of entries (0: never), not 'some'")
+    assert not (tmp_path / "x.db").exists() and not (tmp_path / "out").exists()
 
 
 def _rows_by_id(rows: list[dict]) -> dict:

@@ -103,6 +103,11 @@ def _on_spark(step):
     return run
 
 
+class SettingError(EquityGraphError):
+    """A setting of ours (``spark.equitygraph.*``) with a value it cannot take: the command line
+    reports it as a usage error of ``--spark-conf``."""
+
+
 class SparkEngine:
     """The steps of :class:`..analysis.engine.InProcess` as Spark DataFrame iterations. ``rounds``
     keeps how many rounds each step took in the last analysis (components: large-star/small-star
@@ -122,15 +127,15 @@ class SparkEngine:
         # is cut into pieces first (graph/spark/pieces.py): an approximation, so set high.
         limit = self.conf.get(MAX_COMPONENT_NODES, "10000000")
         if not limit.isdigit() or int(limit) < 1:
-            raise EquityGraphError(f"{MAX_COMPONENT_NODES} is a number of nodes (1 or more), not {limit!r}")
+            raise SettingError(f"{MAX_COMPONENT_NODES} is a number of nodes (1 or more), not {limit!r}")
         self.max_component_nodes = int(limit)
         gather = self.conf.get(GATHER_BELOW, str(GATHER_BELOW_ENTRIES))
         if not gather.isdigit():
-            raise EquityGraphError(f"{GATHER_BELOW} is a number of entries (0: never), not {gather!r}")
+            raise SettingError(f"{GATHER_BELOW} is a number of entries (0: never), not {gather!r}")
         self.gather_below = int(gather)
         level = self.conf.get(CHECKPOINT_LEVEL, "DISK_ONLY")
         if level not in CHECKPOINT_LEVELS:
-            raise EquityGraphError(f"{CHECKPOINT_LEVEL} is one of {', '.join(CHECKPOINT_LEVELS)}, not {level!r}")
+            raise SettingError(f"{CHECKPOINT_LEVEL} is one of {', '.join(CHECKPOINT_LEVELS)}, not {level!r}")
 
     @property
     def spark(self):

@@ -97,6 +97,16 @@ def _spark_conf(ctx, param, values):
     return conf
 
 
+def _spark_engine(master: str, conf: dict[str, str]):
+    """The Spark engine, a setting of ours it cannot take being a usage error of --spark-conf (exit 2)."""
+    from ...graph.spark import SettingError, SparkEngine
+
+    try:
+        return SparkEngine(master, conf)
+    except SettingError as e:
+        raise click.BadParameter(str(e), param_hint="'--spark-conf'") from None
+
+
 @click.command(cls=Command)
 @click.option("--risk-config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Your own risk.toml for the risk scores (see equitygraph risk).")
@@ -119,16 +129,12 @@ def analyze(config_path, engine, master, spark_conf, as_of, store, fmt):
     if engine != "spark" and (master != "local[*]" or spark_conf):
         raise click.UsageError("--master and --spark-conf go with --engine spark")
     config = load_config(config_path)  # a bad file stops here, before anything is written
+    spark = _spark_engine(master, spark_conf) if engine == "spark" else None  # no session started yet
     with open_store(store, write=True) as opened:
         def progress(step):
             if sys.stderr.isatty():
                 click.echo(f"{_(step)} ...", err=True)
 
-        spark = None
-        if engine == "spark":
-            from ...graph.spark import SparkEngine
-
-            spark = SparkEngine(master, spark_conf)
         try:
             emit(analyze_store(opened, as_of, progress, risk_config=config, engine=spark), fmt)
         finally:
@@ -152,17 +158,16 @@ def spark_analyze(input_path, output_path, master, spark_conf, overwrite, config
     """Analyse INPUT on Apache Spark and write the results to OUTPUT as Parquet, with no store: INPUT is
     a folder of Parquet tables (export --format parquet) on any path Spark reads (hdfs://, s3a://, a
     local folder), or anything load reads on this machine (see docs/scale-out.md)."""
-    from ...graph.spark import SparkEngine
     from ..risk.config import load_config
     from ..scale_out import spark_analyze as analyze_on_spark
 
     config = load_config(config_path)
+    spark = _spark_engine(master, spark_conf)
 
     def progress(step):
         if sys.stderr.isatty():
             click.echo(f"{_(step)} ...", err=True)
 
-    spark = SparkEngine(master, spark_conf)
     try:
         emit(analyze_on_spark(input_path, output_path, spark, as_of, progress, config, overwrite), fmt)
     finally:
