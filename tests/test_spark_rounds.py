@@ -80,40 +80,49 @@ def test_no_step_leaves_a_checkpoint_kept(spark):
     assert _kept(spark.spark) == []
 
 
-def test_the_walks_links_are_not_moved_again_at_each_step(spark):
-    """The links, partitioned by the column the walk joins on and checkpointed, keep that partitioning:
-    a step's plan moves the vector and the sums, never the links; the product is scipy's, and the
-    session's adaptive execution is as it was."""
-    from equitygraph.graph.spark.frames import kept_partitioned, matrix_frame, release, vector_frame
-    from equitygraph.graph.spark.series import times_vector
+def test_a_step_of_the_walk_moves_only_its_products(spark, monkeypatch):
+    """The links, partitioned and sorted by the column the walk joins on, and each step's sums, which
+    come out partitioned by the column the next step joins them on, keep that through their
+    checkpoints: a step's plan has one exchange, its products summed by entity (DebtRank's round one
+    more, its new state), and sorts only the vector. The walks are the in-process ones, and the
+    session's settings are as they were."""
+    from equitygraph.graph.analysis import risk
+    from equitygraph.graph.spark import frames, series
 
     session = spark.spark
-    adaptive = session.conf.get("spark.sql.adaptive.enabled")
-    spread = sp.random(200, 200, density=0.05, random_state=3, format="csr")
-    x = np.random.default_rng(3).random(200)
-    links = kept_partitioned(matrix_frame(session, spread), 4, "j")
-    assert session.conf.get("spark.sql.adaptive.enabled") == adaptive
+    before = {key: session.conf.get(key) for key in ("spark.sql.adaptive.enabled", "spark.sql.shuffle.partitions")}
     session.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")  # as for links of millions: no broadcast
-    step = times_vector(links, vector_frame(session, x).repartition(4, "i"))
-    plan = step._jdf.queryExecution().executedPlan().toString()
-    session.conf.unset("spark.sql.autoBroadcastJoinThreshold")
-    assert "hashpartitioning(i" in plan and "hashpartitioning(j" not in plan
-    got = step.toPandas()
-    product = np.zeros(200)
-    product[got["i"].to_numpy()] = got["v"].to_numpy()
-    assert np.abs(product - spread @ x).max() <= 1e-12
-    release(links)
+    try:
+        spread = sp.random(200, 200, density=0.05, random_state=3, format="csr") * 0.1  # rows sum to about 0.5
+        seeds = np.zeros(200)
+        seeds[np.random.default_rng(3).choice(200, 20, replace=False)] = 1.0
+        plans = _plans_checkpointed(monkeypatch, series)
+        got = spark.pagerank(spread, seeds, 30)
+        steps = [plan for plan in plans if "Join" in plan]
+        assert len(steps) == spark.rounds["risk walk"] >= 5
+        for plan in steps:
+            assert plan.count("Exchange") == 1 and "Exchange hashpartitioning(i" in plan, plan
+            assert plan.count("Sort [") == 1, plan  # the vector's; the links were sorted once
+        assert np.abs(got - risk.pagerank(spread, seeds, 30)).max() <= 1e-12
+        rounds = _plans_checkpointed(monkeypatch, frames)  # the new state is kept partitioned
+        got = spark.debtrank(spread, seeds, 30)
+        rounds = [plan for plan in rounds if "Join" in plan]
+        assert len(rounds) >= 2 and all(plan.count("Exchange") == 2 and "hashpartitioning(j" not in plan for plan in rounds)
+        assert np.abs(got - risk.debtrank(spread, seeds, 30)).max() <= 1e-12
+    finally:
+        session.conf.unset("spark.sql.autoBroadcastJoinThreshold")
+    assert {key: session.conf.get(key) for key in before} == before
 
 
 def _plans_checkpointed(monkeypatch, module) -> list[str]:
     """The plans of the frames ``module`` checkpoints from now on (its rounds), as Spark would run them."""
     from equitygraph.graph.spark import frames
 
-    plans = []
+    plans, checkpointed = [], frames.checkpointed
 
     def noting(frame):
         plans.append(frame._jdf.queryExecution().executedPlan().toString())
-        return frames.checkpointed(frame)
+        return checkpointed(frame)
 
     monkeypatch.setattr(module, "checkpointed", noting)
     return plans

@@ -3,6 +3,8 @@ sparse matrices as (i, j, w) rows, node ids as 64-bit integers."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -73,18 +75,35 @@ def join_partitions(spark) -> int:
     return max(2, 2 * spark.sparkContext.defaultParallelism)
 
 
-def kept_partitioned(frame, parts: int, column: str):
-    """``frame`` hash-partitioned by ``column`` into ``parts`` and :func:`checkpointed` so that the
-    checkpoint remembers how: joins on ``column`` then move only their other side. With adaptive
-    execution on, the checkpoint of a repartitioned frame forgets it, and each step of the walk moved
-    its whole matrix again (a probe: 30 million links, four steps: 82-126 s in five runs against 76 s)."""
-    session = frame.sparkSession
-    adaptive = session.conf.get("spark.sql.adaptive.enabled", "true")
-    session.conf.set("spark.sql.adaptive.enabled", "false")
+def kept_partitioned(frame, parts: int, column: str, ordered: bool = False):
+    """``frame`` hash-partitioned by ``column`` into ``parts`` (and sorted by it within each partition when
+    ``ordered``: a sort-merge join on ``column`` then sorts only its other side) and :func:`checkpointed`
+    so that the checkpoint remembers how: joins on ``column`` then move only their other side. With
+    adaptive execution on, the checkpoint of a repartitioned frame forgets it, and each step of the walk
+    moved its whole matrix again (a probe: 30 million links, four steps: 82-126 s in five runs against 76 s)."""
+    frame = frame.repartition(parts, column)
+    with partitioned_rounds(frame.sparkSession, parts):
+        return checkpointed(frame.sortWithinPartitions(column) if ordered else frame)
+
+
+@contextlib.contextmanager
+def partitioned_rounds(spark, parts: int):
+    """Adaptive execution off and ``parts`` shuffle partitions inside the block (the session's own
+    settings back after it): a round's group-by then leaves its result hash-partitioned into ``parts``
+    by the grouped column, as :func:`kept_partitioned` leaves a frame, and its checkpoint remembers
+    that, so the next round's join on that column moves neither side."""
+    settings = {"spark.sql.adaptive.enabled": "false", "spark.sql.shuffle.partitions": str(parts)}
+    before = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
     try:
-        return checkpointed(frame.repartition(parts, column))
+        yield
     finally:
-        session.conf.set("spark.sql.adaptive.enabled", adaptive)
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 def release(frame) -> None:

@@ -15,7 +15,7 @@ from .. import cancel
 from ..analysis.ownership import (MAX_PATH_LENGTH, TOLERANCE, holding_companies, series_after, solve_rest,
                                   terms_added)
 from .frames import (checkpointed, collect_matrix, collect_vector, join_partitions, kept_partitioned, matrix_frame,
-                     release, vector_frame)
+                     partitioned_rounds, release, vector_frame)
 
 # A term of the integrated-ownership series with fewer entries than this is gathered to the driver
 # and the series finished there (``series_after``): its tail is many small terms (65 at a million
@@ -56,21 +56,22 @@ def pagerank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int, tol: f
     """:func:`..analysis.risk.pagerank` on Spark, and the steps taken."""
     from pyspark.sql import functions as F
 
-    # The links partitioned once by the column they are joined on, and kept: each step then moves only
-    # the (small) vector across the shuffle, not the matrix.
+    # The links partitioned once by the column they are joined on, sorted by it and kept; each step's
+    # sums come out partitioned as the next step joins them: a step moves only its products, summed.
     parts = join_partitions(spark)
-    matrix = kept_partitioned(matrix_frame(spark, spread), parts, "j")
-    term = vector_frame(spark, seeds)
+    matrix = kept_partitioned(matrix_frame(spark, spread), parts, "j", ordered=True)
     terms = []  # each kept (checkpointed), summed once at the end: one job a step
     taken = 0
-    for taken in range(1, steps + 1):
-        cancel.checkpoint()
-        term = checkpointed(times_vector(matrix, term.repartition(parts, "i")))
-        terms.append(term)
-        largest = term.agg(F.max("v")).first()[0]
-        if largest is None or largest < tol:
-            break
-    received = collect_vector(summed(terms, ("i",), "v"), len(seeds)) if terms else np.zeros(len(seeds))
+    with partitioned_rounds(spark, parts):
+        term = kept_partitioned(vector_frame(spark, seeds), parts, "i")
+        for taken in range(1, steps + 1):
+            cancel.checkpoint()
+            term = checkpointed(times_vector(matrix, term))
+            terms.append(term)
+            largest = term.agg(F.max("v")).first()[0]
+            if largest is None or largest < tol:
+                break
+        received = collect_vector(summed(terms, ("i",), "v"), len(seeds)) if terms else np.zeros(len(seeds))
     for frame in (matrix, *terms):
         release(frame)
     return received, taken
@@ -82,26 +83,27 @@ def debtrank(spark, spread: sp.csr_matrix, seeds: np.ndarray, steps: int) -> tup
     from pyspark.sql import functions as F
 
     parts = join_partitions(spark)
-    matrix = kept_partitioned(matrix_frame(spark, spread), parts, "j")
-    state = checkpointed(vector_frame(spark, seeds).withColumnRenamed("v", "level")
-                         .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)))
+    matrix = kept_partitioned(matrix_frame(spark, spread), parts, "j", ordered=True)
     taken = 0
-    for taken in range(1, steps + 1):
-        cancel.checkpoint()
-        if state.where("active").isEmpty():
-            break
-        pushed = state.where("active").select("i", F.col("level").alias("v")).repartition(parts, "i")
-        gained = times_vector(matrix, pushed)
-        level = F.coalesce(F.col("level"), F.lit(0.0))
-        new_level = F.least(F.lit(1.0), level + F.coalesce(F.col("v"), F.lit(0.0)))
-        spent = F.coalesce(F.col("spent"), F.lit(False)) | F.coalesce(F.col("active"), F.lit(False))
-        before = state
-        state = checkpointed(state.join(gained, "i", "full_outer")
-                 .select("i", new_level.alias("new_level"), level.alias("level"), spent.alias("spent"))
-                 .select("i", F.col("new_level").alias("level"), "spent",
-                         ((F.col("new_level") > F.col("level") + 1e-12) & ~F.col("spent")).alias("active")))
-        release(before)
-    level = collect_vector(state.select("i", F.col("level").alias("v")), len(seeds))
+    with partitioned_rounds(spark, parts):  # the state kept partitioned by entity, as the products come out
+        state = kept_partitioned(vector_frame(spark, seeds).withColumnRenamed("v", "level")
+                                 .withColumn("active", F.col("level") > 0).withColumn("spent", F.lit(False)), parts, "i")
+        for taken in range(1, steps + 1):
+            cancel.checkpoint()
+            if state.where("active").isEmpty():
+                break
+            gained = times_vector(matrix, state.where("active").select("i", F.col("level").alias("v")))
+            level = F.coalesce(F.col("level"), F.lit(0.0))
+            new_level = F.least(F.lit(1.0), level + F.coalesce(F.col("v"), F.lit(0.0)))
+            spent = F.coalesce(F.col("spent"), F.lit(False)) | F.coalesce(F.col("active"), F.lit(False))
+            before = state
+            state = kept_partitioned(state.join(gained, "i", "full_outer")
+                                     .select("i", new_level.alias("new_level"), level.alias("level"), spent.alias("spent"))
+                                     .select("i", F.col("new_level").alias("level"), "spent",
+                                             ((F.col("new_level") > F.col("level") + 1e-12) & ~F.col("spent")).alias("active")),
+                                     parts, "i")
+            release(before)
+        level = collect_vector(state.select("i", F.col("level").alias("v")), len(seeds))
     release(matrix)
     release(state)
     return level - seeds, taken
