@@ -104,9 +104,9 @@ def test_a_step_of_the_walk_moves_only_its_products(spark, monkeypatch):
             assert plan.count("Exchange") == 1 and "Exchange hashpartitioning(i" in plan, plan
             assert plan.count("Sort [") == 1, plan  # the vector's; the links were sorted once
         assert np.abs(got - risk.pagerank(spread, seeds, 30)).max() <= 1e-12
-        rounds = _plans_checkpointed(monkeypatch, frames)  # the new state is kept partitioned
+        kept = _plans_checkpointed(monkeypatch, frames)  # DebtRank's new state is kept partitioned
         got = spark.debtrank(spread, seeds, 30)
-        rounds = [plan for plan in rounds if "Join" in plan]
+        rounds = [plan for plan in kept if "Join" in plan]
         assert len(rounds) >= 2 and all(plan.count("Exchange") == 2 and "hashpartitioning(j" not in plan for plan in rounds)
         assert np.abs(got - risk.debtrank(spread, seeds, 30)).max() <= 1e-12
     finally:

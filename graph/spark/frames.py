@@ -93,17 +93,14 @@ def partitioned_rounds(spark, parts: int):
     by the grouped column, as :func:`kept_partitioned` leaves a frame, and its checkpoint remembers
     that, so the next round's join on that column moves neither side."""
     settings = {"spark.sql.adaptive.enabled": "false", "spark.sql.shuffle.partitions": str(parts)}
-    before = {key: spark.conf.get(key, None) for key in settings}
+    before = {key: spark.conf.get(key) for key in settings}  # both have a default: never unset
     for key, value in settings.items():
         spark.conf.set(key, value)
     try:
         yield
     finally:
         for key, value in before.items():
-            if value is None:
-                spark.conf.unset(key)
-            else:
-                spark.conf.set(key, value)
+            spark.conf.set(key, value)
 
 
 def release(frame) -> None:
