@@ -4,9 +4,12 @@
 2. the analysis results written back at once (``write_analysis``: a table per family of result
    sets, a row per entity) against one result set at a time into the row-per-result table
    (``write_results``, the way analyze wrote them before);
-3. ``analyze`` end to end with its phases.
+3. ``analyze`` end to end with its phases;
+4. ``analyze`` again with its clusters found in turn (the baseline) and in a second process beside the
+   other steps (``queries/clusters_beside.py``), alternating, ``--beside N`` times each (re-analyses of
+   the same copy), each process's peak.
 
-    python bench/analysis.py --db STORE [--skip-baseline-write]
+    python bench/analysis.py --db STORE [--skip-baseline-write] [--beside N]
 
 The store is copied first (the bench writes to it). Each measurement runs in its own process.
 Results go to stdout and ``bench/results/analysis.json``.
@@ -68,9 +71,9 @@ def task_analyze(db: str, capture: str) -> dict:
     write = sqlite.SQLiteStore.write_analysis
     timing = {}
 
-    def kept(self, results, ids_known=False):
+    def kept(self, results, ids_known=False, **options):
         started = time.perf_counter()
-        write(self, results, ids_known)
+        write(self, results, ids_known, **options)
         timing["write_analysis"] = time.perf_counter() - started
         started = time.perf_counter()
         with open(capture, "wb") as f:  # as given (columns stay columns), for the write-back tasks
@@ -86,6 +89,20 @@ def task_analyze(db: str, capture: str) -> dict:
     phases["write back"] -= timing["capture"]  # the bench's own copy is not analyze's work
     return {"seconds": total - timing["capture"], "phases": phases, "write_analysis": timing["write_analysis"],
             "peak_mib": _peak_mib()}
+
+
+def task_analyze_clusters(db: str, where: str) -> dict:
+    """analyze with its clusters ``where`` ("beside" or "in turn"): seconds, phases and the peaks of
+    this process and of the second one (its children's high-water mark)."""
+    from equitygraph.graph.stores.sqlite import SQLiteStore
+    from equitygraph.queries.analyze import analyze
+
+    with SQLiteStore(db) as store:
+        started = time.perf_counter()
+        result = analyze(store, beside_from=0 if where == "beside" else 10**12)
+        total = time.perf_counter() - started
+    return {"seconds": total, "phases": result.seconds, "clusters_beside": result.clusters_beside,
+            "peak_mib": _peak_mib(), "second_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
 
 
 def task_write_analysis(db: str, capture: str) -> dict:
@@ -118,6 +135,7 @@ def task_write_per_name(db: str, capture: str) -> dict:
 
 
 TASKS = {"read_tables": task_read_tables, "read_cached": task_read_cached, "analyze": task_analyze,
+         "analyze_clusters": task_analyze_clusters,
          "write_analysis": task_write_analysis, "write_per_name": task_write_per_name}
 
 
@@ -125,6 +143,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="an embedded store (copied; the copy is written to)")
     parser.add_argument("--skip-baseline-write", action="store_true", help="leave out the slow per-name write-back")
+    parser.add_argument("--beside", type=int, default=2, metavar="N",
+                        help="analyses with the clusters in turn and beside, N of each, alternating (0: none)")
     parser.add_argument("--task", choices=sorted(TASKS), help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.task:
@@ -143,6 +163,10 @@ def main() -> None:
         results["write_analysis"] = _measure("write_analysis", db, capture)
         if not args.skip_baseline_write:
             results["write_per_name"] = _measure("write_per_name", db, capture)
+        results["clusters_in_turn"], results["clusters_beside"] = [], []
+        for _ in range(args.beside):
+            results["clusters_in_turn"].append(_measure("analyze_clusters", db, "in turn"))
+            results["clusters_beside"].append(_measure("analyze_clusters", db, "beside"))
     r = results
     print(f"machine: {r['machine']}")
     print(f"arrays: from the tables {r['read_tables']['seconds']:.1f} s, from the cache {r['read_cached']['seconds']:.2f} s "
@@ -154,6 +178,13 @@ def main() -> None:
     print(line)
     phases = ", ".join(f"{k} {v:.1f}" for k, v in r["analyze"]["phases"].items())
     print(f"analyze: {r['analyze']['seconds']:.1f} s ({phases}), peak {r['analyze']['peak_mib']:.0f} MiB")
+    for turn, beside in zip(r["clusters_in_turn"], r["clusters_beside"]):
+        print(f"re-analysis: clusters in turn {turn['seconds']:.1f} s (peak {turn['peak_mib']:.0f} MiB), beside "
+              f"{beside['seconds']:.1f} s ({turn['seconds'] / beside['seconds']:.2f}x; peaks {beside['peak_mib']:.0f} "
+              f"+ {beside['second_peak_mib']:.0f} MiB; the clusters {beside['clusters_beside']:.1f} s in the second "
+              f"process, waited {beside['phases']['clusters']:.1f} s)")
+        for name, run in (("in turn", turn), ("beside", beside)):
+            print(f"  {name}: " + ", ".join(f"{k} {v:.1f}" for k, v in run["phases"].items()))
     out = HERE / "results" / "analysis.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1))

@@ -23,6 +23,7 @@ from ..graph.stores.base import Store
 from ..graph.stores.result_columns import LazyColumn, ResultColumn
 from ..graph.texts import TextColumn
 from .control.answer import identity_decisions
+from . import clusters_beside
 from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
 from .heap import release_free_memory
@@ -60,6 +61,7 @@ class AnalysisResult(Result):
     engine: str = "in-process"  # where the whole-graph steps ran
     rounds: dict[str, int] | None = None  # rounds of each step on a distributed engine (joins and group-bys)
     written_to: str | None = None  # where the results went, when not back into a store (spark-analyze)
+    clusters_beside: float | None = None  # seconds the clusters took in a second process, beside the other steps
 
     def to_dict(self) -> dict:
         return {"companies": self.companies, "verdicts": self.verdicts, "reasons": self.reasons or {},
@@ -67,7 +69,14 @@ class AnalysisResult(Result):
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "as_of": self.as_of.isoformat() if self.as_of else None,
                 "engine": self.engine, "rounds": self.rounds or {}, "written": list(WRITTEN),
+                "clusters_beside": None if self.clusters_beside is None else round(self.clusters_beside, 3),
                 **({"written_to": self.written_to} if self.written_to else {})}
+
+    def _beside_note(self) -> str:
+        if self.clusters_beside is None:
+            return ""
+        return _("the clusters were found in a second process beside control, ownership, groups and risk, in "
+                 "{seconds} s (their row: the wait for them); ").format(seconds=f"{self.clusters_beside:.2f}")
 
     def sections(self) -> list[Section]:
         when = _(" as of {day}").format(day=self.as_of.isoformat()) if self.as_of else ""
@@ -82,18 +91,20 @@ class AnalysisResult(Result):
                     note=_("equitygraph risk --top N lists them with their reasons") if not self.written_to else
                     _("their scores and reasons are among the results in {output}").format(output=self.written_to)),
             Section(_("Time"), ["step", "seconds"], [(_(k.replace("_", " ")), f"{v:.2f}") for k, v in self.seconds.items()],
-                    note=(_("written back per company: ") if not self.written_to else
+                    note=self._beside_note() + (_("written back per company: ") if not self.written_to else
                           _("written to {output} per entity: ").format(output=self.written_to)) + ", ".join(WRITTEN)),
         ] + ([Section(_("On Spark: rounds of joins and group-bys"), ["step", "rounds"],
                       [(_(k), n) for k, n in self.rounds.items()])] if self.rounds else [])
 
 
 def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: None,
-            with_clusters: bool = True, risk_config=None, engine=None) -> AnalysisResult:
+            with_clusters: bool = True, risk_config=None, engine=None, beside_from: int | None = None) -> AnalysisResult:
     """Control, ownership, groups, clusters and risk of every company, written back to the store
     (``risk_config``: the risk weights, the shipped default when None). The whole-graph steps
     (components, integrated ownership, the risk walk) run on ``engine`` (:mod:`graph.analysis.engine`:
-    here when None, or a :class:`graph.spark.SparkEngine`); the answers are the same."""
+    here when None, or a :class:`graph.spark.SparkEngine`); the answers are the same. The clusters are
+    found in a second process beside the other steps where that pays and fits (:mod:`.clusters_beside`;
+    ``beside_from``: the least number of entities it is tried for, its own default when None)."""
     risk_config = risk_config if risk_config is not None else load_config()
     engine = engine or IN_PROCESS
     seconds: dict[str, float] = {}
@@ -104,20 +115,37 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
 
     with step(N_("reading the graph"), N_("read the graph")):
         arrays = store.export_arrays()
-    clustered = None
-    if with_clusters:  # first: its peak (Leiden over the largest component) comes while little else is held
-        with step(N_("clusters"), N_("clusters")):
-            clustered = clusters(arrays, as_of=as_of, decisions=identity_decisions(store, arrays), engine=engine)
-    with step(N_("deciding control"), N_("control")):
-        table = control_table(arrays, as_of, decisions=identity_decisions(store, arrays), engine=engine)
-    with step(N_("integrating ownership"), N_("integrated ownership")):
-        top_owner, top_share = _top_owners(arrays, as_of, engine)
-    with step(N_("enterprise groups"), N_("groups")):
-        groups = enterprise_groups(table, arrays, min_size=WRITTEN_MIN_SIZE)
-    with step(N_("risk"), N_("risk")):
-        risk, tiers, scores = _risk(store, arrays, table, risk_config, as_of, engine)
-        keep(store, scores)  # one company's risk and reasons are then a read (risk NAME, the explorer)
-        del scores  # gigabytes at ten million companies that writing back does not need
+    decisions = identity_decisions(store, arrays)
+    clustered = beside = None
+    beside_seconds = None  # the clusters' own time in the second process, where they were found there
+    if with_clusters:
+        beside = clusters_beside.start(store, arrays, as_of, decisions, engine, beside_from)
+        if beside is None:  # first: its peak (Leiden over the largest component) comes while little else is held
+            with step(N_("clusters"), N_("clusters")):
+                clustered = clusters(arrays, as_of=as_of, decisions=decisions, engine=engine)
+        else:
+            progress(N_("clusters, in a second process"))
+    try:
+        with step(N_("deciding control"), N_("control")):
+            table = control_table(arrays, as_of, decisions=decisions, engine=engine)
+        with step(N_("integrating ownership"), N_("integrated ownership")):
+            top_owner, top_share = _top_owners(arrays, as_of, engine)
+        with step(N_("enterprise groups"), N_("groups")):
+            groups = enterprise_groups(table, arrays, min_size=WRITTEN_MIN_SIZE)
+        with step(N_("risk"), N_("risk")):
+            risk, tiers, scores = _risk(store, arrays, table, risk_config, as_of, engine)
+            keep(store, scores)  # one company's risk and reasons are then a read (risk NAME, the explorer)
+            del scores  # gigabytes at ten million companies that writing back does not need
+        if beside is not None:
+            with step(N_("waiting for the clusters"), N_("clusters")):
+                clustered = beside.result(arrays)
+                if clustered is None:  # the second process could not: its arrays file went, or it was stopped
+                    clustered = clusters(arrays, as_of=as_of, decisions=decisions, engine=engine)
+                else:
+                    beside_seconds = sum(clustered.seconds.values())
+    finally:
+        if beside is not None:
+            beside.close()
     with step(N_("writing results back"), N_("write back")):
         strings = _IdStrings(arrays.ids)  # made here: a gigabyte of ids at ten million, not held through risk
         company_ids, results, covered_low = _control_results(arrays, strings, table, top_owner, top_share)
@@ -132,7 +160,7 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
     why = Counter(v for v in written["control_reason"].values if v is not None)
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
     return AnalysisResult(len(company_ids), dict(counts), seconds, as_of, incomplete, dict(why), tiers,
-                          engine.name, dict(getattr(engine, "rounds", {})) or None)
+                          engine.name, dict(getattr(engine, "rounds", {})) or None, clusters_beside=beside_seconds)
 
 
 def differing_results(first: Store, second: Store, tolerance: float = 1e-9) -> dict[str, int]:

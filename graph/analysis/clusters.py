@@ -63,6 +63,11 @@ class ClusterTable:
     def __len__(self) -> int:
         return len(self.size)
 
+    def parts(self) -> tuple:
+        """What the table is made of besides the arrays: ``ClusterTable(arrays, *table.parts())`` is the
+        same table (one found in another process, handed back)."""
+        return (self._members, self._offsets, self.of, self.links, self._link_counts, self._degree, self._has_event)
+
     @functools.cached_property
     def ids(self) -> list[str]:
         """Each cluster's id: "K:" and its first member's (made when first asked for: millions of

@@ -1,0 +1,135 @@
+"""The clusters found in a second process beside the rest of an analysis (queries/clusters_beside.py):
+the same results as in turn, used only where it pays and fits, and every way the second process can
+fail ends as the analysis in turn would (or with its error), never with a process left behind."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from equitygraph.graph import cancel
+from equitygraph.graph.analysis.clusters import clusters
+from equitygraph.graph.stores import arrays_cache
+from equitygraph.graph.stores.sqlite import SQLiteStore
+from equitygraph.loaders.csv_folder import load_folder
+from equitygraph.queries import clusters_beside
+from equitygraph.queries.analyze import analyze, differing_results
+
+
+@pytest.fixture
+def two_stores(generated_case, tmp_path):
+    paths = [tmp_path / "beside.db", tmp_path / "in-turn.db"]
+    for path in paths:
+        with SQLiteStore(path) as s:
+            load_folder(s, generated_case)
+    return paths
+
+
+@pytest.fixture
+def loaded(two_stores):
+    with SQLiteStore(two_stores[0]) as s:
+        yield s, s.export_arrays()
+
+
+def test_an_analysis_with_its_clusters_beside_writes_what_one_in_turn_writes(two_stores):
+    with SQLiteStore(two_stores[0]) as beside, SQLiteStore(two_stores[1]) as in_turn:
+        steps = []
+        found_beside = analyze(beside, progress=steps.append, beside_from=0)
+        found_in_turn = analyze(in_turn, beside_from=10**9)
+        assert differing_results(beside, in_turn, tolerance=0) == {}
+        assert len(beside.read_results("cluster")) > 1000  # a comparison of something
+    assert found_in_turn.clusters_beside is None and found_beside.clusters_beside > 0
+    assert steps[:3] == ["reading the graph", "clusters, in a second process", "deciding control"]
+    assert steps[-2:] == ["waiting for the clusters", "writing results back"]
+    assert list(found_beside.seconds) == ["read the graph", "control", "integrated ownership", "groups", "risk",
+                                          "clusters", "write back"]
+    note = found_beside.sections()[3].note
+    assert note.startswith("the clusters were found in a second process beside control, ownership, groups and "
+                           f"risk, in {found_beside.clusters_beside:.2f} s (their row: the wait for them); ")
+    assert found_beside.to_dict()["clusters_beside"] == round(found_beside.clusters_beside, 3)
+    assert "the clusters were found" not in found_in_turn.sections()[3].note
+
+
+def test_a_table_handed_back_is_the_table(loaded):
+    store, arrays = loaded
+    with clusters_beside.start(store, arrays, None, [], min_entities=0) as beside:
+        handed = beside.result(arrays)
+    here = clusters(arrays)
+    assert len(handed) == len(here) > 100
+    for mine, theirs in zip(handed.parts(), here.parts()):
+        assert np.array_equal(mine, theirs) if isinstance(mine, np.ndarray) else mine == theirs
+    assert handed.ids == here.ids and set(handed.seconds) == set(here.seconds)
+
+
+def test_it_is_used_only_where_it_pays_and_fits(loaded, monkeypatch, tmp_path):
+    store, arrays = loaded
+    need = clusters_beside.PEAK_PER_ARRAYS_BYTE * clusters_beside.arrays_bytes(arrays)
+    monkeypatch.setattr(clusters_beside, "available_memory", lambda: need - 1)
+    assert clusters_beside.start(store, arrays, None, [], min_entities=0) is None
+    monkeypatch.setattr(clusters_beside, "available_memory", lambda: None)  # not Linux: not known
+    assert clusters_beside.start(store, arrays, None, [], min_entities=0) is None
+    monkeypatch.setattr(clusters_beside, "available_memory", lambda: need)
+    assert clusters_beside.start(store, arrays, None, [], min_entities=arrays.n + 1) is None
+    assert clusters_beside.start(store, arrays, None, [], engine=object(), min_entities=0) is None
+    monkeypatch.setattr(clusters_beside.os, "cpu_count", lambda: 1)
+    assert clusters_beside.start(store, arrays, None, [], min_entities=0) is None
+    monkeypatch.undo()
+    with SQLiteStore(":memory:") as in_memory:
+        assert clusters_beside.start(in_memory, arrays, None, [], min_entities=0) is None
+    arrays_cache.cache_path(store.path).rename(tmp_path / "elsewhere.npz")
+    assert clusters_beside.start(store, arrays, None, [], min_entities=0) is None
+    (tmp_path / "elsewhere.npz").rename(arrays_cache.cache_path(store.path))
+    with clusters_beside.start(store, arrays, None, [], min_entities=0) as beside:
+        assert beside.result(arrays) is not None
+
+
+def test_the_bytes_of_the_arrays_are_their_columns_and_ids(loaded):
+    _, arrays = loaded
+    columns = [v for v in vars(arrays).values() if isinstance(v, np.ndarray)]
+    assert clusters_beside.arrays_bytes(arrays) == sum(c.nbytes for c in columns) + sum(
+        b.nbytes for b in arrays.ids.buffers())
+    assert clusters_beside.available_memory() > 0  # the test machine is Linux
+
+
+def test_arrays_not_found_or_of_another_generation_are_found_in_turn(loaded, tmp_path):
+    store, arrays = loaded
+    path = str(arrays_cache.cache_path(store.path))
+    generation = store.get_meta("generation")
+    for where, which in ((str(tmp_path / "gone.npz"), generation), (path, "another generation")):
+        with clusters_beside.ClustersBeside(where, which, None, []) as beside:
+            assert beside.result(arrays) is None
+
+
+def test_an_error_in_the_second_process_is_raised_here(loaded):
+    store, arrays = loaded
+    wrong = [(arrays.n + 5, 0, True)]  # a decision about an entity there is not
+    with clusters_beside.start(store, arrays, None, wrong, min_entities=0) as beside:
+        with pytest.raises(RuntimeError, match="finding the clusters in a second process: IndexError: index") as raised:
+            beside.result(arrays)
+    assert "declared.py" in raised.value.__notes__[0]  # where, in the second process
+
+
+def test_a_second_process_stopped_from_outside_leaves_the_clusters_to_this_one(two_stores, monkeypatch):
+    started = clusters_beside.start
+
+    def stopped(*args, **kwargs):
+        beside = started(*args, **kwargs)
+        beside._process.kill()  # as the kernel's out-of-memory killer would
+        return beside
+
+    monkeypatch.setattr(clusters_beside, "start", stopped)
+    with SQLiteStore(two_stores[0]) as s:
+        found = analyze(s, beside_from=0)
+        assert found.clusters_beside is None and found.seconds["clusters"] > 0
+        assert len(s.read_results("cluster")) > 1000
+
+
+def test_given_up_while_waiting_the_second_process_is_ended(loaded):
+    store, arrays = loaded
+    stop = threading.Event()
+    stop.set()
+    beside = clusters_beside.start(store, arrays, None, [], min_entities=0)
+    with cancel.cancellable(stop), pytest.raises(cancel.Cancelled):
+        beside.result(arrays)
+    beside.close()
+    assert not beside._process.is_alive() and beside._process.exitcode is not None
