@@ -21,9 +21,9 @@ from ..graph.analysis.clusters import clusters
 from ..graph.analysis.groups import enterprise_groups
 from ..graph.stores.base import Store
 from ..graph.stores.result_columns import LazyColumn, ResultColumn
-from ..graph.texts import TextColumn
 from .control.answer import identity_decisions
 from . import clusters_beside
+from .analysis_columns import IdStrings, cluster_results
 from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
 from .heap import release_free_memory
@@ -75,7 +75,7 @@ class AnalysisResult(Result):
     def _beside_note(self) -> str:
         if self.clusters_beside is None:
             return ""
-        return _("the clusters were found in a second process beside control, ownership, groups and risk, in "
+        return _("the clusters were found and written in a second process beside control, ownership, groups and risk, in "
                  "{seconds} s (their row: the wait for them); ").format(seconds=f"{self.clusters_beside:.2f}")
 
     def sections(self) -> list[Section]:
@@ -143,19 +143,23 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
                     clustered = clusters(arrays, as_of=as_of, decisions=decisions, engine=engine)
                 else:
                     beside_seconds = sum(clustered.seconds.values())
+        apart = [beside.apart] if beside is not None and beside.apart is not None else []
+        with step(N_("writing results back"), N_("write back")):
+            strings = IdStrings(arrays.ids)  # made here: a gigabyte of ids at ten million, not held through risk
+            company_ids, results, covered_low = _control_results(arrays, strings, table, top_owner, top_share)
+            written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
+            written |= _group_results(groups, strings)
+            if clustered is not None and not apart:  # else written by the second process, named here
+                written |= cluster_results(clustered, strings)
+            for name, values in risk.items():
+                written[name] = ResultColumn(company_ids, values) if isinstance(values, LazyColumn) else values
+            _write_back(store, written, as_of, len(clustered) if clustered is not None else None,
+                        config_key(risk_config), apart)
+            if beside is not None:
+                beside.landed = True
     finally:
         if beside is not None:
             beside.close()
-    with step(N_("writing results back"), N_("write back")):
-        strings = _IdStrings(arrays.ids)  # made here: a gigabyte of ids at ten million, not held through risk
-        company_ids, results, covered_low = _control_results(arrays, strings, table, top_owner, top_share)
-        written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
-        written |= _group_results(groups, strings)
-        if clustered is not None:
-            written |= _cluster_results(clustered, strings)
-        for name, values in risk.items():
-            written[name] = ResultColumn(company_ids, values) if isinstance(values, LazyColumn) else values
-        _write_back(store, written, as_of, len(clustered) if clustered is not None else None, config_key(risk_config))
     counts = Counter(written["control_verdict"].values)
     why = Counter(v for v in written["control_reason"].values if v is not None)
     incomplete = int((covered_low < REGISTER_COMPLETE - 1e-9).sum())
@@ -206,29 +210,7 @@ def _top_owners(arrays, as_of, engine):
     return owner[companies], share[companies]
 
 
-class _IdStrings:
-    """The ids the results name, each made a ``str`` once however many results name it (a company's
-    id is written beside its control, group, cluster and tier; a controller's beside each company)."""
-
-    def __init__(self, ids: TextColumn):
-        self._ids = ids
-        self._made = np.full(len(ids), None, dtype=object)
-
-    def at(self, indices) -> np.ndarray:
-        indices = np.asarray(indices, dtype=np.int64)
-        lacking = indices[np.equal(self._made[indices], None)]
-        if 16 * len(lacking) < len(self._made):  # a few (a group's controllers): taken as they are
-            missing = lacking
-        else:  # tens of millions (every cluster member): a mask over the ids, not a sort
-            wanted = np.zeros(len(self._made), dtype=bool)
-            wanted[lacking] = True
-            missing = np.flatnonzero(wanted)
-        if len(missing):
-            self._made[missing] = self._ids.take(missing)
-        return self._made[indices]
-
-
-def _control_results(arrays, strings: _IdStrings, table, top_owner, top_share):
+def _control_results(arrays, strings: IdStrings, table, top_owner, top_share):
     """The companies' ids (sorted, as ``arrays.ids`` are: the rows of one result table), their control
     results as lists over them, and the part of each register on record."""
     companies = np.flatnonzero(arrays.kinds == KIND_CODES[EntityKind.COMPANY])
@@ -265,7 +247,7 @@ def _control_results(arrays, strings: _IdStrings, table, top_owner, top_share):
     return strings.at(companies).tolist(), results, covered_low
 
 
-def _group_results(groups, strings: _IdStrings) -> dict[str, ResultColumn]:
+def _group_results(groups, strings: IdStrings) -> dict[str, ResultColumn]:
     """Each member's group (its controllers' key) and the group's size, as columns over the members."""
     keys = np.array([natural_key(*strings.at(g.controllers).tolist())  # escaped: an id holding "|" is not a pair
                      for g in groups.groups], dtype=object)
@@ -277,39 +259,11 @@ def _group_results(groups, strings: _IdStrings) -> dict[str, ResultColumn]:
             "group_size": ResultColumn(member_ids, LazyColumn(sizes[number]))}
 
 
-def _cluster_results(clustered, strings: _IdStrings) -> dict[str, ResultColumn]:
-    members = np.flatnonzero(clustered.of >= 0)
-    member_ids = strings.at(members).tolist()
-    number = clustered.of[members]
-    # What a cluster's page says of it beside its members, so that it is a read (queries.relations.groups):
-    # each party's links (the central ones are the most linked) and the links inside, kept at the cluster's
-    # first member (its id is "K:" and that member's).
-    return {"cluster_degree": ResultColumn(member_ids, LazyColumn(clustered.degree(members).astype(np.int64))),
-            "cluster": ResultColumn(member_ids, LazyColumn(np.array(clustered.ids, dtype=object)[number])),
-            "cluster_size": ResultColumn(member_ids, LazyColumn(clustered.size[number].astype(np.int64))),
-            **_at_first_members(clustered, members, member_ids)}
-
-
-def _at_first_members(clustered, members: np.ndarray, member_ids: list[str]) -> dict[str, ResultColumn]:
-    """What is said of each cluster as a whole, at its first member's id (the cluster's id is "K:" and
-    that id), columns over the members (``members``, sorted) with a value at first members only: its
-    links inside, by kind (dicts made as written), and its place among the clusters (``cluster_rank``: 1
-    the largest, ties by that id, the order of the clusters' numbers), so that the largest clusters are
-    a read of as many rows. Over the members' ids, a store writes them beside the members' own results
-    (on Neo4j, 429,000 fewer nodes looked up at a million companies)."""
-    cluster_at = np.full(len(members), -1, dtype=np.int64)
-    cluster_at[np.searchsorted(members, clustered.first_members())] = np.arange(len(clustered.size))
-    first = cluster_at >= 0
-    return {"cluster_links": ResultColumn(member_ids, LazyColumn(
-                cluster_at, first, convert=lambda numbers: [clustered.links_of(k) for k in numbers.tolist()],
-                scalars=False)),
-            "cluster_rank": ResultColumn(member_ids, LazyColumn(cluster_at + 1, first))}
-
-
-def _write_back(store: Store, written: dict, as_of: dt.date | None, clusters: int | None, config_key: str) -> None:
+def _write_back(store: Store, written: dict, as_of: dt.date | None, clusters: int | None, config_key: str,
+                apart: list = ()) -> None:
     """The analysis into the store, with what the last one said of tiers, groups and clusters kept
     beside it (``changes`` compares them), when it was made and how many ``clusters`` it found (None
-    when it looked for none)."""
+    when it looked for none); ``apart``: its result sets an embedded store has already in files of their own."""
     before = json.loads(store.get_meta(ANALYSIS_META) or "null")
     previous = {k: before[k] for k in ("as_of", "at")} if before else None
     made = {"as_of": as_of.isoformat() if as_of else None,
@@ -318,7 +272,7 @@ def _write_back(store: Store, written: dict, as_of: dt.date | None, clusters: in
             "generation": store.get_meta("generation"), "risk_config": config_key}
     # with the results, in one transaction where the store has one: never a new analysis with the last one's meta
     store.write_analysis(written, ids_known=True, previous=COMPARED if before else (),
-                         meta={ANALYSIS_META: json.dumps(made)})
+                         meta={ANALYSIS_META: json.dumps(made)}, **({"apart": apart} if apart else {}))
 
 
 def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:
@@ -354,7 +308,7 @@ def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str,
     return written, tiers, scores
 
 
-def _controllers(strings: _IdStrings, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
+def _controllers(strings: IdStrings, verdict: np.ndarray, one: np.ndarray, other: np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the controller's id (single control) or the first of the two ids sorted (joint), and
     the second of them; None where control is neither."""

@@ -4,8 +4,10 @@ Clusters (components, then Leiden over the large ones) hold the interpreter for 
 nothing else an analysis does depends on them until the write-back. On a machine with a second core
 they can run in a second Python process while this one decides control, integrates ownership, finds
 the groups and scores risk: at a million companies the clusters' 18 s then cost only the wait for
-what is left of them. The second process reads the same whole-graph arrays from the file the store
-keeps beside it (:mod:`..graph.stores.arrays_cache`) and hands back the cluster table's arrays.
+what is left of them. The second process (a fresh interpreter running this module) reads the same
+whole-graph arrays from the file the store keeps beside it (:mod:`..graph.stores.arrays_cache`), writes
+the clusters' results into an analysis file of their own (the store's commit of the analysis names it
+with the rest) and hands back the cluster table's arrays.
 
 It is used only where it pays and fits: an embedded store whose arrays file is of the store's
 generation, the in-process engine, a graph large enough for a process's start to be small beside its
@@ -15,8 +17,12 @@ fails to start or is killed) the clusters are found here, in turn: the same clus
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -27,6 +33,9 @@ from ..graph.analysis.clusters import ClusterTable, clusters
 from ..graph.analysis.engine import IN_PROCESS
 from ..graph.stores import arrays_cache
 from ..graph.stores.sqlite import SQLiteStore
+from ..graph.stores.sqlite_analysis_files import file_of
+from ..graph.stores.sqlite_results import write_apart
+from .analysis_columns import IdStrings, cluster_results
 
 #: Below this many entities the clusters take a few seconds: less than starting a process is worth.
 MIN_ENTITIES = 500_000
@@ -39,6 +48,14 @@ def arrays_bytes(arrays) -> int:
     """The bytes the whole-graph arrays take (their numpy columns and the ids' buffers)."""
     held = sum(v.nbytes for v in vars(arrays).values() if isinstance(v, np.ndarray))
     return held + sum(b.nbytes for b in arrays.ids.buffers())
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def available_memory() -> int | None:
@@ -58,7 +75,7 @@ def start(store, arrays, as_of, decisions, engine=IN_PROCESS, min_entities: int 
     that would not pay or fit (the caller then finds them in turn)."""
     if engine is not IN_PROCESS or not isinstance(store, SQLiteStore) or store.path == ":memory:":
         return None
-    if arrays.n < (MIN_ENTITIES if min_entities is None else min_entities) or (os.cpu_count() or 1) < 2:
+    if arrays.n < (MIN_ENTITIES if min_entities is None else min_entities) or cores() < 2:
         return None
     memory = available_memory()
     if memory is None or PEAK_PER_ARRAYS_BYTE * arrays_bytes(arrays) > memory:
@@ -67,32 +84,43 @@ def start(store, arrays, as_of, decisions, engine=IN_PROCESS, min_entities: int 
     path = arrays_cache.cache_path(store.path)
     if generation is None or not path.is_file():
         return None
-    return ClustersBeside(str(path), generation, as_of, decisions)
+    return ClustersBeside(str(path), generation, as_of, decisions, store.path)
 
 
 class ClustersBeside:
-    """A second process finding the clusters; :meth:`result` waits for them, :meth:`close` ends it."""
+    """A second process finding the clusters and, given the store's path, writing their results into an
+    analysis file of their own (:attr:`apart`, for the store's ``write_analysis`` to name: the analysis
+    sets :attr:`landed` once it has); :meth:`result` waits for them, :meth:`close` ends the process and
+    deletes a file written for an analysis that did not land."""
 
-    def __init__(self, path: str, generation: str, as_of, decisions):
-        context = multiprocessing.get_context("spawn")  # a fresh interpreter: no thread or lock of ours forked
-        self._receiving, sending = context.Pipe(duplex=False)
-        self._process = context.Process(target=_find, args=(sending, path, generation, as_of, list(decisions)),
-                                        name="equitygraph-clusters", daemon=True)
-        self._process.start()
-        sending.close()  # ours: so that the end of the second process is an end of the pipe here
+    def __init__(self, path: str, generation: str, as_of, decisions, store_path: str | None = None):
+        self._store_path = store_path
+        self.apart: tuple[str, dict[str, str], set[str]] | None = None
+        self.landed = False
+        handle, self._answer = tempfile.mkstemp(prefix="equitygraph-clusters-", suffix=".pickle")  # owner-only
+        os.close(handle)
+        # A fresh interpreter running this module (not multiprocessing's spawn, which runs the caller's
+        # main script again where it has no __main__ guard); the question on its standard input.
+        self._process = subprocess.Popen([sys.executable, "-m", __name__, self._answer], stdin=subprocess.PIPE,
+                                         stdout=subprocess.DEVNULL)  # its stderr ours: a crash there is seen
+        with self._process.stdin as asking:
+            pickle.dump((path, generation, as_of, list(decisions), store_path), asking)
 
     def result(self, arrays) -> ClusterTable | None:
         """The cluster table over ``arrays`` (those the second process read), or None where it found
         none: its arrays file gone or of another generation, or the process stopped from outside. An
         error in the clusters themselves is raised here, as it would have been in turn."""
-        try:
-            while not self._receiving.poll(0.2):
+        while True:
+            try:
+                self._process.wait(0.2)
+                break
+            except subprocess.TimeoutExpired:
                 cancel.checkpoint()  # the explorer's caller may give up meanwhile
-                if not self._process.is_alive() and not self._receiving.poll(0):
-                    return None
-            kind, payload = self._receiving.recv()
-        except (EOFError, OSError):
-            return None
+        try:
+            with open(self._answer, "rb") as f:
+                kind, payload = pickle.load(f)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None  # stopped from outside before it answered (the out-of-memory killer, say)
         if kind == "error":
             said, where = payload
             error = RuntimeError(f"finding the clusters in a second process: {said}")
@@ -102,13 +130,16 @@ class ClustersBeside:
             return None
         table = ClusterTable(arrays, *payload["parts"])
         table.seconds = payload["seconds"]
+        self.apart = payload["apart"]
         return table
 
     def close(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        self._receiving.close()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        os.unlink(self._answer)
+        if self.apart is not None and not self.landed:
+            file_of(self._store_path, self.apart[0]).unlink(missing_ok=True)
 
     def __enter__(self):
         return self
@@ -117,16 +148,25 @@ class ClustersBeside:
         self.close()
 
 
-def _find(sending, path: str, generation: str, as_of, decisions) -> None:
-    """In the second process: the clusters of the arrays kept at ``path``, sent back as arrays."""
+def _find(path: str, generation: str, as_of, decisions, store_path: str | None) -> tuple[str, object]:
+    """In the second process: the clusters of the arrays kept at ``path`` as arrays, their results
+    written apart for the store at ``store_path`` where given (timed with them)."""
     try:
         arrays = arrays_cache.load(Path(path), generation)
         if arrays is None:
-            sending.send(("missing", None))
-            return
+            return "missing", None
         table = clusters(arrays, as_of=as_of, decisions=decisions)
-        sending.send(("table", {"parts": table.parts(), "seconds": table.seconds}))
+        apart = None
+        if store_path is not None:
+            started = time.perf_counter()
+            apart = write_apart(store_path, cluster_results(table, IdStrings(arrays.ids)))
+            table.seconds["written"] = time.perf_counter() - started
+        return "table", {"parts": table.parts(), "seconds": table.seconds, "apart": apart}
     except Exception as e:  # noqa: BLE001 - told to the analysis, which raises it
-        sending.send(("error", ("".join(traceback.format_exception_only(e)).strip(), traceback.format_exc())))
-    finally:
-        sending.close()
+        return "error", ("".join(traceback.format_exception_only(e)).strip(), traceback.format_exc())
+
+
+if __name__ == "__main__":
+    answer = _find(*pickle.load(sys.stdin.buffer))
+    with open(sys.argv[1], "wb") as out:  # the file the analysis made for the answer, owner-only
+        pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)

@@ -2,14 +2,19 @@
 the same results as in turn, used only where it pays and fits, and every way the second process can
 fail ends as the analysis in turn would (or with its error), never with a process left behind."""
 
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from equitygraph.graph import cancel
 from equitygraph.graph.analysis.clusters import clusters
+from equitygraph.graph.errors import StoreError
 from equitygraph.graph.stores import arrays_cache
+from equitygraph.graph.stores.sqlite_analysis_files import file_of
 from equitygraph.graph.stores.sqlite import SQLiteStore
 from equitygraph.loaders.csv_folder import load_folder
 from equitygraph.queries import clusters_beside
@@ -31,20 +36,30 @@ def loaded(two_stores):
         yield s, s.export_arrays()
 
 
+def _files_beside(path) -> set[str]:
+    return {p.name[len(path.name + ".analysis-"):] for p in path.parent.glob(path.name + ".analysis-*")}
+
+
 def test_an_analysis_with_its_clusters_beside_writes_what_one_in_turn_writes(two_stores):
     with SQLiteStore(two_stores[0]) as beside, SQLiteStore(two_stores[1]) as in_turn:
-        steps = []
-        found_beside = analyze(beside, progress=steps.append, beside_from=0)
-        found_in_turn = analyze(in_turn, beside_from=10**9)
+        for _ in range(3):  # the third drops the first's files, the clusters' written apart among them
+            steps = []
+            found_beside = analyze(beside, progress=steps.append, beside_from=0)
+            found_in_turn = analyze(in_turn, beside_from=10**9)
         assert differing_results(beside, in_turn, tolerance=0) == {}
         assert len(beside.read_results("cluster")) > 1000  # a comparison of something
+        assert beside.read_results("previous_cluster") == in_turn.read_results("previous_cluster") != {}
+        layout = beside._layout()
+        assert layout["table_of"]["cluster"].split(".")[0] != layout["table_of"]["control_verdict"].split(".")[0]
+        assert set(layout["files"].values()) == _files_beside(two_stores[0])  # this analysis's two, the last's two
+        assert len(_files_beside(two_stores[0])) == 4 and len(_files_beside(two_stores[1])) == 2
     assert found_in_turn.clusters_beside is None and found_beside.clusters_beside > 0
     assert steps[:3] == ["reading the graph", "clusters, in a second process", "deciding control"]
     assert steps[-2:] == ["waiting for the clusters", "writing results back"]
     assert list(found_beside.seconds) == ["read the graph", "control", "integrated ownership", "groups", "risk",
                                           "clusters", "write back"]
     note = found_beside.sections()[3].note
-    assert note.startswith("the clusters were found in a second process beside control, ownership, groups and "
+    assert note.startswith("the clusters were found and written in a second process beside control, ownership, groups and "
                            f"risk, in {found_beside.clusters_beside:.2f} s (their row: the wait for them); ")
     assert found_beside.to_dict()["clusters_beside"] == round(found_beside.clusters_beside, 3)
     assert "the clusters were found" not in found_in_turn.sections()[3].note
@@ -54,11 +69,31 @@ def test_a_table_handed_back_is_the_table(loaded):
     store, arrays = loaded
     with clusters_beside.start(store, arrays, None, [], min_entities=0) as beside:
         handed = beside.result(arrays)
+        assert beside.apart[0] in _files_beside(Path(store.path))
     here = clusters(arrays)
     assert len(handed) == len(here) > 100
     for mine, theirs in zip(handed.parts(), here.parts()):
         assert np.array_equal(mine, theirs) if isinstance(mine, np.ndarray) else mine == theirs
-    assert handed.ids == here.ids and set(handed.seconds) == set(here.seconds)
+    assert handed.ids == here.ids and set(handed.seconds) == set(here.seconds) | {"written"}
+    token, tables, as_json = beside.apart
+    assert set(tables) == {"cluster", "cluster_size", "cluster_degree", "cluster_links", "cluster_rank"}
+    assert as_json == {"cluster_links"} and not (store.path + ".analysis-" + token).endswith("/")
+    assert token not in _files_beside(Path(store.path))  # written for an analysis that did not land: deleted
+
+
+def test_results_written_apart_and_gone_are_refused_and_the_last_analysis_stays(two_stores):
+    with SQLiteStore(two_stores[0]) as store:
+        analyze(store)
+        before = (store._layout(), _files_beside(two_stores[0]))
+        arrays = store.export_arrays()
+        beside = clusters_beside.start(store, arrays, None, [], min_entities=0)
+        beside.result(arrays)
+        file_of(store.path, beside.apart[0]).unlink()
+        with pytest.raises(StoreError, match=r"results written apart for this analysis are gone .*run equitygraph "
+                                              "analyze again"):
+            store.write_analysis({"cluster_note": {"C0001": 1}}, apart=[beside.apart])
+        beside.close()
+        assert (store._layout(), _files_beside(two_stores[0])) == before
 
 
 def test_it_is_used_only_where_it_pays_and_fits(loaded, monkeypatch, tmp_path):
@@ -71,7 +106,7 @@ def test_it_is_used_only_where_it_pays_and_fits(loaded, monkeypatch, tmp_path):
     monkeypatch.setattr(clusters_beside, "available_memory", lambda: need)
     assert clusters_beside.start(store, arrays, None, [], min_entities=arrays.n + 1) is None
     assert clusters_beside.start(store, arrays, None, [], engine=object(), min_entities=0) is None
-    monkeypatch.setattr(clusters_beside.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(clusters_beside, "cores", lambda: 1)
     assert clusters_beside.start(store, arrays, None, [], min_entities=0) is None
     monkeypatch.undo()
     with SQLiteStore(":memory:") as in_memory:
@@ -88,7 +123,7 @@ def test_the_bytes_of_the_arrays_are_their_columns_and_ids(loaded):
     columns = [v for v in vars(arrays).values() if isinstance(v, np.ndarray)]
     assert clusters_beside.arrays_bytes(arrays) == sum(c.nbytes for c in columns) + sum(
         b.nbytes for b in arrays.ids.buffers())
-    assert clusters_beside.available_memory() > 0  # the test machine is Linux
+    assert clusters_beside.available_memory() > 0 and clusters_beside.cores() >= 1  # the test machine is Linux
 
 
 def test_arrays_not_found_or_of_another_generation_are_found_in_turn(loaded, tmp_path):
@@ -132,4 +167,20 @@ def test_given_up_while_waiting_the_second_process_is_ended(loaded):
     with cancel.cancellable(stop), pytest.raises(cancel.Cancelled):
         beside.result(arrays)
     beside.close()
-    assert not beside._process.is_alive() and beside._process.exitcode is not None
+    assert beside._process.returncode is not None  # ended, and waited for
+    assert not Path(beside._answer).exists()
+
+
+def test_a_script_without_a_main_guard_runs_once(generated_case, tmp_path):
+    """The second process runs this module, not the caller's script again (as multiprocessing's spawn
+    would, where the script has no ``if __name__ == "__main__"``)."""
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "from equitygraph.graph.stores.sqlite import SQLiteStore\n"
+        "from equitygraph.loaders.csv_folder import load_folder\n"
+        "from equitygraph.queries.analyze import analyze\n"
+        f"with SQLiteStore({str(tmp_path / 'plain.db')!r}) as s:\n"
+        f"    load_folder(s, {str(generated_case)!r})\n"
+        "    print('beside', analyze(s, beside_from=0).clusters_beside is not None)\n", encoding="utf-8")
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert (ran.returncode, ran.stdout) == (0, "beside True\n"), ran.stderr

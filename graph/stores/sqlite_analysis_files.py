@@ -76,6 +76,20 @@ def create(db: sqlite3.Connection, store_path: str) -> tuple[str, str]:
     return schema, token
 
 
+def create_apart(store_path: str) -> tuple[sqlite3.Connection, tuple[str, str]]:
+    """A new, empty analysis file on a connection of its own (written beside the store's, by another
+    process): the connection, and ``(schema, token)`` as :func:`create` gives them."""
+    if store_path == MEMORY:
+        raise StoreError("a store in memory has no analysis files to write apart")
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        schema, token = create(db, store_path)
+    except BaseException:
+        db.close()
+        raise
+    return db, (schema, token)
+
+
 def remove(db: sqlite3.Connection, store_path: str, files: dict[str, str]) -> None:
     """Detaches and deletes the files ``files`` names (after the commit that stopped naming them;
     another process reading one keeps reading it until it lets it go)."""

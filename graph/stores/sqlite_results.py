@@ -52,7 +52,8 @@ class StoredResults:
                 "INSERT INTO results SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)", rows)
 
     def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
-                       previous: Iterable[str] = (), meta: Mapping[str, str] | None = None) -> None:
+                       previous: Iterable[str] = (), meta: Mapping[str, str] | None = None,
+                       apart: Iterable[tuple[str, dict[str, str], set[str]]] = ()) -> None:
         """Every result set of an analysis at once, replacing the previous analysis: written into a
         file of its own (:mod:`.sqlite_analysis_files`), a table per family of result sets over the
         same entities (the companies; the parties in clusters), a row per entity and a column per
@@ -61,25 +62,35 @@ class StoredResults:
         ``ids_known`` skips dropping ids not in the store. Each name of ``previous`` the last analysis
         wrote is read as ``previous_<name>`` from the last analysis's file where it lies (millions of
         cluster members at a million companies: neither read into Python nor copied). ``meta`` is set
-        in the transaction that names the new analysis: both land, or neither."""
+        in the transaction that names the new analysis: both land, or neither. ``apart``: result sets of
+        this analysis already written into files of their own (:func:`write_apart`, in another process:
+        each ``(token, name -> table, names held as JSON)``), named by the same commit (deleted, if it
+        fails, with the new file)."""
+        apart = list(apart)
         new = None
         try:
             with self._transaction("write results"):
                 old = self._layout()  # inside the write lock: no other analysis lands meanwhile
-                analysis_files.remove_unnamed(self.path, set(old["files"].values()))
+                analysis_files.remove_unnamed(self.path, set(old["files"].values()) | {t for t, _, _ in apart})
+                for apart_token, _, _ in apart:
+                    if not analysis_files.file_of(self.path, apart_token).is_file():  # another analysis's cleaning
+                        raise StoreError(f"{analysis_files.file_of(self.path, apart_token)}: results written apart for "
+                                         "this analysis are gone (another analysis of the store at the same "
+                                         "time?); run equitygraph analyze again")
                 new = analysis_files.create(self._db, self.path)
-                files = self._write_analysis(old, new, results, ids_known, previous)
+                files = self._write_analysis(old, new, results, ids_known, previous, apart)
                 for key, value in (meta or {}).items():
                     self.set_meta(key, value)
         except BaseException:  # not committed: the store still names the last analysis only
-            if new is not None:
-                analysis_files.remove(self._db, self.path, dict([new]))
+            analysis_files.remove(self._db, self.path, {**({new[0]: new[1]} if new else {}),
+                                                        **{f"run_{t}": t for t, _, _ in apart}})
             raise
         analysis_files.remove(self._db, self.path, {s: t for s, t in old["files"].items() if s not in files})
 
-    def _write_analysis(self, old: dict, new: tuple[str, str], results, ids_known: bool, previous: Iterable[str]) -> dict:
+    def _write_analysis(self, old: dict, new: tuple[str, str], results, ids_known: bool, previous: Iterable[str],
+                        apart: list) -> dict:
         """The tables of the analysis into the new file ``new`` (schema, token), and the layout that
-        names it: the analysis files it reads (schema -> token)."""
+        names it and the files written ``apart``: the analysis files it reads (schema -> token)."""
         carried = [name for name in previous if name in old["table_of"]]
         results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous if name not in carried}}
         for name in [*results, *(f"previous_{name}" for name in carried)]:
@@ -93,16 +104,13 @@ class StoredResults:
         column_of = {f"previous_{name}": old["column_of"].get(name, name) for name in carried}
         for number, (ids, members, columns) in enumerate(families, 1):
             table = f"analysis_{number}"
-            quoted = "".join(f', "{n}"' for n in members)
-            db.execute(f"CREATE TABLE {schema}.{table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
-            db.executemany(f"INSERT INTO {schema}.{table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
-                           _rows(ids, [(column, name in json_names) for name, column in zip(members, columns)]))
-            for name in members:
-                table_of[name] = f"{schema}.{table}"
-                if name in LOOKED_UP_RESULTS:  # partial: most companies have no partner, group or tier
-                    db.execute(f'CREATE INDEX {schema}.{table}_{name} ON {table} ("{name}") WHERE "{name}" IS NOT NULL')
+            _write_family(db, schema, table, ids, members, columns, json_names)
+            table_of.update(dict.fromkeys(members, f"{schema}.{table}"))
             if not ids_known:
                 db.execute(f"DELETE FROM {schema}.{table} WHERE NOT EXISTS (SELECT 1 FROM main.entities WHERE id = entity_id)")
+        for apart_token, tables, written_json in apart:  # written in files of their own (write_apart), ids known
+            table_of.update({name: f"run_{apart_token}.{table}" for name, table in tables.items()})
+            json_names |= written_json
         stale = sorted(set(table_of) | set(old["table_of"]))
         if stale:
             db.execute(f"DELETE FROM results WHERE name IN ({','.join('?' * len(stale))})", stale)
@@ -113,7 +121,8 @@ class StoredResults:
                                        "AND name LIKE 'analysis!_%' ESCAPE '!'").fetchall():
                 db.execute(f"DROP TABLE main.{table}")
         named = {table.split(".")[0] for table in table_of.values() if "." in table}
-        files = {s: t for s, t in {**old["files"], schema: token}.items() if s in named}
+        files = {s: t for s, t in {**old["files"], schema: token, **{f"run_{a[0]}": a[0] for a in apart}}.items()
+                 if s in named}
         self._set_layout(table_of, json_names, column_of, files)
         return files
 
@@ -281,6 +290,39 @@ def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list
             columns.append(column)
         families.append((ids, names, columns))
     return families
+
+
+def write_apart(store_path: str, results: Mapping[str, ResultColumn]) -> tuple[str, dict[str, str], set[str]]:
+    """Result sets of an analysis written into a new analysis file of their own, through a connection of
+    their own (another process may write the rest meanwhile), for ``write_analysis(..., apart=[...])``
+    to name: ``(token, name -> table, names held as JSON)``. Their ids must be in the store."""
+    json_names = {n for n, values in results.items() if _holds_json(values)}
+    db, (schema, token) = analysis_files.create_apart(store_path)
+    tables = {}
+    try:
+        db.execute("BEGIN")
+        for number, (ids, members, columns) in enumerate(result_families(results), 1):
+            _write_family(db, schema, f"analysis_{number}", ids, members, columns, json_names)
+            tables.update(dict.fromkeys(members, f"analysis_{number}"))
+        db.execute("COMMIT")
+    except BaseException:
+        db.close()
+        analysis_files.file_of(store_path, token).unlink(missing_ok=True)
+        raise
+    db.close()
+    return token, tables, json_names
+
+
+def _write_family(db, schema: str, table: str, ids: list[str], members: list[str], columns: list, json_names: set[str]):
+    """One family of result sets as the table ``schema.table``: a row per id, a column per set, and the
+    look-up indexes of those looked up by value."""
+    quoted = "".join(f', "{n}"' for n in members)
+    db.execute(f"CREATE TABLE {schema}.{table} (entity_id TEXT PRIMARY KEY{quoted}) WITHOUT ROWID")
+    db.executemany(f"INSERT INTO {schema}.{table} (entity_id{quoted}) VALUES ({','.join('?' * (len(members) + 1))})",
+                   _rows(ids, [(column, name in json_names) for name, column in zip(members, columns)]))
+    for name in members:
+        if name in LOOKED_UP_RESULTS:  # partial: most companies have no partner, group or tier
+            db.execute(f'CREATE INDEX {schema}.{table}_{name} ON {table} ("{name}") WHERE "{name}" IS NOT NULL')
 
 
 def _rows(ids: list[str], columns: list[tuple[Sequence, bool]]) -> Iterator[tuple]:
