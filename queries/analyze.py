@@ -24,6 +24,7 @@ from ..graph.stores.result_columns import LazyColumn, ResultColumn
 from .control.answer import identity_decisions
 from . import clusters_beside
 from .analysis_columns import IdStrings, cluster_results
+from ..graph.stores.sqlite_results import write_apart
 from .relations.groups import WRITTEN_MIN_SIZE
 from .relations.standing import ANALYSIS_META
 from .heap import release_free_memory
@@ -136,27 +137,37 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
             risk, tiers, scores = _risk(store, arrays, table, risk_config, as_of, engine)
             keep(store, scores)  # one company's risk and reasons are then a read (risk NAME, the explorer)
             del scores  # gigabytes at ten million companies that writing back does not need
-        if beside is not None:
-            with step(N_("waiting for the clusters"), N_("clusters")):
-                clustered = beside.result(arrays)
-                if clustered is None:  # the second process could not: its arrays file went, or it was stopped
-                    clustered = clusters(arrays, as_of=as_of, decisions=decisions, engine=engine)
-                else:
-                    beside_seconds = sum(clustered.seconds.values())
-        apart = [beside.apart] if beside is not None and beside.apart is not None else []
         with step(N_("writing results back"), N_("write back")):
             strings = IdStrings(arrays.ids)  # made here: a gigabyte of ids at ten million, not held through risk
             company_ids, results, covered_low = _control_results(arrays, strings, table, top_owner, top_share)
             written = {name: ResultColumn(company_ids, values) for name, values in results.items()}
             written |= _group_results(groups, strings)
-            if clustered is not None and not apart:  # else written by the second process, named here
+            if clustered is not None:
                 written |= cluster_results(clustered, strings)
             for name, values in risk.items():
                 written[name] = ResultColumn(company_ids, values) if isinstance(values, LazyColumn) else values
-            _write_back(store, written, as_of, len(clustered) if clustered is not None else None,
-                        config_key(risk_config), apart)
-            if beside is not None:
+
+            def clusters_written_apart() -> list:
+                """Called by the store once the rest is written: the clusters' results, in a file of their own."""
+                nonlocal clustered, beside_seconds
+                with step(N_("waiting for the clusters"), N_("clusters")):
+                    clustered = beside.result(arrays)
+                    if clustered is None:  # the second process could not: its arrays file went, or it was stopped
+                        clustered = clusters(arrays, as_of=as_of, decisions=decisions, engine=engine)
+                        beside.apart = write_apart(store.path, cluster_results(clustered, strings))
+                    else:
+                        beside_seconds = sum(clustered.seconds.values())
+                return [beside.apart]
+
+            if beside is None:
+                _write_back(store, written, as_of, len(clustered) if clustered is not None else None,
+                            config_key(risk_config))
+            else:
+                _write_back(store, written, as_of, lambda: len(clustered), config_key(risk_config),
+                            clusters_written_apart)
                 beside.landed = True
+        if beside is not None:  # the clusters waited for inside the write-back: counted once
+            seconds["write back"] -= seconds["clusters"]
     finally:
         if beside is not None:
             beside.close()
@@ -259,20 +270,26 @@ def _group_results(groups, strings: IdStrings) -> dict[str, ResultColumn]:
             "group_size": ResultColumn(member_ids, LazyColumn(sizes[number]))}
 
 
-def _write_back(store: Store, written: dict, as_of: dt.date | None, clusters: int | None, config_key: str,
-                apart: list = ()) -> None:
+def _write_back(store: Store, written: dict, as_of: dt.date | None, clusters, config_key: str,
+                apart=None) -> None:
     """The analysis into the store, with what the last one said of tiers, groups and clusters kept
     beside it (``changes`` compares them), when it was made and how many ``clusters`` it found (None
-    when it looked for none); ``apart``: its result sets an embedded store has already in files of their own."""
+    when it looked for none; a function where they are counted once ``apart`` has given the files
+    the clusters' results were written in, an embedded store's, called once the rest is written)."""
     before = json.loads(store.get_meta(ANALYSIS_META) or "null")
     previous = {k: before[k] for k in ("as_of", "at")} if before else None
     made = {"as_of": as_of.isoformat() if as_of else None,
             "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "clusters": clusters is not None, "cluster_count": clusters, "previous": previous,
             "generation": store.get_meta("generation"), "risk_config": config_key}
+    if apart is None:
+        meta = {ANALYSIS_META: json.dumps(made)}
+    else:
+        def meta():
+            return {ANALYSIS_META: json.dumps(made | {"cluster_count": clusters()})}
     # with the results, in one transaction where the store has one: never a new analysis with the last one's meta
-    store.write_analysis(written, ids_known=True, previous=COMPARED if before else (),
-                         meta={ANALYSIS_META: json.dumps(made)}, **({"apart": apart} if apart else {}))
+    store.write_analysis(written, ids_known=True, previous=COMPARED if before else (), meta=meta,
+                         **({"apart": apart} if apart is not None else {}))
 
 
 def _risk(store: Store, arrays, table, config, as_of, engine) -> tuple[dict[str, dict], dict[str, int], object]:

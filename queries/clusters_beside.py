@@ -33,7 +33,7 @@ from ..graph.analysis.clusters import ClusterTable, clusters
 from ..graph.analysis.engine import IN_PROCESS
 from ..graph.stores import arrays_cache
 from ..graph.stores.sqlite import SQLiteStore
-from ..graph.stores.sqlite_analysis_files import file_of
+from ..graph.stores.sqlite_analysis_files import file_of, new_token
 from ..graph.stores.sqlite_results import write_apart
 from .analysis_columns import IdStrings, cluster_results
 
@@ -95,6 +95,7 @@ class ClustersBeside:
 
     def __init__(self, path: str, generation: str, as_of, decisions, store_path: str | None = None):
         self._store_path = store_path
+        self._token = new_token()  # of the file it writes, known here: deleted if the analysis does not land
         self.apart: tuple[str, dict[str, str], set[str]] | None = None
         self.landed = False
         handle, self._answer = tempfile.mkstemp(prefix="equitygraph-clusters-", suffix=".pickle")  # owner-only
@@ -104,7 +105,7 @@ class ClustersBeside:
         self._process = subprocess.Popen([sys.executable, "-m", __name__, self._answer], stdin=subprocess.PIPE,
                                          stdout=subprocess.DEVNULL)  # its stderr ours: a crash there is seen
         with self._process.stdin as asking:
-            pickle.dump((path, generation, as_of, list(decisions), store_path), asking)
+            pickle.dump((path, generation, as_of, list(decisions), store_path, self._token), asking)
 
     def result(self, arrays) -> ClusterTable | None:
         """The cluster table over ``arrays`` (those the second process read), or None where it found
@@ -138,8 +139,9 @@ class ClustersBeside:
             self._process.kill()
         self._process.wait()
         os.unlink(self._answer)
-        if self.apart is not None and not self.landed:
-            file_of(self._store_path, self.apart[0]).unlink(missing_ok=True)
+        if self._store_path is not None and not self.landed:  # its file (whole, half-written or none), and ours
+            for token in {self._token, *([self.apart[0]] if self.apart else [])}:
+                file_of(self._store_path, token).unlink(missing_ok=True)
 
     def __enter__(self):
         return self
@@ -148,9 +150,10 @@ class ClustersBeside:
         self.close()
 
 
-def _find(path: str, generation: str, as_of, decisions, store_path: str | None) -> tuple[str, object]:
+def _find(path: str, generation: str, as_of, decisions, store_path: str | None, token: str) -> tuple[str, object]:
     """In the second process: the clusters of the arrays kept at ``path`` as arrays, their results
-    written apart for the store at ``store_path`` where given (timed with them)."""
+    written apart for the store at ``store_path`` where given, in the analysis file ``token`` names
+    (timed with them)."""
     try:
         arrays = arrays_cache.load(Path(path), generation)
         if arrays is None:
@@ -159,7 +162,7 @@ def _find(path: str, generation: str, as_of, decisions, store_path: str | None) 
         apart = None
         if store_path is not None:
             started = time.perf_counter()
-            apart = write_apart(store_path, cluster_results(table, IdStrings(arrays.ids)))
+            apart = write_apart(store_path, cluster_results(table, IdStrings(arrays.ids)), token)
             table.seconds["written"] = time.perf_counter() - started
         return "table", {"parts": table.parts(), "seconds": table.seconds, "apart": apart}
     except Exception as e:  # noqa: BLE001 - told to the analysis, which raises it
@@ -167,6 +170,9 @@ def _find(path: str, generation: str, as_of, decisions, store_path: str | None) 
 
 
 if __name__ == "__main__":
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the analysis's to handle: it ends this process
     answer = _find(*pickle.load(sys.stdin.buffer))
     with open(sys.argv[1], "wb") as out:  # the file the analysis made for the answer, owner-only
         pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)

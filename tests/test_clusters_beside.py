@@ -55,7 +55,7 @@ def test_an_analysis_with_its_clusters_beside_writes_what_one_in_turn_writes(two
         assert len(_files_beside(two_stores[0])) == 4 and len(_files_beside(two_stores[1])) == 2
     assert found_in_turn.clusters_beside is None and found_beside.clusters_beside > 0
     assert steps[:3] == ["reading the graph", "clusters, in a second process", "deciding control"]
-    assert steps[-2:] == ["waiting for the clusters", "writing results back"]
+    assert steps[-2:] == ["writing results back", "waiting for the clusters"]  # the rest written meanwhile
     assert list(found_beside.seconds) == ["read the graph", "control", "integrated ownership", "groups", "risk",
                                           "clusters", "write back"]
     note = found_beside.sections()[3].note
@@ -184,3 +184,24 @@ def test_a_script_without_a_main_guard_runs_once(generated_case, tmp_path):
         "    print('beside', analyze(s, beside_from=0).clusters_beside is not None)\n", encoding="utf-8")
     ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert (ran.returncode, ran.stdout) == (0, "beside True\n"), ran.stderr
+
+
+@pytest.mark.parametrize("failing", ["the clusters", "the commit"])
+def test_an_analysis_that_fails_leaves_the_last_one_and_no_file(two_stores, monkeypatch, failing):
+    from equitygraph.graph.stores import sqlite_results
+
+    with SQLiteStore(two_stores[0]) as store:
+        analyze(store)
+        before = (store._layout(), _files_beside(two_stores[0]), store.read_results("cluster"))
+
+        def fails(*args, **kwargs):
+            raise RuntimeError("no space left")
+
+        if failing == "the clusters":
+            monkeypatch.setattr(clusters_beside.ClustersBeside, "result", fails)
+        else:  # once the clusters' file is written and named
+            monkeypatch.setattr(sqlite_results.StoredResults, "_set_layout", fails)
+        with pytest.raises(RuntimeError, match="no space left"):
+            analyze(store, beside_from=0)
+        monkeypatch.undo()
+        assert (store._layout(), _files_beside(two_stores[0]), store.read_results("cluster")) == before

@@ -59,9 +59,14 @@ def attach(db: sqlite3.Connection, store_path: str, files: dict[str, str]) -> No
                 pass  # a reading not finished holds it (or a transaction is open): detached next time
 
 
-def create(db: sqlite3.Connection, store_path: str) -> tuple[str, str]:
-    """A new, empty analysis file attached for writing: ``(schema, token)``. Owner-only, as the store is."""
-    token = secrets.token_hex(6)
+def new_token() -> str:
+    return secrets.token_hex(6)
+
+
+def create(db: sqlite3.Connection, store_path: str, token: str | None = None) -> tuple[str, str]:
+    """A new, empty analysis file attached for writing: ``(schema, token)`` (``token`` chosen beforehand
+    where given). Owner-only, as the store is."""
+    token = token or new_token()
     schema = f"run_{token}"
     if store_path == MEMORY:
         db.execute(f"ATTACH ? AS {schema}", (MEMORY,))
@@ -76,14 +81,14 @@ def create(db: sqlite3.Connection, store_path: str) -> tuple[str, str]:
     return schema, token
 
 
-def create_apart(store_path: str) -> tuple[sqlite3.Connection, tuple[str, str]]:
+def create_apart(store_path: str, token: str | None = None) -> tuple[sqlite3.Connection, tuple[str, str]]:
     """A new, empty analysis file on a connection of its own (written beside the store's, by another
     process): the connection, and ``(schema, token)`` as :func:`create` gives them."""
     if store_path == MEMORY:
         raise StoreError("a store in memory has no analysis files to write apart")
     db = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        schema, token = create(db, store_path)
+        schema, token = create(db, store_path, token)
     except BaseException:
         db.close()
         raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -52,8 +52,8 @@ class StoredResults:
                 "INSERT INTO results SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM entities WHERE id = ?)", rows)
 
     def write_analysis(self, results: Mapping[str, Mapping[str, Any]], ids_known: bool = False,
-                       previous: Iterable[str] = (), meta: Mapping[str, str] | None = None,
-                       apart: Iterable[tuple[str, dict[str, str], set[str]]] = ()) -> None:
+                       previous: Iterable[str] = (), meta: Mapping[str, str] | Callable | None = None,
+                       apart: Iterable[tuple[str, dict[str, str], set[str]]] | Callable = ()) -> None:
         """Every result set of an analysis at once, replacing the previous analysis: written into a
         file of its own (:mod:`.sqlite_analysis_files`), a table per family of result sets over the
         same entities (the companies; the parties in clusters), a row per entity and a column per
@@ -65,32 +65,41 @@ class StoredResults:
         in the transaction that names the new analysis: both land, or neither. ``apart``: result sets of
         this analysis already written into files of their own (:func:`write_apart`, in another process:
         each ``(token, name -> table, names held as JSON)``), named by the same commit (deleted, if it
-        fails, with the new file)."""
-        apart = list(apart)
+        fails, with the new file). ``apart`` and ``meta`` may be functions, called once this analysis's
+        own tables are written: an analysis waits there for what another process writes."""
+        landed: list = []  # the files written apart, once known
+
+        def named_apart() -> list:
+            landed.extend(apart() if callable(apart) else apart)
+            # Under the write lock, no other analysis is writing: files no layout names are left by one
+            # that stopped half-way (not this one's, nor those written apart for it).
+            analysis_files.remove_unnamed(self.path, set(old["files"].values()) | {new[1]} | {t for t, _, _ in landed})
+            for token, _, _ in landed:
+                if not analysis_files.file_of(self.path, token).is_file():  # another analysis's cleaning
+                    raise StoreError(f"{analysis_files.file_of(self.path, token)}: results written apart for "
+                                     "this analysis are gone (another analysis of the store at the same "
+                                     "time?); run equitygraph analyze again")
+            return landed
+
         new = None
         try:
             with self._transaction("write results"):
                 old = self._layout()  # inside the write lock: no other analysis lands meanwhile
-                analysis_files.remove_unnamed(self.path, set(old["files"].values()) | {t for t, _, _ in apart})
-                for apart_token, _, _ in apart:
-                    if not analysis_files.file_of(self.path, apart_token).is_file():  # another analysis's cleaning
-                        raise StoreError(f"{analysis_files.file_of(self.path, apart_token)}: results written apart for "
-                                         "this analysis are gone (another analysis of the store at the same "
-                                         "time?); run equitygraph analyze again")
                 new = analysis_files.create(self._db, self.path)
-                files = self._write_analysis(old, new, results, ids_known, previous, apart)
-                for key, value in (meta or {}).items():
+                files = self._write_analysis(old, new, results, ids_known, previous, named_apart)
+                for key, value in ((meta() if callable(meta) else meta) or {}).items():
                     self.set_meta(key, value)
         except BaseException:  # not committed: the store still names the last analysis only
             analysis_files.remove(self._db, self.path, {**({new[0]: new[1]} if new else {}),
-                                                        **{f"run_{t}": t for t, _, _ in apart}})
+                                                        **{f"run_{t}": t for t, _, _ in landed}})
             raise
         analysis_files.remove(self._db, self.path, {s: t for s, t in old["files"].items() if s not in files})
 
     def _write_analysis(self, old: dict, new: tuple[str, str], results, ids_known: bool, previous: Iterable[str],
-                        apart: list) -> dict:
+                        named_apart) -> dict:
         """The tables of the analysis into the new file ``new`` (schema, token), and the layout that
-        names it and the files written ``apart``: the analysis files it reads (schema -> token)."""
+        names it and the files written apart (``named_apart()``, once its own tables are written): the
+        analysis files it reads (schema -> token)."""
         carried = [name for name in previous if name in old["table_of"]]
         results = {**results, **{f"previous_{name}": self.read_results(name) for name in previous if name not in carried}}
         for name in [*results, *(f"previous_{name}" for name in carried)]:
@@ -108,6 +117,7 @@ class StoredResults:
             table_of.update(dict.fromkeys(members, f"{schema}.{table}"))
             if not ids_known:
                 db.execute(f"DELETE FROM {schema}.{table} WHERE NOT EXISTS (SELECT 1 FROM main.entities WHERE id = entity_id)")
+        apart = named_apart()
         for apart_token, tables, written_json in apart:  # written in files of their own (write_apart), ids known
             table_of.update({name: f"run_{apart_token}.{table}" for name, table in tables.items()})
             json_names |= written_json
@@ -292,12 +302,14 @@ def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list
     return families
 
 
-def write_apart(store_path: str, results: Mapping[str, ResultColumn]) -> tuple[str, dict[str, str], set[str]]:
-    """Result sets of an analysis written into a new analysis file of their own, through a connection of
-    their own (another process may write the rest meanwhile), for ``write_analysis(..., apart=[...])``
-    to name: ``(token, name -> table, names held as JSON)``. Their ids must be in the store."""
+def write_apart(store_path: str, results: Mapping[str, ResultColumn], token: str | None = None
+                ) -> tuple[str, dict[str, str], set[str]]:
+    """Result sets of an analysis written into a new analysis file of their own (named by ``token``
+    where given), through a connection of their own (another process may write the rest meanwhile),
+    for ``write_analysis(..., apart=[...])`` to name: ``(token, name -> table, names held as JSON)``.
+    Their ids must be in the store."""
     json_names = {n for n, values in results.items() if _holds_json(values)}
-    db, (schema, token) = analysis_files.create_apart(store_path)
+    db, (schema, token) = analysis_files.create_apart(store_path, token)
     tables = {}
     try:
         db.execute("BEGIN")
