@@ -3,12 +3,15 @@ pass per result set (the base store's ``write_analysis``), an entity's sets in o
 session (``one_session``), and the same from :data:`neo4j_results.WRITERS` sessions at once.
 
     python bench/neo4j_analyze.py CASE_FOLDER [--memory 4g] [--rounds 2] [--ways per_set,one_session,concurrent]
+                                  [--clusters beside|in-turn]
 
 A server of its own is started (Bolt on 127.0.0.1), the case bulk-imported and analysed once (the
 first analysis: the arrays the import kept, nothing to clear), the arrays then read again from the
 disk cache and from the server (the two ways another process finds them); then re-analysed ``--rounds``
 times each way, alternating, so that both write-backs replace an analysis and keep the last one's
-values for ``changes``. Results go to stdout and ``bench/results/neo4j_analyze.json``.
+values for ``changes``. ``--clusters``: the first analysis with its clusters in a second process
+(``queries/clusters_beside.py``) or in turn; the re-analyses then take the other way and this one in
+turn (``--rounds`` of each, after the ways). Results go to stdout and ``bench/results/neo4j_analyze.json``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ def main() -> None:
     parser.add_argument("--memory", default="4g")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--ways", default="per_set,one_session,concurrent")
+    parser.add_argument("--clusters", choices=("beside", "in-turn"), default="beside")
     parser.add_argument("--skip-server-read", action="store_true", help="do not time reading the arrays from the server")
     args = parser.parse_args()
 
@@ -46,8 +50,12 @@ def main() -> None:
         results["records"] = sum(report.counts.values())
         with store:
             started = time.perf_counter()
-            first = analyze(store)
-            results["first"] = {"seconds": time.perf_counter() - started, "steps": first.seconds}
+            beside_from = {"beside": 0, "in-turn": 10**12}
+            first = analyze(store, beside_from=beside_from[args.clusters])
+            results["first"] = {"seconds": time.perf_counter() - started, "steps": first.seconds,
+                                "clusters": args.clusters, "clusters_beside": first.clusters_beside}
+            print(f"first analysis, clusters {args.clusters}: " + ", ".join(
+                f"{k} {v:.1f}" for k, v in first.seconds.items()), file=sys.stderr)
             # Where the arrays of the first analysis came from (the import's), against the other two ways
             # a process finds them: the file on disk, and reading the graph from the server.
             generation = store.get_meta("generation")
@@ -91,6 +99,17 @@ def main() -> None:
                     results[way].append({"seconds": time.perf_counter() - started, "steps": again.seconds})
                     print(f"{way}: {results[way][-1]['seconds']:.1f} s, writing back "
                           f"{again.seconds.get('write back', float('nan')):.1f} s", file=sys.stderr)
+            store.write_analysis = together
+            order = ["in-turn", "beside"] if args.clusters == "beside" else ["beside", "in-turn"]
+            for _round in range(args.rounds):
+                for how in order:
+                    started = time.perf_counter()
+                    again = analyze(store, beside_from=beside_from[how])
+                    results.setdefault(f"clusters {how}", []).append(
+                        {"seconds": time.perf_counter() - started, "steps": again.seconds,
+                         "clusters_beside": again.clusters_beside})
+                    print(f"re-analysis, clusters {how}: {results[f'clusters {how}'][-1]['seconds']:.1f} s (" + ", ".join(
+                        f"{k} {v:.1f}" for k, v in again.seconds.items()) + ")", file=sys.stderr)
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "neo4j_analyze.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))

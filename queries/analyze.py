@@ -76,7 +76,7 @@ class AnalysisResult(Result):
     def _beside_note(self) -> str:
         if self.clusters_beside is None:
             return ""
-        return _("the clusters were found and written in a second process beside control, ownership, groups and risk, in "
+        return _("the clusters ran in a second process beside control, ownership, groups and risk, in "
                  "{seconds} s (their row: the wait for them); ").format(seconds=f"{self.clusters_beside:.2f}")
 
     def sections(self) -> list[Section]:
@@ -126,6 +126,17 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
                 clustered = clusters(arrays, as_of=as_of, decisions=decisions, engine=engine)
         else:
             progress(N_("clusters, in a second process"))
+
+    def waited_clusters():
+        """The clusters the second process found, or found here where it could not."""
+        nonlocal beside_seconds
+        with step(N_("waiting for the clusters"), N_("clusters")):
+            found = beside.result(arrays)
+            if found is None:  # the second process could not: its arrays file went, or it was stopped
+                return clusters(arrays, as_of=as_of, decisions=decisions, engine=engine)
+            beside_seconds = sum(found.seconds.values())
+            return found
+
     try:
         with step(N_("deciding control"), N_("control")):
             table = control_table(arrays, as_of, decisions=decisions, engine=engine)
@@ -137,6 +148,8 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
             risk, tiers, scores = _risk(store, arrays, table, risk_config, as_of, engine)
             keep(store, scores)  # one company's risk and reasons are then a read (risk NAME, the explorer)
             del scores  # gigabytes at ten million companies that writing back does not need
+        if beside is not None and not beside.writes_apart:  # a store the second process cannot write for
+            clustered = waited_clusters()
         with step(N_("writing results back"), N_("write back")):
             strings = IdStrings(arrays.ids)  # made here: a gigabyte of ids at ten million, not held through risk
             company_ids, results, covered_low = _control_results(arrays, strings, table, top_owner, top_share)
@@ -149,24 +162,20 @@ def analyze(store: Store, as_of: dt.date | None = None, progress=lambda step: No
 
             def clusters_written_apart() -> list:
                 """Called by the store once the rest is written: the clusters' results, in a file of their own."""
-                nonlocal clustered, beside_seconds
-                with step(N_("waiting for the clusters"), N_("clusters")):
-                    clustered = beside.result(arrays)
-                    if clustered is None:  # the second process could not: its arrays file went, or it was stopped
-                        clustered = clusters(arrays, as_of=as_of, decisions=decisions, engine=engine)
-                        beside.apart = write_apart(store.path, cluster_results(clustered, strings))
-                    else:
-                        beside_seconds = sum(clustered.seconds.values())
+                nonlocal clustered
+                clustered = waited_clusters()
+                if beside.apart is None:  # found here: written apart here
+                    beside.apart = write_apart(store.path, cluster_results(clustered, strings))
                 return [beside.apart]
 
-            if beside is None:
+            if beside is None or not beside.writes_apart:
                 _write_back(store, written, as_of, len(clustered) if clustered is not None else None,
                             config_key(risk_config))
             else:
                 _write_back(store, written, as_of, lambda: len(clustered), config_key(risk_config),
                             clusters_written_apart)
                 beside.landed = True
-        if beside is not None:  # the clusters waited for inside the write-back: counted once
+        if beside is not None and beside.writes_apart:  # the clusters waited for inside the write-back: counted once
             seconds["write back"] -= seconds["clusters"]
     finally:
         if beside is not None:

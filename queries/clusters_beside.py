@@ -9,8 +9,9 @@ whole-graph arrays from the file the store keeps beside it (:mod:`..graph.stores
 the clusters' results into an analysis file of their own (the store's commit of the analysis names it
 with the rest) and hands back the cluster table's arrays.
 
-It is used only where it pays and fits: an embedded store whose arrays file is of the store's
-generation, the in-process engine, a graph large enough for a process's start to be small beside its
+It is used only where it pays and fits: a store whose arrays file is of its generation (an embedded
+store's beside it, where the second process also writes the clusters' results; a Neo4j database's in
+the user's cache, whose clusters this process writes back with the rest), the in-process engine, a graph large enough for a process's start to be small beside its
 clusters, a second core, and memory for both processes' peaks. Elsewhere (and when the second process
 fails to start or is killed) the clusters are found here, in turn: the same clusters either way.
 """
@@ -74,7 +75,7 @@ def available_memory() -> int | None:
 def start(store, arrays, as_of, decisions, engine=IN_PROCESS, min_entities: int | None = None):
     """The clusters of ``arrays`` under way in a second process (:class:`ClustersBeside`), or None where
     that would not pay or fit (the caller then finds them in turn)."""
-    if engine is not IN_PROCESS or not isinstance(store, SQLiteStore) or store.path == ":memory:":
+    if engine is not IN_PROCESS:
         return None
     if arrays.n < (MIN_ENTITIES if min_entities is None else min_entities) or cores() < 2:
         return None
@@ -82,10 +83,11 @@ def start(store, arrays, as_of, decisions, engine=IN_PROCESS, min_entities: int 
     if memory is None or PEAK_PER_ARRAYS_BYTE * arrays_bytes(arrays) > memory:
         return None
     generation = store.get_meta("generation")
-    path = arrays_cache.cache_path(store.path)
-    if generation is None or not path.is_file():
+    path = store.kept_file(".arrays.npz")  # beside an embedded store; a Neo4j database's in the user's cache
+    if generation is None or path is None or not path.is_file():
         return None
-    return ClustersBeside(str(path), generation, as_of, decisions, store.path)
+    writes_apart = isinstance(store, SQLiteStore)  # whose analyses are files the second process can add to
+    return ClustersBeside(str(path), generation, as_of, decisions, store.path if writes_apart else None)
 
 
 class ClustersBeside:
@@ -96,6 +98,7 @@ class ClustersBeside:
 
     def __init__(self, path: str, generation: str, as_of, decisions, store_path: str | None = None):
         self._store_path = store_path
+        self.writes_apart = store_path is not None
         self._token = new_token()  # of the file it writes, known here: deleted if the analysis does not land
         self.apart: tuple[str, dict[str, str], set[str]] | None = None
         self.landed = False

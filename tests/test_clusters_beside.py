@@ -59,7 +59,7 @@ def test_an_analysis_with_its_clusters_beside_writes_what_one_in_turn_writes(two
     assert list(found_beside.seconds) == ["read the graph", "control", "integrated ownership", "groups", "risk",
                                           "clusters", "write back"]
     note = found_beside.sections()[3].note
-    assert note.startswith("the clusters were found and written in a second process beside control, ownership, groups and "
+    assert note.startswith("the clusters ran in a second process beside control, ownership, groups and "
                            f"risk, in {found_beside.clusters_beside:.2f} s (their row: the wait for them); ")
     assert found_beside.to_dict()["clusters_beside"] == round(found_beside.clusters_beside, 3)
     assert "the clusters were found" not in found_in_turn.sections()[3].note
@@ -205,3 +205,14 @@ def test_an_analysis_that_fails_leaves_the_last_one_and_no_file(two_stores, monk
             analyze(store, beside_from=0)
         monkeypatch.undo()
         assert (store._layout(), _files_beside(two_stores[0]), store.read_results("cluster")) == before
+
+
+def test_a_neo4j_database_has_its_clusters_found_beside_and_written_with_the_rest(neo4j_store, two_stores,
+                                                                                   generated_case):
+    load_folder(neo4j_store, generated_case)
+    found = analyze(neo4j_store, beside_from=0)
+    assert found.clusters_beside > 0 and found.seconds["clusters"] < found.clusters_beside + 5
+    with SQLiteStore(two_stores[1]) as in_turn:
+        assert analyze(in_turn, beside_from=10**9).clusters_beside is None
+        assert differing_results(neo4j_store, in_turn) == {}
+        assert len(neo4j_store.read_results("cluster")) == len(in_turn.read_results("cluster")) > 1000
