@@ -11,8 +11,9 @@ with the rest) and hands back the cluster table's arrays.
 
 It is used only where it pays and fits: a store whose arrays file is of its generation (an embedded
 store's beside it, where the second process also writes the clusters' results; a Neo4j database's in
-the user's cache, whose clusters this process writes back with the rest), the in-process engine, a graph large enough for a process's start to be small beside its
-clusters, a second core, and memory for both processes' peaks. Elsewhere (and when the second process
+the user's cache, whose clusters this process writes back with the rest), the in-process engine, a
+graph large enough for a process's start to be small beside its clusters, a second core, and memory
+for both processes' peaks. Elsewhere (and when the second process
 fails to start or is killed) the clusters are found here, in turn: the same clusters either way.
 """
 
@@ -98,7 +99,6 @@ class ClustersBeside:
 
     def __init__(self, path: str, generation: str, as_of, decisions, store_path: str | None = None):
         self._store_path = store_path
-        self.writes_apart = store_path is not None
         self._token = new_token()  # of the file it writes, known here: deleted if the analysis does not land
         self.apart: tuple[str, dict[str, str], set[str]] | None = None
         self.landed = False
@@ -110,6 +110,11 @@ class ClustersBeside:
                                          stdout=subprocess.DEVNULL)  # its stderr ours: a crash there is seen
         with self._process.stdin as asking:
             pickle.dump((path, generation, as_of, list(decisions), store_path, self._token), asking)
+
+    @property
+    def writes_apart(self) -> bool:
+        """Whether the second process writes the clusters' results itself (an embedded store's)."""
+        return self._store_path is not None
 
     def result(self, arrays) -> ClusterTable | None:
         """The cluster table over ``arrays`` (those the second process read), or None where it found

@@ -63,11 +63,16 @@ def new_token() -> str:
     return secrets.token_hex(6)
 
 
+def schema_of(token: str) -> str:
+    """The name the analysis file ``token`` names is attached under."""
+    return f"run_{token}"
+
+
 def create(db: sqlite3.Connection, store_path: str, token: str | None = None) -> tuple[str, str]:
     """A new, empty analysis file attached for writing: ``(schema, token)`` (``token`` chosen beforehand
     where given). Owner-only, as the store is."""
     token = token or new_token()
-    schema = f"run_{token}"
+    schema = schema_of(token)
     if store_path == MEMORY:
         db.execute(f"ATTACH ? AS {schema}", (MEMORY,))
         return schema, token

@@ -91,7 +91,7 @@ class StoredResults:
                     self.set_meta(key, value)
         except BaseException:  # not committed: the store still names the last analysis only
             analysis_files.remove(self._db, self.path, {**({new[0]: new[1]} if new else {}),
-                                                        **{f"run_{t}": t for t, _, _ in landed}})
+                                                        **{analysis_files.schema_of(t): t for t, _, _ in landed}})
             raise
         analysis_files.remove(self._db, self.path, {s: t for s, t in old["files"].items() if s not in files})
 
@@ -119,7 +119,7 @@ class StoredResults:
                 db.execute(f"DELETE FROM {schema}.{table} WHERE NOT EXISTS (SELECT 1 FROM main.entities WHERE id = entity_id)")
         apart = named_apart()
         for apart_token, tables, written_json in apart:  # written in files of their own (write_apart), ids known
-            table_of.update({name: f"run_{apart_token}.{table}" for name, table in tables.items()})
+            table_of.update({name: f"{analysis_files.schema_of(apart_token)}.{table}" for name, table in tables.items()})
             json_names |= written_json
         stale = sorted(set(table_of) | set(old["table_of"]))
         if stale:
@@ -131,7 +131,7 @@ class StoredResults:
                                        "AND name LIKE 'analysis!_%' ESCAPE '!'").fetchall():
                 db.execute(f"DROP TABLE main.{table}")
         named = {table.split(".")[0] for table in table_of.values() if "." in table}
-        files = {s: t for s, t in {**old["files"], schema: token, **{f"run_{a[0]}": a[0] for a in apart}}.items()
+        files = {s: t for s, t in {**old["files"], schema: token, **{analysis_files.schema_of(a[0]): a[0] for a in apart}}.items()
                  if s in named}
         self._set_layout(table_of, json_names, column_of, files)
         return files
