@@ -105,6 +105,8 @@ def test_it_is_used_only_where_it_pays_and_fits(loaded, monkeypatch, tmp_path):
     assert clusters_beside.start(store, arrays, None, [], min_entities=0) is None
     monkeypatch.setattr(clusters_beside, "available_memory", lambda: need)
     assert clusters_beside.start(store, arrays, None, [], min_entities=arrays.n + 1) is None
+    with clusters_beside.start(store, arrays, None, [], min_entities=arrays.n) as exactly_enough:
+        assert exactly_enough is not None
     assert clusters_beside.start(store, arrays, None, [], engine=object(), min_entities=0) is None
     monkeypatch.setattr(clusters_beside, "cores", lambda: 1)
     assert clusters_beside.start(store, arrays, None, [], min_entities=0) is None
