@@ -5,7 +5,7 @@ import sqlite3
 from collections import Counter
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from equitygraph.graph.errors import StoreError
@@ -261,6 +261,47 @@ def test_the_commonest_values_counted_in_sqlite_are_the_values_counted_in_python
         assert counted_in_sqlite == ({v: n for v, n in counts.items() if kept and n >= kept[-1]}, len(counts))
 
 
+
+@settings(max_examples=60, deadline=None)
+@given(fills=st.lists(st.lists(st.booleans(), min_size=8, max_size=8), min_size=1, max_size=5),
+       lazy=st.booleans())
+@example(fills=[[True] * 8, [True] + [False] * 7, [False, True] + [False] * 6, [True] + [False] * 7], lazy=False)
+def test_a_sparse_column_is_a_table_of_its_filled_rows_and_reads_as_written(tmp_path_factory, fills, lazy):
+    """Columns over one ids list: those filling at least half the rows any of them fills share a table;
+    a column filling fewer is written over its own rows, beside any filled at exactly the same rows.
+    Every column fills at least half of its table's rows, and each reads back as written."""
+    import numpy as np
+
+    from equitygraph.graph.stores.result_columns import LazyColumn, ResultColumn
+
+    ids = [f"C{k}" for k in range(8)]
+    columns = {f"r{c}": [k * 10 + c if filled else None for k, filled in enumerate(fill)]
+               for c, fill in enumerate(fills)}
+    with SQLiteStore(tmp_path_factory.mktemp("sparse") / "t.db") as store:
+        with store.writer() as w:
+            w.add_many([Entity(i, EntityKind.COMPANY, i) for i in ids])
+        store.write_analysis({name: ResultColumn(ids, LazyColumn(np.array(values, dtype=object)) if lazy else values)
+                              for name, values in columns.items()})
+        table_of = store._layout()["table_of"]
+        for name, values in columns.items():
+            assert store.read_results(name) == {i: v for i, v in zip(ids, values) if v is not None}
+            if all(v is None for v in values):  # nothing to write: no table
+                assert name not in table_of
+                continue
+            table = table_of[name]
+            rows, filled = store._db.execute(f'SELECT COUNT(*), COUNT("{name}") FROM {table}').fetchone()
+            assert 2 * filled >= rows and filled == sum(v is not None for v in values)
+        for entity_id in ids:
+            assert store.results_for(entity_id) == {n: v[ids.index(entity_id)] for n, v in columns.items()
+                                                    if v[ids.index(entity_id)] is not None}
+        union = sum(map(any, zip(*fills)))
+        sparse = [name for name, fill in zip(columns, fills) if 2 * sum(fill) < union and any(fill)]
+        for a in sparse:  # the sparse columns share a table exactly where they are filled at the same rows
+            for b in sparse:
+                same_rows = fills[int(a[1:])] == fills[int(b[1:])]
+                assert (table_of[a] == table_of[b]) == same_rows
+
+
 # -- the name index (sqlite_search) ---------------------------------------------------------
 
 def scanned(store, needle: str, limit: int = 100) -> list[str]:
@@ -392,3 +433,24 @@ def test_edges_among_is_what_the_plain_definition_gives(generated_store):
         for kind in ("holdings", "officers", "links", "relations", "events"):
             assert sorted(map(repr, getattr(fast, kind))) == sorted(map(repr, getattr(plain, kind))), (size, kind)
     assert fast.links  # the draw reached links with both ends chosen
+
+
+def test_edges_between_is_what_the_plain_definition_gives(generated_store):
+    """The SQLite form looks each pair up along an index: on pairs of a generated case that are
+    joined (either way round) and pairs drawn at random, it gives what filtering edges_among gives."""
+    import random
+
+    from equitygraph.graph.stores.base import Store
+
+    arrays = generated_store.export_arrays()
+    draw = random.Random(7)
+    touching = generated_store.edges_touching(draw.sample(list(arrays.ids), 300))
+    joined = ([(h.company_id, h.holder_id) for h in touching.holdings[:200]] +  # the other way round too
+              [(o.person_id, o.company_id) for o in touching.officers[:200]] +
+              [(link.dst, link.src) for link in touching.links[:200]] + [(r.a, r.b) for r in touching.relations[:50]])
+    pairs = joined + [tuple(draw.sample(list(arrays.ids), 2)) for _ in range(300)]
+    fast, plain = generated_store.edges_between(pairs), Store.edges_between(generated_store, pairs).sorted()
+    for kind in ("holdings", "officers", "links", "relations", "events"):
+        assert sorted(map(repr, getattr(fast, kind))) == sorted(map(repr, getattr(plain, kind))), kind
+        assert getattr(fast, kind) or kind == "events", kind  # every kind of edge reached
+    assert generated_store.edges_between([]) == Store.edges_between(generated_store, []) == type(fast)()

@@ -54,6 +54,10 @@ class Edges:
         return self
 
 
+def both_ways(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    return {pair for a, b in pairs for pair in ((a, b), (b, a))}
+
+
 @dataclass
 class Subgraph:
     """A bounded neighbourhood of ``center``: ``collapsed`` maps a hub kept in the picture to the number
@@ -158,6 +162,18 @@ class Store(abc.ABC):
             links=[link for link in edges.links if link.src in wanted and link.dst in wanted],
             events=edges.events,
             relations=[r for r in edges.relations if r.a in wanted and r.b in wanted],
+        )
+
+    def edges_between(self, pairs: Iterable[tuple[str, str]]) -> Edges:
+        """The holdings, officer roles, links and relations that join the two ends of one of ``pairs``
+        (either way round); no events. What an explanation's path says of each step along it."""
+        joined = both_ways(pairs)
+        edges = self.edges_among({end for pair in joined for end in pair})
+        return Edges(
+            holdings=[h for h in edges.holdings if (h.holder_id, h.company_id) in joined],
+            officers=[o for o in edges.officers if (o.person_id, o.company_id) in joined],
+            links=[link for link in edges.links if (link.src, link.dst) in joined],
+            relations=[r for r in edges.relations if (r.a, r.b) in joined],
         )
 
     def expand(self, ids: list[str], max_degree: int) -> dict[str, tuple[int, list[tuple[str, list]]]]:

@@ -25,7 +25,7 @@ from ..errors import StoreError
 from ..model import Entity, EntityKind, Link, Relation, RelationType, normalize_name
 from ..names import FUZZY_CANDIDATES, fuzzy_probes
 from . import arrays_cache, sqlite_search
-from .base import Edges, Record, SearchHit, Store, Writer, exact_hits, rank_search
+from .base import Edges, Record, SearchHit, both_ways, Store, Writer, exact_hits, rank_search
 from .sqlite_arrays import read_arrays
 from .private_files import create_private
 from .sqlite_analysis_files import read_only
@@ -52,6 +52,17 @@ def _identity(db: sqlite3.Connection, path: str) -> tuple[set[str], bool]:
         raise StoreError(f"{path}: is a SQLite file, but not an equitygraph store (nothing was changed)")
     return tables, marked
 
+
+#: What joins the two ends of a pair (the table ``pair (a, b)``), by kind of edge, each looked up
+#: along the index of its first end.
+_BETWEEN = (
+    ("holdings", read_holding,
+     "SELECT e.* FROM pair CROSS JOIN holdings e ON e.holder_id = pair.a AND e.company_id = pair.b"),
+    ("officers", read_officer,
+     "SELECT e.* FROM pair CROSS JOIN officers e ON e.person_id = pair.a AND e.company_id = pair.b"),
+    ("links", read_link, "SELECT e.src, e.dst, e.kind, e.since FROM pair CROSS JOIN links e ON e.src = pair.a AND e.dst = pair.b"),
+    ("relations", read_relation, "SELECT e.* FROM pair CROSS JOIN relations e ON e.a = pair.a AND e.b = pair.b"),
+)
 
 class SQLiteStore(StoredResults, Store):
     """The embedded store in the SQLite file ``path`` (created when missing).
@@ -348,6 +359,18 @@ class SQLiteStore(StoredResults, Store):
             relations=[read_relation(r) for r in db.execute(
                 f"SELECT * FROM relations WHERE a IN ({marks}) AND b IN ({marks})", both)],
         )
+        return edges.sorted()
+
+    def edges_between(self, pairs: Iterable[tuple[str, str]]) -> Edges:
+        # A look-up per pair along an index, the pairs a table of values: the ends of 5,000 explained
+        # paths at a million companies include hubs whose every edge edges_among would read (3.4 s).
+        joined = sorted(both_ways(pairs))
+        edges = Edges()
+        for chunk in chunks(joined, IN_CHUNK):
+            pairs_table = f"WITH pair (a, b) AS (VALUES {','.join(['(?, ?)'] * len(chunk))}) "
+            ends = [end for pair in chunk for end in pair]
+            for kind, read, select in _BETWEEN:
+                getattr(edges, kind).extend(map(read, self._db.execute(pairs_table + select, ends)))
         return edges.sorted()
 
     # -- whole graph ------------------------------------------------------------------------

@@ -259,7 +259,10 @@ def encode(value) -> str:
 
 def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list[str], list[str], list[list]]]:
     """The result sets grouped into tables: ``(ids, names, columns)`` each, ids sorted, a column per
-    name aligned to them, and no row empty in every column."""
+    name aligned to them, and no row empty in every column. A column over one ids list that fewer than
+    half of that list's written rows fill (a partner, a reason, a cluster's figures at its first member)
+    is a table over its filled rows, with the sparse columns filled at the same rows: an empty cell costs
+    as much to write as a value."""
     families: list[tuple[list[str], list[str], list[list]]] = []
     by_ids: dict[int, tuple[list[str], list[str], list[list]]] = {}
     for name, values in results.items():  # columns over one ids list: one family, as given
@@ -268,17 +271,23 @@ def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list
             family[1].append(name)
             family[2].append(values.values)
     for ids, names, columns in by_ids.values():
-        present = np.zeros(len(ids), dtype=bool)
-        for column in columns:  # one column's objects at a time: ten million pointers each
-            present |= column.has_value() if isinstance(column, LazyColumn) else \
-                np.not_equal(np.fromiter(column, dtype=object, count=len(column)), None)  # lists stay elements
-        keep = np.flatnonzero(present)
-        if len(keep) == len(ids):
-            families.append((ids, names, columns))
-        elif len(keep):
-            families.append(([ids[k] for k in keep.tolist()], names,
-                             [c.take(keep) if isinstance(c, LazyColumn) else
-                              np.fromiter(c, dtype=object, count=len(c))[keep].tolist() for c in columns]))
+        filled = [_filled(column) for column in columns]  # a mark per row, not ten million objects per column
+        rows = int(np.logical_or.reduce(filled).sum())
+        dense = [k for k, marks in enumerate(filled) if 2 * int(marks.sum()) >= rows]
+        sparse: list[list[int]] = []  # the sparse columns filled at the same rows together
+        for k in sorted(set(range(len(columns))) - set(dense)):
+            alike = next((part for part in sparse if np.array_equal(filled[part[0]], filled[k])), None)
+            if alike is None:
+                sparse.append([k])
+            else:
+                alike.append(k)
+        for part in [dense] * bool(dense) + sparse:
+            keep = np.flatnonzero(np.logical_or.reduce([filled[k] for k in part]))
+            if len(keep) == len(ids):
+                families.append((ids, [names[k] for k in part], [columns[k] for k in part]))
+            elif len(keep):
+                families.append(([ids[k] for k in keep.tolist()], [names[k] for k in part],
+                                 [_taken(columns[k], keep) for k in part]))
     grouped: list[tuple[set, list[str]]] = []
     mappings = sorted((n for n, v in results.items() if not isinstance(v, ResultColumn)), key=lambda n: -len(results[n]))
     for name in mappings:
@@ -300,6 +309,18 @@ def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list
             columns.append(column)
         families.append((ids, names, columns))
     return families
+
+
+def _filled(column) -> np.ndarray:
+    if isinstance(column, LazyColumn):
+        return column.has_value()
+    return np.not_equal(np.fromiter(column, dtype=object, count=len(column)), None)  # lists stay elements
+
+
+def _taken(column, rows: np.ndarray):
+    if isinstance(column, LazyColumn):
+        return column.take(rows)
+    return np.fromiter(column, dtype=object, count=len(column))[rows].tolist()
 
 
 def write_apart(store_path: str, results: Mapping[str, ResultColumn], token: str | None = None
