@@ -19,15 +19,14 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.ipc
 
 from . import arrays_cache, cypher
 from ..arrays import GraphArrays
 from .private_files import open_private
 from .arrays_tables import ArraysFromTables
+from .fact_columns import FactColumns, facts_table
 
 PAGE = 50000
 FACTS = ".facts.arrow"  # the kept company facts' file, beside the arrays
@@ -88,35 +87,6 @@ def company_facts(store) -> "FactColumns":
         table = facts_table(page_table(store, cypher.PAGE_COMPANY_FACTS))
         keep_facts(store, table, generation)
     return FactColumns(table)
-
-
-class FactColumns:
-    """The company facts: rows as :meth:`~.base.Store.company_facts` gives them, or ``chunks`` of
-    columns (what ``queries.risk.facts`` reads: at a million companies 1.4-1.8 s, through the rows 2.6-3.1 s)."""
-
-    def __init__(self, table: pa.Table):
-        self.table = table
-
-    def __iter__(self) -> Iterator[tuple]:
-        return zip(*(column.to_pylist() for column in self.table.columns))
-
-    def chunks(self, size: int) -> Iterator[tuple]:
-        """Ids, names and scopes as lists, the capitals as floats (nan where not given), the founding
-        dates as day numbers since 1970 (``OPEN_START`` where not given)."""
-        from ..arrays import OPEN_START
-
-        for piece in self.table.to_batches(size):
-            capitals = [pc.fill_null(piece.column(name), np.nan).to_numpy(zero_copy_only=False)
-                        for name in ("registered", "paid_in")]
-            days = pc.fill_null(piece.column("founded").cast(pa.int32()).cast(pa.int64()), OPEN_START)
-            yield (piece.column("id").to_pylist(), piece.column("name").to_pylist(), piece.column("scope").to_pylist(),
-                   *capitals, days.to_numpy())
-
-
-def facts_table(table: pa.Table) -> pa.Table:
-    """Company facts ``id, name, scope, registered, paid_in, founded`` (founded as ISO text) as they are
-    kept: the founding dates as dates."""
-    return table.set_column(5, "founded", pc.cast(table.column("founded"), pa.date32()))
 
 
 def keep_facts(store, table: pa.Table, generation: str | None) -> None:

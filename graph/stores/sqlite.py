@@ -26,6 +26,7 @@ from ..model import Entity, EntityKind, Link, Relation, RelationType, normalize_
 from ..names import FUZZY_CANDIDATES, fuzzy_probes
 from . import arrays_cache, sqlite_search
 from .base import Edges, Record, SearchHit, Store, Writer, exact_hits, rank_search
+from .fact_columns import read_sqlite_facts
 from .sqlite_arrays import read_arrays
 from .private_files import create_private
 from .sqlite_analysis_files import read_only
@@ -386,7 +387,11 @@ class SQLiteStore(StoredResults, StoredEdges, Store):
         """The arrays read from the tables, never from the cache."""
         return read_arrays(self._db)
 
-    def company_facts(self) -> Iterator[tuple]:
+    def company_facts(self) -> Iterable[tuple]:  # a fact_columns.FactColumns where ADBC reads them: chunks too
+        columns = read_sqlite_facts(self.path) if self.path != ":memory:" else None
+        return columns if columns is not None else self._company_fact_rows()
+
+    def _company_fact_rows(self) -> Iterator[tuple]:
         for row in self._db.execute("SELECT id, name, business_scope, registered_capital, paid_in_capital, founded "
                                     "FROM entities WHERE kind = 'company' ORDER BY id"):
             yield row[:5] + (date_of(row[5]),)
