@@ -396,9 +396,9 @@ def test_an_analysis_of_many_batches_is_written_whole_from_two_sessions_and_a_fa
 
 
 def test_a_reanalysis_leaves_nothing_of_the_last_where_a_batch_sends_no_value(neo4j_store, monkeypatch):
-    """A batch sends no property none of its entities has a value of (the write-back clears every name
-    first): a result held by few entities moves with the next analysis, one held by none then is gone,
-    and the values `changes` compares are kept."""
+    """Every batch sets every property of its names, null where its entities have no value: a result
+    held by few entities moves with the next analysis, one held by none then is gone, and the values
+    `changes` compares are kept."""
     from equitygraph.graph.model import Entity, EntityKind
     from equitygraph.graph.stores import neo4j_results
     from equitygraph.graph.stores.result_columns import ResultColumn
@@ -418,6 +418,39 @@ def test_a_reanalysis_leaves_nothing_of_the_last_where_a_batch_sends_no_value(ne
         assert neo4j_store.read_results("links") == {ids[k]: {"holds": k} for k in rare}
         assert neo4j_store.read_results("controller") == {i: f"X{k}" for k, i in enumerate(ids)}
     assert neo4j_store.results_for(ids[17]) == {"controller": "X17", "group": "g2", "previous_group": "g2"}
+
+
+
+def test_a_reanalysis_clears_what_it_does_not_write_over(neo4j_store):
+    """The last analysis's values go where nothing is written over them: an entity that leaves a family
+    (a cluster's member no more), one whose results are all empty now, a name this analysis does not
+    write; a value that turns from JSON to native or back leaves nothing of its other form. What the
+    store then holds is what writing the analysis into an empty database holds."""
+    from equitygraph.graph.model import Entity, EntityKind
+    from equitygraph.graph.stores.result_columns import ResultColumn
+
+    ids = [f"R{k}" for k in range(6)]
+    with neo4j_store.writer() as w:
+        w.add_many([Entity(i, EntityKind.COMPANY, f"公司{i}") for i in ids])
+    first = {"cluster": ResultColumn(ids[:4], ["K1", "K1", "K2", "K2"]),
+             "links": ResultColumn(ids[:4], [{"a": 1}, [1, 2], None, {"b": 2}]),
+             "verdict": ResultColumn(ids, ["single"] * 6), "tier": {"R5": "red"},
+             "shape": ResultColumn(ids[:2], [{"x": 1}, {"x": 2}])}
+    neo4j_store.write_analysis(first, previous=("cluster",))
+    second = {"cluster": ResultColumn(ids[1:3], ["K9", None]), "links": ResultColumn(ids[1:3], [{"c": 3}, None]),
+              "verdict": ResultColumn(ids, ["none"] * 6), "shape": ResultColumn(ids[:2], [[5], [6]])}
+    neo4j_store.write_analysis(second, previous=("cluster",))
+    held = {r["id"]: r["props"] for r in neo4j_store._run(
+        "MATCH (n:Entity) WHERE n.id STARTS WITH 'R' RETURN n.id AS id, "
+        "[k IN keys(n) WHERE k STARTS WITH 'result_' | [k, n[k]]] AS props")}
+    assert {i: dict(map(tuple, props)) for i, props in held.items()} == {
+        "R0": {"result_verdict": "none", "result_previous_cluster": "K1", "result_shape": [5]},
+        "R1": {"result_verdict": "none", "result_cluster": "K9", "result_links_json": '{"c": 3}',
+               "result_previous_cluster": "K1", "result_shape": [6]},
+        "R2": {"result_verdict": "none", "result_previous_cluster": "K2"},
+        "R3": {"result_verdict": "none", "result_previous_cluster": "K2"},
+        "R4": {"result_verdict": "none"}, "R5": {"result_verdict": "none"}}
+    assert neo4j_store.read_results("tier") == {} and neo4j_store.read_results("links") == {"R1": {"c": 3}}
 
 
 def test_the_write_back_passes_over_the_nodes_only_for_names_some_node_may_hold(neo4j_store, monkeypatch):

@@ -2,8 +2,9 @@
 
 Written a result set at a time, an analysis of a million companies (some thirty sets) looked every
 entity up by its id once per set; here the sets built over the same entities (an analysis's
-columns share their ids) are written side by side, an entity once, and the last analysis is
-cleared and copied for ``changes`` in one pass over the nodes each, on the server.
+columns share their ids) are written side by side, an entity once, over the last analysis's values
+(each property of a family set, null included), the values ``changes`` compares copied first and what
+nothing was written over cleared after, in one pass over the nodes each, on the server.
 
 The rows go in batches of :data:`ROWS` entities from :data:`WRITERS` sessions at once (the server's
 cores set properties while a batch of the other is on the wire; 544,000 rows of 100,000 companies took
@@ -50,9 +51,13 @@ def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=(),
                    meta: Mapping[str, str] | None = None) -> None:
     """:meth:`~.base.Store.write_analysis` for a :class:`~.neo4j.Neo4jStore`.
 
-    The copy and the clear each pass over every node, so they are asked only of the names some node
-    may hold (:func:`names_written`): none, on a database a bulk import has just made. (Made one pass,
-    a re-analysis of 100,000 companies wrote back in 26.2 s against 25.7: the cost is what they write.)"""
+    Each entity written gets every result of its family, an absent one as null (which removes it), so
+    the last analysis's values are cleared only where nothing is written over them: at the entities
+    that hold a family's results and are not among its entities now, and everywhere for the names this
+    analysis does not write, in one pass over the nodes after the values (and the copy for ``changes``
+    in one before), each asked only of the names some node may hold (:func:`names_written`: none, on a
+    database a bulk import has just made). (Clearing every name first took 14-15 s of a re-analysis's
+    30-32 s write-back at 100,000 companies.)"""
     before = set(json.loads(store.get_meta("analysis_names") or "[]"))
     written = names_written(store)
     held = (lambda name: True) if written is None else written.__contains__  # ``before`` among them
@@ -61,19 +66,33 @@ def write_analysis(store, results: Mapping[str, Mapping[str, Any]], previous=(),
              for pair in zip(result_props(name), result_props(f"previous_{name}"))]
     if pairs:
         store._run_committing(cypher.copy_results(pairs, _IN_TRANSACTIONS))
-    cleared_names = {name for name in before | set(results) if held(name)} - set(kept)
-    cleared = [prop for name in sorted(cleared_names) for prop in result_props(name)]
-    if cleared:
-        store._run_committing(cypher.clear_results(cleared, _IN_TRANSACTIONS),
-                              nulls=dict.fromkeys(cleared))
+    unwritten = {name for name in before if held(name)} - set(results) - set(kept)
     if written is not None:  # before the values: a write cut short leaves them known
-        note_written(store, (written - cleared_names) | set(results) | set(kept))
+        note_written(store, written | set(results) | set(kept))
+    families = []
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="equitygraph-results") as pool:
-        for batches in _family_batches(results, ROWS):
-            _each_at_once(pool, lambda batch: store._run(batch[0], **batch[1]), batches)
+        for names, batches in _family_batches(results, ROWS):
+            entities: list[str] = []  # those written: the family's results stay there
+            _each_at_once(pool, lambda batch: store._run(batch[0], **batch[1]), _noting_ids(batches, entities))
+            families.append((names, entities))
+    stale = [(props, entities) for names, entities in [*families, (sorted(unwritten), None)]
+             if (props := [prop for name in names if held(name) for prop in result_props(name)])]
+    if stale:
+        store._run_committing(cypher.clear_stale(len(stale), _IN_TRANSACTIONS),
+                              **{f"kept_{k}": entities for k, (_, entities) in enumerate(stale)},
+                              **{f"nulls_{k}": dict.fromkeys(props) for k, (props, _) in enumerate(stale)},
+                              **{f"props_{k}": props for k, (props, _) in enumerate(stale)})
+    if written is not None:
+        note_written(store, (written - unwritten) | set(results) | set(kept))
     store.set_meta("analysis_names", json.dumps(sorted({*results, *kept})))
     for key, value in (meta or {}).items():  # last, after every value: a write cut short leaves the last analysis's
         store.set_meta(key, value)
+
+
+def _noting_ids(batches: Iterable[tuple[str, dict]], entities: list[str]) -> Iterator[tuple[str, dict]]:
+    for batch in batches:
+        entities.extend(batch[1]["ids"])
+        yield batch
 
 
 def names_written(store) -> set[str] | None:
@@ -109,14 +128,15 @@ def _each_at_once(pool: ThreadPoolExecutor, write, batches: Iterable[list[dict]]
             future.cancel()
 
 
-def _family_batches(results: Mapping[str, Mapping[str, Any]], size: int) -> Iterator[Iterator[tuple[str, dict]]]:
-    """For each family of result sets (those sharing their ids), its batches of at most ``size`` entities
-    (a query and its parameters): an entity's results of the family in one batch, so no entity is in two."""
+def _family_batches(results: Mapping[str, Mapping[str, Any]], size: int) -> Iterator[tuple[list[str], Iterator[tuple[str, dict]]]]:
+    """For each family of result sets (those sharing their ids), its names and its batches of at most
+    ``size`` entities (a query and its parameters): an entity's results of the family in one batch, so
+    no entity is in two."""
     sharing: dict[int, list[str]] = {}
     for name, values in results.items():
         sharing.setdefault(id(values.ids) if isinstance(values, ResultColumn) else id(values), []).append(name)
     for names in sharing.values():
-        yield _batches_of(results, names, size)
+        yield names, _batches_of(results, names, size)
 
 
 def _batches_of(results: Mapping[str, Mapping[str, Any]], names: list[str], size: int) -> Iterator[tuple[str, dict]]:
@@ -136,8 +156,8 @@ def _batches_of(results: Mapping[str, Mapping[str, Any]], names: list[str], size
 def _batch(names: list[str], ids: list[str], columns: list[list], scalars: list[bool]) -> tuple[str, dict] | None:
     """The query setting results ``names`` of ``ids``, with its parameters: a list a column (a map a row
     sent every property's name again for every entity: a fifth slower). None is no value, in a column as
-    in a dict (as the embedded store writes an analysis); an entity with none is left out, and so is a
-    property no entity of the batch has a value of (the write-back clears every name it writes first)."""
+    in a dict (as the embedded store writes an analysis); an entity with none is left out. Every property
+    of every name is set, null where the entity has no such value: what the last analysis left there goes."""
     if all(None in column for column in columns):  # else every entity has a value (C-speed scans)
         present = [k for k in range(len(ids)) if any(column[k] is not None for column in columns)]
         if not present:
@@ -148,13 +168,11 @@ def _batch(names: list[str], ids: list[str], columns: list[list], scalars: list[
     for k, (name, column, scalar) in enumerate(zip(names, columns, scalars)):
         prop, json_prop = result_props(name)
         if scalar or all(value is None or is_native(value) for value in column):
-            values = {f"v{k}": list(column)}
+            params[f"v{k}"] = list(column)
+            assigned += [(prop, f"v{k}"), (json_prop, None)]
         else:
-            values = {f"v{k}": [value if value is None or is_native(value) else None for value in column],
-                      f"j{k}": [None if value is None or is_native(value) else
-                                json.dumps(value, ensure_ascii=False, sort_keys=True) for value in column]}
-        for (param, listed), set_prop in zip(values.items(), (prop, json_prop)):
-            if listed.count(None) < len(listed):
-                params[param] = listed
-                assigned.append((set_prop, param))
+            params[f"v{k}"] = [value if value is None or is_native(value) else None for value in column]
+            params[f"j{k}"] = [None if value is None or is_native(value) else
+                               json.dumps(value, ensure_ascii=False, sort_keys=True) for value in column]
+            assigned += [(prop, f"v{k}"), (json_prop, f"j{k}")]
     return cypher.set_results(assigned), params
