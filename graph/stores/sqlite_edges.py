@@ -20,43 +20,34 @@ _BETWEEN = (
 )
 
 
+#: What touches an entity, by kind of edge: read by each of its two ends, a row known by its key.
+_TOUCHING = (
+    ("holdings", read_holding, "SELECT * FROM holdings", ("holder_id", "company_id"), lambda row: row[0]),
+    ("officers", read_officer, "SELECT * FROM officers", ("person_id", "company_id"), lambda row: row[0]),
+    ("links", read_link, "SELECT src, dst, kind, since FROM links", ("src", "dst"), lambda row: row),
+    ("relations", read_relation, "SELECT * FROM relations", ("a", "b"), lambda row: row[0]),
+)
+
+
 class StoredEdges:
     """The edges half of :class:`~.sqlite.SQLiteStore` (its ``_db``)."""
 
     def edges_touching(self, ids: Iterable[str]) -> Edges:
         edges = Edges()
         id_list = list(dict.fromkeys(ids))
-        seen_holdings: set[str] = set()
-        seen_officers: set[str] = set()
-        seen_links: set[tuple] = set()
-        seen_relations: set[str] = set()
+        seen: dict[str, set] = {kind: set() for kind, *_ in _TOUCHING}
         for chunk in chunks(id_list, IN_CHUNK):
             marks = ",".join("?" * len(chunk))
-            for column in ("holder_id", "company_id"):
-                for row in self._db.execute(f"SELECT * FROM holdings WHERE {column} IN ({marks})", chunk):
-                    if row[0] not in seen_holdings:
-                        seen_holdings.add(row[0])
-                        edges.holdings.append(read_holding(row))
-            for column in ("person_id", "company_id"):
-                for row in self._db.execute(f"SELECT * FROM officers WHERE {column} IN ({marks})", chunk):
-                    if row[0] not in seen_officers:
-                        seen_officers.add(row[0])
-                        edges.officers.append(read_officer(row))
-            for column in ("src", "dst"):
-                for row in self._db.execute(f"SELECT src, dst, kind, since FROM links WHERE {column} IN ({marks})",
-                                            chunk):
-                    if row not in seen_links:
-                        seen_links.add(row)
-                        edges.links.append(read_link(row))
+            for kind, read, select, ends, key_of in _TOUCHING:
+                for end in ends:
+                    for row in self._db.execute(f"{select} WHERE {end} IN ({marks})", chunk):
+                        if key_of(row) not in seen[kind]:  # an edge with both ends among the ids comes twice
+                            seen[kind].add(key_of(row))
+                            getattr(edges, kind).append(read(row))
             for row in self._db.execute(
                 f"SELECT entity_id, type, date, severity, text, source FROM events WHERE entity_id IN ({marks})", chunk
             ):
                 edges.events.append(read_event(row))
-            for column in ("a", "b"):
-                for row in self._db.execute(f"SELECT * FROM relations WHERE {column} IN ({marks})", chunk):
-                    if row[0] not in seen_relations:
-                        seen_relations.add(row[0])
-                        edges.relations.append(read_relation(row))
         return edges.sorted()
 
     def holding_counts(self, ids: Iterable[str]) -> dict[str, int]:
