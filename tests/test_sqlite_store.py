@@ -266,6 +266,7 @@ def test_the_commonest_values_counted_in_sqlite_are_the_values_counted_in_python
 @given(fills=st.lists(st.lists(st.booleans(), min_size=8, max_size=8), min_size=1, max_size=5),
        lazy=st.booleans())
 @example(fills=[[True] * 8, [True] + [False] * 7, [False, True] + [False] * 6, [True] + [False] * 7], lazy=False)
+@example(fills=[[True] * 8, [True] * 4 + [False] * 4], lazy=True)  # exactly half: still dense
 def test_a_sparse_column_is_a_table_of_its_filled_rows_and_reads_as_written(tmp_path_factory, fills, lazy):
     """Columns over one ids list: those filling at least half the rows any of them fills share a table;
     a column filling fewer is written over its own rows, beside any filled at exactly the same rows.
@@ -296,6 +297,8 @@ def test_a_sparse_column_is_a_table_of_its_filled_rows_and_reads_as_written(tmp_
                                                     if v[ids.index(entity_id)] is not None}
         union = sum(map(any, zip(*fills)))
         sparse = [name for name, fill in zip(columns, fills) if 2 * sum(fill) < union and any(fill)]
+        dense = [name for name, fill in zip(columns, fills) if 2 * sum(fill) >= union and any(fill)]
+        assert len({table_of[name] for name in dense}) <= 1  # those filling at least half share one table
         for a in sparse:  # the sparse columns share a table exactly where they are filled at the same rows
             for b in sparse:
                 same_rows = fills[int(a[1:])] == fills[int(b[1:])]

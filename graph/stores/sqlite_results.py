@@ -281,7 +281,7 @@ def result_families(results: Mapping[str, Mapping[str, Any]]) -> list[tuple[list
                 sparse.append([k])
             else:
                 alike.append(k)
-        for part in [dense] * bool(dense) + sparse:
+        for part in ([dense] if dense else []) + sparse:
             keep = np.flatnonzero(np.logical_or.reduce([filled[k] for k in part]))
             if len(keep) == len(ids):
                 families.append((ids, [names[k] for k in part], [columns[k] for k in part]))
